@@ -1,0 +1,80 @@
+#include "weir/api/environment.h"
+
+#include "weir/api/data_stream.h"
+#include "weir/connectors/datagen_source.h"
+#include "weir/connectors/socket_text_source.h"
+#include "weir/connectors/text_file_source.h"
+
+namespace weir {
+
+StreamExecutionEnvironment::StreamExecutionEnvironment(Configuration config) : config_(std::move(config)) {}
+
+StreamExecutionEnvironment& StreamExecutionEnvironment::set_parallelism(int p) {
+  config_.set(options::kParallelismDefault.key(), std::to_string(p));
+  return *this;
+}
+int StreamExecutionEnvironment::get_parallelism() const {
+  return static_cast<int>(config_.get_int(options::kParallelismDefault));
+}
+StreamExecutionEnvironment& StreamExecutionEnvironment::set_max_parallelism(int p) {
+  config_.set(options::kMaxParallelism.key(), std::to_string(p));
+  return *this;
+}
+int StreamExecutionEnvironment::get_max_parallelism() const {
+  return static_cast<int>(config_.get_int(options::kMaxParallelism));
+}
+StreamExecutionEnvironment& StreamExecutionEnvironment::configure(const std::string& key, const std::string& value) {
+  config_.set(key, value);
+  return *this;
+}
+
+DataStream<int64_t> StreamExecutionEnvironment::from_sequence(int64_t from, int64_t to) {
+  if (to < from) throw JobDefinitionError("from_sequence: 'to' must not be below 'from'");
+  auto s = from_generator<int64_t>([from](int64_t i) { return from + i; }, to - from + 1, 0, "Sequence Source");
+  return s;
+}
+
+DataStream<std::string> StreamExecutionEnvironment::read_text_file(const std::string& path) {
+  return from_source<std::string>([path] { return std::make_unique<connectors::TextFileReader>(path); },
+                                  "Text File Source: " + path);
+}
+
+DataStream<std::string> StreamExecutionEnvironment::socket_text_stream(const std::string& host, int port,
+                                                                       char delimiter) {
+  if (port <= 0 || port > 65535) throw JobDefinitionError("socket_text_stream: port must be in 1..65535");
+  return from_source<std::string>(
+      [host, port, delimiter] { return std::make_unique<connectors::SocketTextReader>(host, port, delimiter); },
+      "Socket Stream", 1);
+}
+
+std::shared_ptr<graph::JobGraph> StreamExecutionEnvironment::get_job_graph(const std::string& job_name) const {
+  return graph::build_job_graph(graph_, job_name, config_);
+}
+
+std::shared_ptr<cluster::MiniCluster> StreamExecutionEnvironment::cluster_for(const graph::JobGraph& jg) {
+  if (cluster_) return cluster_;
+  cluster::MiniClusterConfig mc;
+  mc.num_task_managers = static_cast<int>(config_.get_int(options::kNumTaskManagers));
+  int needed = jg.max_vertex_parallelism();
+  if (config_.contains(options::kSlotsPerTaskManager.key()))
+    mc.slots_per_task_manager = static_cast<int>(config_.get_int(options::kSlotsPerTaskManager));
+  else  // Like Flink's local environment: enough slots for the job.
+    mc.slots_per_task_manager = (needed + mc.num_task_managers - 1) / mc.num_task_managers;
+  mc.clock = clock_;
+  return std::make_shared<cluster::MiniCluster>(mc);
+}
+
+JobClient StreamExecutionEnvironment::execute_async(const std::string& job_name) {
+  auto jg = get_job_graph(job_name);
+  auto cluster = cluster_for(*jg);
+  auto client = cluster->submit(jg);
+  // The next job defined on this environment starts from an empty graph, as in Flink.
+  graph_ = std::make_shared<graph::StreamGraph>();
+  return JobClient(std::move(client), std::move(cluster));
+}
+
+JobExecutionResult StreamExecutionEnvironment::execute(const std::string& job_name) {
+  return execute_async(job_name).get_job_execution_result();
+}
+
+}  // namespace weir

@@ -1,0 +1,88 @@
+#pragma once
+// StreamExecutionEnvironment: where a job is defined and executed. With no cluster attached,
+// execute() runs the job on an embedded MiniCluster sized for it.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "weir/cluster/minicluster/mini_cluster.h"
+#include "weir/common/config.h"
+#include "weir/common/config_options.h"
+#include "weir/graph/job_graph.h"
+#include "weir/graph/stream_graph.h"
+
+namespace weir {
+
+template <typename T>
+class DataStream;
+template <typename T>
+class SourceReader;
+template <typename T>
+using SourceReaderFactory = std::function<std::unique_ptr<SourceReader<T>>()>;
+
+using cluster::JobExecutionResult;
+using cluster::JobStatus;
+
+//! A handle on a running job (execute_async). Keeps the embedded cluster alive while it exists.
+class JobClient {
+ public:
+  JobClient(cluster::JobClient c, std::shared_ptr<cluster::MiniCluster> keep) : c_(std::move(c)), keep_(std::move(keep)) {}
+  JobId get_job_id() const { return c_.job_id(); }
+  JobStatus get_job_status() const { return c_.status(); }
+  void cancel() { c_.cancel(); }
+  //! Waits for the end; throws JobExecutionError (failed) or JobCanceledError (canceled).
+  JobExecutionResult get_job_execution_result() const { return c_.wait(); }
+  JobStatus wait_for(std::chrono::milliseconds timeout) const { return c_.wait_for(timeout); }
+
+ private:
+  cluster::JobClient c_;
+  std::shared_ptr<cluster::MiniCluster> keep_;
+};
+
+class StreamExecutionEnvironment {
+ public:
+  explicit StreamExecutionEnvironment(Configuration config = {});
+  static std::unique_ptr<StreamExecutionEnvironment> get_execution_environment(Configuration config = {}) {
+    return std::make_unique<StreamExecutionEnvironment>(std::move(config));
+  }
+
+  StreamExecutionEnvironment& set_parallelism(int p);
+  int get_parallelism() const;
+  StreamExecutionEnvironment& set_max_parallelism(int p);
+  int get_max_parallelism() const;
+  //! Sets any configuration key (Flink names); throws ConfigError naming a bad key or value.
+  StreamExecutionEnvironment& configure(const std::string& key, const std::string& value);
+  const Configuration& get_config() const { return config_; }
+  //! Runs the job on this cluster instead of an embedded one.
+  void set_cluster(std::shared_ptr<cluster::MiniCluster> c) { cluster_ = std::move(c); }
+  //! Processing time for the job's tasks (tests use a ManualClock).
+  void set_clock(std::shared_ptr<Clock> c) { clock_ = std::move(c); }
+
+  // Sources.
+  template <typename T>
+  DataStream<T> from_collection(std::vector<T> data, const std::string& name = "Collection Source");
+  DataStream<int64_t> from_sequence(int64_t from, int64_t to);
+  template <typename T>
+  DataStream<T> from_generator(std::function<T(int64_t)> gen, int64_t count, double rate_per_second = 0,
+                               const std::string& name = "DataGen Source");
+  DataStream<std::string> read_text_file(const std::string& path);
+  DataStream<std::string> socket_text_stream(const std::string& host, int port, char delimiter = '\n');
+  template <typename T>
+  DataStream<T> from_source(SourceReaderFactory<T> factory, const std::string& name, int parallelism = 0);
+
+  JobExecutionResult execute(const std::string& job_name = "Weir Streaming Job");
+  JobClient execute_async(const std::string& job_name = "Weir Streaming Job");
+  //! The JobGraph execute() would run (for plans and tests).
+  std::shared_ptr<graph::JobGraph> get_job_graph(const std::string& job_name = "Weir Streaming Job") const;
+
+  graph::StreamGraph& stream_graph() { return *graph_; }
+
+ private:
+  std::shared_ptr<cluster::MiniCluster> cluster_for(const graph::JobGraph& jg);
+  Configuration config_;
+  std::shared_ptr<graph::StreamGraph> graph_ = std::make_shared<graph::StreamGraph>();
+  std::shared_ptr<cluster::MiniCluster> cluster_;
+  std::shared_ptr<Clock> clock_;
+};
+
+}  // namespace weir

@@ -1,0 +1,49 @@
+#pragma once
+// Shared plumbing of operators that wrap a user function: typed output, the function's lifecycle,
+// and a collector that stamps results with the input's timestamp.
+#include <type_traits>
+
+#include "weir/api/functions.h"
+#include "weir/api/runtime_context.h"
+#include "weir/runtime/output.h"
+#include "weir/runtime/stream_operator.h"
+
+namespace weir::ops {
+
+template <typename OUT>
+class TimestampedCollector final : public Collector<OUT> {
+ public:
+  void bind(runtime::Output<OUT>* out) { out_ = out; }
+  void set_timestamp(Timestamp ts) { ts_ = ts; }
+  void collect(const OUT& v) override { out_->collect(v, ts_); }
+
+ private:
+  runtime::Output<OUT>* out_ = nullptr;
+  Timestamp ts_ = kNoTimestamp;
+};
+
+//! An operator that owns user function F and emits OUT.
+template <typename OUT, typename F>
+class UdfOperator : public runtime::StreamOperator {
+ public:
+  explicit UdfOperator(F f) : fn_(std::move(f)) {}
+  void open() override {
+    out_ = static_cast<runtime::Output<OUT>*>(rt_.output);
+    collector_.bind(out_);
+    if constexpr (std::is_base_of_v<RichFunction, F>) {
+      ctx_ = std::make_unique<RuntimeContext>(this);
+      fn_.open(*ctx_);
+    }
+  }
+  void close() override {
+    if constexpr (std::is_base_of_v<RichFunction, F>) fn_.close();
+  }
+
+ protected:
+  F fn_;
+  runtime::Output<OUT>* out_ = nullptr;
+  TimestampedCollector<OUT> collector_;
+  std::unique_ptr<RuntimeContext> ctx_;
+};
+
+}  // namespace weir::ops

@@ -1,0 +1,66 @@
+#pragma once
+// The narrow interfaces between JobManager and TaskManager parts. In the MiniCluster they are plain
+// calls between objects in one process; the distributed cluster puts gRPC services behind the same
+// interfaces. Every method is safe to call from any thread.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "weir/cluster/execution_state.h"
+#include "weir/cluster/task_deployment_descriptor.h"
+#include "weir/common/ids.h"
+
+namespace weir::cluster {
+
+//! Identifies one deployment of one subtask.
+struct ExecutionAttemptId {
+  JobId job;
+  int attempt = 0;
+  int vertex = 0;
+  int subtask = 0;
+  auto operator<=>(const ExecutionAttemptId&) const = default;
+};
+
+struct TaskStateUpdate {
+  ExecutionAttemptId id;
+  ExecutionState state;
+  std::string error;  //!< for kFailed
+};
+
+//! JobManager side, called by TaskManagers.
+class JobMasterGateway {
+ public:
+  virtual ~JobMasterGateway() = default;
+  virtual void update_task_execution_state(const TaskStateUpdate& update) = 0;
+};
+
+//! TaskManager side, called by the JobMaster.
+class TaskExecutorGateway {
+ public:
+  virtual ~TaskExecutorGateway() = default;
+  virtual NodeId id() const = 0;
+  virtual void submit_task(TaskDeploymentDescriptor tdd, std::shared_ptr<JobMasterGateway> job_master) = 0;
+  virtual void cancel_task(const ExecutionAttemptId& id) = 0;
+  virtual int num_slots() const = 0;
+};
+
+//! A slot: one TaskManager's share of resources that hosts one subtask of each vertex (slot sharing).
+struct SlotOffer {
+  NodeId task_manager;
+  int slot_index = 0;
+};
+
+//! JobManager side, called by TaskManagers (registration) and JobMasters (slot requests).
+class ResourceManagerGateway {
+ public:
+  virtual ~ResourceManagerGateway() = default;
+  virtual void register_task_executor(std::shared_ptr<TaskExecutorGateway> te) = 0;
+  virtual std::shared_ptr<TaskExecutorGateway> task_executor(NodeId id) const = 0;
+  //! Allocates `n` free slots for `job`, spread over TaskManagers; throws WeirError when too few exist.
+  virtual std::vector<SlotOffer> allocate_slots(const JobId& job, int n) = 0;
+  virtual void release_slots(const JobId& job) = 0;
+  virtual int total_slots() const = 0;
+  virtual int free_slots() const = 0;
+};
+
+}  // namespace weir::cluster

@@ -1,0 +1,67 @@
+#include "weir/cluster/jobmanager/resource_manager.h"
+
+#include <fmt/format.h>
+
+#include "weir/common/error.h"
+
+namespace weir::cluster {
+
+void ResourceManager::register_task_executor(std::shared_ptr<TaskExecutorGateway> te) {
+  std::lock_guard lock(mu_);
+  for (int i = 0; i < te->num_slots(); ++i) slots_.push_back({{te->id(), i}, false, {}});
+  executors_[te->id()] = std::move(te);
+}
+
+std::shared_ptr<TaskExecutorGateway> ResourceManager::task_executor(NodeId id) const {
+  std::lock_guard lock(mu_);
+  auto it = executors_.find(id);
+  return it == executors_.end() ? nullptr : it->second;
+}
+
+std::vector<SlotOffer> ResourceManager::allocate_slots(const JobId& job, int n) {
+  std::lock_guard lock(mu_);
+  std::vector<Slot*> free;
+  for (auto& s : slots_)
+    if (!s.allocated) free.push_back(&s);
+  if (static_cast<int>(free.size()) < n)
+    throw WeirError(fmt::format("not enough task slots: the job needs {} (its highest parallelism), the cluster has "
+                                "{} free of {}; add TaskManagers or raise taskmanager.numberOfTaskSlots",
+                                n, free.size(), slots_.size()));
+  // Spread over TaskManagers: take slot k of every TaskManager before slot k+1 of any.
+  std::stable_sort(free.begin(), free.end(),
+                   [](const Slot* a, const Slot* b) { return a->offer.slot_index < b->offer.slot_index; });
+  std::vector<SlotOffer> out;
+  for (int i = 0; i < n; ++i) {
+    free[i]->allocated = true;
+    free[i]->job = job;
+    out.push_back(free[i]->offer);
+  }
+  return out;
+}
+
+void ResourceManager::release_slots(const JobId& job) {
+  std::lock_guard lock(mu_);
+  for (auto& s : slots_)
+    if (s.allocated && s.job == job) s.allocated = false;
+}
+
+int ResourceManager::total_slots() const {
+  std::lock_guard lock(mu_);
+  return static_cast<int>(slots_.size());
+}
+
+int ResourceManager::free_slots() const {
+  std::lock_guard lock(mu_);
+  int n = 0;
+  for (const auto& s : slots_) n += s.allocated ? 0 : 1;
+  return n;
+}
+
+std::vector<std::shared_ptr<TaskExecutorGateway>> ResourceManager::task_executors() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::shared_ptr<TaskExecutorGateway>> out;
+  for (auto& [id, te] : executors_) out.push_back(te);
+  return out;
+}
+
+}  // namespace weir::cluster

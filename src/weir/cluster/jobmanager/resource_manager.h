@@ -1,0 +1,35 @@
+#pragma once
+// Tracks registered TaskExecutors and their slots, and hands slots to jobs.
+//
+// Threading: all methods thread-safe (mu_).
+#include <map>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "weir/cluster/gateways.h"
+
+namespace weir::cluster {
+
+class ResourceManager final : public ResourceManagerGateway {
+ public:
+  void register_task_executor(std::shared_ptr<TaskExecutorGateway> te) override;
+  std::shared_ptr<TaskExecutorGateway> task_executor(NodeId id) const override;
+  std::vector<SlotOffer> allocate_slots(const JobId& job, int n) override;
+  void release_slots(const JobId& job) override;
+  int total_slots() const override;
+  int free_slots() const override;
+  std::vector<std::shared_ptr<TaskExecutorGateway>> task_executors() const;
+
+ private:
+  struct Slot {
+    SlotOffer offer;
+    bool allocated = false;
+    JobId job;
+  };
+  mutable std::mutex mu_;
+  std::map<NodeId, std::shared_ptr<TaskExecutorGateway>> executors_;
+  std::vector<Slot> slots_;
+};
+
+}  // namespace weir::cluster

@@ -1,0 +1,31 @@
+#pragma once
+// A handle on a submitted job: status, cancel, wait for the result.
+#include <chrono>
+#include <memory>
+
+#include "weir/cluster/jobmanager/job_master.h"
+
+namespace weir::cluster {
+
+struct JobExecutionResult {
+  JobId job_id;
+  int64_t net_runtime_ms = 0;
+};
+
+class JobClient {
+ public:
+  explicit JobClient(std::shared_ptr<JobMaster> jm) : jm_(std::move(jm)) {}
+  JobId job_id() const { return jm_->id(); }
+  JobStatus status() const { return jm_->status(); }
+  void cancel() { jm_->cancel(); }
+  //! Waits for the job to end. Throws JobExecutionError if it failed, JobCanceledError if canceled.
+  JobExecutionResult wait() const;
+  //! Waits at most `timeout`; returns the status then.
+  JobStatus wait_for(std::chrono::milliseconds timeout) const { return jm_->wait(timeout); }
+  const JobMaster& job_master() const { return *jm_; }
+
+ private:
+  std::shared_ptr<JobMaster> jm_;
+};
+
+}  // namespace weir::cluster

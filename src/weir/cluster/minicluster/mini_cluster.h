@@ -1,0 +1,44 @@
+#pragma once
+// The embedded cluster: one JobManager (dispatcher, resource manager, job masters) and N
+// TaskManagers in this process, talking through the gateway interfaces. Records between tasks go
+// through serialized buffers and local channels, exactly the path a distributed cluster uses up to
+// the socket.
+#include <memory>
+#include <vector>
+
+#include "weir/cluster/jobmanager/dispatcher.h"
+#include "weir/cluster/jobmanager/resource_manager.h"
+#include "weir/cluster/minicluster/job_client.h"
+#include "weir/cluster/taskmanager/task_executor.h"
+#include "weir/common/config.h"
+
+namespace weir::cluster {
+
+struct MiniClusterConfig {
+  int num_task_managers = 1;
+  int slots_per_task_manager = 4;
+  std::shared_ptr<Clock> clock;  //!< processing-time source for every task (null: system clock)
+};
+
+class MiniCluster {
+ public:
+  explicit MiniCluster(MiniClusterConfig cfg);
+  ~MiniCluster();
+
+  JobClient submit(std::shared_ptr<const graph::JobGraph> jg);
+  Dispatcher& dispatcher() { return *dispatcher_; }
+  ResourceManager& resource_manager() { return *rm_; }
+  const std::vector<std::shared_ptr<TaskExecutor>>& task_executors() const { return tes_; }
+  //! Cancels running jobs and stops every TaskManager.
+  void close();
+
+ private:
+  MiniClusterConfig cfg_;
+  std::shared_ptr<network::PartitionRegistry> registry_;
+  std::shared_ptr<ResourceManager> rm_;
+  std::unique_ptr<Dispatcher> dispatcher_;
+  std::vector<std::shared_ptr<TaskExecutor>> tes_;
+  bool closed_ = false;
+};
+
+}  // namespace weir::cluster

@@ -1,0 +1,21 @@
+#pragma once
+// Everything a TaskManager needs to run one subtask. In-process it references the JobGraph directly;
+// across processes the job graph is rebuilt from the job's artifact and this names the vertex.
+#include <memory>
+
+#include "weir/common/ids.h"
+#include "weir/common/time.h"
+#include "weir/graph/job_graph.h"
+
+namespace weir::cluster {
+
+struct TaskDeploymentDescriptor {
+  JobId job;
+  int attempt = 0;
+  std::shared_ptr<const graph::JobGraph> job_graph;
+  int vertex = 0;
+  int subtask = 0;
+  std::shared_ptr<Clock> clock;
+};
+
+}  // namespace weir::cluster

@@ -1,0 +1,391 @@
+#include "weir/cluster/taskmanager/task.h"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "weir/common/config_options.h"
+#include "weir/runtime/operator_failure.h"
+#include "weir/runtime/source_operator.h"
+#include "weir/state/state_factory.h"
+
+namespace weir::cluster {
+
+using network::ElementKind;
+
+Task::Task(TaskDeploymentDescriptor tdd, network::PartitionRegistry* registry, std::shared_ptr<JobMasterGateway> jm)
+    : tdd_(std::move(tdd)), registry_(registry), jm_(std::move(jm)) {
+  id_ = {tdd_.job, tdd_.attempt, tdd_.vertex, tdd_.subtask};
+  vertex_ = &tdd_.job_graph->vertices.at(tdd_.vertex);
+  name_ = fmt::format("{} ({}/{})", vertex_->name, tdd_.subtask + 1, vertex_->parallelism);
+}
+
+Task::~Task() {
+  cancel();
+  join();
+}
+
+void Task::start() {
+  thread_ = std::thread([this] { run(); });
+}
+
+void Task::cancel() {
+  canceled_.store(true);
+  wakeup_.notify();
+  for (auto& p : partitions_) p->pool().wake_waiters();
+}
+
+void Task::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Task::check_canceled() {
+  if (canceled_.load(std::memory_order_relaxed)) throw TaskCanceled();
+}
+
+void Task::report(ExecutionState s, const std::string& error) { jm_->update_task_execution_state({id_, s, error}); }
+
+template <typename F>
+void Task::call_operator(runtime::StreamOperator* op, F&& f) {
+  try {
+    f();
+  } catch (const runtime::OperatorFailure&) {
+    throw;
+  } catch (const TaskCanceled&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw runtime::OperatorFailure(op->runtime().name, e.what());
+  }
+}
+
+void Task::run() {
+  ExecutionState final_state = ExecutionState::kFinished;
+  std::string error;
+  try {
+    build();
+    report(ExecutionState::kRunning);
+    for (auto it = chain_.rbegin(); it != chain_.rend(); ++it) {
+      auto* op = it->get();
+      call_operator(op, [&] { op->open(); });
+    }
+    if (vertex_->is_source) run_source();
+    else run_inputs();
+    finish_chain();
+    for (auto& op : chain_) call_operator(op.get(), [&] { op->close(); });
+    for (auto& p : partitions_) p->finish();
+  } catch (const TaskCanceled&) {
+    final_state = ExecutionState::kCanceled;
+  } catch (const std::exception& e) {
+    if (canceled_.load()) {
+      final_state = ExecutionState::kCanceled;
+    } else {
+      final_state = ExecutionState::kFailed;
+      error = e.what();
+    }
+  }
+  if (clock_listener_ >= 0) pts_->clock().remove_listener(clock_listener_);
+  // Release everything before reporting, so a finished job holds no buffers or threads' state.
+  gates_.clear();
+  chain_.clear();
+  outputs_.clear();
+  partitions_.clear();
+  report(final_state, error);
+}
+
+void Task::build() {
+  const auto& jg = *tdd_.job_graph;
+  const auto& sg = *jg.stream_graph;
+  const auto& config = jg.config;
+  buffer_timeout_ = config.get_duration(options::kBufferTimeout);
+  pts_ = std::make_unique<runtime::ProcessingTimeService>(tdd_.clock ? tdd_.clock : SystemClock::shared());
+  if (pts_->clock().is_manual()) clock_listener_ = pts_->clock().add_listener([this] { wakeup_.notify(); });
+
+  const std::string job_key = fmt::format("{}#{}", tdd_.job.to_string(), tdd_.attempt);
+  const uint32_t segment = static_cast<uint32_t>(config.get_memory(options::kSegmentSize, true));
+  const int per_channel = static_cast<int>(config.get_int(options::kBuffersPerChannel));
+  const int floating = static_cast<int>(config.get_int(options::kFloatingBuffersPerGate));
+
+  std::map<int, runtime::StreamOperator*> ops;
+  for (int node_id : vertex_->nodes) {
+    const auto& node = sg.node(node_id);
+    chain_.push_back(node.factory());
+    ops[node_id] = chain_.back().get();
+  }
+
+  // Result partitions: one per outgoing network edge.
+  std::map<int, network::ResultPartition*> partition_of_edge;
+  for (const auto& e : jg.edges) {
+    if (e.source_vertex != vertex_->id) continue;
+    const auto& target = jg.vertices[e.target_vertex];
+    std::vector<std::shared_ptr<network::LocalChannel>> channels;
+    if (e.pointwise()) {
+      channels.push_back(registry_->channel({job_key, e.id, tdd_.subtask, tdd_.subtask}));
+    } else {
+      for (int c = 0; c < target.parallelism; ++c) channels.push_back(registry_->channel({job_key, e.id, tdd_.subtask, c}));
+    }
+    auto pool = std::make_shared<network::BufferPool>(segment,
+                                                      static_cast<uint32_t>(per_channel * channels.size() + floating));
+    partitions_.push_back(std::make_unique<network::ResultPartition>(std::move(pool), std::move(channels), &canceled_));
+    partition_of_edge[e.id] = partitions_.back().get();
+  }
+
+  // Outputs of each chained operator.
+  for (int node_id : vertex_->nodes) {
+    const auto& node = sg.node(node_id);
+    std::vector<runtime::OutputBase*> main;
+    std::map<std::string, std::vector<runtime::OutputBase*>> side;
+    std::map<std::string, std::shared_ptr<runtime::TypeInfoBase>> side_types;
+    auto add = [&](const std::string& tag, const std::shared_ptr<runtime::TypeInfoBase>& type,
+                   std::unique_ptr<runtime::OutputBase> out) {
+      runtime::OutputBase* raw = out.get();
+      outputs_.push_back(std::move(out));
+      if (tag.empty()) {
+        main.push_back(raw);
+      } else {
+        side[tag].push_back(raw);
+        side_types[tag] = type;
+      }
+    };
+    for (const auto& e : jg.chained_edges)
+      if (e.source == node_id) add(e.side_tag, e.type, e.type->chaining_output(ops[e.target], e.target_input));
+    for (const auto& e : jg.edges)
+      if (e.source_node == node_id)
+        add(e.side_tag, e.type,
+            e.type->network_output(partition_of_edge[e.id], e.partitioner, tdd_.subtask,
+                                   jg.vertices[e.target_vertex].max_parallelism));
+
+    runtime::OperatorRuntime rt;
+    rt.name = node.name;
+    rt.uid = node.uid;
+    rt.task_name = name_;
+    rt.subtask_index = tdd_.subtask;
+    rt.parallelism = vertex_->parallelism;
+    rt.max_parallelism = vertex_->max_parallelism;
+    rt.key_groups = key_group_range_for_subtask(vertex_->max_parallelism, vertex_->parallelism, tdd_.subtask);
+    rt.processing_time = pts_.get();
+    rt.config = &jg.config;
+    rt.canceled = &canceled_;
+    auto combine = [&](std::vector<runtime::OutputBase*>& outs, const std::shared_ptr<runtime::TypeInfoBase>& type) {
+      if (outs.size() == 1) return outs[0];
+      auto out = outs.empty() ? type->discarding_output() : type->broadcasting_output(outs);
+      outputs_.push_back(std::move(out));
+      return outputs_.back().get();
+    };
+    rt.output = combine(main, node.out_type);
+    for (auto& [tag, outs] : side) rt.side_outputs[tag] = combine(outs, side_types[tag]);
+
+    std::unique_ptr<state::KeyedStateBackend> backend;
+    if (ops[node_id]->is_keyed())
+      backend = std::make_unique<state::HeapKeyedStateBackend>(rt.key_groups, vertex_->max_parallelism,
+                                                               pts_->shared_clock());
+    ops[node_id]->setup(std::move(rt), std::move(backend));
+  }
+
+  // Input gates of the head operator.
+  auto* head = chain_.front().get();
+  inputs_.resize(std::max(head->num_inputs(), 0));
+  for (const auto& e : jg.edges) {
+    if (e.target_vertex != vertex_->id) continue;
+    const auto& source = jg.vertices[e.source_vertex];
+    std::vector<std::shared_ptr<network::LocalChannel>> channels;
+    if (e.pointwise()) {
+      channels.push_back(registry_->channel({job_key, e.id, tdd_.subtask, tdd_.subtask}));
+    } else {
+      for (int p = 0; p < source.parallelism; ++p) channels.push_back(registry_->channel({job_key, e.id, p, tdd_.subtask}));
+    }
+    GateBinding g;
+    g.logical_input = e.target_input;
+    g.first_channel = static_cast<int>(channel_states_.size());
+    for (size_t i = 0; i < channels.size(); ++i) {
+      inputs_.at(e.target_input).channels.push_back(g.first_channel + static_cast<int>(i));
+      channel_states_.emplace_back();
+    }
+    g.dispatcher = e.type->dispatcher(head, e.target_input);
+    g.gate = std::make_unique<network::InputGate>(static_cast<int>(gates_.size()), std::move(channels), &wakeup_);
+    gates_.push_back(std::move(g));
+  }
+  last_flush_ = std::chrono::steady_clock::now();
+}
+
+void Task::run_timers_and_mail() {
+  mailbox_.drain();
+  if (pts_->next_deadline() <= pts_->now()) pts_->fire_due();
+}
+
+void Task::maybe_flush(bool force) {
+  auto now = std::chrono::steady_clock::now();
+  if (!force && now - last_flush_ < buffer_timeout_) return;
+  for (auto& p : partitions_)
+    if (p->has_unflushed()) p->flush_all();
+  last_flush_ = now;
+}
+
+void Task::wait_for_work() {
+  Timestamp deadline = pts_->next_deadline();
+  auto limit = std::chrono::steady_clock::now() + std::chrono::milliseconds(vertex_->is_source ? 10 : 1000);
+  if (!pts_->clock().is_manual() && deadline != kMaxTimestamp) {
+    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max<Timestamp>(0, deadline - pts_->now()));
+    limit = std::min(limit, until);
+  }
+  wakeup_.wait_until(limit);
+}
+
+void Task::run_source() {
+  auto* src = dynamic_cast<runtime::SourceOperatorBase*>(chain_.front().get());
+  if (!src) throw WeirError("internal: source vertex without a source operator");
+  const int batch = buffer_timeout_.count() == 0 ? 1 : 512;
+  for (;;) {
+    check_canceled();
+    run_timers_and_mail();
+    runtime::InputStatus status;
+    call_operator(src, [&] { status = src->emit_next(batch); });
+    if (status == runtime::InputStatus::kEndOfInput) break;
+    if (status == runtime::InputStatus::kNothingAvailable) {
+      maybe_flush(true);
+      wait_for_work();
+    } else {
+      maybe_flush(buffer_timeout_.count() == 0);
+    }
+  }
+}
+
+void Task::run_inputs() {
+  size_t next_gate = 0;
+  auto all_ended = [&] {
+    return std::all_of(inputs_.begin(), inputs_.end(), [](const LogicalInput& in) { return in.ended; });
+  };
+  for (auto& in : inputs_)
+    if (in.channels.empty()) in.ended = true;
+  while (!all_ended()) {
+    check_canceled();
+    run_timers_and_mail();
+    bool got = false;
+    for (size_t i = 0; i < gates_.size() && !got; ++i) {
+      auto& g = gates_[(next_gate + i) % gates_.size()];
+      auto next = g.gate->poll();
+      if (next.buffer) {
+        process_buffer(g, next.channel, *next.buffer);
+        got = true;
+      }
+    }
+    next_gate = (next_gate + 1) % std::max<size_t>(1, gates_.size());
+    if (got) {
+      maybe_flush(buffer_timeout_.count() == 0);
+    } else {
+      maybe_flush(true);
+      wait_for_work();
+    }
+  }
+}
+
+void Task::process_buffer(GateBinding& g, int channel, const network::Buffer& b) {
+  ChannelState& cs = channel_states_[g.first_channel + channel];
+  const uint8_t* p = b.data;
+  const uint8_t* end = b.data + b.size;
+  if (!cs.partial.empty()) {
+    // Complete a frame that began in an earlier buffer.
+    if (cs.partial.size() < network::kFrameHeaderSize) {
+      size_t take = std::min<size_t>(network::kFrameHeaderSize - cs.partial.size(), end - p);
+      cs.partial.append(reinterpret_cast<const char*>(p), take);
+      p += take;
+      if (cs.partial.size() < network::kFrameHeaderSize) return;
+    }
+    uint32_t len;
+    std::memcpy(&len, cs.partial.data(), 4);
+    size_t want = network::kFrameHeaderSize + len - cs.partial.size();
+    size_t take = std::min<size_t>(want, end - p);
+    cs.partial.append(reinterpret_cast<const char*>(p), take);
+    p += take;
+    if (take < want) return;
+    std::string frame = std::move(cs.partial);
+    cs.partial.clear();
+    handle_frame(g, channel, reinterpret_cast<const uint8_t*>(frame.data()) + 4, len);
+  }
+  while (p < end) {
+    if (end - p < static_cast<ptrdiff_t>(network::kFrameHeaderSize)) {
+      cs.partial.assign(reinterpret_cast<const char*>(p), end - p);
+      return;
+    }
+    uint32_t len;
+    std::memcpy(&len, p, 4);
+    if (static_cast<size_t>(end - p) < network::kFrameHeaderSize + len) {
+      cs.partial.assign(reinterpret_cast<const char*>(p), end - p);
+      return;
+    }
+    handle_frame(g, channel, p + 4, len);
+    p += network::kFrameHeaderSize + len;
+  }
+}
+
+void Task::handle_frame(GateBinding& g, int channel, const uint8_t* frame, uint32_t len) {
+  auto kind = static_cast<ElementKind>(frame[0]);
+  ChannelState& cs = channel_states_[g.first_channel + channel];
+  switch (kind) {
+    case ElementKind::kRecord: {
+      DataInput in(frame + 1, len - 1);
+      g.dispatcher->dispatch(in);
+      break;
+    }
+    case ElementKind::kWatermark: {
+      Timestamp wm;
+      std::memcpy(&wm, frame + 1, 8);
+      if (wm > cs.watermark) {
+        cs.watermark = wm;
+        update_input(g.logical_input);
+      }
+      break;
+    }
+    case ElementKind::kWatermarkStatus:
+      cs.idle = frame[1] != 0;
+      update_input(g.logical_input);
+      break;
+    case ElementKind::kEndOfPartition:
+      cs.ended = true;
+      update_input(g.logical_input);
+      break;
+    default:
+      throw SerializationError(fmt::format("unknown element kind {} in input of '{}'", int(frame[0]), name_));
+  }
+}
+
+// The watermark valve of one logical input: minimum over channels that are neither idle nor ended.
+void Task::update_input(int logical) {
+  LogicalInput& in = inputs_[logical];
+  auto* head = chain_.front().get();
+  Timestamp wm = kMaxTimestamp;
+  bool any_active = false, all_ended = true;
+  for (int c : in.channels) {
+    const auto& cs = channel_states_[c];
+    if (!cs.ended) all_ended = false;
+    if (cs.ended || cs.idle) continue;
+    any_active = true;
+    wm = std::min(wm, cs.watermark);
+  }
+  bool idle = !any_active && !all_ended;
+  if (idle != in.idle_emitted) {
+    in.idle_emitted = idle;
+    call_operator(head, [&] { head->process_watermark_status(idle, logical); });
+  }
+  if (any_active && wm > in.emitted) {
+    in.emitted = wm;
+    call_operator(head, [&] { head->process_watermark(wm, logical); });
+  }
+  if (all_ended && !in.ended) {
+    in.ended = true;
+    call_operator(head, [&] { head->end_input(logical); });
+  }
+}
+
+void Task::finish_chain() {
+  for (size_t i = 0; i < chain_.size(); ++i) {
+    auto* op = chain_[i].get();
+    call_operator(op, [&] {
+      if (i > 0) op->end_input(0);
+      op->finish();
+    });
+  }
+}
+
+}  // namespace weir::cluster

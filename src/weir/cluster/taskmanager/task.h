@@ -1,0 +1,101 @@
+#pragma once
+// One subtask of one vertex, running on its own thread: it builds the operator chain, its input
+// gates and result partitions, then runs the mailbox loop until its inputs end, it fails, or it is
+// canceled. Its state changes go to the JobMaster through the gateway.
+//
+// Threading: the constructor and cancel() run on the caller's thread; everything else on the task
+// thread. cancel() only sets a flag and wakes the thread.
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "weir/cluster/gateways.h"
+#include "weir/network/input_gate.h"
+#include "weir/network/partition_registry.h"
+#include "weir/network/result_partition.h"
+#include "weir/network/task_wakeup.h"
+#include "weir/runtime/mailbox.h"
+#include "weir/runtime/processing_time_service.h"
+#include "weir/runtime/type_info.h"
+
+namespace weir::cluster {
+
+class Task {
+ public:
+  Task(TaskDeploymentDescriptor tdd, network::PartitionRegistry* registry, std::shared_ptr<JobMasterGateway> jm);
+  ~Task();
+  Task(const Task&) = delete;
+  Task& operator=(const Task&) = delete;
+
+  void start();
+  void cancel();
+  void join();
+  ExecutionAttemptId id() const { return id_; }
+  const std::string& name() const { return name_; }
+
+ private:
+  struct ChannelState {
+    std::string partial;  // bytes of a frame that spans buffers
+    Timestamp watermark = kMinTimestamp;
+    bool idle = false;
+    bool ended = false;
+  };
+  struct LogicalInput {
+    std::vector<int> channels;  // indices into channel_states_
+    Timestamp emitted = kMinTimestamp;
+    bool idle_emitted = false;
+    bool ended = false;
+  };
+  struct GateBinding {
+    std::unique_ptr<network::InputGate> gate;
+    std::unique_ptr<runtime::RecordDispatcher> dispatcher;
+    int logical_input = 0;
+    int first_channel = 0;  // index of the gate's channel 0 in channel_states_
+  };
+
+  void run();
+  void build();
+  void run_source();
+  void run_inputs();
+  void finish_chain();
+  void process_buffer(GateBinding& g, int channel, const network::Buffer& b);
+  void handle_frame(GateBinding& g, int channel, const uint8_t* frame, uint32_t len);
+  void update_input(int logical);
+  void run_timers_and_mail();
+  void maybe_flush(bool force);
+  void wait_for_work();
+  void check_canceled();
+  void report(ExecutionState s, const std::string& error = {});
+  template <typename F>
+  void call_operator(runtime::StreamOperator* op, F&& f);
+
+  TaskDeploymentDescriptor tdd_;
+  network::PartitionRegistry* registry_;
+  std::shared_ptr<JobMasterGateway> jm_;
+  ExecutionAttemptId id_;
+  std::string name_;
+  const graph::JobVertex* vertex_ = nullptr;
+
+  std::atomic<bool> canceled_{false};
+  network::TaskWakeup wakeup_;
+  runtime::Mailbox mailbox_{&wakeup_};
+  std::unique_ptr<runtime::ProcessingTimeService> pts_;
+  int clock_listener_ = -1;
+
+  // Declaration order matters for destruction: operators and outputs go before partitions.
+  std::vector<std::unique_ptr<network::ResultPartition>> partitions_;
+  std::vector<std::unique_ptr<runtime::OutputBase>> outputs_;
+  std::vector<std::unique_ptr<runtime::StreamOperator>> chain_;  // head first
+  std::vector<GateBinding> gates_;
+  std::vector<ChannelState> channel_states_;
+  std::vector<LogicalInput> inputs_;
+
+  std::chrono::milliseconds buffer_timeout_{5};
+  std::chrono::steady_clock::time_point last_flush_;
+  std::thread thread_;
+};
+
+}  // namespace weir::cluster

@@ -1,0 +1,93 @@
+#include "weir/cluster/taskmanager/task_executor.h"
+
+namespace weir::cluster {
+
+// Forwards a task's state to its JobMaster and, once the task ended, tells the executor to reap it.
+class TaskExecutor::ReportingGateway final : public JobMasterGateway {
+ public:
+  ReportingGateway(TaskExecutor* te, std::shared_ptr<JobMasterGateway> jm) : te_(te), jm_(std::move(jm)) {}
+  void update_task_execution_state(const TaskStateUpdate& u) override {
+    jm_->update_task_execution_state(u);
+    if (is_terminal(u.state)) te_->on_task_ended(u.id);
+  }
+
+ private:
+  TaskExecutor* te_;
+  std::shared_ptr<JobMasterGateway> jm_;
+};
+
+TaskExecutor::TaskExecutor(NodeId id, int slots, std::shared_ptr<network::PartitionRegistry> registry)
+    : id_(id), slots_(slots), registry_(std::move(registry)) {
+  reaper_ = std::thread([this] { reap_loop(); });
+}
+
+TaskExecutor::~TaskExecutor() { shutdown(); }
+
+void TaskExecutor::submit_task(TaskDeploymentDescriptor tdd, std::shared_ptr<JobMasterGateway> job_master) {
+  auto gw = std::make_shared<ReportingGateway>(this, std::move(job_master));
+  auto task = std::make_unique<Task>(std::move(tdd), registry_.get(), std::move(gw));
+  Task* raw = task.get();
+  {
+    std::lock_guard lock(mu_);
+    tasks_[raw->id()] = std::move(task);
+  }
+  raw->start();
+}
+
+void TaskExecutor::cancel_task(const ExecutionAttemptId& id) {
+  std::lock_guard lock(mu_);
+  auto it = tasks_.find(id);
+  if (it != tasks_.end()) it->second->cancel();
+}
+
+void TaskExecutor::on_task_ended(const ExecutionAttemptId& id) {
+  {
+    std::lock_guard lock(mu_);
+    ended_.push_back(id);
+  }
+  cv_.notify_all();
+}
+
+void TaskExecutor::reap_loop() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    cv_.wait(lock, [&] { return stopping_ || !ended_.empty(); });
+    while (!ended_.empty()) {
+      auto id = ended_.back();
+      ended_.pop_back();
+      auto it = tasks_.find(id);
+      if (it == tasks_.end()) continue;
+      auto task = std::move(it->second);
+      tasks_.erase(it);
+      lock.unlock();
+      task->join();
+      task.reset();
+      lock.lock();
+    }
+    if (stopping_) return;
+  }
+}
+
+void TaskExecutor::shutdown() {
+  std::map<ExecutionAttemptId, std::unique_ptr<Task>> remaining;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ && !reaper_.joinable()) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (reaper_.joinable()) reaper_.join();
+  {
+    std::lock_guard lock(mu_);
+    remaining.swap(tasks_);
+  }
+  for (auto& [id, t] : remaining) t->cancel();
+  for (auto& [id, t] : remaining) t->join();
+}
+
+size_t TaskExecutor::num_running_tasks() const {
+  std::lock_guard lock(mu_);
+  return tasks_.size();
+}
+
+}  // namespace weir::cluster

@@ -1,0 +1,48 @@
+#pragma once
+// A TaskManager's task executor: offers slots, runs deployed subtasks as Tasks, and reaps their
+// threads when they end. Implements the TaskExecutorGateway.
+//
+// Threading: gateway calls from any thread (guarded by mu_); a reaper thread joins ended tasks.
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "weir/cluster/gateways.h"
+#include "weir/cluster/taskmanager/task.h"
+#include "weir/network/partition_registry.h"
+
+namespace weir::cluster {
+
+class TaskExecutor final : public TaskExecutorGateway, public std::enable_shared_from_this<TaskExecutor> {
+ public:
+  TaskExecutor(NodeId id, int slots, std::shared_ptr<network::PartitionRegistry> registry);
+  ~TaskExecutor() override;
+
+  NodeId id() const override { return id_; }
+  int num_slots() const override { return slots_; }
+  void submit_task(TaskDeploymentDescriptor tdd, std::shared_ptr<JobMasterGateway> job_master) override;
+  void cancel_task(const ExecutionAttemptId& id) override;
+  //! Cancels every task and waits for their threads.
+  void shutdown();
+  size_t num_running_tasks() const;
+
+ private:
+  class ReportingGateway;
+  void on_task_ended(const ExecutionAttemptId& id);
+  void reap_loop();
+
+  NodeId id_;
+  int slots_;
+  std::shared_ptr<network::PartitionRegistry> registry_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<ExecutionAttemptId, std::unique_ptr<Task>> tasks_;
+  std::vector<ExecutionAttemptId> ended_;
+  bool stopping_ = false;
+  std::thread reaper_;
+};
+
+}  // namespace weir::cluster

@@ -1,0 +1,39 @@
+#pragma once
+// Key groups: the unit of keyed state. keyGroup = hash(key) % maxParallelism; subtask i of p owns a
+// contiguous range of key groups (Flink's assignment), so rescaling moves whole ranges.
+#include <cstdint>
+#include <string_view>
+
+#include "weir/common/hashing.h"
+
+namespace weir {
+
+using KeyGroup = int32_t;
+
+struct KeyGroupRange {
+  KeyGroup start = 0;  //!< inclusive
+  KeyGroup end = -1;   //!< inclusive; empty when end < start
+  bool contains(KeyGroup kg) const { return kg >= start && kg <= end; }
+  int32_t size() const { return end >= start ? end - start + 1 : 0; }
+  bool operator==(const KeyGroupRange&) const = default;
+};
+
+//! Key group of a key given its serialized bytes.
+inline KeyGroup key_group_for_key_bytes(std::string_view key_bytes, int32_t max_parallelism) {
+  return static_cast<KeyGroup>(hash_bytes(key_bytes) % static_cast<uint64_t>(max_parallelism));
+}
+
+//! The contiguous key-group range that subtask `index` of `parallelism` owns.
+inline KeyGroupRange key_group_range_for_subtask(int32_t max_parallelism, int32_t parallelism, int32_t index) {
+  int32_t start = static_cast<int32_t>((static_cast<int64_t>(index) * max_parallelism + parallelism - 1) / parallelism);
+  int32_t end =
+      static_cast<int32_t>((static_cast<int64_t>(index + 1) * max_parallelism - 1) / parallelism);
+  return {start, end};
+}
+
+//! The subtask that owns key group `kg`.
+inline int32_t subtask_for_key_group(KeyGroup kg, int32_t max_parallelism, int32_t parallelism) {
+  return static_cast<int32_t>(static_cast<int64_t>(kg) * parallelism / max_parallelism);
+}
+
+}  // namespace weir

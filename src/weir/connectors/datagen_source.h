@@ -1,0 +1,48 @@
+#pragma once
+// Generated data: record i is generator(i) for i in [0, count). Parallel: subtask s produces the
+// indices s, s+p, s+2p, ... so the union does not depend on the parallelism. An optional rate
+// (records per second over all subtasks) paces the source in processing time.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+
+#include "weir/api/operators/source_operator.h"
+
+namespace weir::connectors {
+
+template <typename T>
+class DataGenReader final : public SourceReader<T> {
+ public:
+  DataGenReader(std::function<T(int64_t)> gen, int64_t count, double rate_per_s)
+      : gen_(std::move(gen)), count_(count), rate_(rate_per_s) {}
+  void open(const SourceContext& ctx) override {
+    next_ = ctx.subtask_index;
+    stride_ = ctx.parallelism;
+    local_rate_ = rate_ / ctx.parallelism;
+    start_ = std::chrono::steady_clock::now();
+  }
+  InputStatus poll_next(SourceOutput<T>& out, int max_records) override {
+    int budget = max_records;
+    if (local_rate_ > 0) {
+      double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+      int64_t allowed = static_cast<int64_t>(elapsed * local_rate_) + 1 - emitted_;
+      if (allowed <= 0) return InputStatus::kNothingAvailable;
+      budget = static_cast<int>(std::min<int64_t>(budget, allowed));
+    }
+    for (int i = 0; i < budget && (count_ < 0 || next_ < count_); ++i, next_ += stride_, ++emitted_)
+      out.collect(gen_(next_));
+    return (count_ >= 0 && next_ >= count_) ? InputStatus::kEndOfInput : InputStatus::kMoreAvailable;
+  }
+
+ private:
+  std::function<T(int64_t)> gen_;
+  int64_t count_;
+  double rate_;
+  double local_rate_ = 0;
+  int64_t next_ = 0;
+  int64_t stride_ = 1;
+  int64_t emitted_ = 0;
+  std::chrono::steady_clock::time_point start_;
+};
+
+}  // namespace weir::connectors

@@ -1,0 +1,52 @@
+#pragma once
+// A bounded pool of equally sized buffers. The bound is what turns a slow consumer into backpressure:
+// when every buffer is in flight, the producer waits in request() until a consumer recycles one.
+//
+// Threading: request() is called by the owning task's thread; recycle() by any consumer thread.
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "weir/network/buffer.h"
+
+namespace weir::network {
+
+class BufferPool {
+ public:
+  BufferPool(uint32_t segment_size, uint32_t max_buffers);
+  ~BufferPool();
+  BufferPool(const BufferPool&) = delete;
+  BufferPool& operator=(const BufferPool&) = delete;
+
+  //! Returns a buffer, waiting while none is free. Throws TaskCanceled once `canceled` becomes true.
+  BufferPtr request(const std::atomic<bool>& canceled);
+  //! Returns a buffer or null when none is free.
+  BufferPtr try_request();
+  void recycle(Buffer* b);
+
+  uint32_t segment_size() const { return segment_size_; }
+  uint32_t max_buffers() const { return max_buffers_; }
+  //! Buffers currently handed out (for tests and metrics).
+  uint32_t in_use() const;
+  //! Highest number of buffers ever handed out at once.
+  uint32_t peak_in_use() const;
+  //! Wakes a waiting request() so it can observe cancellation.
+  void wake_waiters();
+
+ private:
+  Buffer* take_locked();
+  const uint32_t segment_size_;
+  const uint32_t max_buffers_;
+  mutable std::mutex mu_;
+  std::condition_variable available_;
+  std::vector<std::unique_ptr<Buffer>> all_;
+  std::vector<std::unique_ptr<uint8_t[]>> memory_;
+  std::vector<Buffer*> free_;
+  uint32_t in_use_ = 0;
+  uint32_t peak_in_use_ = 0;
+};
+
+}  // namespace weir::network

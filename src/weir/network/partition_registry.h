@@ -1,0 +1,36 @@
+#pragma once
+// Where producers and consumers in one process find their shared channels. Both sides call
+// channel(); whichever comes first creates it, so tasks may start in any order.
+//
+// Threading: thread-safe.
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <tuple>
+
+#include "weir/network/local_channel.h"
+
+namespace weir::network {
+
+//! Identifies one channel: (attempt-scoped job key, producing edge, producer subtask, consumer subtask).
+struct ChannelId {
+  std::string job;  //!< job id and attempt number
+  int edge = 0;
+  int producer = 0;
+  int consumer = 0;
+  auto operator<=>(const ChannelId&) const = default;
+};
+
+class PartitionRegistry {
+ public:
+  std::shared_ptr<LocalChannel> channel(const ChannelId& id);
+  //! Drops every channel of a job attempt (after it ended).
+  void release_job(const std::string& job);
+
+ private:
+  std::mutex mu_;
+  std::map<ChannelId, std::shared_ptr<LocalChannel>> channels_;
+};
+
+}  // namespace weir::network

@@ -1,0 +1,88 @@
+#pragma once
+// Per-key timers of one keyed operator, in event time and processing time. Event-time timers fire
+// when the operator's watermark passes them; processing-time timers when the task's clock does.
+// Before a timer fires the backend's current key is set to the timer's key.
+//
+// Threading: task thread only.
+#include <string>
+#include <string_view>
+
+#include "weir/runtime/processing_time_service.h"
+#include "weir/runtime/timer_queue.h"
+#include "weir/state/keyed_state_backend.h"
+
+namespace weir::runtime {
+
+class Triggerable {
+ public:
+  virtual ~Triggerable() = default;
+  virtual void on_event_time(const Timer& t) = 0;
+  virtual void on_processing_time(const Timer& t) = 0;
+};
+
+class InternalTimerService {
+ public:
+  InternalTimerService(state::KeyedStateBackend* backend, ProcessingTimeService* pts, Triggerable* target)
+      : backend_(backend),
+        pts_(pts),
+        target_(target),
+        event_(backend->key_group_range()),
+        processing_(backend->key_group_range()) {}
+
+  Timestamp current_watermark() const { return watermark_; }
+  Timestamp current_processing_time() const { return pts_->now(); }
+
+  void register_event_time_timer(std::string_view ns, Timestamp ts) {
+    event_.add(backend_->current_key_group(), {ts, std::string(backend_->current_key()), std::string(ns)});
+  }
+  void delete_event_time_timer(std::string_view ns, Timestamp ts) {
+    event_.remove(backend_->current_key_group(), {ts, std::string(backend_->current_key()), std::string(ns)});
+  }
+  void register_processing_time_timer(std::string_view ns, Timestamp ts) {
+    processing_.add(backend_->current_key_group(), {ts, std::string(backend_->current_key()), std::string(ns)});
+    schedule_processing();
+  }
+  void delete_processing_time_timer(std::string_view ns, Timestamp ts) {
+    processing_.remove(backend_->current_key_group(), {ts, std::string(backend_->current_key()), std::string(ns)});
+  }
+
+  //! Fires every event-time timer at or before `wm`, in timestamp order.
+  void advance_watermark(Timestamp wm) {
+    watermark_ = wm;
+    while (!event_.empty() && event_.peek_ts() <= wm) {
+      auto [kg, t] = event_.poll();
+      backend_->set_current_key(t.key);
+      target_->on_event_time(t);
+    }
+  }
+
+  size_t num_event_time_timers() const { return event_.size(); }
+  size_t num_processing_time_timers() const { return processing_.size(); }
+
+ private:
+  void schedule_processing() {
+    Timestamp next = processing_.peek_ts();
+    if (next == kMaxTimestamp || next >= scheduled_) return;
+    scheduled_ = next;
+    pts_->register_timer(next, [this](Timestamp now) { fire_processing(now); });
+  }
+  void fire_processing(Timestamp now) {
+    scheduled_ = kMaxTimestamp;
+    while (!processing_.empty() && processing_.peek_ts() <= now) {
+      auto [kg, t] = processing_.poll();
+      backend_->set_current_key(t.key);
+      target_->on_processing_time(t);
+    }
+    schedule_processing();
+  }
+
+  state::KeyedStateBackend* backend_;
+  ProcessingTimeService* pts_;
+  Triggerable* target_;
+  TimerQueue event_;
+  TimerQueue processing_;
+  Timestamp watermark_ = kMinTimestamp;
+  Timestamp scheduled_ = kMaxTimestamp;
+};
+
+}  // namespace weir::runtime

@@ -1,0 +1,21 @@
+#pragma once
+#include <string>
+
+#include "weir/common/error.h"
+
+namespace weir::runtime {
+
+//! A user function threw: carries the operator's name and the function's message.
+class OperatorFailure : public WeirError {
+ public:
+  OperatorFailure(const std::string& op, const std::string& msg)
+      : WeirError("operator '" + op + "' failed: " + msg), operator_name_(op), message_(msg) {}
+  const std::string& operator_name() const { return operator_name_; }
+  const std::string& message() const { return message_; }
+
+ private:
+  std::string operator_name_;
+  std::string message_;
+};
+
+}  // namespace weir::runtime

@@ -1,0 +1,19 @@
+#pragma once
+// Sources are polled by their task's mailbox loop: emit_next() emits a bounded batch and says whether
+// more is available now, later, or never. Between batches the task runs timers and mailbox actions,
+// which is where checkpoint triggers will run.
+#include "weir/runtime/stream_operator.h"
+
+namespace weir::runtime {
+
+enum class InputStatus { kMoreAvailable, kNothingAvailable, kEndOfInput };
+
+class SourceOperatorBase : public StreamOperator {
+ public:
+  int num_inputs() const override { return 0; }
+  virtual InputStatus emit_next(int max_records) = 0;
+  //! Bounded sources end with the maximum watermark so every pending event-time window fires.
+  void finish() override { rt_.output->emit_watermark(kMaxTimestamp); }
+};
+
+}  // namespace weir::runtime

@@ -1,0 +1,85 @@
+#pragma once
+// The operator contract the task runs. Operators are created per subtask, set up with their
+// OperatorRuntime, opened tail-first, fed records and watermarks on the task thread, then finished
+// and closed head-first. Watermark handling (minimum over inputs, idle inputs excluded, event-time
+// timers) lives here once for every operator.
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "weir/common/config.h"
+#include "weir/common/key_group.h"
+#include "weir/runtime/internal_timer_service.h"
+#include "weir/runtime/operator_state_store.h"
+#include "weir/runtime/output.h"
+#include "weir/runtime/processing_time_service.h"
+#include "weir/state/keyed_state_backend.h"
+
+namespace weir::runtime {
+
+//! What a task hands each operator it runs.
+struct OperatorRuntime {
+  std::string name;
+  std::string uid;
+  std::string task_name;
+  int subtask_index = 0;
+  int parallelism = 1;
+  int max_parallelism = 128;
+  KeyGroupRange key_groups;
+  OutputBase* output = nullptr;
+  std::unordered_map<std::string, OutputBase*> side_outputs;
+  ProcessingTimeService* processing_time = nullptr;
+  const Configuration* config = nullptr;
+  const std::atomic<bool>* canceled = nullptr;
+};
+
+class StreamOperator {
+ public:
+  virtual ~StreamOperator() = default;
+
+  //! The typed input `index` (0 or 1), or null when the operator has no such input.
+  virtual InputBase* input(int index) { return nullptr; }
+  virtual int num_inputs() const { return 1; }
+  //! True for operators that need a keyed-state backend (the task creates one).
+  virtual bool is_keyed() const { return false; }
+
+  void setup(OperatorRuntime rt, std::unique_ptr<state::KeyedStateBackend> backend);
+  virtual void open() {}
+  //! Watermark from input `input`; the operator's own watermark is the minimum over active inputs.
+  virtual void process_watermark(Timestamp wm, int input);
+  virtual void process_watermark_status(bool idle, int input);
+  //! Input `input` has ended (bounded streams).
+  virtual void end_input(int input) {}
+  //! No more input at all; emit what is pending.
+  virtual void finish() {}
+  virtual void close() {}
+
+  const OperatorRuntime& runtime() const { return rt_; }
+  Timestamp current_watermark() const { return current_wm_; }
+  state::KeyedStateBackend* keyed_backend() const { return backend_.get(); }
+  OperatorStateStore& operator_state() { return op_state_; }
+
+ protected:
+  //! Called when the combined watermark advances, before it is forwarded. Fires event-time timers.
+  virtual void on_watermark(Timestamp wm) {
+    if (timers_) timers_->advance_watermark(wm);
+  }
+  //! Creates the operator's timer service (keyed operators). `target` receives the timers.
+  InternalTimerService* create_timer_service(Triggerable* target);
+  InternalTimerService* timers() const { return timers_.get(); }
+
+  OperatorRuntime rt_;
+
+ private:
+  void advance_combined();
+  std::unique_ptr<state::KeyedStateBackend> backend_;
+  std::unique_ptr<InternalTimerService> timers_;
+  OperatorStateStore op_state_;
+  Timestamp current_wm_ = kMinTimestamp;
+  std::vector<Timestamp> input_wms_;
+  std::vector<bool> input_idle_;
+  bool emitted_idle_ = false;
+};
+
+}  // namespace weir::runtime

@@ -1,0 +1,118 @@
+#pragma once
+// TypeInfo<T>: the bridge between typed operators and the type-erased graph and task. The API
+// records one per stream; the task asks it to build outputs and input dispatchers for T.
+#include <memory>
+#include <string>
+#include <typeinfo>
+#include <vector>
+
+#include "weir/common/error.h"
+#include "weir/common/serializer.h"
+#include "weir/runtime/operator_failure.h"
+#include "weir/runtime/record_writer_output.h"
+#include "weir/runtime/stream_operator.h"
+
+namespace weir::runtime {
+
+//! Decodes records of one input from network bytes and hands them to the operator.
+class RecordDispatcher {
+ public:
+  virtual ~RecordDispatcher() = default;
+  virtual void dispatch(DataInput& in) = 0;
+};
+
+class TypeInfoBase {
+ public:
+  virtual ~TypeInfoBase() = default;
+  virtual const std::type_info& type() const = 0;
+  virtual std::unique_ptr<OutputBase> chaining_output(StreamOperator* target, int input) const = 0;
+  virtual std::unique_ptr<OutputBase> broadcasting_output(std::vector<OutputBase*> outs) const = 0;
+  virtual std::unique_ptr<OutputBase> network_output(network::ResultPartition* p, const PartitionerSpec& spec,
+                                                     int subtask, int max_parallelism) const = 0;
+  virtual std::unique_ptr<OutputBase> discarding_output() const = 0;
+  virtual std::unique_ptr<RecordDispatcher> dispatcher(StreamOperator* target, int input) const = 0;
+};
+
+namespace detail {
+template <typename T>
+Input<T>* typed_input(StreamOperator* op, int input) {
+  auto* in = dynamic_cast<Input<T>*>(op->input(input));
+  if (!in)
+    throw JobDefinitionError("operator '" + op->runtime().name + "' input " + std::to_string(input) +
+                             " does not accept records of type " + typeid(T).name());
+  return in;
+}
+
+// Calls into an operator and names it in any error the user's code raised.
+template <typename T>
+inline void deliver(Input<T>* in, const std::string& name, const T& v, Timestamp ts) {
+  try {
+    in->process_element(v, ts);
+  } catch (const OperatorFailure&) {
+    throw;
+  } catch (const TaskCanceled&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw OperatorFailure(name, e.what());
+  }
+}
+}  // namespace detail
+
+//! Calls the next operator of the chain directly: no serialization, no copy.
+template <typename T>
+class ChainingOutput final : public Output<T> {
+ public:
+  ChainingOutput(StreamOperator* target, int input)
+      : target_(target), input_(input), in_(detail::typed_input<T>(target, input)) {}
+  void collect(const T& v, Timestamp ts) override { detail::deliver(in_, target_->runtime().name, v, ts); }
+  void emit_watermark(Timestamp wm) override { target_->process_watermark(wm, input_); }
+  void emit_watermark_status(bool idle) override { target_->process_watermark_status(idle, input_); }
+
+ private:
+  StreamOperator* target_;
+  int input_;
+  Input<T>* in_;
+};
+
+template <typename T>
+class TypedDispatcher final : public RecordDispatcher {
+ public:
+  TypedDispatcher(StreamOperator* target, int input) : target_(target), in_(detail::typed_input<T>(target, input)) {}
+  void dispatch(DataInput& in) override {
+    Timestamp ts = in.read_fixed<int64_t>();
+    T v = Serializer<T>::read(in);
+    detail::deliver(in_, target_->runtime().name, v, ts);
+  }
+
+ private:
+  StreamOperator* target_;
+  Input<T>* in_;
+};
+
+template <typename T>
+class TypeInfo final : public TypeInfoBase {
+ public:
+  static std::shared_ptr<TypeInfoBase> get() {
+    static std::shared_ptr<TypeInfoBase> info = std::make_shared<TypeInfo<T>>();
+    return info;
+  }
+  const std::type_info& type() const override { return typeid(T); }
+  std::unique_ptr<OutputBase> chaining_output(StreamOperator* target, int input) const override {
+    return std::make_unique<ChainingOutput<T>>(target, input);
+  }
+  std::unique_ptr<OutputBase> broadcasting_output(std::vector<OutputBase*> outs) const override {
+    std::vector<Output<T>*> typed;
+    for (auto* o : outs) typed.push_back(static_cast<Output<T>*>(o));
+    return std::make_unique<BroadcastingOutput<T>>(std::move(typed));
+  }
+  std::unique_ptr<OutputBase> network_output(network::ResultPartition* p, const PartitionerSpec& spec, int subtask,
+                                             int max_parallelism) const override {
+    return std::make_unique<RecordWriterOutput<T>>(p, spec, subtask, max_parallelism);
+  }
+  std::unique_ptr<OutputBase> discarding_output() const override { return std::make_unique<DiscardingOutput<T>>(); }
+  std::unique_ptr<RecordDispatcher> dispatcher(StreamOperator* target, int input) const override {
+    return std::make_unique<TypedDispatcher<T>>(target, input);
+  }
+};
+
+}  // namespace weir::runtime

@@ -1,0 +1,79 @@
+#pragma once
+// The keyed-state backend of one keyed operator subtask. Keys arrive serialized: the backend never
+// needs the key's C++ type, which keeps it usable from any operator and lets the heap and RocksDB
+// backends share one contract. Before each record or timer the operator sets the current key; state
+// accessors then act on that key's entries in its key group.
+//
+// Threading: owned and used by one task thread.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "weir/common/error.h"
+#include "weir/common/key_group.h"
+#include "weir/common/time.h"
+
+namespace weir::state {
+
+//! Base of every state object a backend hands out.
+class InternalStateBase {
+ public:
+  virtual ~InternalStateBase() = default;
+  //! Sets the namespace (a window, or empty for plain keyed state) that later calls act on.
+  virtual void set_current_namespace(std::string_view ns) = 0;
+  //! Number of live entries across all keys and namespaces (for tests and metrics).
+  virtual size_t num_entries() const = 0;
+  //! Removes entries whose TTL has passed (all keys).
+  virtual void cleanup_expired() = 0;
+};
+
+class KeyedStateBackend {
+ public:
+  KeyedStateBackend(KeyGroupRange range, int32_t max_parallelism, std::shared_ptr<Clock> clock)
+      : range_(range), max_parallelism_(max_parallelism), clock_(std::move(clock)) {}
+  virtual ~KeyedStateBackend() = default;
+
+  virtual std::string_view kind() const = 0;
+
+  void set_current_key(std::string_view key_bytes) {
+    key_.assign(key_bytes.data(), key_bytes.size());
+    key_group_ = key_group_for_key_bytes(key_bytes, max_parallelism_);
+    ++key_version_;
+  }
+  std::string_view current_key() const { return key_; }
+  KeyGroup current_key_group() const { return key_group_; }
+  //! Changes whenever the current key changes: states cache their lookup key by it.
+  uint64_t key_version() const { return key_version_; }
+  const KeyGroupRange& key_group_range() const { return range_; }
+  int32_t max_parallelism() const { return max_parallelism_; }
+  Timestamp now_ms() const { return clock_->now_ms(); }
+
+  //! The state registered under `name`, or null.
+  InternalStateBase* find(const std::string& name) const {
+    auto it = states_.find(name);
+    return it == states_.end() ? nullptr : it->second.get();
+  }
+  void add(const std::string& name, std::unique_ptr<InternalStateBase> s) { states_[name] = std::move(s); }
+  const std::map<std::string, std::unique_ptr<InternalStateBase>>& states() const { return states_; }
+
+  //! Index of the current key group within this backend's range; throws if the key is not ours.
+  int32_t local_key_group_index() const {
+    if (!range_.contains(key_group_))
+      throw WeirError("key group " + std::to_string(key_group_) + " is outside this subtask's range [" +
+                      std::to_string(range_.start) + ", " + std::to_string(range_.end) + "]");
+    return key_group_ - range_.start;
+  }
+
+ private:
+  KeyGroupRange range_;
+  int32_t max_parallelism_;
+  std::shared_ptr<Clock> clock_;
+  std::string key_;
+  KeyGroup key_group_ = 0;
+  uint64_t key_version_ = 0;
+  std::map<std::string, std::unique_ptr<InternalStateBase>> states_;
+};
+
+}  // namespace weir::state

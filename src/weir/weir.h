@@ -1,0 +1,12 @@
+#pragma once
+// The public C++ API of Weir in one include.
+#include "weir/api/connected_streams.h"
+#include "weir/api/data_stream.h"
+#include "weir/api/environment.h"
+#include "weir/api/functions.h"
+#include "weir/api/keyed_stream.h"
+#include "weir/api/process_function.h"
+#include "weir/api/runtime_context.h"
+#include "weir/api/watermark_strategy.h"
+#include "weir/common/serializer.h"
+#include "weir/common/struct_fields.h"

@@ -1,0 +1,50 @@
+#include <gtest/gtest.h>
+
+#include "weir/common/formatter.h"
+#include "weir/common/serializer.h"
+
+namespace weir {
+namespace {
+
+struct Person {
+  int64_t id = 0;
+  std::string name;
+  std::optional<std::string> city;
+  std::vector<int32_t> scores;
+};
+WEIR_STRUCT(Person, id, name, city, scores)
+
+TEST(Serializer, RoundTripsBuiltInsAndStructs) {
+  Person p{7, "ann", std::string("Boise"), {1, 2, 3}};
+  auto bytes = serialize_to_string(p);
+  Person q = deserialize_from_string<Person>(bytes);
+  EXPECT_EQ(q.id, 7);
+  EXPECT_EQ(q.name, "ann");
+  EXPECT_EQ(q.city, "Boise");
+  EXPECT_EQ(q.scores, (std::vector<int32_t>{1, 2, 3}));
+
+  std::tuple<int, std::string, double> t{1, "x", 2.5};
+  EXPECT_EQ(deserialize_from_string<decltype(t)>(serialize_to_string(t)), t);
+  std::map<std::string, int64_t> m{{"a", 1}, {"b", 2}};
+  EXPECT_EQ(deserialize_from_string<decltype(m)>(serialize_to_string(m)), m);
+}
+
+TEST(Serializer, TruncatedInputIsAClearError) {
+  auto bytes = serialize_to_string(std::string("hello world"));
+  bytes.resize(5);
+  try {
+    deserialize_from_string<std::string>(bytes);
+    FAIL() << "expected SerializationError";
+  } catch (const SerializationError& e) {
+    EXPECT_NE(std::string(e.what()).find("unexpected end of data"), std::string::npos);
+  }
+}
+
+TEST(Formatter, PrintsTuplesAndStructsLikeFlink) {
+  EXPECT_EQ(to_display_string(std::make_tuple(1, std::string("a"))), "(1,a)");
+  Person p{1, "bo", std::nullopt, {}};
+  EXPECT_EQ(to_display_string(p), "Person{id=1, name=bo, city=null, scores=[]}");
+}
+
+}  // namespace
+}  // namespace weir
