@@ -103,15 +103,23 @@ void validate(const ConfigOptionSpec& spec, const std::string& value) {
   }
 }
 
+// n * unit, refusing results that do not fit in int64 (they would silently wrap around).
+int64_t scaled(const std::string& key, const std::string& text, int64_t n, int64_t unit) {
+  if (n > INT64_MAX / unit)
+    throw ConfigError(fmt::format("invalid value '{}' for configuration key '{}': number out of range", text, key));
+  return n * unit;
+}
+
 }  // namespace
 
 Duration parse_duration(const std::string& key, const std::string& text) {
   auto [n, unit] = split_number(key, text, "duration such as '200 ms', '5 s' or '1 min'");
   if (unit.empty() || unit == "ms" || unit == "milli" || unit == "millis" || unit == "milliseconds") return Duration(n);
-  if (unit == "s" || unit == "sec" || unit == "secs" || unit == "second" || unit == "seconds") return Duration(n * 1000);
-  if (unit == "min" || unit == "m" || unit == "minute" || unit == "minutes") return Duration(n * 60'000);
-  if (unit == "h" || unit == "hour" || unit == "hours") return Duration(n * 3'600'000);
-  if (unit == "d" || unit == "day" || unit == "days") return Duration(n * 86'400'000);
+  if (unit == "s" || unit == "sec" || unit == "secs" || unit == "second" || unit == "seconds")
+    return Duration(scaled(key, text, n, 1000));
+  if (unit == "min" || unit == "m" || unit == "minute" || unit == "minutes") return Duration(scaled(key, text, n, 60'000));
+  if (unit == "h" || unit == "hour" || unit == "hours") return Duration(scaled(key, text, n, 3'600'000));
+  if (unit == "d" || unit == "day" || unit == "days") return Duration(scaled(key, text, n, 86'400'000));
   throw ConfigError(fmt::format("invalid value '{}' for configuration key '{}': unknown time unit '{}' (use ms, s, "
                                 "min, h or d)",
                                 text, key, unit));
@@ -120,9 +128,9 @@ Duration parse_duration(const std::string& key, const std::string& text) {
 int64_t parse_memory_size(const std::string& key, const std::string& text) {
   auto [n, unit] = split_number(key, text, "memory size such as '32kb' or '64 mb'");
   if (unit.empty() || unit == "b" || unit == "bytes") return n;
-  if (unit == "k" || unit == "kb" || unit == "kib") return n << 10;
-  if (unit == "m" || unit == "mb" || unit == "mib") return n << 20;
-  if (unit == "g" || unit == "gb" || unit == "gib") return n << 30;
+  if (unit == "k" || unit == "kb" || unit == "kib") return scaled(key, text, n, 1LL << 10);
+  if (unit == "m" || unit == "mb" || unit == "mib") return scaled(key, text, n, 1LL << 20);
+  if (unit == "g" || unit == "gb" || unit == "gib") return scaled(key, text, n, 1LL << 30);
   throw ConfigError(
       fmt::format("invalid value '{}' for configuration key '{}': unknown size unit '{}' (use b, kb, mb or gb)", text,
                   key, unit));
