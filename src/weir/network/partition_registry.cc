@@ -11,7 +11,8 @@ std::shared_ptr<LocalChannel> PartitionRegistry::channel(const ChannelId& id) {
 
 void PartitionRegistry::release_job(const std::string& job) {
   std::lock_guard lock(mu_);
-  std::erase_if(channels_, [&](const auto& kv) { return kv.first.job == job; });
+  // Channel keys are "<job id>#<attempt>": release every attempt of the job.
+  std::erase_if(channels_, [&](const auto& kv) { return kv.first.job.compare(0, job.size(), job) == 0; });
 }
 
 }  // namespace weir::network

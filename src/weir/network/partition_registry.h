@@ -25,7 +25,7 @@ struct ChannelId {
 class PartitionRegistry {
  public:
   std::shared_ptr<LocalChannel> channel(const ChannelId& id);
-  //! Drops every channel of a job attempt (after it ended).
+  //! Drops every channel whose job key starts with `job` (all attempts of a job, after it ended).
   void release_job(const std::string& job);
 
  private:

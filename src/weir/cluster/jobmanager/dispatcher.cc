@@ -5,7 +5,7 @@ namespace weir::cluster {
 std::shared_ptr<JobMaster> Dispatcher::submit_job(std::shared_ptr<const graph::JobGraph> jg,
                                                   std::shared_ptr<Clock> clock) {
   JobId id = JobId::generate();
-  auto jm = std::make_shared<JobMaster>(id, std::move(jg), rm_, std::move(clock), nullptr);
+  auto jm = std::make_shared<JobMaster>(id, std::move(jg), rm_, std::move(clock), on_job_terminal_);
   {
     std::lock_guard lock(mu_);
     jobs_[id] = jm;

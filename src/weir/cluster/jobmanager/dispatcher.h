@@ -2,6 +2,7 @@
 // Accepts jobs, starts one JobMaster per job, and answers questions about them.
 //
 // Threading: thread-safe.
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -19,7 +20,10 @@ struct JobSummary {
 
 class Dispatcher {
  public:
-  Dispatcher(std::shared_ptr<ResourceManagerGateway> rm) : rm_(std::move(rm)) {}
+  //! `on_job_terminal` runs once per job when it ends (the MiniCluster releases the job's channels).
+  explicit Dispatcher(std::shared_ptr<ResourceManagerGateway> rm,
+                      std::function<void(const JobId&)> on_job_terminal = nullptr)
+      : rm_(std::move(rm)), on_job_terminal_(std::move(on_job_terminal)) {}
   std::shared_ptr<JobMaster> submit_job(std::shared_ptr<const graph::JobGraph> jg, std::shared_ptr<Clock> clock);
   std::shared_ptr<JobMaster> job(const JobId& id) const;
   std::vector<JobSummary> list_jobs() const;
@@ -27,6 +31,7 @@ class Dispatcher {
 
  private:
   std::shared_ptr<ResourceManagerGateway> rm_;
+  std::function<void(const JobId&)> on_job_terminal_;
   mutable std::mutex mu_;
   std::map<JobId, std::shared_ptr<JobMaster>> jobs_;
 };

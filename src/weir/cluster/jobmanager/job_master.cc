@@ -35,6 +35,11 @@ void JobMaster::start() {
   auto self = shared_from_this();
   for (const auto& v : jg_->vertices)
     for (int i = 0; i < v.parallelism; ++i) {
+      if (status() != JobStatus::kRunning) {
+        // Canceled or failed while deploying: this subtask never runs.
+        update_task_execution_state({{id_, 0, v.id, i}, ExecutionState::kCanceled, {}});
+        continue;
+      }
       TaskDeploymentDescriptor tdd;
       tdd.job = id_;
       tdd.attempt = 0;

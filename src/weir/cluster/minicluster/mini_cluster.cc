@@ -4,7 +4,9 @@ namespace weir::cluster {
 
 MiniCluster::MiniCluster(MiniClusterConfig cfg)
     : cfg_(std::move(cfg)), registry_(std::make_shared<network::PartitionRegistry>()),
-      rm_(std::make_shared<ResourceManager>()), dispatcher_(std::make_unique<Dispatcher>(rm_)) {
+      rm_(std::make_shared<ResourceManager>()) {
+  auto registry = registry_;
+  dispatcher_ = std::make_unique<Dispatcher>(rm_, [registry](const JobId& id) { registry->release_job(id.to_string()); });
   if (!cfg_.clock) cfg_.clock = SystemClock::shared();
   for (int i = 0; i < cfg_.num_task_managers; ++i) {
     auto te = std::make_shared<TaskExecutor>(NodeId(i), cfg_.slots_per_task_manager, registry_);
