@@ -1,0 +1,326 @@
+// The heap keyed-state backend driven directly: per-key isolation of every state type, namespaces,
+// and TTL (expiry, refresh on read, visibility of expired values) against a ManualClock.
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "weir/common/data_io.h"
+#include "weir/common/serializer.h"
+#include "weir/state/state_factory.h"
+
+namespace weir {
+namespace {
+
+using state::HeapKeyedStateBackend;
+using Ttl = StateTtlConfig;
+
+struct Avg final : AggregateFunction<int64_t, std::pair<int64_t, int64_t>, double> {
+  std::pair<int64_t, int64_t> create_accumulator() override { return {0, 0}; }
+  std::pair<int64_t, int64_t> add(const int64_t& v, std::pair<int64_t, int64_t> acc) override {
+    return {acc.first + v, acc.second + 1};
+  }
+  double get_result(const std::pair<int64_t, int64_t>& acc) override {
+    return static_cast<double>(acc.first) / static_cast<double>(acc.second);
+  }
+  std::pair<int64_t, int64_t> merge(std::pair<int64_t, int64_t> a, std::pair<int64_t, int64_t> b) override {
+    return {a.first + b.first, a.second + b.second};
+  }
+};
+
+class HeapStateTest : public ::testing::Test {
+ protected:
+  HeapStateTest() : backend_(KeyGroupRange{0, 127}, 128, clock_) {}
+  void key(int64_t k) {
+    DataOutput out;
+    Serializer<int64_t>::write(out, k);
+    backend_.set_current_key(out.view());
+  }
+  std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>(1000);
+  HeapKeyedStateBackend backend_;
+};
+
+TEST_F(HeapStateTest, ValueStateIsPerKey) {
+  auto* s = state::value_state(backend_, ValueStateDescriptor<std::string>("v"));
+  std::map<int64_t, std::string> ref;
+  for (int64_t i = 0; i < 1000; ++i) {
+    int64_t k = (i * 7919) % 101;
+    key(k);
+    auto v = s->value();
+    ASSERT_EQ(v.has_value(), ref.count(k) > 0);
+    if (v) ASSERT_EQ(*v, ref[k]);
+    ref[k] = std::to_string(i);
+    s->update(ref[k]);
+  }
+  EXPECT_EQ(s->num_entries(), ref.size());
+  key(5);
+  s->clear();
+  EXPECT_FALSE(s->value());
+  key(6);
+  EXPECT_EQ(s->value(), ref[6]);
+  // The same name returns the same state; another type under that name is refused.
+  EXPECT_EQ(state::value_state(backend_, ValueStateDescriptor<std::string>("v")), s);
+  EXPECT_THROW(state::list_state(backend_, ListStateDescriptor<int>("v")), JobDefinitionError);
+}
+
+TEST_F(HeapStateTest, ListMapReducingAggregatingArePerKey) {
+  auto* list = state::list_state(backend_, ListStateDescriptor<int64_t>("l"));
+  auto* map = state::map_state(backend_, MapStateDescriptor<std::string, int64_t>("m"));
+  auto* red = state::reducing_state(
+      backend_,
+      ReducingStateDescriptor<int64_t>("r", [](const int64_t& a, const int64_t& b) { return a + b; }));
+  auto* agg = state::aggregating_state(
+      backend_,
+      AggregatingStateDescriptor<int64_t, std::pair<int64_t, int64_t>, double>("a", std::make_shared<Avg>()));
+  std::map<int64_t, std::vector<int64_t>> ref;
+  for (int64_t i = 0; i < 2000; ++i) {
+    int64_t k = i % 13;
+    key(k);
+    list->add(i);
+    map->put("m" + std::to_string(i % 5), i);
+    red->add(i);
+    agg->add(i);
+    ref[k].push_back(i);
+  }
+  for (auto& [k, vs] : ref) {
+    key(k);
+    EXPECT_EQ(list->get(), vs);
+    int64_t sum = 0;
+    std::map<std::string, int64_t> last;
+    for (auto v : vs) {
+      sum += v;
+      last["m" + std::to_string(v % 5)] = v;
+    }
+    EXPECT_EQ(red->get(), sum);
+    EXPECT_DOUBLE_EQ(*agg->get(), static_cast<double>(sum) / static_cast<double>(vs.size()));
+    auto entries = map->entries();
+    std::map<std::string, int64_t> got(entries.begin(), entries.end());
+    EXPECT_EQ(got, last);
+    EXPECT_EQ(map->get("m0"), last["m0"]);
+    EXPECT_FALSE(map->get("zz"));
+  }
+  key(3);
+  list->update({1, 2});
+  EXPECT_EQ(list->get(), (std::vector<int64_t>{1, 2}));
+  list->update({});
+  EXPECT_TRUE(list->get().empty());
+  map->remove("m1");
+  EXPECT_FALSE(map->contains("m1"));
+  EXPECT_TRUE(map->contains("m2"));
+  map->clear();
+  EXPECT_TRUE(map->is_empty());
+  red->clear();
+  agg->clear();
+  EXPECT_FALSE(red->get());
+  EXPECT_FALSE(agg->get());
+  key(4);  // other keys untouched
+  EXPECT_EQ(list->get(), ref[4]);
+  EXPECT_FALSE(map->is_empty());
+}
+
+TEST_F(HeapStateTest, NamespacesAreSeparate) {
+  auto* s = state::value_state(backend_, ValueStateDescriptor<int>("v"));
+  key(1);
+  s->set_current_namespace("w1");
+  s->update(1);
+  s->set_current_namespace("w2");
+  EXPECT_FALSE(s->value());
+  s->update(2);
+  s->set_current_namespace("w1");
+  EXPECT_EQ(s->value(), 1);
+  s->set_current_namespace("");
+  EXPECT_FALSE(s->value());
+}
+
+TEST_F(HeapStateTest, KeyOutsideRangeIsRefused) {
+  HeapKeyedStateBackend narrow(KeyGroupRange{0, 0}, 128, clock_);
+  auto* s = state::value_state(narrow, ValueStateDescriptor<int>("v"));
+  // Find a key whose group is not 0.
+  for (int64_t k = 0;; ++k) {
+    DataOutput out;
+    Serializer<int64_t>::write(out, k);
+    narrow.set_current_key(out.view());
+    if (narrow.current_key_group() != 0) break;
+  }
+  EXPECT_THROW(s->update(1), WeirError);
+}
+
+// ---- TTL ----
+
+TEST_F(HeapStateTest, TtlValueExpiresAndWritesRefresh) {
+  ValueStateDescriptor<int> d("v");
+  d.enable_time_to_live(Ttl::of_ms(100));
+  auto* s = state::value_state(backend_, d);
+  key(1);
+  s->update(1);
+  clock_->advance(99);
+  EXPECT_EQ(s->value(), 1);  // a read does not refresh with OnCreateAndWrite
+  clock_->advance(1);
+  EXPECT_FALSE(s->value());
+  EXPECT_EQ(s->num_entries(), 0u);  // read-time cleanup
+  s->update(2);
+  clock_->advance(60);
+  s->update(3);  // a write refreshes
+  clock_->advance(60);
+  EXPECT_EQ(s->value(), 3);
+  clock_->advance(40);
+  EXPECT_FALSE(s->value());
+}
+
+TEST_F(HeapStateTest, TtlOnReadAndWriteRefreshesOnRead) {
+  ValueStateDescriptor<int> vd("v");
+  vd.enable_time_to_live(Ttl::of_ms(100).set_update_type(Ttl::UpdateType::kOnReadAndWrite));
+  ListStateDescriptor<int> ld("l");
+  ld.enable_time_to_live(Ttl::of_ms(100).set_update_type(Ttl::UpdateType::kOnReadAndWrite));
+  MapStateDescriptor<int, int> md("m");
+  md.enable_time_to_live(Ttl::of_ms(100).set_update_type(Ttl::UpdateType::kOnReadAndWrite));
+  ReducingStateDescriptor<int> rd("r", [](const int& a, const int& b) { return a + b; });
+  rd.enable_time_to_live(Ttl::of_ms(100).set_update_type(Ttl::UpdateType::kOnReadAndWrite));
+  AggregatingStateDescriptor<int64_t, std::pair<int64_t, int64_t>, double> ad("a", std::make_shared<Avg>());
+  ad.enable_time_to_live(Ttl::of_ms(100).set_update_type(Ttl::UpdateType::kOnReadAndWrite));
+  auto* v = state::value_state(backend_, vd);
+  auto* l = state::list_state(backend_, ld);
+  auto* m = state::map_state(backend_, md);
+  auto* r = state::reducing_state(backend_, rd);
+  auto* a = state::aggregating_state(backend_, ad);
+  key(9);
+  v->update(1);
+  l->add(1);
+  m->put(1, 1);
+  r->add(1);
+  a->add(4);
+  for (int i = 0; i < 5; ++i) {  // 5 x 80 ms: alive only because every read refreshes
+    clock_->advance(80);
+    ASSERT_EQ(v->value(), 1);
+    ASSERT_EQ(l->get(), std::vector<int>{1});
+    ASSERT_EQ(m->get(1), 1);
+    ASSERT_EQ(r->get(), 1);
+    ASSERT_EQ(a->get(), 4.0);
+  }
+  clock_->advance(100);
+  EXPECT_FALSE(v->value());
+  EXPECT_TRUE(l->get().empty());
+  EXPECT_FALSE(m->get(1));
+  EXPECT_FALSE(r->get());
+  EXPECT_FALSE(a->get());
+}
+
+TEST_F(HeapStateTest, TtlExpiryForEveryStateType) {
+  auto ttl = Ttl::of_ms(50);
+  ListStateDescriptor<int> ld("l");
+  ld.enable_time_to_live(ttl);
+  MapStateDescriptor<int, int> md("m");
+  md.enable_time_to_live(ttl);
+  ReducingStateDescriptor<int> rd("r", [](const int& a, const int& b) { return a + b; });
+  rd.enable_time_to_live(ttl);
+  AggregatingStateDescriptor<int64_t, std::pair<int64_t, int64_t>, double> ad("a", std::make_shared<Avg>());
+  ad.enable_time_to_live(ttl);
+  auto* l = state::list_state(backend_, ld);
+  auto* m = state::map_state(backend_, md);
+  auto* r = state::reducing_state(backend_, rd);
+  auto* a = state::aggregating_state(backend_, ad);
+  key(2);
+  l->add(1);
+  m->put(1, 10);
+  r->add(5);
+  a->add(2);
+  clock_->advance(30);
+  l->add(2);  // list elements and map entries expire one by one
+  m->put(2, 20);
+  r->add(5);  // a reducing/aggregating add refreshes the whole value
+  a->add(4);
+  clock_->advance(30);  // t=60: the first elements are 60 ms old
+  EXPECT_EQ(l->get(), std::vector<int>{2});
+  EXPECT_FALSE(m->get(1));
+  EXPECT_EQ(m->get(2), 20);
+  EXPECT_EQ(m->keys(), std::vector<int>{2});
+  EXPECT_EQ(r->get(), 10);
+  EXPECT_EQ(a->get(), 3.0);
+  clock_->advance(30);  // t=90: everything is at least 60 ms old
+  EXPECT_TRUE(l->get().empty());
+  EXPECT_TRUE(m->is_empty());
+  EXPECT_FALSE(r->get());
+  EXPECT_FALSE(a->get());
+  // After expiry, an add starts over rather than folding into the expired value.
+  r->add(7);
+  a->add(8);
+  EXPECT_EQ(r->get(), 7);
+  EXPECT_EQ(a->get(), 8.0);
+}
+
+TEST_F(HeapStateTest, TtlReturnExpiredIfNotCleanedUp) {
+  auto ttl = Ttl::of_ms(10).set_state_visibility(Ttl::Visibility::kReturnExpiredIfNotCleanedUp);
+  ValueStateDescriptor<int> vd("v");
+  vd.enable_time_to_live(ttl);
+  ListStateDescriptor<int> ld("l");
+  ld.enable_time_to_live(ttl);
+  MapStateDescriptor<int, int> md("m");
+  md.enable_time_to_live(ttl);
+  ReducingStateDescriptor<int> rd("r", [](const int& a, const int& b) { return a + b; });
+  rd.enable_time_to_live(ttl);
+  AggregatingStateDescriptor<int64_t, std::pair<int64_t, int64_t>, double> ad("a", std::make_shared<Avg>());
+  ad.enable_time_to_live(ttl);
+  auto* v = state::value_state(backend_, vd);
+  auto* l = state::list_state(backend_, ld);
+  auto* m = state::map_state(backend_, md);
+  auto* r = state::reducing_state(backend_, rd);
+  auto* a = state::aggregating_state(backend_, ad);
+  for (int64_t k : {1, 2}) {
+    key(k);
+    v->update(1);
+    l->add(1);
+    m->put(1, 1);
+    r->add(1);
+    a->add(1);
+  }
+  clock_->advance(10);
+  // Key 1: the expired values are still visible once, then cleaned up by that read.
+  key(1);
+  EXPECT_EQ(v->value(), 1);
+  EXPECT_EQ(l->get(), std::vector<int>{1});
+  EXPECT_EQ(m->get(1), 1);
+  EXPECT_EQ(r->get(), 1);
+  EXPECT_EQ(a->get(), 1.0);
+  EXPECT_FALSE(v->value());
+  EXPECT_TRUE(l->get().empty());
+  EXPECT_FALSE(m->get(1));
+  EXPECT_FALSE(r->get());
+  EXPECT_FALSE(a->get());
+  // Key 2: a cleanup pass removes them first, so they are never seen.
+  for (auto* s : {static_cast<state::InternalStateBase*>(v), static_cast<state::InternalStateBase*>(l),
+                  static_cast<state::InternalStateBase*>(m), static_cast<state::InternalStateBase*>(r),
+                  static_cast<state::InternalStateBase*>(a)}) {
+    s->cleanup_expired();
+    EXPECT_EQ(s->num_entries(), 0u);
+  }
+  key(2);
+  EXPECT_FALSE(v->value());
+  EXPECT_TRUE(l->get().empty());
+  EXPECT_FALSE(m->get(1));
+  EXPECT_FALSE(r->get());
+  EXPECT_FALSE(a->get());
+}
+
+TEST_F(HeapStateTest, NeverReturnExpiredHidesValuesBeforeCleanup) {
+  ValueStateDescriptor<int> vd("v");
+  vd.enable_time_to_live(Ttl::of_ms(10));
+  auto* v = state::value_state(backend_, vd);
+  key(1);
+  v->update(1);
+  EXPECT_EQ(v->num_entries(), 1u);
+  clock_->advance(10);
+  EXPECT_EQ(v->num_entries(), 1u);  // not cleaned up yet...
+  EXPECT_FALSE(v->value());         // ...but never visible
+  key(2);
+  v->update(2);
+  clock_->advance(5);
+  v->cleanup_expired();  // only the expired entry goes
+  EXPECT_EQ(v->num_entries(), 1u);
+  EXPECT_EQ(v->value(), 2);
+}
+
+}  // namespace
+}  // namespace weir
