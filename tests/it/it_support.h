@@ -1,0 +1,81 @@
+#pragma once
+// Helpers for integration tests that act while a job runs: a source the test feeds, and a bounded
+// wait on a condition (tests wait for results, never for time).
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "weir/weir.h"
+
+namespace weir::testing {
+
+//! Records the test pushes while the job runs; the source ends once close() was called and
+//! everything pushed was emitted. Read by one subtask (parallelism 1).
+template <typename T>
+class Feed {
+ public:
+  void push(T v) {
+    std::lock_guard lock(mu_);
+    queue_.push_back(std::move(v));
+  }
+  void close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+  }
+  //! Moves up to `max` records out; false once the feed is closed and drained.
+  bool take(std::deque<T>& out, int max, bool& more) {
+    std::lock_guard lock(mu_);
+    for (int i = 0; i < max && !queue_.empty(); ++i) {
+      out.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    more = !queue_.empty();
+    return !(closed_ && queue_.empty());
+  }
+
+ private:
+  std::mutex mu_;
+  std::deque<T> queue_;
+  bool closed_ = false;
+};
+
+template <typename T>
+class FeedReader final : public SourceReader<T> {
+ public:
+  explicit FeedReader(std::shared_ptr<Feed<T>> feed) : feed_(std::move(feed)) {}
+  InputStatus poll_next(SourceOutput<T>& out, int max_records) override {
+    std::deque<T> batch;
+    bool more = false;
+    bool open = feed_->take(batch, max_records, more);
+    for (auto& v : batch) out.collect(v);
+    if (!open) return InputStatus::kEndOfInput;
+    return batch.empty() ? InputStatus::kNothingAvailable : InputStatus::kMoreAvailable;
+  }
+
+ private:
+  std::shared_ptr<Feed<T>> feed_;
+};
+
+template <typename T>
+DataStream<T> from_feed(StreamExecutionEnvironment& env, std::shared_ptr<Feed<T>> feed,
+                        const std::string& name = "Feed Source") {
+  return env.from_source<T>([feed] { return std::make_unique<FeedReader<T>>(feed); }, name, 1);
+}
+
+//! Polls `cond` until it holds or 30 s pass (a hang guard, not a timing assumption).
+inline bool eventually(const std::function<bool()>& cond,
+                       std::chrono::milliseconds limit = std::chrono::milliseconds(30000)) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!cond()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+
+}  // namespace weir::testing
