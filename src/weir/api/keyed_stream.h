@@ -34,25 +34,27 @@ class KeyedStream {
   }
 
   // Field aggregations over a member (structs) or a numeric record, like Flink's sum/min/max/min_by/max_by.
-  template <typename M>
-  DataStream<T> sum(M T::*field) {
+  // `U = T` keeps the member pointer dependent, so streams of scalars (where `M T::*` is ill-formed)
+  // can still be keyed; these overloads then simply do not exist.
+  template <typename M, typename U = T>
+  DataStream<T> sum(M U::*field) {
     return reduce([field](const T& a, const T& b) { T r = a; r.*field = a.*field + b.*field; return r; }, "Sum");
   }
-  template <typename M>
-  DataStream<T> min(M T::*field) {
+  template <typename M, typename U = T>
+  DataStream<T> min(M U::*field) {
     return reduce([field](const T& a, const T& b) { T r = a; if (b.*field < r.*field) r.*field = b.*field; return r; }, "Min");
   }
-  template <typename M>
-  DataStream<T> max(M T::*field) {
+  template <typename M, typename U = T>
+  DataStream<T> max(M U::*field) {
     return reduce([field](const T& a, const T& b) { T r = a; if (b.*field > r.*field) r.*field = b.*field; return r; }, "Max");
   }
   //! The whole record with the smallest field (the first one on ties).
-  template <typename M>
-  DataStream<T> min_by(M T::*field) {
+  template <typename M, typename U = T>
+  DataStream<T> min_by(M U::*field) {
     return reduce([field](const T& a, const T& b) { return b.*field < a.*field ? b : a; }, "MinBy");
   }
-  template <typename M>
-  DataStream<T> max_by(M T::*field) {
+  template <typename M, typename U = T>
+  DataStream<T> max_by(M U::*field) {
     return reduce([field](const T& a, const T& b) { return b.*field > a.*field ? b : a; }, "MaxBy");
   }
   // Tuple-position aggregations: sum<1>() on std::tuple / std::pair records.
