@@ -8,5 +8,6 @@
 #include "weir/api/process_function.h"
 #include "weir/api/runtime_context.h"
 #include "weir/api/watermark_strategy.h"
+#include "weir/api/windowed_stream.h"
 #include "weir/common/serializer.h"
 #include "weir/common/struct_fields.h"

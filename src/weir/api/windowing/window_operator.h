@@ -1,0 +1,304 @@
+#pragma once
+// WindowOperator: the keyed operator behind every windowed stream, after Flink's WindowOperator.
+// For each element it asks the assigner for windows, adds the element to each window's contents
+// (keyed state in the window's namespace) and asks the trigger whether to fire or purge. Merging
+// assigners (sessions) go through a MergingWindowSet kept in keyed state, so merged windows merge
+// their state. Every window gets a cleanup timer at max_timestamp + allowed lateness (event time) or
+// max_timestamp (processing time) that drops its state. Elements whose windows are all past cleanup
+// are late: they go to the late-data side output when one is set, otherwise they are dropped and
+// counted. Results carry the window's max_timestamp().
+//
+// Threading: task thread only (records, watermarks and timers all arrive from the task's mailbox loop).
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "weir/api/operators/keyed_support.h"
+#include "weir/api/operators/udf_operator.h"
+#include "weir/api/windowing/merging_window_set.h"
+#include "weir/api/windowing/process_window_function.h"
+#include "weir/api/windowing/window_assigner.h"
+#include "weir/common/serializer.h"
+
+namespace weir::windowing {
+
+//! Everything about a windowed stream that is not its function: built by WindowedStream.
+template <typename T, typename W>
+struct WindowSpec {
+  std::shared_ptr<const InternalWindowAssigner<T, W>> assigner;
+  //! Makes the trigger; empty means the assigner's default trigger.
+  std::function<std::unique_ptr<Trigger<T, W>>()> trigger;
+  int64_t allowed_lateness = 0;
+  std::string late_data_tag;  //!< empty: late elements are dropped
+  int64_t evictor_keep = 0;   //!< > 0: a CountEvictor keeping that many elements
+};
+
+template <typename K, typename IN, typename W, typename Contents, typename Fn>
+class WindowOperator final : public runtime::StreamOperator,
+                             public runtime::Input<IN>,
+                             public runtime::Triggerable {
+  using OUT = typename Fn::Out;
+  using MergingState = std::vector<std::pair<W, W>>;
+
+ public:
+  WindowOperator(WindowSpec<IN, W> spec, std::function<K(const IN&)> key_fn, Contents contents, Fn fn)
+      : spec_(std::move(spec)),
+        key_fn_(std::move(key_fn)),
+        contents_(std::move(contents)),
+        fn_(std::move(fn)) {}
+
+  runtime::InputBase* input(int i) override { return i == 0 ? this : nullptr; }
+  bool is_keyed() const override { return true; }
+
+  void open() override {
+    assigner_ = spec_.assigner.get();
+    event_time_ = assigner_->is_event_time();
+    merging_ = assigner_->is_merging();
+    collector_.bind(static_cast<runtime::Output<OUT>*>(rt_.output));
+    timers_ = create_timer_service(this);
+    auto* backend = keyed_backend();
+    tctx_.bind(timers_, backend);
+    wctx_.timers = timers_;
+    rctx_ = std::make_unique<RuntimeContext>(this);
+    contents_.open(*backend, *rctx_);
+    fn_.open(*rctx_);
+    trigger_ = spec_.trigger ? spec_.trigger() : assigner_->default_trigger();
+    if (merging_) {
+      if (!trigger_->can_merge())
+        throw JobDefinitionError("operator '" + rt_.name +
+                                 "': the trigger cannot be used with the merging assigner " +
+                                 assigner_->name());
+      merging_state_ = state::value_state(*backend, ValueStateDescriptor<MergingState>("window-merging-set"));
+    }
+    if (!spec_.late_data_tag.empty()) {
+      auto it = rt_.side_outputs.find(spec_.late_data_tag);
+      if (it != rt_.side_outputs.end()) late_output_ = static_cast<runtime::Output<IN>*>(it->second);
+    }
+  }
+  void close() override {
+    fn_.close();
+    contents_.close();
+  }
+
+  void process_element(const IN& v, Timestamp ts) override {
+    keys_.set_key(this, key_fn_(v));
+    if (event_time_ && ts == kNoTimestamp)
+      throw WeirError(assigner_->name() + ": record has no timestamp: use assign_timestamps_and_watermarks");
+    windows_.clear();
+    assigner_->assign_windows(v, ts, timers_->current_processing_time(), windows_);
+    bool skipped = true;
+    if (merging_) {
+      MergingWindowSet<W> set(load_merging_set());
+      for (const W& w : windows_) {
+        W actual = set.add_window(w, *assigner_,
+                                  [this](const W& result, const std::vector<W>& merged, const W& state_result,
+                                         const std::vector<W>& merged_state) {
+                                    merge(result, merged, state_result, merged_state);
+                                  });
+        if (is_window_late(actual)) {
+          set.retire_window(actual);
+          continue;
+        }
+        skipped = false;
+        const W* state_window = set.state_window(actual);
+        if (!state_window) throw WeirError("internal: window " + actual.to_string() + " is not in flight");
+        contents_.set_namespace(ns_view(*state_window));
+        on_element(v, ts, actual);
+      }
+      persist_merging_set(set);
+    } else {
+      for (const W& w : windows_) {
+        if (is_window_late(w)) continue;
+        skipped = false;
+        contents_.set_namespace(ns_view(w));
+        on_element(v, ts, w);
+      }
+    }
+    if (skipped && is_element_late(ts)) {
+      if (late_output_) {
+        late_output_->collect(v, ts);
+      } else {
+        ++late_records_dropped_;
+      }
+    }
+  }
+
+  void on_event_time(const runtime::Timer& t) override { on_timer(t, true); }
+  void on_processing_time(const runtime::Timer& t) override { on_timer(t, false); }
+
+  //! Late elements dropped because no late-data side output consumes them (Flink's numLateRecordsDropped).
+  int64_t num_late_records_dropped() const { return late_records_dropped_; }
+
+ private:
+  struct Ctx final : WindowContext<W> {
+    const W& window() const override { return *w; }
+    Timestamp current_watermark() const override { return timers->current_watermark(); }
+    Timestamp current_processing_time() const override { return timers->current_processing_time(); }
+    const W* w = nullptr;
+    runtime::InternalTimerService* timers = nullptr;
+  };
+
+  // REQUIRES: contents_ points at the state window of `window`.
+  void on_element(const IN& v, Timestamp ts, const W& window) {
+    contents_.add(v);
+    tctx_.set_namespace(ns_view(window));
+    TriggerResult r = trigger_->on_element(v, ts, window, tctx_);
+    if (is_fire(r)) {
+      auto c = contents_.get_for_fire();
+      if (!c) return;
+      emit(window, *c);
+    }
+    if (is_purge(r)) contents_.clear();
+    register_cleanup_timer(window);
+  }
+
+  void on_timer(const runtime::Timer& t, bool event_timer) {
+    W window = deserialize_from_string<W>(t.ns);
+    tctx_.set_namespace(t.ns);
+    std::optional<MergingWindowSet<W>> set;
+    if (merging_) {
+      set.emplace(load_merging_set());
+      const W* state_window = set->state_window(window);
+      // A timer of a window that was merged away or purged: its trigger did not delete it; nothing to do.
+      if (!state_window) return;
+      contents_.set_namespace(ns_view(*state_window));
+    } else {
+      contents_.set_namespace(t.ns);
+    }
+    TriggerResult r = event_timer ? trigger_->on_event_time(t.ts, window, tctx_)
+                                  : trigger_->on_processing_time(t.ts, window, tctx_);
+    if (is_fire(r)) {
+      if (auto c = contents_.get_for_fire()) {
+        keys_.load_key(this);
+        emit(window, *c);
+      }
+    }
+    if (is_purge(r)) contents_.clear();
+    if (event_timer == event_time_ && t.ts == cleanup_time(window))
+      clear_all_state(window, set ? &*set : nullptr);
+    if (set) persist_merging_set(*set);
+  }
+
+  // Called by MergingWindowSet::add_window when windows merge into `result`.
+  void merge(const W& result, const std::vector<W>& merged, const W& state_result,
+             const std::vector<W>& merged_state) {
+    if (event_time_ && cleanup_time(result) <= timers_->current_watermark())
+      throw WeirError(
+          "the end of an event-time window cannot become earlier than the current watermark by merging");
+    if (!event_time_ && result.max_timestamp() <= timers_->current_processing_time())
+      throw WeirError(
+          "the end of a processing-time window cannot become earlier than the current time by merging");
+    tctx_.set_namespace(ns_view(result));
+    auto& merged_ns = tctx_.merged_namespaces();
+    merged_ns.clear();
+    for (const W& m : merged) merged_ns.push_back(serialize_to_string(m));
+    trigger_->on_merge(result, tctx_);
+    for (const W& m : merged) {
+      tctx_.set_namespace(ns_view(m));
+      trigger_->clear(m, tctx_);
+      delete_cleanup_timer(m);
+    }
+    std::vector<std::string> sources;
+    for (const W& s : merged_state) sources.push_back(serialize_to_string(s));
+    contents_.merge(serialize_to_string(state_result), sources);
+  }
+
+  template <typename R>
+  void emit(const W& window, const R& contents) {
+    Timestamp ts = window.max_timestamp();
+    collector_.set_timestamp(ts);
+    wctx_.w = &window;
+    wctx_.bind(&rt_.side_outputs, ts);
+    fn_.apply(keys_.key(), wctx_, contents, collector_);
+  }
+
+  // REQUIRES: contents_ and tctx_ point at `window`.
+  void clear_all_state(const W& window, MergingWindowSet<W>* set) {
+    contents_.clear();
+    trigger_->clear(window, tctx_);
+    wctx_.w = &window;
+    wctx_.bind(&rt_.side_outputs, window.max_timestamp());
+    fn_.clear(wctx_);
+    if (set) set->retire_window(window);
+  }
+
+  Timestamp cleanup_time(const W& w) const {
+    if (!event_time_) return w.max_timestamp();
+    // Saturate: a window that ends at the end of time gets no cleanup timer.
+    if (w.max_timestamp() > kMaxTimestamp - spec_.allowed_lateness) return kMaxTimestamp;
+    return w.max_timestamp() + spec_.allowed_lateness;
+  }
+  bool is_window_late(const W& w) const {
+    return event_time_ && cleanup_time(w) <= timers_->current_watermark();
+  }
+  bool is_element_late(Timestamp ts) const {
+    if (!event_time_ || ts > kMaxTimestamp - spec_.allowed_lateness) return false;
+    return ts + spec_.allowed_lateness <= timers_->current_watermark();
+  }
+  void register_cleanup_timer(const W& w) {
+    Timestamp t = cleanup_time(w);
+    if (t == kMaxTimestamp) return;
+    if (event_time_) {
+      timers_->register_event_time_timer(ns_view(w), t);
+    } else {
+      timers_->register_processing_time_timer(ns_view(w), t);
+    }
+  }
+  void delete_cleanup_timer(const W& w) {
+    Timestamp t = cleanup_time(w);
+    if (t == kMaxTimestamp) return;
+    if (event_time_) {
+      timers_->delete_event_time_timer(ns_view(w), t);
+    } else {
+      timers_->delete_processing_time_timer(ns_view(w), t);
+    }
+  }
+
+  MergingState load_merging_set() {
+    merging_state_->set_current_namespace({});
+    auto v = merging_state_->value();
+    return v ? std::move(*v) : MergingState{};
+  }
+  void persist_merging_set(const MergingWindowSet<W>& set) {
+    if (!set.changed()) return;
+    merging_state_->set_current_namespace({});
+    if (set.size() == 0) {
+      merging_state_->clear();
+    } else {
+      merging_state_->update(set.to_vector());
+    }
+  }
+
+  //! The window's serialized form (its state and timer namespace). Valid until the next call.
+  std::string_view ns_view(const W& w) {
+    ns_scratch_.clear();
+    Serializer<W>::write(ns_scratch_, w);
+    return ns_scratch_.view();
+  }
+
+  WindowSpec<IN, W> spec_;
+  std::function<K(const IN&)> key_fn_;
+  Contents contents_;
+  Fn fn_;
+  const InternalWindowAssigner<IN, W>* assigner_ = nullptr;
+  bool event_time_ = false;
+  bool merging_ = false;
+  std::unique_ptr<Trigger<IN, W>> trigger_;
+  runtime::InternalTimerService* timers_ = nullptr;
+  ops::KeyContext<K> keys_;
+  ops::TimestampedCollector<OUT> collector_;
+  OnMergeContext tctx_;
+  Ctx wctx_;
+  std::unique_ptr<RuntimeContext> rctx_;
+  state::HeapValueState<MergingState>* merging_state_ = nullptr;
+  runtime::Output<IN>* late_output_ = nullptr;
+  std::vector<W> windows_;
+  DataOutput ns_scratch_;
+  int64_t late_records_dropped_ = 0;
+};
+
+}  // namespace weir::windowing
