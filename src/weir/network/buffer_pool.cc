@@ -6,14 +6,36 @@
 
 namespace weir::network {
 
+namespace {
+// Process-wide counters; relaxed increments on the (already locked) request/recycle paths.
+std::atomic<int64_t> g_in_use{0};
+std::atomic<int64_t> g_peak{0};
+std::atomic<int64_t> g_capacity{0};
+
+void note_taken() {
+  int64_t now = g_in_use.fetch_add(1, std::memory_order_relaxed) + 1;
+  int64_t peak = g_peak.load(std::memory_order_relaxed);
+  while (now > peak && !g_peak.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
+  }
+}
+}  // namespace
+
+NetworkBufferStats BufferPool::global_stats() {
+  return {g_in_use.load(), g_peak.load(), g_capacity.load()};
+}
+
+void BufferPool::reset_global_peak() { g_peak.store(g_in_use.load()); }
+
 void BufferRecycler::operator()(Buffer* b) const {
   if (b) b->pool->recycle(b);
 }
 
 BufferPool::BufferPool(uint32_t segment_size, uint32_t max_buffers)
-    : segment_size_(segment_size), max_buffers_(max_buffers) {}
+    : segment_size_(segment_size), max_buffers_(max_buffers) {
+  g_capacity.fetch_add(max_buffers_, std::memory_order_relaxed);
+}
 
-BufferPool::~BufferPool() = default;
+BufferPool::~BufferPool() { g_capacity.fetch_sub(max_buffers_, std::memory_order_relaxed); }
 
 Buffer* BufferPool::take_locked() {
   if (free_.empty()) {
@@ -32,6 +54,7 @@ Buffer* BufferPool::take_locked() {
   b->size = 0;
   ++in_use_;
   if (in_use_ > peak_in_use_) peak_in_use_ = in_use_;
+  note_taken();
   return b;
 }
 
@@ -55,6 +78,7 @@ void BufferPool::recycle(Buffer* b) {
     std::lock_guard lock(mu_);
     free_.push_back(b);
     --in_use_;
+    g_in_use.fetch_sub(1, std::memory_order_relaxed);
   }
   available_.notify_one();
 }

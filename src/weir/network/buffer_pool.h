@@ -14,6 +14,15 @@
 
 namespace weir::network {
 
+//! Network buffers of the whole process: how many every pool hands out now, the most ever handed out
+//! at once, and the sum of the bounds of the pools alive now. Lets tests check that memory stays
+//! bounded under backpressure without reaching into tasks.
+struct NetworkBufferStats {
+  int64_t in_use = 0;
+  int64_t peak_in_use = 0;
+  int64_t capacity = 0;
+};
+
 class BufferPool {
  public:
   BufferPool(uint32_t segment_size, uint32_t max_buffers);
@@ -35,6 +44,10 @@ class BufferPool {
   uint32_t peak_in_use() const;
   //! Wakes a waiting request() so it can observe cancellation.
   void wake_waiters();
+
+  static NetworkBufferStats global_stats();
+  //! Restarts the process-wide peak from the current use (tests, between jobs).
+  static void reset_global_peak();
 
  private:
   Buffer* take_locked();
