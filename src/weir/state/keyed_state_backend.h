@@ -10,7 +10,9 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "weir/common/data_io.h"
 #include "weir/common/error.h"
 #include "weir/common/key_group.h"
 #include "weir/common/time.h"
@@ -27,6 +29,11 @@ class InternalStateBase {
   virtual size_t num_entries() const = 0;
   //! Removes entries whose TTL has passed (all keys).
   virtual void cleanup_expired() = 0;
+  //! Writes every entry of key group `kg` (absolute index) in the canonical format:
+  //! varint count, then per entry the composite key (length-prefixed key + namespace) and the value.
+  virtual void snapshot_key_group(KeyGroup kg, DataOutput& out) = 0;
+  //! Adds the entries a snapshot_key_group() call wrote for key group `kg`.
+  virtual void restore_key_group(KeyGroup kg, DataInput& in) = 0;
 };
 
 class KeyedStateBackend {
@@ -55,7 +62,54 @@ class KeyedStateBackend {
     auto it = states_.find(name);
     return it == states_.end() ? nullptr : it->second.get();
   }
-  void add(const std::string& name, std::unique_ptr<InternalStateBase> s) { states_[name] = std::move(s); }
+  //! Registers a state; restored entries waiting for it (see restore_key_group_raw) are loaded now.
+  void add(const std::string& name, std::unique_ptr<InternalStateBase> s) {
+    auto it = pending_.find(name);
+    if (it != pending_.end()) {
+      for (const auto& [kg, bytes] : it->second) {
+        DataInput in(bytes);
+        s->restore_key_group(kg, in);
+      }
+      pending_.erase(it);
+    }
+    states_[name] = std::move(s);
+  }
+
+  //! Snapshot of key group `kg`: every state's entries, including restored state that no function has
+  //! asked for yet. Format: varint number of states, then per state its name and its entries as bytes.
+  void snapshot_key_group(KeyGroup kg, DataOutput& out) {
+    std::vector<std::pair<std::string, std::string>> parts;
+    DataOutput scratch;
+    for (auto& [name, st] : states_) {
+      scratch.clear();
+      st->snapshot_key_group(kg, scratch);
+      parts.emplace_back(name, scratch.str());
+    }
+    for (auto& [name, chunks] : pending_)
+      for (auto& [pkg, bytes] : chunks)
+        if (pkg == kg) parts.emplace_back(name, bytes);
+    out.write_varint(parts.size());
+    for (auto& [name, bytes] : parts) {
+      out.write_bytes(name);
+      out.write_bytes(bytes);
+    }
+  }
+  //! Restores what snapshot_key_group wrote. States not created yet keep their bytes until they are.
+  void restore_key_group(KeyGroup kg, DataInput& in) {
+    if (!range_.contains(kg))
+      throw WeirError("cannot restore key group " + std::to_string(kg) + " outside this subtask's range");
+    uint64_t n = in.read_varint();
+    for (uint64_t i = 0; i < n; ++i) {
+      std::string name(in.read_bytes());
+      std::string_view bytes = in.read_bytes();
+      if (auto* st = find(name)) {
+        DataInput part(bytes);
+        st->restore_key_group(kg, part);
+      } else {
+        pending_[name].emplace_back(kg, std::string(bytes));
+      }
+    }
+  }
   const std::map<std::string, std::unique_ptr<InternalStateBase>>& states() const { return states_; }
 
   //! Index of the current key group within this backend's range; throws if the key is not ours.
@@ -74,6 +128,7 @@ class KeyedStateBackend {
   KeyGroup key_group_ = 0;
   uint64_t key_version_ = 0;
   std::map<std::string, std::unique_ptr<InternalStateBase>> states_;
+  std::map<std::string, std::vector<std::pair<KeyGroup, std::string>>> pending_;
 };
 
 }  // namespace weir::state

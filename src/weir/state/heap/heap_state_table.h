@@ -56,6 +56,8 @@ class HeapStateTable {
     return n;
   }
   std::vector<Map>& groups() { return groups_; }
+  //! The table of absolute key group `kg`. REQUIRES: kg is in the backend's range.
+  Map& group(KeyGroup kg) { return groups_.at(kg - backend_->key_group_range().start); }
 
  private:
   Map& current_map() {

@@ -28,6 +28,22 @@ class HeapStateCommon : public InternalStateBase {
     for (auto& g : table_.groups())
       for (auto it = g.begin(); it != g.end();) it = prune(it->second) ? g.erase(it) : std::next(it);
   }
+  void snapshot_key_group(KeyGroup kg, DataOutput& out) override {
+    const auto& g = table_.group(kg);
+    out.write_varint(g.size());
+    for (const auto& [key, entry] : g) {
+      out.write_bytes(key);
+      Serializer<Entry>::write(out, entry);
+    }
+  }
+  void restore_key_group(KeyGroup kg, DataInput& in) override {
+    auto& g = table_.group(kg);
+    uint64_t n = in.read_varint();
+    for (uint64_t i = 0; i < n; ++i) {
+      std::string key(in.read_bytes());
+      g.insert_or_assign(std::move(key), Serializer<Entry>::read(in));
+    }
+  }
 
  protected:
   //! Drops expired parts of an entry; true when nothing live remains.
@@ -39,7 +55,7 @@ class HeapStateCommon : public InternalStateBase {
 template <typename V>
 struct TimedValue {
   V value{};
-  Timestamp ts = 0;
+  Timestamp ts = 0;  //!< processing time of the last refresh (TTL)
 };
 
 template <typename V>
@@ -312,3 +328,43 @@ class HeapAggregatingState final : public AggregatingState<IN, OUT>, public Heap
 };
 
 }  // namespace weir::state
+
+namespace weir {
+// Canonical snapshot formats of the heap entries (value plus TTL timestamp).
+template <typename V>
+struct Serializer<state::TimedValue<V>> {
+  static void write(DataOutput& out, const state::TimedValue<V>& v) {
+    Serializer<V>::write(out, v.value);
+    out.write_fixed<int64_t>(v.ts);
+  }
+  static state::TimedValue<V> read(DataInput& in) {
+    state::TimedValue<V> v;
+    v.value = Serializer<V>::read(in);
+    v.ts = in.read_fixed<int64_t>();
+    return v;
+  }
+};
+template <typename UK, typename UV>
+struct Serializer<state::MapEntry<UK, UV>> {
+  static void write(DataOutput& out, const state::MapEntry<UK, UV>& e) {
+    out.write_varint(e.map.size());
+    for (const auto& [kb, t] : e.map) {
+      Serializer<UK>::write(out, std::get<0>(t));
+      Serializer<UV>::write(out, std::get<1>(t));
+      out.write_fixed<int64_t>(std::get<2>(t));
+    }
+  }
+  static state::MapEntry<UK, UV> read(DataInput& in) {
+    state::MapEntry<UK, UV> e;
+    uint64_t n = in.read_varint();
+    for (uint64_t i = 0; i < n; ++i) {
+      UK k = Serializer<UK>::read(in);
+      UV v = Serializer<UV>::read(in);
+      Timestamp ts = in.read_fixed<int64_t>();
+      std::string kb = serialize_to_string(k);
+      e.map.insert_or_assign(std::move(kb), std::tuple<UK, UV, Timestamp>{std::move(k), std::move(v), ts});
+    }
+    return e;
+  }
+};
+}  // namespace weir
