@@ -1,0 +1,38 @@
+#pragma once
+// The random draws of one Nexmark event. A counter-based generator: its state starts from a mix of
+// (seed, event number) alone, so event n gets the same draws whichever subtask makes it and whatever
+// was generated before: that is what lets any parallelism split the event-number space.
+#include <cstdint>
+
+namespace weir::connectors::nexmark {
+
+//! SplitMix64's finalizer: a bijective mix of all 64 bits.
+inline uint64_t mix64(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+class EventRandom {
+ public:
+  static constexpr uint64_t kGolden = 0x9e3779b97f4a7c15ULL;
+
+  EventRandom(uint64_t seed, int64_t event_number)
+      : state_(mix64(mix64(seed) + static_cast<uint64_t>(event_number) * kGolden)) {}
+
+  uint64_t next_u64() {
+    state_ += kGolden;
+    return mix64(state_);
+  }
+  //! Uniform in [0, bound); bound > 0. (Multiply-shift: the bias is below 2^-40 for our bounds.)
+  int64_t uniform(int64_t bound) {
+    return static_cast<int64_t>((static_cast<unsigned __int128>(next_u64()) * static_cast<uint64_t>(bound)) >> 64);
+  }
+  //! Uniform in [0, 1).
+  double next_double() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
+
+ private:
+  uint64_t state_;
+};
+
+}  // namespace weir::connectors::nexmark

@@ -1,0 +1,91 @@
+#pragma once
+// NexmarkGenerator: event number n -> the n-th Nexmark event, per ../shared/NEXMARK.md.
+//   n % 50 == 0      Person   id 1000 + n / 50
+//   n % 50 in 1..3   Auction  id 1000 + 3 * (n / 50) + (n % 50 - 1)
+//   otherwise        Bid
+// dateTime = base_time + n * 1000 / rate (ms), minus a uniform jitter of up to out_of_orderness_ms.
+// The draws of event n come from EventRandom(seed, n) only, so generate(n) is a pure function of
+// (config, n): any subtask can make any event, and a parallel source's union does not depend on its
+// parallelism.
+//
+// Threading: immutable after construction; generate() may run on several threads at once.
+#include <cstdint>
+#include <string>
+
+#include "weir/connectors/nexmark/event_random.h"
+#include "weir/connectors/nexmark/generator_config.h"
+#include "weir/connectors/nexmark/model.h"
+
+namespace weir::connectors::nexmark {
+
+// The model's constants (NEXMARK.md).
+inline constexpr int64_t kProportionDenominator = 50;
+inline constexpr int64_t kPersonProportion = 1;
+inline constexpr int64_t kAuctionProportion = 3;
+inline constexpr int64_t kFirstPersonId = 1000;
+inline constexpr int64_t kFirstAuctionId = 1000;
+inline constexpr int64_t kFirstCategoryId = 10;
+inline constexpr int64_t kNumCategories = 5;
+inline constexpr int64_t kHotIdRounding = 100;
+inline constexpr int64_t kInFlightAuctions = 100;
+inline constexpr int64_t kAuctionIdLead = 10;
+inline constexpr int64_t kActivePeople = 1000;
+inline constexpr int64_t kPersonIdLead = 10;
+inline constexpr int64_t kNumChannels = 10000;
+inline constexpr int kAvgPersonBytes = 200;
+inline constexpr int kAvgAuctionBytes = 500;
+inline constexpr int kAvgBidBytes = 100;
+
+class NexmarkGenerator {
+ public:
+  //! Throws ConfigError when the config is invalid.
+  explicit NexmarkGenerator(GeneratorConfig config);
+
+  //! Fills `e` with event n. Reuses the capacity of e's strings: no allocation once they have grown.
+  void generate(int64_t n, Event& e) const;
+  Event generate(int64_t n) const {
+    Event e;
+    generate(n, e);
+    return e;
+  }
+
+  const GeneratorConfig& config() const { return config_; }
+
+  static EventKind kind_of(int64_t n) {
+    int64_t offset = n % kProportionDenominator;
+    if (offset < kPersonProportion) return EventKind::kPerson;
+    if (offset < kPersonProportion + kAuctionProportion) return EventKind::kAuction;
+    return EventKind::kBid;
+  }
+  //! dateTime of event n before any out-of-orderness jitter.
+  Timestamp nominal_time(int64_t n) const { return config_.base_time + n * 1000 / config_.rate; }
+  //! Zero-based id of the newest person at event n (the person of n when n is a person).
+  static int64_t last_base0_person_id(int64_t n);
+  //! Zero-based id of the newest auction at event n (the auction of n when n is an auction).
+  static int64_t last_base0_auction_id(int64_t n);
+
+  //! The size an event is padded towards: 8 bytes per number plus the strings, counted like the
+  //! original generator (a bid's channel and url are not counted).
+  static int64_t byte_size(const Person& p);
+  static int64_t byte_size(const Auction& a);
+  static int64_t byte_size(const Bid& b);
+
+ private:
+  void make_person(int64_t n, EventRandom& r, Timestamp ts, Person& p) const;
+  void make_auction(int64_t n, EventRandom& r, Timestamp ts, Auction& a) const;
+  void make_bid(int64_t n, EventRandom& r, Timestamp ts, Bid& b) const;
+  static int64_t next_base0_person_id(int64_t n, EventRandom& r);
+  static int64_t next_base0_auction_id(int64_t n, EventRandom& r);
+  //! Assigns `len` random lowercase letters (a slice of the seed's letter pool).
+  void random_letters(EventRandom& r, int64_t len, std::string& out) const;
+  void append_random_letters(EventRandom& r, int64_t len, std::string& out) const;
+  //! Pads `extra` so the event's size is `avg` +- 20 % given `current` bytes without it.
+  void pad_extra(EventRandom& r, int64_t current, int64_t avg, std::string& extra) const;
+  void make_url(EventRandom& r, int64_t channel_number, std::string& url) const;
+
+  GeneratorConfig config_;
+  uint64_t url_salt_;
+  std::string letters_;
+};
+
+}  // namespace weir::connectors::nexmark

@@ -1,0 +1,114 @@
+// q9 (winning bids) and q4 (average closing price per category). Both close auctions in event time:
+// an auction keeps the best bid placed within [dateTime, expires] and emits it when the watermark
+// passes expires. q4 averages the winning prices per category as auctions close.
+#include <utility>
+
+#include "weir/nexmark/bid_order.h"
+#include "weir/nexmark/query_builders.h"
+#include "weir/nexmark/query_plumbing.h"
+#include "weir/nexmark/rows.h"
+
+namespace weir::nexmark::detail {
+namespace {
+
+//! Auctions (input 1) and bids (input 2) keyed by auction id. Bids that arrive before their auction
+//! wait in a list; bids for an auction that already closed are dropped (they are past its expiry).
+class WinningBids final : public CoProcessFunction<Auction, Bid, Q9Row> {
+ public:
+  void open(RuntimeContext& ctx) override {
+    auction_ = &ctx.get_state(ValueStateDescriptor<Auction>("auction"));
+    lifetime_ = &ctx.get_state(ValueStateDescriptor<std::pair<Timestamp, Timestamp>>("lifetime"));
+    best_rank_ = &ctx.get_state(ValueStateDescriptor<BidRank>("best-rank"));
+    best_ = &ctx.get_state(ValueStateDescriptor<Bid>("best"));
+    pending_ = &ctx.get_list_state(ListStateDescriptor<Bid>("pending-bids"));
+    closed_ = &ctx.get_state(ValueStateDescriptor<bool>("closed"));
+  }
+  void process_element1(const Auction& a, Context& ctx, Collector<Q9Row>&) override {
+    auction_->update(a);
+    std::pair<Timestamp, Timestamp> life{a.dateTime, a.expires};
+    lifetime_->update(life);
+    for (const Bid& b : pending_->get()) consider(b, life);
+    pending_->clear();
+    ctx.timer_service().register_event_time_timer(a.expires);
+  }
+  void process_element2(const Bid& b, Context&, Collector<Q9Row>&) override {
+    if (auto life = lifetime_->value()) {
+      consider(b, *life);
+    } else if (!closed_->value()) {
+      pending_->add(b);
+    }
+  }
+  void on_timer(Timestamp, OnTimerContext&, Collector<Q9Row>& out) override {
+    auto a = auction_->value();
+    auto b = best_->value();
+    if (a && b) {
+      out.collect({a->id, a->itemName, a->description, a->initialBid, a->reserve, a->dateTime, a->expires, a->seller,
+                   a->category, a->extra, b->auction, b->bidder, b->price, b->dateTime, b->extra});
+    }
+    auction_->clear();
+    lifetime_->clear();
+    best_rank_->clear();
+    best_->clear();
+    closed_->update(true);
+  }
+
+ private:
+  void consider(const Bid& b, const std::pair<Timestamp, Timestamp>& life) {
+    if (b.dateTime < life.first || b.dateTime > life.second) return;
+    auto best = best_rank_->value();
+    // Most bids lose on price alone; rank (and hash) only the others.
+    if (best && b.price < best->price) return;
+    BidRank r = rank_of(b);
+    if (best && !ranks_above(r, *best)) return;
+    best_rank_->update(r);
+    best_->update(b);
+  }
+
+  ValueState<Auction>* auction_ = nullptr;
+  ValueState<std::pair<Timestamp, Timestamp>>* lifetime_ = nullptr;
+  ValueState<BidRank>* best_rank_ = nullptr;
+  ValueState<Bid>* best_ = nullptr;
+  ListState<Bid>* pending_ = nullptr;
+  ValueState<bool>* closed_ = nullptr;
+};
+
+DataStream<Q9Row> winning_bids(StreamExecutionEnvironment& env, const QueryOptions& o, const std::string& query) {
+  auto events = event_stream(env, o);
+  return auctions_of(events)
+      .key_by([](const Auction& a) { return a.id; })
+      .connect(bids_of(events).key_by([](const Bid& b) { return b.auction; }))
+      .process(WinningBids{}, query + ": Winning Bids");
+}
+
+//! Running average of the closing prices per category, emitted after each closed auction.
+class CategoryAverage final : public KeyedProcessFunction<int64_t, std::pair<int64_t, int64_t>, Q4Row> {
+ public:
+  void open(RuntimeContext& ctx) override {
+    sum_count_ = &ctx.get_state(ValueStateDescriptor<std::pair<int64_t, int64_t>>("sum-count"));
+  }
+  void process_element(const std::pair<int64_t, int64_t>& category_price, Context&, Collector<Q4Row>& out) override {
+    auto sc = sum_count_->value().value_or(std::pair<int64_t, int64_t>{0, 0});
+    sc.first += category_price.second;
+    sc.second += 1;
+    sum_count_->update(sc);
+    out.collect({category_price.first, static_cast<double>(sc.first) / static_cast<double>(sc.second)});
+  }
+
+ private:
+  ValueState<std::pair<int64_t, int64_t>>* sum_count_ = nullptr;
+};
+
+}  // namespace
+
+void build_q9(StreamExecutionEnvironment& env, const QueryOptions& o) { write_rows(winning_bids(env, o, "q9"), o, "q9"); }
+
+void build_q4(StreamExecutionEnvironment& env, const QueryOptions& o) {
+  auto rows = winning_bids(env, o, "q4")
+                  .map([](const Q9Row& w) { return std::pair<int64_t, int64_t>{w.category, w.price}; },
+                       "q4: Category Price")
+                  .key_by([](const std::pair<int64_t, int64_t>& cp) { return cp.first; })
+                  .process(CategoryAverage{}, "q4: Average");
+  write_rows(rows, o, "q4");
+}
+
+}  // namespace weir::nexmark::detail

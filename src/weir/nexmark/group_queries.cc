@@ -1,0 +1,141 @@
+// Unbounded per-key queries: q17 (daily auction statistics), q18 (last bid per bidder and auction),
+// q19 (top 10 bids per auction). They emit a row whenever a key's result changes, as an append
+// stream of updates (Flink emits the same rows as a changelog).
+#include <algorithm>
+#include <cstdio>
+#include <tuple>
+#include <vector>
+
+#include "weir/nexmark/bid_order.h"
+#include "weir/nexmark/query_builders.h"
+#include "weir/nexmark/query_plumbing.h"
+#include "weir/nexmark/rows.h"
+
+namespace weir::nexmark {
+
+struct Q17Acc {
+  int64_t total = 0;
+  int64_t min = 0;
+  int64_t max = 0;
+  int64_t sum = 0;
+};
+WEIR_STRUCT(Q17Acc, total, min, max, sum)
+
+namespace detail {
+namespace {
+
+constexpr int64_t kMsPerDay = 86'400'000;
+constexpr size_t kTopN = 10;
+
+int64_t day_number(Timestamp ms) { return ms >= 0 ? ms / kMsPerDay : (ms - kMsPerDay + 1) / kMsPerDay; }
+
+//! "yyyy-MM-dd" (UTC) of a day number since 1970-01-01 (the civil-from-days algorithm).
+std::string format_day(int64_t days) {
+  int64_t z = days + 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t y = yoe + era * 400;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  if (m <= 2) ++y;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld", static_cast<long long>(y), static_cast<long long>(m),
+                static_cast<long long>(d));
+  return buf;
+}
+
+using AuctionDay = std::pair<int64_t, int64_t>;
+
+class AuctionDayStats final : public KeyedProcessFunction<AuctionDay, Bid, Q17Row> {
+ public:
+  void open(RuntimeContext& ctx) override { acc_ = &ctx.get_state(ValueStateDescriptor<Q17Acc>("q17-stats")); }
+  void process_element(const Bid& b, Context& ctx, Collector<Q17Row>& out) override {
+    Q17Acc a = acc_->value().value_or(Q17Acc{0, b.price, b.price, 0});
+    a.total += 1;
+    a.min = std::min(a.min, b.price);
+    a.max = std::max(a.max, b.price);
+    a.sum += b.price;
+    acc_->update(a);
+    int64_t day = ctx.get_current_key().second;
+    if (day != cached_day_) {
+      cached_day_ = day;
+      day_text_ = format_day(day);
+    }
+    out.collect({b.auction, day_text_, a.total, a.min, a.max, static_cast<double>(a.sum) / static_cast<double>(a.total),
+                 a.sum});
+  }
+
+ private:
+  ValueState<Q17Acc>* acc_ = nullptr;
+  int64_t cached_day_ = INT64_MIN;
+  std::string day_text_;
+};
+
+//! Emits a bid when it becomes the latest of its (bidder, auction).
+class LatestBid final : public KeyedProcessFunction<std::pair<int64_t, int64_t>, Bid, Bid> {
+ public:
+  void open(RuntimeContext& ctx) override { latest_ = &ctx.get_state(ValueStateDescriptor<BidRank>("q18-latest")); }
+  void process_element(const Bid& b, Context&, Collector<Bid>& out) override {
+    auto latest = latest_->value();
+    if (latest && b.dateTime < latest->dateTime) return;
+    BidRank r = rank_of(b);
+    if (latest && !is_later(r, *latest)) return;
+    latest_->update(r);
+    out.collect(b);
+  }
+
+ private:
+  ValueState<BidRank>* latest_ = nullptr;
+};
+
+//! Emits a bid with its rank when it enters its auction's top 10.
+class TopBids final : public KeyedProcessFunction<int64_t, Bid, Q19Row> {
+ public:
+  void open(RuntimeContext& ctx) override {
+    top_ = &ctx.get_state(ValueStateDescriptor<std::vector<BidRank>>("q19-top"));
+  }
+  void process_element(const Bid& b, Context&, Collector<Q19Row>& out) override {
+    std::vector<BidRank> top = top_->value().value_or(std::vector<BidRank>{});
+    if (top.size() == kTopN && b.price < top.back().price) return;
+    BidRank r = rank_of(b);
+    auto pos = std::lower_bound(top.begin(), top.end(), r, ranks_above);
+    size_t rank = static_cast<size_t>(pos - top.begin());
+    if (rank >= kTopN) return;
+    top.insert(pos, r);
+    if (top.size() > kTopN) top.pop_back();
+    top_->update(top);
+    out.collect({b.auction, b.bidder, b.price, b.channel, b.url, b.dateTime, b.extra, static_cast<int64_t>(rank + 1)});
+  }
+
+ private:
+  ValueState<std::vector<BidRank>>* top_ = nullptr;
+};
+
+}  // namespace
+
+void build_q17(StreamExecutionEnvironment& env, const QueryOptions& o) {
+  auto rows = bids_of(event_stream(env, o))
+                  .key_by([](const Bid& b) { return AuctionDay{b.auction, day_number(b.dateTime)}; })
+                  .process(AuctionDayStats{}, "q17: Auction Statistics");
+  write_rows(rows, o, "q17");
+}
+
+void build_q18(StreamExecutionEnvironment& env, const QueryOptions& o) {
+  auto rows = bids_of(event_stream(env, o))
+                  .key_by([](const Bid& b) { return std::pair<int64_t, int64_t>{b.bidder, b.auction}; })
+                  .process(LatestBid{}, "q18: Deduplicate");
+  write_rows(rows, o, "q18");
+}
+
+void build_q19(StreamExecutionEnvironment& env, const QueryOptions& o) {
+  auto rows = bids_of(event_stream(env, o))
+                  .key_by([](const Bid& b) { return b.auction; })
+                  .process(TopBids{}, "q19: Top 10 per Auction");
+  write_rows(rows, o, "q19");
+}
+
+}  // namespace detail
+}  // namespace weir::nexmark

@@ -1,0 +1,20 @@
+#pragma once
+// The Nexmark queries as DataStream jobs. build_query adds one query's operators to an environment;
+// the caller executes it. Semantics and output columns: ../shared/NEXMARK.md, issue 3, and the
+// README of this folder.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "weir/api/environment.h"
+#include "weir/nexmark/query_options.h"
+
+namespace weir::nexmark {
+
+//! The implemented queries in suite order: q0, q1, q2, q3, q4, q5, q7, q8, q9, q11, q12, q17, q18, q19, q20.
+const std::vector<std::string>& query_names();
+bool is_query(std::string_view name);
+//! Adds query `name` to `env`. Throws JobDefinitionError naming an unknown query.
+void build_query(std::string_view name, StreamExecutionEnvironment& env, const QueryOptions& options);
+
+}  // namespace weir::nexmark

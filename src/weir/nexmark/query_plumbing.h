@@ -1,0 +1,56 @@
+#pragma once
+// What every query starts and ends with: the event stream with event-time watermarks assigned right
+// after the source, its split into bids, auctions and people, and the sink a SinkSpec names.
+#include <string>
+
+#include "weir/connectors/json_lines_sink.h"
+#include "weir/connectors/nexmark/nexmark_source.h"
+#include "weir/nexmark/query_options.h"
+#include "weir/weir.h"
+
+namespace weir::nexmark {
+
+using connectors::nexmark::Auction;
+using connectors::nexmark::Bid;
+using connectors::nexmark::Event;
+using connectors::nexmark::Person;
+
+//! Generated events with timestamps (their dateTime) and bounded-out-of-orderness watermarks.
+inline DataStream<Event> event_stream(StreamExecutionEnvironment& env, const QueryOptions& o) {
+  // The source stamps each event with its dateTime, so no assigner (and no call per record) is needed.
+  return connectors::nexmark::nexmark_source(env, o.generator, o.tps)
+      .assign_timestamps_and_watermarks(
+          WatermarkStrategy<Event>::for_bounded_out_of_orderness(o.generator.out_of_orderness_ms));
+}
+
+// The splits pass members of the event on by reference: nothing is copied in a chain.
+inline DataStream<Bid> bids_of(DataStream<Event> events) {
+  return events.flat_map<Bid>([](const Event& e, Collector<Bid>& out) { if (e.is_bid()) out.collect(e.bid); },
+                              "Bids");
+}
+inline DataStream<Auction> auctions_of(DataStream<Event> events) {
+  return events.flat_map<Auction>(
+      [](const Event& e, Collector<Auction>& out) { if (e.is_auction()) out.collect(e.auction); }, "Auctions");
+}
+inline DataStream<Person> persons_of(DataStream<Event> events) {
+  return events.flat_map<Person>(
+      [](const Event& e, Collector<Person>& out) { if (e.is_person()) out.collect(e.person); }, "Persons");
+}
+
+//! Ends `rows` in the sink `o.sink` names; `Format` appends one row as a JSON object.
+template <typename Format = connectors::JsonObjectFormat, typename T>
+void write_rows(DataStream<T> rows, const QueryOptions& o, const std::string& query) {
+  switch (o.sink.kind) {
+    case SinkSpec::Kind::kBlackhole:
+      rows.add_sink(connectors::DiscardingSink<T>{}, query + ": Blackhole Sink");
+      break;
+    case SinkSpec::Kind::kDirectory:
+      rows.add_sink(connectors::JsonLinesSink<T, Format>(o.sink.dir), query + ": JSON Lines Sink " + o.sink.dir);
+      break;
+    case SinkSpec::Kind::kMemory:
+      rows.add_sink(connectors::JsonLinesSink<T, Format>(o.sink.lines), query + ": Memory Sink");
+      break;
+  }
+}
+
+}  // namespace weir::nexmark

@@ -1,0 +1,27 @@
+#pragma once
+// Runs Nexmark queries on an embedded MiniCluster and measures them: wall time around the job and
+// the process's CPU time (getrusage), reported as the RESULT line other tools parse.
+#include <string>
+#include <string_view>
+
+#include "weir/common/config.h"
+#include "weir/nexmark/query_options.h"
+
+namespace weir::nexmark {
+
+struct QueryRunResult {
+  std::string query;
+  int64_t events = 0;
+  double seconds = 0;      //!< wall time of the job
+  double cpu_seconds = 0;  //!< user + system CPU time of the process during the job
+
+  //! `RESULT query=q5 events=10000000 seconds=4.210 events_per_s=2375296 cores=1.9 events_per_s_per_core=1250156`
+  //! with cores = cpu_seconds / seconds to one decimal and per-core throughput = events / cpu_seconds.
+  std::string result_line() const;
+};
+
+//! Builds query `name` on a fresh environment with `config` (parallelism and any other keys) and runs
+//! it to the end. Throws JobDefinitionError / ConfigError for bad input, JobExecutionError on failure.
+QueryRunResult run_query(std::string_view name, const Configuration& config, const QueryOptions& options);
+
+}  // namespace weir::nexmark
