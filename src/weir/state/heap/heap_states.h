@@ -314,8 +314,10 @@ class HeapAggregatingState final : public AggregatingState<IN, OUT>, public Heap
     }
     this->table_.set_namespace(target);
     if (acc) {
-      auto& e = this->table_.get_or_create();
-      e.value = std::move(*acc);
+      // Fold into the target's own accumulator, if it has one (as Flink's mergeNamespaces does).
+      auto* existing = this->table_.find();
+      auto& e = existing ? *existing : this->table_.get_or_create();
+      e.value = existing ? agg_->merge(std::move(e.value), std::move(*acc)) : std::move(*acc);
       e.ts = this->ttl_.now();
     }
   }
