@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "examples.h"
+#include "nexmark_commands.h"
 #include "weir/weir.h"
 
 namespace {
@@ -82,6 +83,8 @@ int main(int argc, char** argv) {
 
   auto* examples_cmd = app.add_subcommand("examples", "List the example jobs");
   auto* config_cmd = app.add_subcommand("config", "List every configuration key with its default");
+  weir::cli::NexmarkCommands nexmark;
+  weir::cli::add_nexmark_commands(app, nexmark);
 
   try {
     app.parse(argc, argv);
@@ -95,6 +98,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*config_cmd) return list_config();
+    if (int code = 0; weir::cli::run_nexmark_commands(nexmark, code)) return code;
   } catch (const weir::ConfigError& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 2;

@@ -1,0 +1,132 @@
+#include "nexmark_commands.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "weir/connectors/json_format.h"
+#include "weir/connectors/nexmark/generator.h"
+#include "weir/nexmark/queries.h"
+#include "weir/nexmark/query_runner.h"
+
+namespace weir::cli {
+namespace {
+
+namespace nx = connectors::nexmark;
+
+void add_generator_options(CLI::App* cmd, NexmarkGeneratorArgs& g) {
+  g.rate = nx::kDefaultRate;
+  g.base_time = nx::kDefaultBaseTime;
+  cmd->add_option("--events", g.events, "Number of events")->required()->check(CLI::PositiveNumber);
+  cmd->add_option("--seed", g.seed, "Seed: equal seeds give equal events")->capture_default_str();
+  cmd->add_option("--rate", g.rate, "Events per second of event time")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--base-time", g.base_time, "Event time of the first event (epoch ms)")->capture_default_str();
+  cmd->add_option("--out-of-orderness", g.out_of_orderness_ms,
+                  "Move each event's dateTime back by up to this many ms (watermarks allow for it)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+}
+
+nx::GeneratorConfig generator_config(const NexmarkGeneratorArgs& g) {
+  nx::GeneratorConfig c;
+  c.seed = g.seed;
+  c.events = g.events;
+  c.rate = g.rate;
+  c.base_time = g.base_time;
+  c.out_of_orderness_ms = g.out_of_orderness_ms;
+  return c;
+}
+
+void append_event_json(std::string& out, const nx::Event& e) {
+  out += "{\"type\":\"";
+  out += nx::kind_name(e.kind);
+  out += "\",";
+  switch (e.kind) {
+    case nx::EventKind::kPerson: connectors::append_json_fields(out, e.person); break;
+    case nx::EventKind::kAuction: connectors::append_json_fields(out, e.auction); break;
+    case nx::EventKind::kBid: connectors::append_json_fields(out, e.bid); break;
+  }
+  out += "}\n";
+}
+
+int generate(const NexmarkGeneratorArgs& args) {
+  nx::NexmarkGenerator gen(generator_config(args));
+  std::string buf;
+  nx::Event e;
+  for (int64_t n = 0; n < args.events; ++n) {
+    gen.generate(n, e);
+    append_event_json(buf, e);
+    if (buf.size() >= (1 << 20)) {
+      if (std::fwrite(buf.data(), 1, buf.size(), stdout) != buf.size()) throw WeirError("nexmark-gen: cannot write to stdout");
+      buf.clear();
+    }
+  }
+  if (std::fwrite(buf.data(), 1, buf.size(), stdout) != buf.size() || std::fflush(stdout) != 0)
+    throw WeirError("nexmark-gen: cannot write to stdout");
+  return 0;
+}
+
+int run_queries(const NexmarkCommands& c) {
+  std::vector<std::string> queries;
+  if (c.query == "all") {
+    queries = nexmark::query_names();
+  } else if (nexmark::is_query(c.query)) {
+    queries = {c.query};
+  } else {
+    std::string all;
+    for (const auto& n : nexmark::query_names()) all += (all.empty() ? "" : ", ") + n;
+    throw ConfigError("bad --query '" + c.query + "': expected all or one of " + all);
+  }
+  nexmark::SinkSpec sink;
+  try {
+    sink = nexmark::SinkSpec::parse(c.sink);
+  } catch (const ConfigError&) {
+    throw ConfigError("bad --sink '" + c.sink + "': expected blackhole or file:PATH");
+  }
+  Configuration conf;
+  for (const auto& d : c.defines) conf.set_from_flag(d);
+  if (c.parallelism > 0) conf.set("parallelism.default", std::to_string(c.parallelism));
+
+  for (const auto& q : queries) {
+    nexmark::QueryOptions o;
+    o.generator = generator_config(c.run_generator);
+    o.tps = c.tps;
+    o.sink = sink;
+    // With --query all, each query writes its own subdirectory of file:PATH.
+    if (sink.kind == nexmark::SinkSpec::Kind::kDirectory && queries.size() > 1)
+      o.sink.dir = (std::filesystem::path(sink.dir) / q).string();
+    auto r = nexmark::run_query(q, conf, o);
+    std::cout << r.result_line() << std::endl;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_nexmark_commands(CLI::App& app, NexmarkCommands& c) {
+  c.gen_cmd = app.add_subcommand("nexmark-gen", "Write Nexmark events as JSON lines to stdout");
+  add_generator_options(c.gen_cmd, c.gen);
+
+  c.run_cmd = app.add_subcommand("nexmark", "Run Nexmark queries on the embedded MiniCluster and print RESULT lines");
+  c.run_cmd->add_option("--query", c.query, "Query to run (q0, q1, ..., q20) or all")->required();
+  add_generator_options(c.run_cmd, c.run_generator);
+  c.run_cmd->add_option("-p,--parallelism", c.parallelism, "Default parallelism of the job")->check(CLI::Range(1, 32768));
+  c.run_cmd->add_option("--sink", c.sink, "blackhole, or file:DIR for JSON lines in part files")->capture_default_str();
+  c.run_cmd->add_option("--tps", c.tps, "Pace the source at this many events per wall-clock second in total (0: flat out)")
+      ->check(CLI::NonNegativeNumber);
+  c.run_cmd->add_option("-D", c.defines, "Configuration key=value (repeatable), e.g. -D state.backend.type=heap");
+}
+
+bool run_nexmark_commands(const NexmarkCommands& c, int& exit_code) {
+  if (c.gen_cmd && *c.gen_cmd) {
+    exit_code = generate(c.gen);
+    return true;
+  }
+  if (c.run_cmd && *c.run_cmd) {
+    exit_code = run_queries(c);
+    return true;
+  }
+  return false;
+}
+
+}  // namespace weir::cli
