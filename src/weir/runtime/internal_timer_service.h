@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "weir/common/data_io.h"
 #include "weir/runtime/processing_time_service.h"
 #include "weir/runtime/timer_queue.h"
 #include "weir/state/keyed_state_backend.h"
@@ -54,6 +55,33 @@ class InternalTimerService {
       backend_->set_current_key(t.key);
       target_->on_event_time(t);
     }
+  }
+
+  //! Timers of key group `kg` in the canonical snapshot format: event-time timers, then processing-time
+  //! timers, each as varint count and (timestamp, key, namespace) triples.
+  void snapshot_key_group(KeyGroup kg, DataOutput& out) const {
+    for (const TimerQueue* q : {&event_, &processing_}) {
+      const auto& g = q->group(kg);
+      out.write_varint(g.size());
+      for (const auto& t : g) {
+        out.write_fixed<int64_t>(t.ts);
+        out.write_bytes(t.key);
+        out.write_bytes(t.ns);
+      }
+    }
+  }
+  void restore_key_group(KeyGroup kg, DataInput& in) {
+    for (TimerQueue* q : {&event_, &processing_}) {
+      uint64_t n = in.read_varint();
+      for (uint64_t i = 0; i < n; ++i) {
+        Timer t;
+        t.ts = in.read_fixed<int64_t>();
+        t.key = std::string(in.read_bytes());
+        t.ns = std::string(in.read_bytes());
+        q->add(kg, std::move(t));
+      }
+    }
+    schedule_processing();
   }
 
   size_t num_event_time_timers() const { return event_.size(); }

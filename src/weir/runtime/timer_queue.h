@@ -60,6 +60,7 @@ class TimerQueue {
   bool empty() const { return size_ == 0; }
   size_t size() const { return size_; }
   const std::set<Timer>& group(KeyGroup kg) const { return groups_[kg - range_.start]; }
+  const KeyGroupRange& range() const { return range_; }
 
  private:
   KeyGroupRange range_;

@@ -1,0 +1,50 @@
+#pragma once
+// What one operator subtask contributes to a checkpoint, in the canonical (backend-independent)
+// format. Keyed state is kept per key group so that a restore at another parallelism can pick the
+// key groups of each new subtask; operator list state is kept per element so it can be split.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "weir/common/key_group.h"
+
+namespace weir::checkpoint {
+
+struct OperatorSnapshot {
+  std::string operator_id;  //!< the operator's uid, or a stable id derived from the graph
+  int subtask = 0;
+  int parallelism = 1;
+  //! Per key group: keyed state of every state (KeyedStateBackend::snapshot_key_group) then timers.
+  std::map<KeyGroup, std::string> keyed;
+  //! Operator list states: name -> elements (each serialized on its own, so lists can be split).
+  std::map<std::string, std::vector<std::string>> list_states;
+  //! Broadcast states: name -> (key bytes, value bytes); identical on every subtask.
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> broadcast_states;
+  //! Source splits not yet finished (each a reader-defined encoding of its position).
+  std::vector<std::string> source_splits;
+  //! Opaque state of an operator that keeps its own (e.g. a sink's pending files).
+  std::string custom;
+  bool empty() const {
+    return keyed.empty() && list_states.empty() && broadcast_states.empty() && source_splits.empty() && custom.empty();
+  }
+};
+
+//! One subtask's snapshot: its chained operators.
+struct TaskSnapshot {
+  int vertex = 0;
+  int subtask = 0;
+  std::vector<OperatorSnapshot> operators;
+};
+
+//! Encodes with a magic header and a CRC-32C trailer.
+std::string encode_task_snapshot(const TaskSnapshot& s);
+//! Decodes and verifies; throws SerializationError naming `what` on a bad magic, checksum or layout.
+TaskSnapshot decode_task_snapshot(std::string_view bytes, const std::string& what);
+
+//! Everything restored for one operator: the snapshots of all its old subtasks.
+struct OperatorRestore {
+  std::vector<const OperatorSnapshot*> parts;
+};
+
+}  // namespace weir::checkpoint
