@@ -70,7 +70,7 @@ int run_queries(const NexmarkCommands& c) {
   std::vector<std::string> queries;
   if (c.query == "all") {
     queries = nexmark::query_names();
-  } else if (nexmark::is_query(c.query)) {
+  } else if (nexmark::is_query(c.query) || nexmark::is_calibration_job(c.query) || c.query == "gen") {
     queries = {c.query};
   } else {
     std::string all;
@@ -95,7 +95,7 @@ int run_queries(const NexmarkCommands& c) {
     // With --query all, each query writes its own subdirectory of file:PATH.
     if (sink.kind == nexmark::SinkSpec::Kind::kDirectory && queries.size() > 1)
       o.sink.dir = (std::filesystem::path(sink.dir) / q).string();
-    auto r = nexmark::run_query(q, conf, o);
+    auto r = q == "gen" ? nexmark::run_generator_alone(std::max(c.parallelism, 1), o) : nexmark::run_query(q, conf, o);
     std::cout << r.result_line() << std::endl;
   }
   return 0;
@@ -108,7 +108,8 @@ void add_nexmark_commands(CLI::App& app, NexmarkCommands& c) {
   add_generator_options(c.gen_cmd, c.gen);
 
   c.run_cmd = app.add_subcommand("nexmark", "Run Nexmark queries on the embedded MiniCluster and print RESULT lines");
-  c.run_cmd->add_option("--query", c.query, "Query to run (q0, q1, ..., q20) or all")->required();
+  c.run_cmd->add_option("--query", c.query, "Query to run (q0, q1, ..., q20) or all; calibration: gen (the generator alone, no engine), "
+                  "passthrough (every event to a blackhole)")->required();
   add_generator_options(c.run_cmd, c.run_generator);
   c.run_cmd->add_option("-p,--parallelism", c.parallelism, "Default parallelism of the job")->check(CLI::Range(1, 32768));
   c.run_cmd->add_option("--sink", c.sink, "blackhole, or file:DIR for JSON lines in part files")->capture_default_str();

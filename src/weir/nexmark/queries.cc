@@ -30,6 +30,8 @@ const std::vector<std::string>& query_names() {
   return names;
 }
 
+bool is_calibration_job(std::string_view name) { return name == "passthrough"; }
+
 bool is_query(std::string_view name) {
   for (const auto& [n, b] : registry())
     if (n == name) return true;
@@ -37,6 +39,10 @@ bool is_query(std::string_view name) {
 }
 
 void build_query(std::string_view name, StreamExecutionEnvironment& env, const QueryOptions& options) {
+  if (name == "passthrough") {
+    detail::build_passthrough(env, options);
+    return;
+  }
   for (const auto& [n, build] : registry()) {
     if (n == name) {
       build(env, options);

@@ -14,7 +14,11 @@ namespace weir::nexmark {
 //! The implemented queries in suite order: q0, q1, q2, q3, q4, q5, q7, q8, q9, q11, q12, q17, q18, q19, q20.
 const std::vector<std::string>& query_names();
 bool is_query(std::string_view name);
-//! Adds query `name` to `env`. Throws JobDefinitionError naming an unknown query.
+//! Calibration jobs, not queries (not in query_names(), not run by `--query all`): "passthrough" sends
+//! every event from the source to a blackhole through the engine. (The generator alone, without the
+//! engine, is run_generator_alone in query_runner.h.)
+bool is_calibration_job(std::string_view name);
+//! Adds query or calibration job `name` to `env`. Throws JobDefinitionError naming an unknown query.
 void build_query(std::string_view name, StreamExecutionEnvironment& env, const QueryOptions& options);
 
 }  // namespace weir::nexmark

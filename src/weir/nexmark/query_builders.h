@@ -22,5 +22,7 @@ void build_q17(StreamExecutionEnvironment& env, const QueryOptions& o);
 void build_q18(StreamExecutionEnvironment& env, const QueryOptions& o);
 void build_q19(StreamExecutionEnvironment& env, const QueryOptions& o);
 void build_q20(StreamExecutionEnvironment& env, const QueryOptions& o);
+//! Calibration: every event, source to blackhole (or the sink o.sink names), nothing in between.
+void build_passthrough(StreamExecutionEnvironment& env, const QueryOptions& o);
 
 }  // namespace weir::nexmark::detail

@@ -24,4 +24,9 @@ struct QueryRunResult {
 //! it to the end. Throws JobDefinitionError / ConfigError for bad input, JobExecutionError on failure.
 QueryRunResult run_query(std::string_view name, const Configuration& config, const QueryOptions& options);
 
+//! The generator alone, the practical ceiling of every query: `parallelism` threads each make their
+//! share of the events (subtask s makes s, s + p, ...) into a reused Event, without the engine.
+//! Reported as query "gen".
+QueryRunResult run_generator_alone(int parallelism, const QueryOptions& options);
+
 }  // namespace weir::nexmark
