@@ -101,6 +101,40 @@ TEST_P(Failures, ThrowingTimerNamesItsOperator) {
   }
 }
 
+class ThrowingProcessingTimer final : public KeyedProcessFunction<int64_t, int64_t, int64_t> {
+ public:
+  void process_element(const int64_t& v, Context& ctx, Collector<int64_t>& out) override {
+    ctx.timer_service().register_processing_time_timer(ctx.timer_service().current_processing_time() + 10);
+    out.collect(v);
+  }
+  void on_timer(Timestamp, OnTimerContext&, Collector<int64_t>&) override {
+    throw std::runtime_error("processing timer exploded");
+  }
+};
+
+TEST_P(Failures, ThrowingProcessingTimeTimerNamesItsOperator) {
+  auto clock = std::make_shared<ManualClock>(1000);
+  auto feed = std::make_shared<testing::Feed<int64_t>>();
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  env->set_parallelism(GetParam());
+  env->set_clock(clock);
+  auto out = testing::from_feed(*env, feed)
+                 .key_by([](const int64_t& v) { return v; })
+                 .process(ThrowingProcessingTimer(), "Clock Watcher")
+                 .collect();
+  auto client = env->execute_async("processing timer failure");
+  feed->push(1);
+  ASSERT_TRUE(testing::eventually([&] { return out->size() == 1; }));
+  clock->advance(20);
+  try {
+    client.get_job_execution_result();
+    FAIL() << "the job did not fail";
+  } catch (const JobExecutionError& e) {
+    EXPECT_CONTAINS(e.what(), "Clock Watcher");
+    EXPECT_CONTAINS(e.what(), "processing timer exploded");
+  }
+}
+
 TEST_P(Failures, CancelEndsCanceledAndStatusIsObservable) {
   auto env = StreamExecutionEnvironment::get_execution_environment();
   env->set_parallelism(GetParam());

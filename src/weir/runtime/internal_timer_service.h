@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "weir/common/data_io.h"
+#include "weir/runtime/operator_failure.h"
 #include "weir/runtime/processing_time_service.h"
 #include "weir/runtime/timer_queue.h"
 #include "weir/state/keyed_state_backend.h"
@@ -23,8 +24,10 @@ class Triggerable {
 
 class InternalTimerService {
  public:
-  InternalTimerService(state::KeyedStateBackend* backend, ProcessingTimeService* pts, Triggerable* target)
-      : backend_(backend),
+  InternalTimerService(state::KeyedStateBackend* backend, ProcessingTimeService* pts, Triggerable* target,
+                       std::string operator_name = {})
+      : operator_name_(std::move(operator_name)),
+        backend_(backend),
         pts_(pts),
         target_(target),
         event_(backend->key_group_range()),
@@ -99,11 +102,20 @@ class InternalTimerService {
     while (!processing_.empty() && processing_.peek_ts() <= now) {
       auto [kg, t] = processing_.poll();
       backend_->set_current_key(t.key);
-      target_->on_processing_time(t);
+      try {
+        target_->on_processing_time(t);
+      } catch (const OperatorFailure&) {
+        throw;
+      } catch (const TaskCanceled&) {
+        throw;
+      } catch (const std::exception& e) {
+        throw OperatorFailure(operator_name_, e.what());
+      }
     }
     schedule_processing();
   }
 
+  std::string operator_name_;
   state::KeyedStateBackend* backend_;
   ProcessingTimeService* pts_;
   Triggerable* target_;

@@ -1,12 +1,14 @@
 #pragma once
 // Non-keyed state of one operator subtask: named lists (operator list state) and broadcast maps.
 // Held in memory; the checkpoint issue adds snapshot and redistribution (even-split and union).
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "weir/checkpoint/operator_snapshot.h"
 #include "weir/common/error.h"
 #include "weir/common/serializer.h"
 #include "weir/state/state.h"
@@ -16,6 +18,13 @@ namespace weir::runtime {
 class OperatorStateBase {
  public:
   virtual ~OperatorStateBase() = default;
+  //! List states: each element serialized on its own (so lists can be split on rescale).
+  virtual std::vector<std::string> snapshot_elements() const { return {}; }
+  virtual void restore_elements(const std::vector<std::string>& elems) {}
+  //! Broadcast states: (key bytes, value bytes) pairs.
+  virtual std::vector<std::pair<std::string, std::string>> snapshot_entries() const { return {}; }
+  virtual void restore_entries(const std::vector<std::pair<std::string, std::string>>& kvs) {}
+  virtual bool is_broadcast() const { return false; }
 };
 
 template <typename V>
@@ -25,6 +34,14 @@ class OperatorListState final : public ListState<V>, public OperatorStateBase {
   void add(const V& v) override { values_.push_back(v); }
   void update(const std::vector<V>& vs) override { values_ = vs; }
   void clear() override { values_.clear(); }
+  std::vector<std::string> snapshot_elements() const override {
+    std::vector<std::string> out;
+    for (const auto& v : values_) out.push_back(serialize_to_string(v));
+    return out;
+  }
+  void restore_elements(const std::vector<std::string>& elems) override {
+    for (const auto& e : elems) values_.push_back(deserialize_from_string<V>(e));
+  }
 
  private:
   std::vector<V> values_;
@@ -47,6 +64,15 @@ class HeapBroadcastState final : public BroadcastState<K, V>, public OperatorSta
   void put(const K& k, const V& v) override { map_[serialize_to_string(k)] = {k, v}; }
   void remove(const K& k) override { map_.erase(serialize_to_string(k)); }
   void clear() override { map_.clear(); }
+  bool is_broadcast() const override { return true; }
+  std::vector<std::pair<std::string, std::string>> snapshot_entries() const override {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& [kb, kv] : map_) out.emplace_back(kb, serialize_to_string(kv.second));
+    return out;
+  }
+  void restore_entries(const std::vector<std::pair<std::string, std::string>>& kvs) override {
+    for (const auto& [kb, vb] : kvs) map_[kb] = {deserialize_from_string<K>(kb), deserialize_from_string<V>(vb)};
+  }
 
  private:
   std::map<std::string, std::pair<K, V>> map_;  // ordered, so iteration is deterministic
@@ -57,14 +83,54 @@ class OperatorStateStore {
   template <typename S>
   S* get_or_create(const std::string& name) {
     auto& slot = states_[name];
-    if (!slot) slot = std::make_unique<S>();
+    if (!slot) {
+      slot = std::make_unique<S>();
+      if (auto it = pending_lists_.find(name); it != pending_lists_.end()) {
+        slot->restore_elements(it->second);
+        pending_lists_.erase(it);
+      }
+      if (auto it = pending_broadcast_.find(name); it != pending_broadcast_.end()) {
+        slot->restore_entries(it->second);
+        pending_broadcast_.erase(it);
+      }
+    }
     auto* typed = dynamic_cast<S*>(slot.get());
     if (!typed) throw JobDefinitionError("operator state '" + name + "' is already registered with another type");
     return typed;
   }
 
+  //! Adds every state (and restored state not asked for yet) to a snapshot.
+  void snapshot(checkpoint::OperatorSnapshot& out) const {
+    for (const auto& [name, st] : states_) {
+      if (st->is_broadcast()) out.broadcast_states[name] = st->snapshot_entries();
+      else out.list_states[name] = st->snapshot_elements();
+    }
+    for (const auto& [name, elems] : pending_lists_) out.list_states[name] = elems;
+    for (const auto& [name, kvs] : pending_broadcast_) out.broadcast_states[name] = kvs;
+  }
+
+  //! List state is split evenly: the old subtasks' elements, concatenated in subtask order, are cut
+  //! into `parallelism` contiguous runs and this subtask takes run `subtask`. Broadcast state is the
+  //! same on every old subtask, so one copy is taken.
+  void restore(const checkpoint::OperatorRestore& r, int subtask, int parallelism) {
+    std::vector<const checkpoint::OperatorSnapshot*> parts = r.parts;
+    std::sort(parts.begin(), parts.end(), [](auto* a, auto* b) { return a->subtask < b->subtask; });
+    std::map<std::string, std::vector<std::string>> all;
+    for (const auto* p : parts)
+      for (const auto& [name, elems] : p->list_states) all[name].insert(all[name].end(), elems.begin(), elems.end());
+    for (auto& [name, elems] : all) {
+      size_t n = elems.size();
+      size_t from = n * subtask / parallelism, to = n * (subtask + 1) / parallelism;
+      pending_lists_[name].assign(elems.begin() + from, elems.begin() + to);
+    }
+    if (!parts.empty())
+      for (const auto& [name, kvs] : parts.front()->broadcast_states) pending_broadcast_[name] = kvs;
+  }
+
  private:
   std::map<std::string, std::unique_ptr<OperatorStateBase>> states_;
+  std::map<std::string, std::vector<std::string>> pending_lists_;
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> pending_broadcast_;
 };
 
 }  // namespace weir::runtime

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "weir/runtime/operator_failure.h"
+
 namespace weir::runtime {
 
 void StreamOperator::setup(OperatorRuntime rt, std::unique_ptr<state::KeyedStateBackend> backend) {
@@ -13,8 +15,64 @@ void StreamOperator::setup(OperatorRuntime rt, std::unique_ptr<state::KeyedState
 
 InternalTimerService* StreamOperator::create_timer_service(Triggerable* target) {
   if (!backend_) throw WeirError("timers need a keyed stream (operator '" + rt_.name + "')");
-  if (!timers_) timers_ = std::make_unique<InternalTimerService>(backend_.get(), rt_.processing_time, target);
+  if (!timers_) {
+    timers_ = std::make_unique<InternalTimerService>(backend_.get(), rt_.processing_time, target, rt_.name);
+    for (auto& [kg, bytes] : pending_timers_) {
+      DataInput in(bytes);
+      timers_->restore_key_group(kg, in);
+    }
+    pending_timers_.clear();
+  }
   return timers_.get();
+}
+
+void StreamOperator::snapshot_state(checkpoint::OperatorSnapshot& out) {
+  out.operator_id = rt_.operator_id;
+  out.subtask = rt_.subtask_index;
+  out.parallelism = rt_.parallelism;
+  if (backend_) {
+    DataOutput part;
+    for (KeyGroup kg = rt_.key_groups.start; kg <= rt_.key_groups.end; ++kg) {
+      DataOutput bytes;
+      part.clear();
+      backend_->snapshot_key_group(kg, part);
+      bytes.write_bytes(part.view());
+      part.clear();
+      if (timers_) {
+        timers_->snapshot_key_group(kg, part);
+      } else if (auto it = pending_timers_.find(kg); it != pending_timers_.end()) {
+        part.write_raw(it->second.data(), it->second.size());
+      } else {
+        part.write_varint(0);
+        part.write_varint(0);
+      }
+      bytes.write_bytes(part.view());
+      out.keyed[kg] = bytes.str();
+    }
+  }
+  op_state_.snapshot(out);
+}
+
+void StreamOperator::initialize_state(const checkpoint::OperatorRestore& restore) {
+  for (const auto* part : restore.parts) {
+    for (const auto& [kg, bytes] : part->keyed) {
+      if (!rt_.key_groups.contains(kg)) continue;
+      if (!backend_)
+        throw WeirError("operator '" + rt_.name + "' has keyed state in the snapshot but is not keyed now");
+      DataInput in(bytes);
+      std::string_view state_bytes = in.read_bytes();
+      std::string_view timer_bytes = in.read_bytes();
+      DataInput sin(state_bytes);
+      backend_->restore_key_group(kg, sin);
+      if (timers_) {
+        DataInput tin(timer_bytes);
+        timers_->restore_key_group(kg, tin);
+      } else {
+        pending_timers_[kg] = std::string(timer_bytes);
+      }
+    }
+  }
+  op_state_.restore(restore, rt_.subtask_index, rt_.parallelism);
 }
 
 void StreamOperator::process_watermark(Timestamp wm, int input) {
@@ -43,7 +101,16 @@ void StreamOperator::advance_combined() {
   }
   if (!any_active || combined <= current_wm_) return;
   current_wm_ = combined;
-  on_watermark(combined);
+  try {
+    on_watermark(combined);
+  } catch (const OperatorFailure&) {
+    throw;
+  } catch (const TaskCanceled&) {
+    throw;
+  } catch (const std::exception& e) {
+    // Event-time timers fire here: name this operator, wherever it sits in the chain.
+    throw OperatorFailure(rt_.name, e.what());
+  }
   rt_.output->emit_watermark(combined);
 }
 

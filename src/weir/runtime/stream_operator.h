@@ -3,11 +3,13 @@
 // OperatorRuntime, opened tail-first, fed records and watermarks on the task thread, then finished
 // and closed head-first. Watermark handling (minimum over inputs, idle inputs excluded, event-time
 // timers) lives here once for every operator.
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "weir/checkpoint/operator_snapshot.h"
 #include "weir/common/config.h"
 #include "weir/common/key_group.h"
 #include "weir/runtime/internal_timer_service.h"
@@ -22,6 +24,7 @@ namespace weir::runtime {
 struct OperatorRuntime {
   std::string name;
   std::string uid;
+  std::string operator_id;  //!< identity in checkpoints: the uid, or an id derived from the graph
   std::string task_name;
   int subtask_index = 0;
   int parallelism = 1;
@@ -55,6 +58,16 @@ class StreamOperator {
   virtual void finish() {}
   virtual void close() {}
 
+  // ---- checkpoints (task thread) ----
+  //! Writes this subtask's state: keyed state and timers of every key group it owns, and its
+  //! operator state. Operators with more state (sources, sinks) extend it.
+  virtual void snapshot_state(checkpoint::OperatorSnapshot& out);
+  //! Restores from the snapshots of the operator's old subtasks (any parallelism): the key groups of
+  //! this subtask's range, its share of operator list state, broadcast state. Called before open().
+  virtual void initialize_state(const checkpoint::OperatorRestore& restore);
+  virtual void notify_checkpoint_complete(int64_t checkpoint_id) {}
+  virtual void notify_checkpoint_aborted(int64_t checkpoint_id) {}
+
   const OperatorRuntime& runtime() const { return rt_; }
   Timestamp current_watermark() const { return current_wm_; }
   state::KeyedStateBackend* keyed_backend() const { return backend_.get(); }
@@ -75,6 +88,7 @@ class StreamOperator {
   void advance_combined();
   std::unique_ptr<state::KeyedStateBackend> backend_;
   std::unique_ptr<InternalTimerService> timers_;
+  std::map<KeyGroup, std::string> pending_timers_;  // restored before the timer service existed
   OperatorStateStore op_state_;
   Timestamp current_wm_ = kMinTimestamp;
   std::vector<Timestamp> input_wms_;
