@@ -64,7 +64,7 @@ class InternalTimerService {
   //! timers, each as varint count and (timestamp, key, namespace) triples.
   void snapshot_key_group(KeyGroup kg, DataOutput& out) const {
     for (const TimerQueue* q : {&event_, &processing_}) {
-      const auto& g = q->group(kg);
+      const auto g = q->sorted_group(kg);
       out.write_varint(g.size());
       for (const auto& t : g) {
         out.write_fixed<int64_t>(t.ts);
