@@ -38,6 +38,17 @@ class SlidingWindows {
          start -= slide_)
       out.push_back({start, start + size_});
   }
+  //! Pane sharing (event time, size a multiple of slide > 1): the pane of `ts`, the slide-long window
+  //! [p, p + slide) that every window of ts covers whole; its windows end at p + slide, p + 2 slide, ...,
+  //! p + size. False when the windows are not made of panes.
+  bool pane_of(Timestamp ts, TimeWindow& pane) const {
+    if (!EventTime || size_ % slide_ != 0 || size_ == slide_) return false;
+    Timestamp start = TimeWindow::start_with_offset(ts, offset_, slide_);
+    pane = {start, start + slide_};
+    return true;
+  }
+  int64_t size() const { return size_; }
+  int64_t slide() const { return slide_; }
   auto default_trigger() const {
     if constexpr (EventTime) {
       return EventTimeTrigger{};

@@ -30,6 +30,9 @@ class InternalWindowAssigner {
   virtual WindowMerges<W> merge_windows(const std::vector<W>& windows) const = 0;
   virtual std::unique_ptr<Trigger<T, W>> default_trigger() const = 0;
   virtual std::string name() const = 0;
+  //! Pane sharing: true when each element's windows are made of whole panes of `slide` (sliding
+  //! windows); sets `pane` to the element's pane and `size` / `slide` to the windows' ones.
+  virtual bool pane_of(Timestamp, W& /*pane*/, int64_t& /*size*/, int64_t& /*slide*/) const { return false; }
 };
 
 template <typename T, typename A>
@@ -54,6 +57,15 @@ class AssignerAdapter final : public InternalWindowAssigner<T, typename A::Windo
     return make_trigger<T, W>(a_.default_trigger());
   }
   std::string name() const override { return A::kName; }
+  bool pane_of(Timestamp ts, W& pane, int64_t& size, int64_t& slide) const override {
+    if constexpr (requires { a_.pane_of(ts, pane); }) {
+      size = a_.size();
+      slide = a_.slide();
+      return a_.pane_of(ts, pane);
+    } else {
+      return false;
+    }
+  }
 
  private:
   A a_;

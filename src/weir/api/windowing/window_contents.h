@@ -3,7 +3,8 @@
 // list (process functions and evicting windows), a reducing state (reduce) or an aggregating state
 // (aggregate) keep all elements, one reduced value, or one accumulator per window and key.
 //
-// Each kind offers: open, close, set_namespace, add, get_for_fire, clear, merge.
+// Each kind offers: open, close, set_namespace, add, get_for_fire, clear, merge. add returns true when
+// it created the window's contents for the current key (its first element since the last clear).
 // Threading: task thread only.
 #include <memory>
 #include <optional>
@@ -49,7 +50,7 @@ class ListContents {
   }
   void close() {}
   void set_namespace(std::string_view ns) { state_->set_current_namespace(ns); }
-  void add(const IN& v) { state_->add(v); }
+  bool add(const IN& v) { return state_->add_reporting_new(v); }
   std::optional<Result> get_for_fire() {
     auto v = state_->get();
     if (v.empty()) return std::nullopt;
@@ -83,7 +84,7 @@ class ReducingContents {
   }
   void close() { close_if_rich(f_); }
   void set_namespace(std::string_view ns) { state_->set_current_namespace(ns); }
-  void add(const IN& v) { state_->add(v); }
+  bool add(const IN& v) { return state_->add_reporting_new(v); }
   std::optional<Result> get_for_fire() { return state_->get(); }
   void clear() { state_->clear(); }
   void merge(std::string_view target, const std::vector<std::string>& sources) {
@@ -97,12 +98,12 @@ class ReducingContents {
 
 template <typename IN, typename Agg>
 class AggregatingContents {
-  using Acc = typename Agg::Acc;
   using AggOut = typename Agg::Out;
   static_assert(std::is_same_v<typename Agg::In, IN>,
                 "the AggregateFunction's input type must be the stream's type");
 
  public:
+  using Acc = typename Agg::Acc;
   using Result = AggOut;
   explicit AggregatingContents(Agg agg) : agg_(std::move(agg)) {}
   void open(state::KeyedStateBackend& b, RuntimeContext&) {
@@ -112,12 +113,20 @@ class AggregatingContents {
   }
   void close() {}
   void set_namespace(std::string_view ns) { state_->set_current_namespace(ns); }
-  void add(const IN& v) { state_->add(v); }
+  bool add(const IN& v) { return state_->add_reporting_new(v); }
   std::optional<Result> get_for_fire() { return state_->get(); }
   void clear() { state_->clear(); }
   void merge(std::string_view target, const std::vector<std::string>& sources) {
     state_->merge_namespaces(target, sources);
   }
+
+  // ---- pane sharing (sliding windows): a window's result folds the accumulators of its panes ----
+  static constexpr bool kSupportsPanes = true;
+  //! Folds the current namespace's accumulator into `acc` (nothing when it has none).
+  void fold_into(std::optional<Acc>& acc) {
+    if (auto a = state_->get_accumulator()) acc = acc ? agg_.merge(std::move(*acc), std::move(*a)) : std::move(*a);
+  }
+  Result result_of(const Acc& acc) { return agg_.get_result(acc); }
 
  private:
   Agg agg_;

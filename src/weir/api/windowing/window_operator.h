@@ -14,11 +14,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "weir/api/operators/keyed_support.h"
 #include "weir/api/operators/udf_operator.h"
+#include "weir/api/windowing/event_time_trigger.h"
 #include "weir/api/windowing/merging_window_set.h"
 #include "weir/api/windowing/process_window_function.h"
 #include "weir/api/windowing/window_assigner.h"
@@ -67,6 +69,13 @@ class WindowOperator final : public runtime::StreamOperator,
     contents_.open(*backend, *rctx_);
     fn_.open(*rctx_);
     trigger_ = spec_.trigger ? spec_.trigger() : assigner_->default_trigger();
+    end_of_window_trigger_ =
+        !merging_ && dynamic_cast<TriggerHolder<IN, W, EventTimeTrigger>*>(trigger_.get()) != nullptr;
+    if constexpr (kCanSharePanes) {
+      W probe;
+      panes_ = end_of_window_trigger_ && event_time_ && spec_.allowed_lateness == 0 && spec_.evictor_keep == 0 &&
+               assigner_->pane_of(0, probe, window_size_, window_slide_);
+    }
     if (merging_) {
       if (!trigger_->can_merge())
         throw JobDefinitionError("operator '" + rt_.name +
@@ -88,9 +97,16 @@ class WindowOperator final : public runtime::StreamOperator,
     keys_.set_key(this, key_fn_(v));
     if (event_time_ && ts == kNoTimestamp)
       throw WeirError(assigner_->name() + ": record has no timestamp: use assign_timestamps_and_watermarks");
+    bool skipped = true;
+    if constexpr (kCanSharePanes) {
+      if (panes_) {
+        skipped = !add_to_pane(v, ts);
+        if (skipped && is_element_late(ts)) on_late_element(v, ts);
+        return;
+      }
+    }
     windows_.clear();
     assigner_->assign_windows(v, ts, timers_->current_processing_time(), windows_);
-    bool skipped = true;
     if (merging_) {
       MergingWindowSet<W> set(load_merging_set());
       for (const W& w : windows_) {
@@ -118,13 +134,7 @@ class WindowOperator final : public runtime::StreamOperator,
         on_element(v, ts, w);
       }
     }
-    if (skipped && is_element_late(ts)) {
-      if (late_output_) {
-        late_output_->collect(v, ts);
-      } else {
-        ++late_records_dropped_;
-      }
-    }
+    if (skipped && is_element_late(ts)) on_late_element(v, ts);
   }
 
   void on_event_time(const runtime::Timer& t) override { on_timer(t, true); }
@@ -144,7 +154,11 @@ class WindowOperator final : public runtime::StreamOperator,
 
   // REQUIRES: contents_ points at the state window of `window`.
   void on_element(const IN& v, Timestamp ts, const W& window) {
-    contents_.add(v);
+    bool created = contents_.add(v);
+    if (end_of_window_trigger_) {
+      on_element_end_of_window(created, window);
+      return;
+    }
     tctx_.set_namespace(ns_view(window));
     TriggerResult r = trigger_->on_element(v, ts, window, tctx_);
     if (is_fire(r)) {
@@ -156,8 +170,80 @@ class WindowOperator final : public runtime::StreamOperator,
     register_cleanup_timer(window);
   }
 
+  // on_element with an EventTimeTrigger on non-merging windows, without a timer registration per element:
+  // EventTimeTrigger and the cleanup register the same timers for every element of a window, and those
+  // stay registered while the window has contents (they are removed only by firing, which happens when
+  // the watermark passes them, or by clearing the window's contents with them). So registering them when
+  // the contents are created is enough; the timer service's deduplication made the rest no-ops.
+  void on_element_end_of_window(bool created, const W& window) {
+    if (window.max_timestamp() <= timers_->current_watermark()) {
+      // Late but within the allowed lateness: EventTimeTrigger fires at once.
+      if (auto c = contents_.get_for_fire()) emit(window, *c);
+    } else if (created) {
+      timers_->register_event_time_timer(ns_view(window), window.max_timestamp());
+    }
+    if (created) register_cleanup_timer(window);
+  }
+
+  void on_late_element(const IN& v, Timestamp ts) {
+    if (late_output_) {
+      late_output_->collect(v, ts);
+    } else {
+      ++late_records_dropped_;
+    }
+  }
+
+  // ---- pane sharing (sliding event-time windows, EventTimeTrigger, no lateness, aggregating) ----
+  // An element goes into one pane (slide long) instead of size / slide windows: one state update
+  // per element. A window's timer is registered when one of its panes is created; when it fires, the
+  // window's result folds the accumulators of its panes, and its first pane, which no later window
+  // covers, is dropped. Windows the watermark has passed are gone for good (no allowed lateness), so
+  // a pane's windows that were already late when it was created are never fired with it.
+  static constexpr bool kCanSharePanes = std::is_same_v<W, TimeWindow> && requires { Contents::kSupportsPanes; };
+
+  //! False when every window of the element is late (nothing was added).
+  bool add_to_pane(const IN& v, Timestamp ts) {
+    W pane;
+    int64_t size = 0, slide = 0;
+    assigner_->pane_of(ts, pane, size, slide);
+    Timestamp wm = timers_->current_watermark();
+    if (pane.start + size - 1 <= wm) return false;
+    contents_.set_namespace(ns_view(pane));
+    if (contents_.add(v)) {
+      for (Timestamp end = pane.end; end <= pane.start + size; end += slide) {
+        if (end - 1 <= wm) continue;
+        timers_->register_event_time_timer(ns_view(W{end - size, end}), end - 1);
+      }
+    }
+    return true;
+  }
+
+  void fire_pane_window(const W& window) {
+    std::optional<typename Contents::Acc> acc;
+    for (Timestamp p = window.start; p < window.end; p += window_slide_) {
+      contents_.set_namespace(ns_view(W{p, p + window_slide_}));
+      contents_.fold_into(acc);
+    }
+    if (acc) {
+      keys_.load_key(this);
+      emit(window, contents_.result_of(*acc));
+    }
+    // The first pane is in no later window.
+    contents_.set_namespace(ns_view(W{window.start, window.start + window_slide_}));
+    contents_.clear();
+    wctx_.w = &window;
+    wctx_.bind(&rt_.side_outputs, window.max_timestamp());
+    fn_.clear(wctx_);
+  }
+
   void on_timer(const runtime::Timer& t, bool event_timer) {
     W window = deserialize_from_string<W>(t.ns);
+    if constexpr (kCanSharePanes) {
+      if (panes_) {
+        if (event_timer) fire_pane_window(window);
+        return;
+      }
+    }
     tctx_.set_namespace(t.ns);
     std::optional<MergingWindowSet<W>> set;
     if (merging_) {
@@ -288,6 +374,12 @@ class WindowOperator final : public runtime::StreamOperator,
   bool event_time_ = false;
   bool merging_ = false;
   std::unique_ptr<Trigger<IN, W>> trigger_;
+  //! The trigger is EventTimeTrigger and windows do not merge: on_element_end_of_window applies.
+  bool end_of_window_trigger_ = false;
+  //! Elements go into panes shared by windows (see add_to_pane).
+  bool panes_ = false;
+  int64_t window_size_ = 0;
+  int64_t window_slide_ = 0;
   runtime::InternalTimerService* timers_ = nullptr;
   ops::KeyContext<K> keys_;
   ops::TimestampedCollector<OUT> collector_;

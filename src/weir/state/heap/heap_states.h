@@ -109,7 +109,14 @@ class HeapListState final : public ListState<V>, public HeapStateCommon<std::vec
     if (any_expired && prune(*e)) this->table_.erase();
     return out;
   }
-  void add(const V& v) override { this->table_.get_or_create().push_back({v, this->ttl_.now()}); }
+  void add(const V& v) override { add_reporting_new(v); }
+  //! add(v); true when the list was empty before (the first element for this key and namespace).
+  bool add_reporting_new(const V& v) {
+    auto& e = this->table_.get_or_create();
+    bool created = e.empty();
+    e.push_back({v, this->ttl_.now()});
+    return created;
+  }
   void update(const std::vector<V>& vs) override {
     if (vs.empty()) {
       this->table_.erase();
@@ -237,15 +244,19 @@ class HeapReducingState final : public ReducingState<V>, public HeapStateCommon<
     if (this->ttl_.refresh_on_read()) e->ts = this->ttl_.now();
     return e->value;
   }
-  void add(const V& v) override {
+  void add(const V& v) override { add_reporting_new(v); }
+  //! add(v); true when that created the entry (the first element for this key and namespace).
+  bool add_reporting_new(const V& v) {
     auto* e = this->table_.find();
-    if (e && !this->ttl_.expired(e->ts)) {
-      e->value = reduce_(e->value, v);
+    bool created = !e || this->ttl_.expired(e->ts);
+    if (created) {
+      e = &this->table_.get_or_create();
+      e->value = v;
     } else {
-      auto& ne = this->table_.get_or_create();
-      ne.value = v;
+      e->value = reduce_(e->value, v);
     }
-    this->table_.find()->ts = this->ttl_.now();
+    e->ts = this->ttl_.now();
+    return created;
   }
   void clear() override { this->table_.erase(); }
   void merge_namespaces(std::string_view target, const std::vector<std::string>& sources) {
@@ -287,14 +298,18 @@ class HeapAggregatingState final : public AggregatingState<IN, OUT>, public Heap
     if (this->ttl_.refresh_on_read()) e->ts = this->ttl_.now();
     return agg_->get_result(e->value);
   }
-  void add(const IN& v) override {
+  void add(const IN& v) override { add_reporting_new(v); }
+  //! add(v); true when that created the entry (the first element for this key and namespace).
+  bool add_reporting_new(const IN& v) {
     auto* e = this->table_.find();
-    if (!e || this->ttl_.expired(e->ts)) {
+    bool created = !e || this->ttl_.expired(e->ts);
+    if (created) {
       e = &this->table_.get_or_create();
       e->value = agg_->create_accumulator();
     }
     e->value = agg_->add(v, std::move(e->value));
     e->ts = this->ttl_.now();
+    return created;
   }
   void clear() override { this->table_.erase(); }
   //! The raw accumulator (window functions that need it).
