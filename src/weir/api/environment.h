@@ -33,6 +33,14 @@ class JobClient {
   //! Waits for the end; throws JobExecutionError (failed) or JobCanceledError (canceled).
   JobExecutionResult get_job_execution_result() const { return c_.wait(); }
   JobStatus wait_for(std::chrono::milliseconds timeout) const { return c_.wait_for(timeout); }
+  //! Takes a savepoint into `dir` (canonical format, relocatable); the future yields its path.
+  std::future<std::string> trigger_savepoint(const std::string& dir) { return c_.trigger_savepoint(dir); }
+  //! Takes a checkpoint now; the future yields its path.
+  std::future<std::string> trigger_checkpoint() { return c_.trigger_checkpoint(); }
+  //! Takes a savepoint, then stops the job, which ends FINISHED.
+  std::future<std::string> stop_with_savepoint(const std::string& dir) { return c_.stop_with_savepoint(dir); }
+  //! Restarts so far, failures seen, checkpoint counters.
+  const cluster::JobMaster& job_master() const { return c_.job_master(); }
 
  private:
   cluster::JobClient c_;

@@ -25,6 +25,15 @@ class RichFunction {
   virtual void close() {}
 };
 
+//! Functions that want to hear about checkpoints (e.g. to commit side effects once a checkpoint is
+//! complete) also derive from this.
+class CheckpointListener {
+ public:
+  virtual ~CheckpointListener() = default;
+  virtual void notify_checkpoint_complete(int64_t checkpoint_id) {}
+  virtual void notify_checkpoint_aborted(int64_t checkpoint_id) {}
+};
+
 template <typename IN, typename OUT>
 class MapFunction : public RichFunction {
  public:

@@ -31,6 +31,11 @@ const ConfigOption<Duration> kAlignedCheckpointTimeout{
 const ConfigOption<std::string> kCheckpointDir{{"execution.checkpointing.dir", ConfigType::kString, "",
                                                 "Directory of checkpoints: <dir>/<job-id>/chk-<n>/_metadata."}};
 
+const ConfigOption<std::string> kSavepointPath{{"execution.savepoint.path", ConfigType::kString, "",
+                                                "Savepoint or retained checkpoint to start the job from."}};
+const ConfigOption<bool> kIgnoreUnclaimedState{
+    {"execution.savepoint.ignore-unclaimed-state", ConfigType::kBool, "false",
+     "Start even if the savepoint holds state of operators the job no longer has (allow non-restored state)."}};
 const ConfigOption<std::string> kRestartStrategy{
     {"restart-strategy.type", ConfigType::kEnum, "",
      "What happens after a failure: none, fixed-delay, failure-rate or exponential-delay (default: none without "

@@ -7,7 +7,7 @@ namespace weir::cluster {
 enum class ExecutionState { kCreated, kScheduled, kDeploying, kRunning, kFinished, kCanceling, kCanceled, kFailed };
 
 //! State of a job (Flink's JobStatus, the subset Weir uses now).
-enum class JobStatus { kCreated, kRunning, kFailing, kFailed, kCanceling, kCanceled, kFinished };
+enum class JobStatus { kCreated, kRunning, kRestarting, kFailing, kFailed, kCanceling, kCanceled, kFinished };
 
 inline const char* to_string(ExecutionState s) {
   switch (s) {
@@ -27,6 +27,7 @@ inline const char* to_string(JobStatus s) {
   switch (s) {
     case JobStatus::kCreated: return "CREATED";
     case JobStatus::kRunning: return "RUNNING";
+    case JobStatus::kRestarting: return "RESTARTING";
     case JobStatus::kFailing: return "FAILING";
     case JobStatus::kFailed: return "FAILED";
     case JobStatus::kCanceling: return "CANCELING";

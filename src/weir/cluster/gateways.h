@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "weir/checkpoint/checkpoint_storage.h"
 #include "weir/cluster/execution_state.h"
 #include "weir/cluster/task_deployment_descriptor.h"
 #include "weir/common/ids.h"
@@ -27,11 +28,32 @@ struct TaskStateUpdate {
   std::string error;  //!< for kFailed
 };
 
+//! A task's acknowledgement of a checkpoint: where its state went, and how long the parts took.
+struct CheckpointAck {
+  ExecutionAttemptId id;
+  int64_t checkpoint_id = 0;
+  checkpoint::TaskStateHandle handle;
+  int64_t sync_ms = 0;
+  int64_t async_ms = 0;
+  int64_t alignment_ms = 0;
+};
+
 //! JobManager side, called by TaskManagers.
 class JobMasterGateway {
  public:
   virtual ~JobMasterGateway() = default;
   virtual void update_task_execution_state(const TaskStateUpdate& update) = 0;
+  virtual void acknowledge_checkpoint(const CheckpointAck& ack) {}
+  //! A task could not take part in a checkpoint (e.g. it has finished); the checkpoint is aborted.
+  virtual void decline_checkpoint(const ExecutionAttemptId& id, int64_t checkpoint_id, const std::string& reason) {}
+};
+
+//! What a checkpoint barrier carries.
+struct CheckpointBarrier {
+  int64_t id = 0;
+  int64_t timestamp = 0;
+  bool savepoint = false;
+  std::string target_dir;  //!< where task states of this checkpoint are written
 };
 
 //! TaskManager side, called by the JobMaster.
@@ -42,6 +64,10 @@ class TaskExecutorGateway {
   virtual void submit_task(TaskDeploymentDescriptor tdd, std::shared_ptr<JobMasterGateway> job_master) = 0;
   virtual void cancel_task(const ExecutionAttemptId& id) = 0;
   virtual int num_slots() const = 0;
+  //! Starts checkpoint `b` at a source task (it snapshots and emits the barrier downstream).
+  virtual void trigger_checkpoint(const ExecutionAttemptId& id, const CheckpointBarrier& b) {}
+  virtual void notify_checkpoint_complete(const ExecutionAttemptId& id, int64_t checkpoint_id) {}
+  virtual void notify_checkpoint_aborted(const ExecutionAttemptId& id, int64_t checkpoint_id) {}
 };
 
 //! A slot: one TaskManager's share of resources that hosts one subtask of each vertex (slot sharing).

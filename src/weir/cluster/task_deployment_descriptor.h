@@ -3,6 +3,7 @@
 // across processes the job graph is rebuilt from the job's artifact and this names the vertex.
 #include <memory>
 
+#include "weir/checkpoint/checkpoint_storage.h"
 #include "weir/common/ids.h"
 #include "weir/common/time.h"
 #include "weir/graph/job_graph.h"
@@ -16,6 +17,8 @@ struct TaskDeploymentDescriptor {
   int vertex = 0;
   int subtask = 0;
   std::shared_ptr<Clock> clock;
+  //! State to start from (a checkpoint or savepoint), or null for a fresh start.
+  std::shared_ptr<const checkpoint::RestoredCheckpoint> restore;
 };
 
 }  // namespace weir::cluster

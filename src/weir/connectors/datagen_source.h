@@ -5,6 +5,10 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <tuple>
+#include <vector>
+
+#include "weir/common/serializer.h"
 
 #include "weir/api/operators/source_operator.h"
 
@@ -29,12 +33,36 @@ class DataGenReader final : public SourceReader<T> {
       if (allowed <= 0) return InputStatus::kNothingAvailable;
       budget = static_cast<int>(std::min<int64_t>(budget, allowed));
     }
-    for (int i = 0; i < budget && (count_ < 0 || next_ < count_); ++i, next_ += stride_, ++emitted_)
-      out.collect(gen_(next_));
-    return (count_ >= 0 && next_ >= count_) ? InputStatus::kEndOfInput : InputStatus::kMoreAvailable;
+    for (;;) {
+      int i = 0;
+      for (; i < budget && (count_ < 0 || next_ < count_); ++i, next_ += stride_, ++emitted_) out.collect(gen_(next_));
+      budget -= i;
+      if (count_ < 0 || next_ < count_) return InputStatus::kMoreAvailable;
+      if (queued_.empty()) return InputStatus::kEndOfInput;
+      std::tie(next_, stride_) = queued_.back();
+      queued_.pop_back();
+      if (budget <= 0) return InputStatus::kMoreAvailable;
+    }
+  }
+  //! A split is (next index, stride): the indices next, next+stride, ... below count.
+  std::optional<std::vector<std::string>> snapshot_splits() override {
+    std::vector<std::string> out;
+    if (count_ < 0 || next_ < count_) out.push_back(serialize_to_string(std::pair<int64_t, int64_t>{next_, stride_}));
+    for (const auto& sp : queued_) out.push_back(serialize_to_string(sp));
+    return out;
+  }
+  void restore_splits(const std::vector<std::string>& splits) override {
+    next_ = count_ < 0 ? 0 : count_;
+    queued_.clear();
+    for (const auto& s : splits) queued_.push_back(deserialize_from_string<std::pair<int64_t, int64_t>>(s));
+    if (count_ < 0 && !queued_.empty()) {
+      std::tie(next_, stride_) = queued_.back();
+      queued_.pop_back();
+    }
   }
 
  private:
+  std::vector<std::pair<int64_t, int64_t>> queued_;
   std::function<T(int64_t)> gen_;
   int64_t count_;
   double rate_;

@@ -1,7 +1,11 @@
 #pragma once
 // Sources: a SourceReader per subtask, polled by the task's mailbox loop.
 #include <functional>
+#include <algorithm>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "weir/api/runtime_context.h"
 #include "weir/runtime/output.h"
@@ -39,6 +43,14 @@ class SourceReader {
   virtual void open(const SourceContext& ctx) {}
   virtual InputStatus poll_next(SourceOutput<T>& out, int max_records) = 0;
   virtual void close() {}
+
+  // ---- checkpoints ----
+  //! The reader's unfinished work as splits, each an opaque encoding of a position. A split is the
+  //! unit that moves between subtasks when a job is restored at another parallelism. nullopt: this
+  //! source cannot take part in checkpoints.
+  virtual std::optional<std::vector<std::string>> snapshot_splits() { return std::nullopt; }
+  //! Replaces the work open() chose with restored splits (possibly none). Called after open().
+  virtual void restore_splits(const std::vector<std::string>& splits) {}
 };
 
 template <typename T>
@@ -55,13 +67,35 @@ class SourceOperator final : public runtime::SourceOperatorBase {
   void open() override {
     output_ = std::make_unique<SourceOutput<T>>(static_cast<runtime::Output<T>*>(rt_.output));
     reader_->open({rt_.subtask_index, rt_.parallelism, rt_.processing_time});
+    if (restored_) reader_->restore_splits(restored_splits_);
   }
   InputStatus emit_next(int max_records) override { return reader_->poll_next(*output_, max_records); }
   void close() override { reader_->close(); }
 
+  void snapshot_state(checkpoint::OperatorSnapshot& out) override {
+    runtime::SourceOperatorBase::snapshot_state(out);
+    auto splits = reader_->snapshot_splits();
+    if (!splits) throw WeirError("source '" + rt_.name + "' cannot take part in checkpoints");
+    out.source_splits = std::move(*splits);
+  }
+  //! Splits of all old subtasks, in subtask order; this subtask takes every p-th one.
+  void initialize_state(const checkpoint::OperatorRestore& r) override {
+    runtime::SourceOperatorBase::initialize_state(r);
+    if (r.parts.empty()) return;
+    auto parts = r.parts;
+    std::sort(parts.begin(), parts.end(), [](auto* a, auto* b) { return a->subtask < b->subtask; });
+    size_t i = 0;
+    for (const auto* p : parts)
+      for (const auto& split : p->source_splits)
+        if (static_cast<int>(i++ % rt_.parallelism) == rt_.subtask_index) restored_splits_.push_back(split);
+    restored_ = true;
+  }
+
  private:
   std::unique_ptr<SourceReader<T>> reader_;
   std::unique_ptr<SourceOutput<T>> output_;
+  bool restored_ = false;
+  std::vector<std::string> restored_splits_;
 };
 
 }  // namespace weir::ops

@@ -38,6 +38,12 @@ class UdfOperator : public runtime::StreamOperator {
   void close() override {
     if constexpr (std::is_base_of_v<RichFunction, F>) fn_.close();
   }
+  void notify_checkpoint_complete(int64_t id) override {
+    if constexpr (std::is_base_of_v<CheckpointListener, F>) fn_.notify_checkpoint_complete(id);
+  }
+  void notify_checkpoint_aborted(int64_t id) override {
+    if constexpr (std::is_base_of_v<CheckpointListener, F>) fn_.notify_checkpoint_aborted(id);
+  }
 
  protected:
   F fn_;

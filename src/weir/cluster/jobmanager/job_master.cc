@@ -1,6 +1,12 @@
 #include "weir/cluster/jobmanager/job_master.h"
 
+#include <cstdio>
+#include <set>
+
 #include <fmt/format.h>
+
+#include "weir/checkpoint/checkpoint_options.h"
+#include "weir/common/error.h"
 
 namespace weir::cluster {
 
@@ -9,79 +15,166 @@ JobMaster::JobMaster(JobId id, std::shared_ptr<const graph::JobGraph> jg, std::s
     : id_(id), jg_(std::move(jg)), rm_(std::move(rm)), clock_(std::move(clock)), on_terminal_(std::move(on_terminal)),
       eg_(*jg_) {}
 
+JobMaster::~JobMaster() { timer_.stop(); }
+
+namespace {
+// Checks that every operator state in a savepoint has an operator to go to.
+void check_unclaimed_state(const checkpoint::RestoredCheckpoint& r, const graph::JobGraph& jg, bool allow) {
+  std::set<std::string> ids;
+  for (const auto& n : jg.stream_graph->nodes()) ids.insert(operator_id_of(n));
+  for (const auto& t : r.tasks)
+    for (const auto& op : t.operators)
+      if (!op.empty() && !ids.count(op.operator_id) && !allow)
+        throw JobDefinitionError(fmt::format(
+            "the savepoint '{}' holds state of operator '{}', which this job does not have; give the operator the "
+            "same uid, or allow it with execution.savepoint.ignore-unclaimed-state=true",
+            r.path, op.operator_id));
+}
+}  // namespace
+
 void JobMaster::start() {
-  std::vector<SlotOffer> slots;
-  {
-    std::lock_guard lock(mu_);
-    start_ms_ = SystemClock::shared()->now_ms();
-    try {
-      slots = rm_->allocate_slots(id_, jg_->max_vertex_parallelism());
-    } catch (const std::exception& e) {
-      failure_ = e.what();
-      transition_locked(JobStatus::kFailed);
-      return;
+  std::lock_guard lock(mu_);
+  start_ms_ = now_ms();
+  try {
+    const auto& conf = jg_->config;
+    auto settings = CheckpointSettings::from_config(conf);
+    coordinator_ = std::make_unique<CheckpointCoordinator>(id_.to_string(), jg_, settings);
+    restart_strategy_ = RestartStrategy::from_config(conf, settings.interval_ms > 0);
+    std::string from = conf.get_string(options::kSavepointPath);
+    if (!from.empty()) {
+      auto r = std::make_shared<checkpoint::RestoredCheckpoint>(checkpoint::load_checkpoint(from));
+      check_unclaimed_state(*r, *jg_, conf.get_bool(options::kIgnoreUnclaimedState));
+      restore_ = std::move(r);
     }
-    transition_locked(JobStatus::kRunning);
-    // Slot sharing: subtask i of every vertex goes to slot i.
-    for (const auto& v : jg_->vertices)
-      for (int i = 0; i < v.parallelism; ++i) {
-        auto& ev = eg_.at(v.id, i);
-        ev.state = ExecutionState::kDeploying;
-        ev.task_manager = fmt::format("tm-{}", slots[i].task_manager.value());
-        placement_[{v.id, i}] = slots[i].task_manager;
-      }
+    slots_ = rm_->allocate_slots(id_, jg_->max_vertex_parallelism());
+  } catch (const std::exception& e) {
+    failure_ = e.what();
+    transition_locked(JobStatus::kFailed);
+    end_locked();
+    return;
   }
-  // Deploy outside the lock: a task may report back at once.
+  transition_locked(JobStatus::kRunning);
+  deploy_locked();
+  schedule_periodic();
+}
+
+// REQUIRES: mu_ held. Submits every subtask of the current attempt. Tasks report back on their own
+// threads; they block on mu_ until this returns.
+void JobMaster::deploy_locked() {
+  eg_ = ExecutionGraph(*jg_);
   auto self = shared_from_this();
   for (const auto& v : jg_->vertices)
     for (int i = 0; i < v.parallelism; ++i) {
-      if (status() != JobStatus::kRunning) {
-        // Canceled or failed while deploying: this subtask never runs.
-        update_task_execution_state({{id_, 0, v.id, i}, ExecutionState::kCanceled, {}});
-        continue;
-      }
+      auto& ev = eg_.at(v.id, i);
+      ev.state = ExecutionState::kDeploying;
+      ev.task_manager = fmt::format("tm-{}", slots_[i].task_manager.value());
+      placement_[{v.id, i}] = slots_[i].task_manager;
       TaskDeploymentDescriptor tdd;
       tdd.job = id_;
-      tdd.attempt = 0;
+      tdd.attempt = attempt_;
       tdd.job_graph = jg_;
       tdd.vertex = v.id;
       tdd.subtask = i;
       tdd.clock = clock_;
-      rm_->task_executor(slots[i].task_manager)->submit_task(std::move(tdd), self);
+      tdd.restore = restore_;
+      rm_->task_executor(slots_[i].task_manager)->submit_task(std::move(tdd), self);
     }
 }
 
 void JobMaster::update_task_execution_state(const TaskStateUpdate& u) {
-  bool terminal_now = false;
-  {
-    std::lock_guard lock(mu_);
-    auto& ev = eg_.at(u.id.vertex, u.id.subtask);
-    ev.state = u.state;
-    if (u.state == ExecutionState::kFailed && status_ == JobStatus::kRunning) {
-      failure_ = fmt::format("task '{}' ({}/{}) failed: {}", eg_.vertex_name(u.id.vertex), u.id.subtask + 1,
-                             eg_.vertices()[u.id.vertex].size(), u.error);
-      transition_locked(JobStatus::kFailing);
-      cancel_all_locked();
+  std::lock_guard lock(mu_);
+  if (u.id.attempt != attempt_ || is_terminal(status_)) return;  // a report of an earlier attempt
+  auto& ev = eg_.at(u.id.vertex, u.id.subtask);
+  ev.state = u.state;
+  std::string task = fmt::format("{} ({}/{})", eg_.vertex_name(u.id.vertex), u.id.subtask + 1,
+                                 eg_.vertices()[u.id.vertex].size());
+  if (u.state == ExecutionState::kFailed) on_task_failure_locked(task, u.error);
+  if (u.state == ExecutionState::kFinished && coordinator_) {
+    // A finished task cannot take part in checkpoints any more.
+    for (int64_t id : coordinator_->abort_all("task '" + task + "' finished", now_ms())) notify_tasks_locked(id, false);
+  }
+  if (eg_.all_terminal()) on_all_terminal_locked();
+}
+
+// REQUIRES: mu_ held.
+void JobMaster::on_task_failure_locked(const std::string& task, const std::string& error) {
+  history_.push_back({now_ms(), attempt_, task, error});
+  if (status_ != JobStatus::kRunning) return;
+  if (coordinator_)
+    for (int64_t id : coordinator_->abort_all("the job is failing over", now_ms())) notify_tasks_locked(id, false);
+  int64_t delay = restart_strategy_ ? restart_strategy_->on_failure(now_ms()) : -1;
+  if (delay < 0) {
+    failure_ = fmt::format("task '{}' failed: {}", task, error);
+    if (history_.size() > 1)
+      failure_ += fmt::format(" (after {} restarts; restart strategy {})", attempt_, restart_strategy_->describe());
+    transition_locked(JobStatus::kFailing);
+  } else {
+    restart_delay_ms_ = delay;
+    transition_locked(JobStatus::kRestarting);
+  }
+  cancel_all_locked();
+}
+
+// REQUIRES: mu_ held. Every subtask of the current attempt has ended.
+void JobMaster::on_all_terminal_locked() {
+  switch (status_) {
+    case JobStatus::kRestarting: {
+      std::weak_ptr<JobMaster> weak = weak_from_this();
+      timer_.schedule(std::chrono::milliseconds(restart_delay_ms_), [weak] {
+        if (auto self = weak.lock()) self->restart();
+      });
+      return;
     }
-    if (eg_.all_terminal() && !is_terminal(status_)) {
-      if (status_ == JobStatus::kFailing) transition_locked(JobStatus::kFailed);
-      else if (status_ == JobStatus::kCanceling) transition_locked(JobStatus::kCanceled);
-      else if (eg_.count(ExecutionState::kFinished) == eg_.total()) transition_locked(JobStatus::kFinished);
-      else transition_locked(JobStatus::kFailed);
-      terminal_now = true;
+    case JobStatus::kFailing:
+      transition_locked(JobStatus::kFailed);
+      break;
+    case JobStatus::kCanceling:
+      transition_locked(stopping_ ? JobStatus::kFinished : JobStatus::kCanceled);
+      break;
+    default:
+      transition_locked(eg_.count(ExecutionState::kFinished) == eg_.total() ? JobStatus::kFinished : JobStatus::kFailed);
+  }
+  end_locked();
+}
+
+void JobMaster::restart() {
+  std::lock_guard lock(mu_);
+  if (status_ != JobStatus::kRestarting) return;
+  ++attempt_;
+  // Start from the newest readable completed checkpoint (or the savepoint the job started from).
+  if (coordinator_) {
+    for (auto it = coordinator_->retained().rbegin(); it != coordinator_->retained().rend(); ++it) {
+      try {
+        restore_ = std::make_shared<checkpoint::RestoredCheckpoint>(checkpoint::load_checkpoint(it->path));
+        break;
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "weir: job %s: cannot restore checkpoint %lld, trying an older one: %s\n",
+                     id_.to_string().c_str(), static_cast<long long>(it->id), e.what());
+      }
     }
   }
-  if (terminal_now) {
-    rm_->release_slots(id_);
-    if (on_terminal_) on_terminal_(id_);
+  transition_locked(JobStatus::kRunning);
+  deploy_locked();
+}
+
+// REQUIRES: mu_ held.
+void JobMaster::end_locked() {
+  if (coordinator_) {
+    coordinator_->abort_all("the job ended", now_ms());
+    coordinator_->on_job_end(status_ == JobStatus::kCanceled, status_ == JobStatus::kFinished);
   }
+  rm_->release_slots(id_);
+  if (on_terminal_) on_terminal_(id_);
 }
 
 void JobMaster::cancel() {
   std::lock_guard lock(mu_);
   if (is_terminal(status_) || status_ == JobStatus::kCanceling) return;
-  if (status_ == JobStatus::kCreated) {
-    transition_locked(JobStatus::kCanceled);
+  if (status_ == JobStatus::kCreated || status_ == JobStatus::kRestarting) {
+    bool tasks_done = eg_.all_terminal();
+    transition_locked(tasks_done ? JobStatus::kCanceled : JobStatus::kCanceling);
+    cancel_all_locked();
+    if (tasks_done) end_locked();
     return;
   }
   transition_locked(JobStatus::kCanceling);
@@ -93,14 +186,155 @@ void JobMaster::cancel_all_locked() {
     for (const auto& ev : subs) {
       if (is_terminal(ev.state)) continue;
       auto te = rm_->task_executor(placement_[{ev.vertex, ev.subtask}]);
-      if (te) te->cancel_task({id_, 0, ev.vertex, ev.subtask});
+      if (te) te->cancel_task({id_, attempt_, ev.vertex, ev.subtask});
     }
 }
 
 void JobMaster::transition_locked(JobStatus s) {
   status_ = s;
-  if (is_terminal(s)) end_ms_ = SystemClock::shared()->now_ms();
+  if (is_terminal(s)) end_ms_ = now_ms();
   cv_.notify_all();
+}
+
+// ---- checkpoints ----
+
+void JobMaster::schedule_periodic() {
+  if (!coordinator_ || coordinator_->settings().interval_ms <= 0) return;
+  std::weak_ptr<JobMaster> weak = weak_from_this();
+  timer_.schedule(std::chrono::milliseconds(coordinator_->settings().interval_ms), [weak] {
+    if (auto self = weak.lock()) self->periodic_checkpoint();
+  });
+}
+
+void JobMaster::periodic_checkpoint() {
+  {
+    std::lock_guard lock(mu_);
+    if (is_terminal(status_)) return;
+    if (status_ == JobStatus::kRunning && eg_.count(ExecutionState::kRunning) == eg_.total())
+      trigger_locked(false, {}, nullptr);
+  }
+  schedule_periodic();
+}
+
+// REQUIRES: mu_ held. Returns why the checkpoint could not start, or empty.
+std::string JobMaster::trigger_locked(bool savepoint, const std::string& dir,
+                                      std::function<void(const std::string&, const std::string&)> done) {
+  if (status_ != JobStatus::kRunning) return "the job is not running";
+  if (eg_.count(ExecutionState::kRunning) != eg_.total()) return "not every task is running";
+  if (!savepoint && coordinator_->settings().dir.empty())
+    return "no checkpoint directory: set execution.checkpointing.dir";
+  std::string why = coordinator_->cannot_start(now_ms(), savepoint);
+  if (!why.empty()) return why;
+  auto b = coordinator_->begin(attempt_, eg_.total(), savepoint, dir, now_ms());
+  if (done) coordinator_->on_savepoint(b.id, std::move(done));
+  for (const auto& v : jg_->vertices) {
+    if (!v.is_source) continue;
+    for (int i = 0; i < v.parallelism; ++i)
+      if (auto te = rm_->task_executor(placement_[{v.id, i}])) te->trigger_checkpoint({id_, attempt_, v.id, i}, b);
+  }
+  std::weak_ptr<JobMaster> weak = weak_from_this();
+  int64_t id = b.id;
+  timer_.schedule(std::chrono::milliseconds(coordinator_->settings().timeout_ms), [weak, id] {
+    auto self = weak.lock();
+    if (!self) return;
+    std::lock_guard lock(self->mu_);
+    if (self->coordinator_->abort(id, "it timed out", self->now_ms())) {
+      self->notify_tasks_locked(id, false);
+      if (self->coordinator_->failures_exceed_tolerance())
+        self->on_task_failure_locked("checkpoint coordinator", self->coordinator_->last_failure() +
+                                                                   " (beyond execution.checkpointing.tolerable-failed-checkpoints)");
+    }
+  });
+  return {};
+}
+
+void JobMaster::acknowledge_checkpoint(const CheckpointAck& ack) {
+  std::lock_guard lock(mu_);
+  if (!coordinator_ || is_terminal(status_)) return;
+  if (auto done = coordinator_->acknowledge(ack, attempt_, now_ms())) notify_tasks_locked(done->id, true);
+}
+
+void JobMaster::decline_checkpoint(const ExecutionAttemptId& id, int64_t checkpoint_id, const std::string& reason) {
+  std::lock_guard lock(mu_);
+  if (!coordinator_ || id.attempt != attempt_ || is_terminal(status_)) return;
+  if (coordinator_->abort(checkpoint_id, reason, now_ms())) {
+    notify_tasks_locked(checkpoint_id, false);
+    if (coordinator_->failures_exceed_tolerance())
+      on_task_failure_locked("checkpoint coordinator", coordinator_->last_failure());
+  }
+}
+
+// REQUIRES: mu_ held.
+void JobMaster::notify_tasks_locked(int64_t checkpoint_id, bool completed) {
+  for (const auto& subs : eg_.vertices())
+    for (const auto& ev : subs) {
+      if (is_terminal(ev.state)) continue;
+      auto te = rm_->task_executor(placement_[{ev.vertex, ev.subtask}]);
+      if (!te) continue;
+      ExecutionAttemptId aid{id_, attempt_, ev.vertex, ev.subtask};
+      if (completed) te->notify_checkpoint_complete(aid, checkpoint_id);
+      else te->notify_checkpoint_aborted(aid, checkpoint_id);
+    }
+}
+
+std::future<std::string> JobMaster::trigger_savepoint(const std::string& dir) {
+  auto promise = std::make_shared<std::promise<std::string>>();
+  auto fut = promise->get_future();
+  std::lock_guard lock(mu_);
+  std::string why = coordinator_ ? trigger_locked(true, dir,
+                                                  [promise](const std::string& path, const std::string& error) {
+                                                    if (error.empty()) promise->set_value(path);
+                                                    else promise->set_exception(std::make_exception_ptr(WeirError(error)));
+                                                  })
+                                 : "the job is not running";
+  if (!why.empty()) promise->set_exception(std::make_exception_ptr(WeirError("cannot take a savepoint: " + why)));
+  return fut;
+}
+
+std::future<std::string> JobMaster::trigger_checkpoint() {
+  auto promise = std::make_shared<std::promise<std::string>>();
+  auto fut = promise->get_future();
+  std::lock_guard lock(mu_);
+  std::string why;
+  if (!coordinator_) {
+    why = "the job is not running";
+  } else {
+    // A checkpoint on demand goes to the checkpoint directory but reports back like a savepoint.
+    why = trigger_locked(false, {}, nullptr);
+    if (why.empty()) {
+      int64_t id = coordinator_->stats().triggered;
+      coordinator_->on_savepoint(id, [promise](const std::string& path, const std::string& error) {
+        if (error.empty()) promise->set_value(path);
+        else promise->set_exception(std::make_exception_ptr(WeirError(error)));
+      });
+    }
+  }
+  if (!why.empty()) promise->set_exception(std::make_exception_ptr(WeirError("cannot take a checkpoint: " + why)));
+  return fut;
+}
+
+std::future<std::string> JobMaster::stop_with_savepoint(const std::string& dir) {
+  auto promise = std::make_shared<std::promise<std::string>>();
+  auto fut = promise->get_future();
+  std::weak_ptr<JobMaster> weak = weak_from_this();
+  std::lock_guard lock(mu_);
+  std::string why = coordinator_ ? trigger_locked(true, dir,
+                                                  [promise, weak](const std::string& path, const std::string& error) {
+                                                    if (!error.empty()) {
+                                                      promise->set_exception(std::make_exception_ptr(WeirError(error)));
+                                                      return;
+                                                    }
+                                                    // Runs under mu_ (from acknowledge_checkpoint).
+                                                    if (auto self = weak.lock()) {
+                                                      self->stopping_ = true;
+                                                      self->transition_locked(JobStatus::kCanceling);
+                                                      self->cancel_all_locked();
+                                                    }
+                                                    promise->set_value(path);
+                                                  })
+                                 : "the job is not running";
+  if (!why.empty()) promise->set_exception(std::make_exception_ptr(WeirError("cannot stop with a savepoint: " + why)));
+  return fut;
 }
 
 JobStatus JobMaster::status() const {
@@ -131,6 +365,27 @@ int64_t JobMaster::end_time_ms() const {
 ExecutionGraph JobMaster::snapshot() const {
   std::lock_guard lock(mu_);
   return eg_;
+}
+
+int JobMaster::attempt() const {
+  std::lock_guard lock(mu_);
+  return attempt_;
+}
+
+std::vector<ExceptionEntry> JobMaster::exception_history() const {
+  std::lock_guard lock(mu_);
+  return history_;
+}
+
+CheckpointStats JobMaster::checkpoint_stats() const {
+  std::lock_guard lock(mu_);
+  return coordinator_ ? coordinator_->stats() : CheckpointStats{};
+}
+
+std::vector<CompletedCheckpoint> JobMaster::retained_checkpoints() const {
+  std::lock_guard lock(mu_);
+  if (!coordinator_) return {};
+  return {coordinator_->retained().begin(), coordinator_->retained().end()};
 }
 
 }  // namespace weir::cluster

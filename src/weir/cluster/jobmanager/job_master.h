@@ -1,29 +1,54 @@
 #pragma once
-// Runs one job: allocates slots, deploys one Task per subtask, follows their states, and decides the
-// job's state. A failing task fails the job (restart strategies arrive with checkpoints): the other
-// tasks are canceled and the job ends FAILED with the task's error.
+// Runs one job: allocates slots, deploys one Task per subtask, follows their states, coordinates
+// checkpoints and savepoints, and recovers from failures. A failed task cancels the attempt; the
+// restart strategy decides whether a new attempt starts (from the latest completed checkpoint) or
+// the job fails.
 //
-// Threading: gateway calls from task threads and client calls from any thread, guarded by mu_.
+// Threading: gateway calls from task threads, client calls from any thread, and timer actions are
+// all serialized by mu_. Calls into TaskExecutors made under mu_ only set flags or queue mails.
 #include <chrono>
 #include <condition_variable>
+#include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 
 #include "weir/cluster/gateways.h"
+#include "weir/cluster/jobmanager/checkpoint_coordinator.h"
 #include "weir/cluster/jobmanager/execution_graph.h"
+#include "weir/cluster/jobmanager/restart_strategy.h"
+#include "weir/cluster/jobmanager/timer_thread.h"
 
 namespace weir::cluster {
+
+//! One failure in the job's history.
+struct ExceptionEntry {
+  int64_t timestamp_ms = 0;
+  int attempt = 0;
+  std::string task;
+  std::string error;
+};
 
 class JobMaster final : public JobMasterGateway, public std::enable_shared_from_this<JobMaster> {
  public:
   JobMaster(JobId id, std::shared_ptr<const graph::JobGraph> jg, std::shared_ptr<ResourceManagerGateway> rm,
             std::shared_ptr<Clock> clock, std::function<void(const JobId&)> on_terminal);
+  ~JobMaster() override;
 
   void start();
   void cancel();
   void update_task_execution_state(const TaskStateUpdate& update) override;
+  void acknowledge_checkpoint(const CheckpointAck& ack) override;
+  void decline_checkpoint(const ExecutionAttemptId& id, int64_t checkpoint_id, const std::string& reason) override;
+
+  //! Takes a savepoint into `dir`; the future yields its path, or throws why it failed.
+  std::future<std::string> trigger_savepoint(const std::string& dir);
+  //! Takes a checkpoint now (outside the periodic schedule).
+  std::future<std::string> trigger_checkpoint();
+  //! Takes a savepoint, then stops the job (which ends FINISHED).
+  std::future<std::string> stop_with_savepoint(const std::string& dir);
 
   JobStatus status() const;
   //! Waits until the job is terminal (or `timeout` passes); returns the status then.
@@ -35,10 +60,25 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
   int64_t end_time_ms() const;
   //! Per-vertex subtask states (REST, CLI, tests).
   ExecutionGraph snapshot() const;
+  int attempt() const;
+  std::vector<ExceptionEntry> exception_history() const;
+  CheckpointStats checkpoint_stats() const;
+  std::vector<CompletedCheckpoint> retained_checkpoints() const;
 
  private:
+  void deploy_locked();
   void cancel_all_locked();
   void transition_locked(JobStatus s);
+  void on_task_failure_locked(const std::string& task, const std::string& error);
+  void on_all_terminal_locked();
+  void restart();
+  void schedule_periodic();
+  void periodic_checkpoint();
+  std::string trigger_locked(bool savepoint, const std::string& dir,
+                             std::function<void(const std::string&, const std::string&)> done);
+  void notify_tasks_locked(int64_t checkpoint_id, bool completed);
+  void end_locked();
+  int64_t now_ms() const { return SystemClock::shared()->now_ms(); }
 
   JobId id_;
   std::shared_ptr<const graph::JobGraph> jg_;
@@ -48,11 +88,20 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;
   JobStatus status_ = JobStatus::kCreated;
+  int attempt_ = 0;
   ExecutionGraph eg_;
+  std::vector<SlotOffer> slots_;
   std::map<std::pair<int, int>, NodeId> placement_;
   std::string failure_;
+  std::vector<ExceptionEntry> history_;
+  std::unique_ptr<RestartStrategy> restart_strategy_;
+  int64_t restart_delay_ms_ = 0;
+  bool stopping_ = false;  // stop-with-savepoint: cancel, then end FINISHED
+  std::unique_ptr<CheckpointCoordinator> coordinator_;
+  std::shared_ptr<const checkpoint::RestoredCheckpoint> restore_;
   int64_t start_ms_ = 0;
   int64_t end_ms_ = 0;
+  TimerThread timer_;
 };
 
 }  // namespace weir::cluster

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "weir/checkpoint/checkpoint_options.h"
+#include "weir/cluster/jobmanager/checkpoint_coordinator.h"
 #include "weir/common/config_options.h"
 #include "weir/runtime/operator_failure.h"
 #include "weir/runtime/source_operator.h"
@@ -14,6 +16,29 @@
 namespace weir::cluster {
 
 using network::ElementKind;
+
+namespace {
+std::string encode_barrier(const CheckpointBarrier& b) {
+  DataOutput out;
+  out.write_fixed<int64_t>(b.id);
+  out.write_fixed<int64_t>(b.timestamp);
+  out.write_u8(b.savepoint ? 1 : 0);
+  out.write_bytes(b.target_dir);
+  return out.str();
+}
+CheckpointBarrier decode_barrier(const uint8_t* p, size_t n) {
+  DataInput in(p, n);
+  CheckpointBarrier b;
+  b.id = in.read_fixed<int64_t>();
+  b.timestamp = in.read_fixed<int64_t>();
+  b.savepoint = in.read_u8() != 0;
+  b.target_dir = std::string(in.read_bytes());
+  return b;
+}
+int64_t ms_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t).count();
+}
+}  // namespace
 
 Task::Task(TaskDeploymentDescriptor tdd, network::PartitionRegistry* registry, std::shared_ptr<JobMasterGateway> jm)
     : tdd_(std::move(tdd)), registry_(registry), jm_(std::move(jm)) {
@@ -72,6 +97,7 @@ void Task::run() {
     }
     if (vertex_->is_source) run_source();
     else run_inputs();
+    input_finished_ = true;
     finish_chain();
     for (auto& op : chain_) call_operator(op.get(), [&] { op->close(); });
     for (auto& p : partitions_) p->finish();
@@ -85,6 +111,7 @@ void Task::run() {
       error = e.what();
     }
   }
+  stop_writer();
   if (clock_listener_ >= 0) pts_->clock().remove_listener(clock_listener_);
   // Release everything before reporting, so a finished job holds no buffers or threads' state.
   gates_.clear();
@@ -99,6 +126,7 @@ void Task::build() {
   const auto& sg = *jg.stream_graph;
   const auto& config = jg.config;
   buffer_timeout_ = config.get_duration(options::kBufferTimeout);
+  exactly_once_ = config.get_string(options::kCheckpointMode) != "at_least_once";
   pts_ = std::make_unique<runtime::ProcessingTimeService>(tdd_.clock ? tdd_.clock : SystemClock::shared());
   if (pts_->clock().is_manual()) clock_listener_ = pts_->clock().add_listener([this] { wakeup_.notify(); });
 
@@ -159,6 +187,7 @@ void Task::build() {
     runtime::OperatorRuntime rt;
     rt.name = node.name;
     rt.uid = node.uid;
+    rt.operator_id = operator_id_of(node);
     rt.task_name = name_;
     rt.subtask_index = tdd_.subtask;
     rt.parallelism = vertex_->parallelism;
@@ -181,6 +210,10 @@ void Task::build() {
       backend = std::make_unique<state::HeapKeyedStateBackend>(rt.key_groups, vertex_->max_parallelism,
                                                                pts_->shared_clock());
     ops[node_id]->setup(std::move(rt), std::move(backend));
+    if (tdd_.restore) {
+      auto* op = ops[node_id];
+      call_operator(op, [&] { op->initialize_state(tdd_.restore->for_operator(op->runtime().operator_id)); });
+    }
   }
 
   // Input gates of the head operator.
@@ -201,6 +234,7 @@ void Task::build() {
     for (size_t i = 0; i < channels.size(); ++i) {
       inputs_.at(e.target_input).channels.push_back(g.first_channel + static_cast<int>(i));
       channel_states_.emplace_back();
+      channel_owner_.emplace_back(static_cast<int>(gates_.size()), static_cast<int>(i));
     }
     g.dispatcher = e.type->dispatcher(head, e.target_input);
     g.gate = std::make_unique<network::InputGate>(static_cast<int>(gates_.size()), std::move(channels), &wakeup_);
@@ -266,10 +300,11 @@ void Task::run_inputs() {
       auto& g = gates_[(next_gate + i) % gates_.size()];
       auto next = g.gate->poll();
       if (next.buffer) {
-        process_buffer(g, next.channel, *next.buffer);
+        process_buffer(g, next.channel, std::move(next.buffer), 0);
         got = true;
       }
     }
+    while (need_resume_) resume_stashed();
     next_gate = (next_gate + 1) % std::max<size_t>(1, gates_.size());
     if (got) {
       maybe_flush(buffer_timeout_.count() == 0);
@@ -280,10 +315,18 @@ void Task::run_inputs() {
   }
 }
 
-void Task::process_buffer(GateBinding& g, int channel, const network::Buffer& b) {
+void Task::process_buffer(GateBinding& g, int channel, network::BufferPtr buf, uint32_t offset) {
   ChannelState& cs = channel_states_[g.first_channel + channel];
-  const uint8_t* p = b.data;
+  if (cs.blocked) {
+    cs.stash.emplace_back(std::move(buf), offset);
+    return;
+  }
+  const network::Buffer& b = *buf;
+  const uint8_t* p = b.data + offset;
   const uint8_t* end = b.data + b.size;
+  auto stash_rest = [&] {
+    if (p < end) cs.stash.emplace_back(std::move(buf), static_cast<uint32_t>(p - b.data));
+  };
   if (!cs.partial.empty()) {
     // Complete a frame that began in an earlier buffer.
     if (cs.partial.size() < network::kFrameHeaderSize) {
@@ -302,6 +345,7 @@ void Task::process_buffer(GateBinding& g, int channel, const network::Buffer& b)
     std::string frame = std::move(cs.partial);
     cs.partial.clear();
     handle_frame(g, channel, reinterpret_cast<const uint8_t*>(frame.data()) + 4, len);
+    if (cs.blocked) return stash_rest();
   }
   while (p < end) {
     if (end - p < static_cast<ptrdiff_t>(network::kFrameHeaderSize)) {
@@ -314,8 +358,11 @@ void Task::process_buffer(GateBinding& g, int channel, const network::Buffer& b)
       cs.partial.assign(reinterpret_cast<const char*>(p), end - p);
       return;
     }
-    handle_frame(g, channel, p + 4, len);
+    const uint8_t* frame = p + 4;
     p += network::kFrameHeaderSize + len;
+    handle_frame(g, channel, frame, len);
+    // A barrier blocked this channel: what follows it waits for the other channels' barriers.
+    if (cs.blocked) return stash_rest();
   }
 }
 
@@ -344,6 +391,10 @@ void Task::handle_frame(GateBinding& g, int channel, const uint8_t* frame, uint3
     case ElementKind::kEndOfPartition:
       cs.ended = true;
       update_input(g.logical_input);
+      check_alignment_complete();
+      break;
+    case ElementKind::kBarrier:
+      on_barrier(g.first_channel + channel, decode_barrier(frame + 1, len - 1));
       break;
     default:
       throw SerializationError(fmt::format("unknown element kind {} in input of '{}'", int(frame[0]), name_));
@@ -386,6 +437,135 @@ void Task::finish_chain() {
       op->finish();
     });
   }
+}
+
+
+// ---- checkpoints ----
+
+void Task::trigger_checkpoint(const CheckpointBarrier& b) {
+  mailbox_.put([this, b] {
+    if (input_finished_ || b.id <= last_checkpoint_) {
+      jm_->decline_checkpoint(id_, b.id, "task '" + name_ + "' has finished its input");
+      return;
+    }
+    last_checkpoint_ = b.id;
+    perform_checkpoint(b, 0);
+  });
+}
+
+void Task::notify_checkpoint_complete(int64_t id) {
+  mailbox_.put([this, id] {
+    for (auto& op : chain_) call_operator(op.get(), [&] { op->notify_checkpoint_complete(id); });
+  });
+}
+
+void Task::notify_checkpoint_aborted(int64_t id) {
+  mailbox_.put([this, id] {
+    for (auto& op : chain_) call_operator(op.get(), [&] { op->notify_checkpoint_aborted(id); });
+  });
+}
+
+void Task::on_barrier(int global_channel, CheckpointBarrier b) {
+  if (b.id <= last_checkpoint_) return;  // a checkpoint this task already took or gave up
+  if (b.id > aligning_) {
+    if (aligning_ >= 0) {
+      // A newer checkpoint overtook the one being aligned: give the old one up (it times out).
+      for (auto& cs : channel_states_) cs.blocked = false;
+      need_resume_ = true;
+    }
+    aligning_ = b.id;
+    aligning_barrier_ = std::move(b);
+    align_start_ = std::chrono::steady_clock::now();
+    for (auto& cs : channel_states_) cs.barrier_seen = false;
+  }
+  ChannelState& cs = channel_states_[global_channel];
+  cs.barrier_seen = true;
+  if (exactly_once_) cs.blocked = true;
+  check_alignment_complete();
+}
+
+void Task::check_alignment_complete() {
+  if (aligning_ < 0) return;
+  for (const auto& cs : channel_states_)
+    if (!cs.barrier_seen && !cs.ended) return;
+  CheckpointBarrier b = aligning_barrier_;
+  last_checkpoint_ = aligning_;
+  aligning_ = -1;
+  perform_checkpoint(b, ms_since(align_start_));
+  for (auto& cs : channel_states_) cs.blocked = false;
+  need_resume_ = true;
+}
+
+void Task::resume_stashed() {
+  need_resume_ = false;
+  for (size_t c = 0; c < channel_states_.size(); ++c) {
+    auto& cs = channel_states_[c];
+    while (!cs.blocked && !cs.stash.empty()) {
+      auto [buf, offset] = std::move(cs.stash.front());
+      cs.stash.pop_front();
+      auto [gate, local] = channel_owner_[c];
+      process_buffer(gates_[gate], local, std::move(buf), offset);
+    }
+  }
+}
+
+void Task::perform_checkpoint(const CheckpointBarrier& b, int64_t alignment_ms) {
+  auto start = std::chrono::steady_clock::now();
+  // Synchronous part: copy every operator's state into a snapshot, on the task thread.
+  auto snap = std::make_shared<checkpoint::TaskSnapshot>();
+  snap->vertex = vertex_->id;
+  snap->subtask = tdd_.subtask;
+  for (auto& op : chain_) {
+    checkpoint::OperatorSnapshot s;
+    call_operator(op.get(), [&] { op->snapshot_state(s); });
+    snap->operators.push_back(std::move(s));
+  }
+  // The barrier goes downstream right after the snapshot, ahead of any later record.
+  std::string payload = encode_barrier(b);
+  for (auto& p : partitions_) {
+    p->broadcast(ElementKind::kBarrier, payload);
+    p->flush_all();
+  }
+  int64_t sync_ms = ms_since(start);
+  // Asynchronous part: encode and write while processing goes on.
+  {
+    std::lock_guard lock(writer_mu_);
+    if (!writer_.joinable()) writer_ = std::thread([this] { run_writer(); });
+    writer_queue_.push_back([this, snap, b, sync_ms, alignment_ms] {
+      auto t0 = std::chrono::steady_clock::now();
+      try {
+        std::string bytes = checkpoint::encode_task_snapshot(*snap);
+        checkpoint::CheckpointStorage storage("", "");
+        auto handle = storage.write_task_state(b.target_dir, snap->vertex, snap->subtask, bytes);
+        jm_->acknowledge_checkpoint({id_, b.id, handle, sync_ms, ms_since(t0), alignment_ms});
+      } catch (const std::exception& e) {
+        jm_->decline_checkpoint(id_, b.id, fmt::format("task '{}' could not write its state: {}", name_, e.what()));
+      }
+    });
+  }
+  writer_cv_.notify_one();
+}
+
+void Task::run_writer() {
+  std::unique_lock lock(writer_mu_);
+  for (;;) {
+    writer_cv_.wait(lock, [&] { return writer_stop_ || !writer_queue_.empty(); });
+    if (writer_queue_.empty() && writer_stop_) return;
+    auto job = std::move(writer_queue_.front());
+    writer_queue_.pop_front();
+    lock.unlock();
+    job();
+    lock.lock();
+  }
+}
+
+void Task::stop_writer() {
+  {
+    std::lock_guard lock(writer_mu_);
+    writer_stop_ = true;
+  }
+  writer_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
 }
 
 }  // namespace weir::cluster

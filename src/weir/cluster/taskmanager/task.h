@@ -7,6 +7,10 @@
 // thread. cancel() only sets a flag and wakes the thread.
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
 #include <memory>
 #include <string>
 #include <thread>
@@ -33,6 +37,12 @@ class Task {
   void start();
   void cancel();
   void join();
+
+  // ---- checkpoints (any thread; the work runs on the task thread through the mailbox) ----
+  //! Source tasks only: snapshot now and emit barrier `b` downstream.
+  void trigger_checkpoint(const CheckpointBarrier& b);
+  void notify_checkpoint_complete(int64_t id);
+  void notify_checkpoint_aborted(int64_t id);
   ExecutionAttemptId id() const { return id_; }
   const std::string& name() const { return name_; }
 
@@ -42,6 +52,9 @@ class Task {
     Timestamp watermark = kMinTimestamp;
     bool idle = false;
     bool ended = false;
+    bool barrier_seen = false;  // of the checkpoint being aligned
+    bool blocked = false;       // exactly-once alignment: wait for the other channels' barriers
+    std::deque<std::pair<network::BufferPtr, uint32_t>> stash;  // buffers (and offsets) held while blocked
   };
   struct LogicalInput {
     std::vector<int> channels;  // indices into channel_states_
@@ -61,8 +74,14 @@ class Task {
   void run_source();
   void run_inputs();
   void finish_chain();
-  void process_buffer(GateBinding& g, int channel, const network::Buffer& b);
+  void process_buffer(GateBinding& g, int channel, network::BufferPtr buf, uint32_t offset);
   void handle_frame(GateBinding& g, int channel, const uint8_t* frame, uint32_t len);
+  void on_barrier(int global_channel, CheckpointBarrier b);
+  void check_alignment_complete();
+  void resume_stashed();
+  void perform_checkpoint(const CheckpointBarrier& b, int64_t alignment_ms);
+  void run_writer();
+  void stop_writer();
   void update_input(int logical);
   void run_timers_and_mail();
   void maybe_flush(bool force);
@@ -90,8 +109,25 @@ class Task {
   std::vector<std::unique_ptr<runtime::OutputBase>> outputs_;
   std::vector<std::unique_ptr<runtime::StreamOperator>> chain_;  // head first
   std::vector<GateBinding> gates_;
-  std::vector<ChannelState> channel_states_;
+  std::deque<ChannelState> channel_states_;  // deque: elements never move (they hold buffers)
   std::vector<LogicalInput> inputs_;
+
+  // Checkpoint alignment (task thread).
+  bool exactly_once_ = true;
+  int64_t aligning_ = -1;           // checkpoint being aligned, or -1
+  int64_t last_checkpoint_ = -1;    // highest checkpoint this task has snapshotted or given up
+  CheckpointBarrier aligning_barrier_;
+  std::chrono::steady_clock::time_point align_start_;
+  bool need_resume_ = false;
+  std::vector<std::pair<int, int>> channel_owner_;  // global channel -> (gate binding, local channel)
+  bool input_finished_ = false;
+
+  // Asynchronous part of snapshots: one writer thread per task, started on first use.
+  std::thread writer_;
+  std::mutex writer_mu_;
+  std::condition_variable writer_cv_;
+  std::deque<std::function<void()>> writer_queue_;
+  bool writer_stop_ = false;
 
   std::chrono::milliseconds buffer_timeout_{5};
   std::chrono::steady_clock::time_point last_flush_;

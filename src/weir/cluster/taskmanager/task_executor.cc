@@ -10,6 +10,10 @@ class TaskExecutor::ReportingGateway final : public JobMasterGateway {
     jm_->update_task_execution_state(u);
     if (is_terminal(u.state)) te_->on_task_ended(u.id);
   }
+  void acknowledge_checkpoint(const CheckpointAck& ack) override { jm_->acknowledge_checkpoint(ack); }
+  void decline_checkpoint(const ExecutionAttemptId& id, int64_t checkpoint_id, const std::string& reason) override {
+    jm_->decline_checkpoint(id, checkpoint_id, reason);
+  }
 
  private:
   TaskExecutor* te_;
@@ -38,6 +42,24 @@ void TaskExecutor::cancel_task(const ExecutionAttemptId& id) {
   std::lock_guard lock(mu_);
   auto it = tasks_.find(id);
   if (it != tasks_.end()) it->second->cancel();
+}
+
+void TaskExecutor::trigger_checkpoint(const ExecutionAttemptId& id, const CheckpointBarrier& b) {
+  std::lock_guard lock(mu_);
+  auto it = tasks_.find(id);
+  if (it != tasks_.end()) it->second->trigger_checkpoint(b);
+}
+
+void TaskExecutor::notify_checkpoint_complete(const ExecutionAttemptId& id, int64_t checkpoint_id) {
+  std::lock_guard lock(mu_);
+  auto it = tasks_.find(id);
+  if (it != tasks_.end()) it->second->notify_checkpoint_complete(checkpoint_id);
+}
+
+void TaskExecutor::notify_checkpoint_aborted(const ExecutionAttemptId& id, int64_t checkpoint_id) {
+  std::lock_guard lock(mu_);
+  auto it = tasks_.find(id);
+  if (it != tasks_.end()) it->second->notify_checkpoint_aborted(checkpoint_id);
 }
 
 void TaskExecutor::on_task_ended(const ExecutionAttemptId& id) {

@@ -25,6 +25,9 @@ class TaskExecutor final : public TaskExecutorGateway, public std::enable_shared
   int num_slots() const override { return slots_; }
   void submit_task(TaskDeploymentDescriptor tdd, std::shared_ptr<JobMasterGateway> job_master) override;
   void cancel_task(const ExecutionAttemptId& id) override;
+  void trigger_checkpoint(const ExecutionAttemptId& id, const CheckpointBarrier& b) override;
+  void notify_checkpoint_complete(const ExecutionAttemptId& id, int64_t checkpoint_id) override;
+  void notify_checkpoint_aborted(const ExecutionAttemptId& id, int64_t checkpoint_id) override;
   //! Cancels every task and waits for their threads.
   void shutdown();
   size_t num_running_tasks() const;

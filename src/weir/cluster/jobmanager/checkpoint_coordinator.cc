@@ -1,0 +1,177 @@
+#include "weir/cluster/jobmanager/checkpoint_coordinator.h"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "weir/checkpoint/checkpoint_options.h"
+#include "weir/common/error.h"
+
+namespace weir::cluster {
+
+CheckpointSettings CheckpointSettings::from_config(const Configuration& conf) {
+  CheckpointSettings s;
+  s.interval_ms = conf.get_duration(options::kCheckpointInterval).count();
+  s.timeout_ms = conf.get_duration(options::kCheckpointTimeout).count();
+  s.min_pause_ms = conf.get_duration(options::kCheckpointMinPause).count();
+  s.max_concurrent = static_cast<int>(conf.get_int(options::kMaxConcurrentCheckpoints));
+  s.tolerable_failures = static_cast<int>(conf.get_int(options::kTolerableFailedCheckpoints));
+  s.num_retained = static_cast<int>(conf.get_int(options::kNumRetainedCheckpoints));
+  s.retention = conf.get_string(options::kExternalizedRetention);
+  s.dir = conf.get_string(options::kCheckpointDir);
+  if (s.interval_ms > 0 && s.dir.empty())
+    throw ConfigError("checkpointing is enabled (execution.checkpointing.interval) but execution.checkpointing.dir "
+                      "is not set");
+  return s;
+}
+
+CheckpointCoordinator::CheckpointCoordinator(std::string job_id, std::shared_ptr<const graph::JobGraph> jg,
+                                             CheckpointSettings s)
+    : job_id_(std::move(job_id)), jg_(std::move(jg)), s_(std::move(s)), storage_(s_.dir, job_id_) {}
+
+std::string CheckpointCoordinator::cannot_start(int64_t now_ms, bool savepoint) const {
+  if (savepoint) return {};
+  if (static_cast<int>(pending_.size()) >= s_.max_concurrent) return "too many checkpoints in flight";
+  if (now_ms - last_completion_ms_ < s_.min_pause_ms) return "min pause since the last checkpoint not reached";
+  return {};
+}
+
+CheckpointBarrier CheckpointCoordinator::begin(int attempt, int tasks, bool savepoint, const std::string& target_dir,
+                                               int64_t now_ms) {
+  int64_t id = next_id_++;
+  Pending p;
+  p.attempt = attempt;
+  p.expected = tasks;
+  p.savepoint = savepoint;
+  p.dir = target_dir.empty() ? storage_.checkpoint_dir(id) : target_dir;
+  p.started_ms = now_ms;
+  p.stats.id = id;
+  p.stats.savepoint = savepoint;
+  CheckpointBarrier b{id, now_ms, savepoint, p.dir};
+  pending_.emplace(id, std::move(p));
+  ++stats_.triggered;
+  return b;
+}
+
+std::optional<CompletedCheckpoint> CheckpointCoordinator::acknowledge(const CheckpointAck& ack, int attempt,
+                                                                      int64_t now_ms) {
+  auto it = pending_.find(ack.checkpoint_id);
+  if (it == pending_.end() || it->second.attempt != attempt || ack.id.attempt != attempt) return std::nullopt;
+  Pending& p = it->second;
+  if (!p.acked.insert({ack.id.vertex, ack.id.subtask}).second) return std::nullopt;
+  p.handles.push_back(ack.handle);
+  p.stats.max_sync_ms = std::max(p.stats.max_sync_ms, ack.sync_ms);
+  p.stats.max_async_ms = std::max(p.stats.max_async_ms, ack.async_ms);
+  p.stats.max_alignment_ms = std::max(p.stats.max_alignment_ms, ack.alignment_ms);
+  p.stats.state_size += ack.handle.size;
+  if (static_cast<int>(p.acked.size()) < p.expected) return std::nullopt;
+  CompletedCheckpoint done;
+  try {
+    complete(ack.checkpoint_id, p, now_ms, done);
+  } catch (const std::exception& e) {
+    abort(ack.checkpoint_id, std::string("writing its metadata failed: ") + e.what(), now_ms);
+    return std::nullopt;
+  }
+  pending_.erase(it);
+  return done;
+}
+
+void CheckpointCoordinator::complete(int64_t id, Pending& p, int64_t now_ms, CompletedCheckpoint& out) {
+  checkpoint::CheckpointMetadata m;
+  m.job_id = job_id_;
+  m.checkpoint_id = id;
+  m.timestamp = p.started_ms;
+  m.savepoint = p.savepoint;
+  const auto& sg = *jg_->stream_graph;
+  for (const auto& v : jg_->vertices) {
+    checkpoint::VertexInfo vi{v.id, v.name, v.parallelism, v.max_parallelism, {}};
+    for (int n : v.nodes) vi.operator_ids.push_back(operator_id_of(sg.node(n)));
+    m.vertices.push_back(std::move(vi));
+  }
+  m.tasks = p.handles;
+  std::sort(m.tasks.begin(), m.tasks.end(),
+            [](const auto& a, const auto& b) { return std::tie(a.vertex, a.subtask) < std::tie(b.vertex, b.subtask); });
+  storage_.write_metadata(p.dir, m);
+  out = p.stats;
+  out.path = p.dir;
+  out.duration_ms = now_ms - p.started_ms;
+  consecutive_failures_ = 0;
+  ++stats_.completed;
+  stats_.latest = out;
+  if (auto w = savepoint_waiters_.find(id); w != savepoint_waiters_.end()) {
+    w->second(p.dir, {});
+    savepoint_waiters_.erase(w);
+  }
+  if (p.savepoint) return;  // savepoints belong to the person who took them
+  last_completion_ms_ = now_ms;
+  completed_.push_back(out);
+  // Subsumed checkpoints: keep num-retained, delete the rest; abort older pending ones.
+  while (static_cast<int>(completed_.size()) > s_.num_retained) {
+    storage_.discard(completed_.front().path);
+    completed_.pop_front();
+  }
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    if (it->first < id && !it->second.savepoint) {
+      storage_.discard(it->second.dir);
+      it = pending_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+bool CheckpointCoordinator::abort(int64_t id, const std::string& reason, int64_t now_ms) {
+  auto it = pending_.find(id);
+  if (it == pending_.end()) return false;
+  if (!it->second.savepoint) {
+    ++consecutive_failures_;
+    storage_.discard(it->second.dir);
+  }
+  ++stats_.failed;
+  last_failure_ = fmt::format("checkpoint {} failed: {}", id, reason);
+  if (auto w = savepoint_waiters_.find(id); w != savepoint_waiters_.end()) {
+    w->second({}, last_failure_);
+    savepoint_waiters_.erase(w);
+  }
+  pending_.erase(it);
+  return true;
+}
+
+std::vector<int64_t> CheckpointCoordinator::abort_all(const std::string& reason, int64_t now_ms) {
+  std::vector<int64_t> ids;
+  for (const auto& [id, p] : pending_) ids.push_back(id);
+  for (int64_t id : ids) {
+    bool savepoint = pending_.at(id).savepoint;
+    abort(id, reason, now_ms);
+    if (!savepoint) --consecutive_failures_;  // not the checkpoint's fault
+  }
+  return ids;
+}
+
+std::vector<int64_t> CheckpointCoordinator::timed_out(int64_t now_ms) const {
+  std::vector<int64_t> ids;
+  for (const auto& [id, p] : pending_)
+    if (now_ms - p.started_ms >= s_.timeout_ms) ids.push_back(id);
+  return ids;
+}
+
+void CheckpointCoordinator::on_job_end(bool canceled, bool finished) {
+  bool keep = !finished && (!canceled || s_.retention == "retain_on_cancellation");
+  if (s_.retention == "no_externalized_checkpoints") keep = false;
+  if (keep || s_.dir.empty()) return;
+  for (const auto& c : completed_) storage_.discard(c.path);
+  completed_.clear();
+  std::error_code ec;
+  std::filesystem::remove_all(storage_.job_dir(), ec);
+}
+
+std::optional<std::string> CheckpointCoordinator::latest_checkpoint_path() const {
+  if (completed_.empty()) return std::nullopt;
+  return completed_.back().path;
+}
+
+std::string operator_id_of(const graph::StreamNode& node) {
+  return node.uid.empty() ? fmt::format("node-{}", node.id) : node.uid;
+}
+
+}  // namespace weir::cluster

@@ -1,0 +1,118 @@
+#pragma once
+// Tracks the checkpoints of one job: starts them (the JobMaster sends the barrier to the sources),
+// collects the tasks' acknowledgements, writes the metadata that completes a checkpoint, keeps the
+// configured number of completed checkpoints and deletes older ones, and aborts checkpoints that
+// time out or that a task declines.
+//
+// Threading: every method REQUIRES the owning JobMaster's lock.
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "weir/checkpoint/checkpoint_storage.h"
+#include "weir/cluster/gateways.h"
+#include "weir/common/config.h"
+#include "weir/graph/job_graph.h"
+
+namespace weir::cluster {
+
+struct CheckpointSettings {
+  int64_t interval_ms = 0;  //!< 0: no periodic checkpoints
+  int64_t timeout_ms = 600000;
+  int64_t min_pause_ms = 0;
+  int max_concurrent = 1;
+  int tolerable_failures = 0;
+  int num_retained = 1;
+  std::string retention = "delete_on_cancellation";
+  std::string dir;
+  static CheckpointSettings from_config(const Configuration& conf);
+};
+
+struct CompletedCheckpoint {
+  int64_t id = 0;
+  std::string path;  //!< the checkpoint directory (holds _metadata)
+  bool savepoint = false;
+  int64_t duration_ms = 0;
+  int64_t max_sync_ms = 0;
+  int64_t max_async_ms = 0;
+  int64_t max_alignment_ms = 0;
+  uint64_t state_size = 0;
+};
+
+struct CheckpointStats {
+  int64_t triggered = 0;
+  int64_t completed = 0;
+  int64_t failed = 0;
+  std::optional<CompletedCheckpoint> latest;
+};
+
+class CheckpointCoordinator {
+ public:
+  CheckpointCoordinator(std::string job_id, std::shared_ptr<const graph::JobGraph> jg, CheckpointSettings s);
+
+  const CheckpointSettings& settings() const { return s_; }
+  //! Why a checkpoint cannot start now (empty when it can).
+  std::string cannot_start(int64_t now_ms, bool savepoint) const;
+  //! Registers a new pending checkpoint awaiting `tasks` acknowledgements; returns its barrier.
+  CheckpointBarrier begin(int attempt, int tasks, bool savepoint, const std::string& target_dir, int64_t now_ms);
+  //! Adds an acknowledgement; returns the completed checkpoint when it was the last one missing.
+  std::optional<CompletedCheckpoint> acknowledge(const CheckpointAck& ack, int attempt, int64_t now_ms);
+  //! Aborts a pending checkpoint. Returns false when it was not pending.
+  bool abort(int64_t id, const std::string& reason, int64_t now_ms);
+  //! Aborts everything pending (a restart, the job ending).
+  std::vector<int64_t> abort_all(const std::string& reason, int64_t now_ms);
+  //! Ids of pending checkpoints older than the timeout.
+  std::vector<int64_t> timed_out(int64_t now_ms) const;
+  //! Consecutive failures beyond the tolerable number?
+  bool failures_exceed_tolerance() const { return consecutive_failures_ > s_.tolerable_failures; }
+  const std::string& last_failure() const { return last_failure_; }
+  //! Called once the job has ended: deletes checkpoints per the retention setting.
+  void on_job_end(bool canceled, bool finished);
+
+  std::optional<std::string> latest_checkpoint_path() const;
+  //! Completed checkpoints retained, newest last.
+  const std::deque<CompletedCheckpoint>& retained() const { return completed_; }
+  const CheckpointStats& stats() const { return stats_; }
+  bool is_pending(int64_t id) const { return pending_.count(id) > 0; }
+  //! A savepoint's outcome, for whoever waits on it.
+  void on_savepoint(int64_t id, std::function<void(const std::string& path, const std::string& error)> cb) {
+    savepoint_waiters_[id] = std::move(cb);
+  }
+
+ private:
+  struct Pending {
+    int attempt = 0;
+    int expected = 0;
+    bool savepoint = false;
+    std::string dir;
+    int64_t started_ms = 0;
+    std::set<std::pair<int, int>> acked;
+    std::vector<checkpoint::TaskStateHandle> handles;
+    CompletedCheckpoint stats;
+  };
+  void complete(int64_t id, Pending& p, int64_t now_ms, CompletedCheckpoint& out);
+
+  std::string job_id_;
+  std::shared_ptr<const graph::JobGraph> jg_;
+  CheckpointSettings s_;
+  checkpoint::CheckpointStorage storage_;
+  int64_t next_id_ = 1;
+  int64_t last_completion_ms_ = INT64_MIN / 2;
+  int consecutive_failures_ = 0;
+  std::string last_failure_;
+  std::map<int64_t, Pending> pending_;
+  std::deque<CompletedCheckpoint> completed_;
+  std::map<int64_t, std::function<void(const std::string&, const std::string&)>> savepoint_waiters_;
+  CheckpointStats stats_;
+};
+
+//! The stable id of a stream node in checkpoints: its uid, or one derived from the graph.
+std::string operator_id_of(const graph::StreamNode& node);
+
+}  // namespace weir::cluster

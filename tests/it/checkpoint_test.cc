@@ -1,0 +1,176 @@
+// Checkpoints and recovery on the MiniCluster: failures injected after a checkpoint completed, and
+// the job's final keyed state compared with a reference computed without failures.
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <mutex>
+
+#include <gtest/gtest.h>
+
+#include "it_support.h"
+#include "weir/weir.h"
+
+namespace weir {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct TempDir {
+  TempDir() {
+    path = fs::temp_directory_path() / ("weir-ckpt-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  static int& counter() {
+    static int c = 0;
+    return c;
+  }
+  fs::path path;
+};
+
+//! Shared across attempts: how many failures were injected, and what later attempts saw first.
+struct FailureLog {
+  std::atomic<int> injected{0};
+  std::atomic<int> opened{0};
+  std::mutex mu;
+  std::vector<std::pair<int, int64_t>> first_seen;  // (open order, first value)
+};
+
+//! Passes records through; after a checkpoint completed, throws once per attempt until `failures`
+//! failures have been injected in total.
+class FailAfterCheckpoint : public MapFunction<int64_t, int64_t>, public CheckpointListener {
+ public:
+  FailAfterCheckpoint(std::shared_ptr<FailureLog> log, int failures) : log_(std::move(log)), failures_(failures) {}
+  void open(RuntimeContext&) override { order_ = log_->opened++; }
+  void notify_checkpoint_complete(int64_t) override { checkpointed_ = true; }
+  int64_t map(const int64_t& v) override {
+    if (first_) {
+      std::lock_guard lock(log_->mu);
+      log_->first_seen.emplace_back(order_, v);
+      first_ = false;
+    }
+    if (checkpointed_ && log_->injected.load() < failures_) {
+      if (log_->injected.fetch_add(1) < failures_) throw std::runtime_error("injected failure");
+    }
+    return v;
+  }
+
+ private:
+  std::shared_ptr<FailureLog> log_;
+  int failures_;
+  int order_ = 0;
+  bool first_ = true;
+  bool checkpointed_ = false;
+};
+
+std::map<int64_t, int64_t> reference_sums(int64_t n) {
+  std::map<int64_t, int64_t> m;
+  for (int64_t i = 0; i < n; ++i) m[i % 10] += i;
+  return m;
+}
+
+std::map<int64_t, int64_t> final_sums(const CollectedResults<std::pair<int64_t, int64_t>>& r) {
+  // Rolling sums only grow, so the largest value per key is its final one (replays may repeat rows).
+  std::map<int64_t, int64_t> m;
+  for (const auto& [k, s] : r.values()) m[k] = std::max(m[k], s);
+  return m;
+}
+
+class Checkpointing : public ::testing::TestWithParam<int> {};
+
+TEST_P(Checkpointing, KeyedSumIsExactAfterFailuresAndSourcesResume) {
+  const int p = GetParam();
+  const int64_t n = 60'000;
+  TempDir dir;
+  auto log = std::make_shared<FailureLog>();
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  env->set_parallelism(p);
+  env->configure("execution.checkpointing.interval", "30 ms");
+  env->configure("execution.checkpointing.dir", dir.path.string());
+  env->configure("restart-strategy.type", "fixed-delay");
+  env->configure("restart-strategy.fixed-delay.attempts", "10");
+  env->configure("restart-strategy.fixed-delay.delay", "0 ms");
+  auto out = env->from_generator<int64_t>([](int64_t i) { return i; }, n, 40'000)
+                 .map(FailAfterCheckpoint(log, 2), "Failing Map")
+                 .map([](const int64_t& v) { return std::pair<int64_t, int64_t>{v % 10, v}; })
+                 .key_by([](const std::pair<int64_t, int64_t>& kv) { return kv.first; })
+                 .sum<1>()
+                 .collect();
+  auto client = env->execute_async("keyed sum");
+  client.get_job_execution_result();
+  EXPECT_EQ(log->injected.load(), 2);
+  // Two subtasks may fail in the same attempt at parallelism 4: one restart or two.
+  EXPECT_GE(client.job_master().attempt(), 1);
+  EXPECT_EQ(client.job_master().exception_history().size(), 2u);
+  EXPECT_GE(client.job_master().checkpoint_stats().completed, 2);
+  EXPECT_EQ(final_sums(*out), reference_sums(n));
+  // Later attempts resumed the source from a checkpoint instead of starting over.
+  bool resumed = false;
+  for (const auto& [order, first] : log->first_seen)
+    if (order >= p && first >= 10 * p) resumed = true;
+  EXPECT_TRUE(resumed);
+}
+
+TEST_P(Checkpointing, AtLeastOnceNeverLosesRecords) {
+  const int p = GetParam();
+  const int64_t n = 40'000;
+  TempDir dir;
+  auto log = std::make_shared<FailureLog>();
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  env->set_parallelism(p);
+  env->configure("execution.checkpointing.interval", "30 ms");
+  env->configure("execution.checkpointing.mode", "at_least_once");
+  env->configure("execution.checkpointing.dir", dir.path.string());
+  env->configure("restart-strategy.type", "fixed-delay");
+  env->configure("restart-strategy.fixed-delay.attempts", "10");
+  env->configure("restart-strategy.fixed-delay.delay", "0 ms");
+  auto out = env->from_generator<int64_t>([](int64_t i) { return i; }, n, 40'000)
+                 .map(FailAfterCheckpoint(log, 1), "Failing Map")
+                 .map([](const int64_t& v) { return std::pair<int64_t, int64_t>{v % 10, v}; })
+                 .key_by([](const std::pair<int64_t, int64_t>& kv) { return kv.first; })
+                 .sum<1>()
+                 .collect();
+  env->execute("at least once");
+  auto got = final_sums(*out);
+  auto want = reference_sums(n);
+  for (const auto& [k, s] : want) EXPECT_GE(got[k], s) << "key " << k;
+}
+
+TEST(CheckpointingRestart, FailsOnceTheRestartStrategyIsExhausted) {
+  TempDir dir;
+  auto log = std::make_shared<FailureLog>();
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  env->configure("execution.checkpointing.interval", "20 ms");
+  env->configure("execution.checkpointing.dir", dir.path.string());
+  env->configure("restart-strategy.type", "fixed-delay");
+  env->configure("restart-strategy.fixed-delay.attempts", "2");
+  env->configure("restart-strategy.fixed-delay.delay", "0 ms");
+  env->from_generator<int64_t>([](int64_t i) { return i; }, 1'000'000, 50'000)
+      .map(FailAfterCheckpoint(log, 100), "Always Failing Map")
+      .collect();
+  try {
+    env->execute("exhausted");
+    FAIL() << "the job should have failed";
+  } catch (const JobExecutionError& e) {
+    EXPECT_NE(std::string(e.what()).find("injected failure"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("after 2 restarts"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(log->injected.load(), 3);
+}
+
+TEST(CheckpointingConfig, IntervalWithoutDirectoryIsAClearError) {
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  env->configure("execution.checkpointing.interval", "1 s");
+  env->from_sequence(1, 10).collect();
+  try {
+    env->execute("no dir");
+    FAIL();
+  } catch (const JobExecutionError& e) {
+    EXPECT_NE(std::string(e.what()).find("execution.checkpointing.dir"), std::string::npos) << e.what();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Parallelism, Checkpointing, ::testing::Values(1, 4));
+
+}  // namespace
+}  // namespace weir
