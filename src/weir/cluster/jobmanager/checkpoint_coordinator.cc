@@ -76,6 +76,29 @@ std::optional<CompletedCheckpoint> CheckpointCoordinator::acknowledge(const Chec
   return done;
 }
 
+std::vector<CompletedCheckpoint> CheckpointCoordinator::task_finished(int attempt, int vertex, int subtask,
+                                                                     int64_t now_ms) {
+  std::vector<CompletedCheckpoint> done;
+  std::vector<int64_t> ids;
+  for (auto& [id, p] : pending_) ids.push_back(id);
+  for (int64_t id : ids) {
+    auto it = pending_.find(id);
+    if (it == pending_.end()) continue;
+    Pending& p = it->second;
+    if (p.attempt != attempt || !p.acked.insert({vertex, subtask}).second) continue;
+    if (static_cast<int>(p.acked.size()) < p.expected) continue;
+    CompletedCheckpoint c;
+    try {
+      complete(id, p, now_ms, c);
+      pending_.erase(id);
+      done.push_back(c);
+    } catch (const std::exception& e) {
+      abort(id, std::string("writing its metadata failed: ") + e.what(), now_ms);
+    }
+  }
+  return done;
+}
+
 void CheckpointCoordinator::complete(int64_t id, Pending& p, int64_t now_ms, CompletedCheckpoint& out) {
   checkpoint::CheckpointMetadata m;
   m.job_id = job_id_;

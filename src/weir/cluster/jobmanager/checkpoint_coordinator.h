@@ -63,6 +63,9 @@ class CheckpointCoordinator {
   CheckpointBarrier begin(int attempt, int tasks, bool savepoint, const std::string& target_dir, int64_t now_ms);
   //! Adds an acknowledgement; returns the completed checkpoint when it was the last one missing.
   std::optional<CompletedCheckpoint> acknowledge(const CheckpointAck& ack, int attempt, int64_t now_ms);
+  //! A task finished: it will not acknowledge, and needs no state (its inputs are over). Pending
+  //! checkpoints stop waiting for it; returns those that are complete because of that.
+  std::vector<CompletedCheckpoint> task_finished(int attempt, int vertex, int subtask, int64_t now_ms);
   //! Aborts a pending checkpoint. Returns false when it was not pending.
   bool abort(int64_t id, const std::string& reason, int64_t now_ms);
   //! Aborts everything pending (a restart, the job ending).

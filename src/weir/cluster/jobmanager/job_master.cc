@@ -90,8 +90,9 @@ void JobMaster::update_task_execution_state(const TaskStateUpdate& u) {
                                  eg_.vertices()[u.id.vertex].size());
   if (u.state == ExecutionState::kFailed) on_task_failure_locked(task, u.error);
   if (u.state == ExecutionState::kFinished && coordinator_) {
-    // A finished task cannot take part in checkpoints any more.
-    for (int64_t id : coordinator_->abort_all("task '" + task + "' finished", now_ms())) notify_tasks_locked(id, false);
+    // A finished task takes no part in checkpoints any more; pending ones stop waiting for it.
+    for (const auto& c : coordinator_->task_finished(attempt_, u.id.vertex, u.id.subtask, now_ms()))
+      notify_tasks_locked(c.id, true);
   }
   if (eg_.all_terminal()) on_all_terminal_locked();
 }
@@ -210,8 +211,7 @@ void JobMaster::periodic_checkpoint() {
   {
     std::lock_guard lock(mu_);
     if (is_terminal(status_)) return;
-    if (status_ == JobStatus::kRunning && eg_.count(ExecutionState::kRunning) == eg_.total())
-      trigger_locked(false, {}, nullptr);
+    if (status_ == JobStatus::kRunning) trigger_locked(false, {}, nullptr);
   }
   schedule_periodic();
 }
@@ -220,17 +220,22 @@ void JobMaster::periodic_checkpoint() {
 std::string JobMaster::trigger_locked(bool savepoint, const std::string& dir,
                                       std::function<void(const std::string&, const std::string&)> done) {
   if (status_ != JobStatus::kRunning) return "the job is not running";
-  if (eg_.count(ExecutionState::kRunning) != eg_.total()) return "not every task is running";
+  // Finished tasks take no part (their input is over); every other task must be running.
+  int running = eg_.count(ExecutionState::kRunning), finished = eg_.count(ExecutionState::kFinished);
+  if (running + finished != eg_.total()) return "not every task is running yet";
+  if (running == 0) return "every task has finished";
   if (!savepoint && coordinator_->settings().dir.empty())
     return "no checkpoint directory: set execution.checkpointing.dir";
   std::string why = coordinator_->cannot_start(now_ms(), savepoint);
   if (!why.empty()) return why;
-  auto b = coordinator_->begin(attempt_, eg_.total(), savepoint, dir, now_ms());
+  auto b = coordinator_->begin(attempt_, running, savepoint, dir, now_ms());
   if (done) coordinator_->on_savepoint(b.id, std::move(done));
   for (const auto& v : jg_->vertices) {
     if (!v.is_source) continue;
-    for (int i = 0; i < v.parallelism; ++i)
+    for (int i = 0; i < v.parallelism; ++i) {
+      if (eg_.at(v.id, i).state != ExecutionState::kRunning) continue;
       if (auto te = rm_->task_executor(placement_[{v.id, i}])) te->trigger_checkpoint({id_, attempt_, v.id, i}, b);
+    }
   }
   std::weak_ptr<JobMaster> weak = weak_from_this();
   int64_t id = b.id;

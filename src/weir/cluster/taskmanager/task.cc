@@ -444,10 +444,8 @@ void Task::finish_chain() {
 
 void Task::trigger_checkpoint(const CheckpointBarrier& b) {
   mailbox_.put([this, b] {
-    if (input_finished_ || b.id <= last_checkpoint_) {
-      jm_->decline_checkpoint(id_, b.id, "task '" + name_ + "' has finished its input");
-      return;
-    }
+    // A source that already ended takes no part: its FINISHED report tells the coordinator.
+    if (input_finished_ || b.id <= last_checkpoint_) return;
     last_checkpoint_ = b.id;
     perform_checkpoint(b, 0);
   });

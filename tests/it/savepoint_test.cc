@@ -1,0 +1,152 @@
+// Savepoints: stop a job with a savepoint, resume it at another parallelism (1 -> 4 -> 2), and get
+// the same final keyed state as an uninterrupted run; refuse state that matches no operator.
+#include <filesystem>
+#include <map>
+
+#include <gtest/gtest.h>
+
+#include "it_support.h"
+#include "weir/weir.h"
+
+namespace weir {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct TempDir {
+  TempDir() {
+    static int n = 0;
+    path = fs::temp_directory_path() / ("weir-sp-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  fs::path path;
+};
+
+using KV = std::pair<int64_t, int64_t>;
+constexpr int64_t kRecords = 30'000;
+
+// The job of every run: the same operators with the same uids.
+std::shared_ptr<CollectedResults<KV>> build(StreamExecutionEnvironment& env) {
+  auto src = env.from_generator<int64_t>([](int64_t i) { return i; }, kRecords, 20'000);
+  src.uid("numbers");
+  auto pairs = src.map([](const int64_t& v) { return KV{v % 7, v}; });
+  pairs.uid("to-pairs");
+  auto sums = pairs.key_by([](const KV& kv) { return kv.first; }).sum<1>();
+  sums.uid("sums");
+  return sums.collect();
+}
+
+void merge_max(std::map<int64_t, int64_t>& into, const CollectedResults<KV>& r) {
+  for (const auto& [k, s] : r.values()) into[k] = std::max(into[k], s);
+}
+
+TEST(Savepoints, StopResumeAndRescaleOneFourTwoGivesTheUninterruptedResult) {
+  TempDir dir;
+  std::map<int64_t, int64_t> got;
+  std::string savepoint;
+  int parallelisms[] = {1, 4, 2};
+  for (int run = 0; run < 3; ++run) {
+    auto env = StreamExecutionEnvironment::get_execution_environment();
+    env->set_parallelism(parallelisms[run]);
+    if (!savepoint.empty()) env->configure("execution.savepoint.path", savepoint);
+    auto out = build(*env);
+    auto client = env->execute_async("rescale run " + std::to_string(run));
+    if (run < 2) {
+      ASSERT_TRUE(testing::eventually([&] { return out->size() >= 4000; }));
+      savepoint = client.stop_with_savepoint((dir.path / ("sp-" + std::to_string(run))).string()).get();
+      ASSERT_TRUE(fs::exists(fs::path(savepoint) / "_metadata"));
+    }
+    client.get_job_execution_result();
+    EXPECT_EQ(client.get_job_status(), JobStatus::kFinished);
+    merge_max(got, *out);
+  }
+  std::map<int64_t, int64_t> want;
+  for (int64_t i = 0; i < kRecords; ++i) want[i % 7] += i;
+  EXPECT_EQ(got, want);
+}
+
+TEST(Savepoints, SavepointIsRelocatable) {
+  TempDir dir;
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  auto out = build(*env);
+  auto client = env->execute_async("relocate");
+  ASSERT_TRUE(testing::eventually([&] { return out->size() >= 2000; }));
+  std::string sp = client.stop_with_savepoint((dir.path / "original").string()).get();
+  client.get_job_execution_result();
+  fs::path moved = dir.path / "moved";
+  fs::rename(sp, moved);
+
+  auto env2 = StreamExecutionEnvironment::get_execution_environment();
+  env2->set_parallelism(3);
+  env2->configure("execution.savepoint.path", moved.string());
+  auto out2 = build(*env2);
+  env2->execute("from moved savepoint");
+  std::map<int64_t, int64_t> got, want;
+  merge_max(got, *out);
+  merge_max(got, *out2);
+  for (int64_t i = 0; i < kRecords; ++i) want[i % 7] += i;
+  EXPECT_EQ(got, want);
+}
+
+TEST(Savepoints, StateWithoutAMatchingOperatorIsRefusedUnlessAllowed) {
+  TempDir dir;
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  auto out = build(*env);
+  auto client = env->execute_async("source of state");
+  ASSERT_TRUE(testing::eventually([&] { return out->size() >= 1000; }));
+  std::string sp = client.stop_with_savepoint((dir.path / "sp").string()).get();
+  client.get_job_execution_result();
+
+  auto changed = [&](bool allow) {
+    auto env2 = StreamExecutionEnvironment::get_execution_environment();
+    env2->configure("execution.savepoint.path", sp);
+    if (allow) env2->configure("execution.savepoint.ignore-unclaimed-state", "true");
+    auto src = env2->from_generator<int64_t>([](int64_t i) { return i; }, 100);
+    src.uid("numbers");
+    auto sums = src.map([](const int64_t& v) { return KV{v % 7, v}; })
+                    .key_by([](const KV& kv) { return kv.first; })
+                    .sum<1>();
+    sums.uid("renamed-sums");  // the old "sums" state has nowhere to go
+    sums.collect();
+    env2->execute("changed job");
+  };
+  try {
+    changed(false);
+    FAIL() << "the restore should have been refused";
+  } catch (const JobExecutionError& e) {
+    EXPECT_NE(std::string(e.what()).find("'sums'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("ignore-unclaimed-state"), std::string::npos) << e.what();
+  }
+  EXPECT_NO_THROW(changed(true));
+}
+
+TEST(Savepoints, CorruptSavepointIsAClearError) {
+  TempDir dir;
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  auto out = build(*env);
+  auto client = env->execute_async("to corrupt");
+  ASSERT_TRUE(testing::eventually([&] { return out->size() >= 1000; }));
+  std::string sp = client.stop_with_savepoint((dir.path / "sp").string()).get();
+  client.get_job_execution_result();
+  // Flip a byte in a task state file.
+  for (const auto& e : fs::directory_iterator(sp)) {
+    if (e.path().filename() == "_metadata") continue;
+    std::string bytes = checkpoint::read_file(e.path().string());
+    bytes[bytes.size() / 2] ^= 0x5a;
+    checkpoint::write_file_durably(e.path().string(), bytes);
+    break;
+  }
+  auto env2 = StreamExecutionEnvironment::get_execution_environment();
+  env2->configure("execution.savepoint.path", sp);
+  build(*env2);
+  try {
+    env2->execute("from corrupt");
+    FAIL() << "a corrupt savepoint was accepted";
+  } catch (const JobExecutionError& e) {
+    EXPECT_NE(std::string(e.what()).find("corrupt"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace weir
