@@ -9,6 +9,7 @@
 #include "weir/checkpoint/checkpoint_options.h"
 #include "weir/cluster/jobmanager/checkpoint_coordinator.h"
 #include "weir/common/config_options.h"
+#include "weir/common/failure_points.h"
 #include "weir/runtime/operator_failure.h"
 #include "weir/runtime/source_operator.h"
 #include "weir/state/state_factory.h"
@@ -212,6 +213,7 @@ void Task::build() {
     ops[node_id]->setup(std::move(rt), std::move(backend));
     if (tdd_.restore) {
       auto* op = ops[node_id];
+      WEIR_FAILURE_POINT("task.restore");
       call_operator(op, [&] { op->initialize_state(tdd_.restore->for_operator(op->runtime().operator_id)); });
     }
   }
@@ -453,6 +455,7 @@ void Task::trigger_checkpoint(const CheckpointBarrier& b) {
 
 void Task::notify_checkpoint_complete(int64_t id) {
   mailbox_.put([this, id] {
+    WEIR_FAILURE_POINT("task.checkpoint-complete");
     for (auto& op : chain_) call_operator(op.get(), [&] { op->notify_checkpoint_complete(id); });
   });
 }
@@ -509,6 +512,7 @@ void Task::resume_stashed() {
 
 void Task::perform_checkpoint(const CheckpointBarrier& b, int64_t alignment_ms) {
   auto start = std::chrono::steady_clock::now();
+  WEIR_FAILURE_POINT("task.before-snapshot");
   // Synchronous part: copy every operator's state into a snapshot, on the task thread.
   auto snap = std::make_shared<checkpoint::TaskSnapshot>();
   snap->vertex = vertex_->id;
@@ -535,6 +539,7 @@ void Task::perform_checkpoint(const CheckpointBarrier& b, int64_t alignment_ms) 
         std::string bytes = checkpoint::encode_task_snapshot(*snap);
         checkpoint::CheckpointStorage storage("", "");
         auto handle = storage.write_task_state(b.target_dir, snap->vertex, snap->subtask, bytes);
+        WEIR_FAILURE_POINT("task.before-ack");
         jm_->acknowledge_checkpoint({id_, b.id, handle, sync_ms, ms_since(t0), alignment_ms});
       } catch (const std::exception& e) {
         jm_->decline_checkpoint(id_, b.id, fmt::format("task '{}' could not write its state: {}", name_, e.what()));
