@@ -51,6 +51,8 @@ class SourceReader {
   virtual std::optional<std::vector<std::string>> snapshot_splits() { return std::nullopt; }
   //! Replaces the work open() chose with restored splits (possibly none). Called after open().
   virtual void restore_splits(const std::vector<std::string>& splits) {}
+  //! Checkpoint `checkpoint_id` completed (every task acknowledged it); on the task thread.
+  virtual void notify_checkpoint_complete(int64_t checkpoint_id) {}
 };
 
 template <typename T>
@@ -71,6 +73,7 @@ class SourceOperator final : public runtime::SourceOperatorBase {
   }
   InputStatus emit_next(int max_records) override { return reader_->poll_next(*output_, max_records); }
   void close() override { reader_->close(); }
+  void notify_checkpoint_complete(int64_t id) override { reader_->notify_checkpoint_complete(id); }
 
   void snapshot_state(checkpoint::OperatorSnapshot& out) override {
     runtime::SourceOperatorBase::snapshot_state(out);

@@ -5,26 +5,44 @@
 // every parallelism. `tps` > 0 paces the source at that many events per wall-clock second over all
 // subtasks; 0 runs flat out.
 //
-// Threading: a reader is used by its subtask's task thread only.
+// Checkpoints: a split is the arithmetic sequence (next, stride) of event numbers a subtask still
+// has to make. Restored at another parallelism a subtask may hold several splits (or none); it makes
+// their events merged in event-number order, so event time still only moves forward and the job
+// resumes with exactly the events it had not made: none skipped, none repeated.
+//
+// Threading: a reader is used by its subtask's task thread only; the hooks are shared and thread-safe.
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <memory>
+#include <vector>
 
 #include "weir/api/data_stream.h"
 #include "weir/api/operators/source_operator.h"
+#include "weir/common/serializer.h"
+#include "weir/common/task_failure_injector.h"
 #include "weir/connectors/nexmark/generator.h"
 
 namespace weir::connectors::nexmark {
 
+//! Optional observers of a Nexmark source, shared by all its subtasks and every attempt of the job.
+struct NexmarkSourceHooks {
+  //! Events made over all subtasks and attempts (replays after a restore count again).
+  std::shared_ptr<std::atomic<int64_t>> events_made;
+  //! Random task failures (`weir nexmark --inject-failures K`).
+  std::shared_ptr<TaskFailureInjector> failures;
+};
+
 class NexmarkSourceReader final : public SourceReader<Event> {
  public:
-  NexmarkSourceReader(std::shared_ptr<const NexmarkGenerator> gen, double tps) : gen_(std::move(gen)), tps_(tps) {}
+  NexmarkSourceReader(std::shared_ptr<const NexmarkGenerator> gen, double tps, NexmarkSourceHooks hooks = {})
+      : gen_(std::move(gen)), tps_(tps), hooks_(std::move(hooks)) {}
 
   void open(const SourceContext& ctx) override {
-    next_ = ctx.subtask_index;
-    stride_ = ctx.parallelism;
+    splits_.assign(1, Split{ctx.subtask_index, ctx.parallelism});
     local_tps_ = tps_ / ctx.parallelism;
     start_ = std::chrono::steady_clock::now();
+    if (hooks_.failures) failure_ = hooks_.failures->attach();
   }
 
   InputStatus poll_next(SourceOutput<Event>& out, int max_records) override {
@@ -36,34 +54,79 @@ class NexmarkSourceReader final : public SourceReader<Event> {
       if (allowed <= 0) return InputStatus::kNothingAvailable;
       budget = std::min(budget, allowed);
     }
-    for (int64_t i = 0; i < budget && (end < 0 || next_ < end); ++i) {
-      gen_->generate(next_, event_);
-      out.collect(event_, event_.date_time());
-      next_ += stride_;
-      ++emitted_;
+    int64_t made = 0;
+    if (splits_.size() == 1) {
+      Split& sp = splits_.front();
+      for (; made < budget && (end < 0 || sp.next < end); ++made, sp.next += sp.stride) emit(out, sp.next);
+    } else {
+      for (; made < budget; ++made) {
+        Split* sp = earliest(end);
+        if (!sp) break;
+        emit(out, sp->next);
+        sp->next += sp->stride;
+      }
     }
-    return (end >= 0 && next_ >= end) ? InputStatus::kEndOfInput : InputStatus::kMoreAvailable;
+    if (end >= 0) std::erase_if(splits_, [end](const Split& sp) { return sp.next >= end; });
+    emitted_ += made;
+    if (hooks_.events_made) hooks_.events_made->fetch_add(made, std::memory_order_relaxed);
+    if (hooks_.failures) hooks_.failures->after_records(failure_, made);
+    return splits_.empty() ? InputStatus::kEndOfInput : InputStatus::kMoreAvailable;
+  }
+
+  //! One split per unfinished sequence: (next, stride).
+  std::optional<std::vector<std::string>> snapshot_splits() override {
+    std::vector<std::string> out;
+    for (const auto& sp : splits_) out.push_back(serialize_to_string(std::pair<int64_t, int64_t>{sp.next, sp.stride}));
+    return out;
+  }
+  void restore_splits(const std::vector<std::string>& splits) override {
+    splits_.clear();
+    for (const auto& s : splits) {
+      auto [next, stride] = deserialize_from_string<std::pair<int64_t, int64_t>>(s);
+      if (stride <= 0 || next < 0) throw SerializationError("bad Nexmark source split");
+      splits_.push_back(Split{next, stride});
+    }
+  }
+  void notify_checkpoint_complete(int64_t) override {
+    if (hooks_.failures) hooks_.failures->on_checkpoint_complete(failure_);
   }
 
   //! Events this reader has emitted so far.
   int64_t emitted() const { return emitted_; }
 
  private:
+  struct Split {
+    int64_t next;
+    int64_t stride;
+  };
+  void emit(SourceOutput<Event>& out, int64_t n) {
+    gen_->generate(n, event_);
+    out.collect(event_, event_.date_time());
+  }
+  //! The unfinished split whose next event comes first, or null.
+  Split* earliest(int64_t end) {
+    Split* best = nullptr;
+    for (auto& sp : splits_)
+      if ((end < 0 || sp.next < end) && (!best || sp.next < best->next)) best = &sp;
+    return best;
+  }
+
   std::shared_ptr<const NexmarkGenerator> gen_;
   double tps_;
+  NexmarkSourceHooks hooks_;
   double local_tps_ = 0;
-  int64_t next_ = 0;
-  int64_t stride_ = 1;
+  std::vector<Split> splits_;
   int64_t emitted_ = 0;
+  TaskFailureInjector::Subtask failure_;
   Event event_;  // reused: records are passed on by reference and copied only where kept
   std::chrono::steady_clock::time_point start_;
 };
 
 //! A source of Nexmark events on `env` (parallelism 0: the environment's default).
 inline DataStream<Event> nexmark_source(StreamExecutionEnvironment& env, const GeneratorConfig& config, double tps = 0,
-                                        int parallelism = 0) {
+                                        int parallelism = 0, NexmarkSourceHooks hooks = {}) {
   auto gen = std::make_shared<const NexmarkGenerator>(config);
-  return env.from_source<Event>([gen, tps] { return std::make_unique<NexmarkSourceReader>(gen, tps); },
+  return env.from_source<Event>([gen, tps, hooks] { return std::make_unique<NexmarkSourceReader>(gen, tps, hooks); },
                                 "Nexmark Source", parallelism);
 }
 
