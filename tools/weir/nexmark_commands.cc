@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <random>
 
 #include "weir/connectors/json_format.h"
 #include "weir/connectors/nexmark/generator.h"
@@ -66,6 +67,65 @@ int generate(const NexmarkGeneratorArgs& args) {
   return 0;
 }
 
+//! A fresh directory for checkpoints under the system temp directory.
+std::string temp_checkpoint_dir() {
+  std::random_device rd;
+  for (int i = 0; i < 100; ++i) {
+    auto dir = std::filesystem::temp_directory_path() / ("weir-checkpoints-" + std::to_string(rd() % 100'000'000));
+    if (std::filesystem::create_directories(dir)) return dir.string();
+  }
+  throw WeirError("cannot create a checkpoint directory under " + std::filesystem::temp_directory_path().string());
+}
+
+//! Turns the checkpoint, failure and savepoint flags into configuration keys and a RunControl;
+//! errors name the flag that was wrong or is missing.
+nexmark::RunControl fault_tolerance(const NexmarkCommands& c, size_t queries, Configuration& conf) {
+  if (!c.checkpoint_interval.empty()) {
+    try {
+      conf.set("execution.checkpointing.interval", c.checkpoint_interval);
+    } catch (const ConfigError&) {
+      throw ConfigError("bad --checkpoint-interval '" + c.checkpoint_interval + "': expected a duration such as 50ms or 1s");
+    }
+  }
+  const bool checkpointing = conf.contains("execution.checkpointing.interval");
+  if (!c.checkpoint_dir.empty()) {
+    conf.set("execution.checkpointing.dir", c.checkpoint_dir);
+  } else if (checkpointing && !conf.contains("execution.checkpointing.dir")) {
+    conf.set("execution.checkpointing.dir", temp_checkpoint_dir());
+  }
+  if (checkpointing) std::cout << "CHECKPOINT_DIR path=" << *conf.raw("execution.checkpointing.dir") << std::endl;
+
+  nexmark::RunControl control;
+  if (c.inject_failures > 0) {
+    if (!checkpointing)
+      throw ConfigError("--inject-failures needs --checkpoint-interval: failed tasks recover from a checkpoint");
+    control.inject_failures = c.inject_failures;
+    control.failure_seed = c.run_generator.seed;
+    // Exactly as many restarts as injected failures, quickly, unless -D chose a strategy.
+    if (!conf.contains("restart-strategy.type")) {
+      conf.set("restart-strategy.type", "fixed-delay");
+      conf.set("restart-strategy.fixed-delay.attempts", std::to_string(c.inject_failures));
+      conf.set("restart-strategy.fixed-delay.delay", "50 ms");
+    }
+  }
+  if (c.stop_with_savepoint_after_events > 0 && c.savepoint_dir.empty())
+    throw ConfigError("--stop-with-savepoint-after-events needs --savepoint-dir");
+  if ((c.stop_with_savepoint_after_events > 0 || !c.from_savepoint.empty()) && queries > 1)
+    throw ConfigError("--stop-with-savepoint-after-events and --from-savepoint need a single --query, not all");
+  control.stop_with_savepoint_after_events = c.stop_with_savepoint_after_events;
+  control.savepoint_dir = c.savepoint_dir;
+  if (!c.from_savepoint.empty()) {
+    if (!std::filesystem::exists(c.from_savepoint))
+      throw ConfigError("bad --from-savepoint '" + c.from_savepoint + "': no such savepoint");
+    conf.set("execution.savepoint.path", c.from_savepoint);
+  }
+  if (c.allow_non_restored_state) {
+    if (c.from_savepoint.empty()) throw ConfigError("--allow-non-restored-state needs --from-savepoint");
+    conf.set("execution.savepoint.ignore-unclaimed-state", "true");
+  }
+  return control;
+}
+
 int run_queries(const NexmarkCommands& c) {
   std::vector<std::string> queries;
   if (c.query == "all") {
@@ -86,6 +146,9 @@ int run_queries(const NexmarkCommands& c) {
   Configuration conf;
   for (const auto& d : c.defines) conf.set_from_flag(d);
   if (c.parallelism > 0) conf.set("parallelism.default", std::to_string(c.parallelism));
+  nexmark::RunControl control = fault_tolerance(c, queries.size(), conf);
+  const bool report_recovery = !c.checkpoint_interval.empty() || c.inject_failures > 0 || !c.savepoint_dir.empty() ||
+                               !c.from_savepoint.empty() || conf.contains("execution.checkpointing.interval");
 
   for (const auto& q : queries) {
     nexmark::QueryOptions o;
@@ -95,8 +158,11 @@ int run_queries(const NexmarkCommands& c) {
     // With --query all, each query writes its own subdirectory of file:PATH.
     if (sink.kind == nexmark::SinkSpec::Kind::kDirectory && queries.size() > 1)
       o.sink.dir = (std::filesystem::path(sink.dir) / q).string();
-    auto r = q == "gen" ? nexmark::run_generator_alone(std::max(c.parallelism, 1), o) : nexmark::run_query(q, conf, o);
+    auto r = q == "gen" ? nexmark::run_generator_alone(std::max(c.parallelism, 1), o)
+                        : nexmark::run_query(q, conf, o, control);
     std::cout << r.result_line() << std::endl;
+    if (report_recovery && q != "gen") std::cout << r.recovery_line() << std::endl;
+    if (!r.savepoint.empty()) std::cout << "SAVEPOINT path=" << r.savepoint << std::endl;
   }
   return 0;
 }
@@ -116,6 +182,23 @@ void add_nexmark_commands(CLI::App& app, NexmarkCommands& c) {
   c.run_cmd->add_option("--tps", c.tps, "Pace the source at this many events per wall-clock second in total (0: flat out)")
       ->check(CLI::NonNegativeNumber);
   c.run_cmd->add_option("-D", c.defines, "Configuration key=value (repeatable), e.g. -D state.backend.type=heap");
+  auto* cmd = c.run_cmd;
+  cmd->add_option("--checkpoint-interval", c.checkpoint_interval,
+                  "Checkpoint every DURATION (e.g. 50ms, 1s): sets execution.checkpointing.interval");
+  cmd->add_option("--checkpoint-dir", c.checkpoint_dir,
+                  "Where checkpoints go (execution.checkpointing.dir); default with --checkpoint-interval: a new "
+                  "directory under the system temp directory, printed as CHECKPOINT_DIR path=...");
+  cmd->add_option("--inject-failures", c.inject_failures,
+                  "Fail a task K times at random moments of the run (seeded by --seed), each after a checkpoint "
+                  "completed; needs --checkpoint-interval")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--savepoint-dir", c.savepoint_dir, "Where --stop-with-savepoint-after-events writes the savepoint");
+  cmd->add_option("--stop-with-savepoint-after-events", c.stop_with_savepoint_after_events,
+                  "Stop with a savepoint once about N events were made; prints SAVEPOINT path=...")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--from-savepoint", c.from_savepoint, "Resume from savepoint or retained checkpoint P (any parallelism)");
+  cmd->add_flag("--allow-non-restored-state", c.allow_non_restored_state,
+                "With --from-savepoint: start even if some saved state matches no operator of the query");
 }
 
 bool run_nexmark_commands(const NexmarkCommands& c, int& exit_code) {

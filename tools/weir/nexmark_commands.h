@@ -26,6 +26,14 @@ struct NexmarkCommands {
   std::string sink = "blackhole";
   double tps = 0;
   std::vector<std::string> defines;
+  // Fault tolerance (issue 4): checkpoints, injected failures, savepoints.
+  std::string checkpoint_interval;  //!< DURATION text, e.g. "50ms"; empty: no periodic checkpoints
+  std::string checkpoint_dir;       //!< empty: a fresh directory under the system temp directory
+  int inject_failures = 0;
+  std::string savepoint_dir;
+  int64_t stop_with_savepoint_after_events = 0;
+  std::string from_savepoint;
+  bool allow_non_restored_state = false;
 };
 
 void add_nexmark_commands(CLI::App& app, NexmarkCommands& c);

@@ -6,6 +6,7 @@
 
 #include "weir/connectors/collect_sink.h"
 #include "weir/connectors/nexmark/generator_config.h"
+#include "weir/connectors/nexmark/nexmark_source.h"
 
 namespace weir::nexmark {
 
@@ -35,6 +36,8 @@ struct QueryOptions {
   //! Source pacing in events per wall-clock second over all subtasks; 0: flat out.
   double tps = 0;
   SinkSpec sink;
+  //! Progress counter and failure injector the source reports to (both optional).
+  connectors::nexmark::NexmarkSourceHooks source_hooks;
 };
 
 }  // namespace weir::nexmark

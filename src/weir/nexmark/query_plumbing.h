@@ -18,8 +18,10 @@ using connectors::nexmark::Person;
 //! Generated events with timestamps (their dateTime) and bounded-out-of-orderness watermarks.
 inline DataStream<Event> event_stream(StreamExecutionEnvironment& env, const QueryOptions& o) {
   // The source stamps each event with its dateTime, so no assigner (and no call per record) is needed.
-  return connectors::nexmark::nexmark_source(env, o.generator, o.tps)
-      .assign_timestamps_and_watermarks(
+  // A fixed uid, so savepoints keep the source's position whatever else the job changes.
+  auto source = connectors::nexmark::nexmark_source(env, o.generator, o.tps, 0, o.source_hooks);
+  source.uid("nexmark-source");
+  return source.assign_timestamps_and_watermarks(
           WatermarkStrategy<Event>::for_bounded_out_of_orderness(o.generator.out_of_orderness_ms));
 }
 

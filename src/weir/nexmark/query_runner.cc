@@ -2,6 +2,7 @@
 
 #include <sys/resource.h>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <thread>
@@ -10,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "weir/api/environment.h"
+#include "weir/common/task_failure_injector.h"
 #include "weir/connectors/nexmark/generator.h"
 #include "weir/nexmark/queries.h"
 
@@ -34,17 +36,51 @@ std::string QueryRunResult::result_line() const {
                      query, events, seconds, per_s, cpu_seconds / wall, per_core);
 }
 
-QueryRunResult run_query(std::string_view name, const Configuration& config, const QueryOptions& options) {
+std::string QueryRunResult::recovery_line() const {
+  return fmt::format("RECOVERY query={} restarts={} checkpoints={} failures_injected={}", query, restarts, checkpoints,
+                     failures_injected);
+}
+
+QueryRunResult run_query(std::string_view name, const Configuration& config, const QueryOptions& options,
+                         const RunControl& control) {
   auto env = StreamExecutionEnvironment::get_execution_environment(config);
-  build_query(name, *env, options);
+  QueryOptions o = options;
+  auto events_made = std::make_shared<std::atomic<int64_t>>(0);
+  o.source_hooks.events_made = events_made;
+  std::shared_ptr<TaskFailureInjector> failures;
+  if (control.inject_failures > 0) {
+    failures = std::make_shared<TaskFailureInjector>(control.inject_failures, o.generator.events, control.failure_seed);
+    o.source_hooks.failures = failures;
+  }
+  build_query(name, *env, o);
   double cpu0 = process_cpu_seconds();
   auto t0 = std::chrono::steady_clock::now();
-  env->execute("nexmark-" + std::string(name));
+  auto client = env->execute_async("nexmark-" + std::string(name));
   QueryRunResult r;
+  if (control.stop_with_savepoint_after_events > 0) {
+    // Poll the source's progress. A job that ends first has no savepoint; a savepoint that fails
+    // while the job runs on (e.g. it was restarting) is tried again.
+    int declined = 0;
+    while (!cluster::is_terminal(client.wait_for(std::chrono::milliseconds(2)))) {
+      if (events_made->load(std::memory_order_relaxed) < control.stop_with_savepoint_after_events) continue;
+      try {
+        r.savepoint = client.stop_with_savepoint(control.savepoint_dir).get();
+        break;
+      } catch (const std::exception&) {
+        if (cluster::is_terminal(client.get_job_status())) break;
+        if (++declined >= 20) throw;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
+  }
+  client.get_job_execution_result();
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   r.cpu_seconds = process_cpu_seconds() - cpu0;
   r.query = std::string(name);
   r.events = options.generator.events;
+  r.restarts = client.job_master().attempt();
+  r.checkpoints = client.job_master().checkpoint_stats().completed;
+  r.failures_injected = failures ? failures->injected() : 0;
   return r;
 }
 

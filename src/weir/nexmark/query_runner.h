@@ -18,11 +18,31 @@ struct QueryRunResult {
   //! `RESULT query=q5 events=10000000 seconds=4.210 events_per_s=2375296 cores=1.9 events_per_s_per_core=1250156`
   //! with cores = cpu_seconds / seconds to one decimal and per-core throughput = events / cpu_seconds.
   std::string result_line() const;
+
+  int restarts = 0;          //!< attempts after the first (JobMaster::attempt())
+  int64_t checkpoints = 0;   //!< completed checkpoints (savepoints included)
+  int failures_injected = 0;
+  std::string savepoint;     //!< the savepoint the job stopped with, if it did
+
+  //! `RECOVERY query=q0 restarts=2 checkpoints=14 failures_injected=2`
+  std::string recovery_line() const;
+};
+
+//! Fault tolerance of one run, beyond what the configuration sets: random task failures and a stop
+//! with a savepoint part-way. Checkpointing itself is configured (execution.checkpointing.*).
+struct RunControl {
+  //! Random task failures, each after a checkpoint completed (TaskFailureInjector); needs checkpoints.
+  int inject_failures = 0;
+  uint64_t failure_seed = 0;
+  //! Stop with a savepoint into `savepoint_dir` once the source made about this many events (0: never).
+  int64_t stop_with_savepoint_after_events = 0;
+  std::string savepoint_dir;
 };
 
 //! Builds query `name` on a fresh environment with `config` (parallelism and any other keys) and runs
-//! it to the end. Throws JobDefinitionError / ConfigError for bad input, JobExecutionError on failure.
-QueryRunResult run_query(std::string_view name, const Configuration& config, const QueryOptions& options);
+//! it to the end (or until `control` stops it with a savepoint). Throws JobDefinitionError / ConfigError for bad input, JobExecutionError on failure.
+QueryRunResult run_query(std::string_view name, const Configuration& config, const QueryOptions& options,
+                         const RunControl& control = {});
 
 //! The generator alone, the practical ceiling of every query: `parallelism` threads each make their
 //! share of the events (subtask s makes s, s + p, ...) into a reused Event, without the engine.

@@ -1,0 +1,179 @@
+// Nexmark queries through the runner the CLI uses: stop with a savepoint part-way and resume at
+// another parallelism, random task failures after checkpoints, and a named failure point, each
+// compared with an uninterrupted run. q17 keeps a running aggregate per (auction, day), so a key's
+// final row (the one with the most bids) is the final state: equal final rows mean no event was lost
+// or counted twice. Memory sinks keep rows of every attempt, so rows after the last checkpoint may
+// repeat; row sets are compared for loss only.
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "weir/common/failure_points.h"
+#include "weir/nexmark/query_runner.h"
+
+namespace weir::nexmark {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+struct TempDir {
+  TempDir() {
+    static int n = 0;
+    path = fs::temp_directory_path() / ("weir-nxrec-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  fs::path path;
+};
+
+constexpr int64_t kEvents = 40'000;
+
+QueryOptions options(std::shared_ptr<CollectedResults<std::string>> lines, double tps) {
+  QueryOptions o;
+  o.generator.seed = 99;
+  o.generator.events = kEvents;
+  o.generator.rate = 1000;
+  o.tps = tps;
+  o.sink = SinkSpec::memory(std::move(lines));
+  return o;
+}
+
+Configuration config(int parallelism) {
+  Configuration c;
+  c.set("parallelism.default", std::to_string(parallelism));
+  return c;
+}
+
+//! q17: each (auction, day)'s row with the most bids.
+std::map<std::pair<int64_t, std::string>, std::string> final_rows(const CollectedResults<std::string>& lines) {
+  std::map<std::pair<int64_t, std::string>, std::pair<int64_t, std::string>> best;
+  for (const auto& l : lines.values()) {
+    auto j = json::parse(l);
+    auto key = std::pair{j["auction"].get<int64_t>(), j["day"].get<std::string>()};
+    int64_t total = j["total_bids"].get<int64_t>();
+    auto& b = best[key];
+    if (total > b.first) b = {total, l};
+  }
+  std::map<std::pair<int64_t, std::string>, std::string> out;
+  for (auto& [k, v] : best) out[k] = v.second;
+  return out;
+}
+
+std::map<std::pair<int64_t, std::string>, std::string> uninterrupted_q17() {
+  auto lines = std::make_shared<CollectedResults<std::string>>();
+  run_query("q17", config(2), options(lines, 0));
+  return final_rows(*lines);
+}
+
+TEST(NexmarkRecovery, Q17StoppedWithSavepointsAndResumedAtOtherParallelismsGivesTheUninterruptedResult) {
+  TempDir dir;
+  auto want = uninterrupted_q17();
+  ASSERT_GT(want.size(), 100u);
+
+  auto lines = std::make_shared<CollectedResults<std::string>>();
+  std::string savepoint;
+  const int parallelisms[] = {1, 4, 2};
+  for (int run = 0; run < 3; ++run) {
+    auto conf = config(parallelisms[run]);
+    if (!savepoint.empty()) conf.set("execution.savepoint.path", savepoint);
+    RunControl control;
+    if (run < 2) {
+      control.stop_with_savepoint_after_events = 10'000 * (run + 1);
+      control.savepoint_dir = (dir.path / ("sp-" + std::to_string(run))).string();
+    }
+    auto r = run_query("q17", conf, options(lines, 40'000), control);
+    if (run < 2) {
+      ASSERT_FALSE(r.savepoint.empty()) << "run " << run << " ended before its savepoint";
+      ASSERT_TRUE(fs::exists(fs::path(r.savepoint) / "_metadata"));
+      savepoint = r.savepoint;
+    } else {
+      EXPECT_TRUE(r.savepoint.empty());
+    }
+  }
+  EXPECT_EQ(final_rows(*lines), want);
+}
+
+TEST(NexmarkRecovery, RandomTaskFailuresRecoverFromCheckpointsWithTheUninterruptedState) {
+  TempDir dir;
+  auto want = uninterrupted_q17();
+  for (int p : {1, 3}) {
+    auto lines = std::make_shared<CollectedResults<std::string>>();
+    auto conf = config(p);
+    conf.set("execution.checkpointing.interval", "30 ms");
+    conf.set("execution.checkpointing.dir", (dir.path / std::to_string(p)).string());
+    conf.set("restart-strategy.type", "fixed-delay");
+    conf.set("restart-strategy.fixed-delay.attempts", "2");
+    conf.set("restart-strategy.fixed-delay.delay", "10 ms");
+    RunControl control;
+    control.inject_failures = 2;
+    control.failure_seed = 7;
+    auto r = run_query("q17", conf, options(lines, 40'000), control);
+    EXPECT_EQ(r.failures_injected, 2) << "parallelism " << p;
+    EXPECT_EQ(r.restarts, 2) << "parallelism " << p;
+    EXPECT_GE(r.checkpoints, 2) << "parallelism " << p;
+    EXPECT_EQ(final_rows(*lines), want) << "parallelism " << p;
+  }
+}
+
+TEST(NexmarkRecovery, Q0UnderFailuresLosesNoRow) {
+  TempDir dir;
+  auto plain = std::make_shared<CollectedResults<std::string>>();
+  run_query("q0", config(2), options(plain, 0));
+  auto lines = std::make_shared<CollectedResults<std::string>>();
+  auto conf = config(2);
+  conf.set("execution.checkpointing.interval", "30 ms");
+  conf.set("execution.checkpointing.dir", dir.path.string());
+  conf.set("restart-strategy.type", "fixed-delay");
+  conf.set("restart-strategy.fixed-delay.attempts", "3");
+  conf.set("restart-strategy.fixed-delay.delay", "10 ms");
+  RunControl control;
+  control.inject_failures = 3;
+  control.failure_seed = 1;
+  auto r = run_query("q0", conf, options(lines, 40'000), control);
+  EXPECT_EQ(r.restarts, 3);
+  auto want = plain->values();
+  auto got_values = lines->values();
+  std::set<std::string> got(got_values.begin(), got_values.end());
+  EXPECT_EQ(got, std::set<std::string>(want.begin(), want.end()));
+  EXPECT_GE(got_values.size(), want.size());
+}
+
+TEST(NexmarkRecovery, NamedFailurePointBeforeASnapshotFailsTheTaskAndTheJobRecovers) {
+  TempDir dir;
+  auto want = uninterrupted_q17();
+  auto lines = std::make_shared<CollectedResults<std::string>>();
+  auto conf = config(2);
+  conf.set("execution.checkpointing.interval", "30 ms");
+  conf.set("execution.checkpointing.dir", dir.path.string());
+  conf.set("restart-strategy.type", "fixed-delay");
+  conf.set("restart-strategy.fixed-delay.attempts", "1");
+  conf.set("restart-strategy.fixed-delay.delay", "10 ms");
+  FailurePoints::arm("task.before-snapshot", 8);  // some tasks' snapshots succeed first
+  auto r = run_query("q17", conf, options(lines, 40'000));
+  EXPECT_EQ(FailurePoints::fired("task.before-snapshot"), 1);
+  FailurePoints::disarm_all();
+  EXPECT_EQ(r.restarts, 1);
+  EXPECT_EQ(final_rows(*lines), want);
+}
+
+TEST(NexmarkRecovery, FailurePointsAreInertUntilArmedAndFireOnTheirNthHit) {
+  EXPECT_NO_THROW(FailurePoints::check("test.point"));
+  FailurePoints::arm("test.point", 3, 2);
+  EXPECT_NO_THROW(FailurePoints::check("test.point"));
+  EXPECT_NO_THROW(FailurePoints::check("test.other"));
+  EXPECT_NO_THROW(FailurePoints::check("test.point"));
+  EXPECT_THROW(FailurePoints::check("test.point"), InjectedFailure);
+  EXPECT_THROW(WEIR_FAILURE_POINT("test.point"), InjectedFailure);
+  EXPECT_NO_THROW(FailurePoints::check("test.point"));
+  EXPECT_EQ(FailurePoints::hits("test.point"), 4);
+  EXPECT_EQ(FailurePoints::fired("test.point"), 2);
+  FailurePoints::disarm_all();
+}
+
+}  // namespace
+}  // namespace weir::nexmark
