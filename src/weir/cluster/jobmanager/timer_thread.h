@@ -1,10 +1,16 @@
 #pragma once
 // A thread that runs scheduled actions at their time (periodic checkpoints, timeouts, delayed
 // restarts). Actions run one at a time on this thread; schedule() and stop() from any thread.
+//
+// An action may drop the last reference to the owner of the TimerThread (a JobMaster whose
+// weak_ptr it locked), so the TimerThread can be destroyed on its own thread. The queue therefore
+// lives in a State that the thread shares: stop() from the thread itself detaches it, and the
+// thread then exits touching only that State.
 #include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -13,55 +19,65 @@ namespace weir::cluster {
 class TimerThread {
  public:
   using Clock = std::chrono::steady_clock;
-  TimerThread() : thread_([this] { run(); }) {}
+  TimerThread() : state_(std::make_shared<State>()) {
+    thread_ = std::thread([s = state_] { run(*s); });
+  }
   ~TimerThread() { stop(); }
   TimerThread(const TimerThread&) = delete;
   TimerThread& operator=(const TimerThread&) = delete;
 
   void schedule(std::chrono::milliseconds delay, std::function<void()> action) {
     {
-      std::lock_guard lock(mu_);
-      if (stopped_) return;
-      actions_.emplace(std::make_pair(Clock::now() + delay, seq_++), std::move(action));
+      std::lock_guard lock(state_->mu);
+      if (state_->stopped) return;
+      state_->actions.emplace(std::make_pair(Clock::now() + delay, state_->seq++), std::move(action));
     }
-    cv_.notify_all();
+    state_->cv.notify_all();
   }
-  //! Drops pending actions and joins the thread. Safe to call twice; never from an action.
+  //! Drops pending actions and ends the thread: joins it, or detaches it when called from an action.
+  //! Safe to call twice.
   void stop() {
+    std::map<std::pair<Clock::time_point, uint64_t>, std::function<void()>> dropped;
     {
-      std::lock_guard lock(mu_);
-      stopped_ = true;
-      actions_.clear();
+      std::lock_guard lock(state_->mu);
+      state_->stopped = true;
+      dropped.swap(state_->actions);  // destroyed outside the lock: they may own anything
     }
-    cv_.notify_all();
-    if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+    state_->cv.notify_all();
+    if (!thread_.joinable()) return;
+    if (thread_.get_id() == std::this_thread::get_id()) thread_.detach();
+    else thread_.join();
   }
 
  private:
-  void run() {
-    std::unique_lock lock(mu_);
-    while (!stopped_) {
-      if (actions_.empty()) {
-        cv_.wait(lock);
+  struct State {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::map<std::pair<Clock::time_point, uint64_t>, std::function<void()>> actions;
+    uint64_t seq = 0;
+    bool stopped = false;
+  };
+  static void run(State& s) {
+    std::unique_lock lock(s.mu);
+    while (!s.stopped) {
+      if (s.actions.empty()) {
+        s.cv.wait(lock);
         continue;
       }
-      auto at = actions_.begin()->first.first;
+      auto at = s.actions.begin()->first.first;
       if (Clock::now() < at) {
-        cv_.wait_until(lock, at);
+        s.cv.wait_until(lock, at);
         continue;
       }
-      auto action = std::move(actions_.begin()->second);
-      actions_.erase(actions_.begin());
+      auto action = std::move(s.actions.begin()->second);
+      s.actions.erase(s.actions.begin());
       lock.unlock();
       action();
+      action = nullptr;  // release what it captured before touching the state again
       lock.lock();
     }
   }
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::map<std::pair<Clock::time_point, uint64_t>, std::function<void()>> actions_;
-  uint64_t seq_ = 0;
-  bool stopped_ = false;
+  std::shared_ptr<State> state_;
   std::thread thread_;
 };
 
