@@ -4,17 +4,12 @@
 
 namespace weir::network {
 
+// The gate is notified with mu_ held: detach_consumer() takes mu_ too, so the consumer cannot
+// destroy its InputGate between reading gate_ and calling it. Lock order: channel, then gate.
 void LocalChannel::push(BufferPtr buffer) {
-  InputGate* gate;
-  int index;
-  {
-    std::lock_guard lock(mu_);
-    queue_.push_back(std::move(buffer));
-    gate = gate_;
-    index = channel_index_;
-    if (queue_.size() != 1) return;  // already announced
-  }
-  if (gate) gate->notify_available(index);
+  std::lock_guard lock(mu_);
+  queue_.push_back(std::move(buffer));
+  if (queue_.size() == 1 && gate_) gate_->notify_available(channel_index_);  // else already announced
 }
 
 BufferPtr LocalChannel::pop(bool& more) {
@@ -30,14 +25,10 @@ BufferPtr LocalChannel::pop(bool& more) {
 }
 
 void LocalChannel::attach_consumer(InputGate* gate, int channel_index) {
-  bool has_data;
-  {
-    std::lock_guard lock(mu_);
-    gate_ = gate;
-    channel_index_ = channel_index;
-    has_data = !queue_.empty();
-  }
-  if (has_data) gate->notify_available(channel_index);
+  std::lock_guard lock(mu_);
+  gate_ = gate;
+  channel_index_ = channel_index;
+  if (!queue_.empty()) gate->notify_available(channel_index);
 }
 
 void LocalChannel::detach_consumer() {
