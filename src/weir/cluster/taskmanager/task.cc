@@ -60,6 +60,7 @@ void Task::start() {
 void Task::cancel() {
   canceled_.store(true);
   wakeup_.notify();
+  std::lock_guard lock(partitions_mu_);
   for (auto& p : partitions_) p->pool().wake_waiters();
 }
 
@@ -115,10 +116,16 @@ void Task::run() {
   stop_writer();
   if (clock_listener_ >= 0) pts_->clock().remove_listener(clock_listener_);
   // Release everything before reporting, so a finished job holds no buffers or threads' state.
+  // Buffers stashed during alignment go first: once this task reports, the job may end and release
+  // the channels that keep the producers' pools alive.
+  channel_states_.clear();
   gates_.clear();
   chain_.clear();
   outputs_.clear();
-  partitions_.clear();
+  {
+    std::lock_guard lock(partitions_mu_);  // cancel() may be iterating partitions_
+    partitions_.clear();
+  }
   report(final_state, error);
 }
 
@@ -156,6 +163,7 @@ void Task::build() {
     }
     auto pool = std::make_shared<network::BufferPool>(segment,
                                                       static_cast<uint32_t>(per_channel * channels.size() + floating));
+    std::lock_guard lock(partitions_mu_);
     partitions_.push_back(std::make_unique<network::ResultPartition>(std::move(pool), std::move(channels), &canceled_));
     partition_of_edge[e.id] = partitions_.back().get();
   }

@@ -106,6 +106,7 @@ class Task {
 
   // Declaration order matters for destruction: operators and outputs go before partitions.
   std::vector<std::unique_ptr<network::ResultPartition>> partitions_;
+  std::mutex partitions_mu_;  // partitions_ is read by cancel() from other threads
   std::vector<std::unique_ptr<runtime::OutputBase>> outputs_;
   std::vector<std::unique_ptr<runtime::StreamOperator>> chain_;  // head first
   std::vector<GateBinding> gates_;
