@@ -20,6 +20,7 @@
 #include "weir/api/windowing/processing_time_trigger.h"
 #include "weir/api/windowing/purging_trigger.h"
 #include "weir/api/windowing/session_windows.h"
+#include "weir/api/windowing/sliding_aggregate_operator.h"
 #include "weir/api/windowing/sliding_windows.h"
 #include "weir/api/windowing/tumbling_windows.h"
 #include "weir/api/windowing/window_functions.h"
@@ -99,7 +100,7 @@ class WindowedStream {
     if (spec_.evictor_keep > 0)
       return build<typename Agg::Out>(name, windowing::ListContents<T>(spec_.evictor_keep),
                                       windowing::AggregateList<Agg, Emit>{agg, {}});
-    return build<typename Agg::Out>(name, windowing::AggregatingContents<T, Agg>(agg), Emit{});
+    return build_aggregate<typename Agg::Out>(name, agg, Emit{});
   }
   template <detail::WindowAggregateFunction Agg, detail::WindowProcessFunction PWF>
   DataStream<typename PWF::Out> aggregate(Agg agg, PWF pwf,
@@ -108,7 +109,7 @@ class WindowedStream {
     if (spec_.evictor_keep > 0)
       return build<typename PWF::Out>(name, windowing::ListContents<T>(spec_.evictor_keep),
                                       windowing::AggregateList<Agg, Then>{agg, Then{pwf, {}}});
-    return build<typename PWF::Out>(name, windowing::AggregatingContents<T, Agg>(agg), Then{pwf, {}});
+    return build_aggregate<typename PWF::Out>(name, agg, Then{pwf, {}});
   }
   //! process(pwf) with pwf deriving from ProcessWindowFunction<T, OUT, K, W>: all elements of the window.
   template <detail::WindowProcessFunction PWF>
@@ -122,6 +123,27 @@ class WindowedStream {
   }
 
  private:
+  //! An aggregate without evictor: sliding event-time windows with the default trigger and no allowed
+  //! lateness run on SlidingAggregateOperator (same results, no timer or state entry per key and window);
+  //! everything else on WindowOperator.
+  template <typename OUT, typename Agg, typename Fn>
+  DataStream<OUT> build_aggregate(const std::string& name, Agg agg, Fn fn) {
+    if (windowing::can_use_sliding_aggregate<K, T, W, typename Agg::Acc>(
+            *spec_.assigner, !spec_.trigger, spec_.allowed_lateness, spec_.evictor_keep)) {
+      if constexpr (std::is_same_v<W, TimeWindow> && windowing::PaneKey<K>) {
+        auto assigner = spec_.assigner;
+        auto late_tag = spec_.late_data_tag;
+        auto key_fn = input_.key_selector();
+        std::string full = name + " " + assigner->name();
+        return input_.stream().template transform<OUT>(full, [assigner, key_fn, agg, fn, late_tag] {
+          return std::make_unique<windowing::SlidingAggregateOperator<K, T, Agg, Fn>>(assigner, key_fn, agg, fn,
+                                                                                      late_tag);
+        });
+      }
+    }
+    return build<OUT>(name, windowing::AggregatingContents<T, Agg>(agg), fn);
+  }
+
   template <typename OUT, typename Contents, typename Fn>
   DataStream<OUT> build(const std::string& name, Contents contents, Fn fn) {
     static_assert(std::is_same_v<typename Fn::Out, OUT>);
