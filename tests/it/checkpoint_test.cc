@@ -2,7 +2,9 @@
 // the job's final keyed state compared with a reference computed without failures.
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <set>
 #include <mutex>
 
 #include <gtest/gtest.h>
@@ -99,9 +101,11 @@ TEST_P(Checkpointing, KeyedSumIsExactAfterFailuresAndSourcesResume) {
   auto client = env->execute_async("keyed sum");
   client.get_job_execution_result();
   EXPECT_EQ(log->injected.load(), 2);
-  // Two subtasks may fail in the same attempt at parallelism 4: one restart or two.
+  // Two subtasks may fail in the same attempt at parallelism 4: one restart or two (and a subtask
+  // that throws while already being canceled is reported as canceled, not failed).
   EXPECT_GE(client.job_master().attempt(), 1);
-  EXPECT_EQ(client.job_master().exception_history().size(), 2u);
+  EXPECT_GE(client.job_master().exception_history().size(), 1u);
+  EXPECT_LE(client.job_master().exception_history().size(), 2u);
   EXPECT_GE(client.job_master().checkpoint_stats().completed, 2);
   EXPECT_EQ(final_sums(*out), reference_sums(n));
   // Later attempts resumed the source from a checkpoint instead of starting over.
@@ -134,6 +138,46 @@ TEST_P(Checkpointing, AtLeastOnceNeverLosesRecords) {
   auto got = final_sums(*out);
   auto want = reference_sums(n);
   for (const auto& [k, s] : want) EXPECT_GE(got[k], s) << "key " << k;
+}
+
+// Reads the published part files of a file sink: names not starting with '.' or '_'.
+std::multiset<std::string> published_lines(const fs::path& dir) {
+  std::multiset<std::string> lines;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    std::string name = e.path().filename().string();
+    if (name[0] == '.' || name[0] == '_') continue;
+    std::ifstream in(e.path());
+    for (std::string line; std::getline(in, line);) lines.insert(line);
+  }
+  return lines;
+}
+
+TEST_P(Checkpointing, FileSinkIsExactlyOnceEndToEnd) {
+  const int p = GetParam();
+  const int64_t n = 40'000;
+  TempDir dir, out_dir;
+  auto log = std::make_shared<FailureLog>();
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  env->set_parallelism(p);
+  env->configure("execution.checkpointing.interval", "30 ms");
+  env->configure("execution.checkpointing.dir", dir.path.string());
+  env->configure("restart-strategy.type", "fixed-delay");
+  env->configure("restart-strategy.fixed-delay.attempts", "10");
+  env->configure("restart-strategy.fixed-delay.delay", "0 ms");
+  env->from_generator<int64_t>([](int64_t i) { return i; }, n, 40'000)
+      .map(FailAfterCheckpoint(log, 2), "Failing Map")
+      .rebalance()
+      .write_as_text(out_dir.path.string());
+  env->execute("exactly-once files");
+  EXPECT_EQ(log->injected.load(), 2);
+  std::multiset<std::string> want;
+  for (int64_t i = 0; i < n; ++i) want.insert(std::to_string(i));
+  auto got = published_lines(out_dir.path);
+  EXPECT_EQ(got.size(), want.size());
+  EXPECT_TRUE(got == want) << "published output differs from the input (lost or duplicated lines)";
+  // Nothing is left hidden: in-progress files of failed attempts were removed, pending ones published.
+  for (const auto& e : fs::directory_iterator(out_dir.path))
+    EXPECT_NE(e.path().filename().string()[0], '.') << e.path();
 }
 
 TEST(CheckpointingRestart, FailsOnceTheRestartStrategyIsExhausted) {

@@ -34,6 +34,17 @@ class CheckpointListener {
   virtual void notify_checkpoint_aborted(int64_t checkpoint_id) {}
 };
 
+//! Functions with state of their own to checkpoint (Flink's CheckpointedFunction). They keep it in
+//! operator state obtained from the RuntimeContext.
+class CheckpointedFunction {
+ public:
+  virtual ~CheckpointedFunction() = default;
+  //! Before open(): get operator state from `ctx`; `restored` says whether it holds restored values.
+  virtual void initialize_state(RuntimeContext& ctx, bool restored) = 0;
+  //! On the task thread as checkpoint `checkpoint_id` passes: bring the operator state up to date.
+  virtual void snapshot_state(int64_t checkpoint_id) = 0;
+};
+
 template <typename IN, typename OUT>
 class MapFunction : public RichFunction {
  public:

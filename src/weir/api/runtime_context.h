@@ -18,6 +18,11 @@ class RuntimeContext {
   int get_max_number_of_parallel_subtasks() const { return op_->runtime().max_parallelism; }
   const std::string& get_task_name() const { return op_->runtime().task_name; }
   const std::string& get_operator_name() const { return op_->runtime().name; }
+  const std::string& get_job_id() const { return op_->runtime().job_id; }
+  //! The job's configuration (read-only).
+  const Configuration& get_runtime_config() const { return *op_->runtime().config; }
+  //! How many times the job restarted before this run of the subtask (0 on the first run).
+  int get_attempt_number() const { return op_->runtime().attempt; }
 
   template <typename V>
   ValueState<V>& get_state(const ValueStateDescriptor<V>& d) {
@@ -39,7 +44,12 @@ class RuntimeContext {
   AggregatingState<IN, OUT>& get_aggregating_state(const AggregatingStateDescriptor<IN, ACC, OUT>& d) {
     return *state::aggregating_state(backend(), d);
   }
-  //! Operator (non-keyed) list state of this subtask.
+  //! Operator list state whose elements, on restore, go to every subtask (Flink's union list state).
+  template <typename V>
+  ListState<V>& get_union_list_state(const ListStateDescriptor<V>& d) {
+    return *op_->operator_state().get_or_create<runtime::OperatorListState<V>>("union:" + d.name);
+  }
+  //! Operator (non-keyed) list state of this subtask; split evenly over the subtasks on restore.
   template <typename V>
   ListState<V>& get_operator_list_state(const ListStateDescriptor<V>& d) {
     return *op_->operator_state().get_or_create<runtime::OperatorListState<V>>("list:" + d.name);

@@ -12,6 +12,7 @@
 namespace weir::checkpoint {
 
 struct OperatorSnapshot {
+  int64_t checkpoint_id = 0;  //!< not stored: set for the operators while they snapshot
   std::string operator_id;  //!< the operator's uid, or a stable id derived from the graph
   int subtask = 0;
   int parallelism = 1;

@@ -44,6 +44,8 @@ class JobMasterGateway {
   virtual ~JobMasterGateway() = default;
   virtual void update_task_execution_state(const TaskStateUpdate& update) = 0;
   virtual void acknowledge_checkpoint(const CheckpointAck& ack) {}
+  //! A source task has emitted all its data and waits for a final checkpoint before it ends.
+  virtual void notify_end_of_data(const ExecutionAttemptId& id) {}
   //! A task could not take part in a checkpoint (e.g. it has finished); the checkpoint is aborted.
   virtual void decline_checkpoint(const ExecutionAttemptId& id, int64_t checkpoint_id, const std::string& reason) {}
 };

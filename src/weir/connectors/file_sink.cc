@@ -1,38 +1,121 @@
 #include "weir/connectors/file_sink.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
+#include <set>
+
+#include <fmt/format.h>
+
+namespace fs = std::filesystem;
 
 namespace weir::connectors {
 
-void FilePartWriter::open(const std::string& dir, int subtask) {
+namespace {
+void publish(const fs::path& dir, const std::string& base) {
+  fs::path pending = dir / ("." + base + ".pending");
+  fs::path final_path = dir / base;
   std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) throw WeirError("file sink: cannot create directory '" + dir + "': " + ec.message());
-  tmp_ = std::filesystem::path(dir) / (".part-" + std::to_string(subtask) + ".inprogress");
-  final_ = std::filesystem::path(dir) / ("part-" + std::to_string(subtask));
-  f_ = std::fopen(tmp_.c_str(), "wb");
-  if (!f_) throw WeirError("file sink: cannot open '" + tmp_.string() + "': " + std::strerror(errno));
-  std::setvbuf(f_, nullptr, _IOFBF, 1 << 16);
+  if (!fs::exists(pending, ec)) {
+    if (fs::exists(final_path, ec)) return;  // published before a failure: nothing to do
+    throw WeirError(fmt::format("file sink: pending file '{}' of a completed checkpoint is missing", pending.string()));
+  }
+  fs::rename(pending, final_path, ec);
+  if (ec) throw WeirError(fmt::format("file sink: cannot publish '{}': {}", final_path.string(), ec.message()));
+}
+}  // namespace
+
+FilePartWriter::~FilePartWriter() {
+  if (f_) std::fclose(f_);
+}
+
+void FilePartWriter::open(const std::string& dir, const std::string& job_prefix, int attempt, int subtask,
+                          bool transactional) {
+  dir_ = dir;
+  job_prefix_ = job_prefix;
+  attempt_ = attempt;
+  subtask_ = subtask;
+  transactional_ = transactional;
+  std::error_code ec;
+  fs::create_directories(dir_, ec);
+  if (ec) throw WeirError(fmt::format("file sink: cannot create directory '{}': {}", dir, ec.message()));
 }
 
 void FilePartWriter::write_line(std::string_view line) {
+  if (!f_) {
+    current_ = fmt::format("part-{}-{}-{}-{}", job_prefix_, attempt_, subtask_, counter_++);
+    fs::path p = dir_ / ("." + current_ + ".inprogress");
+    f_ = std::fopen(p.c_str(), "wb");
+    if (!f_) throw WeirError(fmt::format("file sink: cannot open '{}': {}", p.string(), std::strerror(errno)));
+    std::setvbuf(f_, nullptr, _IOFBF, 1 << 16);
+  }
   std::fwrite(line.data(), 1, line.size(), f_);
   std::fputc('\n', f_);
 }
 
-void FilePartWriter::commit() {
+void FilePartWriter::close_current() {
   if (!f_) return;
-  if (std::fflush(f_) != 0 || std::fclose(f_) != 0)
-    throw WeirError("file sink: cannot write '" + tmp_.string() + "': " + std::strerror(errno));
+  fs::path p = dir_ / ("." + current_ + ".inprogress");
+  if (std::fflush(f_) != 0 || ::fsync(fileno(f_)) != 0 || std::fclose(f_) != 0) {
+    f_ = nullptr;
+    throw WeirError(fmt::format("file sink: cannot write '{}': {}", p.string(), std::strerror(errno)));
+  }
   f_ = nullptr;
-  std::error_code ec;
-  std::filesystem::rename(tmp_, final_, ec);
-  if (ec) throw WeirError("file sink: cannot publish '" + final_.string() + "': " + ec.message());
 }
 
-FilePartWriter::~FilePartWriter() {
-  if (f_) std::fclose(f_);
+void FilePartWriter::prepare_commit(int64_t id) {
+  if (!f_) return;
+  close_current();
+  std::error_code ec;
+  fs::rename(dir_ / ("." + current_ + ".inprogress"), dir_ / ("." + current_ + ".pending"), ec);
+  if (ec) throw WeirError(fmt::format("file sink: cannot close part '{}': {}", current_, ec.message()));
+  pending_.emplace(id, current_);
+}
+
+void FilePartWriter::commit(int64_t id) {
+  for (auto it = pending_.begin(); it != pending_.end() && it->first <= id;) {
+    publish(dir_, it->second);
+    it = pending_.erase(it);
+  }
+}
+
+void FilePartWriter::finish() {
+  if (transactional_ || !f_) return;  // with checkpointing, the final checkpoint publishes the file
+  close_current();
+  std::error_code ec;
+  fs::rename(dir_ / ("." + current_ + ".inprogress"), dir_ / current_, ec);
+  if (ec) throw WeirError(fmt::format("file sink: cannot publish '{}': {}", current_, ec.message()));
+}
+
+std::vector<std::string> FilePartWriter::pending_state() const {
+  std::vector<std::string> out;
+  for (const auto& [id, base] : pending_) out.push_back(fmt::format("{}|{}|{}", id, dir_.string(), base));
+  return out;
+}
+
+void FilePartWriter::recover(const std::vector<std::string>& restored_pending, bool leader) {
+  if (!leader) return;  // every subtask sees the whole list (union state); subtask 0 acts on it
+  std::set<std::string> keep;
+  for (const auto& e : restored_pending) {
+    // "<checkpoint>|<directory>|<part>": the part is published where it was written (a job resumed
+    // from a savepoint may write elsewhere now).
+    auto a = e.find('|'), b = e.rfind('|');
+    if (a == std::string::npos || a == b) throw WeirError("file sink: malformed pending-file state '" + e + "'");
+    std::string base = e.substr(b + 1);
+    publish(e.substr(a + 1, b - a - 1), base);
+    keep.insert(base);
+  }
+  // Hidden files of this job's earlier attempts hold records written after the restored checkpoint:
+  // they will be written again, so they go. Files of the current attempt belong to running subtasks.
+  std::string mine = fmt::format(".part-{}-", job_prefix_);
+  std::string current_attempt = fmt::format(".part-{}-{}-", job_prefix_, attempt_);
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir_, ec)) {
+    std::string name = e.path().filename().string();
+    if (name.rfind(mine, 0) != 0 || name.rfind(current_attempt, 0) == 0) continue;
+    fs::remove(e.path(), ec);
+  }
 }
 
 }  // namespace weir::connectors

@@ -1,13 +1,20 @@
 #pragma once
-// Text files in a directory, one part file per subtask. A part file is written under a hidden
-// in-progress name (".part-<subtask>.inprogress") and renamed to "part-<subtask>" when the input
-// ends, so readers of the directory only ever see complete files.
+// Text files in a directory, exactly once. Each subtask writes a hidden in-progress part file
+// (".part-<job>-<attempt>-<subtask>-<n>.inprogress"). Without checkpointing the file is published
+// under its final name ("part-<job>-<attempt>-<subtask>-<n>") when the input ends. With
+// checkpointing, a checkpoint's barrier closes the file as pending (".pending", listed in the
+// checkpoint's state) and the checkpoint's completion publishes it (two-phase commit). On restore,
+// pending files of the restored checkpoint are published and hidden files written after it are
+// deleted, so the visible files hold every record exactly once.
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "weir/api/functions.h"
 #include "weir/api/runtime_context.h"
+#include "weir/checkpoint/checkpoint_options.h"
 #include "weir/common/error.h"
 #include "weir/common/formatter.h"
 
@@ -15,35 +22,77 @@ namespace weir::connectors {
 
 class FilePartWriter {
  public:
-  void open(const std::string& dir, int subtask);
-  void write_line(std::string_view line);
-  //! Flushes and publishes the part file under its final name.
-  void commit();
+  FilePartWriter() = default;
+  FilePartWriter(const FilePartWriter&) = delete;
+  FilePartWriter& operator=(const FilePartWriter&) = delete;
   ~FilePartWriter();
 
+  //! `run` names this run of the job (job id prefix and attempt); `transactional` follows checkpointing.
+  void open(const std::string& dir, const std::string& job_prefix, int attempt, int subtask, bool transactional);
+  void write_line(std::string_view line);
+  //! Checkpoint `id` passes: close the current file as pending for `id`.
+  void prepare_commit(int64_t id);
+  //! Checkpoint `id` completed: publish every pending file of checkpoints up to `id`.
+  void commit(int64_t id);
+  //! End of input. Without checkpointing, publishes the current file; with it, the final checkpoint does.
+  void finish();
+  //! Pending files as state entries "<checkpoint id>|<directory>|<part name>".
+  std::vector<std::string> pending_state() const;
+  //! After a restore: publish the restored pending files; the leader (subtask 0) also deletes hidden
+  //! files of earlier attempts of this job that the checkpoint does not list.
+  void recover(const std::vector<std::string>& restored_pending, bool leader);
+
  private:
+  void close_current();
+  std::filesystem::path dir_;
+  std::string job_prefix_;
+  int attempt_ = 0;
+  int subtask_ = 0;
+  bool transactional_ = false;
+  int counter_ = 0;
   std::FILE* f_ = nullptr;
-  std::filesystem::path tmp_;
-  std::filesystem::path final_;
+  std::string current_;                              // base name of the open part, e.g. "part-..-0"
+  std::multimap<int64_t, std::string> pending_;      // checkpoint id -> base name
 };
 
-template <typename T>
-class FileSink final : public SinkFunction<T> {
+//! Shared lifecycle of the text and JSON part-file sinks.
+template <typename T, typename Derived>
+class PartFileSinkBase : public SinkFunction<T>, public CheckpointedFunction, public CheckpointListener {
  public:
-  explicit FileSink(std::string dir) : dir_(std::move(dir)) {}
-  FileSink(const FileSink& o) : dir_(o.dir_) {}
-  void open(RuntimeContext& ctx) override { writer_.open(dir_, ctx.get_index_of_this_subtask()); }
+  explicit PartFileSinkBase(std::string dir) : dir_(std::move(dir)) {}
+  PartFileSinkBase(const PartFileSinkBase& o) : dir_(o.dir_) {}
+  void initialize_state(RuntimeContext& ctx, bool restored) override {
+    state_ = &ctx.get_union_list_state(ListStateDescriptor<std::string>("pending-part-files"));
+    bool transactional = ctx.get_runtime_config().get_duration(options::kCheckpointInterval).count() > 0;
+    writer_.open(dir_, ctx.get_job_id().substr(0, 8), ctx.get_attempt_number(), ctx.get_index_of_this_subtask(),
+                 transactional);
+    if (restored) writer_.recover(state_->get(), ctx.get_index_of_this_subtask() == 0);
+    state_->clear();
+  }
+  void snapshot_state(int64_t id) override {
+    writer_.prepare_commit(id);
+    state_->update(writer_.pending_state());
+  }
+  void notify_checkpoint_complete(int64_t id) override { writer_.commit(id); }
   void invoke(const T& v, const typename SinkFunction<T>::Context&) override {
     line_.clear();
-    append_display(line_, v);
+    static_cast<Derived*>(this)->format(line_, v);
     writer_.write_line(line_);
   }
-  void finish() override { writer_.commit(); }
+  void finish() override { writer_.finish(); }
 
  private:
   std::string dir_;
   FilePartWriter writer_;
+  ListState<std::string>* state_ = nullptr;
   std::string line_;
+};
+
+template <typename T>
+class FileSink final : public PartFileSinkBase<T, FileSink<T>> {
+ public:
+  using PartFileSinkBase<T, FileSink<T>>::PartFileSinkBase;
+  void format(std::string& out, const T& v) const { append_display(out, v); }
 };
 
 }  // namespace weir::connectors

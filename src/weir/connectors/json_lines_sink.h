@@ -1,6 +1,6 @@
 #pragma once
-// Writes records as JSON lines into part files in a directory (one per subtask, published under
-// their final names when the input ends; see FilePartWriter), or into memory for tests.
+// Writes records as JSON lines into part files in a directory, exactly once (see FilePartWriter in
+// file_sink.h), or into memory for tests.
 // `Format` is a stateless functor `void(std::string& out, const T&)` that appends one JSON object;
 // the default writes a WEIR_STRUCT record with all its fields.
 #include <memory>
@@ -21,32 +21,40 @@ struct JsonObjectFormat {
   }
 };
 
+//! JSON lines in part files (exactly once, like FileSink), or in memory for tests.
 template <typename T, typename Format = JsonObjectFormat>
-class JsonLinesSink final : public SinkFunction<T> {
+class JsonLinesSink final : public PartFileSinkBase<T, JsonLinesSink<T, Format>> {
+  using Base = PartFileSinkBase<T, JsonLinesSink<T, Format>>;
+
  public:
   //! Part files in directory `dir`.
-  explicit JsonLinesSink(std::string dir) : dir_(std::move(dir)) {}
+  explicit JsonLinesSink(std::string dir) : Base(std::move(dir)) {}
   //! Lines collected in memory (tests).
-  explicit JsonLinesSink(std::shared_ptr<CollectedResults<std::string>> lines) : lines_(std::move(lines)) {}
-  JsonLinesSink(const JsonLinesSink& o) : dir_(o.dir_), lines_(o.lines_) {}
+  explicit JsonLinesSink(std::shared_ptr<CollectedResults<std::string>> lines) : Base(""), lines_(std::move(lines)) {}
+  JsonLinesSink(const JsonLinesSink& o) : Base(o), lines_(o.lines_) {}
 
-  void open(RuntimeContext& ctx) override {
-    if (!lines_) writer_.open(dir_, ctx.get_index_of_this_subtask());
+  void format(std::string& out, const T& v) const { Format{}(out, v); }
+  void initialize_state(RuntimeContext& ctx, bool restored) override {
+    if (!lines_) Base::initialize_state(ctx, restored);
+  }
+  void snapshot_state(int64_t id) override {
+    if (!lines_) Base::snapshot_state(id);
+  }
+  void notify_checkpoint_complete(int64_t id) override {
+    if (!lines_) Base::notify_checkpoint_complete(id);
   }
   void invoke(const T& v, const typename SinkFunction<T>::Context& ctx) override {
+    if (!lines_) return Base::invoke(v, ctx);
     line_.clear();
     Format{}(line_, v);
-    if (lines_) lines_->add(line_, ctx.timestamp);
-    else writer_.write_line(line_);
+    lines_->add(line_, ctx.timestamp);
   }
   void finish() override {
-    if (!lines_) writer_.commit();
+    if (!lines_) Base::finish();
   }
 
  private:
-  std::string dir_;
   std::shared_ptr<CollectedResults<std::string>> lines_;
-  FilePartWriter writer_;
   std::string line_;
 };
 

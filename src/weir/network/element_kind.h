@@ -10,7 +10,8 @@ enum class ElementKind : uint8_t {
   kWatermark = 1,        //!< payload: i64 watermark
   kWatermarkStatus = 2,  //!< payload: u8 (1 = idle, 0 = active)
   kEndOfPartition = 3,   //!< no payload; the producer will send nothing more on this channel
-  kBarrier = 4,          //!< reserved for checkpoint barriers
+  kBarrier = 4,          //!< a checkpoint barrier: i64 id, i64 timestamp, u8 savepoint, target directory
+  kEndOfData = 5,        //!< no more records or watermarks; barriers and end-of-partition still follow
 };
 
 inline constexpr uint32_t kFrameHeaderSize = 4;

@@ -119,6 +119,10 @@ class OperatorStateStore {
     for (const auto* p : parts)
       for (const auto& [name, elems] : p->list_states) all[name].insert(all[name].end(), elems.begin(), elems.end());
     for (auto& [name, elems] : all) {
+      if (name.rfind("union:", 0) == 0) {  // union redistribution: every subtask gets everything
+        pending_lists_[name] = elems;
+        continue;
+      }
       size_t n = elems.size();
       size_t from = n * subtask / parallelism, to = n * (subtask + 1) / parallelism;
       pending_lists_[name].assign(elems.begin() + from, elems.begin() + to);

@@ -26,6 +26,8 @@ struct OperatorRuntime {
   std::string uid;
   std::string operator_id;  //!< identity in checkpoints: the uid, or an id derived from the graph
   std::string task_name;
+  std::string job_id;
+  int attempt = 0;  //!< restarts of the job so far (0 on the first run)
   int subtask_index = 0;
   int parallelism = 1;
   int max_parallelism = 128;

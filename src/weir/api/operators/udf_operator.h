@@ -30,10 +30,17 @@ class UdfOperator : public runtime::StreamOperator {
   void open() override {
     out_ = static_cast<runtime::Output<OUT>*>(rt_.output);
     collector_.bind(out_);
-    if constexpr (std::is_base_of_v<RichFunction, F>) {
-      ctx_ = std::make_unique<RuntimeContext>(this);
-      fn_.open(*ctx_);
-    }
+    ctx_ = std::make_unique<RuntimeContext>(this);
+    if constexpr (std::is_base_of_v<CheckpointedFunction, F>) fn_.initialize_state(*ctx_, restored_);
+    if constexpr (std::is_base_of_v<RichFunction, F>) fn_.open(*ctx_);
+  }
+  void initialize_state(const checkpoint::OperatorRestore& r) override {
+    runtime::StreamOperator::initialize_state(r);
+    restored_ = !r.parts.empty();
+  }
+  void snapshot_state(checkpoint::OperatorSnapshot& out) override {
+    if constexpr (std::is_base_of_v<CheckpointedFunction, F>) fn_.snapshot_state(out.checkpoint_id);
+    runtime::StreamOperator::snapshot_state(out);
   }
   void close() override {
     if constexpr (std::is_base_of_v<RichFunction, F>) fn_.close();
@@ -50,6 +57,7 @@ class UdfOperator : public runtime::StreamOperator {
   runtime::Output<OUT>* out_ = nullptr;
   TimestampedCollector<OUT> collector_;
   std::unique_ptr<RuntimeContext> ctx_;
+  bool restored_ = false;
 };
 
 }  // namespace weir::ops

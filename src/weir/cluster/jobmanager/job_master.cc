@@ -62,6 +62,7 @@ void JobMaster::start() {
 // threads; they block on mu_ until this returns.
 void JobMaster::deploy_locked() {
   eg_ = ExecutionGraph(*jg_);
+  sources_at_end_.clear();
   auto self = shared_from_this();
   for (const auto& v : jg_->vertices)
     for (int i = 0; i < v.parallelism; ++i) {
@@ -257,6 +258,16 @@ void JobMaster::acknowledge_checkpoint(const CheckpointAck& ack) {
   std::lock_guard lock(mu_);
   if (!coordinator_ || is_terminal(status_)) return;
   if (auto done = coordinator_->acknowledge(ack, attempt_, now_ms())) notify_tasks_locked(done->id, true);
+}
+
+void JobMaster::notify_end_of_data(const ExecutionAttemptId& id) {
+  std::lock_guard lock(mu_);
+  if (!coordinator_ || id.attempt != attempt_ || is_terminal(status_)) return;
+  sources_at_end_.insert({id.vertex, id.subtask});
+  int sources = 0;
+  for (const auto& v : jg_->vertices)
+    if (v.is_source) sources += v.parallelism;
+  if (static_cast<int>(sources_at_end_.size()) == sources) trigger_locked(false, {}, nullptr);
 }
 
 void JobMaster::decline_checkpoint(const ExecutionAttemptId& id, int64_t checkpoint_id, const std::string& reason) {

@@ -101,6 +101,7 @@ void Task::run() {
     else run_inputs();
     input_finished_ = true;
     finish_chain();
+    if (final_checkpoint_) await_final_checkpoint();
     for (auto& op : chain_) call_operator(op.get(), [&] { op->close(); });
     for (auto& p : partitions_) p->finish();
   } catch (const TaskCanceled&) {
@@ -135,6 +136,7 @@ void Task::build() {
   const auto& config = jg.config;
   buffer_timeout_ = config.get_duration(options::kBufferTimeout);
   exactly_once_ = config.get_string(options::kCheckpointMode) != "at_least_once";
+  final_checkpoint_ = config.get_duration(options::kCheckpointInterval).count() > 0;
   pts_ = std::make_unique<runtime::ProcessingTimeService>(tdd_.clock ? tdd_.clock : SystemClock::shared());
   if (pts_->clock().is_manual()) clock_listener_ = pts_->clock().add_listener([this] { wakeup_.notify(); });
 
@@ -197,6 +199,8 @@ void Task::build() {
     rt.name = node.name;
     rt.uid = node.uid;
     rt.operator_id = operator_id_of(node);
+    rt.job_id = tdd_.job.to_string();
+    rt.attempt = tdd_.attempt;
     rt.task_name = name_;
     rt.subtask_index = tdd_.subtask;
     rt.parallelism = vertex_->parallelism;
@@ -400,8 +404,13 @@ void Task::handle_frame(GateBinding& g, int channel, const uint8_t* frame, uint3
       break;
     case ElementKind::kEndOfPartition:
       cs.ended = true;
+      cs.end_of_data = true;
       update_input(g.logical_input);
       check_alignment_complete();
+      break;
+    case ElementKind::kEndOfData:
+      cs.end_of_data = true;
+      update_input(g.logical_input);
       break;
     case ElementKind::kBarrier:
       on_barrier(g.first_channel + channel, decode_barrier(frame + 1, len - 1));
@@ -419,8 +428,9 @@ void Task::update_input(int logical) {
   bool any_active = false, all_ended = true;
   for (int c : in.channels) {
     const auto& cs = channel_states_[c];
-    if (!cs.ended) all_ended = false;
-    if (cs.ended || cs.idle) continue;
+    bool done = cs.ended || cs.end_of_data;
+    if (!done) all_ended = false;
+    if (done || cs.idle) continue;
     any_active = true;
     wm = std::min(wm, cs.watermark);
   }
@@ -452,10 +462,40 @@ void Task::finish_chain() {
 
 // ---- checkpoints ----
 
+void Task::await_final_checkpoint() {
+  finished_at_checkpoint_ = std::max(last_checkpoint_, aligning_);
+  for (auto& p : partitions_) {
+    p->broadcast(ElementKind::kEndOfData, {});
+    p->flush_all();
+  }
+  if (vertex_->is_source) jm_->notify_end_of_data(id_);
+  // Keep reading inputs: barriers of the final checkpoint and, after it, end-of-partition arrive.
+  auto all_partitions_ended = [&] {
+    return std::all_of(channel_states_.begin(), channel_states_.end(), [](const ChannelState& c) { return c.ended; });
+  };
+  while (!(final_checkpoint_done_ && all_partitions_ended())) {
+    check_canceled();
+    mailbox_.drain();
+    bool got = false;
+    for (auto& g : gates_) {
+      auto next = g.gate->poll();
+      if (next.buffer) {
+        process_buffer(g, next.channel, std::move(next.buffer), 0);
+        got = true;
+      }
+    }
+    while (need_resume_) resume_stashed();
+    if (!got) {
+      maybe_flush(true);
+      wakeup_.wait_until(std::chrono::steady_clock::now() + std::chrono::milliseconds(50));
+    }
+  }
+}
+
 void Task::trigger_checkpoint(const CheckpointBarrier& b) {
   mailbox_.put([this, b] {
-    // A source that already ended takes no part: its FINISHED report tells the coordinator.
-    if (input_finished_ || b.id <= last_checkpoint_) return;
+    // A source that has ended takes part only while it waits for its final checkpoint.
+    if ((input_finished_ && !final_checkpoint_) || b.id <= last_checkpoint_) return;
     last_checkpoint_ = b.id;
     perform_checkpoint(b, 0);
   });
@@ -464,6 +504,7 @@ void Task::trigger_checkpoint(const CheckpointBarrier& b) {
 void Task::notify_checkpoint_complete(int64_t id) {
   mailbox_.put([this, id] {
     WEIR_FAILURE_POINT("task.checkpoint-complete");
+    if (input_finished_ && id > finished_at_checkpoint_) final_checkpoint_done_ = true;
     for (auto& op : chain_) call_operator(op.get(), [&] { op->notify_checkpoint_complete(id); });
   });
 }
@@ -527,6 +568,7 @@ void Task::perform_checkpoint(const CheckpointBarrier& b, int64_t alignment_ms) 
   snap->subtask = tdd_.subtask;
   for (auto& op : chain_) {
     checkpoint::OperatorSnapshot s;
+    s.checkpoint_id = b.id;
     call_operator(op.get(), [&] { op->snapshot_state(s); });
     snap->operators.push_back(std::move(s));
   }

@@ -51,7 +51,8 @@ class Task {
     std::string partial;  // bytes of a frame that spans buffers
     Timestamp watermark = kMinTimestamp;
     bool idle = false;
-    bool ended = false;
+    bool ended = false;         // end of partition: nothing more at all
+    bool end_of_data = false;   // no more records; barriers may still come (final checkpoint)
     bool barrier_seen = false;  // of the checkpoint being aligned
     bool blocked = false;       // exactly-once alignment: wait for the other channels' barriers
     std::deque<std::pair<network::BufferPtr, uint32_t>> stash;  // buffers (and offsets) held while blocked
@@ -122,6 +123,12 @@ class Task {
   bool need_resume_ = false;
   std::vector<std::pair<int, int>> channel_owner_;  // global channel -> (gate binding, local channel)
   bool input_finished_ = false;
+  // Final checkpoint (checkpointing on): after its input ends a task waits until a checkpoint taken
+  // after that point completes, so everything it emitted is covered by a checkpoint before it ends.
+  bool final_checkpoint_ = false;
+  int64_t finished_at_checkpoint_ = -1;
+  bool final_checkpoint_done_ = false;
+  void await_final_checkpoint();
 
   // Asynchronous part of snapshots: one writer thread per task, started on first use.
   std::thread writer_;

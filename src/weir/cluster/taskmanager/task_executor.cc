@@ -11,6 +11,7 @@ class TaskExecutor::ReportingGateway final : public JobMasterGateway {
     if (is_terminal(u.state)) te_->on_task_ended(u.id);
   }
   void acknowledge_checkpoint(const CheckpointAck& ack) override { jm_->acknowledge_checkpoint(ack); }
+  void notify_end_of_data(const ExecutionAttemptId& id) override { jm_->notify_end_of_data(id); }
   void decline_checkpoint(const ExecutionAttemptId& id, int64_t checkpoint_id, const std::string& reason) override {
     jm_->decline_checkpoint(id, checkpoint_id, reason);
   }
