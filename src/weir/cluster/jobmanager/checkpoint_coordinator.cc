@@ -19,6 +19,9 @@ CheckpointSettings CheckpointSettings::from_config(const Configuration& conf) {
   s.num_retained = static_cast<int>(conf.get_int(options::kNumRetainedCheckpoints));
   s.retention = conf.get_string(options::kExternalizedRetention);
   s.dir = conf.get_string(options::kCheckpointDir);
+  if (conf.get_bool(options::kUnalignedCheckpoints))
+    throw ConfigError("execution.checkpointing.unaligned.enabled=true is not supported yet: use "
+                      "execution.checkpointing.mode exactly_once (aligned) or at_least_once");
   if (s.interval_ms > 0 && s.dir.empty())
     throw ConfigError("checkpointing is enabled (execution.checkpointing.interval) but execution.checkpointing.dir "
                       "is not set");
