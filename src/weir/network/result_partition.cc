@@ -39,7 +39,8 @@ void ResultPartition::write(int sub, ElementKind kind, std::string_view payload)
   if (s.current && s.current->free() >= sizeof(header) + payload.size()) {
     Buffer& b = *s.current;
     std::memcpy(b.data + b.size, header, sizeof(header));
-    std::memcpy(b.data + b.size + sizeof(header), payload.data(), payload.size());
+    // An empty payload (end of partition) may have a null data(); memcpy from null is UB even for 0 bytes.
+    if (!payload.empty()) std::memcpy(b.data + b.size + sizeof(header), payload.data(), payload.size());
     b.size += static_cast<uint32_t>(sizeof(header) + payload.size());
     if (b.free() == 0) flush(s);
   } else {
