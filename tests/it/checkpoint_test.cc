@@ -5,6 +5,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <thread>
 #include <mutex>
 
 #include <gtest/gtest.h>
@@ -200,6 +201,44 @@ TEST(CheckpointingRestart, FailsOnceTheRestartStrategyIsExhausted) {
     EXPECT_NE(std::string(e.what()).find("after 2 restarts"), std::string::npos) << e.what();
   }
   EXPECT_EQ(log->injected.load(), 3);
+}
+
+// A barrier stuck behind slow records: the checkpoint times out; with no tolerance the job fails over
+// (and, with restart strategy none, fails naming the timeout); with tolerance it carries on.
+void run_with_slow_records(StreamExecutionEnvironment& env, const fs::path& dir) {
+  env.configure("execution.checkpointing.interval", "50 ms");
+  env.configure("execution.checkpointing.timeout", "100 ms");
+  env.configure("execution.checkpointing.dir", dir.string());
+  env.from_sequence(1, 50)
+      .map([](const int64_t& v) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        return v;
+      })
+      .collect();
+}
+
+TEST(CheckpointingTimeout, TimedOutCheckpointFailsTheJobBeyondTolerance) {
+  TempDir dir;
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  env->configure("restart-strategy.type", "none");
+  run_with_slow_records(*env, dir.path);
+  try {
+    env->execute("slow");
+    FAIL() << "the job should have failed on the checkpoint timeout";
+  } catch (const JobExecutionError& e) {
+    EXPECT_NE(std::string(e.what()).find("timed out"), std::string::npos) << e.what();
+  }
+}
+
+TEST(CheckpointingTimeout, TolerableFailuresLetTheJobFinish) {
+  TempDir dir;
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  env->configure("restart-strategy.type", "none");
+  env->configure("execution.checkpointing.tolerable-failed-checkpoints", "1000");
+  run_with_slow_records(*env, dir.path);
+  auto client = env->execute_async("slow but tolerated");
+  client.get_job_execution_result();
+  EXPECT_GE(client.job_master().checkpoint_stats().failed, 1);
 }
 
 TEST(CheckpointingConfig, IntervalWithoutDirectoryIsAClearError) {
