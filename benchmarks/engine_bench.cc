@@ -45,8 +45,8 @@ void run(const char* name, int64_t n, Build build) {
   env->execute(name);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   double cores = (cpu_seconds() - c0) / secs;
-  std::printf("%-28s records=%lld seconds=%.3f records_per_s=%.0f cores=%.1f records_per_s_per_core=%.0f\n", name,
-              static_cast<long long>(n), secs, n / secs, cores, n / secs / cores);
+  std::printf("%-28s records=%lld seconds=%.3f records_per_s=%.0f cores=%.1f records_per_s_per_core=%.0f\n",
+              name, static_cast<long long>(n), secs, n / secs, cores, n / secs / cores);
 }
 
 }  // namespace
@@ -55,12 +55,15 @@ int main(int argc, char** argv) {
   int64_t n = argc > 1 ? std::stoll(argv[1]) : 10'000'000;
   using weir::DataStream;
   auto discard = [](const Bid&) {};
-  run("source-only (chained sink)", n, [&](auto& env, int64_t n) {
-    env.template from_generator<Bid>(make_bid, n).add_sink(discard);
-  });
+  run("source-only (chained sink)", n,
+      [&](auto& env, int64_t n) { env.template from_generator<Bid>(make_bid, n).add_sink(discard); });
   run("map (chained)", n, [&](auto& env, int64_t n) {
     env.template from_generator<Bid>(make_bid, n)
-        .map([](const Bid& b) { Bid r = b; r.price = r.price * 908 / 1000; return r; })
+        .map([](const Bid& b) {
+          Bid r = b;
+          r.price = r.price * 908 / 1000;
+          return r;
+        })
         .add_sink(discard);
   });
   run("network forward p=1", n, [&](auto& env, int64_t n) {

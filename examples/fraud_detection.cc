@@ -65,8 +65,8 @@ Transaction make_transaction(int64_t i) {
   t.timestamp = 1'700'000'000'000 + i * 6'000;  // one transaction every 6 s
   uint64_t h = mix64(static_cast<uint64_t>(i) + 42);
   t.amount = static_cast<double>(h % 20000) / 100.0 + 1.0;
-  if (i % 97 == 3) t.amount = 0.42;           // small...
-  if (i % 97 == 8) t.amount = 742.0;          // ...then large on the same account within a minute
+  if (i % 97 == 3) t.amount = 0.42;   // small...
+  if (i % 97 == 8) t.amount = 742.0;  // ...then large on the same account within a minute
   return t;
 }
 
@@ -83,8 +83,10 @@ void build_fraud_detection(StreamExecutionEnvironment& env, const ExampleOptions
   timestamped.set_parallelism(1);
   auto alerts = timestamped.key_by([](const Transaction& t) { return t.account_id; })
                     .process(FraudDetector(), "Fraud Detector");
-  if (opts.output.empty()) alerts.print("alert");
-  else alerts.write_as_text(opts.output);
+  if (opts.output.empty())
+    alerts.print("alert");
+  else
+    alerts.write_as_text(opts.output);
 }
 
 }  // namespace weir::examples

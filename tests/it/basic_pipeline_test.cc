@@ -17,7 +17,9 @@ TEST_P(BasicPipeline, MapFilterKeyByReduceMatchesReference) {
   std::vector<int64_t> input;
   for (int64_t i = 0; i < 20000; ++i) input.push_back(i);
   auto out = env->from_collection(input)
-                 .map([](const int64_t& v) { return std::pair<int64_t, int64_t>{v % 7, v}; })
+                 .map([](const int64_t& v) {
+                   return std::pair<int64_t, int64_t>{v % 7, v};
+                 })
                  .filter([](const std::pair<int64_t, int64_t>& kv) { return kv.second % 3 != 0; })
                  .key_by([](const std::pair<int64_t, int64_t>& kv) { return kv.first; })
                  .sum<1>()

@@ -4,9 +4,9 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <set>
 #include <thread>
-#include <mutex>
 
 #include <gtest/gtest.h>
 
@@ -20,7 +20,8 @@ namespace fs = std::filesystem;
 
 struct TempDir {
   TempDir() {
-    path = fs::temp_directory_path() / ("weir-ckpt-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
+    path = fs::temp_directory_path() /
+           ("weir-ckpt-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
     fs::create_directories(path);
   }
   ~TempDir() { fs::remove_all(path); }
@@ -43,7 +44,8 @@ struct FailureLog {
 //! failures have been injected in total.
 class FailAfterCheckpoint : public MapFunction<int64_t, int64_t>, public CheckpointListener {
  public:
-  FailAfterCheckpoint(std::shared_ptr<FailureLog> log, int failures) : log_(std::move(log)), failures_(failures) {}
+  FailAfterCheckpoint(std::shared_ptr<FailureLog> log, int failures)
+      : log_(std::move(log)), failures_(failures) {}
   void open(RuntimeContext&) override { order_ = log_->opened++; }
   void notify_checkpoint_complete(int64_t) override { checkpointed_ = true; }
   int64_t map(const int64_t& v) override {
@@ -95,7 +97,9 @@ TEST_P(Checkpointing, KeyedSumIsExactAfterFailuresAndSourcesResume) {
   env->configure("restart-strategy.fixed-delay.delay", "0 ms");
   auto out = env->from_generator<int64_t>([](int64_t i) { return i; }, n, 40'000)
                  .map(FailAfterCheckpoint(log, 2), "Failing Map")
-                 .map([](const int64_t& v) { return std::pair<int64_t, int64_t>{v % 10, v}; })
+                 .map([](const int64_t& v) {
+                   return std::pair<int64_t, int64_t>{v % 10, v};
+                 })
                  .key_by([](const std::pair<int64_t, int64_t>& kv) { return kv.first; })
                  .sum<1>()
                  .collect();
@@ -131,7 +135,9 @@ TEST_P(Checkpointing, AtLeastOnceNeverLosesRecords) {
   env->configure("restart-strategy.fixed-delay.delay", "0 ms");
   auto out = env->from_generator<int64_t>([](int64_t i) { return i; }, n, 40'000)
                  .map(FailAfterCheckpoint(log, 1), "Failing Map")
-                 .map([](const int64_t& v) { return std::pair<int64_t, int64_t>{v % 10, v}; })
+                 .map([](const int64_t& v) {
+                   return std::pair<int64_t, int64_t>{v % 10, v};
+                 })
                  .key_by([](const std::pair<int64_t, int64_t>& kv) { return kv.first; })
                  .sum<1>()
                  .collect();

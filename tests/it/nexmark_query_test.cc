@@ -49,9 +49,12 @@ const Events& events() {
     NexmarkGenerator gen(test_config());
     for (int64_t n = 0; n < kEvents; ++n) {
       Event x = gen.generate(n);
-      if (x.is_person()) e.persons.push_back(x.person);
-      else if (x.is_auction()) e.auctions.push_back(x.auction);
-      else e.bids.push_back(x.bid);
+      if (x.is_person())
+        e.persons.push_back(x.person);
+      else if (x.is_auction())
+        e.auctions.push_back(x.auction);
+      else
+        e.bids.push_back(x.bid);
     }
     return e;
   }();
@@ -100,21 +103,30 @@ json bid_json(const Bid& b) {
           {"url", b.url},         {"dateTime", b.dateTime}, {"extra", b.extra}};
 }
 
-Timestamp tumble_start(Timestamp t) { return t - ((t % kWindow) + kWindow) % kWindow; }
+Timestamp tumble_start(Timestamp t) {
+  return t - ((t % kWindow) + kWindow) % kWindow;
+}
 
 // ---- references ----
 
 std::vector<json> ref_q0() {
   std::vector<json> r;
   for (const Bid& b : events().bids)
-    r.push_back({{"auction", b.auction}, {"bidder", b.bidder}, {"price", b.price}, {"dateTime", b.dateTime}, {"extra", b.extra}});
+    r.push_back({{"auction", b.auction},
+                 {"bidder", b.bidder},
+                 {"price", b.price},
+                 {"dateTime", b.dateTime},
+                 {"extra", b.extra}});
   return r;
 }
 
 std::vector<json> ref_q1() {
   std::vector<json> r;
   for (const Bid& b : events().bids)
-    r.push_back({{"auction", b.auction}, {"bidder", b.bidder}, {"price", b.price * 0.908}, {"dateTime", b.dateTime},
+    r.push_back({{"auction", b.auction},
+                 {"bidder", b.bidder},
+                 {"price", b.price * 0.908},
+                 {"dateTime", b.dateTime},
                  {"extra", b.extra}});
   return r;
 }
@@ -134,7 +146,10 @@ std::vector<json> ref_q3() {
   for (const Auction& a : events().auctions) {
     auto it = sellers.find(a.seller);
     if (a.category == 10 && it != sellers.end())
-      r.push_back({{"name", it->second->name}, {"city", it->second->city}, {"state", it->second->state}, {"id", a.id}});
+      r.push_back({{"name", it->second->name},
+                   {"city", it->second->city},
+                   {"state", it->second->state},
+                   {"id", a.id}});
   }
   return r;
 }
@@ -158,11 +173,21 @@ std::vector<std::pair<const Auction*, const Bid*>> winners() {
 std::vector<json> ref_q9() {
   std::vector<json> r;
   for (auto [a, b] : winners())
-    r.push_back({{"id", a->id},           {"itemName", a->itemName}, {"description", a->description},
-                 {"initialBid", a->initialBid}, {"reserve", a->reserve}, {"dateTime", a->dateTime},
-                 {"expires", a->expires}, {"seller", a->seller},     {"category", a->category},
-                 {"extra", a->extra},     {"auction", b->auction},   {"bidder", b->bidder},
-                 {"price", b->price},     {"bid_dateTime", b->dateTime}, {"bid_extra", b->extra}});
+    r.push_back({{"id", a->id},
+                 {"itemName", a->itemName},
+                 {"description", a->description},
+                 {"initialBid", a->initialBid},
+                 {"reserve", a->reserve},
+                 {"dateTime", a->dateTime},
+                 {"expires", a->expires},
+                 {"seller", a->seller},
+                 {"category", a->category},
+                 {"extra", a->extra},
+                 {"auction", b->auction},
+                 {"bidder", b->bidder},
+                 {"price", b->price},
+                 {"bid_dateTime", b->dateTime},
+                 {"bid_extra", b->extra}});
   return r;
 }
 
@@ -189,7 +214,8 @@ std::vector<json> ref_q5() {
   std::vector<json> r;
   for (auto [k, n] : counts)
     if (n == max[k.first])
-      r.push_back({{"auction", k.second}, {"num", n}, {"window_start", k.first}, {"window_end", k.first + kWindow}});
+      r.push_back(
+          {{"auction", k.second}, {"num", n}, {"window_start", k.first}, {"window_end", k.first + kWindow}});
   return r;
 }
 
@@ -203,8 +229,13 @@ std::vector<json> ref_q7() {
   for (const Bid& b : events().bids) {
     Timestamp s = tumble_start(b.dateTime);
     if (b.price == max[s])
-      r.push_back({{"auction", b.auction}, {"price", b.price}, {"bidder", b.bidder}, {"dateTime", b.dateTime},
-                   {"extra", b.extra}, {"window_start", s}, {"window_end", s + kWindow}});
+      r.push_back({{"auction", b.auction},
+                   {"price", b.price},
+                   {"bidder", b.bidder},
+                   {"dateTime", b.dateTime},
+                   {"extra", b.extra},
+                   {"window_start", s},
+                   {"window_end", s + kWindow}});
   }
   return r;
 }
@@ -231,7 +262,9 @@ std::vector<json> ref_q11() {
     for (size_t i = 1; i <= ts.size(); ++i) {
       // Sessions [t, t + gap) that overlap or touch merge.
       if (i < ts.size() && ts[i] <= ts[i - 1] + kWindow) continue;
-      r.push_back({{"bidder", bidder}, {"count", static_cast<int64_t>(i - first)}, {"window_start", ts[first]},
+      r.push_back({{"bidder", bidder},
+                   {"count", static_cast<int64_t>(i - first)},
+                   {"window_start", ts[first]},
                    {"window_end", ts[i - 1] + kWindow}});
       first = i;
     }
@@ -243,7 +276,8 @@ std::vector<json> ref_q12() {
   std::map<int64_t, int64_t> counts;
   for (const Bid& b : events().bids) ++counts[b.bidder];
   std::vector<json> r;
-  for (auto [bidder, n] : counts) r.push_back({{"bidder", bidder}, {"count", n}, {"window_start", 0}, {"window_end", kWindow}});
+  for (auto [bidder, n] : counts)
+    r.push_back({{"bidder", bidder}, {"count", n}, {"window_start", 0}, {"window_end", kWindow}});
   return r;
 }
 
@@ -264,8 +298,13 @@ std::vector<json> ref_q17_final() {
     time_t secs = static_cast<time_t>(k.second * 86400);
     char day[16];
     std::strftime(day, sizeof day, "%Y-%m-%d", std::gmtime(&secs));
-    r.push_back({{"auction", k.first}, {"day", day}, {"total_bids", a.n}, {"min_price", a.min}, {"max_price", a.max},
-                 {"avg_price", static_cast<double>(a.sum) / static_cast<double>(a.n)}, {"sum_price", a.sum}});
+    r.push_back({{"auction", k.first},
+                 {"day", day},
+                 {"total_bids", a.n},
+                 {"min_price", a.min},
+                 {"max_price", a.max},
+                 {"avg_price", static_cast<double>(a.sum) / static_cast<double>(a.n)},
+                 {"sum_price", a.sum}});
   }
   return r;
 }
@@ -285,8 +324,10 @@ std::vector<json> ref_q18_final() {
 std::map<int64_t, std::vector<json>> top10(std::map<int64_t, std::vector<const Bid*>> by_auction) {
   std::map<int64_t, std::vector<json>> out;
   for (auto& [a, bids] : by_auction) {
-    std::sort(bids.begin(), bids.end(), [](const Bid* x, const Bid* y) { return ranks_above(rank_of(*x), rank_of(*y)); });
-    bids.erase(std::unique(bids.begin(), bids.end(), [](const Bid* x, const Bid* y) { return *x == *y; }), bids.end());
+    std::sort(bids.begin(), bids.end(),
+              [](const Bid* x, const Bid* y) { return ranks_above(rank_of(*x), rank_of(*y)); });
+    bids.erase(std::unique(bids.begin(), bids.end(), [](const Bid* x, const Bid* y) { return *x == *y; }),
+               bids.end());
     for (size_t i = 0; i < bids.size() && i < 10; ++i) out[a].push_back(bid_json(*bids[i]));
   }
   return out;
@@ -301,11 +342,22 @@ std::vector<json> ref_q20() {
     auto it = cat10.find(b.auction);
     if (it == cat10.end()) continue;
     const Auction& a = *it->second;
-    r.push_back({{"auction", b.auction}, {"bidder", b.bidder}, {"price", b.price}, {"channel", b.channel},
-                 {"url", b.url}, {"bid_dateTime", b.dateTime}, {"bid_extra", b.extra}, {"itemName", a.itemName},
-                 {"description", a.description}, {"initialBid", a.initialBid}, {"reserve", a.reserve},
-                 {"auction_dateTime", a.dateTime}, {"expires", a.expires}, {"seller", a.seller},
-                 {"category", a.category}, {"auction_extra", a.extra}});
+    r.push_back({{"auction", b.auction},
+                 {"bidder", b.bidder},
+                 {"price", b.price},
+                 {"channel", b.channel},
+                 {"url", b.url},
+                 {"bid_dateTime", b.dateTime},
+                 {"bid_extra", b.extra},
+                 {"itemName", a.itemName},
+                 {"description", a.description},
+                 {"initialBid", a.initialBid},
+                 {"reserve", a.reserve},
+                 {"auction_dateTime", a.dateTime},
+                 {"expires", a.expires},
+                 {"seller", a.seller},
+                 {"category", a.category},
+                 {"auction_extra", a.extra}});
   }
   return r;
 }
@@ -321,17 +373,39 @@ class NexmarkQuery : public ::testing::TestWithParam<int> {
   }
 };
 
-TEST_P(NexmarkQuery, Q0PassesEveryBidThrough) { expect_same_rows("q0", ref_q0()); }
-TEST_P(NexmarkQuery, Q1ConvertsPrices) { expect_same_rows("q1", ref_q1()); }
-TEST_P(NexmarkQuery, Q2SelectsAuctions) { expect_same_rows("q2", ref_q2()); }
-TEST_P(NexmarkQuery, Q3JoinsSellersInOrIdCa) { expect_same_rows("q3", ref_q3()); }
-TEST_P(NexmarkQuery, Q5FindsHotItemsPerSlidingWindow) { expect_same_rows("q5", ref_q5()); }
-TEST_P(NexmarkQuery, Q7FindsHighestBidsPerWindow) { expect_same_rows("q7", ref_q7()); }
-TEST_P(NexmarkQuery, Q8JoinsNewUsersWithTheirAuctions) { expect_same_rows("q8", ref_q8()); }
-TEST_P(NexmarkQuery, Q9FindsWinningBids) { expect_same_rows("q9", ref_q9()); }
-TEST_P(NexmarkQuery, Q11CountsBidsPerSession) { expect_same_rows("q11", ref_q11()); }
-TEST_P(NexmarkQuery, Q12CountsBidsPerProcessingTimeWindow) { expect_same_rows("q12", ref_q12()); }
-TEST_P(NexmarkQuery, Q20JoinsBidsWithCategory10Auctions) { expect_same_rows("q20", ref_q20()); }
+TEST_P(NexmarkQuery, Q0PassesEveryBidThrough) {
+  expect_same_rows("q0", ref_q0());
+}
+TEST_P(NexmarkQuery, Q1ConvertsPrices) {
+  expect_same_rows("q1", ref_q1());
+}
+TEST_P(NexmarkQuery, Q2SelectsAuctions) {
+  expect_same_rows("q2", ref_q2());
+}
+TEST_P(NexmarkQuery, Q3JoinsSellersInOrIdCa) {
+  expect_same_rows("q3", ref_q3());
+}
+TEST_P(NexmarkQuery, Q5FindsHotItemsPerSlidingWindow) {
+  expect_same_rows("q5", ref_q5());
+}
+TEST_P(NexmarkQuery, Q7FindsHighestBidsPerWindow) {
+  expect_same_rows("q7", ref_q7());
+}
+TEST_P(NexmarkQuery, Q8JoinsNewUsersWithTheirAuctions) {
+  expect_same_rows("q8", ref_q8());
+}
+TEST_P(NexmarkQuery, Q9FindsWinningBids) {
+  expect_same_rows("q9", ref_q9());
+}
+TEST_P(NexmarkQuery, Q11CountsBidsPerSession) {
+  expect_same_rows("q11", ref_q11());
+}
+TEST_P(NexmarkQuery, Q12CountsBidsPerProcessingTimeWindow) {
+  expect_same_rows("q12", ref_q12());
+}
+TEST_P(NexmarkQuery, Q20JoinsBidsWithCategory10Auctions) {
+  expect_same_rows("q20", ref_q20());
+}
 
 TEST_P(NexmarkQuery, Q4AveragesClosingPricesPerCategory) {
   auto rows = run_job("q4", GetParam());
@@ -358,8 +432,8 @@ TEST_P(NexmarkQuery, Q19KeepsTheTop10BidsPerAuction) {
   for (const auto& r : rows) {
     EXPECT_GE(r.at("rank_number").get<int64_t>(), 1);
     EXPECT_LE(r.at("rank_number").get<int64_t>(), 10);
-    emitted.push_back({r.at("auction"), r.at("bidder"), r.at("price"), r.at("channel"), r.at("url"), r.at("dateTime"),
-                       r.at("extra")});
+    emitted.push_back({r.at("auction"), r.at("bidder"), r.at("price"), r.at("channel"), r.at("url"),
+                       r.at("dateTime"), r.at("extra")});
   }
   std::map<int64_t, std::vector<const Bid*>> job_by_auction, ref_by_auction;
   for (const Bid& b : emitted) job_by_auction[b.auction].push_back(&b);

@@ -24,7 +24,8 @@ using json = nlohmann::json;
 struct TempDir {
   TempDir() {
     static int n = 0;
-    path = fs::temp_directory_path() / ("weir-nxrec-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
+    path =
+        fs::temp_directory_path() / ("weir-nxrec-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
     fs::create_directories(path);
   }
   ~TempDir() { fs::remove_all(path); }
@@ -50,7 +51,8 @@ Configuration config(int parallelism) {
 }
 
 //! q17: each (auction, day)'s row with the most bids.
-std::map<std::pair<int64_t, std::string>, std::string> final_rows(const CollectedResults<std::string>& lines) {
+std::map<std::pair<int64_t, std::string>, std::string> final_rows(
+    const CollectedResults<std::string>& lines) {
   std::map<std::pair<int64_t, std::string>, std::pair<int64_t, std::string>> best;
   for (const auto& l : lines.values()) {
     auto j = json::parse(l);

@@ -104,7 +104,9 @@ TEST(Savepoints, StateWithoutAMatchingOperatorIsRefusedUnlessAllowed) {
     if (allow) env2->configure("execution.savepoint.ignore-unclaimed-state", "true");
     auto src = env2->from_generator<int64_t>([](int64_t i) { return i; }, 100);
     src.uid("numbers");
-    auto sums = src.map([](const int64_t& v) { return KV{v % 7, v}; })
+    auto sums = src.map([](const int64_t& v) {
+                     return KV{v % 7, v};
+                   })
                     .key_by([](const KV& kv) { return kv.first; })
                     .sum<1>();
     sums.uid("renamed-sums");  // the old "sums" state has nowhere to go

@@ -50,7 +50,8 @@ struct SumCountAgg final : AggregateFunction<SaEv, Acc, Acc> {
 
 class Label final : public ProcessWindowFunction<Acc, SaResult, int64_t, TimeWindow> {
  public:
-  void process(const int64_t& key, Context& ctx, const std::vector<Acc>& v, Collector<SaResult>& out) override {
+  void process(const int64_t& key, Context& ctx, const std::vector<Acc>& v,
+               Collector<SaResult>& out) override {
     EXPECT_EQ(v.size(), 1u);
     out.collect({key, ctx.window().start, ctx.window().end, v[0].first, v[0].second});
   }
@@ -63,7 +64,8 @@ std::vector<T> sorted(std::vector<T> v) {
 }
 
 //! Windows [s, s + size) with s = offset + k * slide that contain t.
-std::vector<std::pair<int64_t, int64_t>> sliding_windows_of(int64_t t, int64_t size, int64_t slide, int64_t offset) {
+std::vector<std::pair<int64_t, int64_t>> sliding_windows_of(int64_t t, int64_t size, int64_t slide,
+                                                            int64_t offset) {
   std::vector<std::pair<int64_t, int64_t>> w;
   int64_t last = t - (((t - offset) % slide) + slide) % slide;
   for (int64_t s = last; s > t - size; s -= slide) w.push_back({s, s + size});
@@ -166,7 +168,9 @@ struct TempDir {
 
 constexpr int64_t kRecords = 30'000;
 constexpr int64_t kSpBound = 40;
-SaEv record(int64_t i) { return {i % 11, i * 3 - (i % 5) * 7, i % 97}; }
+SaEv record(int64_t i) {
+  return {i % 11, i * 3 - (i % 5) * 7, i % 97};
+}
 
 std::shared_ptr<CollectedResults<SaResult>> build_rescale_job(StreamExecutionEnvironment& env) {
   env.configure("pipeline.auto-watermark-interval", "0");
@@ -214,7 +218,8 @@ TEST(SlidingAggregateSavepoints, StopAndResumeOneThreeTwoGivesTheUninterruptedWi
   std::set<SaResult> got(all.begin(), all.end());
   std::map<std::tuple<int64_t, int64_t, int64_t>, int> per_window;
   for (const auto& r : got) ++per_window[{r.key, r.start, r.end}];
-  for (const auto& [w, n] : per_window) EXPECT_EQ(n, 1) << "window of key " << std::get<0>(w) << " at " << std::get<1>(w);
+  for (const auto& [w, n] : per_window)
+    EXPECT_EQ(n, 1) << "window of key " << std::get<0>(w) << " at " << std::get<1>(w);
   EXPECT_EQ(std::vector<SaResult>(got.begin(), got.end()), sorted(want.fired));
 }
 

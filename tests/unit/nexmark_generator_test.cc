@@ -138,7 +138,7 @@ TEST(NexmarkGenerator, EventsArePaddedToTheirAverageSizes) {
   for (int64_t n = 0; n < 100000; ++n) {
     Event e = gen.generate(n);
     int k = static_cast<int>(e.kind);
-    int64_t size = e.is_person() ? NexmarkGenerator::byte_size(e.person)
+    int64_t size = e.is_person()    ? NexmarkGenerator::byte_size(e.person)
                    : e.is_auction() ? NexmarkGenerator::byte_size(e.auction)
                                     : NexmarkGenerator::byte_size(e.bid);
     EXPECT_GE(size, avg[k] * 0.8) << kind_name(e.kind);

@@ -11,7 +11,8 @@ namespace {
 TEST(RestartStrategy, DefaultsFollowCheckpointing) {
   Configuration conf;
   EXPECT_EQ(RestartStrategy::from_config(conf, false)->describe(), "none");
-  EXPECT_NE(RestartStrategy::from_config(conf, true)->describe().find("exponential-delay"), std::string::npos);
+  EXPECT_NE(RestartStrategy::from_config(conf, true)->describe().find("exponential-delay"),
+            std::string::npos);
 }
 
 TEST(RestartStrategy, FixedDelayAllowsItsAttemptsThenFails) {

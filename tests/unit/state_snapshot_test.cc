@@ -20,9 +20,8 @@ struct AllStates {
       : value(value_state(b, ValueStateDescriptor<std::string>("v"))),
         list(list_state(b, ListStateDescriptor<int64_t>("l"))),
         map(map_state(b, MapStateDescriptor<std::string, int64_t>("m"))),
-        reducing(reducing_state(b, ReducingStateDescriptor<int64_t>("r", [](const int64_t& a, const int64_t& c) {
-                                  return a + c;
-                                }))),
+        reducing(reducing_state(b, ReducingStateDescriptor<int64_t>(
+                                       "r", [](const int64_t& a, const int64_t& c) { return a + c; }))),
         aggregating(aggregating_state(
             b, AggregatingStateDescriptor<int64_t, int64_t, int64_t>("a", std::make_shared<Sum>()))) {}
   ValueState<std::string>* value;
@@ -32,7 +31,9 @@ struct AllStates {
   AggregatingState<int64_t, int64_t>* aggregating;
 };
 
-void set_key(KeyedStateBackend& b, int64_t k) { b.set_current_key(serialize_to_string(k)); }
+void set_key(KeyedStateBackend& b, int64_t k) {
+  b.set_current_key(serialize_to_string(k));
+}
 
 TEST(StateSnapshot, RestoresEveryStateTypeAcrossARescale) {
   constexpr int kMax = 16;

@@ -3,8 +3,8 @@
 #include <filesystem>
 #include <iostream>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "examples.h"
 #include "nexmark_commands.h"
@@ -23,7 +23,8 @@ struct RunArgs {
   bool plan = false;
 };
 
-weir::Configuration load_configuration(const std::string& conf_file, const std::vector<std::string>& defines) {
+weir::Configuration load_configuration(const std::string& conf_file,
+                                       const std::vector<std::string>& defines) {
   weir::Configuration conf;
   if (!conf_file.empty()) conf = weir::Configuration::load_yaml(conf_file);
   for (const auto& d : defines) conf.set_from_flag(d);
@@ -39,7 +40,8 @@ int run_example(const RunArgs& a) {
     for (const auto& e : weir::examples::all_examples()) names += (names.empty() ? "" : ", ") + e.name;
     throw weir::JobDefinitionError(fmt::format("unknown example '{}' (available: {})", a.example, names));
   }
-  auto env = weir::StreamExecutionEnvironment::get_execution_environment(load_configuration(a.conf_file, a.defines));
+  auto env =
+      weir::StreamExecutionEnvironment::get_execution_environment(load_configuration(a.conf_file, a.defines));
   if (a.parallelism > 0) env->set_parallelism(a.parallelism);
   ex->build(*env, {a.input, a.output, a.events});
   if (a.plan) {
@@ -73,13 +75,16 @@ int main(int argc, char** argv) {
   run_cmd->add_option("example", run.example, "Example to run (see `weir examples`)")->required();
   run_cmd->add_option("-p,--parallelism", run.parallelism, "Default parallelism of the job")
       ->check(CLI::Range(1, 32768));
-  run_cmd->add_option("-D", run.defines, "Configuration key=value (repeatable), e.g. -D parallelism.default=2");
+  run_cmd->add_option("-D", run.defines,
+                      "Configuration key=value (repeatable), e.g. -D parallelism.default=2");
   run_cmd->add_option("-c,--conf", run.conf_file, "A weir.yaml configuration file")->check(CLI::ExistingFile);
-  run_cmd->add_option("--input", run.input, "Input text file (examples that read text)")->check(CLI::ExistingFile);
+  run_cmd->add_option("--input", run.input, "Input text file (examples that read text)")
+      ->check(CLI::ExistingFile);
   run_cmd->add_option("--output", run.output, "Output directory for part files (default: stdout)");
   run_cmd->add_option("--events", run.events, "Number of generated events (examples that generate)")
       ->check(CLI::PositiveNumber);
-  run_cmd->add_flag("--plan", run.plan, "Print the job graph (chained vertices and edges) instead of running");
+  run_cmd->add_flag("--plan", run.plan,
+                    "Print the job graph (chained vertices and edges) instead of running");
 
   auto* examples_cmd = app.add_subcommand("examples", "List the example jobs");
   auto* config_cmd = app.add_subcommand("config", "List every configuration key with its default");
@@ -94,7 +99,8 @@ int main(int argc, char** argv) {
   try {
     if (*run_cmd) return run_example(run);
     if (*examples_cmd) {
-      for (const auto& e : weir::examples::all_examples()) std::cout << fmt::format("{:<18} {}\n", e.name, e.description);
+      for (const auto& e : weir::examples::all_examples())
+        std::cout << fmt::format("{:<18} {}\n", e.name, e.description);
       return 0;
     }
     if (*config_cmd) return list_config();

@@ -20,8 +20,11 @@ void add_generator_options(CLI::App* cmd, NexmarkGeneratorArgs& g) {
   g.base_time = nx::kDefaultBaseTime;
   cmd->add_option("--events", g.events, "Number of events")->required()->check(CLI::PositiveNumber);
   cmd->add_option("--seed", g.seed, "Seed: equal seeds give equal events")->capture_default_str();
-  cmd->add_option("--rate", g.rate, "Events per second of event time")->capture_default_str()->check(CLI::PositiveNumber);
-  cmd->add_option("--base-time", g.base_time, "Event time of the first event (epoch ms)")->capture_default_str();
+  cmd->add_option("--rate", g.rate, "Events per second of event time")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--base-time", g.base_time, "Event time of the first event (epoch ms)")
+      ->capture_default_str();
   cmd->add_option("--out-of-orderness", g.out_of_orderness_ms,
                   "Move each event's dateTime back by up to this many ms (watermarks allow for it)")
       ->capture_default_str()
@@ -43,9 +46,15 @@ void append_event_json(std::string& out, const nx::Event& e) {
   out += nx::kind_name(e.kind);
   out += "\",";
   switch (e.kind) {
-    case nx::EventKind::kPerson: connectors::append_json_fields(out, e.person); break;
-    case nx::EventKind::kAuction: connectors::append_json_fields(out, e.auction); break;
-    case nx::EventKind::kBid: connectors::append_json_fields(out, e.bid); break;
+    case nx::EventKind::kPerson:
+      connectors::append_json_fields(out, e.person);
+      break;
+    case nx::EventKind::kAuction:
+      connectors::append_json_fields(out, e.auction);
+      break;
+    case nx::EventKind::kBid:
+      connectors::append_json_fields(out, e.bid);
+      break;
   }
   out += "}\n";
 }
@@ -58,7 +67,8 @@ int generate(const NexmarkGeneratorArgs& args) {
     gen.generate(n, e);
     append_event_json(buf, e);
     if (buf.size() >= (1 << 20)) {
-      if (std::fwrite(buf.data(), 1, buf.size(), stdout) != buf.size()) throw WeirError("nexmark-gen: cannot write to stdout");
+      if (std::fwrite(buf.data(), 1, buf.size(), stdout) != buf.size())
+        throw WeirError("nexmark-gen: cannot write to stdout");
       buf.clear();
     }
   }
@@ -71,10 +81,12 @@ int generate(const NexmarkGeneratorArgs& args) {
 std::string temp_checkpoint_dir() {
   std::random_device rd;
   for (int i = 0; i < 100; ++i) {
-    auto dir = std::filesystem::temp_directory_path() / ("weir-checkpoints-" + std::to_string(rd() % 100'000'000));
+    auto dir =
+        std::filesystem::temp_directory_path() / ("weir-checkpoints-" + std::to_string(rd() % 100'000'000));
     if (std::filesystem::create_directories(dir)) return dir.string();
   }
-  throw WeirError("cannot create a checkpoint directory under " + std::filesystem::temp_directory_path().string());
+  throw WeirError("cannot create a checkpoint directory under " +
+                  std::filesystem::temp_directory_path().string());
 }
 
 //! Turns the checkpoint, failure and savepoint flags into configuration keys and a RunControl;
@@ -84,7 +96,8 @@ nexmark::RunControl fault_tolerance(const NexmarkCommands& c, size_t queries, Co
     try {
       conf.set("execution.checkpointing.interval", c.checkpoint_interval);
     } catch (const ConfigError&) {
-      throw ConfigError("bad --checkpoint-interval '" + c.checkpoint_interval + "': expected a duration such as 50ms or 1s");
+      throw ConfigError("bad --checkpoint-interval '" + c.checkpoint_interval +
+                        "': expected a duration such as 50ms or 1s");
     }
   }
   const bool checkpointing = conf.contains("execution.checkpointing.interval");
@@ -93,12 +106,14 @@ nexmark::RunControl fault_tolerance(const NexmarkCommands& c, size_t queries, Co
   } else if (checkpointing && !conf.contains("execution.checkpointing.dir")) {
     conf.set("execution.checkpointing.dir", temp_checkpoint_dir());
   }
-  if (checkpointing) std::cout << "CHECKPOINT_DIR path=" << *conf.raw("execution.checkpointing.dir") << std::endl;
+  if (checkpointing)
+    std::cout << "CHECKPOINT_DIR path=" << *conf.raw("execution.checkpointing.dir") << std::endl;
 
   nexmark::RunControl control;
   if (c.inject_failures > 0) {
     if (!checkpointing)
-      throw ConfigError("--inject-failures needs --checkpoint-interval: failed tasks recover from a checkpoint");
+      throw ConfigError(
+          "--inject-failures needs --checkpoint-interval: failed tasks recover from a checkpoint");
     control.inject_failures = c.inject_failures;
     control.failure_seed = c.run_generator.seed;
     // Exactly as many restarts as injected failures, quickly, unless -D chose a strategy.
@@ -111,7 +126,8 @@ nexmark::RunControl fault_tolerance(const NexmarkCommands& c, size_t queries, Co
   if (c.stop_with_savepoint_after_events > 0 && c.savepoint_dir.empty())
     throw ConfigError("--stop-with-savepoint-after-events needs --savepoint-dir");
   if ((c.stop_with_savepoint_after_events > 0 || !c.from_savepoint.empty()) && queries > 1)
-    throw ConfigError("--stop-with-savepoint-after-events and --from-savepoint need a single --query, not all");
+    throw ConfigError(
+        "--stop-with-savepoint-after-events and --from-savepoint need a single --query, not all");
   control.stop_with_savepoint_after_events = c.stop_with_savepoint_after_events;
   control.savepoint_dir = c.savepoint_dir;
   if (!c.from_savepoint.empty()) {
@@ -147,8 +163,9 @@ int run_queries(const NexmarkCommands& c) {
   for (const auto& d : c.defines) conf.set_from_flag(d);
   if (c.parallelism > 0) conf.set("parallelism.default", std::to_string(c.parallelism));
   nexmark::RunControl control = fault_tolerance(c, queries.size(), conf);
-  const bool report_recovery = !c.checkpoint_interval.empty() || c.inject_failures > 0 || !c.savepoint_dir.empty() ||
-                               !c.from_savepoint.empty() || conf.contains("execution.checkpointing.interval");
+  const bool report_recovery = !c.checkpoint_interval.empty() || c.inject_failures > 0 ||
+                               !c.savepoint_dir.empty() || !c.from_savepoint.empty() ||
+                               conf.contains("execution.checkpointing.interval");
 
   for (const auto& q : queries) {
     nexmark::QueryOptions o;
@@ -173,30 +190,44 @@ void add_nexmark_commands(CLI::App& app, NexmarkCommands& c) {
   c.gen_cmd = app.add_subcommand("nexmark-gen", "Write Nexmark events as JSON lines to stdout");
   add_generator_options(c.gen_cmd, c.gen);
 
-  c.run_cmd = app.add_subcommand("nexmark", "Run Nexmark queries on the embedded MiniCluster and print RESULT lines");
-  c.run_cmd->add_option("--query", c.query, "Query to run (q0, q1, ..., q20) or all; calibration: gen (the generator alone, no engine), "
-                  "passthrough (every event to a blackhole)")->required();
+  c.run_cmd =
+      app.add_subcommand("nexmark", "Run Nexmark queries on the embedded MiniCluster and print RESULT lines");
+  c.run_cmd
+      ->add_option(
+          "--query", c.query,
+          "Query to run (q0, q1, ..., q20) or all; calibration: gen (the generator alone, no engine), "
+          "passthrough (every event to a blackhole)")
+      ->required();
   add_generator_options(c.run_cmd, c.run_generator);
-  c.run_cmd->add_option("-p,--parallelism", c.parallelism, "Default parallelism of the job")->check(CLI::Range(1, 32768));
-  c.run_cmd->add_option("--sink", c.sink, "blackhole, or file:DIR for JSON lines in part files")->capture_default_str();
-  c.run_cmd->add_option("--tps", c.tps, "Pace the source at this many events per wall-clock second in total (0: flat out)")
+  c.run_cmd->add_option("-p,--parallelism", c.parallelism, "Default parallelism of the job")
+      ->check(CLI::Range(1, 32768));
+  c.run_cmd->add_option("--sink", c.sink, "blackhole, or file:DIR for JSON lines in part files")
+      ->capture_default_str();
+  c.run_cmd
+      ->add_option("--tps", c.tps,
+                   "Pace the source at this many events per wall-clock second in total (0: flat out)")
       ->check(CLI::NonNegativeNumber);
-  c.run_cmd->add_option("-D", c.defines, "Configuration key=value (repeatable), e.g. -D state.backend.type=heap");
+  c.run_cmd->add_option("-D", c.defines,
+                        "Configuration key=value (repeatable), e.g. -D state.backend.type=heap");
   auto* cmd = c.run_cmd;
   cmd->add_option("--checkpoint-interval", c.checkpoint_interval,
                   "Checkpoint every DURATION (e.g. 50ms, 1s): sets execution.checkpointing.interval");
-  cmd->add_option("--checkpoint-dir", c.checkpoint_dir,
-                  "Where checkpoints go (execution.checkpointing.dir); default with --checkpoint-interval: a new "
-                  "directory under the system temp directory, printed as CHECKPOINT_DIR path=...");
-  cmd->add_option("--inject-failures", c.inject_failures,
-                  "Fail a task K times at random moments of the run (seeded by --seed), each after a checkpoint "
-                  "completed; needs --checkpoint-interval")
+  cmd->add_option(
+      "--checkpoint-dir", c.checkpoint_dir,
+      "Where checkpoints go (execution.checkpointing.dir); default with --checkpoint-interval: a new "
+      "directory under the system temp directory, printed as CHECKPOINT_DIR path=...");
+  cmd->add_option(
+         "--inject-failures", c.inject_failures,
+         "Fail a task K times at random moments of the run (seeded by --seed), each after a checkpoint "
+         "completed; needs --checkpoint-interval")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--savepoint-dir", c.savepoint_dir, "Where --stop-with-savepoint-after-events writes the savepoint");
+  cmd->add_option("--savepoint-dir", c.savepoint_dir,
+                  "Where --stop-with-savepoint-after-events writes the savepoint");
   cmd->add_option("--stop-with-savepoint-after-events", c.stop_with_savepoint_after_events,
                   "Stop with a savepoint once about N events were made; prints SAVEPOINT path=...")
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--from-savepoint", c.from_savepoint, "Resume from savepoint or retained checkpoint P (any parallelism)");
+  cmd->add_option("--from-savepoint", c.from_savepoint,
+                  "Resume from savepoint or retained checkpoint P (any parallelism)");
   cmd->add_flag("--allow-non-restored-state", c.allow_non_restored_state,
                 "With --from-savepoint: start even if some saved state matches no operator of the query");
 }

@@ -6,7 +6,9 @@
 namespace weir {
 
 struct NoKey {};
-inline bool operator==(const NoKey&, const NoKey&) { return true; }
+inline bool operator==(const NoKey&, const NoKey&) {
+  return true;
+}
 template <>
 struct Serializer<NoKey> {
   static void write(DataOutput&, const NoKey&) {}
@@ -35,7 +37,8 @@ class ConnectedStreamsImpl {
     using R = typename F::Out;
     auto k1 = k1_;
     auto k2 = k2_;
-    return two_input<R>(name, [f, k1, k2] { return std::make_unique<ops::CoProcessOperator<K, T1, T2, R, F>>(f, k1, k2); });
+    return two_input<R>(
+        name, [f, k1, k2] { return std::make_unique<ops::CoProcessOperator<K, T1, T2, R, F>>(f, k1, k2); });
   }
 
  protected:
@@ -97,8 +100,8 @@ class BroadcastConnectedStream {
     using R = typename F::Out;
     auto* env = a_.get_execution_environment();
     auto& n = env->stream_graph().add_node(
-        name, [f] { return std::make_unique<ops::BroadcastOperator<T1, T2, R, F>>(f); }, runtime::TypeInfo<R>::get(),
-        false);
+        name, [f] { return std::make_unique<ops::BroadcastOperator<T1, T2, R, F>>(f); },
+        runtime::TypeInfo<R>::get(), false);
     a_.connect_to(n.id, 0);
     b_.connect_to(n.id, 1);
     return DataStream<R>(env, n.id);

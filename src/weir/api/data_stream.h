@@ -78,7 +78,8 @@ class DataStreamSink {
 template <typename T>
 class DataStream {
  public:
-  DataStream(StreamExecutionEnvironment* env, std::vector<detail::Upstream> ups) : env_(env), ups_(std::move(ups)) {}
+  DataStream(StreamExecutionEnvironment* env, std::vector<detail::Upstream> ups)
+      : env_(env), ups_(std::move(ups)) {}
   DataStream(StreamExecutionEnvironment* env, int node)
       : env_(env), ups_{{node, {}, {}, runtime::TypeInfo<T>::get()}} {}
 
@@ -128,7 +129,8 @@ class DataStream {
 
   DataStream<T> assign_timestamps_and_watermarks(WatermarkStrategy<T> strategy,
                                                  const std::string& name = "Timestamps/Watermarks") {
-    return transform<T>(name, [strategy] { return std::make_unique<ops::TimestampsAndWatermarksOperator<T>>(strategy); });
+    return transform<T>(
+        name, [strategy] { return std::make_unique<ops::TimestampsAndWatermarksOperator<T>>(strategy); });
   }
 
   // ---- partitioning ----
@@ -164,7 +166,8 @@ class DataStream {
     return *this;
   }
   DataStream<T>& set_max_parallelism(int p) {
-    if (p < 1 || p > 32768) throw JobDefinitionError("max parallelism must be in 1..32768, got " + std::to_string(p));
+    if (p < 1 || p > 32768)
+      throw JobDefinitionError("max parallelism must be in 1..32768, got " + std::to_string(p));
     node().max_parallelism = p;
     return *this;
   }
@@ -223,7 +226,8 @@ class DataStream {
     }
   }
   const std::vector<detail::Upstream>& upstreams() const { return ups_; }
-  DataStream<T> with_partitioner(runtime::PartitionerKind k, std::shared_ptr<void> key_bytes = nullptr) const {
+  DataStream<T> with_partitioner(runtime::PartitionerKind k,
+                                 std::shared_ptr<void> key_bytes = nullptr) const {
     auto ups = ups_;
     for (auto& u : ups) {
       u.partitioner.kind = k;
@@ -236,7 +240,8 @@ class DataStream {
  private:
   int single_node(const char* what) const {
     if (ups_.size() != 1 || !ups_[0].side_tag.empty())
-      throw JobDefinitionError(std::string(what) + " needs a stream produced by one operator (not a union or side output)");
+      throw JobDefinitionError(std::string(what) +
+                               " needs a stream produced by one operator (not a union or side output)");
     return ups_[0].node;
   }
   graph::StreamNode& node() { return env_->stream_graph().node(single_node("setting operator properties")); }
@@ -250,8 +255,8 @@ template <typename T>
 DataStream<T> StreamExecutionEnvironment::from_source(SourceReaderFactory<T> factory, const std::string& name,
                                                       int parallelism) {
   auto& n = graph_->add_node(
-      name, [factory] { return std::make_unique<ops::SourceOperator<T>>(factory()); }, runtime::TypeInfo<T>::get(),
-      true);
+      name, [factory] { return std::make_unique<ops::SourceOperator<T>>(factory()); },
+      runtime::TypeInfo<T>::get(), true);
   n.parallelism = parallelism;
   return DataStream<T>(this, n.id);
 }
@@ -260,14 +265,17 @@ template <typename T>
 DataStream<T> StreamExecutionEnvironment::from_collection(std::vector<T> data, const std::string& name) {
   auto shared = std::make_shared<const std::vector<T>>(std::move(data));
   // Like Flink, a collection source is not parallel: order is kept.
-  return from_source<T>([shared] { return std::make_unique<connectors::CollectionReader<T>>(shared); }, name, 1);
+  return from_source<T>([shared] { return std::make_unique<connectors::CollectionReader<T>>(shared); }, name,
+                        1);
 }
 
 template <typename T>
 DataStream<T> StreamExecutionEnvironment::from_generator(std::function<T(int64_t)> gen, int64_t count,
                                                          double rate_per_second, const std::string& name) {
   return from_source<T>(
-      [gen, count, rate_per_second] { return std::make_unique<connectors::DataGenReader<T>>(gen, count, rate_per_second); },
+      [gen, count, rate_per_second] {
+        return std::make_unique<connectors::DataGenReader<T>>(gen, count, rate_per_second);
+      },
       name);
 }
 

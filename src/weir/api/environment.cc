@@ -23,14 +23,16 @@ StreamExecutionEnvironment& StreamExecutionEnvironment::set_max_parallelism(int 
 int StreamExecutionEnvironment::get_max_parallelism() const {
   return static_cast<int>(config_.get_int(options::kMaxParallelism));
 }
-StreamExecutionEnvironment& StreamExecutionEnvironment::configure(const std::string& key, const std::string& value) {
+StreamExecutionEnvironment& StreamExecutionEnvironment::configure(const std::string& key,
+                                                                  const std::string& value) {
   config_.set(key, value);
   return *this;
 }
 
 DataStream<int64_t> StreamExecutionEnvironment::from_sequence(int64_t from, int64_t to) {
   if (to < from) throw JobDefinitionError("from_sequence: 'to' must not be below 'from'");
-  auto s = from_generator<int64_t>([from](int64_t i) { return from + i; }, to - from + 1, 0, "Sequence Source");
+  auto s =
+      from_generator<int64_t>([from](int64_t i) { return from + i; }, to - from + 1, 0, "Sequence Source");
   return s;
 }
 
@@ -43,11 +45,14 @@ DataStream<std::string> StreamExecutionEnvironment::socket_text_stream(const std
                                                                        char delimiter) {
   if (port <= 0 || port > 65535) throw JobDefinitionError("socket_text_stream: port must be in 1..65535");
   return from_source<std::string>(
-      [host, port, delimiter] { return std::make_unique<connectors::SocketTextReader>(host, port, delimiter); },
+      [host, port, delimiter] {
+        return std::make_unique<connectors::SocketTextReader>(host, port, delimiter);
+      },
       "Socket Stream", 1);
 }
 
-std::shared_ptr<graph::JobGraph> StreamExecutionEnvironment::get_job_graph(const std::string& job_name) const {
+std::shared_ptr<graph::JobGraph> StreamExecutionEnvironment::get_job_graph(
+    const std::string& job_name) const {
   return graph::build_job_graph(graph_, job_name, config_);
 }
 

@@ -26,7 +26,8 @@ using cluster::JobStatus;
 //! A handle on a running job (execute_async). Keeps the embedded cluster alive while it exists.
 class JobClient {
  public:
-  JobClient(cluster::JobClient c, std::shared_ptr<cluster::MiniCluster> keep) : c_(std::move(c)), keep_(std::move(keep)) {}
+  JobClient(cluster::JobClient c, std::shared_ptr<cluster::MiniCluster> keep)
+      : c_(std::move(c)), keep_(std::move(keep)) {}
   JobId get_job_id() const { return c_.job_id(); }
   JobStatus get_job_status() const { return c_.status(); }
   void cancel() { c_.cancel(); }

@@ -77,8 +77,8 @@ template <typename T>
 class SinkFunction : public RichFunction {
  public:
   struct Context {
-    Timestamp timestamp;       //!< the record's event time, or kNoTimestamp
-    Timestamp watermark;       //!< the sink's current watermark
+    Timestamp timestamp;  //!< the record's event time, or kNoTimestamp
+    Timestamp watermark;  //!< the sink's current watermark
   };
   virtual void invoke(const T& value, const Context& ctx) = 0;
   //! Called once at the end of a bounded input, before close().

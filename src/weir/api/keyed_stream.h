@@ -15,7 +15,8 @@ template <typename T, typename K>
 class KeyedStream {
  public:
   using KeyFn = std::function<K(const T&)>;
-  KeyedStream(DataStream<T> partitioned, KeyFn key_fn) : stream_(std::move(partitioned)), key_fn_(std::move(key_fn)) {}
+  KeyedStream(DataStream<T> partitioned, KeyFn key_fn)
+      : stream_(std::move(partitioned)), key_fn_(std::move(key_fn)) {}
 
   //! process(f) with f deriving from KeyedProcessFunction<K, T, OUT>.
   template <typename F>
@@ -29,8 +30,8 @@ class KeyedStream {
   template <typename F>
   DataStream<T> reduce(F f, const std::string& name = "Keyed Reduce") {
     auto kf = key_fn_;
-    return stream_.template transform<T>(name,
-                                         [f, kf] { return std::make_unique<ops::StreamGroupedReduce<K, T, F>>(f, kf); });
+    return stream_.template transform<T>(
+        name, [f, kf] { return std::make_unique<ops::StreamGroupedReduce<K, T, F>>(f, kf); });
   }
 
   // Field aggregations over a member (structs) or a numeric record, like Flink's sum/min/max/min_by/max_by.
@@ -38,15 +39,33 @@ class KeyedStream {
   // can still be keyed; these overloads then simply do not exist.
   template <typename M, typename U = T>
   DataStream<T> sum(M U::*field) {
-    return reduce([field](const T& a, const T& b) { T r = a; r.*field = a.*field + b.*field; return r; }, "Sum");
+    return reduce(
+        [field](const T& a, const T& b) {
+          T r = a;
+          r.*field = a.*field + b.*field;
+          return r;
+        },
+        "Sum");
   }
   template <typename M, typename U = T>
   DataStream<T> min(M U::*field) {
-    return reduce([field](const T& a, const T& b) { T r = a; if (b.*field < r.*field) r.*field = b.*field; return r; }, "Min");
+    return reduce(
+        [field](const T& a, const T& b) {
+          T r = a;
+          if (b.*field < r.*field) r.*field = b.*field;
+          return r;
+        },
+        "Min");
   }
   template <typename M, typename U = T>
   DataStream<T> max(M U::*field) {
-    return reduce([field](const T& a, const T& b) { T r = a; if (b.*field > r.*field) r.*field = b.*field; return r; }, "Max");
+    return reduce(
+        [field](const T& a, const T& b) {
+          T r = a;
+          if (b.*field > r.*field) r.*field = b.*field;
+          return r;
+        },
+        "Max");
   }
   //! The whole record with the smallest field (the first one on ties).
   template <typename M, typename U = T>
@@ -60,15 +79,33 @@ class KeyedStream {
   // Tuple-position aggregations: sum<1>() on std::tuple / std::pair records.
   template <size_t I>
   DataStream<T> sum() {
-    return reduce([](const T& a, const T& b) { T r = a; std::get<I>(r) = std::get<I>(a) + std::get<I>(b); return r; }, "Sum");
+    return reduce(
+        [](const T& a, const T& b) {
+          T r = a;
+          std::get<I>(r) = std::get<I>(a) + std::get<I>(b);
+          return r;
+        },
+        "Sum");
   }
   template <size_t I>
   DataStream<T> min() {
-    return reduce([](const T& a, const T& b) { T r = a; if (std::get<I>(b) < std::get<I>(r)) std::get<I>(r) = std::get<I>(b); return r; }, "Min");
+    return reduce(
+        [](const T& a, const T& b) {
+          T r = a;
+          if (std::get<I>(b) < std::get<I>(r)) std::get<I>(r) = std::get<I>(b);
+          return r;
+        },
+        "Min");
   }
   template <size_t I>
   DataStream<T> max() {
-    return reduce([](const T& a, const T& b) { T r = a; if (std::get<I>(b) > std::get<I>(r)) std::get<I>(r) = std::get<I>(b); return r; }, "Max");
+    return reduce(
+        [](const T& a, const T& b) {
+          T r = a;
+          if (std::get<I>(b) > std::get<I>(r)) std::get<I>(r) = std::get<I>(b);
+          return r;
+        },
+        "Max");
   }
 
   template <typename Assigner>
@@ -94,7 +131,8 @@ template <typename F, typename K>
 KeyedStream<T, K> DataStream<T>::key_by(F f) {
   std::function<K(const T&)> kf = f;
   using KeyBytes = std::function<void(const T&, DataOutput&)>;
-  auto key_bytes = std::make_shared<KeyBytes>([kf](const T& v, DataOutput& out) { Serializer<K>::write(out, kf(v)); });
+  auto key_bytes =
+      std::make_shared<KeyBytes>([kf](const T& v, DataOutput& out) { Serializer<K>::write(out, kf(v)); });
   return KeyedStream<T, K>(with_partitioner(runtime::PartitionerKind::kHash, key_bytes), kf);
 }
 

@@ -59,8 +59,9 @@ class RuntimeContext {
   state::KeyedStateBackend& backend() {
     auto* b = op_->keyed_backend();
     if (!b)
-      throw JobDefinitionError("keyed state can only be used on a keyed stream, i.e. after key_by() (operator '" +
-                               op_->runtime().name + "')");
+      throw JobDefinitionError(
+          "keyed state can only be used on a keyed stream, i.e. after key_by() (operator '" +
+          op_->runtime().name + "')");
     return *b;
   }
   runtime::StreamOperator* op_;

@@ -136,8 +136,8 @@ class WindowedStream {
         auto key_fn = input_.key_selector();
         std::string full = name + " " + assigner->name();
         return input_.stream().template transform<OUT>(full, [assigner, key_fn, agg, fn, late_tag] {
-          return std::make_unique<windowing::SlidingAggregateOperator<K, T, Agg, Fn>>(assigner, key_fn, agg, fn,
-                                                                                      late_tag);
+          return std::make_unique<windowing::SlidingAggregateOperator<K, T, Agg, Fn>>(assigner, key_fn, agg,
+                                                                                      fn, late_tag);
         });
       }
     }

@@ -78,7 +78,8 @@ std::string encode_metadata(const CheckpointMetadata& m) {
 
 CheckpointMetadata decode_metadata(std::string_view bytes, const std::string& what) {
   auto pos = bytes.rfind("\n#crc32c=");
-  if (pos == std::string_view::npos) throw SerializationError("'" + what + "' has no checksum: incomplete or not a checkpoint");
+  if (pos == std::string_view::npos)
+    throw SerializationError("'" + what + "' has no checksum: incomplete or not a checkpoint");
   std::string_view body = bytes.substr(0, pos);
   uint32_t stored = 0;
   try {
@@ -96,12 +97,13 @@ CheckpointMetadata decode_metadata(std::string_view bytes, const std::string& wh
     m.savepoint = j.at("savepoint").get<bool>();
     if (j.contains("vertices"))
       for (const auto& v : j["vertices"])
-        m.vertices.push_back({v.at("vertex").get<int>(), v.at("name").get<std::string>(), v.at("parallelism").get<int>(),
-                              v.at("max_parallelism").get<int>(), v.at("operator_ids").get<std::vector<std::string>>()});
+        m.vertices.push_back({v.at("vertex").get<int>(), v.at("name").get<std::string>(),
+                              v.at("parallelism").get<int>(), v.at("max_parallelism").get<int>(),
+                              v.at("operator_ids").get<std::vector<std::string>>()});
     if (j.contains("tasks"))
       for (const auto& t : j["tasks"])
-        m.tasks.push_back({t.at("vertex").get<int>(), t.at("subtask").get<int>(), t.at("file").get<std::string>(),
-                           t.at("size").get<uint64_t>()});
+        m.tasks.push_back({t.at("vertex").get<int>(), t.at("subtask").get<int>(),
+                           t.at("file").get<std::string>(), t.at("size").get<uint64_t>()});
   } catch (const nlohmann::json::exception& e) {
     throw SerializationError("'" + what + "' is malformed: " + e.what());
   }
@@ -149,19 +151,23 @@ RestoredCheckpoint load_checkpoint(const std::string& path) {
   fs::path dir = path;
   if (fs::is_regular_file(dir)) dir = dir.parent_path();
   fs::path meta = dir / "_metadata";
-  if (!fs::exists(meta)) throw WeirError(fmt::format("'{}' is not a complete checkpoint or savepoint: no _metadata", dir.string()));
+  if (!fs::exists(meta))
+    throw WeirError(
+        fmt::format("'{}' is not a complete checkpoint or savepoint: no _metadata", dir.string()));
   RestoredCheckpoint r;
   r.path = dir.string();
   r.metadata = decode_metadata(read_file(meta.string()), meta.string());
   for (const auto& h : r.metadata.tasks) {
     fs::path f = dir / h.file;
-    if (!fs::exists(f)) throw WeirError(fmt::format("checkpoint '{}' is incomplete: '{}' is missing", dir.string(), h.file));
+    if (!fs::exists(f))
+      throw WeirError(fmt::format("checkpoint '{}' is incomplete: '{}' is missing", dir.string(), h.file));
     r.tasks.push_back(decode_task_snapshot(read_file(f.string()), f.string()));
   }
   return r;
 }
 
-std::optional<RestoredCheckpoint> latest_valid_checkpoint(const std::string& job_dir, std::vector<std::string>* why) {
+std::optional<RestoredCheckpoint> latest_valid_checkpoint(const std::string& job_dir,
+                                                          std::vector<std::string>* why) {
   std::vector<std::pair<int64_t, fs::path>> found;
   std::error_code ec;
   if (!fs::exists(job_dir, ec)) return std::nullopt;

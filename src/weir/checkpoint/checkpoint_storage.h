@@ -61,7 +61,8 @@ class CheckpointStorage {
   const std::string& job_dir() const { return job_dir_; }
   std::string checkpoint_dir(int64_t id) const;
   //! Writes a task's snapshot for checkpoint `id`; returns its handle.
-  TaskStateHandle write_task_state(const std::string& dir, int vertex, int subtask, std::string_view bytes) const;
+  TaskStateHandle write_task_state(const std::string& dir, int vertex, int subtask,
+                                   std::string_view bytes) const;
   void write_metadata(const std::string& dir, const CheckpointMetadata& m) const;
   void discard(const std::string& dir) const;
 
@@ -73,6 +74,7 @@ class CheckpointStorage {
 RestoredCheckpoint load_checkpoint(const std::string& path);
 //! The newest complete, readable checkpoint under a job directory. Unreadable ones are skipped and
 //! `why` receives one line per skipped checkpoint saying why.
-std::optional<RestoredCheckpoint> latest_valid_checkpoint(const std::string& job_dir, std::vector<std::string>* why);
+std::optional<RestoredCheckpoint> latest_valid_checkpoint(const std::string& job_dir,
+                                                          std::vector<std::string>* why);
 
 }  // namespace weir::checkpoint

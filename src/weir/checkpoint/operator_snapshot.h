@@ -13,7 +13,7 @@ namespace weir::checkpoint {
 
 struct OperatorSnapshot {
   int64_t checkpoint_id = 0;  //!< not stored: set for the operators while they snapshot
-  std::string operator_id;  //!< the operator's uid, or a stable id derived from the graph
+  std::string operator_id;    //!< the operator's uid, or a stable id derived from the graph
   int subtask = 0;
   int parallelism = 1;
   //! Per key group: keyed state of every state (KeyedStateBackend::snapshot_key_group) then timers.
@@ -27,7 +27,8 @@ struct OperatorSnapshot {
   //! Opaque state of an operator that keeps its own (e.g. a sink's pending files).
   std::string custom;
   bool empty() const {
-    return keyed.empty() && list_states.empty() && broadcast_states.empty() && source_splits.empty() && custom.empty();
+    return keyed.empty() && list_states.empty() && broadcast_states.empty() && source_splits.empty() &&
+           custom.empty();
   }
 };
 

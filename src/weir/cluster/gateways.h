@@ -47,7 +47,8 @@ class JobMasterGateway {
   //! A source task has emitted all its data and waits for a final checkpoint before it ends.
   virtual void notify_end_of_data(const ExecutionAttemptId& id) {}
   //! A task could not take part in a checkpoint (e.g. it has finished); the checkpoint is aborted.
-  virtual void decline_checkpoint(const ExecutionAttemptId& id, int64_t checkpoint_id, const std::string& reason) {}
+  virtual void decline_checkpoint(const ExecutionAttemptId& id, int64_t checkpoint_id,
+                                  const std::string& reason) {}
 };
 
 //! What a checkpoint barrier carries.

@@ -15,7 +15,9 @@ ConfigRegistry& ConfigRegistry::instance() {
   return r;
 }
 
-void ConfigRegistry::add(ConfigOptionSpec spec) { specs_[spec.key] = std::move(spec); }
+void ConfigRegistry::add(ConfigOptionSpec spec) {
+  specs_[spec.key] = std::move(spec);
+}
 
 const ConfigOptionSpec* ConfigRegistry::find(const std::string& key) const {
   auto it = specs_.find(key);
@@ -37,17 +39,20 @@ std::string lower(std::string s) {
 }
 
 // Splits "123 unit" into number and unit. Throws when there is no leading integer.
-std::pair<int64_t, std::string> split_number(const std::string& key, const std::string& text, const char* what) {
+std::pair<int64_t, std::string> split_number(const std::string& key, const std::string& text,
+                                             const char* what) {
   std::string t = trim(text);
   size_t i = 0;
   while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i;
   if (i == 0)
-    throw ConfigError(fmt::format("invalid value '{}' for configuration key '{}': expected a {}", text, key, what));
+    throw ConfigError(
+        fmt::format("invalid value '{}' for configuration key '{}': expected a {}", text, key, what));
   int64_t n;
   try {
     n = std::stoll(t.substr(0, i));
   } catch (const std::exception&) {
-    throw ConfigError(fmt::format("invalid value '{}' for configuration key '{}': number out of range", text, key));
+    throw ConfigError(
+        fmt::format("invalid value '{}' for configuration key '{}': number out of range", text, key));
   }
   return {n, lower(trim(t.substr(i)))};
 }
@@ -62,7 +67,8 @@ int64_t parse_int(const std::string& key, const std::string& text) {
     pos = 0;
   }
   if (t.empty() || pos != t.size())
-    throw ConfigError(fmt::format("invalid value '{}' for configuration key '{}': expected an integer", text, key));
+    throw ConfigError(
+        fmt::format("invalid value '{}' for configuration key '{}': expected an integer", text, key));
   return v;
 }
 
@@ -70,7 +76,8 @@ bool parse_bool(const std::string& key, const std::string& text) {
   std::string t = lower(trim(text));
   if (t == "true") return true;
   if (t == "false") return false;
-  throw ConfigError(fmt::format("invalid value '{}' for configuration key '{}': expected true or false", text, key));
+  throw ConfigError(
+      fmt::format("invalid value '{}' for configuration key '{}': expected true or false", text, key));
 }
 
 void validate(const ConfigOptionSpec& spec, const std::string& value) {
@@ -78,8 +85,9 @@ void validate(const ConfigOptionSpec& spec, const std::string& value) {
     case ConfigType::kInt: {
       int64_t v = parse_int(spec.key, value);
       if (v < spec.min || v > spec.max)
-        throw ConfigError(fmt::format("invalid value '{}' for configuration key '{}': must be between {} and {}",
-                                      value, spec.key, spec.min, spec.max));
+        throw ConfigError(
+            fmt::format("invalid value '{}' for configuration key '{}': must be between {} and {}", value,
+                        spec.key, spec.min, spec.max));
       break;
     }
     case ConfigType::kBool:
@@ -94,8 +102,8 @@ void validate(const ConfigOptionSpec& spec, const std::string& value) {
     case ConfigType::kEnum: {
       std::string v = lower(trim(value));
       if (std::find(spec.allowed.begin(), spec.allowed.end(), v) == spec.allowed.end())
-        throw ConfigError(fmt::format("invalid value '{}' for configuration key '{}': allowed values are {}", value,
-                                      spec.key, fmt::join(spec.allowed, ", ")));
+        throw ConfigError(fmt::format("invalid value '{}' for configuration key '{}': allowed values are {}",
+                                      value, spec.key, fmt::join(spec.allowed, ", ")));
       break;
     }
     case ConfigType::kString:
@@ -106,7 +114,8 @@ void validate(const ConfigOptionSpec& spec, const std::string& value) {
 // n * unit, refusing results that do not fit in int64 (they would silently wrap around).
 int64_t scaled(const std::string& key, const std::string& text, int64_t n, int64_t unit) {
   if (n > INT64_MAX / unit)
-    throw ConfigError(fmt::format("invalid value '{}' for configuration key '{}': number out of range", text, key));
+    throw ConfigError(
+        fmt::format("invalid value '{}' for configuration key '{}': number out of range", text, key));
   return n * unit;
 }
 
@@ -114,15 +123,18 @@ int64_t scaled(const std::string& key, const std::string& text, int64_t n, int64
 
 Duration parse_duration(const std::string& key, const std::string& text) {
   auto [n, unit] = split_number(key, text, "duration such as '200 ms', '5 s' or '1 min'");
-  if (unit.empty() || unit == "ms" || unit == "milli" || unit == "millis" || unit == "milliseconds") return Duration(n);
+  if (unit.empty() || unit == "ms" || unit == "milli" || unit == "millis" || unit == "milliseconds")
+    return Duration(n);
   if (unit == "s" || unit == "sec" || unit == "secs" || unit == "second" || unit == "seconds")
     return Duration(scaled(key, text, n, 1000));
-  if (unit == "min" || unit == "m" || unit == "minute" || unit == "minutes") return Duration(scaled(key, text, n, 60'000));
+  if (unit == "min" || unit == "m" || unit == "minute" || unit == "minutes")
+    return Duration(scaled(key, text, n, 60'000));
   if (unit == "h" || unit == "hour" || unit == "hours") return Duration(scaled(key, text, n, 3'600'000));
   if (unit == "d" || unit == "day" || unit == "days") return Duration(scaled(key, text, n, 86'400'000));
-  throw ConfigError(fmt::format("invalid value '{}' for configuration key '{}': unknown time unit '{}' (use ms, s, "
-                                "min, h or d)",
-                                text, key, unit));
+  throw ConfigError(
+      fmt::format("invalid value '{}' for configuration key '{}': unknown time unit '{}' (use ms, s, "
+                  "min, h or d)",
+                  text, key, unit));
 }
 
 int64_t parse_memory_size(const std::string& key, const std::string& text) {
@@ -131,14 +143,15 @@ int64_t parse_memory_size(const std::string& key, const std::string& text) {
   if (unit == "k" || unit == "kb" || unit == "kib") return scaled(key, text, n, 1LL << 10);
   if (unit == "m" || unit == "mb" || unit == "mib") return scaled(key, text, n, 1LL << 20);
   if (unit == "g" || unit == "gb" || unit == "gib") return scaled(key, text, n, 1LL << 30);
-  throw ConfigError(
-      fmt::format("invalid value '{}' for configuration key '{}': unknown size unit '{}' (use b, kb, mb or gb)", text,
-                  key, unit));
+  throw ConfigError(fmt::format(
+      "invalid value '{}' for configuration key '{}': unknown size unit '{}' (use b, kb, mb or gb)", text,
+      key, unit));
 }
 
 void Configuration::set(const std::string& key, const std::string& value) {
   const ConfigOptionSpec* spec = ConfigRegistry::instance().find(key);
-  if (!spec) throw ConfigError(fmt::format("unknown configuration key '{}' (see docs/configuration.md)", key));
+  if (!spec)
+    throw ConfigError(fmt::format("unknown configuration key '{}' (see docs/configuration.md)", key));
   validate(*spec, value);
   values_[key] = spec->type == ConfigType::kEnum ? lower(trim(value)) : trim(value);
 }

@@ -40,7 +40,9 @@ class ConfigRegistry {
 template <typename T>
 class ConfigOption {
  public:
-  explicit ConfigOption(ConfigOptionSpec spec) : key_(spec.key) { ConfigRegistry::instance().add(std::move(spec)); }
+  explicit ConfigOption(ConfigOptionSpec spec) : key_(spec.key) {
+    ConfigRegistry::instance().add(std::move(spec));
+  }
   const std::string& key() const { return key_; }
 
  private:

@@ -2,31 +2,61 @@
 
 namespace weir::options {
 
-const ConfigOption<int64_t> kParallelismDefault{{"parallelism.default", ConfigType::kInt, "1",
-                                                 "Parallelism of operators that do not set their own.", {}, 1, 32768}};
-const ConfigOption<int64_t> kMaxParallelism{{"pipeline.max-parallelism", ConfigType::kInt, "128",
-                                             "Number of key groups: the upper bound for rescaling keyed state.",
-                                             {}, 1, 32768}};
+const ConfigOption<int64_t> kParallelismDefault{{"parallelism.default",
+                                                 ConfigType::kInt,
+                                                 "1",
+                                                 "Parallelism of operators that do not set their own.",
+                                                 {},
+                                                 1,
+                                                 32768}};
+const ConfigOption<int64_t> kMaxParallelism{
+    {"pipeline.max-parallelism",
+     ConfigType::kInt,
+     "128",
+     "Number of key groups: the upper bound for rescaling keyed state.",
+     {},
+     1,
+     32768}};
 const ConfigOption<Duration> kAutoWatermarkInterval{
     {"pipeline.auto-watermark-interval", ConfigType::kDuration, "200 ms",
      "How often periodic watermark generators emit a watermark (0 = after every record batch)."}};
-const ConfigOption<bool> kOperatorChaining{{"pipeline.operator-chaining.enabled", ConfigType::kBool, "true",
-                                            "Chain forward-connected operators of equal parallelism into one task."}};
+const ConfigOption<bool> kOperatorChaining{
+    {"pipeline.operator-chaining.enabled", ConfigType::kBool, "true",
+     "Chain forward-connected operators of equal parallelism into one task."}};
 const ConfigOption<Duration> kBufferTimeout{
     {"execution.buffer-timeout.interval", ConfigType::kDuration, "5 ms",
      "Longest time a partly filled output buffer waits before it is sent (0 = send after every record)."}};
-const ConfigOption<int64_t> kSlotsPerTaskManager{
-    {"taskmanager.numberOfTaskSlots", ConfigType::kInt, "4", "Slots offered by each TaskManager.", {}, 1, 4096}};
-const ConfigOption<int64_t> kNumTaskManagers{{"minicluster.number-of-taskmanagers", ConfigType::kInt, "1",
-                                              "TaskManagers started by the embedded MiniCluster.", {}, 1, 1024}};
+const ConfigOption<int64_t> kSlotsPerTaskManager{{"taskmanager.numberOfTaskSlots",
+                                                  ConfigType::kInt,
+                                                  "4",
+                                                  "Slots offered by each TaskManager.",
+                                                  {},
+                                                  1,
+                                                  4096}};
+const ConfigOption<int64_t> kNumTaskManagers{{"minicluster.number-of-taskmanagers",
+                                              ConfigType::kInt,
+                                              "1",
+                                              "TaskManagers started by the embedded MiniCluster.",
+                                              {},
+                                              1,
+                                              1024}};
 const ConfigOption<int64_t> kSegmentSize{
     {"taskmanager.memory.segment-size", ConfigType::kMemorySize, "32kb", "Size of one network buffer."}};
-const ConfigOption<int64_t> kBuffersPerChannel{{"taskmanager.network.memory.buffers-per-channel", ConfigType::kInt,
-                                                "2", "Exclusive network buffers per output channel.", {}, 1, 1024}};
-const ConfigOption<int64_t> kFloatingBuffersPerGate{
-    {"taskmanager.network.memory.floating-buffers-per-gate", ConfigType::kInt, "8",
-     "Network buffers shared by all channels of one output.", {}, 0, 65536}};
-const ConfigOption<std::string> kStateBackendType{{"state.backend.type", ConfigType::kEnum, "hashmap",
-                                                   "Keyed state backend.", {"hashmap"}}};
+const ConfigOption<int64_t> kBuffersPerChannel{{"taskmanager.network.memory.buffers-per-channel",
+                                                ConfigType::kInt,
+                                                "2",
+                                                "Exclusive network buffers per output channel.",
+                                                {},
+                                                1,
+                                                1024}};
+const ConfigOption<int64_t> kFloatingBuffersPerGate{{"taskmanager.network.memory.floating-buffers-per-gate",
+                                                     ConfigType::kInt,
+                                                     "8",
+                                                     "Network buffers shared by all channels of one output.",
+                                                     {},
+                                                     0,
+                                                     65536}};
+const ConfigOption<std::string> kStateBackendType{
+    {"state.backend.type", ConfigType::kEnum, "hashmap", "Keyed state backend.", {"hashmap"}}};
 
 }  // namespace weir::options

@@ -4,16 +4,17 @@
 
 namespace weir::options {
 
-extern const ConfigOption<int64_t> kParallelismDefault;       // parallelism.default
-extern const ConfigOption<int64_t> kMaxParallelism;           // pipeline.max-parallelism
-extern const ConfigOption<Duration> kAutoWatermarkInterval;   // pipeline.auto-watermark-interval
-extern const ConfigOption<bool> kOperatorChaining;            // pipeline.operator-chaining.enabled
-extern const ConfigOption<Duration> kBufferTimeout;           // execution.buffer-timeout.interval
-extern const ConfigOption<int64_t> kSlotsPerTaskManager;      // taskmanager.numberOfTaskSlots
-extern const ConfigOption<int64_t> kNumTaskManagers;          // minicluster.number-of-taskmanagers
-extern const ConfigOption<int64_t> kSegmentSize;              // taskmanager.memory.segment-size
-extern const ConfigOption<int64_t> kBuffersPerChannel;        // taskmanager.network.memory.buffers-per-channel
-extern const ConfigOption<int64_t> kFloatingBuffersPerGate;   // taskmanager.network.memory.floating-buffers-per-gate
-extern const ConfigOption<std::string> kStateBackendType;     // state.backend.type
+extern const ConfigOption<int64_t> kParallelismDefault;      // parallelism.default
+extern const ConfigOption<int64_t> kMaxParallelism;          // pipeline.max-parallelism
+extern const ConfigOption<Duration> kAutoWatermarkInterval;  // pipeline.auto-watermark-interval
+extern const ConfigOption<bool> kOperatorChaining;           // pipeline.operator-chaining.enabled
+extern const ConfigOption<Duration> kBufferTimeout;          // execution.buffer-timeout.interval
+extern const ConfigOption<int64_t> kSlotsPerTaskManager;     // taskmanager.numberOfTaskSlots
+extern const ConfigOption<int64_t> kNumTaskManagers;         // minicluster.number-of-taskmanagers
+extern const ConfigOption<int64_t> kSegmentSize;             // taskmanager.memory.segment-size
+extern const ConfigOption<int64_t> kBuffersPerChannel;       // taskmanager.network.memory.buffers-per-channel
+extern const ConfigOption<int64_t>
+    kFloatingBuffersPerGate;  // taskmanager.network.memory.floating-buffers-per-gate
+extern const ConfigOption<std::string> kStateBackendType;  // state.backend.type
 
 }  // namespace weir::options

@@ -26,6 +26,8 @@ inline uint32_t crc32c(const void* data, size_t n, uint32_t crc = 0) {
   for (size_t i = 0; i < n; ++i) crc = detail::kCrc32cTable[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
   return ~crc;
 }
-inline uint32_t crc32c(std::string_view s) { return crc32c(s.data(), s.size()); }
+inline uint32_t crc32c(std::string_view s) {
+  return crc32c(s.data(), s.size());
+}
 
 }  // namespace weir

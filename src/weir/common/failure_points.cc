@@ -29,7 +29,8 @@ Registry& registry() {
 std::atomic<int> FailurePoints::armed_{0};
 
 void FailurePoints::arm(std::string_view name, int64_t nth, int64_t times) {
-  if (nth < 1 || times < 1) throw WeirError("failure point '" + std::string(name) + "': nth and times must be >= 1");
+  if (nth < 1 || times < 1)
+    throw WeirError("failure point '" + std::string(name) + "': nth and times must be >= 1");
   auto& r = registry();
   std::lock_guard lock(r.mu);
   Point& p = r.points[std::string(name)];

@@ -17,7 +17,9 @@ void append_display(std::string& out, const T& v);
 
 namespace detail {
 template <typename T>
-concept Streamable = requires(std::ostream& os, const T& v) { os << v; };
+concept Streamable = requires(std::ostream& os, const T& v) {
+  os << v;
+};
 template <typename T>
 struct IsVector : std::false_type {};
 template <typename T, typename A>
@@ -54,13 +56,16 @@ void append_display(std::string& out, const T& v) {
     }
     out += ']';
   } else if constexpr (detail::IsOptional<T>::value) {
-    if (v) append_display(out, *v);
-    else out += "null";
+    if (v)
+      append_display(out, *v);
+    else
+      out += "null";
   } else if constexpr (detail::IsTupleLike<T>::value) {
     out += '(';
     bool first = true;
-    std::apply([&](const auto&... e) { ((out += first ? "" : ",", first = false, append_display(out, e)), ...); },
-               v);
+    std::apply(
+        [&](const auto&... e) { ((out += first ? "" : ",", first = false, append_display(out, e)), ...); },
+        v);
     out += ')';
   } else if constexpr (DescribedStruct<T>) {
     const char* const* names = weir_struct_names(static_cast<const T*>(nullptr));
@@ -78,7 +83,8 @@ void append_display(std::string& out, const T& v) {
     os << v;
     out += os.str();
   } else {
-    static_assert(sizeof(T) == 0, "no display format for this type: describe it with WEIR_STRUCT or give it operator<<");
+    static_assert(sizeof(T) == 0,
+                  "no display format for this type: describe it with WEIR_STRUCT or give it operator<<");
   }
 }
 

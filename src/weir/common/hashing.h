@@ -32,6 +32,8 @@ inline uint64_t hash_bytes(const void* data, size_t n) {
   return mix64(h ^ n);
 }
 
-inline uint64_t hash_bytes(std::string_view s) { return hash_bytes(s.data(), s.size()); }
+inline uint64_t hash_bytes(std::string_view s) {
+  return hash_bytes(s.data(), s.size());
+}
 
 }  // namespace weir

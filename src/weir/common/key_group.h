@@ -24,10 +24,11 @@ inline KeyGroup key_group_for_key_bytes(std::string_view key_bytes, int32_t max_
 }
 
 //! The contiguous key-group range that subtask `index` of `parallelism` owns.
-inline KeyGroupRange key_group_range_for_subtask(int32_t max_parallelism, int32_t parallelism, int32_t index) {
-  int32_t start = static_cast<int32_t>((static_cast<int64_t>(index) * max_parallelism + parallelism - 1) / parallelism);
-  int32_t end =
-      static_cast<int32_t>((static_cast<int64_t>(index + 1) * max_parallelism - 1) / parallelism);
+inline KeyGroupRange key_group_range_for_subtask(int32_t max_parallelism, int32_t parallelism,
+                                                 int32_t index) {
+  int32_t start =
+      static_cast<int32_t>((static_cast<int64_t>(index) * max_parallelism + parallelism - 1) / parallelism);
+  int32_t end = static_cast<int32_t>((static_cast<int64_t>(index + 1) * max_parallelism - 1) / parallelism);
   return {start, end};
 }
 

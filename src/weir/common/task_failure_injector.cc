@@ -23,7 +23,8 @@ void TaskFailureInjector::after_records(Subtask& s, int64_t n) {
   if (k >= static_cast<int64_t>(thresholds_.size()) || total < thresholds_[k] || s.epoch != k) return;
   // Only one subtask of this attempt wins; the attempt is over for the others too.
   if (!injected_.compare_exchange_strong(k, k + 1)) return;
-  throw InjectedFailure("random task failure " + std::to_string(k + 1) + " of " + std::to_string(thresholds_.size()));
+  throw InjectedFailure("random task failure " + std::to_string(k + 1) + " of " +
+                        std::to_string(thresholds_.size()));
 }
 
 }  // namespace weir

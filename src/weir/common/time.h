@@ -33,7 +33,8 @@ class Clock {
 class SystemClock final : public Clock {
  public:
   Timestamp now_ms() const override {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
   }
   static std::shared_ptr<Clock> shared() {

@@ -46,7 +46,9 @@ template <typename T>
 class CollectSink final : public SinkFunction<T> {
  public:
   explicit CollectSink(std::shared_ptr<CollectedResults<T>> r) : results_(std::move(r)) {}
-  void invoke(const T& v, const typename SinkFunction<T>::Context& c) override { results_->add(v, c.timestamp); }
+  void invoke(const T& v, const typename SinkFunction<T>::Context& c) override {
+    results_->add(v, c.timestamp);
+  }
 
  private:
   std::shared_ptr<CollectedResults<T>> results_;

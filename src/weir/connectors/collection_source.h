@@ -20,7 +20,8 @@ class CollectionReader final : public SourceReader<T> {
   }
   InputStatus poll_next(SourceOutput<T>& out, int max_records) override {
     for (;;) {
-      for (int i = 0; i < max_records && next_ < data_->size(); ++i, next_ += stride_) out.collect((*data_)[next_]);
+      for (int i = 0; i < max_records && next_ < data_->size(); ++i, next_ += stride_)
+        out.collect((*data_)[next_]);
       if (next_ < data_->size()) return InputStatus::kMoreAvailable;
       if (queued_.empty()) return InputStatus::kEndOfInput;
       std::tie(next_, stride_) = queued_.back();
@@ -30,8 +31,10 @@ class CollectionReader final : public SourceReader<T> {
   //! A split is (next index, stride).
   std::optional<std::vector<std::string>> snapshot_splits() override {
     std::vector<std::string> out;
-    if (next_ < data_->size()) out.push_back(serialize_to_string(std::pair<uint64_t, uint64_t>{next_, stride_}));
-    for (const auto& [n, s] : queued_) out.push_back(serialize_to_string(std::pair<uint64_t, uint64_t>{n, s}));
+    if (next_ < data_->size())
+      out.push_back(serialize_to_string(std::pair<uint64_t, uint64_t>{next_, stride_}));
+    for (const auto& [n, s] : queued_)
+      out.push_back(serialize_to_string(std::pair<uint64_t, uint64_t>{n, s}));
     return out;
   }
   void restore_splits(const std::vector<std::string>& splits) override {

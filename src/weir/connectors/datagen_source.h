@@ -35,7 +35,8 @@ class DataGenReader final : public SourceReader<T> {
     }
     for (;;) {
       int i = 0;
-      for (; i < budget && (count_ < 0 || next_ < count_); ++i, next_ += stride_, ++emitted_) out.collect(gen_(next_));
+      for (; i < budget && (count_ < 0 || next_ < count_); ++i, next_ += stride_, ++emitted_)
+        out.collect(gen_(next_));
       budget -= i;
       if (count_ < 0 || next_ < count_) return InputStatus::kMoreAvailable;
       if (queued_.empty()) return InputStatus::kEndOfInput;
@@ -47,7 +48,8 @@ class DataGenReader final : public SourceReader<T> {
   //! A split is (next index, stride): the indices next, next+stride, ... below count.
   std::optional<std::vector<std::string>> snapshot_splits() override {
     std::vector<std::string> out;
-    if (count_ < 0 || next_ < count_) out.push_back(serialize_to_string(std::pair<int64_t, int64_t>{next_, stride_}));
+    if (count_ < 0 || next_ < count_)
+      out.push_back(serialize_to_string(std::pair<int64_t, int64_t>{next_, stride_}));
     for (const auto& sp : queued_) out.push_back(serialize_to_string(sp));
     return out;
   }

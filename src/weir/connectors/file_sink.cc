@@ -19,10 +19,12 @@ void publish(const fs::path& dir, const std::string& base) {
   std::error_code ec;
   if (!fs::exists(pending, ec)) {
     if (fs::exists(final_path, ec)) return;  // published before a failure: nothing to do
-    throw WeirError(fmt::format("file sink: pending file '{}' of a completed checkpoint is missing", pending.string()));
+    throw WeirError(
+        fmt::format("file sink: pending file '{}' of a completed checkpoint is missing", pending.string()));
   }
   fs::rename(pending, final_path, ec);
-  if (ec) throw WeirError(fmt::format("file sink: cannot publish '{}': {}", final_path.string(), ec.message()));
+  if (ec)
+    throw WeirError(fmt::format("file sink: cannot publish '{}': {}", final_path.string(), ec.message()));
 }
 }  // namespace
 
@@ -47,7 +49,8 @@ void FilePartWriter::write_line(std::string_view line) {
     current_ = fmt::format("part-{}-{}-{}-{}", job_prefix_, attempt_, subtask_, counter_++);
     fs::path p = dir_ / ("." + current_ + ".inprogress");
     f_ = std::fopen(p.c_str(), "wb");
-    if (!f_) throw WeirError(fmt::format("file sink: cannot open '{}': {}", p.string(), std::strerror(errno)));
+    if (!f_)
+      throw WeirError(fmt::format("file sink: cannot open '{}': {}", p.string(), std::strerror(errno)));
     std::setvbuf(f_, nullptr, _IOFBF, 1 << 16);
   }
   std::fwrite(line.data(), 1, line.size(), f_);
@@ -101,7 +104,8 @@ void FilePartWriter::recover(const std::vector<std::string>& restored_pending, b
     // "<checkpoint>|<directory>|<part>": the part is published where it was written (a job resumed
     // from a savepoint may write elsewhere now).
     auto a = e.find('|'), b = e.rfind('|');
-    if (a == std::string::npos || a == b) throw WeirError("file sink: malformed pending-file state '" + e + "'");
+    if (a == std::string::npos || a == b)
+      throw WeirError("file sink: malformed pending-file state '" + e + "'");
     std::string base = e.substr(b + 1);
     publish(e.substr(a + 1, b - a - 1), base);
     keep.insert(base);

@@ -28,7 +28,8 @@ class FilePartWriter {
   ~FilePartWriter();
 
   //! `run` names this run of the job (job id prefix and attempt); `transactional` follows checkpointing.
-  void open(const std::string& dir, const std::string& job_prefix, int attempt, int subtask, bool transactional);
+  void open(const std::string& dir, const std::string& job_prefix, int attempt, int subtask,
+            bool transactional);
   void write_line(std::string_view line);
   //! Checkpoint `id` passes: close the current file as pending for `id`.
   void prepare_commit(int64_t id);
@@ -51,8 +52,8 @@ class FilePartWriter {
   bool transactional_ = false;
   int counter_ = 0;
   std::FILE* f_ = nullptr;
-  std::string current_;                              // base name of the open part, e.g. "part-..-0"
-  std::multimap<int64_t, std::string> pending_;      // checkpoint id -> base name
+  std::string current_;                          // base name of the open part, e.g. "part-..-0"
+  std::multimap<int64_t, std::string> pending_;  // checkpoint id -> base name
 };
 
 //! Shared lifecycle of the text and JSON part-file sinks.
@@ -64,8 +65,8 @@ class PartFileSinkBase : public SinkFunction<T>, public CheckpointedFunction, pu
   void initialize_state(RuntimeContext& ctx, bool restored) override {
     state_ = &ctx.get_union_list_state(ListStateDescriptor<std::string>("pending-part-files"));
     bool transactional = ctx.get_runtime_config().get_duration(options::kCheckpointInterval).count() > 0;
-    writer_.open(dir_, ctx.get_job_id().substr(0, 8), ctx.get_attempt_number(), ctx.get_index_of_this_subtask(),
-                 transactional);
+    writer_.open(dir_, ctx.get_job_id().substr(0, 8), ctx.get_attempt_number(),
+                 ctx.get_index_of_this_subtask(), transactional);
     if (restored) writer_.recover(state_->get(), ctx.get_index_of_this_subtask() == 0);
     state_->clear();
   }

@@ -1,7 +1,8 @@
 #pragma once
-// JSON text for records: append_json(out, v) writes numbers, strings (escaped), bools and WEIR_STRUCT structs as objects keyed by their field names. Doubles use the shortest
-// text that reads back to the same value and always look like doubles ("908.0", not "908").
-// Appends to a caller's buffer: a sink reuses one string for every record.
+// JSON text for records: append_json(out, v) writes numbers, strings (escaped), bools and WEIR_STRUCT structs
+// as objects keyed by their field names. Doubles use the shortest text that reads back to the same value and
+// always look like doubles ("908.0", not "908"). Appends to a caller's buffer: a sink reuses one string for
+// every record.
 #include <charconv>
 #include <cmath>
 #include <string>
@@ -22,11 +23,21 @@ inline void append_json_string(std::string& out, std::string_view s) {
     out.append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         out += "\\u00";
         out += kHex[c >> 4];

@@ -30,7 +30,8 @@ class JsonLinesSink final : public PartFileSinkBase<T, JsonLinesSink<T, Format>>
   //! Part files in directory `dir`.
   explicit JsonLinesSink(std::string dir) : Base(std::move(dir)) {}
   //! Lines collected in memory (tests).
-  explicit JsonLinesSink(std::shared_ptr<CollectedResults<std::string>> lines) : Base(""), lines_(std::move(lines)) {}
+  explicit JsonLinesSink(std::shared_ptr<CollectedResults<std::string>> lines)
+      : Base(""), lines_(std::move(lines)) {}
   JsonLinesSink(const JsonLinesSink& o) : Base(o), lines_(o.lines_) {}
 
   void format(std::string& out, const T& v) const { Format{}(out, v); }

@@ -20,7 +20,8 @@ class PrintSink final : public SinkFunction<T> {
       : identifier_(std::move(identifier)), stderr_(to_stderr) {}
   void open(RuntimeContext& ctx) override {
     if (ctx.get_number_of_parallel_subtasks() > 1)
-      prefix_ = (identifier_.empty() ? "" : identifier_ + ":") + std::to_string(ctx.get_index_of_this_subtask() + 1) + "> ";
+      prefix_ = (identifier_.empty() ? "" : identifier_ + ":") +
+                std::to_string(ctx.get_index_of_this_subtask() + 1) + "> ";
     else if (!identifier_.empty())
       prefix_ = identifier_ + "> ";
   }

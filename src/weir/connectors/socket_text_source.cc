@@ -12,7 +12,9 @@
 
 namespace weir::connectors {
 
-SocketTextReader::~SocketTextReader() { close(); }
+SocketTextReader::~SocketTextReader() {
+  close();
+}
 
 void SocketTextReader::open(const SourceContext&) {
   addrinfo hints{};
@@ -66,8 +68,10 @@ InputStatus SocketTextReader::poll_next(SourceOutput<std::string>& out, int max_
     if (errno == EINTR || errno == EAGAIN) return InputStatus::kNothingAvailable;
     throw WeirError(std::string("socket source: read failed: ") + std::strerror(errno));
   }
-  if (n == 0) eof_ = true;
-  else pending_.append(buf, n);
+  if (n == 0)
+    eof_ = true;
+  else
+    pending_.append(buf, n);
   drain();
   return InputStatus::kMoreAvailable;
 }

@@ -39,13 +39,16 @@ class TextFileReader final : public SourceReader<std::string> {
   //! whose number is residue modulo stride.
   std::optional<std::vector<std::string>> snapshot_splits() override {
     std::vector<std::string> out;
-    if (!done_) out.push_back(serialize_to_string(std::tuple<int64_t, int64_t, int, int>{offset_, line_no_, parallelism_, subtask_}));
+    if (!done_)
+      out.push_back(serialize_to_string(
+          std::tuple<int64_t, int64_t, int, int>{offset_, line_no_, parallelism_, subtask_}));
     for (const auto& sp : queued_) out.push_back(serialize_to_string(sp));
     return out;
   }
   void restore_splits(const std::vector<std::string>& splits) override {
     queued_.clear();
-    for (const auto& s : splits) queued_.push_back(deserialize_from_string<std::tuple<int64_t, int64_t, int, int>>(s));
+    for (const auto& s : splits)
+      queued_.push_back(deserialize_from_string<std::tuple<int64_t, int64_t, int, int>>(s));
     done_ = true;
   }
 

@@ -23,7 +23,8 @@ std::shared_ptr<JobGraph> build_job_graph(std::shared_ptr<StreamGraph> sg, const
   const bool chaining_enabled = config.get_bool(options::kOperatorChaining);
 
   const auto& nodes = sg->nodes();
-  if (nodes.empty()) throw JobDefinitionError("the job has no operators: add a source and a sink before execute()");
+  if (nodes.empty())
+    throw JobDefinitionError("the job has no operators: add a source and a sink before execute()");
   const size_t n = nodes.size();
   jg->node_parallelism.resize(n);
   std::vector<int> node_max(n);
@@ -32,8 +33,8 @@ std::shared_ptr<JobGraph> build_job_graph(std::shared_ptr<StreamGraph> sg, const
     int p = node.parallelism > 0 ? node.parallelism : default_par;
     int m = node.max_parallelism > 0 ? node.max_parallelism : default_max;
     if (p > m)
-      throw JobDefinitionError(fmt::format("operator '{}' has parallelism {} above its max parallelism {}", node.name,
-                                           p, m));
+      throw JobDefinitionError(
+          fmt::format("operator '{}' has parallelism {} above its max parallelism {}", node.name, p, m));
     jg->node_parallelism[node.id] = p;
     node_max[node.id] = m;
     if (!node.uid.empty() && !uids.insert(node.uid).second)
@@ -49,9 +50,10 @@ std::shared_ptr<JobGraph> build_job_graph(std::shared_ptr<StreamGraph> sg, const
     if (!e.partitioner.explicit_choice && e.partitioner.kind == PartitionerKind::kForward && sp != tp)
       e.partitioner.kind = PartitionerKind::kRebalance;
     if (e.partitioner.kind == PartitionerKind::kForward && sp != tp)
-      throw JobDefinitionError(fmt::format("forward partitioning does not allow a change of parallelism: '{}' ({}) -> "
-                                           "'{}' ({}); use rebalance() or rescale()",
-                                           nodes[e.source].name, sp, nodes[e.target].name, tp));
+      throw JobDefinitionError(
+          fmt::format("forward partitioning does not allow a change of parallelism: '{}' ({}) -> "
+                      "'{}' ({}); use rebalance() or rescale()",
+                      nodes[e.source].name, sp, nodes[e.target].name, tp));
     in_edges[e.target].push_back(static_cast<int>(i));
     out_edges[e.source].push_back(static_cast<int>(i));
   }
@@ -75,7 +77,8 @@ std::shared_ptr<JobGraph> build_job_graph(std::shared_ptr<StreamGraph> sg, const
   auto chainable = [&](const StreamEdge& e) {
     const auto& up = nodes[e.source];
     const auto& down = nodes[e.target];
-    return chaining_enabled && e.partitioner.kind == PartitionerKind::kForward && in_edges[e.target].size() == 1 &&
+    return chaining_enabled && e.partitioner.kind == PartitionerKind::kForward &&
+           in_edges[e.target].size() == 1 &&
            jg->node_parallelism[e.source] == jg->node_parallelism[e.target] &&
            node_max[e.source] == node_max[e.target] && !down.is_source &&
            down.chaining == ChainingStrategy::kAlways && up.chaining != ChainingStrategy::kNever;
@@ -127,10 +130,11 @@ std::shared_ptr<JobGraph> build_job_graph(std::shared_ptr<StreamGraph> sg, const
 
 std::string JobGraph::describe() const {
   std::string out = fmt::format("Job '{}'\n", name);
-  for (const auto& v : vertices) out += fmt::format("  vertex {}: {} (parallelism {})\n", v.id, v.name, v.parallelism);
+  for (const auto& v : vertices)
+    out += fmt::format("  vertex {}: {} (parallelism {})\n", v.id, v.name, v.parallelism);
   for (const auto& e : edges)
-    out += fmt::format("  edge {}: vertex {} -> vertex {} input {} [{}{}]\n", e.id, e.source_vertex, e.target_vertex,
-                       e.target_input, runtime::partitioner_name(e.partitioner.kind),
+    out += fmt::format("  edge {}: vertex {} -> vertex {} input {} [{}{}]\n", e.id, e.source_vertex,
+                       e.target_vertex, e.target_input, runtime::partitioner_name(e.partitioner.kind),
                        e.side_tag.empty() ? "" : ", side output " + e.side_tag);
   return out;
 }

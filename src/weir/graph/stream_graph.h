@@ -38,8 +38,8 @@ struct StreamEdge {
 
 class StreamGraph {
  public:
-  StreamNode& add_node(std::string name, OperatorFactory factory, std::shared_ptr<runtime::TypeInfoBase> out_type,
-                       bool is_source);
+  StreamNode& add_node(std::string name, OperatorFactory factory,
+                       std::shared_ptr<runtime::TypeInfoBase> out_type, bool is_source);
   void add_edge(StreamEdge e) { edges_.push_back(std::move(e)); }
   StreamNode& node(int id) { return nodes_.at(id); }
   const StreamNode& node(int id) const { return nodes_.at(id); }

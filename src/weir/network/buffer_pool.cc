@@ -24,7 +24,9 @@ NetworkBufferStats BufferPool::global_stats() {
   return {g_in_use.load(), g_peak.load(), g_capacity.load()};
 }
 
-void BufferPool::reset_global_peak() { g_peak.store(g_in_use.load()); }
+void BufferPool::reset_global_peak() {
+  g_peak.store(g_in_use.load());
+}
 
 void BufferRecycler::operator()(Buffer* b) const {
   if (b) b->pool->recycle(b);
@@ -35,7 +37,9 @@ BufferPool::BufferPool(uint32_t segment_size, uint32_t max_buffers)
   g_capacity.fetch_add(max_buffers_, std::memory_order_relaxed);
 }
 
-BufferPool::~BufferPool() { g_capacity.fetch_sub(max_buffers_, std::memory_order_relaxed); }
+BufferPool::~BufferPool() {
+  g_capacity.fetch_sub(max_buffers_, std::memory_order_relaxed);
+}
 
 Buffer* BufferPool::take_locked() {
   if (free_.empty()) {
@@ -93,6 +97,8 @@ uint32_t BufferPool::peak_in_use() const {
   return peak_in_use_;
 }
 
-void BufferPool::wake_waiters() { available_.notify_all(); }
+void BufferPool::wake_waiters() {
+  available_.notify_all();
+}
 
 }  // namespace weir::network

@@ -3,7 +3,10 @@
 namespace weir::network {
 
 InputGate::InputGate(int gate_index, std::vector<std::shared_ptr<LocalChannel>> channels, TaskWakeup* wakeup)
-    : gate_index_(gate_index), channels_(std::move(channels)), wakeup_(wakeup), enqueued_(channels_.size(), false) {
+    : gate_index_(gate_index),
+      channels_(std::move(channels)),
+      wakeup_(wakeup),
+      enqueued_(channels_.size(), false) {
   for (size_t i = 0; i < channels_.size(); ++i) channels_[i]->attach_consumer(this, static_cast<int>(i));
 }
 

@@ -4,7 +4,8 @@
 
 namespace weir::network {
 
-ResultPartition::ResultPartition(std::shared_ptr<BufferPool> pool, std::vector<std::shared_ptr<LocalChannel>> channels,
+ResultPartition::ResultPartition(std::shared_ptr<BufferPool> pool,
+                                 std::vector<std::shared_ptr<LocalChannel>> channels,
                                  const std::atomic<bool>* canceled)
     : pool_(std::move(pool)), canceled_(canceled) {
   subs_.reserve(channels.size());

@@ -42,8 +42,8 @@ class WinningBids final : public CoProcessFunction<Auction, Bid, Q9Row> {
     auto a = auction_->value();
     auto b = best_->value();
     if (a && b) {
-      out.collect({a->id, a->itemName, a->description, a->initialBid, a->reserve, a->dateTime, a->expires, a->seller,
-                   a->category, a->extra, b->auction, b->bidder, b->price, b->dateTime, b->extra});
+      out.collect({a->id, a->itemName, a->description, a->initialBid, a->reserve, a->dateTime, a->expires,
+                   a->seller, a->category, a->extra, b->auction, b->bidder, b->price, b->dateTime, b->extra});
     }
     auction_->clear();
     lifetime_->clear();
@@ -72,7 +72,8 @@ class WinningBids final : public CoProcessFunction<Auction, Bid, Q9Row> {
   ValueState<bool>* closed_ = nullptr;
 };
 
-DataStream<Q9Row> winning_bids(StreamExecutionEnvironment& env, const QueryOptions& o, const std::string& query) {
+DataStream<Q9Row> winning_bids(StreamExecutionEnvironment& env, const QueryOptions& o,
+                               const std::string& query) {
   auto events = event_stream(env, o);
   return auctions_of(events)
       .key_by([](const Auction& a) { return a.id; })
@@ -86,7 +87,8 @@ class CategoryAverage final : public KeyedProcessFunction<int64_t, std::pair<int
   void open(RuntimeContext& ctx) override {
     sum_count_ = &ctx.get_state(ValueStateDescriptor<std::pair<int64_t, int64_t>>("sum-count"));
   }
-  void process_element(const std::pair<int64_t, int64_t>& category_price, Context&, Collector<Q4Row>& out) override {
+  void process_element(const std::pair<int64_t, int64_t>& category_price, Context&,
+                       Collector<Q4Row>& out) override {
     auto sc = sum_count_->value().value_or(std::pair<int64_t, int64_t>{0, 0});
     sc.first += category_price.second;
     sc.second += 1;
@@ -100,12 +102,17 @@ class CategoryAverage final : public KeyedProcessFunction<int64_t, std::pair<int
 
 }  // namespace
 
-void build_q9(StreamExecutionEnvironment& env, const QueryOptions& o) { write_rows(winning_bids(env, o, "q9"), o, "q9"); }
+void build_q9(StreamExecutionEnvironment& env, const QueryOptions& o) {
+  write_rows(winning_bids(env, o, "q9"), o, "q9");
+}
 
 void build_q4(StreamExecutionEnvironment& env, const QueryOptions& o) {
   auto rows = winning_bids(env, o, "q4")
-                  .map([](const Q9Row& w) { return std::pair<int64_t, int64_t>{w.category, w.price}; },
-                       "q4: Category Price")
+                  .map(
+                      [](const Q9Row& w) {
+                        return std::pair<int64_t, int64_t>{w.category, w.price};
+                      },
+                      "q4: Category Price")
                   .key_by([](const std::pair<int64_t, int64_t>& cp) { return cp.first; })
                   .process(CategoryAverage{}, "q4: Average");
   write_rows(rows, o, "q4");

@@ -43,7 +43,8 @@ inline BidRank rank_of(const connectors::nexmark::Bid& b) {
 
 //! True when `a` ranks above `b`: higher price, then earlier, then lower bidder, then lower hash.
 inline bool ranks_above(const BidRank& a, const BidRank& b) {
-  return std::tuple(-a.price, a.dateTime, a.bidder, a.tiebreak) < std::tuple(-b.price, b.dateTime, b.bidder, b.tiebreak);
+  return std::tuple(-a.price, a.dateTime, a.bidder, a.tiebreak) <
+         std::tuple(-b.price, b.dateTime, b.bidder, b.tiebreak);
 }
 
 //! True when `a` is the later bid (q18): later dateTime, or on equal times the higher-ranked one.

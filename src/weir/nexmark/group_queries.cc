@@ -27,7 +27,9 @@ namespace {
 constexpr int64_t kMsPerDay = 86'400'000;
 constexpr size_t kTopN = 10;
 
-int64_t day_number(Timestamp ms) { return ms >= 0 ? ms / kMsPerDay : (ms - kMsPerDay + 1) / kMsPerDay; }
+int64_t day_number(Timestamp ms) {
+  return ms >= 0 ? ms / kMsPerDay : (ms - kMsPerDay + 1) / kMsPerDay;
+}
 
 //! "yyyy-MM-dd" (UTC) of a day number since 1970-01-01 (the civil-from-days algorithm).
 std::string format_day(int64_t days) {
@@ -51,7 +53,9 @@ using AuctionDay = std::pair<int64_t, int64_t>;
 
 class AuctionDayStats final : public KeyedProcessFunction<AuctionDay, Bid, Q17Row> {
  public:
-  void open(RuntimeContext& ctx) override { acc_ = &ctx.get_state(ValueStateDescriptor<Q17Acc>("q17-stats")); }
+  void open(RuntimeContext& ctx) override {
+    acc_ = &ctx.get_state(ValueStateDescriptor<Q17Acc>("q17-stats"));
+  }
   void process_element(const Bid& b, Context& ctx, Collector<Q17Row>& out) override {
     Q17Acc a = acc_->value().value_or(Q17Acc{0, b.price, b.price, 0});
     a.total += 1;
@@ -64,8 +68,8 @@ class AuctionDayStats final : public KeyedProcessFunction<AuctionDay, Bid, Q17Ro
       cached_day_ = day;
       day_text_ = format_day(day);
     }
-    out.collect({b.auction, day_text_, a.total, a.min, a.max, static_cast<double>(a.sum) / static_cast<double>(a.total),
-                 a.sum});
+    out.collect({b.auction, day_text_, a.total, a.min, a.max,
+                 static_cast<double>(a.sum) / static_cast<double>(a.total), a.sum});
   }
 
  private:
@@ -77,7 +81,9 @@ class AuctionDayStats final : public KeyedProcessFunction<AuctionDay, Bid, Q17Ro
 //! Emits a bid when it becomes the latest of its (bidder, auction).
 class LatestBid final : public KeyedProcessFunction<std::pair<int64_t, int64_t>, Bid, Bid> {
  public:
-  void open(RuntimeContext& ctx) override { latest_ = &ctx.get_state(ValueStateDescriptor<BidRank>("q18-latest")); }
+  void open(RuntimeContext& ctx) override {
+    latest_ = &ctx.get_state(ValueStateDescriptor<BidRank>("q18-latest"));
+  }
   void process_element(const Bid& b, Context&, Collector<Bid>& out) override {
     auto latest = latest_->value();
     if (latest && b.dateTime < latest->dateTime) return;
@@ -107,7 +113,8 @@ class TopBids final : public KeyedProcessFunction<int64_t, Bid, Q19Row> {
     top.insert(pos, r);
     if (top.size() > kTopN) top.pop_back();
     top_->update(top);
-    out.collect({b.auction, b.bidder, b.price, b.channel, b.url, b.dateTime, b.extra, static_cast<int64_t>(rank + 1)});
+    out.collect({b.auction, b.bidder, b.price, b.channel, b.url, b.dateTime, b.extra,
+                 static_cast<int64_t>(rank + 1)});
   }
 
  private:
@@ -118,14 +125,18 @@ class TopBids final : public KeyedProcessFunction<int64_t, Bid, Q19Row> {
 
 void build_q17(StreamExecutionEnvironment& env, const QueryOptions& o) {
   auto rows = bids_of(event_stream(env, o))
-                  .key_by([](const Bid& b) { return AuctionDay{b.auction, day_number(b.dateTime)}; })
+                  .key_by([](const Bid& b) {
+                    return AuctionDay{b.auction, day_number(b.dateTime)};
+                  })
                   .process(AuctionDayStats{}, "q17: Auction Statistics");
   write_rows(rows, o, "q17");
 }
 
 void build_q18(StreamExecutionEnvironment& env, const QueryOptions& o) {
   auto rows = bids_of(event_stream(env, o))
-                  .key_by([](const Bid& b) { return std::pair<int64_t, int64_t>{b.bidder, b.auction}; })
+                  .key_by([](const Bid& b) {
+                    return std::pair<int64_t, int64_t>{b.bidder, b.auction};
+                  })
                   .process(LatestBid{}, "q18: Deduplicate");
   write_rows(rows, o, "q18");
 }

@@ -59,9 +59,8 @@ class Q3Join final : public CoProcessFunction<Auction, Person, Q3Row> {
 };
 
 Q20Row q20_row(const Bid& b, const Auction& a) {
-  return {b.auction,      b.bidder,        b.price,       b.channel,  b.url,      b.dateTime,
-          b.extra,        a.itemName,      a.description, a.initialBid, a.reserve, a.dateTime,
-          a.expires,      a.seller,        a.category,    a.extra};
+  return {b.auction,     b.bidder,     b.price,   b.channel,  b.url,     b.dateTime, b.extra,    a.itemName,
+          a.description, a.initialBid, a.reserve, a.dateTime, a.expires, a.seller,   a.category, a.extra};
 }
 
 class Q20Join final : public CoProcessFunction<Bid, Auction, Q20Row> {
@@ -97,7 +96,8 @@ class Q20Join final : public CoProcessFunction<Bid, Auction, Q20Row> {
 
 void build_q3(StreamExecutionEnvironment& env, const QueryOptions& o) {
   auto events = event_stream(env, o);
-  auto auctions = auctions_of(events).filter([](const Auction& a) { return a.category == 10; }, "q3: Category 10");
+  auto auctions =
+      auctions_of(events).filter([](const Auction& a) { return a.category == 10; }, "q3: Category 10");
   auto persons = persons_of(events);
   auto rows = auctions.key_by([](const Auction& a) { return a.seller; })
                   .connect(persons.key_by([](const Person& p) { return p.id; }))

@@ -30,7 +30,9 @@ const std::vector<std::string>& query_names() {
   return names;
 }
 
-bool is_calibration_job(std::string_view name) { return name == "passthrough"; }
+bool is_calibration_job(std::string_view name) {
+  return name == "passthrough";
+}
 
 bool is_query(std::string_view name) {
   for (const auto& [n, b] : registry())

@@ -22,21 +22,30 @@ inline DataStream<Event> event_stream(StreamExecutionEnvironment& env, const Que
   auto source = connectors::nexmark::nexmark_source(env, o.generator, o.tps, 0, o.source_hooks);
   source.uid("nexmark-source");
   return source.assign_timestamps_and_watermarks(
-          WatermarkStrategy<Event>::for_bounded_out_of_orderness(o.generator.out_of_orderness_ms));
+      WatermarkStrategy<Event>::for_bounded_out_of_orderness(o.generator.out_of_orderness_ms));
 }
 
 // The splits pass members of the event on by reference: nothing is copied in a chain.
 inline DataStream<Bid> bids_of(DataStream<Event> events) {
-  return events.flat_map<Bid>([](const Event& e, Collector<Bid>& out) { if (e.is_bid()) out.collect(e.bid); },
-                              "Bids");
+  return events.flat_map<Bid>(
+      [](const Event& e, Collector<Bid>& out) {
+        if (e.is_bid()) out.collect(e.bid);
+      },
+      "Bids");
 }
 inline DataStream<Auction> auctions_of(DataStream<Event> events) {
   return events.flat_map<Auction>(
-      [](const Event& e, Collector<Auction>& out) { if (e.is_auction()) out.collect(e.auction); }, "Auctions");
+      [](const Event& e, Collector<Auction>& out) {
+        if (e.is_auction()) out.collect(e.auction);
+      },
+      "Auctions");
 }
 inline DataStream<Person> persons_of(DataStream<Event> events) {
   return events.flat_map<Person>(
-      [](const Event& e, Collector<Person>& out) { if (e.is_person()) out.collect(e.person); }, "Persons");
+      [](const Event& e, Collector<Person>& out) {
+        if (e.is_person()) out.collect(e.person);
+      },
+      "Persons");
 }
 
 //! Ends `rows` in the sink `o.sink` names; `Format` appends one row as a JSON object.
@@ -47,7 +56,8 @@ void write_rows(DataStream<T> rows, const QueryOptions& o, const std::string& qu
       rows.add_sink(connectors::DiscardingSink<T>{}, query + ": Blackhole Sink");
       break;
     case SinkSpec::Kind::kDirectory:
-      rows.add_sink(connectors::JsonLinesSink<T, Format>(o.sink.dir), query + ": JSON Lines Sink " + o.sink.dir);
+      rows.add_sink(connectors::JsonLinesSink<T, Format>(o.sink.dir),
+                    query + ": JSON Lines Sink " + o.sink.dir);
       break;
     case SinkSpec::Kind::kMemory:
       rows.add_sink(connectors::JsonLinesSink<T, Format>(o.sink.lines), query + ": Memory Sink");

@@ -21,7 +21,9 @@ namespace {
 double process_cpu_seconds() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
-  auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6; };
+  auto secs = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6;
+  };
   return secs(u.ru_utime) + secs(u.ru_stime);
 }
 
@@ -32,13 +34,14 @@ std::string QueryRunResult::result_line() const {
   double cpu = std::max(cpu_seconds, 1e-9);
   auto per_s = static_cast<int64_t>(std::floor(static_cast<double>(events) / wall));
   auto per_core = static_cast<int64_t>(std::floor(static_cast<double>(events) / cpu));
-  return fmt::format("RESULT query={} events={} seconds={:.3f} events_per_s={} cores={:.1f} events_per_s_per_core={}",
-                     query, events, seconds, per_s, cpu_seconds / wall, per_core);
+  return fmt::format(
+      "RESULT query={} events={} seconds={:.3f} events_per_s={} cores={:.1f} events_per_s_per_core={}", query,
+      events, seconds, per_s, cpu_seconds / wall, per_core);
 }
 
 std::string QueryRunResult::recovery_line() const {
-  return fmt::format("RECOVERY query={} restarts={} checkpoints={} failures_injected={}", query, restarts, checkpoints,
-                     failures_injected);
+  return fmt::format("RECOVERY query={} restarts={} checkpoints={} failures_injected={}", query, restarts,
+                     checkpoints, failures_injected);
 }
 
 QueryRunResult run_query(std::string_view name, const Configuration& config, const QueryOptions& options,
@@ -49,7 +52,8 @@ QueryRunResult run_query(std::string_view name, const Configuration& config, con
   o.source_hooks.events_made = events_made;
   std::shared_ptr<TaskFailureInjector> failures;
   if (control.inject_failures > 0) {
-    failures = std::make_shared<TaskFailureInjector>(control.inject_failures, o.generator.events, control.failure_seed);
+    failures = std::make_shared<TaskFailureInjector>(control.inject_failures, o.generator.events,
+                                                     control.failure_seed);
     o.source_hooks.failures = failures;
   }
   build_query(name, *env, o);

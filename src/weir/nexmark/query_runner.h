@@ -15,14 +15,15 @@ struct QueryRunResult {
   double seconds = 0;      //!< wall time of the job
   double cpu_seconds = 0;  //!< user + system CPU time of the process during the job
 
-  //! `RESULT query=q5 events=10000000 seconds=4.210 events_per_s=2375296 cores=1.9 events_per_s_per_core=1250156`
-  //! with cores = cpu_seconds / seconds to one decimal and per-core throughput = events / cpu_seconds.
+  //! `RESULT query=q5 events=10000000 seconds=4.210 events_per_s=2375296 cores=1.9
+  //! events_per_s_per_core=1250156` with cores = cpu_seconds / seconds to one decimal and per-core throughput
+  //! = events / cpu_seconds.
   std::string result_line() const;
 
-  int restarts = 0;          //!< attempts after the first (JobMaster::attempt())
-  int64_t checkpoints = 0;   //!< completed checkpoints (savepoints included)
+  int restarts = 0;         //!< attempts after the first (JobMaster::attempt())
+  int64_t checkpoints = 0;  //!< completed checkpoints (savepoints included)
   int failures_injected = 0;
-  std::string savepoint;     //!< the savepoint the job stopped with, if it did
+  std::string savepoint;  //!< the savepoint the job stopped with, if it did
 
   //! `RECOVERY query=q0 restarts=2 checkpoints=14 failures_injected=2`
   std::string recovery_line() const;
@@ -40,7 +41,8 @@ struct RunControl {
 };
 
 //! Builds query `name` on a fresh environment with `config` (parallelism and any other keys) and runs
-//! it to the end (or until `control` stops it with a savepoint). Throws JobDefinitionError / ConfigError for bad input, JobExecutionError on failure.
+//! it to the end (or until `control` stops it with a savepoint). Throws JobDefinitionError / ConfigError for
+//! bad input, JobExecutionError on failure.
 QueryRunResult run_query(std::string_view name, const Configuration& config, const QueryOptions& options,
                          const RunControl& control = {});
 

@@ -85,8 +85,8 @@ struct Q9Row {
   Timestamp bid_dateTime = 0;
   std::string bid_extra;
 };
-WEIR_STRUCT(Q9Row, id, itemName, description, initialBid, reserve, dateTime, expires, seller, category, extra, auction,
-            bidder, price, bid_dateTime, bid_extra)
+WEIR_STRUCT(Q9Row, id, itemName, description, initialBid, reserve, dateTime, expires, seller, category, extra,
+            auction, bidder, price, bid_dateTime, bid_extra)
 
 //! q11 (event-time sessions) and q12 (processing-time tumbling windows): bids per bidder and window.
 struct BidderCountRow {
@@ -140,7 +140,7 @@ struct Q20Row {
   int64_t category = 0;
   std::string auction_extra;
 };
-WEIR_STRUCT(Q20Row, auction, bidder, price, channel, url, bid_dateTime, bid_extra, itemName, description, initialBid,
-            reserve, auction_dateTime, expires, seller, category, auction_extra)
+WEIR_STRUCT(Q20Row, auction, bidder, price, channel, url, bid_dateTime, bid_extra, itemName, description,
+            initialBid, reserve, auction_dateTime, expires, seller, category, auction_extra)
 
 }  // namespace weir::nexmark

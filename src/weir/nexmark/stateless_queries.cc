@@ -30,13 +30,18 @@ void build_q0(StreamExecutionEnvironment& env, const QueryOptions& o) {
 }
 
 void build_passthrough(StreamExecutionEnvironment& env, const QueryOptions& o) {
-  if (o.sink.kind != SinkSpec::Kind::kBlackhole) throw ConfigError("passthrough: only --sink blackhole is supported");
+  if (o.sink.kind != SinkSpec::Kind::kBlackhole)
+    throw ConfigError("passthrough: only --sink blackhole is supported");
   event_stream(env, o).add_sink(connectors::DiscardingSink<Event>{}, "passthrough: Blackhole Sink");
 }
 
 void build_q1(StreamExecutionEnvironment& env, const QueryOptions& o) {
-  auto rows = bids_of(event_stream(env, o)).map(
-      [](const Bid& b) { return Q1Row{b.auction, b.bidder, b.price * 0.908, b.dateTime, b.extra}; }, "q1: To Euro");
+  auto rows = bids_of(event_stream(env, o))
+                  .map(
+                      [](const Bid& b) {
+                        return Q1Row{b.auction, b.bidder, b.price * 0.908, b.dateTime, b.extra};
+                      },
+                      "q1: To Euro");
   write_rows(rows, o, "q1");
 }
 

@@ -40,7 +40,8 @@ class CountAggregate final : public AggregateFunction<T, int64_t, int64_t> {
 // ---- q5 ----
 class AuctionCountRow final : public ProcessWindowFunction<int64_t, Q5Row, int64_t, TimeWindow> {
  public:
-  void process(const int64_t& auction, Context& ctx, const std::vector<int64_t>& counts, Collector<Q5Row>& out) override {
+  void process(const int64_t& auction, Context& ctx, const std::vector<int64_t>& counts,
+               Collector<Q5Row>& out) override {
     out.collect({auction, counts.front(), ctx.window().start, ctx.window().end});
   }
 };
@@ -132,7 +133,8 @@ class Q8Aggregate final : public AggregateFunction<Q8Side, Q8Acc, Q8Acc> {
 
 class NewUserRow final : public ProcessWindowFunction<Q8Acc, Q8Row, int64_t, TimeWindow> {
  public:
-  void process(const int64_t& id, Context& ctx, const std::vector<Q8Acc>& accs, Collector<Q8Row>& out) override {
+  void process(const int64_t& id, Context& ctx, const std::vector<Q8Acc>& accs,
+               Collector<Q8Row>& out) override {
     const Q8Acc& acc = accs.front();
     if (acc.person && acc.auction) out.collect({id, acc.name, ctx.window().start, ctx.window().end});
   }
@@ -182,16 +184,25 @@ void build_q5(StreamExecutionEnvironment& env, const QueryOptions& o) {
 }
 
 void build_q7(StreamExecutionEnvironment& env, const QueryOptions& o) {
-  auto rows = bids_of(event_stream(env, o))
-                  .key_by([](const Bid& b) { return TimeWindow::start_with_offset(b.dateTime, 0, kTenSeconds); })
-                  .process(HighestBids{}, "q7: Highest Bids");
+  auto rows =
+      bids_of(event_stream(env, o))
+          .key_by([](const Bid& b) { return TimeWindow::start_with_offset(b.dateTime, 0, kTenSeconds); })
+          .process(HighestBids{}, "q7: Highest Bids");
   write_rows(rows, o, "q7");
 }
 
 void build_q8(StreamExecutionEnvironment& env, const QueryOptions& o) {
   auto events = event_stream(env, o);
-  auto persons = persons_of(events).map([](const Person& p) { return Q8Side{p.id, p.name, true}; }, "q8: Person");
-  auto sellers = auctions_of(events).map([](const Auction& a) { return Q8Side{a.seller, {}, false}; }, "q8: Seller");
+  auto persons = persons_of(events).map(
+      [](const Person& p) {
+        return Q8Side{p.id, p.name, true};
+      },
+      "q8: Person");
+  auto sellers = auctions_of(events).map(
+      [](const Auction& a) {
+        return Q8Side{a.seller, {}, false};
+      },
+      "q8: Seller");
   auto rows = persons.union_(sellers)
                   .key_by([](const Q8Side& s) { return s.id; })
                   .window(TumblingEventTimeWindows::of(kTenSeconds))

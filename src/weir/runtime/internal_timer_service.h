@@ -43,11 +43,13 @@ class InternalTimerService {
     event_.remove(backend_->current_key_group(), {ts, std::string(backend_->current_key()), std::string(ns)});
   }
   void register_processing_time_timer(std::string_view ns, Timestamp ts) {
-    processing_.add(backend_->current_key_group(), {ts, std::string(backend_->current_key()), std::string(ns)});
+    processing_.add(backend_->current_key_group(),
+                    {ts, std::string(backend_->current_key()), std::string(ns)});
     schedule_processing();
   }
   void delete_processing_time_timer(std::string_view ns, Timestamp ts) {
-    processing_.remove(backend_->current_key_group(), {ts, std::string(backend_->current_key()), std::string(ns)});
+    processing_.remove(backend_->current_key_group(),
+                       {ts, std::string(backend_->current_key()), std::string(ns)});
   }
 
   //! Fires every event-time timer at or before `wm`, in timestamp order.

@@ -71,7 +71,8 @@ class HeapBroadcastState final : public BroadcastState<K, V>, public OperatorSta
     return out;
   }
   void restore_entries(const std::vector<std::pair<std::string, std::string>>& kvs) override {
-    for (const auto& [kb, vb] : kvs) map_[kb] = {deserialize_from_string<K>(kb), deserialize_from_string<V>(vb)};
+    for (const auto& [kb, vb] : kvs)
+      map_[kb] = {deserialize_from_string<K>(kb), deserialize_from_string<V>(vb)};
   }
 
  private:
@@ -95,15 +96,18 @@ class OperatorStateStore {
       }
     }
     auto* typed = dynamic_cast<S*>(slot.get());
-    if (!typed) throw JobDefinitionError("operator state '" + name + "' is already registered with another type");
+    if (!typed)
+      throw JobDefinitionError("operator state '" + name + "' is already registered with another type");
     return typed;
   }
 
   //! Adds every state (and restored state not asked for yet) to a snapshot.
   void snapshot(checkpoint::OperatorSnapshot& out) const {
     for (const auto& [name, st] : states_) {
-      if (st->is_broadcast()) out.broadcast_states[name] = st->snapshot_entries();
-      else out.list_states[name] = st->snapshot_elements();
+      if (st->is_broadcast())
+        out.broadcast_states[name] = st->snapshot_entries();
+      else
+        out.list_states[name] = st->snapshot_elements();
     }
     for (const auto& [name, elems] : pending_lists_) out.list_states[name] = elems;
     for (const auto& [name, kvs] : pending_broadcast_) out.broadcast_states[name] = kvs;
@@ -117,7 +121,8 @@ class OperatorStateStore {
     std::sort(parts.begin(), parts.end(), [](auto* a, auto* b) { return a->subtask < b->subtask; });
     std::map<std::string, std::vector<std::string>> all;
     for (const auto* p : parts)
-      for (const auto& [name, elems] : p->list_states) all[name].insert(all[name].end(), elems.begin(), elems.end());
+      for (const auto& [name, elems] : p->list_states)
+        all[name].insert(all[name].end(), elems.begin(), elems.end());
     for (auto& [name, elems] : all) {
       if (name.rfind("union:", 0) == 0) {  // union redistribution: every subtask gets everything
         pending_lists_[name] = elems;

@@ -10,13 +10,20 @@ enum class PartitionerKind { kForward, kRebalance, kRescale, kShuffle, kBroadcas
 
 inline const char* partitioner_name(PartitionerKind k) {
   switch (k) {
-    case PartitionerKind::kForward: return "FORWARD";
-    case PartitionerKind::kRebalance: return "REBALANCE";
-    case PartitionerKind::kRescale: return "RESCALE";
-    case PartitionerKind::kShuffle: return "SHUFFLE";
-    case PartitionerKind::kBroadcast: return "BROADCAST";
-    case PartitionerKind::kHash: return "HASH";
-    case PartitionerKind::kGlobal: return "GLOBAL";
+    case PartitionerKind::kForward:
+      return "FORWARD";
+    case PartitionerKind::kRebalance:
+      return "REBALANCE";
+    case PartitionerKind::kRescale:
+      return "RESCALE";
+    case PartitionerKind::kShuffle:
+      return "SHUFFLE";
+    case PartitionerKind::kBroadcast:
+      return "BROADCAST";
+    case PartitionerKind::kHash:
+      return "HASH";
+    case PartitionerKind::kGlobal:
+      return "GLOBAL";
   }
   return "?";
 }

@@ -16,7 +16,8 @@ template <typename T>
 class RecordWriterOutput final : public Output<T> {
  public:
   using KeyFn = std::function<void(const T&, DataOutput&)>;
-  RecordWriterOutput(network::ResultPartition* partition, const PartitionerSpec& spec, int subtask, int max_parallelism)
+  RecordWriterOutput(network::ResultPartition* partition, const PartitionerSpec& spec, int subtask,
+                     int max_parallelism)
       : partition_(partition),
         kind_(spec.kind),
         n_(partition->num_subpartitions()),
@@ -51,7 +52,8 @@ class RecordWriterOutput final : public Output<T> {
         key_scratch_.clear();
         (*key_fn_)(v, key_scratch_);
         KeyGroup kg = key_group_for_key_bytes(key_scratch_.view(), max_parallelism_);
-        partition_->write(subtask_for_key_group(kg, max_parallelism_, n_), network::ElementKind::kRecord, bytes);
+        partition_->write(subtask_for_key_group(kg, max_parallelism_, n_), network::ElementKind::kRecord,
+                          bytes);
         break;
       }
     }

@@ -77,7 +77,8 @@ class ChainingOutput final : public Output<T> {
 template <typename T>
 class TypedDispatcher final : public RecordDispatcher {
  public:
-  TypedDispatcher(StreamOperator* target, int input) : target_(target), in_(detail::typed_input<T>(target, input)) {}
+  TypedDispatcher(StreamOperator* target, int input)
+      : target_(target), in_(detail::typed_input<T>(target, input)) {}
   void dispatch(DataInput& in) override {
     Timestamp ts = in.read_fixed<int64_t>();
     T v = Serializer<T>::read(in);
@@ -105,11 +106,13 @@ class TypeInfo final : public TypeInfoBase {
     for (auto* o : outs) typed.push_back(static_cast<Output<T>*>(o));
     return std::make_unique<BroadcastingOutput<T>>(std::move(typed));
   }
-  std::unique_ptr<OutputBase> network_output(network::ResultPartition* p, const PartitionerSpec& spec, int subtask,
-                                             int max_parallelism) const override {
+  std::unique_ptr<OutputBase> network_output(network::ResultPartition* p, const PartitionerSpec& spec,
+                                             int subtask, int max_parallelism) const override {
     return std::make_unique<RecordWriterOutput<T>>(p, spec, subtask, max_parallelism);
   }
-  std::unique_ptr<OutputBase> discarding_output() const override { return std::make_unique<DiscardingOutput<T>>(); }
+  std::unique_ptr<OutputBase> discarding_output() const override {
+    return std::make_unique<DiscardingOutput<T>>();
+  }
   std::unique_ptr<RecordDispatcher> dispatcher(StreamOperator* target, int input) const override {
     return std::make_unique<TypedDispatcher<T>>(target, input);
   }

@@ -16,7 +16,8 @@ S* get_or_create(KeyedStateBackend& backend, const std::string& name, Make make)
     if (!typed) throw JobDefinitionError("state '" + name + "' is already registered with another type");
     return typed;
   }
-  if (backend.kind() != "hashmap") throw ConfigError("state backend '" + std::string(backend.kind()) + "' is not supported");
+  if (backend.kind() != "hashmap")
+    throw ConfigError("state backend '" + std::string(backend.kind()) + "' is not supported");
   auto s = make();
   S* raw = s.get();
   backend.add(name, std::move(s));
@@ -25,11 +26,13 @@ S* get_or_create(KeyedStateBackend& backend, const std::string& name, Make make)
 
 template <typename V>
 HeapValueState<V>* value_state(KeyedStateBackend& b, const ValueStateDescriptor<V>& d) {
-  return get_or_create<HeapValueState<V>>(b, d.name, [&] { return std::make_unique<HeapValueState<V>>(&b, d); });
+  return get_or_create<HeapValueState<V>>(b, d.name,
+                                          [&] { return std::make_unique<HeapValueState<V>>(&b, d); });
 }
 template <typename V>
 HeapListState<V>* list_state(KeyedStateBackend& b, const ListStateDescriptor<V>& d) {
-  return get_or_create<HeapListState<V>>(b, d.name, [&] { return std::make_unique<HeapListState<V>>(&b, d); });
+  return get_or_create<HeapListState<V>>(b, d.name,
+                                         [&] { return std::make_unique<HeapListState<V>>(&b, d); });
 }
 template <typename UK, typename UV>
 HeapMapState<UK, UV>* map_state(KeyedStateBackend& b, const MapStateDescriptor<UK, UV>& d) {

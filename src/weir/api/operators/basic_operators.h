@@ -14,8 +14,10 @@ class StreamMap final : public UdfOperator<OUT, F>, public runtime::Input<IN> {
   using UdfOperator<OUT, F>::UdfOperator;
   runtime::InputBase* input(int i) override { return i == 0 ? this : nullptr; }
   void process_element(const IN& v, Timestamp ts) override {
-    if constexpr (std::is_base_of_v<MapFunction<IN, OUT>, F>) this->out_->collect(this->fn_.map(v), ts);
-    else this->out_->collect(this->fn_(v), ts);
+    if constexpr (std::is_base_of_v<MapFunction<IN, OUT>, F>)
+      this->out_->collect(this->fn_.map(v), ts);
+    else
+      this->out_->collect(this->fn_(v), ts);
   }
 };
 
@@ -26,8 +28,10 @@ class StreamFlatMap final : public UdfOperator<OUT, F>, public runtime::Input<IN
   runtime::InputBase* input(int i) override { return i == 0 ? this : nullptr; }
   void process_element(const IN& v, Timestamp ts) override {
     this->collector_.set_timestamp(ts);
-    if constexpr (std::is_base_of_v<FlatMapFunction<IN, OUT>, F>) this->fn_.flat_map(v, this->collector_);
-    else this->fn_(v, this->collector_);
+    if constexpr (std::is_base_of_v<FlatMapFunction<IN, OUT>, F>)
+      this->fn_.flat_map(v, this->collector_);
+    else
+      this->fn_(v, this->collector_);
   }
 };
 
@@ -38,8 +42,10 @@ class StreamFilter final : public UdfOperator<T, F>, public runtime::Input<T> {
   runtime::InputBase* input(int i) override { return i == 0 ? this : nullptr; }
   void process_element(const T& v, Timestamp ts) override {
     bool keep;
-    if constexpr (std::is_base_of_v<FilterFunction<T>, F>) keep = this->fn_.filter(v);
-    else keep = this->fn_(v);
+    if constexpr (std::is_base_of_v<FilterFunction<T>, F>)
+      keep = this->fn_.filter(v);
+    else
+      keep = this->fn_(v);
     if (keep) this->out_->collect(v, ts);
   }
 };
@@ -57,8 +63,8 @@ class NonKeyedTimerService final : public TimerService {
 
  private:
   [[noreturn]] void fail() const {
-    throw JobDefinitionError("setting timers is only supported on keyed streams (operator '" + op_->runtime().name +
-                             "'); use key_by() first");
+    throw JobDefinitionError("setting timers is only supported on keyed streams (operator '" +
+                             op_->runtime().name + "'); use key_by() first");
   }
   runtime::StreamOperator* op_;
 };
@@ -96,9 +102,12 @@ class SinkOperator final : public UdfOperator<T, F>, public runtime::Input<T> {
   runtime::InputBase* input(int i) override { return i == 0 ? this : nullptr; }
   void process_element(const T& v, Timestamp ts) override {
     typename SinkFunction<T>::Context c{ts, this->current_watermark()};
-    if constexpr (std::is_base_of_v<SinkFunction<T>, F>) this->fn_.invoke(v, c);
-    else if constexpr (std::is_invocable_v<F&, const T&, const typename SinkFunction<T>::Context&>) this->fn_(v, c);
-    else this->fn_(v);
+    if constexpr (std::is_base_of_v<SinkFunction<T>, F>)
+      this->fn_.invoke(v, c);
+    else if constexpr (std::is_invocable_v<F&, const T&, const typename SinkFunction<T>::Context&>)
+      this->fn_(v, c);
+    else
+      this->fn_(v);
   }
   void finish() override {
     if constexpr (std::is_base_of_v<SinkFunction<T>, F>) this->fn_.finish();

@@ -16,8 +16,10 @@ class CoInput final : public runtime::Input<T> {
  public:
   explicit CoInput(Op* op) : op_(op) {}
   void process_element(const T& v, Timestamp ts) override {
-    if constexpr (I == 0) op_->process1(v, ts);
-    else op_->process2(v, ts);
+    if constexpr (I == 0)
+      op_->process1(v, ts);
+    else
+      op_->process2(v, ts);
   }
 
  private:
@@ -29,7 +31,9 @@ class CoStreamMap final : public UdfOperator<OUT, F> {
  public:
   using UdfOperator<OUT, F>::UdfOperator;
   int num_inputs() const override { return 2; }
-  runtime::InputBase* input(int i) override { return i == 0 ? static_cast<runtime::InputBase*>(&in1_) : i == 1 ? &in2_ : nullptr; }
+  runtime::InputBase* input(int i) override {
+    return i == 0 ? static_cast<runtime::InputBase*>(&in1_) : i == 1 ? &in2_ : nullptr;
+  }
   void process1(const IN1& v, Timestamp ts) { this->out_->collect(this->fn_.map1(v), ts); }
   void process2(const IN2& v, Timestamp ts) { this->out_->collect(this->fn_.map2(v), ts); }
 
@@ -43,7 +47,9 @@ class CoStreamFlatMap final : public UdfOperator<OUT, F> {
  public:
   using UdfOperator<OUT, F>::UdfOperator;
   int num_inputs() const override { return 2; }
-  runtime::InputBase* input(int i) override { return i == 0 ? static_cast<runtime::InputBase*>(&in1_) : i == 1 ? &in2_ : nullptr; }
+  runtime::InputBase* input(int i) override {
+    return i == 0 ? static_cast<runtime::InputBase*>(&in1_) : i == 1 ? &in2_ : nullptr;
+  }
   void process1(const IN1& v, Timestamp ts) {
     this->collector_.set_timestamp(ts);
     this->fn_.flat_map1(v, this->collector_);
@@ -67,10 +73,14 @@ class CoProcessOperator final : public UdfOperator<OUT, F>, public runtime::Trig
   CoProcessOperator(F f, KeyFn1 k1, KeyFn2 k2) : UdfOperator<OUT, F>(std::move(f)), k1_(k1), k2_(k2) {}
   int num_inputs() const override { return 2; }
   bool is_keyed() const override { return static_cast<bool>(k1_); }
-  runtime::InputBase* input(int i) override { return i == 0 ? static_cast<runtime::InputBase*>(&in1_) : i == 1 ? &in2_ : nullptr; }
+  runtime::InputBase* input(int i) override {
+    return i == 0 ? static_cast<runtime::InputBase*>(&in1_) : i == 1 ? &in2_ : nullptr;
+  }
   void open() override {
-    if (is_keyed()) timers_ = std::make_unique<KeyedTimerService>(this->create_timer_service(this));
-    else timers_ = std::make_unique<NonKeyedTimerService>(this);
+    if (is_keyed())
+      timers_ = std::make_unique<KeyedTimerService>(this->create_timer_service(this));
+    else
+      timers_ = std::make_unique<NonKeyedTimerService>(this);
     ctx_.self = this;
     UdfOperator<OUT, F>::open();
   }
@@ -119,7 +129,9 @@ class BroadcastOperator final : public UdfOperator<OUT, F> {
  public:
   using UdfOperator<OUT, F>::UdfOperator;
   int num_inputs() const override { return 2; }
-  runtime::InputBase* input(int i) override { return i == 0 ? static_cast<runtime::InputBase*>(&in1_) : i == 1 ? &in2_ : nullptr; }
+  runtime::InputBase* input(int i) override {
+    return i == 0 ? static_cast<runtime::InputBase*>(&in1_) : i == 1 ? &in2_ : nullptr;
+  }
   void open() override {
     ctx_.self = this;
     ctx_.bind_store(&this->operator_state());

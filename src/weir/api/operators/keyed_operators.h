@@ -25,9 +25,12 @@ class KeyedTimerService final : public TimerService {
 };
 
 template <typename K, typename IN, typename OUT, typename F>
-class KeyedProcessOperator final : public UdfOperator<OUT, F>, public runtime::Input<IN>, public runtime::Triggerable {
+class KeyedProcessOperator final : public UdfOperator<OUT, F>,
+                                   public runtime::Input<IN>,
+                                   public runtime::Triggerable {
  public:
-  KeyedProcessOperator(F f, std::function<K(const IN&)> key_fn) : UdfOperator<OUT, F>(std::move(f)), key_fn_(key_fn) {}
+  KeyedProcessOperator(F f, std::function<K(const IN&)> key_fn)
+      : UdfOperator<OUT, F>(std::move(f)), key_fn_(key_fn) {}
   runtime::InputBase* input(int i) override { return i == 0 ? this : nullptr; }
   bool is_keyed() const override { return true; }
   void open() override {
@@ -71,7 +74,8 @@ class KeyedProcessOperator final : public UdfOperator<OUT, F>, public runtime::I
 template <typename K, typename T, typename F>
 class StreamGroupedReduce final : public UdfOperator<T, F>, public runtime::Input<T> {
  public:
-  StreamGroupedReduce(F f, std::function<K(const T&)> key_fn) : UdfOperator<T, F>(std::move(f)), key_fn_(key_fn) {}
+  StreamGroupedReduce(F f, std::function<K(const T&)> key_fn)
+      : UdfOperator<T, F>(std::move(f)), key_fn_(key_fn) {}
   runtime::InputBase* input(int i) override { return i == 0 ? this : nullptr; }
   bool is_keyed() const override { return true; }
   void open() override {
@@ -88,8 +92,10 @@ class StreamGroupedReduce final : public UdfOperator<T, F>, public runtime::Inpu
 
  private:
   T call(const T& a, const T& b) {
-    if constexpr (std::is_base_of_v<ReduceFunction<T>, F>) return this->fn_.reduce(a, b);
-    else return this->fn_(a, b);
+    if constexpr (std::is_base_of_v<ReduceFunction<T>, F>)
+      return this->fn_.reduce(a, b);
+    else
+      return this->fn_(a, b);
   }
   std::function<K(const T&)> key_fn_;
   KeyContext<K> keys_;

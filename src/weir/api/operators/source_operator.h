@@ -1,7 +1,7 @@
 #pragma once
 // Sources: a SourceReader per subtask, polled by the task's mailbox loop.
-#include <functional>
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>

@@ -21,7 +21,8 @@ class TimestampsAndWatermarksOperator final : public runtime::StreamOperator, pu
     pts_ = rt_.processing_time;
     last_record_time_ = pts_->now();
     int64_t tick = interval_ > 0 ? interval_ : 0;
-    if (strategy_.idle_timeout_ms > 0) tick = tick > 0 ? std::min(tick, strategy_.idle_timeout_ms) : strategy_.idle_timeout_ms;
+    if (strategy_.idle_timeout_ms > 0)
+      tick = tick > 0 ? std::min(tick, strategy_.idle_timeout_ms) : strategy_.idle_timeout_ms;
     if (tick > 0 && (strategy_.emits_watermarks || strategy_.idle_timeout_ms > 0)) schedule(tick);
   }
 

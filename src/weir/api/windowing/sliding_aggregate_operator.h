@@ -106,7 +106,8 @@ class SlidingAggregateOperator final : public runtime::StreamOperator, public ru
     }
     Table& table = pane(start);
     bool created = false;
-    Acc& acc = table.find_or_insert(key_fn_(v), [this] { return agg_.create_accumulator(); }, created);
+    Acc& acc = table.find_or_insert(
+        key_fn_(v), [this] { return agg_.create_accumulator(); }, created);
     acc = agg_.add(v, std::move(acc));
   }
 
@@ -181,7 +182,8 @@ class SlidingAggregateOperator final : public runtime::StreamOperator, public ru
             K key = Serializer<K>::read(pin);
             Acc acc = Serializer<Acc>::read(pin);
             bool created = false;
-            table.find_or_insert(key, [&] { return std::move(acc); }, created);
+            table.find_or_insert(
+                key, [&] { return std::move(acc); }, created);
             if (!created) throw SerializationError("a window pane's snapshot holds a key twice");
           }
         }

@@ -124,7 +124,8 @@ class AggregatingContents {
   static constexpr bool kSupportsPanes = true;
   //! Folds the current namespace's accumulator into `acc` (nothing when it has none).
   void fold_into(std::optional<Acc>& acc) {
-    if (auto a = state_->get_accumulator()) acc = acc ? agg_.merge(std::move(*acc), std::move(*a)) : std::move(*a);
+    if (auto a = state_->get_accumulator())
+      acc = acc ? agg_.merge(std::move(*acc), std::move(*a)) : std::move(*a);
   }
   Result result_of(const Acc& acc) { return agg_.get_result(acc); }
 

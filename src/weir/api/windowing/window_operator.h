@@ -73,8 +73,8 @@ class WindowOperator final : public runtime::StreamOperator,
         !merging_ && dynamic_cast<TriggerHolder<IN, W, EventTimeTrigger>*>(trigger_.get()) != nullptr;
     if constexpr (kCanSharePanes) {
       W probe;
-      panes_ = end_of_window_trigger_ && event_time_ && spec_.allowed_lateness == 0 && spec_.evictor_keep == 0 &&
-               assigner_->pane_of(0, probe, window_size_, window_slide_);
+      panes_ = end_of_window_trigger_ && event_time_ && spec_.allowed_lateness == 0 &&
+               spec_.evictor_keep == 0 && assigner_->pane_of(0, probe, window_size_, window_slide_);
     }
     if (merging_) {
       if (!trigger_->can_merge())
@@ -199,7 +199,9 @@ class WindowOperator final : public runtime::StreamOperator,
   // window's result folds the accumulators of its panes, and its first pane, which no later window
   // covers, is dropped. Windows the watermark has passed are gone for good (no allowed lateness), so
   // a pane's windows that were already late when it was created are never fired with it.
-  static constexpr bool kCanSharePanes = std::is_same_v<W, TimeWindow> && requires { Contents::kSupportsPanes; };
+  static constexpr bool kCanSharePanes = std::is_same_v<W, TimeWindow> && requires {
+    Contents::kSupportsPanes;
+  };
 
   //! False when every window of the element is late (nothing was added).
   bool add_to_pane(const IN& v, Timestamp ts) {

@@ -20,11 +20,13 @@ CheckpointSettings CheckpointSettings::from_config(const Configuration& conf) {
   s.retention = conf.get_string(options::kExternalizedRetention);
   s.dir = conf.get_string(options::kCheckpointDir);
   if (conf.get_bool(options::kUnalignedCheckpoints))
-    throw ConfigError("execution.checkpointing.unaligned.enabled=true is not supported yet: use "
-                      "execution.checkpointing.mode exactly_once (aligned) or at_least_once");
+    throw ConfigError(
+        "execution.checkpointing.unaligned.enabled=true is not supported yet: use "
+        "execution.checkpointing.mode exactly_once (aligned) or at_least_once");
   if (s.interval_ms > 0 && s.dir.empty())
-    throw ConfigError("checkpointing is enabled (execution.checkpointing.interval) but execution.checkpointing.dir "
-                      "is not set");
+    throw ConfigError(
+        "checkpointing is enabled (execution.checkpointing.interval) but execution.checkpointing.dir "
+        "is not set");
   return s;
 }
 
@@ -35,12 +37,13 @@ CheckpointCoordinator::CheckpointCoordinator(std::string job_id, std::shared_ptr
 std::string CheckpointCoordinator::cannot_start(int64_t now_ms, bool savepoint) const {
   if (savepoint) return {};
   if (static_cast<int>(pending_.size()) >= s_.max_concurrent) return "too many checkpoints in flight";
-  if (now_ms - last_completion_ms_ < s_.min_pause_ms) return "min pause since the last checkpoint not reached";
+  if (now_ms - last_completion_ms_ < s_.min_pause_ms)
+    return "min pause since the last checkpoint not reached";
   return {};
 }
 
-CheckpointBarrier CheckpointCoordinator::begin(int attempt, int tasks, bool savepoint, const std::string& target_dir,
-                                               int64_t now_ms) {
+CheckpointBarrier CheckpointCoordinator::begin(int attempt, int tasks, bool savepoint,
+                                               const std::string& target_dir, int64_t now_ms) {
   int64_t id = next_id_++;
   Pending p;
   p.attempt = attempt;
@@ -80,7 +83,7 @@ std::optional<CompletedCheckpoint> CheckpointCoordinator::acknowledge(const Chec
 }
 
 std::vector<CompletedCheckpoint> CheckpointCoordinator::task_finished(int attempt, int vertex, int subtask,
-                                                                     int64_t now_ms) {
+                                                                      int64_t now_ms) {
   std::vector<CompletedCheckpoint> done;
   std::vector<int64_t> ids;
   for (auto& [id, p] : pending_) ids.push_back(id);
@@ -115,8 +118,9 @@ void CheckpointCoordinator::complete(int64_t id, Pending& p, int64_t now_ms, Com
     m.vertices.push_back(std::move(vi));
   }
   m.tasks = p.handles;
-  std::sort(m.tasks.begin(), m.tasks.end(),
-            [](const auto& a, const auto& b) { return std::tie(a.vertex, a.subtask) < std::tie(b.vertex, b.subtask); });
+  std::sort(m.tasks.begin(), m.tasks.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.vertex, a.subtask) < std::tie(b.vertex, b.subtask);
+  });
   storage_.write_metadata(p.dir, m);
   out = p.stats;
   out.path = p.dir;

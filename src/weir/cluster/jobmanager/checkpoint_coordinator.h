@@ -60,7 +60,8 @@ class CheckpointCoordinator {
   //! Why a checkpoint cannot start now (empty when it can).
   std::string cannot_start(int64_t now_ms, bool savepoint) const;
   //! Registers a new pending checkpoint awaiting `tasks` acknowledgements; returns its barrier.
-  CheckpointBarrier begin(int attempt, int tasks, bool savepoint, const std::string& target_dir, int64_t now_ms);
+  CheckpointBarrier begin(int attempt, int tasks, bool savepoint, const std::string& target_dir,
+                          int64_t now_ms);
   //! Adds an acknowledgement; returns the completed checkpoint when it was the last one missing.
   std::optional<CompletedCheckpoint> acknowledge(const CheckpointAck& ack, int attempt, int64_t now_ms);
   //! A task finished: it will not acknowledge, and needs no state (its inputs are over). Pending

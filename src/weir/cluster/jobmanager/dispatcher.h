@@ -24,7 +24,8 @@ class Dispatcher {
   explicit Dispatcher(std::shared_ptr<ResourceManagerGateway> rm,
                       std::function<void(const JobId&)> on_job_terminal = nullptr)
       : rm_(std::move(rm)), on_job_terminal_(std::move(on_job_terminal)) {}
-  std::shared_ptr<JobMaster> submit_job(std::shared_ptr<const graph::JobGraph> jg, std::shared_ptr<Clock> clock);
+  std::shared_ptr<JobMaster> submit_job(std::shared_ptr<const graph::JobGraph> jg,
+                                        std::shared_ptr<Clock> clock);
   std::shared_ptr<JobMaster> job(const JobId& id) const;
   std::vector<JobSummary> list_jobs() const;
   void cancel_all();

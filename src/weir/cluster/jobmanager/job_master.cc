@@ -10,12 +10,19 @@
 
 namespace weir::cluster {
 
-JobMaster::JobMaster(JobId id, std::shared_ptr<const graph::JobGraph> jg, std::shared_ptr<ResourceManagerGateway> rm,
-                     std::shared_ptr<Clock> clock, std::function<void(const JobId&)> on_terminal)
-    : id_(id), jg_(std::move(jg)), rm_(std::move(rm)), clock_(std::move(clock)), on_terminal_(std::move(on_terminal)),
+JobMaster::JobMaster(JobId id, std::shared_ptr<const graph::JobGraph> jg,
+                     std::shared_ptr<ResourceManagerGateway> rm, std::shared_ptr<Clock> clock,
+                     std::function<void(const JobId&)> on_terminal)
+    : id_(id),
+      jg_(std::move(jg)),
+      rm_(std::move(rm)),
+      clock_(std::move(clock)),
+      on_terminal_(std::move(on_terminal)),
       eg_(*jg_) {}
 
-JobMaster::~JobMaster() { timer_.stop(); }
+JobMaster::~JobMaster() {
+  timer_.stop();
+}
 
 namespace {
 // Checks that every operator state in a savepoint has an operator to go to.
@@ -25,10 +32,11 @@ void check_unclaimed_state(const checkpoint::RestoredCheckpoint& r, const graph:
   for (const auto& t : r.tasks)
     for (const auto& op : t.operators)
       if (!op.empty() && !ids.count(op.operator_id) && !allow)
-        throw JobDefinitionError(fmt::format(
-            "the savepoint '{}' holds state of operator '{}', which this job does not have; give the operator the "
-            "same uid, or allow it with execution.savepoint.ignore-unclaimed-state=true",
-            r.path, op.operator_id));
+        throw JobDefinitionError(
+            fmt::format("the savepoint '{}' holds state of operator '{}', which this job does not have; give "
+                        "the operator the "
+                        "same uid, or allow it with execution.savepoint.ignore-unclaimed-state=true",
+                        r.path, op.operator_id));
 }
 }  // namespace
 
@@ -103,12 +111,14 @@ void JobMaster::on_task_failure_locked(const std::string& task, const std::strin
   history_.push_back({now_ms(), attempt_, task, error});
   if (status_ != JobStatus::kRunning) return;
   if (coordinator_)
-    for (int64_t id : coordinator_->abort_all("the job is failing over", now_ms())) notify_tasks_locked(id, false);
+    for (int64_t id : coordinator_->abort_all("the job is failing over", now_ms()))
+      notify_tasks_locked(id, false);
   int64_t delay = restart_strategy_ ? restart_strategy_->on_failure(now_ms()) : -1;
   if (delay < 0) {
     failure_ = fmt::format("task '{}' failed: {}", task, error);
     if (history_.size() > 1)
-      failure_ += fmt::format(" (after {} restarts; restart strategy {})", attempt_, restart_strategy_->describe());
+      failure_ +=
+          fmt::format(" (after {} restarts; restart strategy {})", attempt_, restart_strategy_->describe());
     transition_locked(JobStatus::kFailing);
   } else {
     restart_delay_ms_ = delay;
@@ -134,7 +144,8 @@ void JobMaster::on_all_terminal_locked() {
       transition_locked(stopping_ ? JobStatus::kFinished : JobStatus::kCanceled);
       break;
     default:
-      transition_locked(eg_.count(ExecutionState::kFinished) == eg_.total() ? JobStatus::kFinished : JobStatus::kFailed);
+      transition_locked(eg_.count(ExecutionState::kFinished) == eg_.total() ? JobStatus::kFinished
+                                                                            : JobStatus::kFailed);
   }
   end_locked();
 }
@@ -235,7 +246,8 @@ std::string JobMaster::trigger_locked(bool savepoint, const std::string& dir,
     if (!v.is_source) continue;
     for (int i = 0; i < v.parallelism; ++i) {
       if (eg_.at(v.id, i).state != ExecutionState::kRunning) continue;
-      if (auto te = rm_->task_executor(placement_[{v.id, i}])) te->trigger_checkpoint({id_, attempt_, v.id, i}, b);
+      if (auto te = rm_->task_executor(placement_[{v.id, i}]))
+        te->trigger_checkpoint({id_, attempt_, v.id, i}, b);
     }
   }
   std::weak_ptr<JobMaster> weak = weak_from_this();
@@ -247,8 +259,9 @@ std::string JobMaster::trigger_locked(bool savepoint, const std::string& dir,
     if (self->coordinator_->abort(id, "it timed out", self->now_ms())) {
       self->notify_tasks_locked(id, false);
       if (self->coordinator_->failures_exceed_tolerance())
-        self->on_task_failure_locked("checkpoint coordinator", self->coordinator_->last_failure() +
-                                                                   " (beyond execution.checkpointing.tolerable-failed-checkpoints)");
+        self->on_task_failure_locked("checkpoint coordinator",
+                                     self->coordinator_->last_failure() +
+                                         " (beyond execution.checkpointing.tolerable-failed-checkpoints)");
     }
   });
   return {};
@@ -270,7 +283,8 @@ void JobMaster::notify_end_of_data(const ExecutionAttemptId& id) {
   if (static_cast<int>(sources_at_end_.size()) == sources) trigger_locked(false, {}, nullptr);
 }
 
-void JobMaster::decline_checkpoint(const ExecutionAttemptId& id, int64_t checkpoint_id, const std::string& reason) {
+void JobMaster::decline_checkpoint(const ExecutionAttemptId& id, int64_t checkpoint_id,
+                                   const std::string& reason) {
   std::lock_guard lock(mu_);
   if (!coordinator_ || id.attempt != attempt_ || is_terminal(status_)) return;
   if (coordinator_->abort(checkpoint_id, reason, now_ms())) {
@@ -288,8 +302,10 @@ void JobMaster::notify_tasks_locked(int64_t checkpoint_id, bool completed) {
       auto te = rm_->task_executor(placement_[{ev.vertex, ev.subtask}]);
       if (!te) continue;
       ExecutionAttemptId aid{id_, attempt_, ev.vertex, ev.subtask};
-      if (completed) te->notify_checkpoint_complete(aid, checkpoint_id);
-      else te->notify_checkpoint_aborted(aid, checkpoint_id);
+      if (completed)
+        te->notify_checkpoint_complete(aid, checkpoint_id);
+      else
+        te->notify_checkpoint_aborted(aid, checkpoint_id);
     }
 }
 
@@ -297,13 +313,17 @@ std::future<std::string> JobMaster::trigger_savepoint(const std::string& dir) {
   auto promise = std::make_shared<std::promise<std::string>>();
   auto fut = promise->get_future();
   std::lock_guard lock(mu_);
-  std::string why = coordinator_ ? trigger_locked(true, dir,
-                                                  [promise](const std::string& path, const std::string& error) {
-                                                    if (error.empty()) promise->set_value(path);
-                                                    else promise->set_exception(std::make_exception_ptr(WeirError(error)));
-                                                  })
-                                 : "the job is not running";
-  if (!why.empty()) promise->set_exception(std::make_exception_ptr(WeirError("cannot take a savepoint: " + why)));
+  std::string why =
+      coordinator_ ? trigger_locked(true, dir,
+                                    [promise](const std::string& path, const std::string& error) {
+                                      if (error.empty())
+                                        promise->set_value(path);
+                                      else
+                                        promise->set_exception(std::make_exception_ptr(WeirError(error)));
+                                    })
+                   : "the job is not running";
+  if (!why.empty())
+    promise->set_exception(std::make_exception_ptr(WeirError("cannot take a savepoint: " + why)));
   return fut;
 }
 
@@ -320,12 +340,15 @@ std::future<std::string> JobMaster::trigger_checkpoint() {
     if (why.empty()) {
       int64_t id = coordinator_->stats().triggered;
       coordinator_->on_savepoint(id, [promise](const std::string& path, const std::string& error) {
-        if (error.empty()) promise->set_value(path);
-        else promise->set_exception(std::make_exception_ptr(WeirError(error)));
+        if (error.empty())
+          promise->set_value(path);
+        else
+          promise->set_exception(std::make_exception_ptr(WeirError(error)));
       });
     }
   }
-  if (!why.empty()) promise->set_exception(std::make_exception_ptr(WeirError("cannot take a checkpoint: " + why)));
+  if (!why.empty())
+    promise->set_exception(std::make_exception_ptr(WeirError("cannot take a checkpoint: " + why)));
   return fut;
 }
 
@@ -334,22 +357,24 @@ std::future<std::string> JobMaster::stop_with_savepoint(const std::string& dir) 
   auto fut = promise->get_future();
   std::weak_ptr<JobMaster> weak = weak_from_this();
   std::lock_guard lock(mu_);
-  std::string why = coordinator_ ? trigger_locked(true, dir,
-                                                  [promise, weak](const std::string& path, const std::string& error) {
-                                                    if (!error.empty()) {
-                                                      promise->set_exception(std::make_exception_ptr(WeirError(error)));
-                                                      return;
-                                                    }
-                                                    // Runs under mu_ (from acknowledge_checkpoint).
-                                                    if (auto self = weak.lock()) {
-                                                      self->stopping_ = true;
-                                                      self->transition_locked(JobStatus::kCanceling);
-                                                      self->cancel_all_locked();
-                                                    }
-                                                    promise->set_value(path);
-                                                  })
-                                 : "the job is not running";
-  if (!why.empty()) promise->set_exception(std::make_exception_ptr(WeirError("cannot stop with a savepoint: " + why)));
+  std::string why =
+      coordinator_ ? trigger_locked(true, dir,
+                                    [promise, weak](const std::string& path, const std::string& error) {
+                                      if (!error.empty()) {
+                                        promise->set_exception(std::make_exception_ptr(WeirError(error)));
+                                        return;
+                                      }
+                                      // Runs under mu_ (from acknowledge_checkpoint).
+                                      if (auto self = weak.lock()) {
+                                        self->stopping_ = true;
+                                        self->transition_locked(JobStatus::kCanceling);
+                                        self->cancel_all_locked();
+                                      }
+                                      promise->set_value(path);
+                                    })
+                   : "the job is not running";
+  if (!why.empty())
+    promise->set_exception(std::make_exception_ptr(WeirError("cannot stop with a savepoint: " + why)));
   return fut;
 }
 

@@ -11,9 +11,9 @@
 #include <functional>
 #include <future>
 #include <map>
-#include <set>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "weir/cluster/gateways.h"
@@ -42,7 +42,8 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
   void cancel();
   void update_task_execution_state(const TaskStateUpdate& update) override;
   void acknowledge_checkpoint(const CheckpointAck& ack) override;
-  void decline_checkpoint(const ExecutionAttemptId& id, int64_t checkpoint_id, const std::string& reason) override;
+  void decline_checkpoint(const ExecutionAttemptId& id, int64_t checkpoint_id,
+                          const std::string& reason) override;
   //! When every source has reached the end of its data, the final checkpoint starts at once.
   void notify_end_of_data(const ExecutionAttemptId& id) override;
 
@@ -100,7 +101,8 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
   std::unique_ptr<RestartStrategy> restart_strategy_;
   int64_t restart_delay_ms_ = 0;
   bool stopping_ = false;
-  std::set<std::pair<int, int>> sources_at_end_;  // of the current attempt  // stop-with-savepoint: cancel, then end FINISHED
+  std::set<std::pair<int, int>>
+      sources_at_end_;  // of the current attempt  // stop-with-savepoint: cancel, then end FINISHED
   std::unique_ptr<CheckpointCoordinator> coordinator_;
   std::shared_ptr<const checkpoint::RestoredCheckpoint> restore_;
   int64_t start_ms_ = 0;

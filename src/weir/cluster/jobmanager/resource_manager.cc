@@ -24,9 +24,10 @@ std::vector<SlotOffer> ResourceManager::allocate_slots(const JobId& job, int n) 
   for (auto& s : slots_)
     if (!s.allocated) free.push_back(&s);
   if (static_cast<int>(free.size()) < n)
-    throw WeirError(fmt::format("not enough task slots: the job needs {} (its highest parallelism), the cluster has "
-                                "{} free of {}; add TaskManagers or raise taskmanager.numberOfTaskSlots",
-                                n, free.size(), slots_.size()));
+    throw WeirError(
+        fmt::format("not enough task slots: the job needs {} (its highest parallelism), the cluster has "
+                    "{} free of {}; add TaskManagers or raise taskmanager.numberOfTaskSlots",
+                    n, free.size(), slots_.size()));
   // Spread over TaskManagers: take slot k of every TaskManager before slot k+1 of any.
   std::stable_sort(free.begin(), free.end(),
                    [](const Slot* a, const Slot* b) { return a->offer.slot_index < b->offer.slot_index; });

@@ -20,8 +20,8 @@ double parse_double(const std::string& key, const std::string& text, double lo, 
     pos = 0;
   }
   if (pos == 0 || pos != text.size() || v < lo || v > hi)
-    throw ConfigError(fmt::format("invalid value '{}' for configuration key '{}': expected a number in [{}, {}]", text,
-                                  key, lo, hi));
+    throw ConfigError(fmt::format(
+        "invalid value '{}' for configuration key '{}': expected a number in [{}, {}]", text, key, lo, hi));
   return v;
 }
 }  // namespace
@@ -37,12 +37,14 @@ int64_t FailureRateRestartStrategy::on_failure(int64_t now_ms) {
 }
 
 std::string FailureRateRestartStrategy::describe() const {
-  return fmt::format("failure-rate ({} failures per {} ms, delay {} ms)", max_failures_, interval_ms_, delay_ms_);
+  return fmt::format("failure-rate ({} failures per {} ms, delay {} ms)", max_failures_, interval_ms_,
+                     delay_ms_);
 }
 
 int64_t ExponentialDelayRestartStrategy::on_failure(int64_t now_ms) {
   // A job that ran long enough since its last failure starts over from the initial backoff.
-  if (last_failure_ != INT64_MIN && now_ms - last_failure_ >= o_.reset_threshold_ms + static_cast<int64_t>(current_)) {
+  if (last_failure_ != INT64_MIN &&
+      now_ms - last_failure_ >= o_.reset_threshold_ms + static_cast<int64_t>(current_)) {
     current_ = 0;
     attempts_ = 0;
   }
@@ -71,16 +73,18 @@ std::unique_ptr<RestartStrategy> RestartStrategy::from_config(const Configuratio
     return std::make_unique<FixedDelayRestartStrategy>(conf.get_int(options::kFixedDelayAttempts),
                                                        conf.get_duration(options::kFixedDelayDelay).count());
   if (type == "failure-rate" || type == "failurerate")
-    return std::make_unique<FailureRateRestartStrategy>(conf.get_int(options::kFailureRateMaxFailures),
-                                                        conf.get_duration(options::kFailureRateInterval).count(),
-                                                        conf.get_duration(options::kFailureRateDelay).count());
+    return std::make_unique<FailureRateRestartStrategy>(
+        conf.get_int(options::kFailureRateMaxFailures),
+        conf.get_duration(options::kFailureRateInterval).count(),
+        conf.get_duration(options::kFailureRateDelay).count());
   ExponentialDelayRestartStrategy::Options o;
   o.initial_ms = conf.get_duration(options::kExpInitialBackoff).count();
   o.max_ms = conf.get_duration(options::kExpMaxBackoff).count();
-  o.multiplier = parse_double(options::kExpBackoffMultiplier.key(), conf.get_string(options::kExpBackoffMultiplier),
-                              1.0, 1e6);
+  o.multiplier = parse_double(options::kExpBackoffMultiplier.key(),
+                              conf.get_string(options::kExpBackoffMultiplier), 1.0, 1e6);
   o.reset_threshold_ms = conf.get_duration(options::kExpResetBackoffThreshold).count();
-  o.jitter = parse_double(options::kExpJitterFactor.key(), conf.get_string(options::kExpJitterFactor), 0.0, 1.0);
+  o.jitter =
+      parse_double(options::kExpJitterFactor.key(), conf.get_string(options::kExpJitterFactor), 0.0, 1.0);
   o.attempts = conf.get_int(options::kExpAttempts);
   return std::make_unique<ExponentialDelayRestartStrategy>(o);
 }

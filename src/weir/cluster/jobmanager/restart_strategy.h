@@ -67,7 +67,8 @@ class ExponentialDelayRestartStrategy final : public RestartStrategy {
     double jitter = 0.1;
     int64_t attempts = INT32_MAX;
   };
-  explicit ExponentialDelayRestartStrategy(Options o, uint64_t seed = std::random_device{}()) : o_(o), rng_(seed) {}
+  explicit ExponentialDelayRestartStrategy(Options o, uint64_t seed = std::random_device{}())
+      : o_(o), rng_(seed) {}
   int64_t on_failure(int64_t now_ms) override;
   std::string describe() const override;
 

@@ -45,8 +45,10 @@ class TimerThread {
     }
     state_->cv.notify_all();
     if (!thread_.joinable()) return;
-    if (thread_.get_id() == std::this_thread::get_id()) thread_.detach();
-    else thread_.join();
+    if (thread_.get_id() == std::this_thread::get_id())
+      thread_.detach();
+    else
+      thread_.join();
   }
 
  private:

@@ -3,10 +3,12 @@
 namespace weir::cluster {
 
 MiniCluster::MiniCluster(MiniClusterConfig cfg)
-    : cfg_(std::move(cfg)), registry_(std::make_shared<network::PartitionRegistry>()),
+    : cfg_(std::move(cfg)),
+      registry_(std::make_shared<network::PartitionRegistry>()),
       rm_(std::make_shared<ResourceManager>()) {
   auto registry = registry_;
-  dispatcher_ = std::make_unique<Dispatcher>(rm_, [registry](const JobId& id) { registry->release_job(id.to_string()); });
+  dispatcher_ = std::make_unique<Dispatcher>(
+      rm_, [registry](const JobId& id) { registry->release_job(id.to_string()); });
   if (!cfg_.clock) cfg_.clock = SystemClock::shared();
   for (int i = 0; i < cfg_.num_task_managers; ++i) {
     auto te = std::make_shared<TaskExecutor>(NodeId(i), cfg_.slots_per_task_manager, registry_);
@@ -15,7 +17,9 @@ MiniCluster::MiniCluster(MiniClusterConfig cfg)
   }
 }
 
-MiniCluster::~MiniCluster() { close(); }
+MiniCluster::~MiniCluster() {
+  close();
+}
 
 JobClient MiniCluster::submit(std::shared_ptr<const graph::JobGraph> jg) {
   return JobClient(dispatcher_->submit_job(std::move(jg), cfg_.clock));

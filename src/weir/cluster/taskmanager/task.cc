@@ -41,7 +41,8 @@ int64_t ms_since(std::chrono::steady_clock::time_point t) {
 }
 }  // namespace
 
-Task::Task(TaskDeploymentDescriptor tdd, network::PartitionRegistry* registry, std::shared_ptr<JobMasterGateway> jm)
+Task::Task(TaskDeploymentDescriptor tdd, network::PartitionRegistry* registry,
+           std::shared_ptr<JobMasterGateway> jm)
     : tdd_(std::move(tdd)), registry_(registry), jm_(std::move(jm)) {
   id_ = {tdd_.job, tdd_.attempt, tdd_.vertex, tdd_.subtask};
   vertex_ = &tdd_.job_graph->vertices.at(tdd_.vertex);
@@ -72,7 +73,9 @@ void Task::check_canceled() {
   if (canceled_.load(std::memory_order_relaxed)) throw TaskCanceled();
 }
 
-void Task::report(ExecutionState s, const std::string& error) { jm_->update_task_execution_state({id_, s, error}); }
+void Task::report(ExecutionState s, const std::string& error) {
+  jm_->update_task_execution_state({id_, s, error});
+}
 
 template <typename F>
 void Task::call_operator(runtime::StreamOperator* op, F&& f) {
@@ -97,8 +100,10 @@ void Task::run() {
       auto* op = it->get();
       call_operator(op, [&] { op->open(); });
     }
-    if (vertex_->is_source) run_source();
-    else run_inputs();
+    if (vertex_->is_source)
+      run_source();
+    else
+      run_inputs();
     input_finished_ = true;
     finish_chain();
     if (final_checkpoint_) await_final_checkpoint();
@@ -161,12 +166,14 @@ void Task::build() {
     if (e.pointwise()) {
       channels.push_back(registry_->channel({job_key, e.id, tdd_.subtask, tdd_.subtask}));
     } else {
-      for (int c = 0; c < target.parallelism; ++c) channels.push_back(registry_->channel({job_key, e.id, tdd_.subtask, c}));
+      for (int c = 0; c < target.parallelism; ++c)
+        channels.push_back(registry_->channel({job_key, e.id, tdd_.subtask, c}));
     }
-    auto pool = std::make_shared<network::BufferPool>(segment,
-                                                      static_cast<uint32_t>(per_channel * channels.size() + floating));
+    auto pool = std::make_shared<network::BufferPool>(
+        segment, static_cast<uint32_t>(per_channel * channels.size() + floating));
     std::lock_guard lock(partitions_mu_);
-    partitions_.push_back(std::make_unique<network::ResultPartition>(std::move(pool), std::move(channels), &canceled_));
+    partitions_.push_back(
+        std::make_unique<network::ResultPartition>(std::move(pool), std::move(channels), &canceled_));
     partition_of_edge[e.id] = partitions_.back().get();
   }
 
@@ -188,7 +195,8 @@ void Task::build() {
       }
     };
     for (const auto& e : jg.chained_edges)
-      if (e.source == node_id) add(e.side_tag, e.type, e.type->chaining_output(ops[e.target], e.target_input));
+      if (e.source == node_id)
+        add(e.side_tag, e.type, e.type->chaining_output(ops[e.target], e.target_input));
     for (const auto& e : jg.edges)
       if (e.source_node == node_id)
         add(e.side_tag, e.type,
@@ -209,7 +217,8 @@ void Task::build() {
     rt.processing_time = pts_.get();
     rt.config = &jg.config;
     rt.canceled = &canceled_;
-    auto combine = [&](std::vector<runtime::OutputBase*>& outs, const std::shared_ptr<runtime::TypeInfoBase>& type) {
+    auto combine = [&](std::vector<runtime::OutputBase*>& outs,
+                       const std::shared_ptr<runtime::TypeInfoBase>& type) {
       if (outs.size() == 1) return outs[0];
       auto out = outs.empty() ? type->discarding_output() : type->broadcasting_output(outs);
       outputs_.push_back(std::move(out));
@@ -240,7 +249,8 @@ void Task::build() {
     if (e.pointwise()) {
       channels.push_back(registry_->channel({job_key, e.id, tdd_.subtask, tdd_.subtask}));
     } else {
-      for (int p = 0; p < source.parallelism; ++p) channels.push_back(registry_->channel({job_key, e.id, p, tdd_.subtask}));
+      for (int p = 0; p < source.parallelism; ++p)
+        channels.push_back(registry_->channel({job_key, e.id, p, tdd_.subtask}));
     }
     GateBinding g;
     g.logical_input = e.target_input;
@@ -251,7 +261,8 @@ void Task::build() {
       channel_owner_.emplace_back(static_cast<int>(gates_.size()), static_cast<int>(i));
     }
     g.dispatcher = e.type->dispatcher(head, e.target_input);
-    g.gate = std::make_unique<network::InputGate>(static_cast<int>(gates_.size()), std::move(channels), &wakeup_);
+    g.gate =
+        std::make_unique<network::InputGate>(static_cast<int>(gates_.size()), std::move(channels), &wakeup_);
     gates_.push_back(std::move(g));
   }
   last_flush_ = std::chrono::steady_clock::now();
@@ -274,7 +285,8 @@ void Task::wait_for_work() {
   Timestamp deadline = pts_->next_deadline();
   auto limit = std::chrono::steady_clock::now() + std::chrono::milliseconds(vertex_->is_source ? 10 : 1000);
   if (!pts_->clock().is_manual() && deadline != kMaxTimestamp) {
-    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max<Timestamp>(0, deadline - pts_->now()));
+    auto until = std::chrono::steady_clock::now() +
+                 std::chrono::milliseconds(std::max<Timestamp>(0, deadline - pts_->now()));
     limit = std::min(limit, until);
   }
   wakeup_.wait_until(limit);
@@ -459,7 +471,6 @@ void Task::finish_chain() {
   }
 }
 
-
 // ---- checkpoints ----
 
 void Task::await_final_checkpoint() {
@@ -471,7 +482,8 @@ void Task::await_final_checkpoint() {
   if (vertex_->is_source) jm_->notify_end_of_data(id_);
   // Keep reading inputs: barriers of the final checkpoint and, after it, end-of-partition arrive.
   auto all_partitions_ended = [&] {
-    return std::all_of(channel_states_.begin(), channel_states_.end(), [](const ChannelState& c) { return c.ended; });
+    return std::all_of(channel_states_.begin(), channel_states_.end(),
+                       [](const ChannelState& c) { return c.ended; });
   };
   while (!(final_checkpoint_done_ && all_partitions_ended())) {
     check_canceled();
@@ -592,7 +604,8 @@ void Task::perform_checkpoint(const CheckpointBarrier& b, int64_t alignment_ms) 
         WEIR_FAILURE_POINT("task.before-ack");
         jm_->acknowledge_checkpoint({id_, b.id, handle, sync_ms, ms_since(t0), alignment_ms});
       } catch (const std::exception& e) {
-        jm_->decline_checkpoint(id_, b.id, fmt::format("task '{}' could not write its state: {}", name_, e.what()));
+        jm_->decline_checkpoint(id_, b.id,
+                                fmt::format("task '{}' could not write its state: {}", name_, e.what()));
       }
     });
   }

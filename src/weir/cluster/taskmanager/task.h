@@ -10,8 +10,8 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,7 +29,8 @@ namespace weir::cluster {
 
 class Task {
  public:
-  Task(TaskDeploymentDescriptor tdd, network::PartitionRegistry* registry, std::shared_ptr<JobMasterGateway> jm);
+  Task(TaskDeploymentDescriptor tdd, network::PartitionRegistry* registry,
+       std::shared_ptr<JobMasterGateway> jm);
   ~Task();
   Task(const Task&) = delete;
   Task& operator=(const Task&) = delete;
@@ -116,8 +117,8 @@ class Task {
 
   // Checkpoint alignment (task thread).
   bool exactly_once_ = true;
-  int64_t aligning_ = -1;           // checkpoint being aligned, or -1
-  int64_t last_checkpoint_ = -1;    // highest checkpoint this task has snapshotted or given up
+  int64_t aligning_ = -1;         // checkpoint being aligned, or -1
+  int64_t last_checkpoint_ = -1;  // highest checkpoint this task has snapshotted or given up
   CheckpointBarrier aligning_barrier_;
   std::chrono::steady_clock::time_point align_start_;
   bool need_resume_ = false;

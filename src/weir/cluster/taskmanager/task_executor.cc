@@ -12,7 +12,8 @@ class TaskExecutor::ReportingGateway final : public JobMasterGateway {
   }
   void acknowledge_checkpoint(const CheckpointAck& ack) override { jm_->acknowledge_checkpoint(ack); }
   void notify_end_of_data(const ExecutionAttemptId& id) override { jm_->notify_end_of_data(id); }
-  void decline_checkpoint(const ExecutionAttemptId& id, int64_t checkpoint_id, const std::string& reason) override {
+  void decline_checkpoint(const ExecutionAttemptId& id, int64_t checkpoint_id,
+                          const std::string& reason) override {
     jm_->decline_checkpoint(id, checkpoint_id, reason);
   }
 
@@ -26,7 +27,9 @@ TaskExecutor::TaskExecutor(NodeId id, int slots, std::shared_ptr<network::Partit
   reaper_ = std::thread([this] { reap_loop(); });
 }
 
-TaskExecutor::~TaskExecutor() { shutdown(); }
+TaskExecutor::~TaskExecutor() {
+  shutdown();
+}
 
 void TaskExecutor::submit_task(TaskDeploymentDescriptor tdd, std::shared_ptr<JobMasterGateway> job_master) {
   auto gw = std::make_shared<ReportingGateway>(this, std::move(job_master));

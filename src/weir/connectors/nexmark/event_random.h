@@ -26,7 +26,8 @@ class EventRandom {
   }
   //! Uniform in [0, bound); bound > 0. (Multiply-shift: the bias is below 2^-40 for our bounds.)
   int64_t uniform(int64_t bound) {
-    return static_cast<int64_t>((static_cast<unsigned __int128>(next_u64()) * static_cast<uint64_t>(bound)) >> 64);
+    return static_cast<int64_t>((static_cast<unsigned __int128>(next_u64()) * static_cast<uint64_t>(bound)) >>
+                                64);
   }
   //! Uniform in [0, 1).
   double next_double() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }

@@ -12,8 +12,9 @@ constexpr std::array<const char*, 11> kFirstNames = {"Peter", "Paul",  "Luke",  
                                                      "Kate",  "Julie", "Sarah", "Deiter", "Walter"};
 constexpr std::array<const char*, 9> kLastNames = {"Shultz", "Abrams", "Spencer", "White", "Bartels",
                                                    "Walton", "Smith",  "Jones",   "Noris"};
-constexpr std::array<const char*, 10> kCities = {"Phoenix", "Los Angeles", "San Francisco", "Boise", "Portland",
-                                                 "Bend",    "Redmond",     "Seattle",       "Kent",  "Cheyenne"};
+constexpr std::array<const char*, 10> kCities = {"Phoenix",  "Los Angeles", "San Francisco", "Boise",
+                                                 "Portland", "Bend",        "Redmond",       "Seattle",
+                                                 "Kent",     "Cheyenne"};
 constexpr std::array<const char*, 6> kStates = {"AZ", "CA", "ID", "OR", "WA", "WY"};
 constexpr std::array<const char*, 4> kHotChannels = {"Google", "Facebook", "Baidu", "Apple"};
 
@@ -24,7 +25,9 @@ constexpr uint64_t kPoolSalt = 0x3c6ef372fe94f82bULL;
 // Events between an auction and the auction kInFlightAuctions later: an auction's expected lifetime.
 constexpr int64_t kAuctionHorizonEvents = kInFlightAuctions * kProportionDenominator / kAuctionProportion;
 
-int64_t next_price(EventRandom& r) { return std::llround(std::pow(10.0, r.next_double() * 6.0) * 100.0); }
+int64_t next_price(EventRandom& r) {
+  return std::llround(std::pow(10.0, r.next_double() * 6.0) * 100.0);
+}
 
 uint32_t reverse_bits(uint32_t v) {
   v = ((v >> 1) & 0x55555555u) | ((v & 0x55555555u) << 1);
@@ -93,13 +96,15 @@ int64_t NexmarkGenerator::next_base0_auction_id(int64_t n, EventRandom& r) {
 }
 
 int64_t NexmarkGenerator::byte_size(const Person& p) {
-  return 8 * 2 + static_cast<int64_t>(p.name.size() + p.emailAddress.size() + p.creditCard.size() + p.city.size() +
-                                      p.state.size() + p.extra.size());
+  return 8 * 2 + static_cast<int64_t>(p.name.size() + p.emailAddress.size() + p.creditCard.size() +
+                                      p.city.size() + p.state.size() + p.extra.size());
 }
 int64_t NexmarkGenerator::byte_size(const Auction& a) {
   return 8 * 7 + static_cast<int64_t>(a.itemName.size() + a.description.size() + a.extra.size());
 }
-int64_t NexmarkGenerator::byte_size(const Bid& b) { return 8 * 4 + static_cast<int64_t>(b.extra.size()); }
+int64_t NexmarkGenerator::byte_size(const Bid& b) {
+  return 8 * 4 + static_cast<int64_t>(b.extra.size());
+}
 
 void NexmarkGenerator::random_letters(EventRandom& r, int64_t len, std::string& out) const {
   out.assign(letters_.data() + r.uniform(kLetterPoolSize - len + 1), static_cast<size_t>(len));
@@ -129,9 +134,15 @@ void NexmarkGenerator::generate(int64_t n, Event& e) const {
   }
   e.kind = kind_of(n);
   switch (e.kind) {
-    case EventKind::kPerson: make_person(n, r, ts, e.person); break;
-    case EventKind::kAuction: make_auction(n, r, ts, e.auction); break;
-    case EventKind::kBid: make_bid(n, r, ts, e.bid); break;
+    case EventKind::kPerson:
+      make_person(n, r, ts, e.person);
+      break;
+    case EventKind::kAuction:
+      make_auction(n, r, ts, e.auction);
+      break;
+    case EventKind::kBid:
+      make_bid(n, r, ts, e.bid);
+      break;
   }
 }
 

@@ -27,9 +27,12 @@ struct GeneratorConfig {
 
   //! Throws ConfigError naming the bad field.
   void validate() const {
-    if (rate <= 0) throw ConfigError("nexmark: rate must be a positive number of events per second, got " + std::to_string(rate));
+    if (rate <= 0)
+      throw ConfigError("nexmark: rate must be a positive number of events per second, got " +
+                        std::to_string(rate));
     if (out_of_orderness_ms < 0)
-      throw ConfigError("nexmark: out-of-orderness must not be negative, got " + std::to_string(out_of_orderness_ms));
+      throw ConfigError("nexmark: out-of-orderness must not be negative, got " +
+                        std::to_string(out_of_orderness_ms));
   }
 };
 

@@ -42,7 +42,8 @@ struct Auction {
   std::string extra;
   bool operator==(const Auction&) const = default;
 };
-WEIR_STRUCT(Auction, id, itemName, description, initialBid, reserve, dateTime, expires, seller, category, extra)
+WEIR_STRUCT(Auction, id, itemName, description, initialBid, reserve, dateTime, expires, seller, category,
+            extra)
 
 struct Bid {
   int64_t auction = 0;
@@ -60,9 +61,12 @@ enum class EventKind : uint8_t { kPerson = 0, kAuction = 1, kBid = 2 };
 
 inline const char* kind_name(EventKind k) {
   switch (k) {
-    case EventKind::kPerson: return "person";
-    case EventKind::kAuction: return "auction";
-    case EventKind::kBid: return "bid";
+    case EventKind::kPerson:
+      return "person";
+    case EventKind::kAuction:
+      return "auction";
+    case EventKind::kBid:
+      return "bid";
   }
   return "unknown";
 }
@@ -79,9 +83,12 @@ struct Event {
   bool is_bid() const { return kind == EventKind::kBid; }
   Timestamp date_time() const {
     switch (kind) {
-      case EventKind::kPerson: return person.dateTime;
-      case EventKind::kAuction: return auction.dateTime;
-      case EventKind::kBid: return bid.dateTime;
+      case EventKind::kPerson:
+        return person.dateTime;
+      case EventKind::kAuction:
+        return auction.dateTime;
+      case EventKind::kBid:
+        return bid.dateTime;
     }
     return kNoTimestamp;
   }
@@ -89,17 +96,23 @@ struct Event {
   friend bool operator==(const Event& a, const Event& b) {
     if (a.kind != b.kind) return false;
     switch (a.kind) {
-      case EventKind::kPerson: return a.person == b.person;
-      case EventKind::kAuction: return a.auction == b.auction;
-      case EventKind::kBid: return a.bid == b.bid;
+      case EventKind::kPerson:
+        return a.person == b.person;
+      case EventKind::kAuction:
+        return a.auction == b.auction;
+      case EventKind::kBid:
+        return a.bid == b.bid;
     }
     return false;
   }
   friend std::ostream& operator<<(std::ostream& os, const Event& e) {
     switch (e.kind) {
-      case EventKind::kPerson: return os << to_display_string(e.person);
-      case EventKind::kAuction: return os << to_display_string(e.auction);
-      case EventKind::kBid: return os << to_display_string(e.bid);
+      case EventKind::kPerson:
+        return os << to_display_string(e.person);
+      case EventKind::kAuction:
+        return os << to_display_string(e.auction);
+      case EventKind::kBid:
+        return os << to_display_string(e.bid);
     }
     return os;
   }
@@ -117,19 +130,35 @@ struct Serializer<connectors::nexmark::Event> {
   static void write(DataOutput& out, const Event& e) {
     out.write_u8(static_cast<uint8_t>(e.kind));
     switch (e.kind) {
-      case EventKind::kPerson: Serializer<connectors::nexmark::Person>::write(out, e.person); break;
-      case EventKind::kAuction: Serializer<connectors::nexmark::Auction>::write(out, e.auction); break;
-      case EventKind::kBid: Serializer<connectors::nexmark::Bid>::write(out, e.bid); break;
+      case EventKind::kPerson:
+        Serializer<connectors::nexmark::Person>::write(out, e.person);
+        break;
+      case EventKind::kAuction:
+        Serializer<connectors::nexmark::Auction>::write(out, e.auction);
+        break;
+      case EventKind::kBid:
+        Serializer<connectors::nexmark::Bid>::write(out, e.bid);
+        break;
     }
   }
   static Event read(DataInput& in) {
     Event e;
     uint8_t k = in.read_u8();
     switch (k) {
-      case 0: e.kind = EventKind::kPerson; e.person = Serializer<connectors::nexmark::Person>::read(in); break;
-      case 1: e.kind = EventKind::kAuction; e.auction = Serializer<connectors::nexmark::Auction>::read(in); break;
-      case 2: e.kind = EventKind::kBid; e.bid = Serializer<connectors::nexmark::Bid>::read(in); break;
-      default: throw SerializationError("bad Nexmark event kind " + std::to_string(k));
+      case 0:
+        e.kind = EventKind::kPerson;
+        e.person = Serializer<connectors::nexmark::Person>::read(in);
+        break;
+      case 1:
+        e.kind = EventKind::kAuction;
+        e.auction = Serializer<connectors::nexmark::Auction>::read(in);
+        break;
+      case 2:
+        e.kind = EventKind::kBid;
+        e.bid = Serializer<connectors::nexmark::Bid>::read(in);
+        break;
+      default:
+        throw SerializationError("bad Nexmark event kind " + std::to_string(k));
     }
     return e;
   }

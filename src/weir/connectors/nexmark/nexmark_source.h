@@ -76,7 +76,8 @@ class NexmarkSourceReader final : public SourceReader<Event> {
   //! One split per unfinished sequence: (next, stride).
   std::optional<std::vector<std::string>> snapshot_splits() override {
     std::vector<std::string> out;
-    for (const auto& sp : splits_) out.push_back(serialize_to_string(std::pair<int64_t, int64_t>{sp.next, sp.stride}));
+    for (const auto& sp : splits_)
+      out.push_back(serialize_to_string(std::pair<int64_t, int64_t>{sp.next, sp.stride}));
     return out;
   }
   void restore_splits(const std::vector<std::string>& splits) override {
@@ -123,11 +124,12 @@ class NexmarkSourceReader final : public SourceReader<Event> {
 };
 
 //! A source of Nexmark events on `env` (parallelism 0: the environment's default).
-inline DataStream<Event> nexmark_source(StreamExecutionEnvironment& env, const GeneratorConfig& config, double tps = 0,
-                                        int parallelism = 0, NexmarkSourceHooks hooks = {}) {
+inline DataStream<Event> nexmark_source(StreamExecutionEnvironment& env, const GeneratorConfig& config,
+                                        double tps = 0, int parallelism = 0, NexmarkSourceHooks hooks = {}) {
   auto gen = std::make_shared<const NexmarkGenerator>(config);
-  return env.from_source<Event>([gen, tps, hooks] { return std::make_unique<NexmarkSourceReader>(gen, tps, hooks); },
-                                "Nexmark Source", parallelism);
+  return env.from_source<Event>(
+      [gen, tps, hooks] { return std::make_unique<NexmarkSourceReader>(gen, tps, hooks); }, "Nexmark Source",
+      parallelism);
 }
 
 }  // namespace weir::connectors::nexmark

@@ -231,7 +231,8 @@ class HeapReducingState final : public ReducingState<V>, public HeapStateCommon<
   using Base = HeapStateCommon<TimedValue<V>>;
 
  public:
-  HeapReducingState(KeyedStateBackend* b, const ReducingStateDescriptor<V>& d) : Base(b, d), reduce_(d.reduce) {}
+  HeapReducingState(KeyedStateBackend* b, const ReducingStateDescriptor<V>& d)
+      : Base(b, d), reduce_(d.reduce) {}
   std::optional<V> get() override {
     auto* e = this->table_.find();
     if (!e) return std::nullopt;
