@@ -113,10 +113,11 @@ TEST_P(Checkpointing, KeyedSumIsExactAfterFailuresAndSourcesResume) {
   EXPECT_LE(client.job_master().exception_history().size(), 2u);
   EXPECT_GE(client.job_master().checkpoint_stats().completed, 2);
   EXPECT_EQ(final_sums(*out), reference_sums(n));
-  // Later attempts resumed the source from a checkpoint instead of starting over.
+  // Later attempts resumed the source from a checkpoint instead of starting over: some subtask of a
+  // later attempt began past the first record of its stride (records 0..p-1).
   bool resumed = false;
   for (const auto& [order, first] : log->first_seen)
-    if (order >= p && first >= 10 * p) resumed = true;
+    if (order >= p && first >= p) resumed = true;
   EXPECT_TRUE(resumed);
 }
 
