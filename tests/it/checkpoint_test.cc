@@ -81,6 +81,15 @@ std::map<int64_t, int64_t> final_sums(const CollectedResults<std::pair<int64_t, 
   return m;
 }
 
+// Checkpoints every 30 ms into `dir`, and up to 10 immediate restarts.
+void enable_recovery(StreamExecutionEnvironment& env, const fs::path& dir) {
+  env.configure("execution.checkpointing.interval", "30 ms");
+  env.configure("execution.checkpointing.dir", dir.string());
+  env.configure("restart-strategy.type", "fixed-delay");
+  env.configure("restart-strategy.fixed-delay.attempts", "10");
+  env.configure("restart-strategy.fixed-delay.delay", "0 ms");
+}
+
 class Checkpointing : public ::testing::TestWithParam<int> {};
 
 TEST_P(Checkpointing, KeyedSumIsExactAfterFailuresAndSourcesResume) {
@@ -90,11 +99,7 @@ TEST_P(Checkpointing, KeyedSumIsExactAfterFailuresAndSourcesResume) {
   auto log = std::make_shared<FailureLog>();
   auto env = StreamExecutionEnvironment::get_execution_environment();
   env->set_parallelism(p);
-  env->configure("execution.checkpointing.interval", "30 ms");
-  env->configure("execution.checkpointing.dir", dir.path.string());
-  env->configure("restart-strategy.type", "fixed-delay");
-  env->configure("restart-strategy.fixed-delay.attempts", "10");
-  env->configure("restart-strategy.fixed-delay.delay", "0 ms");
+  enable_recovery(*env, dir.path);
   auto out = env->from_generator<int64_t>([](int64_t i) { return i; }, n, 40'000)
                  .map(FailAfterCheckpoint(log, 2), "Failing Map")
                  .map([](const int64_t& v) {
@@ -128,12 +133,8 @@ TEST_P(Checkpointing, AtLeastOnceNeverLosesRecords) {
   auto log = std::make_shared<FailureLog>();
   auto env = StreamExecutionEnvironment::get_execution_environment();
   env->set_parallelism(p);
-  env->configure("execution.checkpointing.interval", "30 ms");
+  enable_recovery(*env, dir.path);
   env->configure("execution.checkpointing.mode", "at_least_once");
-  env->configure("execution.checkpointing.dir", dir.path.string());
-  env->configure("restart-strategy.type", "fixed-delay");
-  env->configure("restart-strategy.fixed-delay.attempts", "10");
-  env->configure("restart-strategy.fixed-delay.delay", "0 ms");
   auto out = env->from_generator<int64_t>([](int64_t i) { return i; }, n, 40'000)
                  .map(FailAfterCheckpoint(log, 1), "Failing Map")
                  .map([](const int64_t& v) {
@@ -167,11 +168,7 @@ TEST_P(Checkpointing, FileSinkIsExactlyOnceEndToEnd) {
   auto log = std::make_shared<FailureLog>();
   auto env = StreamExecutionEnvironment::get_execution_environment();
   env->set_parallelism(p);
-  env->configure("execution.checkpointing.interval", "30 ms");
-  env->configure("execution.checkpointing.dir", dir.path.string());
-  env->configure("restart-strategy.type", "fixed-delay");
-  env->configure("restart-strategy.fixed-delay.attempts", "10");
-  env->configure("restart-strategy.fixed-delay.delay", "0 ms");
+  enable_recovery(*env, dir.path);
   env->from_generator<int64_t>([](int64_t i) { return i; }, n, 40'000)
       .map(FailAfterCheckpoint(log, 2), "Failing Map")
       .rebalance()
