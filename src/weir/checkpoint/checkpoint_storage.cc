@@ -111,9 +111,10 @@ CheckpointMetadata decode_metadata(std::string_view bytes, const std::string& wh
 }
 
 CheckpointStorage::CheckpointStorage(std::string base_dir, std::string job_id)
-    : job_dir_((fs::path(base_dir) / job_id).string()) {}
+    : job_dir_(base_dir.empty() ? std::string() : (fs::path(base_dir) / job_id).string()) {}
 
 std::string CheckpointStorage::checkpoint_dir(int64_t id) const {
+  if (job_dir_.empty()) throw WeirError("no checkpoint directory: set execution.checkpointing.dir");
   return (fs::path(job_dir_) / fmt::format("chk-{}", id)).string();
 }
 
@@ -130,7 +131,8 @@ TaskStateHandle CheckpointStorage::write_task_state(const std::string& dir, int 
 void CheckpointStorage::write_metadata(const std::string& dir, const CheckpointMetadata& m) const {
   std::error_code ec;
   fs::create_directories(dir, ec);
-  fs::create_directories(fs::path(job_dir_) / "shared", ec);
+  // shared/ belongs to checkpoints under the job directory (savepoints live elsewhere).
+  if (!job_dir_.empty() && dir.rfind(job_dir_, 0) == 0) fs::create_directories(fs::path(job_dir_) / "shared", ec);
   write_file_durably((fs::path(dir) / "_metadata").string(), encode_metadata(m));
 }
 

@@ -188,7 +188,7 @@ std::vector<int64_t> CheckpointCoordinator::timed_out(int64_t now_ms) const {
 void CheckpointCoordinator::on_job_end(bool canceled, bool finished) {
   bool keep = !finished && (!canceled || s_.retention == "retain_on_cancellation");
   if (s_.retention == "no_externalized_checkpoints") keep = false;
-  if (keep || s_.dir.empty()) return;
+  if (keep || s_.dir.empty() || storage_.job_dir().empty()) return;
   for (const auto& c : completed_) storage_.discard(c.path);
   completed_.clear();
   std::error_code ec;
