@@ -132,7 +132,8 @@ void CheckpointStorage::write_metadata(const std::string& dir, const CheckpointM
   std::error_code ec;
   fs::create_directories(dir, ec);
   // shared/ belongs to checkpoints under the job directory (savepoints live elsewhere).
-  if (!job_dir_.empty() && dir.rfind(job_dir_, 0) == 0) fs::create_directories(fs::path(job_dir_) / "shared", ec);
+  if (!job_dir_.empty() && dir.rfind(job_dir_, 0) == 0)
+    fs::create_directories(fs::path(job_dir_) / "shared", ec);
   write_file_durably((fs::path(dir) / "_metadata").string(), encode_metadata(m));
 }
 
