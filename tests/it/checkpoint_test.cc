@@ -90,6 +90,21 @@ void enable_recovery(StreamExecutionEnvironment& env, const fs::path& dir) {
   env.configure("restart-strategy.fixed-delay.delay", "0 ms");
 }
 
+// Records 0..n-1 (paced), a map that injects `failures` failures, then a rolling sum per v % 10.
+std::shared_ptr<CollectedResults<std::pair<int64_t, int64_t>>> keyed_sum_job(StreamExecutionEnvironment& env,
+                                                                             int64_t n,
+                                                                             std::shared_ptr<FailureLog> log,
+                                                                             int failures) {
+  return env.from_generator<int64_t>([](int64_t i) { return i; }, n, 40'000)
+      .map(FailAfterCheckpoint(std::move(log), failures), "Failing Map")
+      .map([](const int64_t& v) {
+        return std::pair<int64_t, int64_t>{v % 10, v};
+      })
+      .key_by([](const std::pair<int64_t, int64_t>& kv) { return kv.first; })
+      .sum<1>()
+      .collect();
+}
+
 class Checkpointing : public ::testing::TestWithParam<int> {};
 
 TEST_P(Checkpointing, KeyedSumIsExactAfterFailuresAndSourcesResume) {
@@ -100,14 +115,7 @@ TEST_P(Checkpointing, KeyedSumIsExactAfterFailuresAndSourcesResume) {
   auto env = StreamExecutionEnvironment::get_execution_environment();
   env->set_parallelism(p);
   enable_recovery(*env, dir.path);
-  auto out = env->from_generator<int64_t>([](int64_t i) { return i; }, n, 40'000)
-                 .map(FailAfterCheckpoint(log, 2), "Failing Map")
-                 .map([](const int64_t& v) {
-                   return std::pair<int64_t, int64_t>{v % 10, v};
-                 })
-                 .key_by([](const std::pair<int64_t, int64_t>& kv) { return kv.first; })
-                 .sum<1>()
-                 .collect();
+  auto out = keyed_sum_job(*env, n, log, 2);
   auto client = env->execute_async("keyed sum");
   client.get_job_execution_result();
   EXPECT_EQ(log->injected.load(), 2);
@@ -135,14 +143,7 @@ TEST_P(Checkpointing, AtLeastOnceNeverLosesRecords) {
   env->set_parallelism(p);
   enable_recovery(*env, dir.path);
   env->configure("execution.checkpointing.mode", "at_least_once");
-  auto out = env->from_generator<int64_t>([](int64_t i) { return i; }, n, 40'000)
-                 .map(FailAfterCheckpoint(log, 1), "Failing Map")
-                 .map([](const int64_t& v) {
-                   return std::pair<int64_t, int64_t>{v % 10, v};
-                 })
-                 .key_by([](const std::pair<int64_t, int64_t>& kv) { return kv.first; })
-                 .sum<1>()
-                 .collect();
+  auto out = keyed_sum_job(*env, n, log, 1);
   env->execute("at least once");
   auto got = final_sums(*out);
   auto want = reference_sums(n);
