@@ -128,7 +128,10 @@ nexmark::RunControl fault_tolerance(const NexmarkCommands& c, size_t queries, Co
   if ((c.stop_with_savepoint_after_events > 0 || !c.from_savepoint.empty()) && queries > 1)
     throw ConfigError(
         "--stop-with-savepoint-after-events and --from-savepoint need a single --query, not all");
+  if (c.drain && c.stop_with_savepoint_after_events <= 0)
+    throw ConfigError("--drain needs --stop-with-savepoint-after-events");
   control.stop_with_savepoint_after_events = c.stop_with_savepoint_after_events;
+  control.drain = c.drain;
   control.savepoint_dir = c.savepoint_dir;
   if (!c.from_savepoint.empty()) {
     if (!std::filesystem::exists(c.from_savepoint))
@@ -226,6 +229,9 @@ void add_nexmark_commands(CLI::App& app, NexmarkCommands& c) {
   cmd->add_option("--stop-with-savepoint-after-events", c.stop_with_savepoint_after_events,
                   "Stop with a savepoint once about N events were made; prints SAVEPOINT path=...")
       ->check(CLI::PositiveNumber);
+  cmd->add_flag("--drain", c.drain,
+                "With --stop-with-savepoint-after-events: stop the sources first and emit the maximum "
+                "watermark, so every window fires before the savepoint (Flink's stop --drain)");
   cmd->add_option("--from-savepoint", c.from_savepoint,
                   "Resume from savepoint or retained checkpoint P (any parallelism)");
   cmd->add_flag("--allow-non-restored-state", c.allow_non_restored_state,

@@ -32,6 +32,7 @@ struct NexmarkCommands {
   int inject_failures = 0;
   std::string savepoint_dir;
   int64_t stop_with_savepoint_after_events = 0;
+  bool drain = false;  //!< with --stop-with-savepoint-after-events: drain first (maximum watermark)
   std::string from_savepoint;
   bool allow_non_restored_state = false;
 };

@@ -38,8 +38,15 @@ class JobClient {
   std::future<std::string> trigger_savepoint(const std::string& dir) { return c_.trigger_savepoint(dir); }
   //! Takes a checkpoint now; the future yields its path.
   std::future<std::string> trigger_checkpoint() { return c_.trigger_checkpoint(); }
-  //! Takes a savepoint, then stops the job, which ends FINISHED.
-  std::future<std::string> stop_with_savepoint(const std::string& dir) { return c_.stop_with_savepoint(dir); }
+  //! Stops the job with a savepoint into `dir`; the job ends FINISHED and the future yields the
+  //! savepoint's path. Without `drain`, the savepoint is taken while the job runs and the tasks are
+  //! canceled after it: event-time windows and timers stay in the savepoint, and a job resumed from it
+  //! goes on as if never stopped. With `drain` (Flink's `stop --drain`), the sources stop first and
+  //! emit the maximum watermark, so every window and timer fires, and the savepoint is taken once the
+  //! end of input went through the job: use it to end a job for good.
+  std::future<std::string> stop_with_savepoint(const std::string& dir, bool drain = false) {
+    return c_.stop_with_savepoint(dir, drain);
+  }
   //! Restarts so far, failures seen, checkpoint counters.
   const cluster::JobMaster& job_master() const { return c_.job_master(); }
 

@@ -71,6 +71,9 @@ class TaskExecutorGateway {
   virtual void trigger_checkpoint(const ExecutionAttemptId& id, const CheckpointBarrier& b) {}
   virtual void notify_checkpoint_complete(const ExecutionAttemptId& id, int64_t checkpoint_id) {}
   virtual void notify_checkpoint_aborted(const ExecutionAttemptId& id, int64_t checkpoint_id) {}
+  //! Source tasks only (stop-with-savepoint --drain): stop reading, end the input as a bounded source
+  //! does (maximum watermark, end of data) and wait for a final checkpoint or savepoint before ending.
+  virtual void stop_source(const ExecutionAttemptId& id) {}
 };
 
 //! A slot: one TaskManager's share of resources that hosts one subtask of each vertex (slot sharing).

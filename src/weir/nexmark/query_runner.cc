@@ -68,7 +68,7 @@ QueryRunResult run_query(std::string_view name, const Configuration& config, con
     while (!cluster::is_terminal(client.wait_for(std::chrono::milliseconds(2)))) {
       if (events_made->load(std::memory_order_relaxed) < control.stop_with_savepoint_after_events) continue;
       try {
-        r.savepoint = client.stop_with_savepoint(control.savepoint_dir).get();
+        r.savepoint = client.stop_with_savepoint(control.savepoint_dir, control.drain).get();
         break;
       } catch (const std::exception&) {
         if (cluster::is_terminal(client.get_job_status())) break;

@@ -38,6 +38,8 @@ struct RunControl {
   //! Stop with a savepoint into `savepoint_dir` once the source made about this many events (0: never).
   int64_t stop_with_savepoint_after_events = 0;
   std::string savepoint_dir;
+  //! Stop with drain: the sources end their input (maximum watermark) before the savepoint.
+  bool drain = false;
 };
 
 //! Builds query `name` on a fresh environment with `config` (parallelism and any other keys) and runs

@@ -12,6 +12,7 @@ struct ExecutionVertex {
   int vertex = 0;
   int subtask = 0;
   ExecutionState state = ExecutionState::kCreated;
+  int attempt = 0;  //!< the deployment this entry follows (the job's restart count when it was deployed)
   std::string task_manager;
 };
 

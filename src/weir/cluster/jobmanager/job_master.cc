@@ -76,6 +76,7 @@ void JobMaster::deploy_locked() {
     for (int i = 0; i < v.parallelism; ++i) {
       auto& ev = eg_.at(v.id, i);
       ev.state = ExecutionState::kDeploying;
+      ev.attempt = attempt_;
       ev.task_manager = fmt::format("tm-{}", slots_[i].task_manager.value());
       placement_[{v.id, i}] = slots_[i].task_manager;
       TaskDeploymentDescriptor tdd;
@@ -109,6 +110,7 @@ void JobMaster::update_task_execution_state(const TaskStateUpdate& u) {
 // REQUIRES: mu_ held.
 void JobMaster::on_task_failure_locked(const std::string& task, const std::string& error) {
   history_.push_back({now_ms(), attempt_, task, error});
+  fail_drain_locked(fmt::format("task '{}' failed: {}", task, error));
   if (status_ != JobStatus::kRunning) return;
   if (coordinator_)
     for (int64_t id : coordinator_->abort_all("the job is failing over", now_ms()))
@@ -172,6 +174,7 @@ void JobMaster::restart() {
 
 // REQUIRES: mu_ held.
 void JobMaster::end_locked() {
+  fail_drain_locked(fmt::format("the job ended {} before the savepoint", to_string(status_)));
   if (coordinator_) {
     coordinator_->abort_all("the job ended", now_ms());
     coordinator_->on_job_end(status_ == JobStatus::kCanceled, status_ == JobStatus::kFinished);
@@ -223,7 +226,9 @@ void JobMaster::periodic_checkpoint() {
   {
     std::lock_guard lock(mu_);
     if (is_terminal(status_)) return;
-    if (status_ == JobStatus::kRunning) trigger_locked(false, {}, nullptr);
+    // While draining, the next checkpoint must be the savepoint: an earlier one would let the
+    // drained tasks end before it, and their state would be missing from it.
+    if (status_ == JobStatus::kRunning && !drain_promise_) trigger_locked(false, {}, nullptr);
   }
   schedule_periodic();
 }
@@ -280,7 +285,13 @@ void JobMaster::notify_end_of_data(const ExecutionAttemptId& id) {
   int sources = 0;
   for (const auto& v : jg_->vertices)
     if (v.is_source) sources += v.parallelism;
-  if (static_cast<int>(sources_at_end_.size()) == sources) trigger_locked(false, {}, nullptr);
+  if (static_cast<int>(sources_at_end_.size()) != sources) return;
+  if (drain_promise_) {
+    std::string why = trigger_drained_savepoint_locked();
+    if (!why.empty()) fail_drain_locked(why);
+  } else {
+    trigger_locked(false, {}, nullptr);
+  }
 }
 
 void JobMaster::decline_checkpoint(const ExecutionAttemptId& id, int64_t checkpoint_id,
@@ -352,11 +363,12 @@ std::future<std::string> JobMaster::trigger_checkpoint() {
   return fut;
 }
 
-std::future<std::string> JobMaster::stop_with_savepoint(const std::string& dir) {
+std::future<std::string> JobMaster::stop_with_savepoint(const std::string& dir, bool drain) {
   auto promise = std::make_shared<std::promise<std::string>>();
   auto fut = promise->get_future();
   std::weak_ptr<JobMaster> weak = weak_from_this();
   std::lock_guard lock(mu_);
+  if (drain) return drain_locked(dir);
   std::string why =
       coordinator_ ? trigger_locked(true, dir,
                                     [promise, weak](const std::string& path, const std::string& error) {
@@ -376,6 +388,68 @@ std::future<std::string> JobMaster::stop_with_savepoint(const std::string& dir) 
   if (!why.empty())
     promise->set_exception(std::make_exception_ptr(WeirError("cannot stop with a savepoint: " + why)));
   return fut;
+}
+
+// REQUIRES: mu_ held. Tells every source to end its input; notify_end_of_data() takes the savepoint
+// once all have, and the job then finishes as a bounded job does.
+std::future<std::string> JobMaster::drain_locked(const std::string& dir) {
+  auto promise = std::make_shared<std::promise<std::string>>();
+  auto fut = promise->get_future();
+  std::string why;
+  if (!coordinator_ || status_ != JobStatus::kRunning)
+    why = "the job is not running";
+  else if (eg_.count(ExecutionState::kRunning) + eg_.count(ExecutionState::kFinished) != eg_.total())
+    why = "not every task is running yet";
+  else if (drain_promise_)
+    why = "the job is already draining";
+  else if (dir.empty())
+    why = "no savepoint directory given";
+  if (!why.empty()) {
+    promise->set_exception(
+        std::make_exception_ptr(WeirError("cannot stop with a savepoint (drain): " + why)));
+    return fut;
+  }
+  drain_dir_ = dir;
+  drain_promise_ = promise;
+  int sources = 0;
+  for (const auto& v : jg_->vertices) {
+    if (!v.is_source) continue;
+    for (int i = 0; i < v.parallelism; ++i) {
+      ++sources;
+      auto& ev = eg_.at(v.id, i);
+      if (ev.state != ExecutionState::kRunning) continue;
+      if (auto te = rm_->task_executor(placement_[{v.id, i}])) te->stop_source({id_, ev.attempt, v.id, i});
+    }
+  }
+  // Every source had already ended (the final checkpoint is under way): drain as soon as possible.
+  if (static_cast<int>(sources_at_end_.size()) == sources) {
+    std::string w = trigger_drained_savepoint_locked();
+    if (!w.empty()) fail_drain_locked(w);
+  }
+  return fut;
+}
+
+// REQUIRES: mu_ held.
+std::string JobMaster::trigger_drained_savepoint_locked() {
+  auto promise = drain_promise_;
+  return trigger_locked(true, drain_dir_, [this, promise](const std::string& path, const std::string& error) {
+    // Runs under mu_ (from acknowledge_checkpoint or an abort). A drain already answered (the job
+    // failed or ended first) is not answered twice.
+    if (drain_promise_ != promise) return;
+    drain_promise_.reset();
+    if (error.empty())
+      promise->set_value(path);
+    else
+      promise->set_exception(std::make_exception_ptr(WeirError("stop with a savepoint (drain): " + error)));
+  });
+}
+
+// REQUIRES: mu_ held.
+void JobMaster::fail_drain_locked(const std::string& why) {
+  if (!drain_promise_) return;
+  drain_promise_->set_exception(
+      std::make_exception_ptr(WeirError("stop with a savepoint (drain) failed: " + why)));
+  drain_promise_.reset();
 }
 
 JobStatus JobMaster::status() const {

@@ -51,8 +51,11 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
   std::future<std::string> trigger_savepoint(const std::string& dir);
   //! Takes a checkpoint now (outside the periodic schedule).
   std::future<std::string> trigger_checkpoint();
-  //! Takes a savepoint, then stops the job (which ends FINISHED).
-  std::future<std::string> stop_with_savepoint(const std::string& dir);
+  //! Stops the job with a savepoint into `dir`; the job ends FINISHED. Without `drain` the savepoint
+  //! is taken first and the tasks are canceled after it (windows and timers stay in the savepoint).
+  //! With `drain` the sources stop first and end their input (maximum watermark, so every event-time
+  //! window and timer fires, then end of data); the savepoint is the final checkpoint after that.
+  std::future<std::string> stop_with_savepoint(const std::string& dir, bool drain = false);
 
   JobStatus status() const;
   //! Waits until the job is terminal (or `timeout` passes); returns the status then.
@@ -82,6 +85,9 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
                              std::function<void(const std::string&, const std::string&)> done);
   void notify_tasks_locked(int64_t checkpoint_id, bool completed);
   void end_locked();
+  std::future<std::string> drain_locked(const std::string& dir);
+  void fail_drain_locked(const std::string& why);
+  std::string trigger_drained_savepoint_locked();
   int64_t now_ms() const { return SystemClock::shared()->now_ms(); }
 
   JobId id_;
@@ -100,9 +106,11 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
   std::vector<ExceptionEntry> history_;
   std::unique_ptr<RestartStrategy> restart_strategy_;
   int64_t restart_delay_ms_ = 0;
-  bool stopping_ = false;
-  std::set<std::pair<int, int>>
-      sources_at_end_;  // of the current attempt  // stop-with-savepoint: cancel, then end FINISHED
+  bool stopping_ = false;                         // stop-with-savepoint: cancel, then end FINISHED
+  std::set<std::pair<int, int>> sources_at_end_;  // (vertex, subtask) of the current attempts
+  // stop-with-savepoint --drain: the savepoint's directory and who waits for it, while draining.
+  std::string drain_dir_;
+  std::shared_ptr<std::promise<std::string>> drain_promise_;
   std::unique_ptr<CheckpointCoordinator> coordinator_;
   std::shared_ptr<const checkpoint::RestoredCheckpoint> restore_;
   int64_t start_ms_ = 0;

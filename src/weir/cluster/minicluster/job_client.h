@@ -24,8 +24,8 @@ class JobClient {
   JobStatus wait_for(std::chrono::milliseconds timeout) const { return jm_->wait(timeout); }
   std::future<std::string> trigger_savepoint(const std::string& dir) { return jm_->trigger_savepoint(dir); }
   std::future<std::string> trigger_checkpoint() { return jm_->trigger_checkpoint(); }
-  std::future<std::string> stop_with_savepoint(const std::string& dir) {
-    return jm_->stop_with_savepoint(dir);
+  std::future<std::string> stop_with_savepoint(const std::string& dir, bool drain = false) {
+    return jm_->stop_with_savepoint(dir, drain);
   }
   const JobMaster& job_master() const { return *jm_; }
 

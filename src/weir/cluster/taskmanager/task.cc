@@ -299,6 +299,7 @@ void Task::run_source() {
   for (;;) {
     check_canceled();
     run_timers_and_mail();
+    if (stop_requested_) break;
     runtime::InputStatus status;
     call_operator(src, [&] { status = src->emit_next(batch); });
     if (status == runtime::InputStatus::kEndOfInput) break;
@@ -524,6 +525,13 @@ void Task::notify_checkpoint_complete(int64_t id) {
 void Task::notify_checkpoint_aborted(int64_t id) {
   mailbox_.put([this, id] {
     for (auto& op : chain_) call_operator(op.get(), [&] { op->notify_checkpoint_aborted(id); });
+  });
+}
+
+void Task::stop_source() {
+  mailbox_.put([this] {
+    stop_requested_ = true;
+    final_checkpoint_ = true;  // the drained savepoint is this source's final checkpoint
   });
 }
 

@@ -44,6 +44,8 @@ class Task {
   void trigger_checkpoint(const CheckpointBarrier& b);
   void notify_checkpoint_complete(int64_t id);
   void notify_checkpoint_aborted(int64_t id);
+  //! Source tasks only (drain): end the input now, then wait for the final checkpoint or savepoint.
+  void stop_source();
   ExecutionAttemptId id() const { return id_; }
   const std::string& name() const { return name_; }
 
@@ -129,6 +131,7 @@ class Task {
   bool final_checkpoint_ = false;
   int64_t finished_at_checkpoint_ = -1;
   bool final_checkpoint_done_ = false;
+  bool stop_requested_ = false;  // stop_source(): the source loop ends as if its input had ended
   void await_final_checkpoint();
 
   // Asynchronous part of snapshots: one writer thread per task, started on first use.

@@ -66,6 +66,12 @@ void TaskExecutor::notify_checkpoint_aborted(const ExecutionAttemptId& id, int64
   if (it != tasks_.end()) it->second->notify_checkpoint_aborted(checkpoint_id);
 }
 
+void TaskExecutor::stop_source(const ExecutionAttemptId& id) {
+  std::lock_guard lock(mu_);
+  auto it = tasks_.find(id);
+  if (it != tasks_.end()) it->second->stop_source();
+}
+
 void TaskExecutor::on_task_ended(const ExecutionAttemptId& id) {
   {
     std::lock_guard lock(mu_);

@@ -28,6 +28,7 @@ class TaskExecutor final : public TaskExecutorGateway, public std::enable_shared
   void trigger_checkpoint(const ExecutionAttemptId& id, const CheckpointBarrier& b) override;
   void notify_checkpoint_complete(const ExecutionAttemptId& id, int64_t checkpoint_id) override;
   void notify_checkpoint_aborted(const ExecutionAttemptId& id, int64_t checkpoint_id) override;
+  void stop_source(const ExecutionAttemptId& id) override;
   //! Cancels every task and waits for their threads.
   void shutdown();
   size_t num_running_tasks() const;
