@@ -2,7 +2,7 @@
 # Fault tolerance through `weir nexmark` (issue 4 items 5 and 6): --stop-with-savepoint-after-events
 # and --from-savepoint at another parallelism give the final result of an uninterrupted run; bad
 # combinations of the flags are errors that name them; --checkpoint-interval with --inject-failures
-# recovers and loses no row. Usage: nexmark_recovery_cli_test.sh path/to/weir
+# recovers and loses no row; stop with --drain; weir savepoint --dispose. Usage: nexmark_recovery_cli_test.sh path/to/weir
 set -eu
 WEIR="$1"
 DIR=$(mktemp -d)
@@ -89,5 +89,19 @@ SP=$(echo "$OUT" | sed -n 's/^SAVEPOINT path=//p')
 [ -z "$(find "$DIR/q7-drain" -name '.*')" ] || fail "drain: hidden part files left: $(ls -a "$DIR/q7-drain")"
 if "$WEIR" nexmark --query q0 --events 10 --drain 2> "$DIR/err"; then fail "--drain without a stop accepted"; fi
 grep -q -- "--stop-with-savepoint-after-events" "$DIR/err" || fail "error does not name the stop flag: $(cat "$DIR/err")"
+
+# 5. weir savepoint --dispose: deletes the drained savepoint; refuses (exit 2, nothing deleted) a
+#    directory that is not a savepoint and a path that does not exist.
+OUT=$("$WEIR" savepoint --dispose "$SP")
+echo "$OUT" | grep -Eq "^DISPOSED path=$SP files=[0-9]+ bytes=[0-9]+$" || fail "dispose: $OUT"
+[ ! -e "$SP" ] || fail "dispose left $SP"
+set +e
+"$WEIR" savepoint --dispose "$DIR/q7-drain" 2> "$DIR/err"; RC=$?
+set -e
+[ "$RC" -eq 2 ] || fail "disposing a directory that is not a savepoint exited $RC"
+grep -q "not a savepoint" "$DIR/err" || fail "dispose error does not say why: $(cat "$DIR/err")"
+[ "$(rows "$DIR/q7-drain" | wc -l)" -gt 0 ] || fail "dispose deleted files of a directory that is not a savepoint"
+if "$WEIR" savepoint --dispose "$DIR/none" 2> "$DIR/err"; then fail "disposing a missing path succeeded"; fi
+grep -q "no such file" "$DIR/err" || fail "dispose error does not say why: $(cat "$DIR/err")"
 
 echo "nexmark recovery CLI: OK"

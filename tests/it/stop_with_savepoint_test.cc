@@ -183,5 +183,104 @@ TEST(StopWithSavepoint, DrainOfAJobThatIsNotRunningIsAClearError) {
   }
 }
 
+// ---- dispose ----
+
+// A running job's savepoint (trigger_savepoint keeps the job running; it is canceled after).
+std::string take_savepoint(const fs::path& ckpt, const fs::path& out, const fs::path& target) {
+  auto seen = std::make_shared<std::atomic<int64_t>>(0);
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  enable_checkpoints(*env, ckpt);
+  build(*env, 400'000, out, seen);
+  auto client = env->execute_async("to dispose");
+  EXPECT_TRUE(testing::eventually([&] { return seen->load() >= 1'000; }));
+  std::string sp = client.trigger_savepoint(target.string()).get();
+  client.cancel();
+  client.wait_for(std::chrono::seconds(30));
+  return sp;
+}
+
+int files_in(const fs::path& dir) {
+  int n = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++n;
+  return n;
+}
+
+TEST(DisposeSavepoint, DeletesEveryFileOfTheSavepointAndItsDirectory) {
+  TempDir ckpt, out, sp;
+  std::string path = take_savepoint(ckpt.path, out.path, sp.path / "one");
+  int files = files_in(path);
+  ASSERT_GE(files, 2);  // _metadata and at least one task state file
+  auto d = dispose_savepoint(path);
+  EXPECT_EQ(d.files, files);
+  EXPECT_GT(d.bytes, 0u);
+  EXPECT_TRUE(d.removed_dir);
+  EXPECT_FALSE(fs::exists(path));
+  // Gone means gone: a job can no longer start from it.
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  env->configure("execution.savepoint.path", path);
+  build(*env, 10, out.path, std::make_shared<std::atomic<int64_t>>(0));
+  EXPECT_THROW(env->execute("from a disposed savepoint"), JobExecutionError);
+}
+
+TEST(DisposeSavepoint, GivenItsMetadataFileAndKeepsFilesThatAreNotPartOfIt) {
+  TempDir ckpt, out, sp;
+  std::string path = take_savepoint(ckpt.path, out.path, sp.path / "two");
+  std::ofstream(fs::path(path) / "notes.txt") << "mine\n";
+  auto d = dispose_savepoint((fs::path(path) / "_metadata").string());
+  EXPECT_FALSE(d.removed_dir);
+  EXPECT_EQ(files_in(path), 1);
+  EXPECT_TRUE(fs::exists(fs::path(path) / "notes.txt"));
+}
+
+// Expects dispose_savepoint(path) to refuse with a message containing `why`, deleting nothing.
+void expect_refused(const fs::path& path, const std::string& why) {
+  std::vector<fs::path> before;
+  if (fs::is_directory(path))
+    for (const auto& e : fs::recursive_directory_iterator(path)) before.push_back(e.path());
+  try {
+    dispose_savepoint(path.string());
+    ADD_FAILURE() << "disposed of " << path;
+  } catch (const WeirError& e) {
+    EXPECT_NE(std::string(e.what()).find(why), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(path.string()), std::string::npos) << e.what();
+  }
+  for (const auto& f : before) EXPECT_TRUE(fs::exists(f)) << f << " was deleted";
+}
+
+TEST(DisposeSavepoint, RefusesPathsThatAreNotSavepoints) {
+  TempDir dir, ckpt, out, sp;
+  // A directory of someone's files.
+  fs::create_directories(dir.path / "data" / "sub");
+  std::ofstream(dir.path / "data" / "a.txt") << "a\n";
+  std::ofstream(dir.path / "data" / "sub" / "b.txt") << "b\n";
+  expect_refused(dir.path / "data", "no _metadata");
+  expect_refused(dir.path / "data" / "a.txt", "not a savepoint");
+  expect_refused(dir.path / "missing", "no such file or directory");
+  // A _metadata that is not one (no checksum) is refused, not trusted.
+  std::ofstream(dir.path / "data" / "_metadata") << "{\"tasks\": [{\"file\": \"a.txt\"}]}\n";
+  expect_refused(dir.path / "data", "not a savepoint's");
+  // A real savepoint whose metadata was tampered with to list a file outside it is refused too.
+  std::string path = take_savepoint(ckpt.path, out.path, sp.path / "three");
+  auto m = checkpoint::decode_metadata(checkpoint::read_file(path + "/_metadata"), "x");
+  m.tasks.at(0).file = "../../" + (dir.path / "data" / "a.txt").filename().string();
+  checkpoint::CheckpointStorage("", "").write_metadata(path, m);
+  expect_refused(path, "outside the savepoint");
+}
+
+TEST(DisposeSavepoint, RefusesACheckpointOfARunningJob) {
+  TempDir ckpt, out;
+  auto seen = std::make_shared<std::atomic<int64_t>>(0);
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  enable_checkpoints(*env, ckpt.path);
+  build(*env, 400'000, out.path, seen);
+  auto client = env->execute_async("checkpointed");
+  ASSERT_TRUE(testing::eventually([&] { return seen->load() >= 1'000; }));
+  std::string chk = client.trigger_checkpoint().get();
+  expect_refused(chk, "not a savepoint");
+  EXPECT_THROW(client.dispose_savepoint(chk), WeirError);
+  client.cancel();
+  client.wait_for(std::chrono::seconds(30));
+}
+
 }  // namespace
 }  // namespace weir

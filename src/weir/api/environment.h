@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "weir/checkpoint/savepoint_disposal.h"
 #include "weir/cluster/minicluster/mini_cluster.h"
 #include "weir/common/config.h"
 #include "weir/common/config_options.h"
@@ -47,6 +48,10 @@ class JobClient {
   std::future<std::string> stop_with_savepoint(const std::string& dir, bool drain = false) {
     return c_.stop_with_savepoint(dir, drain);
   }
+  //! Deletes a savepoint this or any other job took (see weir::dispose_savepoint).
+  checkpoint::DisposedSavepoint dispose_savepoint(const std::string& path) {
+    return checkpoint::dispose_savepoint(path);
+  }
   //! Restarts so far, failures seen, checkpoint counters.
   const cluster::JobMaster& job_master() const { return c_.job_master(); }
 
@@ -54,6 +59,14 @@ class JobClient {
   cluster::JobClient c_;
   std::shared_ptr<cluster::MiniCluster> keep_;
 };
+
+//! Deletes the savepoint at `path` (Flink's `savepoint --dispose`): only after checking, from its
+//! `_metadata`, that it is a savepoint; anything else (a missing path, a directory without
+//! `_metadata`, a retained checkpoint) is refused with a WeirError that says why, and nothing is deleted.
+using checkpoint::DisposedSavepoint;
+inline DisposedSavepoint dispose_savepoint(const std::string& path) {
+  return checkpoint::dispose_savepoint(path);
+}
 
 class StreamExecutionEnvironment {
  public:
