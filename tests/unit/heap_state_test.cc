@@ -1,6 +1,8 @@
-// The heap keyed-state backend driven directly: per-key isolation of every state type, namespaces,
-// and TTL (expiry, refresh on read, visibility of expired values) against a ManualClock.
+// The keyed-state backends (heap and RocksDB, every test on both) driven directly: per-key isolation of
+// every state type, namespaces, and TTL (expiry, refresh on read, visibility of expired values) against a
+// ManualClock; RocksDB specifics (TTL in compaction, map iteration, its directory) at the end.
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
@@ -8,14 +10,16 @@
 
 #include <gtest/gtest.h>
 
+#include "state_backend_support.h"
 #include "weir/common/data_io.h"
 #include "weir/common/serializer.h"
+#include "weir/state/rocksdb/rocksdb_keyed_state_backend.h"
 #include "weir/state/state_factory.h"
 
 namespace weir {
 namespace {
 
-using state::HeapKeyedStateBackend;
+using testing_support::make_state_backend;
 using Ttl = StateTtlConfig;
 
 struct Avg final : AggregateFunction<int64_t, std::pair<int64_t, int64_t>, double> {
@@ -31,19 +35,22 @@ struct Avg final : AggregateFunction<int64_t, std::pair<int64_t, int64_t>, doubl
   }
 };
 
-class HeapStateTest : public ::testing::Test {
+class KeyedStateTest : public ::testing::TestWithParam<std::string> {
  protected:
-  HeapStateTest() : backend_(KeyGroupRange{0, 127}, 128, clock_) {}
+  KeyedStateTest()
+      : backend_ptr_(make_state_backend(GetParam(), KeyGroupRange{0, 127}, 128, clock_)),
+        backend_(*backend_ptr_) {}
   void key(int64_t k) {
     DataOutput out;
     Serializer<int64_t>::write(out, k);
     backend_.set_current_key(out.view());
   }
   std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>(1000);
-  HeapKeyedStateBackend backend_;
+  std::unique_ptr<state::KeyedStateBackend> backend_ptr_;
+  state::KeyedStateBackend& backend_;
 };
 
-TEST_F(HeapStateTest, ValueStateIsPerKey) {
+TEST_P(KeyedStateTest, ValueStateIsPerKey) {
   auto* s = state::value_state(backend_, ValueStateDescriptor<std::string>("v"));
   std::map<int64_t, std::string> ref;
   for (int64_t i = 0; i < 1000; ++i) {
@@ -66,7 +73,7 @@ TEST_F(HeapStateTest, ValueStateIsPerKey) {
   EXPECT_THROW(state::list_state(backend_, ListStateDescriptor<int>("v")), JobDefinitionError);
 }
 
-TEST_F(HeapStateTest, ListMapReducingAggregatingArePerKey) {
+TEST_P(KeyedStateTest, ListMapReducingAggregatingArePerKey) {
   auto* list = state::list_state(backend_, ListStateDescriptor<int64_t>("l"));
   auto* map = state::map_state(backend_, MapStateDescriptor<std::string, int64_t>("m"));
   auto* red = state::reducing_state(
@@ -121,7 +128,7 @@ TEST_F(HeapStateTest, ListMapReducingAggregatingArePerKey) {
   EXPECT_FALSE(map->is_empty());
 }
 
-TEST_F(HeapStateTest, NamespacesAreSeparate) {
+TEST_P(KeyedStateTest, NamespacesAreSeparate) {
   auto* s = state::value_state(backend_, ValueStateDescriptor<int>("v"));
   key(1);
   s->set_current_namespace("w1");
@@ -135,8 +142,9 @@ TEST_F(HeapStateTest, NamespacesAreSeparate) {
   EXPECT_FALSE(s->value());
 }
 
-TEST_F(HeapStateTest, KeyOutsideRangeIsRefused) {
-  HeapKeyedStateBackend narrow(KeyGroupRange{0, 0}, 128, clock_);
+TEST_P(KeyedStateTest, KeyOutsideRangeIsRefused) {
+  auto narrow_ptr = make_state_backend(GetParam(), KeyGroupRange{0, 0}, 128, clock_);
+  auto& narrow = *narrow_ptr;
   auto* s = state::value_state(narrow, ValueStateDescriptor<int>("v"));
   // Find a key whose group is not 0.
   for (int64_t k = 0;; ++k) {
@@ -150,7 +158,7 @@ TEST_F(HeapStateTest, KeyOutsideRangeIsRefused) {
 
 // ---- TTL ----
 
-TEST_F(HeapStateTest, TtlValueExpiresAndWritesRefresh) {
+TEST_P(KeyedStateTest, TtlValueExpiresAndWritesRefresh) {
   ValueStateDescriptor<int> d("v");
   d.enable_time_to_live(Ttl::of_ms(100));
   auto* s = state::value_state(backend_, d);
@@ -170,7 +178,7 @@ TEST_F(HeapStateTest, TtlValueExpiresAndWritesRefresh) {
   EXPECT_FALSE(s->value());
 }
 
-TEST_F(HeapStateTest, TtlOnReadAndWriteRefreshesOnRead) {
+TEST_P(KeyedStateTest, TtlOnReadAndWriteRefreshesOnRead) {
   ValueStateDescriptor<int> vd("v");
   vd.enable_time_to_live(Ttl::of_ms(100).set_update_type(Ttl::UpdateType::kOnReadAndWrite));
   ListStateDescriptor<int> ld("l");
@@ -208,7 +216,7 @@ TEST_F(HeapStateTest, TtlOnReadAndWriteRefreshesOnRead) {
   EXPECT_FALSE(a->get());
 }
 
-TEST_F(HeapStateTest, TtlExpiryForEveryStateType) {
+TEST_P(KeyedStateTest, TtlExpiryForEveryStateType) {
   auto ttl = Ttl::of_ms(50);
   ListStateDescriptor<int> ld("l");
   ld.enable_time_to_live(ttl);
@@ -251,7 +259,7 @@ TEST_F(HeapStateTest, TtlExpiryForEveryStateType) {
   EXPECT_EQ(a->get(), 8.0);
 }
 
-TEST_F(HeapStateTest, TtlReturnExpiredIfNotCleanedUp) {
+TEST_P(KeyedStateTest, TtlReturnExpiredIfNotCleanedUp) {
   auto ttl = Ttl::of_ms(10).set_state_visibility(Ttl::Visibility::kReturnExpiredIfNotCleanedUp);
   ValueStateDescriptor<int> vd("v");
   vd.enable_time_to_live(ttl);
@@ -304,7 +312,7 @@ TEST_F(HeapStateTest, TtlReturnExpiredIfNotCleanedUp) {
   EXPECT_FALSE(a->get());
 }
 
-TEST_F(HeapStateTest, NeverReturnExpiredHidesValuesBeforeCleanup) {
+TEST_P(KeyedStateTest, NeverReturnExpiredHidesValuesBeforeCleanup) {
   ValueStateDescriptor<int> vd("v");
   vd.enable_time_to_live(Ttl::of_ms(10));
   auto* v = state::value_state(backend_, vd);
@@ -320,6 +328,111 @@ TEST_F(HeapStateTest, NeverReturnExpiredHidesValuesBeforeCleanup) {
   v->cleanup_expired();  // only the expired entry goes
   EXPECT_EQ(v->num_entries(), 1u);
   EXPECT_EQ(v->value(), 2);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, KeyedStateTest, ::testing::ValuesIn(testing_support::kStateBackends),
+                         testing_support::backend_name);
+
+// ---- RocksDB specifics ----
+
+class RocksDBStateTest : public ::testing::Test {
+ protected:
+  RocksDBStateTest()
+      : backend_ptr_(make_state_backend("rocksdb", KeyGroupRange{0, 127}, 128, clock_)),
+        backend_(static_cast<state::RocksDBKeyedStateBackend&>(*backend_ptr_)) {}
+  void key(int64_t k) {
+    DataOutput out;
+    Serializer<int64_t>::write(out, k);
+    backend_.set_current_key(out.view());
+  }
+  std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>(1000);
+  std::unique_ptr<state::KeyedStateBackend> backend_ptr_;
+  state::RocksDBKeyedStateBackend& backend_;
+};
+
+TEST_F(RocksDBStateTest, CompactionDropsExpiredEntriesNobodyReads) {
+  auto ttl = Ttl::of_ms(100);
+  ValueStateDescriptor<int> vd("v");
+  vd.enable_time_to_live(ttl);
+  ListStateDescriptor<int> ld("l");
+  ld.enable_time_to_live(ttl);
+  MapStateDescriptor<int, int> md("m");
+  md.enable_time_to_live(ttl);
+  auto* v = state::value_state(backend_, vd);
+  auto* l = state::list_state(backend_, ld);
+  auto* m = state::map_state(backend_, md);
+  for (int64_t k = 0; k < 200; ++k) {
+    key(k);
+    v->update(1);
+    l->add(1);
+    m->put(1, 1);
+  }
+  clock_->advance(60);
+  for (int64_t k = 0; k < 100; ++k) {  // half the keys get fresh entries (lists: one more element)
+    key(k);
+    v->update(2);
+    l->add(2);
+    m->put(2, 2);
+  }
+  clock_->advance(60);  // the first writes are 120 ms old, the second 60 ms
+  backend_.compact_all();
+  // No read happened: only the compaction filter can have removed rows.
+  EXPECT_EQ(v->num_entries(), 100u);
+  EXPECT_EQ(l->num_entries(), 100u);
+  EXPECT_EQ(m->num_entries(), 100u);
+  // The list rows lost their expired elements during compaction: a snapshot holds one element per key.
+  DataOutput snap;
+  size_t elements = 0;
+  for (KeyGroup kg = 0; kg < 128; ++kg) {
+    snap.clear();
+    l->snapshot_key_group(kg, snap);
+    DataInput in(snap.view());
+    for (uint64_t n = in.read_varint(); n > 0; --n) {
+      in.read_bytes();
+      uint64_t count = in.read_varint();
+      elements += count;
+      for (uint64_t i = 0; i < count; ++i) {
+        in.read_fixed<int32_t>();
+        in.read_fixed<int64_t>();
+      }
+    }
+  }
+  EXPECT_EQ(elements, 100u);
+  key(5);
+  EXPECT_EQ(v->value(), 2);
+  EXPECT_EQ(l->get(), std::vector<int>{2});
+  EXPECT_EQ(m->keys(), std::vector<int>{2});
+}
+
+TEST_F(RocksDBStateTest, MapIterationSeesOnlyTheCurrentKeyAndNamespace) {
+  auto* m = state::map_state(backend_, MapStateDescriptor<std::string, int64_t>("m"));
+  std::map<std::pair<int64_t, std::string>, std::map<std::string, int64_t>> ref;
+  for (int64_t i = 0; i < 5000; ++i) {
+    int64_t k = i % 37;
+    std::string ns = i % 3 == 0 ? "" : std::string(1, static_cast<char>('a' + i % 3));
+    key(k);
+    m->set_current_namespace(ns);
+    std::string uk = "k" + std::to_string(i % 101);
+    m->put(uk, i);
+    ref[{k, ns}][uk] = i;
+  }
+  for (const auto& [kn, entries] : ref) {
+    key(kn.first);
+    m->set_current_namespace(kn.second);
+    auto got = m->entries();
+    std::map<std::string, int64_t> got_map(got.begin(), got.end());
+    EXPECT_EQ(got_map, entries);
+  }
+  EXPECT_EQ(m->num_entries(), ref.size());
+}
+
+TEST_F(RocksDBStateTest, OneColumnFamilyPerStateAndTheDirectoryGoesOnDispose) {
+  state::value_state(backend_, ValueStateDescriptor<int>("a"));
+  state::list_state(backend_, ListStateDescriptor<int>("b"));
+  std::string path = backend_.path();
+  ASSERT_TRUE(std::filesystem::exists(path));
+  backend_ptr_.reset();
+  EXPECT_FALSE(std::filesystem::exists(path));
 }
 
 }  // namespace

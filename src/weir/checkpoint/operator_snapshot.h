@@ -11,12 +11,19 @@
 
 namespace weir::checkpoint {
 
+//! The entry of OperatorSnapshot::keyed that holds a native keyed-state snapshot handle.
+inline constexpr KeyGroup kNativeKeyedState = -1;
+
 struct OperatorSnapshot {
   int64_t checkpoint_id = 0;  //!< not stored: set for the operators while they snapshot
+  bool savepoint = false;     //!< not stored: a savepoint (always canonical) is being taken
+  std::string target_dir;     //!< not stored: the directory of this checkpoint or savepoint
   std::string operator_id;    //!< the operator's uid, or a stable id derived from the graph
   int subtask = 0;
   int parallelism = 1;
   //! Per key group: keyed state of every state (KeyedStateBackend::snapshot_key_group) then timers.
+  //! Key group kNativeKeyedState (-1) holds a backend's native snapshot handle instead (incremental
+  //! RocksDB checkpoints); every restoring subtask reads it, whatever its range.
   std::map<KeyGroup, std::string> keyed;
   //! Operator list states: name -> elements (each serialized on its own, so lists can be split).
   std::map<std::string, std::vector<std::string>> list_states;

@@ -57,6 +57,10 @@ const ConfigOption<int64_t> kFloatingBuffersPerGate{{"taskmanager.network.memory
                                                      0,
                                                      65536}};
 const ConfigOption<std::string> kStateBackendType{
-    {"state.backend.type", ConfigType::kEnum, "hashmap", "Keyed state backend.", {"hashmap"}}};
+    {"state.backend.type",
+     ConfigType::kEnum,
+     "hashmap",
+     "Keyed state backend: hashmap (objects on the heap) or rocksdb (embedded RocksDB, larger than memory).",
+     {"hashmap", "rocksdb"}}};
 
 }  // namespace weir::options

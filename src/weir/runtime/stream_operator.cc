@@ -31,11 +31,15 @@ void StreamOperator::snapshot_state(checkpoint::OperatorSnapshot& out) {
   out.subtask = rt_.subtask_index;
   out.parallelism = rt_.parallelism;
   if (backend_) {
+    // A native snapshot (incremental RocksDB checkpoints) holds the registered states; the key groups
+    // then carry timers and restored state no state object has claimed yet.
+    std::string native = backend_->snapshot_native({out.checkpoint_id, out.savepoint, out.target_dir});
+    if (!native.empty()) out.keyed[checkpoint::kNativeKeyedState] = std::move(native);
     DataOutput part;
     for (KeyGroup kg = rt_.key_groups.start; kg <= rt_.key_groups.end; ++kg) {
       DataOutput bytes;
       part.clear();
-      backend_->snapshot_key_group(kg, part);
+      backend_->snapshot_key_group(kg, part, out.keyed.count(checkpoint::kNativeKeyedState) > 0);
       bytes.write_bytes(part.view());
       part.clear();
       if (timers_) {
@@ -54,6 +58,15 @@ void StreamOperator::snapshot_state(checkpoint::OperatorSnapshot& out) {
 }
 
 void StreamOperator::initialize_state(const checkpoint::OperatorRestore& restore) {
+  std::vector<std::string_view> native;
+  for (const auto* part : restore.parts)
+    if (auto it = part->keyed.find(checkpoint::kNativeKeyedState); it != part->keyed.end())
+      native.push_back(it->second);
+  if (!native.empty()) {
+    if (!backend_)
+      throw WeirError("operator '" + rt_.name + "' has keyed state in the snapshot but is not keyed now");
+    backend_->restore_native(native);
+  }
   for (const auto* part : restore.parts) {
     for (const auto& [kg, bytes] : part->keyed) {
       if (!rt_.key_groups.contains(kg)) continue;

@@ -36,6 +36,13 @@ class InternalStateBase {
   virtual void restore_key_group(KeyGroup kg, DataInput& in) = 0;
 };
 
+//! What a backend needs to take a native snapshot (incremental checkpoints).
+struct NativeSnapshotRequest {
+  int64_t checkpoint_id = 0;
+  bool savepoint = false;      //!< savepoints are always canonical
+  std::string checkpoint_dir;  //!< <dir>/<job-id>/chk-<n>; its parent holds shared/
+};
+
 class KeyedStateBackend {
  public:
   KeyedStateBackend(KeyGroupRange range, int32_t max_parallelism, std::shared_ptr<Clock> clock)
@@ -77,13 +84,18 @@ class KeyedStateBackend {
 
   //! Snapshot of key group `kg`: every state's entries, including restored state that no function has
   //! asked for yet. Format: varint number of states, then per state its name and its entries as bytes.
-  void snapshot_key_group(KeyGroup kg, DataOutput& out) {
+  //! `pending_only`: only restored state still waiting for its state object (the rest is in a native
+  //! snapshot, see snapshot_native).
+  void snapshot_key_group(KeyGroup kg, DataOutput& out, bool pending_only = false) {
     std::vector<std::pair<std::string, std::string>> parts;
     DataOutput scratch;
-    for (auto& [name, st] : states_) {
-      scratch.clear();
-      st->snapshot_key_group(kg, scratch);
-      parts.emplace_back(name, scratch.str());
+    if (!pending_only) {
+      for (auto& [name, st] : states_) {
+        scratch.clear();
+        st->snapshot_key_group(kg, scratch);
+        parts.emplace_back(name, scratch.str());
+      }
+      snapshot_unregistered(kg, parts);
     }
     for (auto& [name, chunks] : pending_)
       for (auto& [pkg, bytes] : chunks)
@@ -112,6 +124,18 @@ class KeyedStateBackend {
   }
   const std::map<std::string, std::unique_ptr<InternalStateBase>>& states() const { return states_; }
 
+  //! Takes a native (backend-specific) snapshot of the registered states and returns its handle, or
+  //! returns empty when this snapshot is canonical. With a handle, the per key group snapshot carries
+  //! only pending restored state. Task thread.
+  virtual std::string snapshot_native(const NativeSnapshotRequest&) { return {}; }
+  //! Restores what snapshot_native() returned, from one or more old subtasks (rescaling: rows outside
+  //! this backend's key-group range are left out). Called before any state is created.
+  virtual void restore_native(const std::vector<std::string_view>&) {
+    throw WeirError("the '" + std::string(kind()) +
+                    "' state backend cannot restore a native (incremental RocksDB) snapshot; restore from a "
+                    "savepoint, or use state.backend.type: rocksdb");
+  }
+
   //! Index of the current key group within this backend's range; throws if the key is not ours.
   int32_t local_key_group_index() const {
     if (!range_.contains(key_group_))
@@ -119,6 +143,11 @@ class KeyedStateBackend {
                       std::to_string(range_.start) + ", " + std::to_string(range_.end) + "]");
     return key_group_ - range_.start;
   }
+
+ protected:
+  //! Adds the canonical parts of states that exist in the backend but have no state object yet and are
+  //! not in pending_ (the RocksDB backend's restored column families).
+  virtual void snapshot_unregistered(KeyGroup, std::vector<std::pair<std::string, std::string>>&) {}
 
  private:
   KeyGroupRange range_;

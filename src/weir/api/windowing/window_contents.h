@@ -67,7 +67,7 @@ class ListContents {
 
  private:
   int64_t keep_last_;
-  state::HeapListState<IN>* state_ = nullptr;
+  state::InternalListState<IN>* state_ = nullptr;
 };
 
 template <typename IN, typename F>
@@ -93,7 +93,7 @@ class ReducingContents {
 
  private:
   F f_;
-  state::HeapReducingState<IN>* state_ = nullptr;
+  state::InternalReducingState<IN>* state_ = nullptr;
 };
 
 template <typename IN, typename Agg>
@@ -131,7 +131,7 @@ class AggregatingContents {
 
  private:
   Agg agg_;
-  state::HeapAggregatingState<IN, Acc, AggOut>* state_ = nullptr;
+  state::InternalAggregatingState<IN, Acc, AggOut>* state_ = nullptr;
 };
 
 }  // namespace weir::windowing

@@ -388,7 +388,7 @@ class WindowOperator final : public runtime::StreamOperator,
   OnMergeContext tctx_;
   Ctx wctx_;
   std::unique_ptr<RuntimeContext> rctx_;
-  state::HeapValueState<MergingState>* merging_state_ = nullptr;
+  state::InternalValueState<MergingState>* merging_state_ = nullptr;
   runtime::Output<IN>* late_output_ = nullptr;
   std::vector<W> windows_;
   DataOutput ns_scratch_;

@@ -12,7 +12,7 @@
 #include "weir/common/failure_points.h"
 #include "weir/runtime/operator_failure.h"
 #include "weir/runtime/source_operator.h"
-#include "weir/state/state_factory.h"
+#include "weir/state/keyed_state_backend_factory.h"
 
 namespace weir::cluster {
 
@@ -228,9 +228,18 @@ void Task::build() {
     for (auto& [tag, outs] : side) rt.side_outputs[tag] = combine(outs, side_types[tag]);
 
     std::unique_ptr<state::KeyedStateBackend> backend;
-    if (ops[node_id]->is_keyed())
-      backend = std::make_unique<state::HeapKeyedStateBackend>(rt.key_groups, vertex_->max_parallelism,
-                                                               pts_->shared_clock());
+    if (ops[node_id]->is_keyed()) {
+      // Subtask i of every vertex shares slot i (slot sharing): their RocksDB instances share its budget.
+      state::KeyedBackendContext bc{rt.key_groups,
+                                    vertex_->max_parallelism,
+                                    pts_->shared_clock(),
+                                    rt.job_id,
+                                    rt.operator_id,
+                                    rt.subtask_index,
+                                    fmt::format("{}/{}", rt.job_id, rt.subtask_index),
+                                    static_cast<int>(jg.config.get_int(options::kSlotsPerTaskManager))};
+      backend = state::create_keyed_state_backend(jg.config, bc);
+    }
     ops[node_id]->setup(std::move(rt), std::move(backend));
     if (tdd_.restore) {
       auto* op = ops[node_id];
@@ -589,6 +598,8 @@ void Task::perform_checkpoint(const CheckpointBarrier& b, int64_t alignment_ms) 
   for (auto& op : chain_) {
     checkpoint::OperatorSnapshot s;
     s.checkpoint_id = b.id;
+    s.savepoint = b.savepoint;
+    s.target_dir = b.target_dir;
     call_operator(op.get(), [&] { op->snapshot_state(s); });
     snap->operators.push_back(std::move(s));
   }

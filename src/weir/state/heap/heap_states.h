@@ -11,14 +11,15 @@
 #include "weir/common/serializer.h"
 #include "weir/state/heap/heap_state_table.h"
 #include "weir/state/heap/ttl.h"
-#include "weir/state/state.h"
+#include "weir/state/internal_state.h"
 #include "weir/state/state_descriptor.h"
 
 namespace weir::state {
 
-//! A heap state with a table of Entry and TTL policy; namespaces and cleanup are common.
-template <typename Entry>
-class HeapStateCommon : public InternalStateBase {
+//! A heap state with a table of Entry and TTL policy; namespaces and cleanup are common. `Iface` is
+//! the internal state interface it implements (InternalValueState<V>, ...).
+template <typename Entry, typename Iface>
+class HeapStateCommon : public Iface {
  public:
   HeapStateCommon(KeyedStateBackend* b, const StateDescriptorBase& d) : table_(b), ttl_(b, d.ttl) {}
   void set_current_namespace(std::string_view ns) override { table_.set_namespace(ns); }
@@ -59,8 +60,8 @@ struct TimedValue {
 };
 
 template <typename V>
-class HeapValueState final : public ValueState<V>, public HeapStateCommon<TimedValue<V>> {
-  using Base = HeapStateCommon<TimedValue<V>>;
+class HeapValueState final : public HeapStateCommon<TimedValue<V>, InternalValueState<V>> {
+  using Base = HeapStateCommon<TimedValue<V>, InternalValueState<V>>;
 
  public:
   HeapValueState(KeyedStateBackend* b, const StateDescriptorBase& d) : Base(b, d) {}
@@ -88,8 +89,8 @@ class HeapValueState final : public ValueState<V>, public HeapStateCommon<TimedV
 };
 
 template <typename V>
-class HeapListState final : public ListState<V>, public HeapStateCommon<std::vector<TimedValue<V>>> {
-  using Base = HeapStateCommon<std::vector<TimedValue<V>>>;
+class HeapListState final : public HeapStateCommon<std::vector<TimedValue<V>>, InternalListState<V>> {
+  using Base = HeapStateCommon<std::vector<TimedValue<V>>, InternalListState<V>>;
 
  public:
   HeapListState(KeyedStateBackend* b, const StateDescriptorBase& d) : Base(b, d) {}
@@ -111,7 +112,7 @@ class HeapListState final : public ListState<V>, public HeapStateCommon<std::vec
   }
   void add(const V& v) override { add_reporting_new(v); }
   //! add(v); true when the list was empty before (the first element for this key and namespace).
-  bool add_reporting_new(const V& v) {
+  bool add_reporting_new(const V& v) override {
     auto& e = this->table_.get_or_create();
     bool created = e.empty();
     e.push_back({v, this->ttl_.now()});
@@ -128,7 +129,7 @@ class HeapListState final : public ListState<V>, public HeapStateCommon<std::vec
   }
   void clear() override { this->table_.erase(); }
   //! Appends the lists of `sources` namespaces to `target` (merging windows).
-  void merge_namespaces(std::string_view target, const std::vector<std::string>& sources) {
+  void merge_namespaces(std::string_view target, const std::vector<std::string>& sources) override {
     std::vector<TimedValue<V>> merged;
     for (const auto& s : sources) {
       this->table_.set_namespace(s);
@@ -158,8 +159,8 @@ struct MapEntry {
 };
 
 template <typename UK, typename UV>
-class HeapMapState final : public MapState<UK, UV>, public HeapStateCommon<MapEntry<UK, UV>> {
-  using Base = HeapStateCommon<MapEntry<UK, UV>>;
+class HeapMapState final : public HeapStateCommon<MapEntry<UK, UV>, InternalMapState<UK, UV>> {
+  using Base = HeapStateCommon<MapEntry<UK, UV>, InternalMapState<UK, UV>>;
 
  public:
   HeapMapState(KeyedStateBackend* b, const StateDescriptorBase& d) : Base(b, d) {}
@@ -227,8 +228,8 @@ class HeapMapState final : public MapState<UK, UV>, public HeapStateCommon<MapEn
 };
 
 template <typename V>
-class HeapReducingState final : public ReducingState<V>, public HeapStateCommon<TimedValue<V>> {
-  using Base = HeapStateCommon<TimedValue<V>>;
+class HeapReducingState final : public HeapStateCommon<TimedValue<V>, InternalReducingState<V>> {
+  using Base = HeapStateCommon<TimedValue<V>, InternalReducingState<V>>;
 
  public:
   HeapReducingState(KeyedStateBackend* b, const ReducingStateDescriptor<V>& d)
@@ -247,7 +248,7 @@ class HeapReducingState final : public ReducingState<V>, public HeapStateCommon<
   }
   void add(const V& v) override { add_reporting_new(v); }
   //! add(v); true when that created the entry (the first element for this key and namespace).
-  bool add_reporting_new(const V& v) {
+  bool add_reporting_new(const V& v) override {
     auto* e = this->table_.find();
     bool created = !e || this->ttl_.expired(e->ts);
     if (created) {
@@ -260,7 +261,7 @@ class HeapReducingState final : public ReducingState<V>, public HeapStateCommon<
     return created;
   }
   void clear() override { this->table_.erase(); }
-  void merge_namespaces(std::string_view target, const std::vector<std::string>& sources) {
+  void merge_namespaces(std::string_view target, const std::vector<std::string>& sources) override {
     std::optional<V> acc;
     for (const auto& s : sources) {
       this->table_.set_namespace(s);
@@ -281,8 +282,9 @@ class HeapReducingState final : public ReducingState<V>, public HeapStateCommon<
 };
 
 template <typename IN, typename ACC, typename OUT>
-class HeapAggregatingState final : public AggregatingState<IN, OUT>, public HeapStateCommon<TimedValue<ACC>> {
-  using Base = HeapStateCommon<TimedValue<ACC>>;
+class HeapAggregatingState final
+    : public HeapStateCommon<TimedValue<ACC>, InternalAggregatingState<IN, ACC, OUT>> {
+  using Base = HeapStateCommon<TimedValue<ACC>, InternalAggregatingState<IN, ACC, OUT>>;
 
  public:
   HeapAggregatingState(KeyedStateBackend* b, const AggregatingStateDescriptor<IN, ACC, OUT>& d)
@@ -301,7 +303,7 @@ class HeapAggregatingState final : public AggregatingState<IN, OUT>, public Heap
   }
   void add(const IN& v) override { add_reporting_new(v); }
   //! add(v); true when that created the entry (the first element for this key and namespace).
-  bool add_reporting_new(const IN& v) {
+  bool add_reporting_new(const IN& v) override {
     auto* e = this->table_.find();
     bool created = !e || this->ttl_.expired(e->ts);
     if (created) {
@@ -314,12 +316,12 @@ class HeapAggregatingState final : public AggregatingState<IN, OUT>, public Heap
   }
   void clear() override { this->table_.erase(); }
   //! The raw accumulator (window functions that need it).
-  std::optional<ACC> get_accumulator() {
+  std::optional<ACC> get_accumulator() override {
     auto* e = this->table_.find();
     if (!e) return std::nullopt;
     return e->value;
   }
-  void merge_namespaces(std::string_view target, const std::vector<std::string>& sources) {
+  void merge_namespaces(std::string_view target, const std::vector<std::string>& sources) override {
     std::optional<ACC> acc;
     for (const auto& s : sources) {
       this->table_.set_namespace(s);

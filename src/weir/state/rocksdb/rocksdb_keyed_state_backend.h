@@ -1,0 +1,130 @@
+#pragma once
+// The RocksDB keyed-state backend: one embedded RocksDB instance per keyed operator subtask, in its own
+// directory under `state.backend.rocksdb.localdir` (removed when the backend is destroyed), one column
+// family per state. State lives in RocksDB's files, so it can be much larger than memory; memory is
+// bounded by a per-slot budget shared by the block cache and the write buffers (RocksDBSharedResources).
+//
+// States (rocksdb_states.h) serialize keys and values and call the row accessors below; the RocksDB
+// headers stay inside the .cc files. Snapshots are canonical (snapshot_key_group, byte for byte what the
+// heap backend writes) or native (incremental checkpoints: a RocksDB checkpoint whose new SST files are
+// uploaded once to the job's shared directory; see rocksdb_incremental.h).
+//
+// Threading: the backend and its states are used by the owning task thread only; RocksDB's background
+// threads compact and flush, calling the TTL compaction filter, which reads only the clock.
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "weir/state/keyed_state_backend.h"
+#include "weir/state/rocksdb/rocksdb_key_layout.h"
+#include "weir/state/state_ttl_config.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class Iterator;
+}  // namespace rocksdb
+
+namespace weir::state {
+
+class RocksDBSharedResources;
+class TtlFilterFactory;
+
+struct RocksDBBackendOptions {
+  std::string local_dir;      //!< parent of the instance directory (empty: the system temp directory)
+  std::string instance_name;  //!< readable part of the instance directory's name
+  std::string slot_key;       //!< backends with the same key share one memory budget (one slot)
+  int64_t memory_budget = 0;  //!< bytes per slot for block cache + write buffers; 0: RocksDB defaults
+  double write_buffer_ratio = 0.5;
+  double high_prio_pool_ratio = 0.1;
+  bool incremental = false;  //!< checkpoints (not savepoints) are native and incremental
+};
+
+//! One state's column family.
+struct RocksDBColumnFamily {
+  std::string state_name;
+  rocks::Layout layout = rocks::Layout::kValue;
+  rocksdb::ColumnFamilyHandle* handle = nullptr;
+  std::shared_ptr<TtlFilterFactory> ttl_filter;
+  bool registered = false;  //!< a state object uses it (otherwise it holds restored rows only)
+};
+
+class RocksDBKeyedStateBackend final : public KeyedStateBackend {
+ public:
+  RocksDBKeyedStateBackend(KeyGroupRange range, int32_t max_parallelism, std::shared_ptr<Clock> clock,
+                           RocksDBBackendOptions opts);
+  ~RocksDBKeyedStateBackend() override;
+  std::string_view kind() const override { return "rocksdb"; }
+
+  //! The column family of state `name`, created when missing. Throws JobDefinitionError when the
+  //! name is in use with another layout.
+  RocksDBColumnFamily* column_family(const std::string& name, rocks::Layout layout,
+                                     const std::optional<StateTtlConfig>& ttl);
+
+  // ---- rows of the current task thread's states ----
+  bool get(RocksDBColumnFamily* cf, std::string_view key, std::string* value);
+  void put(RocksDBColumnFamily* cf, std::string_view key, std::string_view value);
+  void merge(RocksDBColumnFamily* cf, std::string_view key, std::string_view value);
+  void remove(RocksDBColumnFamily* cf, std::string_view key);
+  //! Removes every row whose key starts with `prefix`.
+  void remove_prefix(RocksDBColumnFamily* cf, std::string_view prefix);
+
+  //! Rows whose keys start with a prefix, in key order.
+  class PrefixIterator {
+   public:
+    PrefixIterator(PrefixIterator&&) noexcept;
+    ~PrefixIterator();
+    bool valid() const;
+    std::string_view key() const;
+    std::string_view value() const;
+    void next();
+
+   private:
+    friend class RocksDBKeyedStateBackend;
+    struct Impl;
+    explicit PrefixIterator(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+  };
+  PrefixIterator iterate(RocksDBColumnFamily* cf, std::string_view prefix);
+
+  // ---- whole column families (bytewise, independent of the state's C++ types) ----
+  size_t count_entries(RocksDBColumnFamily* cf);
+  void cleanup_expired(RocksDBColumnFamily* cf, int64_t ttl_ms);
+  //! Writes the rows of key group `kg` in the canonical format (InternalStateBase::snapshot_key_group).
+  void snapshot_rows(RocksDBColumnFamily* cf, KeyGroup kg, DataOutput& out);
+
+  //! Flushes and compacts every column family (tests: TTL applies during compaction).
+  void compact_all();
+  const std::string& path() const { return path_; }
+  //! Bytes of RocksDB memory charged to this backend's slot (block cache incl. write buffers).
+  size_t memory_usage() const;
+
+  // ---- snapshots ----
+  std::string snapshot_native(const NativeSnapshotRequest& req) override;
+  void restore_native(const std::vector<std::string_view>& handles) override;
+
+ protected:
+  void snapshot_unregistered(KeyGroup kg, std::vector<std::pair<std::string, std::string>>& parts) override;
+
+ private:
+  void open_db(bool existing);
+  void close_db();
+  RocksDBColumnFamily* add_column_family(const std::string& cf_name, rocksdb::ColumnFamilyHandle* h);
+
+  RocksDBBackendOptions opts_;
+  std::shared_ptr<Clock> clock_;
+  std::shared_ptr<RocksDBSharedResources> resources_;
+  std::string path_;
+  std::string instance_id_;  //!< unique per DB instance: names of uploaded SST files
+  std::unique_ptr<rocksdb::DB> db_;
+  rocksdb::ColumnFamilyHandle* default_cf_ = nullptr;
+  //! By column family name ("<layout>/<state name>").
+  std::map<std::string, std::unique_ptr<RocksDBColumnFamily>> cfs_;
+  //! Local SST file name -> shared file path, for files already uploaded (incremental checkpoints).
+  std::map<std::string, std::string> uploaded_;
+};
+
+}  // namespace weir::state

@@ -1,0 +1,234 @@
+// Native snapshots of the RocksDB backend (incremental checkpoints) and their restore.
+//
+// A native snapshot is a RocksDB checkpoint (hard links of the live SST files plus copies of the small
+// MANIFEST/CURRENT/OPTIONS files) taken into a local directory. SST files are immutable, so a file
+// uploaded once to <job dir>/shared/ serves every later checkpoint that still contains it: only new
+// files are uploaded. The handle lists the shared files, inlines the small private files, and names
+// the key-group range. Beside the task's snapshot the backend writes `<instance>.shared-refs` listing
+// the shared files, which the JobMaster's SharedStateRegistry counts (checkpoint/shared_state_registry.h).
+//
+// Restore: one old instance covering exactly this range is opened in place (files hard-linked from
+// shared/); otherwise (rescaling) each old instance is opened and the rows of this range's key groups
+// are copied into a fresh database.
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+#include <rocksdb/db.h>
+#include <rocksdb/utilities/checkpoint.h>
+#include <rocksdb/write_batch.h>
+
+#include "weir/common/error.h"
+#include "weir/state/rocksdb/rocksdb_db_options.h"
+#include "weir/state/rocksdb/rocksdb_keyed_state_backend.h"
+#include "weir/state/rocksdb/rocksdb_resources.h"
+
+namespace weir::state {
+
+namespace fs = std::filesystem;
+
+namespace {
+constexpr uint32_t kHandleMagic = 0x534e5257;  // "WRNS"
+
+void check(const rocksdb::Status& s, const char* what) {
+  if (!s.ok()) throw WeirError(fmt::format("RocksDB state backend: {} failed: {}", what, s.ToString()));
+}
+
+struct NativeHandle {
+  KeyGroupRange range;
+  struct SharedFile {
+    std::string local_name;
+    std::string path;  //!< absolute path in the job's shared directory
+    uint64_t size = 0;
+  };
+  std::vector<SharedFile> shared;
+  std::vector<std::pair<std::string, std::string>> private_files;  //!< name, contents
+
+  std::string encode() const {
+    DataOutput out;
+    out.write_fixed<uint32_t>(kHandleMagic);
+    out.write_varint(static_cast<uint64_t>(range.start));
+    out.write_varint(static_cast<uint64_t>(range.end));
+    out.write_varint(shared.size());
+    for (const auto& f : shared) {
+      out.write_bytes(f.local_name);
+      out.write_bytes(f.path);
+      out.write_varint(f.size);
+    }
+    out.write_varint(private_files.size());
+    for (const auto& [name, bytes] : private_files) {
+      out.write_bytes(name);
+      out.write_bytes(bytes);
+    }
+    return out.str();
+  }
+  static NativeHandle decode(std::string_view bytes) {
+    DataInput in(bytes);
+    if (in.read_fixed<uint32_t>() != kHandleMagic)
+      throw SerializationError("not a RocksDB native snapshot handle");
+    NativeHandle h;
+    h.range.start = static_cast<KeyGroup>(in.read_varint());
+    h.range.end = static_cast<KeyGroup>(in.read_varint());
+    for (uint64_t n = in.read_varint(); n > 0; --n) {
+      SharedFile f;
+      f.local_name = std::string(in.read_bytes());
+      f.path = std::string(in.read_bytes());
+      f.size = in.read_varint();
+      h.shared.push_back(std::move(f));
+    }
+    for (uint64_t n = in.read_varint(); n > 0; --n) {
+      std::string name(in.read_bytes());
+      h.private_files.emplace_back(std::move(name), std::string(in.read_bytes()));
+    }
+    return h;
+  }
+};
+
+std::string read_whole_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) throw WeirError("RocksDB state backend: cannot read " + p.string());
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+void write_whole_file(const fs::path& p, std::string_view bytes) {
+  fs::path tmp = p.string() + ".tmp";
+  {
+    std::ofstream o(tmp, std::ios::binary | std::ios::trunc);
+    o.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!o) throw WeirError("RocksDB state backend: cannot write " + p.string());
+  }
+  fs::rename(tmp, p);
+}
+
+//! Materializes a handle as a database directory: shared files hard-linked (copied across devices).
+void materialize(const NativeHandle& h, const fs::path& dir) {
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  for (const auto& f : h.shared) {
+    std::error_code ec;
+    fs::create_hard_link(f.path, dir / f.local_name, ec);
+    if (ec) fs::copy_file(f.path, dir / f.local_name);
+  }
+  for (const auto& [name, bytes] : h.private_files) {
+    write_whole_file(dir / name, bytes);
+  }
+}
+}  // namespace
+
+std::string RocksDBKeyedStateBackend::snapshot_native(const NativeSnapshotRequest& req) {
+  if (!opts_.incremental || req.savepoint || req.checkpoint_dir.empty()) return {};
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  for (auto& [name, cf] : cfs_) handles.push_back(cf->handle);
+  if (!handles.empty()) check(db_->Flush(rocksdb::FlushOptions(), handles), "flush");
+  fs::path local = path_ + fmt::format("-chk-{}", req.checkpoint_id);
+  fs::remove_all(local);
+  rocksdb::Checkpoint* raw = nullptr;
+  check(rocksdb::Checkpoint::Create(db_.get(), &raw), "creating a checkpoint object");
+  std::unique_ptr<rocksdb::Checkpoint> cp(raw);
+  check(cp->CreateCheckpoint(local.string(), UINT64_MAX), "RocksDB checkpoint");
+
+  fs::path shared_dir = fs::path(req.checkpoint_dir).parent_path() / "shared";
+  fs::create_directories(shared_dir);
+  NativeHandle h;
+  h.range = key_group_range();
+  std::map<std::string, std::string> still_live;
+  for (const auto& e : fs::directory_iterator(local)) {
+    std::string name = e.path().filename().string();
+    if (e.path().extension() == ".sst") {
+      auto it = uploaded_.find(name);
+      std::string target;
+      if (it != uploaded_.end() && fs::exists(it->second)) {
+        target = it->second;
+      } else {
+        target = (shared_dir / fmt::format("{}-{}", instance_id_, name)).string();
+        fs::copy_file(e.path(), target + ".tmp", fs::copy_options::overwrite_existing);
+        fs::rename(target + ".tmp", target);
+      }
+      still_live[name] = target;
+      h.shared.push_back({name, target, static_cast<uint64_t>(fs::file_size(e.path()))});
+    } else {
+      h.private_files.emplace_back(name, read_whole_file(e.path()));
+    }
+  }
+  uploaded_ = std::move(still_live);
+  fs::remove_all(local);
+  // The JobMaster counts references to shared files through this list (one line per file).
+  std::string refs;
+  for (const auto& f : h.shared) refs += f.path + "\n";
+  fs::create_directories(req.checkpoint_dir);
+  write_whole_file(fs::path(req.checkpoint_dir) / (instance_id_ + ".shared-refs"), refs);
+  return h.encode();
+}
+
+void RocksDBKeyedStateBackend::restore_native(const std::vector<std::string_view>& encoded) {
+  std::vector<NativeHandle> handles;
+  for (auto bytes : encoded) handles.push_back(NativeHandle::decode(bytes));
+  const KeyGroupRange& mine = key_group_range();
+  if (handles.size() == 1 && handles[0].range.start == mine.start && handles[0].range.end == mine.end) {
+    // Same range: the old instance becomes this one; its files are already in shared/.
+    close_db();
+    materialize(handles[0], path_);
+    open_db(true);
+    uploaded_.clear();
+    for (const auto& f : handles[0].shared) uploaded_[f.local_name] = f.path;
+    return;
+  }
+  // Rescaling: copy this range's rows out of every old instance that overlaps it.
+  std::string lower, upper;
+  for (size_t i = 0; i < handles.size(); ++i) {
+    const auto& h = handles[i];
+    KeyGroup from = std::max(h.range.start, mine.start), to = std::min(h.range.end, mine.end);
+    if (from > to) continue;
+    fs::path dir = path_ + fmt::format("-restore-{}", i);
+    materialize(h, dir);
+    rocksdb::DBOptions dbo = rocks::db_options(*resources_);
+    std::vector<std::string> names;
+    check(rocksdb::DB::ListColumnFamilies(dbo, dir.string(), &names), "listing column families");
+    std::vector<rocksdb::ColumnFamilyDescriptor> descs;
+    for (const auto& n : names) descs.emplace_back(n, rocks::cf_options(*resources_, nullptr));
+    std::vector<rocksdb::ColumnFamilyHandle*> old_cfs;
+    rocksdb::DB* old_raw = nullptr;
+    check(rocksdb::DB::OpenForReadOnly(dbo, dir.string(), descs, &old_cfs, &old_raw),
+          "opening an old instance");
+    std::unique_ptr<rocksdb::DB> old(old_raw);
+    lower.clear();
+    upper.clear();
+    rocks::append_key_group(lower, from);
+    if (to + 1 <= 0xffff) rocks::append_key_group(upper, to + 1);
+    for (size_t c = 0; c < names.size(); ++c) {
+      if (names[c] == rocksdb::kDefaultColumnFamilyName) continue;
+      RocksDBColumnFamily* target;
+      if (auto it = cfs_.find(names[c]); it != cfs_.end()) {
+        target = it->second.get();
+      } else {
+        auto filter = std::make_shared<TtlFilterFactory>(static_cast<rocks::Layout>(names[c][0]), clock_);
+        rocksdb::ColumnFamilyHandle* hnd = nullptr;
+        check(db_->CreateColumnFamily(rocks::cf_options(*resources_, filter), names[c], &hnd),
+              "creating a column family");
+        target = add_column_family(names[c], hnd);
+        target->ttl_filter = filter;
+      }
+      rocksdb::ReadOptions ro;
+      rocksdb::Slice upper_slice(upper);
+      if (!upper.empty()) ro.iterate_upper_bound = &upper_slice;
+      std::unique_ptr<rocksdb::Iterator> it(old->NewIterator(ro, old_cfs[c]));
+      rocksdb::WriteBatch batch;
+      rocksdb::WriteOptions wo;
+      wo.disableWAL = true;
+      for (it->Seek(lower); it->Valid(); it->Next()) {
+        batch.Put(target->handle, it->key(), it->value());
+        if (batch.GetDataSize() > (4 << 20)) {
+          check(db_->Write(wo, &batch), "restore write");
+          batch.Clear();
+        }
+      }
+      check(it->status(), "restore iteration");
+      if (batch.Count() > 0) check(db_->Write(wo, &batch), "restore write");
+    }
+    for (auto* cf : old_cfs) old->DestroyColumnFamilyHandle(cf);
+    old->Close();
+    old.reset();
+    fs::remove_all(dir);
+  }
+}
+
+}  // namespace weir::state

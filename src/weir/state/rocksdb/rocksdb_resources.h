@@ -1,0 +1,68 @@
+#pragma once
+// What RocksDB instances share, and the hooks RocksDB calls back into:
+// - RocksDBSharedResources: one memory budget per slot. A block cache of the whole budget with a
+//   WriteBufferManager charged to it, so memtables and cached blocks (index and filter blocks too)
+//   draw on one pool; every backend of the slot opens its DB with both.
+// - TtlFilterFactory: the compaction filter that drops expired rows (and expired list elements).
+// - The list merge operator: appends elements (list rows are self-delimiting, so appending is
+//   concatenation).
+//
+// Threading: for_slot() is thread-safe (a process-wide registry under a mutex); the filter and the
+// merge operator run on RocksDB's background threads and touch only their own atomics and the clock.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <rocksdb/cache.h>
+#include <rocksdb/compaction_filter.h>
+#include <rocksdb/merge_operator.h>
+#include <rocksdb/write_buffer_manager.h>
+
+#include "weir/common/time.h"
+#include "weir/state/rocksdb/rocksdb_key_layout.h"
+
+namespace weir::state {
+
+class RocksDBSharedResources {
+ public:
+  //! The resources of slot `slot_key`, created on first use with `budget` bytes and freed when the
+  //! last backend of the slot lets go. `budget` 0: no shared budget (RocksDB's defaults per DB).
+  static std::shared_ptr<RocksDBSharedResources> for_slot(const std::string& slot_key, int64_t budget,
+                                                          double write_buffer_ratio, double high_prio_ratio);
+  RocksDBSharedResources(int64_t budget, double write_buffer_ratio, double high_prio_ratio);
+
+  int64_t budget() const { return budget_; }
+  const std::shared_ptr<rocksdb::Cache>& cache() const { return cache_; }
+  const std::shared_ptr<rocksdb::WriteBufferManager>& write_buffer_manager() const { return wbm_; }
+  //! Memtable size per column family, so several memtables fit under the write-buffer share.
+  size_t write_buffer_size() const { return write_buffer_size_; }
+
+ private:
+  int64_t budget_;
+  size_t write_buffer_size_ = 64 << 20;
+  std::shared_ptr<rocksdb::Cache> cache_;
+  std::shared_ptr<rocksdb::WriteBufferManager> wbm_;
+};
+
+//! Creates TTL compaction filters for one column family. The state object sets the TTL when it
+//! registers; until then (restored rows nobody asked for yet) nothing is filtered.
+class TtlFilterFactory final : public rocksdb::CompactionFilterFactory {
+ public:
+  TtlFilterFactory(rocks::Layout layout, std::shared_ptr<Clock> clock)
+      : layout_(layout), clock_(std::move(clock)) {}
+  void set_ttl_ms(int64_t ttl) { ttl_ms_.store(ttl, std::memory_order_release); }
+  std::unique_ptr<rocksdb::CompactionFilter> CreateCompactionFilter(
+      const rocksdb::CompactionFilter::Context& context) override;
+  const char* Name() const override { return "WeirTtlFilterFactory"; }
+
+ private:
+  rocks::Layout layout_;
+  std::shared_ptr<Clock> clock_;
+  std::atomic<int64_t> ttl_ms_{0};
+};
+
+//! Appends list elements: new value = existing value + operand.
+std::shared_ptr<rocksdb::MergeOperator> list_append_operator();
+
+}  // namespace weir::state

@@ -1,0 +1,34 @@
+#include "weir/state/state_options.h"
+
+namespace weir::options {
+
+const ConfigOption<bool> kIncrementalCheckpoints{
+    {"execution.checkpointing.incremental", ConfigType::kBool, "false",
+     "Checkpoints of the RocksDB state backend upload only the SST files that no earlier checkpoint "
+     "uploaded (savepoints stay full and canonical)."}};
+const ConfigOption<std::string> kRocksDBLocalDir{
+    {"state.backend.rocksdb.localdir", ConfigType::kString, "",
+     "Directory of the RocksDB instances' working files (empty: the system temp directory)."}};
+const ConfigOption<bool> kRocksDBMemoryManaged{
+    {"state.backend.rocksdb.memory.managed", ConfigType::kBool, "true",
+     "Bound RocksDB's memory per slot by the slot's share of taskmanager.memory.managed.size."}};
+const ConfigOption<int64_t> kRocksDBMemoryFixedPerSlot{
+    {"state.backend.rocksdb.memory.fixed-per-slot", ConfigType::kMemorySize, "",
+     "Fixed RocksDB memory per slot (block cache and write buffers); overrides the managed budget."}};
+const ConfigOption<std::string> kRocksDBWriteBufferRatio{
+    {"state.backend.rocksdb.memory.write-buffer-ratio", ConfigType::kString, "0.5",
+     "Share of the per-slot budget that write buffers (memtables) may use, in (0, 1)."}};
+const ConfigOption<std::string> kRocksDBHighPrioPoolRatio{
+    {"state.backend.rocksdb.memory.high-prio-pool-ratio", ConfigType::kString, "0.1",
+     "Share of the block cache reserved for index and filter blocks, in [0, 1)."}};
+const ConfigOption<std::string> kRocksDBTimerService{
+    {"state.backend.rocksdb.timer-service.factory",
+     ConfigType::kEnum,
+     "heap",
+     "Where the timers of the RocksDB backend live (only heap is implemented).",
+     {"heap", "rocksdb"}}};
+const ConfigOption<int64_t> kManagedMemorySize{
+    {"taskmanager.memory.managed.size", ConfigType::kMemorySize, "512mb",
+     "Managed memory of a TaskManager, split evenly over its slots (RocksDB's per-slot budget)."}};
+
+}  // namespace weir::options
