@@ -105,14 +105,14 @@ std::shared_ptr<CollectedResults<std::pair<int64_t, int64_t>>> keyed_sum_job(Str
       .collect();
 }
 
-class Checkpointing : public ::testing::TestWithParam<int> {};
+class Checkpointing : public testing::BackendFixture {};
 
 TEST_P(Checkpointing, KeyedSumIsExactAfterFailuresAndSourcesResume) {
-  const int p = GetParam();
+  const int p = parallelism();
   const int64_t n = 60'000;
   TempDir dir;
   auto log = std::make_shared<FailureLog>();
-  auto env = StreamExecutionEnvironment::get_execution_environment();
+  auto env = testing::environment();
   env->set_parallelism(p);
   enable_recovery(*env, dir.path);
   auto out = keyed_sum_job(*env, n, log, 2);
@@ -135,11 +135,11 @@ TEST_P(Checkpointing, KeyedSumIsExactAfterFailuresAndSourcesResume) {
 }
 
 TEST_P(Checkpointing, AtLeastOnceNeverLosesRecords) {
-  const int p = GetParam();
+  const int p = parallelism();
   const int64_t n = 40'000;
   TempDir dir;
   auto log = std::make_shared<FailureLog>();
-  auto env = StreamExecutionEnvironment::get_execution_environment();
+  auto env = testing::environment();
   env->set_parallelism(p);
   enable_recovery(*env, dir.path);
   env->configure("execution.checkpointing.mode", "at_least_once");
@@ -163,11 +163,11 @@ std::multiset<std::string> published_lines(const fs::path& dir) {
 }
 
 TEST_P(Checkpointing, FileSinkIsExactlyOnceEndToEnd) {
-  const int p = GetParam();
+  const int p = parallelism();
   const int64_t n = 40'000;
   TempDir dir, out_dir;
   auto log = std::make_shared<FailureLog>();
-  auto env = StreamExecutionEnvironment::get_execution_environment();
+  auto env = testing::environment();
   env->set_parallelism(p);
   enable_recovery(*env, dir.path);
   env->from_generator<int64_t>([](int64_t i) { return i; }, n, 40'000)
@@ -189,7 +189,7 @@ TEST_P(Checkpointing, FileSinkIsExactlyOnceEndToEnd) {
 TEST(CheckpointingRestart, FailsOnceTheRestartStrategyIsExhausted) {
   TempDir dir;
   auto log = std::make_shared<FailureLog>();
-  auto env = StreamExecutionEnvironment::get_execution_environment();
+  auto env = testing::environment();
   env->configure("execution.checkpointing.interval", "20 ms");
   env->configure("execution.checkpointing.dir", dir.path.string());
   env->configure("restart-strategy.type", "fixed-delay");
@@ -224,7 +224,7 @@ void run_with_slow_records(StreamExecutionEnvironment& env, const fs::path& dir)
 
 TEST(CheckpointingTimeout, TimedOutCheckpointFailsTheJobBeyondTolerance) {
   TempDir dir;
-  auto env = StreamExecutionEnvironment::get_execution_environment();
+  auto env = testing::environment();
   env->configure("restart-strategy.type", "none");
   run_with_slow_records(*env, dir.path);
   try {
@@ -237,7 +237,7 @@ TEST(CheckpointingTimeout, TimedOutCheckpointFailsTheJobBeyondTolerance) {
 
 TEST(CheckpointingTimeout, TolerableFailuresLetTheJobFinish) {
   TempDir dir;
-  auto env = StreamExecutionEnvironment::get_execution_environment();
+  auto env = testing::environment();
   env->configure("restart-strategy.type", "none");
   env->configure("execution.checkpointing.tolerable-failed-checkpoints", "1000");
   run_with_slow_records(*env, dir.path);
@@ -247,7 +247,7 @@ TEST(CheckpointingTimeout, TolerableFailuresLetTheJobFinish) {
 }
 
 TEST(CheckpointingConfig, IntervalWithoutDirectoryIsAClearError) {
-  auto env = StreamExecutionEnvironment::get_execution_environment();
+  auto env = testing::environment();
   env->configure("execution.checkpointing.interval", "1 s");
   env->from_sequence(1, 10).collect();
   try {
@@ -258,7 +258,10 @@ TEST(CheckpointingConfig, IntervalWithoutDirectoryIsAClearError) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Parallelism, Checkpointing, ::testing::Values(1, 4));
+INSTANTIATE_TEST_SUITE_P(Backends, Checkpointing,
+                         ::testing::Combine(::testing::Values(1, 4),
+                                            ::testing::ValuesIn(testing::kStateBackends)),
+                         testing::backend_param_name);
 
 }  // namespace
 }  // namespace weir

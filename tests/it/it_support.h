@@ -6,7 +6,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <tuple>
 
 #include <gtest/gtest.h>
 
@@ -65,6 +67,42 @@ template <typename T>
 DataStream<T> from_feed(StreamExecutionEnvironment& env, std::shared_ptr<Feed<T>> feed,
                         const std::string& name = "Feed Source") {
   return env.from_source<T>([feed] { return std::make_unique<FeedReader<T>>(feed); }, name, 1);
+}
+
+//! The keyed-state backend the current test runs on ("hashmap" or "rocksdb"); set by the
+//! backend-parameterized fixtures (BackendFixture) before each test.
+inline std::string& state_backend_under_test() {
+  static std::string backend = "hashmap";
+  return backend;
+}
+//! Every backend a state test runs on.
+inline const std::string kStateBackends[] = {"hashmap", "rocksdb"};
+
+//! An execution environment on the backend under test.
+inline std::unique_ptr<StreamExecutionEnvironment> environment(Configuration conf = {}) {
+  conf.set("state.backend.type", state_backend_under_test());
+  return StreamExecutionEnvironment::get_execution_environment(std::move(conf));
+}
+
+//! A test parameterized by parallelism and state backend: `parallelism()`, `backend()`.
+class BackendFixture : public ::testing::TestWithParam<std::tuple<int, std::string>> {
+ protected:
+  void SetUp() override { state_backend_under_test() = backend(); }
+  void TearDown() override { state_backend_under_test() = "hashmap"; }
+  int parallelism() const { return std::get<0>(GetParam()); }
+  const std::string& backend() const { return std::get<1>(GetParam()); }
+};
+//! A test parameterized by state backend only.
+class BackendOnlyFixture : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override { state_backend_under_test() = GetParam(); }
+  void TearDown() override { state_backend_under_test() = "hashmap"; }
+};
+inline std::string backend_param_name(const ::testing::TestParamInfo<std::tuple<int, std::string>>& i) {
+  return "p" + std::to_string(std::get<0>(i.param)) + "_" + std::get<1>(i.param);
+}
+inline std::string backend_only_name(const ::testing::TestParamInfo<std::string>& i) {
+  return i.param;
 }
 
 //! Polls `cond` until it holds or 30 s pass (a hang guard, not a timing assumption).

@@ -1,7 +1,11 @@
 // Savepoints: stop a job with a savepoint, resume it at another parallelism (1 -> 4 -> 2), and get
-// the same final keyed state as an uninterrupted run; refuse state that matches no operator.
+// the same final keyed state as an uninterrupted run; refuse state that matches no operator. Every
+// test runs on both state backends; savepoints are canonical, so one taken on the heap backend resumes
+// on RocksDB and the other way round.
 #include <filesystem>
 #include <map>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -41,13 +45,18 @@ void merge_max(std::map<int64_t, int64_t>& into, const CollectedResults<KV>& r) 
   for (const auto& [k, s] : r.values()) into[k] = std::max(into[k], s);
 }
 
-TEST(Savepoints, StopResumeAndRescaleOneFourTwoGivesTheUninterruptedResult) {
+class Savepoints : public testing::BackendOnlyFixture {};
+
+//! Runs the job three times (parallelism 1, 4, 2), each run on backends[run], stopping the first two
+//! with a savepoint that the next one resumes from; the final sums must be the uninterrupted ones.
+void stop_resume_rescale(const std::vector<std::string>& backends) {
   TempDir dir;
   std::map<int64_t, int64_t> got;
   std::string savepoint;
   int parallelisms[] = {1, 4, 2};
   for (int run = 0; run < 3; ++run) {
-    auto env = StreamExecutionEnvironment::get_execution_environment();
+    testing::state_backend_under_test() = backends[run];
+    auto env = testing::environment();
     env->set_parallelism(parallelisms[run]);
     if (!savepoint.empty()) env->configure("execution.savepoint.path", savepoint);
     auto out = build(*env);
@@ -61,14 +70,27 @@ TEST(Savepoints, StopResumeAndRescaleOneFourTwoGivesTheUninterruptedResult) {
     EXPECT_EQ(client.get_job_status(), JobStatus::kFinished);
     merge_max(got, *out);
   }
+  testing::state_backend_under_test() = "hashmap";
   std::map<int64_t, int64_t> want;
   for (int64_t i = 0; i < kRecords; ++i) want[i % 7] += i;
   EXPECT_EQ(got, want);
 }
 
-TEST(Savepoints, SavepointIsRelocatable) {
+TEST_P(Savepoints, StopResumeAndRescaleOneFourTwoGivesTheUninterruptedResult) {
+  stop_resume_rescale({GetParam(), GetParam(), GetParam()});
+}
+
+TEST(SavepointsAcrossBackends, HeapSavepointResumesOnRocksDBAndBack) {
+  stop_resume_rescale({"hashmap", "rocksdb", "hashmap"});
+}
+
+TEST(SavepointsAcrossBackends, RocksDBSavepointResumesOnHeapAndBack) {
+  stop_resume_rescale({"rocksdb", "hashmap", "rocksdb"});
+}
+
+TEST_P(Savepoints, SavepointIsRelocatable) {
   TempDir dir;
-  auto env = StreamExecutionEnvironment::get_execution_environment();
+  auto env = testing::environment();
   auto out = build(*env);
   auto client = env->execute_async("relocate");
   ASSERT_TRUE(testing::eventually([&] { return out->size() >= 2000; }));
@@ -77,7 +99,7 @@ TEST(Savepoints, SavepointIsRelocatable) {
   fs::path moved = dir.path / "moved";
   fs::rename(sp, moved);
 
-  auto env2 = StreamExecutionEnvironment::get_execution_environment();
+  auto env2 = testing::environment();
   env2->set_parallelism(3);
   env2->configure("execution.savepoint.path", moved.string());
   auto out2 = build(*env2);
@@ -89,9 +111,9 @@ TEST(Savepoints, SavepointIsRelocatable) {
   EXPECT_EQ(got, want);
 }
 
-TEST(Savepoints, StateWithoutAMatchingOperatorIsRefusedUnlessAllowed) {
+TEST_P(Savepoints, StateWithoutAMatchingOperatorIsRefusedUnlessAllowed) {
   TempDir dir;
-  auto env = StreamExecutionEnvironment::get_execution_environment();
+  auto env = testing::environment();
   auto out = build(*env);
   auto client = env->execute_async("source of state");
   ASSERT_TRUE(testing::eventually([&] { return out->size() >= 1000; }));
@@ -99,7 +121,7 @@ TEST(Savepoints, StateWithoutAMatchingOperatorIsRefusedUnlessAllowed) {
   client.get_job_execution_result();
 
   auto changed = [&](bool allow) {
-    auto env2 = StreamExecutionEnvironment::get_execution_environment();
+    auto env2 = testing::environment();
     env2->configure("execution.savepoint.path", sp);
     if (allow) env2->configure("execution.savepoint.ignore-unclaimed-state", "true");
     auto src = env2->from_generator<int64_t>([](int64_t i) { return i; }, 100);
@@ -123,9 +145,9 @@ TEST(Savepoints, StateWithoutAMatchingOperatorIsRefusedUnlessAllowed) {
   EXPECT_NO_THROW(changed(true));
 }
 
-TEST(Savepoints, CorruptSavepointIsAClearError) {
+TEST_P(Savepoints, CorruptSavepointIsAClearError) {
   TempDir dir;
-  auto env = StreamExecutionEnvironment::get_execution_environment();
+  auto env = testing::environment();
   auto out = build(*env);
   auto client = env->execute_async("to corrupt");
   ASSERT_TRUE(testing::eventually([&] { return out->size() >= 1000; }));
@@ -139,7 +161,7 @@ TEST(Savepoints, CorruptSavepointIsAClearError) {
     checkpoint::write_file_durably(e.path().string(), bytes);
     break;
   }
-  auto env2 = StreamExecutionEnvironment::get_execution_environment();
+  auto env2 = testing::environment();
   env2->configure("execution.savepoint.path", sp);
   build(*env2);
   try {
@@ -149,6 +171,9 @@ TEST(Savepoints, CorruptSavepointIsAClearError) {
     EXPECT_NE(std::string(e.what()).find("corrupt"), std::string::npos) << e.what();
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, Savepoints, ::testing::ValuesIn(testing::kStateBackends),
+                         testing::backend_only_name);
 
 }  // namespace
 }  // namespace weir

@@ -66,11 +66,11 @@ class EveryState final : public KeyedProcessFunction<int64_t, KV, Snapshot> {
   AggregatingState<int64_t, double>* avg_ = nullptr;
 };
 
-class KeyedState : public ::testing::TestWithParam<int> {};
+class KeyedState : public testing::BackendFixture {};
 
 TEST_P(KeyedState, EveryStateTypeIsPerKey) {
-  auto env = StreamExecutionEnvironment::get_execution_environment();
-  env->set_parallelism(GetParam());
+  auto env = testing::environment();
+  env->set_parallelism(parallelism());
   std::vector<KV> input;
   for (int64_t i = 0; i < 5000; ++i) input.push_back({(i * 31) % 97, i});
   auto out = env->from_collection(input)
@@ -161,13 +161,13 @@ struct TtlJob {
   }
   std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>(1'000'000);
   std::shared_ptr<Feed<Cmd>> feed = std::make_shared<Feed<Cmd>>();
-  std::unique_ptr<StreamExecutionEnvironment> env = StreamExecutionEnvironment::get_execution_environment();
+  std::unique_ptr<StreamExecutionEnvironment> env = testing::environment();
   std::shared_ptr<CollectedResults<std::string>> out;
   std::optional<JobClient> client;
 };
 
 TEST_P(KeyedState, TtlExpiresOnTheJobClock) {
-  TtlJob job(GetParam(), StateTtlConfig::of_ms(100));
+  TtlJob job(parallelism(), StateTtlConfig::of_ms(100));
   EXPECT_EQ(job.send({{"set", 1, 10}, {"set", 2, 20}}), (std::vector<std::string>{"ack 1", "ack 2"}));
   job.clock->advance(60);
   EXPECT_EQ(job.send({{"set", 2, 21}, {"get", 1, 0}}), (std::vector<std::string>{"1=10/10", "ack 2"}));
@@ -178,7 +178,7 @@ TEST_P(KeyedState, TtlExpiresOnTheJobClock) {
 }
 
 TEST_P(KeyedState, TtlOnReadAndWriteKeepsReadStateAlive) {
-  TtlJob job(GetParam(),
+  TtlJob job(parallelism(),
              StateTtlConfig::of_ms(100).set_update_type(StateTtlConfig::UpdateType::kOnReadAndWrite));
   job.send({{"set", 1, 10}, {"set", 2, 20}});
   for (int i = 0; i < 3; ++i) {
@@ -189,8 +189,8 @@ TEST_P(KeyedState, TtlOnReadAndWriteKeepsReadStateAlive) {
 }
 
 TEST_P(KeyedState, TtlReturnExpiredIfNotCleanedUp) {
-  TtlJob job(GetParam(), StateTtlConfig::of_ms(100).set_state_visibility(
-                             StateTtlConfig::Visibility::kReturnExpiredIfNotCleanedUp));
+  TtlJob job(parallelism(), StateTtlConfig::of_ms(100).set_state_visibility(
+                                StateTtlConfig::Visibility::kReturnExpiredIfNotCleanedUp));
   job.send({{"set", 1, 10}});
   job.clock->advance(150);
   // Expired but not yet cleaned up: returned once, and that read cleans it up.
@@ -219,8 +219,8 @@ class CountingMap final : public MapFunction<int64_t, std::pair<int64_t, int64_t
 };
 
 TEST_P(KeyedState, OperatorListStateIsPerSubtask) {
-  const int p = GetParam();
-  auto env = StreamExecutionEnvironment::get_execution_environment();
+  const int p = parallelism();
+  auto env = testing::environment();
   env->set_parallelism(p);
   auto out = env->from_sequence(0, 9999).map(CountingMap()).collect();
   env->execute("operator list state");
@@ -259,8 +259,8 @@ class ApplyRules final : public BroadcastProcessFunction<int64_t, Rule, std::str
 };
 
 TEST_P(KeyedState, BroadcastRulesReachEverySubtask) {
-  const int p = GetParam();
-  auto env = StreamExecutionEnvironment::get_execution_environment();
+  const int p = parallelism();
+  auto env = testing::environment();
   env->set_parallelism(p);
   auto values = std::make_shared<Feed<int64_t>>();
   auto rules = env->from_collection(std::vector<Rule>{{"double", 2}, {"triple", 3}}).broadcast(kRules);
@@ -287,7 +287,10 @@ TEST_P(KeyedState, BroadcastRulesReachEverySubtask) {
   EXPECT_EQ(actual, expected);
 }
 
-INSTANTIATE_TEST_SUITE_P(Parallelism, KeyedState, ::testing::Values(1, 4));
+INSTANTIATE_TEST_SUITE_P(Backends, KeyedState,
+                         ::testing::Combine(::testing::Values(1, 4),
+                                            ::testing::ValuesIn(testing::kStateBackends)),
+                         testing::backend_param_name);
 
 }  // namespace
 }  // namespace weir

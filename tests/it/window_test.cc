@@ -215,11 +215,11 @@ std::vector<T> sorted(std::vector<T> v) {
   return v;
 }
 
-class Windows : public ::testing::TestWithParam<int> {
+class Windows : public testing::BackendFixture {
  protected:
   std::unique_ptr<StreamExecutionEnvironment> make_env() {
-    auto env = StreamExecutionEnvironment::get_execution_environment();
-    env->set_parallelism(GetParam());
+    auto env = testing::environment();
+    env->set_parallelism(parallelism());
     env->configure("pipeline.auto-watermark-interval", "0");
     return env;
   }
@@ -265,7 +265,7 @@ TEST_P(Windows, TumblingEventTimeWithLateData) {
     ASSERT_FALSE(want.late.empty());
     EXPECT_EQ(sorted(got), sorted(want.fired)) << "lateness " << lateness;
     EXPECT_EQ(sorted(late), sorted(want.late)) << "lateness " << lateness;
-    if (GetParam() == 1) EXPECT_EQ(late, want.late);  // one window subtask: arrival order
+    if (parallelism() == 1) EXPECT_EQ(late, want.late);  // one window subtask: arrival order
     // Results carry the window's max timestamp.
     ASSERT_EQ(ts.size(), got.size());
     for (size_t i = 0; i < got.size(); ++i) EXPECT_EQ(ts[i], got[i].end - 1);
@@ -512,7 +512,7 @@ template <typename Assigner, typename Reference>
 void run_processing_time(int parallelism, Assigner assigner, int64_t windows_per_element,
                          const std::vector<Step>& steps, Reference reference) {
   auto clock = std::make_shared<ManualClock>(steps.front().at);
-  auto env = StreamExecutionEnvironment::get_execution_environment();
+  auto env = testing::environment();
   env->set_parallelism(parallelism);
   env->set_clock(clock);
   auto feed = std::make_shared<Feed<Ev>>();
@@ -573,7 +573,7 @@ std::vector<WinResult> reference_processing_time(const std::vector<Step>& steps,
 }
 
 TEST_P(Windows, TumblingProcessingTime) {
-  run_processing_time(GetParam(), TumblingProcessingTimeWindows::of(100), 1, make_steps(11),
+  run_processing_time(parallelism(), TumblingProcessingTimeWindows::of(100), 1, make_steps(11),
                       [](const std::vector<Step>& steps, Timestamp now) {
                         return reference_processing_time(steps, now, [](Timestamp t) {
                           return std::vector<std::pair<int64_t, int64_t>>{{t - t % 100, t - t % 100 + 100}};
@@ -582,7 +582,7 @@ TEST_P(Windows, TumblingProcessingTime) {
 }
 
 TEST_P(Windows, SlidingProcessingTime) {
-  run_processing_time(GetParam(), SlidingProcessingTimeWindows::of(150, 50), 3, make_steps(12),
+  run_processing_time(parallelism(), SlidingProcessingTimeWindows::of(150, 50), 3, make_steps(12),
                       [](const std::vector<Step>& steps, Timestamp now) {
                         return reference_processing_time(steps, now, [](Timestamp t) {
                           std::vector<std::pair<int64_t, int64_t>> w;
@@ -624,13 +624,16 @@ std::vector<WinResult> reference_processing_sessions(const std::vector<Step>& st
 }
 
 TEST_P(Windows, SessionProcessingTime) {
-  run_processing_time(GetParam(), ProcessingTimeSessionWindows::with_gap(120), 1, make_steps(13),
+  run_processing_time(parallelism(), ProcessingTimeSessionWindows::with_gap(120), 1, make_steps(13),
                       [](const std::vector<Step>& steps, Timestamp now) {
                         return reference_processing_sessions(steps, now, 120);
                       });
 }
 
-INSTANTIATE_TEST_SUITE_P(Parallelism, Windows, ::testing::Values(1, 4));
+INSTANTIATE_TEST_SUITE_P(Backends, Windows,
+                         ::testing::Combine(::testing::Values(1, 4),
+                                            ::testing::ValuesIn(testing::kStateBackends)),
+                         testing::backend_param_name);
 
 }  // namespace
 }  // namespace weir
