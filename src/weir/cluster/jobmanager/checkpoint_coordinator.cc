@@ -32,7 +32,11 @@ CheckpointSettings CheckpointSettings::from_config(const Configuration& conf) {
 
 CheckpointCoordinator::CheckpointCoordinator(std::string job_id, std::shared_ptr<const graph::JobGraph> jg,
                                              CheckpointSettings s)
-    : job_id_(std::move(job_id)), jg_(std::move(jg)), s_(std::move(s)), storage_(s_.dir, job_id_) {}
+    : job_id_(std::move(job_id)),
+      jg_(std::move(jg)),
+      s_(std::move(s)),
+      storage_(s_.dir, job_id_),
+      shared_state_(storage_.job_dir().empty() ? std::string() : storage_.job_dir() + "/shared") {}
 
 std::string CheckpointCoordinator::cannot_start(int64_t now_ms, bool savepoint) const {
   if (savepoint) return {};
@@ -135,8 +139,11 @@ void CheckpointCoordinator::complete(int64_t id, Pending& p, int64_t now_ms, Com
   if (p.savepoint) return;  // savepoints belong to the person who took them
   last_completion_ms_ = now_ms;
   completed_.push_back(out);
-  // Subsumed checkpoints: keep num-retained, delete the rest; abort older pending ones.
+  shared_state_.register_checkpoint(id, p.dir);
+  // Subsumed checkpoints: keep num-retained, delete the rest (and shared files nothing else references);
+  // abort older pending ones.
   while (static_cast<int>(completed_.size()) > s_.num_retained) {
+    shared_state_.release_checkpoint(completed_.front().id);
     storage_.discard(completed_.front().path);
     completed_.pop_front();
   }
@@ -189,7 +196,10 @@ void CheckpointCoordinator::on_job_end(bool canceled, bool finished) {
   bool keep = !finished && (!canceled || s_.retention == "retain_on_cancellation");
   if (s_.retention == "no_externalized_checkpoints") keep = false;
   if (keep || s_.dir.empty() || storage_.job_dir().empty()) return;
-  for (const auto& c : completed_) storage_.discard(c.path);
+  for (const auto& c : completed_) {
+    shared_state_.release_checkpoint(c.id);
+    storage_.discard(c.path);
+  }
   completed_.clear();
   std::error_code ec;
   std::filesystem::remove_all(storage_.job_dir(), ec);

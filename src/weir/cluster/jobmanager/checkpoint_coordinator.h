@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "weir/checkpoint/checkpoint_storage.h"
+#include "weir/checkpoint/shared_state_registry.h"
 #include "weir/cluster/gateways.h"
 #include "weir/common/config.h"
 #include "weir/graph/job_graph.h"
@@ -106,6 +107,8 @@ class CheckpointCoordinator {
   std::shared_ptr<const graph::JobGraph> jg_;
   CheckpointSettings s_;
   checkpoint::CheckpointStorage storage_;
+  //! References of retained checkpoints to incremental (shared) state files.
+  checkpoint::SharedStateRegistry shared_state_;
   int64_t next_id_ = 1;
   int64_t last_completion_ms_ = INT64_MIN / 2;
   int consecutive_failures_ = 0;

@@ -1,0 +1,40 @@
+#pragma once
+// Reference counts of the files in <checkpoint-dir>/<job-id>/shared/ (incremental RocksDB checkpoints).
+// A completed checkpoint registers the shared files it references (the `*.shared-refs` lists its tasks
+// wrote beside their snapshots); a subsumed or discarded checkpoint releases them, and a file whose
+// count drops to zero is deleted. Files from other jobs' directories (a job resumed from another job's
+// retained checkpoint) are counted but never deleted: they belong to that job.
+//
+// Files uploaded by a checkpoint that never completes are not registered and stay until the job's
+// directory is removed.
+//
+// Threading: REQUIRES the owning JobMaster's lock (used by the CheckpointCoordinator).
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace weir::checkpoint {
+
+//! The shared files the tasks of checkpoint directory `dir` reference (union of its *.shared-refs).
+std::vector<std::string> read_shared_refs(const std::string& dir);
+
+class SharedStateRegistry {
+ public:
+  //! `shared_dir`: this job's shared directory; only files inside it are ever deleted.
+  explicit SharedStateRegistry(std::string shared_dir) : shared_dir_(std::move(shared_dir)) {}
+  //! Registers the references of completed checkpoint `id` stored in `dir`.
+  void register_checkpoint(int64_t id, const std::string& dir);
+  //! Releases checkpoint `id`'s references; deletes the files that nothing references any more.
+  //! Returns how many files were deleted.
+  size_t release_checkpoint(int64_t id);
+  //! Files referenced by at least one registered checkpoint.
+  size_t num_referenced_files() const { return refs_.size(); }
+
+ private:
+  std::string shared_dir_;
+  std::map<std::string, int> refs_;
+  std::map<int64_t, std::vector<std::string>> by_checkpoint_;
+};
+
+}  // namespace weir::checkpoint
