@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "state_backend_support.h"
 #include "weir/common/data_io.h"
@@ -433,6 +434,55 @@ TEST_F(RocksDBStateTest, OneColumnFamilyPerStateAndTheDirectoryGoesOnDispose) {
   ASSERT_TRUE(std::filesystem::exists(path));
   backend_ptr_.reset();
   EXPECT_FALSE(std::filesystem::exists(path));
+}
+
+// ---- configuration ----
+
+std::string config_error(const std::vector<std::pair<std::string, std::string>>& kvs) {
+  Configuration conf;
+  try {
+    for (const auto& [k, v] : kvs) conf.set(k, v);
+    auto clock = std::make_shared<ManualClock>(0);
+    make_state_backend("rocksdb", KeyGroupRange{0, 127}, 128, clock, &conf);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return {};
+}
+
+TEST(StateBackendConfig, BadValuesAreErrorsNamingTheKey) {
+  EXPECT_NE(config_error({{"state.backend.type", "leveldb"}}).find("state.backend.type"), std::string::npos);
+  EXPECT_NE(config_error({{"state.backend.type", "rocksdb"},
+                          {"state.backend.rocksdb.timer-service.factory", "ROCKSDB"}})
+                .find("state.backend.rocksdb.timer-service.factory"),
+            std::string::npos);
+  EXPECT_NE(config_error({{"state.backend.type", "rocksdb"},
+                          {"state.backend.rocksdb.memory.write-buffer-ratio", "1.5"}})
+                .find("state.backend.rocksdb.memory.write-buffer-ratio"),
+            std::string::npos);
+  EXPECT_NE(config_error({{"state.backend.type", "rocksdb"},
+                          {"state.backend.rocksdb.memory.high-prio-pool-ratio", "abc"}})
+                .find("state.backend.rocksdb.memory.high-prio-pool-ratio"),
+            std::string::npos);
+  EXPECT_NE(config_error({{"state.backend.rocksdb.memory.fixed-per-slot", "lots"}})
+                .find("state.backend.rocksdb.memory.fixed-per-slot"),
+            std::string::npos);
+  EXPECT_EQ(config_error({{"state.backend.type", "rocksdb"},
+                          {"state.backend.rocksdb.timer-service.factory", "HEAP"},
+                          {"state.backend.rocksdb.memory.fixed-per-slot", "64mb"}}),
+            "");
+}
+
+TEST(StateBackendConfig, LocalDirHoldsTheInstances) {
+  auto dir = std::filesystem::temp_directory_path() / ("weir-localdir-" + std::to_string(::getpid()));
+  Configuration conf = testing_support::state_backend_config("rocksdb");
+  conf.set("state.backend.rocksdb.localdir", dir.string());
+  auto b = make_state_backend("rocksdb", KeyGroupRange{0, 127}, 128, std::make_shared<ManualClock>(0), &conf);
+  auto& r = static_cast<state::RocksDBKeyedStateBackend&>(*b);
+  EXPECT_EQ(std::filesystem::path(r.path()).parent_path(), dir);
+  b.reset();
+  EXPECT_TRUE(std::filesystem::is_empty(dir));
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
