@@ -21,7 +21,8 @@ class RuntimeContext {
   const std::string& get_job_id() const { return op_->runtime().job_id; }
   //! The job's configuration (read-only).
   const Configuration& get_runtime_config() const { return *op_->runtime().config; }
-  //! How many times the job restarted before this run of the subtask (0 on the first run).
+  //! The job's restart count when this subtask was deployed (0 on the first run). With region
+  //! failover only the failed region is redeployed, so subtasks of other regions keep their number.
   int get_attempt_number() const { return op_->runtime().attempt; }
 
   template <typename V>

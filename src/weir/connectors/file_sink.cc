@@ -97,27 +97,40 @@ std::vector<std::string> FilePartWriter::pending_state() const {
   return out;
 }
 
-void FilePartWriter::recover(const std::vector<std::string>& restored_pending, bool leader) {
-  if (!leader) return;  // every subtask sees the whole list (union state); subtask 0 acts on it
+void FilePartWriter::recover(const std::vector<std::string>& restored_pending, int parallelism) {
+  auto mine = [&](const std::string& base) {
+    // "part-<job>-<attempt>-<subtask>-<n>": the writer's subtask is the next-to-last field.
+    auto last = base.rfind('-');
+    auto prev = last == std::string::npos || last == 0 ? std::string::npos : base.rfind('-', last - 1);
+    if (prev == std::string::npos) return false;
+    try {
+      return std::stoi(base.substr(prev + 1, last - prev - 1)) % parallelism == subtask_;
+    } catch (const std::exception&) {
+      return false;
+    }
+  };
   std::set<std::string> keep;
   for (const auto& e : restored_pending) {
     // "<checkpoint>|<directory>|<part>": the part is published where it was written (a job resumed
-    // from a savepoint may write elsewhere now).
+    // from a savepoint may write elsewhere now). Every subtask sees the whole list (union state).
     auto a = e.find('|'), b = e.rfind('|');
     if (a == std::string::npos || a == b)
       throw WeirError("file sink: malformed pending-file state '" + e + "'");
     std::string base = e.substr(b + 1);
-    publish(e.substr(a + 1, b - a - 1), base);
     keep.insert(base);
+    if (mine(base)) publish(e.substr(a + 1, b - a - 1), base);
   }
   // Hidden files of this job's earlier attempts hold records written after the restored checkpoint:
   // they will be written again, so they go. Files of the current attempt belong to running subtasks.
-  std::string mine = fmt::format(".part-{}-", job_prefix_);
+  std::string job = fmt::format(".part-{}-", job_prefix_);
   std::string current_attempt = fmt::format(".part-{}-{}-", job_prefix_, attempt_);
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir_, ec)) {
     std::string name = e.path().filename().string();
-    if (name.rfind(mine, 0) != 0 || name.rfind(current_attempt, 0) == 0) continue;
+    if (name.rfind(job, 0) != 0 || name.rfind(current_attempt, 0) == 0) continue;
+    auto dot = name.rfind('.');
+    std::string base = name.substr(1, dot == 0 ? std::string::npos : dot - 1);
+    if (keep.count(base) || !mine(base)) continue;
     fs::remove(e.path(), ec);
   }
 }

@@ -39,9 +39,11 @@ class FilePartWriter {
   void finish();
   //! Pending files as state entries "<checkpoint id>|<directory>|<part name>".
   std::vector<std::string> pending_state() const;
-  //! After a restore: publish the restored pending files; the leader (subtask 0) also deletes hidden
-  //! files of earlier attempts of this job that the checkpoint does not list.
-  void recover(const std::vector<std::string>& restored_pending, bool leader);
+  //! After a restore: publish the restored pending files, and delete hidden files of earlier attempts
+  //! of this job that the checkpoint does not list. Each subtask acts on the files written by old
+  //! subtasks s with s % parallelism == its index, so a subtask restarted alone (region failover)
+  //! touches no file of a subtask that keeps running.
+  void recover(const std::vector<std::string>& restored_pending, int parallelism);
 
  private:
   void close_current();
@@ -67,7 +69,7 @@ class PartFileSinkBase : public SinkFunction<T>, public CheckpointedFunction, pu
     bool transactional = ctx.get_runtime_config().get_duration(options::kCheckpointInterval).count() > 0;
     writer_.open(dir_, ctx.get_job_id().substr(0, 8), ctx.get_attempt_number(),
                  ctx.get_index_of_this_subtask(), transactional);
-    if (restored) writer_.recover(state_->get(), ctx.get_index_of_this_subtask() == 0);
+    if (restored) writer_.recover(state_->get(), ctx.get_number_of_parallel_subtasks());
     state_->clear();
   }
   void snapshot_state(int64_t id) override {

@@ -114,18 +114,28 @@ class OperatorStateStore {
   }
 
   //! List state is split evenly: the old subtasks' elements, concatenated in subtask order, are cut
-  //! into `parallelism` contiguous runs and this subtask takes run `subtask`. Broadcast state is the
-  //! same on every old subtask, so one copy is taken.
+  //! into `parallelism` contiguous runs and this subtask takes run `subtask`. At an unchanged
+  //! parallelism each subtask takes back exactly its own elements (as Flink does), so a subtask
+  //! restored alone (region failover) neither loses nor takes over elements of running ones.
+  //! Broadcast state is the same on every old subtask, so one copy is taken.
   void restore(const checkpoint::OperatorRestore& r, int subtask, int parallelism) {
     std::vector<const checkpoint::OperatorSnapshot*> parts = r.parts;
     std::sort(parts.begin(), parts.end(), [](auto* a, auto* b) { return a->subtask < b->subtask; });
-    std::map<std::string, std::vector<std::string>> all;
+    bool same_parallelism =
+        std::all_of(parts.begin(), parts.end(), [&](auto* p) { return p->parallelism == parallelism; });
+    std::map<std::string, std::vector<std::string>> all, own;
     for (const auto* p : parts)
-      for (const auto& [name, elems] : p->list_states)
+      for (const auto& [name, elems] : p->list_states) {
         all[name].insert(all[name].end(), elems.begin(), elems.end());
+        if (p->subtask == subtask) own[name].insert(own[name].end(), elems.begin(), elems.end());
+      }
     for (auto& [name, elems] : all) {
       if (name.rfind("union:", 0) == 0) {  // union redistribution: every subtask gets everything
         pending_lists_[name] = elems;
+        continue;
+      }
+      if (same_parallelism) {
+        pending_lists_[name] = own[name];
         continue;
       }
       size_t n = elems.size();

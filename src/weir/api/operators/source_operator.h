@@ -81,16 +81,24 @@ class SourceOperator final : public runtime::SourceOperatorBase {
     if (!splits) throw WeirError("source '" + rt_.name + "' cannot take part in checkpoints");
     out.source_splits = std::move(*splits);
   }
-  //! Splits of all old subtasks, in subtask order; this subtask takes every p-th one.
+  //! Splits of all old subtasks, in subtask order; this subtask takes every p-th one. At an unchanged
+  //! parallelism each subtask takes back its own splits, so a subtask restored alone (region
+  //! failover) does not take over a running subtask's work.
   void initialize_state(const checkpoint::OperatorRestore& r) override {
     runtime::SourceOperatorBase::initialize_state(r);
     if (r.parts.empty()) return;
     auto parts = r.parts;
     std::sort(parts.begin(), parts.end(), [](auto* a, auto* b) { return a->subtask < b->subtask; });
+    bool same_parallelism =
+        std::all_of(parts.begin(), parts.end(), [&](auto* p) { return p->parallelism == rt_.parallelism; });
     size_t i = 0;
     for (const auto* p : parts)
-      for (const auto& split : p->source_splits)
-        if (static_cast<int>(i++ % rt_.parallelism) == rt_.subtask_index) restored_splits_.push_back(split);
+      for (const auto& split : p->source_splits) {
+        bool mine = same_parallelism ? p->subtask == rt_.subtask_index
+                                     : static_cast<int>(i % rt_.parallelism) == rt_.subtask_index;
+        ++i;
+        if (mine) restored_splits_.push_back(split);
+      }
     restored_ = true;
   }
 

@@ -48,6 +48,7 @@ void JobMaster::start() {
     auto settings = CheckpointSettings::from_config(conf);
     coordinator_ = std::make_unique<CheckpointCoordinator>(id_.to_string(), jg_, settings);
     restart_strategy_ = RestartStrategy::from_config(conf, settings.interval_ms > 0);
+    regions_ = FailoverRegions(*jg_, conf.get_string(options::kFailoverStrategy) == "full");
     std::string from = conf.get_string(options::kSavepointPath);
     if (!from.empty()) {
       auto r = std::make_shared<checkpoint::RestoredCheckpoint>(checkpoint::load_checkpoint(from));
@@ -66,52 +67,72 @@ void JobMaster::start() {
   schedule_periodic();
 }
 
-// REQUIRES: mu_ held. Submits every subtask of the current attempt. Tasks report back on their own
+// REQUIRES: mu_ held. Submits every subtask as attempt attempt_. Tasks report back on their own
 // threads; they block on mu_ until this returns.
 void JobMaster::deploy_locked() {
   eg_ = ExecutionGraph(*jg_);
   sources_at_end_.clear();
-  auto self = shared_from_this();
   for (const auto& v : jg_->vertices)
-    for (int i = 0; i < v.parallelism; ++i) {
-      auto& ev = eg_.at(v.id, i);
-      ev.state = ExecutionState::kDeploying;
-      ev.attempt = attempt_;
-      ev.task_manager = fmt::format("tm-{}", slots_[i].task_manager.value());
-      placement_[{v.id, i}] = slots_[i].task_manager;
-      TaskDeploymentDescriptor tdd;
-      tdd.job = id_;
-      tdd.attempt = attempt_;
-      tdd.job_graph = jg_;
-      tdd.vertex = v.id;
-      tdd.subtask = i;
-      tdd.clock = clock_;
-      tdd.restore = restore_;
-      rm_->task_executor(slots_[i].task_manager)->submit_task(std::move(tdd), self);
-    }
+    for (int i = 0; i < v.parallelism; ++i) deploy_task_locked(v.id, i);
+}
+
+// REQUIRES: mu_ held. Submits one subtask as attempt attempt_, restored from restore_.
+void JobMaster::deploy_task_locked(int vertex, int subtask) {
+  auto& ev = eg_.at(vertex, subtask);
+  ev.state = ExecutionState::kDeploying;
+  ev.attempt = attempt_;
+  ev.task_manager = fmt::format("tm-{}", slots_[subtask].task_manager.value());
+  placement_[{vertex, subtask}] = slots_[subtask].task_manager;
+  TaskDeploymentDescriptor tdd;
+  tdd.job = id_;
+  tdd.attempt = attempt_;
+  tdd.job_graph = jg_;
+  tdd.vertex = vertex;
+  tdd.subtask = subtask;
+  tdd.clock = clock_;
+  tdd.restore = restore_;
+  rm_->task_executor(slots_[subtask].task_manager)->submit_task(std::move(tdd), shared_from_this());
+}
+
+// REQUIRES: mu_ held. Is `id` the current deployment of its subtask (not an earlier attempt's)?
+bool JobMaster::is_current_locked(const ExecutionAttemptId& id) const {
+  return id.vertex < static_cast<int>(eg_.vertices().size()) &&
+         id.subtask < static_cast<int>(eg_.vertices()[id.vertex].size()) &&
+         eg_.vertices()[id.vertex][id.subtask].attempt == id.attempt;
 }
 
 void JobMaster::update_task_execution_state(const TaskStateUpdate& u) {
   std::lock_guard lock(mu_);
-  if (u.id.attempt != attempt_ || is_terminal(status_)) return;  // a report of an earlier attempt
+  if (!is_current_locked(u.id) || is_terminal(status_)) return;  // a report of an earlier attempt
   auto& ev = eg_.at(u.id.vertex, u.id.subtask);
   ev.state = u.state;
   std::string task = fmt::format("{} ({}/{})", eg_.vertex_name(u.id.vertex), u.id.subtask + 1,
                                  eg_.vertices()[u.id.vertex].size());
-  if (u.state == ExecutionState::kFailed) on_task_failure_locked(task, u.error);
+  if (u.state == ExecutionState::kFailed) on_task_failure_locked(task, u.error, u.id.vertex, u.id.subtask);
   if (u.state == ExecutionState::kFinished && coordinator_) {
     // A finished task takes no part in checkpoints any more; pending ones stop waiting for it.
     for (const auto& c : coordinator_->task_finished(attempt_, u.id.vertex, u.id.subtask, now_ms()))
       notify_tasks_locked(c.id, true);
   }
-  if (eg_.all_terminal()) on_all_terminal_locked();
+  if (is_terminal(u.state)) {
+    int region = regions_.region_of(u.id.vertex, u.id.subtask);
+    if (restarting_regions_.count(region) && region_terminal_locked(region))
+      schedule_region_restart_locked(region);
+  }
+  if (restarting_regions_.empty() && eg_.all_terminal()) on_all_terminal_locked();
 }
 
-// REQUIRES: mu_ held.
-void JobMaster::on_task_failure_locked(const std::string& task, const std::string& error) {
+// REQUIRES: mu_ held. `vertex` < 0: not one task's failure (a checkpoint beyond tolerance): the
+// whole job fails over.
+void JobMaster::on_task_failure_locked(const std::string& task, const std::string& error, int vertex,
+                                       int subtask) {
   history_.push_back({now_ms(), attempt_, task, error});
   fail_drain_locked(fmt::format("task '{}' failed: {}", task, error));
   if (status_ != JobStatus::kRunning) return;
+  int region = vertex >= 0 && regions_.count() > 1 ? regions_.region_of(vertex, subtask) : -1;
+  if (region >= 0 && restarting_regions_.count(region)) return;  // its region is failing over already
+  // A pending checkpoint cannot complete: some of its tasks are gone. Restored tasks take their state
+  // from the latest completed one.
   if (coordinator_)
     for (int64_t id : coordinator_->abort_all("the job is failing over", now_ms()))
       notify_tasks_locked(id, false);
@@ -121,12 +142,71 @@ void JobMaster::on_task_failure_locked(const std::string& task, const std::strin
     if (history_.size() > 1)
       failure_ +=
           fmt::format(" (after {} restarts; restart strategy {})", attempt_, restart_strategy_->describe());
+    restarting_regions_.clear();
     transition_locked(JobStatus::kFailing);
+    cancel_all_locked();
+  } else if (region >= 0) {
+    // Region failover: the job stays RUNNING; only this region's tasks are canceled and redeployed.
+    restarting_regions_[region] = delay;
+    cancel_region_locked(region);
+    if (region_terminal_locked(region)) schedule_region_restart_locked(region);
   } else {
     restart_delay_ms_ = delay;
+    restarting_regions_.clear();
     transition_locked(JobStatus::kRestarting);
+    cancel_all_locked();
   }
-  cancel_all_locked();
+}
+
+// REQUIRES: mu_ held.
+void JobMaster::cancel_region_locked(int region) {
+  for (const auto& [v, i] : regions_.members(region)) {
+    const auto& ev = eg_.at(v, i);
+    if (is_terminal(ev.state)) continue;
+    if (auto te = rm_->task_executor(placement_[{v, i}])) te->cancel_task({id_, ev.attempt, v, i});
+  }
+}
+
+// REQUIRES: mu_ held.
+bool JobMaster::region_terminal_locked(int region) const {
+  for (const auto& [v, i] : regions_.members(region))
+    if (!is_terminal(eg_.vertices()[v][i].state)) return false;
+  return true;
+}
+
+// REQUIRES: mu_ held. Every task of a failing region has ended: redeploy it after the delay.
+void JobMaster::schedule_region_restart_locked(int region) {
+  std::weak_ptr<JobMaster> weak = weak_from_this();
+  timer_.schedule(std::chrono::milliseconds(restarting_regions_.at(region)), [weak, region] {
+    if (auto self = weak.lock()) self->restart_region(region);
+  });
+}
+
+void JobMaster::restart_region(int region) {
+  std::lock_guard lock(mu_);
+  if (status_ != JobStatus::kRunning || !restarting_regions_.count(region)) return;
+  restarting_regions_.erase(region);
+  ++attempt_;
+  load_latest_checkpoint_locked();
+  for (const auto& [v, i] : regions_.members(region)) {
+    sources_at_end_.erase({v, i});
+    deploy_task_locked(v, i);
+  }
+}
+
+// REQUIRES: mu_ held. restore_ becomes the newest readable completed checkpoint (or stays the savepoint
+// the job started from).
+void JobMaster::load_latest_checkpoint_locked() {
+  if (!coordinator_) return;
+  for (auto it = coordinator_->retained().rbegin(); it != coordinator_->retained().rend(); ++it) {
+    try {
+      restore_ = std::make_shared<checkpoint::RestoredCheckpoint>(checkpoint::load_checkpoint(it->path));
+      return;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "weir: job %s: cannot restore checkpoint %lld, trying an older one: %s\n",
+                   id_.to_string().c_str(), static_cast<long long>(it->id), e.what());
+    }
+  }
 }
 
 // REQUIRES: mu_ held. Every subtask of the current attempt has ended.
@@ -156,18 +236,7 @@ void JobMaster::restart() {
   std::lock_guard lock(mu_);
   if (status_ != JobStatus::kRestarting) return;
   ++attempt_;
-  // Start from the newest readable completed checkpoint (or the savepoint the job started from).
-  if (coordinator_) {
-    for (auto it = coordinator_->retained().rbegin(); it != coordinator_->retained().rend(); ++it) {
-      try {
-        restore_ = std::make_shared<checkpoint::RestoredCheckpoint>(checkpoint::load_checkpoint(it->path));
-        break;
-      } catch (const std::exception& e) {
-        std::fprintf(stderr, "weir: job %s: cannot restore checkpoint %lld, trying an older one: %s\n",
-                     id_.to_string().c_str(), static_cast<long long>(it->id), e.what());
-      }
-    }
-  }
+  load_latest_checkpoint_locked();
   transition_locked(JobStatus::kRunning);
   deploy_locked();
 }
@@ -186,6 +255,7 @@ void JobMaster::end_locked() {
 void JobMaster::cancel() {
   std::lock_guard lock(mu_);
   if (is_terminal(status_) || status_ == JobStatus::kCanceling) return;
+  restarting_regions_.clear();  // a region waiting for its restart stays down
   if (status_ == JobStatus::kCreated || status_ == JobStatus::kRestarting) {
     bool tasks_done = eg_.all_terminal();
     transition_locked(tasks_done ? JobStatus::kCanceled : JobStatus::kCanceling);
@@ -195,6 +265,7 @@ void JobMaster::cancel() {
   }
   transition_locked(JobStatus::kCanceling);
   cancel_all_locked();
+  if (eg_.all_terminal()) on_all_terminal_locked();  // e.g. only a restarting region was left
 }
 
 void JobMaster::cancel_all_locked() {
@@ -202,7 +273,7 @@ void JobMaster::cancel_all_locked() {
     for (const auto& ev : subs) {
       if (is_terminal(ev.state)) continue;
       auto te = rm_->task_executor(placement_[{ev.vertex, ev.subtask}]);
-      if (te) te->cancel_task({id_, attempt_, ev.vertex, ev.subtask});
+      if (te) te->cancel_task({id_, ev.attempt, ev.vertex, ev.subtask});
     }
 }
 
@@ -252,7 +323,7 @@ std::string JobMaster::trigger_locked(bool savepoint, const std::string& dir,
     for (int i = 0; i < v.parallelism; ++i) {
       if (eg_.at(v.id, i).state != ExecutionState::kRunning) continue;
       if (auto te = rm_->task_executor(placement_[{v.id, i}]))
-        te->trigger_checkpoint({id_, attempt_, v.id, i}, b);
+        te->trigger_checkpoint({id_, eg_.at(v.id, i).attempt, v.id, i}, b);
     }
   }
   std::weak_ptr<JobMaster> weak = weak_from_this();
@@ -266,7 +337,8 @@ std::string JobMaster::trigger_locked(bool savepoint, const std::string& dir,
       if (self->coordinator_->failures_exceed_tolerance())
         self->on_task_failure_locked("checkpoint coordinator",
                                      self->coordinator_->last_failure() +
-                                         " (beyond execution.checkpointing.tolerable-failed-checkpoints)");
+                                         " (beyond execution.checkpointing.tolerable-failed-checkpoints)",
+                                     -1, -1);
     }
   });
   return {};
@@ -274,13 +346,17 @@ std::string JobMaster::trigger_locked(bool savepoint, const std::string& dir,
 
 void JobMaster::acknowledge_checkpoint(const CheckpointAck& ack) {
   std::lock_guard lock(mu_);
-  if (!coordinator_ || is_terminal(status_)) return;
-  if (auto done = coordinator_->acknowledge(ack, attempt_, now_ms())) notify_tasks_locked(done->id, true);
+  if (!coordinator_ || is_terminal(status_) || !is_current_locked(ack.id)) return;
+  // Pending checkpoints belong to the job's restart count when they began (every restart, of a region
+  // or of the job, aborts them); the ack is from the task's current deployment, checked above.
+  CheckpointAck current = ack;
+  current.id.attempt = attempt_;
+  if (auto done = coordinator_->acknowledge(current, attempt_, now_ms())) notify_tasks_locked(done->id, true);
 }
 
 void JobMaster::notify_end_of_data(const ExecutionAttemptId& id) {
   std::lock_guard lock(mu_);
-  if (!coordinator_ || id.attempt != attempt_ || is_terminal(status_)) return;
+  if (!coordinator_ || !is_current_locked(id) || is_terminal(status_)) return;
   sources_at_end_.insert({id.vertex, id.subtask});
   int sources = 0;
   for (const auto& v : jg_->vertices)
@@ -297,11 +373,11 @@ void JobMaster::notify_end_of_data(const ExecutionAttemptId& id) {
 void JobMaster::decline_checkpoint(const ExecutionAttemptId& id, int64_t checkpoint_id,
                                    const std::string& reason) {
   std::lock_guard lock(mu_);
-  if (!coordinator_ || id.attempt != attempt_ || is_terminal(status_)) return;
+  if (!coordinator_ || !is_current_locked(id) || is_terminal(status_)) return;
   if (coordinator_->abort(checkpoint_id, reason, now_ms())) {
     notify_tasks_locked(checkpoint_id, false);
     if (coordinator_->failures_exceed_tolerance())
-      on_task_failure_locked("checkpoint coordinator", coordinator_->last_failure());
+      on_task_failure_locked("checkpoint coordinator", coordinator_->last_failure(), -1, -1);
   }
 }
 
@@ -312,7 +388,7 @@ void JobMaster::notify_tasks_locked(int64_t checkpoint_id, bool completed) {
       if (is_terminal(ev.state)) continue;
       auto te = rm_->task_executor(placement_[{ev.vertex, ev.subtask}]);
       if (!te) continue;
-      ExecutionAttemptId aid{id_, attempt_, ev.vertex, ev.subtask};
+      ExecutionAttemptId aid{id_, ev.attempt, ev.vertex, ev.subtask};
       if (completed)
         te->notify_checkpoint_complete(aid, checkpoint_id);
       else

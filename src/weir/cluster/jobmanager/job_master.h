@@ -1,8 +1,11 @@
 #pragma once
 // Runs one job: allocates slots, deploys one Task per subtask, follows their states, coordinates
-// checkpoints and savepoints, and recovers from failures. A failed task cancels the attempt; the
-// restart strategy decides whether a new attempt starts (from the latest completed checkpoint) or
-// the job fails.
+// checkpoints and savepoints, and recovers from failures. On a task failure the restart strategy
+// decides whether to restart (or the job fails); the failover strategy decides what restarts: the
+// failed task's pipelined region (FailoverRegions; the job stays RUNNING meanwhile) or, when that
+// region is the whole job, every task (the job goes RESTARTING). Restarted tasks start from the
+// latest completed checkpoint. attempt() counts restarts of either kind; each subtask's deployment
+// carries the count at which it was deployed (ExecutionVertex::attempt).
 //
 // Threading: gateway calls from task threads, client calls from any thread, and timer actions are
 // all serialized by mu_. Calls into TaskExecutors made under mu_ only set flags or queue mails.
@@ -19,6 +22,7 @@
 #include "weir/cluster/gateways.h"
 #include "weir/cluster/jobmanager/checkpoint_coordinator.h"
 #include "weir/cluster/jobmanager/execution_graph.h"
+#include "weir/cluster/jobmanager/failover_regions.h"
 #include "weir/cluster/jobmanager/restart_strategy.h"
 #include "weir/cluster/jobmanager/timer_thread.h"
 
@@ -65,7 +69,7 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
   const std::string& name() const { return jg_->name; }
   int64_t start_time_ms() const { return start_ms_; }
   int64_t end_time_ms() const;
-  //! Per-vertex subtask states (REST, CLI, tests).
+  //! Per-vertex subtask states and attempts (REST, CLI, tests).
   ExecutionGraph snapshot() const;
   int attempt() const;
   std::vector<ExceptionEntry> exception_history() const;
@@ -74,11 +78,19 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
 
  private:
   void deploy_locked();
+  void deploy_task_locked(int vertex, int subtask);
+  bool is_current_locked(const ExecutionAttemptId& id) const;
   void cancel_all_locked();
   void transition_locked(JobStatus s);
-  void on_task_failure_locked(const std::string& task, const std::string& error);
+  void on_task_failure_locked(const std::string& task, const std::string& error, int vertex, int subtask);
   void on_all_terminal_locked();
   void restart();
+  // Region failover.
+  void cancel_region_locked(int region);
+  bool region_terminal_locked(int region) const;
+  void schedule_region_restart_locked(int region);
+  void restart_region(int region);
+  void load_latest_checkpoint_locked();
   void schedule_periodic();
   void periodic_checkpoint();
   std::string trigger_locked(bool savepoint, const std::string& dir,
@@ -106,6 +118,8 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
   std::vector<ExceptionEntry> history_;
   std::unique_ptr<RestartStrategy> restart_strategy_;
   int64_t restart_delay_ms_ = 0;
+  FailoverRegions regions_;
+  std::map<int, int64_t> restarting_regions_;     // failing-over region -> restart delay (ms)
   bool stopping_ = false;                         // stop-with-savepoint: cancel, then end FINISHED
   std::set<std::pair<int, int>> sources_at_end_;  // (vertex, subtask) of the current attempts
   // stop-with-savepoint --drain: the savepoint's directory and who waits for it, while draining.
