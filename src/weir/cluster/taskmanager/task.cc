@@ -484,7 +484,11 @@ void Task::finish_chain() {
 // ---- checkpoints ----
 
 void Task::await_final_checkpoint() {
-  finished_at_checkpoint_ = std::max(last_checkpoint_, aligning_);
+  // A checkpoint still being aligned is snapshotted after this point, so it covers everything this
+  // task emitted and counts as final (a task with several inputs often sees its input end between
+  // the barriers of one checkpoint: waiting for the next one would wait for ever once the sources
+  // are done).
+  finished_at_checkpoint_ = last_checkpoint_;
   for (auto& p : partitions_) {
     p->broadcast(ElementKind::kEndOfData, {});
     p->flush_all();
