@@ -430,10 +430,10 @@ TEST_F(RocksDBStateTest, MapIterationSeesOnlyTheCurrentKeyAndNamespace) {
 TEST_F(RocksDBStateTest, OneColumnFamilyPerStateAndTheDirectoryGoesOnDispose) {
   state::value_state(backend_, ValueStateDescriptor<int>("a"));
   state::list_state(backend_, ListStateDescriptor<int>("b"));
-  std::string path = backend_.path();
-  ASSERT_TRUE(std::filesystem::exists(path));
+  std::string dir = backend_.instance_dir();
+  ASSERT_TRUE(std::filesystem::exists(backend_.path()));
   backend_ptr_.reset();
-  EXPECT_FALSE(std::filesystem::exists(path));
+  EXPECT_FALSE(std::filesystem::exists(dir));
 }
 
 // ---- configuration ----
@@ -479,7 +479,7 @@ TEST(StateBackendConfig, LocalDirHoldsTheInstances) {
   conf.set("state.backend.rocksdb.localdir", dir.string());
   auto b = make_state_backend("rocksdb", KeyGroupRange{0, 127}, 128, std::make_shared<ManualClock>(0), &conf);
   auto& r = static_cast<state::RocksDBKeyedStateBackend&>(*b);
-  EXPECT_EQ(std::filesystem::path(r.path()).parent_path(), dir);
+  EXPECT_EQ(std::filesystem::path(r.instance_dir()).parent_path(), dir);
   b.reset();
   EXPECT_TRUE(std::filesystem::is_empty(dir));
   std::filesystem::remove_all(dir);

@@ -58,9 +58,10 @@ RocksDBKeyedStateBackend::RocksDBKeyedStateBackend(KeyGroupRange range, int32_t 
                                                 opts_.high_prio_pool_ratio);
   fs::path base = opts_.local_dir.empty() ? fs::temp_directory_path() : fs::path(opts_.local_dir);
   instance_id_ = random_id();
-  path_ = (base / fmt::format("weir-rocksdb-{}-{}", opts_.instance_name, instance_id_)).string();
+  instance_dir_ = (base / fmt::format("weir-rocksdb-{}-{}", opts_.instance_name, instance_id_)).string();
+  path_ = (fs::path(instance_dir_) / "db").string();
   std::error_code ec;
-  fs::create_directories(base, ec);
+  fs::create_directories(instance_dir_, ec);
   if (ec)
     throw ConfigError(
         fmt::format("state.backend.rocksdb.localdir: cannot create '{}': {}", base.string(), ec.message()));
@@ -70,7 +71,7 @@ RocksDBKeyedStateBackend::RocksDBKeyedStateBackend(KeyGroupRange range, int32_t 
 RocksDBKeyedStateBackend::~RocksDBKeyedStateBackend() {
   close_db();
   std::error_code ec;
-  fs::remove_all(path_, ec);
+  fs::remove_all(instance_dir_, ec);
 }
 
 void RocksDBKeyedStateBackend::open_db(bool existing) {

@@ -98,7 +98,10 @@ class RocksDBKeyedStateBackend final : public KeyedStateBackend {
 
   //! Flushes and compacts every column family (tests: TTL applies during compaction).
   void compact_all();
+  //! The database directory, inside instance_dir().
   const std::string& path() const { return path_; }
+  //! Everything this backend keeps on local disk (database, local checkpoints); removed on destruction.
+  const std::string& instance_dir() const { return instance_dir_; }
   //! Bytes of RocksDB memory charged to this backend's slot (block cache incl. write buffers).
   size_t memory_usage() const;
 
@@ -117,6 +120,7 @@ class RocksDBKeyedStateBackend final : public KeyedStateBackend {
   RocksDBBackendOptions opts_;
   std::shared_ptr<Clock> clock_;
   std::shared_ptr<RocksDBSharedResources> resources_;
+  std::string instance_dir_;
   std::string path_;
   std::string instance_id_;  //!< unique per DB instance: names of uploaded SST files
   std::unique_ptr<rocksdb::DB> db_;

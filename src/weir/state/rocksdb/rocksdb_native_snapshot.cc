@@ -99,6 +99,14 @@ void write_whole_file(const fs::path& p, std::string_view bytes) {
   fs::rename(tmp, p);
 }
 
+struct RemoveOnExit {
+  fs::path path;
+  ~RemoveOnExit() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
 //! Materializes a handle as a database directory: shared files hard-linked (copied across devices).
 void materialize(const NativeHandle& h, const fs::path& dir) {
   fs::remove_all(dir);
@@ -119,8 +127,9 @@ std::string RocksDBKeyedStateBackend::snapshot_native(const NativeSnapshotReques
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   for (auto& [name, cf] : cfs_) handles.push_back(cf->handle);
   if (!handles.empty()) check(db_->Flush(rocksdb::FlushOptions(), handles), "flush");
-  fs::path local = path_ + fmt::format("-chk-{}", req.checkpoint_id);
+  fs::path local = fs::path(instance_dir_) / fmt::format("chk-{}", req.checkpoint_id);
   fs::remove_all(local);
+  RemoveOnExit cleanup{local};  // also when the upload fails
   rocksdb::Checkpoint* raw = nullptr;
   check(rocksdb::Checkpoint::Create(db_.get(), &raw), "creating a checkpoint object");
   std::unique_ptr<rocksdb::Checkpoint> cp(raw);
@@ -150,7 +159,6 @@ std::string RocksDBKeyedStateBackend::snapshot_native(const NativeSnapshotReques
     }
   }
   uploaded_ = std::move(still_live);
-  fs::remove_all(local);
   // The JobMaster counts references to shared files through this list (one line per file).
   std::string refs;
   for (const auto& f : h.shared) refs += f.path + "\n";
@@ -178,7 +186,8 @@ void RocksDBKeyedStateBackend::restore_native(const std::vector<std::string_view
     const auto& h = handles[i];
     KeyGroup from = std::max(h.range.start, mine.start), to = std::min(h.range.end, mine.end);
     if (from > to) continue;
-    fs::path dir = path_ + fmt::format("-restore-{}", i);
+    fs::path dir = fs::path(instance_dir_) / fmt::format("restore-{}", i);
+    RemoveOnExit cleanup{dir};
     materialize(h, dir);
     rocksdb::DBOptions dbo = rocks::db_options(*resources_);
     std::vector<std::string> names;
@@ -226,8 +235,6 @@ void RocksDBKeyedStateBackend::restore_native(const std::vector<std::string_view
     }
     for (auto* cf : old_cfs) old->DestroyColumnFamilyHandle(cf);
     old->Close();
-    old.reset();
-    fs::remove_all(dir);
   }
 }
 
