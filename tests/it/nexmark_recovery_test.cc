@@ -8,6 +8,8 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -100,7 +102,9 @@ TEST(NexmarkRecovery, Q17StoppedWithSavepointsAndResumedAtOtherParallelismsGives
   EXPECT_EQ(final_rows(*lines), want);
 }
 
-TEST(NexmarkRecovery, RandomTaskFailuresRecoverFromCheckpointsWithTheUninterruptedState) {
+//! q17 at parallelism 1 and 3 with two injected task failures, recovering from checkpoints taken with
+//! `extra` configuration on top: the final rows are the uninterrupted run's.
+void random_failures_recover(const std::vector<std::pair<std::string, std::string>>& extra) {
   TempDir dir;
   auto want = uninterrupted_q17();
   for (int p : {1, 3}) {
@@ -111,6 +115,7 @@ TEST(NexmarkRecovery, RandomTaskFailuresRecoverFromCheckpointsWithTheUninterrupt
     conf.set("restart-strategy.type", "fixed-delay");
     conf.set("restart-strategy.fixed-delay.attempts", "2");
     conf.set("restart-strategy.fixed-delay.delay", "10 ms");
+    for (const auto& [k, v] : extra) conf.set(k, v);
     RunControl control;
     control.inject_failures = 2;
     control.failure_seed = 7;
@@ -120,6 +125,19 @@ TEST(NexmarkRecovery, RandomTaskFailuresRecoverFromCheckpointsWithTheUninterrupt
     EXPECT_GE(r.checkpoints, 2) << "parallelism " << p;
     EXPECT_EQ(final_rows(*lines), want) << "parallelism " << p;
   }
+}
+
+TEST(NexmarkRecovery, RandomTaskFailuresRecoverFromCheckpointsWithTheUninterruptedState) {
+  random_failures_recover({});
+}
+
+TEST(NexmarkRecovery, RocksDBFullCheckpointsRecoverFromRandomTaskFailures) {
+  random_failures_recover({{"state.backend.type", "rocksdb"}});
+}
+
+TEST(NexmarkRecovery, RocksDBIncrementalCheckpointsRecoverFromRandomTaskFailures) {
+  random_failures_recover(
+      {{"state.backend.type", "rocksdb"}, {"execution.checkpointing.incremental", "true"}});
 }
 
 TEST(NexmarkRecovery, Q0UnderFailuresLosesNoRow) {

@@ -47,11 +47,11 @@ std::vector<Event> events() {
   return in;
 }
 
-class Timers : public ::testing::TestWithParam<int> {};
+class Timers : public testing::BackendFixture {};
 
 TEST_P(Timers, EventTimeTimersFireOnceInOrderWhenTheWatermarkPasses) {
-  auto env = StreamExecutionEnvironment::get_execution_environment();
-  env->set_parallelism(GetParam());
+  auto env = testing::environment();
+  env->set_parallelism(parallelism());
   env->configure("pipeline.auto-watermark-interval", "0");
   auto in = events();
   auto out = env->from_collection(in)
@@ -116,8 +116,8 @@ class ProcessingTimers final : public KeyedProcessFunction<int64_t, PtCmd, PtFir
 
 TEST_P(Timers, ProcessingTimeTimersFireWhenTheClockPasses) {
   auto clock = std::make_shared<ManualClock>(1000);
-  auto env = StreamExecutionEnvironment::get_execution_environment();
-  env->set_parallelism(GetParam());
+  auto env = testing::environment();
+  env->set_parallelism(parallelism());
   env->set_clock(clock);
   auto feed = std::make_shared<Feed<PtCmd>>();
   auto out = from_feed(*env, feed)
@@ -202,8 +202,8 @@ class Matcher final : public CoProcessFunction<Order, Payment, Report> {
 };
 
 TEST_P(Timers, KeyedCoProcessTimersSeeStateOfBothInputs) {
-  auto env = StreamExecutionEnvironment::get_execution_environment();
-  env->set_parallelism(GetParam());
+  auto env = testing::environment();
+  env->set_parallelism(parallelism());
   env->configure("pipeline.auto-watermark-interval", "0");
   std::vector<Order> orders;
   std::vector<Payment> payments;
@@ -246,7 +246,10 @@ TEST_P(Timers, KeyedCoProcessTimersSeeStateOfBothInputs) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Parallelism, Timers, ::testing::Values(1, 4));
+INSTANTIATE_TEST_SUITE_P(Backends, Timers,
+                         ::testing::Combine(::testing::Values(1, 4),
+                                            ::testing::ValuesIn(testing::kStateBackends)),
+                         testing::backend_param_name);
 
 }  // namespace
 }  // namespace weir
