@@ -147,9 +147,9 @@ void JobMaster::on_task_failure_locked(const std::string& task, const std::strin
     cancel_all_locked();
   } else if (region >= 0) {
     // Region failover: the job stays RUNNING; only this region's tasks are canceled and redeployed.
+    // The caller (update_task_execution_state) schedules the restart once the region's tasks ended.
     restarting_regions_[region] = delay;
     cancel_region_locked(region);
-    if (region_terminal_locked(region)) schedule_region_restart_locked(region);
   } else {
     restart_delay_ms_ = delay;
     restarting_regions_.clear();
