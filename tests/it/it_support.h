@@ -1,6 +1,7 @@
 #pragma once
 // Helpers for integration tests that act while a job runs: a source the test feeds, and a bounded
 // wait on a condition (tests wait for results, never for time).
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <functional>
@@ -78,9 +79,14 @@ inline std::string& state_backend_under_test() {
 //! Every backend a state test runs on.
 inline const std::string kStateBackends[] = {"hashmap", "rocksdb"};
 
+//! Also with the RocksDB backend's timers in RocksDB: "rocksdb-timers" (for timer and window tests).
+inline const std::string kStateBackendsAndTimerStores[] = {"hashmap", "rocksdb", "rocksdb-timers"};
+
 //! An execution environment on the backend under test.
 inline std::unique_ptr<StreamExecutionEnvironment> environment(Configuration conf = {}) {
-  conf.set("state.backend.type", state_backend_under_test());
+  const std::string& b = state_backend_under_test();
+  conf.set("state.backend.type", b == "rocksdb-timers" ? "rocksdb" : b);
+  if (b == "rocksdb-timers") conf.set("state.backend.rocksdb.timer-service.factory", "rocksdb");
   return StreamExecutionEnvironment::get_execution_environment(std::move(conf));
 }
 
@@ -99,7 +105,9 @@ class BackendOnlyFixture : public ::testing::TestWithParam<std::string> {
   void TearDown() override { state_backend_under_test() = "hashmap"; }
 };
 inline std::string backend_param_name(const ::testing::TestParamInfo<std::tuple<int, std::string>>& i) {
-  return "p" + std::to_string(std::get<0>(i.param)) + "_" + std::get<1>(i.param);
+  std::string b = std::get<1>(i.param);
+  std::replace(b.begin(), b.end(), '-', '_');
+  return "p" + std::to_string(std::get<0>(i.param)) + "_" + b;
 }
 inline std::string backend_only_name(const ::testing::TestParamInfo<std::string>& i) {
   return i.param;

@@ -140,6 +140,12 @@ TEST(NexmarkRecovery, RocksDBIncrementalCheckpointsRecoverFromRandomTaskFailures
       {{"state.backend.type", "rocksdb"}, {"execution.checkpointing.incremental", "true"}});
 }
 
+TEST(NexmarkRecovery, RocksDBTimersWithIncrementalCheckpointsRecoverFromRandomTaskFailures) {
+  random_failures_recover({{"state.backend.type", "rocksdb"},
+                           {"execution.checkpointing.incremental", "true"},
+                           {"state.backend.rocksdb.timer-service.factory", "rocksdb"}});
+}
+
 TEST(NexmarkRecovery, Q0UnderFailuresLosesNoRow) {
   TempDir dir;
   auto plain = std::make_shared<CollectedResults<std::string>>();

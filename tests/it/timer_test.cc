@@ -248,7 +248,7 @@ TEST_P(Timers, KeyedCoProcessTimersSeeStateOfBothInputs) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, Timers,
                          ::testing::Combine(::testing::Values(1, 4),
-                                            ::testing::ValuesIn(testing::kStateBackends)),
+                                            ::testing::ValuesIn(testing::kStateBackendsAndTimerStores)),
                          testing::backend_param_name);
 
 }  // namespace

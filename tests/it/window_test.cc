@@ -632,7 +632,7 @@ TEST_P(Windows, SessionProcessingTime) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, Windows,
                          ::testing::Combine(::testing::Values(1, 4),
-                                            ::testing::ValuesIn(testing::kStateBackends)),
+                                            ::testing::ValuesIn(testing::kStateBackendsAndTimerStores)),
                          testing::backend_param_name);
 
 }  // namespace

@@ -1,11 +1,16 @@
 #pragma once
 // Per-key timers of one keyed operator, in event time and processing time. Event-time timers fire
 // when the operator's watermark passes them; processing-time timers when the task's clock does.
-// Before a timer fires the backend's current key is set to the timer's key.
+// Before a timer fires the backend's current key is set to the timer's key. Timers live on the heap
+// (TimerQueue), or in the keyed-state backend when it offers a TimerStore (RocksDB with
+// `state.backend.rocksdb.timer-service.factory: rocksdb`).
 //
 // Threading: task thread only.
+#include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "weir/common/data_io.h"
 #include "weir/runtime/operator_failure.h"
@@ -22,6 +27,45 @@ class Triggerable {
   virtual void on_processing_time(const Timer& t) = 0;
 };
 
+//! The timers of one domain: a heap TimerQueue, or the backend's store when it has one.
+class TimerDomain {
+ public:
+  TimerDomain(KeyGroupRange range, std::unique_ptr<state::TimerStore> store)
+      : heap_(range), store_(std::move(store)) {}
+  void add(KeyGroup kg, Timer t) {
+    if (store_) {
+      store_->add(kg, {t.ts, std::move(t.key), std::move(t.ns)});
+    } else {
+      heap_.add(kg, std::move(t));
+    }
+  }
+  void remove(KeyGroup kg, const Timer& t) {
+    if (store_) {
+      store_->remove(kg, {t.ts, t.key, t.ns});
+    } else {
+      heap_.remove(kg, t);
+    }
+  }
+  Timestamp peek_ts() const { return store_ ? store_->peek_ts() : heap_.peek_ts(); }
+  bool empty() const { return store_ ? store_->empty() : heap_.empty(); }
+  size_t size() const { return store_ ? store_->size() : heap_.size(); }
+  std::pair<KeyGroup, Timer> poll() {
+    if (!store_) return heap_.poll();
+    auto [kg, e] = store_->poll();
+    return {kg, Timer{e.ts, std::move(e.key), std::move(e.ns)}};
+  }
+  std::vector<Timer> sorted_group(KeyGroup kg) const {
+    if (!store_) return heap_.sorted_group(kg);
+    std::vector<Timer> out;
+    for (auto& e : store_->sorted_group(kg)) out.push_back({e.ts, std::move(e.key), std::move(e.ns)});
+    return out;
+  }
+
+ private:
+  TimerQueue heap_;
+  std::unique_ptr<state::TimerStore> store_;
+};
+
 class InternalTimerService {
  public:
   InternalTimerService(state::KeyedStateBackend* backend, ProcessingTimeService* pts, Triggerable* target,
@@ -30,8 +74,8 @@ class InternalTimerService {
         backend_(backend),
         pts_(pts),
         target_(target),
-        event_(backend->key_group_range()),
-        processing_(backend->key_group_range()) {}
+        event_(backend->key_group_range(), backend->create_timer_store("event")),
+        processing_(backend->key_group_range(), backend->create_timer_store("processing")) {}
 
   Timestamp current_watermark() const { return watermark_; }
   Timestamp current_processing_time() const { return pts_->now(); }
@@ -65,7 +109,7 @@ class InternalTimerService {
   //! Timers of key group `kg` in the canonical snapshot format: event-time timers, then processing-time
   //! timers, each as varint count and (timestamp, key, namespace) triples.
   void snapshot_key_group(KeyGroup kg, DataOutput& out) const {
-    for (const TimerQueue* q : {&event_, &processing_}) {
+    for (const TimerDomain* q : {&event_, &processing_}) {
       const auto g = q->sorted_group(kg);
       out.write_varint(g.size());
       for (const auto& t : g) {
@@ -76,7 +120,7 @@ class InternalTimerService {
     }
   }
   void restore_key_group(KeyGroup kg, DataInput& in) {
-    for (TimerQueue* q : {&event_, &processing_}) {
+    for (TimerDomain* q : {&event_, &processing_}) {
       uint64_t n = in.read_varint();
       for (uint64_t i = 0; i < n; ++i) {
         Timer t;
@@ -121,8 +165,8 @@ class InternalTimerService {
   state::KeyedStateBackend* backend_;
   ProcessingTimeService* pts_;
   Triggerable* target_;
-  TimerQueue event_;
-  TimerQueue processing_;
+  TimerDomain event_;
+  TimerDomain processing_;
   Timestamp watermark_ = kMinTimestamp;
   Timestamp scheduled_ = kMaxTimestamp;
 };

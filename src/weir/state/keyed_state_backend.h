@@ -16,6 +16,7 @@
 #include "weir/common/error.h"
 #include "weir/common/key_group.h"
 #include "weir/common/time.h"
+#include "weir/state/timer_store.h"
 
 namespace weir::state {
 
@@ -123,6 +124,10 @@ class KeyedStateBackend {
     }
   }
   const std::map<std::string, std::unique_ptr<InternalStateBase>>& states() const { return states_; }
+
+  //! A store for the timers of one domain (`name`: "event" or "processing") kept by this backend, or
+  //! null when timers live on the heap (the default). Task thread.
+  virtual std::unique_ptr<TimerStore> create_timer_store(const std::string& name) { return nullptr; }
 
   //! Takes a native (backend-specific) snapshot of the registered states and returns its handle, or
   //! returns empty when this snapshot is canonical. With a handle, the per key group snapshot carries

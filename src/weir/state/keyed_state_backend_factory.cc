@@ -28,12 +28,8 @@ double ratio(const Configuration& conf, const ConfigOption<std::string>& opt, do
 }
 
 RocksDBBackendOptions rocksdb_options(const Configuration& conf, int slots_per_tm) {
-  if (conf.get_string(options::kRocksDBTimerService) == "rocksdb")
-    throw ConfigError(fmt::format(
-        "configuration key '{}': timers in RocksDB are not implemented; the only accepted value is 'heap' "
-        "(timers are kept on the heap and snapshotted by key group)",
-        options::kRocksDBTimerService.key()));
   RocksDBBackendOptions o;
+  o.timers_in_rocksdb = conf.get_string(options::kRocksDBTimerService) == "rocksdb";
   o.local_dir = conf.get_string(options::kRocksDBLocalDir);
   o.write_buffer_ratio = ratio(conf, options::kRocksDBWriteBufferRatio, 0.0, 1.0);
   o.high_prio_pool_ratio = ratio(conf, options::kRocksDBHighPrioPoolRatio, -1e-9, 1.0);

@@ -25,7 +25,8 @@ const ConfigOption<std::string> kRocksDBTimerService{
     {"state.backend.rocksdb.timer-service.factory",
      ConfigType::kEnum,
      "heap",
-     "Where the timers of the RocksDB backend live (only heap is implemented).",
+     "Where the timers of the RocksDB backend live: heap (fast, in memory) or rocksdb (in column "
+     "families, for more timers than memory holds).",
      {"heap", "rocksdb"}}};
 const ConfigOption<int64_t> kManagedMemorySize{
     {"taskmanager.memory.managed.size", ConfigType::kMemorySize, "512mb",

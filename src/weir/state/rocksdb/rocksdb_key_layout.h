@@ -19,8 +19,10 @@
 
 namespace weir::state::rocks {
 
-//! Layout of a column family's rows; also the first letter of its name ("v/name").
-enum class Layout : char { kValue = 'v', kList = 'l', kMap = 'm' };
+//! Layout of a column family's rows; also the first letter of its name ("v/name"). Timer rows
+//! (rocksdb_timer_store.h) are `key group | timestamp (8 bytes, big-endian, sign bit flipped) | u32 key
+//! length | key | namespace` with an empty value.
+enum class Layout : char { kValue = 'v', kList = 'l', kMap = 'm', kTimer = 't' };
 
 inline void append_key_group(std::string& out, KeyGroup kg) {
   out.push_back(static_cast<char>((kg >> 8) & 0xff));
@@ -31,6 +33,16 @@ inline KeyGroup key_group_of_row(std::string_view row) {
 }
 inline void append_u32(std::string& out, uint32_t n) {
   out.append(reinterpret_cast<const char*>(&n), 4);
+}
+//! Big-endian with the sign bit flipped: byte order is numeric order, negative timestamps included.
+inline void append_ordered_i64(std::string& out, int64_t v) {
+  uint64_t u = static_cast<uint64_t>(v) ^ (1ULL << 63);
+  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((u >> shift) & 0xff));
+}
+inline int64_t read_ordered_i64(const char* p) {
+  uint64_t u = 0;
+  for (int i = 0; i < 8; ++i) u = (u << 8) | static_cast<uint8_t>(p[i]);
+  return static_cast<int64_t>(u ^ (1ULL << 63));
 }
 inline uint32_t read_u32(const char* p) {
   uint32_t n;

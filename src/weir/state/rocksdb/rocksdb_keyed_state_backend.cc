@@ -15,6 +15,7 @@
 #include "weir/common/error.h"
 #include "weir/state/rocksdb/rocksdb_db_options.h"
 #include "weir/state/rocksdb/rocksdb_resources.h"
+#include "weir/state/rocksdb/rocksdb_timer_store.h"
 
 namespace weir::state {
 
@@ -320,7 +321,7 @@ void RocksDBKeyedStateBackend::snapshot_unregistered(
     KeyGroup kg, std::vector<std::pair<std::string, std::string>>& parts) {
   DataOutput o;
   for (auto& [cf_name, cf] : cfs_) {
-    if (cf->registered) continue;
+    if (cf->registered || cf->layout == Layout::kTimer) continue;  // timers are snapshotted by their service
     o.clear();
     snapshot_rows(cf.get(), kg, o);
     parts.emplace_back(cf->state_name, o.str());
@@ -334,6 +335,11 @@ void RocksDBKeyedStateBackend::compact_all() {
     check(db_->Flush(rocksdb::FlushOptions(), cf->handle), "flush");
     check(db_->CompactRange(co, cf->handle, nullptr, nullptr), "compaction");
   }
+}
+
+std::unique_ptr<TimerStore> RocksDBKeyedStateBackend::create_timer_store(const std::string& name) {
+  if (!opts_.timers_in_rocksdb) return nullptr;
+  return std::make_unique<RocksDBTimerStore>(this, name);
 }
 
 size_t RocksDBKeyedStateBackend::memory_usage() const {

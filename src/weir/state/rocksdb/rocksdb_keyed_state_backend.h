@@ -40,7 +40,8 @@ struct RocksDBBackendOptions {
   int64_t memory_budget = 0;  //!< bytes per slot for block cache + write buffers; 0: RocksDB defaults
   double write_buffer_ratio = 0.5;
   double high_prio_pool_ratio = 0.1;
-  bool incremental = false;  //!< checkpoints (not savepoints) are native and incremental
+  bool incremental = false;        //!< checkpoints (not savepoints) are native and incremental
+  bool timers_in_rocksdb = false;  //!< timers in column families instead of on the heap
 };
 
 //! One state's column family.
@@ -104,6 +105,8 @@ class RocksDBKeyedStateBackend final : public KeyedStateBackend {
   const std::string& instance_dir() const { return instance_dir_; }
   //! Bytes of RocksDB memory charged to this backend's slot (block cache incl. write buffers).
   size_t memory_usage() const;
+
+  std::unique_ptr<TimerStore> create_timer_store(const std::string& name) override;
 
   // ---- snapshots ----
   std::string snapshot_native(const NativeSnapshotRequest& req) override;

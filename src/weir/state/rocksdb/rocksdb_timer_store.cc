@@ -1,0 +1,96 @@
+#include "weir/state/rocksdb/rocksdb_timer_store.h"
+
+#include <algorithm>
+
+namespace weir::state {
+
+RocksDBTimerStore::RocksDBTimerStore(RocksDBKeyedStateBackend* backend, const std::string& name)
+    : backend_(backend),
+      cf_(backend->column_family("_weir_timers_" + name, rocks::Layout::kTimer, std::nullopt)),
+      head_(backend->key_group_range().size(), kMaxTimestamp) {
+  const KeyGroupRange& r = backend_->key_group_range();
+  for (KeyGroup kg = r.start; kg <= r.end; ++kg) {
+    std::string prefix;
+    rocks::append_key_group(prefix, kg);
+    for (auto it = backend_->iterate(cf_, prefix); it.valid(); it.next()) ++size_;
+    refresh_head(kg);
+  }
+}
+
+const std::string& RocksDBTimerStore::row(KeyGroup kg, const TimerEntry& t) {
+  row_.clear();
+  rocks::append_key_group(row_, kg);
+  rocks::append_ordered_i64(row_, t.ts);
+  rocks::append_u32(row_, static_cast<uint32_t>(t.key.size()));
+  row_.append(t.key);
+  row_.append(t.ns);
+  return row_;
+}
+
+TimerEntry RocksDBTimerStore::parse(std::string_view r) {
+  TimerEntry t;
+  t.ts = rocks::read_ordered_i64(r.data() + 2);
+  uint32_t klen = rocks::read_u32(r.data() + 10);
+  t.key.assign(r.substr(14, klen));
+  t.ns.assign(r.substr(14 + klen));
+  return t;
+}
+
+void RocksDBTimerStore::refresh_head(KeyGroup kg) {
+  Timestamp& head = head_[kg - backend_->key_group_range().start];
+  if (head != kMaxTimestamp) heads_.erase({head, kg});
+  std::string prefix;
+  rocks::append_key_group(prefix, kg);
+  auto it = backend_->iterate(cf_, prefix);
+  head = it.valid() ? rocks::read_ordered_i64(it.key().data() + 2) : kMaxTimestamp;
+  if (head != kMaxTimestamp) heads_.insert({head, kg});
+}
+
+bool RocksDBTimerStore::add(KeyGroup kg, const TimerEntry& t) {
+  const std::string& r = row(kg, t);
+  if (backend_->get(cf_, r, &scratch_)) return false;
+  backend_->put(cf_, r, {});
+  ++size_;
+  Timestamp& head = head_[kg - backend_->key_group_range().start];
+  if (t.ts < head) {
+    if (head != kMaxTimestamp) heads_.erase({head, kg});
+    head = t.ts;
+    heads_.insert({head, kg});
+  }
+  return true;
+}
+
+bool RocksDBTimerStore::remove(KeyGroup kg, const TimerEntry& t) {
+  const std::string& r = row(kg, t);
+  if (!backend_->get(cf_, r, &scratch_)) return false;
+  backend_->remove(cf_, r);
+  --size_;
+  if (t.ts == head_[kg - backend_->key_group_range().start]) refresh_head(kg);
+  return true;
+}
+
+std::pair<KeyGroup, TimerEntry> RocksDBTimerStore::poll() {
+  KeyGroup kg = heads_.begin()->second;
+  std::string prefix;
+  rocks::append_key_group(prefix, kg);
+  TimerEntry t;
+  {
+    auto it = backend_->iterate(cf_, prefix);
+    t = parse(it.key());
+    backend_->remove(cf_, it.key());
+  }
+  --size_;
+  refresh_head(kg);
+  return {kg, std::move(t)};
+}
+
+std::vector<TimerEntry> RocksDBTimerStore::sorted_group(KeyGroup kg) {
+  std::vector<TimerEntry> out;
+  std::string prefix;
+  rocks::append_key_group(prefix, kg);
+  for (auto it = backend_->iterate(cf_, prefix); it.valid(); it.next()) out.push_back(parse(it.key()));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace weir::state
