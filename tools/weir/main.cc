@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "cluster_commands.h"
 #include "examples.h"
 #include "nexmark_commands.h"
 #include "weir/weir.h"
@@ -112,6 +113,8 @@ int main(int argc, char** argv) {
   auto* config_cmd = app.add_subcommand("config", "List every configuration key with its default");
   weir::cli::NexmarkCommands nexmark;
   weir::cli::add_nexmark_commands(app, nexmark);
+  weir::cli::ClusterCommands cluster;
+  weir::cli::add_cluster_commands(app, cluster);
 
   try {
     app.parse(argc, argv);
@@ -128,6 +131,7 @@ int main(int argc, char** argv) {
     if (*config_cmd) return list_config();
     if (*savepoint_cmd) return dispose(dispose_path);
     if (int code = 0; weir::cli::run_nexmark_commands(nexmark, code)) return code;
+    if (int code = 0; weir::cli::run_cluster_commands(cluster, code)) return code;
   } catch (const weir::ConfigError& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 2;

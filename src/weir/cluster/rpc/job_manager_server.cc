@@ -1,0 +1,193 @@
+#include "weir/cluster/rpc/job_manager_server.h"
+
+#include <map>
+#include <random>
+
+#include <fmt/format.h>
+#include <grpcpp/grpcpp.h>
+
+#include "weir/cluster/rpc/cluster.grpc.pb.h"
+#include "weir/cluster/rpc/rpc_log.h"
+#include "weir/common/error.h"
+
+namespace weir::cluster::rpc {
+
+namespace {
+
+constexpr const char* kRole = "jobmanager";
+
+std::string random_suffix() {
+  std::random_device rd;
+  return fmt::format("{:08x}", rd());
+}
+
+}  // namespace
+
+class JobManagerServer::Service final : public weir::rpc::JobManagerService::Service {
+ public:
+  explicit Service(JobManagerServer& jm) : jm_(jm) {}
+
+  grpc::Status RegisterTaskManager(grpc::ServerContext*, const weir::rpc::RegisterTaskManagerRequest* req,
+                                   weir::rpc::RegisterTaskManagerResponse* resp) override {
+    if (req->task_manager_id().empty() || req->rpc_address().empty() || req->num_slots() <= 0) {
+      resp->set_accepted(false);
+      resp->set_reason("registration needs an id, an RPC address and at least one slot");
+      return grpc::Status::OK;
+    }
+    bool fresh =
+        jm_.registry_.register_task_manager(req->task_manager_id(), req->rpc_address(), req->data_port(),
+                                            req->num_slots(), TaskManagerRegistry::Clock::now());
+    log_line(kRole, fmt::format("TaskManager {} {}: rpc={} data_port={} slots={}", req->task_manager_id(),
+                                fresh ? "registered" : "registered again", req->rpc_address(),
+                                req->data_port(), req->num_slots()));
+    resp->set_accepted(true);
+    resp->set_job_manager_id(jm_.id_);
+    resp->set_heartbeat_interval_ms(jm_.heartbeat_.interval.count());
+    resp->set_heartbeat_timeout_ms(jm_.heartbeat_.timeout.count());
+    return grpc::Status::OK;
+  }
+
+  grpc::Status OfferSlots(grpc::ServerContext*, const weir::rpc::OfferSlotsRequest* req,
+                          weir::rpc::OfferSlotsResponse* resp) override {
+    std::vector<int> offered;
+    for (const auto& s : req->slots()) offered.push_back(s.slot_index());
+    auto accepted = jm_.registry_.offer_slots(req->task_manager_id(), offered);
+    for (int s : accepted) resp->add_accepted()->set_slot_index(s);
+    log_line(kRole, fmt::format("TaskManager {} offered {} slot(s), {} accepted", req->task_manager_id(),
+                                offered.size(), accepted.size()));
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Heartbeat(grpc::ServerContext*, const weir::rpc::HeartbeatRequest* req,
+                         weir::rpc::HeartbeatResponse* resp) override {
+    resp->set_known(jm_.registry_.heartbeat(req->sender_id(), TaskManagerRegistry::Clock::now()));
+    return grpc::Status::OK;
+  }
+
+  grpc::Status DisconnectTaskManager(grpc::ServerContext*, const weir::rpc::DisconnectTaskManagerRequest* req,
+                                     weir::rpc::DisconnectTaskManagerResponse*) override {
+    if (jm_.registry_.disconnect(req->task_manager_id()))
+      log_line(kRole, fmt::format("TaskManager {} disconnected: {}", req->task_manager_id(), req->reason()));
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListTaskManagers(grpc::ServerContext*, const weir::rpc::ListTaskManagersRequest*,
+                                weir::rpc::ListTaskManagersResponse* resp) override {
+    auto now = TaskManagerRegistry::Clock::now();
+    for (const auto& r : jm_.registry_.all()) {
+      auto* info = resp->add_task_managers();
+      info->set_task_manager_id(r.id);
+      info->set_rpc_address(r.rpc_address);
+      info->set_data_port(r.data_port);
+      info->set_num_slots(r.num_slots);
+      info->set_offered_slots(static_cast<int>(r.offered_slots.size()));
+      info->set_status(to_string(r.status));
+      info->set_millis_since_heartbeat(
+          std::chrono::duration_cast<std::chrono::milliseconds>(now - r.last_heartbeat).count());
+    }
+    return grpc::Status::OK;
+  }
+
+ private:
+  JobManagerServer& jm_;
+};
+
+JobManagerServer::JobManagerServer(const Configuration& conf)
+    : heartbeat_(HeartbeatSettings::from(conf)), id_("jm-" + random_suffix()) {
+  std::string host = conf.get_string(options::kJobManagerRpcAddress);
+  auto port = conf.get_int(options::kJobManagerRpcPort);
+  std::string requested = fmt::format("{}:{}", host, port);
+  service_ = std::make_unique<Service>(*this);
+  grpc::ServerBuilder builder;
+  // Without this, gRPC sets SO_REUSEPORT and a second JobManager on the same port would start silently.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  int bound = 0;
+  builder.AddListeningPort(requested, grpc::InsecureServerCredentials(), &bound);
+  builder.RegisterService(service_.get());
+  server_ = builder.BuildAndStart();
+  if (!server_ || bound == 0)
+    throw WeirError(
+        fmt::format("cannot bind the JobManager's RPC server to {} (jobmanager.rpc.address, "
+                    "jobmanager.rpc.port): the address is in use or not local",
+                    requested));
+  address_ = fmt::format("{}:{}", host, bound);
+  log_line(kRole,
+           fmt::format("JobManager {} listening on {} (heartbeat.interval={} ms, heartbeat.timeout={} ms)",
+                       id_, address_, heartbeat_.interval.count(), heartbeat_.timeout.count()));
+  monitor_ = std::thread([this] { monitor_loop(); });
+}
+
+JobManagerServer::~JobManagerServer() {
+  shutdown();
+}
+
+void JobManagerServer::shutdown() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (monitor_.joinable()) monitor_.join();
+  if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+}
+
+// Sends heartbeats every heartbeat.interval and checks for silent TaskManagers more often, so that a
+// lost one is reported at most ~100 ms after its timeout ran out.
+void JobManagerServer::monitor_loop() {
+  using Clock = TaskManagerRegistry::Clock;
+  struct Peer {
+    std::string address;
+    std::unique_ptr<weir::rpc::TaskManagerService::Stub> stub;
+  };
+  std::map<std::string, Peer> peers;  // monitor thread only
+  auto tick = std::min<std::chrono::milliseconds>(heartbeat_.interval, std::chrono::milliseconds(100));
+  auto next_heartbeat = Clock::now();
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    lock.unlock();
+    auto now = Clock::now();
+    if (now >= next_heartbeat) {
+      next_heartbeat = now + heartbeat_.interval;
+      for (const auto& r : registry_.alive()) {
+        Peer& p = peers[r.id];
+        if (!p.stub || p.address != r.rpc_address) {
+          p.address = r.rpc_address;
+          p.stub = weir::rpc::TaskManagerService::NewStub(
+              grpc::CreateChannel(r.rpc_address, grpc::InsecureChannelCredentials()));
+        }
+        // The call owns its context and messages until gRPC runs the callback.
+        struct Call {
+          grpc::ClientContext ctx;
+          weir::rpc::HeartbeatRequest req;
+          weir::rpc::HeartbeatResponse resp;
+        };
+        auto call = std::make_shared<Call>();
+        call->ctx.set_deadline(std::chrono::system_clock::now() + heartbeat_.interval);
+        call->req.set_sender_id(id_);
+        ++heartbeats_in_flight_;
+        p.stub->async()->Heartbeat(&call->ctx, &call->req, &call->resp,
+                                   [this, call, tm = r.id](grpc::Status status) {
+                                     if (status.ok() && call->resp.known())
+                                       registry_.heartbeat(tm, Clock::now());
+                                     std::lock_guard done(mu_);
+                                     if (--heartbeats_in_flight_ == 0) cv_.notify_all();
+                                   });
+      }
+    }
+    for (const auto& r : registry_.expire(Clock::now(), heartbeat_.timeout)) {
+      auto silent = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - r.last_heartbeat);
+      log_line(kRole,
+               fmt::format("TaskManager {} at {} lost: no heartbeat for {} ms (heartbeat.timeout={} ms); "
+                           "its {} slot(s) are gone",
+                           r.id, r.rpc_address, silent.count(), heartbeat_.timeout.count(), r.num_slots));
+      peers.erase(r.id);
+    }
+    lock.lock();
+    cv_.wait_for(lock, tick, [this] { return stopping_; });
+  }
+  // Heartbeat callbacks use this object: wait for the last ones (each ends by its deadline).
+  cv_.wait(lock, [this] { return heartbeats_in_flight_.load() == 0; });
+}
+
+}  // namespace weir::cluster::rpc

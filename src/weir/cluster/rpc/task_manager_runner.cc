@@ -1,0 +1,264 @@
+#include "weir/cluster/rpc/task_manager_runner.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <random>
+
+#include <fmt/format.h>
+#include <grpcpp/grpcpp.h>
+
+#include "weir/cluster/rpc/cluster.grpc.pb.h"
+#include "weir/cluster/rpc/rpc_log.h"
+#include "weir/common/config_options.h"
+#include "weir/common/error.h"
+
+namespace weir::cluster::rpc {
+
+namespace {
+
+constexpr const char* kRole = "taskmanager";
+using Clock = std::chrono::steady_clock;
+
+// Binds and listens on host:port (0 = any free port) and returns the socket and the bound port. The data
+// plane is not there yet; holding the listening socket reserves the port it will use.
+std::pair<int, int> bind_data_port(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  if (int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &res); rc != 0)
+    throw ConfigError(fmt::format("invalid value '{}' for configuration key 'taskmanager.host': {}", host,
+                                  ::gai_strerror(rc)));
+  sockaddr_in addr = *reinterpret_cast<sockaddr_in*>(res->ai_addr);
+  ::freeaddrinfo(res);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw WeirError(fmt::format("cannot open the data-plane socket: {}", std::strerror(errno)));
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 64) != 0) {
+    int err = errno;
+    ::close(fd);
+    throw WeirError(
+        fmt::format("cannot listen on {}:{} (taskmanager.data.port): {}", host, port, std::strerror(err)));
+  }
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  return {fd, ntohs(addr.sin_port)};
+}
+
+std::unique_ptr<weir::rpc::JobManagerService::Stub> job_manager_stub(const std::string& address,
+                                                                     std::chrono::milliseconds interval) {
+  // gRPC's default reconnect backoff grows to two minutes; a TaskManager must find a restarted
+  // JobManager within a few heartbeats, so cap it near the heartbeat interval.
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, static_cast<int>(interval.count()));
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, static_cast<int>(interval.count()));
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, static_cast<int>(std::max<int64_t>(interval.count(), 1000)));
+  return weir::rpc::JobManagerService::NewStub(
+      grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
+}
+
+}  // namespace
+
+class TaskManagerRunner::Service final : public weir::rpc::TaskManagerService::Service {
+ public:
+  explicit Service(TaskManagerRunner& tm) : tm_(tm) {}
+
+  grpc::Status Heartbeat(grpc::ServerContext*, const weir::rpc::HeartbeatRequest* req,
+                         weir::rpc::HeartbeatResponse* resp) override {
+    std::lock_guard lock(tm_.mu_);
+    bool known = !tm_.job_manager_id_.empty() && req->sender_id() == tm_.job_manager_id_;
+    if (known) tm_.last_job_manager_contact_ = Clock::now();
+    resp->set_known(known);
+    return grpc::Status::OK;
+  }
+
+ private:
+  TaskManagerRunner& tm_;
+};
+
+TaskManagerRunner::TaskManagerRunner(const Configuration& conf)
+    : conf_(conf),
+      heartbeat_(HeartbeatSettings::from(conf)),
+      num_slots_(static_cast<int>(conf.get_int(options::kSlotsPerTaskManager))),
+      registration_timeout_(conf.get_duration(options::kTaskManagerRegistrationTimeout)) {
+  job_manager_address_ = fmt::format("{}:{}", conf.get_string(options::kJobManagerRpcAddress),
+                                     conf.get_int(options::kJobManagerRpcPort));
+  if (conf.get_int(options::kJobManagerRpcPort) == 0)
+    throw ConfigError(
+        "configuration key 'jobmanager.rpc.port' must name the JobManager's port (1-65535) "
+        "for a TaskManager; 0 means 'any free port' only for the JobManager itself");
+  std::string host = conf.get_string(options::kTaskManagerHost);
+  auto [fd, port] = bind_data_port(host, static_cast<int>(conf.get_int(options::kTaskManagerDataPort)));
+  data_socket_ = fd;
+  data_port_ = port;
+
+  std::string requested = fmt::format("{}:{}", host, conf.get_int(options::kTaskManagerRpcPort));
+  service_ = std::make_unique<Service>(*this);
+  grpc::ServerBuilder builder;
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  int bound = 0;
+  builder.AddListeningPort(requested, grpc::InsecureServerCredentials(), &bound);
+  builder.RegisterService(service_.get());
+  server_ = builder.BuildAndStart();
+  if (!server_ || bound == 0) {
+    ::close(data_socket_);
+    throw WeirError(
+        fmt::format("cannot bind the TaskManager's RPC server to {} (taskmanager.host, "
+                    "taskmanager.rpc.port): the address is in use or not local",
+                    requested));
+  }
+  rpc_address_ = fmt::format("{}:{}", host, bound);
+  std::random_device rd;
+  id_ = fmt::format("tm-{}-{:06x}", bound, rd() & 0xffffff);
+}
+
+TaskManagerRunner::~TaskManagerRunner() {
+  shutdown("TaskManager destroyed");
+}
+
+std::string TaskManagerRunner::failure() const {
+  std::lock_guard lock(mu_);
+  return failure_;
+}
+
+void TaskManagerRunner::start() {
+  log_line(kRole,
+           fmt::format("TaskManager {} rpc={} data_port={} slots={}; registering at the JobManager at {}",
+                       id_, rpc_address_, data_port_, num_slots_, job_manager_address_));
+  connection_ = std::thread([this] { connection_loop(); });
+}
+
+bool TaskManagerRunner::wait_or_stop(std::chrono::milliseconds d) {
+  std::unique_lock lock(mu_);
+  return cv_.wait_for(lock, d, [this] { return stopping_; });
+}
+
+std::string TaskManagerRunner::try_register() {
+  auto stub = job_manager_stub(job_manager_address_, heartbeat_.interval);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + heartbeat_.timeout);
+  weir::rpc::RegisterTaskManagerRequest req;
+  req.set_task_manager_id(id_);
+  req.set_rpc_address(rpc_address_);
+  req.set_data_port(data_port_);
+  req.set_num_slots(num_slots_);
+  weir::rpc::RegisterTaskManagerResponse resp;
+  grpc::Status st = stub->RegisterTaskManager(&ctx, req, &resp);
+  if (!st.ok()) return st.error_message();
+  if (!resp.accepted()) return "refused: " + resp.reason();
+
+  grpc::ClientContext offer_ctx;
+  offer_ctx.set_deadline(std::chrono::system_clock::now() + heartbeat_.timeout);
+  weir::rpc::OfferSlotsRequest offer;
+  offer.set_task_manager_id(id_);
+  for (int i = 0; i < num_slots_; ++i) offer.add_slots()->set_slot_index(i);
+  weir::rpc::OfferSlotsResponse offered;
+  st = stub->OfferSlots(&offer_ctx, offer, &offered);
+  if (!st.ok()) return "slot offer failed: " + st.error_message();
+  {
+    std::lock_guard lock(mu_);
+    job_manager_id_ = resp.job_manager_id();
+    last_job_manager_contact_ = Clock::now();
+  }
+  log_line(kRole,
+           fmt::format("registered at JobManager {} ({}); {} of {} slot(s) accepted", job_manager_address_,
+                       resp.job_manager_id(), offered.accepted_size(), num_slots_));
+  return "";
+}
+
+void TaskManagerRunner::connection_loop() {
+  auto stub = job_manager_stub(job_manager_address_, heartbeat_.interval);
+  for (;;) {
+    // Registration: retry every heartbeat interval until it works or registration.timeout runs out.
+    auto started = Clock::now();
+    for (;;) {
+      std::string error = try_register();
+      if (error.empty()) break;
+      if (Clock::now() - started >= registration_timeout_) {
+        std::lock_guard lock(mu_);
+        failure_ = fmt::format(
+            "could not register at the JobManager at {} within {} ms "
+            "(taskmanager.registration.timeout): {}",
+            job_manager_address_, registration_timeout_.count(), error);
+        failed_ = true;
+        return;
+      }
+      if (wait_or_stop(heartbeat_.interval)) return;
+    }
+    // Heartbeats until the JobManager is lost or forgets us.
+    std::string last_error;
+    for (;;) {
+      if (wait_or_stop(heartbeat_.interval)) return;
+      grpc::ClientContext ctx;
+      ctx.set_deadline(std::chrono::system_clock::now() + heartbeat_.interval);
+      weir::rpc::HeartbeatRequest req;
+      req.set_sender_id(id_);
+      weir::rpc::HeartbeatResponse resp;
+      grpc::Status st = stub->Heartbeat(&ctx, req, &resp);
+      std::unique_lock lock(mu_);
+      if (st.ok() && !resp.known()) {
+        job_manager_id_.clear();
+        lock.unlock();
+        log_line(kRole, fmt::format("the JobManager at {} no longer knows TaskManager {}; registering again",
+                                    job_manager_address_, id_));
+        break;
+      }
+      if (st.ok()) {
+        last_job_manager_contact_ = Clock::now();
+        continue;
+      }
+      last_error = st.error_message();
+      auto silent = Clock::now() - last_job_manager_contact_;
+      if (silent > heartbeat_.timeout) {
+        job_manager_id_.clear();
+        lock.unlock();
+        log_line(kRole,
+                 fmt::format("JobManager at {} lost: no heartbeat for {} ms (heartbeat.timeout={} ms): {}; "
+                             "registering again",
+                             job_manager_address_,
+                             std::chrono::duration_cast<std::chrono::milliseconds>(silent).count(),
+                             heartbeat_.timeout.count(), last_error));
+        break;
+      }
+    }
+  }
+}
+
+void TaskManagerRunner::shutdown(const std::string& reason) {
+  std::string jm_id;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+    jm_id = job_manager_id_;
+  }
+  cv_.notify_all();
+  if (connection_.joinable()) connection_.join();
+  {
+    std::lock_guard lock(mu_);
+    jm_id = job_manager_id_;
+  }
+  if (!jm_id.empty()) {
+    // Best effort: the JobManager frees our slots at once instead of after heartbeat.timeout.
+    auto stub = job_manager_stub(job_manager_address_, heartbeat_.interval);
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + heartbeat_.interval);
+    weir::rpc::DisconnectTaskManagerRequest req;
+    req.set_task_manager_id(id_);
+    req.set_reason(reason);
+    weir::rpc::DisconnectTaskManagerResponse resp;
+    stub->DisconnectTaskManager(&ctx, req, &resp);
+  }
+  if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  if (data_socket_ >= 0) ::close(data_socket_);
+  data_socket_ = -1;
+  log_line(kRole, fmt::format("TaskManager {} stopped: {}", id_, reason));
+}
+
+}  // namespace weir::cluster::rpc

@@ -1,0 +1,80 @@
+#pragma once
+// The TaskManager process's side of the control plane: it serves the TaskManagerService (heartbeats from
+// the JobManager), holds its data port, registers at the JobManager, offers its slots and sends heartbeats.
+// When the JobManager stops answering for heartbeat.timeout, or no longer knows this TaskManager, it
+// registers again; when it cannot register within taskmanager.registration.timeout it fails.
+//
+// Threading: one connection thread registers and sends heartbeats; gRPC's server threads answer the
+// JobManager's heartbeats. They share only atomics and the mutex-guarded fields below.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "weir/cluster/rpc/rpc_options.h"
+#include "weir/common/config.h"
+
+namespace grpc {
+class Server;
+}
+
+namespace weir::cluster::rpc {
+
+class TaskManagerRunner {
+ public:
+  //! Binds the RPC server (taskmanager.host:taskmanager.rpc.port) and the data port
+  //! (taskmanager.data.port); throws ConfigError / WeirError naming the key when it cannot. Does not yet
+  //! contact the JobManager.
+  explicit TaskManagerRunner(const Configuration& conf);
+  ~TaskManagerRunner();
+  TaskManagerRunner(const TaskManagerRunner&) = delete;
+  TaskManagerRunner& operator=(const TaskManagerRunner&) = delete;
+
+  //! Starts registering and heartbeating on the connection thread.
+  void start();
+  //! Tells the JobManager this TaskManager leaves (best effort), then stops everything; idempotent.
+  void shutdown(const std::string& reason);
+
+  //! Set when the TaskManager gave up (registration timed out); failure() says why.
+  bool failed() const { return failed_.load(); }
+  std::string failure() const;
+
+  const std::string& id() const { return id_; }
+  const std::string& rpc_address() const { return rpc_address_; }
+  int data_port() const { return data_port_; }
+  int num_slots() const { return num_slots_; }
+
+ private:
+  class Service;
+  void connection_loop();
+  //! One registration attempt plus slot offer; returns an error message, empty on success.
+  std::string try_register();
+  bool wait_or_stop(std::chrono::milliseconds d);  // true when stopping
+
+  Configuration conf_;
+  HeartbeatSettings heartbeat_;
+  std::string id_;
+  std::string job_manager_address_;
+  std::string rpc_address_;
+  int data_port_ = 0;
+  int data_socket_ = -1;  //!< the listening data-plane socket, held so the port stays ours
+  int num_slots_ = 0;
+  std::chrono::milliseconds registration_timeout_;
+
+  std::unique_ptr<Service> service_;
+  std::unique_ptr<grpc::Server> server_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;       // REQUIRES: mu_ held
+  std::string job_manager_id_;  // REQUIRES: mu_ held; empty while not registered
+  std::string failure_;         // REQUIRES: mu_ held
+  std::chrono::steady_clock::time_point last_job_manager_contact_;  // REQUIRES: mu_ held
+  std::atomic<bool> failed_{false};
+  std::thread connection_;
+};
+
+}  // namespace weir::cluster::rpc

@@ -1,0 +1,127 @@
+#include "cluster_commands.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "weir/cluster/rpc/cluster_client.h"
+#include "weir/cluster/rpc/job_manager_server.h"
+#include "weir/cluster/rpc/task_manager_runner.h"
+#include "weir/common/config.h"
+
+namespace weir::cli {
+
+namespace {
+
+Configuration load(const ClusterCommands& c) {
+  Configuration conf;
+  if (!c.conf_file.empty()) conf = Configuration::load_yaml(c.conf_file);
+  for (const auto& d : c.defines) conf.set_from_flag(d);
+  return conf;
+}
+
+// Blocks SIGTERM and SIGINT in this thread before any other thread exists, so every thread gRPC starts
+// inherits the mask and the signals wait for wait_for_stop_signal() instead of killing the process.
+sigset_t block_stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+// Waits for SIGTERM/SIGINT (returns its name) or until `give_up` says to stop (returns "").
+template <typename GiveUp>
+std::string wait_for_stop_signal(const sigset_t& set, GiveUp give_up) {
+  timespec tick{0, 100'000'000};
+  for (;;) {
+    int sig = sigtimedwait(&set, nullptr, &tick);
+    if (sig == SIGTERM) return "SIGTERM";
+    if (sig == SIGINT) return "SIGINT";
+    if (give_up()) return "";
+  }
+}
+
+int run_jobmanager(const ClusterCommands& c) {
+  Configuration conf = load(c);
+  sigset_t set = block_stop_signals();
+  cluster::rpc::JobManagerServer server(conf);
+  std::cout << "JOBMANAGER rpc=" << server.address() << " id=" << server.id() << std::endl;
+  std::string sig = wait_for_stop_signal(set, [] { return false; });
+  std::fprintf(stderr, "jobmanager: %s received, shutting down\n", sig.c_str());
+  server.shutdown();
+  return 0;
+}
+
+int run_taskmanager(const ClusterCommands& c) {
+  Configuration conf = load(c);
+  sigset_t set = block_stop_signals();
+  cluster::rpc::TaskManagerRunner tm(conf);
+  std::cout << "TASKMANAGER id=" << tm.id() << " rpc=" << tm.rpc_address() << " data_port=" << tm.data_port()
+            << " slots=" << tm.num_slots() << std::endl;
+  tm.start();
+  std::string sig = wait_for_stop_signal(set, [&tm] { return tm.failed(); });
+  if (sig.empty()) {
+    std::fprintf(stderr, "error: %s\n", tm.failure().c_str());
+    tm.shutdown("registration failed");
+    return 1;
+  }
+  tm.shutdown(sig + " received");
+  return 0;
+}
+
+int list_taskmanagers(const ClusterCommands& c) {
+  cluster::rpc::check_host_port("--jobmanager", c.jobmanager);
+  for (const auto& tm : cluster::rpc::list_task_managers(c.jobmanager, std::chrono::seconds(5)))
+    std::cout << fmt::format(
+        "TASKMANAGER id={} rpc={} data_port={} slots={} offered={} status={} "
+        "last_heartbeat_ms={}\n",
+        tm.id, tm.rpc_address, tm.data_port, tm.num_slots, tm.offered_slots, tm.status,
+        tm.millis_since_heartbeat);
+  return 0;
+}
+
+void add_process_options(CLI::App* cmd, ClusterCommands& c) {
+  cmd->add_option("-c,--conf,--config", c.conf_file, "A weir.yaml configuration file")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("-D", c.defines, "Configuration key=value (repeatable), e.g. -D jobmanager.rpc.port=0");
+}
+
+}  // namespace
+
+void add_cluster_commands(CLI::App& app, ClusterCommands& c) {
+  c.jobmanager_cmd = app.add_subcommand(
+      "jobmanager", "Run a JobManager process (prints 'JOBMANAGER rpc=HOST:PORT'; stops on SIGTERM)");
+  add_process_options(c.jobmanager_cmd, c);
+  c.taskmanager_cmd = app.add_subcommand(
+      "taskmanager",
+      "Run a TaskManager process that registers at jobmanager.rpc.address:jobmanager.rpc.port");
+  add_process_options(c.taskmanager_cmd, c);
+  c.list_cmd = app.add_subcommand("list-taskmanagers", "List the TaskManagers a running JobManager knows");
+  c.list_cmd->add_option("-m,--jobmanager", c.jobmanager, "The JobManager's RPC address, HOST:PORT")
+      ->required();
+}
+
+bool run_cluster_commands(const ClusterCommands& c, int& exit_code) {
+  if (*c.jobmanager_cmd) {
+    exit_code = run_jobmanager(c);
+    return true;
+  }
+  if (*c.taskmanager_cmd) {
+    exit_code = run_taskmanager(c);
+    return true;
+  }
+  if (*c.list_cmd) {
+    exit_code = list_taskmanagers(c);
+    return true;
+  }
+  return false;
+}
+
+}  // namespace weir::cli
