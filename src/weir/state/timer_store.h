@@ -25,14 +25,16 @@ struct TimerEntry {
 class TimerStore {
  public:
   virtual ~TimerStore() = default;
-  //! Adds a timer; false when an equal timer exists.
-  virtual bool add(KeyGroup kg, const TimerEntry& t) = 0;
-  virtual bool remove(KeyGroup kg, const TimerEntry& t) = 0;
+  //! Adds a timer (nothing changes when an equal one exists).
+  virtual void add(KeyGroup kg, const TimerEntry& t) = 0;
+  //! Removes a timer (nothing changes when there is none).
+  virtual void remove(KeyGroup kg, const TimerEntry& t) = 0;
   //! Timestamp of the earliest timer, kMaxTimestamp when empty.
   virtual Timestamp peek_ts() const = 0;
   //! Removes and returns the earliest timer with its key group. REQUIRES: !empty().
   virtual std::pair<KeyGroup, TimerEntry> poll() = 0;
   virtual bool empty() const = 0;
+  //! Number of timers (may read them all: for tests and metrics).
   virtual size_t size() const = 0;
   //! The timers of key group `kg` in (timestamp, key, namespace) order (the canonical snapshot order).
   virtual std::vector<TimerEntry> sorted_group(KeyGroup kg) = 0;

@@ -9,12 +9,7 @@ RocksDBTimerStore::RocksDBTimerStore(RocksDBKeyedStateBackend* backend, const st
       cf_(backend->column_family("_weir_timers_" + name, rocks::Layout::kTimer, std::nullopt)),
       head_(backend->key_group_range().size(), kMaxTimestamp) {
   const KeyGroupRange& r = backend_->key_group_range();
-  for (KeyGroup kg = r.start; kg <= r.end; ++kg) {
-    std::string prefix;
-    rocks::append_key_group(prefix, kg);
-    for (auto it = backend_->iterate(cf_, prefix); it.valid(); it.next()) ++size_;
-    refresh_head(kg);
-  }
+  for (KeyGroup kg = r.start; kg <= r.end; ++kg) refresh_head(kg);
 }
 
 const std::string& RocksDBTimerStore::row(KeyGroup kg, const TimerEntry& t) {
@@ -36,52 +31,48 @@ TimerEntry RocksDBTimerStore::parse(std::string_view r) {
   return t;
 }
 
-void RocksDBTimerStore::refresh_head(KeyGroup kg) {
+void RocksDBTimerStore::set_head(KeyGroup kg, Timestamp ts) {
   Timestamp& head = head_[kg - backend_->key_group_range().start];
+  if (head == ts) return;
   if (head != kMaxTimestamp) heads_.erase({head, kg});
-  std::string prefix;
-  rocks::append_key_group(prefix, kg);
-  auto it = backend_->iterate(cf_, prefix);
-  head = it.valid() ? rocks::read_ordered_i64(it.key().data() + 2) : kMaxTimestamp;
+  head = ts;
   if (head != kMaxTimestamp) heads_.insert({head, kg});
 }
 
-bool RocksDBTimerStore::add(KeyGroup kg, const TimerEntry& t) {
-  const std::string& r = row(kg, t);
-  if (backend_->get(cf_, r, &scratch_)) return false;
-  backend_->put(cf_, r, {});
-  ++size_;
-  Timestamp& head = head_[kg - backend_->key_group_range().start];
-  if (t.ts < head) {
-    if (head != kMaxTimestamp) heads_.erase({head, kg});
-    head = t.ts;
-    heads_.insert({head, kg});
-  }
-  return true;
+void RocksDBTimerStore::refresh_head(KeyGroup kg) {
+  std::string prefix;
+  rocks::append_key_group(prefix, kg);
+  auto it = backend_->iterate(cf_, prefix);
+  set_head(kg, it.valid() ? rocks::read_ordered_i64(it.key().data() + 2) : kMaxTimestamp);
 }
 
-bool RocksDBTimerStore::remove(KeyGroup kg, const TimerEntry& t) {
-  const std::string& r = row(kg, t);
-  if (!backend_->get(cf_, r, &scratch_)) return false;
-  backend_->remove(cf_, r);
-  --size_;
+void RocksDBTimerStore::add(KeyGroup kg, const TimerEntry& t) {
+  backend_->put(cf_, row(kg, t), {});
+  if (t.ts < head_[kg - backend_->key_group_range().start]) set_head(kg, t.ts);
+}
+
+void RocksDBTimerStore::remove(KeyGroup kg, const TimerEntry& t) {
+  backend_->remove(cf_, row(kg, t));
   if (t.ts == head_[kg - backend_->key_group_range().start]) refresh_head(kg);
-  return true;
 }
 
 std::pair<KeyGroup, TimerEntry> RocksDBTimerStore::poll() {
   KeyGroup kg = heads_.begin()->second;
   std::string prefix;
   rocks::append_key_group(prefix, kg);
-  TimerEntry t;
-  {
-    auto it = backend_->iterate(cf_, prefix);
-    t = parse(it.key());
-    backend_->remove(cf_, it.key());
-  }
-  --size_;
-  refresh_head(kg);
+  // The iterator reads a snapshot: after deleting the first row, next() is the group's new head.
+  auto it = backend_->iterate(cf_, prefix);
+  TimerEntry t = parse(it.key());
+  backend_->remove(cf_, it.key());
+  it.next();
+  set_head(kg, it.valid() ? rocks::read_ordered_i64(it.key().data() + 2) : kMaxTimestamp);
   return {kg, std::move(t)};
+}
+
+size_t RocksDBTimerStore::size() const {
+  size_t n = 0;
+  for (auto it = backend_->iterate(cf_, {}); it.valid(); it.next()) ++n;
+  return n;
 }
 
 std::vector<TimerEntry> RocksDBTimerStore::sorted_group(KeyGroup kg) {

@@ -2,8 +2,8 @@
 // Timers of one domain in a column family of the RocksDB backend, so that timers, like state, may
 // outgrow memory. Rows sort by key group then timestamp, so the earliest timer of a key group is its
 // first row; memory holds only each key group's earliest timestamp (and their ordered index), as in
-// Flink's RocksDB priority queue. Adding a timer costs a point read (deduplication) and a write;
-// polling one an iterator seek.
+// Flink's RocksDB priority queue. Adding or removing a timer is one blind write (rows are their own
+// deduplication); polling one is one iterator seek, which also finds the key group's next timer.
 //
 // Threading: the owning task thread only.
 #include <memory>
@@ -23,12 +23,12 @@ class RocksDBTimerStore final : public TimerStore {
   //! are indexed.
   RocksDBTimerStore(RocksDBKeyedStateBackend* backend, const std::string& name);
 
-  bool add(KeyGroup kg, const TimerEntry& t) override;
-  bool remove(KeyGroup kg, const TimerEntry& t) override;
+  void add(KeyGroup kg, const TimerEntry& t) override;
+  void remove(KeyGroup kg, const TimerEntry& t) override;
   Timestamp peek_ts() const override { return heads_.empty() ? kMaxTimestamp : heads_.begin()->first; }
   std::pair<KeyGroup, TimerEntry> poll() override;
-  bool empty() const override { return size_ == 0; }
-  size_t size() const override { return size_; }
+  bool empty() const override { return heads_.empty(); }
+  size_t size() const override;
   std::vector<TimerEntry> sorted_group(KeyGroup kg) override;
 
  private:
@@ -36,14 +36,14 @@ class RocksDBTimerStore final : public TimerStore {
   static TimerEntry parse(std::string_view row);
   //! Re-reads the earliest timestamp of `kg` from RocksDB and fixes the index.
   void refresh_head(KeyGroup kg);
+  //! Sets the earliest timestamp of `kg` (kMaxTimestamp: none) in the index.
+  void set_head(KeyGroup kg, Timestamp ts);
 
   RocksDBKeyedStateBackend* backend_;
   RocksDBColumnFamily* cf_;
   std::vector<Timestamp> head_;  //!< per local key group: its earliest timestamp, kMaxTimestamp if none
   std::set<std::pair<Timestamp, KeyGroup>> heads_;
-  size_t size_ = 0;
   std::string row_;
-  std::string scratch_;
 };
 
 }  // namespace weir::state
