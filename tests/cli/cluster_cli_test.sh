@@ -72,7 +72,16 @@ TOOK=$(( $(now_ms) - KILLED ))
 listed "^TASKMANAGER id=$ID2 .* offered=0 status=LOST " || fail "tm2 not LOST: $(cat "$DIR/list.out")"
 listed "^TASKMANAGER id=$ID1 .* status=ALIVE " || fail "tm1 not alive after tm2 died: $(cat "$DIR/list.out")"
 
-# SIGTERM tm1: it exits 0 and disconnects; the JobManager logs why.
+# The JobManager dies and a new one starts on the same port: tm1 notices (its heartbeats fail or are
+# refused by a JobManager that does not know it) and registers at the new one.
+kill -9 "$JM"
+wait "$JM" 2>/dev/null || true
+"$WEIR" jobmanager -D jobmanager.rpc.port="$PORT" $HB > "$DIR/jm.log" 2>&1 &
+JM=$!; PIDS="$PIDS $JM"
+wait_for 10 "tm1 registered at the new JobManager" listed "^TASKMANAGER id=$ID1 .* offered=3 status=ALIVE "
+[ "$(grep -c "registered at JobManager $ADDR" "$DIR/tm1.log")" -eq 2 ] || fail "tm1 did not register twice"
+listed "^TASKMANAGER id=$ID2 " && fail "the new JobManager knows the dead tm2"
+
 kill -TERM "$TM1"
 wait_for 10 "tm1 exits on SIGTERM" exited "$TM1"
 wait "$TM1" || fail "tm1 exited with status $? on SIGTERM"
