@@ -28,7 +28,7 @@ wait_for() {
 }
 alive() { kill -0 "$1" 2>/dev/null; }
 exited() { ! kill -0 "$1" 2>/dev/null; }
-HB="-D heartbeat.interval=200ms -D heartbeat.timeout=1s"
+HB="-D heartbeat.interval=200ms -D heartbeat.timeout=1500ms"  # generous: ctest runs tests in parallel
 
 # JobManager on any free port; its first stdout line says where.
 "$WEIR" jobmanager -D jobmanager.rpc.port=0 $HB > "$DIR/jm.log" 2>&1 &
@@ -57,18 +57,21 @@ wait_for 10 "tm1 registered with 3 slots" listed "^TASKMANAGER id=$ID1 .* slots=
 wait_for 10 "tm2 registered with 2 slots" listed "^TASKMANAGER id=$ID2 .* slots=2 offered=2 status=ALIVE "
 grep -q "TaskManager $ID1 registered" "$DIR/jm.log" || fail "JobManager did not log tm1's registration"
 
-# Still alive after several heartbeat timeouts: heartbeats flow both ways.
+# Still alive after two heartbeat timeouts: heartbeats flow both ways.
 T0=$(now_ms)
-while [ $(( $(now_ms) - T0 )) -lt 2500 ]; do sleep 0.1; done
-listed "^TASKMANAGER id=$ID1 .* status=ALIVE " || fail "tm1 not alive after 2.5 s: $(cat "$DIR/list.out")"
-listed "^TASKMANAGER id=$ID2 .* status=ALIVE " || fail "tm2 not alive after 2.5 s: $(cat "$DIR/list.out")"
+while [ $(( $(now_ms) - T0 )) -lt 3000 ]; do sleep 0.1; done
+listed "^TASKMANAGER id=$ID1 .* status=ALIVE " || fail "tm1 not alive after 3 s: $(cat "$DIR/list.out")"
+listed "^TASKMANAGER id=$ID2 .* status=ALIVE " || fail "tm2 not alive after 3 s: $(cat "$DIR/list.out")"
 
-# SIGKILL tm2: the JobManager reports it lost within heartbeat.timeout (1 s) plus scheduling slack.
+# SIGKILL tm2: the JobManager reports it lost once heartbeat.timeout (1.5 s) has passed since its last
+# heartbeat, checked every 100 ms; the test allows scheduling slack on a loaded machine.
 KILLED=$(now_ms)
 kill -9 "$TM2"
-wait_for 5 "tm2 reported lost" grep -q "TaskManager $ID2 at .* lost: no heartbeat for" "$DIR/jm.log"
+wait_for 10 "tm2 reported lost" grep -q "TaskManager $ID2 at .* lost: no heartbeat for" "$DIR/jm.log"
 TOOK=$(( $(now_ms) - KILLED ))
-[ "$TOOK" -le 2000 ] || fail "tm2 reported lost after $TOOK ms (heartbeat.timeout is 1000 ms)"
+SILENT=$(sed -n "s/.*TaskManager $ID2 at .* lost: no heartbeat for \([0-9]*\) ms.*/\1/p" "$DIR/jm.log")
+[ "$SILENT" -ge 1500 ] && [ "$SILENT" -le 2000 ] || fail "tm2 reported lost after $SILENT ms of silence (heartbeat.timeout is 1500 ms)"
+[ "$TOOK" -le 3000 ] || fail "tm2 reported lost $TOOK ms after SIGKILL (heartbeat.timeout is 1500 ms)"
 listed "^TASKMANAGER id=$ID2 .* offered=0 status=LOST " || fail "tm2 not LOST: $(cat "$DIR/list.out")"
 listed "^TASKMANAGER id=$ID1 .* status=ALIVE " || fail "tm1 not alive after tm2 died: $(cat "$DIR/list.out")"
 
