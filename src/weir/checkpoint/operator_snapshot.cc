@@ -9,7 +9,8 @@
 namespace weir::checkpoint {
 
 namespace {
-constexpr char kMagic[8] = {'W', 'E', 'I', 'R', 'T', 'S', '0', '1'};
+// Version 02 added in-flight channel data; version 01 files (without it) still read.
+constexpr char kMagic[8] = {'W', 'E', 'I', 'R', 'T', 'S', '0', '2'};
 
 void write_op(DataOutput& out, const OperatorSnapshot& op) {
   out.write_bytes(op.operator_id);
@@ -38,9 +39,15 @@ void write_op(DataOutput& out, const OperatorSnapshot& op) {
   out.write_varint(op.source_splits.size());
   for (const auto& s : op.source_splits) out.write_bytes(s);
   out.write_bytes(op.custom);
+  out.write_varint(op.in_flight.size());
+  for (const auto& c : op.in_flight) {
+    out.write_varint(c.gate);
+    out.write_varint(c.channel);
+    out.write_bytes(c.bytes);
+  }
 }
 
-OperatorSnapshot read_op(DataInput& in) {
+OperatorSnapshot read_op(DataInput& in, bool with_in_flight) {
   OperatorSnapshot op;
   op.operator_id = std::string(in.read_bytes());
   op.subtask = static_cast<int>(in.read_varint());
@@ -64,6 +71,15 @@ OperatorSnapshot read_op(DataInput& in) {
   }
   for (uint64_t n = in.read_varint(); n > 0; --n) op.source_splits.emplace_back(in.read_bytes());
   op.custom = std::string(in.read_bytes());
+  if (with_in_flight) {
+    for (uint64_t n = in.read_varint(); n > 0; --n) {
+      OperatorSnapshot::InFlightChannel c;
+      c.gate = static_cast<int>(in.read_varint());
+      c.channel = static_cast<int>(in.read_varint());
+      c.bytes = std::string(in.read_bytes());
+      op.in_flight.push_back(std::move(c));
+    }
+  }
   return op;
 }
 }  // namespace
@@ -81,7 +97,8 @@ std::string encode_task_snapshot(const TaskSnapshot& s) {
 }
 
 TaskSnapshot decode_task_snapshot(std::string_view bytes, const std::string& what) {
-  if (bytes.size() < sizeof(kMagic) + 4 || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0)
+  const bool v1 = bytes.size() >= sizeof(kMagic) && std::memcmp(bytes.data(), "WEIRTS01", 8) == 0;
+  if (bytes.size() < sizeof(kMagic) + 4 || (!v1 && std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0))
     throw SerializationError("'" + what + "' is not a Weir task snapshot (bad header)");
   uint32_t stored;
   std::memcpy(&stored, bytes.data() + bytes.size() - 4, 4);
@@ -92,7 +109,7 @@ TaskSnapshot decode_task_snapshot(std::string_view bytes, const std::string& wha
   try {
     s.vertex = static_cast<int>(in.read_varint());
     s.subtask = static_cast<int>(in.read_varint());
-    for (uint64_t n = in.read_varint(); n > 0; --n) s.operators.push_back(read_op(in));
+    for (uint64_t n = in.read_varint(); n > 0; --n) s.operators.push_back(read_op(in, !v1));
   } catch (const SerializationError& e) {
     throw SerializationError("'" + what + "' is corrupt: " + e.what());
   }

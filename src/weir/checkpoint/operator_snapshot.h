@@ -33,9 +33,18 @@ struct OperatorSnapshot {
   std::vector<std::string> source_splits;
   //! Opaque state of an operator that keeps its own (e.g. a sink's pending files).
   std::string custom;
+  //! Unaligned checkpoints, head operator of a task only: per input channel, the framed elements that
+  //! were in flight towards this subtask (before the channel's barrier, after the snapshot point).
+  //! They are replayed ahead of new input on restore, which needs the same parallelism.
+  struct InFlightChannel {
+    int gate = 0;     //!< index of the input gate (order of the task's input edges)
+    int channel = 0;  //!< channel within the gate (upstream subtask)
+    std::string bytes;
+  };
+  std::vector<InFlightChannel> in_flight;
   bool empty() const {
     return keyed.empty() && list_states.empty() && broadcast_states.empty() && source_splits.empty() &&
-           custom.empty();
+           custom.empty() && in_flight.empty();
   }
 };
 

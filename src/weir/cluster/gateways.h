@@ -36,6 +36,8 @@ struct CheckpointAck {
   int64_t sync_ms = 0;
   int64_t async_ms = 0;
   int64_t alignment_ms = 0;
+  bool unaligned = false;        //!< the snapshot was taken before all barriers arrived
+  uint64_t in_flight_bytes = 0;  //!< in-flight input data persisted with it (unaligned)
 };
 
 //! JobManager side, called by TaskManagers.

@@ -1,6 +1,7 @@
 #include "weir/network/buffer_pool.h"
 
 #include <chrono>
+#include <cstring>
 
 #include "weir/common/error.h"
 
@@ -29,7 +30,24 @@ void BufferPool::reset_global_peak() {
 }
 
 void BufferRecycler::operator()(Buffer* b) const {
-  if (b) b->pool->recycle(b);
+  if (!b) return;
+  if (b->pool) {
+    b->pool->recycle(b);
+  } else {
+    delete[] b->data;
+    delete b;
+  }
+}
+
+BufferPtr make_unpooled_buffer(const void* data, uint32_t size, bool priority, bool fence) {
+  auto* b = new Buffer();
+  b->data = new uint8_t[size > 0 ? size : 1];
+  if (size > 0) std::memcpy(b->data, data, size);
+  b->capacity = size;
+  b->size = size;
+  b->priority = priority;
+  b->fence = fence;
+  return BufferPtr(b);
 }
 
 BufferPool::BufferPool(uint32_t segment_size, uint32_t max_buffers)
@@ -56,8 +74,11 @@ Buffer* BufferPool::take_locked() {
   Buffer* b = free_.back();
   free_.pop_back();
   b->size = 0;
-  ++in_use_;
-  if (in_use_ > peak_in_use_) peak_in_use_ = in_use_;
+  b->priority = false;
+  b->fence = false;
+  const uint32_t now = in_use_.load(std::memory_order_relaxed) + 1;
+  in_use_.store(now, std::memory_order_relaxed);
+  if (now > peak_in_use_) peak_in_use_ = now;
   note_taken();
   return b;
 }
@@ -81,15 +102,20 @@ void BufferPool::recycle(Buffer* b) {
   {
     std::lock_guard lock(mu_);
     free_.push_back(b);
-    --in_use_;
+    in_use_.store(in_use_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
     g_in_use.fetch_sub(1, std::memory_order_relaxed);
+    if (listener_) listener_->notify();
   }
   available_.notify_one();
 }
 
-uint32_t BufferPool::in_use() const {
+void BufferPool::set_availability_listener(TaskWakeup* wakeup) {
   std::lock_guard lock(mu_);
-  return in_use_;
+  listener_ = wakeup;
+}
+
+uint32_t BufferPool::in_use() const {
+  return in_use_.load(std::memory_order_relaxed);
 }
 
 uint32_t BufferPool::peak_in_use() const {

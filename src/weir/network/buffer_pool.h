@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "weir/network/buffer.h"
+#include "weir/network/task_wakeup.h"
 
 namespace weir::network {
 
@@ -44,6 +45,11 @@ class BufferPool {
   uint32_t peak_in_use() const;
   //! Wakes a waiting request() so it can observe cancellation.
   void wake_waiters();
+  //! True when request() would not wait now (any thread; a hint that may change at once).
+  bool has_free() const { return in_use_.load(std::memory_order_relaxed) < max_buffers_; }
+  //! The producer's wakeup, signaled whenever a buffer comes back (null to stop). Lets a task wait
+  //! for output availability and other work at once instead of blocking inside request().
+  void set_availability_listener(TaskWakeup* wakeup);
 
   static NetworkBufferStats global_stats();
   //! Restarts the process-wide peak from the current use (tests, between jobs).
@@ -58,7 +64,8 @@ class BufferPool {
   std::vector<std::unique_ptr<Buffer>> all_;
   std::vector<std::unique_ptr<uint8_t[]>> memory_;
   std::vector<Buffer*> free_;
-  uint32_t in_use_ = 0;
+  std::atomic<uint32_t> in_use_{0};  // written under mu_, read without it by has_free()
+  TaskWakeup* listener_ = nullptr;
   uint32_t peak_in_use_ = 0;
 };
 

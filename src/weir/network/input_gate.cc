@@ -2,10 +2,12 @@
 
 namespace weir::network {
 
-InputGate::InputGate(int gate_index, std::vector<std::shared_ptr<LocalChannel>> channels, TaskWakeup* wakeup)
+InputGate::InputGate(int gate_index, std::vector<std::shared_ptr<LocalChannel>> channels, TaskWakeup* wakeup,
+                     std::atomic<bool>* priority)
     : gate_index_(gate_index),
       channels_(std::move(channels)),
       wakeup_(wakeup),
+      priority_(priority),
       enqueued_(channels_.size(), false) {
   for (size_t i = 0; i < channels_.size(); ++i) channels_[i]->attach_consumer(this, static_cast<int>(i));
 }
@@ -24,6 +26,12 @@ void InputGate::notify_available(int channel) {
   wakeup_->notify();
 }
 
+void InputGate::notify_priority() {
+  if (!priority_) return;
+  priority_->store(true, std::memory_order_release);
+  wakeup_->notify();
+}
+
 InputGate::Next InputGate::poll() {
   for (;;) {
     int ch;
@@ -35,9 +43,10 @@ InputGate::Next InputGate::poll() {
       enqueued_[ch] = false;
     }
     bool more = false;
-    BufferPtr b = channels_[ch]->pop(more);
+    int64_t copied_for = -1;
+    BufferPtr b = channels_[ch]->pop(more, &copied_for);
     if (more) notify_available(ch);
-    if (b) return {std::move(b), ch};
+    if (b) return {std::move(b), ch, copied_for};
   }
 }
 

@@ -1,5 +1,8 @@
 #include "weir/network/local_channel.h"
 
+#include <cstring>
+
+#include "weir/network/element_kind.h"
 #include "weir/network/input_gate.h"
 
 namespace weir::network {
@@ -8,20 +11,32 @@ namespace weir::network {
 // destroy its InputGate between reading gate_ and calling it. Lock order: channel, then gate.
 void LocalChannel::push(BufferPtr buffer) {
   std::lock_guard lock(mu_);
-  queue_.push_back(std::move(buffer));
-  if (queue_.size() == 1 && gate_) gate_->notify_available(channel_index_);  // else already announced
+  const bool priority = buffer->priority;
+  queue_.push_back({std::move(buffer), -1});
+  if (priority) ++priority_queued_;
+  if (!gate_) return;
+  if (queue_.size() == 1) gate_->notify_available(channel_index_);  // else already announced
+  if (priority) gate_->notify_priority();
 }
 
-BufferPtr LocalChannel::pop(bool& more) {
+void LocalChannel::push_front(BufferPtr buffer) {
+  std::lock_guard lock(mu_);
+  queue_.push_front({std::move(buffer), -1});
+  if (gate_) gate_->notify_available(channel_index_);
+}
+
+BufferPtr LocalChannel::pop(bool& more, int64_t* copied_for) {
   std::lock_guard lock(mu_);
   if (queue_.empty()) {
     more = false;
     return nullptr;
   }
-  BufferPtr b = std::move(queue_.front());
+  Entry e = std::move(queue_.front());
   queue_.pop_front();
+  if (e.buffer->priority) --priority_queued_;
   more = !queue_.empty();
-  return b;
+  if (copied_for) *copied_for = e.copied_for;
+  return std::move(e.buffer);
 }
 
 void LocalChannel::attach_consumer(InputGate* gate, int channel_index) {
@@ -29,6 +44,7 @@ void LocalChannel::attach_consumer(InputGate* gate, int channel_index) {
   gate_ = gate;
   channel_index_ = channel_index;
   if (!queue_.empty()) gate->notify_available(channel_index);
+  if (priority_queued_ > 0) gate->notify_priority();
 }
 
 void LocalChannel::detach_consumer() {
@@ -44,6 +60,42 @@ void LocalChannel::hold_pool(std::shared_ptr<BufferPool> pool) {
 size_t LocalChannel::queued() const {
   std::lock_guard lock(mu_);
   return queue_.size();
+}
+
+bool LocalChannel::peek_priority(std::string* frame_payload) const {
+  std::lock_guard lock(mu_);
+  if (priority_queued_ == 0) return false;
+  for (const auto& e : queue_) {
+    if (e.buffer->fence) return false;
+    if (!e.buffer->priority) continue;
+    // A priority buffer holds exactly one frame: [u32 length][u8 kind][payload].
+    const Buffer& b = *e.buffer;
+    if (frame_payload && b.size >= kFrameHeaderSize + 1)
+      frame_payload->assign(reinterpret_cast<const char*>(b.data) + kFrameHeaderSize + 1,
+                            b.size - kFrameHeaderSize - 1);
+    return true;
+  }
+  return false;
+}
+
+BufferPtr LocalChannel::take_priority(int64_t checkpoint, std::string& out) {
+  std::lock_guard lock(mu_);
+  bool fenced = false;
+  for (auto it = queue_.begin(); it != queue_.end(); ++it) {
+    if (it->buffer->priority) {
+      if (fenced) return nullptr;  // read in stream order, after the end of data before it
+      BufferPtr b = std::move(it->buffer);
+      queue_.erase(it);
+      --priority_queued_;
+      return b;
+    }
+    if (it->buffer->fence) fenced = true;
+    if (it->copied_for != checkpoint) {
+      out.append(reinterpret_cast<const char*>(it->buffer->data), it->buffer->size);
+      it->copied_for = checkpoint;
+    }
+  }
+  return nullptr;
 }
 
 }  // namespace weir::network

@@ -3,10 +3,18 @@
 // producer pushes filled buffers; the consumer's InputGate pops them. Because buffers come from the
 // producer's bounded pool, the queue is bounded too.
 //
-// Threading: push() from the producer task, pop() from the consumer task; a mutex guards the queue.
+// Unaligned checkpoints: a barrier is pushed as a priority buffer at the tail like any other, but the
+// consumer is told at once and may take it out of the queue ahead of the data before it, copying that
+// data (the channel's in-flight state) without consuming it. Each queued buffer remembers the last
+// checkpoint it was copied for, so no byte is persisted twice for one checkpoint.
+//
+// Threading: push() from the producer task, everything else from the consumer task; a mutex guards
+// the queue.
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <string>
 
 #include "weir/network/buffer.h"
 #include "weir/network/buffer_pool.h"
@@ -18,8 +26,11 @@ class InputGate;
 class LocalChannel {
  public:
   void push(BufferPtr buffer);
-  //! Null when empty. `more` tells whether buffers remain after this one.
-  BufferPtr pop(bool& more);
+  //! Puts restored in-flight data ahead of everything queued (restore from an unaligned checkpoint).
+  void push_front(BufferPtr buffer);
+  //! Null when empty. `more` tells whether buffers remain after this one; `copied_for` receives the
+  //! checkpoint the buffer's bytes were already copied for (-1 if none).
+  BufferPtr pop(bool& more, int64_t* copied_for = nullptr);
   //! Connects the consumer side; buffers already queued are announced at once.
   void attach_consumer(InputGate* gate, int channel_index);
   void detach_consumer();
@@ -27,11 +38,25 @@ class LocalChannel {
   void hold_pool(std::shared_ptr<BufferPool> pool);
   size_t queued() const;
 
+  // ---- unaligned checkpoints (consumer thread) ----
+  //! The payload of the first queued priority buffer's frame, if there is one ahead of any fence.
+  bool peek_priority(std::string* frame_payload) const;
+  //! Appends to `out` the bytes of queued buffers ahead of the first priority buffer (or of all
+  //! queued buffers when there is none) not yet copied for `checkpoint`, and marks them copied.
+  //! Then removes and returns the first priority buffer (null when there is none, or when a fence
+  //! precedes it: then copying stops there and the barrier is read in stream order).
+  BufferPtr take_priority(int64_t checkpoint, std::string& out);
+
  private:
+  struct Entry {
+    BufferPtr buffer;
+    int64_t copied_for = -1;
+  };
   // pool_ is declared before queue_ so that queued buffers return to the pool before it goes away.
   std::shared_ptr<BufferPool> pool_;
   mutable std::mutex mu_;
-  std::deque<BufferPtr> queue_;
+  std::deque<Entry> queue_;
+  int priority_queued_ = 0;
   InputGate* gate_ = nullptr;
   int channel_index_ = -1;
 };

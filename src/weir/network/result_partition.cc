@@ -1,6 +1,7 @@
 #include "weir/network/result_partition.h"
 
 #include <cstring>
+#include <string>
 
 namespace weir::network {
 
@@ -53,6 +54,19 @@ void ResultPartition::write(int sub, ElementKind kind, std::string_view payload)
 
 void ResultPartition::broadcast(ElementKind kind, std::string_view payload) {
   for (int i = 0; i < num_subpartitions(); ++i) write(i, kind, payload);
+}
+
+void ResultPartition::broadcast_event(ElementKind kind, std::string_view payload, bool priority, bool fence) {
+  std::string frame(kFrameHeaderSize + 1 + payload.size(), '\0');
+  uint32_t len = static_cast<uint32_t>(payload.size() + 1);
+  std::memcpy(frame.data(), &len, 4);
+  frame[kFrameHeaderSize] = static_cast<char>(kind);
+  if (!payload.empty()) std::memcpy(frame.data() + kFrameHeaderSize + 1, payload.data(), payload.size());
+  for (auto& s : subs_) {
+    flush(s);
+    s.channel->push(make_unpooled_buffer(frame.data(), static_cast<uint32_t>(frame.size()), priority, fence));
+  }
+  unflushed_ = false;
 }
 
 void ResultPartition::flush(Subpartition& s) {

@@ -27,6 +27,12 @@ class ResultPartition {
   void write(int sub, ElementKind kind, std::string_view payload);
   //! Appends the element to every subpartition.
   void broadcast(ElementKind kind, std::string_view payload);
+  //! Sends an event in a buffer of its own, outside the pool (so it never waits for memory), after
+  //! flushing what each subpartition holds. `priority` marks it for unaligned checkpoints.
+  //! A `fence` (end of data) keeps priority buffers behind it from overtaking it.
+  void broadcast_event(ElementKind kind, std::string_view payload, bool priority, bool fence = false);
+  //! True when a buffer could be requested without waiting.
+  bool available() const { return pool_->has_free(); }
   //! Sends every partly filled buffer.
   void flush_all();
   //! True when some subpartition holds unsent bytes.

@@ -40,8 +40,11 @@ std::string QueryRunResult::result_line() const {
 }
 
 std::string QueryRunResult::recovery_line() const {
-  return fmt::format("RECOVERY query={} restarts={} checkpoints={} failures_injected={}", query, restarts,
-                     checkpoints, failures_injected);
+  return fmt::format(
+      "RECOVERY query={} restarts={} checkpoints={} failures_injected={} checkpoint_avg_ms={:.1f} "
+      "sync_avg_ms={:.1f} async_avg_ms={:.1f} alignment_avg_ms={:.1f} unaligned_checkpoints={}",
+      query, restarts, checkpoints, failures_injected, checkpoint_ms, sync_ms, async_ms, alignment_ms,
+      unaligned_checkpoints);
 }
 
 QueryRunResult run_query(std::string_view name, const Configuration& config, const QueryOptions& options,
@@ -83,7 +86,16 @@ QueryRunResult run_query(std::string_view name, const Configuration& config, con
   r.query = std::string(name);
   r.events = options.generator.events;
   r.restarts = client.job_master().attempt();
-  r.checkpoints = client.job_master().checkpoint_stats().completed;
+  auto stats = client.job_master().checkpoint_stats();
+  r.checkpoints = stats.completed;
+  if (stats.completed > 0) {
+    const double n = static_cast<double>(stats.completed);
+    r.checkpoint_ms = static_cast<double>(stats.sum_duration_ms) / n;
+    r.sync_ms = static_cast<double>(stats.sum_sync_ms) / n;
+    r.async_ms = static_cast<double>(stats.sum_async_ms) / n;
+    r.alignment_ms = static_cast<double>(stats.sum_alignment_ms) / n;
+  }
+  r.unaligned_checkpoints = stats.completed_unaligned;
   r.failures_injected = failures ? failures->injected() : 0;
   return r;
 }

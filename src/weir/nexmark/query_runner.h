@@ -22,6 +22,9 @@ struct QueryRunResult {
 
   int restarts = 0;         //!< attempts after the first (JobMaster::attempt())
   int64_t checkpoints = 0;  //!< completed checkpoints (savepoints included)
+  //! Averages over completed checkpoints of the slowest task's times (ms).
+  double checkpoint_ms = 0, sync_ms = 0, async_ms = 0, alignment_ms = 0;
+  int64_t unaligned_checkpoints = 0;
   int failures_injected = 0;
   std::string savepoint;  //!< the savepoint the job stopped with, if it did
 

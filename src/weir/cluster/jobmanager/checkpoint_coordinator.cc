@@ -19,10 +19,11 @@ CheckpointSettings CheckpointSettings::from_config(const Configuration& conf) {
   s.num_retained = static_cast<int>(conf.get_int(options::kNumRetainedCheckpoints));
   s.retention = conf.get_string(options::kExternalizedRetention);
   s.dir = conf.get_string(options::kCheckpointDir);
-  if (conf.get_bool(options::kUnalignedCheckpoints))
+  if (conf.get_bool(options::kUnalignedCheckpoints) &&
+      conf.get_string(options::kCheckpointMode) == "at_least_once")
     throw ConfigError(
-        "execution.checkpointing.unaligned.enabled=true is not supported yet: use "
-        "execution.checkpointing.mode exactly_once (aligned) or at_least_once");
+        "execution.checkpointing.unaligned.enabled=true needs execution.checkpointing.mode exactly_once "
+        "(unaligned checkpoints are a form of exactly-once)");
   if (s.interval_ms > 0 && s.dir.empty())
     throw ConfigError(
         "checkpointing is enabled (execution.checkpointing.interval) but execution.checkpointing.dir "
@@ -73,6 +74,8 @@ std::optional<CompletedCheckpoint> CheckpointCoordinator::acknowledge(const Chec
   p.stats.max_sync_ms = std::max(p.stats.max_sync_ms, ack.sync_ms);
   p.stats.max_async_ms = std::max(p.stats.max_async_ms, ack.async_ms);
   p.stats.max_alignment_ms = std::max(p.stats.max_alignment_ms, ack.alignment_ms);
+  p.stats.unaligned = p.stats.unaligned || ack.unaligned;
+  p.stats.in_flight_bytes += ack.in_flight_bytes;
   p.stats.state_size += ack.handle.size;
   if (static_cast<int>(p.acked.size()) < p.expected) return std::nullopt;
   CompletedCheckpoint done;
@@ -131,6 +134,12 @@ void CheckpointCoordinator::complete(int64_t id, Pending& p, int64_t now_ms, Com
   out.duration_ms = now_ms - p.started_ms;
   consecutive_failures_ = 0;
   ++stats_.completed;
+  if (out.unaligned) ++stats_.completed_unaligned;
+  stats_.in_flight_bytes += out.in_flight_bytes;
+  stats_.sum_duration_ms += out.duration_ms;
+  stats_.sum_sync_ms += out.max_sync_ms;
+  stats_.sum_async_ms += out.max_async_ms;
+  stats_.sum_alignment_ms += out.max_alignment_ms;
   stats_.latest = out;
   if (auto w = savepoint_waiters_.find(id); w != savepoint_waiters_.end()) {
     w->second(p.dir, {});

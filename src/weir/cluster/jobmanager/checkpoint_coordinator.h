@@ -44,12 +44,22 @@ struct CompletedCheckpoint {
   int64_t max_async_ms = 0;
   int64_t max_alignment_ms = 0;
   uint64_t state_size = 0;
+  bool unaligned = false;        //!< some task snapshotted before all its barriers arrived
+  uint64_t in_flight_bytes = 0;  //!< in-flight data persisted by unaligned snapshots
 };
 
 struct CheckpointStats {
   int64_t triggered = 0;
   int64_t completed = 0;
   int64_t failed = 0;
+  int64_t completed_unaligned = 0;  //!< completed checkpoints some task took unaligned
+  uint64_t in_flight_bytes = 0;     //!< in-flight data persisted, over all completed checkpoints
+  // Sums over completed checkpoints (each checkpoint contributes its slowest task's time), so that
+  // averages can be reported: end to end, synchronous part, asynchronous part, alignment.
+  int64_t sum_duration_ms = 0;
+  int64_t sum_sync_ms = 0;
+  int64_t sum_async_ms = 0;
+  int64_t sum_alignment_ms = 0;
   std::optional<CompletedCheckpoint> latest;
 };
 

@@ -8,6 +8,7 @@
 
 #include "weir/checkpoint/checkpoint_options.h"
 #include "weir/cluster/jobmanager/checkpoint_coordinator.h"
+#include "weir/cluster/taskmanager/barrier_codec.h"
 #include "weir/common/config_options.h"
 #include "weir/common/failure_points.h"
 #include "weir/runtime/operator_failure.h"
@@ -19,23 +20,6 @@ namespace weir::cluster {
 using network::ElementKind;
 
 namespace {
-std::string encode_barrier(const CheckpointBarrier& b) {
-  DataOutput out;
-  out.write_fixed<int64_t>(b.id);
-  out.write_fixed<int64_t>(b.timestamp);
-  out.write_u8(b.savepoint ? 1 : 0);
-  out.write_bytes(b.target_dir);
-  return out.str();
-}
-CheckpointBarrier decode_barrier(const uint8_t* p, size_t n) {
-  DataInput in(p, n);
-  CheckpointBarrier b;
-  b.id = in.read_fixed<int64_t>();
-  b.timestamp = in.read_fixed<int64_t>();
-  b.savepoint = in.read_u8() != 0;
-  b.target_dir = std::string(in.read_bytes());
-  return b;
-}
 int64_t ms_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t).count();
 }
@@ -130,6 +114,8 @@ void Task::run() {
   outputs_.clear();
   {
     std::lock_guard lock(partitions_mu_);  // cancel() may be iterating partitions_
+    // Pools outlive this task while consumers hold their buffers: stop them signaling our wakeup.
+    for (auto& p : partitions_) p->pool().set_availability_listener(nullptr);
     partitions_.clear();
   }
   report(final_state, error);
@@ -142,6 +128,8 @@ void Task::build() {
   buffer_timeout_ = config.get_duration(options::kBufferTimeout);
   exactly_once_ = config.get_string(options::kCheckpointMode) != "at_least_once";
   final_checkpoint_ = config.get_duration(options::kCheckpointInterval).count() > 0;
+  unaligned_ = exactly_once_ && config.get_bool(options::kUnalignedCheckpoints);
+  aligned_timeout_ = config.get_duration(options::kAlignedCheckpointTimeout);
   pts_ = std::make_unique<runtime::ProcessingTimeService>(tdd_.clock ? tdd_.clock : SystemClock::shared());
   if (pts_->clock().is_manual()) clock_listener_ = pts_->clock().add_listener([this] { wakeup_.notify(); });
 
@@ -171,6 +159,7 @@ void Task::build() {
     }
     auto pool = std::make_shared<network::BufferPool>(
         segment, static_cast<uint32_t>(per_channel * channels.size() + floating));
+    if (unaligned_) pool->set_availability_listener(&wakeup_);
     std::lock_guard lock(partitions_mu_);
     partitions_.push_back(
         std::make_unique<network::ResultPartition>(std::move(pool), std::move(channels), &canceled_));
@@ -270,10 +259,11 @@ void Task::build() {
       channel_owner_.emplace_back(static_cast<int>(gates_.size()), static_cast<int>(i));
     }
     g.dispatcher = e.type->dispatcher(head, e.target_input);
-    g.gate =
-        std::make_unique<network::InputGate>(static_cast<int>(gates_.size()), std::move(channels), &wakeup_);
+    g.gate = std::make_unique<network::InputGate>(static_cast<int>(gates_.size()), std::move(channels),
+                                                  &wakeup_, unaligned_ ? &priority_ : nullptr);
     gates_.push_back(std::move(g));
   }
+  if (tdd_.restore) restore_in_flight();
   last_flush_ = std::chrono::steady_clock::now();
 }
 
@@ -293,6 +283,7 @@ void Task::maybe_flush(bool force) {
 void Task::wait_for_work() {
   Timestamp deadline = pts_->next_deadline();
   auto limit = std::chrono::steady_clock::now() + std::chrono::milliseconds(vertex_->is_source ? 10 : 1000);
+  if (timeout_barrier_ > last_checkpoint_) limit = std::min(limit, timeout_due_);
   if (!pts_->clock().is_manual() && deadline != kMaxTimestamp) {
     auto until = std::chrono::steady_clock::now() +
                  std::chrono::milliseconds(std::max<Timestamp>(0, deadline - pts_->now()));
@@ -304,10 +295,17 @@ void Task::wait_for_work() {
 void Task::run_source() {
   auto* src = dynamic_cast<runtime::SourceOperatorBase*>(chain_.front().get());
   if (!src) throw WeirError("internal: source vertex without a source operator");
-  const int batch = buffer_timeout_.count() == 0 ? 1 : 512;
+  // Unaligned checkpoints: small batches that start only when every output has a free buffer, so a
+  // backpressured source waits here (where it takes checkpoints) rather than inside emit_next().
+  const int batch = buffer_timeout_.count() == 0 ? 1 : (unaligned_ ? 64 : 512);
   for (;;) {
     check_canceled();
     run_timers_and_mail();
+    if (unaligned_ && !outputs_available()) {
+      maybe_flush(true);
+      wait_for_work();
+      continue;
+    }
     if (stop_requested_) break;
     runtime::InputStatus status;
     call_operator(src, [&] { status = src->emit_next(batch); });
@@ -331,11 +329,13 @@ void Task::run_inputs() {
   while (!all_ended()) {
     check_canceled();
     run_timers_and_mail();
+    if (unaligned_ && (priority_.load(std::memory_order_acquire) || aligned_timeout_due())) handle_priority();
     bool got = false;
     for (size_t i = 0; i < gates_.size() && !got; ++i) {
       auto& g = gates_[(next_gate + i) % gates_.size()];
       auto next = g.gate->poll();
       if (next.buffer) {
+        if (unaligned_cp_) on_polled(next, g.first_channel + next.channel);
         process_buffer(g, next.channel, std::move(next.buffer), 0);
         got = true;
       }
@@ -382,6 +382,7 @@ void Task::process_buffer(GateBinding& g, int channel, network::BufferPtr buf, u
     cs.partial.clear();
     handle_frame(g, channel, reinterpret_cast<const uint8_t*>(frame.data()) + 4, len);
     if (cs.blocked) return stash_rest();
+    if (unaligned_) yield_between_records(g.first_channel + channel, p, end);
   }
   while (p < end) {
     if (end - p < static_cast<ptrdiff_t>(network::kFrameHeaderSize)) {
@@ -399,6 +400,7 @@ void Task::process_buffer(GateBinding& g, int channel, network::BufferPtr buf, u
     handle_frame(g, channel, frame, len);
     // A barrier blocked this channel: what follows it waits for the other channels' barriers.
     if (cs.blocked) return stash_rest();
+    if (unaligned_) yield_between_records(g.first_channel + channel, p, end);
   }
 }
 
@@ -429,6 +431,10 @@ void Task::handle_frame(GateBinding& g, int channel, const uint8_t* frame, uint3
       cs.end_of_data = true;
       update_input(g.logical_input);
       check_alignment_complete();
+      if (unaligned_cp_ && !unaligned_cp_->done[g.first_channel + channel]) {
+        unaligned_cp_->done[g.first_channel + channel] = true;
+        maybe_complete_unaligned();
+      }
       break;
     case ElementKind::kEndOfData:
       cs.end_of_data = true;
@@ -489,10 +495,7 @@ void Task::await_final_checkpoint() {
   // the barriers of one checkpoint: waiting for the next one would wait for ever once the sources
   // are done).
   finished_at_checkpoint_ = last_checkpoint_;
-  for (auto& p : partitions_) {
-    p->broadcast(ElementKind::kEndOfData, {});
-    p->flush_all();
-  }
+  for (auto& p : partitions_) p->broadcast_event(ElementKind::kEndOfData, {}, false, /*fence=*/true);
   if (vertex_->is_source) jm_->notify_end_of_data(id_);
   // Keep reading inputs: barriers of the final checkpoint and, after it, end-of-partition arrive.
   auto all_partitions_ended = [&] {
@@ -502,10 +505,12 @@ void Task::await_final_checkpoint() {
   while (!(final_checkpoint_done_ && all_partitions_ended())) {
     check_canceled();
     mailbox_.drain();
+    if (unaligned_ && (priority_.load(std::memory_order_acquire) || aligned_timeout_due())) handle_priority();
     bool got = false;
     for (auto& g : gates_) {
       auto next = g.gate->poll();
       if (next.buffer) {
+        if (unaligned_cp_) on_polled(next, g.first_channel + next.channel);
         process_buffer(g, next.channel, std::move(next.buffer), 0);
         got = true;
       }
@@ -549,7 +554,26 @@ void Task::stop_source() {
 }
 
 void Task::on_barrier(int global_channel, CheckpointBarrier b) {
+  if (unaligned_cp_ && b.id == unaligned_cp_->barrier.id) {
+    // The barrier of the unaligned checkpoint in progress, reached in stream order: what this channel
+    // sent before it has been recorded as it was read.
+    unaligned_cp_->done[global_channel] = true;
+    maybe_complete_unaligned();
+    return;
+  }
   if (b.id <= last_checkpoint_) return;  // a checkpoint this task already took or gave up
+  // A barrier read after its channel's end of data belongs to a checkpoint taken after the input ended
+  // (the job's final one): it stays aligned, so the snapshot follows the end of every input.
+  if (unaligned_ && !b.savepoint && !channel_states_[global_channel].end_of_data) {
+    if (b.id != timeout_barrier_) {
+      timeout_barrier_ = b.id;
+      timeout_due_ = std::chrono::steady_clock::now() + aligned_timeout_;
+    }
+    if (aligned_timeout_.count() == 0 || aligned_timeout_due()) {
+      start_unaligned(b, global_channel);
+      return;
+    }
+  }
   if (b.id > aligning_) {
     if (aligning_ >= 0) {
       // A newer checkpoint overtook the one being aligned: give the old one up (it times out).
@@ -574,6 +598,7 @@ void Task::check_alignment_complete() {
   CheckpointBarrier b = aligning_barrier_;
   last_checkpoint_ = aligning_;
   aligning_ = -1;
+  timeout_barrier_ = -1;
   perform_checkpoint(b, ms_since(align_start_));
   for (auto& cs : channel_states_) cs.blocked = false;
   need_resume_ = true;
@@ -594,8 +619,17 @@ void Task::resume_stashed() {
 
 void Task::perform_checkpoint(const CheckpointBarrier& b, int64_t alignment_ms) {
   auto start = std::chrono::steady_clock::now();
+  auto snap = snapshot_operators(b);
+  forward_barrier(b);
+  CheckpointAck stats;
+  stats.sync_ms = ms_since(start);
+  stats.alignment_ms = alignment_ms;
+  write_snapshot_async(std::move(snap), b, stats);
+}
+
+// Synchronous part: copy every operator's state into a snapshot, on the task thread.
+std::shared_ptr<checkpoint::TaskSnapshot> Task::snapshot_operators(const CheckpointBarrier& b) {
   WEIR_FAILURE_POINT("task.before-snapshot");
-  // Synchronous part: copy every operator's state into a snapshot, on the task thread.
   auto snap = std::make_shared<checkpoint::TaskSnapshot>();
   snap->vertex = vertex_->id;
   snap->subtask = tdd_.subtask;
@@ -607,25 +641,34 @@ void Task::perform_checkpoint(const CheckpointBarrier& b, int64_t alignment_ms) 
     call_operator(op.get(), [&] { op->snapshot_state(s); });
     snap->operators.push_back(std::move(s));
   }
-  // The barrier goes downstream right after the snapshot, ahead of any later record.
+  return snap;
+}
+
+// The barrier goes downstream right after the snapshot, ahead of any later record, in a buffer of its
+// own that never waits for pooled memory. Unaligned, it is a priority buffer that consumers take
+// ahead of the data queued before it.
+void Task::forward_barrier(const CheckpointBarrier& b) {
   std::string payload = encode_barrier(b);
-  for (auto& p : partitions_) {
-    p->broadcast(ElementKind::kBarrier, payload);
-    p->flush_all();
-  }
-  int64_t sync_ms = ms_since(start);
-  // Asynchronous part: encode and write while processing goes on.
+  for (auto& p : partitions_) p->broadcast_event(ElementKind::kBarrier, payload, unaligned_ && !b.savepoint);
+}
+
+// Asynchronous part: encode and write while processing goes on.
+void Task::write_snapshot_async(std::shared_ptr<checkpoint::TaskSnapshot> snap, const CheckpointBarrier& b,
+                                CheckpointAck stats) {
   {
     std::lock_guard lock(writer_mu_);
     if (!writer_.joinable()) writer_ = std::thread([this] { run_writer(); });
-    writer_queue_.push_back([this, snap, b, sync_ms, alignment_ms] {
+    writer_queue_.push_back([this, snap = std::move(snap), b, stats]() mutable {
       auto t0 = std::chrono::steady_clock::now();
       try {
         std::string bytes = checkpoint::encode_task_snapshot(*snap);
         checkpoint::CheckpointStorage storage("", "");
-        auto handle = storage.write_task_state(b.target_dir, snap->vertex, snap->subtask, bytes);
+        stats.handle = storage.write_task_state(b.target_dir, snap->vertex, snap->subtask, bytes);
         WEIR_FAILURE_POINT("task.before-ack");
-        jm_->acknowledge_checkpoint({id_, b.id, handle, sync_ms, ms_since(t0), alignment_ms});
+        stats.id = id_;
+        stats.checkpoint_id = b.id;
+        stats.async_ms = ms_since(t0);
+        jm_->acknowledge_checkpoint(stats);
       } catch (const std::exception& e) {
         jm_->decline_checkpoint(id_, b.id,
                                 fmt::format("task '{}' could not write its state: {}", name_, e.what()));

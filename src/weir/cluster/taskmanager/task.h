@@ -12,10 +12,12 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "weir/checkpoint/operator_snapshot.h"
 #include "weir/cluster/gateways.h"
 #include "weir/network/input_gate.h"
 #include "weir/network/partition_registry.h"
@@ -84,6 +86,20 @@ class Task {
   void check_alignment_complete();
   void resume_stashed();
   void perform_checkpoint(const CheckpointBarrier& b, int64_t alignment_ms);
+  std::shared_ptr<checkpoint::TaskSnapshot> snapshot_operators(const CheckpointBarrier& b);
+  void forward_barrier(const CheckpointBarrier& b);
+  void write_snapshot_async(std::shared_ptr<checkpoint::TaskSnapshot> snap, const CheckpointBarrier& b,
+                            CheckpointAck stats);
+  // Unaligned checkpoints (unaligned.cc).
+  void on_polled(const network::InputGate::Next& next, int global_channel);
+  void handle_priority();
+  bool aligned_timeout_due() const;
+  void start_unaligned(const CheckpointBarrier& b, int consumed_channel);
+  void take_queued_barriers(int channel);
+  void maybe_complete_unaligned();
+  bool outputs_available() const;
+  void yield_between_records(int channel, const uint8_t* pos, const uint8_t* end);
+  void restore_in_flight();
   void run_writer();
   void stop_writer();
   void update_input(int logical);
@@ -133,6 +149,26 @@ class Task {
   bool final_checkpoint_done_ = false;
   bool stop_requested_ = false;  // stop_source(): the source loop ends as if its input had ended
   void await_final_checkpoint();
+
+  // Unaligned checkpoints: barriers overtake queued data; the data they overtook is persisted.
+  bool unaligned_ = false;
+  std::chrono::milliseconds aligned_timeout_{0};
+  std::atomic<bool> priority_{false};  // raised by input gates (any thread) when a barrier arrives
+  struct UnalignedCheckpoint {
+    CheckpointBarrier barrier;
+    std::shared_ptr<checkpoint::TaskSnapshot> snapshot;
+    std::vector<std::string> in_flight;  // per global channel, framed elements in stream order
+    std::vector<bool> done;              // the channel's barrier was taken (or the channel ended)
+    CheckpointAck stats;
+  };
+  std::optional<UnalignedCheckpoint> unaligned_cp_;
+  // A barrier seen but still travelling aligned (aligned-checkpoint-timeout > 0): when it is due.
+  int64_t timeout_barrier_ = -1;
+  std::chrono::steady_clock::time_point timeout_due_;
+  // Where the task thread is inside an input buffer while it yields between records.
+  int cur_channel_ = -1;
+  const uint8_t* cur_pos_ = nullptr;
+  const uint8_t* cur_end_ = nullptr;
 
   // Asynchronous part of snapshots: one writer thread per task, started on first use.
   std::thread writer_;
