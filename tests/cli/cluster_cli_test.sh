@@ -96,6 +96,29 @@ kill -TERM "$JM"
 wait_for 10 "JobManager exits on SIGTERM" exited "$JM"
 wait "$JM" || fail "JobManager exited with status $? on SIGTERM"
 
+# Heartbeats below one second: interval 100 ms, timeout 400 ms; a SIGKILLed TaskManager is lost after
+# 400 ms of silence (the test allows up to 1 s on a loaded machine). A data port in use is an error
+# naming taskmanager.data.port.
+FAST="-D heartbeat.interval=100ms -D heartbeat.timeout=400ms"
+"$WEIR" jobmanager -D jobmanager.rpc.port=0 $FAST > "$DIR/fastjm.log" 2>&1 &
+FJM=$!; PIDS="$PIDS $FJM"
+wait_for 10 "fast JOBMANAGER line" grep -q '^JOBMANAGER rpc=' "$DIR/fastjm.log"
+FADDR=$(sed -n 's/^JOBMANAGER rpc=\([^ ]*\) .*/\1/p' "$DIR/fastjm.log")
+if "$WEIR" taskmanager -D jobmanager.rpc.port="${FADDR##*:}" -D taskmanager.data.port="${FADDR##*:}" > "$DIR/busy.out" 2>&1; then
+  fail "TaskManager started on a data port in use"
+fi
+grep -q "error: cannot listen on 127.0.0.1:${FADDR##*:} (taskmanager.data.port)" "$DIR/busy.out" || fail "busy data port: $(cat "$DIR/busy.out")"
+"$WEIR" taskmanager -D jobmanager.rpc.port="${FADDR##*:}" $FAST > "$DIR/fasttm.log" 2>&1 &
+FTM=$!; PIDS="$PIDS $FTM"
+wait_for 10 "fast TaskManager registered" grep -q "registered at JobManager" "$DIR/fasttm.log"
+FID=$(sed -n 's/^TASKMANAGER id=\([^ ]*\) .*/\1/p' "$DIR/fasttm.log")
+kill -9 "$FTM"
+wait_for 10 "fast TaskManager reported lost" grep -q "TaskManager $FID at .* lost" "$DIR/fastjm.log"
+SILENT=$(sed -n "s/.*TaskManager $FID at .* lost: no heartbeat for \([0-9]*\) ms.*/\1/p" "$DIR/fastjm.log")
+[ "$SILENT" -ge 400 ] && [ "$SILENT" -le 1000 ] || fail "lost after $SILENT ms of silence with heartbeat.timeout=400ms"
+kill -TERM "$FJM"
+wait_for 10 "fast JobManager exits" exited "$FJM"
+
 # Unreachable JobManager: the client command and a TaskManager fail with errors naming the address.
 if "$WEIR" list-taskmanagers --jobmanager "$ADDR" > "$DIR/unreach.out" 2>&1; then fail "list-taskmanagers succeeded without a JobManager"; fi
 grep -q "error: cannot reach the JobManager at $ADDR" "$DIR/unreach.out" || fail "unreachable: $(cat "$DIR/unreach.out")"
