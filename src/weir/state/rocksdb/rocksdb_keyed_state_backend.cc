@@ -200,7 +200,8 @@ void RocksDBKeyedStateBackend::PrefixIterator::next() {
 }
 
 RocksDBKeyedStateBackend::PrefixIterator RocksDBKeyedStateBackend::iterate(RocksDBColumnFamily* cf,
-                                                                           std::string_view prefix) {
+                                                                           std::string_view prefix,
+                                                                           std::string_view seek_from) {
   auto impl = std::make_unique<PrefixIterator::Impl>();
   impl->upper = rocks::prefix_successor(std::string(prefix));
   rocksdb::ReadOptions ro;
@@ -209,7 +210,9 @@ RocksDBKeyedStateBackend::PrefixIterator RocksDBKeyedStateBackend::iterate(Rocks
     ro.iterate_upper_bound = &impl->upper_slice;
   }
   impl->it.reset(db_->NewIterator(ro, cf->handle));
-  if (prefix.empty()) {
+  if (!seek_from.empty()) {
+    impl->it->Seek(slice(seek_from));
+  } else if (prefix.empty()) {
     impl->it->SeekToFirst();
   } else {
     impl->it->Seek(slice(prefix));

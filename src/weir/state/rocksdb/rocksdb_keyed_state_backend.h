@@ -89,7 +89,8 @@ class RocksDBKeyedStateBackend final : public KeyedStateBackend {
     explicit PrefixIterator(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
   };
-  PrefixIterator iterate(RocksDBColumnFamily* cf, std::string_view prefix);
+  //! `seek_from` (empty: the prefix itself) starts later within the prefix, skipping what sorts before.
+  PrefixIterator iterate(RocksDBColumnFamily* cf, std::string_view prefix, std::string_view seek_from = {});
 
   // ---- whole column families (bytewise, independent of the state's C++ types) ----
   size_t count_entries(RocksDBColumnFamily* cf);

@@ -7,7 +7,8 @@ namespace weir::state {
 RocksDBTimerStore::RocksDBTimerStore(RocksDBKeyedStateBackend* backend, const std::string& name)
     : backend_(backend),
       cf_(backend->column_family("_weir_timers_" + name, rocks::Layout::kTimer, std::nullopt)),
-      head_(backend->key_group_range().size(), kMaxTimestamp) {
+      head_(backend->key_group_range().size(), kMaxTimestamp),
+      cursor_(backend->key_group_range().size()) {
   const KeyGroupRange& r = backend_->key_group_range();
   for (KeyGroup kg = r.start; kg <= r.end; ++kg) refresh_head(kg);
 }
@@ -42,12 +43,15 @@ void RocksDBTimerStore::set_head(KeyGroup kg, Timestamp ts) {
 void RocksDBTimerStore::refresh_head(KeyGroup kg) {
   std::string prefix;
   rocks::append_key_group(prefix, kg);
-  auto it = backend_->iterate(cf_, prefix);
+  auto it = backend_->iterate(cf_, prefix, cursor_[kg - backend_->key_group_range().start]);
   set_head(kg, it.valid() ? rocks::read_ordered_i64(it.key().data() + 2) : kMaxTimestamp);
 }
 
 void RocksDBTimerStore::add(KeyGroup kg, const TimerEntry& t) {
-  backend_->put(cf_, row(kg, t), {});
+  const std::string& r = row(kg, t);
+  backend_->put(cf_, r, {});
+  std::string& cursor = cursor_[kg - backend_->key_group_range().start];
+  if (!cursor.empty() && r < cursor) cursor = r;
   if (t.ts < head_[kg - backend_->key_group_range().start]) set_head(kg, t.ts);
 }
 
@@ -58,11 +62,13 @@ void RocksDBTimerStore::remove(KeyGroup kg, const TimerEntry& t) {
 
 std::pair<KeyGroup, TimerEntry> RocksDBTimerStore::poll() {
   KeyGroup kg = heads_.begin()->second;
+  std::string& cursor = cursor_[kg - backend_->key_group_range().start];
   std::string prefix;
   rocks::append_key_group(prefix, kg);
   // The iterator reads a snapshot: after deleting the first row, next() is the group's new head.
-  auto it = backend_->iterate(cf_, prefix);
+  auto it = backend_->iterate(cf_, prefix, cursor);
   TimerEntry t = parse(it.key());
+  cursor.assign(it.key());
   backend_->remove(cf_, it.key());
   it.next();
   set_head(kg, it.valid() ? rocks::read_ordered_i64(it.key().data() + 2) : kMaxTimestamp);

@@ -42,6 +42,9 @@ class RocksDBTimerStore final : public TimerStore {
   RocksDBKeyedStateBackend* backend_;
   RocksDBColumnFamily* cf_;
   std::vector<Timestamp> head_;  //!< per local key group: its earliest timestamp, kMaxTimestamp if none
+  //! Per local key group: a row no live timer of the group sorts before (empty: none known). Seeks
+  //! start there, past the tombstones of fired timers, many of which share the head's timestamp.
+  std::vector<std::string> cursor_;
   std::set<std::pair<Timestamp, KeyGroup>> heads_;
   std::string row_;
 };
