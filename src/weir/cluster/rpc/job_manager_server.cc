@@ -1,7 +1,10 @@
 #include "weir/cluster/rpc/job_manager_server.h"
 
+#include <algorithm>
+#include <list>
 #include <map>
 #include <random>
+#include <vector>
 
 #include <fmt/format.h>
 #include <grpcpp/grpcpp.h>
@@ -134,17 +137,35 @@ void JobManagerServer::shutdown() {
 
 // Sends heartbeats every heartbeat.interval and checks for silent TaskManagers more often, so that a
 // lost one is reported at most ~100 ms after its timeout ran out.
+//
+// Lifetimes (gRPC's callback API aborts when a call's context or channel goes away under it): the monitor
+// thread owns every call and every channel; a callback only marks its call done under mu_; the monitor
+// thread destroys done calls, and channels of lost TaskManagers once no call on them is pending.
 void JobManagerServer::monitor_loop() {
   using Clock = TaskManagerRegistry::Clock;
   struct Peer {
     std::string address;
     std::unique_ptr<weir::rpc::TaskManagerService::Stub> stub;
   };
-  std::map<std::string, Peer> peers;  // monitor thread only
+  struct Call {
+    grpc::ClientContext ctx;
+    weir::rpc::HeartbeatRequest req;
+    weir::rpc::HeartbeatResponse resp;
+    const weir::rpc::TaskManagerService::Stub* stub = nullptr;
+    bool done = false;  // REQUIRES: mu_ held
+  };
+  std::map<std::string, Peer> peers;       // monitor thread only
+  std::vector<Peer> retired;               // monitor thread only
+  std::list<std::unique_ptr<Call>> calls;  // the list: monitor thread only; Call::done: mu_
   auto tick = std::min<std::chrono::milliseconds>(heartbeat_.interval, std::chrono::milliseconds(100));
   auto next_heartbeat = Clock::now();
   std::unique_lock lock(mu_);
   while (!stopping_) {
+    calls.remove_if([](const std::unique_ptr<Call>& c) { return c->done; });
+    std::erase_if(retired, [&calls](const Peer& p) {
+      return std::none_of(calls.begin(), calls.end(),
+                          [&p](const auto& c) { return c->stub == p.stub.get(); });
+    });
     lock.unlock();
     auto now = Clock::now();
     if (now >= next_heartbeat) {
@@ -152,27 +173,25 @@ void JobManagerServer::monitor_loop() {
       for (const auto& r : registry_.alive()) {
         Peer& p = peers[r.id];
         if (!p.stub || p.address != r.rpc_address) {
-          p.address = r.rpc_address;
-          p.stub = weir::rpc::TaskManagerService::NewStub(
-              grpc::CreateChannel(r.rpc_address, grpc::InsecureChannelCredentials()));
+          if (p.stub) retired.push_back(std::move(p));
+          p = Peer{r.rpc_address, weir::rpc::TaskManagerService::NewStub(grpc::CreateChannel(
+                                      r.rpc_address, grpc::InsecureChannelCredentials()))};
         }
-        // The call owns its context and messages until gRPC runs the callback.
-        struct Call {
-          grpc::ClientContext ctx;
-          weir::rpc::HeartbeatRequest req;
-          weir::rpc::HeartbeatResponse resp;
-        };
-        auto call = std::make_shared<Call>();
-        call->ctx.set_deadline(std::chrono::system_clock::now() + heartbeat_.interval);
-        call->req.set_sender_id(id_);
-        ++heartbeats_in_flight_;
-        p.stub->async()->Heartbeat(&call->ctx, &call->req, &call->resp,
-                                   [this, call, tm = r.id](grpc::Status status) {
-                                     if (status.ok() && call->resp.known())
-                                       registry_.heartbeat(tm, Clock::now());
-                                     std::lock_guard done(mu_);
-                                     if (--heartbeats_in_flight_ == 0) cv_.notify_all();
-                                   });
+        auto call = std::make_unique<Call>();
+        Call* c = call.get();
+        c->ctx.set_deadline(std::chrono::system_clock::now() + heartbeat_.interval);
+        c->req.set_sender_id(id_);
+        c->stub = p.stub.get();
+        {
+          std::lock_guard l(mu_);
+          calls.push_back(std::move(call));
+        }
+        p.stub->async()->Heartbeat(&c->ctx, &c->req, &c->resp, [this, c, tm = r.id](grpc::Status status) {
+          if (status.ok() && c->resp.known()) registry_.heartbeat(tm, Clock::now());
+          std::lock_guard l(mu_);
+          c->done = true;
+          cv_.notify_all();
+        });
       }
     }
     for (const auto& r : registry_.expire(Clock::now(), heartbeat_.timeout)) {
@@ -181,13 +200,18 @@ void JobManagerServer::monitor_loop() {
                fmt::format("TaskManager {} at {} lost: no heartbeat for {} ms (heartbeat.timeout={} ms); "
                            "its {} slot(s) are gone",
                            r.id, r.rpc_address, silent.count(), heartbeat_.timeout.count(), r.num_slots));
-      peers.erase(r.id);
+      if (auto it = peers.find(r.id); it != peers.end()) {
+        retired.push_back(std::move(it->second));
+        peers.erase(it);
+      }
     }
     lock.lock();
     cv_.wait_for(lock, tick, [this] { return stopping_; });
   }
-  // Heartbeat callbacks use this object: wait for the last ones (each ends by its deadline).
-  cv_.wait(lock, [this] { return heartbeats_in_flight_.load() == 0; });
+  // Each pending call ends by its deadline; wait for them before the channels and calls go away.
+  cv_.wait(lock, [&calls] {
+    return std::all_of(calls.begin(), calls.end(), [](const auto& c) { return c->done; });
+  });
 }
 
 }  // namespace weir::cluster::rpc

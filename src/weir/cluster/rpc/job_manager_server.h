@@ -6,7 +6,6 @@
 // Threading: gRPC's server threads run the service methods; one monitor thread sends heartbeats
 // (asynchronously, answers arrive on gRPC's threads) and expires TaskManagers. Shared state is the
 // TaskManagerRegistry, which is thread-safe.
-#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -53,7 +52,6 @@ class JobManagerServer {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;  // REQUIRES: mu_ held
-  std::atomic<int> heartbeats_in_flight_{0};
   std::thread monitor_;
 };
 
