@@ -252,6 +252,31 @@ TEST(UnalignedCheckpoints, InFlightDataRestoresOnlyAtTheSameParallelism) {
   }
 }
 
+// Checkpoints every few milliseconds, so that some start while inputs are ending: a task must not take
+// a barrier that follows its channel's end of data ahead of another channel's last records, or its
+// final checkpoint never comes once the sources are gone.
+TEST(UnalignedCheckpoints, BoundedJobsFinishWhenCheckpointsMeetTheEndOfInput) {
+  for (int run = 0; run < 8; ++run) {
+    TempDir dir;
+    auto env = StreamExecutionEnvironment::get_execution_environment();
+    env->set_parallelism(2);
+    configure_checkpoints(*env, dir.path, /*unaligned=*/true);
+    env->configure("execution.checkpointing.interval", "2 ms");
+    const int64_t n = 30'000 + run * 1'000;
+    auto out = env->from_generator<int64_t>([](int64_t i) { return i; }, n)
+                   .key_by([](const int64_t& v) { return v % 7; })
+                   .reduce([](const int64_t& a, const int64_t& b) { return a + b; })
+                   .rebalance()
+                   .map([](const int64_t& v) { return v; })
+                   .collect();
+    auto client = env->execute_async("unaligned bounded job");
+    ASSERT_TRUE(eventually([&] { return cluster::is_terminal(client.job_master().status()); }))
+        << "run " << run << ": the job did not finish";
+    client.get_job_execution_result();
+    EXPECT_EQ(out->values().size(), static_cast<size_t>(n)) << "run " << run;
+  }
+}
+
 TEST(UnalignedCheckpoints, NeedExactlyOnceMode) {
   TempDir dir;
   auto env = StreamExecutionEnvironment::get_execution_environment();

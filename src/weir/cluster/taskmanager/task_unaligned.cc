@@ -72,6 +72,9 @@ void Task::handle_priority() {
     start_unaligned(aligning_barrier_, -1);
   std::string payload;
   for (size_t c = 0; c < channel_states_.size(); ++c) {
+    // After a channel's end of data its barriers belong to checkpoints taken after the input ended:
+    // they are read in stream order and aligned (on_barrier), so the final snapshot follows all input.
+    if (channel_states_[c].end_of_data && !(unaligned_cp_ && !unaligned_cp_->done[c])) continue;
     auto [gate, local] = channel_owner_[c];
     auto& ch = gates_[gate].gate->channel(local);
     while (ch.peek_priority(&payload)) {
