@@ -31,7 +31,7 @@ exited() { ! kill -0 "$1" 2>/dev/null; }
 HB="-D heartbeat.interval=200ms -D heartbeat.timeout=1500ms"  # generous: ctest runs tests in parallel
 
 # JobManager on any free port; its first stdout line says where.
-"$WEIR" jobmanager -D jobmanager.rpc.port=0 $HB > "$DIR/jm.log" 2>&1 &
+"$WEIR" jobmanager -D jobmanager.rpc.port=0 -D rest.port=0 $HB > "$DIR/jm.log" 2>&1 &
 JM=$!; PIDS="$PIDS $JM"
 wait_for 10 "JOBMANAGER line" grep -q '^JOBMANAGER rpc=127.0.0.1:[0-9]* ' "$DIR/jm.log"
 ADDR=$(sed -n 's/^JOBMANAGER rpc=\([^ ]*\) .*/\1/p' "$DIR/jm.log")
@@ -79,7 +79,7 @@ listed "^TASKMANAGER id=$ID1 .* status=ALIVE " || fail "tm1 not alive after tm2 
 # refused by a JobManager that does not know it) and registers at the new one.
 kill -9 "$JM"
 wait "$JM" 2>/dev/null || true
-"$WEIR" jobmanager -D jobmanager.rpc.port="$PORT" $HB > "$DIR/jm.log" 2>&1 &
+"$WEIR" jobmanager -D jobmanager.rpc.port="$PORT" -D rest.port=0 $HB > "$DIR/jm.log" 2>&1 &
 JM=$!; PIDS="$PIDS $JM"
 wait_for 10 "tm1 registered at the new JobManager" listed "^TASKMANAGER id=$ID1 .* offered=3 status=ALIVE "
 [ "$(grep -c "registered at JobManager $ADDR" "$DIR/tm1.log")" -eq 2 ] || fail "tm1 did not register twice"
@@ -100,7 +100,7 @@ wait "$JM" || fail "JobManager exited with status $? on SIGTERM"
 # 400 ms of silence (the test allows up to 1 s on a loaded machine). A data port in use is an error
 # naming taskmanager.data.port.
 FAST="-D heartbeat.interval=100ms -D heartbeat.timeout=400ms"
-"$WEIR" jobmanager -D jobmanager.rpc.port=0 $FAST > "$DIR/fastjm.log" 2>&1 &
+"$WEIR" jobmanager -D jobmanager.rpc.port=0 -D rest.port=0 $FAST > "$DIR/fastjm.log" 2>&1 &
 FJM=$!; PIDS="$PIDS $FJM"
 wait_for 10 "fast JOBMANAGER line" grep -q '^JOBMANAGER rpc=' "$DIR/fastjm.log"
 FADDR=$(sed -n 's/^JOBMANAGER rpc=\([^ ]*\) .*/\1/p' "$DIR/fastjm.log")

@@ -9,6 +9,9 @@
 
 #include <fmt/format.h>
 
+#include "weir/cluster/rest/job_manager_endpoints.h"
+#include "weir/cluster/rest/rest_options.h"
+#include "weir/cluster/rest/rest_server.h"
 #include "weir/cluster/rpc/cluster_client.h"
 #include "weir/cluster/rpc/job_manager_server.h"
 #include "weir/cluster/rpc/task_manager_runner.h"
@@ -52,9 +55,17 @@ int run_jobmanager(const ClusterCommands& c) {
   Configuration conf = load(c);
   sigset_t set = block_stop_signals();
   cluster::rpc::JobManagerServer server(conf);
+  // Declared after `server`: its handlers read server's registry, so it must stop first.
+  cluster::rest::RestServer rest;
+  cluster::rest::JobManagerEndpoints endpoints(server.registry(), conf);
+  endpoints.add_routes(rest);
+  rest.start(conf.get_string(options::kRestAddress), static_cast<int>(conf.get_int(options::kRestPort)),
+             "rest.address, rest.port");
   std::cout << "JOBMANAGER rpc=" << server.address() << " id=" << server.id() << std::endl;
+  std::cout << "REST http=" << rest.address() << std::endl;
   std::string sig = wait_for_stop_signal(set, [] { return false; });
   std::fprintf(stderr, "jobmanager: %s received, shutting down\n", sig.c_str());
+  rest.stop();
   server.shutdown();
   return 0;
 }
@@ -97,7 +108,9 @@ void add_process_options(CLI::App* cmd, ClusterCommands& c) {
 
 void add_cluster_commands(CLI::App& app, ClusterCommands& c) {
   c.jobmanager_cmd = app.add_subcommand(
-      "jobmanager", "Run a JobManager process (prints 'JOBMANAGER rpc=HOST:PORT'; stops on SIGTERM)");
+      "jobmanager",
+      "Run a JobManager process (prints 'JOBMANAGER rpc=HOST:PORT' and 'REST http=HOST:PORT'; stops on "
+      "SIGTERM)");
   add_process_options(c.jobmanager_cmd, c);
   c.taskmanager_cmd = app.add_subcommand(
       "taskmanager",

@@ -69,7 +69,13 @@ std::vector<TaskManagerRecord> TaskManagerRegistry::expire(Clock::time_point now
     r.offered_slots.clear();
     lost.push_back(r);
   }
+  lost_total_ += static_cast<int64_t>(lost.size());
   return lost;
+}
+
+int64_t TaskManagerRegistry::lost_total() const {
+  std::lock_guard lock(mu_);
+  return lost_total_;
 }
 
 std::vector<TaskManagerRecord> TaskManagerRegistry::all() const {

@@ -5,6 +5,7 @@
 // Threading: every method is safe to call from any thread (one mutex guards the map); it never calls
 // out while holding it.
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <set>
@@ -46,10 +47,13 @@ class TaskManagerRegistry {
 
   std::vector<TaskManagerRecord> all() const;
   std::vector<TaskManagerRecord> alive() const;
+  //! How many times expire() has marked a TaskManager lost (the REST metrics' counter).
+  int64_t lost_total() const;
 
  private:
   mutable std::mutex mu_;
   std::map<std::string, TaskManagerRecord> task_managers_;  // REQUIRES: mu_ held
+  int64_t lost_total_ = 0;                                  // REQUIRES: mu_ held
 };
 
 }  // namespace weir::cluster::rpc

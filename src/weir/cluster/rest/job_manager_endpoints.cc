@@ -1,0 +1,126 @@
+#include "weir/cluster/rest/job_manager_endpoints.h"
+
+#include <fmt/format.h>
+
+namespace weir::cluster::rest {
+
+namespace {
+
+using rpc::TaskManagerRecord;
+using rpc::TaskManagerStatus;
+using Json = nlohmann::json;
+
+int64_t millis_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t).count();
+}
+
+// Flink's field names where Flink has the field (`dataPort`, `slotsNumber`, `freeSlots`,
+// `timeSinceLastHeartbeat`), plus the registry's status.
+Json task_manager_json(const TaskManagerRecord& r) {
+  return Json{{"id", r.id},
+              {"address", r.rpc_address},
+              {"dataPort", r.data_port},
+              {"slotsNumber", r.num_slots},
+              {"freeSlots", static_cast<int>(r.offered_slots.size())},
+              {"timeSinceLastHeartbeat", millis_since(r.last_heartbeat)},
+              {"status", rpc::to_string(r.status)}};
+}
+
+struct SlotCounts {
+  int task_managers = 0;  // alive ones
+  int total = 0;
+  int available = 0;
+};
+
+SlotCounts count_slots(const std::vector<TaskManagerRecord>& alive) {
+  SlotCounts c;
+  for (const auto& r : alive) {
+    ++c.task_managers;
+    c.total += r.num_slots;
+    c.available += static_cast<int>(r.offered_slots.size());  // no job holds a slot yet
+  }
+  return c;
+}
+
+}  // namespace
+
+const char* weir_version() {
+  return WEIR_VERSION;
+}
+
+JobManagerEndpoints::JobManagerEndpoints(const rpc::TaskManagerRegistry& registry, Configuration conf)
+    : registry_(registry), conf_(std::move(conf)) {}
+
+Json JobManagerEndpoints::overview() const {
+  SlotCounts c = count_slots(registry_.alive());
+  return Json{{"taskmanagers", c.task_managers},
+              {"slots-total", c.total},
+              {"slots-available", c.available},
+              {"jobs-running", 0},
+              {"jobs-finished", 0},
+              {"jobs-cancelled", 0},
+              {"jobs-failed", 0},
+              {"weir-version", weir_version()}};
+}
+
+Json JobManagerEndpoints::task_managers() const {
+  Json list = Json::array();
+  for (const auto& r : registry_.all()) list.push_back(task_manager_json(r));
+  return Json{{"taskmanagers", list}};
+}
+
+std::string JobManagerEndpoints::metrics() const {
+  SlotCounts c = count_slots(registry_.alive());
+  std::string out;
+  auto metric = [&out](const char* name, const char* type, const char* help, double value) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, help, name, type, name, value);
+  };
+  metric("weir_jobmanager_taskmanagers_registered", "gauge", "TaskManagers registered and alive.",
+         c.task_managers);
+  metric("weir_jobmanager_taskmanagers_lost_total", "counter",
+         "TaskManagers marked lost after heartbeat.timeout without a heartbeat.",
+         static_cast<double>(registry_.lost_total()));
+  metric("weir_jobmanager_slots_total", "gauge", "Task slots of the alive TaskManagers.", c.total);
+  metric("weir_jobmanager_slots_available", "gauge", "Offered task slots no job holds.", c.available);
+  metric("weir_jobmanager_jobs_running", "gauge", "Jobs running on the cluster.", 0);
+  metric("weir_jobmanager_uptime_seconds", "gauge", "Seconds since the JobManager started.",
+         static_cast<double>(millis_since(started_)) / 1000.0);
+  return out;
+}
+
+void JobManagerEndpoints::add_routes(RestServer& server) const {
+  server.add_route("GET", "/overview", [this](const RestRequest&) { return RestResponse::json(overview()); });
+  server.add_route("GET", "/config", [](const RestRequest&) {
+    return RestResponse::json(Json{{"refresh-interval", 3000},
+                                   {"weir-version", weir_version()},
+                                   {"features", Json{{"web-submit", false}, {"web-cancel", false}}}});
+  });
+  // The effective configuration, explicitly set keys only (Flink's /jobmanager/config shape).
+  server.add_route("GET", "/jobmanager/config", [this](const RestRequest&) {
+    Json list = Json::array();
+    for (const auto& [key, value] : conf_.values()) list.push_back(Json{{"key", key}, {"value", value}});
+    return RestResponse::json(list);
+  });
+  server.add_route("GET", "/taskmanagers",
+                   [this](const RestRequest&) { return RestResponse::json(task_managers()); });
+  server.add_route("GET", "/taskmanagers/:taskmanagerid", [this](const RestRequest& req) {
+    const std::string& id = req.params.at("taskmanagerid");
+    for (const auto& r : registry_.all())
+      if (r.id == id) return RestResponse::json(task_manager_json(r));
+    return RestResponse::error(404, fmt::format("TaskManager {} not found", id));
+  });
+  server.add_route("GET", "/jobs", [](const RestRequest&) {
+    return RestResponse::json(Json{{"jobs", Json::array()}});
+  });
+  server.add_route("GET", "/jobs/overview", [](const RestRequest&) {
+    return RestResponse::json(Json{{"jobs", Json::array()}});
+  });
+  server.add_route("GET", "/jobs/:jobid", [](const RestRequest& req) {
+    return RestResponse::error(404, fmt::format("job {} not found", req.params.at("jobid")));
+  });
+  server.add_route("GET", "/metrics", [this](const RestRequest&) {
+    return RestResponse::text(metrics(), "text/plain; version=0.0.4");
+  });
+}
+
+}  // namespace weir::cluster::rest

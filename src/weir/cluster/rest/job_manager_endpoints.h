@@ -1,0 +1,37 @@
+#pragma once
+// The JobManager's REST endpoints, shaped like Flink's: /overview, /config, /jobmanager/config,
+// /taskmanagers, /taskmanagers/:taskmanagerid, /jobs, /jobs/overview, /jobs/:jobid and /metrics
+// (Prometheus text). Jobs do not run on the cluster yet, so the job lists are empty and every job id is
+// unknown (404).
+//
+// Threading: handlers run on the REST server's worker threads and read the thread-safe
+// TaskManagerRegistry and immutable fields only.
+#include <chrono>
+
+#include "weir/cluster/rest/rest_server.h"
+#include "weir/cluster/rpc/task_manager_registry.h"
+#include "weir/common/config.h"
+
+namespace weir::cluster::rest {
+
+class JobManagerEndpoints {
+ public:
+  //! `registry` must outlive the server the routes are added to.
+  JobManagerEndpoints(const rpc::TaskManagerRegistry& registry, Configuration conf);
+  void add_routes(RestServer& server) const;
+
+  nlohmann::json overview() const;
+  nlohmann::json task_managers() const;
+  //! The Prometheus text exposition of the JobManager's metrics.
+  std::string metrics() const;
+
+ private:
+  const rpc::TaskManagerRegistry& registry_;
+  const Configuration conf_;
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
+//! Weir's version, as `weir-version` in /overview and /config (Flink's `flink-version`).
+const char* weir_version();
+
+}  // namespace weir::cluster::rest

@@ -1,0 +1,16 @@
+#include "weir/cluster/rest/rest_options.h"
+
+namespace weir::options {
+
+const ConfigOption<std::string> kRestAddress{
+    {"rest.address", ConfigType::kString, "127.0.0.1",
+     "Host the JobManager's REST server binds to; clients and browsers connect to it."}};
+const ConfigOption<int64_t> kRestPort{{"rest.port",
+                                       ConfigType::kInt,
+                                       "8081",
+                                       "Port of the JobManager's REST server (0 = any free port).",
+                                       {},
+                                       0,
+                                       65535}};
+
+}  // namespace weir::options

@@ -1,0 +1,12 @@
+#pragma once
+// Configuration keys of the JobManager's REST endpoint, with Flink's names.
+#include <string>
+
+#include "weir/common/config.h"
+
+namespace weir::options {
+
+extern const ConfigOption<std::string> kRestAddress;  // rest.address
+extern const ConfigOption<int64_t> kRestPort;         // rest.port
+
+}  // namespace weir::options
