@@ -37,7 +37,7 @@ TEST(TaskManagerRegistry, LostExactlyWhenSilentLongerThanTheTimeout) {
   EXPECT_EQ(lost[0].id, "tm-b");
   EXPECT_EQ(reg.alive().size(), 1u);
   EXPECT_TRUE(reg.expire(t0 + 2002ms, 2000ms).empty());  // reported once
-  EXPECT_EQ(reg.lost_total(), 1);  // counted once too (the REST metric)
+  EXPECT_EQ(reg.lost_total(), 1);                        // counted once too (the REST metric)
   // A lost TaskManager's heartbeats are refused, so it registers again, and then it is alive.
   EXPECT_FALSE(reg.heartbeat("tm-b", t0 + 2100ms));
   EXPECT_FALSE(reg.register_task_manager("tm-b", "b:1", 0, 1, t0 + 2200ms));
