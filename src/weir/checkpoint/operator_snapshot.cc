@@ -85,6 +85,8 @@ OperatorSnapshot read_op(DataInput& in, bool with_in_flight) {
 }  // namespace
 
 std::string encode_task_snapshot(const TaskSnapshot& s) {
+  for (const auto& op : s.operators)
+    if (op.finish_async) throw WeirError("task snapshot encoded before its asynchronous parts ran");
   DataOutput out;
   out.write_raw(kMagic, sizeof(kMagic));
   out.write_varint(s.vertex);

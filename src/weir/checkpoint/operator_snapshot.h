@@ -3,8 +3,10 @@
 // format. Keyed state is kept per key group so that a restore at another parallelism can pick the
 // key groups of each new subtask; operator list state is kept per element so it can be split.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "weir/common/key_group.h"
@@ -18,7 +20,10 @@ struct OperatorSnapshot {
   int64_t checkpoint_id = 0;  //!< not stored: set for the operators while they snapshot
   bool savepoint = false;     //!< not stored: a savepoint (always canonical) is being taken
   std::string target_dir;     //!< not stored: the directory of this checkpoint or savepoint
-  std::string operator_id;    //!< the operator's uid, or a stable id derived from the graph
+  //! Not stored: the asynchronous part of this operator's snapshot (e.g. uploading the new SST files
+  //! of an incremental RocksDB checkpoint), run on the task's snapshot writer thread before encoding.
+  std::function<void()> finish_async;
+  std::string operator_id;  //!< the operator's uid, or a stable id derived from the graph
   int subtask = 0;
   int parallelism = 1;
   //! Per key group: keyed state of every state (KeyedStateBackend::snapshot_key_group) then timers.
@@ -54,6 +59,12 @@ struct TaskSnapshot {
   int subtask = 0;
   std::vector<OperatorSnapshot> operators;
 };
+
+//! Runs (once) the asynchronous parts of every operator's snapshot. Snapshot writer thread.
+inline void finish_async_parts(TaskSnapshot& s) {
+  for (auto& op : s.operators)
+    if (op.finish_async) std::exchange(op.finish_async, nullptr)();
+}
 
 //! Encodes with a magic header and a CRC-32C trailer.
 std::string encode_task_snapshot(const TaskSnapshot& s);

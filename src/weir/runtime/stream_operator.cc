@@ -33,8 +33,10 @@ void StreamOperator::snapshot_state(checkpoint::OperatorSnapshot& out) {
   if (backend_) {
     // A native snapshot (incremental RocksDB checkpoints) holds the registered states; the key groups
     // then carry timers and restored state no state object has claimed yet.
-    std::string native = backend_->snapshot_native({out.checkpoint_id, out.savepoint, out.target_dir});
-    if (!native.empty()) out.keyed[checkpoint::kNativeKeyedState] = std::move(native);
+    state::NativeSnapshot native =
+        backend_->take_native_snapshot({out.checkpoint_id, out.savepoint, out.target_dir});
+    if (!native.handle.empty()) out.keyed[checkpoint::kNativeKeyedState] = std::move(native.handle);
+    out.finish_async = std::move(native.upload);
     DataOutput part;
     for (KeyGroup kg = rt_.key_groups.start; kg <= rt_.key_groups.end; ++kg) {
       DataOutput bytes;

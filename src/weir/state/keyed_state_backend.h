@@ -6,6 +6,7 @@
 //
 // Threading: owned and used by one task thread.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -42,6 +43,16 @@ struct NativeSnapshotRequest {
   int64_t checkpoint_id = 0;
   bool savepoint = false;      //!< savepoints are always canonical
   std::string checkpoint_dir;  //!< <dir>/<job-id>/chk-<n>; its parent holds shared/
+};
+
+//! A native snapshot in two parts: `handle`, taken on the task thread (cheap: e.g. hard links), and
+//! `upload`, which makes the files the handle names durable (copies new files to shared storage) and
+//! runs on the task's snapshot writer thread, before the task's snapshot is written. `upload` touches
+//! neither the backend nor its database, so processing goes on meanwhile; it throws on failure (the
+//! checkpoint is then declined). Destroying it without running it releases its local files.
+struct NativeSnapshot {
+  std::string handle;
+  std::function<void()> upload;
 };
 
 class KeyedStateBackend {
@@ -129,10 +140,16 @@ class KeyedStateBackend {
   //! null when timers live on the heap (the default). Task thread.
   virtual std::unique_ptr<TimerStore> create_timer_store(const std::string& name) { return nullptr; }
 
-  //! Takes a native (backend-specific) snapshot of the registered states and returns its handle, or
-  //! returns empty when this snapshot is canonical. With a handle, the per key group snapshot carries
-  //! only pending restored state. Task thread.
-  virtual std::string snapshot_native(const NativeSnapshotRequest&) { return {}; }
+  //! Takes the synchronous part of a native (backend-specific) snapshot of the registered states and
+  //! returns its handle and deferred upload, or an empty handle when this snapshot is canonical. With a
+  //! handle, the per key group snapshot carries only pending restored state. Task thread.
+  virtual NativeSnapshot take_native_snapshot(const NativeSnapshotRequest&) { return {}; }
+  //! Both parts of take_native_snapshot() on the calling thread; returns the handle (tests, benchmarks).
+  std::string snapshot_native(const NativeSnapshotRequest& req) {
+    NativeSnapshot s = take_native_snapshot(req);
+    if (s.upload) s.upload();
+    return std::move(s.handle);
+  }
   //! Restores what snapshot_native() returned, from one or more old subtasks (rescaling: rows outside
   //! this backend's key-group range are left out). Called before any state is created.
   virtual void restore_native(const std::vector<std::string_view>&) {

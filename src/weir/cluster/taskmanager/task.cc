@@ -661,6 +661,7 @@ void Task::write_snapshot_async(std::shared_ptr<checkpoint::TaskSnapshot> snap, 
     writer_queue_.push_back([this, snap = std::move(snap), b, stats]() mutable {
       auto t0 = std::chrono::steady_clock::now();
       try {
+        checkpoint::finish_async_parts(*snap);  // e.g. upload new RocksDB SST files
         std::string bytes = checkpoint::encode_task_snapshot(*snap);
         checkpoint::CheckpointStorage storage("", "");
         stats.handle = storage.write_task_state(b.target_dir, snap->vertex, snap->subtask, bytes);

@@ -1,12 +1,47 @@
 #include "weir/state/rocksdb/rocksdb_db_options.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include <rocksdb/convenience.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/memtablerep.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 
 namespace weir::state::rocks {
+
+namespace {
+//! Row keys' `key group | u32 key length | key`: every row of one key (any namespace, map user key)
+//! has the same prefix. Shorter keys (key-group prefixes) are out of the domain.
+class KeyPrefixExtractor final : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "weir.KeyPrefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override { return {key.data(), prefix_len(key)}; }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return key.size() >= 6 && prefix_len(key) <= key.size();
+  }
+
+ private:
+  static size_t prefix_len(const rocksdb::Slice& key) {
+    uint32_t n = 0;
+    std::memcpy(&n, key.data() + 2, 4);
+    return 6 + static_cast<size_t>(n);
+  }
+};
+
+bool hashed(Layout layout) {
+  return layout == Layout::kValue || layout == Layout::kList || layout == Layout::kMap;
+}
+}  // namespace
+
+Layout layout_of_column_family(const std::string& cf_name) {
+  return cf_name.size() > 2 && cf_name[1] == '/' ? static_cast<Layout>(cf_name[0]) : Layout::kTimer;
+}
+
+bool prefix_iteration(Layout layout, std::string_view prefix) {
+  return hashed(layout) && KeyPrefixExtractor().InDomain(rocksdb::Slice(prefix.data(), prefix.size()));
+}
 
 rocksdb::DBOptions db_options(const RocksDBSharedResources& r) {
   rocksdb::DBOptions o;
@@ -18,11 +53,12 @@ rocksdb::DBOptions db_options(const RocksDBSharedResources& r) {
   o.stats_dump_period_sec = 0;
   o.avoid_flush_during_shutdown = true;  // the directory is deleted on close
   if (r.write_buffer_manager()) o.write_buffer_manager = r.write_buffer_manager();
+  o.allow_concurrent_memtable_write = false;  // hash memtables; one writer (the task thread) anyway
   return o;
 }
 
 rocksdb::ColumnFamilyOptions cf_options(const RocksDBSharedResources& r,
-                                        std::shared_ptr<TtlFilterFactory> ttl) {
+                                        std::shared_ptr<TtlFilterFactory> ttl, Layout layout) {
   rocksdb::ColumnFamilyOptions o;
   o.merge_operator = list_append_operator();
   if (ttl) o.compaction_filter_factory = std::move(ttl);
@@ -38,6 +74,12 @@ rocksdb::ColumnFamilyOptions cf_options(const RocksDBSharedResources& r,
     o.arena_block_size = std::max<size_t>(64 << 10, r.write_buffer_size() / 8);
   }
   o.max_write_buffer_number = 2;
+  if (hashed(layout)) {
+    o.prefix_extractor = std::make_shared<KeyPrefixExtractor>();
+    // About one bucket pointer per 512 bytes of memtable (the arena holds the bucket array).
+    size_t buckets = std::max<size_t>(1024, o.write_buffer_size / 512);
+    o.memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(buckets));
+  }
   o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
   auto supported = rocksdb::GetSupportedCompressions();
   o.compression = std::find(supported.begin(), supported.end(), rocksdb::kLZ4Compression) != supported.end()

@@ -84,7 +84,7 @@ void RocksDBKeyedStateBackend::open_db(bool existing) {
   for (const auto& n : names) {
     Layout layout = n.size() > 2 && n[1] == '/' ? static_cast<Layout>(n[0]) : Layout::kValue;
     filters.push_back(std::make_shared<TtlFilterFactory>(layout, clock_));
-    descs.emplace_back(n, rocks::cf_options(*resources_, filters.back()));
+    descs.emplace_back(n, rocks::cf_options(*resources_, filters.back(), rocks::layout_of_column_family(n)));
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
@@ -133,7 +133,7 @@ RocksDBColumnFamily* RocksDBKeyedStateBackend::column_family(const std::string& 
   } else {
     auto filter = std::make_shared<TtlFilterFactory>(layout, clock_);
     rocksdb::ColumnFamilyHandle* h = nullptr;
-    check(db_->CreateColumnFamily(rocks::cf_options(*resources_, filter), cf_name, &h),
+    check(db_->CreateColumnFamily(rocks::cf_options(*resources_, filter, layout), cf_name, &h),
           "creating a column family");
     cf = add_column_family(cf_name, h);
     cf->ttl_filter = filter;
@@ -205,6 +205,8 @@ RocksDBKeyedStateBackend::PrefixIterator RocksDBKeyedStateBackend::iterate(Rocks
   auto impl = std::make_unique<PrefixIterator::Impl>();
   impl->upper = rocks::prefix_successor(std::string(prefix));
   rocksdb::ReadOptions ro;
+  // Scans of one key stay in its hash bucket; wider scans (key groups, everything) need total order.
+  ro.total_order_seek = !rocks::prefix_iteration(cf->layout, prefix);
   if (!impl->upper.empty()) {
     impl->upper_slice = slice(impl->upper);
     ro.iterate_upper_bound = &impl->upper_slice;
@@ -264,6 +266,9 @@ void RocksDBKeyedStateBackend::cleanup_expired(RocksDBColumnFamily* cf, int64_t 
 }
 
 void RocksDBKeyedStateBackend::snapshot_rows(RocksDBColumnFamily* cf, KeyGroup kg, DataOutput& out) {
+  // A key-group scan is a total-order scan, which sorts the hash memtable first: flush it (once; later
+  // key groups find it empty) rather than sorting it for every key group.
+  check(db_->Flush(rocksdb::FlushOptions(), cf->handle), "flush");
   std::string prefix;
   rocks::append_key_group(prefix, kg);
   DataOutput rows;

@@ -110,7 +110,7 @@ class RocksDBKeyedStateBackend final : public KeyedStateBackend {
   std::unique_ptr<TimerStore> create_timer_store(const std::string& name) override;
 
   // ---- snapshots ----
-  std::string snapshot_native(const NativeSnapshotRequest& req) override;
+  NativeSnapshot take_native_snapshot(const NativeSnapshotRequest& req) override;
   void restore_native(const std::vector<std::string_view>& handles) override;
 
  protected:
@@ -131,7 +131,8 @@ class RocksDBKeyedStateBackend final : public KeyedStateBackend {
   rocksdb::ColumnFamilyHandle* default_cf_ = nullptr;
   //! By column family name ("<layout>/<state name>").
   std::map<std::string, std::unique_ptr<RocksDBColumnFamily>> cfs_;
-  //! Local SST file name -> shared file path, for files already uploaded (incremental checkpoints).
+  //! Local SST file name -> shared file path, for files uploaded or being uploaded by the last
+  //! checkpoint's writer (incremental checkpoints). Task thread.
   std::map<std::string, std::string> uploaded_;
 };
 

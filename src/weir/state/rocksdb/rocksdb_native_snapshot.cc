@@ -6,6 +6,7 @@
 // files are uploaded. The handle lists the shared files, inlines the small private files, and names
 // the key-group range. Beside the task's snapshot the backend writes `<instance>.shared-refs` listing
 // the shared files, which the JobMaster's SharedStateRegistry counts (checkpoint/shared_state_registry.h).
+// The task thread takes the checkpoint and lists the files; the snapshot writer thread uploads them.
 //
 // Restore: one old instance covering exactly this range is opened in place (files hard-linked from
 // shared/); otherwise (rescaling) each old instance is opened and the rows of this range's key groups
@@ -122,38 +123,40 @@ void materialize(const NativeHandle& h, const fs::path& dir) {
 }
 }  // namespace
 
-std::string RocksDBKeyedStateBackend::snapshot_native(const NativeSnapshotRequest& req) {
+// Synchronous part (task thread): flush, RocksDB checkpoint (hard links), list the files. The upload of
+// the SST files runs later on the snapshot writer thread, from the hard links, so compactions that delete
+// the originals meanwhile do not matter. `uploaded_` is updated here already: the writer runs one
+// checkpoint after another, and each upload copies every listed file that is not in shared/ yet, so a
+// file whose earlier upload failed or is still queued is still copied before a checkpoint refers to it.
+NativeSnapshot RocksDBKeyedStateBackend::take_native_snapshot(const NativeSnapshotRequest& req) {
   if (!opts_.incremental || req.savepoint || req.checkpoint_dir.empty()) return {};
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   for (auto& [name, cf] : cfs_) handles.push_back(cf->handle);
   if (!handles.empty()) check(db_->Flush(rocksdb::FlushOptions(), handles), "flush");
   fs::path local = fs::path(instance_dir_) / fmt::format("chk-{}", req.checkpoint_id);
   fs::remove_all(local);
-  RemoveOnExit cleanup{local};  // also when the upload fails
+  // Owned by the upload: removed after it ran, or when the snapshot is dropped unfinished.
+  auto cleanup = std::make_shared<RemoveOnExit>(local);
   rocksdb::Checkpoint* raw = nullptr;
   check(rocksdb::Checkpoint::Create(db_.get(), &raw), "creating a checkpoint object");
   std::unique_ptr<rocksdb::Checkpoint> cp(raw);
   check(cp->CreateCheckpoint(local.string(), UINT64_MAX), "RocksDB checkpoint");
 
   fs::path shared_dir = fs::path(req.checkpoint_dir).parent_path() / "shared";
-  fs::create_directories(shared_dir);
   NativeHandle h;
   h.range = key_group_range();
   std::map<std::string, std::string> still_live;
+  std::vector<std::pair<fs::path, std::string>> files;  // local hard link, shared target
   for (const auto& e : fs::directory_iterator(local)) {
     std::string name = e.path().filename().string();
     if (e.path().extension() == ".sst") {
       auto it = uploaded_.find(name);
-      std::string target;
-      if (it != uploaded_.end() && fs::exists(it->second)) {
-        target = it->second;
-      } else {
-        target = (shared_dir / fmt::format("{}-{}", instance_id_, name)).string();
-        fs::copy_file(e.path(), target + ".tmp", fs::copy_options::overwrite_existing);
-        fs::rename(target + ".tmp", target);
-      }
+      std::string target = it != uploaded_.end()
+                               ? it->second
+                               : (shared_dir / fmt::format("{}-{}", instance_id_, name)).string();
       still_live[name] = target;
       h.shared.push_back({name, target, static_cast<uint64_t>(fs::file_size(e.path()))});
+      files.emplace_back(e.path(), std::move(target));
     } else {
       h.private_files.emplace_back(name, read_whole_file(e.path()));
     }
@@ -162,9 +165,21 @@ std::string RocksDBKeyedStateBackend::snapshot_native(const NativeSnapshotReques
   // The JobMaster counts references to shared files through this list (one line per file).
   std::string refs;
   for (const auto& f : h.shared) refs += f.path + "\n";
-  fs::create_directories(req.checkpoint_dir);
-  write_whole_file(fs::path(req.checkpoint_dir) / (instance_id_ + ".shared-refs"), refs);
-  return h.encode();
+
+  NativeSnapshot out;
+  out.handle = h.encode();
+  out.upload = [cleanup = std::move(cleanup), files = std::move(files), shared_dir, refs = std::move(refs),
+                checkpoint_dir = fs::path(req.checkpoint_dir), instance = instance_id_]() {
+    fs::create_directories(shared_dir);
+    for (const auto& [from, target] : files) {
+      if (fs::exists(target)) continue;  // uploaded by an earlier checkpoint
+      fs::copy_file(from, target + ".tmp", fs::copy_options::overwrite_existing);
+      fs::rename(target + ".tmp", target);
+    }
+    fs::create_directories(checkpoint_dir);
+    write_whole_file(checkpoint_dir / (instance + ".shared-refs"), refs);
+  };
+  return out;
 }
 
 void RocksDBKeyedStateBackend::restore_native(const std::vector<std::string_view>& encoded) {
@@ -193,7 +208,8 @@ void RocksDBKeyedStateBackend::restore_native(const std::vector<std::string_view
     std::vector<std::string> names;
     check(rocksdb::DB::ListColumnFamilies(dbo, dir.string(), &names), "listing column families");
     std::vector<rocksdb::ColumnFamilyDescriptor> descs;
-    for (const auto& n : names) descs.emplace_back(n, rocks::cf_options(*resources_, nullptr));
+    for (const auto& n : names)
+      descs.emplace_back(n, rocks::cf_options(*resources_, nullptr, rocks::layout_of_column_family(n)));
     std::vector<rocksdb::ColumnFamilyHandle*> old_cfs;
     rocksdb::DB* old_raw = nullptr;
     check(rocksdb::DB::OpenForReadOnly(dbo, dir.string(), descs, &old_cfs, &old_raw),
@@ -211,12 +227,15 @@ void RocksDBKeyedStateBackend::restore_native(const std::vector<std::string_view
       } else {
         auto filter = std::make_shared<TtlFilterFactory>(static_cast<rocks::Layout>(names[c][0]), clock_);
         rocksdb::ColumnFamilyHandle* hnd = nullptr;
-        check(db_->CreateColumnFamily(rocks::cf_options(*resources_, filter), names[c], &hnd),
+        check(db_->CreateColumnFamily(
+                  rocks::cf_options(*resources_, filter, rocks::layout_of_column_family(names[c])), names[c],
+                  &hnd),
               "creating a column family");
         target = add_column_family(names[c], hnd);
         target->ttl_filter = filter;
       }
       rocksdb::ReadOptions ro;
+      ro.total_order_seek = true;
       rocksdb::Slice upper_slice(upper);
       if (!upper.empty()) ro.iterate_upper_bound = &upper_slice;
       std::unique_ptr<rocksdb::Iterator> it(old->NewIterator(ro, old_cfs[c]));
