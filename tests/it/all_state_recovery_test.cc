@@ -39,6 +39,8 @@ WEIR_STRUCT(Rec, i, key, ts, value, seq)
 namespace {
 
 namespace fs = std::filesystem;
+using testing::published_lines;
+using testing::TempDir;
 
 constexpr int64_t kKeys = 13;
 constexpr int64_t kBucketMs = 1000;
@@ -52,17 +54,6 @@ Rec make(int64_t i) {
 int64_t bucket(int64_t ts) {
   return ts - ts % kBucketMs;
 }
-
-struct TempDir {
-  TempDir() {
-    static int n = 0;
-    path = fs::temp_directory_path() /
-           ("weir-allstate-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  fs::path path;
-};
 
 // 1. Operator list state and union list state, and the failure injector.
 class Count : public MapFunction<Rec, Rec>, public CheckpointedFunction, public CheckpointListener {
@@ -260,16 +251,6 @@ std::multiset<std::string> reference(int64_t n, int p) {
       lines.insert(fmt::format("B,{},{},{},{}", k, start, b.first, b.second));
       lines.insert(fmt::format("W,{},{},{},{}", k, start, b.first, b.second));
     }
-  }
-  return lines;
-}
-
-std::multiset<std::string> published_lines(const fs::path& dir) {
-  std::multiset<std::string> lines;
-  for (const auto& e : fs::directory_iterator(dir)) {
-    if (e.path().filename().string()[0] == '.') continue;
-    std::ifstream in(e.path());
-    for (std::string line; std::getline(in, line);) lines.insert(line);
   }
   return lines;
 }

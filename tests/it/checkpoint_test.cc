@@ -17,20 +17,8 @@ namespace weir {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct TempDir {
-  TempDir() {
-    path = fs::temp_directory_path() /
-           ("weir-ckpt-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  static int& counter() {
-    static int c = 0;
-    return c;
-  }
-  fs::path path;
-};
+using testing::published_lines;
+using testing::TempDir;
 
 //! Shared across attempts: how many failures were injected, and what later attempts saw first.
 struct FailureLog {
@@ -148,18 +136,6 @@ TEST_P(Checkpointing, AtLeastOnceNeverLosesRecords) {
   auto got = final_sums(*out);
   auto want = reference_sums(n);
   for (const auto& [k, s] : want) EXPECT_GE(got[k], s) << "key " << k;
-}
-
-// Reads the published part files of a file sink: names not starting with '.' or '_'.
-std::multiset<std::string> published_lines(const fs::path& dir) {
-  std::multiset<std::string> lines;
-  for (const auto& e : fs::directory_iterator(dir)) {
-    std::string name = e.path().filename().string();
-    if (name[0] == '.' || name[0] == '_') continue;
-    std::ifstream in(e.path());
-    for (std::string line; std::getline(in, line);) lines.insert(line);
-  }
-  return lines;
 }
 
 TEST_P(Checkpointing, FileSinkIsExactlyOnceEndToEnd) {

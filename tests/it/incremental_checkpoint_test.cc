@@ -19,17 +19,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::eventually;
+using testing::TempDir;
 using KV = std::pair<int64_t, int64_t>;
-
-struct TempDir {
-  TempDir() {
-    static int n = 0;
-    path = fs::temp_directory_path() / ("weir-inc-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  fs::path path;
-};
 
 // Keeps a sum and a 300-byte payload per key (so that state is large next to the change), emits the sum.
 class PayloadSum final : public KeyedProcessFunction<int64_t, KV, KV> {

@@ -1,9 +1,14 @@
 #pragma once
 // Helpers for integration tests that act while a job runs: a source the test feeds, and a bounded
 // wait on a condition (tests wait for results, never for time).
+#include <unistd.h>
 #include <algorithm>
+
+#include <atomic>
 #include <chrono>
 #include <deque>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -122,6 +127,36 @@ inline bool eventually(const std::function<bool()>& cond,
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   return true;
+}
+
+//! A fresh directory under the system temp directory, removed with its contents at scope exit.
+struct TempDir {
+  TempDir() {
+    static std::atomic<int> counter{0};
+    path = std::filesystem::temp_directory_path() /
+           ("weir-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::filesystem::path path;
+};
+
+//! The lines of the files an exactly-once file sink published in `dir` (names not starting with '.'
+//! or '_'; hidden in-progress and pending files are not output yet).
+inline std::multiset<std::string> published_lines(const std::filesystem::path& dir) {
+  std::multiset<std::string> lines;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    std::string name = e.path().filename().string();
+    if (name[0] == '.' || name[0] == '_') continue;
+    std::ifstream in(e.path());
+    for (std::string line; std::getline(in, line);) lines.insert(line);
+  }
+  return lines;
 }
 
 }  // namespace weir::testing

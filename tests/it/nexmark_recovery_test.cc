@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "it_support.h"
 #include "weir/common/failure_points.h"
 #include "weir/nexmark/query_runner.h"
 
@@ -21,18 +22,8 @@ namespace weir::nexmark {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::TempDir;
 using json = nlohmann::json;
-
-struct TempDir {
-  TempDir() {
-    static int n = 0;
-    path =
-        fs::temp_directory_path() / ("weir-nxrec-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  fs::path path;
-};
 
 constexpr int64_t kEvents = 40'000;
 

@@ -19,17 +19,8 @@ namespace weir {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct TempDir {
-  TempDir() {
-    static int n = 0;
-    path =
-        fs::temp_directory_path() / ("weir-region-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  fs::path path;
-};
+using testing::published_lines;
+using testing::TempDir;
 
 //! Shared by every subtask and attempt: which (subtask, attempt) opened, and whether the one failure
 //! was injected.
@@ -66,16 +57,6 @@ class FailOneSubtask : public MapFunction<int64_t, int64_t>, public CheckpointLi
   bool checkpointed_ = false;
   int since_ = 0;
 };
-
-std::multiset<std::string> published_lines(const fs::path& dir) {
-  std::multiset<std::string> lines;
-  for (const auto& e : fs::directory_iterator(dir)) {
-    if (e.path().filename().string()[0] == '.') continue;
-    std::ifstream in(e.path());
-    for (std::string line; std::getline(in, line);) lines.insert(line);
-  }
-  return lines;
-}
 
 void enable_recovery(StreamExecutionEnvironment& env, const fs::path& dir) {
   env.configure("execution.checkpointing.interval", "30 ms");

@@ -16,16 +16,7 @@ namespace weir {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct TempDir {
-  TempDir() {
-    static int n = 0;
-    path = fs::temp_directory_path() / ("weir-sp-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  fs::path path;
-};
+using testing::TempDir;
 
 using KV = std::pair<int64_t, int64_t>;
 constexpr int64_t kRecords = 30'000;

@@ -39,6 +39,7 @@ WEIR_STRUCT(SaResult, key, start, end, sum, count)
 namespace {
 
 namespace fs = std::filesystem;
+using testing::TempDir;
 using Acc = std::pair<int64_t, int64_t>;
 
 struct SumCountAgg final : AggregateFunction<SaEv, Acc, Acc> {
@@ -155,16 +156,6 @@ TEST_P(SlidingAggregate, OutOfOrderAndLateInputMatchesTheReference) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Parallelism, SlidingAggregate, ::testing::Values(1, 4));
-
-struct TempDir {
-  TempDir() {
-    static int n = 0;
-    path = fs::temp_directory_path() / ("weir-sa-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  fs::path path;
-};
 
 constexpr int64_t kRecords = 30'000;
 constexpr int64_t kSpBound = 40;

@@ -20,17 +20,8 @@ namespace weir {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct TempDir {
-  TempDir() {
-    static int n = 0;
-    path =
-        fs::temp_directory_path() / ("weir-stop-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  fs::path path;
-};
+using testing::published_lines;
+using testing::TempDir;
 
 constexpr int64_t kKeys = 5;
 constexpr int64_t kWindowMs = 1000;
@@ -83,17 +74,6 @@ std::multiset<std::string> reference(int64_t n) {
   }
   std::multiset<std::string> lines;
   for (const auto& [k, c] : w) lines.insert(fmt::format("{},{},{},{}", k.first, k.second, c.count, c.sum));
-  return lines;
-}
-
-std::multiset<std::string> published_lines(const fs::path& dir) {
-  std::multiset<std::string> lines;
-  if (!fs::exists(dir)) return lines;
-  for (const auto& e : fs::directory_iterator(dir)) {
-    if (e.path().filename().string()[0] == '.') continue;  // hidden: in progress or pending
-    std::ifstream in(e.path());
-    for (std::string line; std::getline(in, line);) lines.insert(line);
-  }
   return lines;
 }
 

@@ -16,10 +16,12 @@
 
 #include <gtest/gtest.h>
 
+#include "it_support.h"
 #include "weir/weir.h"
 
 namespace weir {
 namespace {
+using testing::TempDir;
 
 using Placed = std::pair<int64_t, int64_t>;  // (value, subtask)
 
@@ -322,18 +324,6 @@ TEST(Chaining, CanBeDisabledForTheJob) {
 }
 
 // ---- connectors ----
-
-struct TempDir {
-  TempDir() {
-    path = std::filesystem::temp_directory_path() /
-           ("weir-streams-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::remove_all(path);
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  static inline int counter = 0;
-  std::filesystem::path path;
-};
 
 TEST_P(Streams, TextFileRoundTrip) {
   const int p = GetParam();

@@ -18,17 +18,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::eventually;
-
-struct TempDir {
-  TempDir() {
-    static int counter = 0;
-    path = fs::temp_directory_path() /
-           ("weir-unaligned-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  fs::path path;
-};
+using testing::published_lines;
+using testing::TempDir;
 
 //! Sleeps per record: the bottleneck that fills every buffer upstream of it.
 class SlowMap : public MapFunction<int64_t, int64_t> {
@@ -152,17 +143,6 @@ class FailAfterUnalignedCheckpoint : public MapFunction<int64_t, int64_t>, publi
   int completed_ = 0;
   int64_t seen_ = 0;
 };
-
-std::multiset<std::string> published_lines(const fs::path& dir) {
-  std::multiset<std::string> lines;
-  for (const auto& e : fs::directory_iterator(dir)) {
-    std::string name = e.path().filename().string();
-    if (name[0] == '.' || name[0] == '_') continue;
-    std::ifstream in(e.path());
-    for (std::string line; std::getline(in, line);) lines.insert(line);
-  }
-  return lines;
-}
 
 class UnalignedRecovery : public ::testing::TestWithParam<int> {};
 
