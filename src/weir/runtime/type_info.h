@@ -1,8 +1,10 @@
 #pragma once
 // TypeInfo<T>: the bridge between typed operators and the type-erased graph and task. The API
 // records one per stream; the task asks it to build outputs and input dispatchers for T.
+#include <cstring>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <typeinfo>
 #include <vector>
 
@@ -31,6 +33,10 @@ class TypeInfoBase {
                                                      int subtask, int max_parallelism) const = 0;
   virtual std::unique_ptr<OutputBase> discarding_output() const = 0;
   virtual std::unique_ptr<RecordDispatcher> dispatcher(StreamOperator* target, int input) const = 0;
+  //! Of a run of complete frames sent over a hash-partitioned edge, keeps only the records whose key
+  //! falls in `range` (restoring unaligned in-flight data at another parallelism).
+  virtual std::string keep_key_groups(std::string_view frames, const PartitionerSpec& spec,
+                                      int32_t max_parallelism, KeyGroupRange range) const = 0;
 };
 
 namespace detail {
@@ -115,6 +121,36 @@ class TypeInfo final : public TypeInfoBase {
   }
   std::unique_ptr<RecordDispatcher> dispatcher(StreamOperator* target, int input) const override {
     return std::make_unique<TypedDispatcher<T>>(target, input);
+  }
+  std::string keep_key_groups(std::string_view frames, const PartitionerSpec& spec, int32_t max_parallelism,
+                              KeyGroupRange range) const override {
+    using KeyFn = typename RecordWriterOutput<T>::KeyFn;
+    const auto* key_fn = static_cast<const KeyFn*>(spec.key_bytes.get());
+    if (spec.kind != PartitionerKind::kHash || !key_fn)
+      throw WeirError("internal: keep_key_groups on an edge that is not hash-partitioned");
+    std::string out;
+    DataOutput key;
+    size_t pos = 0;
+    while (pos + network::kFrameHeaderSize < frames.size()) {
+      uint32_t len;
+      std::memcpy(&len, frames.data() + pos, 4);
+      const size_t end = pos + network::kFrameHeaderSize + len;
+      if (len == 0 || end > frames.size()) break;
+      bool keep = false;
+      if (static_cast<network::ElementKind>(frames[pos + network::kFrameHeaderSize]) ==
+          network::ElementKind::kRecord) {
+        DataInput in(reinterpret_cast<const uint8_t*>(frames.data()) + pos + network::kFrameHeaderSize + 1,
+                     len - 1);
+        in.read_fixed<int64_t>();  // timestamp
+        T v = Serializer<T>::read(in);
+        key.clear();
+        (*key_fn)(v, key);
+        keep = range.contains(key_group_for_key_bytes(key.view(), max_parallelism));
+      }
+      if (keep) out.append(frames.substr(pos, end - pos));
+      pos = end;
+    }
+    return out;
   }
 };
 

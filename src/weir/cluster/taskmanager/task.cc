@@ -252,6 +252,7 @@ void Task::build() {
     }
     GateBinding g;
     g.logical_input = e.target_input;
+    g.edge = &e;
     g.first_channel = static_cast<int>(channel_states_.size());
     for (size_t i = 0; i < channels.size(); ++i) {
       inputs_.at(e.target_input).channels.push_back(g.first_channel + static_cast<int>(i));

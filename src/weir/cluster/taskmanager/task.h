@@ -73,6 +73,7 @@ class Task {
     std::unique_ptr<runtime::RecordDispatcher> dispatcher;
     int logical_input = 0;
     int first_channel = 0;  // index of the gate's channel 0 in channel_states_
+    const graph::JobEdge* edge = nullptr;
   };
 
   void run();

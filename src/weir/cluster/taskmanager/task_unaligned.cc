@@ -10,6 +10,7 @@
 // With execution.checkpointing.aligned-checkpoint-timeout > 0 a checkpoint starts aligned and turns
 // unaligned once its barrier has been known to this task for that long.
 #include <cstring>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -23,9 +24,10 @@ using network::ElementKind;
 
 namespace {
 
-// The elements a restore replays: records and watermarks. Barriers, end-of-data and end-of-partition
-// belong to the attempt that wrote them; the restored producers send their own.
-std::string replayable(const std::string& bytes) {
+// The elements a restore replays: records and watermarks (records only when data of several old
+// channels may share one new channel, whose watermarks would no longer be per channel). Barriers,
+// end-of-data and end-of-partition belong to the attempt that wrote them.
+std::string keep_frames(std::string_view bytes, bool records_only) {
   std::string out;
   out.reserve(bytes.size());
   size_t pos = 0;
@@ -35,9 +37,9 @@ std::string replayable(const std::string& bytes) {
     size_t frame_end = pos + network::kFrameHeaderSize + len;
     if (len == 0 || frame_end > bytes.size()) break;
     auto kind = static_cast<ElementKind>(bytes[pos + network::kFrameHeaderSize]);
-    if (kind == ElementKind::kRecord || kind == ElementKind::kWatermark ||
-        kind == ElementKind::kWatermarkStatus)
-      out.append(bytes, pos, frame_end - pos);
+    if (kind == ElementKind::kRecord ||
+        (!records_only && (kind == ElementKind::kWatermark || kind == ElementKind::kWatermarkStatus)))
+      out.append(bytes.substr(pos, frame_end - pos));
     pos = frame_end;
   }
   return out;
@@ -177,7 +179,7 @@ void Task::maybe_complete_unaligned() {
   auto& head = u.snapshot->operators.front();
   for (size_t c = 0; c < u.in_flight.size(); ++c) {
     if (u.in_flight[c].empty()) continue;
-    std::string bytes = replayable(u.in_flight[c]);
+    std::string bytes = keep_frames(u.in_flight[c], /*records_only=*/false);
     if (bytes.empty()) continue;
     u.stats.in_flight_bytes += bytes.size();
     auto [gate, local] = channel_owner_[c];
@@ -205,31 +207,47 @@ void Task::yield_between_records(int channel, const uint8_t* pos, const uint8_t*
   cur_channel_ = -1;
 }
 
+// In-flight data goes back in front of the input channels. At the same parallelism each subtask takes
+// its own. At another one, data of hash-partitioned inputs is offered to every new subtask, which keeps
+// the records of its key groups; data of other inputs is dealt out by old subtask (round robin), and a
+// broadcast input's data is taken from one old subtask.
 void Task::restore_in_flight() {
   const auto& head = *chain_.front();
   auto restore = tdd_.restore->for_operator(head.runtime().operator_id);
-  const checkpoint::OperatorSnapshot* mine = nullptr;
   bool any = false;
-  for (const auto* part : restore.parts) {
+  for (const auto* part : restore.parts)
     if (!part->in_flight.empty()) any = true;
-    if (part->subtask == tdd_.subtask) mine = part;
-  }
   if (!any) return;
-  if (restore.parts.front()->parallelism != vertex_->parallelism)
-    throw WeirError(fmt::format(
-        "checkpoint {} is unaligned: operator '{}' has in-flight data for parallelism {} and cannot be "
-        "restored at parallelism {}; rescale from a savepoint (savepoints are always aligned)",
-        tdd_.restore->path, head.runtime().name, restore.parts.front()->parallelism, vertex_->parallelism));
-  if (!mine) return;
-  for (const auto& c : mine->in_flight) {
-    if (c.gate < 0 || c.gate >= static_cast<int>(gates_.size()) || c.channel < 0 ||
-        c.channel >= gates_[c.gate].gate->num_channels())
-      throw WeirError(
-          fmt::format("checkpoint {}: in-flight data of operator '{}' names input {}/{}, which "
-                      "this job does not have",
-                      tdd_.restore->path, head.runtime().name, c.gate, c.channel));
-    gates_[c.gate].gate->channel(c.channel).push_front(
-        network::make_unpooled_buffer(c.bytes.data(), static_cast<uint32_t>(c.bytes.size()), false));
+  const int old_p = restore.parts.front()->parallelism;
+  const int new_p = vertex_->parallelism;
+  const auto range = key_group_range_for_subtask(vertex_->max_parallelism, new_p, tdd_.subtask);
+  for (const auto* part : restore.parts) {
+    for (const auto& c : part->in_flight) {
+      if (c.gate < 0 || c.gate >= static_cast<int>(gates_.size()) || c.channel < 0)
+        throw WeirError(
+            fmt::format("checkpoint {}: in-flight data of operator '{}' names input {}/{}, which "
+                        "this job does not have",
+                        tdd_.restore->path, head.runtime().name, c.gate, c.channel));
+      auto& g = gates_[c.gate];
+      const auto kind = g.edge->partitioner.kind;
+      std::string bytes;
+      if (old_p == new_p) {
+        if (part->subtask != tdd_.subtask) continue;
+        bytes = c.bytes;
+      } else if (kind == runtime::PartitionerKind::kHash) {
+        bytes = g.edge->type->keep_key_groups(c.bytes, g.edge->partitioner, vertex_->max_parallelism, range);
+      } else if (kind == runtime::PartitionerKind::kBroadcast) {
+        if (part->subtask != tdd_.subtask % old_p) continue;
+        bytes = keep_frames(c.bytes, /*records_only=*/true);
+      } else {
+        if (part->subtask % new_p != tdd_.subtask) continue;
+        bytes = keep_frames(c.bytes, /*records_only=*/true);
+      }
+      if (bytes.empty()) continue;
+      const int channel = c.channel % g.gate->num_channels();
+      g.gate->channel(channel).push_front(
+          network::make_unpooled_buffer(bytes.data(), static_cast<uint32_t>(bytes.size()), false));
+    }
   }
 }
 
