@@ -5,29 +5,7 @@
 # JobManager. Every wait polls a condition against a deadline. Usage: cluster_cli_test.sh path/to/weir
 set -eu
 WEIR="$1"
-DIR=$(mktemp -d)
-PIDS=""
-cleanup() {
-  for p in $PIDS; do kill -9 "$p" 2>/dev/null || true; done
-  rm -rf "$DIR"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*" >&2
-  for f in "$DIR"/*.log; do [ -f "$f" ] && { echo "--- $f" >&2; cat "$f" >&2; }; done
-  exit 1
-}
-now_ms() { date +%s%3N; }
-# wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND every 50 ms until it succeeds or time runs out.
-wait_for() {
-  limit=$(( $(now_ms) + $1 * 1000 )); what="$2"; shift 2
-  until "$@" >/dev/null 2>&1; do
-    [ "$(now_ms)" -lt "$limit" ] || fail "timed out waiting for: $what"
-    sleep 0.05
-  done
-}
-alive() { kill -0 "$1" 2>/dev/null; }
-exited() { ! kill -0 "$1" 2>/dev/null; }
+. "$(dirname "$0")/process_lib.sh"
 HB="-D heartbeat.interval=200ms -D heartbeat.timeout=1500ms"  # generous: ctest runs tests in parallel
 
 # JobManager on any free port; its first stdout line says where.

@@ -6,27 +6,7 @@
 # deadline. Usage: rest_cli_test.sh path/to/weir
 set -eu
 WEIR="$1"
-DIR=$(mktemp -d)
-PIDS=""
-cleanup() {
-  for p in $PIDS; do kill -9 "$p" 2>/dev/null || true; done
-  rm -rf "$DIR"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*" >&2
-  for f in "$DIR"/*.log; do [ -f "$f" ] && { echo "--- $f" >&2; cat "$f" >&2; }; done
-  exit 1
-}
-now_ms() { date +%s%3N; }
-wait_for() {  # SECONDS DESCRIPTION COMMAND...
-  limit=$(( $(now_ms) + $1 * 1000 )); what="$2"; shift 2
-  until "$@" >/dev/null 2>&1; do
-    [ "$(now_ms)" -lt "$limit" ] || fail "timed out waiting for: $what"
-    sleep 0.05
-  done
-}
-exited() { ! kill -0 "$1" 2>/dev/null; }
+. "$(dirname "$0")/process_lib.sh"
 # get METHOD PATH: the body in $DIR/body, the status code on stdout.
 get() { curl -s -m 5 -X "$1" -o "$DIR/body" -w '%{http_code}' "http://$REST$2"; }
 # json PYTHON_EXPR: evaluates the expression with `j` bound to the last body's JSON; fails when false.
