@@ -114,8 +114,9 @@ TEST(IncrementalCheckpoints, SizeFollowsTheChangeAndSubsumedFilesDisappear) {
     for (const auto& f : refs)
       if (!prev.count(f)) uploaded.push_back(f);
     uint64_t delta = file_size_sum(uploaded);
-    if (round <= 2)
+    if (round <= 2) {
       EXPECT_LT(delta * 20, full) << "round " << round << ": uploaded " << delta << " of " << full;
+    }
     // Every file in shared/ is referenced by a retained checkpoint (this one or the previous one) once
     // the coordinator has released the subsumed one (right after the checkpoint completed).
     std::string stray;

@@ -60,7 +60,9 @@ TEST_P(KeyedStateTest, ValueStateIsPerKey) {
     key(k);
     auto v = s->value();
     ASSERT_EQ(v.has_value(), ref.count(k) > 0);
-    if (v) ASSERT_EQ(*v, ref[k]);
+    if (v) {
+      ASSERT_EQ(*v, ref[k]);
+    }
     ref[k] = std::to_string(i);
     s->update(ref[k]);
   }
