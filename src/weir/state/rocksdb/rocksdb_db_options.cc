@@ -80,6 +80,12 @@ rocksdb::ColumnFamilyOptions cf_options(const RocksDBSharedResources& r,
     size_t buckets = std::max<size_t>(1024, o.write_buffer_size / 512);
     o.memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(buckets));
   }
+  if (layout == Layout::kValue) {
+    // A Put of a key already in the memtable overwrites its value in place when it fits (state
+    // values of one type are mostly of one size), so repeated updates of one key do not grow its
+    // bucket by a version each. Iterators may then see later writes; snapshot_rows flushes first.
+    o.inplace_update_support = true;
+  }
   o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
   auto supported = rocksdb::GetSupportedCompressions();
   o.compression = std::find(supported.begin(), supported.end(), rocksdb::kLZ4Compression) != supported.end()
