@@ -68,11 +68,7 @@ bool LocalChannel::peek_priority(std::string* frame_payload) const {
   for (const auto& e : queue_) {
     if (e.buffer->fence) return false;
     if (!e.buffer->priority) continue;
-    // A priority buffer holds exactly one frame: [u32 length][u8 kind][payload].
-    const Buffer& b = *e.buffer;
-    if (frame_payload && b.size >= kFrameHeaderSize + 1)
-      frame_payload->assign(reinterpret_cast<const char*>(b.data) + kFrameHeaderSize + 1,
-                            b.size - kFrameHeaderSize - 1);
+    if (frame_payload) frame_payload->assign(single_frame_payload(e.buffer->data, e.buffer->size));
     return true;
   }
   return false;

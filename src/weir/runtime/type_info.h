@@ -1,7 +1,6 @@
 #pragma once
 // TypeInfo<T>: the bridge between typed operators and the type-erased graph and task. The API
 // records one per stream; the task asks it to build outputs and input dispatchers for T.
-#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -130,26 +129,17 @@ class TypeInfo final : public TypeInfoBase {
       throw WeirError("internal: keep_key_groups on an edge that is not hash-partitioned");
     std::string out;
     DataOutput key;
-    size_t pos = 0;
-    while (pos + network::kFrameHeaderSize < frames.size()) {
-      uint32_t len;
-      std::memcpy(&len, frames.data() + pos, 4);
-      const size_t end = pos + network::kFrameHeaderSize + len;
-      if (len == 0 || end > frames.size()) break;
-      bool keep = false;
-      if (static_cast<network::ElementKind>(frames[pos + network::kFrameHeaderSize]) ==
-          network::ElementKind::kRecord) {
-        DataInput in(reinterpret_cast<const uint8_t*>(frames.data()) + pos + network::kFrameHeaderSize + 1,
-                     len - 1);
-        in.read_fixed<int64_t>();  // timestamp
-        T v = Serializer<T>::read(in);
-        key.clear();
-        (*key_fn)(v, key);
-        keep = range.contains(key_group_for_key_bytes(key.view(), max_parallelism));
-      }
-      if (keep) out.append(frames.substr(pos, end - pos));
-      pos = end;
-    }
+    network::for_each_frame(frames,
+                            [&](network::ElementKind kind, std::string_view frame, std::string_view payload) {
+                              if (kind != network::ElementKind::kRecord) return;
+                              DataInput in(reinterpret_cast<const uint8_t*>(payload.data()), payload.size());
+                              in.read_fixed<int64_t>();  // timestamp
+                              T v = Serializer<T>::read(in);
+                              key.clear();
+                              (*key_fn)(v, key);
+                              if (range.contains(key_group_for_key_bytes(key.view(), max_parallelism)))
+                                out.append(frame);
+                            });
     return out;
   }
 };

@@ -9,7 +9,6 @@
 //
 // With execution.checkpointing.aligned-checkpoint-timeout > 0 a checkpoint starts aligned and turns
 // unaligned once its barrier has been known to this task for that long.
-#include <cstring>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -30,22 +29,15 @@ namespace {
 std::string keep_frames(std::string_view bytes, bool records_only) {
   std::string out;
   out.reserve(bytes.size());
-  size_t pos = 0;
-  while (pos + network::kFrameHeaderSize < bytes.size()) {
-    uint32_t len;
-    std::memcpy(&len, bytes.data() + pos, 4);
-    size_t frame_end = pos + network::kFrameHeaderSize + len;
-    if (len == 0 || frame_end > bytes.size()) break;
-    auto kind = static_cast<ElementKind>(bytes[pos + network::kFrameHeaderSize]);
+  network::for_each_frame(bytes, [&](ElementKind kind, std::string_view frame, std::string_view) {
     if (kind == ElementKind::kRecord ||
         (!records_only && (kind == ElementKind::kWatermark || kind == ElementKind::kWatermarkStatus)))
-      out.append(bytes.substr(pos, frame_end - pos));
-    pos = frame_end;
-  }
+      out.append(frame);
+  });
   return out;
 }
 
-CheckpointBarrier decode_frame_payload(const std::string& payload) {
+CheckpointBarrier decode_frame_payload(std::string_view payload) {
   return decode_barrier(reinterpret_cast<const uint8_t*>(payload.data()), payload.size());
 }
 
@@ -161,10 +153,8 @@ void Task::take_queued_barriers(int c) {
   for (;;) {
     network::BufferPtr buf = ch.take_priority(u.barrier.id, u.in_flight[c]);
     if (!buf) return;  // not here yet: what is read from this channel until it comes is recorded
-    std::string payload(reinterpret_cast<const char*>(buf->data) + network::kFrameHeaderSize + 1,
-                        buf->size - network::kFrameHeaderSize - 1);
     // An older barrier (of a checkpoint given up): the data before it precedes ours too.
-    if (decode_frame_payload(payload).id < u.barrier.id) continue;
+    if (decode_frame_payload(network::single_frame_payload(buf->data, buf->size)).id < u.barrier.id) continue;
     u.done[c] = true;
     return;
   }
