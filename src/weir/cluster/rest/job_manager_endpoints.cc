@@ -48,8 +48,9 @@ const char* weir_version() {
   return WEIR_VERSION;
 }
 
-JobManagerEndpoints::JobManagerEndpoints(const rpc::TaskManagerRegistry& registry, Configuration conf)
-    : registry_(registry), conf_(std::move(conf)) {}
+JobManagerEndpoints::JobManagerEndpoints(const rpc::TaskManagerRegistry& registry, Configuration conf,
+                                         Dispatcher* dispatcher)
+    : registry_(registry), conf_(std::move(conf)), dispatcher_(dispatcher) {}
 
 Json JobManagerEndpoints::overview() const {
   SlotCounts c = count_slots(registry_.alive());

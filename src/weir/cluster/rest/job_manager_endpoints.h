@@ -8,6 +8,7 @@
 // TaskManagerRegistry and immutable fields only.
 #include <chrono>
 
+#include "weir/cluster/jobmanager/dispatcher.h"
 #include "weir/cluster/rest/rest_server.h"
 #include "weir/cluster/rpc/task_manager_registry.h"
 #include "weir/common/config.h"
@@ -16,8 +17,10 @@ namespace weir::cluster::rest {
 
 class JobManagerEndpoints {
  public:
-  //! `registry` must outlive the server the routes are added to.
-  JobManagerEndpoints(const rpc::TaskManagerRegistry& registry, Configuration conf);
+  //! `registry` (and `dispatcher`, when given) must outlive the server the routes are added to.
+  //! Without a dispatcher the job lists are empty and every job id is unknown.
+  JobManagerEndpoints(const rpc::TaskManagerRegistry& registry, Configuration conf,
+                      Dispatcher* dispatcher = nullptr);
   void add_routes(RestServer& server) const;
 
   nlohmann::json overview() const;
@@ -28,6 +31,7 @@ class JobManagerEndpoints {
  private:
   const rpc::TaskManagerRegistry& registry_;
   const Configuration conf_;
+  Dispatcher* const dispatcher_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 
