@@ -3,6 +3,7 @@
 // calls between objects in one process; the distributed cluster puts gRPC services behind the same
 // interfaces. Every method is safe to call from any thread.
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,10 @@ class TaskExecutorGateway {
  public:
   virtual ~TaskExecutorGateway() = default;
   virtual NodeId id() const = 0;
+  //! How people see this TaskManager (REST, exception history, logs).
+  virtual std::string name() const { return "tm-" + std::to_string(id().value()); }
+  //! HOST:PORT of its data plane; empty when its tasks exchange data only in this process.
+  virtual std::string data_address() const { return ""; }
   virtual void submit_task(TaskDeploymentDescriptor tdd, std::shared_ptr<JobMasterGateway> job_master) = 0;
   virtual void cancel_task(const ExecutionAttemptId& id) = 0;
   virtual int num_slots() const = 0;
@@ -76,6 +81,9 @@ class TaskExecutorGateway {
   //! Source tasks only (stop-with-savepoint --drain): stop reading, end the input as a bounded source
   //! does (maximum watermark, end of data) and wait for a final checkpoint or savepoint before ending.
   virtual void stop_source(const ExecutionAttemptId& id) {}
+  //! Nanoseconds task `id` has waited for output buffers since it started (its backpressure, for
+  //! REST); nullopt when the task is not here or the measurement does not reach the JobManager.
+  virtual std::optional<int64_t> output_wait_ns(const ExecutionAttemptId& id) const { return std::nullopt; }
 };
 
 //! A slot: one TaskManager's share of resources that hosts one subtask of each vertex (slot sharing).
@@ -89,6 +97,11 @@ class ResourceManagerGateway {
  public:
   virtual ~ResourceManagerGateway() = default;
   virtual void register_task_executor(std::shared_ptr<TaskExecutorGateway> te) = 0;
+  //! The TaskManager is gone (lost or disconnected): its slots disappear, even those allocated.
+  virtual void unregister_task_executor(NodeId id) {}
+  //! Can more slots appear later (TaskManagers may register)? Then a job short of slots waits for them
+  //! up to slot.request.timeout; otherwise (the MiniCluster) it fails at once.
+  virtual bool elastic() const { return false; }
   virtual std::shared_ptr<TaskExecutorGateway> task_executor(NodeId id) const = 0;
   //! Allocates `n` free slots for `job`, spread over TaskManagers; throws WeirError when too few exist.
   virtual std::vector<SlotOffer> allocate_slots(const JobId& job, int n) = 0;

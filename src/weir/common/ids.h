@@ -2,8 +2,10 @@
 // Strongly typed identifiers: a JobId is not a VertexId is not a SubtaskIndex.
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -40,6 +42,18 @@ class JobId {
     return JobId(rng(), rng());
   }
   std::string to_string() const { return fmt::format("{:016x}{:016x}", hi_, lo_); }
+  //! The inverse of to_string(): exactly 32 hex digits; nullopt for anything else.
+  static std::optional<JobId> parse(std::string_view text) {
+    if (text.size() != 32) return std::nullopt;
+    uint64_t part[2] = {0, 0};
+    for (size_t i = 0; i < 32; ++i) {
+      char c = text[i];
+      int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+      if (d < 0) return std::nullopt;
+      part[i / 16] = part[i / 16] << 4 | static_cast<uint64_t>(d);
+    }
+    return JobId(part[0], part[1]);
+  }
   auto operator<=>(const JobId&) const = default;
   uint64_t hi() const { return hi_; }
   uint64_t lo() const { return lo_; }

@@ -42,6 +42,9 @@ struct JobGraph {
   std::vector<int> node_vertex;           //!< stream node id -> vertex id
   std::vector<int> node_parallelism;      //!< stream node id -> resolved parallelism
   Configuration config;
+  //! How another process rebuilds this graph (a serialized JobSpec, see cluster/rpc/cluster.proto):
+  //! set when the job came from a client to a cluster; empty for jobs built in this process.
+  std::string artifact;
 
   int max_vertex_parallelism() const {
     int m = 1;

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "weir/checkpoint/checkpoint_options.h"
+#include "weir/cluster/jobmanager/resource_manager.h"
 #include "weir/common/error.h"
 
 namespace weir::cluster {
@@ -54,17 +55,72 @@ void JobMaster::start() {
       auto r = std::make_shared<checkpoint::RestoredCheckpoint>(checkpoint::load_checkpoint(from));
       check_unclaimed_state(*r, *jg_, conf.get_bool(options::kIgnoreUnclaimedState));
       restore_ = std::move(r);
+      coordinator_->on_restored(restore_->metadata.checkpoint_id, restore_->path, restore_->metadata.savepoint,
+                                now_ms());
     }
-    slots_ = rm_->allocate_slots(id_, jg_->max_vertex_parallelism());
   } catch (const std::exception& e) {
     failure_ = e.what();
     transition_locked(JobStatus::kFailed);
     end_locked();
     return;
   }
+  std::weak_ptr<JobMaster> weak = weak_from_this();
+  if (!ensure_slots_locked([weak] {
+        if (auto self = weak.lock()) self->start_running();
+      }))
+    return;
   transition_locked(JobStatus::kRunning);
   deploy_locked();
   schedule_periodic();
+}
+
+// Runs on the timer thread while the job waits for slots at submission.
+void JobMaster::start_running() {
+  std::lock_guard lock(mu_);
+  if (status_ != JobStatus::kCreated) return;  // canceled meanwhile
+  std::weak_ptr<JobMaster> weak = weak_from_this();
+  if (!ensure_slots_locked([weak] {
+        if (auto self = weak.lock()) self->start_running();
+      }))
+    return;
+  transition_locked(JobStatus::kRunning);
+  deploy_locked();
+  schedule_periodic();
+}
+
+// REQUIRES: mu_ held.
+bool JobMaster::ensure_slots_locked(std::function<void()> retry) {
+  const int needed = jg_->max_vertex_parallelism();
+  bool valid = static_cast<int>(slots_.size()) == needed;
+  for (const auto& s : slots_) valid = valid && rm_->task_executor(s.task_manager) != nullptr;
+  if (valid) return true;
+  rm_->release_slots(id_);
+  slots_.clear();
+  try {
+    slots_ = rm_->allocate_slots(id_, needed);
+    if (slot_wait_since_ms_ >= 0)
+      std::fprintf(stderr, "weir: job %s: got %d slot(s) after waiting %lld ms\n", id_.to_string().c_str(), needed,
+                   static_cast<long long>(now_ms() - slot_wait_since_ms_));
+    slot_wait_since_ms_ = -1;
+    return true;
+  } catch (const WeirError& e) {
+    const int64_t timeout = jg_->config.get_duration(options::kSlotRequestTimeout).count();
+    if (rm_->elastic() && slot_wait_since_ms_ < 0) {
+      slot_wait_since_ms_ = now_ms();
+      std::fprintf(stderr, "weir: job %s: waiting up to %lld ms (slot.request.timeout) for slots: %s\n",
+                   id_.to_string().c_str(), static_cast<long long>(timeout), e.what());
+    }
+    if (!rm_->elastic() || now_ms() - slot_wait_since_ms_ > timeout) {
+      failure_ = rm_->elastic() ? fmt::format("{} (waited {} ms, slot.request.timeout)", e.what(), timeout)
+                                : std::string(e.what());
+      history_.push_back({now_ms(), attempt_, "(slot allocation)", failure_});
+      transition_locked(JobStatus::kFailed);
+      end_locked();
+      return false;
+    }
+    timer_.schedule(std::chrono::milliseconds(100), std::move(retry));
+    return false;
+  }
 }
 
 // REQUIRES: mu_ held. Submits every subtask as attempt attempt_. Tasks report back on their own
@@ -103,6 +159,35 @@ bool JobMaster::is_current_locked(const ExecutionAttemptId& id) const {
 
 void JobMaster::update_task_execution_state(const TaskStateUpdate& u) {
   std::lock_guard lock(mu_);
+  update_task_execution_state_locked(u);
+}
+
+void JobMaster::on_task_manager_lost(NodeId tm, const std::string& why) {
+  std::lock_guard lock(mu_);
+  if (is_terminal(status_)) return;
+  bool any = false;
+  for (const auto& [where, node] : placement_) {
+    if (node != tm) continue;
+    const auto& ev = eg_.at(where.first, where.second);
+    if (is_terminal(ev.state) || ev.attempt != attempt_) continue;
+    if (!any) {
+      // Its tasks cannot report any more; fail them here. The first failure decides (the restart
+      // strategy counts the loss once); a lost TaskManager's slots are gone, so the whole job fails over
+      // and finds slots anew (ensure_slots_locked).
+      std::string task = fmt::format("{} ({}/{})", eg_.vertex_name(where.first), where.second + 1,
+                                     eg_.vertices()[where.first].size());
+      eg_.at(where.first, where.second).state = ExecutionState::kFailed;
+      on_task_failure_locked(task, why, -1, -1);
+      any = true;
+    } else {
+      eg_.at(where.first, where.second).state = ExecutionState::kFailed;
+    }
+  }
+  if (any && restarting_regions_.empty() && eg_.all_terminal()) on_all_terminal_locked();
+}
+
+// REQUIRES: mu_ held.
+void JobMaster::update_task_execution_state_locked(const TaskStateUpdate& u) {
   if (!is_current_locked(u.id) || is_terminal(status_)) return;  // a report of an earlier attempt
   auto& ev = eg_.at(u.id.vertex, u.id.subtask);
   ev.state = u.state;
@@ -201,6 +286,8 @@ void JobMaster::load_latest_checkpoint_locked() {
   for (auto it = coordinator_->retained().rbegin(); it != coordinator_->retained().rend(); ++it) {
     try {
       restore_ = std::make_shared<checkpoint::RestoredCheckpoint>(checkpoint::load_checkpoint(it->path));
+      coordinator_->on_restored(restore_->metadata.checkpoint_id, restore_->path, restore_->metadata.savepoint,
+                                now_ms());
       return;
     } catch (const std::exception& e) {
       std::fprintf(stderr, "weir: job %s: cannot restore checkpoint %lld, trying an older one: %s\n",
@@ -235,6 +322,11 @@ void JobMaster::on_all_terminal_locked() {
 void JobMaster::restart() {
   std::lock_guard lock(mu_);
   if (status_ != JobStatus::kRestarting) return;
+  std::weak_ptr<JobMaster> weak = weak_from_this();
+  if (!ensure_slots_locked([weak] {
+        if (auto self = weak.lock()) self->restart();
+      }))
+    return;
   ++attempt_;
   load_latest_checkpoint_locked();
   transition_locked(JobStatus::kRunning);
@@ -577,6 +669,21 @@ std::vector<CompletedCheckpoint> JobMaster::retained_checkpoints() const {
   std::lock_guard lock(mu_);
   if (!coordinator_) return {};
   return {coordinator_->retained().begin(), coordinator_->retained().end()};
+}
+
+std::vector<std::optional<int64_t>> JobMaster::output_wait_ns(int vertex) const {
+  std::vector<std::pair<ExecutionAttemptId, std::shared_ptr<TaskExecutorGateway>>> tasks;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& ev : eg_.vertices().at(vertex)) {
+      auto it = placement_.find({ev.vertex, ev.subtask});
+      tasks.emplace_back(ExecutionAttemptId{id_, ev.attempt, ev.vertex, ev.subtask},
+                         it == placement_.end() ? nullptr : rm_->task_executor(it->second));
+    }
+  }
+  std::vector<std::optional<int64_t>> out;
+  for (const auto& [id, te] : tasks) out.push_back(te ? te->output_wait_ns(id) : std::nullopt);
+  return out;
 }
 
 }  // namespace weir::cluster

@@ -42,9 +42,14 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
             std::shared_ptr<Clock> clock, std::function<void(const JobId&)> on_terminal);
   ~JobMaster() override;
 
+  //! Allocates slots and deploys. On an elastic cluster short of slots the job stays CREATED and waits
+  //! for TaskManagers up to slot.request.timeout.
   void start();
   void cancel();
   void update_task_execution_state(const TaskStateUpdate& update) override;
+  //! TaskManager `tm` is gone (heartbeat timeout, lost connection, or it left): its tasks have failed
+  //! with `why`. The whole job fails over (its slots must be found anew), by the restart strategy.
+  void on_task_manager_lost(NodeId tm, const std::string& why);
   void acknowledge_checkpoint(const CheckpointAck& ack) override;
   void decline_checkpoint(const ExecutionAttemptId& id, int64_t checkpoint_id,
                           const std::string& reason) override;
@@ -67,6 +72,8 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
   std::string failure() const;
   const JobId& id() const { return id_; }
   const std::string& name() const { return jg_->name; }
+  //! The job's graph (immutable; REST renders its plan from it).
+  const graph::JobGraph& job_graph() const { return *jg_; }
   int64_t start_time_ms() const { return start_ms_; }
   int64_t end_time_ms() const;
   //! Per-vertex subtask states and attempts (REST, CLI, tests).
@@ -75,9 +82,17 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
   std::vector<ExceptionEntry> exception_history() const;
   CheckpointStats checkpoint_stats() const;
   std::vector<CompletedCheckpoint> retained_checkpoints() const;
+  //! Per subtask of `vertex`, its current attempt's output-buffer wait (TaskExecutorGateway::
+  //! output_wait_ns), nullopt when not deployed or not measurable. Asks the TaskExecutors outside mu_.
+  std::vector<std::optional<int64_t>> output_wait_ns(int vertex) const;
 
  private:
   void deploy_locked();
+  //! Makes slots_ enough slots on registered TaskManagers. When it cannot yet (an elastic cluster),
+  //! schedules `retry` and returns false; when it never can, fails the job and returns false.
+  bool ensure_slots_locked(std::function<void()> retry);
+  void start_running();
+  void update_task_execution_state_locked(const TaskStateUpdate& update);
   void deploy_task_locked(int vertex, int subtask);
   bool is_current_locked(const ExecutionAttemptId& id) const;
   void cancel_all_locked();
@@ -127,6 +142,7 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
   std::shared_ptr<std::promise<std::string>> drain_promise_;
   std::unique_ptr<CheckpointCoordinator> coordinator_;
   std::shared_ptr<const checkpoint::RestoredCheckpoint> restore_;
+  int64_t slot_wait_since_ms_ = -1;  // when the job began waiting for slots; -1: not waiting
   int64_t start_ms_ = 0;
   int64_t end_ms_ = 0;
   TimerThread timer_;

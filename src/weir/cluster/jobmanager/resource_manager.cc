@@ -4,12 +4,27 @@
 
 #include "weir/common/error.h"
 
+namespace weir::options {
+
+const ConfigOption<Duration> kSlotRequestTimeout{
+    {"slot.request.timeout", ConfigType::kDuration, "5 min",
+     "How long a job on a standalone cluster waits for enough free task slots (at submission and when "
+     "restarting after a TaskManager was lost) before it fails. The embedded MiniCluster never waits."}};
+
+}  // namespace weir::options
+
 namespace weir::cluster {
 
 void ResourceManager::register_task_executor(std::shared_ptr<TaskExecutorGateway> te) {
   std::lock_guard lock(mu_);
   for (int i = 0; i < te->num_slots(); ++i) slots_.push_back({{te->id(), i}, false, {}});
   executors_[te->id()] = std::move(te);
+}
+
+void ResourceManager::unregister_task_executor(NodeId id) {
+  std::lock_guard lock(mu_);
+  executors_.erase(id);
+  std::erase_if(slots_, [id](const Slot& s) { return s.offer.task_manager == id; });
 }
 
 std::shared_ptr<TaskExecutorGateway> ResourceManager::task_executor(NodeId id) const {

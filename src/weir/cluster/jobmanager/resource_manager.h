@@ -8,12 +8,21 @@
 #include <vector>
 
 #include "weir/cluster/gateways.h"
+#include "weir/common/config.h"
+
+namespace weir::options {
+extern const ConfigOption<Duration> kSlotRequestTimeout;  // slot.request.timeout
+}  // namespace weir::options
 
 namespace weir::cluster {
 
 class ResourceManager final : public ResourceManagerGateway {
  public:
+  //! `elastic`: TaskManagers come and go (a standalone cluster), so jobs may wait for slots.
+  explicit ResourceManager(bool elastic = false) : elastic_(elastic) {}
   void register_task_executor(std::shared_ptr<TaskExecutorGateway> te) override;
+  void unregister_task_executor(NodeId id) override;
+  bool elastic() const override { return elastic_; }
   std::shared_ptr<TaskExecutorGateway> task_executor(NodeId id) const override;
   std::vector<SlotOffer> allocate_slots(const JobId& job, int n) override;
   void release_slots(const JobId& job) override;
@@ -27,6 +36,7 @@ class ResourceManager final : public ResourceManagerGateway {
     bool allocated = false;
     JobId job;
   };
+  const bool elastic_;
   mutable std::mutex mu_;
   std::map<NodeId, std::shared_ptr<TaskExecutorGateway>> executors_;
   std::vector<Slot> slots_;

@@ -10,6 +10,8 @@
 #include <grpcpp/grpcpp.h>
 
 #include "weir/cluster/rpc/cluster.grpc.pb.h"
+#include "weir/cluster/rpc/job_planner.h"
+#include "weir/cluster/rpc/proto_convert.h"
 #include "weir/cluster/rpc/rpc_log.h"
 #include "weir/common/error.h"
 
@@ -37,6 +39,8 @@ class JobManagerServer::Service final : public weir::rpc::JobManagerService::Ser
       resp->set_reason("registration needs an id, an RPC address and at least one slot");
       return grpc::Status::OK;
     }
+    // A TaskManager that registers while we hold its slots has lost us and canceled its tasks.
+    jm_.remove_task_executor(req->task_manager_id(), "it registered again (it had lost the JobManager)");
     bool fresh =
         jm_.registry_.register_task_manager(req->task_manager_id(), req->rpc_address(), req->data_port(),
                                             req->num_slots(), TaskManagerRegistry::Clock::now());
@@ -56,6 +60,7 @@ class JobManagerServer::Service final : public weir::rpc::JobManagerService::Ser
     for (const auto& s : req->slots()) offered.push_back(s.slot_index());
     auto accepted = jm_.registry_.offer_slots(req->task_manager_id(), offered);
     for (int s : accepted) resp->add_accepted()->set_slot_index(s);
+    if (!accepted.empty()) jm_.add_task_executor(req->task_manager_id());
     log_line(kRole, fmt::format("TaskManager {} offered {} slot(s), {} accepted", req->task_manager_id(),
                                 offered.size(), accepted.size()));
     return grpc::Status::OK;
@@ -71,6 +76,7 @@ class JobManagerServer::Service final : public weir::rpc::JobManagerService::Ser
                                      weir::rpc::DisconnectTaskManagerResponse*) override {
     if (jm_.registry_.disconnect(req->task_manager_id()))
       log_line(kRole, fmt::format("TaskManager {} disconnected: {}", req->task_manager_id(), req->reason()));
+    jm_.remove_task_executor(req->task_manager_id(), "it disconnected: " + req->reason());
     return grpc::Status::OK;
   }
 
@@ -91,12 +97,101 @@ class JobManagerServer::Service final : public weir::rpc::JobManagerService::Ser
     return grpc::Status::OK;
   }
 
+  grpc::Status UpdateTaskState(grpc::ServerContext*, const weir::rpc::TaskStateUpdate* req,
+                               weir::rpc::Empty*) override {
+    return with_job(req->task(), [&](JobMaster& job, const ExecutionAttemptId& id) {
+      job.update_task_execution_state({id, parse_execution_state(req->state()), req->error()});
+    });
+  }
+
+  grpc::Status AcknowledgeCheckpoint(grpc::ServerContext*, const weir::rpc::CheckpointAck* req,
+                                     weir::rpc::Empty*) override {
+    return with_job(req->task(),
+                    [&](JobMaster& job, const ExecutionAttemptId&) { job.acknowledge_checkpoint(from_proto(*req)); });
+  }
+
+  grpc::Status DeclineCheckpoint(grpc::ServerContext*, const weir::rpc::DeclineCheckpointRequest* req,
+                                 weir::rpc::Empty*) override {
+    return with_job(req->task(), [&](JobMaster& job, const ExecutionAttemptId& id) {
+      job.decline_checkpoint(id, req->checkpoint_id(), req->reason());
+    });
+  }
+
+  grpc::Status NotifyEndOfData(grpc::ServerContext*, const weir::rpc::TaskRequest* req, weir::rpc::Empty*) override {
+    return with_job(req->task(), [&](JobMaster& job, const ExecutionAttemptId& id) { job.notify_end_of_data(id); });
+  }
+
  private:
+  // Runs `fn` on the job the task belongs to; a malformed message or an unknown job is the caller's error.
+  template <typename Fn>
+  grpc::Status with_job(const weir::rpc::TaskAttempt& task, Fn&& fn) {
+    try {
+      ExecutionAttemptId id = from_proto(task);
+      auto job = jm_.dispatcher_->job(id.job);
+      if (!job) return grpc::Status(grpc::StatusCode::NOT_FOUND, "unknown job " + task.job_id());
+      fn(*job, id);
+      return grpc::Status::OK;
+    } catch (const std::exception& e) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, e.what());
+    }
+  }
+
   JobManagerServer& jm_;
 };
 
+void JobManagerServer::add_task_executor(const std::string& tm_id) {
+  std::shared_ptr<RemoteTaskExecutor> te;
+  {
+    std::lock_guard lock(executors_mu_);
+    if (executors_.count(tm_id)) return;
+    for (const auto& r : registry_.alive()) {
+      if (r.id != tm_id) continue;
+      std::string host = r.rpc_address.substr(0, r.rpc_address.rfind(':'));
+      te = std::make_shared<RemoteTaskExecutor>(NodeId(next_node_++), r.id, r.rpc_address,
+                                                fmt::format("{}:{}", host, r.data_port),
+                                                static_cast<int>(r.offered_slots.size()), id_);
+    }
+    if (!te) return;
+    executors_[tm_id] = te;
+  }
+  rm_->register_task_executor(te);
+}
+
+void JobManagerServer::remove_task_executor(const std::string& tm_id, const std::string& why) {
+  std::shared_ptr<RemoteTaskExecutor> te;
+  {
+    std::lock_guard lock(executors_mu_);
+    auto it = executors_.find(tm_id);
+    if (it == executors_.end()) return;
+    te = std::move(it->second);
+    executors_.erase(it);
+  }
+  rm_->unregister_task_executor(te->id());
+  std::string message = fmt::format("TaskManager {} ({}) is gone: {}", tm_id, te->data_address(), why);
+  for (const auto& j : dispatcher_->list_jobs())
+    if (auto job = dispatcher_->job(j.id)) job->on_task_manager_lost(te->id(), message);
+}
+
+JobId JobManagerServer::submit_job(const weir::rpc::JobSpec& spec) {
+  auto jg = plan_job(spec, "");
+  auto job = dispatcher_->submit_job(jg, SystemClock::shared());
+  log_line(kRole, fmt::format("job {} '{}' submitted: {} vertices, {} slot(s) needed", job->id().to_string(),
+                              jg->name, jg->vertices.size(), jg->max_vertex_parallelism()));
+  return job->id();
+}
+
 JobManagerServer::JobManagerServer(const Configuration& conf)
-    : heartbeat_(HeartbeatSettings::from(conf)), id_("jm-" + random_suffix()) {
+    : heartbeat_(HeartbeatSettings::from(conf)),
+      id_("jm-" + random_suffix()),
+      rm_(std::make_shared<ResourceManager>(/*elastic=*/true)) {
+  dispatcher_ = std::make_unique<Dispatcher>(rm_, [this](const JobId& job) {
+    std::vector<std::shared_ptr<RemoteTaskExecutor>> all;
+    {
+      std::lock_guard lock(executors_mu_);
+      for (auto& [id, te] : executors_) all.push_back(te);
+    }
+    for (auto& te : all) te->release_job(job);
+  });
   std::string host = conf.get_string(options::kJobManagerRpcAddress);
   auto port = conf.get_int(options::kJobManagerRpcPort);
   std::string requested = fmt::format("{}:{}", host, port);
@@ -200,6 +295,8 @@ void JobManagerServer::monitor_loop() {
                fmt::format("TaskManager {} at {} lost: no heartbeat for {} ms (heartbeat.timeout={} ms); "
                            "its {} slot(s) are gone",
                            r.id, r.rpc_address, silent.count(), heartbeat_.timeout.count(), r.num_slots));
+      remove_task_executor(r.id, fmt::format("no heartbeat for {} ms (heartbeat.timeout={} ms)", silent.count(),
+                                             heartbeat_.timeout.count()));
       if (auto it = peers.find(r.id); it != peers.end()) {
         retired.push_back(std::move(it->second));
         peers.erase(it);

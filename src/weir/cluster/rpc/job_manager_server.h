@@ -1,17 +1,26 @@
 #pragma once
 // The JobManager process's control-plane server: the JobManagerService (TaskManager registration, slot
-// offers, heartbeats, disconnects, listing) and the heartbeat monitor that sends heartbeats to every live
-// TaskManager and marks one lost when it has not been heard from for heartbeat.timeout.
+// offers, heartbeats, disconnects, listing; task state updates and checkpoint messages from tasks), the
+// heartbeat monitor that sends heartbeats to every live TaskManager and marks one lost when it has not
+// been heard from for heartbeat.timeout, and the jobs: a Dispatcher whose JobMasters deploy tasks through
+// RemoteTaskExecutors, one per registered TaskManager, held by an elastic ResourceManager. A lost,
+// disconnected or re-registering TaskManager leaves the ResourceManager and every job is told
+// (JobMaster::on_task_manager_lost), so its tasks fail over to the remaining or newly registered ones.
 //
 // Threading: gRPC's server threads run the service methods; one monitor thread sends heartbeats
 // (asynchronously, answers arrive on gRPC's threads) and expires TaskManagers. Shared state is the
-// TaskManagerRegistry, which is thread-safe.
+// TaskManagerRegistry, the ResourceManager and the Dispatcher (all thread-safe) and executors_ (mu_).
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 
+#include "weir/cluster/jobmanager/dispatcher.h"
+#include "weir/cluster/jobmanager/resource_manager.h"
+#include "weir/cluster/rpc/cluster.pb.h"
+#include "weir/cluster/rpc/remote_task_executor.h"
 #include "weir/cluster/rpc/rpc_options.h"
 #include "weir/cluster/rpc/task_manager_registry.h"
 #include "weir/common/config.h"
@@ -35,17 +44,29 @@ class JobManagerServer {
   const std::string& address() const { return address_; }
   const std::string& id() const { return id_; }
   TaskManagerRegistry& registry() { return registry_; }
+  Dispatcher& dispatcher() { return *dispatcher_; }
+  //! Plans and starts a job; returns its id. Throws WeirError saying what is wrong with the spec.
+  JobId submit_job(const weir::rpc::JobSpec& spec);
   //! Stops the monitor and the server; idempotent.
   void shutdown();
 
  private:
   class Service;
   void monitor_loop();
+  //! Adds a TaskManager whose slots were accepted to the ResourceManager (once per registration).
+  void add_task_executor(const std::string& tm_id);
+  //! The TaskManager is gone: its slots leave the ResourceManager and every job fails over its tasks.
+  void remove_task_executor(const std::string& tm_id, const std::string& why);
 
   HeartbeatSettings heartbeat_;
   std::string id_;
   std::string address_;
   TaskManagerRegistry registry_;
+  std::shared_ptr<ResourceManager> rm_;
+  std::unique_ptr<Dispatcher> dispatcher_;
+  std::mutex executors_mu_;
+  std::map<std::string, std::shared_ptr<RemoteTaskExecutor>> executors_;  // REQUIRES: executors_mu_
+  int next_node_ = 1;                                                     // REQUIRES: executors_mu_
   std::unique_ptr<Service> service_;
   std::unique_ptr<grpc::Server> server_;
 

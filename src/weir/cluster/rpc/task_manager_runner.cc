@@ -69,6 +69,17 @@ class TaskManagerRunner::Service final : public weir::rpc::TaskManagerService::S
  public:
   explicit Service(TaskManagerRunner& tm) : tm_(tm) {}
 
+  // A malformed message (e.g. a bad job id) is the caller's error, not a crash.
+  template <typename Fn>
+  static grpc::Status guarded(Fn&& fn) {
+    try {
+      fn();
+      return grpc::Status::OK;
+    } catch (const std::exception& e) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, e.what());
+    }
+  }
+
   grpc::Status Heartbeat(grpc::ServerContext*, const weir::rpc::HeartbeatRequest* req,
                          weir::rpc::HeartbeatResponse* resp) override {
     std::lock_guard lock(tm_.mu_);
@@ -76,6 +87,40 @@ class TaskManagerRunner::Service final : public weir::rpc::TaskManagerService::S
     if (known) tm_.last_job_manager_contact_ = Clock::now();
     resp->set_known(known);
     return grpc::Status::OK;
+  }
+
+  grpc::Status SubmitTask(grpc::ServerContext*, const weir::rpc::SubmitTaskRequest* req,
+                          weir::rpc::SubmitTaskResponse* resp) override {
+    std::string error = tm_.host_->submit(*req);
+    resp->set_accepted(error.empty());
+    resp->set_reason(error);
+    if (!error.empty())
+      log_line(kRole, fmt::format("refused task {}/{} of job {}: {}", req->task().vertex(), req->task().subtask(),
+                                  req->task().job_id(), error));
+    return grpc::Status::OK;
+  }
+
+  grpc::Status CancelTask(grpc::ServerContext*, const weir::rpc::TaskRequest* req, weir::rpc::Empty*) override {
+    return guarded([&] { tm_.host_->cancel(req->task()); });
+  }
+
+  grpc::Status TriggerCheckpoint(grpc::ServerContext*, const weir::rpc::TriggerCheckpointRequest* req,
+                                 weir::rpc::Empty*) override {
+    return guarded([&] { tm_.host_->trigger_checkpoint(*req); });
+  }
+
+  grpc::Status NotifyCheckpoint(grpc::ServerContext*, const weir::rpc::NotifyCheckpointRequest* req,
+                                weir::rpc::Empty*) override {
+    return guarded([&] { tm_.host_->notify_checkpoint(*req); });
+  }
+
+  grpc::Status StopSource(grpc::ServerContext*, const weir::rpc::TaskRequest* req, weir::rpc::Empty*) override {
+    return guarded([&] { tm_.host_->stop_source(req->task()); });
+  }
+
+  grpc::Status ReleaseJob(grpc::ServerContext*, const weir::rpc::ReleaseJobRequest* req,
+                          weir::rpc::Empty*) override {
+    return guarded([&] { tm_.host_->release_job(req->job_id()); });
   }
 
  private:
@@ -98,6 +143,7 @@ TaskManagerRunner::TaskManagerRunner(const Configuration& conf)
   data_socket_ = fd;
   data_port_ = port;
 
+  host_ = std::make_unique<TaskHost>(num_slots_, fmt::format("{}:{}", host, data_port_), heartbeat_.timeout);
   std::string requested = fmt::format("{}:{}", host, conf.get_int(options::kTaskManagerRpcPort));
   service_ = std::make_unique<Service>(*this);
   grpc::ServerBuilder builder;
@@ -161,6 +207,7 @@ std::string TaskManagerRunner::try_register() {
   weir::rpc::OfferSlotsResponse offered;
   st = stub->OfferSlots(&offer_ctx, offer, &offered);
   if (!st.ok()) return "slot offer failed: " + st.error_message();
+  host_->connect(resp.job_manager_id(), job_manager_address_);
   {
     std::lock_guard lock(mu_);
     job_manager_id_ = resp.job_manager_id();
@@ -205,6 +252,7 @@ void TaskManagerRunner::connection_loop() {
       if (st.ok() && !resp.known()) {
         job_manager_id_.clear();
         lock.unlock();
+        host_->disconnect("the JobManager no longer knows this TaskManager");
         log_line(kRole, fmt::format("the JobManager at {} no longer knows TaskManager {}; registering again",
                                     job_manager_address_, id_));
         break;
@@ -218,6 +266,7 @@ void TaskManagerRunner::connection_loop() {
       if (silent > heartbeat_.timeout) {
         job_manager_id_.clear();
         lock.unlock();
+        host_->disconnect("the JobManager is lost");
         log_line(kRole,
                  fmt::format("JobManager at {} lost: no heartbeat for {} ms (heartbeat.timeout={} ms): {}; "
                              "registering again",
@@ -256,6 +305,7 @@ void TaskManagerRunner::shutdown(const std::string& reason) {
     stub->DisconnectTaskManager(&ctx, req, &resp);
   }
   if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  host_->shutdown();
   if (data_socket_ >= 0) ::close(data_socket_);
   data_socket_ = -1;
   log_line(kRole, fmt::format("TaskManager {} stopped: {}", id_, reason));

@@ -1,6 +1,7 @@
 #pragma once
-// The TaskManager process's side of the control plane: it serves the TaskManagerService (heartbeats from
-// the JobManager), holds its data port, registers at the JobManager, offers its slots and sends heartbeats.
+// The TaskManager process's side of the control plane: it serves the TaskManagerService (heartbeats,
+// task deployment, cancellation and checkpoint messages from the JobManager; tasks run on a TaskHost),
+// holds its data port, registers at the JobManager, offers its slots and sends heartbeats.
 // When the JobManager stops answering for heartbeat.timeout, or no longer knows this TaskManager, it
 // registers again; when it cannot register within taskmanager.registration.timeout it fails.
 //
@@ -15,6 +16,7 @@
 #include <thread>
 
 #include "weir/cluster/rpc/rpc_options.h"
+#include "weir/cluster/rpc/task_host.h"
 #include "weir/common/config.h"
 
 namespace grpc {
@@ -64,6 +66,7 @@ class TaskManagerRunner {
   int num_slots_ = 0;
   std::chrono::milliseconds registration_timeout_;
 
+  std::unique_ptr<TaskHost> host_;  // runs the deployed tasks
   std::unique_ptr<Service> service_;
   std::unique_ptr<grpc::Server> server_;
 

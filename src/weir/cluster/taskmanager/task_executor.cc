@@ -72,6 +72,13 @@ void TaskExecutor::stop_source(const ExecutionAttemptId& id) {
   if (it != tasks_.end()) it->second->stop_source();
 }
 
+std::optional<int64_t> TaskExecutor::output_wait_ns(const ExecutionAttemptId& id) const {
+  std::lock_guard lock(mu_);
+  auto it = tasks_.find(id);
+  if (it == tasks_.end()) return std::nullopt;
+  return it->second->output_wait_ns();
+}
+
 void TaskExecutor::on_task_ended(const ExecutionAttemptId& id) {
   {
     std::lock_guard lock(mu_);
@@ -98,6 +105,11 @@ void TaskExecutor::reap_loop() {
     }
     if (stopping_) return;
   }
+}
+
+void TaskExecutor::cancel_all_tasks() {
+  std::lock_guard lock(mu_);
+  for (auto& [id, t] : tasks_) t->cancel();
 }
 
 void TaskExecutor::shutdown() {

@@ -1,0 +1,68 @@
+#include "weir/cluster/rpc/job_planner.h"
+
+#include <map>
+#include <mutex>
+
+#include <fmt/format.h>
+
+#include "weir/common/error.h"
+
+namespace weir::cluster::rpc {
+
+namespace {
+
+std::mutex& builtins_mutex() {
+  static std::mutex mu;
+  return mu;
+}
+
+std::map<std::string, BuiltinJob>& builtins() {
+  static std::map<std::string, BuiltinJob> jobs;
+  return jobs;
+}
+
+}  // namespace
+
+void register_builtin_job(const std::string& name, BuiltinJob build) {
+  std::lock_guard lock(builtins_mutex());
+  builtins()[name] = std::move(build);
+}
+
+Configuration spec_configuration(const weir::rpc::JobSpec& spec) {
+  Configuration conf;
+  // Sorted, so that errors and the resulting configuration do not depend on protobuf's map order.
+  std::map<std::string, std::string> sorted(spec.config().begin(), spec.config().end());
+  for (const auto& [k, v] : sorted) conf.set(k, v);
+  return conf;
+}
+
+std::shared_ptr<const graph::JobGraph> plan_job(const weir::rpc::JobSpec& spec, const std::string& library_path) {
+  Configuration conf = spec_configuration(spec);
+  std::vector<std::string> args(spec.args().begin(), spec.args().end());
+  std::shared_ptr<graph::JobGraph> jg;
+  if (spec.kind() == "builtin") {
+    BuiltinJob build;
+    {
+      std::lock_guard lock(builtins_mutex());
+      auto it = builtins().find(spec.name());
+      if (it == builtins().end()) {
+        std::string known;
+        for (const auto& [n, _] : builtins()) known += (known.empty() ? "" : ", ") + n;
+        throw WeirError(fmt::format("unknown builtin job '{}' (this binary has: {})", spec.name(),
+                                    known.empty() ? "none" : known));
+      }
+      build = it->second;
+    }
+    jg = build(args, conf);
+  } else if (spec.kind() == "library") {
+    (void)library_path;
+    throw WeirError(fmt::format("job library '{}': library jobs are not supported by this build yet", spec.name()));
+  } else {
+    throw WeirError(fmt::format("unknown job kind '{}' (expected builtin or library)", spec.kind()));
+  }
+  if (!jg) throw WeirError(fmt::format("job '{}' built no job graph", spec.name()));
+  jg->artifact = spec.SerializeAsString();
+  return jg;
+}
+
+}  // namespace weir::cluster::rpc

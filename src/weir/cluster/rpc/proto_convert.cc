@@ -1,0 +1,65 @@
+#include "weir/cluster/rpc/proto_convert.h"
+
+#include <fmt/format.h>
+
+#include "weir/common/error.h"
+
+namespace weir::cluster::rpc {
+
+void to_proto(const ExecutionAttemptId& id, weir::rpc::TaskAttempt* out) {
+  out->set_job_id(id.job.to_string());
+  out->set_attempt(id.attempt);
+  out->set_vertex(id.vertex);
+  out->set_subtask(id.subtask);
+}
+
+JobId parse_job_id(const std::string& text) {
+  auto id = JobId::parse(text);
+  if (!id) throw WeirError(fmt::format("malformed job id '{}': expected 32 hex digits", text));
+  return *id;
+}
+
+ExecutionAttemptId from_proto(const weir::rpc::TaskAttempt& p) {
+  return {parse_job_id(p.job_id()), p.attempt(), p.vertex(), p.subtask()};
+}
+
+ExecutionState parse_execution_state(const std::string& name) {
+  for (auto s : {ExecutionState::kCreated, ExecutionState::kScheduled, ExecutionState::kDeploying,
+                 ExecutionState::kRunning, ExecutionState::kFinished, ExecutionState::kCanceling,
+                 ExecutionState::kCanceled, ExecutionState::kFailed})
+    if (name == to_string(s)) return s;
+  throw WeirError(fmt::format("unknown task state '{}'", name));
+}
+
+void to_proto(const CheckpointAck& ack, weir::rpc::CheckpointAck* out) {
+  to_proto(ack.id, out->mutable_task());
+  out->set_checkpoint_id(ack.checkpoint_id);
+  auto* h = out->mutable_handle();
+  h->set_vertex(ack.handle.vertex);
+  h->set_subtask(ack.handle.subtask);
+  h->set_file(ack.handle.file);
+  h->set_size(ack.handle.size);
+  out->set_sync_ms(ack.sync_ms);
+  out->set_async_ms(ack.async_ms);
+  out->set_alignment_ms(ack.alignment_ms);
+  out->set_unaligned(ack.unaligned);
+  out->set_in_flight_bytes(ack.in_flight_bytes);
+}
+
+CheckpointAck from_proto(const weir::rpc::CheckpointAck& p) {
+  CheckpointAck ack;
+  ack.id = from_proto(p.task());
+  ack.checkpoint_id = p.checkpoint_id();
+  ack.handle.vertex = p.handle().vertex();
+  ack.handle.subtask = p.handle().subtask();
+  ack.handle.file = p.handle().file();
+  ack.handle.size = p.handle().size();
+  ack.sync_ms = p.sync_ms();
+  ack.async_ms = p.async_ms();
+  ack.alignment_ms = p.alignment_ms();
+  ack.unaligned = p.unaligned();
+  ack.in_flight_bytes = p.in_flight_bytes();
+  return ack;
+}
+
+}  // namespace weir::cluster::rpc

@@ -1,0 +1,53 @@
+#pragma once
+// The JobManager's handle on one TaskManager process: a TaskExecutorGateway whose calls become
+// TaskManagerService RPCs. JobMasters call it under their lock, so every call only queues the RPC; a
+// SerialExecutor sends them in order (a deployment before the checkpoint trigger that follows it), each
+// with a deadline. A deployment the TaskManager refuses or never receives is reported to the JobMaster
+// as the task's failure, naming the TaskManager; other lost messages are logged (heartbeats decide
+// whether the TaskManager is gone).
+//
+// Threading: gateway methods from any thread; RPCs on the executor's thread.
+#include <memory>
+#include <string>
+
+#include "weir/cluster/gateways.h"
+#include "weir/common/serial_executor.h"
+
+namespace weir::rpc {
+class TaskManagerService;
+}
+
+namespace weir::cluster::rpc {
+
+class RemoteTaskExecutor final : public TaskExecutorGateway {
+ public:
+  RemoteTaskExecutor(NodeId node, std::string task_manager_id, std::string rpc_address, std::string data_address,
+                     int slots, std::string job_manager_id);
+  ~RemoteTaskExecutor() override;
+
+  NodeId id() const override { return node_; }
+  std::string name() const override { return task_manager_id_; }
+  std::string data_address() const override { return data_address_; }
+  int num_slots() const override { return slots_; }
+  void submit_task(TaskDeploymentDescriptor tdd, std::shared_ptr<JobMasterGateway> job_master) override;
+  void cancel_task(const ExecutionAttemptId& id) override;
+  void trigger_checkpoint(const ExecutionAttemptId& id, const CheckpointBarrier& b) override;
+  void notify_checkpoint_complete(const ExecutionAttemptId& id, int64_t checkpoint_id) override;
+  void notify_checkpoint_aborted(const ExecutionAttemptId& id, int64_t checkpoint_id) override;
+  void stop_source(const ExecutionAttemptId& id) override;
+  //! Drops the job's channels and cached graph on the TaskManager (the job ended).
+  void release_job(const JobId& job);
+
+ private:
+  class Stub;
+  NodeId node_;
+  std::string task_manager_id_;
+  std::string rpc_address_;
+  std::string data_address_;
+  int slots_;
+  std::string job_manager_id_;
+  std::unique_ptr<Stub> stub_;
+  SerialExecutor calls_;  // last: destroyed first, so no queued call outlives the stub
+};
+
+}  // namespace weir::cluster::rpc

@@ -1,0 +1,138 @@
+#include "weir/cluster/rpc/task_host.h"
+
+#include <fmt/format.h>
+
+#include "weir/cluster/rpc/job_planner.h"
+#include "weir/cluster/rpc/proto_convert.h"
+#include "weir/cluster/rpc/rpc_log.h"
+#include "weir/common/time.h"
+
+namespace weir::cluster::rpc {
+
+namespace {
+constexpr const char* kRole = "taskmanager";
+}
+
+TaskHost::TaskHost(int slots, std::string data_address, std::chrono::milliseconds report_retry)
+    : data_address_(std::move(data_address)),
+      report_retry_(report_retry),
+      registry_(std::make_shared<network::PartitionRegistry>()),
+      executor_(std::make_shared<TaskExecutor>(NodeId(0), slots, registry_)) {}
+
+TaskHost::~TaskHost() {
+  shutdown();
+}
+
+void TaskHost::connect(const std::string& job_manager_id, const std::string& address) {
+  {
+    std::lock_guard lock(mu_);
+    if (job_manager_id == job_manager_id_) return;
+    job_manager_id_ = job_manager_id;
+    job_master_ = std::make_shared<RemoteJobMaster>(address, report_retry_);
+  }
+  // Tasks deployed by an earlier JobManager (or before this one marked us lost) are not its tasks any more:
+  // it has rescheduled them elsewhere.
+  executor_->cancel_all_tasks();
+}
+
+void TaskHost::disconnect(const std::string& why) {
+  {
+    std::lock_guard lock(mu_);
+    job_manager_id_.clear();
+  }
+  if (executor_->num_running_tasks() > 0)
+    log_line(kRole, fmt::format("canceling {} task(s): {}", executor_->num_running_tasks(), why));
+  executor_->cancel_all_tasks();
+}
+
+std::shared_ptr<const graph::JobGraph> TaskHost::graph_for(const JobId& job, const weir::rpc::JobSpec& spec) {
+  {
+    std::lock_guard lock(mu_);
+    auto it = graphs_.find(job);
+    if (it != graphs_.end()) return it->second;
+  }
+  auto jg = plan_job(spec, "");  // outside the lock: planning runs the job's main
+  std::lock_guard lock(mu_);
+  return graphs_.emplace(job, std::move(jg)).first->second;
+}
+
+std::shared_ptr<const checkpoint::RestoredCheckpoint> TaskHost::restore_for(const std::string& path) {
+  {
+    std::lock_guard lock(mu_);
+    if (auto r = restores_[path].lock()) return r;
+  }
+  auto r = std::make_shared<const checkpoint::RestoredCheckpoint>(checkpoint::load_checkpoint(path));
+  std::lock_guard lock(mu_);
+  restores_[path] = r;
+  return r;
+}
+
+std::string TaskHost::submit(const weir::rpc::SubmitTaskRequest& req) {
+  std::shared_ptr<RemoteJobMaster> jm;
+  {
+    std::lock_guard lock(mu_);
+    if (req.job_manager_id() != job_manager_id_)
+      return fmt::format("this TaskManager serves JobManager '{}', not '{}'", job_manager_id_,
+                         req.job_manager_id());
+    jm = job_master_;
+  }
+  try {
+    ExecutionAttemptId id = from_proto(req.task());
+    TaskDeploymentDescriptor tdd;
+    tdd.job = id.job;
+    tdd.attempt = id.attempt;
+    tdd.vertex = id.vertex;
+    tdd.subtask = id.subtask;
+    tdd.job_graph = graph_for(id.job, req.spec());
+    if (id.vertex < 0 || id.vertex >= static_cast<int>(tdd.job_graph->vertices.size()) || id.subtask < 0 ||
+        id.subtask >= tdd.job_graph->vertices[id.vertex].parallelism)
+      return fmt::format("the job graph rebuilt here has no subtask {} of vertex {}: the job's main must build "
+                         "the same graph in every process",
+                         id.subtask, id.vertex);
+    tdd.clock = SystemClock::shared();
+    if (!req.restore_path().empty()) tdd.restore = restore_for(req.restore_path());
+    for (const auto& l : req.locations())
+      tdd.locations.emplace_back(l.data_address().begin(), l.data_address().end());
+    executor_->submit_task(std::move(tdd), jm);
+    return "";
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+}
+
+void TaskHost::cancel(const weir::rpc::TaskAttempt& task) {
+  executor_->cancel_task(from_proto(task));
+}
+
+void TaskHost::trigger_checkpoint(const weir::rpc::TriggerCheckpointRequest& req) {
+  CheckpointBarrier b;
+  b.id = req.checkpoint_id();
+  b.timestamp = req.timestamp();
+  b.savepoint = req.savepoint();
+  b.target_dir = req.target_dir();
+  executor_->trigger_checkpoint(from_proto(req.task()), b);
+}
+
+void TaskHost::notify_checkpoint(const weir::rpc::NotifyCheckpointRequest& req) {
+  if (req.completed())
+    executor_->notify_checkpoint_complete(from_proto(req.task()), req.checkpoint_id());
+  else
+    executor_->notify_checkpoint_aborted(from_proto(req.task()), req.checkpoint_id());
+}
+
+void TaskHost::stop_source(const weir::rpc::TaskAttempt& task) {
+  executor_->stop_source(from_proto(task));
+}
+
+void TaskHost::release_job(const std::string& job_id) {
+  JobId job = parse_job_id(job_id);
+  registry_->release_job(job.to_string());
+  std::lock_guard lock(mu_);
+  graphs_.erase(job);
+}
+
+void TaskHost::shutdown() {
+  executor_->shutdown();
+}
+
+}  // namespace weir::cluster::rpc

@@ -1,0 +1,57 @@
+#pragma once
+// What a TaskManager process does with the JobManager's task messages: it rebuilds each job's graph from
+// its spec (once per job; job_planner.h), reads the checkpoint a deployment restores from (once per
+// path), and runs the subtasks on its TaskExecutor, reporting to the JobManager through a
+// RemoteJobMaster.
+//
+// Threading: every method from any thread (gRPC's server threads); caches under mu_.
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "weir/cluster/rpc/cluster.pb.h"
+#include "weir/cluster/rpc/remote_job_master.h"
+#include "weir/cluster/taskmanager/task_executor.h"
+#include "weir/network/partition_registry.h"
+
+namespace weir::cluster::rpc {
+
+class TaskHost {
+ public:
+  TaskHost(int slots, std::string data_address, std::chrono::milliseconds report_retry);
+  ~TaskHost();
+
+  //! A new JobManager (or the same one after it forgot this TaskManager): tasks of the previous one are
+  //! canceled, reports go to `address`.
+  void connect(const std::string& job_manager_id, const std::string& address);
+  //! The JobManager is lost or forgot this TaskManager: it reschedules the tasks elsewhere, so they are
+  //! canceled here (no output twice).
+  void disconnect(const std::string& why);
+  //! Starts a subtask; returns why it could not, empty on success.
+  std::string submit(const weir::rpc::SubmitTaskRequest& req);
+  void cancel(const weir::rpc::TaskAttempt& task);
+  void trigger_checkpoint(const weir::rpc::TriggerCheckpointRequest& req);
+  void notify_checkpoint(const weir::rpc::NotifyCheckpointRequest& req);
+  void stop_source(const weir::rpc::TaskAttempt& task);
+  void release_job(const std::string& job_id);
+  void shutdown();
+  const std::string& data_address() const { return data_address_; }
+
+ private:
+  std::shared_ptr<const graph::JobGraph> graph_for(const JobId& job, const weir::rpc::JobSpec& spec);
+  std::shared_ptr<const checkpoint::RestoredCheckpoint> restore_for(const std::string& path);
+
+  const std::string data_address_;
+  const std::chrono::milliseconds report_retry_;
+  std::shared_ptr<network::PartitionRegistry> registry_;
+  std::shared_ptr<TaskExecutor> executor_;
+  std::mutex mu_;
+  std::string job_manager_id_;                                        // REQUIRES: mu_ held
+  std::shared_ptr<RemoteJobMaster> job_master_;                       // REQUIRES: mu_ held
+  std::map<JobId, std::shared_ptr<const graph::JobGraph>> graphs_;   // REQUIRES: mu_ held
+  std::map<std::string, std::weak_ptr<const checkpoint::RestoredCheckpoint>> restores_;  // REQUIRES: mu_ held
+};
+
+}  // namespace weir::cluster::rpc
