@@ -137,7 +137,8 @@ void JobMaster::deploy_task_locked(int vertex, int subtask) {
   auto& ev = eg_.at(vertex, subtask);
   ev.state = ExecutionState::kDeploying;
   ev.attempt = attempt_;
-  ev.task_manager = fmt::format("tm-{}", slots_[subtask].task_manager.value());
+  auto te = rm_->task_executor(slots_[subtask].task_manager);
+  ev.task_manager = te ? te->name() : fmt::format("tm-{}", slots_[subtask].task_manager.value());
   placement_[{vertex, subtask}] = slots_[subtask].task_manager;
   TaskDeploymentDescriptor tdd;
   tdd.job = id_;
@@ -147,7 +148,32 @@ void JobMaster::deploy_task_locked(int vertex, int subtask) {
   tdd.subtask = subtask;
   tdd.clock = clock_;
   tdd.restore = restore_;
-  rm_->task_executor(slots_[subtask].task_manager)->submit_task(std::move(tdd), shared_from_this());
+  tdd.locations = locations_locked();
+  if (!te) {
+    // The TaskManager left between slot allocation and now; its loss fails the job over.
+    update_task_execution_state_locked({{id_, attempt_, vertex, subtask}, ExecutionState::kFailed,
+                                        "its TaskManager left before the task was deployed"});
+    return;
+  }
+  te->submit_task(std::move(tdd), shared_from_this());
+}
+
+// REQUIRES: mu_ held. Where every subtask's data plane is: subtask i of any vertex runs in slot i.
+// Empty when no TaskManager has a data plane (everything in this process).
+std::vector<std::vector<std::string>> JobMaster::locations_locked() const {
+  std::vector<std::vector<std::string>> out;
+  bool remote = false;
+  for (const auto& v : jg_->vertices) {
+    std::vector<std::string> subs;
+    for (int i = 0; i < v.parallelism; ++i) {
+      auto te = rm_->task_executor(slots_[i].task_manager);
+      subs.push_back(te ? te->data_address() : std::string());
+      remote = remote || !subs.back().empty();
+    }
+    out.push_back(std::move(subs));
+  }
+  if (!remote) out.clear();
+  return out;
 }
 
 // REQUIRES: mu_ held. Is `id` the current deployment of its subtask (not an earlier attempt's)?

@@ -92,6 +92,7 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
   //! schedules `retry` and returns false; when it never can, fails the job and returns false.
   bool ensure_slots_locked(std::function<void()> retry);
   void start_running();
+  std::vector<std::vector<std::string>> locations_locked() const;
   void update_task_execution_state_locked(const TaskStateUpdate& update);
   void deploy_task_locked(int vertex, int subtask);
   bool is_current_locked(const ExecutionAttemptId& id) const;

@@ -45,6 +45,7 @@ class JobManagerServer {
   const std::string& id() const { return id_; }
   TaskManagerRegistry& registry() { return registry_; }
   Dispatcher& dispatcher() { return *dispatcher_; }
+  ResourceManager& resource_manager() { return *rm_; }
   //! Plans and starts a job; returns its id. Throws WeirError saying what is wrong with the spec.
   JobId submit_job(const weir::rpc::JobSpec& spec);
   //! Stops the monitor and the server; idempotent.

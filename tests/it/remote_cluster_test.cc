@@ -1,0 +1,148 @@
+// A standalone cluster in one test process: a JobManagerServer and TaskManagerRunners that talk gRPC on
+// loopback exactly as the `weir jobmanager` / `weir taskmanager` processes do (those are tested as real
+// processes in tests/cli). Jobs are the builtin Nexmark job, rebuilt from its spec by every party; the
+// reference output is the same query run on the embedded MiniCluster.
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "it_support.h"
+#include "weir/cluster/rpc/job_manager_server.h"
+#include "weir/cluster/rpc/job_planner.h"
+#include "weir/cluster/rpc/task_manager_runner.h"
+#include "weir/nexmark/nexmark_job.h"
+#include "weir/nexmark/query_runner.h"
+
+namespace weir::cluster::rpc {
+namespace {
+
+using weir::testing::eventually;
+using weir::testing::published_lines;
+using weir::testing::TempDir;
+
+class RemoteCluster : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { register_builtin_job("nexmark", nexmark::build_nexmark_job); }
+
+  RemoteCluster() {
+    base_.set("jobmanager.rpc.address", "127.0.0.1");
+    base_.set("taskmanager.host", "127.0.0.1");
+    base_.set("heartbeat.interval", "100 ms");
+    base_.set("heartbeat.timeout", "1 s");
+    Configuration jm = base_;
+    jm.set("jobmanager.rpc.port", "0");
+    jm_ = std::make_unique<JobManagerServer>(jm);
+  }
+  ~RemoteCluster() override {
+    for (auto& tm : tms_) tm->shutdown("test over");
+    jm_->shutdown();
+  }
+
+  TaskManagerRunner& add_task_manager(int slots) {
+    Configuration c = base_;
+    c.set("jobmanager.rpc.port", jm_->address().substr(jm_->address().rfind(':') + 1));
+    c.set("taskmanager.numberOfTaskSlots", std::to_string(slots));
+    c.set("taskmanager.rpc.port", "0");
+    c.set("taskmanager.data.port", "0");
+    tms_.push_back(std::make_unique<TaskManagerRunner>(c));
+    tms_.back()->start();
+    return *tms_.back();
+  }
+
+  static weir::rpc::JobSpec nexmark_spec(const std::string& query, int64_t events, const std::string& sink_dir,
+                                         int parallelism) {
+    weir::rpc::JobSpec spec;
+    spec.set_kind("builtin");
+    spec.set_name("nexmark");
+    for (std::string a : {"query=" + query, "events=" + std::to_string(events), "sink=file:" + sink_dir})
+      spec.add_args(a);
+    (*spec.mutable_config())["parallelism.default"] = std::to_string(parallelism);
+    return spec;
+  }
+
+  static std::multiset<std::string> reference(const std::string& query, int64_t events, int parallelism) {
+    TempDir dir;
+    Configuration conf;
+    conf.set("parallelism.default", std::to_string(parallelism));
+    nexmark::QueryOptions o;
+    o.generator.events = events;
+    o.sink = nexmark::SinkSpec::directory(dir.path.string());
+    nexmark::run_query(query, conf, o);
+    return published_lines(dir.path);
+  }
+
+  Configuration base_;
+  std::unique_ptr<JobManagerServer> jm_;
+  std::vector<std::unique_ptr<TaskManagerRunner>> tms_;
+};
+
+TEST_F(RemoteCluster, NexmarkQueryOnATaskManagerProcessMatchesTheMiniCluster) {
+  add_task_manager(2);
+  ASSERT_TRUE(eventually([&] { return jm_->resource_manager().total_slots() == 2; }));
+  TempDir out;
+  JobId id = jm_->submit_job(nexmark_spec("q3", 20000, out.path.string(), 2));
+  auto job = jm_->dispatcher().job(id);
+  ASSERT_NE(job, nullptr);
+  ASSERT_EQ(job->wait(std::chrono::seconds(60)), JobStatus::kFinished) << job->failure();
+  auto got = published_lines(out.path);
+  EXPECT_FALSE(got.empty());
+  EXPECT_EQ(got, reference("q3", 20000, 2));
+}
+
+TEST_F(RemoteCluster, ABadSpecIsRefusedWithTheReason) {
+  weir::rpc::JobSpec spec;
+  spec.set_kind("builtin");
+  spec.set_name("no-such-job");
+  EXPECT_THROW(
+      {
+        try {
+          jm_->submit_job(spec);
+        } catch (const WeirError& e) {
+          EXPECT_NE(std::string(e.what()).find("unknown builtin job 'no-such-job'"), std::string::npos) << e.what();
+          throw;
+        }
+      },
+      WeirError);
+  spec.set_name("nexmark");
+  spec.add_args("query=q3");
+  EXPECT_THROW(jm_->submit_job(spec), ConfigError);  // events= missing
+}
+
+TEST_F(RemoteCluster, AJobWaitsForSlotsAndUsesATaskManagerThatJoinsLate) {
+  TempDir out;
+  JobId id = jm_->submit_job(nexmark_spec("q0", 5000, out.path.string(), 1));
+  auto job = jm_->dispatcher().job(id);
+  EXPECT_EQ(job->status(), JobStatus::kCreated);  // no TaskManager yet: it waits instead of failing
+  add_task_manager(1);
+  ASSERT_EQ(job->wait(std::chrono::seconds(60)), JobStatus::kFinished) << job->failure();
+  EXPECT_EQ(published_lines(out.path), reference("q0", 5000, 1));
+}
+
+TEST_F(RemoteCluster, ALostTaskManagersTasksRestartOnAnotherFromTheLatestCheckpoint) {
+  TempDir out, checkpoints;
+  auto spec = nexmark_spec("q5", 200000, out.path.string(), 1);
+  spec.add_args("tps=40000");  // about five seconds, so the TaskManager is lost mid-run
+  auto& config = *spec.mutable_config();
+  config["execution.checkpointing.interval"] = "100 ms";
+  config["execution.checkpointing.dir"] = checkpoints.path.string();
+  config["restart-strategy.type"] = "fixed-delay";
+  config["restart-strategy.fixed-delay.attempts"] = "3";
+  config["restart-strategy.fixed-delay.delay"] = "10 ms";
+  add_task_manager(1);
+  ASSERT_TRUE(eventually([&] { return jm_->resource_manager().total_slots() == 1; }));
+  JobId id = jm_->submit_job(spec);
+  auto job = jm_->dispatcher().job(id);
+  ASSERT_TRUE(eventually([&] { return job->checkpoint_stats().completed >= 2; }));
+  add_task_manager(1);  // the spare
+  ASSERT_TRUE(eventually([&] { return jm_->resource_manager().total_slots() == 2; }));
+  tms_.front()->shutdown("killed by the test");  // leaves: its tasks are canceled, the JobManager fails them over
+  ASSERT_EQ(job->wait(std::chrono::seconds(120)), JobStatus::kFinished) << job->failure();
+  EXPECT_GE(job->attempt(), 1);
+  ASSERT_FALSE(job->exception_history().empty());
+  EXPECT_NE(job->exception_history().front().error.find("is gone"), std::string::npos)
+      << job->exception_history().front().error;
+  EXPECT_EQ(published_lines(out.path), reference("q5", 200000, 1));
+}
+
+}  // namespace
+}  // namespace weir::cluster::rpc
