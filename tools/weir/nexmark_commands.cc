@@ -15,32 +15,6 @@ namespace {
 
 namespace nx = connectors::nexmark;
 
-void add_generator_options(CLI::App* cmd, NexmarkGeneratorArgs& g) {
-  g.rate = nx::kDefaultRate;
-  g.base_time = nx::kDefaultBaseTime;
-  cmd->add_option("--events", g.events, "Number of events")->required()->check(CLI::PositiveNumber);
-  cmd->add_option("--seed", g.seed, "Seed: equal seeds give equal events")->capture_default_str();
-  cmd->add_option("--rate", g.rate, "Events per second of event time")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--base-time", g.base_time, "Event time of the first event (epoch ms)")
-      ->capture_default_str();
-  cmd->add_option("--out-of-orderness", g.out_of_orderness_ms,
-                  "Move each event's dateTime back by up to this many ms (watermarks allow for it)")
-      ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
-}
-
-nx::GeneratorConfig generator_config(const NexmarkGeneratorArgs& g) {
-  nx::GeneratorConfig c;
-  c.seed = g.seed;
-  c.events = g.events;
-  c.rate = g.rate;
-  c.base_time = g.base_time;
-  c.out_of_orderness_ms = g.out_of_orderness_ms;
-  return c;
-}
-
 void append_event_json(std::string& out, const nx::Event& e) {
   out += "{\"type\":\"";
   out += nx::kind_name(e.kind);
@@ -92,18 +66,8 @@ std::string temp_checkpoint_dir() {
 //! Turns the checkpoint, failure and savepoint flags into configuration keys and a RunControl;
 //! errors name the flag that was wrong or is missing.
 nexmark::RunControl fault_tolerance(const NexmarkCommands& c, size_t queries, Configuration& conf) {
-  if (!c.checkpoint_interval.empty()) {
-    try {
-      conf.set("execution.checkpointing.interval", c.checkpoint_interval);
-    } catch (const ConfigError&) {
-      throw ConfigError("bad --checkpoint-interval '" + c.checkpoint_interval +
-                        "': expected a duration such as 50ms or 1s");
-    }
-  }
   const bool checkpointing = conf.contains("execution.checkpointing.interval");
-  if (!c.checkpoint_dir.empty()) {
-    conf.set("execution.checkpointing.dir", c.checkpoint_dir);
-  } else if (checkpointing && !conf.contains("execution.checkpointing.dir")) {
+  if (checkpointing && !conf.contains("execution.checkpointing.dir")) {
     conf.set("execution.checkpointing.dir", temp_checkpoint_dir());
   }
   if (checkpointing)
@@ -156,25 +120,16 @@ int run_queries(const NexmarkCommands& c) {
     for (const auto& n : nexmark::query_names()) all += (all.empty() ? "" : ", ") + n;
     throw ConfigError("bad --query '" + c.query + "': expected all or one of " + all);
   }
-  nexmark::SinkSpec sink;
-  try {
-    sink = nexmark::SinkSpec::parse(c.sink);
-  } catch (const ConfigError&) {
-    throw ConfigError("bad --sink '" + c.sink + "': expected blackhole or file:PATH");
-  }
-  Configuration conf;
-  for (const auto& d : c.defines) conf.set_from_flag(d);
-  if (c.parallelism > 0) conf.set("parallelism.default", std::to_string(c.parallelism));
+  const nexmark::QueryOptions base = nexmark_query_options(c);
+  const nexmark::SinkSpec& sink = base.sink;
+  Configuration conf = nexmark_configuration(c);
   nexmark::RunControl control = fault_tolerance(c, queries.size(), conf);
   const bool report_recovery = !c.checkpoint_interval.empty() || c.inject_failures > 0 ||
                                !c.savepoint_dir.empty() || !c.from_savepoint.empty() ||
                                conf.contains("execution.checkpointing.interval");
 
   for (const auto& q : queries) {
-    nexmark::QueryOptions o;
-    o.generator = generator_config(c.run_generator);
-    o.tps = c.tps;
-    o.sink = sink;
+    nexmark::QueryOptions o = base;
     // With --query all, each query writes its own subdirectory of file:PATH.
     if (sink.kind == nexmark::SinkSpec::Kind::kDirectory && queries.size() > 1)
       o.sink.dir = (std::filesystem::path(sink.dir) / q).string();
@@ -195,47 +150,7 @@ void add_nexmark_commands(CLI::App& app, NexmarkCommands& c) {
 
   c.run_cmd =
       app.add_subcommand("nexmark", "Run Nexmark queries on the embedded MiniCluster and print RESULT lines");
-  c.run_cmd
-      ->add_option(
-          "--query", c.query,
-          "Query to run (q0, q1, ..., q20) or all; calibration: gen (the generator alone, no engine), "
-          "passthrough (every event to a blackhole)")
-      ->required();
-  add_generator_options(c.run_cmd, c.run_generator);
-  c.run_cmd->add_option("-p,--parallelism", c.parallelism, "Default parallelism of the job")
-      ->check(CLI::Range(1, 32768));
-  c.run_cmd->add_option("--sink", c.sink, "blackhole, or file:DIR for JSON lines in part files")
-      ->capture_default_str();
-  c.run_cmd
-      ->add_option("--tps", c.tps,
-                   "Pace the source at this many events per wall-clock second in total (0: flat out)")
-      ->check(CLI::NonNegativeNumber);
-  c.run_cmd->add_option("-D", c.defines,
-                        "Configuration key=value (repeatable), e.g. -D state.backend.type=heap");
-  auto* cmd = c.run_cmd;
-  cmd->add_option("--checkpoint-interval", c.checkpoint_interval,
-                  "Checkpoint every DURATION (e.g. 50ms, 1s): sets execution.checkpointing.interval");
-  cmd->add_option(
-      "--checkpoint-dir", c.checkpoint_dir,
-      "Where checkpoints go (execution.checkpointing.dir); default with --checkpoint-interval: a new "
-      "directory under the system temp directory, printed as CHECKPOINT_DIR path=...");
-  cmd->add_option(
-         "--inject-failures", c.inject_failures,
-         "Fail a task K times at random moments of the run (seeded by --seed), each after a checkpoint "
-         "completed; needs --checkpoint-interval")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--savepoint-dir", c.savepoint_dir,
-                  "Where --stop-with-savepoint-after-events writes the savepoint");
-  cmd->add_option("--stop-with-savepoint-after-events", c.stop_with_savepoint_after_events,
-                  "Stop with a savepoint once about N events were made; prints SAVEPOINT path=...")
-      ->check(CLI::PositiveNumber);
-  cmd->add_flag("--drain", c.drain,
-                "With --stop-with-savepoint-after-events: stop the sources first and emit the maximum "
-                "watermark, so every window fires before the savepoint (Flink's stop --drain)");
-  cmd->add_option("--from-savepoint", c.from_savepoint,
-                  "Resume from savepoint or retained checkpoint P (any parallelism)");
-  cmd->add_flag("--allow-non-restored-state", c.allow_non_restored_state,
-                "With --from-savepoint: start even if some saved state matches no operator of the query");
+  add_nexmark_run_options(c.run_cmd, c);
 }
 
 bool run_nexmark_commands(const NexmarkCommands& c, int& exit_code) {

@@ -1,13 +1,22 @@
 #include "weir/api/environment.h"
 
 #include "weir/api/data_stream.h"
+#include "weir/api/job_plan.h"
 #include "weir/connectors/datagen_source.h"
 #include "weir/connectors/socket_text_source.h"
 #include "weir/connectors/text_file_source.h"
 
 namespace weir {
 
-StreamExecutionEnvironment::StreamExecutionEnvironment(Configuration config) : config_(std::move(config)) {}
+StreamExecutionEnvironment::StreamExecutionEnvironment(Configuration config) : config_(std::move(config)) {
+  // A job library's main being planned starts from the submitter's configuration (-D keys, -p); keys the
+  // program sets itself win, as settings in code do in Flink.
+  if (detail::planning()) {
+    Configuration base = detail::planning_config();
+    base.merge(config_);
+    config_ = std::move(base);
+  }
+}
 
 StreamExecutionEnvironment& StreamExecutionEnvironment::set_parallelism(int p) {
   config_.set(options::kParallelismDefault.key(), std::to_string(p));
@@ -66,11 +75,14 @@ std::shared_ptr<cluster::MiniCluster> StreamExecutionEnvironment::cluster_for(co
   else  // Like Flink's local environment: enough slots for the job.
     mc.slots_per_task_manager = (needed + mc.num_task_managers - 1) / mc.num_task_managers;
   mc.clock = clock_;
+  mc.tcp_network = config_.get_string(options::kMiniClusterNetwork) == "tcp";
   return std::make_shared<cluster::MiniCluster>(mc);
 }
 
 JobClient StreamExecutionEnvironment::execute_async(const std::string& job_name) {
   auto jg = get_job_graph(job_name);
+  // Planning (job_plan.h): hand the graph to the loader and end main here.
+  if (detail::planning()) detail::capture_planned_job(std::move(jg), job_name);
   auto cluster = cluster_for(*jg);
   auto client = cluster->submit(jg);
   // The next job defined on this environment starts from an empty graph, as in Flink.

@@ -1,0 +1,47 @@
+#include "weir/cluster/blob/blob_options.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "weir/common/error.h"
+
+namespace weir::options {
+const ConfigOption<std::string> kBlobStorageDirectory{
+    {"blob.storage.directory", ConfigType::kString, "",
+     "Parent directory of the JobManager's blob store (job libraries) and of each TaskManager's blob cache; "
+     "each process makes its own subdirectory and removes it when it stops (empty: the working directory)."}};
+}  // namespace weir::options
+
+namespace weir::cluster::blob {
+
+void ensure_blob_directory(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw WeirError(fmt::format("cannot create blob directory {}: {}", dir.string(), ec.message()));
+  if (!std::filesystem::is_directory(dir, ec))
+    throw WeirError(fmt::format("blob directory {} is not a directory", dir.string()));
+  if (::access(dir.c_str(), W_OK | X_OK) != 0)
+    throw WeirError(fmt::format("blob directory {} is not writable: {}", dir.string(), std::strerror(errno)));
+}
+
+std::filesystem::path create_blob_directory(const Configuration& conf, std::string_view prefix) {
+  std::string parent = conf.get_string(options::kBlobStorageDirectory);
+  std::filesystem::path base =
+      parent.empty() ? std::filesystem::current_path() : std::filesystem::path(parent);
+  ensure_blob_directory(base);
+  std::random_device rd;
+  for (int i = 0; i < 100; ++i) {
+    auto dir = base / fmt::format("{}-{:08x}{:08x}", prefix, rd(), rd());
+    std::error_code ec;
+    if (std::filesystem::create_directory(dir, ec)) return dir;
+    if (ec) throw WeirError(fmt::format("cannot create blob directory {}: {}", dir.string(), ec.message()));
+  }
+  throw WeirError(fmt::format("cannot create a blob directory under {}", base.string()));
+}
+
+}  // namespace weir::cluster::blob

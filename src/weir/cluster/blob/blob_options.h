@@ -1,0 +1,25 @@
+#pragma once
+// Configuration of the blob store, with Flink's key name.
+#include <filesystem>
+#include <string_view>
+
+#include "weir/common/config.h"
+
+namespace weir::options {
+//! blob.storage.directory: the parent directory of the JobManager's blob store and each TaskManager's blob
+//! cache (each makes its own `blobStore-<random>` / `blobCache-<random>` inside, as Flink does); empty:
+//! the process's working directory.
+extern const ConfigOption<std::string> kBlobStorageDirectory;
+}  // namespace weir::options
+
+namespace weir::cluster::blob {
+
+//! Creates `<blob.storage.directory or cwd>/<prefix>-<random>`; throws WeirError naming the path when it
+//! cannot (permission denied, not a directory, disk full).
+std::filesystem::path create_blob_directory(const Configuration& conf, std::string_view prefix);
+
+//! Creates `dir` (and parents) if missing; throws WeirError naming it when that fails or it is not a
+//! writable directory.
+void ensure_blob_directory(const std::filesystem::path& dir);
+
+}  // namespace weir::cluster::blob

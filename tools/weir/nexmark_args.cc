@@ -1,0 +1,103 @@
+#include "nexmark_args.h"
+
+#include "weir/common/error.h"
+#include "weir/connectors/nexmark/generator.h"
+
+namespace weir::cli {
+
+namespace nx = connectors::nexmark;
+
+void add_generator_options(CLI::App* cmd, NexmarkGeneratorArgs& g) {
+  g.rate = nx::kDefaultRate;
+  g.base_time = nx::kDefaultBaseTime;
+  cmd->add_option("--events", g.events, "Number of events")->required()->check(CLI::PositiveNumber);
+  cmd->add_option("--seed", g.seed, "Seed: equal seeds give equal events")->capture_default_str();
+  cmd->add_option("--rate", g.rate, "Events per second of event time")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--base-time", g.base_time, "Event time of the first event (epoch ms)")
+      ->capture_default_str();
+  cmd->add_option("--out-of-orderness", g.out_of_orderness_ms,
+                  "Move each event's dateTime back by up to this many ms (watermarks allow for it)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+}
+
+connectors::nexmark::GeneratorConfig generator_config(const NexmarkGeneratorArgs& g) {
+  nx::GeneratorConfig c;
+  c.seed = g.seed;
+  c.events = g.events;
+  c.rate = g.rate;
+  c.base_time = g.base_time;
+  c.out_of_orderness_ms = g.out_of_orderness_ms;
+  return c;
+}
+
+void add_nexmark_run_options(CLI::App* cmd, NexmarkRunArgs& a) {
+  cmd->add_option(
+         "--query", a.query,
+         "Query to run (q0, q1, ..., q20) or all; calibration: gen (the generator alone, no engine), "
+         "passthrough (every event to a blackhole)")
+      ->required();
+  add_generator_options(cmd, a.run_generator);
+  cmd->add_option("-p,--parallelism", a.parallelism, "Default parallelism of the job")
+      ->check(CLI::Range(1, 32768));
+  cmd->add_option("--sink", a.sink, "blackhole, or file:DIR for JSON lines in part files")
+      ->capture_default_str();
+  cmd->add_option("--tps", a.tps,
+                  "Pace the source at this many events per wall-clock second in total (0: flat out)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("-D", a.defines, "Configuration key=value (repeatable), e.g. -D state.backend.type=heap");
+  cmd->add_option("--checkpoint-interval", a.checkpoint_interval,
+                  "Checkpoint every DURATION (e.g. 50ms, 1s): sets execution.checkpointing.interval");
+  cmd->add_option(
+      "--checkpoint-dir", a.checkpoint_dir,
+      "Where checkpoints go (execution.checkpointing.dir); default with --checkpoint-interval: a new "
+      "directory under the system temp directory, printed as CHECKPOINT_DIR path=...");
+  cmd->add_option(
+         "--inject-failures", a.inject_failures,
+         "Fail a task K times at random moments of the run (seeded by --seed), each after a checkpoint "
+         "completed; needs --checkpoint-interval")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--savepoint-dir", a.savepoint_dir,
+                  "Where --stop-with-savepoint-after-events writes the savepoint");
+  cmd->add_option("--stop-with-savepoint-after-events", a.stop_with_savepoint_after_events,
+                  "Stop with a savepoint once about N events were made; prints SAVEPOINT path=...")
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("--drain", a.drain,
+                "With --stop-with-savepoint-after-events: stop the sources first and emit the maximum "
+                "watermark, so every window fires before the savepoint (Flink's stop --drain)");
+  cmd->add_option("--from-savepoint", a.from_savepoint,
+                  "Resume from savepoint or retained checkpoint P (any parallelism)");
+  cmd->add_flag("--allow-non-restored-state", a.allow_non_restored_state,
+                "With --from-savepoint: start even if some saved state matches no operator of the query");
+}
+
+Configuration nexmark_configuration(const NexmarkRunArgs& a, Configuration conf) {
+  for (const auto& d : a.defines) conf.set_from_flag(d);
+  if (a.parallelism > 0) conf.set("parallelism.default", std::to_string(a.parallelism));
+  if (!a.checkpoint_interval.empty()) {
+    try {
+      conf.set("execution.checkpointing.interval", a.checkpoint_interval);
+    } catch (const ConfigError&) {
+      throw ConfigError("bad --checkpoint-interval '" + a.checkpoint_interval +
+                        "': expected a duration such as 50ms or 1s");
+    }
+  }
+  if (!a.checkpoint_dir.empty()) conf.set("execution.checkpointing.dir", a.checkpoint_dir);
+  return conf;
+}
+
+nexmark::QueryOptions nexmark_query_options(const NexmarkRunArgs& a) {
+  nexmark::QueryOptions o;
+  o.generator = generator_config(a.run_generator);
+  o.tps = a.tps;
+  try {
+    o.sink = nexmark::SinkSpec::parse(a.sink);
+  } catch (const ConfigError&) {
+    throw ConfigError("bad --sink '" + a.sink + "': expected blackhole or file:PATH");
+  }
+  return o;
+}
+
+}  // namespace weir::cli
