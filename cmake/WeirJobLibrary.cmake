@@ -27,6 +27,9 @@ endfunction()
 #! weir_enable_job_libraries(target): lets executable `target` load job libraries (JobLibrary::load):
 #! exports its symbols and links all of weir_core.
 function(weir_enable_job_libraries target)
-  set_target_properties(${target} PROPERTIES ENABLE_EXPORTS ON LINK_LIBRARY_OVERRIDE_weir_core WHOLE_ARCHIVE)
-  target_link_libraries(${target} PRIVATE $<LINK_LIBRARY:WHOLE_ARCHIVE,weir_core>)
+  set_target_properties(${target} PROPERTIES ENABLE_EXPORTS ON)
+  # Whole archive once, ahead of the objects; later mentions of weir_core (through other libraries) then
+  # pull nothing more. ($<LINK_LIBRARY:WHOLE_ARCHIVE> would repeat it at every mention: duplicate symbols.)
+  target_link_options(${target} PRIVATE "SHELL:-Wl,--whole-archive $<TARGET_FILE:weir_core> -Wl,--no-whole-archive")
+  target_link_libraries(${target} PRIVATE weir_core)
 endfunction()

@@ -74,13 +74,14 @@ JobLibrary JobLibrary::load(const std::filesystem::path& path) {
   dlerror();
   void* entry = dlsym(dl, kJobEntryPointSymbol);
   if (entry == nullptr) {
-    const void* version = dlsym(dl, kJobEntryPointVersionSymbol);
+    const auto* version_symbol = static_cast<const int*>(dlsym(dl, kJobEntryPointVersionSymbol));
+    const int version = version_symbol ? *version_symbol : 0;  // read before dlclose unmaps it
     close_on_error();
-    if (version != nullptr)
+    if (version_symbol != nullptr)
       throw JobLibraryError(fmt::format(
           "job library {}: built against Weir job entry-point version {}, but this Weir loads version {}; "
           "rebuild the library against this Weir",
-          abs.string(), *static_cast<const int*>(version), kJobEntryPointVersion));
+          abs.string(), version, kJobEntryPointVersion));
     throw JobLibraryError(fmt::format(
         "job library {}: no Weir job entry point (symbol {}); export the job's main with WEIR_JOB_MAIN(main) "
         "from weir/api/job_entry_point.h",
