@@ -107,6 +107,7 @@ void BufferPool::recycle(Buffer* b) {
     if (listener_) listener_->notify();
   }
   available_.notify_one();
+  if (on_recycle_) on_recycle_();
 }
 
 void BufferPool::set_availability_listener(TaskWakeup* wakeup) {

@@ -50,6 +50,9 @@ class BufferPool {
   //! The producer's wakeup, signaled whenever a buffer comes back (null to stop). Lets a task wait
   //! for output availability and other work at once instead of blocking inside request().
   void set_availability_listener(TaskWakeup* wakeup);
+  //! Called after each recycle(), on the recycling thread, outside the pool's mutex. Set it before the
+  //! first request. The data plane uses it to give credit back to a remote sender.
+  void set_recycle_callback(std::function<void()> callback) { on_recycle_ = std::move(callback); }
 
   static NetworkBufferStats global_stats();
   //! Restarts the process-wide peak from the current use (tests, between jobs).
@@ -66,6 +69,7 @@ class BufferPool {
   std::vector<Buffer*> free_;
   std::atomic<uint32_t> in_use_{0};  // written under mu_, read without it by has_free()
   TaskWakeup* listener_ = nullptr;
+  std::function<void()> on_recycle_;
   uint32_t peak_in_use_ = 0;
 };
 

@@ -2,15 +2,21 @@
 
 #include <cstring>
 
+#include "weir/common/error.h"
 #include "weir/network/element_kind.h"
-#include "weir/network/input_gate.h"
 
 namespace weir::network {
 
 // The gate is notified with mu_ held: detach_consumer() takes mu_ too, so the consumer cannot
 // destroy its InputGate between reading gate_ and calling it. Lock order: channel, then gate.
 void LocalChannel::push(BufferPtr buffer) {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
+  if (!failure_.empty()) {
+    std::string why = failure_;
+    lock.unlock();
+    buffer.reset();  // back to its pool outside our mutex
+    throw WeirError(why);
+  }
   const bool priority = buffer->priority;
   queue_.push_back({std::move(buffer), -1});
   if (priority) ++priority_queued_;
@@ -27,6 +33,7 @@ void LocalChannel::push_front(BufferPtr buffer) {
 
 BufferPtr LocalChannel::pop(bool& more, int64_t* copied_for) {
   std::lock_guard lock(mu_);
+  if (!failure_.empty()) throw WeirError(failure_);
   if (queue_.empty()) {
     more = false;
     return nullptr;
@@ -39,12 +46,46 @@ BufferPtr LocalChannel::pop(bool& more, int64_t* copied_for) {
   return std::move(e.buffer);
 }
 
-void LocalChannel::attach_consumer(InputGate* gate, int channel_index) {
+BufferPtr LocalChannel::pop_for_send(bool has_credit, bool& more) {
   std::lock_guard lock(mu_);
-  gate_ = gate;
+  more = false;
+  if (!failure_.empty() || queue_.empty()) return nullptr;
+  if (queue_.front().buffer->pool && !has_credit) {
+    more = true;
+    return nullptr;
+  }
+  Entry e = std::move(queue_.front());
+  queue_.pop_front();
+  if (e.buffer->priority) --priority_queued_;
+  more = !queue_.empty();
+  return std::move(e.buffer);
+}
+
+void LocalChannel::attach_consumer(ChannelListener* listener, int channel_index) {
+  std::lock_guard lock(mu_);
+  gate_ = listener;
   channel_index_ = channel_index;
-  if (!queue_.empty()) gate->notify_available(channel_index);
-  if (priority_queued_ > 0) gate->notify_priority();
+  if (!queue_.empty() || !failure_.empty()) listener->notify_available(channel_index);
+  if (priority_queued_ > 0) listener->notify_priority();
+}
+
+void LocalChannel::fail(const std::string& reason) {
+  std::deque<Entry> dropped;
+  {
+    std::lock_guard lock(mu_);
+    if (!failure_.empty()) return;
+    failure_ = reason.empty() ? "channel failed" : reason;
+    dropped.swap(queue_);
+    priority_queued_ = 0;
+    if (gate_) gate_->notify_available(channel_index_);
+  }
+  // `dropped` returns its buffers to their pools here, outside mu_: that unblocks a producer waiting
+  // for one, whose next push() then throws.
+}
+
+std::string LocalChannel::failure() const {
+  std::lock_guard lock(mu_);
+  return failure_;
 }
 
 void LocalChannel::detach_consumer() {

@@ -1,6 +1,12 @@
 #include "weir/network/partition_registry.h"
 
+#include <fmt/format.h>
+
 namespace weir::network {
+
+std::string describe(const ChannelId& id) {
+  return fmt::format("job {}, edge {}, subtask {} -> subtask {}", id.job, id.edge, id.producer, id.consumer);
+}
 
 std::shared_ptr<LocalChannel> PartitionRegistry::channel(const ChannelId& id) {
   std::lock_guard lock(mu_);

@@ -2,7 +2,7 @@
 // Where producers and consumers in one process find their shared channels. Both sides call
 // channel(); whichever comes first creates it, so tasks may start in any order.
 //
-// Threading: thread-safe.
+// Threading: thread-safe. A TaskManager's DataPlane reads channels from here for remote consumers.
 #include <map>
 #include <memory>
 #include <mutex>
@@ -21,6 +21,9 @@ struct ChannelId {
   int consumer = 0;
   auto operator<=>(const ChannelId&) const = default;
 };
+
+//! How errors name a channel: "job J, edge E, subtask P -> subtask C".
+std::string describe(const ChannelId& id);
 
 class PartitionRegistry {
  public:

@@ -1,0 +1,423 @@
+#include "weir/network/data_connection.h"
+
+#include <atomic>
+
+#include <fmt/format.h>
+
+namespace weir::network {
+
+using asio::ip::tcp;
+using wire::MessageType;
+
+namespace {
+// Messages gathered into one socket write: enough to amortize the system call, few enough that a
+// write completes (and returns its buffers to the producers) soon.
+constexpr size_t kMaxGather = 64;
+constexpr auto kConnectRetry = std::chrono::milliseconds(50);
+
+bool split_address(const std::string& address, std::string& host, std::string& port) {
+  auto colon = address.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == address.size()) return false;
+  host = address.substr(0, colon);
+  port = address.substr(colon + 1);
+  return true;
+}
+}  // namespace
+
+// The producer side of one stream: listens to the producer's LocalChannel and asks the I/O thread to
+// send when it has data. `pump_posted` coalesces the posts of a busy channel.
+class DataConnection::OutboundStream final : public ChannelListener {
+ public:
+  OutboundStream(ChannelId id, std::shared_ptr<LocalChannel> channel, int64_t credit,
+                 std::weak_ptr<asio::io_context> io, std::weak_ptr<DataConnection> conn, uint32_t stream)
+      : id(std::move(id)),
+        channel(std::move(channel)),
+        credit(credit),
+        io_(std::move(io)),
+        conn_(std::move(conn)),
+        stream_(stream) {}
+
+  void notify_available(int) override {
+    if (pump_posted.exchange(true)) return;
+    auto io = io_.lock();
+    if (!io) return;
+    asio::post(*io, [conn = conn_, stream = stream_] {
+      if (auto c = conn.lock()) c->pump(stream);
+    });
+  }
+  void notify_priority() override {}  // sent in stream order (README: limitations)
+
+  const ChannelId id;
+  const std::shared_ptr<LocalChannel> channel;
+  int64_t credit;  // I/O thread
+  std::atomic<bool> pump_posted{false};
+
+ private:
+  std::weak_ptr<asio::io_context> io_;
+  std::weak_ptr<DataConnection> conn_;
+  const uint32_t stream_;
+};
+
+DataConnection::DataConnection(std::shared_ptr<asio::io_context> io, Owner& owner, tcp::socket socket)
+    : io_(std::move(io)), owner_(owner), socket_(std::move(socket)), retry_timer_(*io_) {}
+
+DataConnection::~DataConnection() {
+  for (auto& [stream, s] : outbound_) s->channel->detach_consumer();
+}
+
+std::shared_ptr<DataConnection> DataConnection::connect(std::shared_ptr<asio::io_context> io, Owner& owner,
+                                                        std::string own_address, std::string peer,
+                                                        std::chrono::milliseconds timeout) {
+  tcp::socket socket(*io);
+  std::shared_ptr<DataConnection> c(new DataConnection(std::move(io), owner, std::move(socket)));
+  c->own_address_ = std::move(own_address);
+  c->peer_ = std::move(peer);
+  c->connect_timeout_ = timeout;
+  c->connect_deadline_ = std::chrono::steady_clock::now() + timeout;
+  c->try_connect();
+  return c;
+}
+
+std::shared_ptr<DataConnection> DataConnection::accept(std::shared_ptr<asio::io_context> io, Owner& owner,
+                                                       tcp::socket socket) {
+  std::shared_ptr<DataConnection> c(new DataConnection(std::move(io), owner, std::move(socket)));
+  c->on_connected();
+  return c;
+}
+
+void DataConnection::try_connect() {
+  if (closed_) return;
+  std::string host, port;
+  if (!split_address(peer_, host, port)) {
+    close(fmt::format("'{}' is not a data address (HOST:PORT)", peer_));
+    return;
+  }
+  asio::error_code ec;
+  tcp::resolver resolver(*io_);
+  auto endpoints = resolver.resolve(host, port, ec);
+  auto retry_or_fail = [this](const std::string& error) {
+    last_connect_error_ = error;
+    if (std::chrono::steady_clock::now() + kConnectRetry >= connect_deadline_) {
+      close(fmt::format("cannot connect to the data plane of TaskManager {} within {} ms: {}", peer_,
+                        connect_timeout_.count(), last_connect_error_));
+      return;
+    }
+    retry_timer_.expires_after(kConnectRetry);
+    retry_timer_.async_wait([self = shared_from_this()](const asio::error_code& e) {
+      if (!e) self->try_connect();
+    });
+  };
+  if (ec) {
+    retry_or_fail(ec.message());
+    return;
+  }
+  asio::async_connect(
+      socket_, endpoints,
+      [self = shared_from_this(), retry_or_fail](const asio::error_code& e, const tcp::endpoint&) {
+        if (self->closed_) return;
+        if (e) {
+          asio::error_code ignored;
+          self->socket_.close(ignored);
+          retry_or_fail(e.message());
+          return;
+        }
+        // The hello goes ahead of the subscriptions queued while connecting.
+        OutMessage hello;
+        wire::encode_header({static_cast<uint32_t>(self->own_address_.size()), 0, MessageType::kHello, 0},
+                            hello.header);
+        hello.body = self->own_address_;
+        self->out_.push_front(std::move(hello));
+        self->on_connected();
+      });
+}
+
+void DataConnection::on_connected() {
+  connected_ = true;
+  asio::error_code ignored;
+  socket_.set_option(tcp::no_delay(true), ignored);
+  read_header();
+  start_write();
+}
+
+// ---- reading ----
+
+void DataConnection::read_header() {
+  asio::async_read(socket_, asio::buffer(header_),
+                   [self = shared_from_this()](const asio::error_code& e, size_t) {
+                     if (self->closed_) return;
+                     if (e) {
+                       self->close(e == asio::error::eof ? "the peer closed the connection" : e.message());
+                       return;
+                     }
+                     self->on_header();
+                   });
+}
+
+void DataConnection::on_header() {
+  current_ = wire::decode_header(header_);
+  if (current_.body_length > wire::kMaxBody) {
+    close(fmt::format("protocol error: a message of {} bytes", current_.body_length));
+    return;
+  }
+  if (current_.type == MessageType::kBuffer && (current_.flags & wire::kPooled)) {
+    auto it = inbound_.find(current_.stream);
+    if (it != inbound_.end()) {
+      on_buffer(it->second);
+      return;
+    }
+  }
+  // Everything else (events, control messages, buffers of a released stream) is read into scratch_.
+  scratch_.resize(current_.body_length);
+  if (current_.body_length == 0) {
+    on_message({});
+    return;
+  }
+  asio::async_read(
+      socket_, asio::buffer(scratch_), [self = shared_from_this()](const asio::error_code& e, size_t) {
+        if (self->closed_) return;
+        if (e) {
+          self->close(e.message());
+          return;
+        }
+        self->on_message({reinterpret_cast<const char*>(self->scratch_.data()), self->scratch_.size()});
+      });
+}
+
+// A data buffer for a live stream: read it straight into one of the stream's receive buffers.
+void DataConnection::on_buffer(InboundStream& s) {
+  BufferPtr b = s.pool->try_request();
+  if (!b) {
+    close(fmt::format("protocol error: TaskManager {} sent a buffer without credit ({})", peer_,
+                      describe(s.id)));
+    return;
+  }
+  if (current_.body_length > b->capacity) {
+    close(fmt::format(
+        "a buffer of {} bytes from TaskManager {} does not fit the receive buffers of {} bytes ({}); do "
+        "both TaskManagers use the same taskmanager.memory.segment-size?",
+        current_.body_length, peer_, b->capacity, describe(s.id)));
+    return;
+  }
+  b->size = current_.body_length;
+  b->priority = current_.flags & wire::kPriority;
+  b->fence = current_.flags & wire::kFence;
+  Buffer* raw = b.get();
+  auto held = std::make_shared<BufferPtr>(std::move(b));
+  asio::async_read(
+      socket_, asio::buffer(raw->data, raw->size),
+      [self = shared_from_this(), held, stream = current_.stream](const asio::error_code& e, size_t) {
+        if (self->closed_) return;
+        if (e) {
+          self->close(e.message());
+          return;
+        }
+        auto it = self->inbound_.find(stream);
+        if (it != self->inbound_.end()) {
+          try {
+            it->second.channel->push(std::move(*held));
+          } catch (const std::exception&) {
+            // The consumer's channel failed; its buffers are dropped.
+          }
+        }
+        self->read_header();
+      });
+}
+
+void DataConnection::on_message(std::string_view body) {
+  const uint32_t stream = current_.stream;
+  switch (current_.type) {
+    case MessageType::kHello:
+      if (peer_.empty()) {
+        peer_.assign(body);
+        owner_.on_hello(shared_from_this());
+      }
+      break;
+    case MessageType::kSubscribe:
+      on_subscribe(stream, body);
+      break;
+    case MessageType::kBuffer:
+      // An event (unpooled on the sender), or data for a stream already released here.
+      if (auto it = inbound_.find(stream); it != inbound_.end() && !(current_.flags & wire::kPooled)) {
+        try {
+          it->second.channel->push(make_unpooled_buffer(body.data(), static_cast<uint32_t>(body.size()),
+                                                        current_.flags & wire::kPriority,
+                                                        current_.flags & wire::kFence));
+        } catch (const std::exception&) {
+        }
+      }
+      break;
+    case MessageType::kCredit:
+      if (auto it = outbound_.find(stream); it != outbound_.end() && body.size() == 4) {
+        it->second->credit += wire::get_u32(reinterpret_cast<const uint8_t*>(body.data()));
+        pump(stream);
+      }
+      break;
+    case MessageType::kCancel:
+      drop_outbound(stream, fmt::format("the consumer at TaskManager {} released the channel", peer_));
+      break;
+    default:
+      close(fmt::format("protocol error: unknown message type {}", static_cast<int>(current_.type)));
+      return;
+  }
+  if (!closed_) read_header();
+}
+
+void DataConnection::on_subscribe(uint32_t stream, std::string_view body) {
+  ChannelId id;
+  uint32_t credit = 0;
+  if (!wire::decode_subscribe(body, id, credit)) {
+    close("protocol error: a malformed subscription");
+    return;
+  }
+  auto channel = owner_.producer_channel(id);
+  auto s = std::make_unique<OutboundStream>(id, channel, credit, io_, weak_from_this(), stream);
+  OutboundStream* raw = s.get();
+  if (auto old = outbound_.find(stream); old != outbound_.end()) old->second->channel->detach_consumer();
+  outbound_[stream] = std::move(s);
+  raw->channel->attach_consumer(raw, 0);  // announces data queued before the consumer came
+}
+
+// ---- producer side ----
+
+void DataConnection::pump(uint32_t stream) {
+  auto it = outbound_.find(stream);
+  if (it == outbound_.end() || closed_) return;
+  OutboundStream& s = *it->second;
+  // Cleared before popping: data pushed from now on posts another pump.
+  s.pump_posted.store(false);
+  bool more = false;
+  while (BufferPtr b = s.channel->pop_for_send(s.credit > 0, more)) {
+    uint8_t flags = 0;
+    if (b->pool) {
+      flags |= wire::kPooled;
+      --s.credit;
+    }
+    if (b->priority) flags |= wire::kPriority;
+    if (b->fence) flags |= wire::kFence;
+    send(MessageType::kBuffer, stream, flags, {}, std::move(b));
+  }
+}
+
+void DataConnection::drop_outbound(uint32_t stream, const std::string& why) {
+  auto it = outbound_.find(stream);
+  if (it == outbound_.end()) return;
+  it->second->channel->detach_consumer();
+  // A producer still writing (it should have ended with its job) fails instead of waiting forever.
+  it->second->channel->fail(fmt::format("{} ({})", why, describe(it->second->id)));
+  outbound_.erase(it);
+}
+
+// ---- consumer side ----
+
+void DataConnection::subscribe(const ChannelId& id, std::shared_ptr<LocalChannel> channel,
+                               std::shared_ptr<BufferPool> pool) {
+  if (closed_) {
+    channel->fail(fmt::format("the data connection to TaskManager {} is closed ({})", peer_, describe(id)));
+    return;
+  }
+  const uint32_t stream = next_stream_++;
+  const uint32_t credit = pool->max_buffers();
+  // Each receive buffer the consumer recycles is one more buffer the producer may send.
+  pool->set_recycle_callback([io = std::weak_ptr<asio::io_context>(io_), conn = weak_from_this(), stream] {
+    if (auto ctx = io.lock())
+      asio::post(*ctx, [conn, stream] {
+        if (auto c = conn.lock()) c->credit_returned(stream);
+      });
+  });
+  inbound_[stream] = {id, std::move(channel), std::move(pool)};
+  send(MessageType::kSubscribe, stream, 0, wire::encode_subscribe(id, credit));
+}
+
+void DataConnection::credit_returned(uint32_t stream) {
+  if (closed_ || !inbound_.count(stream)) return;
+  std::string body(4, '\0');
+  wire::put_u32(reinterpret_cast<uint8_t*>(body.data()), 1);
+  send(MessageType::kCredit, stream, 0, std::move(body));
+}
+
+void DataConnection::release_job(const std::string& prefix) {
+  auto of_job = [&](const ChannelId& id) { return id.job.compare(0, prefix.size(), prefix) == 0; };
+  for (auto it = inbound_.begin(); it != inbound_.end();) {
+    if (!of_job(it->second.id)) {
+      ++it;
+      continue;
+    }
+    send(MessageType::kCancel, it->first, 0, {});
+    it = inbound_.erase(it);
+  }
+  for (auto it = outbound_.begin(); it != outbound_.end();) {
+    if (!of_job(it->second->id)) {
+      ++it;
+      continue;
+    }
+    it->second->channel->detach_consumer();
+    it = outbound_.erase(it);
+  }
+}
+
+// ---- writing ----
+
+void DataConnection::send(MessageType type, uint32_t stream, uint8_t flags, std::string body,
+                          BufferPtr buffer) {
+  if (closed_) return;
+  OutMessage m;
+  const uint32_t length = buffer ? buffer->size : static_cast<uint32_t>(body.size());
+  wire::encode_header({length, stream, type, flags}, m.header);
+  m.body = std::move(body);
+  m.buffer = std::move(buffer);
+  out_.push_back(std::move(m));
+  start_write();
+}
+
+void DataConnection::start_write() {
+  if (writing_ > 0 || !connected_ || closed_ || out_.empty()) return;
+  gather_.clear();
+  writing_ = std::min(out_.size(), kMaxGather);
+  for (size_t i = 0; i < writing_; ++i) {
+    const OutMessage& m = out_[i];
+    gather_.emplace_back(m.header, wire::kHeaderSize);
+    if (m.buffer)
+      gather_.emplace_back(m.buffer->data, m.buffer->size);
+    else if (!m.body.empty())
+      gather_.emplace_back(m.body.data(), m.body.size());
+  }
+  // deque::push_back keeps references to the elements being written valid.
+  asio::async_write(socket_, gather_, [self = shared_from_this()](const asio::error_code& e, size_t) {
+    if (self->closed_) return;
+    if (e) {
+      self->close(e.message());
+      return;
+    }
+    // Written: the buffers go back to their producers' pools here.
+    self->out_.erase(self->out_.begin(), self->out_.begin() + static_cast<std::ptrdiff_t>(self->writing_));
+    self->writing_ = 0;
+    self->start_write();
+  });
+}
+
+// ---- failure ----
+
+void DataConnection::close(const std::string& reason) {
+  if (closed_) return;
+  closed_ = true;
+  asio::error_code ignored;
+  retry_timer_.cancel();
+  socket_.close(ignored);
+  const std::string who = peer_.empty() ? std::string("an unidentified TaskManager") : "TaskManager " + peer_;
+  for (auto& [stream, s] : inbound_)
+    s.channel->fail(
+        fmt::format("lost the data connection to {} reading {}: {}", who, describe(s.id), reason));
+  inbound_.clear();
+  for (auto& [stream, s] : outbound_) {
+    s->channel->detach_consumer();
+    s->channel->fail(fmt::format("the consumer of {} at {} is gone (data connection lost: {})",
+                                 describe(s->id), who, reason));
+  }
+  outbound_.clear();
+  // Buffers still queued for the socket go back to their pools (the write in flight, if any, completes
+  // with an error and does nothing more).
+  if (writing_ == 0) out_.clear();
+  owner_.on_closed(this);
+}
+
+}  // namespace weir::network

@@ -1,0 +1,123 @@
+#pragma once
+// One TCP connection between two TaskManagers' data planes, carrying many channels (streams) in both
+// directions (data_wire_format.h).
+//
+// Consumer side (inbound streams): a subscribed channel gets a pool of exclusive receive buffers, one
+// per credit. A received data buffer is read straight into one of them and pushed into the consumer's
+// LocalChannel; when the consumer task recycles it, the pool's callback sends one credit back.
+// Producer side (outbound streams): this connection attaches to the producer's LocalChannel as its
+// listener and sends its buffers, a pooled one only while the stream holds credit, an event in an
+// unpooled buffer at once. A buffer goes back to the producer's pool once the socket took it, so a
+// stream without credit keeps its producer's buffers and its producer waits: backpressure. Other
+// streams on the connection keep flowing.
+//
+// Failure: an I/O error, end of stream or a protocol error closes the connection and fails every
+// channel on it (LocalChannel::fail), naming the peer and the channel, so both tasks stop waiting.
+//
+// Threading: everything runs on the data plane's I/O thread. Other threads only post to it: a
+// producer's channel when it gets data (notify_available), a receive pool when a buffer comes back.
+#include <asio.hpp>
+#include <chrono>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "weir/network/buffer_pool.h"
+#include "weir/network/data_wire_format.h"
+#include "weir/network/local_channel.h"
+#include "weir/network/partition_registry.h"
+
+namespace weir::network {
+
+class DataConnection : public std::enable_shared_from_this<DataConnection> {
+ public:
+  //! The data plane, as a connection needs it (I/O thread).
+  class Owner {
+   public:
+    virtual ~Owner() = default;
+    //! The producer-side channel a remote consumer subscribes to.
+    virtual std::shared_ptr<LocalChannel> producer_channel(const ChannelId& id) = 0;
+    //! An accepted connection said which data plane it comes from.
+    virtual void on_hello(const std::shared_ptr<DataConnection>& c) = 0;
+    virtual void on_closed(DataConnection* c) = 0;
+  };
+
+  //! Connects to `peer` ("host:port"), retrying refused or failed attempts until `timeout` has passed.
+  static std::shared_ptr<DataConnection> connect(std::shared_ptr<asio::io_context> io, Owner& owner,
+                                                 std::string own_address, std::string peer,
+                                                 std::chrono::milliseconds timeout);
+  //! Serves a connection another data plane opened.
+  static std::shared_ptr<DataConnection> accept(std::shared_ptr<asio::io_context> io, Owner& owner,
+                                                asio::ip::tcp::socket socket);
+  ~DataConnection();
+
+  //! Consumer side: asks the peer for channel `id`, delivered into `channel` through `pool` (whose
+  //! size is the initial credit).
+  void subscribe(const ChannelId& id, std::shared_ptr<LocalChannel> channel,
+                 std::shared_ptr<BufferPool> pool);
+  //! Drops every stream of the jobs whose key starts with `prefix`, telling the producers.
+  void release_job(const std::string& prefix);
+  //! Fails every channel on this connection with `reason` and closes the socket; idempotent.
+  void close(const std::string& reason);
+
+  //! The peer's data address; empty for an accepted connection before its hello.
+  const std::string& peer() const { return peer_; }
+  bool closed() const { return closed_; }
+  size_t num_streams() const { return inbound_.size() + outbound_.size(); }
+
+ private:
+  struct InboundStream {
+    ChannelId id;
+    std::shared_ptr<LocalChannel> channel;
+    std::shared_ptr<BufferPool> pool;
+  };
+  class OutboundStream;
+  struct OutMessage {
+    uint8_t header[wire::kHeaderSize];
+    BufferPtr buffer;  // kBuffer: the bytes to send, released once written
+    std::string body;  // other messages
+  };
+
+  DataConnection(std::shared_ptr<asio::io_context> io, Owner& owner, asio::ip::tcp::socket socket);
+  void try_connect();
+  void on_connected();
+  void read_header();
+  void on_header();
+  void on_message(std::string_view body);
+  void on_buffer(InboundStream& s);
+  void on_subscribe(uint32_t stream, std::string_view body);
+  void pump(uint32_t stream);
+  void credit_returned(uint32_t stream);
+  void send(wire::MessageType type, uint32_t stream, uint8_t flags, std::string body,
+            BufferPtr buffer = nullptr);
+  void start_write();
+  void drop_outbound(uint32_t stream, const std::string& why);
+
+  std::shared_ptr<asio::io_context> io_;
+  Owner& owner_;
+  asio::ip::tcp::socket socket_;
+  asio::steady_timer retry_timer_;
+  std::string own_address_;  // sent in the hello (connecting side only)
+  std::string peer_;
+  std::chrono::milliseconds connect_timeout_{0};
+  std::chrono::steady_clock::time_point connect_deadline_;
+  std::string last_connect_error_;
+  bool connected_ = false;
+  bool closed_ = false;
+
+  uint8_t header_[wire::kHeaderSize];
+  wire::Header current_;
+  std::vector<uint8_t> scratch_;  // bodies of messages other than pooled buffers
+
+  std::deque<OutMessage> out_;
+  size_t writing_ = 0;  // messages at the front of out_ being written
+  std::vector<asio::const_buffer> gather_;
+
+  uint32_t next_stream_ = 1;
+  std::map<uint32_t, InboundStream> inbound_;                     // streams we subscribed to
+  std::map<uint32_t, std::unique_ptr<OutboundStream>> outbound_;  // streams the peer subscribed to
+};
+
+}  // namespace weir::network

@@ -1,0 +1,371 @@
+// The TCP data plane between two TaskManagers, both in this process on loopback: exact bytes and order
+// per channel over many channels on one connection, credit-based backpressure, a blocked channel not
+// stalling another, events passing without credit, and clear errors when a peer is gone or refuses.
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "weir/common/error.h"
+#include "weir/network/data_plane.h"
+#include "weir/network/input_gate.h"
+#include "weir/network/result_partition.h"
+
+namespace weir::network {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto kTimeout = 20s;
+
+template <typename Pred>
+bool eventually(Pred pred, std::chrono::milliseconds timeout = kTimeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(1ms);
+  }
+  return true;
+}
+
+//! Reassembles the frames of each channel of a gate.
+struct Frames {
+  std::string pending;
+  std::vector<std::pair<ElementKind, std::string>> frames;
+  bool ended = false;
+  void add(const Buffer& b) {
+    pending.append(reinterpret_cast<const char*>(b.data), b.size);
+    size_t used = 0;
+    for_each_frame(pending, [&](ElementKind kind, std::string_view frame, std::string_view payload) {
+      frames.emplace_back(kind, std::string(payload));
+      if (kind == ElementKind::kEndOfPartition) ended = true;
+      used += frame.size();
+    });
+    pending.erase(0, used);
+  }
+};
+
+//! Reads `gate` until every channel ended (or `until` holds), within kTimeout.
+template <typename Until>
+std::vector<Frames> read_gate(InputGate& gate, TaskWakeup& wakeup, Until until) {
+  std::vector<Frames> out(gate.num_channels());
+  auto deadline = std::chrono::steady_clock::now() + kTimeout;
+  auto all_ended = [&] {
+    for (auto& f : out)
+      if (!f.ended) return false;
+    return true;
+  };
+  while (!all_ended() && !until(out)) {
+    if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("timed out reading the gate");
+    auto next = gate.poll();
+    if (!next.buffer) {
+      wakeup.wait_until(std::chrono::steady_clock::now() + 50ms);
+      continue;
+    }
+    out[next.channel].add(*next.buffer);
+  }
+  return out;
+}
+
+std::vector<Frames> read_gate(InputGate& gate, TaskWakeup& wakeup) {
+  return read_gate(gate, wakeup, [](const std::vector<Frames>&) { return false; });
+}
+
+//! The record a producer writes as number `seq` of subpartition `sub`: sizes vary, some span buffers.
+std::string record(int sub, int seq) {
+  std::string s = std::to_string(sub) + ":" + std::to_string(seq) + ":";
+  s.append(static_cast<size_t>((seq * 7919 + sub * 104729) % 3000),
+           static_cast<char>('a' + (seq + sub) % 26));
+  return s;
+}
+
+struct TwoTaskManagers {
+  std::shared_ptr<PartitionRegistry> producer_registry = std::make_shared<PartitionRegistry>();
+  std::shared_ptr<PartitionRegistry> consumer_registry = std::make_shared<PartitionRegistry>();
+  std::unique_ptr<DataPlane> producer = std::make_unique<DataPlane>(producer_registry);
+  std::unique_ptr<DataPlane> consumer = std::make_unique<DataPlane>(consumer_registry);
+};
+
+ChannelId channel_id(int edge, int producer, int consumer = 0) {
+  return {"job-1#0", edge, producer, consumer};
+}
+
+TEST(DataPlane, ManyChannelsOnOneConnectionDeliverExactBytesInOrder) {
+  TwoTaskManagers tms;
+  constexpr int kChannels = 12;
+  constexpr int kRecords = 600;  // per channel
+  std::vector<std::shared_ptr<LocalChannel>> out, in;
+  for (int c = 0; c < kChannels; ++c) {
+    out.push_back(tms.producer_registry->channel(channel_id(1, 0, c)));
+    in.push_back(tms.consumer->remote_input(channel_id(1, 0, c), tms.producer->address(),
+                                            {.credits = 2, .segment_size = 4096}));
+  }
+  std::atomic<bool> canceled{false};
+  std::thread producer([&] {
+    ResultPartition rp(std::make_shared<BufferPool>(4096, 2 * kChannels + 4), out, &canceled);
+    for (int seq = 0; seq < kRecords; ++seq)
+      for (int c = 0; c < kChannels; ++c) rp.write(c, ElementKind::kRecord, record(c, seq));
+    rp.finish();
+  });
+  TaskWakeup wakeup;
+  InputGate gate(0, in, &wakeup);
+  auto frames = read_gate(gate, wakeup);
+  producer.join();
+
+  for (int c = 0; c < kChannels; ++c) {
+    ASSERT_EQ(frames[c].frames.size(), static_cast<size_t>(kRecords + 1)) << "channel " << c;
+    for (int seq = 0; seq < kRecords; ++seq) {
+      ASSERT_EQ(frames[c].frames[seq].first, ElementKind::kRecord);
+      ASSERT_EQ(frames[c].frames[seq].second, record(c, seq)) << "channel " << c << " record " << seq;
+    }
+    EXPECT_TRUE(frames[c].pending.empty());
+  }
+  EXPECT_EQ(tms.producer->num_connections(), 1u);
+  EXPECT_EQ(tms.consumer->num_connections(), 1u);
+}
+
+TEST(DataPlane, SlowConsumerHoldsOnlyItsCreditAndBlocksTheProducersPool) {
+  TwoTaskManagers tms;
+  constexpr uint32_t kProducerBuffers = 4;
+  constexpr uint32_t kCredits = 2;
+  constexpr int kRecords = 200;  // about one buffer each
+  auto out = tms.producer_registry->channel(channel_id(1, 0));
+  auto in = tms.consumer->remote_input(channel_id(1, 0), tms.producer->address(),
+                                       {.credits = kCredits, .segment_size = 1024});
+  auto pool = std::make_shared<BufferPool>(1024, kProducerBuffers);
+  std::atomic<int> written{0};
+  std::atomic<bool> canceled{false};
+  std::thread producer([&] {
+    ResultPartition rp(pool, {out}, &canceled);
+    for (int seq = 0; seq < kRecords; ++seq) {
+      rp.write(0, ElementKind::kRecord, std::string(1000, static_cast<char>('a' + seq % 26)));
+      written.fetch_add(1);
+    }
+    rp.finish();
+  });
+
+  // Nobody reads: the consumer gets exactly its credit, the producer runs out of buffers and waits.
+  ASSERT_TRUE(eventually([&] { return in->queued() == kCredits && pool->in_use() == kProducerBuffers; }));
+  EXPECT_EQ(in->queued(), kCredits);
+  EXPECT_TRUE(in->failure().empty()) << in->failure();
+  // What was written fits in the consumer's credit plus the producer's pool.
+  EXPECT_LE(written.load(), static_cast<int>(kCredits + kProducerBuffers + 1));
+  EXPECT_LT(written.load(), kRecords);
+
+  TaskWakeup wakeup;
+  InputGate gate(0, {in}, &wakeup);
+  auto frames = read_gate(gate, wakeup);
+  producer.join();
+  ASSERT_EQ(frames[0].frames.size(), static_cast<size_t>(kRecords + 1));
+  for (int seq = 0; seq < kRecords; ++seq)
+    ASSERT_EQ(frames[0].frames[seq].second, std::string(1000, static_cast<char>('a' + seq % 26)));
+}
+
+TEST(DataPlane, OneBlockedChannelDoesNotStallAnotherOnTheSameConnection) {
+  TwoTaskManagers tms;
+  auto blocked_out = tms.producer_registry->channel(channel_id(1, 0));
+  auto flowing_out = tms.producer_registry->channel(channel_id(2, 0));
+  auto blocked_in = tms.consumer->remote_input(channel_id(1, 0), tms.producer->address(),
+                                               {.credits = 2, .segment_size = 1024});
+  auto flowing_in = tms.consumer->remote_input(channel_id(2, 0), tms.producer->address(),
+                                               {.credits = 2, .segment_size = 1024});
+  std::atomic<bool> canceled{false};
+  auto blocked_pool = std::make_shared<BufferPool>(1024, 3);
+  std::thread blocked_producer([&] {
+    ResultPartition rp(blocked_pool, {blocked_out}, &canceled);
+    for (int seq = 0; seq < 100; ++seq) rp.write(0, ElementKind::kRecord, record(0, seq));
+    rp.finish();
+  });
+  ASSERT_TRUE(eventually([&] { return blocked_in->queued() == 2 && blocked_pool->in_use() == 3; }));
+
+  std::thread flowing_producer([&] {
+    ResultPartition rp(std::make_shared<BufferPool>(1024, 3), {flowing_out}, &canceled);
+    for (int seq = 0; seq < 2000; ++seq) rp.write(0, ElementKind::kRecord, record(1, seq));
+    rp.finish();
+  });
+  TaskWakeup wakeup;
+  {
+    InputGate flowing(0, {flowing_in}, &wakeup);
+    auto frames = read_gate(flowing, wakeup);
+    ASSERT_EQ(frames[0].frames.size(), 2001u);
+    for (int seq = 0; seq < 2000; ++seq) ASSERT_EQ(frames[0].frames[seq].second, record(1, seq));
+  }
+  flowing_producer.join();
+  EXPECT_EQ(blocked_in->queued(), 2u);  // still waiting for its consumer
+  EXPECT_EQ(tms.consumer->num_connections(), 1u);
+
+  InputGate blocked(1, {blocked_in}, &wakeup);
+  auto frames = read_gate(blocked, wakeup);
+  blocked_producer.join();
+  ASSERT_EQ(frames[0].frames.size(), 101u);
+  for (int seq = 0; seq < 100; ++seq) ASSERT_EQ(frames[0].frames[seq].second, record(0, seq));
+}
+
+TEST(DataPlane, EventsAndPriorityBarriersPassWithoutCredit) {
+  TwoTaskManagers tms;
+  auto out = tms.producer_registry->channel(channel_id(1, 0));
+  auto in = tms.consumer->remote_input(channel_id(1, 0), tms.producer->address(),
+                                       {.credits = 2, .segment_size = 1024});
+  std::atomic<bool> canceled{false};
+  ResultPartition rp(std::make_shared<BufferPool>(1024, 4), {out}, &canceled);
+  rp.write(0, ElementKind::kRecord, "first");
+  rp.flush_all();
+  rp.write(0, ElementKind::kRecord, "second");
+  rp.flush_all();
+  // Both credits are used and nobody reads; a barrier still arrives, marked priority.
+  ASSERT_TRUE(eventually([&] { return in->queued() == 2; }));
+  rp.broadcast_event(ElementKind::kBarrier, "barrier-7", /*priority=*/true);
+  ASSERT_TRUE(eventually([&] { return in->queued() == 3; }));
+  std::string payload;
+  ASSERT_TRUE(in->peek_priority(&payload));
+  EXPECT_EQ(payload, "barrier-7");
+  rp.broadcast_event(ElementKind::kEndOfData, {}, /*priority=*/false, /*fence=*/true);
+  ASSERT_TRUE(eventually([&] { return in->queued() == 4; }));
+
+  // The consumer takes the barrier ahead of the data, copying the data it overtook.
+  std::string overtaken;
+  auto barrier = in->take_priority(7, overtaken);
+  ASSERT_TRUE(barrier);
+  EXPECT_TRUE(barrier->priority);
+  Frames copied;
+  copied.add(*make_unpooled_buffer(overtaken.data(), static_cast<uint32_t>(overtaken.size()), false));
+  ASSERT_EQ(copied.frames.size(), 2u);
+  EXPECT_EQ(copied.frames[1].second, "second");
+
+  rp.write(0, ElementKind::kRecord, "third");
+  rp.finish();
+  TaskWakeup wakeup;
+  InputGate gate(0, {in}, &wakeup);
+  auto frames = read_gate(gate, wakeup);
+  ASSERT_EQ(frames[0].frames.size(), 5u);
+  EXPECT_EQ(frames[0].frames[0].second, "first");
+  EXPECT_EQ(frames[0].frames[1].second, "second");
+  EXPECT_EQ(frames[0].frames[2].first, ElementKind::kEndOfData);
+  EXPECT_EQ(frames[0].frames[3].second, "third");
+  EXPECT_EQ(frames[0].frames[4].first, ElementKind::kEndOfPartition);
+}
+
+TEST(DataPlane, LostProducerFailsTheConsumersReadNamingPeerAndChannel) {
+  TwoTaskManagers tms;
+  const std::string producer_address = tms.producer->address();
+  auto out = tms.producer_registry->channel(channel_id(3, 1, 2));
+  auto in =
+      tms.consumer->remote_input(channel_id(3, 1, 2), producer_address, {.credits = 2, .segment_size = 1024});
+  std::atomic<bool> canceled{false};
+  ResultPartition rp(std::make_shared<BufferPool>(1024, 4), {out}, &canceled);
+  rp.write(0, ElementKind::kRecord, "before");
+  rp.flush_all();
+  TaskWakeup wakeup;
+  InputGate gate(0, {in}, &wakeup);
+  read_gate(gate, wakeup, [](const std::vector<Frames>& f) { return f[0].frames.size() == 1; });
+
+  tms.producer.reset();  // the producer's TaskManager goes away
+  try {
+    read_gate(gate, wakeup);
+    FAIL() << "reading a channel whose producer is gone did not fail";
+  } catch (const WeirError& e) {
+    EXPECT_NE(std::string(e.what()).find(producer_address), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("edge 3, subtask 1 -> subtask 2"), std::string::npos) << e.what();
+  }
+}
+
+TEST(DataPlane, LostConsumerUnblocksAndFailsItsProducer) {
+  TwoTaskManagers tms;
+  const std::string consumer_address = tms.consumer->address();
+  auto out = tms.producer_registry->channel(channel_id(1, 0));
+  auto in = tms.consumer->remote_input(channel_id(1, 0), tms.producer->address(),
+                                       {.credits = 2, .segment_size = 1024});
+  auto pool = std::make_shared<BufferPool>(1024, 3);
+  std::atomic<bool> canceled{false};
+  std::string error;
+  std::thread producer([&] {
+    try {
+      ResultPartition rp(pool, {out}, &canceled);
+      for (int seq = 0; seq < 1000; ++seq) rp.write(0, ElementKind::kRecord, std::string(1000, 'x'));
+      rp.finish();
+    } catch (const WeirError& e) {
+      error = e.what();
+    }
+  });
+  ASSERT_TRUE(eventually([&] { return in->queued() == 2 && pool->in_use() == 3; }));  // blocked
+  tms.consumer.reset();
+  producer.join();  // does not hang
+  EXPECT_NE(error.find(consumer_address), std::string::npos) << error;
+  EXPECT_NE(error.find("is gone"), std::string::npos) << error;
+}
+
+TEST(DataPlane, RefusedConnectionFailsTheChannelAfterTheBoundedRetry) {
+  auto registry = std::make_shared<PartitionRegistry>();
+  std::string dead;
+  {
+    DataPlane gone(std::make_shared<PartitionRegistry>());
+    dead = gone.address();  // nobody listens there any more
+  }
+  DataPlane consumer(registry, {"127.0.0.1", 0, 300ms});
+  auto in = consumer.remote_input(channel_id(1, 0), dead);
+  TaskWakeup wakeup;
+  InputGate gate(0, {in}, &wakeup);
+  try {
+    read_gate(gate, wakeup);
+    FAIL() << "reading from a refused connection did not fail";
+  } catch (const WeirError& e) {
+    std::string what = e.what();
+    EXPECT_NE(what.find("cannot connect to the data plane of TaskManager " + dead + " within 300 ms"),
+              std::string::npos)
+        << what;
+    EXPECT_NE(what.find("edge 1, subtask 0 -> subtask 0"), std::string::npos) << what;
+  }
+  EXPECT_EQ(consumer.num_connections(), 0u);
+}
+
+TEST(DataPlane, PortInUseIsAClearError) {
+  DataPlane first(std::make_shared<PartitionRegistry>());
+  const int port = std::stoi(first.address().substr(first.address().rfind(':') + 1));
+  try {
+    DataPlane second(std::make_shared<PartitionRegistry>(), {"127.0.0.1", port});
+    FAIL() << "two data planes bound one port";
+  } catch (const WeirError& e) {
+    std::string what = e.what();
+    EXPECT_NE(what.find("cannot listen on 127.0.0.1:" + std::to_string(port) + " (taskmanager.data.port)"),
+              std::string::npos)
+        << what;
+  }
+}
+
+TEST(DataPlane, ChannelsOfThisTaskManagerComeFromTheRegistry) {
+  TwoTaskManagers tms;
+  auto local = tms.consumer->remote_input(channel_id(1, 0), tms.consumer->address());
+  EXPECT_EQ(local, tms.consumer_registry->channel(channel_id(1, 0)));
+  EXPECT_EQ(tms.consumer->num_connections(), 0u);
+}
+
+TEST(DataPlane, ReleaseJobDropsItsChannelsOnBothSides) {
+  TwoTaskManagers tms;
+  auto out = tms.producer_registry->channel(channel_id(1, 0));
+  auto in = tms.consumer->remote_input(channel_id(1, 0), tms.producer->address(),
+                                       {.credits = 2, .segment_size = 1024});
+  auto other_out = tms.producer_registry->channel({"job-2#0", 1, 0, 0});
+  auto other_in = tms.consumer->remote_input({"job-2#0", 1, 0, 0}, tms.producer->address(),
+                                             {.credits = 2, .segment_size = 1024});
+  std::atomic<bool> canceled{false};
+  ResultPartition rp(std::make_shared<BufferPool>(1024, 4), {other_out}, &canceled);
+  ASSERT_TRUE(eventually([&] { return tms.producer->num_connections() == 1; }));
+  tms.consumer->release_job("job-1");
+  // The producer's side forgets the stream: a producer still writing would fail, not wait.
+  ASSERT_TRUE(eventually([&] { return !out->failure().empty(); }));
+  EXPECT_NE(out->failure().find("released"), std::string::npos) << out->failure();
+  // The other job's channel keeps working on the same connection.
+  rp.write(0, ElementKind::kRecord, "still here");
+  rp.finish();
+  TaskWakeup wakeup;
+  InputGate gate(0, {other_in}, &wakeup);
+  auto frames = read_gate(gate, wakeup);
+  EXPECT_EQ(frames[0].frames[0].second, "still here");
+}
+
+}  // namespace
+}  // namespace weir::network
