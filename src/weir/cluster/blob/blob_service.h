@@ -5,11 +5,12 @@
 // Threading: gRPC's server threads run Put and Get; each call uses its own BlobWriter or file stream.
 #include <memory>
 
+#include <grpcpp/impl/service_type.h>
+
 #include "weir/cluster/blob/blob_server.h"
 
 namespace grpc {
 class ServerBuilder;
-class Service;
 }  // namespace grpc
 
 namespace weir::cluster::blob {

@@ -1,0 +1,201 @@
+// The blob store over a real gRPC server on loopback: uploads and downloads in several chunks, the
+// TaskManager-side cache downloading a key once, corrupted files detected (in the cache: fetched again; in
+// a download: refused), and clear errors for unknown keys and unusable directories.
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <random>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "it_support.h"
+#include "weir/cluster/blob/blob_cache.h"
+#include "weir/cluster/blob/blob_client.h"
+#include "weir/cluster/blob/blob_error.h"
+#include "weir/cluster/blob/blob_server.h"
+#include "weir/cluster/blob/blob_service.h"
+#include "weir/cluster/blob/sha256.h"
+
+namespace weir::cluster::blob {
+namespace {
+
+using testing::TempDir;
+
+std::string read_file(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void write_file(const std::filesystem::path& p, const std::string& bytes) {
+  std::ofstream(p, std::ios::binary) << bytes;
+}
+
+//! Several chunks and a partial last one.
+std::string random_bytes(size_t n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::string s(n, '\0');
+  for (auto& c : s) c = static_cast<char>(rng());
+  return s;
+}
+
+//! A BlobServer behind a gRPC server on a free loopback port.
+class BlobServiceFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = std::make_unique<BlobServer>(dir_.path / "store");
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    service_ = register_blob_service(builder, *store_);
+    server_ = builder.BuildAndStart();
+    ASSERT_TRUE(server_ && port > 0);
+    address_ = "127.0.0.1:" + std::to_string(port);
+  }
+  void TearDown() override { server_->Shutdown(); }
+
+  TempDir dir_;
+  std::unique_ptr<BlobServer> store_;
+  std::unique_ptr<grpc::Service> service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::string address_;
+};
+
+TEST_F(BlobServiceFixture, LargeFileRoundTripsInChunksAndTheCacheDownloadsItOnce) {
+  const std::string bytes = random_bytes(3 * kBlobChunkBytes + 12345, 7);
+  auto file = dir_.path / "libjob.so";
+  write_file(file, bytes);
+
+  BlobKey key = BlobClient(address_).put_file(file);
+  EXPECT_EQ(key, Sha256::of(bytes));
+  ASSERT_TRUE(store_->contains(key));
+  EXPECT_EQ(read_file(store_->path_of(key)), bytes);
+
+  BlobCache cache(address_, dir_.path / "cache");
+  auto local = cache.get(key);
+  EXPECT_EQ(local.parent_path(), cache.directory());
+  EXPECT_EQ(read_file(local), bytes);
+  EXPECT_EQ(cache.downloads(), 1);
+  EXPECT_EQ(cache.get(key), local);
+  EXPECT_EQ(cache.get(key), local);
+  EXPECT_EQ(cache.downloads(), 1);
+  // No temporary files are left behind.
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(cache.directory()), {}), 1);
+}
+
+TEST_F(BlobServiceFixture, EqualContentHasOneKeyAndEmptyBlobsWork) {
+  auto a = dir_.path / "a";
+  auto b = dir_.path / "b";
+  auto empty = dir_.path / "empty";
+  write_file(a, "same bytes");
+  write_file(b, "same bytes");
+  write_file(empty, "");
+  BlobClient client(address_);
+  EXPECT_EQ(client.put_file(a), client.put_file(b));
+  BlobKey e = client.put_file(empty);
+  BlobCache cache(address_, dir_.path / "cache");
+  EXPECT_EQ(read_file(cache.get(e)), "");
+  EXPECT_EQ(read_file(cache.get(client.put_file(a))), "same bytes");
+}
+
+TEST_F(BlobServiceFixture, CorruptedCachedFileIsDetectedAndFetchedAgain) {
+  const std::string bytes = random_bytes(kBlobChunkBytes + 1, 11);
+  BlobKey key = store_->put(bytes);
+  BlobCache cache(address_, dir_.path / "cache");
+  auto local = cache.get(key);
+  std::string broken = bytes;
+  broken[broken.size() / 2] ^= 0x5a;
+  write_file(local, broken);
+
+  EXPECT_EQ(read_file(cache.get(key)), bytes);
+  EXPECT_EQ(cache.downloads(), 2);
+}
+
+TEST_F(BlobServiceFixture, CorruptDownloadIsRefusedAndNothingIsCached) {
+  BlobKey key = store_->put(random_bytes(2 * kBlobChunkBytes, 13));
+  // The server's copy rots on disk: what it sends no longer hashes to the key.
+  std::string rotten = read_file(store_->path_of(key));
+  rotten[0] ^= 1;
+  write_file(store_->path_of(key), rotten);
+
+  BlobCache cache(address_, dir_.path / "cache");
+  try {
+    cache.get(key);
+    FAIL() << "a corrupt download was accepted";
+  } catch (const BlobCorruptError& e) {
+    EXPECT_NE(std::string(e.what()).find(key.hex()), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(cache.directory()));
+}
+
+TEST_F(BlobServiceFixture, UnknownKeyIsAClearError) {
+  BlobKey unknown = Sha256::of("never stored");
+  BlobCache cache(address_, dir_.path / "cache");
+  try {
+    cache.get(unknown);
+    FAIL() << "an unknown key was served";
+  } catch (const BlobNotFoundError& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown blob key " + unknown.hex()), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(cache.directory()));
+  EXPECT_THROW(store_->path_of(unknown), BlobNotFoundError);
+}
+
+TEST_F(BlobServiceFixture, UnreachableServerNamesTheAddress) {
+  server_->Shutdown();
+  BlobCache cache(address_, dir_.path / "cache");
+  try {
+    cache.get(Sha256::of("x"));
+    FAIL() << "a download from a stopped server succeeded";
+  } catch (const WeirError& e) {
+    EXPECT_NE(std::string(e.what()).find(address_), std::string::npos) << e.what();
+  }
+}
+
+TEST(BlobStoreTest, UnusableDirectoryNamesThePath) {
+  TempDir dir;
+  auto file = dir.path / "a-file";
+  write_file(file, "not a directory");
+  auto inside = file / "blobs";
+  try {
+    BlobServer server(inside);
+    FAIL() << "a blob store under a regular file was created";
+  } catch (const WeirError& e) {
+    EXPECT_NE(std::string(e.what()).find(inside.string()), std::string::npos) << e.what();
+  }
+  Configuration conf;
+  conf.set("blob.storage.directory", file.string());
+  try {
+    BlobServer server(conf);
+    FAIL() << "a blob store under a regular file was created";
+  } catch (const WeirError& e) {
+    EXPECT_NE(std::string(e.what()).find(file.string()), std::string::npos) << e.what();
+  }
+}
+
+TEST(BlobStoreTest, ConfiguredParentGetsAFreshStoreRemovedAtTheEnd) {
+  TempDir dir;
+  Configuration conf;
+  conf.set("blob.storage.directory", dir.path.string());
+  std::filesystem::path store_dir;
+  {
+    BlobServer server(conf);
+    store_dir = server.storage_directory();
+    EXPECT_EQ(store_dir.parent_path(), dir.path);
+    EXPECT_EQ(store_dir.filename().string().rfind("blobStore-", 0), 0u);
+    BlobKey k = server.put("bytes");
+    EXPECT_TRUE(server.contains(k));
+  }
+  EXPECT_FALSE(std::filesystem::exists(store_dir));
+}
+
+TEST(BlobStoreTest, BadKeyTextIsRefused) {
+  EXPECT_THROW(BlobKey::parse("abc"), WeirError);
+  EXPECT_THROW(BlobKey::parse(std::string(64, 'g')), WeirError);
+  EXPECT_EQ(BlobKey::parse(std::string(64, 'A')).hex(), std::string(64, 'a'));
+  EXPECT_EQ(Sha256::of("abc").hex(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+}  // namespace
+}  // namespace weir::cluster::blob
