@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "weir/cluster/rest/job_manager_endpoints.h"
+#include "weir/cluster/rest/job_submission_endpoints.h"
 #include "weir/cluster/rest/rest_options.h"
 #include "weir/cluster/rest/rest_server.h"
 #include "weir/cluster/rpc/cluster_client.h"
@@ -57,8 +58,11 @@ int run_jobmanager(const ClusterCommands& c) {
   cluster::rpc::JobManagerServer server(conf);
   // Declared after `server`: its handlers read server's registry, so it must stop first.
   cluster::rest::RestServer rest;
-  cluster::rest::JobManagerEndpoints endpoints(server.registry(), conf);
+  cluster::rest::JobManagerEndpoints endpoints(server.registry(), conf, &server.dispatcher());
   endpoints.add_routes(rest);
+  cluster::rest::JobSubmissionEndpoints submission(
+      [&server](const weir::rpc::JobSpec& spec) { return server.submit_job(spec); });
+  submission.add_routes(rest);
   rest.start(conf.get_string(options::kRestAddress), static_cast<int>(conf.get_int(options::kRestPort)),
              "rest.address, rest.port");
   std::cout << "JOBMANAGER rpc=" << server.address() << " id=" << server.id() << std::endl;

@@ -9,51 +9,11 @@
 #include "cluster_commands.h"
 #include "examples.h"
 #include "nexmark_commands.h"
+#include "local_cluster.h"
+#include "run_command.h"
 #include "weir/weir.h"
 
 namespace {
-
-struct RunArgs {
-  std::string example;
-  int parallelism = 0;
-  std::vector<std::string> defines;
-  std::string conf_file;
-  std::string input;
-  std::string output;
-  int64_t events = 0;
-  bool plan = false;
-};
-
-weir::Configuration load_configuration(const std::string& conf_file,
-                                       const std::vector<std::string>& defines) {
-  weir::Configuration conf;
-  if (!conf_file.empty()) conf = weir::Configuration::load_yaml(conf_file);
-  for (const auto& d : defines) conf.set_from_flag(d);
-  return conf;
-}
-
-int run_example(const RunArgs& a) {
-  const weir::examples::Example* ex = nullptr;
-  for (const auto& e : weir::examples::all_examples())
-    if (e.name == a.example) ex = &e;
-  if (!ex) {
-    std::string names;
-    for (const auto& e : weir::examples::all_examples()) names += (names.empty() ? "" : ", ") + e.name;
-    throw weir::JobDefinitionError(fmt::format("unknown example '{}' (available: {})", a.example, names));
-  }
-  auto env =
-      weir::StreamExecutionEnvironment::get_execution_environment(load_configuration(a.conf_file, a.defines));
-  if (a.parallelism > 0) env->set_parallelism(a.parallelism);
-  ex->build(*env, {a.input, a.output, a.events});
-  if (a.plan) {
-    std::cout << env->get_job_graph(ex->name)->describe();
-    return 0;
-  }
-  auto result = env->execute(ex->name);
-  std::fprintf(stderr, "Job %s finished in %lld ms\n", result.job_id.to_string().c_str(),
-               static_cast<long long>(result.net_runtime_ms));
-  return 0;
-}
 
 int list_config() {
   for (const auto& [key, spec] : weir::ConfigRegistry::instance().all()) {
@@ -83,25 +43,13 @@ int dispose(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  weir::cli::register_builtin_jobs();
   CLI::App app{"weir: a distributed, stateful stream processor", "weir"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "weir 0.1.0");
 
-  RunArgs run;
-  auto* run_cmd = app.add_subcommand("run", "Run an example job on the embedded MiniCluster");
-  run_cmd->add_option("example", run.example, "Example to run (see `weir examples`)")->required();
-  run_cmd->add_option("-p,--parallelism", run.parallelism, "Default parallelism of the job")
-      ->check(CLI::Range(1, 32768));
-  run_cmd->add_option("-D", run.defines,
-                      "Configuration key=value (repeatable), e.g. -D parallelism.default=2");
-  run_cmd->add_option("-c,--conf", run.conf_file, "A weir.yaml configuration file")->check(CLI::ExistingFile);
-  run_cmd->add_option("--input", run.input, "Input text file (examples that read text)")
-      ->check(CLI::ExistingFile);
-  run_cmd->add_option("--output", run.output, "Output directory for part files (default: stdout)");
-  run_cmd->add_option("--events", run.events, "Number of generated events (examples that generate)")
-      ->check(CLI::PositiveNumber);
-  run_cmd->add_flag("--plan", run.plan,
-                    "Print the job graph (chained vertices and edges) instead of running");
+  weir::cli::RunCommand run;
+  weir::cli::add_run_command(app, run);
 
   std::string dispose_path;
   auto* savepoint_cmd = app.add_subcommand("savepoint", "Manage savepoints (Flink's `flink savepoint`)");
@@ -115,6 +63,8 @@ int main(int argc, char** argv) {
   weir::cli::add_nexmark_commands(app, nexmark);
   weir::cli::ClusterCommands cluster;
   weir::cli::add_cluster_commands(app, cluster);
+  weir::cli::LocalClusterCommand local_cluster;
+  weir::cli::add_local_cluster_command(app, local_cluster);
 
   try {
     app.parse(argc, argv);
@@ -122,7 +72,7 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   try {
-    if (*run_cmd) return run_example(run);
+    if (int code = 0; weir::cli::run_run_command(run, code)) return code;
     if (*examples_cmd) {
       for (const auto& e : weir::examples::all_examples())
         std::cout << fmt::format("{:<18} {}\n", e.name, e.description);
@@ -132,6 +82,7 @@ int main(int argc, char** argv) {
     if (*savepoint_cmd) return dispose(dispose_path);
     if (int code = 0; weir::cli::run_nexmark_commands(nexmark, code)) return code;
     if (int code = 0; weir::cli::run_cluster_commands(cluster, code)) return code;
+    if (int code = 0; weir::cli::run_local_cluster_command(local_cluster, code)) return code;
   } catch (const weir::ConfigError& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 2;

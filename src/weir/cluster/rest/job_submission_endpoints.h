@@ -1,0 +1,33 @@
+#pragma once
+// Job submission over REST, what `weir run` and `weir nexmark --jobmanager` call (Flink's CLI submits
+// through the REST API too):
+//   POST /jobs  body {"kind": "builtin" | "library", "name": "...", "blob-key": "...",
+//                     "args": ["..."], "config": {"key": "value"}}  ->  {"jobid": "..."}
+// A spec the JobManager cannot plan (unknown builtin, bad arguments or configuration, a library that does
+// not load) is a 400 naming the problem; the job is not created.
+//
+// Threading: handlers run on the REST server's threads; `submit` must be thread-safe.
+#include <functional>
+
+#include "weir/cluster/rest/rest_server.h"
+#include "weir/cluster/rpc/cluster.pb.h"
+#include "weir/common/ids.h"
+
+namespace weir::cluster::rest {
+
+class JobSubmissionEndpoints {
+ public:
+  using Submit = std::function<JobId(const weir::rpc::JobSpec&)>;
+  explicit JobSubmissionEndpoints(Submit submit) : submit_(std::move(submit)) {}
+  void add_routes(RestServer& server) const;
+
+  //! The spec a POST /jobs body describes; RestError(400) naming a missing or mistyped field.
+  static weir::rpc::JobSpec parse_spec(const nlohmann::json& body);
+  //! The body that parse_spec() reads back (the client's side).
+  static nlohmann::json to_json(const weir::rpc::JobSpec& spec);
+
+ private:
+  Submit submit_;
+};
+
+}  // namespace weir::cluster::rest

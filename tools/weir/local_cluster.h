@@ -1,0 +1,25 @@
+#pragma once
+// `weir cluster start|stop`: a JobManager and N TaskManagers as background processes on this machine
+// (Flink's start-cluster.sh / stop-cluster.sh). Each process logs to a file in the cluster directory,
+// which also records their pids and addresses so that `stop` finds them.
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace weir::cli {
+
+struct LocalClusterCommand {
+  CLI::App* cmd = nullptr;
+  CLI::App* start_cmd = nullptr;
+  CLI::App* stop_cmd = nullptr;
+  int task_managers = 2;
+  std::string dir;  //!< default: <temp>/weir-cluster
+  std::string conf_file;
+  std::vector<std::string> defines;
+};
+
+void add_local_cluster_command(CLI::App& app, LocalClusterCommand& c);
+bool run_local_cluster_command(const LocalClusterCommand& c, int& exit_code);
+
+}  // namespace weir::cli

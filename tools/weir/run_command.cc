@@ -1,0 +1,180 @@
+#include "run_command.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "examples.h"
+#include "weir/cluster/minicluster/mini_cluster.h"
+#include "weir/cluster/rest/job_submission_endpoints.h"
+#include "weir/cluster/rest/rest_client.h"
+#include "weir/cluster/rpc/job_planner.h"
+#include "weir/nexmark/nexmark_job.h"
+#include "weir/weir.h"
+
+namespace weir::cli {
+
+namespace {
+
+Configuration load_configuration(const RunCommand& r) {
+  Configuration conf;
+  if (!r.conf_file.empty()) conf = Configuration::load_yaml(r.conf_file);
+  for (const auto& d : r.defines) conf.set_from_flag(d);
+  if (r.parallelism > 0) conf.set("parallelism.default", std::to_string(r.parallelism));
+  if (!r.from_savepoint.empty()) conf.set("execution.savepoint.path", r.from_savepoint);
+  if (r.allow_non_restored_state) {
+    if (r.from_savepoint.empty()) throw ConfigError("--allow-non-restored-state needs -s/--from-savepoint");
+    conf.set("execution.savepoint.ignore-unclaimed-state", "true");
+  }
+  return conf;
+}
+
+const examples::Example* find_example(const std::string& name) {
+  for (const auto& e : examples::all_examples())
+    if (e.name == name) return &e;
+  return nullptr;
+}
+
+bool is_library(const std::string& target) {
+  return target.ends_with(".so") || target.find('/') != std::string::npos;
+}
+
+std::vector<std::string> example_args(const RunCommand& r) {
+  std::vector<std::string> args;
+  if (!r.input.empty()) args.push_back("input=" + std::filesystem::absolute(r.input).string());
+  if (!r.output.empty()) args.push_back("output=" + std::filesystem::absolute(r.output).string());
+  if (r.events > 0) args.push_back("events=" + std::to_string(r.events));
+  return args;
+}
+
+std::shared_ptr<graph::JobGraph> build_example_job(const examples::Example& ex, const std::vector<std::string>& args,
+                                                   const Configuration& conf) {
+  examples::ExampleOptions o;
+  for (const auto& a : args) {
+    auto eq = a.find('=');
+    std::string k = a.substr(0, eq), v = eq == std::string::npos ? "" : a.substr(eq + 1);
+    if (k == "input")
+      o.input = v;
+    else if (k == "output")
+      o.output = v;
+    else if (k == "events")
+      o.events = std::stoll(v);
+    else
+      throw ConfigError(fmt::format("example '{}': unknown argument '{}' (expected input=, output=, events=)", ex.name, a));
+  }
+  StreamExecutionEnvironment env(conf);
+  ex.build(env, o);
+  return env.get_job_graph(ex.name);
+}
+
+int run_example_locally(const RunCommand& r, const examples::Example& ex) {
+  auto env = StreamExecutionEnvironment::get_execution_environment(load_configuration(r));
+  ex.build(*env, {r.input, r.output, r.events});
+  if (r.plan) {
+    std::cout << env->get_job_graph(ex.name)->describe();
+    return 0;
+  }
+  auto result = env->execute(ex.name);
+  std::fprintf(stderr, "Job %s finished in %lld ms\n", result.job_id.to_string().c_str(),
+               static_cast<long long>(result.net_runtime_ms));
+  return 0;
+}
+
+}  // namespace
+
+void register_builtin_jobs() {
+  cluster::rpc::register_builtin_job("nexmark", nexmark::build_nexmark_job);
+  for (const auto& e : examples::all_examples()) {
+    const examples::Example* ex = &e;
+    cluster::rpc::register_builtin_job("example:" + e.name, [ex](const std::vector<std::string>& args,
+                                                                 const Configuration& conf) {
+      return build_example_job(*ex, args, conf);
+    });
+  }
+}
+
+int submit_to_cluster(const std::string& jobmanager, const std::string& spec_json, bool detached) {
+  cluster::rest::RestClient client(jobmanager);
+  auto reply = client.post("/jobs", nlohmann::json::parse(spec_json));
+  if (reply.status != 202) {
+    std::fprintf(stderr, "error: the JobManager at %s refused the job: %s\n", jobmanager.c_str(),
+                 reply.error_message().c_str());
+    return 2;
+  }
+  std::string id = reply.body.value("jobid", "");
+  std::cout << "Job has been submitted with JobID " << id << std::endl;
+  if (detached) return 0;
+  for (;;) {
+    auto job = client.get("/jobs/" + id);
+    if (job.status != 200) {
+      std::fprintf(stderr, "error: cannot follow job %s: %s\n", id.c_str(), job.error_message().c_str());
+      return 1;
+    }
+    std::string state = job.body.value("state", "");
+    if (state == "FINISHED" || state == "FAILED" || state == "CANCELED") {
+      std::cout << "Job " << id << " " << state << " after " << job.body.value("duration", int64_t{0}) << " ms"
+                << " (restarts: " << job.body.value("restarts", 0) << ")" << std::endl;
+      if (state == "FAILED") std::fprintf(stderr, "error: %s\n", job.body.value("failure", std::string()).c_str());
+      return state == "FINISHED" ? 0 : 1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // polling a remote job's state
+  }
+}
+
+void add_run_command(CLI::App& app, RunCommand& r) {
+  r.cmd = app.add_subcommand(
+      "run",
+      "Run an example job or a C++ job library, on the embedded MiniCluster or (with --jobmanager) a cluster");
+  auto* c = r.cmd;
+  c->add_option("target", r.target, "An example (see `weir examples`) or the path of a job library (.so)")
+      ->required();
+  c->add_option("job-args", r.job_args, "Arguments for a job library's main, after --");
+  c->add_option("-p,--parallelism", r.parallelism, "Default parallelism of the job")->check(CLI::Range(1, 32768));
+  c->add_option("-D", r.defines, "Configuration key=value (repeatable), e.g. -D parallelism.default=2");
+  c->add_option("-c,--conf", r.conf_file, "A weir.yaml configuration file")->check(CLI::ExistingFile);
+  c->add_option("--input", r.input, "Input text file (examples that read text)")->check(CLI::ExistingFile);
+  c->add_option("--output", r.output, "Output directory for part files (default: stdout)");
+  c->add_option("--events", r.events, "Number of generated events (examples that generate)")
+      ->check(CLI::PositiveNumber);
+  c->add_flag("--plan", r.plan, "Print the job graph (chained vertices and edges) instead of running");
+  c->add_option("-m,--jobmanager", r.jobmanager,
+                "Run on the cluster whose JobManager serves REST at HOST:PORT (default: the embedded MiniCluster)");
+  c->add_option("-s,--from-savepoint", r.from_savepoint, "Start from this savepoint or retained checkpoint");
+  c->add_flag("--allow-non-restored-state", r.allow_non_restored_state,
+              "With -s: start even if some saved state matches no operator");
+  c->add_flag("-d,--detached", r.detached, "With --jobmanager: print the job id and return at once");
+}
+
+bool run_run_command(const RunCommand& r, int& exit_code) {
+  if (!r.cmd || !*r.cmd) return false;
+  Configuration conf = load_configuration(r);
+  const examples::Example* ex = find_example(r.target);
+  weir::rpc::JobSpec spec;
+  if (ex) {
+    if (!r.job_args.empty()) throw ConfigError("examples take no job arguments; use --input/--output/--events");
+    if (r.jobmanager.empty()) {
+      exit_code = run_example_locally(r, *ex);
+      return true;
+    }
+    spec.set_kind("builtin");
+    spec.set_name("example:" + ex->name);
+    for (const auto& a : example_args(r)) spec.add_args(a);
+  } else if (is_library(r.target)) {
+    throw ConfigError(fmt::format("job library '{}': library jobs are not supported by this build yet", r.target));
+  } else {
+    std::string names;
+    for (const auto& e : examples::all_examples()) names += (names.empty() ? "" : ", ") + e.name;
+    throw JobDefinitionError(fmt::format(
+        "unknown example '{}' (available: {}; a job library is a path to a .so file)", r.target, names));
+  }
+  for (const auto& [k, v] : conf.values()) (*spec.mutable_config())[k] = v;
+  if (r.plan) throw ConfigError("--plan shows a job on the embedded MiniCluster; drop --jobmanager");
+  exit_code = submit_to_cluster(r.jobmanager, cluster::rest::JobSubmissionEndpoints::to_json(spec).dump(), r.detached);
+  return true;
+}
+
+}  // namespace weir::cli

@@ -1,0 +1,41 @@
+#pragma once
+// `weir run`: an example job or a C++ job library, on the embedded MiniCluster or, with
+// `--jobmanager HOST:PORT` (the JobManager's REST address, Flink's -m), on a running cluster: a library
+// is uploaded to the JobManager's blob store first, examples and Nexmark are builtin jobs every Weir
+// process can rebuild. main.cc registers the command and dispatches.
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace weir::cli {
+
+struct RunCommand {
+  CLI::App* cmd = nullptr;
+  std::string target;  //!< an example's name or a job library's path
+  std::vector<std::string> job_args;
+  int parallelism = 0;
+  std::vector<std::string> defines;
+  std::string conf_file;
+  std::string input;
+  std::string output;
+  int64_t events = 0;
+  bool plan = false;
+  std::string jobmanager;
+  std::string from_savepoint;
+  bool allow_non_restored_state = false;
+  bool detached = false;
+};
+
+void add_run_command(CLI::App& app, RunCommand& r);
+//! Runs `weir run` when it was parsed: returns true and sets `exit_code`.
+bool run_run_command(const RunCommand& r, int& exit_code);
+//! Makes the examples and Nexmark builtin jobs of this binary (cluster/rpc/job_planner.h). Every weir
+//! process calls it at startup, so JobManagers and TaskManagers can rebuild what clients submit.
+void register_builtin_jobs();
+
+//! Submits `spec_json` (a POST /jobs body) to the JobManager at `jobmanager` (REST HOST:PORT). Unless
+//! `detached`, waits for the job to end and prints its final state; returns the exit code (0: FINISHED).
+int submit_to_cluster(const std::string& jobmanager, const std::string& spec_json, bool detached);
+
+}  // namespace weir::cli
