@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <grpcpp/grpcpp.h>
 
+#include "weir/cluster/blob/blob_service.h"
 #include "weir/cluster/rpc/cluster.grpc.pb.h"
 #include "weir/cluster/rpc/job_planner.h"
 #include "weir/cluster/rpc/proto_convert.h"
@@ -173,7 +174,15 @@ void JobManagerServer::remove_task_executor(const std::string& tm_id, const std:
 }
 
 JobId JobManagerServer::submit_job(const weir::rpc::JobSpec& spec) {
-  auto jg = plan_job(spec, "");
+  std::string library;
+  if (spec.kind() == "library") {
+    blob::BlobKey key = blob::BlobKey::parse(spec.blob_key());
+    if (!blob_server_->contains(key))
+      throw WeirError(fmt::format("job library '{}': the blob store has no blob {} (upload it first: POST /jars/upload)",
+                                  spec.name(), spec.blob_key()));
+    library = blob_server_->path_of(key).string();
+  }
+  auto jg = plan_job(spec, library);
   auto job = dispatcher_->submit_job(jg, SystemClock::shared());
   log_line(kRole, fmt::format("job {} '{}' submitted: {} vertices, {} slot(s) needed", job->id().to_string(),
                               jg->name, jg->vertices.size(), jg->max_vertex_parallelism()));
@@ -202,6 +211,8 @@ JobManagerServer::JobManagerServer(const Configuration& conf)
   int bound = 0;
   builder.AddListeningPort(requested, grpc::InsecureServerCredentials(), &bound);
   builder.RegisterService(service_.get());
+  blob_server_ = std::make_unique<blob::BlobServer>(conf);
+  blob_service_ = blob::register_blob_service(builder, *blob_server_);
   server_ = builder.BuildAndStart();
   if (!server_ || bound == 0)
     throw WeirError(

@@ -17,6 +17,7 @@
 #include <string>
 #include <thread>
 
+#include "weir/cluster/blob/blob_server.h"
 #include "weir/cluster/jobmanager/dispatcher.h"
 #include "weir/cluster/jobmanager/resource_manager.h"
 #include "weir/cluster/rpc/cluster.pb.h"
@@ -27,7 +28,8 @@
 
 namespace grpc {
 class Server;
-}
+class Service;
+}  // namespace grpc
 
 namespace weir::cluster::rpc {
 
@@ -46,6 +48,8 @@ class JobManagerServer {
   TaskManagerRegistry& registry() { return registry_; }
   Dispatcher& dispatcher() { return *dispatcher_; }
   ResourceManager& resource_manager() { return *rm_; }
+  //! Job artifacts (C++ job libraries), served to clients and TaskManagers by the BlobService on this server.
+  blob::BlobServer& blob_server() { return *blob_server_; }
   //! Plans and starts a job; returns its id. Throws WeirError saying what is wrong with the spec.
   JobId submit_job(const weir::rpc::JobSpec& spec);
   //! Stops the monitor and the server; idempotent.
@@ -68,6 +72,8 @@ class JobManagerServer {
   std::mutex executors_mu_;
   std::map<std::string, std::shared_ptr<RemoteTaskExecutor>> executors_;  // REQUIRES: executors_mu_
   int next_node_ = 1;                                                     // REQUIRES: executors_mu_
+  std::unique_ptr<blob::BlobServer> blob_server_;
+  std::unique_ptr<grpc::Service> blob_service_;
   std::unique_ptr<Service> service_;
   std::unique_ptr<grpc::Server> server_;
 
