@@ -83,8 +83,27 @@ Buffer* BufferPool::take_locked() {
   return b;
 }
 
+namespace {
+int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
 BufferPtr BufferPool::request(const std::atomic<bool>& canceled) {
   std::unique_lock lock(mu_);
+  if (Buffer* b = take_locked()) return BufferPtr(b);
+  // Backpressure: account the wait (waited_ns() also sees it while it lasts).
+  const int64_t began = steady_ns();
+  waiting_since_ns_.store(began, std::memory_order_relaxed);
+  struct Account {
+    BufferPool* pool;
+    int64_t began;
+    ~Account() {
+      pool->waited_ns_.fetch_add(steady_ns() - began, std::memory_order_relaxed);
+      pool->waiting_since_ns_.store(0, std::memory_order_relaxed);
+    }
+  } account{this, began};
   for (;;) {
     if (Buffer* b = take_locked()) return BufferPtr(b);
     if (canceled.load(std::memory_order_relaxed)) throw TaskCanceled();
@@ -126,6 +145,11 @@ uint32_t BufferPool::peak_in_use() const {
 
 void BufferPool::wake_waiters() {
   available_.notify_all();
+}
+
+int64_t BufferPool::waited_ns() const {
+  int64_t since = waiting_since_ns_.load(std::memory_order_relaxed);
+  return waited_ns_.load(std::memory_order_relaxed) + (since > 0 ? steady_ns() - since : 0);
 }
 
 }  // namespace weir::network

@@ -43,6 +43,9 @@ class BufferPool {
   uint32_t in_use() const;
   //! Highest number of buffers ever handed out at once.
   uint32_t peak_in_use() const;
+  //! Nanoseconds request() has waited for a free buffer so far, a wait in progress included: the
+  //! producer's backpressured time (any thread).
+  int64_t waited_ns() const;
   //! Wakes a waiting request() so it can observe cancellation.
   void wake_waiters();
   //! True when request() would not wait now (any thread; a hint that may change at once).
@@ -71,6 +74,8 @@ class BufferPool {
   TaskWakeup* listener_ = nullptr;
   std::function<void()> on_recycle_;
   uint32_t peak_in_use_ = 0;
+  std::atomic<int64_t> waited_ns_{0};       // finished waits in request()
+  std::atomic<int64_t> waiting_since_ns_{0};  // steady-clock start of the wait in progress, 0: none
 };
 
 }  // namespace weir::network

@@ -175,6 +175,7 @@ bool CheckpointCoordinator::abort(int64_t id, const std::string& reason, int64_t
   }
   ++stats_.failed;
   last_failure_ = fmt::format("checkpoint {} failed: {}", id, reason);
+  stats_.latest_failed = CheckpointStats::Failed{id, now_ms, reason};
   if (auto w = savepoint_waiters_.find(id); w != savepoint_waiters_.end()) {
     w->second({}, last_failure_);
     savepoint_waiters_.erase(w);

@@ -61,6 +61,22 @@ struct CheckpointStats {
   int64_t sum_async_ms = 0;
   int64_t sum_alignment_ms = 0;
   std::optional<CompletedCheckpoint> latest;
+  //! The latest checkpoint or savepoint that failed (REST `latest.failed`).
+  struct Failed {
+    int64_t id = 0;
+    int64_t failure_ms = 0;
+    std::string reason;
+  };
+  std::optional<Failed> latest_failed;
+  //! How often the job restored state, and from what the last time (REST `latest.restored`).
+  struct Restored {
+    int64_t id = 0;
+    int64_t restore_ms = 0;
+    bool savepoint = false;
+    std::string path;
+  };
+  int64_t restored = 0;
+  std::optional<Restored> latest_restored;
 };
 
 class CheckpointCoordinator {
@@ -87,6 +103,11 @@ class CheckpointCoordinator {
   //! Consecutive failures beyond the tolerable number?
   bool failures_exceed_tolerance() const { return consecutive_failures_ > s_.tolerable_failures; }
   const std::string& last_failure() const { return last_failure_; }
+  //! The job (re)starts from this checkpoint or savepoint: counted in the statistics.
+  void on_restored(int64_t id, const std::string& path, bool savepoint, int64_t now_ms) {
+    ++stats_.restored;
+    stats_.latest_restored = CheckpointStats::Restored{id, now_ms, savepoint, path};
+  }
   //! Called once the job has ended: deletes checkpoints per the retention setting.
   void on_job_end(bool canceled, bool finished);
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "weir/cluster/rest/job_metrics.h"
+
 namespace weir::cluster::rest {
 
 namespace {
@@ -50,18 +52,20 @@ const char* weir_version() {
 
 JobManagerEndpoints::JobManagerEndpoints(const rpc::TaskManagerRegistry& registry, Configuration conf,
                                          Dispatcher* dispatcher)
-    : registry_(registry), conf_(std::move(conf)), dispatcher_(dispatcher) {}
+    : registry_(registry),
+      conf_(std::move(conf)),
+      dispatcher_(dispatcher),
+      jobs_(std::make_unique<JobEndpoints>(dispatcher)) {}
+
+JobManagerEndpoints::~JobManagerEndpoints() = default;
 
 Json JobManagerEndpoints::overview() const {
   SlotCounts c = count_slots(registry_.alive());
-  return Json{{"taskmanagers", c.task_managers},
-              {"slots-total", c.total},
-              {"slots-available", c.available},
-              {"jobs-running", 0},
-              {"jobs-finished", 0},
-              {"jobs-cancelled", 0},
-              {"jobs-failed", 0},
-              {"weir-version", weir_version()}};
+  JobCounts j = dispatcher_ ? count_jobs(*dispatcher_) : JobCounts{};
+  return Json{{"taskmanagers", c.task_managers}, {"slots-total", c.total},
+              {"slots-available", c.available},  {"jobs-running", j.running},
+              {"jobs-finished", j.finished},     {"jobs-cancelled", j.canceled},
+              {"jobs-failed", j.failed},         {"weir-version", weir_version()}};
 }
 
 Json JobManagerEndpoints::task_managers() const {
@@ -83,9 +87,11 @@ std::string JobManagerEndpoints::metrics() const {
          static_cast<double>(registry_.lost_total()));
   metric("weir_jobmanager_slots_total", "gauge", "Task slots of the alive TaskManagers.", c.total);
   metric("weir_jobmanager_slots_available", "gauge", "Offered task slots no job holds.", c.available);
-  metric("weir_jobmanager_jobs_running", "gauge", "Jobs running on the cluster.", 0);
+  metric("weir_jobmanager_jobs_running", "gauge", "Jobs running on the cluster.",
+         dispatcher_ ? count_jobs(*dispatcher_).running : 0);
   metric("weir_jobmanager_uptime_seconds", "gauge", "Seconds since the JobManager started.",
          static_cast<double>(millis_since(started_)) / 1000.0);
+  if (dispatcher_) out += job_metrics(*dispatcher_);
   return out;
 }
 
@@ -110,15 +116,7 @@ void JobManagerEndpoints::add_routes(RestServer& server) const {
       if (r.id == id) return RestResponse::json(task_manager_json(r));
     return RestResponse::error(404, fmt::format("TaskManager {} not found", id));
   });
-  server.add_route("GET", "/jobs", [](const RestRequest&) {
-    return RestResponse::json(Json{{"jobs", Json::array()}});
-  });
-  server.add_route("GET", "/jobs/overview", [](const RestRequest&) {
-    return RestResponse::json(Json{{"jobs", Json::array()}});
-  });
-  server.add_route("GET", "/jobs/:jobid", [](const RestRequest& req) {
-    return RestResponse::error(404, fmt::format("job {} not found", req.params.at("jobid")));
-  });
+  jobs_->add_routes(server);
   server.add_route("GET", "/metrics", [this](const RestRequest&) {
     return RestResponse::text(metrics(), "text/plain; version=0.0.4");
   });

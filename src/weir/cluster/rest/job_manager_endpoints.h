@@ -1,14 +1,16 @@
 #pragma once
 // The JobManager's REST endpoints, shaped like Flink's: /overview, /config, /jobmanager/config,
-// /taskmanagers, /taskmanagers/:taskmanagerid, /jobs, /jobs/overview, /jobs/:jobid and /metrics
-// (Prometheus text). Jobs do not run on the cluster yet, so the job lists are empty and every job id is
-// unknown (404).
+// /taskmanagers, /taskmanagers/:taskmanagerid, /metrics (Prometheus text) and, on a Dispatcher, the
+// job endpoints of JobEndpoints (/jobs...). Without a Dispatcher the job lists are empty and every job
+// id is unknown (404).
 //
 // Threading: handlers run on the REST server's worker threads and read the thread-safe
-// TaskManagerRegistry and immutable fields only.
+// TaskManagerRegistry, the thread-safe Dispatcher and immutable fields only.
 #include <chrono>
+#include <memory>
 
 #include "weir/cluster/jobmanager/dispatcher.h"
+#include "weir/cluster/rest/job_endpoints.h"
 #include "weir/cluster/rest/rest_server.h"
 #include "weir/cluster/rpc/task_manager_registry.h"
 #include "weir/common/config.h"
@@ -21,17 +23,19 @@ class JobManagerEndpoints {
   //! Without a dispatcher the job lists are empty and every job id is unknown.
   JobManagerEndpoints(const rpc::TaskManagerRegistry& registry, Configuration conf,
                       Dispatcher* dispatcher = nullptr);
+  ~JobManagerEndpoints();
   void add_routes(RestServer& server) const;
 
   nlohmann::json overview() const;
   nlohmann::json task_managers() const;
-  //! The Prometheus text exposition of the JobManager's metrics.
+  //! The Prometheus text exposition of the JobManager's metrics, per-job gauges included.
   std::string metrics() const;
 
  private:
   const rpc::TaskManagerRegistry& registry_;
   const Configuration conf_;
   Dispatcher* const dispatcher_;
+  const std::unique_ptr<JobEndpoints> jobs_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 

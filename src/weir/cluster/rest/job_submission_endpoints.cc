@@ -48,6 +48,17 @@ void JobSubmissionEndpoints::add_routes(RestServer& server) const {
     }
     return RestResponse::json({{"jobid", id.to_string()}}, 202);
   });
+  server.add_route("POST", "/jars/upload", [this](const RestRequest& req) {
+    if (req.body.empty()) throw RestError(400, "empty upload: the body must be the job library's bytes");
+    std::string key;
+    try {
+      key = store_(req.body);
+    } catch (const WeirError& e) {
+      throw RestError(500, std::string("cannot store the upload: ") + e.what());
+    }
+    return RestResponse::json({{"blob-key", key}, {"filename", req.query_param("name").value_or("")},
+                               {"status", "success"}});
+  });
 }
 
 }  // namespace weir::cluster::rest

@@ -3,6 +3,8 @@
 // through the REST API too):
 //   POST /jobs  body {"kind": "builtin" | "library", "name": "...", "blob-key": "...",
 //                     "args": ["..."], "config": {"key": "value"}}  ->  {"jobid": "..."}
+//   POST /jars/upload?name=FILE  body: the job library's bytes  ->  {"blob-key": "...", "filename": "..."}
+//   (stored content-addressed in the JobManager's blob store; a library job's spec names the key)
 // A spec the JobManager cannot plan (unknown builtin, bad arguments or configuration, a library that does
 // not load) is a 400 naming the problem; the job is not created.
 //
@@ -18,7 +20,9 @@ namespace weir::cluster::rest {
 class JobSubmissionEndpoints {
  public:
   using Submit = std::function<JobId(const weir::rpc::JobSpec&)>;
-  explicit JobSubmissionEndpoints(Submit submit) : submit_(std::move(submit)) {}
+  //! Stores an uploaded artifact and returns its blob key.
+  using Store = std::function<std::string(const std::string& bytes)>;
+  JobSubmissionEndpoints(Submit submit, Store store) : submit_(std::move(submit)), store_(std::move(store)) {}
   void add_routes(RestServer& server) const;
 
   //! The spec a POST /jobs body describes; RestError(400) naming a missing or mistyped field.
@@ -28,6 +32,7 @@ class JobSubmissionEndpoints {
 
  private:
   Submit submit_;
+  Store store_;
 };
 
 }  // namespace weir::cluster::rest

@@ -3,6 +3,8 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <exception>
 
 #include <fmt/format.h>
@@ -29,18 +31,6 @@ std::vector<std::string> split_path(const std::string& path) {
 
 }  // namespace
 
-RestResponse RestResponse::json(const nlohmann::json& j, int status) {
-  return RestResponse{status, j.dump(), "application/json", {}};
-}
-
-RestResponse RestResponse::error(int status, const std::string& message) {
-  return json(nlohmann::json{{"errors", nlohmann::json::array({message})}}, status);
-}
-
-RestResponse RestResponse::text(std::string body, std::string content_type) {
-  return RestResponse{200, std::move(body), std::move(content_type), {}};
-}
-
 RestServer::RestServer() = default;
 
 RestServer::~RestServer() {
@@ -51,12 +41,25 @@ void RestServer::add_route(const std::string& method, const std::string& pattern
   routes_.push_back(Route{method, split_path(pattern), std::move(handler)});
 }
 
-RestResponse RestServer::dispatch(const std::string& method, const std::string& path) const {
-  auto segments = split_path(path.substr(0, path.find('?')));
+RestResponse RestServer::dispatch(const std::string& method, const std::string& target,
+                                  const std::string& body) const {
+  RestRequest req;
+  req.method = method;
+  size_t q = target.find('?');
+  req.path = target.substr(0, q);
+  if (q != std::string::npos) req.query = parse_query(target.substr(q + 1));
+  req.body = body;
+  return dispatch(std::move(req));
+}
+
+RestResponse RestServer::dispatch(RestRequest req) const {
+  const std::string& method = req.method;
+  const std::string& path = req.path;
+  auto segments = split_path(path);
   std::vector<std::string> allowed;
   for (const auto& route : routes_) {
     if (route.segments.size() != segments.size()) continue;
-    RestRequest req{method, path, {}};
+    req.params.clear();
     bool match = true;
     for (size_t i = 0; i < segments.size() && match; ++i) {
       if (!route.segments[i].empty() && route.segments[i][0] == ':')
@@ -71,6 +74,8 @@ RestResponse RestServer::dispatch(const std::string& method, const std::string& 
     }
     try {
       return route.handler(req);
+    } catch (const RestError& e) {
+      return RestResponse::error(e.status(), e.what());
     } catch (const std::exception& e) {
       return RestResponse::error(500, fmt::format("internal error: {}", e.what()));
     }
@@ -96,13 +101,24 @@ void RestServer::start(const std::string& host, int port, const std::string& key
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
   // Every request goes through our routes, so unknown paths and wrong methods get JSON errors too.
-  http_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    RestResponse r = dispatch(req.method, req.path);
+  // Catch-all handlers rather than the pre-routing hook, which runs before the body is read.
+  auto handle = [this](const httplib::Request& req, httplib::Response& res) {
+    RestRequest request;
+    request.method = req.method;
+    request.path = req.path;
+    for (const auto& [name, value] : req.params) request.query.emplace(name, value);  // first one wins
+    request.body = req.body;
+    RestResponse r = dispatch(std::move(request));
     res.status = r.status;
     if (!r.allow.empty()) res.set_header("Allow", r.allow);
     res.set_content(r.body, r.content_type.c_str());
-    return httplib::Server::HandlerResponse::Handled;
-  });
+  };
+  http_->Get(".*", handle);
+  http_->Post(".*", handle);
+  http_->Put(".*", handle);
+  http_->Patch(".*", handle);
+  http_->Delete(".*", handle);
+  http_->Options(".*", handle);
   int bound = 0;
   if (port == 0)
     bound = http_->bind_to_any_port(host);
@@ -112,7 +128,14 @@ void RestServer::start(const std::string& host, int port, const std::string& key
     throw WeirError(fmt::format(
         "cannot bind the REST server to {}:{} ({}): the address is in use or not local", host, port, keys));
   address_ = fmt::format("{}:{}", host, bound);
-  accept_thread_ = std::thread([this] { http_->listen_after_bind(); });
+  auto returned = std::make_shared<std::atomic<bool>>(false);
+  accept_thread_ = std::thread([this, returned] {
+    http_->listen_after_bind();
+    returned->store(true);
+  });
+  // httplib's stop() before the accept loop runs is lost (the loop would then run for ever): return
+  // only once it runs, so that stop() right after start() works.
+  while (!http_->is_running() && !returned->load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 void RestServer::stop() {

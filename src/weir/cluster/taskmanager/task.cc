@@ -53,6 +53,13 @@ void Task::join() {
   if (thread_.joinable()) thread_.join();
 }
 
+int64_t Task::output_wait_ns() {
+  std::lock_guard lock(partitions_mu_);
+  int64_t ns = 0;
+  for (auto& p : partitions_) ns += p->pool().waited_ns();
+  return ns;
+}
+
 void Task::check_canceled() {
   if (canceled_.load(std::memory_order_relaxed)) throw TaskCanceled();
 }

@@ -50,6 +50,10 @@ class Task {
   void stop_source();
   ExecutionAttemptId id() const { return id_; }
   const std::string& name() const { return name_; }
+  //! Nanoseconds this task has waited for output buffers (backpressure), over all its outputs (any
+  //! thread). Waits of unaligned-checkpoint mode, which waits for output room outside request(), are
+  //! not counted.
+  int64_t output_wait_ns();
 
  private:
   struct ChannelState {

@@ -1,0 +1,74 @@
+#include "weir/cluster/rest/async_operations.h"
+
+#include <chrono>
+#include <exception>
+
+#include "weir/common/ids.h"
+
+namespace weir::cluster::rest {
+
+AsyncOperations::~AsyncOperations() {
+  closing_ = true;
+  for (auto& t : waiters_) t.join();
+}
+
+// REQUIRES: mu_ held. Records the outcome once the future is ready.
+void AsyncOperations::settle(Operation& op) {
+  if (op.status.done) return;
+  if (op.result.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return;
+  op.status.done = true;
+  try {
+    op.status.result = op.result.get();
+  } catch (const std::exception& e) {
+    op.status.failure = e.what();
+  } catch (...) {
+    op.status.failure = "unknown error";
+  }
+}
+
+// REQUIRES: mu_ held. Drops the oldest finished operations beyond the bound.
+void AsyncOperations::evict_locked() {
+  while (ops_.size() > kMaxOperations) {
+    auto oldest = ops_.end();
+    for (auto it = ops_.begin(); it != ops_.end(); ++it) {
+      settle(it->second);
+      if (it->second.status.done && (oldest == ops_.end() || it->second.seq < oldest->second.seq))
+        oldest = it;
+    }
+    if (oldest == ops_.end()) return;  // every one still runs: keep them
+    ops_.erase(oldest);
+  }
+}
+
+std::string AsyncOperations::add(OperationKind kind, const std::string& job_id,
+                                 std::future<std::string> result, std::function<void()> then) {
+  std::string id = JobId::generate().to_string();
+  std::shared_future<std::string> shared = result.share();
+  std::lock_guard lock(mu_);
+  ops_[id] = Operation{OperationStatus{kind, job_id, false, {}, {}}, shared, next_seq_++};
+  evict_locked();
+  if (then) {
+    waiters_.emplace_back([this, shared, then = std::move(then)] {
+      while (shared.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready)
+        if (closing_) return;
+      bool ok = true;
+      try {
+        shared.get();
+      } catch (...) {
+        ok = false;
+      }
+      if (ok && !closing_) then();
+    });
+  }
+  return id;
+}
+
+std::optional<OperationStatus> AsyncOperations::status(const std::string& trigger_id) {
+  std::lock_guard lock(mu_);
+  auto it = ops_.find(trigger_id);
+  if (it == ops_.end()) return std::nullopt;
+  settle(it->second);
+  return it->second.status;
+}
+
+}  // namespace weir::cluster::rest

@@ -1,0 +1,63 @@
+#pragma once
+// Savepoints, stops with a savepoint and checkpoints triggered over REST, by trigger id: Flink's
+// asynchronous operations. A trigger returns an id at once; the status routes ask here whether the
+// operation is IN_PROGRESS or COMPLETED, with the savepoint's location (or the checkpoint's id) or
+// the failure's cause. `then` runs after success on a waiter thread (savepoint with cancel-job: the
+// job is canceled once the savepoint exists).
+//
+// Threading: thread-safe (one mutex). Waiter threads are joined by the destructor, which first tells
+// them to stop waiting; at most kMaxOperations operations are kept, the oldest finished ones go first.
+#include <atomic>
+#include <functional>
+#include <future>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace weir::cluster::rest {
+
+enum class OperationKind { kSavepoint, kStopWithSavepoint, kCheckpoint };
+
+struct OperationStatus {
+  OperationKind kind = OperationKind::kSavepoint;
+  std::string job_id;
+  bool done = false;
+  std::string result;   //!< done without error: the savepoint's or checkpoint's path
+  std::string failure;  //!< done with an error: why
+};
+
+class AsyncOperations {
+ public:
+  static constexpr size_t kMaxOperations = 1000;
+
+  AsyncOperations() = default;
+  ~AsyncOperations();
+  AsyncOperations(const AsyncOperations&) = delete;
+  AsyncOperations& operator=(const AsyncOperations&) = delete;
+
+  //! Registers an operation on `job_id` and returns its trigger id (32 hex digits).
+  std::string add(OperationKind kind, const std::string& job_id, std::future<std::string> result,
+                  std::function<void()> then = nullptr);
+  //! The operation's state, or nullopt when the id is unknown.
+  std::optional<OperationStatus> status(const std::string& trigger_id);
+
+ private:
+  struct Operation {
+    OperationStatus status;
+    std::shared_future<std::string> result;
+    int64_t seq = 0;
+  };
+  static void settle(Operation& op);
+  void evict_locked();
+
+  std::mutex mu_;
+  std::map<std::string, Operation> ops_;
+  int64_t next_seq_ = 0;
+  std::vector<std::thread> waiters_;
+  std::atomic<bool> closing_{false};
+};
+
+}  // namespace weir::cluster::rest

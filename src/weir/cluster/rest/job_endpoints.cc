@@ -1,0 +1,243 @@
+#include "weir/cluster/rest/job_endpoints.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "weir/cluster/rest/backpressure.h"
+#include "weir/cluster/rest/job_json.h"
+
+namespace weir::cluster::rest {
+
+namespace {
+
+using Json = nlohmann::json;
+namespace fs = std::filesystem;
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// 409: the operation needs a running job.
+void require_running(const JobMaster& job, const char* what) {
+  JobStatus s = job.status();
+  if (s != JobStatus::kRunning)
+    throw RestError(409, fmt::format("cannot {} job {}: it is {}, not RUNNING", what, job.id().to_string(),
+                                     to_string(s)));
+}
+
+RestResponse accepted(const std::string& trigger_id) {
+  return RestResponse::json(Json{{"request-id", trigger_id}}, 202);
+}
+
+// Flink's SerializedThrowable, reduced to what a C++ error carries.
+Json failure_cause(const std::string& message) {
+  return Json{{"class", "weir::WeirError"}, {"stack-trace", message}, {"serialized-throwable", message}};
+}
+
+// "chk-17" -> 17 (the checkpoint id in a checkpoint's directory name); -1 when not of that form.
+int64_t checkpoint_id_of(const std::string& path) {
+  std::string name = fs::path(path).filename().string();
+  if (name.rfind("chk-", 0) != 0) return -1;
+  try {
+    return std::stoll(name.substr(4));
+  } catch (const std::exception&) {
+    return -1;
+  }
+}
+
+}  // namespace
+
+JobId parse_job_id(const std::string& text) {
+  bool ok = text.size() == 32;
+  uint64_t part[2] = {0, 0};
+  for (size_t i = 0; ok && i < text.size(); ++i) {
+    int d = hex_digit(text[i]);
+    ok = d >= 0;
+    part[i / 16] = part[i / 16] << 4 | static_cast<uint64_t>(d < 0 ? 0 : d);
+  }
+  if (!ok) throw RestError(400, fmt::format("malformed job id '{}': a job id is 32 hex digits", text));
+  return JobId(part[0], part[1]);
+}
+
+std::string savepoint_location(const std::string& dir_in, const JobId& job, const std::string& field) {
+  std::string dir = dir_in.rfind("file://", 0) == 0 ? dir_in.substr(7) : dir_in;
+  if (dir.empty())
+    throw RestError(400, fmt::format("field '{}' is empty: name a savepoint directory", field));
+  fs::path p(dir);
+  if (!p.is_absolute())
+    throw RestError(400,
+                    fmt::format("bad savepoint path '{}' ({}): it must be an absolute path", dir_in, field));
+  std::error_code ec;
+  if (fs::exists(p, ec) && !fs::is_directory(p, ec))
+    throw RestError(
+        400, fmt::format("bad savepoint path '{}' ({}): it exists and is not a directory", dir_in, field));
+  // The nearest existing ancestor must be a directory we may write into.
+  fs::path existing = p;
+  while (!fs::exists(existing, ec) && existing.has_parent_path() && existing != existing.parent_path())
+    existing = existing.parent_path();
+  if (!fs::is_directory(existing, ec))
+    throw RestError(400, fmt::format("bad savepoint path '{}' ({}): '{}' is not a directory", dir_in, field,
+                                     existing.string()));
+  if (::access(existing.c_str(), W_OK | X_OK) != 0)
+    throw RestError(400, fmt::format("bad savepoint path '{}' ({}): '{}' is not writable", dir_in, field,
+                                     existing.string()));
+  std::string random = JobId::generate().to_string().substr(0, 12);
+  return (p / fmt::format("savepoint-{}-{}", job.to_string().substr(0, 6), random)).string();
+}
+
+JobEndpoints::JobEndpoints(Dispatcher* dispatcher) : dispatcher_(dispatcher) {}
+
+Json JobEndpoints::jobs() const {
+  Json list = Json::array();
+  if (!dispatcher_) return Json{{"jobs", list}};
+  for (const auto& j : dispatcher_->list_jobs())
+    list.push_back(Json{{"id", j.id.to_string()}, {"status", to_string(j.status)}});
+  return Json{{"jobs", list}};
+}
+
+Json JobEndpoints::jobs_overview() const {
+  Json list = Json::array();
+  if (!dispatcher_) return Json{{"jobs", list}};
+  for (const auto& j : dispatcher_->list_jobs())
+    if (auto jm = dispatcher_->job(j.id)) list.push_back(job_overview_json(*jm));
+  return Json{{"jobs", list}};
+}
+
+std::shared_ptr<JobMaster> JobEndpoints::job_of(const RestRequest& req) const {
+  const std::string& text = req.params.at("jobid");
+  JobId id = parse_job_id(text);
+  auto jm = dispatcher_ ? dispatcher_->job(id) : nullptr;
+  if (!jm) throw RestError(404, fmt::format("job {} not found", text));
+  return jm;
+}
+
+RestResponse JobEndpoints::cancel(const RestRequest& req) {
+  auto jm = job_of(req);
+  std::string mode = req.query_param("mode").value_or("cancel");
+  if (mode != "cancel")
+    throw RestError(400, fmt::format("unknown mode '{}': PATCH /jobs/:jobid accepts mode=cancel", mode));
+  JobStatus s = jm->status();
+  if (is_terminal(s))
+    throw RestError(409, fmt::format("cannot cancel job {}: it has already ended {}", jm->id().to_string(),
+                                     to_string(s)));
+  jm->cancel();
+  return RestResponse::json(Json::object(), 202);
+}
+
+RestResponse JobEndpoints::trigger_checkpoint(const RestRequest& req) {
+  auto jm = job_of(req);
+  Json body = req.json_body();
+  if (auto type = string_field(body, "checkpointType"); type && *type != "CONFIGURED" && *type != "FULL")
+    throw RestError(400, fmt::format("field 'checkpointType' is '{}': Weir takes CONFIGURED or FULL", *type));
+  require_running(*jm, "checkpoint");
+  return accepted(
+      operations_.add(OperationKind::kCheckpoint, jm->id().to_string(), jm->trigger_checkpoint()));
+}
+
+RestResponse JobEndpoints::trigger_savepoint(const RestRequest& req) {
+  auto jm = job_of(req);
+  Json body = req.json_body();
+  auto dir = string_field(body, "target-directory");
+  bool cancel_job = bool_field(body, "cancel-job").value_or(false);
+  if (auto format = string_field(body, "formatType"); format && *format != "CANONICAL")
+    throw RestError(400, fmt::format("field 'formatType' is '{}': Weir's savepoints are CANONICAL", *format));
+  if (!dir)
+    throw RestError(400, "missing field 'target-directory': name the directory the savepoint goes into");
+  std::string location = savepoint_location(*dir, jm->id(), "target-directory");
+  require_running(*jm, "take a savepoint of");
+  std::function<void()> then;
+  if (cancel_job) {
+    std::weak_ptr<JobMaster> weak = jm;
+    then = [weak] {
+      if (auto j = weak.lock()) j->cancel();
+    };
+  }
+  return accepted(operations_.add(OperationKind::kSavepoint, jm->id().to_string(),
+                                  jm->trigger_savepoint(location), std::move(then)));
+}
+
+RestResponse JobEndpoints::stop(const RestRequest& req) {
+  auto jm = job_of(req);
+  Json body = req.json_body();
+  auto dir = string_field(body, "targetDirectory");
+  bool drain = bool_field(body, "drain").value_or(false);
+  if (!dir)
+    throw RestError(400, "missing field 'targetDirectory': name the directory the savepoint goes into");
+  std::string location = savepoint_location(*dir, jm->id(), "targetDirectory");
+  require_running(*jm, "stop");
+  return accepted(operations_.add(OperationKind::kStopWithSavepoint, jm->id().to_string(),
+                                  jm->stop_with_savepoint(location, drain)));
+}
+
+RestResponse JobEndpoints::operation_status(const RestRequest& req, bool savepoints) {
+  auto jm = job_of(req);
+  const std::string& trigger = req.params.at("triggerid");
+  auto op = operations_.status(trigger);
+  bool kind_ok =
+      op && (savepoints ? op->kind != OperationKind::kCheckpoint : op->kind == OperationKind::kCheckpoint);
+  if (!op || op->job_id != jm->id().to_string() || !kind_ok)
+    throw RestError(404, fmt::format("no {} operation with trigger id {} for job {}",
+                                     savepoints ? "savepoint" : "checkpoint", trigger, jm->id().to_string()));
+  if (!op->done) return RestResponse::json(Json{{"status", Json{{"id", "IN_PROGRESS"}}}});
+  Json operation;
+  if (!op->failure.empty())
+    operation = Json{{"failure-cause", failure_cause(op->failure)}};
+  else if (savepoints)
+    operation = Json{{"location", op->result}};
+  else
+    operation = Json{{"checkpointId", checkpoint_id_of(op->result)}, {"location", op->result}};
+  return RestResponse::json(Json{{"status", Json{{"id", "COMPLETED"}}}, {"operation", operation}});
+}
+
+void JobEndpoints::add_routes(RestServer& server) {
+  server.add_route("GET", "/jobs", [this](const RestRequest&) { return RestResponse::json(jobs()); });
+  server.add_route("GET", "/jobs/overview",
+                   [this](const RestRequest&) { return RestResponse::json(jobs_overview()); });
+  server.add_route("GET", "/jobs/:jobid", [this](const RestRequest& req) {
+    return RestResponse::json(job_details_json(*job_of(req)));
+  });
+  server.add_route("PATCH", "/jobs/:jobid", [this](const RestRequest& req) { return cancel(req); });
+  server.add_route("GET", "/jobs/:jobid/exceptions", [this](const RestRequest& req) {
+    auto jm = job_of(req);
+    size_t max = 20;  // Flink's default
+    if (auto text = req.query_param("maxExceptions")) {
+      size_t used = 0;
+      long long n = -1;
+      try {
+        n = std::stoll(*text, &used);
+      } catch (const std::exception&) {
+      }
+      if (n < 0 || used != text->size())
+        throw RestError(400,
+                        fmt::format("query parameter 'maxExceptions' is '{}': want a count >= 0", *text));
+      max = static_cast<size_t>(n);
+    }
+    return RestResponse::json(exceptions_json(*jm, max));
+  });
+  server.add_route("GET", "/jobs/:jobid/plan",
+                   [this](const RestRequest& req) { return RestResponse::json(plan_json(*job_of(req))); });
+  server.add_route("GET", "/jobs/:jobid/checkpoints", [this](const RestRequest& req) {
+    return RestResponse::json(checkpoints_json(*job_of(req)));
+  });
+  server.add_route("POST", "/jobs/:jobid/checkpoints",
+                   [this](const RestRequest& req) { return trigger_checkpoint(req); });
+  server.add_route("GET", "/jobs/:jobid/checkpoints/:triggerid",
+                   [this](const RestRequest& req) { return operation_status(req, false); });
+  server.add_route("POST", "/jobs/:jobid/savepoints",
+                   [this](const RestRequest& req) { return trigger_savepoint(req); });
+  server.add_route("GET", "/jobs/:jobid/savepoints/:triggerid",
+                   [this](const RestRequest& req) { return operation_status(req, true); });
+  server.add_route("POST", "/jobs/:jobid/stop", [this](const RestRequest& req) { return stop(req); });
+  server.add_route("GET", "/jobs/:jobid/vertices/:vertexid/backpressure", [this](const RestRequest& req) {
+    auto jm = job_of(req);
+    return RestResponse::json(backpressure_json(*jm, req.params.at("vertexid")));
+  });
+}
+
+}  // namespace weir::cluster::rest
