@@ -128,6 +128,32 @@ TEST(DataPlane, ManyChannelsOnOneConnectionDeliverExactBytesInOrder) {
   EXPECT_EQ(tms.consumer->num_connections(), 1u);
 }
 
+// Channels in both directions between two TaskManagers share the connection the first one opened.
+TEST(DataPlane, ChannelsInBothDirectionsShareOneConnection) {
+  TwoTaskManagers tms;
+  auto a_to_b_out = tms.producer_registry->channel(channel_id(1, 0));
+  auto a_to_b_in = tms.consumer->remote_input(channel_id(1, 0), tms.producer->address());
+  // Once the producer's side knows who connected, its own subscriptions use that connection.
+  ASSERT_TRUE(eventually([&] { return tms.producer->num_connections() == 1; }));
+  std::atomic<bool> canceled{false};
+  ResultPartition a_rp(std::make_shared<BufferPool>(1024, 4), {a_to_b_out}, &canceled);
+  a_rp.write(0, ElementKind::kRecord, "from a");
+  a_rp.finish();
+  TaskWakeup wakeup;
+  InputGate at_b(0, {a_to_b_in}, &wakeup);
+  EXPECT_EQ(read_gate(at_b, wakeup)[0].frames[0].second, "from a");
+
+  auto b_to_a_out = tms.consumer_registry->channel(channel_id(2, 0));
+  auto b_to_a_in = tms.producer->remote_input(channel_id(2, 0), tms.consumer->address());
+  ResultPartition b_rp(std::make_shared<BufferPool>(1024, 4), {b_to_a_out}, &canceled);
+  b_rp.write(0, ElementKind::kRecord, "from b");
+  b_rp.finish();
+  InputGate at_a(1, {b_to_a_in}, &wakeup);
+  EXPECT_EQ(read_gate(at_a, wakeup)[0].frames[0].second, "from b");
+  EXPECT_EQ(tms.producer->num_connections(), 1u);
+  EXPECT_EQ(tms.consumer->num_connections(), 1u);
+}
+
 TEST(DataPlane, SlowConsumerHoldsOnlyItsCreditAndBlocksTheProducersPool) {
   TwoTaskManagers tms;
   constexpr uint32_t kProducerBuffers = 4;

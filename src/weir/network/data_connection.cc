@@ -135,6 +135,9 @@ void DataConnection::on_connected() {
   connected_ = true;
   asio::error_code ignored;
   socket_.set_option(tcp::no_delay(true), ignored);
+  // A peer host that vanished without closing (power loss) is found by the kernel's keepalive; a
+  // killed process is seen at once (its kernel closes the socket).
+  socket_.set_option(asio::socket_base::keep_alive(true), ignored);
   read_header();
   start_write();
 }
