@@ -348,6 +348,21 @@ TEST(DataPlane, RefusedConnectionFailsTheChannelAfterTheBoundedRetry) {
   EXPECT_EQ(consumer.num_connections(), 0u);
 }
 
+TEST(DataPlane, AMalformedProducerAddressFailsTheChannelNamingIt) {
+  DataPlane consumer(std::make_shared<PartitionRegistry>());
+  auto in = consumer.remote_input(channel_id(1, 0), "no-port-here");
+  TaskWakeup wakeup;
+  InputGate gate(0, {in}, &wakeup);
+  try {
+    read_gate(gate, wakeup);
+    FAIL() << "reading from a malformed address did not fail";
+  } catch (const WeirError& e) {
+    EXPECT_NE(std::string(e.what()).find("'no-port-here' is not a data address (HOST:PORT)"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(DataPlane, PortInUseIsAClearError) {
   DataPlane first(std::make_shared<PartitionRegistry>());
   const int port = std::stoi(first.address().substr(first.address().rfind(':') + 1));

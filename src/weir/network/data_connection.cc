@@ -315,7 +315,8 @@ void DataConnection::drop_outbound(uint32_t stream, const std::string& why) {
 void DataConnection::subscribe(const ChannelId& id, std::shared_ptr<LocalChannel> channel,
                                std::shared_ptr<BufferPool> pool) {
   if (closed_) {
-    channel->fail(fmt::format("the data connection to TaskManager {} is closed ({})", peer_, describe(id)));
+    channel->fail(
+        fmt::format("no data connection to TaskManager {} for {}: {}", peer_, describe(id), close_reason_));
     return;
   }
   const uint32_t stream = next_stream_++;
@@ -403,6 +404,7 @@ void DataConnection::start_write() {
 void DataConnection::close(const std::string& reason) {
   if (closed_) return;
   closed_ = true;
+  close_reason_ = reason;
   asio::error_code ignored;
   retry_timer_.cancel();
   socket_.close(ignored);

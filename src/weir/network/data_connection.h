@@ -106,6 +106,7 @@ class DataConnection : public std::enable_shared_from_this<DataConnection> {
   std::string last_connect_error_;
   bool connected_ = false;
   bool closed_ = false;
+  std::string close_reason_;
 
   uint8_t header_[wire::kHeaderSize];
   wire::Header current_;
