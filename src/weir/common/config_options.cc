@@ -40,6 +40,14 @@ const ConfigOption<int64_t> kNumTaskManagers{{"minicluster.number-of-taskmanager
                                               {},
                                               1,
                                               1024}};
+const ConfigOption<std::string> kMiniClusterNetwork{
+    {"minicluster.network",
+     ConfigType::kEnum,
+     "local",
+     "How the embedded MiniCluster's TaskManagers exchange records: local (shared in-process channels) or "
+     "tcp "
+     "(each TaskManager has its own data plane on 127.0.0.1, so shuffles between them cross TCP).",
+     {"local", "tcp"}}};
 const ConfigOption<int64_t> kSegmentSize{
     {"taskmanager.memory.segment-size", ConfigType::kMemorySize, "32kb", "Size of one network buffer."}};
 const ConfigOption<int64_t> kBuffersPerChannel{{"taskmanager.network.memory.buffers-per-channel",

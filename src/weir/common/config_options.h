@@ -11,6 +11,7 @@ extern const ConfigOption<bool> kOperatorChaining;           // pipeline.operato
 extern const ConfigOption<Duration> kBufferTimeout;          // execution.buffer-timeout.interval
 extern const ConfigOption<int64_t> kSlotsPerTaskManager;     // taskmanager.numberOfTaskSlots
 extern const ConfigOption<int64_t> kNumTaskManagers;         // minicluster.number-of-taskmanagers
+extern const ConfigOption<std::string> kMiniClusterNetwork;  // minicluster.network
 extern const ConfigOption<int64_t> kSegmentSize;             // taskmanager.memory.segment-size
 extern const ConfigOption<int64_t> kBuffersPerChannel;       // taskmanager.network.memory.buffers-per-channel
 extern const ConfigOption<int64_t>

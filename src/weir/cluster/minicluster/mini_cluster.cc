@@ -3,18 +3,25 @@
 namespace weir::cluster {
 
 MiniCluster::MiniCluster(MiniClusterConfig cfg)
-    : cfg_(std::move(cfg)),
-      registry_(std::make_shared<network::PartitionRegistry>()),
-      rm_(std::make_shared<ResourceManager>()) {
-  auto registry = registry_;
-  dispatcher_ = std::make_unique<Dispatcher>(
-      rm_, [registry](const JobId& id) { registry->release_job(id.to_string()); });
+    : cfg_(std::move(cfg)), rm_(std::make_shared<ResourceManager>()) {
   if (!cfg_.clock) cfg_.clock = SystemClock::shared();
-  for (int i = 0; i < cfg_.num_task_managers; ++i) {
-    auto te = std::make_shared<TaskExecutor>(NodeId(i), cfg_.slots_per_task_manager, registry_);
+  const int n = cfg_.num_task_managers;
+  for (int i = 0; i < (cfg_.tcp_network ? n : 1); ++i) {
+    registries_.push_back(std::make_shared<network::PartitionRegistry>());
+    if (cfg_.tcp_network)
+      data_planes_.push_back(
+          std::make_shared<network::DataPlane>(registries_.back(), network::DataPlaneOptions{}));
+  }
+  for (int i = 0; i < n; ++i) {
+    auto te = std::make_shared<TaskExecutor>(NodeId(i), cfg_.slots_per_task_manager,
+                                             registries_[cfg_.tcp_network ? i : 0],
+                                             cfg_.tcp_network ? data_planes_[i] : nullptr);
     rm_->register_task_executor(te);
     tes_.push_back(std::move(te));
   }
+  dispatcher_ = std::make_unique<Dispatcher>(rm_, [tes = tes_](const JobId& id) {
+    for (auto& te : tes) te->release_job(id.to_string());
+  });
 }
 
 MiniCluster::~MiniCluster() {

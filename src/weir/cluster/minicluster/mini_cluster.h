@@ -2,7 +2,8 @@
 // The embedded cluster: one JobManager (dispatcher, resource manager, job masters) and N
 // TaskManagers in this process, talking through the gateway interfaces. Records between tasks go
 // through serialized buffers and local channels, exactly the path a distributed cluster uses up to
-// the socket.
+// the socket; with `tcp_network` each TaskManager has its own channels and data plane on loopback, so
+// records between TaskManagers cross a real TCP connection.
 #include <memory>
 #include <vector>
 
@@ -18,6 +19,8 @@ struct MiniClusterConfig {
   int num_task_managers = 1;
   int slots_per_task_manager = 4;
   std::shared_ptr<Clock> clock;  //!< processing-time source for every task (null: system clock)
+  //! minicluster.network = tcp: shuffles between TaskManagers go through their data planes on 127.0.0.1.
+  bool tcp_network = false;
 };
 
 class MiniCluster {
@@ -34,7 +37,8 @@ class MiniCluster {
 
  private:
   MiniClusterConfig cfg_;
-  std::shared_ptr<network::PartitionRegistry> registry_;
+  std::vector<std::shared_ptr<network::PartitionRegistry>> registries_;  // one shared, or one per TaskManager
+  std::vector<std::shared_ptr<network::DataPlane>> data_planes_;         // tcp_network only
   std::shared_ptr<ResourceManager> rm_;
   std::unique_ptr<Dispatcher> dispatcher_;
   std::vector<std::shared_ptr<TaskExecutor>> tes_;

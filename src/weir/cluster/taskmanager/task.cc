@@ -26,8 +26,8 @@ int64_t ms_since(std::chrono::steady_clock::time_point t) {
 }  // namespace
 
 Task::Task(TaskDeploymentDescriptor tdd, network::PartitionRegistry* registry,
-           std::shared_ptr<JobMasterGateway> jm)
-    : tdd_(std::move(tdd)), registry_(registry), jm_(std::move(jm)) {
+           std::shared_ptr<JobMasterGateway> jm, network::DataPlane* data_plane)
+    : tdd_(std::move(tdd)), registry_(registry), jm_(std::move(jm)), data_plane_(data_plane) {
   id_ = {tdd_.job, tdd_.attempt, tdd_.vertex, tdd_.subtask};
   vertex_ = &tdd_.job_graph->vertices.at(tdd_.vertex);
   name_ = fmt::format("{} ({}/{})", vertex_->name, tdd_.subtask + 1, vertex_->parallelism);
@@ -244,7 +244,9 @@ void Task::build() {
     }
   }
 
-  // Input gates of the head operator.
+  // Input gates of the head operator. A remote channel gets the exclusive buffers a local producer
+  // would give it, as its credit.
+  const network::RemoteInputOptions remote{static_cast<uint32_t>(per_channel), segment};
   auto* head = chain_.front().get();
   inputs_.resize(std::max(head->num_inputs(), 0));
   for (const auto& e : jg.edges) {
@@ -252,10 +254,9 @@ void Task::build() {
     const auto& source = jg.vertices[e.source_vertex];
     std::vector<std::shared_ptr<network::LocalChannel>> channels;
     if (e.pointwise()) {
-      channels.push_back(registry_->channel({job_key, e.id, tdd_.subtask, tdd_.subtask}));
+      channels.push_back(input_channel(e, job_key, tdd_.subtask, remote));
     } else {
-      for (int p = 0; p < source.parallelism; ++p)
-        channels.push_back(registry_->channel({job_key, e.id, p, tdd_.subtask}));
+      for (int p = 0; p < source.parallelism; ++p) channels.push_back(input_channel(e, job_key, p, remote));
     }
     GateBinding g;
     g.logical_input = e.target_input;
@@ -273,6 +274,21 @@ void Task::build() {
   }
   if (tdd_.restore) restore_in_flight();
   last_flush_ = std::chrono::steady_clock::now();
+}
+
+std::shared_ptr<network::LocalChannel> Task::input_channel(const graph::JobEdge& e,
+                                                           const std::string& job_key, int producer,
+                                                           const network::RemoteInputOptions& remote) {
+  const network::ChannelId id{job_key, e.id, producer, tdd_.subtask};
+  if (tdd_.locations.empty()) return registry_->channel(id);
+  const std::string& where = tdd_.locations.at(e.source_vertex).at(producer);
+  if (where.empty() || (data_plane_ && where == data_plane_->address())) return registry_->channel(id);
+  if (!data_plane_)
+    throw WeirError(
+        fmt::format("subtask {} of '{}' runs in the TaskManager at {}, but this TaskManager has no "
+                    "data plane to read from it",
+                    producer + 1, tdd_.job_graph->vertices.at(e.source_vertex).name, where));
+  return data_plane_->remote_input(id, where, remote);
 }
 
 void Task::run_timers_and_mail() {

@@ -19,6 +19,7 @@
 
 #include "weir/checkpoint/operator_snapshot.h"
 #include "weir/cluster/gateways.h"
+#include "weir/network/data_plane.h"
 #include "weir/network/input_gate.h"
 #include "weir/network/partition_registry.h"
 #include "weir/network/result_partition.h"
@@ -31,8 +32,10 @@ namespace weir::cluster {
 
 class Task {
  public:
+  //! `data_plane` (may be null: every producer runs in this process) brings the input channels whose
+  //! producer runs in another TaskManager (tdd.locations names where each subtask runs).
   Task(TaskDeploymentDescriptor tdd, network::PartitionRegistry* registry,
-       std::shared_ptr<JobMasterGateway> jm);
+       std::shared_ptr<JobMasterGateway> jm, network::DataPlane* data_plane = nullptr);
   ~Task();
   Task(const Task&) = delete;
   Task& operator=(const Task&) = delete;
@@ -82,6 +85,11 @@ class Task {
 
   void run();
   void build();
+  //! The channel from `producer` of edge `e` to this subtask: local, or remote when the producer's
+  //! TaskManager is another one.
+  std::shared_ptr<network::LocalChannel> input_channel(const graph::JobEdge& e, const std::string& job_key,
+                                                       int producer,
+                                                       const network::RemoteInputOptions& remote);
   void run_source();
   void run_inputs();
   void finish_chain();
@@ -119,6 +127,7 @@ class Task {
   TaskDeploymentDescriptor tdd_;
   network::PartitionRegistry* registry_;
   std::shared_ptr<JobMasterGateway> jm_;
+  network::DataPlane* data_plane_;
   ExecutionAttemptId id_;
   std::string name_;
   const graph::JobVertex* vertex_ = nullptr;

@@ -22,8 +22,9 @@ class TaskExecutor::ReportingGateway final : public JobMasterGateway {
   std::shared_ptr<JobMasterGateway> jm_;
 };
 
-TaskExecutor::TaskExecutor(NodeId id, int slots, std::shared_ptr<network::PartitionRegistry> registry)
-    : id_(id), slots_(slots), registry_(std::move(registry)) {
+TaskExecutor::TaskExecutor(NodeId id, int slots, std::shared_ptr<network::PartitionRegistry> registry,
+                           std::shared_ptr<network::DataPlane> data_plane)
+    : id_(id), slots_(slots), registry_(std::move(registry)), data_plane_(std::move(data_plane)) {
   reaper_ = std::thread([this] { reap_loop(); });
 }
 
@@ -33,7 +34,7 @@ TaskExecutor::~TaskExecutor() {
 
 void TaskExecutor::submit_task(TaskDeploymentDescriptor tdd, std::shared_ptr<JobMasterGateway> job_master) {
   auto gw = std::make_shared<ReportingGateway>(this, std::move(job_master));
-  auto task = std::make_unique<Task>(std::move(tdd), registry_.get(), std::move(gw));
+  auto task = std::make_unique<Task>(std::move(tdd), registry_.get(), std::move(gw), data_plane_.get());
   Task* raw = task.get();
   {
     std::lock_guard lock(mu_);
@@ -127,6 +128,11 @@ void TaskExecutor::shutdown() {
   }
   for (auto& [id, t] : remaining) t->cancel();
   for (auto& [id, t] : remaining) t->join();
+}
+
+void TaskExecutor::release_job(const std::string& job_key_prefix) {
+  if (data_plane_) data_plane_->release_job(job_key_prefix);
+  registry_->release_job(job_key_prefix);
 }
 
 size_t TaskExecutor::num_running_tasks() const {

@@ -12,17 +12,24 @@
 
 #include "weir/cluster/gateways.h"
 #include "weir/cluster/taskmanager/task.h"
+#include "weir/network/data_plane.h"
 #include "weir/network/partition_registry.h"
 
 namespace weir::cluster {
 
 class TaskExecutor final : public TaskExecutorGateway, public std::enable_shared_from_this<TaskExecutor> {
  public:
-  TaskExecutor(NodeId id, int slots, std::shared_ptr<network::PartitionRegistry> registry);
+  //! `data_plane` (may be null) serves and reads the channels that cross to other TaskManagers; it
+  //! must use `registry`.
+  TaskExecutor(NodeId id, int slots, std::shared_ptr<network::PartitionRegistry> registry,
+               std::shared_ptr<network::DataPlane> data_plane = nullptr);
   ~TaskExecutor() override;
 
   NodeId id() const override { return id_; }
   int num_slots() const override { return slots_; }
+  std::string data_address() const override { return data_plane_ ? data_plane_->address() : std::string(); }
+  //! Null when every task of this executor's jobs exchanges data in this process.
+  network::DataPlane* data_plane() const { return data_plane_.get(); }
   void submit_task(TaskDeploymentDescriptor tdd, std::shared_ptr<JobMasterGateway> job_master) override;
   void cancel_task(const ExecutionAttemptId& id) override;
   void trigger_checkpoint(const ExecutionAttemptId& id, const CheckpointBarrier& b) override;
@@ -35,6 +42,8 @@ class TaskExecutor final : public TaskExecutorGateway, public std::enable_shared
   //! Cancels every task and waits for their threads.
   void shutdown();
   size_t num_running_tasks() const;
+  //! Drops the channels of a job that ended (all its attempts), local and remote.
+  void release_job(const std::string& job_key_prefix);
 
  private:
   class ReportingGateway;
@@ -44,6 +53,7 @@ class TaskExecutor final : public TaskExecutorGateway, public std::enable_shared
   NodeId id_;
   int slots_;
   std::shared_ptr<network::PartitionRegistry> registry_;
+  std::shared_ptr<network::DataPlane> data_plane_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::map<ExecutionAttemptId, std::unique_ptr<Task>> tasks_;
