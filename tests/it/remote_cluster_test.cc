@@ -89,6 +89,23 @@ TEST_F(RemoteCluster, NexmarkQueryOnATaskManagerProcessMatchesTheMiniCluster) {
   EXPECT_EQ(got, reference("q3", 20000, 2));
 }
 
+// Two TaskManagers with one slot each: subtask 0 of every vertex runs on one, subtask 1 on the other, so
+// half of every keyed shuffle crosses the TCP data plane between them.
+TEST_F(RemoteCluster, AJobSpanningTwoTaskManagersShufflesOverTcpAndMatchesTheMiniCluster) {
+  add_task_manager(1);
+  add_task_manager(1);
+  ASSERT_TRUE(eventually([&] { return jm_->resource_manager().total_slots() == 2; }));
+  ASSERT_NE(tms_[0]->data_port(), tms_[1]->data_port());
+  TempDir out;
+  JobId id = jm_->submit_job(nexmark_spec("q5", 20000, out.path.string(), 2));
+  auto job = jm_->dispatcher().job(id);
+  ASSERT_NE(job, nullptr);
+  ASSERT_EQ(job->wait(std::chrono::seconds(60)), JobStatus::kFinished) << job->failure();
+  auto got = published_lines(out.path);
+  EXPECT_FALSE(got.empty());
+  EXPECT_EQ(got, reference("q5", 20000, 2));
+}
+
 TEST_F(RemoteCluster, ABadSpecIsRefusedWithTheReason) {
   weir::rpc::JobSpec spec;
   spec.set_kind("builtin");

@@ -13,11 +13,12 @@ namespace {
 constexpr const char* kRole = "taskmanager";
 }
 
-TaskHost::TaskHost(int slots, std::string data_address, std::chrono::milliseconds report_retry)
-    : data_address_(std::move(data_address)),
-      report_retry_(report_retry),
+TaskHost::TaskHost(int slots, network::DataPlaneOptions data, std::chrono::milliseconds report_retry)
+    : report_retry_(report_retry),
       registry_(std::make_shared<network::PartitionRegistry>()),
-      executor_(std::make_shared<TaskExecutor>(NodeId(0), slots, registry_)) {}
+      data_plane_(std::make_shared<network::DataPlane>(registry_, std::move(data))),
+      data_address_(data_plane_->address()),
+      executor_(std::make_shared<TaskExecutor>(NodeId(0), slots, registry_, data_plane_)) {}
 
 TaskHost::~TaskHost() {
   shutdown();
@@ -126,7 +127,7 @@ void TaskHost::stop_source(const weir::rpc::TaskAttempt& task) {
 
 void TaskHost::release_job(const std::string& job_id) {
   JobId job = parse_job_id(job_id);
-  registry_->release_job(job.to_string());
+  executor_->release_job(job.to_string());
   std::lock_guard lock(mu_);
   graphs_.erase(job);
 }

@@ -14,13 +14,16 @@
 #include "weir/cluster/rpc/cluster.pb.h"
 #include "weir/cluster/rpc/remote_job_master.h"
 #include "weir/cluster/taskmanager/task_executor.h"
+#include "weir/network/data_plane.h"
 #include "weir/network/partition_registry.h"
 
 namespace weir::cluster::rpc {
 
 class TaskHost {
  public:
-  TaskHost(int slots, std::string data_address, std::chrono::milliseconds report_retry);
+  //! Starts this TaskManager's data plane on `data` (throws WeirError naming taskmanager.data.port when
+  //! it cannot listen).
+  TaskHost(int slots, network::DataPlaneOptions data, std::chrono::milliseconds report_retry);
   ~TaskHost();
 
   //! A new JobManager (or the same one after it forgot this TaskManager): tasks of the previous one are
@@ -43,9 +46,10 @@ class TaskHost {
   std::shared_ptr<const graph::JobGraph> graph_for(const JobId& job, const weir::rpc::JobSpec& spec);
   std::shared_ptr<const checkpoint::RestoredCheckpoint> restore_for(const std::string& path);
 
-  const std::string data_address_;
   const std::chrono::milliseconds report_retry_;
   std::shared_ptr<network::PartitionRegistry> registry_;
+  std::shared_ptr<network::DataPlane> data_plane_;
+  const std::string data_address_;
   std::shared_ptr<TaskExecutor> executor_;
   std::mutex mu_;
   std::string job_manager_id_;                                        // REQUIRES: mu_ held

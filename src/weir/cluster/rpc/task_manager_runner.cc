@@ -1,13 +1,5 @@
 #include "weir/cluster/rpc/task_manager_runner.h"
 
-#include <arpa/inet.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <random>
 
 #include <fmt/format.h>
@@ -24,32 +16,6 @@ namespace {
 
 constexpr const char* kRole = "taskmanager";
 using Clock = std::chrono::steady_clock;
-
-// Binds and listens on host:port (0 = any free port) and returns the socket and the bound port. The data
-// plane is not there yet; holding the listening socket reserves the port it will use.
-std::pair<int, int> bind_data_port(const std::string& host, int port) {
-  addrinfo hints{};
-  hints.ai_family = AF_INET;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* res = nullptr;
-  if (int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &res); rc != 0)
-    throw ConfigError(fmt::format("invalid value '{}' for configuration key 'taskmanager.host': {}", host,
-                                  ::gai_strerror(rc)));
-  sockaddr_in addr = *reinterpret_cast<sockaddr_in*>(res->ai_addr);
-  ::freeaddrinfo(res);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw WeirError(fmt::format("cannot open the data-plane socket: {}", std::strerror(errno)));
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 64) != 0) {
-    int err = errno;
-    ::close(fd);
-    throw WeirError(
-        fmt::format("cannot listen on {}:{} (taskmanager.data.port): {}", host, port, std::strerror(err)));
-  }
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  return {fd, ntohs(addr.sin_port)};
-}
 
 std::unique_ptr<weir::rpc::JobManagerService::Stub> job_manager_stub(const std::string& address,
                                                                      std::chrono::milliseconds interval) {
@@ -139,11 +105,11 @@ TaskManagerRunner::TaskManagerRunner(const Configuration& conf)
         "configuration key 'jobmanager.rpc.port' must name the JobManager's port (1-65535) "
         "for a TaskManager; 0 means 'any free port' only for the JobManager itself");
   std::string host = conf.get_string(options::kTaskManagerHost);
-  auto [fd, port] = bind_data_port(host, static_cast<int>(conf.get_int(options::kTaskManagerDataPort)));
-  data_socket_ = fd;
-  data_port_ = port;
-
-  host_ = std::make_unique<TaskHost>(num_slots_, fmt::format("{}:{}", host, data_port_), heartbeat_.timeout);
+  network::DataPlaneOptions data;
+  data.host = host;
+  data.port = static_cast<int>(conf.get_int(options::kTaskManagerDataPort));
+  host_ = std::make_unique<TaskHost>(num_slots_, data, heartbeat_.timeout);
+  data_port_ = std::stoi(host_->data_address().substr(host_->data_address().rfind(':') + 1));
   std::string requested = fmt::format("{}:{}", host, conf.get_int(options::kTaskManagerRpcPort));
   service_ = std::make_unique<Service>(*this);
   grpc::ServerBuilder builder;
@@ -153,7 +119,6 @@ TaskManagerRunner::TaskManagerRunner(const Configuration& conf)
   builder.RegisterService(service_.get());
   server_ = builder.BuildAndStart();
   if (!server_ || bound == 0) {
-    ::close(data_socket_);
     throw WeirError(
         fmt::format("cannot bind the TaskManager's RPC server to {} (taskmanager.host, "
                     "taskmanager.rpc.port): the address is in use or not local",
@@ -306,8 +271,6 @@ void TaskManagerRunner::shutdown(const std::string& reason) {
   }
   if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
   host_->shutdown();
-  if (data_socket_ >= 0) ::close(data_socket_);
-  data_socket_ = -1;
   log_line(kRole, fmt::format("TaskManager {} stopped: {}", id_, reason));
 }
 

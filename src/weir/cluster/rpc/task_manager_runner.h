@@ -1,7 +1,8 @@
 #pragma once
 // The TaskManager process's side of the control plane: it serves the TaskManagerService (heartbeats,
 // task deployment, cancellation and checkpoint messages from the JobManager; tasks run on a TaskHost),
-// holds its data port, registers at the JobManager, offers its slots and sends heartbeats.
+// runs its data plane (network/data_plane.h, on taskmanager.data.port), registers at the JobManager,
+// offers its slots and sends heartbeats.
 // When the JobManager stops answering for heartbeat.timeout, or no longer knows this TaskManager, it
 // registers again; when it cannot register within taskmanager.registration.timeout it fails.
 //
@@ -27,8 +28,8 @@ namespace weir::cluster::rpc {
 
 class TaskManagerRunner {
  public:
-  //! Binds the RPC server (taskmanager.host:taskmanager.rpc.port) and the data port
-  //! (taskmanager.data.port); throws ConfigError / WeirError naming the key when it cannot. Does not yet
+  //! Binds the RPC server (taskmanager.host:taskmanager.rpc.port) and starts the data plane on
+  //! taskmanager.data.port; throws ConfigError / WeirError naming the key when it cannot. Does not yet
   //! contact the JobManager.
   explicit TaskManagerRunner(const Configuration& conf);
   ~TaskManagerRunner();
@@ -62,7 +63,6 @@ class TaskManagerRunner {
   std::string job_manager_address_;
   std::string rpc_address_;
   int data_port_ = 0;
-  int data_socket_ = -1;  //!< the listening data-plane socket, held so the port stays ours
   int num_slots_ = 0;
   std::chrono::milliseconds registration_timeout_;
 
