@@ -275,6 +275,46 @@ TEST(DataPlane, EventsAndPriorityBarriersPassWithoutCredit) {
   EXPECT_EQ(frames[0].frames[4].first, ElementKind::kEndOfPartition);
 }
 
+// Unaligned checkpoints under backpressure: a barrier queued on the sender behind data that waits for
+// credit still reaches the consumer at once, bringing that data along (in stream order, outside the
+// credit), so the consumer can take the barrier ahead of all of it and persist it as in-flight data.
+TEST(DataPlane, PriorityBarrierBringsTheDataQueuedAheadOfItWithoutCredit) {
+  TwoTaskManagers tms;
+  auto out = tms.producer_registry->channel(channel_id(1, 0));
+  auto in = tms.consumer->remote_input(channel_id(1, 0), tms.producer->address(),
+                                       {.credits = 2, .segment_size = 1024});
+  std::atomic<bool> canceled{false};
+  auto pool = std::make_shared<BufferPool>(1024, 6);
+  ResultPartition rp(pool, {out}, &canceled);
+  for (int i = 0; i < 5; ++i) {
+    rp.write(0, ElementKind::kRecord, "record " + std::to_string(i));
+    rp.flush_all();
+  }
+  // Two buffers used the credit; three wait on the sender's side.
+  ASSERT_TRUE(eventually([&] { return in->queued() == 2 && pool->in_use() == 3; }));
+  rp.broadcast_event(ElementKind::kBarrier, "barrier-9", /*priority=*/true);
+  ASSERT_TRUE(eventually([&] { return in->queued() == 6; }));
+  EXPECT_EQ(pool->in_use(), 0u);  // the producer's buffers are free again
+
+  std::string overtaken;
+  auto barrier = in->take_priority(9, overtaken);
+  ASSERT_TRUE(barrier);
+  EXPECT_EQ(single_frame_payload(barrier->data, barrier->size), "barrier-9");
+  Frames copied;
+  copied.add(*make_unpooled_buffer(overtaken.data(), static_cast<uint32_t>(overtaken.size()), false));
+  ASSERT_EQ(copied.frames.size(), 5u);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(copied.frames[i].second, "record " + std::to_string(i));
+
+  // Afterwards the channel flows under credit again, in order.
+  for (int i = 5; i < 40; ++i) rp.write(0, ElementKind::kRecord, "record " + std::to_string(i));
+  rp.finish();
+  TaskWakeup wakeup;
+  InputGate gate(0, {in}, &wakeup);
+  auto frames = read_gate(gate, wakeup);
+  ASSERT_EQ(frames[0].frames.size(), 41u);
+  for (int i = 0; i < 40; ++i) ASSERT_EQ(frames[0].frames[i].second, "record " + std::to_string(i));
+}
+
 TEST(DataPlane, LostProducerFailsTheConsumersReadNamingPeerAndChannel) {
   TwoTaskManagers tms;
   const std::string producer_address = tms.producer->address();

@@ -45,7 +45,8 @@ class DataConnection::OutboundStream final : public ChannelListener {
       if (auto c = conn.lock()) c->pump(stream);
     });
   }
-  void notify_priority() override {}  // sent in stream order (README: limitations)
+  //! A barrier for an unaligned checkpoint: the pump sends it and the data ahead of it at once.
+  void notify_priority() override { notify_available(0); }
 
   const ChannelId id;
   const std::shared_ptr<LocalChannel> channel;
@@ -288,16 +289,22 @@ void DataConnection::pump(uint32_t stream) {
   OutboundStream& s = *it->second;
   // Cleared before popping: data pushed from now on posts another pump.
   s.pump_posted.store(false);
+  // A priority barrier queued here must reach the consumer's channel at once, where it can overtake
+  // the data before it. So the data ahead of it goes now, without credit, as unpooled buffers at the
+  // receiver: stream order stays, and the extra receiver memory is bounded by the producer's pool.
+  bool overtaking = s.channel->peek_priority(nullptr);
   bool more = false;
-  while (BufferPtr b = s.channel->pop_for_send(s.credit > 0, more)) {
+  while (BufferPtr b = s.channel->pop_for_send(overtaking || s.credit > 0, more)) {
     uint8_t flags = 0;
-    if (b->pool) {
+    if (b->pool && !overtaking) {
       flags |= wire::kPooled;
       --s.credit;
     }
     if (b->priority) flags |= wire::kPriority;
     if (b->fence) flags |= wire::kFence;
+    const bool barrier_sent = overtaking && b->priority;
     send(MessageType::kBuffer, stream, flags, {}, std::move(b));
+    if (barrier_sent) overtaking = s.channel->peek_priority(nullptr);  // another checkpoint's, behind it?
   }
 }
 
