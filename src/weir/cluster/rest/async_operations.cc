@@ -9,7 +9,24 @@ namespace weir::cluster::rest {
 
 AsyncOperations::~AsyncOperations() {
   closing_ = true;
-  for (auto& t : waiters_) t.join();
+  for (auto& w : waiters_) w.thread.join();
+}
+
+void AsyncOperations::spawn_locked(std::function<void()> f) {
+  for (auto it = waiters_.begin(); it != waiters_.end();) {
+    if (it->done->load()) {
+      it->thread.join();
+      it = waiters_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  auto done = std::make_shared<std::atomic<bool>>(false);
+  waiters_.push_back(Waiter{std::thread([f = std::move(f), done] {
+                              f();
+                              done->store(true);
+                            }),
+                            done});
 }
 
 // REQUIRES: mu_ held. Records the outcome once the future is ready.
@@ -48,7 +65,7 @@ std::string AsyncOperations::add(OperationKind kind, const std::string& job_id,
   ops_[id] = Operation{OperationStatus{kind, job_id, false, {}, {}}, shared, next_seq_++};
   evict_locked();
   if (then) {
-    waiters_.emplace_back([this, shared, then = std::move(then)] {
+    spawn_locked([this, shared, then = std::move(then)] {
       while (shared.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready)
         if (closing_) return;
       bool ok = true;
@@ -60,6 +77,21 @@ std::string AsyncOperations::add(OperationKind kind, const std::string& job_id,
       if (ok && !closing_) then();
     });
   }
+  return id;
+}
+
+std::string AsyncOperations::run(OperationKind kind, const std::string& job_id,
+                                 std::function<std::string(const std::atomic<bool>& closing)> work) {
+  auto promise = std::make_shared<std::promise<std::string>>();
+  std::string id = add(kind, job_id, promise->get_future());
+  std::lock_guard lock(mu_);
+  spawn_locked([this, promise, work = std::move(work)] {
+    try {
+      promise->set_value(work(closing_));
+    } catch (...) {
+      promise->set_exception(std::current_exception());
+    }
+  });
   return id;
 }
 

@@ -3,7 +3,8 @@
 // asynchronous operations. A trigger returns an id at once; the status routes ask here whether the
 // operation is IN_PROGRESS or COMPLETED, with the savepoint's location (or the checkpoint's id) or
 // the failure's cause. `then` runs after success on a waiter thread (savepoint with cancel-job: the
-// job is canceled once the savepoint exists).
+// job is canceled once the savepoint exists). run() computes the result on a thread of its own (a
+// checkpoint that waits for its turn behind the periodic ones).
 //
 // Threading: thread-safe (one mutex). Waiter threads are joined by the destructor, which first tells
 // them to stop waiting; at most kMaxOperations operations are kept, the oldest finished ones go first.
@@ -11,6 +12,7 @@
 #include <functional>
 #include <future>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -41,6 +43,10 @@ class AsyncOperations {
   //! Registers an operation on `job_id` and returns its trigger id (32 hex digits).
   std::string add(OperationKind kind, const std::string& job_id, std::future<std::string> result,
                   std::function<void()> then = nullptr);
+  //! Registers an operation whose result `work` computes on a thread of its own; `work` should give
+  //! up (throw) once `closing` becomes true. Returns the trigger id.
+  std::string run(OperationKind kind, const std::string& job_id,
+                  std::function<std::string(const std::atomic<bool>& closing)> work);
   //! The operation's state, or nullopt when the id is unknown.
   std::optional<OperationStatus> status(const std::string& trigger_id);
 
@@ -56,7 +62,13 @@ class AsyncOperations {
   std::mutex mu_;
   std::map<std::string, Operation> ops_;
   int64_t next_seq_ = 0;
-  std::vector<std::thread> waiters_;
+  struct Waiter {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+  // REQUIRES: mu_ held. Starts `f` on a waiter thread; joins waiters that have finished.
+  void spawn_locked(std::function<void()> f);
+  std::vector<Waiter> waiters_;
   std::atomic<bool> closing_{false};
 };
 

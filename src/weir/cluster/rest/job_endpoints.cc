@@ -3,11 +3,13 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <thread>
 
 #include <fmt/format.h>
 
 #include "weir/cluster/rest/backpressure.h"
 #include "weir/cluster/rest/job_json.h"
+#include "weir/common/error.h"
 
 namespace weir::cluster::rest {
 
@@ -15,6 +17,9 @@ namespace {
 
 using Json = nlohmann::json;
 namespace fs = std::filesystem;
+
+// How long a checkpoint asked for over REST waits for its turn behind periodic ones.
+constexpr std::chrono::seconds kCheckpointTurnTimeout{60};
 
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -48,6 +53,29 @@ int64_t checkpoint_id_of(const std::string& path) {
     return std::stoll(name.substr(4));
   } catch (const std::exception&) {
     return -1;
+  }
+}
+
+// Triggers a checkpoint, again while the coordinator is busy with others; returns its path.
+std::string checkpoint_when_possible(const std::weak_ptr<JobMaster>& weak, const std::atomic<bool>& closing) {
+  auto deadline = std::chrono::steady_clock::now() + kCheckpointTurnTimeout;
+  for (;;) {
+    std::future<std::string> result;
+    if (auto jm = weak.lock())
+      result = jm->trigger_checkpoint();
+    else
+      throw WeirError("cannot take a checkpoint: the job is gone");
+    while (result.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready)
+      if (closing) throw WeirError("cannot take a checkpoint: the JobManager is shutting down");
+    try {
+      return result.get();
+    } catch (const WeirError& e) {
+      std::string why = e.what();
+      bool busy = why.find("too many checkpoints in flight") != std::string::npos ||
+                  why.find("min pause") != std::string::npos;
+      if (!busy || closing || std::chrono::steady_clock::now() > deadline) throw;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
 }
 
@@ -136,8 +164,12 @@ RestResponse JobEndpoints::trigger_checkpoint(const RestRequest& req) {
   if (auto type = string_field(body, "checkpointType"); type && *type != "CONFIGURED" && *type != "FULL")
     throw RestError(400, fmt::format("field 'checkpointType' is '{}': Weir takes CONFIGURED or FULL", *type));
   require_running(*jm, "checkpoint");
-  return accepted(
-      operations_.add(OperationKind::kCheckpoint, jm->id().to_string(), jm->trigger_checkpoint()));
+  // Like Flink, a checkpoint asked for while periodic ones are in flight (or within their minimum
+  // pause) waits for its turn instead of failing, up to kCheckpointTurnTimeout.
+  std::weak_ptr<JobMaster> weak = jm;
+  return accepted(operations_.run(
+      OperationKind::kCheckpoint, jm->id().to_string(),
+      [weak](const std::atomic<bool>& closing) { return checkpoint_when_possible(weak, closing); }));
 }
 
 RestResponse JobEndpoints::trigger_savepoint(const RestRequest& req) {
