@@ -79,13 +79,18 @@ uint64_t file_size_sum(const std::vector<std::string>& files) {
   return n;
 }
 
+//! The shared files a checkpoint references, as absolute paths (the lists name them relative to the
+//! job directory).
 std::set<std::string> refs_of(const std::string& chk_dir) {
   std::set<std::string> out;
   for (const auto& e : fs::directory_iterator(chk_dir)) {
     if (e.path().extension() != ".shared-refs") continue;
     std::ifstream in(e.path());
-    for (std::string line; std::getline(in, line);)
-      if (!line.empty()) out.insert(line);
+    for (std::string line; std::getline(in, line);) {
+      if (line.empty()) continue;
+      EXPECT_TRUE(fs::path(line).is_relative()) << line;
+      out.insert((fs::absolute(fs::path(chk_dir)).parent_path() / line).lexically_normal().string());
+    }
   }
   return out;
 }
@@ -122,8 +127,10 @@ TEST(IncrementalCheckpoints, SizeFollowsTheChangeAndSubsumedFilesDisappear) {
     std::string stray;
     bool clean = eventually([&] {
       stray.clear();
-      for (const auto& e : fs::directory_iterator(shared))
-        if (!refs.count(e.path().string()) && !prev.count(e.path().string())) stray = e.path().string();
+      for (const auto& e : fs::directory_iterator(shared)) {
+        std::string f = fs::absolute(e.path()).lexically_normal().string();
+        if (!refs.count(f) && !prev.count(f)) stray = f;
+      }
       return stray.empty();
     });
     EXPECT_TRUE(clean) << stray << " is referenced by no retained checkpoint";
@@ -163,6 +170,34 @@ TEST(IncrementalCheckpoints, RescalingFromAnIncrementalCheckpointGivesTheUninter
     }
     merge_max(got, *job.out);
   }
+  EXPECT_EQ(got, want);
+}
+
+TEST(IncrementalCheckpoints, CheckpointBaseDirectoryMovedAsAWholeStillRestores) {
+  TempDir dir;
+  constexpr int64_t kRecords = kKeys + 10'000;
+  std::map<int64_t, int64_t> got, want;
+  for (int64_t i = 0; i < kRecords; ++i) want[record(i).first] += record(i).second;
+  fs::path chk;
+  {
+    Job job(dir.path / "base", 2, kRecords, 40'000);
+    auto client = job.env->execute_async("before the move");
+    ASSERT_TRUE(eventually([&] { return job.out->size() >= 6000; }));
+    chk = client.trigger_checkpoint().get();
+    ASSERT_FALSE(refs_of(chk.string()).empty()) << "the checkpoint is not incremental";
+    client.cancel();
+    EXPECT_THROW(client.get_job_execution_result(), JobCanceledError);
+    merge_max(got, *job.out);
+  }
+  // Move the whole base directory (chk-<n>/ and shared/ of the job): nothing is left where it was.
+  fs::rename(dir.path / "base", dir.path / "moved");
+  fs::path moved = dir.path / "moved" / fs::relative(chk, dir.path / "base");
+  ASSERT_TRUE(fs::exists(moved / "_metadata"));
+  ASSERT_FALSE(fs::exists(chk));
+  Job job(dir.path / "after", 2, kRecords, 40'000, moved.string());
+  auto client = job.env->execute_async("after the move");
+  client.get_job_execution_result();
+  merge_max(got, *job.out);
   EXPECT_EQ(got, want);
 }
 

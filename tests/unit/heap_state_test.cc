@@ -471,7 +471,7 @@ TEST_F(RocksDBStateTest, TimerStoreOrdersDeduplicatesAndSurvivesANativeRestore) 
   auto dir = std::filesystem::temp_directory_path() / ("weir-timer-store-" + std::to_string(::getpid()));
   std::string handle = b->snapshot_native({1, false, (dir / "job" / "chk-1").string()});
   auto restored = make_state_backend("rocksdb", KeyGroupRange{0, 127}, 128, clock_, &conf);
-  restored->restore_native({handle});
+  restored->restore_native({handle}, (dir / "job" / "chk-1").string());
   auto again = restored->create_timer_store("event");
   ASSERT_EQ(again->size(), ref.size());
   // Polling yields the timers in timestamp order; ties in (key, namespace) order within a key group.

@@ -3,6 +3,7 @@
 // backend-independent: every test snapshots on one backend and restores on each (heap -> RocksDB ->
 // heap included). The RocksDB backend's native snapshots (incremental checkpoints) are tested at the end.
 #include <filesystem>
+#include <fstream>
 
 #include <gtest/gtest.h>
 
@@ -206,12 +207,12 @@ TEST_F(NativeSnapshot, UploadsOnlyNewFilesAndRestoresAtAnyParallelism) {
 
   // Same parallelism: one old instance becomes the new one.
   auto same = make({0, kMax - 1});
-  same->restore_native({h2});
+  same->restore_native({h2}, request(2).checkpoint_dir);
   AllStates r(*same);
   // Rescale to two subtasks: each copies its key groups out of the old instance.
   auto left = make({0, 15}), right = make({16, kMax - 1});
-  left->restore_native({h2});
-  right->restore_native({h2});
+  left->restore_native({h2}, request(2).checkpoint_dir);
+  right->restore_native({h2}, request(2).checkpoint_dir);
   AllStates rl(*left), rr(*right);
   for (int64_t k = 0; k < 20000; k += 7) {
     std::string want = k < 200 ? "changed" + std::to_string(k) : payload + std::to_string(k);
@@ -229,7 +230,7 @@ TEST_F(NativeSnapshot, UploadsOnlyNewFilesAndRestoresAtAnyParallelism) {
   // Scale back in: one subtask from two old instances.
   std::string hl = left->snapshot_native(request(4)), hr = right->snapshot_native(request(5));
   auto merged = make({0, kMax - 1});
-  merged->restore_native({hl, hr});
+  merged->restore_native({hl, hr}, request(5).checkpoint_dir);
   AllStates m(*merged);
   EXPECT_EQ(merged->states().at("v")->num_entries(), 20000u);
   set_key(*merged, 12345);
@@ -244,11 +245,145 @@ TEST_F(NativeSnapshot, HeapBackendRefusesANativeSnapshotWithAClearError) {
   std::string h = a->snapshot_native(request(1));
   auto heap = testing_support::make_state_backend("hashmap", {0, kMax - 1}, kMax, clock_);
   try {
-    heap->restore_native({h});
+    heap->restore_native({h}, request(1).checkpoint_dir);
     FAIL() << "expected an error";
   } catch (const WeirError& e) {
     EXPECT_NE(std::string(e.what()).find("native"), std::string::npos) << e.what();
   }
+}
+
+TEST_F(NativeSnapshot, HandlesNameSharedFilesRelativeToTheJobDirectorySoItCanMove) {
+  auto a = make({0, kMax - 1});
+  AllStates s(*a);
+  for (int64_t k = 0; k < 500; ++k) {
+    set_key(*a, k);
+    s.value->update("v" + std::to_string(k));
+  }
+  std::string h = a->snapshot_native(request(1));
+  // The refs list names its files relative to the job directory.
+  size_t lines = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir_ / "job" / "chk-1")) {
+    if (e.path().extension() != ".shared-refs") continue;
+    std::ifstream in(e.path());
+    for (std::string line; std::getline(in, line); ++lines) EXPECT_EQ(line.rfind("shared/", 0), 0u) << line;
+  }
+  EXPECT_GT(lines, 0u);
+  std::filesystem::rename(dir_ / "job", dir_ / "moved-job");
+  auto b = make({0, kMax - 1});
+  b->restore_native({h}, (dir_ / "moved-job" / "chk-1").string());
+  AllStates r(*b);
+  for (int64_t k = 0; k < 500; ++k) {
+    set_key(*b, k);
+    ASSERT_EQ(r.value->value(), "v" + std::to_string(k));
+  }
+  // Restoring from where it no longer is names the missing file.
+  auto c = make({0, kMax - 1});
+  try {
+    c->restore_native({h}, request(1).checkpoint_dir);
+    FAIL() << "expected an error";
+  } catch (const WeirError& e) {
+    EXPECT_NE(std::string(e.what()).find("does not exist"), std::string::npos) << e.what();
+  }
+}
+
+// ---- full snapshots of the RocksDB backend, streamed to a keyed-state file ----
+
+TEST_F(NativeSnapshot, FullSnapshotStreamsToAFileThatBothBackendsRestoreAtAnyRange) {
+  conf_.set("execution.checkpointing.incremental", "false");
+  auto a = make({0, kMax - 1});
+  AllStates s(*a);
+  // About 1.3 MB per key group: values span several records of one key group.
+  std::string payload(8000, 'p');
+  constexpr int64_t kKeys = 5000;
+  for (int64_t k = 0; k < kKeys; ++k) {
+    set_key(*a, k);
+    s.value->update(payload + std::to_string(k));
+    s.list->add(k);
+    s.list->add(-k);
+    s.map->put("x", k);
+    s.map->put("y", 2 * k);
+    s.reducing->add(k);
+    s.aggregating->add(k + 1);
+  }
+  auto dir = dir_ / "sp";
+  state::NativeSnapshot snap = a->take_native_snapshot({9, true, dir.string()});
+  ASSERT_TRUE(snap.handle.empty());
+  ASSERT_FALSE(snap.keyed_state_file.empty());
+  // Writes after the snapshot point are not in it (the writer reads the copy taken on the task thread).
+  set_key(*a, 0);
+  s.value->update("after the snapshot");
+  snap.upload();
+  const std::string file = (dir / snap.keyed_state_file).string();
+  ASSERT_GT(std::filesystem::file_size(file), static_cast<uintmax_t>(kKeys) * 8000);
+
+  auto check_all = [&](KeyedStateBackend& b, AllStates& st, int64_t k) {
+    set_key(b, k);
+    ASSERT_EQ(st.value->value(), payload + std::to_string(k));
+    ASSERT_EQ(st.list->get(), (std::vector<int64_t>{k, -k}));
+    ASSERT_EQ(st.map->get("x"), k);
+    ASSERT_EQ(st.map->get("y"), 2 * k);
+    ASSERT_EQ(st.reducing->get(), k);
+    ASSERT_EQ(st.aggregating->get(), k + 1);
+  };
+  for (const std::string& backend : testing_support::kStateBackends) {
+    SCOPED_TRACE(backend);
+    auto left = testing_support::make_state_backend(backend, {0, 11}, kMax, clock_, &conf_);
+    auto right = testing_support::make_state_backend(backend, {12, kMax - 1}, kMax, clock_, &conf_);
+    left->restore_keyed_state_file(file);
+    right->restore_keyed_state_file(file);
+    AllStates l(*left), r(*right);
+    for (int64_t k = 0; k < kKeys; ++k) {
+      KeyGroup kg = key_group_for_key_bytes(serialize_to_string(k), kMax);
+      if (kg <= 11) {
+        check_all(*left, l, k);
+      } else {
+        check_all(*right, r, k);
+      }
+    }
+    EXPECT_EQ(left->states().at("v")->num_entries() + right->states().at("v")->num_entries(),
+              static_cast<size_t>(kKeys));
+  }
+}
+
+TEST_F(NativeSnapshot, DamagedKeyedStateFileIsAClearError) {
+  conf_.set("execution.checkpointing.incremental", "false");
+  auto a = make({0, kMax - 1});
+  AllStates s(*a);
+  for (int64_t k = 0; k < 300; ++k) {
+    set_key(*a, k);
+    s.value->update("value " + std::to_string(k));
+  }
+  auto dir = dir_ / "sp";
+  state::NativeSnapshot snap = a->take_native_snapshot({1, true, dir.string()});
+  snap.upload();
+  const auto file = dir / snap.keyed_state_file;
+  const auto size = std::filesystem::file_size(file);
+  auto expect_error = [&](const std::filesystem::path& p, const std::string& what) {
+    auto b = make({0, kMax - 1});
+    try {
+      b->restore_keyed_state_file(p.string());
+      FAIL() << "expected an error mentioning " << what;
+    } catch (const SerializationError& e) {
+      EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(p.filename().string()), std::string::npos) << e.what();
+    }
+  };
+  auto truncated = dir / "truncated";
+  std::filesystem::copy_file(file, truncated);
+  std::filesystem::resize_file(truncated, size - 12);
+  expect_error(truncated, "incomplete");
+  auto flipped = dir / "flipped";
+  std::filesystem::copy_file(file, flipped);
+  {
+    std::fstream f(flipped, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(size / 2));
+    char c = 0;
+    f.read(&c, 1);
+    f.seekp(static_cast<std::streamoff>(size / 2));
+    c = static_cast<char>(c ^ 0x5a);
+    f.write(&c, 1);
+  }
+  expect_error(flipped, "checksum");
 }
 
 }  // namespace

@@ -165,6 +165,12 @@ RestoredCheckpoint load_checkpoint(const std::string& path) {
     if (!fs::exists(f))
       throw WeirError(fmt::format("checkpoint '{}' is incomplete: '{}' is missing", dir.string(), h.file));
     r.tasks.push_back(decode_task_snapshot(read_file(f.string()), f.string()));
+    for (auto& op : r.tasks.back().operators) {
+      op.source_dir = r.path;
+      if (!op.keyed_state_file.empty() && !fs::exists(dir / op.keyed_state_file))
+        throw WeirError(
+            fmt::format("checkpoint '{}' is incomplete: '{}' is missing", dir.string(), op.keyed_state_file));
+    }
   }
   return r;
 }

@@ -9,8 +9,8 @@
 namespace weir::checkpoint {
 
 namespace {
-// Version 02 added in-flight channel data; version 01 files (without it) still read.
-constexpr char kMagic[8] = {'W', 'E', 'I', 'R', 'T', 'S', '0', '2'};
+// Version 02 added in-flight channel data, 03 the keyed-state file name; older files still read.
+constexpr char kMagic[8] = {'W', 'E', 'I', 'R', 'T', 'S', '0', '3'};
 
 void write_op(DataOutput& out, const OperatorSnapshot& op) {
   out.write_bytes(op.operator_id);
@@ -45,9 +45,11 @@ void write_op(DataOutput& out, const OperatorSnapshot& op) {
     out.write_varint(c.channel);
     out.write_bytes(c.bytes);
   }
+  out.write_bytes(op.keyed_state_file);
 }
 
-OperatorSnapshot read_op(DataInput& in, bool with_in_flight) {
+OperatorSnapshot read_op(DataInput& in, int version) {
+  const bool with_in_flight = version >= 2;
   OperatorSnapshot op;
   op.operator_id = std::string(in.read_bytes());
   op.subtask = static_cast<int>(in.read_varint());
@@ -80,6 +82,7 @@ OperatorSnapshot read_op(DataInput& in, bool with_in_flight) {
       op.in_flight.push_back(std::move(c));
     }
   }
+  if (version >= 3) op.keyed_state_file = std::string(in.read_bytes());
   return op;
 }
 }  // namespace
@@ -99,9 +102,11 @@ std::string encode_task_snapshot(const TaskSnapshot& s) {
 }
 
 TaskSnapshot decode_task_snapshot(std::string_view bytes, const std::string& what) {
-  const bool v1 = bytes.size() >= sizeof(kMagic) && std::memcmp(bytes.data(), "WEIRTS01", 8) == 0;
-  if (bytes.size() < sizeof(kMagic) + 4 || (!v1 && std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0))
-    throw SerializationError("'" + what + "' is not a Weir task snapshot (bad header)");
+  int version = 0;
+  if (bytes.size() >= sizeof(kMagic) + 4 && std::memcmp(bytes.data(), kMagic, 6) == 0 && bytes[6] == '0' &&
+      bytes[7] >= '1' && bytes[7] <= kMagic[7])
+    version = bytes[7] - '0';
+  if (version == 0) throw SerializationError("'" + what + "' is not a Weir task snapshot (bad header)");
   uint32_t stored;
   std::memcpy(&stored, bytes.data() + bytes.size() - 4, 4);
   if (crc32c(bytes.data(), bytes.size() - 4) != stored)
@@ -111,7 +116,7 @@ TaskSnapshot decode_task_snapshot(std::string_view bytes, const std::string& wha
   try {
     s.vertex = static_cast<int>(in.read_varint());
     s.subtask = static_cast<int>(in.read_varint());
-    for (uint64_t n = in.read_varint(); n > 0; --n) s.operators.push_back(read_op(in, !v1));
+    for (uint64_t n = in.read_varint(); n > 0; --n) s.operators.push_back(read_op(in, version));
   } catch (const SerializationError& e) {
     throw SerializationError("'" + what + "' is corrupt: " + e.what());
   }

@@ -20,6 +20,8 @@ struct OperatorSnapshot {
   int64_t checkpoint_id = 0;  //!< not stored: set for the operators while they snapshot
   bool savepoint = false;     //!< not stored: a savepoint (always canonical) is being taken
   std::string target_dir;     //!< not stored: the directory of this checkpoint or savepoint
+  //! Not stored: where the snapshot was read from (load_checkpoint); files it names are relative to it.
+  std::string source_dir;
   //! Not stored: the asynchronous part of this operator's snapshot (e.g. uploading the new SST files
   //! of an incremental RocksDB checkpoint), run on the task's snapshot writer thread before encoding.
   std::function<void()> finish_async;
@@ -30,6 +32,10 @@ struct OperatorSnapshot {
   //! Key group kNativeKeyedState (-1) holds a backend's native snapshot handle instead (incremental
   //! RocksDB checkpoints); every restoring subtask reads it, whatever its range.
   std::map<KeyGroup, std::string> keyed;
+  //! Keyed state the backend wrote itself, key group by key group, into this file of the snapshot
+  //! directory (state/keyed_state_file.h; RocksDB full checkpoints and savepoints); empty: none. The
+  //! per key group entries then carry timers and restored state no state object claimed yet.
+  std::string keyed_state_file;
   //! Operator list states: name -> elements (each serialized on its own, so lists can be split).
   std::map<std::string, std::vector<std::string>> list_states;
   //! Broadcast states: name -> (key bytes, value bytes); identical on every subtask.
@@ -48,8 +54,8 @@ struct OperatorSnapshot {
   };
   std::vector<InFlightChannel> in_flight;
   bool empty() const {
-    return keyed.empty() && list_states.empty() && broadcast_states.empty() && source_splits.empty() &&
-           custom.empty() && in_flight.empty();
+    return keyed.empty() && keyed_state_file.empty() && list_states.empty() && broadcast_states.empty() &&
+           source_splits.empty() && custom.empty() && in_flight.empty();
   }
 };
 

@@ -16,7 +16,8 @@
 
 namespace weir::checkpoint {
 
-//! The shared files the tasks of checkpoint directory `dir` reference (union of its *.shared-refs).
+//! The shared files the tasks of checkpoint directory `dir` reference (union of its *.shared-refs), as
+//! absolute paths (the lists name them relative to the job directory, the parent of `dir`).
 std::vector<std::string> read_shared_refs(const std::string& dir);
 
 class SharedStateRegistry {

@@ -1,6 +1,7 @@
 #include "weir/runtime/stream_operator.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "weir/runtime/operator_failure.h"
 
@@ -35,13 +36,15 @@ void StreamOperator::snapshot_state(checkpoint::OperatorSnapshot& out) {
     // then carry timers and restored state no state object has claimed yet.
     state::NativeSnapshot native =
         backend_->take_native_snapshot({out.checkpoint_id, out.savepoint, out.target_dir});
+    const bool covered = native.covers_states();
     if (!native.handle.empty()) out.keyed[checkpoint::kNativeKeyedState] = std::move(native.handle);
+    out.keyed_state_file = std::move(native.keyed_state_file);
     out.finish_async = std::move(native.upload);
     DataOutput part;
     for (KeyGroup kg = rt_.key_groups.start; kg <= rt_.key_groups.end; ++kg) {
       DataOutput bytes;
       part.clear();
-      backend_->snapshot_key_group(kg, part, out.keyed.count(checkpoint::kNativeKeyedState) > 0);
+      backend_->snapshot_key_group(kg, part, covered);
       bytes.write_bytes(part.view());
       part.clear();
       if (timers_) {
@@ -61,13 +64,23 @@ void StreamOperator::snapshot_state(checkpoint::OperatorSnapshot& out) {
 
 void StreamOperator::initialize_state(const checkpoint::OperatorRestore& restore) {
   std::vector<std::string_view> native;
+  std::string native_dir;
   for (const auto* part : restore.parts)
-    if (auto it = part->keyed.find(checkpoint::kNativeKeyedState); it != part->keyed.end())
+    if (auto it = part->keyed.find(checkpoint::kNativeKeyedState); it != part->keyed.end()) {
       native.push_back(it->second);
+      native_dir = part->source_dir;
+    }
   if (!native.empty()) {
     if (!backend_)
       throw WeirError("operator '" + rt_.name + "' has keyed state in the snapshot but is not keyed now");
-    backend_->restore_native(native);
+    backend_->restore_native(native, native_dir);
+  }
+  for (const auto* part : restore.parts) {
+    if (part->keyed_state_file.empty()) continue;
+    if (!backend_)
+      throw WeirError("operator '" + rt_.name + "' has keyed state in the snapshot but is not keyed now");
+    backend_->restore_keyed_state_file(
+        (std::filesystem::path(part->source_dir) / part->keyed_state_file).string());
   }
   for (const auto* part : restore.parts) {
     for (const auto& [kg, bytes] : part->keyed) {

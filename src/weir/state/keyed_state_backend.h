@@ -17,6 +17,7 @@
 #include "weir/common/error.h"
 #include "weir/common/key_group.h"
 #include "weir/common/time.h"
+#include "weir/state/keyed_state_file.h"
 #include "weir/state/timer_store.h"
 
 namespace weir::state {
@@ -50,9 +51,16 @@ struct NativeSnapshotRequest {
 //! runs on the task's snapshot writer thread, before the task's snapshot is written. `upload` touches
 //! neither the backend nor its database, so processing goes on meanwhile; it throws on failure (the
 //! checkpoint is then declined). Destroying it without running it releases its local files.
+//!
+//! A backend may instead write its keyed state itself in the canonical format, streaming (RocksDB full
+//! checkpoints and savepoints): then `handle` is empty, `keyed_state_file` names the keyed-state file
+//! (keyed_state_file.h) relative to the snapshot directory, and `upload` writes it there.
 struct NativeSnapshot {
   std::string handle;
   std::function<void()> upload;
+  std::string keyed_state_file;
+  //! True when the per key group snapshot must carry only pending restored state (the rest is here).
+  bool covers_states() const { return !handle.empty() || !keyed_state_file.empty(); }
 };
 
 class KeyedStateBackend {
@@ -151,12 +159,21 @@ class KeyedStateBackend {
     return std::move(s.handle);
   }
   //! Restores what snapshot_native() returned, from one or more old subtasks (rescaling: rows outside
-  //! this backend's key-group range are left out). Called before any state is created.
-  virtual void restore_native(const std::vector<std::string_view>&) {
+  //! this backend's key-group range are left out), read from the checkpoint in `checkpoint_dir` (where
+  //! it is now: handles name their files relative to it). Called before any state is created.
+  virtual void restore_native(const std::vector<std::string_view>&, const std::string& checkpoint_dir) {
     throw WeirError("the '" + std::string(kind()) +
                     "' state backend cannot restore a native (incremental RocksDB) snapshot; restore from a "
                     "savepoint, or use state.backend.type: rocksdb");
   }
+
+  //! Restores the key groups of this backend's range from a keyed-state file (keyed_state_file.h),
+  //! one record at a time. Throws SerializationError naming the file when it is damaged.
+  void restore_keyed_state_file(const std::string& path);
+  //! Restores one record of a keyed-state file: `n` delimited entries of state `name` in key group
+  //! `kg`. The default converts them to the canonical bytes of restore_key_group.
+  virtual void restore_rows(KeyGroup kg, std::string_view name, RowLayout layout, uint64_t n,
+                            DataInput& entries);
 
   //! Index of the current key group within this backend's range; throws if the key is not ours.
   int32_t local_key_group_index() const {

@@ -33,6 +33,11 @@ RocksDBBackendOptions rocksdb_options(const Configuration& conf, int slots_per_t
   o.local_dir = conf.get_string(options::kRocksDBLocalDir);
   o.write_buffer_ratio = ratio(conf, options::kRocksDBWriteBufferRatio, 0.0, 1.0);
   o.high_prio_pool_ratio = ratio(conf, options::kRocksDBHighPrioPoolRatio, -1e-9, 1.0);
+  o.write_back_cache_ratio = ratio(conf, options::kRocksDBWriteBackCacheRatio, -1e-9, 1.0);
+  if (o.write_buffer_ratio + o.write_back_cache_ratio >= 1.0)
+    throw ConfigError(fmt::format("configuration keys '{}' ({}) and '{}' ({}) together must stay below 1",
+                                  options::kRocksDBWriteBufferRatio.key(), o.write_buffer_ratio,
+                                  options::kRocksDBWriteBackCacheRatio.key(), o.write_back_cache_ratio));
   o.incremental = conf.get_bool(options::kIncrementalCheckpoints);
   if (conf.raw(options::kRocksDBMemoryFixedPerSlot.key())) {
     o.memory_budget = conf.get_memory(options::kRocksDBMemoryFixedPerSlot, true);

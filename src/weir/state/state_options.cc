@@ -21,6 +21,11 @@ const ConfigOption<std::string> kRocksDBWriteBufferRatio{
 const ConfigOption<std::string> kRocksDBHighPrioPoolRatio{
     {"state.backend.rocksdb.memory.high-prio-pool-ratio", ConfigType::kString, "0.1",
      "Share of the block cache reserved for index and filter blocks, in [0, 1)."}};
+const ConfigOption<std::string> kRocksDBWriteBackCacheRatio{
+    {"state.backend.rocksdb.memory.write-back-cache-ratio", ConfigType::kString, "0.1",
+     "Share of the per-slot budget for the write-back caches of hot value and list rows in front of "
+     "RocksDB, in [0, 1); 0 turns them off. Reserved in the block cache; the write-buffer ratio plus "
+     "this must stay below 1."}};
 const ConfigOption<std::string> kRocksDBTimerService{
     {"state.backend.rocksdb.timer-service.factory",
      ConfigType::kEnum,

@@ -13,6 +13,8 @@ extern const ConfigOption<std::string>
     kRocksDBWriteBufferRatio;  // state.backend.rocksdb.memory.write-buffer-ratio
 extern const ConfigOption<std::string>
     kRocksDBHighPrioPoolRatio;  // state.backend.rocksdb.memory.high-prio-pool-ratio
+extern const ConfigOption<std::string>
+    kRocksDBWriteBackCacheRatio;  // state.backend.rocksdb.memory.write-back-cache-ratio
 extern const ConfigOption<std::string> kRocksDBTimerService;  // state.backend.rocksdb.timer-service.factory
 extern const ConfigOption<int64_t> kManagedMemorySize;        // taskmanager.memory.managed.size
 

@@ -42,6 +42,29 @@ std::string random_id() {
   return fmt::format("{:012x}{:04x}", r & 0xffffffffffffULL, counter++ & 0xffff);
 }
 
+const rocksdb::ReadOptions& read_opts() {
+  static rocksdb::ReadOptions ro;
+  return ro;
+}
+const rocksdb::WriteOptions& write_opts() {
+  // No write-ahead log: checkpoints, not the WAL, make state durable (as in Flink).
+  static rocksdb::WriteOptions wo = [] {
+    rocksdb::WriteOptions w;
+    w.disableWAL = true;
+    return w;
+  }();
+  return wo;
+}
+//! RocksDB counts into its thread-local perf context by default (kEnableCount), a TLS lookup and
+//! counter updates on every Get/Put (4 % of q9). Off for the calling (task) thread, once per thread.
+void disable_perf_context() {
+  thread_local bool disabled = false;
+  if (!disabled) {
+    rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
+    disabled = true;
+  }
+}
+
 //! Length of the "key group | u32 len | key | u32 ns len | ns" prefix of a map row.
 size_t map_prefix_len(std::string_view row) {
   uint32_t klen = rocks::read_u32(row.data() + 2);
@@ -57,7 +80,24 @@ RocksDBKeyedStateBackend::RocksDBKeyedStateBackend(KeyGroupRange range, int32_t 
     throw ConfigError(
         "the RocksDB state backend supports at most 65536 key groups (pipeline.max-parallelism)");
   resources_ = RocksDBSharedResources::for_slot(opts_.slot_key, opts_.memory_budget, opts_.write_buffer_ratio,
-                                                opts_.high_prio_pool_ratio);
+                                                opts_.high_prio_pool_ratio, opts_.write_back_cache_ratio);
+  resources_->attach();
+  cache_batch_ = std::make_unique<rocksdb::WriteBatch>();
+  RocksDBRowCache::Sink sink;
+  sink.add = [this](int id, std::string_view key, const std::string* value) {
+    rocksdb::ColumnFamilyHandle* h = by_cache_id_[static_cast<size_t>(id)]->handle;
+    if (value) {
+      check(cache_batch_->Put(h, slice(key), slice(*value)), "write-back");
+    } else {
+      check(cache_batch_->Delete(h, slice(key)), "write-back");
+    }
+  };
+  sink.commit = [this] {
+    check(db_->Write(write_opts(), cache_batch_.get()), "write-back");
+    cache_batch_->Clear();
+  };
+  cache_ = std::make_unique<RocksDBRowCache>(std::move(sink),
+                                             [r = resources_.get()] { return r->row_cache_share(); });
   fs::path base = opts_.local_dir.empty() ? fs::temp_directory_path() : fs::path(opts_.local_dir);
   instance_id_ = random_id();
   instance_dir_ = (base / fmt::format("weir-rocksdb-{}-{}", opts_.instance_name, instance_id_)).string();
@@ -72,6 +112,7 @@ RocksDBKeyedStateBackend::RocksDBKeyedStateBackend(KeyGroupRange range, int32_t 
 
 RocksDBKeyedStateBackend::~RocksDBKeyedStateBackend() {
   close_db();
+  resources_->detach();
   std::error_code ec;
   fs::remove_all(instance_dir_, ec);
 }
@@ -103,6 +144,8 @@ void RocksDBKeyedStateBackend::open_db(bool existing) {
 
 void RocksDBKeyedStateBackend::close_db() {
   if (!db_) return;
+  cache_->reset();  // closed for good or replaced by restored files: what is cached is gone either way
+  by_cache_id_.clear();
   for (auto& [name, cf] : cfs_) db_->DestroyColumnFamilyHandle(cf->handle);
   if (default_cf_) db_->DestroyColumnFamilyHandle(default_cf_);
   default_cf_ = nullptr;
@@ -117,6 +160,10 @@ RocksDBColumnFamily* RocksDBKeyedStateBackend::add_column_family(const std::stri
   cf->layout = static_cast<Layout>(cf_name[0]);
   cf->state_name = cf_name.substr(2);
   cf->handle = h;
+  if (resources_->row_cache_bytes() > 0 && (cf->layout == Layout::kValue || cf->layout == Layout::kList)) {
+    cf->cache = cache_->add_table(static_cast<int>(by_cache_id_.size()));
+    by_cache_id_.push_back(cf.get());
+  }
   auto* raw = cf.get();
   cfs_[cf_name] = std::move(cf);
   return raw;
@@ -144,49 +191,76 @@ RocksDBColumnFamily* RocksDBKeyedStateBackend::column_family(const std::string& 
   return cf;
 }
 
-namespace {
-const rocksdb::ReadOptions& read_opts() {
-  static rocksdb::ReadOptions ro;
-  return ro;
-}
-const rocksdb::WriteOptions& write_opts() {
-  // No write-ahead log: checkpoints, not the WAL, make state durable (as in Flink).
-  static rocksdb::WriteOptions wo = [] {
-    rocksdb::WriteOptions w;
-    w.disableWAL = true;
-    return w;
-  }();
-  return wo;
-}
-//! RocksDB counts into its thread-local perf context by default (kEnableCount), a TLS lookup and
-//! counter updates on every Get/Put (4 % of q9). Off for the calling (task) thread, once per thread.
-void disable_perf_context() {
-  thread_local bool disabled = false;
-  if (!disabled) {
-    rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
-    disabled = true;
-  }
-}
-}  // namespace
-
+// Rows of value and list column families go through the write-back cache (rocksdb_row_cache.h):
+// a hit is a hash lookup; writes stay in the cache until evicted or flushed.
 bool RocksDBKeyedStateBackend::get(RocksDBColumnFamily* cf, std::string_view key, std::string* value) {
+  if (auto* t = cf->cache) {
+    if (auto* e = t->find(key)) {
+      cache_->count_hit();
+      e->referenced = true;
+      if (!e->present) return false;
+      value->assign(e->value);
+      return true;
+    }
+    cache_->count_miss();
+  }
   disable_perf_context();
   auto s = db_->Get(read_opts(), cf->handle, slice(key), value);
-  if (s.IsNotFound()) return false;
-  check(s, "get");
-  return true;
+  bool found = !s.IsNotFound();
+  if (found) check(s, "get");
+  if (cf->cache && (!found || value->size() <= cache_->max_entry_bytes()))
+    cache_->fill(cf->cache, key, found ? value : nullptr);
+  return found;
 }
 void RocksDBKeyedStateBackend::put(RocksDBColumnFamily* cf, std::string_view key, std::string_view value) {
+  if (auto* t = cf->cache) {
+    if (value.size() <= cache_->max_entry_bytes()) {
+      auto& e = cache_->entry_for_write(t, key);
+      size_t old = RocksDBRowCache::value_charge(e);
+      e.value.assign(value);
+      e.present = true;
+      cache_->written(t, e, old);
+      return;
+    }
+    cache_->drop(t, key);  // too large to cache: the write below supersedes any cached version
+  }
   disable_perf_context();
   check(db_->Put(write_opts(), cf->handle, slice(key), slice(value)), "put");
 }
 void RocksDBKeyedStateBackend::merge(RocksDBColumnFamily* cf, std::string_view key, std::string_view value) {
+  if (auto* t = cf->cache) {
+    // A cached list row takes the operand here (list merging is appending); otherwise RocksDB merges
+    // without a read.
+    if (auto* e = t->find(key)) {
+      size_t old = RocksDBRowCache::value_charge(*e);
+      if (e->present) {
+        e->value.append(value);
+      } else {
+        e->value.assign(value);
+        e->present = true;
+      }
+      cache_->written(t, *e, old);
+      return;
+    }
+  }
   disable_perf_context();
   check(db_->Merge(write_opts(), cf->handle, slice(key), slice(value)), "merge");
 }
 void RocksDBKeyedStateBackend::remove(RocksDBColumnFamily* cf, std::string_view key) {
+  if (auto* t = cf->cache) {
+    auto& e = cache_->entry_for_write(t, key);
+    size_t old = RocksDBRowCache::value_charge(e);
+    e.value = std::string();
+    e.present = false;
+    cache_->written(t, e, old);
+    return;
+  }
   disable_perf_context();
   check(db_->Delete(write_opts(), cf->handle, slice(key)), "delete");
+}
+
+void RocksDBKeyedStateBackend::flush_row_cache() {
+  cache_->flush_all();
 }
 
 struct RocksDBKeyedStateBackend::PrefixIterator::Impl {
@@ -216,6 +290,7 @@ void RocksDBKeyedStateBackend::PrefixIterator::next() {
 RocksDBKeyedStateBackend::PrefixIterator RocksDBKeyedStateBackend::iterate(RocksDBColumnFamily* cf,
                                                                            std::string_view prefix,
                                                                            std::string_view seek_from) {
+  if (cf->cache) cache_->flush(cf->cache);  // the scan must see the cached writes
   auto impl = std::make_unique<PrefixIterator::Impl>();
   impl->upper = rocks::prefix_successor(std::string(prefix));
   rocksdb::ReadOptions ro;
@@ -240,6 +315,7 @@ void RocksDBKeyedStateBackend::remove_prefix(RocksDBColumnFamily* cf, std::strin
   rocksdb::WriteBatch batch;
   for (auto it = iterate(cf, prefix); it.valid(); it.next()) batch.Delete(cf->handle, slice(it.key()));
   if (batch.Count() > 0) check(db_->Write(write_opts(), &batch), "delete range");
+  if (cf->cache) cache_->invalidate(cf->cache, prefix);
 }
 
 size_t RocksDBKeyedStateBackend::count_entries(RocksDBColumnFamily* cf) {
@@ -277,6 +353,7 @@ void RocksDBKeyedStateBackend::cleanup_expired(RocksDBColumnFamily* cf, int64_t 
     }
   }
   if (batch.Count() > 0) check(db_->Write(write_opts(), &batch), "TTL cleanup");
+  if (cf->cache) cache_->invalidate(cf->cache, {});  // cached copies of rewritten rows are stale
 }
 
 void RocksDBKeyedStateBackend::snapshot_rows(RocksDBColumnFamily* cf, KeyGroup kg, DataOutput& out) {
@@ -351,6 +428,7 @@ void RocksDBKeyedStateBackend::snapshot_unregistered(
 }
 
 void RocksDBKeyedStateBackend::compact_all() {
+  cache_->flush_all();
   rocksdb::CompactRangeOptions co;
   co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
   for (auto& [name, cf] : cfs_) {

@@ -20,12 +20,14 @@
 
 #include "weir/state/keyed_state_backend.h"
 #include "weir/state/rocksdb/rocksdb_key_layout.h"
+#include "weir/state/rocksdb/rocksdb_row_cache.h"
 #include "weir/state/state_ttl_config.h"
 
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
 class Iterator;
+class WriteBatch;
 }  // namespace rocksdb
 
 namespace weir::state {
@@ -40,8 +42,9 @@ struct RocksDBBackendOptions {
   int64_t memory_budget = 0;  //!< bytes per slot for block cache + write buffers; 0: RocksDB defaults
   double write_buffer_ratio = 0.5;
   double high_prio_pool_ratio = 0.1;
-  bool incremental = false;        //!< checkpoints (not savepoints) are native and incremental
-  bool timers_in_rocksdb = false;  //!< timers in column families instead of on the heap
+  double write_back_cache_ratio = 0.1;  //!< share of the budget for write-back row caches (0: none)
+  bool incremental = false;             //!< checkpoints (not savepoints) are native and incremental
+  bool timers_in_rocksdb = false;       //!< timers in column families instead of on the heap
 };
 
 //! One state's column family.
@@ -51,6 +54,8 @@ struct RocksDBColumnFamily {
   rocksdb::ColumnFamilyHandle* handle = nullptr;
   std::shared_ptr<TtlFilterFactory> ttl_filter;
   bool registered = false;  //!< a state object uses it (otherwise it holds restored rows only)
+  //! Its rows in the backend's write-back cache; null when its rows bypass the cache (map, timers).
+  RocksDBRowCache::Table* cache = nullptr;
 };
 
 class RocksDBKeyedStateBackend final : public KeyedStateBackend {
@@ -104,14 +109,23 @@ class RocksDBKeyedStateBackend final : public KeyedStateBackend {
   const std::string& path() const { return path_; }
   //! Everything this backend keeps on local disk (database, local checkpoints); removed on destruction.
   const std::string& instance_dir() const { return instance_dir_; }
-  //! Bytes of RocksDB memory charged to this backend's slot (block cache incl. write buffers).
+  //! Bytes of RocksDB memory charged to this backend's slot (block cache incl. write buffers and the
+  //! row caches' reservation).
   size_t memory_usage() const;
+  //! The write-back row cache (tests, benchmarks).
+  const RocksDBRowCache& row_cache() const { return *cache_; }
+  //! Writes every dirty cached row to RocksDB (snapshots do this themselves).
+  void flush_row_cache();
 
   std::unique_ptr<TimerStore> create_timer_store(const std::string& name) override;
 
   // ---- snapshots ----
   NativeSnapshot take_native_snapshot(const NativeSnapshotRequest& req) override;
-  void restore_native(const std::vector<std::string_view>& handles) override;
+  void restore_native(const std::vector<std::string_view>& handles,
+                      const std::string& checkpoint_dir) override;
+  //! Writes a keyed-state file record's rows straight into the state's column family.
+  void restore_rows(KeyGroup kg, std::string_view name, RowLayout layout, uint64_t n,
+                    DataInput& entries) override;
 
  protected:
   void snapshot_unregistered(KeyGroup kg, std::vector<std::pair<std::string, std::string>>& parts) override;
@@ -120,6 +134,10 @@ class RocksDBKeyedStateBackend final : public KeyedStateBackend {
   void open_db(bool existing);
   void close_db();
   RocksDBColumnFamily* add_column_family(const std::string& cf_name, rocksdb::ColumnFamilyHandle* h);
+  //! The column family `cf_name` ("<layout>/<state>"), created (unregistered) when missing.
+  RocksDBColumnFamily* existing_or_new_column_family(const std::string& cf_name);
+  //! A streamed canonical snapshot (full checkpoints, savepoints): rocksdb_full_snapshot.cc.
+  NativeSnapshot take_full_snapshot(const NativeSnapshotRequest& req);
 
   RocksDBBackendOptions opts_;
   std::shared_ptr<Clock> clock_;
@@ -134,6 +152,10 @@ class RocksDBKeyedStateBackend final : public KeyedStateBackend {
   //! Local SST file name -> shared file path, for files uploaded or being uploaded by the last
   //! checkpoint's writer (incremental checkpoints). Task thread.
   std::map<std::string, std::string> uploaded_;
+  //! Write-back cache of value and list rows; `by_cache_id_` maps its table ids to column families.
+  std::unique_ptr<RocksDBRowCache> cache_;
+  std::vector<RocksDBColumnFamily*> by_cache_id_;
+  std::unique_ptr<rocksdb::WriteBatch> cache_batch_;
 };
 
 }  // namespace weir::state

@@ -39,7 +39,10 @@ struct NativeHandle {
   KeyGroupRange range;
   struct SharedFile {
     std::string local_name;
-    std::string path;  //!< absolute path in the job's shared directory
+    //! Relative to the job directory of the checkpoint that holds the handle (the parent of its
+    //! chk-<n>), e.g. "shared/<file>", so the checkpoint base directory can move as a whole. Handles
+    //! written before paths were relative hold absolute paths, which still resolve.
+    std::string path;
     uint64_t size = 0;
   };
   std::vector<SharedFile> shared;
@@ -108,11 +111,27 @@ struct RemoveOnExit {
   }
 };
 
+//! The job directory a handle's relative paths start from: the parent of the checkpoint directory.
+fs::path job_dir_of(const std::string& checkpoint_dir) {
+  return fs::absolute(fs::path(checkpoint_dir)).lexically_normal().parent_path();
+}
+
+//! Resolves the shared paths of a handle read from `checkpoint_dir` to absolute ones.
+void resolve_paths(NativeHandle& h, const std::string& checkpoint_dir) {
+  fs::path base = job_dir_of(checkpoint_dir);
+  for (auto& f : h.shared) f.path = (base / f.path).lexically_normal().string();
+}
+
 //! Materializes a handle as a database directory: shared files hard-linked (copied across devices).
 void materialize(const NativeHandle& h, const fs::path& dir) {
   fs::remove_all(dir);
   fs::create_directories(dir);
   for (const auto& f : h.shared) {
+    if (!fs::exists(f.path))
+      throw WeirError(fmt::format(
+          "RocksDB state backend: the incremental checkpoint references '{}', which does not exist (was a "
+          "shared file deleted, or the checkpoint directory moved without its job's shared/ directory?)",
+          f.path));
     std::error_code ec;
     fs::create_hard_link(f.path, dir / f.local_name, ec);
     if (ec) fs::copy_file(f.path, dir / f.local_name);
@@ -129,7 +148,10 @@ void materialize(const NativeHandle& h, const fs::path& dir) {
 // checkpoint after another, and each upload copies every listed file that is not in shared/ yet, so a
 // file whose earlier upload failed or is still queued is still copied before a checkpoint refers to it.
 NativeSnapshot RocksDBKeyedStateBackend::take_native_snapshot(const NativeSnapshotRequest& req) {
-  if (!opts_.incremental || req.savepoint || req.checkpoint_dir.empty()) return {};
+  cache_->flush_all();  // every snapshot, native or canonical, starts from RocksDB holding everything
+  // Without a directory (tests, benchmarks) the operator snapshots key group by key group in memory.
+  if (req.checkpoint_dir.empty()) return {};
+  if (!opts_.incremental || req.savepoint) return take_full_snapshot(req);
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   for (auto& [name, cf] : cfs_) handles.push_back(cf->handle);
   if (!handles.empty()) check(db_->Flush(rocksdb::FlushOptions(), handles), "flush");
@@ -142,7 +164,8 @@ NativeSnapshot RocksDBKeyedStateBackend::take_native_snapshot(const NativeSnapsh
   std::unique_ptr<rocksdb::Checkpoint> cp(raw);
   check(cp->CreateCheckpoint(local.string(), UINT64_MAX), "RocksDB checkpoint");
 
-  fs::path shared_dir = fs::path(req.checkpoint_dir).parent_path() / "shared";
+  const fs::path job_dir = job_dir_of(req.checkpoint_dir);
+  fs::path shared_dir = job_dir / "shared";
   NativeHandle h;
   h.range = key_group_range();
   std::map<std::string, std::string> still_live;
@@ -155,14 +178,16 @@ NativeSnapshot RocksDBKeyedStateBackend::take_native_snapshot(const NativeSnapsh
                                ? it->second
                                : (shared_dir / fmt::format("{}-{}", instance_id_, name)).string();
       still_live[name] = target;
-      h.shared.push_back({name, target, static_cast<uint64_t>(fs::file_size(e.path()))});
+      h.shared.push_back({name, fs::path(target).lexically_relative(job_dir).string(),
+                          static_cast<uint64_t>(fs::file_size(e.path()))});
       files.emplace_back(e.path(), std::move(target));
     } else {
       h.private_files.emplace_back(name, read_whole_file(e.path()));
     }
   }
   uploaded_ = std::move(still_live);
-  // The JobMaster counts references to shared files through this list (one line per file).
+  // The JobMaster counts references to shared files through this list (one line per file, relative to
+  // the job directory like the handle; checkpoint::read_shared_refs resolves them).
   std::string refs;
   for (const auto& f : h.shared) refs += f.path + "\n";
 
@@ -182,9 +207,13 @@ NativeSnapshot RocksDBKeyedStateBackend::take_native_snapshot(const NativeSnapsh
   return out;
 }
 
-void RocksDBKeyedStateBackend::restore_native(const std::vector<std::string_view>& encoded) {
+void RocksDBKeyedStateBackend::restore_native(const std::vector<std::string_view>& encoded,
+                                              const std::string& checkpoint_dir) {
   std::vector<NativeHandle> handles;
-  for (auto bytes : encoded) handles.push_back(NativeHandle::decode(bytes));
+  for (auto bytes : encoded) {
+    handles.push_back(NativeHandle::decode(bytes));
+    resolve_paths(handles.back(), checkpoint_dir);
+  }
   const KeyGroupRange& mine = key_group_range();
   if (handles.size() == 1 && handles[0].range.start == mine.start && handles[0].range.end == mine.end) {
     // Same range: the old instance becomes this one; its files are already in shared/.
@@ -221,19 +250,7 @@ void RocksDBKeyedStateBackend::restore_native(const std::vector<std::string_view
     if (to + 1 <= 0xffff) rocks::append_key_group(upper, to + 1);
     for (size_t c = 0; c < names.size(); ++c) {
       if (names[c] == rocksdb::kDefaultColumnFamilyName) continue;
-      RocksDBColumnFamily* target;
-      if (auto it = cfs_.find(names[c]); it != cfs_.end()) {
-        target = it->second.get();
-      } else {
-        auto filter = std::make_shared<TtlFilterFactory>(static_cast<rocks::Layout>(names[c][0]), clock_);
-        rocksdb::ColumnFamilyHandle* hnd = nullptr;
-        check(db_->CreateColumnFamily(
-                  rocks::cf_options(*resources_, filter, rocks::layout_of_column_family(names[c])), names[c],
-                  &hnd),
-              "creating a column family");
-        target = add_column_family(names[c], hnd);
-        target->ttl_filter = filter;
-      }
+      RocksDBColumnFamily* target = existing_or_new_column_family(names[c]);
       rocksdb::ReadOptions ro;
       ro.total_order_seek = true;
       rocksdb::Slice upper_slice(upper);
@@ -255,6 +272,18 @@ void RocksDBKeyedStateBackend::restore_native(const std::vector<std::string_view
     for (auto* cf : old_cfs) old->DestroyColumnFamilyHandle(cf);
     old->Close();
   }
+}
+
+RocksDBColumnFamily* RocksDBKeyedStateBackend::existing_or_new_column_family(const std::string& cf_name) {
+  if (auto it = cfs_.find(cf_name); it != cfs_.end()) return it->second.get();
+  auto filter = std::make_shared<TtlFilterFactory>(static_cast<rocks::Layout>(cf_name[0]), clock_);
+  rocksdb::ColumnFamilyHandle* hnd = nullptr;
+  check(db_->CreateColumnFamily(
+            rocks::cf_options(*resources_, filter, rocks::layout_of_column_family(cf_name)), cf_name, &hnd),
+        "creating a column family");
+  RocksDBColumnFamily* cf = add_column_family(cf_name, hnd);
+  cf->ttl_filter = filter;
+  return cf;
 }
 
 }  // namespace weir::state

@@ -9,9 +9,12 @@
 namespace weir::state {
 
 RocksDBSharedResources::RocksDBSharedResources(int64_t budget, double write_buffer_ratio,
-                                               double high_prio_ratio)
-    : budget_(budget) {
-  if (budget <= 0) return;
+                                               double high_prio_ratio, double row_cache_ratio)
+    : budget_(budget), row_cache_ratio_(row_cache_ratio) {
+  if (budget <= 0) {
+    row_cache_bytes_ = row_cache_ratio > 0 ? size_t{16} << 20 : 0;
+    return;
+  }
   // One cache of the whole budget; the write buffer manager reserves its share inside it, so cached
   // blocks and memtables together stay within the budget (as Flink's managed memory does).
   rocksdb::LRUCacheOptions co;
@@ -23,17 +26,33 @@ RocksDBSharedResources::RocksDBSharedResources(int64_t budget, double write_buff
   auto wb = static_cast<size_t>(static_cast<double>(budget) * write_buffer_ratio);
   wbm_ = std::make_shared<rocksdb::WriteBufferManager>(wb, cache_);
   write_buffer_size_ = std::clamp<size_t>(wb / 4, 1 << 20, 64 << 20);
+  // The row caches' share: a pinned entry of that charge, so blocks and memtables get the rest.
+  row_cache_bytes_ = static_cast<size_t>(static_cast<double>(budget) * row_cache_ratio);
+  if (row_cache_bytes_ > 0) {
+    auto s = cache_->Insert(
+        "weir-row-cache-reservation", nullptr, row_cache_bytes_, [](const rocksdb::Slice&, void*) {},
+        &row_cache_reservation_, rocksdb::Cache::Priority::HIGH);
+    if (!s.ok()) row_cache_reservation_ = nullptr;
+  }
+}
+
+RocksDBSharedResources::~RocksDBSharedResources() {
+  if (row_cache_reservation_) cache_->Release(row_cache_reservation_, /*erase_if_last_ref=*/true);
 }
 
 std::shared_ptr<RocksDBSharedResources> RocksDBSharedResources::for_slot(const std::string& slot_key,
                                                                          int64_t budget,
                                                                          double write_buffer_ratio,
-                                                                         double high_prio_ratio) {
+                                                                         double high_prio_ratio,
+                                                                         double row_cache_ratio) {
   static std::mutex mu;
   static std::map<std::string, std::weak_ptr<RocksDBSharedResources>> slots;
   std::lock_guard lock(mu);
-  if (auto existing = slots[slot_key].lock(); existing && existing->budget() == budget) return existing;
-  auto r = std::make_shared<RocksDBSharedResources>(budget, write_buffer_ratio, high_prio_ratio);
+  if (auto existing = slots[slot_key].lock();
+      existing && existing->budget() == budget && existing->row_cache_ratio_ == row_cache_ratio)
+    return existing;
+  auto r =
+      std::make_shared<RocksDBSharedResources>(budget, write_buffer_ratio, high_prio_ratio, row_cache_ratio);
   slots[slot_key] = r;
   std::erase_if(slots, [](const auto& kv) { return kv.second.expired(); });
   return r;

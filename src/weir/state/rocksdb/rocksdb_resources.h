@@ -2,13 +2,16 @@
 // What RocksDB instances share, and the hooks RocksDB calls back into:
 // - RocksDBSharedResources: one memory budget per slot. A block cache of the whole budget with a
 //   WriteBufferManager charged to it, so memtables and cached blocks (index and filter blocks too)
-//   draw on one pool; every backend of the slot opens its DB with both.
+//   draw on one pool; every backend of the slot opens its DB with both. The row caches of the slot's
+//   backends (rocksdb_row_cache.h) get a fixed share of the budget, reserved in the same block cache
+//   (a pinned entry of that charge), split evenly over the backends alive in the slot.
 // - TtlFilterFactory: the compaction filter that drops expired rows (and expired list elements).
 // - The list merge operator: appends elements (list rows are self-delimiting, so appending is
 //   concatenation).
 //
 // Threading: for_slot() is thread-safe (a process-wide registry under a mutex); the filter and the
 // merge operator run on RocksDB's background threads and touch only their own atomics and the clock.
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -28,9 +31,15 @@ class RocksDBSharedResources {
  public:
   //! The resources of slot `slot_key`, created on first use with `budget` bytes and freed when the
   //! last backend of the slot lets go. `budget` 0: no shared budget (RocksDB's defaults per DB).
+  //! `row_cache_ratio`: share of the budget for row caches (0: none).
   static std::shared_ptr<RocksDBSharedResources> for_slot(const std::string& slot_key, int64_t budget,
-                                                          double write_buffer_ratio, double high_prio_ratio);
-  RocksDBSharedResources(int64_t budget, double write_buffer_ratio, double high_prio_ratio);
+                                                          double write_buffer_ratio, double high_prio_ratio,
+                                                          double row_cache_ratio);
+  RocksDBSharedResources(int64_t budget, double write_buffer_ratio, double high_prio_ratio,
+                         double row_cache_ratio);
+  ~RocksDBSharedResources();
+  RocksDBSharedResources(const RocksDBSharedResources&) = delete;
+  RocksDBSharedResources& operator=(const RocksDBSharedResources&) = delete;
 
   int64_t budget() const { return budget_; }
   const std::shared_ptr<rocksdb::Cache>& cache() const { return cache_; }
@@ -38,8 +47,23 @@ class RocksDBSharedResources {
   //! Memtable size per column family, so several memtables fit under the write-buffer share.
   size_t write_buffer_size() const { return write_buffer_size_; }
 
+  //! Row-cache bytes of the whole slot (reserved in the block cache when there is a budget; without a
+  //! budget a fixed 16 MB, charged nowhere, like the rest of RocksDB's memory then).
+  size_t row_cache_bytes() const { return row_cache_bytes_; }
+  //! Each live backend's share of row_cache_bytes(). Any thread.
+  size_t row_cache_share() const {
+    return row_cache_bytes_ / static_cast<size_t>(std::max(1, backends_.load(std::memory_order_relaxed)));
+  }
+  //! A backend of the slot starts or ends (row_cache_share() follows).
+  void attach() { backends_.fetch_add(1, std::memory_order_relaxed); }
+  void detach() { backends_.fetch_sub(1, std::memory_order_relaxed); }
+
  private:
   int64_t budget_;
+  double row_cache_ratio_;
+  size_t row_cache_bytes_ = 0;
+  std::atomic<int> backends_{0};
+  rocksdb::Cache::Handle* row_cache_reservation_ = nullptr;
   size_t write_buffer_size_ = 64 << 20;
   std::shared_ptr<rocksdb::Cache> cache_;
   std::shared_ptr<rocksdb::WriteBufferManager> wbm_;

@@ -1,0 +1,67 @@
+#pragma once
+// The keyed-state file: a backend's keyed state in the canonical (backend-independent) format, written
+// and read a bounded record at a time, so full checkpoints and savepoints of state larger than memory
+// neither build nor load the whole state in memory (the RocksDB backend writes one beside the task
+// snapshot; see NativeSnapshot::keyed_state_file).
+//
+//   file    = "WEIRKS01" record* end
+//   record  = varint key group | varint n | payload (n bytes) | u32 CRC-32C of key group varint + payload
+//   payload = bytes state name | u8 layout | varint entries | entry*
+//   end     = varint 0xffffffff | "WEIRKEND"  (a file without it is incomplete)
+//
+// Entries are the canonical ones with every part length-prefixed, so they convert both to the canonical
+// snapshot bytes (InternalStateBase::restore_key_group, any backend) and to RocksDB rows without the
+// state's C++ types:
+//   value: bytes composite key | bytes value (TimedValue bytes)
+//   list:  bytes composite key | varint count | (bytes element)*
+//   map:   bytes composite key | varint count | (bytes user key | bytes value)*
+// where the composite key is the heap backend's `u32 key length | key | namespace`. One key group's rows
+// of one state may span several records.
+//
+// Threading: a writer or reader is used by one thread at a time.
+#include <cstdint>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "weir/common/data_io.h"
+#include "weir/common/key_group.h"
+
+namespace weir::state {
+
+//! How a state's entries are laid out (the first letter of RocksDB column family names too).
+enum class RowLayout : char { kValue = 'v', kList = 'l', kMap = 'm' };
+
+//! Converts `entries` (n delimited entries of `layout`) to the canonical bytes of one state in one key
+//! group (varint n, then the entries) as InternalStateBase::snapshot_key_group writes them.
+void delimited_to_canonical(RowLayout layout, uint64_t n, DataInput& entries, DataOutput& out);
+
+class KeyedStateFileWriter {
+ public:
+  //! Writes to `path`.tmp; finish() renames it to `path`. Throws WeirError when it cannot be created.
+  explicit KeyedStateFileWriter(std::string path);
+  ~KeyedStateFileWriter();
+  //! Appends one record: `n` entries of `state` in key group `kg`, already encoded as delimited entries.
+  void write_record(KeyGroup kg, std::string_view state, RowLayout layout, uint64_t n,
+                    std::string_view entries);
+  //! Writes the end marker, flushes, fsyncs and renames the file into place.
+  void finish();
+  uint64_t bytes_written() const { return bytes_; }
+
+ private:
+  std::string path_;
+  std::ofstream out_;
+  DataOutput record_;
+  uint64_t bytes_ = 0;
+  bool finished_ = false;
+};
+
+//! Calls `f(kg, state, layout, n, entries)` for each record of the file at `path` whose key group is in
+//! `range`, in file order; skips the others without reading them. Throws SerializationError naming the
+//! file when it is truncated, corrupt (checksum) or not a keyed-state file.
+void read_keyed_state_file(
+    const std::string& path, const KeyGroupRange& range,
+    const std::function<void(KeyGroup, std::string_view, RowLayout, uint64_t, DataInput&)>& f);
+
+}  // namespace weir::state
