@@ -63,8 +63,8 @@ void consume(std::shared_ptr<LocalChannel> channel, int64_t expected) {
 
 // `channels` producer/consumer pairs at once; `input(id)` gives the consumer's channel of `id`.
 template <typename Input>
-void run(const char* path, PartitionRegistry& producers, Input input, int channels, int64_t n,
-         uint32_t bytes) {
+void run(const char* path, PartitionRegistry& producers, Input input, int channels, int64_t n, uint32_t bytes,
+         uint32_t credit) {
   const std::string record(bytes, 'x');
   const int64_t frame = 4 + 1 + bytes;
   const int64_t expected = n * frame + 5;
@@ -82,9 +82,9 @@ void run(const char* path, PartitionRegistry& producers, Input input, int channe
   double cores = (cpu_seconds() - c0) / secs;
   double records = static_cast<double>(n) * channels;
   std::printf(
-      "%-6s channels=%d record_bytes=%u records=%.0f seconds=%.3f records_per_s=%.0f GB_per_s=%.3f "
+      "%-6s channels=%d credit=%u record_bytes=%u records=%.0f seconds=%.3f records_per_s=%.0f GB_per_s=%.3f "
       "cores=%.1f\n",
-      path, channels, bytes, records, secs, records / secs, records * frame / secs / 1e9, cores);
+      path, channels, credit, bytes, records, secs, records / secs, records * frame / secs / 1e9, cores);
   producers.release_job("bench");
 }
 
@@ -98,7 +98,7 @@ int main(int argc, char** argv) {
   {
     PartitionRegistry registry;
     run(
-        "local", registry, [&](const ChannelId& id) { return registry.channel(id); }, channels, n, bytes);
+        "local", registry, [&](const ChannelId& id) { return registry.channel(id); }, channels, n, bytes, 0);
   }
   {
     auto producer_side = std::make_shared<PartitionRegistry>();
@@ -109,7 +109,7 @@ int main(int argc, char** argv) {
         [&](const ChannelId& id) {
           return consumer.remote_input(id, producer.address(), RemoteInputOptions{credit, kSegment});
         },
-        channels, n, bytes);
+        channels, n, bytes, credit);
   }
   return 0;
 }
