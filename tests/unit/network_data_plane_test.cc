@@ -364,6 +364,51 @@ TEST(DataPlane, LostConsumerUnblocksAndFailsItsProducer) {
   EXPECT_NE(error.find("is gone"), std::string::npos) << error;
 }
 
+// The consumer's TaskManager goes away while many channels stream at full speed: every producer and
+// every reader stops with an error (none hangs), and nothing crashes on the way down.
+TEST(DataPlane, ClosingAConnectionUnderLoadFailsEveryChannelOnIt) {
+  TwoTaskManagers tms;
+  constexpr int kChannels = 8;
+  std::vector<std::shared_ptr<LocalChannel>> in;
+  std::vector<std::thread> producers;
+  std::atomic<int> producer_errors{0};
+  std::atomic<bool> canceled{false};
+  for (int c = 0; c < kChannels; ++c) {
+    auto out = tms.producer_registry->channel(channel_id(1, c));
+    in.push_back(tms.consumer->remote_input(channel_id(1, c), tms.producer->address(),
+                                            {.credits = 2, .segment_size = 4096}));
+    producers.emplace_back([&, out, c] {
+      try {
+        ResultPartition rp(std::make_shared<BufferPool>(4096, 4), {out}, &canceled);
+        for (int seq = 0;; ++seq) rp.write(0, ElementKind::kRecord, record(c, seq));
+      } catch (const WeirError&) {
+        producer_errors.fetch_add(1);
+      }
+    });
+  }
+  TaskWakeup wakeup;
+  std::string reader_error;
+  {
+    InputGate gate(0, in, &wakeup);
+    // Read a while, then the consumer's data plane goes away under the readers' feet.
+    read_gate(gate, wakeup, [](const std::vector<Frames>& f) {
+      for (const auto& ch : f)
+        if (ch.frames.size() < 50) return false;
+      return true;
+    });
+    tms.consumer.reset();
+    try {
+      read_gate(gate, wakeup);
+    } catch (const WeirError& e) {
+      reader_error = e.what();
+    }
+  }
+  for (auto& t : producers) t.join();
+  EXPECT_EQ(producer_errors.load(), kChannels);
+  EXPECT_NE(reader_error.find("shut down"), std::string::npos) << reader_error;
+  for (auto& ch : in) EXPECT_FALSE(ch->failure().empty());
+}
+
 TEST(DataPlane, RefusedConnectionFailsTheChannelAfterTheBoundedRetry) {
   auto registry = std::make_shared<PartitionRegistry>();
   std::string dead;
