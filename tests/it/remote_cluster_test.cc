@@ -49,8 +49,8 @@ class RemoteCluster : public ::testing::Test {
     return *tms_.back();
   }
 
-  static weir::rpc::JobSpec nexmark_spec(const std::string& query, int64_t events, const std::string& sink_dir,
-                                         int parallelism) {
+  static weir::rpc::JobSpec nexmark_spec(const std::string& query, int64_t events,
+                                         const std::string& sink_dir, int parallelism) {
     weir::rpc::JobSpec spec;
     spec.set_kind("builtin");
     spec.set_name("nexmark");
@@ -106,6 +106,33 @@ TEST_F(RemoteCluster, AJobSpanningTwoTaskManagersShufflesOverTcpAndMatchesTheMin
   EXPECT_EQ(got, reference("q5", 20000, 2));
 }
 
+// The same, with checkpoints, and one of the two TaskManagers leaves mid-run: the job restarts on the
+// survivor and a spare from the latest checkpoint, the new attempt's channels cross TCP between them,
+// and the output is exactly the uninterrupted one.
+TEST_F(RemoteCluster, AJobSpanningTwoTaskManagersSurvivesLosingOneOfThem) {
+  TempDir out, checkpoints;
+  auto spec = nexmark_spec("q5", 200000, out.path.string(), 2);
+  spec.add_args("tps=40000");  // about five seconds, so the TaskManager is lost mid-run
+  auto& config = *spec.mutable_config();
+  config["execution.checkpointing.interval"] = "100 ms";
+  config["execution.checkpointing.dir"] = checkpoints.path.string();
+  config["restart-strategy.type"] = "fixed-delay";
+  config["restart-strategy.fixed-delay.attempts"] = "3";
+  config["restart-strategy.fixed-delay.delay"] = "10 ms";
+  add_task_manager(1);
+  add_task_manager(1);
+  ASSERT_TRUE(eventually([&] { return jm_->resource_manager().total_slots() == 2; }));
+  JobId id = jm_->submit_job(spec);
+  auto job = jm_->dispatcher().job(id);
+  ASSERT_TRUE(eventually([&] { return job->checkpoint_stats().completed >= 2; }));
+  add_task_manager(1);  // the spare
+  ASSERT_TRUE(eventually([&] { return jm_->resource_manager().total_slots() == 3; }));
+  tms_.front()->shutdown("killed by the test");
+  ASSERT_EQ(job->wait(std::chrono::seconds(120)), JobStatus::kFinished) << job->failure();
+  EXPECT_GE(job->attempt(), 1);
+  EXPECT_EQ(published_lines(out.path), reference("q5", 200000, 2));
+}
+
 TEST_F(RemoteCluster, ABadSpecIsRefusedWithTheReason) {
   weir::rpc::JobSpec spec;
   spec.set_kind("builtin");
@@ -115,7 +142,8 @@ TEST_F(RemoteCluster, ABadSpecIsRefusedWithTheReason) {
         try {
           jm_->submit_job(spec);
         } catch (const WeirError& e) {
-          EXPECT_NE(std::string(e.what()).find("unknown builtin job 'no-such-job'"), std::string::npos) << e.what();
+          EXPECT_NE(std::string(e.what()).find("unknown builtin job 'no-such-job'"), std::string::npos)
+              << e.what();
           throw;
         }
       },
@@ -152,7 +180,8 @@ TEST_F(RemoteCluster, ALostTaskManagersTasksRestartOnAnotherFromTheLatestCheckpo
   ASSERT_TRUE(eventually([&] { return job->checkpoint_stats().completed >= 2; }));
   add_task_manager(1);  // the spare
   ASSERT_TRUE(eventually([&] { return jm_->resource_manager().total_slots() == 2; }));
-  tms_.front()->shutdown("killed by the test");  // leaves: its tasks are canceled, the JobManager fails them over
+  tms_.front()->shutdown(
+      "killed by the test");  // leaves: its tasks are canceled, the JobManager fails them over
   ASSERT_EQ(job->wait(std::chrono::seconds(120)), JobStatus::kFinished) << job->failure();
   EXPECT_GE(job->attempt(), 1);
   ASSERT_FALSE(job->exception_history().empty());
