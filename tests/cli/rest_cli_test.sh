@@ -60,11 +60,17 @@ for line in "weir_jobmanager_taskmanagers_registered 1" "weir_jobmanager_taskman
 done
 grep -q '^weir_jobmanager_uptime_seconds [0-9.]*$' "$DIR/body" || fail "/metrics lacks uptime"
 
-# Jobs: none run on the cluster yet.
+# Jobs: none submitted; unknown ids are 404, malformed ones 400, both naming the id.
 [ "$(get GET /jobs)" = 200 ] && json "j == {'jobs': []}" || fail "/jobs: $(cat "$DIR/body")"
 [ "$(get GET /jobs/overview)" = 200 ] && json "j == {'jobs': []}" || fail "/jobs/overview: $(cat "$DIR/body")"
-[ "$(get GET /jobs/0123456789abcdef)" = 404 ] && json "j['errors'] == ['job 0123456789abcdef not found']" \
+JOB=0123456789abcdef0123456789abcdef
+[ "$(get GET /jobs/$JOB)" = 404 ] && json "j['errors'] == ['job $JOB not found']" \
   || fail "unknown job: $(cat "$DIR/body")"
+[ "$(get PATCH "/jobs/$JOB?mode=cancel")" = 404 ] && json "j['errors'] == ['job $JOB not found']" \
+  || fail "cancel of an unknown job: $(cat "$DIR/body")"
+[ "$(get GET /jobs/0123456789abcdef/checkpoints)" = 400 ] \
+  && json "j['errors'] == [\"malformed job id '0123456789abcdef': a job id is 32 hex digits\"]" \
+  || fail "malformed job id: $(cat "$DIR/body")"
 [ "$(get GET /config)" = 200 ] && json "'weir-version' in j" || fail "/config: $(cat "$DIR/body")"
 [ "$(get GET /jobmanager/config)" = 200 ] && json "{'key': 'rest.port', 'value': '0'} in j" || fail "/jobmanager/config: $(cat "$DIR/body")"
 

@@ -6,10 +6,11 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "client_commands.h"
 #include "cluster_commands.h"
 #include "examples.h"
-#include "nexmark_commands.h"
 #include "local_cluster.h"
+#include "nexmark_commands.h"
 #include "run_command.h"
 #include "weir/weir.h"
 
@@ -24,22 +25,6 @@ int list_config() {
   return 0;
 }
 
-// `weir savepoint --dispose PATH`. Refusals (not a savepoint) are bad input: exit status 2.
-int dispose(const std::string& path) {
-  weir::DisposedSavepoint d;
-  try {
-    d = weir::dispose_savepoint(path);
-  } catch (const weir::WeirError& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return 2;
-  }
-  std::cout << "DISPOSED path=" << d.path << " files=" << d.files << " bytes=" << d.bytes << std::endl;
-  if (!d.removed_dir)
-    std::fprintf(stderr, "note: '%s' still holds files that are not part of the savepoint; they were kept\n",
-                 d.path.c_str());
-  return 0;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -51,16 +36,12 @@ int main(int argc, char** argv) {
   weir::cli::RunCommand run;
   weir::cli::add_run_command(app, run);
 
-  std::string dispose_path;
-  auto* savepoint_cmd = app.add_subcommand("savepoint", "Manage savepoints (Flink's `flink savepoint`)");
-  savepoint_cmd
-      ->add_option("--dispose", dispose_path,
-                   "Delete the savepoint at PATH after checking (from its _metadata) that it is one")
-      ->required();
   auto* examples_cmd = app.add_subcommand("examples", "List the example jobs");
   auto* config_cmd = app.add_subcommand("config", "List every configuration key with its default");
   weir::cli::NexmarkCommands nexmark;
   weir::cli::add_nexmark_commands(app, nexmark);
+  weir::cli::ClientCommands client;  // list, cancel, savepoint (and --dispose), stop, checkpoint
+  weir::cli::add_client_commands(app, client);
   weir::cli::ClusterCommands cluster;
   weir::cli::add_cluster_commands(app, cluster);
   weir::cli::LocalClusterCommand local_cluster;
@@ -79,7 +60,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*config_cmd) return list_config();
-    if (*savepoint_cmd) return dispose(dispose_path);
+    if (int code = 0; weir::cli::run_client_commands(client, code)) return code;
     if (int code = 0; weir::cli::run_nexmark_commands(nexmark, code)) return code;
     if (int code = 0; weir::cli::run_cluster_commands(cluster, code)) return code;
     if (int code = 0; weir::cli::run_local_cluster_command(local_cluster, code)) return code;

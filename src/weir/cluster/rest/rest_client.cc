@@ -7,6 +7,26 @@
 
 namespace weir::cluster::rest {
 
+namespace {
+
+// What went wrong, in words a person running `weir list` understands.
+std::string describe(httplib::Error e) {
+  switch (e) {
+    case httplib::Error::Connection:
+      return "connection refused or host unreachable";
+    case httplib::Error::ConnectionTimeout:
+      return "connection timed out";
+    case httplib::Error::Read:
+      return "no answer: the connection closed or the read timed out";
+    case httplib::Error::Write:
+      return "the request could not be sent";
+    default:
+      return httplib::to_string(e);
+  }
+}
+
+}  // namespace
+
 std::string RestReply::error_message() const {
   if (body.is_object() && body.contains("errors") && body["errors"].is_array() && !body["errors"].empty() &&
       body["errors"][0].is_string())
@@ -45,7 +65,7 @@ RestReply RestClient::call(const char* method, const std::string& path, Call&& c
   httplib::Result r = c();
   if (!r)
     throw WeirError(fmt::format("cannot reach the JobManager's REST API at {} ({} {}: {})", address_, method,
-                                path, httplib::to_string(r.error())));
+                                path, describe(r.error())));
   RestReply reply;
   reply.status = r->status;
   reply.text = r->body;

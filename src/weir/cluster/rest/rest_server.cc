@@ -113,6 +113,16 @@ void RestServer::start(const std::string& host, int port, const std::string& key
     if (!r.allow.empty()) res.set_header("Allow", r.allow);
     res.set_content(r.body, r.content_type.c_str());
   };
+  // A request without Content-Length or Transfer-Encoding has no body (RFC 9112), but httplib would
+  // read one until the connection closes (`curl -X PATCH URL` would hang): such requests are
+  // answered here, before httplib reads.
+  http_->set_pre_routing_handler([handle](const httplib::Request& req, httplib::Response& res) {
+    bool may_have_body = req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
+    if (!may_have_body || req.has_header("Content-Length") || req.has_header("Transfer-Encoding"))
+      return httplib::Server::HandlerResponse::Unhandled;
+    handle(req, res);
+    return httplib::Server::HandlerResponse::Handled;
+  });
   http_->Get(".*", handle);
   http_->Post(".*", handle);
   http_->Put(".*", handle);
