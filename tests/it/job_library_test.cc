@@ -9,10 +9,15 @@
 #include <string>
 #include <vector>
 
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include "it_support.h"
 #include "weir/cluster/artifacts/job_library.h"
+#include "weir/cluster/blob/blob_cache.h"
+#include "weir/cluster/blob/blob_client.h"
+#include "weir/cluster/blob/blob_server.h"
+#include "weir/cluster/blob/blob_service.h"
 #include "weir/cluster/minicluster/mini_cluster.h"
 #include "weir/nexmark/queries.h"
 #include "weir/weir.h"
@@ -86,6 +91,35 @@ TEST_P(NexmarkLibraryTest, PlannedLibraryGivesTheOutputOfTheQueryBuiltDirectly) 
 }
 
 INSTANTIATE_TEST_SUITE_P(Queries, NexmarkLibraryTest, ::testing::Values("q0", "q5", "q8"));
+
+// The way a library reaches a TaskManager: uploaded to the JobManager's blob store over gRPC, downloaded
+// into the TaskManager's blob cache, loaded and planned from there.
+TEST(JobLibraryTest, LibraryUploadedAndDownloadedThroughTheBlobStoreRunsTheSameJob) {
+  TempDir dir, via_blobs, direct;
+  cluster::blob::BlobServer store(dir.path / "store");
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  auto service = cluster::blob::register_blob_service(builder, store);
+  auto server = builder.BuildAndStart();
+  ASSERT_TRUE(server && port > 0);
+  const std::string address = "127.0.0.1:" + std::to_string(port);
+
+  auto key = cluster::blob::BlobClient(address).put_file(WEIR_NEXMARK_JOB_LIBRARY);
+  cluster::blob::BlobCache cache(address, dir.path / "cache");
+  auto local = cache.get(key);
+  EXPECT_NE(local, std::filesystem::path(WEIR_NEXMARK_JOB_LIBRARY));
+  auto graph = JobLibrary::load(local).plan({"--query", "q5", "--events", std::to_string(kEvents), "--rate",
+                                             "1000", "--sink", "file:" + via_blobs.path.string()},
+                                            [] {
+                                              Configuration c;
+                                              c.set("parallelism.default", "2");
+                                              return c;
+                                            }());
+  run_on_minicluster(graph);
+  EXPECT_EQ(published_lines(via_blobs.path), direct_query_lines("q5", 2, direct.path));
+  server->Shutdown();
+}
 
 TEST(JobLibraryTest, SameArgumentsAndConfigurationGiveTheSameGraph) {
   JobLibrary lib = JobLibrary::load(WEIR_NEXMARK_JOB_LIBRARY);
