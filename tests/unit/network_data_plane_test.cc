@@ -448,6 +448,28 @@ TEST(DataPlane, AMalformedProducerAddressFailsTheChannelNamingIt) {
   }
 }
 
+TEST(DataPlane, WorksOverIpv6Loopback) {
+  auto producer_registry = std::make_shared<PartitionRegistry>();
+  std::unique_ptr<DataPlane> probe;
+  try {
+    probe = std::make_unique<DataPlane>(producer_registry, DataPlaneOptions{"::1", 0});
+  } catch (const WeirError& e) {
+    GTEST_SKIP() << "no IPv6 loopback on this machine: " << e.what();
+  }
+  DataPlane& producer = *probe;
+  DataPlane consumer(std::make_shared<PartitionRegistry>(), {"::1", 0});
+  EXPECT_EQ(producer.address().rfind("[::1]:", 0), 0u) << producer.address();
+  auto in = consumer.remote_input(channel_id(1, 0), producer.address());
+  std::atomic<bool> canceled{false};
+  ResultPartition rp(std::make_shared<BufferPool>(1024, 4), {producer_registry->channel(channel_id(1, 0))},
+                     &canceled);
+  rp.write(0, ElementKind::kRecord, "over v6");
+  rp.finish();
+  TaskWakeup wakeup;
+  InputGate gate(0, {in}, &wakeup);
+  EXPECT_EQ(read_gate(gate, wakeup)[0].frames[0].second, "over v6");
+}
+
 TEST(DataPlane, PortInUseIsAClearError) {
   DataPlane first(std::make_shared<PartitionRegistry>());
   const int port = std::stoi(first.address().substr(first.address().rfind(':') + 1));

@@ -36,7 +36,9 @@ class DataPlane::Impl final : public DataConnection::Owner {
     if (!ec) acceptor_.bind(endpoint, ec);
     if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) fail(ec.message());
-    address_ = fmt::format("{}:{}", options_.host, acceptor_.local_endpoint().port());
+    const bool v6 = options_.host.find(':') != std::string::npos;  // an IPv6 address goes in brackets
+    address_ = (v6 ? "[" + options_.host + "]" : options_.host) + ":" +
+               std::to_string(acceptor_.local_endpoint().port());
     accept_next();
     thread_ = std::thread([io = io_] { io->run(); });
   }
