@@ -190,6 +190,17 @@ TEST(BlobStoreTest, ConfiguredParentGetsAFreshStoreRemovedAtTheEnd) {
   EXPECT_FALSE(std::filesystem::exists(store_dir));
 }
 
+TEST(BlobStoreTest, DefaultStoreIsATemporaryDirectoryRemovedAtTheEnd) {
+  std::filesystem::path store_dir;
+  {
+    BlobServer server{Configuration{}};
+    store_dir = server.storage_directory();
+    EXPECT_EQ(store_dir.parent_path(), std::filesystem::temp_directory_path());
+    EXPECT_TRUE(std::filesystem::is_directory(store_dir));
+  }
+  EXPECT_FALSE(std::filesystem::exists(store_dir));
+}
+
 TEST(BlobStoreTest, BadKeyTextIsRefused) {
   EXPECT_THROW(BlobKey::parse("abc"), WeirError);
   EXPECT_THROW(BlobKey::parse(std::string(64, 'g')), WeirError);

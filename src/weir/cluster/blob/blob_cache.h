@@ -21,7 +21,7 @@ namespace weir::cluster::blob {
 class BlobCache {
  public:
   //! Downloads from the BlobService at `job_manager_address` (HOST:PORT) into `blobCache-<random>` under
-  //! blob.storage.directory (default: the working directory), removed when the cache is destroyed.
+  //! blob.storage.directory (default: the system temp directory), removed when the cache is destroyed.
   BlobCache(std::string job_manager_address, const Configuration& conf);
   //! Uses `dir` as it is (created if missing) and keeps it.
   BlobCache(std::string job_manager_address, std::filesystem::path dir);

@@ -14,7 +14,8 @@ namespace weir::options {
 const ConfigOption<std::string> kBlobStorageDirectory{
     {"blob.storage.directory", ConfigType::kString, "",
      "Parent directory of the JobManager's blob store (job libraries) and of each TaskManager's blob cache; "
-     "each process makes its own subdirectory and removes it when it stops (empty: the working directory)."}};
+     "each process makes its own subdirectory and removes it when it stops (empty: the system temp "
+     "directory)."}};
 }  // namespace weir::options
 
 namespace weir::cluster::blob {
@@ -32,7 +33,7 @@ void ensure_blob_directory(const std::filesystem::path& dir) {
 std::filesystem::path create_blob_directory(const Configuration& conf, std::string_view prefix) {
   std::string parent = conf.get_string(options::kBlobStorageDirectory);
   std::filesystem::path base =
-      parent.empty() ? std::filesystem::current_path() : std::filesystem::path(parent);
+      parent.empty() ? std::filesystem::temp_directory_path() : std::filesystem::path(parent);
   ensure_blob_directory(base);
   std::random_device rd;
   for (int i = 0; i < 100; ++i) {

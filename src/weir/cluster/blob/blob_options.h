@@ -8,7 +8,8 @@
 namespace weir::options {
 //! blob.storage.directory: the parent directory of the JobManager's blob store and each TaskManager's blob
 //! cache (each makes its own `blobStore-<random>` / `blobCache-<random>` inside, as Flink does); empty:
-//! the process's working directory.
+//! the system temp directory, which is also Flink's default for a process's working directory (io.tmp.dirs);
+//! a directory in the current one would be left behind in a source tree by a killed process.
 extern const ConfigOption<std::string> kBlobStorageDirectory;
 }  // namespace weir::options
 

@@ -19,8 +19,8 @@ namespace weir::cluster::blob {
 
 class BlobServer {
  public:
-  //! Creates `blobStore-<random>` under blob.storage.directory (default: the working directory) and removes
-  //! it when destroyed. Throws WeirError naming the path when it cannot be created.
+  //! Creates `blobStore-<random>` under blob.storage.directory (default: the system temp directory) and
+  //! removes it when destroyed. Throws WeirError naming the path when it cannot be created.
   explicit BlobServer(const Configuration& conf);
   //! Uses `dir` as it is (created if missing) and keeps it when destroyed.
   explicit BlobServer(std::filesystem::path dir);
