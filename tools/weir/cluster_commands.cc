@@ -61,7 +61,8 @@ int run_jobmanager(const ClusterCommands& c) {
   cluster::rest::JobManagerEndpoints endpoints(server.registry(), conf, &server.dispatcher());
   endpoints.add_routes(rest);
   cluster::rest::JobSubmissionEndpoints submission(
-      [&server](const weir::rpc::JobSpec& spec) { return server.submit_job(spec); });
+      [&server](const weir::rpc::JobSpec& spec) { return server.submit_job(spec); },
+      [&server](const std::string& bytes) { return server.blob_server().put(bytes).hex(); });
   submission.add_routes(rest);
   rest.start(conf.get_string(options::kRestAddress), static_cast<int>(conf.get_int(options::kRestPort)),
              "rest.address, rest.port");

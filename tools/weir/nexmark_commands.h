@@ -14,6 +14,8 @@ struct NexmarkCommands : NexmarkRunArgs {
   CLI::App* gen_cmd = nullptr;
   CLI::App* run_cmd = nullptr;
   NexmarkGeneratorArgs gen;
+  std::string jobmanager;  //!< run on this cluster (its REST HOST:PORT) instead of the MiniCluster
+  bool detached = false;
 };
 
 void add_nexmark_commands(CLI::App& app, NexmarkCommands& c);

@@ -3,12 +3,15 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
 
 #include "examples.h"
+#include "weir/cluster/artifacts/job_library.h"
 #include "weir/cluster/minicluster/mini_cluster.h"
 #include "weir/cluster/rest/job_submission_endpoints.h"
 #include "weir/cluster/rest/rest_client.h"
@@ -84,7 +87,50 @@ int run_example_locally(const RunCommand& r, const examples::Example& ex) {
   return 0;
 }
 
+std::string read_file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(fmt::format("job library '{}': cannot read it", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+int run_library_locally(const RunCommand& r, const Configuration& conf) {
+  auto jg = cluster::JobLibrary::load(r.target).plan(r.job_args, conf);
+  if (r.plan) {
+    std::cout << jg->describe();
+    return 0;
+  }
+  cluster::MiniClusterConfig mc;
+  mc.slots_per_task_manager = jg->max_vertex_parallelism();
+  cluster::MiniCluster cluster(mc);
+  auto result = cluster.submit(jg).wait();
+  std::fprintf(stderr, "Job %s finished in %lld ms\n", result.job_id.to_string().c_str(),
+               static_cast<long long>(result.net_runtime_ms));
+  return 0;
+}
+
 }  // namespace
+
+int submit_library(const std::string& jobmanager, const std::string& library, const std::vector<std::string>& args,
+                   const std::map<std::string, std::string>& config, bool detached, std::string* final_job) {
+  // Load it here first: a library that is not a Weir job fails now, with the loader's message.
+  cluster::JobLibrary::load(library);
+  std::string name = std::filesystem::path(library).filename().string();
+  cluster::rest::RestClient client(jobmanager);
+  auto up = client.post_bytes("/jars/upload?name=" + name, read_file_bytes(library));
+  if (up.status != 200)
+    throw WeirError(fmt::format("the JobManager at {} refused the upload of {}: {}", jobmanager, library,
+                                up.error_message()));
+  weir::rpc::JobSpec spec;
+  spec.set_kind("library");
+  spec.set_name(name);
+  spec.set_blob_key(up.body.value("blob-key", ""));
+  for (const auto& a : args) spec.add_args(a);
+  for (const auto& [k, v] : config) (*spec.mutable_config())[k] = v;
+  return submit_to_cluster(jobmanager, cluster::rest::JobSubmissionEndpoints::to_json(spec).dump(), detached,
+                           final_job);
+}
 
 void register_builtin_jobs() {
   cluster::rpc::register_builtin_job("nexmark", nexmark::build_nexmark_job);
@@ -97,7 +143,8 @@ void register_builtin_jobs() {
   }
 }
 
-int submit_to_cluster(const std::string& jobmanager, const std::string& spec_json, bool detached) {
+int submit_to_cluster(const std::string& jobmanager, const std::string& spec_json, bool detached,
+                      std::string* final_job) {
   cluster::rest::RestClient client(jobmanager);
   auto reply = client.post("/jobs", nlohmann::json::parse(spec_json));
   if (reply.status != 202) {
@@ -116,6 +163,7 @@ int submit_to_cluster(const std::string& jobmanager, const std::string& spec_jso
     }
     std::string state = job.body.value("state", "");
     if (state == "FINISHED" || state == "FAILED" || state == "CANCELED") {
+      if (final_job) *final_job = job.body.dump();
       std::cout << "Job " << id << " " << state << " after " << job.body.value("duration", int64_t{0}) << " ms"
                 << " (restarts: " << job.body.value("restarts", 0) << ")" << std::endl;
       if (state == "FAILED") std::fprintf(stderr, "error: %s\n", job.body.value("failure", std::string()).c_str());
@@ -125,14 +173,11 @@ int submit_to_cluster(const std::string& jobmanager, const std::string& spec_jso
   }
 }
 
-void add_run_command(CLI::App& app, RunCommand& r) {
-  r.cmd = app.add_subcommand(
-      "run",
-      "Run an example job or a C++ job library, on the embedded MiniCluster or (with --jobmanager) a cluster");
-  auto* c = r.cmd;
-  c->add_option("target", r.target, "An example (see `weir examples`) or the path of a job library (.so)")
-      ->required();
-  c->add_option("job-args", r.job_args, "Arguments for a job library's main, after --");
+namespace {
+
+// The options of `weir run` other than the target. They are accepted before the target and, for an
+// example, after it too (`weir run word-count --parallelism 2`); after a job library they belong to it.
+void add_run_options(CLI::App* c, RunCommand& r) {
   c->add_option("-p,--parallelism", r.parallelism, "Default parallelism of the job")->check(CLI::Range(1, 32768));
   c->add_option("-D", r.defines, "Configuration key=value (repeatable), e.g. -D parallelism.default=2");
   c->add_option("-c,--conf", r.conf_file, "A weir.yaml configuration file")->check(CLI::ExistingFile);
@@ -149,13 +194,41 @@ void add_run_command(CLI::App& app, RunCommand& r) {
   c->add_flag("-d,--detached", r.detached, "With --jobmanager: print the job id and return at once");
 }
 
-bool run_run_command(const RunCommand& r, int& exit_code) {
-  if (!r.cmd || !*r.cmd) return false;
-  Configuration conf = load_configuration(r);
+}  // namespace
+
+void add_run_command(CLI::App& app, RunCommand& r) {
+  r.cmd = app.add_subcommand("run",
+                             "Run an example job or a C++ job library (`weir run [OPTIONS] LIB.so [JOB ARGS]`), on "
+                             "the embedded MiniCluster or, with --jobmanager, on a cluster");
+  add_run_options(r.cmd, r);
+  // Parsing stops at the first word that is not an option: the target (an example or a library). Everything
+  // after it is the job's: a library's arguments, or more options of an example.
+  r.cmd->prefix_command();
+  r.cmd->footer("TARGET: an example (see `weir examples`) or the path of a C++ job library (.so)");
+}
+
+bool run_run_command(const RunCommand& parsed, int& exit_code) {
+  if (!parsed.cmd || !*parsed.cmd) return false;
+  RunCommand r = parsed;
+  r.job_args = parsed.cmd->remaining();
+  if (r.job_args.empty()) throw ConfigError("weir run: missing TARGET (an example or a job library)");
+  r.target = r.job_args.front();
+  r.job_args.erase(r.job_args.begin());
   const examples::Example* ex = find_example(r.target);
+  if (ex && !r.job_args.empty()) {
+    CLI::App more{"weir run " + r.target};
+    add_run_options(&more, r);
+    std::vector<std::string> args(r.job_args.rbegin(), r.job_args.rend());
+    try {
+      more.parse(args);
+    } catch (const CLI::ParseError& e) {
+      throw ConfigError(fmt::format("weir run {}: {}", r.target, e.what()));
+    }
+    r.job_args.clear();
+  }
+  Configuration conf = load_configuration(r);
   weir::rpc::JobSpec spec;
   if (ex) {
-    if (!r.job_args.empty()) throw ConfigError("examples take no job arguments; use --input/--output/--events");
     if (r.jobmanager.empty()) {
       exit_code = run_example_locally(r, *ex);
       return true;
@@ -164,7 +237,16 @@ bool run_run_command(const RunCommand& r, int& exit_code) {
     spec.set_name("example:" + ex->name);
     for (const auto& a : example_args(r)) spec.add_args(a);
   } else if (is_library(r.target)) {
-    throw ConfigError(fmt::format("job library '{}': library jobs are not supported by this build yet", r.target));
+    if (!std::filesystem::exists(r.target))
+      throw ConfigError(fmt::format("job library '{}' does not exist", r.target));
+    if (r.jobmanager.empty()) {
+      exit_code = run_library_locally(r, conf);
+      return true;
+    }
+    std::map<std::string, std::string> config(conf.values().begin(), conf.values().end());
+    if (r.plan) throw ConfigError("--plan shows a job on the embedded MiniCluster; drop --jobmanager");
+    exit_code = submit_library(r.jobmanager, r.target, r.job_args, config, r.detached);
+    return true;
   } else {
     std::string names;
     for (const auto& e : examples::all_examples()) names += (names.empty() ? "" : ", ") + e.name;

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "weir/cluster/artifacts/job_library.h"
 #include "weir/common/error.h"
 
 namespace weir::cluster::rpc {
@@ -55,8 +56,13 @@ std::shared_ptr<const graph::JobGraph> plan_job(const weir::rpc::JobSpec& spec, 
     }
     jg = build(args, conf);
   } else if (spec.kind() == "library") {
-    (void)library_path;
-    throw WeirError(fmt::format("job library '{}': library jobs are not supported by this build yet", spec.name()));
+    if (library_path.empty())
+      throw WeirError(fmt::format("job library '{}': no local copy of blob {}", spec.name(), spec.blob_key()));
+    auto graph = JobLibrary::load(library_path).plan(args, conf);
+    // The planned graph is shared and const; this process's copy gets its artifact set on a copy of the
+    // graph's header (the vertices, edges and operator factories are shared, and keep the library loaded).
+    // The copy's deleter holds the planned graph, whose control block keeps the library loaded.
+    jg = std::shared_ptr<graph::JobGraph>(new graph::JobGraph(*graph), [keep = graph](graph::JobGraph* p) { delete p; });
   } else {
     throw WeirError(fmt::format("unknown job kind '{}' (expected builtin or library)", spec.kind()));
   }

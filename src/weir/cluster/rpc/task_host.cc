@@ -13,8 +13,10 @@ namespace {
 constexpr const char* kRole = "taskmanager";
 }
 
-TaskHost::TaskHost(int slots, network::DataPlaneOptions data, std::chrono::milliseconds report_retry)
+TaskHost::TaskHost(int slots, network::DataPlaneOptions data, std::chrono::milliseconds report_retry,
+                   Configuration conf)
     : report_retry_(report_retry),
+      conf_(std::move(conf)),
       registry_(std::make_shared<network::PartitionRegistry>()),
       data_plane_(std::make_shared<network::DataPlane>(registry_, std::move(data))),
       data_address_(data_plane_->address()),
@@ -30,6 +32,7 @@ void TaskHost::connect(const std::string& job_manager_id, const std::string& add
     if (job_manager_id == job_manager_id_) return;
     job_manager_id_ = job_manager_id;
     job_master_ = std::make_shared<RemoteJobMaster>(address, report_retry_);
+    blobs_ = std::make_shared<blob::BlobCache>(address, conf_);
   }
   // Tasks deployed by an earlier JobManager (or before this one marked us lost) are not its tasks any more:
   // it has rescheduled them elsewhere.
@@ -52,7 +55,18 @@ std::shared_ptr<const graph::JobGraph> TaskHost::graph_for(const JobId& job, con
     auto it = graphs_.find(job);
     if (it != graphs_.end()) return it->second;
   }
-  auto jg = plan_job(spec, "");  // outside the lock: planning runs the job's main
+  std::shared_ptr<blob::BlobCache> blobs;
+  {
+    std::lock_guard lock(mu_);
+    blobs = blobs_;
+  }
+  // Outside the lock: the download and the job's main may take a while.
+  std::string library;
+  if (spec.kind() == "library") {
+    if (!blobs) throw WeirError("no JobManager to download the job library from");
+    library = blobs->get(blob::BlobKey::parse(spec.blob_key())).string();
+  }
+  auto jg = plan_job(spec, library);
   std::lock_guard lock(mu_);
   return graphs_.emplace(job, std::move(jg)).first->second;
 }

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string>
 
+#include "weir/cluster/blob/blob_cache.h"
 #include "weir/cluster/rpc/cluster.pb.h"
 #include "weir/cluster/rpc/remote_job_master.h"
 #include "weir/cluster/taskmanager/task_executor.h"
@@ -23,7 +24,9 @@ class TaskHost {
  public:
   //! Starts this TaskManager's data plane on `data` (throws WeirError naming taskmanager.data.port when
   //! it cannot listen).
-  TaskHost(int slots, network::DataPlaneOptions data, std::chrono::milliseconds report_retry);
+  //! `conf` says where downloaded job libraries go (blob.storage.directory).
+  TaskHost(int slots, network::DataPlaneOptions data, std::chrono::milliseconds report_retry,
+           Configuration conf = {});
   ~TaskHost();
 
   //! A new JobManager (or the same one after it forgot this TaskManager): tasks of the previous one are
@@ -47,6 +50,7 @@ class TaskHost {
   std::shared_ptr<const checkpoint::RestoredCheckpoint> restore_for(const std::string& path);
 
   const std::chrono::milliseconds report_retry_;
+  const Configuration conf_;
   std::shared_ptr<network::PartitionRegistry> registry_;
   std::shared_ptr<network::DataPlane> data_plane_;
   const std::string data_address_;
@@ -54,6 +58,7 @@ class TaskHost {
   std::mutex mu_;
   std::string job_manager_id_;                                        // REQUIRES: mu_ held
   std::shared_ptr<RemoteJobMaster> job_master_;                       // REQUIRES: mu_ held
+  std::shared_ptr<blob::BlobCache> blobs_;                            // REQUIRES: mu_ held
   std::map<JobId, std::shared_ptr<const graph::JobGraph>> graphs_;   // REQUIRES: mu_ held
   std::map<std::string, std::weak_ptr<const checkpoint::RestoredCheckpoint>> restores_;  // REQUIRES: mu_ held
 };

@@ -108,7 +108,8 @@ TaskManagerRunner::TaskManagerRunner(const Configuration& conf)
   network::DataPlaneOptions data;
   data.host = host;
   data.port = static_cast<int>(conf.get_int(options::kTaskManagerDataPort));
-  host_ = std::make_unique<TaskHost>(num_slots_, data, heartbeat_.timeout);
+  data.connect_timeout = conf.get_duration(options::kNetworkConnectTimeout);
+  host_ = std::make_unique<TaskHost>(num_slots_, data, heartbeat_.timeout, conf_);
   data_port_ = std::stoi(host_->data_address().substr(host_->data_address().rfind(':') + 1));
   std::string requested = fmt::format("{}:{}", host, conf.get_int(options::kTaskManagerRpcPort));
   service_ = std::make_unique<Service>(*this);

@@ -1,0 +1,90 @@
+#!/bin/sh
+# Jobs on a local cluster of real processes (issue 6): `weir cluster start` a JobManager and two
+# TaskManagers on free ports; an example and a job library whose shuffles cross TaskManagers give the
+# MiniCluster's output; a Nexmark query with checkpoints survives SIGKILLed TaskManagers (replaced by new
+# ones, which get the work) with exactly the failure-free output; clear errors for bad input; `weir
+# cluster stop`. Every wait polls a condition against a deadline.
+# Usage: distributed_cli_test.sh path/to/weir path/to/libweir_word_count_job.so
+set -eu
+WEIR="$1"
+WORDCOUNT_LIB="$2"
+. "$(dirname "$0")/process_lib.sh"
+HB="-D heartbeat.interval=200ms -D heartbeat.timeout=1500ms"  # generous: ctest runs tests in parallel
+CL="$DIR/cluster"
+
+"$WEIR" cluster start -n 2 --dir "$CL" -D rest.port=0 -D jobmanager.rpc.port=0 -D taskmanager.numberOfTaskSlots=1 \
+  -D restart-strategy.type=fixed-delay -D restart-strategy.fixed-delay.attempts=20 \
+  -D restart-strategy.fixed-delay.delay=100ms $HB > "$DIR/start.log" 2>&1 || fail "cluster start: $(cat "$DIR/start.log")"
+for p in $(sed -n 's/^pid //p' "$CL/cluster.state"); do PIDS="$PIDS $p"; done
+cp "$CL"/*.log "$DIR/" 2>/dev/null || true
+REST=$(sed -n 's/^CLUSTER rest=\([^ ]*\) .*/\1/p' "$DIR/start.log")
+RPC=$(sed -n 's/^CLUSTER .* rpc=\([^ ]*\) .*/\1/p' "$DIR/start.log")
+[ -n "$REST" ] && [ -n "$RPC" ] || fail "no CLUSTER line: $(cat "$DIR/start.log")"
+# A second start on the same directory refuses while the first runs.
+if "$WEIR" cluster start --dir "$CL" > "$DIR/again.log" 2>&1; then fail "second cluster start succeeded"; fi
+grep -q "is running" "$DIR/again.log" || fail "second start error: $(cat "$DIR/again.log")"
+
+sorted_output() { cat "$1"/part-* 2>/dev/null | sort; }
+seq 1 400 | sed 's/^/word w/' > "$DIR/words.txt"  # 401 distinct words, 800 tokens
+
+# The example word count at parallelism 2 (one slot per TaskManager: its shuffle crosses them) equals the
+# MiniCluster's.
+"$WEIR" run word-count -p 2 --input "$DIR/words.txt" --output "$DIR/wc-local" > "$DIR/wc-local.log" 2>&1 || fail "local word count"
+"$WEIR" run -p 2 --jobmanager "$REST" word-count --input "$DIR/words.txt" --output "$DIR/wc-remote" > "$DIR/wc-remote.log" 2>&1 \
+  || fail "word count on the cluster: $(cat "$DIR/wc-remote.log")"
+grep -q "FINISHED" "$DIR/wc-remote.log" || fail "no FINISHED: $(cat "$DIR/wc-remote.log")"
+[ -n "$(sorted_output "$DIR/wc-local")" ] || fail "local word count wrote nothing"
+[ "$(sorted_output "$DIR/wc-local")" = "$(sorted_output "$DIR/wc-remote")" ] || fail "word count on the cluster differs from the MiniCluster's"
+
+# The same as a job library uploaded through the blob store; its arguments follow the library.
+"$WEIR" run -p 2 "$WORDCOUNT_LIB" --input "$DIR/words.txt" --output "$DIR/lib-local" > "$DIR/lib-local.log" 2>&1 || fail "local library: $(cat "$DIR/lib-local.log")"
+"$WEIR" run -p 2 --jobmanager "$REST" "$WORDCOUNT_LIB" --input "$DIR/words.txt" --output "$DIR/lib-remote" > "$DIR/lib-remote.log" 2>&1 \
+  || fail "library on the cluster: $(cat "$DIR/lib-remote.log")"
+[ -n "$(sorted_output "$DIR/lib-local")" ] || fail "local library wrote nothing"
+[ "$(sorted_output "$DIR/lib-local")" = "$(sorted_output "$DIR/lib-remote")" ] || fail "library on the cluster differs from the MiniCluster's"
+
+# Bad input: clear errors, non-zero exits.
+expect_error() {  # expect_error PATTERN COMMAND...
+  pattern="$1"; shift
+  if "$@" > "$DIR/err.out" 2>&1; then fail "succeeded: $*"; fi
+  grep -q "$pattern" "$DIR/err.out" || fail "error of '$*' does not say '$pattern': $(cat "$DIR/err.out")"
+}
+expect_error "unknown example 'no-such'" "$WEIR" run --jobmanager "$REST" no-such
+expect_error "does not exist" "$WEIR" run --jobmanager "$REST" "$DIR/missing.so"
+expect_error "127.0.0.1:1" "$WEIR" run --jobmanager 127.0.0.1:1 word-count --input "$DIR/words.txt"
+expect_error "bad --query 'q99'\|unknown query\|q99" "$WEIR" nexmark --jobmanager "$REST" --query q99 --events 10
+expect_error "needs --checkpoint-dir" "$WEIR" nexmark --jobmanager "$REST" --query q5 --events 10 --checkpoint-interval 100ms
+
+# Nexmark q5 with checkpoints on the cluster while TaskManagers are SIGKILLed and replaced: the committed
+# output equals the MiniCluster's failure-free run.
+EVENTS=300000
+"$WEIR" nexmark --query q5 --events $EVENTS -p 2 --sink "file:$DIR/q5-local" > "$DIR/q5-local.log" 2>&1 || fail "local q5"
+"$WEIR" nexmark --jobmanager "$REST" --detached --query q5 --events $EVENTS -p 2 --tps 50000 --sink "file:$DIR/q5-remote" \
+  --checkpoint-interval 200ms --checkpoint-dir "$DIR/chk" > "$DIR/q5-submit.log" 2>&1 || fail "q5 submit: $(cat "$DIR/q5-submit.log")"
+JOB=$(sed -n 's/.*JobID \([0-9a-f]*\).*/\1/p' "$DIR/q5-submit.log")
+[ -n "$JOB" ] || fail "no job id: $(cat "$DIR/q5-submit.log")"
+job_json() { curl -s "http://$REST/jobs/$JOB$1"; }
+checkpoints_at_least() { [ "$(job_json /checkpoints | sed -n 's/.*"counts":{"completed":\([0-9]*\).*/\1/p')" -ge "$1" ]; }
+finished() { job_json "" | grep -q '"state":"FINISHED"'; }
+JMPID=$(sed -n 's/^pid //p' "$CL/cluster.state" | head -1)
+for round in 1 2; do
+  wait_for 60 "checkpoint $round of q5" checkpoints_at_least "$round"
+  VICTIM=""
+  for p in $PIDS; do
+    if [ "$p" != "$JMPID" ] && alive "$p"; then VICTIM=$p; break; fi
+  done
+  [ -n "$VICTIM" ] || fail "no TaskManager left to kill"
+  kill -9 "$VICTIM"
+  "$WEIR" taskmanager -D jobmanager.rpc.port="${RPC##*:}" -D taskmanager.numberOfTaskSlots=1 $HB > "$DIR/tm-new-$round.log" 2>&1 &
+  PIDS="$PIDS $!"
+done
+wait_for 120 "q5 finished" finished
+RESTARTS=$(job_json "" | sed -n 's/.*"restarts":\([0-9]*\).*/\1/p')
+[ "${RESTARTS:-0}" -ge 2 ] || fail "q5 restarted ${RESTARTS:-0} times after two SIGKILLs"
+job_json /exceptions | grep -q "is gone" || fail "exceptions do not name the lost TaskManager"
+[ -n "$(sorted_output "$DIR/q5-local")" ] || fail "local q5 wrote nothing"
+[ "$(sorted_output "$DIR/q5-local")" = "$(sorted_output "$DIR/q5-remote")" ] || fail "q5 on the cluster after SIGKILLs differs from the failure-free run"
+
+"$WEIR" cluster stop --dir "$CL" > "$DIR/stop.log" 2>&1 || fail "cluster stop: $(cat "$DIR/stop.log")"
+grep -q "^STOPPED " "$DIR/stop.log" || fail "stop: $(cat "$DIR/stop.log")"
+echo "PASS"
