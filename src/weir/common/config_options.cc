@@ -64,6 +64,10 @@ const ConfigOption<int64_t> kFloatingBuffersPerGate{{"taskmanager.network.memory
                                                      {},
                                                      0,
                                                      65536}};
+const ConfigOption<Duration> kNetworkConnectTimeout{
+    {"taskmanager.network.connect-timeout", ConfigType::kDuration, "10 s",
+     "How long a TaskManager's data plane keeps trying to connect to another TaskManager's (which may not "
+     "listen yet) before the channels waiting for it fail."}};
 const ConfigOption<std::string> kStateBackendType{
     {"state.backend.type",
      ConfigType::kEnum,

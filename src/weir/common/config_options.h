@@ -16,6 +16,7 @@ extern const ConfigOption<int64_t> kSegmentSize;             // taskmanager.memo
 extern const ConfigOption<int64_t> kBuffersPerChannel;       // taskmanager.network.memory.buffers-per-channel
 extern const ConfigOption<int64_t>
     kFloatingBuffersPerGate;  // taskmanager.network.memory.floating-buffers-per-gate
-extern const ConfigOption<std::string> kStateBackendType;  // state.backend.type
+extern const ConfigOption<Duration> kNetworkConnectTimeout;  // taskmanager.network.connect-timeout
+extern const ConfigOption<std::string> kStateBackendType;    // state.backend.type
 
 }  // namespace weir::options
