@@ -245,6 +245,13 @@ TEST_F(RestJobs, SavepointOverRestExistsOnDiskAndRestores) {
             0u);
   EXPECT_TRUE(fs::exists(fs::path(location) / "_metadata"));
   EXPECT_TRUE(job_state_is(client, "RUNNING"));  // a plain savepoint leaves the job running
+  auto stats = get(path_of(client, "/checkpoints")).body;
+  EXPECT_EQ(stats["latest"]["savepoint"]["external_path"], location) << stats;
+  EXPECT_EQ(stats["latest"]["savepoint"]["is_savepoint"], true);
+  ASSERT_TRUE(eventually([&] {  // a periodic checkpoint after the savepoint is the latest completed
+    auto l = get(path_of(client, "/checkpoints")).body["latest"]["completed"];
+    return !l.is_null() && l["id"] > stats["latest"]["savepoint"]["id"] && l["is_savepoint"] == false;
+  }));
   client.cancel();
   client.wait_for(std::chrono::seconds(30));
 

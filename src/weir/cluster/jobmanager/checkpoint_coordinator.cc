@@ -141,6 +141,7 @@ void CheckpointCoordinator::complete(int64_t id, Pending& p, int64_t now_ms, Com
   stats_.sum_async_ms += out.max_async_ms;
   stats_.sum_alignment_ms += out.max_alignment_ms;
   stats_.latest = out;
+  if (p.savepoint) stats_.latest_savepoint = out;
   if (auto w = savepoint_waiters_.find(id); w != savepoint_waiters_.end()) {
     w->second(p.dir, {});
     savepoint_waiters_.erase(w);

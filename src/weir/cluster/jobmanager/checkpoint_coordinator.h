@@ -60,7 +60,8 @@ struct CheckpointStats {
   int64_t sum_sync_ms = 0;
   int64_t sum_async_ms = 0;
   int64_t sum_alignment_ms = 0;
-  std::optional<CompletedCheckpoint> latest;
+  std::optional<CompletedCheckpoint> latest;  //!< a checkpoint or a savepoint
+  std::optional<CompletedCheckpoint> latest_savepoint;
   //! The latest checkpoint or savepoint that failed (REST `latest.failed`).
   struct Failed {
     int64_t id = 0;

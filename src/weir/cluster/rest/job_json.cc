@@ -233,9 +233,13 @@ Json checkpoints_json(const JobMaster& job) {
                              {"avg_alignment_duration", avg(s.sum_alignment_ms)},
                              {"unaligned", s.completed_unaligned},
                              {"persisted_data", s.in_flight_bytes}}}};
-  Json latest_savepoint = nullptr;
-  for (const auto& c : retained)
-    if (c.savepoint) latest_savepoint = completed_json(c);
+  // The newest completed checkpoint (retained ones are checkpoints only; `latest` may be a savepoint).
+  Json latest_completed = nullptr;
+  if (!retained.empty())
+    latest_completed = completed_json(retained.back());
+  else if (s.latest && !s.latest->savepoint)
+    latest_completed = completed_json(*s.latest);
+  Json latest_savepoint = s.latest_savepoint ? completed_json(*s.latest_savepoint) : Json(nullptr);
   Json failed = nullptr;
   if (s.latest_failed)
     failed = Json{{"@class", "failed"},
@@ -253,7 +257,7 @@ Json checkpoints_json(const JobMaster& job) {
   for (auto it = retained.rbegin(); it != retained.rend(); ++it) history.push_back(completed_json(*it));
   return Json{{"counts", counts},
               {"summary", summary},
-              {"latest", Json{{"completed", s.latest ? completed_json(*s.latest) : Json(nullptr)},
+              {"latest", Json{{"completed", latest_completed},
                               {"savepoint", latest_savepoint},
                               {"failed", failed},
                               {"restored", restored}}},
