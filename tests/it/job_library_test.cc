@@ -136,6 +136,17 @@ TEST(JobLibraryTest, SameArgumentsAndConfigurationGiveTheSameGraph) {
   }
 }
 
+// A key registered only in this test binary: the library accepts it only if it uses the process's
+// configuration registry, i.e. if there is one copy of Weir in the process.
+const ConfigOption<std::string> kOnlyInThisBinary{
+    {"test.job-library.only-in-this-binary", ConfigType::kString, "", "a key the job library cannot know"}};
+
+TEST(JobLibraryTest, LibrarySharesTheProcesssCopyOfWeir) {
+  auto graph = JobLibrary::load(WEIR_NEXMARK_JOB_LIBRARY)
+                   .plan({"--query", "q0", "--events", "10", "-D", kOnlyInThisBinary.key() + "=seen"}, {});
+  EXPECT_EQ(graph->config.raw(kOnlyInThisBinary.key()), "seen");
+}
+
 TEST(JobLibraryTest, WordCountExampleCountsEveryWord) {
   TempDir dir;
   auto input = dir.path / "input.txt";
