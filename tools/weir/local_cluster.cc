@@ -131,6 +131,9 @@ int start(const LocalClusterCommand& c) {
                                     dir.string(), old.rest));
   }
   fs::create_directories(dir);
+  // Logs of an earlier cluster must not be mistaken for this one's (a child truncates its log only once it runs).
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().extension() == ".log") fs::remove(e.path());
   std::vector<pid_t> pids;
   try {
     auto jm_args = common_args(c);
@@ -156,8 +159,12 @@ int start(const LocalClusterCommand& c) {
                  [&] { return !find_line_value(log, "TASKMANAGER id=").empty(); });
     }
     wait_ready("cluster", jm, jm_log, std::chrono::seconds(30), [&] {
-      auto r = client.get("/overview");
-      return r.status == 200 && r.body.value("taskmanagers", 0) >= c.task_managers;
+      try {
+        auto r = client.get("/overview");
+        return r.status == 200 && r.body.value("taskmanagers", 0) >= c.task_managers;
+      } catch (const WeirError&) {
+        return false;  // not listening yet
+      }
     });
     std::ofstream out(state_file);
     for (pid_t p : pids) out << "pid " << p << "\n";

@@ -100,9 +100,11 @@ class JobManagerServer::Service final : public weir::rpc::JobManagerService::Ser
 
   grpc::Status UpdateTaskState(grpc::ServerContext*, const weir::rpc::TaskStateUpdate* req,
                                weir::rpc::Empty*) override {
-    return with_job(req->task(), [&](JobMaster& job, const ExecutionAttemptId& id) {
+    auto status = with_job(req->task(), [&](JobMaster& job, const ExecutionAttemptId& id) {
       job.update_task_execution_state({id, parse_execution_state(req->state()), req->error()});
     });
+    if (req->state() == "FAILED") jm_.probe_task_managers();
+    return status;
   }
 
   grpc::Status AcknowledgeCheckpoint(grpc::ServerContext*, const weir::rpc::CheckpointAck* req,
@@ -150,7 +152,8 @@ void JobManagerServer::add_task_executor(const std::string& tm_id) {
       std::string host = r.rpc_address.substr(0, r.rpc_address.rfind(':'));
       te = std::make_shared<RemoteTaskExecutor>(NodeId(next_node_++), r.id, r.rpc_address,
                                                 fmt::format("{}:{}", host, r.data_port),
-                                                static_cast<int>(r.offered_slots.size()), id_);
+                                                static_cast<int>(r.offered_slots.size()), id_,
+                                                [this] { probe_task_managers(); });
     }
     if (!te) return;
     executors_[tm_id] = te;
@@ -168,9 +171,30 @@ void JobManagerServer::remove_task_executor(const std::string& tm_id, const std:
     executors_.erase(it);
   }
   rm_->unregister_task_executor(te->id());
+  log_line(kRole, fmt::format("TaskManager {} removed ({}); its jobs fail over", tm_id, why));
   std::string message = fmt::format("TaskManager {} ({}) is gone: {}", tm_id, te->data_address(), why);
   for (const auto& j : dispatcher_->list_jobs())
     if (auto job = dispatcher_->job(j.id)) job->on_task_manager_lost(te->id(), message);
+}
+
+void JobManagerServer::probe_task_managers() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+  }
+  if (probe_pending_.exchange(true)) return;  // one probe round at a time covers every failure before it
+  probes_->submit([this] {
+    probe_pending_ = false;
+    std::vector<std::pair<std::string, std::shared_ptr<RemoteTaskExecutor>>> all;
+    {
+      std::lock_guard lock(executors_mu_);
+      all.assign(executors_.begin(), executors_.end());
+    }
+    for (auto& [id, te] : all)
+      if (!te->reachable(heartbeat_.interval))
+        remove_task_executor(id, fmt::format("it did not answer a heartbeat within {} ms after a task failure",
+                                             heartbeat_.interval.count()));
+  });
 }
 
 JobId JobManagerServer::submit_job(const weir::rpc::JobSpec& spec) {
@@ -192,7 +216,8 @@ JobId JobManagerServer::submit_job(const weir::rpc::JobSpec& spec) {
 JobManagerServer::JobManagerServer(const Configuration& conf)
     : heartbeat_(HeartbeatSettings::from(conf)),
       id_("jm-" + random_suffix()),
-      rm_(std::make_shared<ResourceManager>(/*elastic=*/true)) {
+      rm_(std::make_shared<ResourceManager>(/*elastic=*/true)),
+      probes_(std::make_unique<SerialExecutor>()) {
   dispatcher_ = std::make_unique<Dispatcher>(rm_, [this](const JobId& job) {
     std::vector<std::shared_ptr<RemoteTaskExecutor>> all;
     {

@@ -10,6 +10,7 @@
 // Threading: gRPC's server threads run the service methods; one monitor thread sends heartbeats
 // (asynchronously, answers arrive on gRPC's threads) and expires TaskManagers. Shared state is the
 // TaskManagerRegistry, the ResourceManager and the Dispatcher (all thread-safe) and executors_ (mu_).
+#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <memory>
@@ -25,6 +26,7 @@
 #include "weir/cluster/rpc/rpc_options.h"
 #include "weir/cluster/rpc/task_manager_registry.h"
 #include "weir/common/config.h"
+#include "weir/common/serial_executor.h"
 
 namespace grpc {
 class Server;
@@ -62,6 +64,10 @@ class JobManagerServer {
   void add_task_executor(const std::string& tm_id);
   //! The TaskManager is gone: its slots leave the ResourceManager and every job fails over its tasks.
   void remove_task_executor(const std::string& tm_id, const std::string& why);
+  //! After a task failure or a failed deployment: asks every TaskManager for a heartbeat (on probes_) and
+  //! removes those that do not answer within heartbeat.interval, so a killed TaskManager's slots are gone
+  //! before the restart instead of after heartbeat.timeout (its peers' data connections broke at once).
+  void probe_task_managers();
 
   HeartbeatSettings heartbeat_;
   std::string id_;
@@ -72,6 +78,8 @@ class JobManagerServer {
   std::mutex executors_mu_;
   std::map<std::string, std::shared_ptr<RemoteTaskExecutor>> executors_;  // REQUIRES: executors_mu_
   int next_node_ = 1;                                                     // REQUIRES: executors_mu_
+  std::atomic<bool> probe_pending_{false};
+  std::unique_ptr<SerialExecutor> probes_;
   std::unique_ptr<blob::BlobServer> blob_server_;
   std::unique_ptr<grpc::Service> blob_service_;
   std::unique_ptr<Service> service_;

@@ -24,13 +24,15 @@ class RemoteTaskExecutor::Stub {
 };
 
 RemoteTaskExecutor::RemoteTaskExecutor(NodeId node, std::string task_manager_id, std::string rpc_address,
-                                       std::string data_address, int slots, std::string job_manager_id)
+                                       std::string data_address, int slots, std::string job_manager_id,
+                                       std::function<void()> on_unreachable)
     : node_(node),
       task_manager_id_(std::move(task_manager_id)),
       rpc_address_(std::move(rpc_address)),
       data_address_(std::move(data_address)),
       slots_(slots),
       job_manager_id_(std::move(job_manager_id)),
+      on_unreachable_(std::move(on_unreachable)),
       stub_(std::make_unique<Stub>(rpc_address_)) {}
 
 RemoteTaskExecutor::~RemoteTaskExecutor() = default;
@@ -66,13 +68,19 @@ void RemoteTaskExecutor::submit_task(TaskDeploymentDescriptor tdd, std::shared_p
   req->set_job_manager_id(job_manager_id_);
   calls_.submit([this, req, id, job_master] {
     weir::rpc::SubmitTaskResponse resp;
-    std::string err =
-        call_with_deadline([&](grpc::ClientContext* ctx) { return stub_->stub->SubmitTask(ctx, *req, &resp); });
+    grpc::Status status;
+    std::string err = call_with_deadline([&](grpc::ClientContext* ctx) {
+      status = stub_->stub->SubmitTask(ctx, *req, &resp);
+      return status;
+    });
     if (err.empty() && !resp.accepted()) err = resp.reason();
+    bool unreachable = status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                       status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
     if (!err.empty())
       job_master->update_task_execution_state(
           {id, ExecutionState::kFailed,
            fmt::format("could not deploy to TaskManager {} at {}: {}", task_manager_id_, rpc_address_, err)});
+    if (unreachable && on_unreachable_) on_unreachable_();
   });
 }
 
@@ -139,6 +147,15 @@ void RemoteTaskExecutor::stop_source(const ExecutionAttemptId& id) {
     weir::rpc::Empty resp;
     return stub_->stub->StopSource(ctx, req, &resp);
   });
+}
+
+bool RemoteTaskExecutor::reachable(std::chrono::milliseconds deadline) const {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + deadline);
+  weir::rpc::HeartbeatRequest req;
+  req.set_sender_id(job_manager_id_);
+  weir::rpc::HeartbeatResponse resp;
+  return stub_->stub->Heartbeat(&ctx, req, &resp).ok();
 }
 
 void RemoteTaskExecutor::release_job(const JobId& job) {

@@ -7,6 +7,8 @@
 // whether the TaskManager is gone).
 //
 // Threading: gateway methods from any thread; RPCs on the executor's thread.
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -21,8 +23,9 @@ namespace weir::cluster::rpc {
 
 class RemoteTaskExecutor final : public TaskExecutorGateway {
  public:
+  //! `on_unreachable` runs (on the executor's thread) when a deployment cannot reach the TaskManager.
   RemoteTaskExecutor(NodeId node, std::string task_manager_id, std::string rpc_address, std::string data_address,
-                     int slots, std::string job_manager_id);
+                     int slots, std::string job_manager_id, std::function<void()> on_unreachable = nullptr);
   ~RemoteTaskExecutor() override;
 
   NodeId id() const override { return node_; }
@@ -37,6 +40,8 @@ class RemoteTaskExecutor final : public TaskExecutorGateway {
   void stop_source(const ExecutionAttemptId& id) override;
   //! Drops the job's channels and cached graph on the TaskManager (the job ended).
   void release_job(const JobId& job);
+  //! Does the TaskManager answer a heartbeat within `deadline`? Blocking; any thread.
+  bool reachable(std::chrono::milliseconds deadline) const;
 
  private:
   class Stub;
@@ -46,6 +51,7 @@ class RemoteTaskExecutor final : public TaskExecutorGateway {
   std::string data_address_;
   int slots_;
   std::string job_manager_id_;
+  std::function<void()> on_unreachable_;
   std::unique_ptr<Stub> stub_;
   SerialExecutor calls_;  // last: destroyed first, so no queued call outlives the stub
 };
