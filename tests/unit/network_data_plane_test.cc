@@ -154,6 +154,37 @@ TEST(DataPlane, ChannelsInBothDirectionsShareOneConnection) {
   EXPECT_EQ(tms.consumer->num_connections(), 1u);
 }
 
+// Buffers and events larger than what one socket read brings arrive whole.
+TEST(DataPlane, LargeBuffersAndEventsArriveWhole) {
+  TwoTaskManagers tms;
+  constexpr uint32_t kSegment = 256 * 1024;
+  auto out = tms.producer_registry->channel(channel_id(1, 0));
+  auto in = tms.consumer->remote_input(channel_id(1, 0), tms.producer->address(),
+                                       {.credits = 2, .segment_size = kSegment});
+  std::atomic<bool> canceled{false};
+  std::thread producer([&] {
+    ResultPartition rp(std::make_shared<BufferPool>(kSegment, 4), {out}, &canceled);
+    for (int i = 0; i < 20; ++i) {
+      rp.write(0, ElementKind::kRecord, std::string(200'000 + i, static_cast<char>('a' + i)));
+      if (i % 5 == 4) rp.broadcast_event(ElementKind::kBarrier, std::string(100'000 + i, 'b'), false);
+    }
+    rp.finish();
+  });
+  TaskWakeup wakeup;
+  InputGate gate(0, {in}, &wakeup);
+  auto frames = read_gate(gate, wakeup);
+  producer.join();
+  ASSERT_EQ(frames[0].frames.size(), 25u);
+  size_t f = 0;
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_EQ(frames[0].frames[f++].second, std::string(200'000 + i, static_cast<char>('a' + i)));
+    if (i % 5 == 4) {
+      ASSERT_EQ(frames[0].frames[f].first, ElementKind::kBarrier);
+      ASSERT_EQ(frames[0].frames[f++].second, std::string(100'000 + i, 'b'));
+    }
+  }
+}
+
 TEST(DataPlane, SlowConsumerHoldsOnlyItsCreditAndBlocksTheProducersPool) {
   TwoTaskManagers tms;
   constexpr uint32_t kProducerBuffers = 4;

@@ -1,6 +1,7 @@
 #include "weir/network/data_connection.h"
 
 #include <atomic>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -141,92 +142,135 @@ void DataConnection::on_connected() {
   // A peer host that vanished without closing (power loss) is found by the kernel's keepalive; a
   // killed process is seen at once (its kernel closes the socket).
   socket_.set_option(asio::socket_base::keep_alive(true), ignored);
-  read_header();
+  parse();  // reads
   start_write();
 }
 
 // ---- reading ----
 
-void DataConnection::read_header() {
-  asio::async_read(socket_, asio::buffer(header_),
-                   [self = shared_from_this()](const asio::error_code& e, size_t) {
-                     if (self->closed_) return;
-                     if (e) {
-                       self->close(e == asio::error::eof ? "the peer closed the connection" : e.message());
-                       return;
-                     }
-                     self->on_header();
-                   });
-}
-
-void DataConnection::on_header() {
-  current_ = wire::decode_header(header_);
-  if (current_.body_length > wire::kMaxBody) {
-    close(fmt::format("protocol error: a message of {} bytes", current_.body_length));
-    return;
+// Messages are parsed out of read_buf_, filled with as much as the socket has (one system call for
+// many small messages). A data buffer's bytes are copied from there into its receive buffer; what has
+// not arrived yet is read straight into the receive buffer.
+void DataConnection::read_more() {
+  if (read_begin_ > 0) {  // keep the partial message at the front
+    std::memmove(read_buf_.data(), read_buf_.data() + read_begin_, read_end_ - read_begin_);
+    read_end_ -= read_begin_;
+    read_begin_ = 0;
   }
-  if (current_.type == MessageType::kBuffer && (current_.flags & wire::kPooled)) {
-    auto it = inbound_.find(current_.stream);
-    if (it != inbound_.end()) {
-      on_buffer(it->second);
-      return;
-    }
-  }
-  // Everything else (events, control messages, buffers of a released stream) is read into scratch_.
-  scratch_.resize(current_.body_length);
-  if (current_.body_length == 0) {
-    on_message({});
-    return;
-  }
-  asio::async_read(
-      socket_, asio::buffer(scratch_), [self = shared_from_this()](const asio::error_code& e, size_t) {
+  socket_.async_read_some(
+      asio::buffer(read_buf_.data() + read_end_, read_buf_.size() - read_end_),
+      [self = shared_from_this()](const asio::error_code& e, size_t n) {
         if (self->closed_) return;
         if (e) {
-          self->close(e.message());
+          self->close(e == asio::error::eof ? "the peer closed the connection" : e.message());
           return;
         }
-        self->on_message({reinterpret_cast<const char*>(self->scratch_.data()), self->scratch_.size()});
+        self->read_end_ += n;
+        self->parse();
       });
 }
 
-// A data buffer for a live stream: read it straight into one of the stream's receive buffers.
-void DataConnection::on_buffer(InboundStream& s) {
+void DataConnection::parse() {
+  while (!closed_) {
+    const size_t available = read_end_ - read_begin_;
+    if (available < wire::kHeaderSize) {
+      read_more();
+      return;
+    }
+    current_ = wire::decode_header(read_buf_.data() + read_begin_);
+    if (current_.body_length > wire::kMaxBody) {
+      close(fmt::format("protocol error: a message of {} bytes", current_.body_length));
+      return;
+    }
+    if (current_.type == MessageType::kBuffer && (current_.flags & wire::kPooled)) {
+      if (auto it = inbound_.find(current_.stream); it != inbound_.end()) {
+        if (!on_buffer(it->second)) return;  // the rest of the buffer is being read
+        continue;
+      }
+    }
+    const size_t length = wire::kHeaderSize + current_.body_length;
+    if (available >= length) {
+      const auto* body = reinterpret_cast<const char*>(read_buf_.data() + read_begin_ + wire::kHeaderSize);
+      read_begin_ += length;
+      on_message({body, current_.body_length});
+      continue;
+    }
+    if (length <= read_buf_.size()) {
+      read_more();
+      return;
+    }
+    // A message larger than the read buffer (a big event, or data of a released stream): collect it.
+    scratch_.assign(read_buf_.data() + read_begin_ + wire::kHeaderSize, read_buf_.data() + read_end_);
+    const size_t have = scratch_.size();
+    read_begin_ = read_end_ = 0;
+    scratch_.resize(current_.body_length);
+    asio::async_read(
+        socket_, asio::buffer(scratch_.data() + have, scratch_.size() - have),
+        [self = shared_from_this()](const asio::error_code& e, size_t) {
+          if (self->closed_) return;
+          if (e) {
+            self->close(e.message());
+            return;
+          }
+          self->on_message({reinterpret_cast<const char*>(self->scratch_.data()), self->scratch_.size()});
+          self->parse();
+        });
+    return;
+  }
+}
+
+// A data buffer for a live stream, its header at read_begin_: into one of the stream's receive buffers.
+// Returns false when the rest of it is being read from the socket (parse() continues afterwards).
+bool DataConnection::on_buffer(InboundStream& s) {
   BufferPtr b = s.pool->try_request();
   if (!b) {
     close(fmt::format("protocol error: TaskManager {} sent a buffer without credit ({})", peer_,
                       describe(s.id)));
-    return;
+    return false;
   }
   if (current_.body_length > b->capacity) {
     close(fmt::format(
         "a buffer of {} bytes from TaskManager {} does not fit the receive buffers of {} bytes ({}); do "
         "both TaskManagers use the same taskmanager.memory.segment-size?",
         current_.body_length, peer_, b->capacity, describe(s.id)));
-    return;
+    return false;
   }
   b->size = current_.body_length;
   b->priority = current_.flags & wire::kPriority;
   b->fence = current_.flags & wire::kFence;
+  read_begin_ += wire::kHeaderSize;
+  const size_t here = std::min<size_t>(read_end_ - read_begin_, b->size);
+  std::memcpy(b->data, read_buf_.data() + read_begin_, here);
+  read_begin_ += here;
+  if (here == b->size) {
+    deliver(current_.stream, std::move(b));
+    return true;
+  }
   Buffer* raw = b.get();
   auto held = std::make_shared<BufferPtr>(std::move(b));
+  read_begin_ = read_end_ = 0;  // everything read so far was consumed
   asio::async_read(
-      socket_, asio::buffer(raw->data, raw->size),
+      socket_, asio::buffer(raw->data + here, raw->size - here),
       [self = shared_from_this(), held, stream = current_.stream](const asio::error_code& e, size_t) {
         if (self->closed_) return;
         if (e) {
           self->close(e.message());
           return;
         }
-        auto it = self->inbound_.find(stream);
-        if (it != self->inbound_.end()) {
-          try {
-            it->second.channel->push(std::move(*held));
-          } catch (const std::exception&) {
-            // The consumer's channel failed; its buffers are dropped.
-          }
-        }
-        self->read_header();
+        self->deliver(stream, std::move(*held));
+        self->parse();
       });
+  return false;
+}
+
+void DataConnection::deliver(uint32_t stream, BufferPtr b) {
+  auto it = inbound_.find(stream);
+  if (it == inbound_.end()) return;
+  try {
+    it->second.channel->push(std::move(b));
+  } catch (const std::exception&) {
+    // The consumer's channel failed; its buffers are dropped.
+  }
 }
 
 void DataConnection::on_message(std::string_view body) {
@@ -244,12 +288,9 @@ void DataConnection::on_message(std::string_view body) {
     case MessageType::kBuffer:
       // An event (unpooled on the sender), or data for a stream already released here.
       if (auto it = inbound_.find(stream); it != inbound_.end() && !(current_.flags & wire::kPooled)) {
-        try {
-          it->second.channel->push(make_unpooled_buffer(body.data(), static_cast<uint32_t>(body.size()),
-                                                        current_.flags & wire::kPriority,
-                                                        current_.flags & wire::kFence));
-        } catch (const std::exception&) {
-        }
+        deliver(stream,
+                make_unpooled_buffer(body.data(), static_cast<uint32_t>(body.size()),
+                                     current_.flags & wire::kPriority, current_.flags & wire::kFence));
       }
       break;
     case MessageType::kCredit:
@@ -265,7 +306,6 @@ void DataConnection::on_message(std::string_view body) {
       close(fmt::format("protocol error: unknown message type {}", static_cast<int>(current_.type)));
       return;
   }
-  if (!closed_) read_header();
 }
 
 void DataConnection::on_subscribe(uint32_t stream, std::string_view body) {
@@ -330,21 +370,25 @@ void DataConnection::subscribe(const ChannelId& id, std::shared_ptr<LocalChannel
   }
   const uint32_t stream = next_stream_++;
   const uint32_t credit = pool->max_buffers();
-  // Each receive buffer the consumer recycles is one more buffer the producer may send.
-  pool->set_recycle_callback([io = std::weak_ptr<asio::io_context>(io_), conn = weak_from_this(), stream] {
-    if (auto ctx = io.lock())
-      asio::post(*ctx, [conn, stream] {
-        if (auto c = conn.lock()) c->credit_returned(stream);
+  // Each receive buffer the consumer recycles is one more buffer the producer may send. Recycles
+  // between two runs of the I/O thread become one credit message: only the first posts.
+  auto returned = std::make_shared<std::atomic<uint32_t>>(0);
+  pool->set_recycle_callback(
+      [io = std::weak_ptr<asio::io_context>(io_), conn = weak_from_this(), stream, returned] {
+        if (returned->fetch_add(1) != 0) return;
+        if (auto ctx = io.lock())
+          asio::post(*ctx, [conn, stream, returned] {
+            if (auto c = conn.lock()) c->credit_returned(stream, returned->exchange(0));
+          });
       });
-  });
   inbound_[stream] = {id, std::move(channel), std::move(pool)};
   send(MessageType::kSubscribe, stream, 0, wire::encode_subscribe(id, credit));
 }
 
-void DataConnection::credit_returned(uint32_t stream) {
-  if (closed_ || !inbound_.count(stream)) return;
+void DataConnection::credit_returned(uint32_t stream, uint32_t n) {
+  if (closed_ || n == 0 || !inbound_.count(stream)) return;
   std::string body(4, '\0');
-  wire::put_u32(reinterpret_cast<uint8_t*>(body.data()), 1);
+  wire::put_u32(reinterpret_cast<uint8_t*>(body.data()), n);
   send(MessageType::kCredit, stream, 0, std::move(body));
 }
 

@@ -83,13 +83,14 @@ class DataConnection : public std::enable_shared_from_this<DataConnection> {
   DataConnection(std::shared_ptr<asio::io_context> io, Owner& owner, asio::ip::tcp::socket socket);
   void try_connect();
   void on_connected();
-  void read_header();
-  void on_header();
+  void read_more();
+  void parse();
   void on_message(std::string_view body);
-  void on_buffer(InboundStream& s);
+  bool on_buffer(InboundStream& s);
+  void deliver(uint32_t stream, BufferPtr b);
   void on_subscribe(uint32_t stream, std::string_view body);
   void pump(uint32_t stream);
-  void credit_returned(uint32_t stream);
+  void credit_returned(uint32_t stream, uint32_t n);
   void send(wire::MessageType type, uint32_t stream, uint8_t flags, std::string body,
             BufferPtr buffer = nullptr);
   void start_write();
@@ -108,9 +109,12 @@ class DataConnection : public std::enable_shared_from_this<DataConnection> {
   bool closed_ = false;
   std::string close_reason_;
 
-  uint8_t header_[wire::kHeaderSize];
-  wire::Header current_;
-  std::vector<uint8_t> scratch_;  // bodies of messages other than pooled buffers
+  // Bytes read from the socket and not parsed yet: [read_begin_, read_end_).
+  std::vector<uint8_t> read_buf_ = std::vector<uint8_t>(64 * 1024);
+  size_t read_begin_ = 0;
+  size_t read_end_ = 0;
+  wire::Header current_;          // of the message being handled
+  std::vector<uint8_t> scratch_;  // a message larger than read_buf_
 
   std::deque<OutMessage> out_;
   size_t writing_ = 0;  // messages at the front of out_ being written
