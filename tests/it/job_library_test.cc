@@ -219,6 +219,13 @@ TEST(JobLibraryTest, MainThatThrowsIsAClearError) {
   EXPECT_NE(e.find("the test job refuses to start"), std::string::npos) << e;
 }
 
+TEST(JobLibraryTest, MainThatPlansAnotherJobIsAClearErrorNotADeadlock) {
+  auto lib = JobLibrary::load(WEIR_TEST_JOB_LIBRARY);
+  auto e = error_of([&] { lib.plan({"nested"}, {}); });
+  EXPECT_NE(e.find(WEIR_TEST_JOB_LIBRARY), std::string::npos) << e;
+  EXPECT_NE(e.find("cannot plan another job"), std::string::npos) << e;
+}
+
 TEST(JobLibraryTest, BadArgumentsOfTheNexmarkJobNameTheLibraryAndTheFlag) {
   auto lib = JobLibrary::load(WEIR_NEXMARK_JOB_LIBRARY);
   auto e = error_of([&] {

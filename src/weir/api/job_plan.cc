@@ -49,8 +49,9 @@ void capture_planned_job(std::shared_ptr<graph::JobGraph> graph, const std::stri
 
 PlannedJob plan_job(const std::function<int(int, char**)>& main, const std::string& program,
                     const std::vector<std::string>& args, const Configuration& config) {
-  std::lock_guard serial(plan_mutex());
+  // Checked before locking: the plan running on this thread holds the lock.
   if (tls_context != nullptr) throw JobDefinitionError(program + ": a job's main cannot plan another job");
+  std::lock_guard serial(plan_mutex());
 
   // argv as main expects it: program name first, null-terminated, writable strings.
   std::vector<std::string> storage;
@@ -71,7 +72,7 @@ PlannedJob plan_job(const std::function<int(int, char**)>& main, const std::stri
   optind = 0;
 
   std::optional<int> exit_code;
-  std::string thrown;
+  std::optional<std::string> thrown;
   try {
     exit_code = main(static_cast<int>(storage.size()), argv.data());
   } catch (const PlanCaptured&) {
@@ -84,9 +85,9 @@ PlannedJob plan_job(const std::function<int(int, char**)>& main, const std::stri
   if (ctx.executes > 1)
     throw JobDefinitionError(program + ": main called execute() " + std::to_string(ctx.executes) +
                              " times; a job library defines exactly one job (one execute() call)");
-  if (!thrown.empty())
+  if (thrown)
     throw JobDefinitionError(program + ": main threw " +
-                             (ctx.captured ? "after execute(): " : "before calling execute(): ") + thrown);
+                             (ctx.captured ? "after execute(): " : "before calling execute(): ") + *thrown);
   if (!ctx.captured)
     throw JobDefinitionError(
         program + ": main returned " + std::to_string(exit_code.value_or(0)) +
