@@ -19,7 +19,7 @@ class BlobService final : public weir::rpc::BlobService::Service {
  public:
   explicit BlobService(BlobServer& store) : store_(store) {}
 
-  grpc::Status Put(grpc::ServerContext*, grpc::ServerReader<weir::rpc::BlobPutChunk>* reader,
+  grpc::Status Put(grpc::ServerContext* ctx, grpc::ServerReader<weir::rpc::BlobPutChunk>* reader,
                    weir::rpc::BlobPutResponse* resp) override {
     try {
       auto writer = store_.begin_put();
@@ -31,6 +31,8 @@ class BlobService final : public weir::rpc::BlobService::Service {
         first = false;
         writer->write(chunk.data());
       }
+      // A client that went away mid-upload sent part of its file: store nothing.
+      if (ctx->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "the upload was cancelled");
       BlobKey key = writer->commit(expected);
       resp->set_key(key.hex());
       resp->set_size(writer->size());
