@@ -85,6 +85,25 @@ job_json /exceptions | grep -q "is gone" || fail "exceptions do not name the los
 [ -n "$(sorted_output "$DIR/q5-local")" ] || fail "local q5 wrote nothing"
 [ "$(sorted_output "$DIR/q5-local")" = "$(sorted_output "$DIR/q5-remote")" ] || fail "q5 on the cluster after SIGKILLs differs from the failure-free run"
 
+# Stop with a savepoint on the cluster at parallelism 2, resume from it at parallelism 1: the two runs'
+# committed output together equals one uninterrupted run's.
+"$WEIR" nexmark --jobmanager "$REST" --detached --query q5 --events $EVENTS -p 2 --tps 50000 --sink "file:$DIR/sp-a" \
+  --checkpoint-interval 200ms --checkpoint-dir "$DIR/chk2" > "$DIR/sp-submit.log" 2>&1 || fail "submit: $(cat "$DIR/sp-submit.log")"
+JOB=$(sed -n 's/.*JobID \([0-9a-f]*\).*/\1/p' "$DIR/sp-submit.log")
+wait_for 60 "a checkpoint before the stop" checkpoints_at_least 1
+"$WEIR" stop --jobmanager "$REST" --savepoint-path "$DIR/savepoints" "$JOB" > "$DIR/stop-job.log" 2>&1 || fail "weir stop: $(cat "$DIR/stop-job.log")"
+SP=$(sed -n 's/^Savepoint completed. Path: //p' "$DIR/stop-job.log")
+[ -d "$SP" ] || fail "no savepoint directory: $(cat "$DIR/stop-job.log")"
+wait_for 30 "the stopped job FINISHED" finished
+"$WEIR" nexmark --jobmanager "$REST" --query q5 --events $EVENTS -p 1 --sink "file:$DIR/sp-b" --from-savepoint "$SP" \
+  > "$DIR/sp-resume.log" 2>&1 || fail "resume at p=1: $(cat "$DIR/sp-resume.log")"
+[ -n "$(sorted_output "$DIR/sp-a")" ] || fail "the job stopped with a savepoint committed nothing (the test proves nothing)"
+[ "$(sorted_output "$DIR/sp-b" | wc -l)" -lt "$(sorted_output "$DIR/q5-local" | wc -l)" ] || fail "the resumed job did not start from the savepoint"
+[ "$( (sorted_output "$DIR/sp-a"; sorted_output "$DIR/sp-b") | sort)" = "$(sorted_output "$DIR/q5-local")" ] \
+  || fail "stop with savepoint at p=2 + resume at p=1 differs from one uninterrupted run"
+# A bad savepoint path is a clear error.
+expect_error "savepoint\|no such" "$WEIR" nexmark --jobmanager "$REST" --query q5 --events 10 --from-savepoint "$DIR/no-such-savepoint"
+
 "$WEIR" cluster stop --dir "$CL" > "$DIR/stop.log" 2>&1 || fail "cluster stop: $(cat "$DIR/stop.log")"
 grep -q "^STOPPED " "$DIR/stop.log" || fail "stop: $(cat "$DIR/stop.log")"
 echo "PASS"
