@@ -4,7 +4,10 @@
 # tried (from --jobmanager or from rest.address/rest.port) and exit 1; against a real `weir jobmanager`
 # an empty cluster lists no jobs, an unknown or malformed job id is refused with the JobManager's
 # message and exit status 2; a missing savepoint directory and a bad address are bad input (2); and
-# `weir savepoint --dispose PATH` still works without a JobManager. Every wait polls against a deadline.
+# `weir savepoint --dispose PATH` still works without a JobManager. Then, with a TaskManager, the commands
+# on real jobs (the fraud-detection example, checkpointing): list, checkpoint, savepoint (its directory
+# holds _metadata and a new job resumes from it, as /checkpoints says), stop --drain, cancel. Every wait
+# polls against a deadline.
 # Usage: client_cli_test.sh path/to/weir
 set -eu
 WEIR="$1"
@@ -70,6 +73,49 @@ run dispose "$WEIR" savepoint --dispose "$DIR/not-a-savepoint"
 expect dispose 2 "not a savepoint"
 [ -f "$DIR/not-a-savepoint/file" ] || fail "dispose deleted what is not a savepoint"
 
-kill -TERM "$JM"
+# Real jobs on a TaskManager.
+RPC=$(sed -n 's/^JOBMANAGER rpc=\([^ ]*\) .*/\1/p' "$DIR/jm.log")
+"$WEIR" taskmanager -D jobmanager.rpc.port="${RPC##*:}" -D taskmanager.numberOfTaskSlots=4 > "$DIR/tm.log" 2>&1 &
+TM=$!; PIDS="$PIDS $TM"
+CKPT="-D execution.checkpointing.interval=100ms -D execution.checkpointing.dir=$DIR/ckpt"
+# submit NAME [ARGS]: starts an endless fraud-detection job detached; its id in $JOBID once it RUNS.
+submit() {
+  name="$1"; shift
+  # shellcheck disable=SC2086
+  "$WEIR" run fraud-detection --events 2000000000 --output "$DIR/out-$name" --jobmanager "$REST" --detached $CKPT "$@" \
+    > "$DIR/$name.out" 2>&1 || fail "submit $name: $(cat "$DIR/$name.out")"
+  JOBID=$(sed -n 's/.*JobID \([0-9a-f]\{32\}\).*/\1/p' "$DIR/$name.out")
+  [ -n "$JOBID" ] || fail "no job id from weir run: $(cat "$DIR/$name.out")"
+  wait_for 30 "job $name RUNNING in weir list" sh -c "'$WEIR' list --jobmanager '$REST' | grep -q ' : $JOBID : fraud-detection (RUNNING)$'"
+}
+submit first
+FIRST=$JOBID
+run checkpoint "$WEIR" checkpoint "$FIRST" --jobmanager "$REST"
+[ "$rc" -eq 0 ] && grep -q "^Checkpoint [0-9]* for job $FIRST completed. Path: $DIR/ckpt/$FIRST/chk-[0-9]*$" "$DIR/checkpoint.out" \
+  || fail "checkpoint: rc=$rc $(cat "$DIR/checkpoint.out" "$DIR/checkpoint.err")"
+run savepoint "$WEIR" savepoint "$FIRST" "$DIR/sp" --jobmanager "$REST"
+SP=$(sed -n 's/^Savepoint completed. Path: //p' "$DIR/savepoint.out")
+[ "$rc" -eq 0 ] && [ -f "$SP/_metadata" ] || fail "savepoint: rc=$rc $(cat "$DIR/savepoint.out" "$DIR/savepoint.err")"
+run bad_path "$WEIR" savepoint "$FIRST" relative/dir --jobmanager "$REST"
+expect bad_path 2 "bad savepoint path 'relative/dir' (target-directory): it must be an absolute path"
+run cancel "$WEIR" cancel "$FIRST" --jobmanager "$REST"
+[ "$rc" -eq 0 ] && grep -qx "Cancelled job $FIRST." "$DIR/cancel.out" || fail "cancel: rc=$rc $(cat "$DIR/cancel.out" "$DIR/cancel.err")"
+
+submit resumed --from-savepoint "$SP"
+RESUMED=$JOBID
+get_checkpoints() { curl -s -m 5 "http://$REST/jobs/$RESUMED/checkpoints" > "$DIR/checkpoints.json"; }
+get_checkpoints
+python3 -c "import json; j=json.load(open('$DIR/checkpoints.json')); assert j['latest']['restored']['external_path'] == '$SP', j" \
+  || fail "the resumed job does not report its savepoint: $(cat "$DIR/checkpoints.json")"
+run stop "$WEIR" stop --savepoint-path "$DIR/sp" --drain "$RESUMED" --jobmanager "$REST"
+STOPPED=$(sed -n 's/^Savepoint completed. Path: //p' "$DIR/stop.out")
+[ "$rc" -eq 0 ] && [ -f "$STOPPED/_metadata" ] || fail "stop --drain: rc=$rc $(cat "$DIR/stop.out" "$DIR/stop.err")"
+run list_all "$WEIR" list --all --jobmanager "$REST"
+grep -q " : $FIRST : fraud-detection (CANCELED)$" "$DIR/list_all.out" && grep -q " : $RESUMED : fraud-detection (FINISHED)$" "$DIR/list_all.out" \
+  || fail "list --all: $(cat "$DIR/list_all.out")"
+run again "$WEIR" cancel "$RESUMED" --jobmanager "$REST"
+expect again 2 "cannot cancel job $RESUMED: it has already ended FINISHED"
+
+kill -TERM "$TM" "$JM"
 wait_for 10 "JobManager exits on SIGTERM" exited "$JM"
 echo "client CLI: ok"

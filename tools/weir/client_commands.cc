@@ -43,7 +43,7 @@ RestClient connect(const ClientCommands& c) {
 
 // Fails unless the answer has status `want`: a 4xx is Refused (the JobManager's message), anything else
 // a WeirError.
-const Json& expect(const RestReply& r, int want, const RestClient& client) {
+Json expect(const RestReply& r, int want, const RestClient& client) {
   if (r.status == want) return r.body;
   if (r.status >= 400 && r.status < 500)
     throw Refused(fmt::format("{} (JobManager at {})", r.error_message(), client.address()));
@@ -61,7 +61,7 @@ std::chrono::steady_clock::time_point deadline_of(const ClientCommands& c) {
 Json await_operation(RestClient& client, const std::string& path, const ClientCommands& c, const char* what) {
   auto deadline = deadline_of(c);
   for (;;) {
-    const Json& b = expect(client.get(path), 200, client);
+    Json b = expect(client.get(path), 200, client);
     if (b["status"]["id"] == "COMPLETED") {
       const Json& op = b["operation"];
       if (op.contains("failure-cause"))
@@ -88,7 +88,7 @@ std::string local_time(int64_t ms) {
 int list_jobs(const ClientCommands& c) {
   RestClient client = connect(c);
   std::cout << "Waiting for response..." << std::endl;
-  const Json& b = expect(client.get("/jobs/overview"), 200, client);
+  Json b = expect(client.get("/jobs/overview"), 200, client);
   std::vector<Json> running, scheduled, ended;
   for (const auto& j : b["jobs"]) {
     std::string state = j["state"];
@@ -157,9 +157,8 @@ int take_savepoint(const ClientCommands& c) {
         "no savepoint directory: weir savepoint JOBID TARGETDIR (Weir has no default savepoint directory)");
   RestClient client = connect(c);
   std::cout << "Triggering savepoint for job " << c.job_id << "." << std::endl;
-  const Json& b =
-      expect(client.post("/jobs/" + c.job_id + "/savepoints", Json{{"target-directory", c.target_dir}}), 202,
-             client);
+  Json b = expect(client.post("/jobs/" + c.job_id + "/savepoints", Json{{"target-directory", c.target_dir}}),
+                  202, client);
   std::string trigger = b["request-id"];
   std::cout << "Waiting for response..." << std::endl;
   Json op = await_operation(client, "/jobs/" + c.job_id + "/savepoints/" + trigger, c, "the savepoint");
@@ -172,7 +171,7 @@ int stop_job(const ClientCommands& c) {
   RestClient client = connect(c);
   std::cout << "Suspending job " << c.job_id
             << (c.drain ? " with a drained savepoint." : " with a savepoint.") << std::endl;
-  const Json& b = expect(
+  Json b = expect(
       client.post("/jobs/" + c.job_id + "/stop", Json{{"targetDirectory", c.target_dir}, {"drain", c.drain}}),
       202, client);
   std::string trigger = b["request-id"];
@@ -185,7 +184,7 @@ int stop_job(const ClientCommands& c) {
 int take_checkpoint(const ClientCommands& c) {
   RestClient client = connect(c);
   std::cout << "Triggering checkpoint for job " << c.job_id << "." << std::endl;
-  const Json& b = expect(client.post("/jobs/" + c.job_id + "/checkpoints", Json::object()), 202, client);
+  Json b = expect(client.post("/jobs/" + c.job_id + "/checkpoints", Json::object()), 202, client);
   std::string trigger = b["request-id"];
   Json op = await_operation(client, "/jobs/" + c.job_id + "/checkpoints/" + trigger, c, "the checkpoint");
   std::cout << fmt::format("Checkpoint {} for job {} completed. Path: {}", op["checkpointId"].get<int64_t>(),
