@@ -12,7 +12,10 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
+#include "weir/connectors/nexmark/generator_config.h"
+#include "weir/nexmark/query_runner.h"
 #include "weir/state/keyed_state_backend_factory.h"
 #include "weir/state/state_factory.h"
 
@@ -223,16 +226,37 @@ void rss(int64_t mb, int64_t budget_mb) {
 
 }  // namespace
 
+//! One Nexmark query on the embedded MiniCluster, as `weir nexmark --query Q --events N -p 1 -D ...`
+//! runs it (same generator defaults, blackhole sink, same RESULT line), for measuring backends without
+//! the CLI. `defines`: key=value configuration entries.
+void nexmark_query(const std::string& query, int64_t events, const std::vector<std::string>& defines) {
+  Configuration conf;
+  conf.set("parallelism.default", "1");
+  for (const auto& d : defines) conf.set_from_flag(d);
+  nexmark::QueryOptions o;
+  o.generator.events = events;
+  o.generator.rate = connectors::nexmark::kDefaultRate;
+  o.generator.base_time = connectors::nexmark::kDefaultBaseTime;
+  auto r = nexmark::run_query(query, conf, o);
+  std::printf("%s\n", r.result_line().c_str());
+}
+
 int main(int argc, char** argv) {
   std::string mode = argc > 1 ? argv[1] : "ops";
+  if (mode == "nexmark" && argc > 3) {
+    nexmark_query(argv[2], std::atoll(argv[3]), std::vector<std::string>(argv + 4, argv + argc));
+    return 0;
+  }
   if (mode == "ops") {
-    ops(argc > 2 ? std::atoll(argv[2]) : 200'000);
+    ::ops(argc > 2 ? std::atoll(argv[2]) : 200'000);
   } else if (mode == "rss" && argc > 3) {
     rss(std::atoll(argv[2]), std::atoll(argv[3]));
   } else if (mode == "checkpoint") {
     checkpoints(argc > 2 ? std::atoll(argv[2]) : 512);
   } else {
-    std::fprintf(stderr, "usage: state_bench ops [keys] | checkpoint [MB] | rss MB BUDGET_MB\n");
+    std::fprintf(stderr,
+                 "usage: state_bench ops [keys] | checkpoint [MB] | rss MB BUDGET_MB | nexmark QUERY EVENTS "
+                 "[key=value ...]\n");
     return 2;
   }
   return 0;

@@ -288,12 +288,25 @@ TEST_F(NativeSnapshot, HandlesNameSharedFilesRelativeToTheJobDirectorySoItCanMov
 
 // ---- full snapshots of the RocksDB backend, streamed to a keyed-state file ----
 
+//! `n` incompressible bytes (xorshift), so the state's size on disk is its size.
+std::string noise(size_t n, uint64_t seed) {
+  std::string v(n, '\0');
+  uint64_t x = seed * 0x9E3779B97F4A7C15ULL + 88172645463325252ULL;
+  for (char& c : v) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    c = static_cast<char>(x);
+  }
+  return v;
+}
+
 TEST_F(NativeSnapshot, FullSnapshotStreamsToAFileThatBothBackendsRestoreAtAnyRange) {
   conf_.set("execution.checkpointing.incremental", "false");
   auto a = make({0, kMax - 1});
   AllStates s(*a);
   // About 1.3 MB per key group: values span several records of one key group.
-  std::string payload(8000, 'p');
+  const std::string payload = noise(8000, 1);
   constexpr int64_t kKeys = 5000;
   for (int64_t k = 0; k < kKeys; ++k) {
     set_key(*a, k);
@@ -349,12 +362,13 @@ TEST_F(NativeSnapshot, DamagedKeyedStateFileIsAClearError) {
   conf_.set("execution.checkpointing.incremental", "false");
   auto a = make({0, kMax - 1});
   AllStates s(*a);
-  for (int64_t k = 0; k < 300; ++k) {
+  for (int64_t k = 0; k < 300; ++k) {  // 6 MB: large enough to stream
     set_key(*a, k);
-    s.value->update("value " + std::to_string(k));
+    s.value->update(noise(20000, k));
   }
   auto dir = dir_ / "sp";
   state::NativeSnapshot snap = a->take_native_snapshot({1, true, dir.string()});
+  ASSERT_FALSE(snap.keyed_state_file.empty());
   snap.upload();
   const auto file = dir / snap.keyed_state_file;
   const auto size = std::filesystem::file_size(file);

@@ -442,6 +442,15 @@ std::unique_ptr<TimerStore> RocksDBKeyedStateBackend::create_timer_store(const s
   return std::make_unique<RocksDBTimerStore>(this, name);
 }
 
+uint64_t RocksDBKeyedStateBackend::approximate_size() const {
+  uint64_t total = 0, v = 0;
+  for (const auto& [name, cf] : cfs_) {
+    if (db_->GetIntProperty(cf->handle, rocksdb::DB::Properties::kEstimateLiveDataSize, &v)) total += v;
+    if (db_->GetIntProperty(cf->handle, rocksdb::DB::Properties::kCurSizeAllMemTables, &v)) total += v;
+  }
+  return total;
+}
+
 size_t RocksDBKeyedStateBackend::memory_usage() const {
   if (resources_->cache()) return resources_->cache()->GetUsage();
   uint64_t mem = 0, v = 0;

@@ -151,7 +151,13 @@ NativeSnapshot RocksDBKeyedStateBackend::take_native_snapshot(const NativeSnapsh
   cache_->flush_all();  // every snapshot, native or canonical, starts from RocksDB holding everything
   // Without a directory (tests, benchmarks) the operator snapshots key group by key group in memory.
   if (req.checkpoint_dir.empty()) return {};
-  if (!opts_.incremental || req.savepoint) return take_full_snapshot(req);
+  if (!opts_.incremental || req.savepoint) {
+    // Small state: the operator's in-memory snapshot by key group is bounded by the state and cheaper
+    // than a RocksDB checkpoint plus a read-only open on the writer thread (frequent checkpoints of
+    // small jobs). Larger state streams.
+    if (approximate_size() < kStreamFullSnapshotsFrom) return {};
+    return take_full_snapshot(req);
+  }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   for (auto& [name, cf] : cfs_) handles.push_back(cf->handle);
   if (!handles.empty()) check(db_->Flush(rocksdb::FlushOptions(), handles), "flush");
