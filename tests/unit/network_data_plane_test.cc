@@ -522,6 +522,31 @@ TEST(DataPlane, ChannelsOfThisTaskManagerComeFromTheRegistry) {
   EXPECT_EQ(tms.consumer->num_connections(), 0u);
 }
 
+// A consumer task that ended (its channel is gone) cancels its stream at the next buffer: the producer
+// stops instead of keeping buffers for it until the job is released.
+TEST(DataPlane, AGoneConsumerTaskCancelsItsStream) {
+  TwoTaskManagers tms;
+  auto out = tms.producer_registry->channel(channel_id(1, 0));
+  auto in = tms.consumer->remote_input(channel_id(1, 0), tms.producer->address(),
+                                       {.credits = 2, .segment_size = 1024});
+  std::atomic<bool> canceled{false};
+  std::string error;
+  std::thread producer([&] {
+    try {
+      ResultPartition rp(std::make_shared<BufferPool>(1024, 3), {out}, &canceled);
+      for (int seq = 0; seq < 1000; ++seq) rp.write(0, ElementKind::kRecord, std::string(1000, 'x'));
+      rp.finish();
+    } catch (const WeirError& e) {
+      error = e.what();
+    }
+  });
+  ASSERT_TRUE(eventually([&] { return in->queued() == 2; }));
+  in.reset();       // the consumer task ends; its receive buffers go back
+  producer.join();  // does not wait forever
+  EXPECT_NE(error.find("released the channel"), std::string::npos) << error;
+  EXPECT_EQ(tms.consumer->num_connections(), 1u);  // the connection stays for other channels
+}
+
 TEST(DataPlane, ReleaseJobDropsItsChannelsOnBothSides) {
   TwoTaskManagers tms;
   auto out = tms.producer_registry->channel(channel_id(1, 0));

@@ -184,8 +184,12 @@ void DataConnection::parse() {
     }
     if (current_.type == MessageType::kBuffer && (current_.flags & wire::kPooled)) {
       if (auto it = inbound_.find(current_.stream); it != inbound_.end()) {
-        if (!on_buffer(it->second)) return;  // the rest of the buffer is being read
-        continue;
+        auto pool = it->second.pool.lock();
+        if (pool && !it->second.channel.expired()) {
+          if (!on_buffer(it->second, std::move(pool))) return;  // the rest of the buffer is being read
+          continue;
+        }
+        abandon(current_.stream);  // its task is gone: the buffer is read below and dropped
       }
     }
     const size_t length = wire::kHeaderSize + current_.body_length;
@@ -221,8 +225,8 @@ void DataConnection::parse() {
 
 // A data buffer for a live stream, its header at read_begin_: into one of the stream's receive buffers.
 // Returns false when the rest of it is being read from the socket (parse() continues afterwards).
-bool DataConnection::on_buffer(InboundStream& s) {
-  BufferPtr b = s.pool->try_request();
+bool DataConnection::on_buffer(InboundStream& s, std::shared_ptr<BufferPool> pool) {
+  BufferPtr b = pool->try_request();
   if (!b) {
     close(fmt::format("protocol error: TaskManager {} sent a buffer without credit ({})", peer_,
                       describe(s.id)));
@@ -246,18 +250,24 @@ bool DataConnection::on_buffer(InboundStream& s) {
     deliver(current_.stream, std::move(b));
     return true;
   }
-  Buffer* raw = b.get();
-  auto held = std::make_shared<BufferPtr>(std::move(b));
+  // The pool outlives the buffer being read even if the consumer task ends meanwhile: members are
+  // destroyed in reverse order, the buffer first.
+  struct Pending {
+    std::shared_ptr<BufferPool> pool;
+    BufferPtr buffer;
+  };
+  auto pending = std::make_shared<Pending>(Pending{std::move(pool), std::move(b)});
+  Buffer* raw = pending->buffer.get();
   read_begin_ = read_end_ = 0;  // everything read so far was consumed
   asio::async_read(
       socket_, asio::buffer(raw->data + here, raw->size - here),
-      [self = shared_from_this(), held, stream = current_.stream](const asio::error_code& e, size_t) {
+      [self = shared_from_this(), pending, stream = current_.stream](const asio::error_code& e, size_t) {
         if (self->closed_) return;
         if (e) {
           self->close(e.message());
           return;
         }
-        self->deliver(stream, std::move(*held));
+        self->deliver(stream, std::move(pending->buffer));
         self->parse();
       });
   return false;
@@ -266,11 +276,22 @@ bool DataConnection::on_buffer(InboundStream& s) {
 void DataConnection::deliver(uint32_t stream, BufferPtr b) {
   auto it = inbound_.find(stream);
   if (it == inbound_.end()) return;
+  auto channel = it->second.channel.lock();
+  if (!channel) {
+    abandon(stream);
+    return;
+  }
   try {
-    it->second.channel->push(std::move(b));
+    channel->push(std::move(b));
   } catch (const std::exception&) {
     // The consumer's channel failed; its buffers are dropped.
   }
+}
+
+// The consumer task that read `stream` is gone (its channel was destroyed): the producer is told to
+// stop sending, so neither side keeps buffers for it until the job ends.
+void DataConnection::abandon(uint32_t stream) {
+  if (inbound_.erase(stream) > 0) send(MessageType::kCancel, stream, 0, {});
 }
 
 void DataConnection::on_message(std::string_view body) {
@@ -381,7 +402,7 @@ void DataConnection::subscribe(const ChannelId& id, std::shared_ptr<LocalChannel
             if (auto c = conn.lock()) c->credit_returned(stream, returned->exchange(0));
           });
       });
-  inbound_[stream] = {id, std::move(channel), std::move(pool)};
+  inbound_[stream] = {id, channel, pool};
   send(MessageType::kSubscribe, stream, 0, wire::encode_subscribe(id, credit));
 }
 
@@ -463,8 +484,9 @@ void DataConnection::close(const std::string& reason) {
   socket_.close(ignored);
   const std::string who = peer_.empty() ? std::string("an unidentified TaskManager") : "TaskManager " + peer_;
   for (auto& [stream, s] : inbound_)
-    s.channel->fail(
-        fmt::format("lost the data connection to {} reading {}: {}", who, describe(s.id), reason));
+    if (auto channel = s.channel.lock())
+      channel->fail(
+          fmt::format("lost the data connection to {} reading {}: {}", who, describe(s.id), reason));
   inbound_.clear();
   for (auto& [stream, s] : outbound_) {
     s->channel->detach_consumer();

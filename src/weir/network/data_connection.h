@@ -68,10 +68,12 @@ class DataConnection : public std::enable_shared_from_this<DataConnection> {
   size_t num_streams() const { return inbound_.size() + outbound_.size(); }
 
  private:
+  // Held weakly: the consumer task owns its channel (and the channel its receive pool). When the task
+  // is gone, the next buffer for the stream cancels it (abandon()).
   struct InboundStream {
     ChannelId id;
-    std::shared_ptr<LocalChannel> channel;
-    std::shared_ptr<BufferPool> pool;
+    std::weak_ptr<LocalChannel> channel;
+    std::weak_ptr<BufferPool> pool;
   };
   class OutboundStream;
   struct OutMessage {
@@ -86,7 +88,8 @@ class DataConnection : public std::enable_shared_from_this<DataConnection> {
   void read_more();
   void parse();
   void on_message(std::string_view body);
-  bool on_buffer(InboundStream& s);
+  bool on_buffer(InboundStream& s, std::shared_ptr<BufferPool> pool);
+  void abandon(uint32_t stream);
   void deliver(uint32_t stream, BufferPtr b);
   void on_subscribe(uint32_t stream, std::string_view body);
   void pump(uint32_t stream);
