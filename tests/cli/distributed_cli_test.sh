@@ -12,7 +12,7 @@ WORDCOUNT_LIB="$2"
 HB="-D heartbeat.interval=200ms -D heartbeat.timeout=1500ms"  # generous: ctest runs tests in parallel
 CL="$DIR/cluster"
 
-"$WEIR" cluster start -n 2 --dir "$CL" -D rest.port=0 -D jobmanager.rpc.port=0 -D taskmanager.numberOfTaskSlots=1 \
+"$WEIR" cluster start -n 2 --dir "$CL" -D blob.storage.directory="$DIR" -D rest.port=0 -D jobmanager.rpc.port=0 -D taskmanager.numberOfTaskSlots=1 \
   -D restart-strategy.type=fixed-delay -D restart-strategy.fixed-delay.attempts=20 \
   -D restart-strategy.fixed-delay.delay=100ms $HB > "$DIR/start.log" 2>&1 || fail "cluster start: $(cat "$DIR/start.log")"
 for p in $(sed -n 's/^pid //p' "$CL/cluster.state"); do PIDS="$PIDS $p"; done
@@ -81,7 +81,7 @@ for round in 1 2; do
   done
   [ -n "$VICTIM" ] || fail "no TaskManager left to kill"
   kill -9 "$VICTIM"
-  "$WEIR" taskmanager -D jobmanager.rpc.port="${RPC##*:}" -D taskmanager.numberOfTaskSlots=1 $HB > "$DIR/tm-new-$round.log" 2>&1 &
+  "$WEIR" taskmanager -D blob.storage.directory="$DIR" -D jobmanager.rpc.port="${RPC##*:}" -D taskmanager.numberOfTaskSlots=1 $HB > "$DIR/tm-new-$round.log" 2>&1 &
   PIDS="$PIDS $!"
 done
 wait_for 120 "q5 finished" finished
