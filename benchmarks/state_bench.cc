@@ -228,12 +228,18 @@ void rss(int64_t mb, int64_t budget_mb) {
 
 //! One Nexmark query on the embedded MiniCluster, as `weir nexmark --query Q --events N -p 1 -D ...`
 //! runs it (same generator defaults, blackhole sink, same RESULT line), for measuring backends without
-//! the CLI. `defines`: key=value configuration entries.
+//! the CLI. `defines`: key=value configuration entries, or sink=file:DIR for the query's output.
 void nexmark_query(const std::string& query, int64_t events, const std::vector<std::string>& defines) {
   Configuration conf;
   conf.set("parallelism.default", "1");
-  for (const auto& d : defines) conf.set_from_flag(d);
   nexmark::QueryOptions o;
+  for (const auto& d : defines) {
+    if (d.rfind("sink=", 0) == 0) {
+      o.sink = nexmark::SinkSpec::parse(d.substr(5));  // sink=file:DIR, as --sink
+    } else {
+      conf.set_from_flag(d);
+    }
+  }
   o.generator.events = events;
   o.generator.rate = connectors::nexmark::kDefaultRate;
   o.generator.base_time = connectors::nexmark::kDefaultBaseTime;
@@ -256,7 +262,7 @@ int main(int argc, char** argv) {
   } else {
     std::fprintf(stderr,
                  "usage: state_bench ops [keys] | checkpoint [MB] | rss MB BUDGET_MB | nexmark QUERY EVENTS "
-                 "[key=value ...]\n");
+                 "[key=value ... | sink=file:DIR]\n");
     return 2;
   }
   return 0;
