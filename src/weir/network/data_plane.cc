@@ -46,6 +46,7 @@ class DataPlane::Impl final : public DataConnection::Owner {
   void shutdown() {
     if (!thread_.joinable()) return;
     asio::post(*io_, [this] {
+      stopped_ = true;
       asio::error_code ignored;
       acceptor_.close(ignored);
       // close() calls on_closed(), which edits connections_: iterate over a copy.
@@ -74,8 +75,13 @@ class DataPlane::Impl final : public DataConnection::Owner {
     auto channel = std::make_shared<LocalChannel>();
     auto pool = std::make_shared<BufferPool>(o.segment_size, std::max<uint32_t>(o.credits, 1));
     channel->hold_pool(pool);
-    asio::post(
-        *io_, [this, id, producer, channel, pool] { connection_to(producer)->subscribe(id, channel, pool); });
+    asio::post(*io_, [this, id, producer, channel, pool] {
+      // A subscription racing with shutdown must not dial out and hold up the I/O thread's exit.
+      if (stopped_)
+        channel->fail(fmt::format("the data plane of TaskManager {} shut down ({})", address_, describe(id)));
+      else
+        connection_to(producer)->subscribe(id, channel, pool);
+    });
     return channel;
   }
 
@@ -140,6 +146,7 @@ class DataPlane::Impl final : public DataConnection::Owner {
   std::string address_;
   std::set<std::shared_ptr<DataConnection>> connections_;
   std::map<std::string, std::shared_ptr<DataConnection>> by_peer_;
+  bool stopped_ = false;  // shutting down: no new connections
   std::thread thread_;
 };
 
