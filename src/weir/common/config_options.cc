@@ -50,13 +50,15 @@ const ConfigOption<std::string> kMiniClusterNetwork{
      {"local", "tcp"}}};
 const ConfigOption<int64_t> kSegmentSize{
     {"taskmanager.memory.segment-size", ConfigType::kMemorySize, "32kb", "Size of one network buffer."}};
-const ConfigOption<int64_t> kBuffersPerChannel{{"taskmanager.network.memory.buffers-per-channel",
-                                                ConfigType::kInt,
-                                                "2",
-                                                "Exclusive network buffers per output channel.",
-                                                {},
-                                                1,
-                                                1024}};
+const ConfigOption<int64_t> kBuffersPerChannel{
+    {"taskmanager.network.memory.buffers-per-channel",
+     ConfigType::kInt,
+     "2",
+     "Exclusive network buffers per channel: per output channel of a "
+     "producer, and per remote input channel of a consumer (its credit).",
+     {},
+     1,
+     1024}};
 const ConfigOption<int64_t> kFloatingBuffersPerGate{{"taskmanager.network.memory.floating-buffers-per-gate",
                                                      ConfigType::kInt,
                                                      "8",
