@@ -74,7 +74,8 @@ class RestJobs : public ::testing::Test {
     auto r = get(path_of(c));
     if (r.status != 200 || r.body["state"] != "RUNNING") return false;
     for (const auto& v : r.body["vertices"])
-      if (v["status"] != "RUNNING") return false;
+      for (const auto& s : v["subtasks"])
+        if (s["status"] != "RUNNING") return false;
     return true;
   }
   // Polls a trigger's status route until COMPLETED; returns the operation.

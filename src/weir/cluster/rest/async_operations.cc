@@ -58,25 +58,11 @@ void AsyncOperations::evict_locked() {
 }
 
 std::string AsyncOperations::add(OperationKind kind, const std::string& job_id,
-                                 std::future<std::string> result, std::function<void()> then) {
+                                 std::future<std::string> result) {
   std::string id = JobId::generate().to_string();
-  std::shared_future<std::string> shared = result.share();
   std::lock_guard lock(mu_);
-  ops_[id] = Operation{OperationStatus{kind, job_id, false, {}, {}}, shared, next_seq_++};
+  ops_[id] = Operation{OperationStatus{kind, job_id, false, {}, {}}, result.share(), next_seq_++};
   evict_locked();
-  if (then) {
-    spawn_locked([this, shared, then = std::move(then)] {
-      while (shared.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready)
-        if (closing_) return;
-      bool ok = true;
-      try {
-        shared.get();
-      } catch (...) {
-        ok = false;
-      }
-      if (ok && !closing_) then();
-    });
-  }
   return id;
 }
 

@@ -2,9 +2,8 @@
 // Savepoints, stops with a savepoint and checkpoints triggered over REST, by trigger id: Flink's
 // asynchronous operations. A trigger returns an id at once; the status routes ask here whether the
 // operation is IN_PROGRESS or COMPLETED, with the savepoint's location (or the checkpoint's id) or
-// the failure's cause. `then` runs after success on a waiter thread (savepoint with cancel-job: the
-// job is canceled once the savepoint exists). run() computes the result on a thread of its own (a
-// checkpoint that waits for its turn behind the periodic ones).
+// the failure's cause. run() computes the result on a waiter thread of its own (an operation that
+// waits until the job can take it, a savepoint that cancels the job after it).
 //
 // Threading: thread-safe (one mutex). Waiter threads are joined by the destructor, which first tells
 // them to stop waiting; at most kMaxOperations operations are kept, the oldest finished ones go first.
@@ -41,8 +40,7 @@ class AsyncOperations {
   AsyncOperations& operator=(const AsyncOperations&) = delete;
 
   //! Registers an operation on `job_id` and returns its trigger id (32 hex digits).
-  std::string add(OperationKind kind, const std::string& job_id, std::future<std::string> result,
-                  std::function<void()> then = nullptr);
+  std::string add(OperationKind kind, const std::string& job_id, std::future<std::string> result);
   //! Registers an operation whose result `work` computes on a thread of its own; `work` should give
   //! up (throw) once `closing` becomes true. Returns the trigger id.
   std::string run(OperationKind kind, const std::string& job_id,

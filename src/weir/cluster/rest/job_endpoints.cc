@@ -18,8 +18,8 @@ namespace {
 using Json = nlohmann::json;
 namespace fs = std::filesystem;
 
-// How long a checkpoint asked for over REST waits for its turn behind periodic ones.
-constexpr std::chrono::seconds kCheckpointTurnTimeout{60};
+// How long an operation asked for over REST waits for the job to be able to take it.
+constexpr std::chrono::seconds kTurnTimeout{60};
 
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -56,24 +56,28 @@ int64_t checkpoint_id_of(const std::string& path) {
   }
 }
 
-// Triggers a checkpoint, again while the coordinator is busy with others; returns its path.
-std::string checkpoint_when_possible(const std::weak_ptr<JobMaster>& weak, const std::atomic<bool>& closing) {
-  auto deadline = std::chrono::steady_clock::now() + kCheckpointTurnTimeout;
+// Runs `trigger` (a checkpoint, savepoint or stop of the job) and waits for its result. While the job
+// cannot take it for a passing reason (periodic checkpoints in flight or within their minimum pause,
+// tasks still being deployed after a start or restart) it tries again, up to kTurnTimeout.
+std::string when_possible(const std::weak_ptr<JobMaster>& weak, const std::atomic<bool>& closing,
+                          const std::function<std::future<std::string>(JobMaster&)>& trigger) {
+  auto deadline = std::chrono::steady_clock::now() + kTurnTimeout;
   for (;;) {
     std::future<std::string> result;
     if (auto jm = weak.lock())
-      result = jm->trigger_checkpoint();
+      result = trigger(*jm);
     else
-      throw WeirError("cannot take a checkpoint: the job is gone");
+      throw WeirError("the job is gone");
     while (result.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready)
-      if (closing) throw WeirError("cannot take a checkpoint: the JobManager is shutting down");
+      if (closing) throw WeirError("the JobManager is shutting down");
     try {
       return result.get();
     } catch (const WeirError& e) {
       std::string why = e.what();
-      bool busy = why.find("too many checkpoints in flight") != std::string::npos ||
-                  why.find("min pause") != std::string::npos;
-      if (!busy || closing || std::chrono::steady_clock::now() > deadline) throw;
+      bool passing = why.find("too many checkpoints in flight") != std::string::npos ||
+                     why.find("min pause") != std::string::npos ||
+                     why.find("not every task is running yet") != std::string::npos;
+      if (!passing || closing || std::chrono::steady_clock::now() > deadline) throw;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
@@ -164,12 +168,12 @@ RestResponse JobEndpoints::trigger_checkpoint(const RestRequest& req) {
   if (auto type = string_field(body, "checkpointType"); type && *type != "CONFIGURED" && *type != "FULL")
     throw RestError(400, fmt::format("field 'checkpointType' is '{}': Weir takes CONFIGURED or FULL", *type));
   require_running(*jm, "checkpoint");
-  // Like Flink, a checkpoint asked for while periodic ones are in flight (or within their minimum
-  // pause) waits for its turn instead of failing, up to kCheckpointTurnTimeout.
+  // A checkpoint asked for while periodic ones are in flight waits for its turn (as in Flink).
   std::weak_ptr<JobMaster> weak = jm;
   return accepted(operations_.run(
-      OperationKind::kCheckpoint, jm->id().to_string(),
-      [weak](const std::atomic<bool>& closing) { return checkpoint_when_possible(weak, closing); }));
+      OperationKind::kCheckpoint, jm->id().to_string(), [weak](const std::atomic<bool>& closing) {
+        return when_possible(weak, closing, [](JobMaster& j) { return j.trigger_checkpoint(); });
+      }));
 }
 
 RestResponse JobEndpoints::trigger_savepoint(const RestRequest& req) {
@@ -183,15 +187,17 @@ RestResponse JobEndpoints::trigger_savepoint(const RestRequest& req) {
     throw RestError(400, "missing field 'target-directory': name the directory the savepoint goes into");
   std::string location = savepoint_location(*dir, jm->id(), "target-directory");
   require_running(*jm, "take a savepoint of");
-  std::function<void()> then;
-  if (cancel_job) {
-    std::weak_ptr<JobMaster> weak = jm;
-    then = [weak] {
-      if (auto j = weak.lock()) j->cancel();
-    };
-  }
-  return accepted(operations_.add(OperationKind::kSavepoint, jm->id().to_string(),
-                                  jm->trigger_savepoint(location), std::move(then)));
+  std::weak_ptr<JobMaster> weak = jm;
+  return accepted(operations_.run(OperationKind::kSavepoint, jm->id().to_string(),
+                                  [weak, location, cancel_job](const std::atomic<bool>& closing) {
+                                    std::string path = when_possible(
+                                        weak, closing,
+                                        [&location](JobMaster& j) { return j.trigger_savepoint(location); });
+                                    if (cancel_job)
+                                      if (auto j = weak.lock())
+                                        j->cancel();  // Flink's cancel-job: once the savepoint exists
+                                    return path;
+                                  }));
 }
 
 RestResponse JobEndpoints::stop(const RestRequest& req) {
@@ -203,8 +209,13 @@ RestResponse JobEndpoints::stop(const RestRequest& req) {
     throw RestError(400, "missing field 'targetDirectory': name the directory the savepoint goes into");
   std::string location = savepoint_location(*dir, jm->id(), "targetDirectory");
   require_running(*jm, "stop");
-  return accepted(operations_.add(OperationKind::kStopWithSavepoint, jm->id().to_string(),
-                                  jm->stop_with_savepoint(location, drain)));
+  std::weak_ptr<JobMaster> weak = jm;
+  return accepted(operations_.run(OperationKind::kStopWithSavepoint, jm->id().to_string(),
+                                  [weak, location, drain](const std::atomic<bool>& closing) {
+                                    return when_possible(weak, closing, [&](JobMaster& j) {
+                                      return j.stop_with_savepoint(location, drain);
+                                    });
+                                  }));
 }
 
 RestResponse JobEndpoints::operation_status(const RestRequest& req, bool savepoints) {
