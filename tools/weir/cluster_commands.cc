@@ -13,6 +13,7 @@
 #include "weir/cluster/rest/job_submission_endpoints.h"
 #include "weir/cluster/rest/rest_options.h"
 #include "weir/cluster/rest/rest_server.h"
+#include "weir/cluster/rest/task_manager_metrics.h"
 #include "weir/cluster/rpc/cluster_client.h"
 #include "weir/cluster/rpc/job_manager_server.h"
 #include "weir/cluster/rpc/task_manager_runner.h"
@@ -79,15 +80,30 @@ int run_taskmanager(const ClusterCommands& c) {
   Configuration conf = load(c);
   sigset_t set = block_stop_signals();
   cluster::rpc::TaskManagerRunner tm(conf);
+  // Declared after `tm`: its /metrics handler reads tm, so it must stop first.
+  cluster::rest::RestServer metrics;
+  const int metrics_port = static_cast<int>(conf.get_int(options::kTaskManagerMetricsPort));
+  if (metrics_port >= 0) {
+    metrics.add_route("GET", "/metrics", [&tm](const cluster::rest::RestRequest&) {
+      return cluster::rest::RestResponse::text(
+          cluster::rest::task_manager_metrics(tm.num_slots(), tm.num_running_tasks(), tm.task_metrics()),
+          "text/plain; version=0.0.4");
+    });
+    metrics.start(conf.get_string(options::kTaskManagerHost), metrics_port,
+                  "taskmanager.host, taskmanager.metrics.port");
+  }
   std::cout << "TASKMANAGER id=" << tm.id() << " rpc=" << tm.rpc_address() << " data_port=" << tm.data_port()
             << " slots=" << tm.num_slots() << std::endl;
+  if (metrics_port >= 0) std::cout << "METRICS http=" << metrics.address() << std::endl;
   tm.start();
   std::string sig = wait_for_stop_signal(set, [&tm] { return tm.failed(); });
   if (sig.empty()) {
     std::fprintf(stderr, "error: %s\n", tm.failure().c_str());
+    metrics.stop();
     tm.shutdown("registration failed");
     return 1;
   }
+  metrics.stop();
   tm.shutdown(sig + " received");
   return 0;
 }
@@ -119,7 +135,8 @@ void add_cluster_commands(CLI::App& app, ClusterCommands& c) {
   add_process_options(c.jobmanager_cmd, c);
   c.taskmanager_cmd = app.add_subcommand(
       "taskmanager",
-      "Run a TaskManager process that registers at jobmanager.rpc.address:jobmanager.rpc.port");
+      "Run a TaskManager process that registers at jobmanager.rpc.address:jobmanager.rpc.port (prints "
+      "'TASKMANAGER id=...' and 'METRICS http=HOST:PORT'; stops on SIGTERM)");
   add_process_options(c.taskmanager_cmd, c);
   c.list_cmd = app.add_subcommand("list-taskmanagers", "List the TaskManagers a running JobManager knows");
   c.list_cmd->add_option("-m,--jobmanager", c.jobmanager, "The JobManager's RPC address, HOST:PORT")

@@ -42,6 +42,13 @@ class ResultPartition {
 
   BufferPool& pool() { return *pool_; }
 
+  //! Counts one record written (by the producing thread, once per record however many subpartitions
+  //! it goes to); records_written() may be read from any thread.
+  void count_record() {
+    records_.store(records_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
+  int64_t records_written() const { return records_.load(std::memory_order_relaxed); }
+
  private:
   struct Subpartition {
     std::shared_ptr<LocalChannel> channel;
@@ -54,6 +61,7 @@ class ResultPartition {
   std::vector<Subpartition> subs_;
   const std::atomic<bool>* canceled_;
   bool unflushed_ = false;
+  std::atomic<int64_t> records_{0};
 };
 
 }  // namespace weir::network

@@ -32,6 +32,7 @@ class RecordWriterOutput final : public Output<T> {
     scratch_.write_fixed<int64_t>(ts);
     Serializer<T>::write(scratch_, v);
     std::string_view bytes = scratch_.view();
+    partition_->count_record();
     switch (kind_) {
       case PartitionerKind::kForward:
       case PartitionerKind::kGlobal:

@@ -33,6 +33,15 @@ const ConfigOption<int64_t> kTaskManagerDataPort{{"taskmanager.data.port",
                                                   {},
                                                   0,
                                                   65535}};
+const ConfigOption<int64_t> kTaskManagerMetricsPort{
+    {"taskmanager.metrics.port",
+     ConfigType::kInt,
+     "0",
+     "Port of a TaskManager's metrics endpoint (GET /metrics, Prometheus text format) on taskmanager.host "
+     "(0 = any free port; -1 = no endpoint).",
+     {},
+     -1,
+     65535}};
 const ConfigOption<Duration> kTaskManagerRegistrationTimeout{
     {"taskmanager.registration.timeout", ConfigType::kDuration, "5 min",
      "How long a TaskManager keeps trying to register at the JobManager before it gives up and exits."}};

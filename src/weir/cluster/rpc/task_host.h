@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "weir/cluster/blob/blob_cache.h"
 #include "weir/cluster/rpc/cluster.pb.h"
@@ -44,6 +45,9 @@ class TaskHost {
   void release_job(const std::string& job_id);
   void shutdown();
   const std::string& data_address() const { return data_address_; }
+  //! Counters of the tasks running here and of recently ended ones (TaskExecutor::task_metrics()).
+  std::vector<TaskMetrics> task_metrics() const { return executor_->task_metrics(); }
+  size_t num_running_tasks() const { return executor_->num_running_tasks(); }
 
  private:
   std::shared_ptr<const graph::JobGraph> graph_for(const JobId& job, const weir::rpc::JobSpec& spec);

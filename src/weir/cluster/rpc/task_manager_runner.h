@@ -15,6 +15,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "weir/cluster/rpc/rpc_options.h"
 #include "weir/cluster/rpc/task_host.h"
@@ -49,6 +50,9 @@ class TaskManagerRunner {
   const std::string& rpc_address() const { return rpc_address_; }
   int data_port() const { return data_port_; }
   int num_slots() const { return num_slots_; }
+  //! Counters of this TaskManager's tasks (running and recently ended); any thread, until shutdown().
+  std::vector<TaskMetrics> task_metrics() const { return host_->task_metrics(); }
+  size_t num_running_tasks() const { return host_->num_running_tasks(); }
 
  private:
   class Service;

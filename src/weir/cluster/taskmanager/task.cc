@@ -57,7 +57,26 @@ int64_t Task::output_wait_ns() {
   std::lock_guard lock(partitions_mu_);
   int64_t ns = 0;
   for (auto& p : partitions_) ns += p->pool().waited_ns();
-  return ns;
+  return ns + released_wait_ns_;
+}
+
+TaskMetrics Task::metrics() {
+  TaskMetrics m;
+  m.job = tdd_.job.to_string();
+  m.vertex = vertex_->name;
+  m.subtask = tdd_.subtask;
+  m.parallelism = vertex_->parallelism;
+  m.attempt = tdd_.attempt;
+  m.records_in = records_in_.load(std::memory_order_relaxed);
+  m.state = state_.load(std::memory_order_relaxed);
+  std::lock_guard lock(partitions_mu_);
+  m.records_out = released_records_out_;
+  m.output_wait_ns = released_wait_ns_;
+  for (auto& p : partitions_) {
+    m.records_out += p->records_written();
+    m.output_wait_ns += p->pool().waited_ns();
+  }
+  return m;
 }
 
 void Task::check_canceled() {
@@ -65,6 +84,7 @@ void Task::check_canceled() {
 }
 
 void Task::report(ExecutionState s, const std::string& error) {
+  state_.store(s, std::memory_order_relaxed);
   jm_->update_task_execution_state({id_, s, error});
 }
 
@@ -122,7 +142,11 @@ void Task::run() {
   {
     std::lock_guard lock(partitions_mu_);  // cancel() may be iterating partitions_
     // Pools outlive this task while consumers hold their buffers: stop them signaling our wakeup.
-    for (auto& p : partitions_) p->pool().set_availability_listener(nullptr);
+    for (auto& p : partitions_) {
+      p->pool().set_availability_listener(nullptr);
+      released_records_out_ += p->records_written();
+      released_wait_ns_ += p->pool().waited_ns();
+    }
     partitions_.clear();
   }
   report(final_state, error);
@@ -433,6 +457,7 @@ void Task::handle_frame(GateBinding& g, int channel, const uint8_t* frame, uint3
   ChannelState& cs = channel_states_[g.first_channel + channel];
   switch (kind) {
     case ElementKind::kRecord: {
+      records_in_.store(records_in_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
       DataInput in(frame + 1, len - 1);
       g.dispatcher->dispatch(in);
       break;

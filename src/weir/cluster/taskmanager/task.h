@@ -30,6 +30,19 @@
 
 namespace weir::cluster {
 
+//! A point-in-time copy of one task attempt's counters (TaskManager metrics).
+struct TaskMetrics {
+  std::string job;     //!< job id
+  std::string vertex;  //!< vertex (task) name
+  int subtask = 0;
+  int parallelism = 1;
+  int attempt = 0;
+  int64_t records_in = 0;      //!< records read from the task's input gates
+  int64_t records_out = 0;     //!< records written to its result partitions (once per partition)
+  int64_t output_wait_ns = 0;  //!< time blocked waiting for output buffers (backpressure)
+  ExecutionState state = ExecutionState::kDeploying;
+};
+
 class Task {
  public:
   //! `data_plane` (may be null: every producer runs in this process) brings the input channels whose
@@ -57,6 +70,8 @@ class Task {
   //! thread). Waits of unaligned-checkpoint mode, which waits for output room outside request(), are
   //! not counted.
   int64_t output_wait_ns();
+  //! The task's counters (any thread). Counts stay readable after the task ended.
+  TaskMetrics metrics();
 
  private:
   struct ChannelState {
@@ -141,6 +156,12 @@ class Task {
   // Declaration order matters for destruction: operators and outputs go before partitions.
   std::vector<std::unique_ptr<network::ResultPartition>> partitions_;
   std::mutex partitions_mu_;  // partitions_ is read by cancel() from other threads
+  // Counters of partitions_ once they are released (REQUIRES: partitions_mu_ held).
+  int64_t released_records_out_ = 0;
+  int64_t released_wait_ns_ = 0;
+  // Written by the task thread only (load + store, no read-modify-write); read by metrics().
+  std::atomic<int64_t> records_in_{0};
+  std::atomic<ExecutionState> state_{ExecutionState::kDeploying};
   std::vector<std::unique_ptr<runtime::OutputBase>> outputs_;
   std::vector<std::unique_ptr<runtime::StreamOperator>> chain_;  // head first
   std::vector<GateBinding> gates_;

@@ -101,8 +101,11 @@ void TaskExecutor::reap_loop() {
       tasks_.erase(it);
       lock.unlock();
       task->join();
+      TaskMetrics final_counts = task->metrics();
       task.reset();
       lock.lock();
+      ended_metrics_.push_back(std::move(final_counts));
+      if (ended_metrics_.size() > kRetainedEndedTasks) ended_metrics_.pop_front();
     }
     if (stopping_) return;
   }
@@ -133,6 +136,15 @@ void TaskExecutor::shutdown() {
 void TaskExecutor::release_job(const std::string& job_key_prefix) {
   if (data_plane_) data_plane_->release_job(job_key_prefix);
   registry_->release_job(job_key_prefix);
+}
+
+std::vector<TaskMetrics> TaskExecutor::task_metrics() const {
+  std::lock_guard lock(mu_);
+  std::vector<TaskMetrics> out;
+  out.reserve(tasks_.size() + ended_metrics_.size());
+  for (const auto& [id, t] : tasks_) out.push_back(t->metrics());
+  out.insert(out.end(), ended_metrics_.begin(), ended_metrics_.end());
+  return out;
 }
 
 size_t TaskExecutor::num_running_tasks() const {

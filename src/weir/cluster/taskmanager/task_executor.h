@@ -4,6 +4,7 @@
 //
 // Threading: gateway calls from any thread (guarded by mu_); a reaper thread joins ended tasks.
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -42,6 +43,10 @@ class TaskExecutor final : public TaskExecutorGateway, public std::enable_shared
   //! Cancels every task and waits for their threads.
   void shutdown();
   size_t num_running_tasks() const;
+  //! Counters of the tasks running here, then of the last kRetainedEndedTasks that ended (their final
+  //! counts), oldest first.
+  std::vector<TaskMetrics> task_metrics() const;
+  static constexpr size_t kRetainedEndedTasks = 256;
   //! Drops the channels of a job that ended (all its attempts), local and remote.
   void release_job(const std::string& job_key_prefix);
 
@@ -58,6 +63,7 @@ class TaskExecutor final : public TaskExecutorGateway, public std::enable_shared
   std::condition_variable cv_;
   std::map<ExecutionAttemptId, std::unique_ptr<Task>> tasks_;
   std::vector<ExecutionAttemptId> ended_;
+  std::deque<TaskMetrics> ended_metrics_;  // REQUIRES: mu_ held
   bool stopping_ = false;
   std::thread reaper_;
 };
