@@ -54,10 +54,24 @@ void write_keyed_state_file(const fs::path& dir, const RocksDBSharedResources& r
   std::vector<rocksdb::ColumnFamilyDescriptor> descs;
   for (const auto& n : names)
     descs.emplace_back(n, rocks::cf_options(resources, nullptr, rocks::layout_of_column_family(n)));
-  std::vector<rocksdb::ColumnFamilyHandle*> cfs;
+  // Handles go before the database, also when writing fails half-way (the snapshot directory of an
+  // aborted checkpoint may vanish under the writer): RocksDB asserts that nothing refers to a column
+  // family when it closes.
+  struct ReadOnlyDB {
+    std::unique_ptr<rocksdb::DB> db;
+    std::vector<rocksdb::ColumnFamilyHandle*> cfs;
+    ~ReadOnlyDB() {
+      if (!db) return;
+      for (auto* cf : cfs) db->DestroyColumnFamilyHandle(cf);
+      db->Close();
+    }
+  } ro_db;
   rocksdb::DB* raw = nullptr;
-  check(rocksdb::DB::OpenForReadOnly(dbo, dir.string(), descs, &cfs, &raw), "opening the snapshot copy");
-  std::unique_ptr<rocksdb::DB> db(raw);
+  check(rocksdb::DB::OpenForReadOnly(dbo, dir.string(), descs, &ro_db.cfs, &raw),
+        "opening the snapshot copy");
+  ro_db.db.reset(raw);
+  rocksdb::DB* db = raw;
+  const auto& cfs = ro_db.cfs;
 
   KeyedStateFileWriter out(target.string());
   std::string lower, upper;
@@ -143,8 +157,6 @@ void write_keyed_state_file(const fs::path& dir, const RocksDBSharedResources& r
     write_record();
   }
   out.finish();
-  for (auto* cf : cfs) db->DestroyColumnFamilyHandle(cf);
-  db->Close();
 }
 }  // namespace
 

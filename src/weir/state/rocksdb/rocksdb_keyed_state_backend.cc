@@ -446,7 +446,6 @@ uint64_t RocksDBKeyedStateBackend::approximate_size() const {
   uint64_t total = 0, v = 0;
   for (const auto& [name, cf] : cfs_) {
     if (db_->GetIntProperty(cf->handle, rocksdb::DB::Properties::kEstimateLiveDataSize, &v)) total += v;
-    if (db_->GetIntProperty(cf->handle, rocksdb::DB::Properties::kCurSizeAllMemTables, &v)) total += v;
   }
   return total;
 }

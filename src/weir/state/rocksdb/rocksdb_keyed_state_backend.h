@@ -112,10 +112,11 @@ class RocksDBKeyedStateBackend final : public KeyedStateBackend {
   //! Bytes of RocksDB memory charged to this backend's slot (block cache incl. write buffers and the
   //! row caches' reservation).
   size_t memory_usage() const;
-  //! Approximate bytes of state: live data in SST files plus memtables, over all column families.
+  //! Approximate bytes of state in SST files (compressed), over all column families; memtables are
+  //! not counted (their arenas say little about their contents): flush first.
   uint64_t approximate_size() const;
-  //! Full checkpoints and savepoints of at least this much state stream to a keyed-state file
-  //! (rocksdb_full_snapshot.cc); smaller ones are snapshotted in memory by key group.
+  //! Full checkpoints and savepoints of at least this much state (on disk, after a flush) stream to a
+  //! keyed-state file (rocksdb_full_snapshot.cc); smaller ones are snapshotted in memory by key group.
   static constexpr uint64_t kStreamFullSnapshotsFrom = 4 << 20;
   //! The write-back row cache (tests, benchmarks).
   const RocksDBRowCache& row_cache() const { return *cache_; }

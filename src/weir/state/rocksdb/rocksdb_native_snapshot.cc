@@ -155,6 +155,9 @@ NativeSnapshot RocksDBKeyedStateBackend::take_native_snapshot(const NativeSnapsh
     // Small state: the operator's in-memory snapshot by key group is bounded by the state and cheaper
     // than a RocksDB checkpoint plus a read-only open on the writer thread (frequent checkpoints of
     // small jobs). Larger state streams.
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    for (auto& [name, cf] : cfs_) handles.push_back(cf->handle);
+    if (!handles.empty()) check(db_->Flush(rocksdb::FlushOptions(), handles), "flush");
     if (approximate_size() < kStreamFullSnapshotsFrom) return {};
     return take_full_snapshot(req);
   }
