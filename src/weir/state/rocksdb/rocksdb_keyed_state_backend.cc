@@ -445,7 +445,7 @@ std::unique_ptr<TimerStore> RocksDBKeyedStateBackend::create_timer_store(const s
 uint64_t RocksDBKeyedStateBackend::approximate_size() const {
   uint64_t total = 0, v = 0;
   for (const auto& [name, cf] : cfs_) {
-    if (db_->GetIntProperty(cf->handle, rocksdb::DB::Properties::kEstimateLiveDataSize, &v)) total += v;
+    if (db_->GetIntProperty(cf->handle, rocksdb::DB::Properties::kTotalSstFilesSize, &v)) total += v;
   }
   return total;
 }
