@@ -60,6 +60,18 @@ class RemoteCluster : public ::testing::Test {
     return spec;
   }
 
+  //! About five seconds of events (so a TaskManager is lost mid-run), checkpoints every 100 ms, quick
+  //! restarts.
+  static void paced_with_checkpoints(weir::rpc::JobSpec& spec, const std::string& checkpoint_dir) {
+    spec.add_args("tps=40000");
+    auto& config = *spec.mutable_config();
+    config["execution.checkpointing.interval"] = "100 ms";
+    config["execution.checkpointing.dir"] = checkpoint_dir;
+    config["restart-strategy.type"] = "fixed-delay";
+    config["restart-strategy.fixed-delay.attempts"] = "3";
+    config["restart-strategy.fixed-delay.delay"] = "10 ms";
+  }
+
   static std::multiset<std::string> reference(const std::string& query, int64_t events, int parallelism) {
     TempDir dir;
     Configuration conf;
@@ -112,13 +124,7 @@ TEST_F(RemoteCluster, AJobSpanningTwoTaskManagersShufflesOverTcpAndMatchesTheMin
 TEST_F(RemoteCluster, AJobSpanningTwoTaskManagersSurvivesLosingOneOfThem) {
   TempDir out, checkpoints;
   auto spec = nexmark_spec("q5", 200000, out.path.string(), 2);
-  spec.add_args("tps=40000");  // about five seconds, so the TaskManager is lost mid-run
-  auto& config = *spec.mutable_config();
-  config["execution.checkpointing.interval"] = "100 ms";
-  config["execution.checkpointing.dir"] = checkpoints.path.string();
-  config["restart-strategy.type"] = "fixed-delay";
-  config["restart-strategy.fixed-delay.attempts"] = "3";
-  config["restart-strategy.fixed-delay.delay"] = "10 ms";
+  paced_with_checkpoints(spec, checkpoints.path.string());
   add_task_manager(1);
   add_task_manager(1);
   ASSERT_TRUE(eventually([&] { return jm_->resource_manager().total_slots() == 2; }));
@@ -166,13 +172,7 @@ TEST_F(RemoteCluster, AJobWaitsForSlotsAndUsesATaskManagerThatJoinsLate) {
 TEST_F(RemoteCluster, ALostTaskManagersTasksRestartOnAnotherFromTheLatestCheckpoint) {
   TempDir out, checkpoints;
   auto spec = nexmark_spec("q5", 200000, out.path.string(), 1);
-  spec.add_args("tps=40000");  // about five seconds, so the TaskManager is lost mid-run
-  auto& config = *spec.mutable_config();
-  config["execution.checkpointing.interval"] = "100 ms";
-  config["execution.checkpointing.dir"] = checkpoints.path.string();
-  config["restart-strategy.type"] = "fixed-delay";
-  config["restart-strategy.fixed-delay.attempts"] = "3";
-  config["restart-strategy.fixed-delay.delay"] = "10 ms";
+  paced_with_checkpoints(spec, checkpoints.path.string());
   add_task_manager(1);
   ASSERT_TRUE(eventually([&] { return jm_->resource_manager().total_slots() == 1; }));
   JobId id = jm_->submit_job(spec);

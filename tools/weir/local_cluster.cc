@@ -70,7 +70,8 @@ std::string read_all(const fs::path& p) {
 std::string find_line_value(const fs::path& log, const std::string& prefix) {
   std::istringstream in(read_all(log));
   for (std::string line; std::getline(in, line);)
-    if (line.rfind(prefix, 0) == 0) return line.substr(prefix.size(), line.find(' ', prefix.size()) - prefix.size());
+    if (line.rfind(prefix, 0) == 0)
+      return line.substr(prefix.size(), line.find(' ', prefix.size()) - prefix.size());
   return "";
 }
 
@@ -80,9 +81,11 @@ void wait_ready(const char* what, pid_t pid, const fs::path& log, std::chrono::s
   auto deadline = Clock::now() + limit;
   while (!ready()) {
     if (!alive(pid))
-      throw WeirError(fmt::format("the {} exited while starting; its log ({}):\n{}", what, log.string(), read_all(log)));
+      throw WeirError(
+          fmt::format("the {} exited while starting; its log ({}):\n{}", what, log.string(), read_all(log)));
     if (Clock::now() > deadline)
-      throw WeirError(fmt::format("the {} did not become ready within {} s; see {}", what, limit.count(), log.string()));
+      throw WeirError(
+          fmt::format("the {} did not become ready within {} s; see {}", what, limit.count(), log.string()));
     std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling another process's log
   }
 }
@@ -131,7 +134,8 @@ int start(const LocalClusterCommand& c) {
                                     dir.string(), old.rest));
   }
   fs::create_directories(dir);
-  // Logs of an earlier cluster must not be mistaken for this one's (a child truncates its log only once it runs).
+  // Logs of an earlier cluster must not be mistaken for this one's (a child truncates its log only once it
+  // runs).
   for (const auto& e : fs::directory_iterator(dir))
     if (e.path().extension() == ".log") fs::remove(e.path());
   std::vector<pid_t> pids;
@@ -149,7 +153,8 @@ int start(const LocalClusterCommand& c) {
     for (int i = 0; i < c.task_managers; ++i) {
       auto tm_args = common_args(c);
       tm_args.insert(tm_args.begin(), "taskmanager");
-      tm_args.insert(tm_args.end(), {"-D", "jobmanager.rpc.address=" + rpc_host, "-D", "jobmanager.rpc.port=" + rpc_port});
+      tm_args.insert(tm_args.end(),
+                     {"-D", "jobmanager.rpc.address=" + rpc_host, "-D", "jobmanager.rpc.port=" + rpc_port});
       pids.push_back(spawn(tm_args, dir / fmt::format("taskmanager-{}.log", i)));
     }
     cluster::rest::RestClient client(rest);
@@ -202,7 +207,8 @@ int stop(const LocalClusterCommand& c) {
 void add_local_cluster_command(CLI::App& app, LocalClusterCommand& c) {
   c.cmd = app.add_subcommand("cluster", "Start or stop a local cluster: a JobManager and N TaskManagers");
   c.cmd->require_subcommand(1);
-  c.start_cmd = c.cmd->add_subcommand("start", "Start the processes in the background; prints CLUSTER rest=...");
+  c.start_cmd =
+      c.cmd->add_subcommand("start", "Start the processes in the background; prints CLUSTER rest=...");
   c.start_cmd->add_option("-n,--taskmanagers", c.task_managers, "Number of TaskManagers")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));

@@ -152,11 +152,22 @@ int run_queries(const NexmarkCommands& c) {
 // with the same definitions); configuration travels as the job's spec.
 std::vector<std::string> library_args(const NexmarkRunArgs& a) {
   const auto& g = a.run_generator;
-  std::vector<std::string> args = {"--query", a.query, "--events", std::to_string(g.events), "--seed",
-                                   std::to_string(g.seed), "--rate", std::to_string(g.rate), "--base-time",
-                                   std::to_string(g.base_time), "--out-of-orderness",
-                                   std::to_string(g.out_of_orderness_ms), "--sink", a.sink,
-                                   "--tps", fmt::format("{}", a.tps)};
+  std::vector<std::string> args = {"--query",
+                                   a.query,
+                                   "--events",
+                                   std::to_string(g.events),
+                                   "--seed",
+                                   std::to_string(g.seed),
+                                   "--rate",
+                                   std::to_string(g.rate),
+                                   "--base-time",
+                                   std::to_string(g.base_time),
+                                   "--out-of-orderness",
+                                   std::to_string(g.out_of_orderness_ms),
+                                   "--sink",
+                                   a.sink,
+                                   "--tps",
+                                   fmt::format("{}", a.tps)};
   if (!a.from_savepoint.empty()) args.insert(args.end(), {"--from-savepoint", a.from_savepoint});
   if (a.allow_non_restored_state) args.push_back("--allow-non-restored-state");
   return args;
@@ -164,19 +175,25 @@ std::vector<std::string> library_args(const NexmarkRunArgs& a) {
 
 int run_on_cluster(const NexmarkCommands& c) {
   if (c.query == "all" || c.query == "gen")
-    throw ConfigError("bad --query '" + c.query + "' with --jobmanager: a cluster runs one query (q0 ... q20)");
+    throw ConfigError("bad --query '" + c.query +
+                      "' with --jobmanager: a cluster runs one query (q0 ... q20)");
   if (c.inject_failures > 0 || c.stop_with_savepoint_after_events > 0 || c.drain || !c.savepoint_dir.empty())
     throw ConfigError(
-        "--inject-failures, --stop-with-savepoint-after-events, --drain and --savepoint-dir act on the embedded "
-        "MiniCluster; on a cluster kill TaskManagers yourself and use `weir stop --savepoint-path DIR [--drain]`");
+        "--inject-failures, --stop-with-savepoint-after-events, --drain and --savepoint-dir act on the "
+        "embedded "
+        "MiniCluster; on a cluster kill TaskManagers yourself and use `weir stop --savepoint-path DIR "
+        "[--drain]`");
   std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe");
   std::filesystem::path library = self.parent_path() / "jobs" / "libweir_nexmark_job.so";
   if (!std::filesystem::exists(library))
-    throw ConfigError("the Nexmark job library is not beside this weir binary (expected " + library.string() + ")");
+    throw ConfigError("the Nexmark job library is not beside this weir binary (expected " + library.string() +
+                      ")");
   Configuration conf = nexmark_configuration(c);
   if (conf.contains("execution.checkpointing.interval") && c.checkpoint_dir.empty() &&
       !conf.contains("execution.checkpointing.dir"))
-    throw ConfigError("--checkpoint-interval on a cluster needs --checkpoint-dir (a directory every TaskManager can reach)");
+    throw ConfigError(
+        "--checkpoint-interval on a cluster needs --checkpoint-dir (a directory every TaskManager can "
+        "reach)");
   std::map<std::string, std::string> config(conf.values().begin(), conf.values().end());
   std::string final_job;
   int code = submit_library(c.jobmanager, library.string(), library_args(c), config, c.detached, &final_job);
@@ -184,9 +201,10 @@ int run_on_cluster(const NexmarkCommands& c) {
     auto job = nlohmann::json::parse(final_job);
     double seconds = job.value("duration", int64_t{0}) / 1000.0;
     int64_t events = c.run_generator.events;
-    std::cout << fmt::format("RESULT query={} events={} seconds={:.3f} events_per_s={:.0f} restarts={} cluster={}",
-                             c.query, events, seconds, seconds > 0 ? events / seconds : 0.0,
-                             job.value("restarts", 0), c.jobmanager)
+    std::cout << fmt::format(
+                     "RESULT query={} events={} seconds={:.3f} events_per_s={:.0f} restarts={} cluster={}",
+                     c.query, events, seconds, seconds > 0 ? events / seconds : 0.0, job.value("restarts", 0),
+                     c.jobmanager)
               << std::endl;
   }
   return code;
@@ -201,9 +219,10 @@ void add_nexmark_commands(CLI::App& app, NexmarkCommands& c) {
   c.run_cmd =
       app.add_subcommand("nexmark", "Run Nexmark queries on the embedded MiniCluster and print RESULT lines");
   add_nexmark_run_options(c.run_cmd, c);
-  c.run_cmd->add_option("-m,--jobmanager", c.jobmanager,
-                        "Run the query on the cluster whose JobManager serves REST at HOST:PORT, as the Nexmark "
-                        "job library (jobs/libweir_nexmark_job.so beside this binary)");
+  c.run_cmd->add_option(
+      "-m,--jobmanager", c.jobmanager,
+      "Run the query on the cluster whose JobManager serves REST at HOST:PORT, as the Nexmark "
+      "job library (jobs/libweir_nexmark_job.so beside this binary)");
   c.run_cmd->add_flag("-d,--detached", c.detached, "With --jobmanager: print the job id and return at once");
 }
 

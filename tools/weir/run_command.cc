@@ -54,7 +54,8 @@ std::vector<std::string> example_args(const RunCommand& r) {
   return args;
 }
 
-std::shared_ptr<graph::JobGraph> build_example_job(const examples::Example& ex, const std::vector<std::string>& args,
+std::shared_ptr<graph::JobGraph> build_example_job(const examples::Example& ex,
+                                                   const std::vector<std::string>& args,
                                                    const Configuration& conf) {
   examples::ExampleOptions o;
   for (const auto& a : args) {
@@ -67,7 +68,8 @@ std::shared_ptr<graph::JobGraph> build_example_job(const examples::Example& ex, 
     else if (k == "events")
       o.events = std::stoll(v);
     else
-      throw ConfigError(fmt::format("example '{}': unknown argument '{}' (expected input=, output=, events=)", ex.name, a));
+      throw ConfigError(
+          fmt::format("example '{}': unknown argument '{}' (expected input=, output=, events=)", ex.name, a));
   }
   StreamExecutionEnvironment env(conf);
   ex.build(env, o);
@@ -112,8 +114,9 @@ int run_library_locally(const RunCommand& r, const Configuration& conf) {
 
 }  // namespace
 
-int submit_library(const std::string& jobmanager, const std::string& library, const std::vector<std::string>& args,
-                   const std::map<std::string, std::string>& config, bool detached, std::string* final_job) {
+int submit_library(const std::string& jobmanager, const std::string& library,
+                   const std::vector<std::string>& args, const std::map<std::string, std::string>& config,
+                   bool detached, std::string* final_job) {
   // Load it here first: a library that is not a Weir job fails now, with the loader's message.
   cluster::JobLibrary::load(library);
   std::string name = std::filesystem::path(library).filename().string();
@@ -136,10 +139,10 @@ void register_builtin_jobs() {
   cluster::rpc::register_builtin_job("nexmark", nexmark::build_nexmark_job);
   for (const auto& e : examples::all_examples()) {
     const examples::Example* ex = &e;
-    cluster::rpc::register_builtin_job("example:" + e.name, [ex](const std::vector<std::string>& args,
-                                                                 const Configuration& conf) {
-      return build_example_job(*ex, args, conf);
-    });
+    cluster::rpc::register_builtin_job("example:" + e.name,
+                                       [ex](const std::vector<std::string>& args, const Configuration& conf) {
+                                         return build_example_job(*ex, args, conf);
+                                       });
   }
 }
 
@@ -164,9 +167,11 @@ int submit_to_cluster(const std::string& jobmanager, const std::string& spec_jso
     std::string state = job.body.value("state", "");
     if (state == "FINISHED" || state == "FAILED" || state == "CANCELED") {
       if (final_job) *final_job = job.body.dump();
-      std::cout << "Job " << id << " " << state << " after " << job.body.value("duration", int64_t{0}) << " ms"
+      std::cout << "Job " << id << " " << state << " after " << job.body.value("duration", int64_t{0})
+                << " ms"
                 << " (restarts: " << job.body.value("restarts", 0) << ")" << std::endl;
-      if (state == "FAILED") std::fprintf(stderr, "error: %s\n", job.body.value("failure", std::string()).c_str());
+      if (state == "FAILED")
+        std::fprintf(stderr, "error: %s\n", job.body.value("failure", std::string()).c_str());
       return state == "FINISHED" ? 0 : 1;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));  // polling a remote job's state
@@ -178,7 +183,8 @@ namespace {
 // The options of `weir run` other than the target. They are accepted before the target and, for an
 // example, after it too (`weir run word-count --parallelism 2`); after a job library they belong to it.
 void add_run_options(CLI::App* c, RunCommand& r) {
-  c->add_option("-p,--parallelism", r.parallelism, "Default parallelism of the job")->check(CLI::Range(1, 32768));
+  c->add_option("-p,--parallelism", r.parallelism, "Default parallelism of the job")
+      ->check(CLI::Range(1, 32768));
   c->add_option("-D", r.defines, "Configuration key=value (repeatable), e.g. -D parallelism.default=2");
   c->add_option("-c,--conf", r.conf_file, "A weir.yaml configuration file")->check(CLI::ExistingFile);
   c->add_option("--input", r.input, "Input text file (examples that read text)")->check(CLI::ExistingFile);
@@ -186,8 +192,9 @@ void add_run_options(CLI::App* c, RunCommand& r) {
   c->add_option("--events", r.events, "Number of generated events (examples that generate)")
       ->check(CLI::PositiveNumber);
   c->add_flag("--plan", r.plan, "Print the job graph (chained vertices and edges) instead of running");
-  c->add_option("-m,--jobmanager", r.jobmanager,
-                "Run on the cluster whose JobManager serves REST at HOST:PORT (default: the embedded MiniCluster)");
+  c->add_option(
+      "-m,--jobmanager", r.jobmanager,
+      "Run on the cluster whose JobManager serves REST at HOST:PORT (default: the embedded MiniCluster)");
   c->add_option("-s,--from-savepoint", r.from_savepoint, "Start from this savepoint or retained checkpoint");
   c->add_flag("--allow-non-restored-state", r.allow_non_restored_state,
               "With -s: start even if some saved state matches no operator");
@@ -197,9 +204,10 @@ void add_run_options(CLI::App* c, RunCommand& r) {
 }  // namespace
 
 void add_run_command(CLI::App& app, RunCommand& r) {
-  r.cmd = app.add_subcommand("run",
-                             "Run an example job or a C++ job library (`weir run [OPTIONS] LIB.so [JOB ARGS]`), on "
-                             "the embedded MiniCluster or, with --jobmanager, on a cluster");
+  r.cmd = app.add_subcommand(
+      "run",
+      "Run an example job or a C++ job library (`weir run [OPTIONS] LIB.so [JOB ARGS]`), on "
+      "the embedded MiniCluster or, with --jobmanager, on a cluster");
   add_run_options(r.cmd, r);
   // Parsing stops at the first word that is not an option: the target (an example or a library). Everything
   // after it is the job's: a library's arguments, or more options of an example.
@@ -255,7 +263,8 @@ bool run_run_command(const RunCommand& parsed, int& exit_code) {
   }
   for (const auto& [k, v] : conf.values()) (*spec.mutable_config())[k] = v;
   if (r.plan) throw ConfigError("--plan shows a job on the embedded MiniCluster; drop --jobmanager");
-  exit_code = submit_to_cluster(r.jobmanager, cluster::rest::JobSubmissionEndpoints::to_json(spec).dump(), r.detached);
+  exit_code = submit_to_cluster(r.jobmanager, cluster::rest::JobSubmissionEndpoints::to_json(spec).dump(),
+                                r.detached);
   return true;
 }
 

@@ -21,7 +21,8 @@ int64_t parse_number(const std::string& key, const std::string& text) {
 
 }  // namespace
 
-std::shared_ptr<graph::JobGraph> build_nexmark_job(const std::vector<std::string>& args, const Configuration& conf) {
+std::shared_ptr<graph::JobGraph> build_nexmark_job(const std::vector<std::string>& args,
+                                                   const Configuration& conf) {
   std::map<std::string, std::string> kv;
   for (const auto& a : args) {
     auto eq = a.find('=');

@@ -55,8 +55,8 @@ void JobMaster::start() {
       auto r = std::make_shared<checkpoint::RestoredCheckpoint>(checkpoint::load_checkpoint(from));
       check_unclaimed_state(*r, *jg_, conf.get_bool(options::kIgnoreUnclaimedState));
       restore_ = std::move(r);
-      coordinator_->on_restored(restore_->metadata.checkpoint_id, restore_->path, restore_->metadata.savepoint,
-                                now_ms());
+      coordinator_->on_restored(restore_->metadata.checkpoint_id, restore_->path,
+                                restore_->metadata.savepoint, now_ms());
     }
   } catch (const std::exception& e) {
     failure_ = e.what();
@@ -64,20 +64,18 @@ void JobMaster::start() {
     end_locked();
     return;
   }
-  std::weak_ptr<JobMaster> weak = weak_from_this();
-  if (!ensure_slots_locked([weak] {
-        if (auto self = weak.lock()) self->start_running();
-      }))
-    return;
-  transition_locked(JobStatus::kRunning);
-  deploy_locked();
-  schedule_periodic();
+  start_running_locked();
 }
 
 // Runs on the timer thread while the job waits for slots at submission.
 void JobMaster::start_running() {
   std::lock_guard lock(mu_);
   if (status_ != JobStatus::kCreated) return;  // canceled meanwhile
+  start_running_locked();
+}
+
+// REQUIRES: mu_ held. Deploys once there are slots; until then start_running() retries.
+void JobMaster::start_running_locked() {
   std::weak_ptr<JobMaster> weak = weak_from_this();
   if (!ensure_slots_locked([weak] {
         if (auto self = weak.lock()) self->start_running();
@@ -99,8 +97,8 @@ bool JobMaster::ensure_slots_locked(std::function<void()> retry) {
   try {
     slots_ = rm_->allocate_slots(id_, needed);
     if (slot_wait_since_ms_ >= 0)
-      std::fprintf(stderr, "weir: job %s: got %d slot(s) after waiting %lld ms\n", id_.to_string().c_str(), needed,
-                   static_cast<long long>(now_ms() - slot_wait_since_ms_));
+      std::fprintf(stderr, "weir: job %s: got %d slot(s) after waiting %lld ms\n", id_.to_string().c_str(),
+                   needed, static_cast<long long>(now_ms() - slot_wait_since_ms_));
     slot_wait_since_ms_ = -1;
     return true;
   } catch (const WeirError& e) {
@@ -151,7 +149,8 @@ void JobMaster::deploy_task_locked(int vertex, int subtask) {
   tdd.locations = locations_locked();
   if (!te) {
     // The TaskManager left between slot allocation and now; its loss fails the job over.
-    update_task_execution_state_locked({{id_, attempt_, vertex, subtask}, ExecutionState::kFailed,
+    update_task_execution_state_locked({{id_, attempt_, vertex, subtask},
+                                        ExecutionState::kFailed,
                                         "its TaskManager left before the task was deployed"});
     return;
   }
@@ -312,8 +311,8 @@ void JobMaster::load_latest_checkpoint_locked() {
   for (auto it = coordinator_->retained().rbegin(); it != coordinator_->retained().rend(); ++it) {
     try {
       restore_ = std::make_shared<checkpoint::RestoredCheckpoint>(checkpoint::load_checkpoint(it->path));
-      coordinator_->on_restored(restore_->metadata.checkpoint_id, restore_->path, restore_->metadata.savepoint,
-                                now_ms());
+      coordinator_->on_restored(restore_->metadata.checkpoint_id, restore_->path,
+                                restore_->metadata.savepoint, now_ms());
       return;
     } catch (const std::exception& e) {
       std::fprintf(stderr, "weir: job %s: cannot restore checkpoint %lld, trying an older one: %s\n",

@@ -92,6 +92,7 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
   //! schedules `retry` and returns false; when it never can, fails the job and returns false.
   bool ensure_slots_locked(std::function<void()> retry);
   void start_running();
+  void start_running_locked();
   std::vector<std::vector<std::string>> locations_locked() const;
   void update_task_execution_state_locked(const TaskStateUpdate& update);
   void deploy_task_locked(int vertex, int subtask);

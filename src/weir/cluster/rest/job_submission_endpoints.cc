@@ -56,8 +56,8 @@ void JobSubmissionEndpoints::add_routes(RestServer& server) const {
     } catch (const WeirError& e) {
       throw RestError(500, std::string("cannot store the upload: ") + e.what());
     }
-    return RestResponse::json({{"blob-key", key}, {"filename", req.query_param("name").value_or("")},
-                               {"status", "success"}});
+    return RestResponse::json(
+        {{"blob-key", key}, {"filename", req.query_param("name").value_or("")}, {"status", "success"}});
   });
 }
 

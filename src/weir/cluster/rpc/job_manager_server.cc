@@ -109,8 +109,9 @@ class JobManagerServer::Service final : public weir::rpc::JobManagerService::Ser
 
   grpc::Status AcknowledgeCheckpoint(grpc::ServerContext*, const weir::rpc::CheckpointAck* req,
                                      weir::rpc::Empty*) override {
-    return with_job(req->task(),
-                    [&](JobMaster& job, const ExecutionAttemptId&) { job.acknowledge_checkpoint(from_proto(*req)); });
+    return with_job(req->task(), [&](JobMaster& job, const ExecutionAttemptId&) {
+      job.acknowledge_checkpoint(from_proto(*req));
+    });
   }
 
   grpc::Status DeclineCheckpoint(grpc::ServerContext*, const weir::rpc::DeclineCheckpointRequest* req,
@@ -120,8 +121,10 @@ class JobManagerServer::Service final : public weir::rpc::JobManagerService::Ser
     });
   }
 
-  grpc::Status NotifyEndOfData(grpc::ServerContext*, const weir::rpc::TaskRequest* req, weir::rpc::Empty*) override {
-    return with_job(req->task(), [&](JobMaster& job, const ExecutionAttemptId& id) { job.notify_end_of_data(id); });
+  grpc::Status NotifyEndOfData(grpc::ServerContext*, const weir::rpc::TaskRequest* req,
+                               weir::rpc::Empty*) override {
+    return with_job(req->task(),
+                    [&](JobMaster& job, const ExecutionAttemptId& id) { job.notify_end_of_data(id); });
   }
 
  private:
@@ -150,10 +153,9 @@ void JobManagerServer::add_task_executor(const std::string& tm_id) {
     for (const auto& r : registry_.alive()) {
       if (r.id != tm_id) continue;
       std::string host = r.rpc_address.substr(0, r.rpc_address.rfind(':'));
-      te = std::make_shared<RemoteTaskExecutor>(NodeId(next_node_++), r.id, r.rpc_address,
-                                                fmt::format("{}:{}", host, r.data_port),
-                                                static_cast<int>(r.offered_slots.size()), id_,
-                                                [this] { probe_task_managers(); });
+      te = std::make_shared<RemoteTaskExecutor>(
+          NodeId(next_node_++), r.id, r.rpc_address, fmt::format("{}:{}", host, r.data_port),
+          static_cast<int>(r.offered_slots.size()), id_, [this] { probe_task_managers(); });
     }
     if (!te) return;
     executors_[tm_id] = te;
@@ -192,8 +194,9 @@ void JobManagerServer::probe_task_managers() {
     }
     for (auto& [id, te] : all)
       if (!te->reachable(heartbeat_.interval))
-        remove_task_executor(id, fmt::format("it did not answer a heartbeat within {} ms after a task failure",
-                                             heartbeat_.interval.count()));
+        remove_task_executor(id,
+                             fmt::format("it did not answer a heartbeat within {} ms after a task failure",
+                                         heartbeat_.interval.count()));
   });
 }
 
@@ -202,8 +205,9 @@ JobId JobManagerServer::submit_job(const weir::rpc::JobSpec& spec) {
   if (spec.kind() == "library") {
     blob::BlobKey key = blob::BlobKey::parse(spec.blob_key());
     if (!blob_server_->contains(key))
-      throw WeirError(fmt::format("job library '{}': the blob store has no blob {} (upload it first: POST /jars/upload)",
-                                  spec.name(), spec.blob_key()));
+      throw WeirError(
+          fmt::format("job library '{}': the blob store has no blob {} (upload it first: POST /jars/upload)",
+                      spec.name(), spec.blob_key()));
     library = blob_server_->path_of(key).string();
   }
   auto jg = plan_job(spec, library);
@@ -331,8 +335,8 @@ void JobManagerServer::monitor_loop() {
                fmt::format("TaskManager {} at {} lost: no heartbeat for {} ms (heartbeat.timeout={} ms); "
                            "its {} slot(s) are gone",
                            r.id, r.rpc_address, silent.count(), heartbeat_.timeout.count(), r.num_slots));
-      remove_task_executor(r.id, fmt::format("no heartbeat for {} ms (heartbeat.timeout={} ms)", silent.count(),
-                                             heartbeat_.timeout.count()));
+      remove_task_executor(r.id, fmt::format("no heartbeat for {} ms (heartbeat.timeout={} ms)",
+                                             silent.count(), heartbeat_.timeout.count()));
       if (auto it = peers.find(r.id); it != peers.end()) {
         retired.push_back(std::move(it->second));
         peers.erase(it);

@@ -37,7 +37,8 @@ Configuration spec_configuration(const weir::rpc::JobSpec& spec) {
   return conf;
 }
 
-std::shared_ptr<const graph::JobGraph> plan_job(const weir::rpc::JobSpec& spec, const std::string& library_path) {
+std::shared_ptr<const graph::JobGraph> plan_job(const weir::rpc::JobSpec& spec,
+                                                const std::string& library_path) {
   Configuration conf = spec_configuration(spec);
   std::vector<std::string> args(spec.args().begin(), spec.args().end());
   std::shared_ptr<graph::JobGraph> jg;
@@ -57,12 +58,14 @@ std::shared_ptr<const graph::JobGraph> plan_job(const weir::rpc::JobSpec& spec, 
     jg = build(args, conf);
   } else if (spec.kind() == "library") {
     if (library_path.empty())
-      throw WeirError(fmt::format("job library '{}': no local copy of blob {}", spec.name(), spec.blob_key()));
+      throw WeirError(
+          fmt::format("job library '{}': no local copy of blob {}", spec.name(), spec.blob_key()));
     auto graph = JobLibrary::load(library_path).plan(args, conf);
     // The planned graph is shared and const; this process's copy gets its artifact set on a copy of the
     // graph's header (the vertices, edges and operator factories are shared, and keep the library loaded).
     // The copy's deleter holds the planned graph, whose control block keeps the library loaded.
-    jg = std::shared_ptr<graph::JobGraph>(new graph::JobGraph(*graph), [keep = graph](graph::JobGraph* p) { delete p; });
+    jg = std::shared_ptr<graph::JobGraph>(new graph::JobGraph(*graph),
+                                          [keep = graph](graph::JobGraph* p) { delete p; });
   } else {
     throw WeirError(fmt::format("unknown job kind '{}' (expected builtin or library)", spec.kind()));
   }

@@ -18,7 +18,7 @@
 namespace weir::cluster::rpc {
 
 using BuiltinJob = std::function<std::shared_ptr<graph::JobGraph>(const std::vector<std::string>& args,
-                                                                   const Configuration& conf)>;
+                                                                  const Configuration& conf)>;
 
 //! Makes `name` a builtin job (`JobSpec.kind = "builtin"`).
 void register_builtin_job(const std::string& name, BuiltinJob build);
@@ -29,6 +29,7 @@ Configuration spec_configuration(const weir::rpc::JobSpec& spec);
 //! Builds the graph of `spec`; `library_path` is the local copy of a library job (unused for builtins).
 //! The graph's `artifact` is the serialized spec. Throws WeirError (or a subclass) saying what is wrong
 //! with the spec: unknown kind or builtin, bad arguments or configuration, a library that fails to load.
-std::shared_ptr<const graph::JobGraph> plan_job(const weir::rpc::JobSpec& spec, const std::string& library_path);
+std::shared_ptr<const graph::JobGraph> plan_job(const weir::rpc::JobSpec& spec,
+                                                const std::string& library_path);
 
 }  // namespace weir::cluster::rpc

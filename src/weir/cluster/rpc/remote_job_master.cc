@@ -25,7 +25,9 @@ class RemoteJobMaster::Stub {
 };
 
 RemoteJobMaster::RemoteJobMaster(std::string job_manager_address, std::chrono::milliseconds retry_for)
-    : address_(std::move(job_manager_address)), retry_for_(retry_for), stub_(std::make_unique<Stub>(address_)) {}
+    : address_(std::move(job_manager_address)),
+      retry_for_(retry_for),
+      stub_(std::make_unique<Stub>(address_)) {}
 
 RemoteJobMaster::~RemoteJobMaster() = default;
 
@@ -48,7 +50,8 @@ void RemoteJobMaster::update_task_execution_state(const TaskStateUpdate& u) {
                                     req.state(), st.error_message()));
         return;
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a retry pause, not a wait for a condition
+      std::this_thread::sleep_for(
+          std::chrono::milliseconds(100));  // a retry pause, not a wait for a condition
     }
   });
 }
@@ -62,7 +65,8 @@ void send_logged(SerialExecutor& calls, const std::string& address, std::string 
     ctx.set_deadline(std::chrono::system_clock::now() + kDeadline);
     grpc::Status st = send(&ctx);
     if (!st.ok())
-      log_line(kRole, fmt::format("{} to the JobManager at {} failed: {}", what, address, st.error_message()));
+      log_line(kRole,
+               fmt::format("{} to the JobManager at {} failed: {}", what, address, st.error_message()));
   });
 }
 

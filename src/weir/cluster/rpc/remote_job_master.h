@@ -23,7 +23,8 @@ class RemoteJobMaster final : public JobMasterGateway {
   void update_task_execution_state(const TaskStateUpdate& update) override;
   void acknowledge_checkpoint(const CheckpointAck& ack) override;
   void notify_end_of_data(const ExecutionAttemptId& id) override;
-  void decline_checkpoint(const ExecutionAttemptId& id, int64_t checkpoint_id, const std::string& reason) override;
+  void decline_checkpoint(const ExecutionAttemptId& id, int64_t checkpoint_id,
+                          const std::string& reason) override;
 
  private:
   class Stub;

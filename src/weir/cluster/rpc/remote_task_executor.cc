@@ -45,12 +45,14 @@ std::string call_with_deadline(Call&& call) {
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + kDeadline);
   grpc::Status st = call(&ctx);
-  return st.ok() ? std::string() : fmt::format("{} (gRPC code {})", st.error_message(), static_cast<int>(st.error_code()));
+  return st.ok() ? std::string()
+                 : fmt::format("{} (gRPC code {})", st.error_message(), static_cast<int>(st.error_code()));
 }
 
 }  // namespace
 
-void RemoteTaskExecutor::submit_task(TaskDeploymentDescriptor tdd, std::shared_ptr<JobMasterGateway> job_master) {
+void RemoteTaskExecutor::submit_task(TaskDeploymentDescriptor tdd,
+                                     std::shared_ptr<JobMasterGateway> job_master) {
   auto req = std::make_shared<weir::rpc::SubmitTaskRequest>();
   ExecutionAttemptId id{tdd.job, tdd.attempt, tdd.vertex, tdd.subtask};
   to_proto(id, req->mutable_task());

@@ -24,8 +24,9 @@ namespace weir::cluster::rpc {
 class RemoteTaskExecutor final : public TaskExecutorGateway {
  public:
   //! `on_unreachable` runs (on the executor's thread) when a deployment cannot reach the TaskManager.
-  RemoteTaskExecutor(NodeId node, std::string task_manager_id, std::string rpc_address, std::string data_address,
-                     int slots, std::string job_manager_id, std::function<void()> on_unreachable = nullptr);
+  RemoteTaskExecutor(NodeId node, std::string task_manager_id, std::string rpc_address,
+                     std::string data_address, int slots, std::string job_manager_id,
+                     std::function<void()> on_unreachable = nullptr);
   ~RemoteTaskExecutor() override;
 
   NodeId id() const override { return node_; }

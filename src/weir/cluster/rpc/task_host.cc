@@ -101,9 +101,10 @@ std::string TaskHost::submit(const weir::rpc::SubmitTaskRequest& req) {
     tdd.job_graph = graph_for(id.job, req.spec());
     if (id.vertex < 0 || id.vertex >= static_cast<int>(tdd.job_graph->vertices.size()) || id.subtask < 0 ||
         id.subtask >= tdd.job_graph->vertices[id.vertex].parallelism)
-      return fmt::format("the job graph rebuilt here has no subtask {} of vertex {}: the job's main must build "
-                         "the same graph in every process",
-                         id.subtask, id.vertex);
+      return fmt::format(
+          "the job graph rebuilt here has no subtask {} of vertex {}: the job's main must build "
+          "the same graph in every process",
+          id.subtask, id.vertex);
     tdd.clock = SystemClock::shared();
     if (!req.restore_path().empty()) tdd.restore = restore_for(req.restore_path());
     for (const auto& l : req.locations())

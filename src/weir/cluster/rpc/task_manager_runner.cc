@@ -61,12 +61,13 @@ class TaskManagerRunner::Service final : public weir::rpc::TaskManagerService::S
     resp->set_accepted(error.empty());
     resp->set_reason(error);
     if (!error.empty())
-      log_line(kRole, fmt::format("refused task {}/{} of job {}: {}", req->task().vertex(), req->task().subtask(),
-                                  req->task().job_id(), error));
+      log_line(kRole, fmt::format("refused task {}/{} of job {}: {}", req->task().vertex(),
+                                  req->task().subtask(), req->task().job_id(), error));
     return grpc::Status::OK;
   }
 
-  grpc::Status CancelTask(grpc::ServerContext*, const weir::rpc::TaskRequest* req, weir::rpc::Empty*) override {
+  grpc::Status CancelTask(grpc::ServerContext*, const weir::rpc::TaskRequest* req,
+                          weir::rpc::Empty*) override {
     return guarded([&] { tm_.host_->cancel(req->task()); });
   }
 
@@ -80,7 +81,8 @@ class TaskManagerRunner::Service final : public weir::rpc::TaskManagerService::S
     return guarded([&] { tm_.host_->notify_checkpoint(*req); });
   }
 
-  grpc::Status StopSource(grpc::ServerContext*, const weir::rpc::TaskRequest* req, weir::rpc::Empty*) override {
+  grpc::Status StopSource(grpc::ServerContext*, const weir::rpc::TaskRequest* req,
+                          weir::rpc::Empty*) override {
     return guarded([&] { tm_.host_->stop_source(req->task()); });
   }
 
