@@ -55,7 +55,7 @@ expect_error "127.0.0.1:1" "$WEIR" run --jobmanager 127.0.0.1:1 word-count --inp
 expect_error "bad --query 'q99'\|unknown query\|q99" "$WEIR" nexmark --jobmanager "$REST" --query q99 --events 10
 expect_error "needs --checkpoint-dir" "$WEIR" nexmark --jobmanager "$REST" --query q5 --events 10 --checkpoint-interval 100ms
 
-# Nexmark q5 with checkpoints on the cluster while TaskManagers are SIGKILLed and replaced: the committed
+# Nexmark q5 with checkpoints on the cluster while TaskManagers are SIGKILLed at random moments and replaced: the committed
 # output equals the MiniCluster's failure-free run.
 EVENTS=300000
 "$WEIR" nexmark --query q5 --events $EVENTS -p 2 --sink "file:$DIR/q5-local" > "$DIR/q5-local.log" 2>&1 || fail "local q5"
@@ -74,6 +74,7 @@ for round in 1 2; do
   # Each kill after the previous failover completed a new checkpoint, so each is a failure of its own.
   wait_for 60 "restart $((round - 1)) of q5" restarts_at_least $((round - 1))
   wait_for 60 "a checkpoint of q5 after restart $((round - 1))" checkpoints_at_least $((DONE + 1))
+  sleep "0.$(( $(od -An -N1 -tu1 /dev/urandom) % 5 ))"  # a random moment, 0-400 ms after that checkpoint
   DONE=$(completed)  # read just before the kill: the next round waits for a checkpoint after this failover
   VICTIM=""
   for p in $PIDS; do
