@@ -25,7 +25,7 @@ if "$WEIR" cluster start --dir "$CL" > "$DIR/again.log" 2>&1; then fail "second 
 grep -q "is running" "$DIR/again.log" || fail "second start error: $(cat "$DIR/again.log")"
 
 sorted_output() { cat "$1"/part-* 2>/dev/null | sort; }
-seq 1 400 | sed 's/^/word w/' > "$DIR/words.txt"  # 401 distinct words, 800 tokens
+seq 1 400 | tr '0-9' 'abcdefghij' | sed 's/^/word w/' > "$DIR/words.txt"  # 401 distinct words (letters only: the tokenizer drops digits), 800 tokens
 
 # The example word count at parallelism 2 (one slot per TaskManager: its shuffle crosses them) equals the
 # MiniCluster's.
