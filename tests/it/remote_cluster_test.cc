@@ -68,7 +68,8 @@ class RemoteCluster : public ::testing::Test {
     config["execution.checkpointing.interval"] = "100 ms";
     config["execution.checkpointing.dir"] = checkpoint_dir;
     config["restart-strategy.type"] = "fixed-delay";
-    config["restart-strategy.fixed-delay.attempts"] = "20";  // slack for false probe removals on a loaded machine
+    config["restart-strategy.fixed-delay.attempts"] =
+        "20";  // slack for false probe removals on a loaded machine
     config["restart-strategy.fixed-delay.delay"] = "10 ms";
   }
 

@@ -13,7 +13,7 @@ namespace weir::cli {
 
 struct RunCommand {
   CLI::App* cmd = nullptr;
-  std::string target;  //!< an example's name or a job library's path
+  std::string target;                 //!< an example's name or a job library's path
   std::vector<std::string> job_args;  //!< filled by run_run_command: what followed the target
   int parallelism = 0;
   std::vector<std::string> defines;
@@ -43,7 +43,8 @@ int submit_to_cluster(const std::string& jobmanager, const std::string& spec_jso
 
 //! Uploads the job library at `library` to the JobManager's blob store and submits it with `args` and
 //! `config` (see submit_to_cluster). Throws WeirError when the library is not a Weir job or the upload fails.
-int submit_library(const std::string& jobmanager, const std::string& library, const std::vector<std::string>& args,
-                   const std::map<std::string, std::string>& config, bool detached, std::string* final_job = nullptr);
+int submit_library(const std::string& jobmanager, const std::string& library,
+                   const std::vector<std::string>& args, const std::map<std::string, std::string>& config,
+                   bool detached, std::string* final_job = nullptr);
 
 }  // namespace weir::cli

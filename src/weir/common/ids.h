@@ -48,7 +48,10 @@ class JobId {
     uint64_t part[2] = {0, 0};
     for (size_t i = 0; i < 32; ++i) {
       char c = text[i];
-      int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+      int d = c >= '0' && c <= '9'   ? c - '0'
+              : c >= 'a' && c <= 'f' ? c - 'a' + 10
+              : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                     : -1;
       if (d < 0) return std::nullopt;
       part[i / 16] = part[i / 16] << 4 | static_cast<uint64_t>(d);
     }

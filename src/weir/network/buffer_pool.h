@@ -74,7 +74,7 @@ class BufferPool {
   TaskWakeup* listener_ = nullptr;
   std::function<void()> on_recycle_;
   uint32_t peak_in_use_ = 0;
-  std::atomic<int64_t> waited_ns_{0};       // finished waits in request()
+  std::atomic<int64_t> waited_ns_{0};         // finished waits in request()
   std::atomic<int64_t> waiting_since_ns_{0};  // steady-clock start of the wait in progress, 0: none
 };
 

@@ -14,6 +14,7 @@ namespace weir::nexmark {
 
 //! Builds the query's job graph with `conf` (parallelism and other keys). Throws ConfigError naming a
 //! bad or missing argument, JobDefinitionError for an unknown query.
-std::shared_ptr<graph::JobGraph> build_nexmark_job(const std::vector<std::string>& args, const Configuration& conf);
+std::shared_ptr<graph::JobGraph> build_nexmark_job(const std::vector<std::string>& args,
+                                                   const Configuration& conf);
 
 }  // namespace weir::nexmark
