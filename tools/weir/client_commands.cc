@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "cli_configuration.h"
 #include "weir/cluster/rest/rest_client.h"
 #include "weir/cluster/rest/rest_options.h"
 #include "weir/weir.h"
@@ -26,9 +27,7 @@ struct Refused : std::runtime_error {
 
 std::string rest_address(const ClientCommands& c) {
   if (!c.jobmanager.empty()) return c.jobmanager;
-  Configuration conf;
-  if (!c.conf_file.empty()) conf = Configuration::load_yaml(c.conf_file);
-  for (const auto& d : c.defines) conf.set_from_flag(d);
+  Configuration conf = load_configuration(c.conf_file, c.defines);
   return fmt::format("{}:{}", conf.get_string(options::kRestAddress), conf.get_int(options::kRestPort));
 }
 

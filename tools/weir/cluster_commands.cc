@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "cli_configuration.h"
 #include "weir/cluster/rest/job_manager_endpoints.h"
 #include "weir/cluster/rest/job_submission_endpoints.h"
 #include "weir/cluster/rest/rest_options.h"
@@ -24,10 +25,7 @@ namespace weir::cli {
 namespace {
 
 Configuration load(const ClusterCommands& c) {
-  Configuration conf;
-  if (!c.conf_file.empty()) conf = Configuration::load_yaml(c.conf_file);
-  for (const auto& d : c.defines) conf.set_from_flag(d);
-  return conf;
+  return load_configuration(c.conf_file, c.defines);
 }
 
 // Blocks SIGTERM and SIGINT in this thread before any other thread exists, so every thread gRPC starts

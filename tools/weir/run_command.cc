@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "cli_configuration.h"
 #include "examples.h"
 #include "weir/cluster/artifacts/job_library.h"
 #include "weir/cluster/minicluster/mini_cluster.h"
@@ -23,10 +24,8 @@ namespace weir::cli {
 
 namespace {
 
-Configuration load_configuration(const RunCommand& r) {
-  Configuration conf;
-  if (!r.conf_file.empty()) conf = Configuration::load_yaml(r.conf_file);
-  for (const auto& d : r.defines) conf.set_from_flag(d);
+Configuration run_configuration(const RunCommand& r) {
+  Configuration conf = load_configuration(r.conf_file, r.defines);
   if (r.parallelism > 0) conf.set("parallelism.default", std::to_string(r.parallelism));
   if (!r.from_savepoint.empty()) conf.set("execution.savepoint.path", r.from_savepoint);
   if (r.allow_non_restored_state) {
@@ -77,7 +76,7 @@ std::shared_ptr<graph::JobGraph> build_example_job(const examples::Example& ex,
 }
 
 int run_example_locally(const RunCommand& r, const examples::Example& ex) {
-  auto env = StreamExecutionEnvironment::get_execution_environment(load_configuration(r));
+  auto env = StreamExecutionEnvironment::get_execution_environment(run_configuration(r));
   ex.build(*env, {r.input, r.output, r.events});
   if (r.plan) {
     std::cout << env->get_job_graph(ex.name)->describe();
@@ -234,7 +233,7 @@ bool run_run_command(const RunCommand& parsed, int& exit_code) {
     }
     r.job_args.clear();
   }
-  Configuration conf = load_configuration(r);
+  Configuration conf = run_configuration(r);
   weir::rpc::JobSpec spec;
   if (ex) {
     if (r.jobmanager.empty()) {
