@@ -101,6 +101,9 @@ job_json /exceptions | grep -q "is gone" || fail "exceptions do not name the los
 JOB=$(sed -n 's/.*JobID \([0-9a-f]*\).*/\1/p' "$DIR/sp-submit.log")
 has_output() { [ -n "$(sorted_output "$1")" ]; }
 wait_for 60 "committed output before the stop" has_output "$DIR/sp-a"
+# Backpressure of a running job whose tasks run on TaskManager processes is measured there (over gRPC).
+job_json /vertices/0/backpressure > "$DIR/backpressure.json"
+grep -q '"status":"ok"' "$DIR/backpressure.json" || fail "backpressure on the cluster: $(cat "$DIR/backpressure.json")"
 "$WEIR" stop --jobmanager "$REST" --savepoint-path "$DIR/savepoints" "$JOB" > "$DIR/stop-job.log" 2>&1 || fail "weir stop: $(cat "$DIR/stop-job.log")"
 SP=$(sed -n 's/^Savepoint completed. Path: //p' "$DIR/stop-job.log")
 [ -d "$SP" ] || fail "no savepoint directory: $(cat "$DIR/stop-job.log")"

@@ -160,6 +160,16 @@ bool RemoteTaskExecutor::reachable(std::chrono::milliseconds deadline) const {
   return stub_->stub->Heartbeat(&ctx, req, &resp).ok();
 }
 
+std::optional<int64_t> RemoteTaskExecutor::output_wait_ns(const ExecutionAttemptId& id) const {
+  weir::rpc::TaskRequest req;
+  to_proto(id, req.mutable_task());
+  weir::rpc::OutputWaitResponse resp;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  if (!stub_->stub->OutputWait(&ctx, req, &resp).ok() || !resp.known()) return std::nullopt;
+  return resp.wait_ns();
+}
+
 void RemoteTaskExecutor::release_job(const JobId& job) {
   weir::rpc::ReleaseJobRequest req;
   req.set_job_id(job.to_string());

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "weir/cluster/gateways.h"
@@ -43,6 +44,8 @@ class RemoteTaskExecutor final : public TaskExecutorGateway {
   void release_job(const JobId& job);
   //! Does the TaskManager answer a heartbeat within `deadline`? Blocking; any thread.
   bool reachable(std::chrono::milliseconds deadline) const;
+  //! Asks the TaskManager (blocking, 1 s deadline); nullopt when it does not answer or has no such task.
+  std::optional<int64_t> output_wait_ns(const ExecutionAttemptId& id) const override;
 
  private:
   class Stub;

@@ -140,6 +140,10 @@ void TaskHost::stop_source(const weir::rpc::TaskAttempt& task) {
   executor_->stop_source(from_proto(task));
 }
 
+std::optional<int64_t> TaskHost::output_wait_ns(const weir::rpc::TaskAttempt& task) const {
+  return executor_->output_wait_ns(from_proto(task));
+}
+
 void TaskHost::release_job(const std::string& job_id) {
   JobId job = parse_job_id(job_id);
   executor_->release_job(job.to_string());

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,7 @@ class TaskHost {
   void notify_checkpoint(const weir::rpc::NotifyCheckpointRequest& req);
   void stop_source(const weir::rpc::TaskAttempt& task);
   void release_job(const std::string& job_id);
+  std::optional<int64_t> output_wait_ns(const weir::rpc::TaskAttempt& task) const;
   void shutdown();
   const std::string& data_address() const { return data_address_; }
   //! Counters of the tasks running here and of recently ended ones (TaskExecutor::task_metrics()).

@@ -86,6 +86,15 @@ class TaskManagerRunner::Service final : public weir::rpc::TaskManagerService::S
     return guarded([&] { tm_.host_->stop_source(req->task()); });
   }
 
+  grpc::Status OutputWait(grpc::ServerContext*, const weir::rpc::TaskRequest* req,
+                          weir::rpc::OutputWaitResponse* resp) override {
+    return guarded([&] {
+      auto ns = tm_.host_->output_wait_ns(req->task());
+      resp->set_known(ns.has_value());
+      resp->set_wait_ns(ns.value_or(0));
+    });
+  }
+
   grpc::Status ReleaseJob(grpc::ServerContext*, const weir::rpc::ReleaseJobRequest* req,
                           weir::rpc::Empty*) override {
     return guarded([&] { tm_.host_->release_job(req->job_id()); });
