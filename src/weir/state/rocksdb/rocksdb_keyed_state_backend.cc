@@ -84,7 +84,7 @@ RocksDBKeyedStateBackend::RocksDBKeyedStateBackend(KeyGroupRange range, int32_t 
   resources_->attach();
   cache_batch_ = std::make_unique<rocksdb::WriteBatch>();
   RocksDBRowCache::Sink sink;
-  sink.add = [this](int id, std::string_view key, const std::string* value) {
+  sink.add = [this](int id, std::string_view key, const std::string_view* value) {
     rocksdb::ColumnFamilyHandle* h = by_cache_id_[static_cast<size_t>(id)]->handle;
     if (value) {
       check(cache_batch_->Put(h, slice(key), slice(*value)), "write-back");
@@ -195,31 +195,26 @@ RocksDBColumnFamily* RocksDBKeyedStateBackend::column_family(const std::string& 
 // a hit is a hash lookup; writes stay in the cache until evicted or flushed.
 bool RocksDBKeyedStateBackend::get(RocksDBColumnFamily* cf, std::string_view key, std::string* value) {
   if (auto* t = cf->cache) {
-    if (auto* e = t->find(key)) {
-      cache_->count_hit();
-      e->referenced = true;
+    if (auto* e = cache_->find(t, key)) {
       if (!e->present) return false;
-      value->assign(e->value);
+      value->assign(e->value());
       return true;
     }
-    cache_->count_miss();
   }
   disable_perf_context();
   auto s = db_->Get(read_opts(), cf->handle, slice(key), value);
   bool found = !s.IsNotFound();
   if (found) check(s, "get");
-  if (cf->cache && (!found || value->size() <= cache_->max_entry_bytes()))
-    cache_->fill(cf->cache, key, found ? value : nullptr);
+  if (cf->cache && (!found || value->size() <= cache_->max_entry_bytes())) {
+    std::string_view v = *value;
+    cache_->fill(cf->cache, key, found ? &v : nullptr);
+  }
   return found;
 }
 void RocksDBKeyedStateBackend::put(RocksDBColumnFamily* cf, std::string_view key, std::string_view value) {
   if (auto* t = cf->cache) {
     if (value.size() <= cache_->max_entry_bytes()) {
-      auto& e = cache_->entry_for_write(t, key);
-      size_t old = RocksDBRowCache::value_charge(e);
-      e.value.assign(value);
-      e.present = true;
-      cache_->written(t, e, old);
+      cache_->put(t, key, value);
       return;
     }
     cache_->drop(t, key);  // too large to cache: the write below supersedes any cached version
@@ -228,31 +223,15 @@ void RocksDBKeyedStateBackend::put(RocksDBColumnFamily* cf, std::string_view key
   check(db_->Put(write_opts(), cf->handle, slice(key), slice(value)), "put");
 }
 void RocksDBKeyedStateBackend::merge(RocksDBColumnFamily* cf, std::string_view key, std::string_view value) {
-  if (auto* t = cf->cache) {
-    // A cached list row takes the operand here (list merging is appending); otherwise RocksDB merges
-    // without a read.
-    if (auto* e = t->find(key)) {
-      size_t old = RocksDBRowCache::value_charge(*e);
-      if (e->present) {
-        e->value.append(value);
-      } else {
-        e->value.assign(value);
-        e->present = true;
-      }
-      cache_->written(t, *e, old);
-      return;
-    }
-  }
+  // A cached list row takes the operand here (list merging is appending); otherwise RocksDB merges
+  // without a read.
+  if (cf->cache && cache_->append(cf->cache, key, value)) return;
   disable_perf_context();
   check(db_->Merge(write_opts(), cf->handle, slice(key), slice(value)), "merge");
 }
 void RocksDBKeyedStateBackend::remove(RocksDBColumnFamily* cf, std::string_view key) {
   if (auto* t = cf->cache) {
-    auto& e = cache_->entry_for_write(t, key);
-    size_t old = RocksDBRowCache::value_charge(e);
-    e.value = std::string();
-    e.present = false;
-    cache_->written(t, e, old);
+    cache_->remove(t, key);
     return;
   }
   disable_perf_context();

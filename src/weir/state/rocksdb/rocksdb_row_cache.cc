@@ -1,6 +1,25 @@
 #include "weir/state/rocksdb/rocksdb_row_cache.h"
 
+#include <algorithm>
+#include <cstring>
+#include <new>
+
+#include "weir/common/hashing.h"
+
 namespace weir::state {
+
+namespace {
+uint32_t round_up(size_t n) {
+  return static_cast<uint32_t>((n + 7) & ~size_t{7});
+}
+bool same_key(const RocksDBRowCache::Entry* e, std::string_view key) {
+  return e->key_size == key.size() && std::memcmp(e->data(), key.data(), key.size()) == 0;
+}
+}  // namespace
+
+RocksDBRowCache::~RocksDBRowCache() {
+  reset();
+}
 
 RocksDBRowCache::Table* RocksDBRowCache::add_table(int id) {
   tables_.push_back(std::make_unique<Table>());
@@ -8,54 +27,194 @@ RocksDBRowCache::Table* RocksDBRowCache::add_table(int id) {
   return tables_.back().get();
 }
 
-void RocksDBRowCache::fill(Table* t, std::string_view key, const std::string* value) {
-  auto [it, inserted] = t->rows_.try_emplace(std::string(key));
-  if (!inserted) return;
-  Entry& e = it->second;
-  usage_ += key_charge(key);
-  if (value) {
-    e.value.assign(*value);
-    e.present = true;
-    usage_ += value_charge(e);
+RocksDBRowCache::Entry** RocksDBRowCache::locate(Table* t, uint64_t hash, std::string_view key) {
+  Entry** link = &t->buckets_[hash & (t->buckets_.size() - 1)];
+  while (Entry* e = *link) {
+    if (e->hash == hash && same_key(e, key)) return link;
+    link = &e->next;
   }
-  if (usage_ > bound_()) evict();
+  return link;
 }
 
-RocksDBRowCache::Entry& RocksDBRowCache::entry_for_write(Table* t, std::string_view key) {
-  auto it = t->rows_.find(key);
-  if (it != t->rows_.end()) return it->second;
-  usage_ += key_charge(key);
-  return t->rows_.try_emplace(std::string(key)).first->second;
+RocksDBRowCache::Entry* RocksDBRowCache::allocate(std::string_view key, uint64_t hash, uint32_t capacity) {
+  void* p = ::operator new(sizeof(Entry) + key.size() + capacity);
+  auto* e = new (p) Entry{nullptr, hash, static_cast<uint32_t>(key.size()), 0, capacity, false, false, true};
+  std::memcpy(e->data(), key.data(), key.size());
+  usage_ += charge(e);
+  return e;
 }
 
-void RocksDBRowCache::written(Table* t, Entry& e, size_t old_charge) {
-  usage_ += value_charge(e);
-  usage_ -= old_charge;
-  e.referenced = true;
-  if (!e.dirty) {
-    e.dirty = true;
+void RocksDBRowCache::release(Table* t, Entry* e) {
+  usage_ -= charge(e);
+  if (e->dirty) --t->dirty_;
+  if (t->last_ == e) t->last_ = nullptr;
+  --t->size_;
+  ::operator delete(e);
+}
+
+void RocksDBRowCache::grow(Table* t) {
+  std::vector<Entry*> buckets(t->buckets_.size() * 2, nullptr);
+  const size_t mask = buckets.size() - 1;
+  for (Entry* head : t->buckets_) {
+    while (head) {
+      Entry* next = head->next;
+      Entry*& slot = buckets[head->hash & mask];
+      head->next = slot;
+      slot = head;
+      head = next;
+    }
+  }
+  t->buckets_.swap(buckets);
+}
+
+RocksDBRowCache::Entry* RocksDBRowCache::find(Table* t, std::string_view key) {
+  Entry* e = t->last_;
+  if (!e || !same_key(e, key)) e = *locate(t, hash_bytes(key), key);
+  if (!e) {
+    ++misses_;
+    return nullptr;
+  }
+  ++hits_;
+  e->referenced = true;
+  t->last_ = e;
+  return e;
+}
+
+void RocksDBRowCache::fill(Table* t, std::string_view key, const std::string_view* value) {
+  const uint64_t hash = hash_bytes(key);
+  Entry** link = locate(t, hash, key);
+  if (*link) return;
+  Entry* e = allocate(key, hash, value ? round_up(value->size()) : 0);
+  if (value) {
+    std::memcpy(e->data() + e->key_size, value->data(), value->size());
+    e->value_size = static_cast<uint32_t>(value->size());
+    e->present = true;
+  }
+  *link = e;
+  t->last_ = e;
+  if (++t->size_ > t->buckets_.size()) grow(t);
+  maybe_evict();
+}
+
+RocksDBRowCache::Entry* RocksDBRowCache::entry_with_room(Table* t, std::string_view key, size_t value_size,
+                                                         bool keep_value) {
+  Entry* e = t->last_;
+  Entry** link = nullptr;
+  uint64_t hash = 0;
+  if (!e || !same_key(e, key)) {
+    hash = hash_bytes(key);
+    link = locate(t, hash, key);
+    e = *link;
+  }
+  if (e && e->capacity >= value_size) {
+    t->last_ = e;
+    return e;
+  }
+  if (!e) {
+    e = allocate(key, hash, round_up(value_size));
+    *link = e;
+    t->last_ = e;
+    if (++t->size_ > t->buckets_.size()) grow(t);
+    return e;
+  }
+  // Too small: a larger copy takes its place in the chain (appends double the room).
+  if (!link) link = locate(t, e->hash, key);
+  const size_t room = keep_value ? std::max(value_size, size_t{2} * e->capacity) : value_size;
+  Entry* n = allocate(key, e->hash, round_up(room));
+  n->next = e->next;
+  n->present = e->present;
+  n->dirty = e->dirty;
+  if (keep_value) {
+    std::memcpy(n->data() + n->key_size, e->value().data(), e->value_size);
+    n->value_size = e->value_size;
+  }
+  *link = n;
+  ++t->size_;        // release() counts e out...
+  e->dirty = false;  // ...and n carries its dirty mark
+  release(t, e);
+  t->last_ = n;
+  return n;
+}
+
+void RocksDBRowCache::mark_dirty(Table* t, Entry* e) {
+  e->referenced = true;
+  if (!e->dirty) {
+    e->dirty = true;
     ++t->dirty_;
   }
-  if (usage_ > bound_()) evict();
 }
 
-void RocksDBRowCache::erase(Table* t, decltype(Table::rows_)::iterator it) {
-  usage_ -= key_charge(it->first) + value_charge(it->second);
-  if (it->second.dirty) --t->dirty_;
-  t->rows_.erase(it);
+void RocksDBRowCache::put(Table* t, std::string_view key, std::string_view value) {
+  Entry* e = entry_with_room(t, key, value.size(), false);
+  std::memcpy(e->data() + e->key_size, value.data(), value.size());
+  e->value_size = static_cast<uint32_t>(value.size());
+  e->present = true;
+  mark_dirty(t, e);
+  maybe_evict();
+}
+
+void RocksDBRowCache::remove(Table* t, std::string_view key) {
+  Entry* e = entry_with_room(t, key, 0, false);
+  e->value_size = 0;
+  e->present = false;
+  mark_dirty(t, e);
+  maybe_evict();
+}
+
+bool RocksDBRowCache::append(Table* t, std::string_view key, std::string_view operand) {
+  Entry* e = t->last_;
+  if (!e || !same_key(e, key)) e = *locate(t, hash_bytes(key), key);
+  if (!e) return false;
+  if (!e->present) e->value_size = 0;
+  const size_t size = e->value_size + operand.size();
+  e = entry_with_room(t, key, size, true);
+  std::memcpy(e->data() + e->key_size + e->value_size, operand.data(), operand.size());
+  e->value_size = static_cast<uint32_t>(size);
+  e->present = true;
+  mark_dirty(t, e);
+  maybe_evict();
+  return true;
 }
 
 void RocksDBRowCache::drop(Table* t, std::string_view key) {
-  auto it = t->rows_.find(key);
-  if (it != t->rows_.end()) erase(t, it);
+  Entry** link = locate(t, hash_bytes(key), key);
+  if (Entry* e = *link) {
+    *link = e->next;
+    release(t, e);
+  }
+}
+
+template <typename Pred>
+bool RocksDBRowCache::erase_if(Table* t, bool write, Pred&& pred) {
+  bool wrote = false;
+  for (Entry*& head : t->buckets_) {
+    Entry** link = &head;
+    while (Entry* e = *link) {
+      if (!pred(e)) {
+        link = &e->next;
+        continue;
+      }
+      if (write && e->dirty) {
+        std::string_view v = e->value();
+        sink_.add(t->id, e->key(), e->present ? &v : nullptr);
+        wrote = true;
+      }
+      *link = e->next;
+      release(t, e);
+    }
+  }
+  return wrote;
 }
 
 void RocksDBRowCache::write_dirty(Table* t) {
   if (t->dirty_ == 0) return;
-  for (auto& [key, e] : t->rows_) {
-    if (!e.dirty) continue;
-    sink_.add(t->id, key, e.present ? &e.value : nullptr);
-    e.dirty = false;
+  for (Entry* head : t->buckets_) {
+    for (Entry* e = head; e; e = e->next) {
+      if (!e->dirty) continue;
+      std::string_view v = e->value();
+      sink_.add(t->id, e->key(), e->present ? &v : nullptr);
+      e->dirty = false;
+    }
   }
   t->dirty_ = 0;
 }
@@ -79,51 +238,29 @@ void RocksDBRowCache::evict() {
   // Second chance: entries used since the last eviction stay (and lose their mark).
   const size_t bound = bound_();
   bool wrote = false;
-  auto evict_if = [&](auto&& pred) {
-    for (auto& t : tables_) {
-      for (auto it = t->rows_.begin(); it != t->rows_.end();) {
-        if (!pred(it->second)) {
-          ++it;
-          continue;
-        }
-        if (it->second.dirty) {
-          sink_.add(t->id, it->first, it->second.present ? &it->second.value : nullptr);
-          wrote = true;
-        }
-        erase(t.get(), it++);
+  for (auto& t : tables_) {
+    wrote |= erase_if(t.get(), true, [](Entry* e) {
+      if (e->referenced) {
+        e->referenced = false;
+        return false;
       }
-    }
-  };
-  evict_if([](Entry& e) {
-    if (e.referenced) {
-      e.referenced = false;
-      return false;
-    }
-    return true;
-  });
+      return true;
+    });
+  }
   if (usage_ > bound - bound / 4) {
     // Nearly everything was in use: drop arbitrary entries down to half.
-    evict_if([&](Entry&) { return usage_ > bound / 2; });
+    for (auto& t : tables_) wrote |= erase_if(t.get(), true, [&](Entry*) { return usage_ > bound / 2; });
   }
   if (wrote) sink_.commit();
 }
 
 void RocksDBRowCache::invalidate(Table* t, std::string_view prefix) {
   flush(t);
-  if (prefix.empty()) {
-    for (auto it = t->rows_.begin(); it != t->rows_.end();) erase(t, it++);
-    return;
-  }
-  for (auto it = t->rows_.begin(); it != t->rows_.end();) {
-    if (std::string_view(it->first).substr(0, prefix.size()) == prefix) {
-      erase(t, it++);
-    } else {
-      ++it;
-    }
-  }
+  erase_if(t, false, [&](Entry* e) { return e->key().substr(0, prefix.size()) == prefix; });
 }
 
 void RocksDBRowCache::reset() {
+  for (auto& t : tables_) erase_if(t.get(), false, [](Entry*) { return true; });
   tables_.clear();
   usage_ = 0;
 }

@@ -12,78 +12,93 @@
 // their column family (map iteration, key-group snapshots, TTL cleanup) and before every snapshot, so
 // everything RocksDB reads or checkpoints is current.
 //
-// Memory: entries are charged approximately (key, value, and a fixed per-entry overhead for the node
-// and strings) against a bound the owner sets; the owner reserves that bound in the slot's budget
-// (RocksDBSharedResources), so the cache draws on the same memory as the block cache and write
-// buffers. When an insert goes over the bound, entries not used since the last eviction go (CLOCK,
-// second chance); if that does not free a quarter of the bound, arbitrary ones go until usage is half.
+// Layout: each entry is one allocation (a 32-byte header, the key, then the value with room to grow),
+// chained in a power-of-two bucket array per column family, so a lookup touches the bucket slot and
+// the entry and nothing else (a std::unordered_map node with two std::strings took three allocations
+// and as many cache misses). Each table remembers the entry it touched last: a state reads and then
+// writes one row, and the write does not hash again.
+//
+// Memory: each entry is charged its allocation plus 32 bytes (the allocator's header and rounding,
+// its bucket slots) against a bound the owner sets; the owner reserves that bound in the slot's
+// budget (RocksDBSharedResources), so the cache draws on the same memory as the block cache and write
+// buffers. When an insert goes over the bound, entries not used since the last eviction go (CLOCK, second
+// chance); if that does not free a quarter of the bound, arbitrary ones go until usage is half.
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace weir::state {
 
 class RocksDBRowCache {
  public:
-  //! One cached row.
+  //! One cached row: this header, then `key_size` key bytes, then `capacity` bytes of value room.
   struct Entry {
-    std::string value;
-    bool present = false;  //!< false: RocksDB has no row (or a removal is pending)
-    bool dirty = false;    //!< differs from RocksDB: written on eviction or flush
-    bool referenced = true;
+    Entry* next;
+    uint64_t hash;
+    uint32_t key_size;
+    uint32_t value_size;
+    uint32_t capacity;
+    bool present;  //!< false: RocksDB has no row (or a removal is pending)
+    bool dirty;    //!< differs from RocksDB: written on eviction or flush
+    bool referenced;
+
+    char* data() { return reinterpret_cast<char*>(this + 1); }
+    const char* data() const { return reinterpret_cast<const char*>(this + 1); }
+    std::string_view key() const { return {data(), key_size}; }
+    std::string_view value() const { return {data() + key_size, value_size}; }
   };
+  static_assert(sizeof(Entry) == 32);
+
   //! The rows of one column family.
   class Table {
    public:
-    Entry* find(std::string_view key) {
-      auto it = rows_.find(key);
-      return it == rows_.end() ? nullptr : &it->second;
-    }
-    size_t size() const { return rows_.size(); }
+    size_t size() const { return size_; }
     size_t dirty() const { return dirty_; }
 
    private:
     friend class RocksDBRowCache;
-    struct Hash {
-      using is_transparent = void;
-      // Not noexcept: libstdc++ then caches each node's hash, so a lookup does not rehash chain keys.
-      size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-    };
-    std::unordered_map<std::string, Entry, Hash, std::equal_to<>> rows_;
+    std::vector<Entry*> buckets_ = std::vector<Entry*>(1024, nullptr);
+    size_t size_ = 0;
     size_t dirty_ = 0;
+    Entry* last_ = nullptr;  //!< the entry touched last (reads then writes of one row skip the hash)
     int id = 0;
   };
 
   //! Writes rows to RocksDB: `table_id` of Table, key, value or null for a removal. Called with one
   //! table's dirty rows at a time, then `commit` once per flush or eviction.
   struct Sink {
-    std::function<void(int table_id, std::string_view key, const std::string* value)> add;
+    std::function<void(int table_id, std::string_view key, const std::string_view* value)> add;
     std::function<void()> commit;
   };
 
   //! `bound` is read on each insert (the owner's share of the slot's reservation may change).
   RocksDBRowCache(Sink sink, std::function<size_t()> bound)
       : sink_(std::move(sink)), bound_(std::move(bound)) {}
+  ~RocksDBRowCache();
+  RocksDBRowCache(const RocksDBRowCache&) = delete;
+  RocksDBRowCache& operator=(const RocksDBRowCache&) = delete;
 
   //! A table for a new column family; `id` is passed back to the sink.
   Table* add_table(int id);
   //! Rows larger than this are not cached (read and written straight through).
   size_t max_entry_bytes() const { return bound_() / 64; }
 
-  //! Caches `value` (or absence when null) as read from RocksDB: clean.
-  void fill(Table* t, std::string_view key, const std::string* value);
-  //! The entry of `key` for writing, created absent when missing; call written() after changing it.
-  Entry& entry_for_write(Table* t, std::string_view key);
-  //! Marks `e` (of table `t`, whose value size was `old_charge` bytes before the change) dirty and
-  //! accounts its new size; may evict.
-  void written(Table* t, Entry& e, size_t old_charge);
-  //! Charge of one entry's value (for written()).
-  static size_t value_charge(const Entry& e) { return e.value.capacity() > 15 ? e.value.capacity() + 1 : 0; }
+  //! The cached entry of `key`, or null; counts a hit or a miss and marks the entry used. The pointer
+  //! is valid until the next call that changes the cache.
+  Entry* find(Table* t, std::string_view key);
+  //! Caches `value` (or absence when null) as read from RocksDB: clean. No-op when `key` is cached.
+  void fill(Table* t, std::string_view key, const std::string_view* value);
+  //! Sets `key` to `value` (dirty); may evict.
+  void put(Table* t, std::string_view key, std::string_view value);
+  //! Marks `key` removed (a dirty absent entry); may evict.
+  void remove(Table* t, std::string_view key);
+  //! Appends `operand` to the cached row of `key` (an absent row becomes `operand`) and returns true;
+  //! returns false, changing nothing, when `key` is not cached.
+  bool append(Table* t, std::string_view key, std::string_view operand);
   //! Drops `key`, dirty or not (a write around the cache superseded it).
   void drop(Table* t, std::string_view key);
 
@@ -98,16 +113,28 @@ class RocksDBRowCache {
   size_t usage() const { return usage_; }
   uint64_t hits() const { return hits_; }
   uint64_t misses() const { return misses_; }
-  void count_hit() { ++hits_; }
-  void count_miss() { ++misses_; }
 
  private:
-  static size_t key_charge(std::string_view k) { return kEntryOverhead + (k.size() > 15 ? k.size() + 1 : 0); }
+  //! What one entry is charged: its allocation, the allocator's header and rounding, bucket slots.
+  static size_t charge(const Entry* e) { return sizeof(Entry) + e->key_size + e->capacity + 32; }
+  //! The link (bucket slot or predecessor's `next`) that points at `key`'s entry, or at null.
+  static Entry** locate(Table* t, uint64_t hash, std::string_view key);
+  //! The entry of `key` with room for `value_size` bytes (existing, grown, or new and absent).
+  Entry* entry_with_room(Table* t, std::string_view key, size_t value_size, bool keep_value);
+  Entry* allocate(std::string_view key, uint64_t hash, uint32_t capacity);
+  void release(Table* t, Entry* e);
+  void mark_dirty(Table* t, Entry* e);
+  void grow(Table* t);
+  void maybe_evict() {
+    if (usage_ > bound_()) evict();
+  }
   void evict();
   void write_dirty(Table* t);
-  void erase(Table* t, std::unordered_map<std::string, Entry, Table::Hash, std::equal_to<>>::iterator it);
+  //! Unlinks and frees every entry of `t` for which pred(entry) holds (writing dirty ones first when
+  //! `write` is set); returns whether anything was written.
+  template <typename Pred>
+  bool erase_if(Table* t, bool write, Pred&& pred);
 
-  static constexpr size_t kEntryOverhead = 96;
   Sink sink_;
   std::function<size_t()> bound_;
   std::vector<std::unique_ptr<Table>> tables_;
