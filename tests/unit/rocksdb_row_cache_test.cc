@@ -9,6 +9,8 @@
 #include <random>
 #include <string>
 
+#include "weir/common/hashing.h"
+#include "weir/state/rocksdb/rocksdb_key_filter.h"
 #include "weir/state/rocksdb/rocksdb_row_cache.h"
 
 namespace weir::state {
@@ -49,6 +51,10 @@ struct Harness {
       if (!e->present) return std::nullopt;
       return std::string(e->value());
     }
+    if (!cache.may_exist(t, key)) {
+      cache.fill(t, key, nullptr);
+      return std::nullopt;
+    }
     auto it = db.find({id, key});
     if (it == db.end()) {
       cache.fill(t, key, nullptr);
@@ -70,7 +76,8 @@ std::string key_of(int i) {
 TEST(RocksDBRowCache, AgreesWithAModelUnderEvictionFlushAndInvalidation) {
   for (size_t bound : {size_t{2} << 10, size_t{64} << 10, size_t{8} << 20}) {
     Harness h(bound);
-    RocksDBRowCache::Table* tables[2] = {h.cache.add_table(0), h.cache.add_table(1)};
+    // Table 0 starts empty (its key filter answers), table 1 as if restored (its filter does not).
+    RocksDBRowCache::Table* tables[2] = {h.cache.add_table(0, true), h.cache.add_table(1, false)};
     std::map<std::pair<int, std::string>, std::string> model;
     std::mt19937 rng(static_cast<uint32_t>(bound));
     for (int step = 0; step < 60000; ++step) {
@@ -103,7 +110,10 @@ TEST(RocksDBRowCache, AgreesWithAModelUnderEvictionFlushAndInvalidation) {
         case 7: {
           // The backend's merge: append in the cache, else a database merge (append).
           std::string op(1 + rng() % 12, static_cast<char>('A' + step % 26));
-          if (!h.cache.append(t, key, op)) h.db[mk] += op;
+          if (!h.cache.append(t, key, op)) {
+            h.db[mk] += op;
+            h.cache.note_written(t, key);
+          }
           model[mk] += op;
           break;
         }
@@ -123,6 +133,7 @@ TEST(RocksDBRowCache, AgreesWithAModelUnderEvictionFlushAndInvalidation) {
             // A row too large to cache: dropped from the cache and written straight to the database.
             h.cache.drop(t, key);
             h.db[mk] = model[mk] = std::string(100, 'L');
+            h.cache.note_written(t, key);
           }
           break;
       }
@@ -133,15 +144,19 @@ TEST(RocksDBRowCache, AgreesWithAModelUnderEvictionFlushAndInvalidation) {
     EXPECT_EQ(h.db, model) << "bound " << bound;
     EXPECT_EQ(tables[0]->dirty() + tables[1]->dirty(), 0u);
     if (bound == (size_t{2} << 10)) EXPECT_GT(h.commits, 100u) << "the small bound must have evicted";
+    if (bound == (size_t{8} << 20)) EXPECT_GT(h.cache.filtered(), 100u) << "table 0's filter answers misses";
+    EXPECT_TRUE(tables[0]->filter().known() || bound < (size_t{64} << 10));
+    EXPECT_FALSE(tables[1]->filter().known());
     h.cache.invalidate(tables[0], {});
     h.cache.invalidate(tables[1], {});
-    EXPECT_EQ(h.cache.usage(), 0u) << "every charge is given back";
+    EXPECT_EQ(h.cache.usage(), tables[0]->filter().memory() + tables[1]->filter().memory())
+        << "every entry's charge is given back; the key filters stay";
   }
 }
 
 TEST(RocksDBRowCache, ReadsThenWritesOfOneRowAndGrowingRowsKeepTheirValues) {
   Harness h(size_t{1} << 20);
-  auto* t = h.cache.add_table(7);
+  auto* t = h.cache.add_table(7, true);
   std::string key = key_of(42);
   std::string expected;
   h.cache.fill(t, key, nullptr);
@@ -163,6 +178,24 @@ TEST(RocksDBRowCache, ReadsThenWritesOfOneRowAndGrowingRowsKeepTheirValues) {
   EXPECT_EQ(h.db.size(), 5001u);
   EXPECT_EQ(h.db.at({7, key}), "short");
   EXPECT_GT(h.cache.hits(), 0u);
+}
+
+TEST(RocksDBKeyFilter, NeverDeniesAWrittenKeyAndRarelyAdmitsAnOther) {
+  RocksDBKeyFilter f(true);
+  EXPECT_FALSE(f.may_contain(hash_bytes("anything")));
+  constexpr int kKeys = 1'000'000;
+  for (int i = 0; i < kKeys; ++i) f.add(hash_bytes(key_of(i)));
+  for (int i = 0; i < kKeys; ++i) ASSERT_TRUE(f.may_contain(hash_bytes(key_of(i)))) << i;
+  int false_positives = 0;
+  for (int i = kKeys; i < 2 * kKeys; ++i) false_positives += f.may_contain(hash_bytes(key_of(i)));
+  // A few stages of about 1-2 % each.
+  EXPECT_LT(false_positives, kKeys / 10);
+  EXPECT_LT(f.memory(), size_t{4} << 20) << "about 10 bits per key, stages growing by four";
+  f.forget();
+  EXPECT_TRUE(f.may_contain(hash_bytes(key_of(kKeys + 1))));
+  EXPECT_EQ(f.memory(), 0u);
+  RocksDBKeyFilter restored(false);
+  EXPECT_TRUE(restored.may_contain(hash_bytes("anything")));
 }
 
 }  // namespace

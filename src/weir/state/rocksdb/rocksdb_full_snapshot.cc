@@ -187,7 +187,10 @@ void RocksDBKeyedStateBackend::restore_rows(KeyGroup kg, std::string_view name, 
                                             DataInput& in) {
   RocksDBColumnFamily* cf =
       existing_or_new_column_family(std::string(1, static_cast<char>(layout)) + "/" + std::string(name));
-  if (cf->cache) cache_->invalidate(cf->cache, {});  // restore runs before processing: normally empty
+  if (cf->cache) {
+    cache_->invalidate(cf->cache, {});   // restore runs before processing: normally empty
+    cache_->forget_contents(cf->cache);  // the rows below go around the cache
+  }
   rocksdb::WriteBatch batch;
   std::string row;
   DataOutput list;

@@ -137,7 +137,7 @@ void RocksDBKeyedStateBackend::open_db(bool existing) {
       default_cf_ = handles[i];
       continue;
     }
-    auto* cf = add_column_family(names[i], handles[i]);
+    auto* cf = add_column_family(names[i], handles[i], /*known_empty=*/false);
     cf->ttl_filter = filters[i];
   }
 }
@@ -155,13 +155,14 @@ void RocksDBKeyedStateBackend::close_db() {
 }
 
 RocksDBColumnFamily* RocksDBKeyedStateBackend::add_column_family(const std::string& cf_name,
-                                                                 rocksdb::ColumnFamilyHandle* h) {
+                                                                 rocksdb::ColumnFamilyHandle* h,
+                                                                 bool known_empty) {
   auto cf = std::make_unique<RocksDBColumnFamily>();
   cf->layout = static_cast<Layout>(cf_name[0]);
   cf->state_name = cf_name.substr(2);
   cf->handle = h;
   if (resources_->row_cache_bytes() > 0 && (cf->layout == Layout::kValue || cf->layout == Layout::kList)) {
-    cf->cache = cache_->add_table(static_cast<int>(by_cache_id_.size()));
+    cf->cache = cache_->add_table(static_cast<int>(by_cache_id_.size()), known_empty);
     by_cache_id_.push_back(cf.get());
   }
   auto* raw = cf.get();
@@ -183,7 +184,7 @@ RocksDBColumnFamily* RocksDBKeyedStateBackend::column_family(const std::string& 
     rocksdb::ColumnFamilyHandle* h = nullptr;
     check(db_->CreateColumnFamily(rocks::cf_options(*resources_, filter, layout), cf_name, &h),
           "creating a column family");
-    cf = add_column_family(cf_name, h);
+    cf = add_column_family(cf_name, h, /*known_empty=*/true);
     cf->ttl_filter = filter;
   }
   cf->registered = true;
@@ -199,6 +200,10 @@ bool RocksDBKeyedStateBackend::get(RocksDBColumnFamily* cf, std::string_view key
       if (!e->present) return false;
       value->assign(e->value());
       return true;
+    }
+    if (!cache_->may_exist(t, key)) {  // never written: no row in RocksDB
+      cache_->fill(t, key, nullptr);
+      return false;
     }
   }
   disable_perf_context();
@@ -218,6 +223,7 @@ void RocksDBKeyedStateBackend::put(RocksDBColumnFamily* cf, std::string_view key
       return;
     }
     cache_->drop(t, key);  // too large to cache: the write below supersedes any cached version
+    cache_->note_written(t, key);
   }
   disable_perf_context();
   check(db_->Put(write_opts(), cf->handle, slice(key), slice(value)), "put");
@@ -225,7 +231,10 @@ void RocksDBKeyedStateBackend::put(RocksDBColumnFamily* cf, std::string_view key
 void RocksDBKeyedStateBackend::merge(RocksDBColumnFamily* cf, std::string_view key, std::string_view value) {
   // A cached list row takes the operand here (list merging is appending); otherwise RocksDB merges
   // without a read.
-  if (cf->cache && cache_->append(cf->cache, key, value)) return;
+  if (auto* t = cf->cache) {
+    if (cache_->append(t, key, value)) return;
+    cache_->note_written(t, key);
+  }
   disable_perf_context();
   check(db_->Merge(write_opts(), cf->handle, slice(key), slice(value)), "merge");
 }

@@ -139,7 +139,9 @@ class RocksDBKeyedStateBackend final : public KeyedStateBackend {
  private:
   void open_db(bool existing);
   void close_db();
-  RocksDBColumnFamily* add_column_family(const std::string& cf_name, rocksdb::ColumnFamilyHandle* h);
+  //! `known_empty`: RocksDB holds no rows of it (created now, not opened from restored files).
+  RocksDBColumnFamily* add_column_family(const std::string& cf_name, rocksdb::ColumnFamilyHandle* h,
+                                         bool known_empty);
   //! The column family `cf_name` ("<layout>/<state>"), created (unregistered) when missing.
   RocksDBColumnFamily* existing_or_new_column_family(const std::string& cf_name);
   //! A streamed canonical snapshot (full checkpoints, savepoints): rocksdb_full_snapshot.cc.

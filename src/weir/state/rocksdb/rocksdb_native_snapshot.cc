@@ -260,6 +260,7 @@ void RocksDBKeyedStateBackend::restore_native(const std::vector<std::string_view
     for (size_t c = 0; c < names.size(); ++c) {
       if (names[c] == rocksdb::kDefaultColumnFamilyName) continue;
       RocksDBColumnFamily* target = existing_or_new_column_family(names[c]);
+      if (target->cache) cache_->forget_contents(target->cache);  // rows arrive around the cache
       rocksdb::ReadOptions ro;
       ro.total_order_seek = true;
       rocksdb::Slice upper_slice(upper);
@@ -290,7 +291,7 @@ RocksDBColumnFamily* RocksDBKeyedStateBackend::existing_or_new_column_family(con
   check(db_->CreateColumnFamily(
             rocks::cf_options(*resources_, filter, rocks::layout_of_column_family(cf_name)), cf_name, &hnd),
         "creating a column family");
-  RocksDBColumnFamily* cf = add_column_family(cf_name, hnd);
+  RocksDBColumnFamily* cf = add_column_family(cf_name, hnd, /*known_empty=*/true);
   cf->ttl_filter = filter;
   return cf;
 }

@@ -21,8 +21,8 @@ RocksDBRowCache::~RocksDBRowCache() {
   reset();
 }
 
-RocksDBRowCache::Table* RocksDBRowCache::add_table(int id) {
-  tables_.push_back(std::make_unique<Table>());
+RocksDBRowCache::Table* RocksDBRowCache::add_table(int id, bool known_empty) {
+  tables_.push_back(std::unique_ptr<Table>(new Table(known_empty)));
   tables_.back()->id = id;
   return tables_.back().get();
 }
@@ -184,6 +184,40 @@ void RocksDBRowCache::drop(Table* t, std::string_view key) {
   }
 }
 
+bool RocksDBRowCache::may_exist(Table* t, std::string_view key) {
+  if (t->filter_.may_contain(hash_bytes(key))) return true;
+  ++filtered_;
+  return false;
+}
+
+void RocksDBRowCache::note_written(Table* t, std::string_view key) {
+  size_t grown = t->filter_.add(hash_bytes(key));
+  if (grown == 0) return;
+  usage_ += grown;
+  filter_bytes_ += grown;
+  // Filters may take a quarter of the bound; past that the growing one stops answering.
+  if (filter_bytes_ > bound_() / 4) forget_contents(t);
+}
+
+void RocksDBRowCache::forget_contents(Table* t) {
+  size_t bytes = t->filter_.memory();
+  usage_ -= bytes;
+  filter_bytes_ -= bytes;
+  t->filter_.forget();
+}
+
+bool RocksDBRowCache::write_back(Table* t, Entry* e) {
+  if (e->present) {
+    note_written(t, e->key());
+    std::string_view v = e->value();
+    sink_.add(t->id, e->key(), &v);
+    return true;
+  }
+  if (!t->filter_.may_contain(hash_bytes(e->key()))) return false;  // RocksDB never had it
+  sink_.add(t->id, e->key(), nullptr);
+  return true;
+}
+
 template <typename Pred>
 bool RocksDBRowCache::erase_if(Table* t, bool write, Pred&& pred) {
   bool wrote = false;
@@ -194,11 +228,7 @@ bool RocksDBRowCache::erase_if(Table* t, bool write, Pred&& pred) {
         link = &e->next;
         continue;
       }
-      if (write && e->dirty) {
-        std::string_view v = e->value();
-        sink_.add(t->id, e->key(), e->present ? &v : nullptr);
-        wrote = true;
-      }
+      if (write && e->dirty) wrote |= write_back(t, e);
       *link = e->next;
       release(t, e);
     }
@@ -206,31 +236,27 @@ bool RocksDBRowCache::erase_if(Table* t, bool write, Pred&& pred) {
   return wrote;
 }
 
-void RocksDBRowCache::write_dirty(Table* t) {
-  if (t->dirty_ == 0) return;
+bool RocksDBRowCache::write_dirty(Table* t) {
+  if (t->dirty_ == 0) return false;
+  bool wrote = false;
   for (Entry* head : t->buckets_) {
     for (Entry* e = head; e; e = e->next) {
       if (!e->dirty) continue;
-      std::string_view v = e->value();
-      sink_.add(t->id, e->key(), e->present ? &v : nullptr);
+      wrote |= write_back(t, e);
       e->dirty = false;
     }
   }
   t->dirty_ = 0;
+  return wrote;
 }
 
 void RocksDBRowCache::flush(Table* t) {
-  if (t->dirty_ == 0) return;
-  write_dirty(t);
-  sink_.commit();
+  if (write_dirty(t)) sink_.commit();
 }
 
 void RocksDBRowCache::flush_all() {
   bool any = false;
-  for (auto& t : tables_) {
-    any |= t->dirty_ > 0;
-    write_dirty(t.get());
-  }
+  for (auto& t : tables_) any |= write_dirty(t.get());
   if (any) sink_.commit();
 }
 
@@ -263,6 +289,7 @@ void RocksDBRowCache::reset() {
   for (auto& t : tables_) erase_if(t.get(), false, [](Entry*) { return true; });
   tables_.clear();
   usage_ = 0;
+  filter_bytes_ = 0;
 }
 
 }  // namespace weir::state

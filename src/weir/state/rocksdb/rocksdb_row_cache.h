@@ -31,6 +31,8 @@
 #include <string_view>
 #include <vector>
 
+#include "weir/state/rocksdb/rocksdb_key_filter.h"
+
 namespace weir::state {
 
 class RocksDBRowCache {
@@ -58,10 +60,13 @@ class RocksDBRowCache {
    public:
     size_t size() const { return size_; }
     size_t dirty() const { return dirty_; }
+    const RocksDBKeyFilter& filter() const { return filter_; }
 
    private:
     friend class RocksDBRowCache;
+    explicit Table(bool known_empty) : filter_(known_empty) {}
     std::vector<Entry*> buckets_ = std::vector<Entry*>(1024, nullptr);
+    RocksDBKeyFilter filter_;  //!< the keys the column family may hold in RocksDB
     size_t size_ = 0;
     size_t dirty_ = 0;
     Entry* last_ = nullptr;  //!< the entry touched last (reads then writes of one row skip the hash)
@@ -82,8 +87,9 @@ class RocksDBRowCache {
   RocksDBRowCache(const RocksDBRowCache&) = delete;
   RocksDBRowCache& operator=(const RocksDBRowCache&) = delete;
 
-  //! A table for a new column family; `id` is passed back to the sink.
-  Table* add_table(int id);
+  //! A table for a column family; `id` is passed back to the sink. `known_empty`: RocksDB holds no
+  //! rows of it yet, so its key filter can tell which keys RocksDB lacks (rocksdb_key_filter.h).
+  Table* add_table(int id, bool known_empty);
   //! Rows larger than this are not cached (read and written straight through).
   size_t max_entry_bytes() const { return bound_() / 64; }
 
@@ -102,6 +108,14 @@ class RocksDBRowCache {
   //! Drops `key`, dirty or not (a write around the cache superseded it).
   void drop(Table* t, std::string_view key);
 
+  //! False when RocksDB certainly has no row of `key` (never written since the column family was
+  //! known empty): a miss then needs no RocksDB read. Counts such answers.
+  bool may_exist(Table* t, std::string_view key);
+  //! Records a write of `key` that went to RocksDB around the cache.
+  void note_written(Table* t, std::string_view key);
+  //! Rows reached RocksDB without the cache seeing them (a restore): `t`'s key filter stops answering.
+  void forget_contents(Table* t);
+
   //! Writes every dirty row of `t` (or of every table) to RocksDB; entries stay cached, clean.
   void flush(Table* t);
   void flush_all();
@@ -113,6 +127,8 @@ class RocksDBRowCache {
   size_t usage() const { return usage_; }
   uint64_t hits() const { return hits_; }
   uint64_t misses() const { return misses_; }
+  //! Misses the key filter answered without reading RocksDB.
+  uint64_t filtered() const { return filtered_; }
 
  private:
   //! What one entry is charged: its allocation, the allocator's header and rounding, bucket slots.
@@ -129,7 +145,11 @@ class RocksDBRowCache {
     if (usage_ > bound_()) evict();
   }
   void evict();
-  void write_dirty(Table* t);
+  //! Writes the dirty rows of `t` to the sink; returns whether anything was written.
+  bool write_dirty(Table* t);
+  //! Hands dirty entry `e` to the sink (a removal of a key RocksDB never had is dropped instead);
+  //! returns whether anything was written.
+  bool write_back(Table* t, Entry* e);
   //! Unlinks and frees every entry of `t` for which pred(entry) holds (writing dirty ones first when
   //! `write` is set); returns whether anything was written.
   template <typename Pred>
@@ -141,6 +161,8 @@ class RocksDBRowCache {
   size_t usage_ = 0;
   uint64_t hits_ = 0;
   uint64_t misses_ = 0;
+  uint64_t filtered_ = 0;
+  size_t filter_bytes_ = 0;  //!< of every table's key filter, charged in usage_
 };
 
 }  // namespace weir::state
