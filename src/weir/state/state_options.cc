@@ -16,13 +16,13 @@ const ConfigOption<int64_t> kRocksDBMemoryFixedPerSlot{
     {"state.backend.rocksdb.memory.fixed-per-slot", ConfigType::kMemorySize, "",
      "Fixed RocksDB memory per slot (block cache and write buffers); overrides the managed budget."}};
 const ConfigOption<std::string> kRocksDBWriteBufferRatio{
-    {"state.backend.rocksdb.memory.write-buffer-ratio", ConfigType::kString, "0.5",
+    {"state.backend.rocksdb.memory.write-buffer-ratio", ConfigType::kString, "0.3",
      "Share of the per-slot budget that write buffers (memtables) may use, in (0, 1)."}};
 const ConfigOption<std::string> kRocksDBHighPrioPoolRatio{
     {"state.backend.rocksdb.memory.high-prio-pool-ratio", ConfigType::kString, "0.1",
      "Share of the block cache reserved for index and filter blocks, in [0, 1)."}};
 const ConfigOption<std::string> kRocksDBWriteBackCacheRatio{
-    {"state.backend.rocksdb.memory.write-back-cache-ratio", ConfigType::kString, "0.1",
+    {"state.backend.rocksdb.memory.write-back-cache-ratio", ConfigType::kString, "0.4",
      "Share of the per-slot budget for the write-back caches of hot value and list rows in front of "
      "RocksDB, in [0, 1); 0 turns them off. Reserved in the block cache; the write-buffer ratio plus "
      "this must stay below 1."}};

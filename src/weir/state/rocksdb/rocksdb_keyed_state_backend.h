@@ -40,9 +40,9 @@ struct RocksDBBackendOptions {
   std::string instance_name;  //!< readable part of the instance directory's name
   std::string slot_key;       //!< backends with the same key share one memory budget (one slot)
   int64_t memory_budget = 0;  //!< bytes per slot for block cache + write buffers; 0: RocksDB defaults
-  double write_buffer_ratio = 0.5;
+  double write_buffer_ratio = 0.3;
   double high_prio_pool_ratio = 0.1;
-  double write_back_cache_ratio = 0.1;  //!< share of the budget for write-back row caches (0: none)
+  double write_back_cache_ratio = 0.4;  //!< share of the budget for write-back row caches (0: none)
   bool incremental = false;             //!< checkpoints (not savepoints) are native and incremental
   bool timers_in_rocksdb = false;       //!< timers in column families instead of on the heap
 };
