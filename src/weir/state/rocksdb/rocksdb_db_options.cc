@@ -74,12 +74,16 @@ rocksdb::ColumnFamilyOptions cf_options(const RocksDBSharedResources& r,
     o.arena_block_size = std::max<size_t>(64 << 10, r.write_buffer_size() / 8);
   }
   o.max_write_buffer_number = 2;
-  if (hashed(layout)) {
-    o.prefix_extractor = std::make_shared<KeyPrefixExtractor>();
-    // About one bucket pointer per 512 bytes of memtable (the arena holds the bucket array).
+  if (hashed(layout)) o.prefix_extractor = std::make_shared<KeyPrefixExtractor>();
+  if (layout == Layout::kMap) {
+    // Map rows bypass the row cache: every access is a memtable point lookup, which a hash memtable
+    // keeps to one short bucket. About one bucket pointer per 512 bytes of memtable (in the arena).
     size_t buckets = std::max<size_t>(1024, o.write_buffer_size / 512);
     o.memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(buckets));
   }
+  // Value and list rows reach RocksDB as the row cache's sorted write-backs and as reads of keys the
+  // cache and its key filter could not answer: the default skiplist takes sorted inserts cheaply and
+  // flushes without sorting (a hash memtable's flush sorts every entry into a new skiplist first).
   if (layout == Layout::kValue) {
     // A Put of a key already in the memtable overwrites its value in place when it fits (state
     // values of one type are mostly of one size), so repeated updates of one key do not grow its

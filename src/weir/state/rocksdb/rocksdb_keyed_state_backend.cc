@@ -1,5 +1,7 @@
 #include "weir/state/rocksdb/rocksdb_keyed_state_backend.h"
 
+#include <algorithm>
+
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -84,15 +86,34 @@ RocksDBKeyedStateBackend::RocksDBKeyedStateBackend(KeyGroupRange range, int32_t 
   resources_->attach();
   cache_batch_ = std::make_unique<rocksdb::WriteBatch>();
   RocksDBRowCache::Sink sink;
+  // Write-backs are collected and written in key order per column family: the cache hands them over
+  // in hash order, and sorted inserts are what the memtable skiplist does cheaply (it resumes the
+  // search from the previous insert's position).
   sink.add = [this](int id, std::string_view key, const std::string_view* value) {
-    rocksdb::ColumnFamilyHandle* h = by_cache_id_[static_cast<size_t>(id)]->handle;
-    if (value) {
-      check(cache_batch_->Put(h, slice(key), slice(*value)), "write-back");
-    } else {
-      check(cache_batch_->Delete(h, slice(key)), "write-back");
-    }
+    WriteBack row{static_cast<uint32_t>(id), write_back_bytes_.size(), static_cast<uint32_t>(key.size()),
+                  value ? static_cast<int64_t>(value->size()) : -1};
+    write_back_bytes_.append(key);
+    if (value) write_back_bytes_.append(*value);
+    write_backs_.push_back(row);
   };
   sink.commit = [this] {
+    const char* bytes = write_back_bytes_.data();
+    std::sort(write_backs_.begin(), write_backs_.end(), [bytes](const WriteBack& a, const WriteBack& b) {
+      if (a.table != b.table) return a.table < b.table;
+      return std::string_view(bytes + a.offset, a.key_size) < std::string_view(bytes + b.offset, b.key_size);
+    });
+    for (const WriteBack& r : write_backs_) {
+      rocksdb::ColumnFamilyHandle* h = by_cache_id_[r.table]->handle;
+      rocksdb::Slice key(bytes + r.offset, r.key_size);
+      if (r.value_size >= 0) {
+        check(cache_batch_->Put(h, key, rocksdb::Slice(bytes + r.offset + r.key_size, r.value_size)),
+              "write-back");
+      } else {
+        check(cache_batch_->Delete(h, key), "write-back");
+      }
+    }
+    write_backs_.clear();
+    write_back_bytes_.clear();
     check(db_->Write(write_opts(), cache_batch_.get()), "write-back");
     cache_batch_->Clear();
   };

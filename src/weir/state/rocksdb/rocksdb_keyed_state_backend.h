@@ -164,6 +164,15 @@ class RocksDBKeyedStateBackend final : public KeyedStateBackend {
   std::unique_ptr<RocksDBRowCache> cache_;
   std::vector<RocksDBColumnFamily*> by_cache_id_;
   std::unique_ptr<rocksdb::WriteBatch> cache_batch_;
+  //! Rows handed over by the cache since the last commit (bytes in write_back_bytes_), sorted then.
+  struct WriteBack {
+    uint32_t table;
+    size_t offset;
+    uint32_t key_size;
+    int64_t value_size;  //!< -1: a removal
+  };
+  std::vector<WriteBack> write_backs_;
+  std::string write_back_bytes_;
 };
 
 }  // namespace weir::state

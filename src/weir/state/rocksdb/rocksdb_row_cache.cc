@@ -195,8 +195,9 @@ void RocksDBRowCache::note_written(Table* t, std::string_view key) {
   if (grown == 0) return;
   usage_ += grown;
   filter_bytes_ += grown;
-  // Filters may take a quarter of the bound; past that the growing one stops answering.
-  if (filter_bytes_ > bound_() / 4) forget_contents(t);
+  // Filters may take half of the bound (a key costs ~1.5 bytes there, ~100 as a cached row); past
+  // that the growing one stops answering.
+  if (filter_bytes_ > bound_() / 2) forget_contents(t);
 }
 
 void RocksDBRowCache::forget_contents(Table* t) {
@@ -261,8 +262,10 @@ void RocksDBRowCache::flush_all() {
 }
 
 void RocksDBRowCache::evict() {
-  // Second chance: entries used since the last eviction stay (and lose their mark).
-  const size_t bound = bound_();
+  // Second chance: entries used since the last eviction stay (and lose their mark). The key filters'
+  // share of the bound is not the entries' to evict.
+  const size_t bound = bound_() - std::min(filter_bytes_, bound_());
+  auto entries = [&] { return usage_ - filter_bytes_; };
   bool wrote = false;
   for (auto& t : tables_) {
     wrote |= erase_if(t.get(), true, [](Entry* e) {
@@ -273,9 +276,9 @@ void RocksDBRowCache::evict() {
       return true;
     });
   }
-  if (usage_ > bound - bound / 4) {
+  if (entries() > bound - bound / 4) {
     // Nearly everything was in use: drop arbitrary entries down to half.
-    for (auto& t : tables_) wrote |= erase_if(t.get(), true, [&](Entry*) { return usage_ > bound / 2; });
+    for (auto& t : tables_) wrote |= erase_if(t.get(), true, [&](Entry*) { return entries() > bound / 2; });
   }
   if (wrote) sink_.commit();
 }
