@@ -5,7 +5,6 @@
 
 #include <rocksdb/convenience.h>
 #include <rocksdb/filter_policy.h>
-#include <rocksdb/memtablerep.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 
@@ -53,7 +52,7 @@ rocksdb::DBOptions db_options(const RocksDBSharedResources& r) {
   o.stats_dump_period_sec = 0;
   o.avoid_flush_during_shutdown = true;  // the directory is deleted on close
   if (r.write_buffer_manager()) o.write_buffer_manager = r.write_buffer_manager();
-  o.allow_concurrent_memtable_write = false;  // hash memtables; one writer (the task thread) anyway
+  o.allow_concurrent_memtable_write = false;  // one writer (the task thread)
   return o;
 }
 
@@ -75,19 +74,14 @@ rocksdb::ColumnFamilyOptions cf_options(const RocksDBSharedResources& r,
   }
   o.max_write_buffer_number = 2;
   if (hashed(layout)) o.prefix_extractor = std::make_shared<KeyPrefixExtractor>();
-  if (layout == Layout::kMap) {
-    // Map rows bypass the row cache: every access is a memtable point lookup, which a hash memtable
-    // keeps to one short bucket. About one bucket pointer per 512 bytes of memtable (in the arena).
-    size_t buckets = std::max<size_t>(1024, o.write_buffer_size / 512);
-    o.memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(buckets));
-  }
-  // Value and list rows reach RocksDB as the row cache's sorted write-backs and as reads of keys the
-  // cache and its key filter could not answer: the default skiplist takes sorted inserts cheaply and
-  // flushes without sorting (a hash memtable's flush sorts every entry into a new skiplist first).
+  // Value, list and map rows reach RocksDB as the row cache's sorted write-backs and as reads of keys
+  // the cache and its key filter could not answer: RocksDB's default skiplist memtable takes sorted
+  // inserts cheaply and flushes without sorting (a hash memtable's flush sorts every entry into a new
+  // skiplist first, 40 % of q18's CPU once the cache had taken the reads away).
   if (layout == Layout::kValue) {
     // A Put of a key already in the memtable overwrites its value in place when it fits (state
-    // values of one type are mostly of one size), so repeated updates of one key do not grow its
-    // bucket by a version each. Iterators may then see later writes; snapshot_rows flushes first.
+    // values of one type are mostly of one size), so repeated updates of one key do not add a
+    // version each. Iterators may then see later writes; snapshot_rows flushes first.
     o.inplace_update_support = true;
   }
   o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));

@@ -182,7 +182,8 @@ RocksDBColumnFamily* RocksDBKeyedStateBackend::add_column_family(const std::stri
   cf->layout = static_cast<Layout>(cf_name[0]);
   cf->state_name = cf_name.substr(2);
   cf->handle = h;
-  if (resources_->row_cache_bytes() > 0 && (cf->layout == Layout::kValue || cf->layout == Layout::kList)) {
+  if (resources_->row_cache_bytes() > 0 &&
+      (cf->layout == Layout::kValue || cf->layout == Layout::kList || cf->layout == Layout::kMap)) {
     cf->cache = cache_->add_table(static_cast<int>(by_cache_id_.size()), known_empty);
     by_cache_id_.push_back(cf.get());
   }
@@ -250,10 +251,14 @@ void RocksDBKeyedStateBackend::put(RocksDBColumnFamily* cf, std::string_view key
   check(db_->Put(write_opts(), cf->handle, slice(key), slice(value)), "put");
 }
 void RocksDBKeyedStateBackend::merge(RocksDBColumnFamily* cf, std::string_view key, std::string_view value) {
-  // A cached list row takes the operand here (list merging is appending); otherwise RocksDB merges
-  // without a read.
+  // A cached list row takes the operand here (list merging is appending), and so does a row RocksDB
+  // never had (the key filter says so); otherwise RocksDB merges without a read.
   if (auto* t = cf->cache) {
     if (cache_->append(t, key, value)) return;
+    if (!cache_->may_exist(t, key) && value.size() <= cache_->max_entry_bytes()) {
+      cache_->put(t, key, value);  // a new row: the operand is all of it
+      return;
+    }
     cache_->note_written(t, key);
   }
   disable_perf_context();
@@ -303,7 +308,7 @@ RocksDBKeyedStateBackend::PrefixIterator RocksDBKeyedStateBackend::iterate(Rocks
   auto impl = std::make_unique<PrefixIterator::Impl>();
   impl->upper = rocks::prefix_successor(std::string(prefix));
   rocksdb::ReadOptions ro;
-  // Scans of one key stay in its hash bucket; wider scans (key groups, everything) need total order.
+  // Scans of one key use prefix seek; wider scans (key groups, everything) need total order.
   ro.total_order_seek = !rocks::prefix_iteration(cf->layout, prefix);
   if (!impl->upper.empty()) {
     impl->upper_slice = slice(impl->upper);
@@ -366,8 +371,8 @@ void RocksDBKeyedStateBackend::cleanup_expired(RocksDBColumnFamily* cf, int64_t 
 }
 
 void RocksDBKeyedStateBackend::snapshot_rows(RocksDBColumnFamily* cf, KeyGroup kg, DataOutput& out) {
-  // A key-group scan is a total-order scan, which sorts the hash memtable first: flush it (once; later
-  // key groups find it empty) rather than sorting it for every key group.
+  // Flush first (once; later key groups find the memtable empty): in-place updates make a memtable
+  // iterator see writes made after it was created.
   check(db_->Flush(rocksdb::FlushOptions(), cf->handle), "flush");
   std::string prefix;
   rocks::append_key_group(prefix, kg);

@@ -54,7 +54,7 @@ struct RocksDBColumnFamily {
   rocksdb::ColumnFamilyHandle* handle = nullptr;
   std::shared_ptr<TtlFilterFactory> ttl_filter;
   bool registered = false;  //!< a state object uses it (otherwise it holds restored rows only)
-  //! Its rows in the backend's write-back cache; null when its rows bypass the cache (map, timers).
+  //! Its rows in the backend's write-back cache; null when its rows bypass it (timers; ratio 0).
   RocksDBRowCache::Table* cache = nullptr;
 };
 

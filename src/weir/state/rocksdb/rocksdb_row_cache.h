@@ -1,6 +1,6 @@
 #pragma once
-// A write-back cache of rows in front of RocksDB, one per backend (task thread only). Value-like and
-// list column families read and write through it; map and timer column families bypass it.
+// A write-back cache of rows in front of RocksDB, one per backend (task thread only). Value-like,
+// list and map column families read and write through it; timer column families bypass it.
 //
 // A hit costs a hash lookup instead of a RocksDB Get (memtable search, block cache) or Put (write
 // batch, memtable insert): the hot keys of a job (open auctions, active bidders) stay here. Entries

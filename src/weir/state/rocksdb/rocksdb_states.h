@@ -1,11 +1,10 @@
 #pragma once
 // The RocksDB backend's state types. Each state owns one column family; rows are laid out as in
 // rocksdb_key_layout.h. Reads deserialize from the backend's rows, writes serialize into them (the
-// backend's write-back row cache, rocksdb_row_cache.h, keeps hot value and list rows in front of
-// RocksDB); the states themselves cache only the current row key (rebuilt when the key or namespace
-// changes).
-// TTL: expired rows are dropped by the compaction filter, filtered on read (and removed then), and by
-// cleanup_expired(). Threading: task thread only.
+// backend's write-back row cache, rocksdb_row_cache.h, keeps hot rows in front of RocksDB); the states
+// themselves cache only the current row key (rebuilt when the key or namespace changes). TTL: expired rows
+// are dropped by the compaction filter, filtered on read (and removed then), and by cleanup_expired().
+// Threading: task thread only.
 #include <functional>
 #include <memory>
 #include <optional>
