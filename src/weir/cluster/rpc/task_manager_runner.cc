@@ -175,6 +175,9 @@ std::string TaskManagerRunner::try_register() {
   grpc::Status st = stub->RegisterTaskManager(&ctx, req, &resp);
   if (!st.ok()) return st.error_message();
   if (!resp.accepted()) return "refused: " + resp.reason();
+  // Serve this JobManager before offering slots: it deploys to a slot the moment it accepts it, which
+  // may be before OfferSlots returns here.
+  host_->connect(resp.job_manager_id(), job_manager_address_);
 
   grpc::ClientContext offer_ctx;
   offer_ctx.set_deadline(std::chrono::system_clock::now() + heartbeat_.timeout);
@@ -184,7 +187,6 @@ std::string TaskManagerRunner::try_register() {
   weir::rpc::OfferSlotsResponse offered;
   st = stub->OfferSlots(&offer_ctx, offer, &offered);
   if (!st.ok()) return "slot offer failed: " + st.error_message();
-  host_->connect(resp.job_manager_id(), job_manager_address_);
   {
     std::lock_guard lock(mu_);
     job_manager_id_ = resp.job_manager_id();
