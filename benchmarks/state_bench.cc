@@ -1,7 +1,8 @@
 // Keyed-state benchmarks, heap vs RocksDB, on the backends directly (no job around them):
 //   state_bench ops [keys]          ValueState / ListState / MapState get and update, ops per CPU second
 //   state_bench checkpoint [MB]     full vs incremental checkpoint of MB of state, then after a 1% change
-//   state_bench rss MB BUDGET_MB    peak resident memory writing then reading MB of RocksDB state
+//   state_bench rss MB BUDGET_MB [key=value ...]   peak resident memory writing then reading MB of
+//                                   RocksDB state (configuration overrides, e.g. the memory split)
 // Not a test: run by hand and record results in BENCHMARKS.md.
 #include <sys/resource.h>
 
@@ -12,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -199,10 +201,15 @@ int64_t status_kb(const std::string& field) {
   return -1;
 }
 
-void rss(int64_t mb, int64_t budget_mb) {
+void rss(int64_t mb, int64_t budget_mb, const std::vector<std::string>& overrides) {
   const int64_t value_bytes = 1000, num_keys = mb * 1024 * 1024 / value_bytes;
   Configuration conf;
   conf.set("state.backend.rocksdb.memory.fixed-per-slot", std::to_string(budget_mb) + "mb");
+  for (const auto& kv : overrides) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos) throw std::invalid_argument("expected key=value, got '" + kv + "'");
+    conf.set(kv.substr(0, eq), kv.substr(eq + 1));
+  }
   int64_t before = status_kb("VmRSS");
   auto b = make("rocksdb", conf);
   auto* v = state::value_state(*b, ValueStateDescriptor<std::string>("v"));
@@ -268,13 +275,13 @@ int main(int argc, char** argv) {
   if (mode == "ops") {
     ::ops(argc > 2 ? std::atoll(argv[2]) : 200'000, argc > 3 ? argv[3] : nullptr);
   } else if (mode == "rss" && argc > 3) {
-    rss(std::atoll(argv[2]), std::atoll(argv[3]));
+    rss(std::atoll(argv[2]), std::atoll(argv[3]), std::vector<std::string>(argv + 4, argv + argc));
   } else if (mode == "checkpoint") {
     checkpoints(argc > 2 ? std::atoll(argv[2]) : 512);
   } else {
     std::fprintf(stderr,
                  "usage: state_bench ops [keys [write-back-cache-ratio]] | checkpoint [MB] | rss MB "
-                 "BUDGET_MB | nexmark QUERY EVENTS "
+                 "BUDGET_MB [key=value ...] | nexmark QUERY EVENTS "
                  "[key=value ... | sink=file:DIR]\n");
     return 2;
   }

@@ -88,35 +88,18 @@ RocksDBKeyedStateBackend::RocksDBKeyedStateBackend(KeyGroupRange range, int32_t 
   RocksDBRowCache::Sink sink;
   // Write-backs are collected and written in key order per column family: the cache hands them over
   // in hash order, and sorted inserts are what the memtable skiplist does cheaply (it resumes the
-  // search from the previous insert's position).
+  // search from the previous insert's position). At most ~1 MB goes in one batch: an eviction may
+  // hand over half the cache, and one batch of that size would sit in memory three times (here, in
+  // the WriteBatch, in a memtable past its size) beyond the budget.
   sink.add = [this](int id, std::string_view key, const std::string_view* value) {
     WriteBack row{static_cast<uint32_t>(id), write_back_bytes_.size(), static_cast<uint32_t>(key.size()),
                   value ? static_cast<int64_t>(value->size()) : -1};
     write_back_bytes_.append(key);
     if (value) write_back_bytes_.append(*value);
     write_backs_.push_back(row);
+    if (write_back_bytes_.size() >= (size_t{1} << 20)) write_back_pending();
   };
-  sink.commit = [this] {
-    const char* bytes = write_back_bytes_.data();
-    std::sort(write_backs_.begin(), write_backs_.end(), [bytes](const WriteBack& a, const WriteBack& b) {
-      if (a.table != b.table) return a.table < b.table;
-      return std::string_view(bytes + a.offset, a.key_size) < std::string_view(bytes + b.offset, b.key_size);
-    });
-    for (const WriteBack& r : write_backs_) {
-      rocksdb::ColumnFamilyHandle* h = by_cache_id_[r.table]->handle;
-      rocksdb::Slice key(bytes + r.offset, r.key_size);
-      if (r.value_size >= 0) {
-        check(cache_batch_->Put(h, key, rocksdb::Slice(bytes + r.offset + r.key_size, r.value_size)),
-              "write-back");
-      } else {
-        check(cache_batch_->Delete(h, key), "write-back");
-      }
-    }
-    write_backs_.clear();
-    write_back_bytes_.clear();
-    check(db_->Write(write_opts(), cache_batch_.get()), "write-back");
-    cache_batch_->Clear();
-  };
+  sink.commit = [this] { write_back_pending(); };
   cache_ = std::make_unique<RocksDBRowCache>(std::move(sink),
                                              [r = resources_.get()] { return r->row_cache_share(); });
   fs::path base = opts_.local_dir.empty() ? fs::temp_directory_path() : fs::path(opts_.local_dir);
@@ -129,6 +112,29 @@ RocksDBKeyedStateBackend::RocksDBKeyedStateBackend(KeyGroupRange range, int32_t 
     throw ConfigError(
         fmt::format("state.backend.rocksdb.localdir: cannot create '{}': {}", base.string(), ec.message()));
   open_db(false);
+}
+
+void RocksDBKeyedStateBackend::write_back_pending() {
+  if (write_backs_.empty()) return;
+  const char* bytes = write_back_bytes_.data();
+  std::sort(write_backs_.begin(), write_backs_.end(), [bytes](const WriteBack& a, const WriteBack& b) {
+    if (a.table != b.table) return a.table < b.table;
+    return std::string_view(bytes + a.offset, a.key_size) < std::string_view(bytes + b.offset, b.key_size);
+  });
+  for (const WriteBack& r : write_backs_) {
+    rocksdb::ColumnFamilyHandle* h = by_cache_id_[r.table]->handle;
+    rocksdb::Slice key(bytes + r.offset, r.key_size);
+    if (r.value_size >= 0) {
+      check(cache_batch_->Put(h, key, rocksdb::Slice(bytes + r.offset + r.key_size, r.value_size)),
+            "write-back");
+    } else {
+      check(cache_batch_->Delete(h, key), "write-back");
+    }
+  }
+  write_backs_.clear();
+  write_back_bytes_.clear();
+  check(db_->Write(write_opts(), cache_batch_.get()), "write-back");
+  cache_batch_->Clear();
 }
 
 RocksDBKeyedStateBackend::~RocksDBKeyedStateBackend() {

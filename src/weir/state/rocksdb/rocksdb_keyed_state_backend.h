@@ -164,6 +164,8 @@ class RocksDBKeyedStateBackend final : public KeyedStateBackend {
   std::unique_ptr<RocksDBRowCache> cache_;
   std::vector<RocksDBColumnFamily*> by_cache_id_;
   std::unique_ptr<rocksdb::WriteBatch> cache_batch_;
+  //! Writes the rows the cache handed over (write_backs_) to RocksDB in one batch, sorted by key.
+  void write_back_pending();
   //! Rows handed over by the cache since the last commit (bytes in write_back_bytes_), sorted then.
   struct WriteBack {
     uint32_t table;

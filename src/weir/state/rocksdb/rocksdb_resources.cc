@@ -28,16 +28,19 @@ RocksDBSharedResources::RocksDBSharedResources(int64_t budget, double write_buff
   write_buffer_size_ = std::clamp<size_t>(wb / 4, 1 << 20, 64 << 20);
   // The row caches' share: a pinned entry of that charge, so blocks and memtables get the rest.
   row_cache_bytes_ = static_cast<size_t>(static_cast<double>(budget) * row_cache_ratio);
-  if (row_cache_bytes_ > 0) {
+  constexpr size_t kPiece = 64 << 10;
+  for (size_t reserved = 0, i = 0; reserved < row_cache_bytes_; reserved += kPiece, ++i) {
+    std::string key = "weir-row-cache-reservation-" + std::to_string(i);
+    rocksdb::Cache::Handle* h = nullptr;
     auto s = cache_->Insert(
-        "weir-row-cache-reservation", nullptr, row_cache_bytes_, [](const rocksdb::Slice&, void*) {},
-        &row_cache_reservation_, rocksdb::Cache::Priority::HIGH);
-    if (!s.ok()) row_cache_reservation_ = nullptr;
+        key, nullptr, std::min(kPiece, row_cache_bytes_ - reserved), [](const rocksdb::Slice&, void*) {}, &h,
+        rocksdb::Cache::Priority::HIGH);
+    if (s.ok()) row_cache_reservation_.push_back(h);
   }
 }
 
 RocksDBSharedResources::~RocksDBSharedResources() {
-  if (row_cache_reservation_) cache_->Release(row_cache_reservation_, /*erase_if_last_ref=*/true);
+  for (auto* h : row_cache_reservation_) cache_->Release(h, /*erase_if_last_ref=*/true);
 }
 
 std::shared_ptr<RocksDBSharedResources> RocksDBSharedResources::for_slot(const std::string& slot_key,

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <rocksdb/cache.h>
 #include <rocksdb/compaction_filter.h>
@@ -63,7 +64,10 @@ class RocksDBSharedResources {
   double row_cache_ratio_;
   size_t row_cache_bytes_ = 0;
   std::atomic<int> backends_{0};
-  rocksdb::Cache::Handle* row_cache_reservation_ = nullptr;
+  //! The row caches' share, pinned in the block cache as many small entries: the cache is sharded
+  //! (16 shards, each with 1/16 of the capacity), and one large entry would overfill its shard while
+  //! leaving the other 15 their whole capacity, so the budget would not hold.
+  std::vector<rocksdb::Cache::Handle*> row_cache_reservation_;
   size_t write_buffer_size_ = 64 << 20;
   std::shared_ptr<rocksdb::Cache> cache_;
   std::shared_ptr<rocksdb::WriteBufferManager> wbm_;
