@@ -88,16 +88,18 @@ RocksDBKeyedStateBackend::RocksDBKeyedStateBackend(KeyGroupRange range, int32_t 
   RocksDBRowCache::Sink sink;
   // Write-backs are collected and written in key order per column family: the cache hands them over
   // in hash order, and sorted inserts are what the memtable skiplist does cheaply (it resumes the
-  // search from the previous insert's position). At most ~1 MB goes in one batch: an eviction may
-  // hand over half the cache, and one batch of that size would sit in memory three times (here, in
+  // search from the previous insert's position; larger sorted batches are cheaper: q18 at 10M events
+  // ran at 400k/core with 1 MB batches, 515k with 8 MB). At most one memtable's size goes in one
+  // batch: an eviction may hand over half the cache, and a batch sits in memory three times (here, in
   // the WriteBatch, in a memtable past its size) beyond the budget.
+  write_back_chunk_ = std::max<size_t>(resources_->write_buffer_size(), 1 << 20);
   sink.add = [this](int id, std::string_view key, const std::string_view* value) {
     WriteBack row{static_cast<uint32_t>(id), write_back_bytes_.size(), static_cast<uint32_t>(key.size()),
                   value ? static_cast<int64_t>(value->size()) : -1};
     write_back_bytes_.append(key);
     if (value) write_back_bytes_.append(*value);
     write_backs_.push_back(row);
-    if (write_back_bytes_.size() >= (size_t{1} << 20)) write_back_pending();
+    if (write_back_bytes_.size() >= write_back_chunk_) write_back_pending();
   };
   sink.commit = [this] { write_back_pending(); };
   cache_ = std::make_unique<RocksDBRowCache>(std::move(sink),

@@ -174,6 +174,7 @@ class RocksDBKeyedStateBackend final : public KeyedStateBackend {
     int64_t value_size;  //!< -1: a removal
   };
   std::vector<WriteBack> write_backs_;
+  size_t write_back_chunk_ = 1 << 20;  //!< bytes of rows per batch at most (about)
   std::string write_back_bytes_;
 };
 
