@@ -13,7 +13,6 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -205,11 +204,7 @@ void rss(int64_t mb, int64_t budget_mb, const std::vector<std::string>& override
   const int64_t value_bytes = 1000, num_keys = mb * 1024 * 1024 / value_bytes;
   Configuration conf;
   conf.set("state.backend.rocksdb.memory.fixed-per-slot", std::to_string(budget_mb) + "mb");
-  for (const auto& kv : overrides) {
-    auto eq = kv.find('=');
-    if (eq == std::string::npos) throw std::invalid_argument("expected key=value, got '" + kv + "'");
-    conf.set(kv.substr(0, eq), kv.substr(eq + 1));
-  }
+  for (const auto& kv : overrides) conf.set_from_flag(kv);
   int64_t before = status_kb("VmRSS");
   auto b = make("rocksdb", conf);
   auto* v = state::value_state(*b, ValueStateDescriptor<std::string>("v"));

@@ -225,14 +225,15 @@ RocksDBColumnFamily* RocksDBKeyedStateBackend::column_family(const std::string& 
 // Rows of value and list column families go through the write-back cache (rocksdb_row_cache.h):
 // a hit is a hash lookup; writes stay in the cache until evicted or flushed.
 bool RocksDBKeyedStateBackend::get(RocksDBColumnFamily* cf, std::string_view key, std::string* value) {
+  uint64_t hash = 0;  // of key, once the cache missed
   if (auto* t = cf->cache) {
-    if (auto* e = cache_->find(t, key)) {
+    if (auto* e = cache_->find(t, key, &hash)) {
       if (!e->present) return false;
       value->assign(e->value());
       return true;
     }
-    if (!cache_->may_exist(t, key)) {  // never written: no row in RocksDB
-      cache_->fill(t, key, nullptr);
+    if (!cache_->may_exist(t, hash)) {  // never written: no row in RocksDB
+      cache_->fill(t, key, hash, nullptr);
       return false;
     }
   }
@@ -242,7 +243,7 @@ bool RocksDBKeyedStateBackend::get(RocksDBColumnFamily* cf, std::string_view key
   if (found) check(s, "get");
   if (cf->cache && (!found || value->size() <= cache_->max_entry_bytes())) {
     std::string_view v = *value;
-    cache_->fill(cf->cache, key, found ? &v : nullptr);
+    cache_->fill(cf->cache, key, hash, found ? &v : nullptr);
   }
   return found;
 }

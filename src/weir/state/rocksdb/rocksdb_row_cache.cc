@@ -67,9 +67,13 @@ void RocksDBRowCache::grow(Table* t) {
   t->buckets_.swap(buckets);
 }
 
-RocksDBRowCache::Entry* RocksDBRowCache::find(Table* t, std::string_view key) {
+RocksDBRowCache::Entry* RocksDBRowCache::find(Table* t, std::string_view key, uint64_t* miss_hash) {
   Entry* e = t->last_;
-  if (!e || !same_key(e, key)) e = *locate(t, hash_bytes(key), key);
+  if (!e || !same_key(e, key)) {
+    const uint64_t hash = hash_bytes(key);
+    e = *locate(t, hash, key);
+    if (!e && miss_hash) *miss_hash = hash;
+  }
   if (!e) {
     ++misses_;
     return nullptr;
@@ -80,8 +84,7 @@ RocksDBRowCache::Entry* RocksDBRowCache::find(Table* t, std::string_view key) {
   return e;
 }
 
-void RocksDBRowCache::fill(Table* t, std::string_view key, const std::string_view* value) {
-  const uint64_t hash = hash_bytes(key);
+void RocksDBRowCache::fill(Table* t, std::string_view key, uint64_t hash, const std::string_view* value) {
   Entry** link = locate(t, hash, key);
   if (*link) return;
   Entry* e = allocate(key, hash, value ? round_up(value->size()) : 0);
@@ -184,14 +187,14 @@ void RocksDBRowCache::drop(Table* t, std::string_view key) {
   }
 }
 
-bool RocksDBRowCache::may_exist(Table* t, std::string_view key) {
-  if (t->filter_.may_contain(hash_bytes(key))) return true;
+bool RocksDBRowCache::may_exist(Table* t, uint64_t hash) {
+  if (t->filter_.may_contain(hash)) return true;
   ++filtered_;
   return false;
 }
 
-void RocksDBRowCache::note_written(Table* t, std::string_view key) {
-  size_t grown = t->filter_.add(hash_bytes(key));
+void RocksDBRowCache::note_written(Table* t, uint64_t hash) {
+  size_t grown = t->filter_.add(hash);
   if (grown == 0) return;
   usage_ += grown;
   filter_bytes_ += grown;
@@ -209,12 +212,12 @@ void RocksDBRowCache::forget_contents(Table* t) {
 
 bool RocksDBRowCache::write_back(Table* t, Entry* e) {
   if (e->present) {
-    note_written(t, e->key());
+    note_written(t, e->hash);  // entries keep their key's hash
     std::string_view v = e->value();
     sink_.add(t->id, e->key(), &v);
     return true;
   }
-  if (!t->filter_.may_contain(hash_bytes(e->key()))) return false;  // RocksDB never had it
+  if (!t->filter_.may_contain(e->hash)) return false;  // RocksDB never had it
   sink_.add(t->id, e->key(), nullptr);
   return true;
 }

@@ -31,6 +31,7 @@
 #include <string_view>
 #include <vector>
 
+#include "weir/common/hashing.h"
 #include "weir/state/rocksdb/rocksdb_key_filter.h"
 
 namespace weir::state {
@@ -94,10 +95,14 @@ class RocksDBRowCache {
   size_t max_entry_bytes() const { return bound_() / 64; }
 
   //! The cached entry of `key`, or null; counts a hit or a miss and marks the entry used. The pointer
-  //! is valid until the next call that changes the cache.
-  Entry* find(Table* t, std::string_view key);
+  //! is valid until the next call that changes the cache. On a miss `*miss_hash` (when given) is
+  //! `key`'s hash, for the may_exist and fill that follow.
+  Entry* find(Table* t, std::string_view key, uint64_t* miss_hash = nullptr);
   //! Caches `value` (or absence when null) as read from RocksDB: clean. No-op when `key` is cached.
-  void fill(Table* t, std::string_view key, const std::string_view* value);
+  void fill(Table* t, std::string_view key, const std::string_view* value) {
+    fill(t, key, hash_bytes(key), value);
+  }
+  void fill(Table* t, std::string_view key, uint64_t hash, const std::string_view* value);
   //! Sets `key` to `value` (dirty); may evict.
   void put(Table* t, std::string_view key, std::string_view value);
   //! Marks `key` removed (a dirty absent entry); may evict.
@@ -110,9 +115,11 @@ class RocksDBRowCache {
 
   //! False when RocksDB certainly has no row of `key` (never written since the column family was
   //! known empty): a miss then needs no RocksDB read. Counts such answers.
-  bool may_exist(Table* t, std::string_view key);
+  bool may_exist(Table* t, std::string_view key) { return may_exist(t, hash_bytes(key)); }
+  bool may_exist(Table* t, uint64_t hash);
   //! Records a write of `key` that went to RocksDB around the cache.
-  void note_written(Table* t, std::string_view key);
+  void note_written(Table* t, std::string_view key) { note_written(t, hash_bytes(key)); }
+  void note_written(Table* t, uint64_t hash);
   //! Rows reached RocksDB without the cache seeing them (a restore): `t`'s key filter stops answering.
   void forget_contents(Table* t);
 
