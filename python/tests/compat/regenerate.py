@@ -52,9 +52,7 @@ def log(message: str) -> None:
 
 def pyflink_python() -> tuple[Path, dict[str, str]]:
     """Creates or reuses the PyFlink venv; returns its python and the environment to run it in."""
-    done = subprocess.run(
-        [str(VENV_SCRIPT)], check=True, stdout=subprocess.PIPE, text=True
-    )
+    done = subprocess.run([str(VENV_SCRIPT)], check=True, stdout=subprocess.PIPE, text=True)
     python = Path(done.stdout.strip().splitlines()[-1])
     venv = python.parent.parent
     env = dict(os.environ)
@@ -75,8 +73,7 @@ def run_program(python: Path, env: dict[str, str], program: str, parallelism: in
         [str(python), str(PROGRAMS / f"{program}.py"), str(parallelism)],
         env=env,
         cwd=HERE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        capture_output=True,
         text=True,
         timeout=TIMEOUT_S,
         check=False,
@@ -112,9 +109,7 @@ def diff(expected: str, actual: str, label: str) -> str:
     )
 
 
-def process(
-    python: Path, env: dict[str, str], program: str, runs: int, check: bool
-) -> tuple[bool, float]:
+def process(python: Path, env: dict[str, str], program: str, runs: int, check: bool) -> tuple[bool, float]:
     """Runs one program `runs` times at each parallelism; writes or checks. Returns (ok, seconds)."""
     files = expected_files(program)
     per_file_outputs = len(set(files.values())) > 1
@@ -132,8 +127,10 @@ def process(
             text = as_text(run.lines)
             previous = outputs.setdefault(parallelism, text)
             if previous != text:
-                log(f"FAIL {program}: two runs at p={parallelism} differ\n"
-                    + diff(previous, text, f"{program} p={parallelism}"))
+                log(
+                    f"FAIL {program}: two runs at p={parallelism} differ\n"
+                    + diff(previous, text, f"{program} p={parallelism}")
+                )
                 ok = False
     if not ok:
         return False, total
@@ -145,8 +142,7 @@ def process(
         if check:
             stored = path.read_text() if path.exists() else ""
             if stored != text:
-                log(f"FAIL {program} p={parallelism} differs from {path.name}\n"
-                    + diff(stored, text, path.name))
+                log(f"FAIL {program} p={parallelism} differs from {path.name}\n" + diff(stored, text, path.name))
                 ok = False
         else:
             path.write_text(text)
@@ -158,10 +154,12 @@ def process(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("programs", nargs="*", help="program names (default: all in programs/)")
-    parser.add_argument("--check", action="store_true",
-                        help="compare with expected/ instead of writing; exit 1 on a difference")
-    parser.add_argument("--runs", type=int, default=1,
-                        help="runs per parallelism; every run must print the same sorted lines")
+    parser.add_argument(
+        "--check", action="store_true", help="compare with expected/ instead of writing; exit 1 on a difference"
+    )
+    parser.add_argument(
+        "--runs", type=int, default=1, help="runs per parallelism; every run must print the same sorted lines"
+    )
     args = parser.parse_args()
 
     available = sorted(path.stem for path in PROGRAMS.glob("*.py"))
@@ -182,8 +180,7 @@ def main() -> int:
             failed.append(program)
     elapsed = time.monotonic() - started
     passed = len(chosen) - len(failed)
-    log(f"{len(chosen)} programs, {len(chosen) * len(PARALLELISMS) * args.runs} runs "
-        f"in {elapsed:.0f} s")
+    log(f"{len(chosen)} programs, {len(chosen) * len(PARALLELISMS) * args.runs} runs in {elapsed:.0f} s")
     print(f"compat: {passed} passed, {len(failed)} failed")
     if failed:
         log("failed: " + " ".join(failed))

@@ -1,4 +1,5 @@
 """Rolling sum/min/max/min_by/max_by by field name and by position on named Rows (Types.ROW_NAMED)."""
+
 import sys
 
 from pyflink.common import Row, Types

@@ -1,4 +1,5 @@
 """Rolling sum/min/max/min_by/max_by by position on typed tuples, each directly keyed from the source."""
+
 import sys
 
 from pyflink.common import Types

@@ -1,4 +1,5 @@
 """Broadcast state: broadcast(MapStateDescriptor), connect, KeyedBroadcastProcessFunction with event-time timers."""
+
 import sys
 
 from pyflink.common import Types, WatermarkStrategy
@@ -35,9 +36,7 @@ class ConvertToEur(KeyedBroadcastProcessFunction):
 
     def open(self, runtime_context: RuntimeContext) -> None:
         self.buffered = runtime_context.get_list_state(
-            ListStateDescriptor(
-                "buffered", Types.TUPLE([Types.LONG(), Types.STRING(), Types.STRING(), Types.DOUBLE()])
-            )
+            ListStateDescriptor("buffered", Types.TUPLE([Types.LONG(), Types.STRING(), Types.STRING(), Types.DOUBLE()]))
         )
 
     def process_element(self, value, ctx: KeyedBroadcastProcessFunction.ReadOnlyContext):

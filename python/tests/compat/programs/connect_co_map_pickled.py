@@ -1,4 +1,5 @@
 """connect with a CoMapFunction and a CoFlatMapFunction on streams without type_info (pickled values)."""
+
 import sys
 
 from pyflink.datastream import StreamExecutionEnvironment

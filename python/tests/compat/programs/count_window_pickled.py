@@ -1,4 +1,5 @@
 """Count windows on a stream without type_info (pickled tuples): count_window(3).reduce and count_window(2, 1).apply."""
+
 import sys
 from typing import Iterable
 

@@ -1,4 +1,5 @@
 """Event-time timers: a TimestampAssigner and bounded out-of-orderness watermarks; on_timer emits per-second sums."""
+
 import sys
 
 from pyflink.common import Duration, Types, WatermarkStrategy
@@ -31,9 +32,7 @@ class PerSecondSum(KeyedProcessFunction):
     """Sums readings per sensor and whole second; a timer at the second's end emits the sum."""
 
     def open(self, runtime_context: RuntimeContext) -> None:
-        self.sums = runtime_context.get_map_state(
-            MapStateDescriptor("sums", Types.LONG(), Types.INT())
-        )
+        self.sums = runtime_context.get_map_state(MapStateDescriptor("sums", Types.LONG(), Types.INT()))
 
     def process_element(self, value, ctx: KeyedProcessFunction.Context):
         second_end = (ctx.timestamp() // 1000 + 1) * 1000
@@ -55,8 +54,9 @@ def main() -> None:
     ds = env.from_collection(
         READINGS, type_info=Types.TUPLE([Types.LONG(), Types.STRING(), Types.INT()])
     ).assign_timestamps_and_watermarks(
-        WatermarkStrategy.for_bounded_out_of_orderness(Duration.of_seconds(2))
-        .with_timestamp_assigner(ReadingTimestamp())
+        WatermarkStrategy.for_bounded_out_of_orderness(Duration.of_seconds(2)).with_timestamp_assigner(
+            ReadingTimestamp()
+        )
     )
     out = ds.key_by(lambda r: r[1], key_type=Types.STRING()).process(
         PerSecondSum(),

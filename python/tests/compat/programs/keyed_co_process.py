@@ -1,4 +1,5 @@
 """connect two keyed streams with a KeyedCoProcessFunction: a join that buffers whichever side comes first."""
+
 import sys
 
 from pyflink.common import Types
@@ -38,9 +39,7 @@ def main() -> None:
     env = StreamExecutionEnvironment.get_execution_environment()
     env.set_parallelism(parallelism)
 
-    orders = env.from_collection(
-        ORDERS, type_info=Types.TUPLE([Types.STRING(), Types.STRING(), Types.INT()])
-    )
+    orders = env.from_collection(ORDERS, type_info=Types.TUPLE([Types.STRING(), Types.STRING(), Types.INT()]))
     prices = env.from_collection(PRICES, type_info=Types.TUPLE([Types.STRING(), Types.DOUBLE()]))
     joined = (
         orders.connect(prices)

@@ -1,4 +1,5 @@
 """map with output_type Types.ROW_NAMED and Types.TUPLE, filter, union, and how typed results print."""
+
 import sys
 
 from pyflink.common import Row, Types
@@ -18,9 +19,7 @@ def main() -> None:
 
     as_rows = ds.map(lambda p: Row(name=p[0], age=p[1], score=p[2]), output_type=PERSON)
     older = as_rows.filter(lambda r: r.age > 30)
-    as_tuples = older.map(
-        lambda r: (r.name.upper(), r.age + 1), output_type=Types.TUPLE([Types.STRING(), Types.INT()])
-    )
+    as_tuples = older.map(lambda r: (r.name.upper(), r.age + 1), output_type=Types.TUPLE([Types.STRING(), Types.INT()]))
     unnamed = ds.filter(lambda p: p[2] >= 2.0).map(
         lambda p: Row(p[0], p[2] * 2), output_type=Types.ROW([Types.STRING(), Types.DOUBLE()])
     )

@@ -1,4 +1,5 @@
 """Session windows (EventTimeSessionWindows.with_gap) with a ProcessWindowFunction that reports each session."""
+
 import sys
 from typing import Iterable
 

@@ -1,4 +1,5 @@
-"""Side outputs: a ProcessFunction yields (OutputTag, value) pairs; get_side_output reads them; union of tagged strings."""
+"""Side outputs: a ProcessFunction yields (OutputTag, value) pairs, get_side_output reads them, union of tags."""
+
 import sys
 
 from pyflink.common import Types
@@ -35,12 +36,9 @@ def main() -> None:
     large = main_out.get_side_output(LARGE)
     invalid = main_out.get_side_output(INVALID)
 
-    out = (
-        main_out.map(lambda r: "main " + str(r), output_type=Types.STRING())
-        .union(
-            large.map(lambda r: "large " + str(r), output_type=Types.STRING()),
-            invalid.map(lambda r: "invalid " + r, output_type=Types.STRING()),
-        )
+    out = main_out.map(lambda r: "main " + str(r), output_type=Types.STRING()).union(
+        large.map(lambda r: "large " + str(r), output_type=Types.STRING()),
+        invalid.map(lambda r: "invalid " + r, output_type=Types.STRING()),
     )
 
     with out.execute_and_collect() as results:

@@ -1,4 +1,5 @@
 """Sliding event-time windows with an AggregateFunction (average) and a ProcessWindowFunction adding the window."""
+
 import sys
 from typing import Iterable
 
@@ -55,8 +56,7 @@ def main() -> None:
     ds = env.from_collection(
         TEMPERATURES, type_info=Types.TUPLE([Types.LONG(), Types.STRING(), Types.DOUBLE()])
     ).assign_timestamps_and_watermarks(
-        WatermarkStrategy.for_bounded_out_of_orderness(Duration.of_seconds(1))
-        .with_timestamp_assigner(EventTimestamp())
+        WatermarkStrategy.for_bounded_out_of_orderness(Duration.of_seconds(1)).with_timestamp_assigner(EventTimestamp())
     )
     averages = (
         ds.key_by(lambda t: t[1], key_type=Types.STRING())
@@ -65,9 +65,7 @@ def main() -> None:
             AverageTemperature(),
             window_function=WithWindow(),
             accumulator_type=Types.TUPLE([Types.DOUBLE(), Types.INT()]),
-            output_type=Types.TUPLE(
-                [Types.STRING(), Types.LONG(), Types.LONG(), Types.INT(), Types.DOUBLE()]
-            ),
+            output_type=Types.TUPLE([Types.STRING(), Types.LONG(), Types.LONG(), Types.INT(), Types.DOUBLE()]),
         )
     )
 

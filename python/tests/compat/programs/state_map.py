@@ -1,4 +1,5 @@
 """MapState in a KeyedProcessFunction: per-user counts per item, with contains, get, put, remove, keys."""
+
 import sys
 
 from pyflink.common import Row, Types
@@ -22,9 +23,7 @@ class ViewsPerItem(KeyedProcessFunction):
     """Counts views per item; a purchase removes the item and reports how often it was viewed."""
 
     def open(self, runtime_context: RuntimeContext) -> None:
-        self.views = runtime_context.get_map_state(
-            MapStateDescriptor("views", Types.STRING(), Types.INT())
-        )
+        self.views = runtime_context.get_map_state(MapStateDescriptor("views", Types.STRING(), Types.INT()))
 
     def process_element(self, value, ctx: KeyedProcessFunction.Context):
         user, action, item = value
@@ -34,8 +33,13 @@ class ViewsPerItem(KeyedProcessFunction):
         else:
             seen = self.views.get(item)
             self.views.remove(item)
-        yield Row(user=user, action=action, item=item, views=seen + 1 if action == "view" else seen,
-                  tracked=",".join(sorted(self.views.keys())))
+        yield Row(
+            user=user,
+            action=action,
+            item=item,
+            views=seen + 1 if action == "view" else seen,
+            tracked=",".join(sorted(self.views.keys())),
+        )
 
 
 def main() -> None:
@@ -43,9 +47,7 @@ def main() -> None:
     env = StreamExecutionEnvironment.get_execution_environment()
     env.set_parallelism(parallelism)
 
-    ds = env.from_collection(
-        EVENTS, type_info=Types.TUPLE([Types.STRING(), Types.STRING(), Types.STRING()])
-    )
+    ds = env.from_collection(EVENTS, type_info=Types.TUPLE([Types.STRING(), Types.STRING(), Types.STRING()]))
     out = ds.key_by(lambda e: e[0], key_type=Types.STRING()).process(
         ViewsPerItem(),
         output_type=Types.ROW_NAMED(

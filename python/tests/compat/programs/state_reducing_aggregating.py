@@ -1,4 +1,5 @@
 """ReducingState (running max) and AggregatingState (running average) in a KeyedProcessFunction."""
+
 import sys
 
 from pyflink.common import Types

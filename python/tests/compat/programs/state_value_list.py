@@ -1,4 +1,5 @@
 """Keyed state in a KeyedProcessFunction: ValueState counts per key, ListState buffers and is cleared."""
+
 import sys
 
 from pyflink.common import Types

@@ -1,4 +1,5 @@
 """Tumbling event-time windows with reduce, timestamps from a TimestampAssigner, monotonous watermarks."""
+
 import sys
 
 from pyflink.common import Time, Types, WatermarkStrategy

@@ -1,4 +1,5 @@
 """Word count: flat_map with a generator that yields, map to a typed tuple, key_by, rolling reduce."""
+
 import sys
 
 from pyflink.common import Types
@@ -13,8 +14,7 @@ LINES = [
 
 
 def split(line: str):
-    for word in line.split():
-        yield word
+    yield from line.split()
 
 
 def main() -> None:
