@@ -97,6 +97,18 @@ CASES = {
         .window(TumblingEventTimeWindows.of(Time.seconds(5)))
         .reduce(lambda a, b: a + b)
     ),
+    "sum('x') on a typed tuple": lambda: run(
+        env()
+        .from_collection([("a", 1), ("a", 2)], type_info=Types.TUPLE([Types.STRING(), Types.INT()]))
+        .key_by(lambda t: t[0])
+        .sum("x")
+    ),
+    "sum(1) on plain ints": lambda: run(ints(env()).key_by(lambda x: 0).sum(1)),
+    "with_timestamp_assigner(lambda)": lambda: run(
+        ints(env()).assign_timestamps_and_watermarks(
+            WatermarkStrategy.for_monotonous_timestamps().with_timestamp_assigner(lambda v, ts: v)
+        )
+    ),
 }
 
 
