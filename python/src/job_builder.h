@@ -1,0 +1,88 @@
+#pragma once
+// The engine side of the Python DataStream API. The Python layer (weir.datastream) records the program's
+// transformations, fuses chains of Python functions, and at execute() replays them here: each call adds
+// operators to a StreamExecutionEnvironment's graph and returns a handle on the resulting stream.
+//
+// Threading: the Python thread that defines and executes the job, GIL held (released while a job runs).
+#include <pybind11/pybind11.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "codec.h"
+#include "py_records.h"
+#include "weir/api/connected_streams.h"
+#include "weir/api/data_stream.h"
+#include "weir/api/keyed_stream.h"
+
+namespace weir::python {
+
+namespace py = pybind11;
+
+using ValueStream = DataStream<PyValue>;
+using KeyedRecordStream = DataStream<PyKeyed>;
+using PyKeyedStream = KeyedStream<PyKeyed, std::string>;
+
+class JobBuilder {
+ public:
+  explicit JobBuilder(const py::dict& config);
+
+  // Sources; each returns a stream handle.
+  int from_collection(const py::list& values, py::handle type_spec, const std::string& name);
+  int from_sequence(int64_t start, int64_t end, const std::string& name);
+  int read_text_file(const std::string& path, const std::string& name);
+
+  // Python operators.
+  int chain(int in, py::object spec, py::handle out_spec, const py::dict& side_specs, py::handle key_spec,
+            const std::string& name);
+  int key_by(int keyed_records);
+  //! The records of a keyed stream without their keys (still partitioned by key).
+  int keyed_values(int keyed);
+  int keyed_process(int keyed, py::object spec, py::handle out_spec, const py::dict& side_specs,
+                    const std::string& name);
+  int keyed_reduce(int keyed, py::object spec, py::handle out_spec, const std::string& name);
+  int two_input(int a, int b, const std::string& mode, py::object spec, py::handle out_spec,
+                const py::dict& side_specs, const std::string& name);
+  int window(int keyed, const py::tuple& assigner, py::handle trigger, int64_t allowed_lateness,
+             py::handle late_tag, int64_t evictor_count, const py::tuple& function, py::handle out_spec,
+             const std::string& name);
+  int timestamps(int in, const py::tuple& strategy, py::object assigner, const std::string& name);
+
+  // Plumbing.
+  int side_output(int in, const std::string& tag, bool late_data);
+  int partition(int in, const std::string& kind);
+  int union_of(const std::vector<int>& ins);
+  void set_property(int h, const std::string& key, py::handle value);
+
+  // Sinks.
+  int python_sink(int in, py::object spec, const std::string& name);
+  py::object collect(int in, const std::string& name);
+  void set_sink_property(int sink, const std::string& key, py::handle value);
+
+  // Running.
+  py::object execute(const std::string& job_name);
+  py::object execute_async(const std::string& job_name);
+  std::string plan_json(const std::string& job_name);
+
+ private:
+  using Stream = std::variant<ValueStream, KeyedRecordStream, PyKeyedStream>;
+  int add(Stream s) {
+    streams_.push_back(std::move(s));
+    return static_cast<int>(streams_.size()) - 1;
+  }
+  ValueStream& values(int h, const char* what);
+  PyKeyedStream& keyed(int h, const char* what);
+  Stream& stream(int h);
+  graph::StreamNode& node_of(int h);
+
+  std::unique_ptr<StreamExecutionEnvironment> env_;
+  std::vector<Stream> streams_;
+  std::vector<DataStreamSink> sinks_;
+};
+
+void register_job_builder(py::module_& m);
+
+}  // namespace weir::python

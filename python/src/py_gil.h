@@ -1,0 +1,38 @@
+#pragma once
+// Taking the GIL on a task thread.
+//
+// Task threads are not created by Python. The first time one needs the GIL it gets a thread state that it
+// keeps until the thread ends; every later call is a plain PyEval_RestoreThread / PyEval_SaveThread pair,
+// which costs far less than creating and destroying a thread state per record (what PyGILState_Ensure /
+// Release do on a thread that holds no other reference). Re-entrant: a thread that already holds the GIL
+// (a Python function calling into state that calls back into Python) does nothing.
+#include <pybind11/pybind11.h>
+
+namespace weir::python {
+
+class TaskGil {
+ public:
+  TaskGil();
+  ~TaskGil();
+  TaskGil(const TaskGil&) = delete;
+  TaskGil& operator=(const TaskGil&) = delete;
+
+ private:
+  bool acquired_ = false;
+};
+
+//! Releases the GIL for the scope if this thread holds it (waiting on a job from a Python thread).
+class ReleaseGil {
+ public:
+  ReleaseGil() : save_(PyGILState_Check() ? PyEval_SaveThread() : nullptr) {}
+  ~ReleaseGil() {
+    if (save_) PyEval_RestoreThread(save_);
+  }
+  ReleaseGil(const ReleaseGil&) = delete;
+  ReleaseGil& operator=(const ReleaseGil&) = delete;
+
+ private:
+  PyThreadState* save_;
+};
+
+}  // namespace weir::python
