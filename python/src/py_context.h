@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "py_gil.h"
 #include "py_records.h"
 #include "weir/runtime/internal_timer_service.h"
 #include "weir/runtime/stream_operator.h"
@@ -23,6 +24,12 @@ namespace py = pybind11;
 class PyContext {
  public:
   explicit PyContext(runtime::StreamOperator* op) : op_(op) {}
+  ~PyContext() {
+    if (key_obj_ || window_) {
+      TaskGil gil;
+      key_obj_ = window_ = py::object();
+    }
+  }
 
   // ---- set by the operator before each call ----
   void set_record(Timestamp ts) {

@@ -108,21 +108,20 @@ class PyTwoInputOperator final : public runtime::StreamOperator, public runtime:
   }
 
  private:
-  template <typename IN>
+  template <typename IN, bool kSecond>
   struct In final : runtime::Input<IN> {
     explicit In(PyTwoInputOperator* o) : self(o) {}
-    void process_element(const IN& v, Timestamp ts) override { self->process(v, ts, std::is_same_v<In, In2>); }
+    void process_element(const IN& v, Timestamp ts) override { self->process(v, ts, kSecond); }
     PyTwoInputOperator* self;
   };
-  using In2 = In<IN2>;
   template <typename IN>
   void process(const IN& v, Timestamp ts, bool second);
   void fire(const runtime::Timer& t, bool event_time);
 
   PyOperatorSupport support_;
   bool broadcast_input2_;
-  In<IN1> in1_;
-  In<IN2> in2_;
+  In<IN1, false> in1_;
+  In<IN2, true> in2_;
   ops::KeyContext<std::string> keys_;
   std::unique_ptr<PyContext> ctx_;
   py::object ctx_obj_;

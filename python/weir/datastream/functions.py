@@ -200,7 +200,21 @@ class KeyedCoProcessFunction(Function, _HasContext):
         return None
 
 
-class BroadcastProcessFunction(Function, _HasContext):
+class _HasBroadcastContext(_HasContext):
+    class BaseBroadcastProcessFunctionContext(ABC):  # noqa: B024
+        """The record's timestamp, clocks and broadcast state."""
+
+    class ReadOnlyContext(BaseBroadcastProcessFunctionContext):  # noqa: B024
+        """get_broadcast_state(descriptor) is read-only here."""
+
+    class Context(BaseBroadcastProcessFunctionContext):  # noqa: B024
+        """get_broadcast_state(descriptor) may change the state here."""
+
+    class OnTimerContext(ReadOnlyContext):  # noqa: B024
+        """In on_timer: time_domain() and get_current_key()."""
+
+
+class BroadcastProcessFunction(Function, _HasBroadcastContext):
     """Processes a stream against broadcast state that the broadcast side maintains."""
 
     @abstractmethod
@@ -210,7 +224,7 @@ class BroadcastProcessFunction(Function, _HasContext):
     def process_broadcast_element(self, value: Any, ctx: Any) -> Iterable[Any]: ...
 
 
-class KeyedBroadcastProcessFunction(Function, _HasContext):
+class KeyedBroadcastProcessFunction(Function, _HasBroadcastContext):
     @abstractmethod
     def process_element(self, value: Any, ctx: Any) -> Iterable[Any]: ...
 

@@ -371,6 +371,12 @@ class _Translator:
             name = " -> ".join(s.name for s in chain)
             h = b.chain(self._inputs(n), spec, _spec_of(last.out_type), self._side_specs(chain), key_spec, name)
             self._props(h, last, name)
+            if len(chain) == 1 and k == "key_by" and last.parallelism is None and len(n.inputs) == 1:
+                # As PyFlink: the key-extracting operator runs at its input's parallelism behind a forward
+                # edge, so each key's records keep their order.
+                p = self._parallelism_of(n.inputs[0].node)
+                if p is not None and n.inputs[0].partition is None:
+                    b.set_property(h, "parallelism", p)
             for s in chain:
                 self.handle[s.id] = h
             if last.kind == "key_by":
@@ -409,6 +415,15 @@ class _Translator:
         else:
             raise RuntimeError(f"internal: unknown node kind {k}")
         self.handle[n.id] = h
+
+    def _parallelism_of(self, n: _Node) -> int | None:
+        if n.parallelism is not None:
+            return n.parallelism
+        if n.kind == "source_collection":
+            return 1
+        if n.kind in ("stage", "key_by") and self.chain_of.get(n.id):
+            return self.chain_of[n.id][-1].parallelism
+        return None
 
     def _window(self, n: _Node) -> int:
         a = n.attrs
