@@ -1,0 +1,61 @@
+"""Records per CPU-second of a Python map + filter, and of a keyed running sum with ValueState.
+
+    PYTHONPATH=python python benchmarks/python/map_filter_bench.py [records] [backend]
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+from typing import Any, Iterator
+
+from weir.common import Types
+from weir.datastream import KeyedProcessFunction, StreamExecutionEnvironment
+from weir.datastream.state import ValueStateDescriptor
+
+
+def cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+class Sum(KeyedProcessFunction):
+    def open(self, ctx: Any) -> None:
+        self.s = ctx.get_state(ValueStateDescriptor("s", Types.LONG()))
+
+    def process_element(self, v: Any, ctx: Any) -> Iterator[Any]:
+        t = (self.s.value() or 0) + v[0]
+        self.s.update(t)
+        yield t
+
+
+def run(name: str, build: Any, n: int) -> None:
+    env = StreamExecutionEnvironment.get_execution_environment()
+    env.set_parallelism(1)
+    build(env, n)
+    c0, w0 = cpu(), time.time()
+    env.execute(name)
+    c, w = cpu() - c0, time.time() - w0
+    print(f"{name}: {n} records, {w:.2f} s wall, {c:.2f} CPU-s, {n / c / 1e6:.2f} M records per CPU-second")
+
+
+def map_filter(env: Any, n: int) -> None:
+    (env.from_sequence(1, n)
+        .map(lambda i: (i, str(i)), output_type=Types.TUPLE([Types.LONG(), Types.STRING()]))
+        .filter(lambda t: t[0] % 2 == 0)
+        .add_sink(lambda v: None))
+
+
+def keyed_sum(env: Any, n: int) -> None:
+    (env.from_sequence(1, n)
+        .map(lambda i: (i, str(i % 1000)))
+        .key_by(lambda t: t[1])
+        .process(Sum(), output_type=Types.LONG())
+        .add_sink(lambda v: None))
+
+
+if __name__ == "__main__":
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 2_000_000
+    run("map+filter", map_filter, n)
+    run("keyed sum (hashmap)", keyed_sum, n // 2)
