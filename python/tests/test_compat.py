@@ -47,8 +47,6 @@ def run_on_weir(name: str, p: int, tmp_path: str) -> list[str]:
 KNOWN_DIFFERENCES = {
     "map_filter_union_types": "a positional Row under Types.ROW read by the next function of the same chain: "
     "PyFlink shows it with names f0, f1 there, Weir passes the object unchanged inside a chain",
-    "count_window_pickled": "count_window(size, slide) with apply(): Weir's sliding count windows evict "
-    "differently from PyFlink's CountSlidingWindowAssigner",
 }
 
 

@@ -224,3 +224,63 @@ class PrintSpec:
 
 class _Impl(_Lifecycle):
     on_timer: Any = None
+
+
+class FullCountWindowSpec:
+    """Sliding count windows as PyFlink's CountSlidingWindowAssigner: only full windows fire.
+
+    The engine's count_window(size, slide) fires every ``slide`` elements over the last ``size`` (Java
+    Flink's countWindow), which includes the first, incomplete windows; PyFlink emits only windows of
+    ``size`` elements. A reduce or aggregate on such windows folds the window's elements here.
+    """
+
+    def __init__(self, size: int, function: tuple[Any, ...]) -> None:
+        self.size = size
+        self.function = function
+
+    def create(self, core_ctx: Any) -> Any:
+        impl = _Impl()
+        size = self.size
+        kind = self.function[0]
+        if kind == "process":
+            inner = self.function[1].create(core_ctx)
+            impl._opened.append(inner)
+            fold = None
+            then = inner.process
+        elif kind == "reduce":
+            reduce = self.function[1]
+            pwf = self.function[2].create(core_ctx) if self.function[2] is not None else None
+            if pwf is not None:
+                impl._opened.append(pwf)
+
+            def fold(elements: list[Any]) -> Any:
+                acc = elements[0]
+                for e in elements[1:]:
+                    acc = reduce(acc, e)
+                return acc
+
+            then = pwf.process if pwf is not None else None
+        else:  # aggregate
+            agg = self.function[1]
+            pwf = self.function[4].create(core_ctx) if self.function[4] is not None else None
+            if pwf is not None:
+                impl._opened.append(pwf)
+
+            def fold(elements: list[Any]) -> Any:
+                acc = agg.create_accumulator()
+                for e in elements:
+                    acc = agg.add(e, acc)
+                return agg.get_result(acc)
+
+            then = pwf.process if pwf is not None else None
+
+        def process(key: Any, ctx: Any, elements: list[Any]) -> Any:
+            if len(elements) < size:
+                return ()
+            if fold is None:
+                return then(key, ctx, elements)
+            value = fold(elements)
+            return then(key, ctx, [value]) if then is not None else (value,)
+
+        impl.process = process
+        return impl

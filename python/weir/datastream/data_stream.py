@@ -473,6 +473,10 @@ class WindowedStream:
 
     def _build(self, function: tuple[Any, ...], output_type: TypeInformation | None, name: str) -> DataStream:
         self._assigner._engine_spec()
+        if isinstance(self._assigner, CountSlidingWindowAssigner):
+            if function[0] == "reduce" and function[2] is None:
+                output_type = self._keyed._type()
+            function = ("process", ad.FullCountWindowSpec(self._assigner._size, function))
         node = _Node(self._keyed._env, "window", [_Edge(self._keyed._node)], name, assigner=self._assigner,
                      trigger=self._trigger, lateness=self._lateness, late_tag=self._late_tag,
                      evictor=self._evictor, function=function, out_type=output_type)
