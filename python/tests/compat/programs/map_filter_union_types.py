@@ -20,8 +20,11 @@ def main() -> None:
     as_rows = ds.map(lambda p: Row(name=p[0], age=p[1], score=p[2]), output_type=PERSON)
     older = as_rows.filter(lambda r: r.age > 30)
     as_tuples = older.map(lambda r: (r.name.upper(), r.age + 1), output_type=Types.TUPLE([Types.STRING(), Types.INT()]))
-    unnamed = ds.filter(lambda p: p[2] >= 2.0).map(
-        lambda p: Row(p[0], p[2] * 2), output_type=Types.ROW([Types.STRING(), Types.DOUBLE()])
+    # positional Rows under Types.ROW print with field names f0, f1, ... once serialized (here by key_by)
+    unnamed = (
+        ds.filter(lambda p: p[2] >= 2.0)
+        .map(lambda p: Row(p[0], p[2] * 2), output_type=Types.ROW([Types.STRING(), Types.DOUBLE()]))
+        .key_by(lambda r: r[0], key_type=Types.STRING())
     )
     # positional Rows under ROW_NAMED get their field names when they cross a shuffle (key_by)
     by_key = ds.map(
