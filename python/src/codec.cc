@@ -9,9 +9,7 @@
 #include "weir/common/error.h"
 
 namespace weir::python {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 namespace {
 enum Tag : uint8_t {
   kNone = 0,
@@ -78,8 +76,9 @@ int64_t read_zigzag(DataInput& in) {
     repr = "?";
   }
   std::string type_name = Py_TYPE(value.ptr())->tp_name;
-  throw py::type_error("value " + repr + " of Python type '" + type_name + "' does not match the declared type " +
-                       spec.name + (why ? std::string(": ") + why : std::string()));
+  throw py::type_error("value " + repr + " of Python type '" + type_name +
+                       "' does not match the declared type " + spec.name +
+                       (why ? std::string(": ") + why : std::string()));
 }
 
 void write_int(DataOutput& out, py::handle value) {
@@ -95,8 +94,9 @@ void write_int(DataOutput& out, py::handle value) {
   size_t bits = _PyLong_NumBits(value.ptr());
   size_t n = bits / 8 + 1;
   std::string buf(n, '\0');
-  if (_PyLong_AsByteArray(reinterpret_cast<PyLongObject*>(value.ptr()), reinterpret_cast<unsigned char*>(buf.data()),
-                          n, /*little_endian=*/1, /*is_signed=*/1) < 0)
+  if (_PyLong_AsByteArray(reinterpret_cast<PyLongObject*>(value.ptr()),
+                          reinterpret_cast<unsigned char*>(buf.data()), n, /*little_endian=*/1,
+                          /*is_signed=*/1) < 0)
     throw py::error_already_set();
   out.write_u8(kBigInt);
   out.write_bytes(buf);
@@ -120,9 +120,9 @@ void write_row(DataOutput& out, py::handle value, const TypeSpec* spec) {
   const std::vector<std::string>* names = nullptr;
   if (spec && spec->kind == TypeSpec::Kind::kRow) {
     if (static_cast<size_t>(n) != spec->children.size())
-      mismatch(*spec, value, ("it has " + std::to_string(n) + " fields, the type " +
-                              std::to_string(spec->children.size()))
-                                 .c_str());
+      mismatch(*spec, value,
+               ("it has " + std::to_string(n) + " fields, the type " + std::to_string(spec->children.size()))
+                   .c_str());
     names = &spec->field_names;
   }
   out.write_u8(kRow);
@@ -300,7 +300,8 @@ void encode(DataOutput& out, py::handle value, const TypeSpec* spec) {
       out.write_fixed<double>(PyFloat_AsDouble(o));
       return;
     case K::kBigDec:
-      if (Py_TYPE(o) != reinterpret_cast<PyTypeObject*>(globals().decimal_class.ptr())) mismatch(*spec, value);
+      if (Py_TYPE(o) != reinterpret_cast<PyTypeObject*>(globals().decimal_class.ptr()))
+        mismatch(*spec, value);
       out.write_u8(kDecimal);
       out.write_bytes(py::str(value).cast<std::string>());
       return;
@@ -349,6 +350,60 @@ void encode(DataOutput& out, py::handle value, const TypeSpec* spec) {
         mismatch(*spec, value, "a Row is expected");
       }
       return write_row(out, value, spec);
+    }
+  }
+}
+
+bool needs_normalize(const TypeSpec* spec) {
+  if (!spec) return false;
+  using K = TypeSpec::Kind;
+  switch (spec->kind) {
+    case K::kRow:
+    case K::kFloat:
+    case K::kTuple:
+      return true;
+    default:
+      for (const auto& c : spec->children)
+        if (needs_normalize(c.get())) return true;
+      return false;
+  }
+}
+
+py::object normalize(py::handle value, const TypeSpec* spec) {
+  if (!needs_normalize(spec) || value.is_none()) return py::reinterpret_borrow<py::object>(value);
+  using K = TypeSpec::Kind;
+  PyObject* o = value.ptr();
+  switch (spec->kind) {
+    case K::kFloat:
+      if (PyFloat_Check(o) || (PyLong_Check(o) && !PyBool_Check(o)))
+        return py::float_(static_cast<double>(static_cast<float>(PyFloat_AsDouble(o))));
+      return py::reinterpret_borrow<py::object>(value);
+    case K::kTuple: {
+      if (!PyTuple_Check(o) && !PyList_Check(o)) return py::reinterpret_borrow<py::object>(value);
+      py::sequence seq = py::reinterpret_borrow<py::sequence>(value);
+      if (seq.size() != spec->children.size()) return py::reinterpret_borrow<py::object>(value);
+      bool changed = !PyTuple_CheckExact(o);
+      py::tuple t(seq.size());
+      for (size_t i = 0; i < seq.size(); ++i) {
+        py::object item = seq[i];
+        py::object n = normalize(item, spec->children[i].get());
+        changed = changed || n.ptr() != item.ptr();
+        PyTuple_SET_ITEM(t.ptr(), i, n.release().ptr());
+      }
+      return changed ? py::object(t) : py::reinterpret_borrow<py::object>(value);
+    }
+    case K::kRow: {
+      // The codec writes rows with the declared names; reading back gives a named row.
+      DataOutput out;
+      encode(out, value, spec);
+      DataInput in(out.view());
+      return decode(in);
+    }
+    default: {
+      DataOutput out;
+      encode(out, value, spec);
+      DataInput in(out.view());
+      return decode(in);
     }
   }
 }
@@ -410,7 +465,8 @@ py::object decode_at(DataInput& in, int depth) {
     }
     case kByteArray: {
       auto s = in.read_bytes();
-      return py::reinterpret_steal<py::object>(PyByteArray_FromStringAndSize(s.data(), static_cast<Py_ssize_t>(s.size())));
+      return py::reinterpret_steal<py::object>(
+          PyByteArray_FromStringAndSize(s.data(), static_cast<Py_ssize_t>(s.size())));
     }
     case kTuple: {
       uint64_t n = in.read_varint();
@@ -460,7 +516,8 @@ py::object decode_at(DataInput& in, int depth) {
         fields = names;
       }
       py::list values(n);
-      for (uint64_t i = 0; i < n; ++i) PyList_SET_ITEM(values.ptr(), i, decode_at(in, depth + 1).release().ptr());
+      for (uint64_t i = 0; i < n; ++i)
+        PyList_SET_ITEM(values.ptr(), i, decode_at(in, depth + 1).release().ptr());
       return make_row(kind, values, fields);
     }
     case kDecimal: {
@@ -521,17 +578,28 @@ std::shared_ptr<const TypeSpec> TypeSpec::from_python(const py::handle& d) {
   std::string kind = t[0].cast<std::string>();
   spec->name = t[1].cast<std::string>();
   static const std::pair<const char*, Kind> kinds[] = {
-      {"ANY", Kind::kAny},       {"PICKLED", Kind::kPickled},
-      {"STRING", Kind::kString}, {"BYTE", Kind::kByte},
-      {"SHORT", Kind::kShort},   {"INT", Kind::kInt},
-      {"LONG", Kind::kLong},     {"FLOAT", Kind::kFloat},
-      {"DOUBLE", Kind::kDouble}, {"BOOLEAN", Kind::kBoolean},
-      {"BIG_DEC", Kind::kBigDec}, {"BIG_INT", Kind::kBigInt},
-      {"SQL_DATE", Kind::kSqlDate}, {"SQL_TIME", Kind::kSqlTime},
-      {"SQL_TIMESTAMP", Kind::kSqlTimestamp}, {"CHAR", Kind::kChar},
-      {"PRIMITIVE_ARRAY", Kind::kPrimitiveArray}, {"BASIC_ARRAY", Kind::kBasicArray},
-      {"OBJECT_ARRAY", Kind::kObjectArray}, {"LIST", Kind::kList},
-      {"MAP", Kind::kMap},       {"TUPLE", Kind::kTuple},
+      {"ANY", Kind::kAny},
+      {"PICKLED", Kind::kPickled},
+      {"STRING", Kind::kString},
+      {"BYTE", Kind::kByte},
+      {"SHORT", Kind::kShort},
+      {"INT", Kind::kInt},
+      {"LONG", Kind::kLong},
+      {"FLOAT", Kind::kFloat},
+      {"DOUBLE", Kind::kDouble},
+      {"BOOLEAN", Kind::kBoolean},
+      {"BIG_DEC", Kind::kBigDec},
+      {"BIG_INT", Kind::kBigInt},
+      {"SQL_DATE", Kind::kSqlDate},
+      {"SQL_TIME", Kind::kSqlTime},
+      {"SQL_TIMESTAMP", Kind::kSqlTimestamp},
+      {"CHAR", Kind::kChar},
+      {"PRIMITIVE_ARRAY", Kind::kPrimitiveArray},
+      {"BASIC_ARRAY", Kind::kBasicArray},
+      {"OBJECT_ARRAY", Kind::kObjectArray},
+      {"LIST", Kind::kList},
+      {"MAP", Kind::kMap},
+      {"TUPLE", Kind::kTuple},
       {"ROW", Kind::kRow},
   };
   bool found = false;

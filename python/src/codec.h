@@ -63,6 +63,14 @@ using TypeSpecPtr = std::shared_ptr<const TypeSpec>;
 //! py::value_error naming the type and the value when it does not fit.
 void encode(DataOutput& out, py::handle value, const TypeSpec* spec = nullptr);
 std::string encode_to_string(py::handle value, const TypeSpec* spec = nullptr);
+//! `value` as it reads after being written with `spec` and read back (what the next Python function of
+//! a chain sees in PyFlink): rows get the declared field names, FLOAT is rounded to 32 bits, sequences
+//! under TUPLE become tuples. Returns `value` itself when nothing changes (the common case, checked
+//! without copying).
+py::object normalize(py::handle value, const TypeSpec* spec);
+//! True when normalize() can change values of this type (so chains skip it for the others).
+bool needs_normalize(const TypeSpec* spec);
+
 //! Decodes one value; throws SerializationError on malformed input.
 py::object decode(DataInput& in);
 py::object decode_string(std::string_view bytes);

@@ -5,6 +5,7 @@
 #include "py_gil.h"
 #include "py_operators.h"
 #include "py_windows.h"
+#include "weir/api/job_plan.h"
 #include "weir/api/windowed_stream.h"
 #include "weir/common/error.h"
 
@@ -79,10 +80,11 @@ int JobBuilder::from_collection(const py::list& values, py::handle type_spec, co
   return add(env_->from_collection(std::move(encoded), name));
 }
 
-int JobBuilder::from_sequence(int64_t start, int64_t end, const std::string& name) {
+int JobBuilder::from_sequence(int64_t start, int64_t end, const std::string& name, double rate_per_second) {
   if (end < start) throw py::value_error("NumberSequenceSource: 'end' must not be below 'start'");
+  if (rate_per_second < 0) throw py::value_error("from_sequence: the rate must not be negative");
   return add(env_->from_generator<PyValue>([start](int64_t i) { return PyValue{encode_int64(start + i)}; },
-                                           end - start + 1, 0, name));
+                                           end - start + 1, rate_per_second, name));
 }
 
 int JobBuilder::read_text_file(const std::string& path, const std::string& name) {
@@ -92,17 +94,18 @@ int JobBuilder::read_text_file(const std::string& path, const std::string& name)
   return add(lines.map([](const std::string& l) { return PyValue{encode_utf8(l)}; }, "Lines"));
 }
 
-int JobBuilder::chain(int in, py::object spec, py::handle out_spec, const py::dict& side_specs, py::handle key_spec,
-                      const std::string& name) {
+int JobBuilder::chain(int in, py::object spec, py::handle out_spec, const py::dict& side_specs,
+                      py::handle key_spec, const std::string& name) {
   auto& s = values(in, "map/flat_map/filter/process/key_by");
   PyRef ref(std::move(spec));
   OutputSpec out = make_output_spec(out_spec, side_specs);
   auto key = optional_spec(key_spec);
   if (key) {
-    return add(s.transform<PyKeyed>(name, [ref, out, key] { return std::make_unique<PyChainOperator>(ref, out, key); }));
+    return add(s.transform<PyKeyed>(
+        name, [ref, out, key] { return std::make_unique<PyChainOperator>(ref, out, key); }));
   }
-  return add(
-      s.transform<PyValue>(name, [ref, out] { return std::make_unique<PyChainOperator>(ref, out, std::nullopt); }));
+  return add(s.transform<PyValue>(
+      name, [ref, out] { return std::make_unique<PyChainOperator>(ref, out, std::nullopt); }));
 }
 
 int JobBuilder::key_by(int h) {
@@ -121,16 +124,18 @@ int JobBuilder::keyed_process(int h, py::object spec, py::handle out_spec, const
   auto& ks = keyed(h, "process with a KeyedProcessFunction");
   PyRef ref(std::move(spec));
   OutputSpec out = make_output_spec(out_spec, side_specs);
-  return add(ks.stream().transform<PyValue>(
-      name, [ref, out] { return std::make_unique<PyKeyedOperator>(ref, out, PyKeyedOperator::Mode::kProcess); }));
+  return add(ks.stream().transform<PyValue>(name, [ref, out] {
+    return std::make_unique<PyKeyedOperator>(ref, out, PyKeyedOperator::Mode::kProcess);
+  }));
 }
 
 int JobBuilder::keyed_reduce(int h, py::object spec, py::handle out_spec, const std::string& name) {
   auto& ks = keyed(h, "reduce");
   PyRef ref(std::move(spec));
   OutputSpec out = make_output_spec(out_spec, py::dict());
-  return add(ks.stream().transform<PyValue>(
-      name, [ref, out] { return std::make_unique<PyKeyedOperator>(ref, out, PyKeyedOperator::Mode::kReduce); }));
+  return add(ks.stream().transform<PyValue>(name, [ref, out] {
+    return std::make_unique<PyKeyedOperator>(ref, out, PyKeyedOperator::Mode::kReduce);
+  }));
 }
 
 int JobBuilder::two_input(int a, int b, const std::string& mode, py::object spec, py::handle out_spec,
@@ -156,14 +161,16 @@ int JobBuilder::two_input(int a, int b, const std::string& mode, py::object spec
   if (mode == "keyed") {
     auto& k1 = keyed(a, "connect of keyed streams");
     auto& k2 = keyed(b, "connect of keyed streams");
-    return connect(k1.stream(), k2.stream(),
-                   [ref, out] { return std::make_unique<PyTwoInputOperator<PyKeyed, PyKeyed>>(ref, out, false); });
+    return connect(k1.stream(), k2.stream(), [ref, out] {
+      return std::make_unique<PyTwoInputOperator<PyKeyed, PyKeyed>>(ref, out, false);
+    });
   }
   if (mode == "keyed_broadcast") {
     auto& k1 = keyed(a, "connect with a broadcast stream");
     auto second = values(b, "broadcast").broadcast();
-    return connect(k1.stream(), second,
-                   [ref, out] { return std::make_unique<PyTwoInputOperator<PyKeyed, PyValue>>(ref, out, true); });
+    return connect(k1.stream(), second, [ref, out] {
+      return std::make_unique<PyTwoInputOperator<PyKeyed, PyValue>>(ref, out, true);
+    });
   }
   throw py::value_error("internal: unknown connect mode '" + mode + "'");
 }
@@ -248,8 +255,8 @@ void apply_common(WS& ws, int64_t allowed_lateness, py::handle late_tag, int64_t
 }  // namespace
 
 int JobBuilder::window(int h, const py::tuple& assigner, py::handle trigger, int64_t allowed_lateness,
-                       py::handle late_tag, int64_t evictor_count, const py::tuple& function, py::handle out_spec,
-                       const std::string& name) {
+                       py::handle late_tag, int64_t evictor_count, const py::tuple& function,
+                       py::handle out_spec, const std::string& name) {
   auto& ks = keyed(h, "window");
   std::string kind = assigner[0].cast<std::string>();
   auto in_spec = TypeSpec::from_python(assigner[5]);
@@ -270,7 +277,8 @@ int JobBuilder::window(int h, const py::tuple& assigner, py::handle trigger, int
   if (kind == "session_processing") return run(ks.window(ProcessingTimeSessionWindows::with_gap(a(4))));
   if (kind == "dynamic_session_event" || kind == "dynamic_session_processing") {
     PyGapExtractor gap{PyRef(py::reinterpret_borrow<py::object>(assigner[4]))};
-    if (kind == "dynamic_session_event") return run(ks.window(EventTimeSessionWindows::with_dynamic_gap(gap)));
+    if (kind == "dynamic_session_event")
+      return run(ks.window(EventTimeSessionWindows::with_dynamic_gap(gap)));
     return run(ks.window(ProcessingTimeSessionWindows::with_dynamic_gap(gap)));
   }
   if (kind == "count") return run(ks.count_window(a(1), a(2)));
@@ -301,8 +309,8 @@ int JobBuilder::side_output(int in, const std::string& tag, bool late_data) {
   if (auto* v = std::get_if<ValueStream>(&st)) {
     // Late elements of a window are records of its keyed input: strip their keys.
     if (late_data)
-      return add(v->get_side_output(OutputTag<PyKeyed>(tag)).map([](const PyKeyed& k) { return PyValue{k.value}; },
-                                                                 "Late Data"));
+      return add(v->get_side_output(OutputTag<PyKeyed>(tag))
+                     .map([](const PyKeyed& k) { return PyValue{k.value}; }, "Late Data"));
     return add(v->get_side_output(OutputTag<PyValue>(tag)));
   }
   throw py::type_error("get_side_output needs the result of a process function or window");
@@ -338,7 +346,8 @@ graph::StreamNode& JobBuilder::node_of(int h) {
       },
       st);
   if (ups->size() != 1 || !(*ups)[0].side_tag.empty())
-    throw py::type_error("this property can only be set on the result of one operator (not a union or side output)");
+    throw py::type_error(
+        "this property can only be set on the result of one operator (not a union or side output)");
   return env_->stream_graph().node((*ups)[0].node);
 }
 
@@ -354,7 +363,8 @@ void JobBuilder::set_property(int h, const std::string& key, py::handle value) {
     n.parallelism = p;
   } else if (key == "max_parallelism") {
     int p = value.cast<int>();
-    if (p < 1 || p > 32768) throw py::value_error("max parallelism must be in 1..32768, got " + std::to_string(p));
+    if (p < 1 || p > 32768)
+      throw py::value_error("max parallelism must be in 1..32768, got " + std::to_string(p));
     n.max_parallelism = p;
   } else if (key == "chaining") {
     std::string c = value.cast<std::string>();
@@ -370,7 +380,8 @@ struct CollectHandle {
   py::list values() const {
     auto vs = results->values();
     py::list out(vs.size());
-    for (size_t i = 0; i < vs.size(); ++i) PyList_SET_ITEM(out.ptr(), i, decode_string(vs[i].bytes).release().ptr());
+    for (size_t i = 0; i < vs.size(); ++i)
+      PyList_SET_ITEM(out.ptr(), i, decode_string(vs[i].bytes).release().ptr());
     return out;
   }
 };
@@ -459,6 +470,11 @@ py::object JobBuilder::execute_async(const std::string& job_name) {
   return py::cast(PyJobClient{c});
 }
 
+void JobBuilder::capture(const std::string& job_name) {
+  if (!detail::planning()) throw py::value_error("internal: capture outside of planning");
+  detail::record_planned_job(env_->get_job_graph(job_name), job_name);
+}
+
 std::string JobBuilder::plan_json(const std::string& job_name) {
   auto jg = env_->get_job_graph(job_name);
   std::string out = "[";
@@ -503,7 +519,8 @@ void register_job_builder(py::module_& m) {
       .def("set_sink_property", &JobBuilder::set_sink_property)
       .def("execute", &JobBuilder::execute)
       .def("execute_async", &JobBuilder::execute_async)
-      .def("plan_json", &JobBuilder::plan_json);
+      .def("plan_json", &JobBuilder::plan_json)
+      .def("capture", &JobBuilder::capture);
 }
 
 }  // namespace weir::python

@@ -32,7 +32,7 @@ class JobBuilder {
 
   // Sources; each returns a stream handle.
   int from_collection(const py::list& values, py::handle type_spec, const std::string& name);
-  int from_sequence(int64_t start, int64_t end, const std::string& name);
+  int from_sequence(int64_t start, int64_t end, const std::string& name, double rate_per_second);
   int read_text_file(const std::string& path, const std::string& name);
 
   // Python operators.
@@ -66,6 +66,8 @@ class JobBuilder {
   py::object execute(const std::string& job_name);
   py::object execute_async(const std::string& job_name);
   std::string plan_json(const std::string& job_name);
+  //! While a Weir process plans this Python job: hands the graph to the planner (api/job_plan.h).
+  void capture(const std::string& job_name);
 
  private:
   using Stream = std::variant<ValueStream, KeyedRecordStream, PyKeyedStream>;

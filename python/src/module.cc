@@ -6,6 +6,7 @@
 #include "py_context.h"
 #include "py_state.h"
 #include "py_windows.h"
+#include "weir/api/job_plan.h"
 #include "weir/common/error.h"
 
 namespace py = pybind11;
@@ -31,7 +32,8 @@ PYBIND11_MODULE(_core, m) {
   static py::exception<weir::JobDefinitionError> definition_error(m, "JobDefinitionError", PyExc_ValueError);
   static py::exception<weir::JobExecutionError> execution_error(m, "JobExecutionError", weir_error.ptr());
   static py::exception<weir::JobCanceledError> canceled_error(m, "JobCanceledError", weir_error.ptr());
-  static py::exception<weir::SerializationError> serialization_error(m, "SerializationError", weir_error.ptr());
+  static py::exception<weir::SerializationError> serialization_error(m, "SerializationError",
+                                                                     weir_error.ptr());
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
@@ -51,11 +53,24 @@ PYBIND11_MODULE(_core, m) {
   });
 
   m.def("register_row_type", &register_row_type);
-  m.def("encode", [](py::handle v, py::handle spec) {
-    auto s = TypeSpec::from_python(spec);
-    std::string b = encode_to_string(v, s.get());
-    return py::bytes(b);
-  }, py::arg("value"), py::arg("spec") = py::none());
+  // Planning (api/job_plan.h): a Weir process runs a Python job's script to get its graph.
+  m.def("planning", [] { return weir::detail::planning(); });
+  static py::dict* default_config = new py::dict();
+  m.def("set_default_config", [](py::dict d) { *default_config = d; });
+  m.def("default_config", [] {
+    py::dict d(*default_config);
+    if (weir::detail::planning())
+      for (const auto& [k, v] : weir::detail::planning_config().values()) d[py::str(k)] = py::str(v);
+    return d;
+  });
+  m.def(
+      "encode",
+      [](py::handle v, py::handle spec) {
+        auto s = TypeSpec::from_python(spec);
+        std::string b = encode_to_string(v, s.get());
+        return py::bytes(b);
+      },
+      py::arg("value"), py::arg("spec") = py::none());
   m.def("decode", [](py::bytes b) { return decode_string(std::string_view(b)); });
   register_state_bindings(m);
   register_context_bindings(m);

@@ -84,9 +84,9 @@ py::object PyContext::window() const {
 
 runtime::InternalTimerService& PyContext::timers(const char* what) const {
   if (!timers_)
-    throw py::type_error(std::string(what) +
-                         ": timers can only be used in process functions on keyed streams (operator '" +
-                         (op_ ? op_->runtime().name : std::string("window function")) + "'); use key_by() first");
+    throw py::type_error(
+        std::string(what) + ": timers can only be used in process functions on keyed streams (operator '" +
+        (op_ ? op_->runtime().name : std::string("window function")) + "'); use key_by() first");
   return *timers_;
 }
 
@@ -109,27 +109,31 @@ py::object PyContext::broadcast_state(py::handle desc) {
   std::string kind = desc.attr("_kind").cast<std::string>();
   if (kind != "map")
     throw py::type_error("get_broadcast_state() needs a MapStateDescriptor, got a " +
-                         py::str(py::type::of(desc).attr("__name__")).cast<std::string>() + " '" + name + "'");
+                         py::str(py::type::of(desc).attr("__name__")).cast<std::string>() + " '" + name +
+                         "'");
   auto* s = op_->operator_state().get_or_create<runtime::HeapBroadcastState<std::string, std::string>>(
       "broadcast:" + name);
   return py::cast(PyBroadcastStateHandle{s, TypeSpec::from_python(desc.attr("_key_spec")()),
-                                         TypeSpec::from_python(desc.attr("_value_spec")()), broadcast_writable_,
-                                         name});
+                                         TypeSpec::from_python(desc.attr("_value_spec")()),
+                                         broadcast_writable_, name});
 }
 
 void register_context_bindings(py::module_& m) {
   py::class_<PyTimerService>(m, "TimerService")
       .def("current_processing_time", [](PyTimerService& t) { return t.ctx->current_processing_time(); })
       .def("current_watermark", [](PyTimerService& t) { return t.ctx->current_watermark(); })
-      .def("register_event_time_timer", [](PyTimerService& t, Timestamp ts) { t.ctx->register_event_time_timer(ts); })
+      .def("register_event_time_timer",
+           [](PyTimerService& t, Timestamp ts) { t.ctx->register_event_time_timer(ts); })
       .def("register_processing_time_timer",
            [](PyTimerService& t, Timestamp ts) { t.ctx->register_processing_time_timer(ts); })
-      .def("delete_event_time_timer", [](PyTimerService& t, Timestamp ts) { t.ctx->delete_event_time_timer(ts); })
+      .def("delete_event_time_timer",
+           [](PyTimerService& t, Timestamp ts) { t.ctx->delete_event_time_timer(ts); })
       .def("delete_processing_time_timer",
            [](PyTimerService& t, Timestamp ts) { t.ctx->delete_processing_time_timer(ts); });
   py::class_<PyContext>(m, "Context")
       .def("timestamp", &PyContext::timestamp)
-      .def("timer_service", [](PyContext& c) { return PyTimerService{&c}; }, py::keep_alive<0, 1>())
+      .def(
+          "timer_service", [](PyContext& c) { return PyTimerService{&c}; }, py::keep_alive<0, 1>())
       .def("get_current_key", &PyContext::get_current_key)
       .def("time_domain", &PyContext::time_domain)
       .def("window", &PyContext::window)

@@ -13,9 +13,9 @@
 #include "codec.h"
 #include "py_gil.h"
 #include "py_records.h"
+#include "weir/api/runtime_context.h"
 #include "weir/runtime/operator_failure.h"
 #include "weir/runtime/output.h"
-#include "weir/api/runtime_context.h"
 #include "weir/runtime/stream_operator.h"
 
 namespace weir::python {
@@ -77,8 +77,8 @@ class PyOperatorSupport {
  protected:
   PyRef spec_;
   OutputSpec out_spec_;
-  py::object impl_;          //!< the per-subtask Python object (spec.create(ctx))
-  py::object runtime_ctx_;   //!< the Python RuntimeContext handed to open()
+  py::object impl_;         //!< the per-subtask Python object (spec.create(ctx))
+  py::object runtime_ctx_;  //!< the Python RuntimeContext handed to open()
   runtime::Output<PyValue>* out_ = nullptr;
   std::unordered_map<std::string, std::pair<runtime::Output<PyValue>*, const TypeSpec*>> sides_;
   struct Pending {

@@ -21,7 +21,10 @@ void PyChainOperator::open() {
     ctx_obj_ = py::cast(ctx_.get(), py::return_value_policy::reference);
     for (auto st : support_.impl().attr("stages")) {
       auto t = st.cast<py::tuple>();
-      stages_.emplace_back(static_cast<StageKind>(t[0].cast<int>()), py::reinterpret_borrow<py::object>(t[1]));
+      TypeSpecPtr out = TypeSpec::from_python(t[2]);
+      if (!needs_normalize(out.get())) out = nullptr;
+      stages_.push_back(
+          {static_cast<StageKind>(t[0].cast<int>()), py::reinterpret_borrow<py::object>(t[1]), out});
     }
     if (key_spec_) key_fn_ = support_.impl().attr("key_fn");
   });
@@ -38,22 +41,31 @@ void PyChainOperator::run_from(size_t i, py::handle value) {
     }
     return;
   }
-  auto& [kind, fn] = stages_[i];
+  auto& [kind, fn, out] = stages_[i];
+  // Between two functions of the chain a value reads as if it had crossed a serializer of the stage's
+  // declared type (PyFlink's behaviour): only types where that changes something are normalized.
+  bool last = i + 1 == stages_.size();
+  auto next = [&](py::handle v) {
+    if (out && !last)
+      run_from(i + 1, normalize(v, out.get()));
+    else
+      run_from(i + 1, v);
+  };
   switch (kind) {
     case StageKind::kMap:
-      run_from(i + 1, fn(value));
+      next(fn(value));
       return;
     case StageKind::kFilter: {
       py::object keep = fn(value);
       int t = PyObject_IsTrue(keep.ptr());
       if (t < 0) throw py::error_already_set();
-      if (t) run_from(i + 1, value);
+      if (t) next(value);
       return;
     }
     case StageKind::kFlatMap: {
       py::object r = fn(value);
       if (r.is_none()) return;
-      for (auto x : py::iter(r)) run_from(i + 1, x);
+      for (auto x : py::iter(r)) next(x);
       return;
     }
     case StageKind::kProcess: {
@@ -66,7 +78,7 @@ void PyChainOperator::run_from(size_t i, py::handle value) {
             PyObject_HasAttrString(PyTuple_GET_ITEM(x.ptr(), 0), "_weir_tag_id")) {
           support_.emit_one(x, ts_);
         } else {
-          run_from(i + 1, x);
+          next(x);
         }
       }
       return;
@@ -260,6 +272,10 @@ void PyTwoInputOperator<IN1, IN2>::close() {
 template class PyTwoInputOperator<PyValue, PyValue>;
 template class PyTwoInputOperator<PyKeyed, PyKeyed>;
 template class PyTwoInputOperator<PyKeyed, PyValue>;
+template void PyTwoInputOperator<PyValue, PyValue>::process<PyValue>(const PyValue&, Timestamp, bool);
+template void PyTwoInputOperator<PyKeyed, PyKeyed>::process<PyKeyed>(const PyKeyed&, Timestamp, bool);
+template void PyTwoInputOperator<PyKeyed, PyValue>::process<PyKeyed>(const PyKeyed&, Timestamp, bool);
+template void PyTwoInputOperator<PyKeyed, PyValue>::process<PyValue>(const PyValue&, Timestamp, bool);
 
 // ---------------------------------------------------------------- PySinkOperator
 

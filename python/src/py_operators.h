@@ -45,7 +45,12 @@ class PyChainOperator final : public runtime::StreamOperator, public runtime::In
   void run_from(size_t stage, py::handle value);
   PyOperatorSupport support_;
   std::optional<TypeSpecPtr> key_spec_;
-  std::vector<std::pair<StageKind, py::object>> stages_;
+  struct Stage {
+    StageKind kind;
+    py::object fn;
+    TypeSpecPtr out;  //!< declared output type when it changes values (normalize), else null
+  };
+  std::vector<Stage> stages_;
   py::object key_fn_;
   std::unique_ptr<PyContext> ctx_;
   py::object ctx_obj_;
@@ -59,7 +64,8 @@ class PyKeyedOperator final : public runtime::StreamOperator,
                               public runtime::Triggerable {
  public:
   enum class Mode { kProcess, kReduce };
-  PyKeyedOperator(PyRef spec, OutputSpec out, Mode mode) : support_(std::move(spec), std::move(out)), mode_(mode) {}
+  PyKeyedOperator(PyRef spec, OutputSpec out, Mode mode)
+      : support_(std::move(spec), std::move(out)), mode_(mode) {}
   runtime::InputBase* input(int i) override { return i == 0 ? this : nullptr; }
   bool is_keyed() const override { return true; }
   void open() override;
@@ -90,7 +96,10 @@ template <typename IN1, typename IN2>
 class PyTwoInputOperator final : public runtime::StreamOperator, public runtime::Triggerable {
  public:
   PyTwoInputOperator(PyRef spec, OutputSpec out, bool broadcast_input2)
-      : support_(std::move(spec), std::move(out)), broadcast_input2_(broadcast_input2), in1_(this), in2_(this) {}
+      : support_(std::move(spec), std::move(out)),
+        broadcast_input2_(broadcast_input2),
+        in1_(this),
+        in2_(this) {}
   runtime::InputBase* input(int i) override {
     if (i == 0) return &in1_;
     if (i == 1) return &in2_;

@@ -183,7 +183,8 @@ class PyRuntimeContext {
     return {&rc_->get_list_state(d), spec_attr(desc, "_value_spec")};
   }
   PyMapStateHandle map_state(py::handle desc) {
-    auto d = with_ttl(MapStateDescriptor<std::string, std::string>(desc.attr("name").cast<std::string>()), desc);
+    auto d =
+        with_ttl(MapStateDescriptor<std::string, std::string>(desc.attr("name").cast<std::string>()), desc);
     return {&rc_->get_map_state(d), spec_attr(desc, "_key_spec"), spec_attr(desc, "_value_spec")};
   }
   PyReducingStateHandle reducing_state(py::handle desc) {
@@ -192,19 +193,19 @@ class PyRuntimeContext {
     std::string name = rc_->get_operator_name();
     auto reduce = [fn, spec, name](const std::string& a, const std::string& b) {
       TaskGil gil;
-      return call_python(name, [&] {
-        return encode_to_string(fn.get()(decode_string(a), decode_string(b)), spec.get());
-      });
+      return call_python(
+          name, [&] { return encode_to_string(fn.get()(decode_string(a), decode_string(b)), spec.get()); });
     };
-    auto d = with_ttl(ReducingStateDescriptor<std::string>(desc.attr("name").cast<std::string>(), reduce), desc);
+    auto d =
+        with_ttl(ReducingStateDescriptor<std::string>(desc.attr("name").cast<std::string>(), reduce), desc);
     return {&rc_->get_reducing_state(d), spec};
   }
   PyAggregatingStateHandle aggregating_state(py::handle desc) {
     auto agg = std::make_shared<PyAggregateAdapter>(PyRef(desc.attr("_agg_function")()),
                                                     spec_attr(desc, "_value_spec"));
-    auto d = with_ttl(
-        AggregatingStateDescriptor<std::string, std::string, std::string>(desc.attr("name").cast<std::string>(), agg),
-        desc);
+    auto d = with_ttl(AggregatingStateDescriptor<std::string, std::string, std::string>(
+                          desc.attr("name").cast<std::string>(), agg),
+                      desc);
     return {&rc_->get_aggregating_state(d)};
   }
 

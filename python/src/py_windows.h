@@ -47,10 +47,14 @@ class PyWindowAggregate final : public AggregateFunction<PyKeyed, std::string, P
   using Acc = std::string;
   using Out = PyValue;
   PyWindowAggregate(PyRef fn, TypeSpecPtr acc_spec, TypeSpecPtr out_spec, std::string op_name)
-      : fn_(std::move(fn)), acc_spec_(std::move(acc_spec)), out_spec_(std::move(out_spec)), op_name_(std::move(op_name)) {}
+      : fn_(std::move(fn)),
+        acc_spec_(std::move(acc_spec)),
+        out_spec_(std::move(out_spec)),
+        op_name_(std::move(op_name)) {}
   std::string create_accumulator() override {
     TaskGil gil;
-    return call_python(op_name_, [&] { return encode_to_string(fn_.get().attr("create_accumulator")(), acc_spec_.get()); });
+    return call_python(
+        op_name_, [&] { return encode_to_string(fn_.get().attr("create_accumulator")(), acc_spec_.get()); });
   }
   std::string add(const PyKeyed& v, std::string acc) override {
     TaskGil gil;
@@ -125,7 +129,8 @@ class PyProcessWindowFunction final : public ProcessWindowFunction<IN, PyValue, 
         }
         ctx_->set_record(wctx.timestamp());
         ctx_->set_window(window_to_python(wctx.window()));
-        ctx_->set_clocks([&wctx] { return wctx.current_watermark(); }, [&wctx] { return wctx.current_processing_time(); });
+        ctx_->set_clocks([&wctx] { return wctx.current_watermark(); },
+                         [&wctx] { return wctx.current_processing_time(); });
         py::object r = process_(decode_string(key), ctx_obj_, els);
         if (!r.is_none())
           for (auto x : py::iter(r)) results.push_back(encode_to_string(x, main_spec()));

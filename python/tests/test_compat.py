@@ -44,17 +44,18 @@ def run_on_weir(name: str, p: int, tmp_path: str) -> list[str]:
 
 
 # Known differences, each with the reason (and a note on issue #11):
-KNOWN_DIFFERENCES = {
-    "map_filter_union_types": "a positional Row under Types.ROW read by the next function of the same chain: "
-    "PyFlink shows it with names f0, f1 there, Weir passes the object unchanged inside a chain",
-}
+KNOWN_DIFFERENCES: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("p", [1, 2])
 @pytest.mark.parametrize(
     "name",
-    [pytest.param(n, marks=pytest.mark.xfail(reason=KNOWN_DIFFERENCES[n], strict=True)) if n in KNOWN_DIFFERENCES
-     else n for n in programs()],
+    [
+        pytest.param(n, marks=pytest.mark.xfail(reason=KNOWN_DIFFERENCES[n], strict=True))
+        if n in KNOWN_DIFFERENCES
+        else n
+        for n in programs()
+    ],
 )
 def test_program_matches_pyflink(name: str, p: int, tmp_path: object) -> None:
     assert run_on_weir(name, p, str(tmp_path)) == expected_lines(name, p)

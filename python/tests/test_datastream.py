@@ -156,7 +156,9 @@ def test_tumbling_window_aggregate_matches_reference() -> None:
         WatermarkStrategy.for_bounded_out_of_orderness(Duration.of_millis(0)).with_timestamp_assigner(Ts())
     )
     out = sorted(
-        ds.key_by(lambda t: t[0]).window(TumblingEventTimeWindows.of(Duration.of_seconds(1))).aggregate(Avg())
+        ds.key_by(lambda t: t[0])
+        .window(TumblingEventTimeWindows.of(Duration.of_seconds(1)))
+        .aggregate(Avg())
         .execute_and_collect()
     )
     ref: dict[tuple[str, int], list[int]] = defaultdict(list)

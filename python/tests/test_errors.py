@@ -57,7 +57,9 @@ class UsesWrongDescriptor(KeyedProcessFunction):
 def test_state_descriptor_of_the_wrong_kind() -> None:
     env = StreamExecutionEnvironment.get_execution_environment()
     env.from_collection([1]).key_by(lambda v: v).process(UsesWrongDescriptor()).print()
-    with pytest.raises(_core.JobExecutionError, match=r"get_state\(\) needs a ValueStateDescriptor, got ListStateDescriptor 'l'"):
+    with pytest.raises(
+        _core.JobExecutionError, match=r"get_state\(\) needs a ValueStateDescriptor, got ListStateDescriptor 'l'"
+    ):
         env.execute()
 
 
@@ -112,6 +114,11 @@ def test_job_file_missing_or_broken(tmp_path: Any, source: str | None, message: 
     if source is not None:
         with open(path, "w") as f:
             f.write(source)
-    r = subprocess.run([sys.executable, path], capture_output=True, text=True, timeout=60,
-                       env=dict(os.environ, PYTHONPATH=PACKAGE_ROOT))
+    r = subprocess.run(
+        [sys.executable, path],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=dict(os.environ, PYTHONPATH=PACKAGE_ROOT),
+    )
     assert r.returncode != 0 and message in r.stderr

@@ -54,12 +54,7 @@ def test_keyed_state_is_exactly_once_across_a_failure(backend: str, tmp_path: An
     env._config["restart-strategy.type"] = "fixed-delay"
     env._config["restart-strategy.fixed-delay.attempts"] = "3"
     env._config["restart-strategy.fixed-delay.delay"] = "10 ms"
-    sums = (
-        env.from_sequence(1, N)
-        .map(FailOnce(at=N * 3 // 4))
-        .key_by(lambda v: v % KEYS)
-        .process(RunningSum())
-    )
+    sums = env.from_sequence(1, N).map(FailOnce(at=N * 3 // 4)).key_by(lambda v: v % KEYS).process(RunningSum())
     out = list(sums.execute_and_collect())
     # The sink is not transactional: records emitted before the failure may repeat. State must not: for
     # each key, the result with the highest count carries exactly that many records and their sum.

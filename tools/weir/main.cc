@@ -1,4 +1,7 @@
 // The `weir` command line. Every command has --help; errors name what was wrong and exit non-zero.
+#ifdef WEIR_WITH_PYTHON
+#include "embed.h"
+#endif
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -29,6 +32,19 @@ int list_config() {
 
 int main(int argc, char** argv) {
   weir::cli::register_builtin_jobs();
+#ifdef WEIR_WITH_PYTHON
+  weir::python::enable_python_jobs();  // JobManagers and TaskManagers plan Python jobs (kind: python)
+#endif
+  // Flink's single-dash long options of `run`: -py FILE, -pyfs FILES.
+  std::vector<std::string> rewritten(argv, argv + argc);
+  for (auto& a : rewritten) {
+    if (a == "-py") a = "--python";
+    if (a == "-pyfs") a = "--pyFiles";
+  }
+  std::vector<char*> args;
+  for (auto& a : rewritten) args.push_back(a.data());
+  argc = static_cast<int>(args.size());
+  argv = args.data();
   CLI::App app{"weir: a distributed, stateful stream processor", "weir"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "weir 0.1.0");

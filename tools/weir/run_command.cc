@@ -1,3 +1,6 @@
+#ifdef WEIR_WITH_PYTHON
+#include "embed.h"
+#endif
 #include "run_command.h"
 
 #include <chrono>
@@ -111,6 +114,33 @@ int run_library_locally(const RunCommand& r, const Configuration& conf) {
   return 0;
 }
 
+int run_python_job(const RunCommand& r) {
+#ifdef WEIR_WITH_PYTHON
+  Configuration conf = run_configuration(r);
+  if (!std::filesystem::exists(r.python))
+    throw ConfigError(fmt::format("Python job '{}' does not exist", r.python));
+  if (r.plan) throw ConfigError("--plan is not supported for Python jobs yet");
+  if (r.jobmanager.empty()) return python::run_python_script(r.python, r.job_args, conf);
+  std::string archive = python::make_python_archive(r.python, r.py_files);
+  std::string name = std::filesystem::path(r.python).filename().string();
+  cluster::rest::RestClient client(r.jobmanager);
+  auto up = client.post_bytes("/jars/upload?name=" + name + ".zip", archive);
+  if (up.status != 200)
+    throw WeirError(fmt::format("the JobManager at {} refused the upload of {}: {}", r.jobmanager, r.python,
+                                up.error_message()));
+  weir::rpc::JobSpec spec;
+  spec.set_kind("python");
+  spec.set_name(name);
+  spec.set_blob_key(up.body.value("blob-key", ""));
+  for (const auto& a : r.job_args) spec.add_args(a);
+  for (const auto& [k, v] : conf.values()) (*spec.mutable_config())[k] = v;
+  return submit_to_cluster(r.jobmanager, cluster::rest::JobSubmissionEndpoints::to_json(spec).dump(),
+                           r.detached);
+#else
+  throw ConfigError("this weir was built without Python (WEIR_BUILD_PYTHON=OFF)");
+#endif
+}
+
 }  // namespace
 
 int submit_library(const std::string& jobmanager, const std::string& library,
@@ -198,6 +228,11 @@ void add_run_options(CLI::App* c, RunCommand& r) {
   c->add_flag("--allow-non-restored-state", r.allow_non_restored_state,
               "With -s: start even if some saved state matches no operator");
   c->add_flag("-d,--detached", r.detached, "With --jobmanager: print the job id and return at once");
+  c->add_option("--python", r.python,
+                "A Python job's script (Flink's -py): `weir run --python job.py [ARGS]`");
+  c->add_option("--pyFiles", r.py_files,
+                "Python files or package directories the job imports (comma-separated)")
+      ->delimiter(',');
 }
 
 }  // namespace
@@ -218,6 +253,10 @@ bool run_run_command(const RunCommand& parsed, int& exit_code) {
   if (!parsed.cmd || !*parsed.cmd) return false;
   RunCommand r = parsed;
   r.job_args = parsed.cmd->remaining();
+  if (!r.python.empty()) {
+    exit_code = run_python_job(r);
+    return true;
+  }
   if (r.job_args.empty()) throw ConfigError("weir run: missing TARGET (an example or a job library)");
   r.target = r.job_args.front();
   r.job_args.erase(r.job_args.begin());

@@ -26,6 +26,8 @@ struct RunCommand {
   std::string from_savepoint;
   bool allow_non_restored_state = false;
   bool detached = false;
+  std::string python;                 //!< --python / -py: a Python job's script
+  std::vector<std::string> py_files;  //!< --pyFiles / -pyfs: more .py files or package directories
 };
 
 void add_run_command(CLI::App& app, RunCommand& r);

@@ -5,7 +5,7 @@ from weir.common.configuration import Configuration
 from weir.common.restart_strategy import RestartStrategies
 from weir.common.serialization import Encoder, SimpleStringSchema
 from weir.common.time import Duration, Instant, Time
-from weir.common.typeinfo import Types, TypeInformation
+from weir.common.typeinfo import TypeInformation, Types
 from weir.common.types import Row, RowKind
 from weir.common.watermark_strategy import TimestampAssigner, WatermarkStrategy
 

@@ -22,7 +22,9 @@ class RestartStrategies:
         return RestartStrategyConfiguration({"restart-strategy.type": "none"})
 
     @staticmethod
-    def fixed_delay_restart(restart_attempts: int, delay_between_attempts: Duration | int) -> RestartStrategyConfiguration:
+    def fixed_delay_restart(
+        restart_attempts: int, delay_between_attempts: Duration | int
+    ) -> RestartStrategyConfiguration:
         return RestartStrategyConfiguration(
             {
                 "restart-strategy.type": "fixed-delay",

@@ -53,7 +53,7 @@ class ChainSpec:
     """Fused stateless stages (map, flat_map, filter, process) and an optional key selector at the end."""
 
     def __init__(self) -> None:
-        self.stages: list[tuple[int, Any, str]] = []
+        self.stages: list[tuple[int, Any, str, Any]] = []  # kind, function, name, declared output spec
         self.key: Any = None
 
     def create(self, core_ctx: Any) -> Any:
@@ -71,13 +71,13 @@ _STAGE_METHODS = {
 class _ChainImpl(_Lifecycle):
     def __init__(self, spec: ChainSpec, ctx: Any) -> None:
         super().__init__()
-        self.stages: list[tuple[int, Callable[..., Any]]] = []
-        for kind, fn, _ in spec.stages:
+        self.stages: list[tuple[int, Callable[..., Any], Any]] = []
+        for kind, fn, _, out_spec in spec.stages:
             own = _own_copy(fn)
             method, what, base = _STAGE_METHODS[kind]
             call = _method(own, method, what, base)
             self._open(own, ctx)
-            self.stages.append((kind, call))
+            self.stages.append((kind, call, out_spec))
         if spec.key is not None:
             own = _own_copy(spec.key)
             self.key_fn = _method(own, "get_key", "key_by", "KeySelector")

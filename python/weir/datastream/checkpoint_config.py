@@ -87,12 +87,16 @@ class CheckpointConfig:
         return self
 
     def set_externalized_checkpoint_retention(self, retention: ExternalizedCheckpointRetention) -> CheckpointConfig:
-        v = "retain_on_cancellation" if retention == ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION else "delete_on_cancellation"
+        v = (
+            "retain_on_cancellation"
+            if retention == ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION
+            else "delete_on_cancellation"
+        )
         self._c["execution.checkpointing.externalized-checkpoint-retention"] = v
         return self
 
     def set_checkpoint_storage_dir(self, checkpoint_path: str) -> CheckpointConfig:
-        path = checkpoint_path[len("file://"):] if checkpoint_path.startswith("file://") else checkpoint_path
+        path = checkpoint_path[len("file://") :] if checkpoint_path.startswith("file://") else checkpoint_path
         self._c["execution.checkpointing.dir"] = path
         return self
 

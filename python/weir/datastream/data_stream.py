@@ -16,7 +16,13 @@ from weir.common.watermark_strategy import WatermarkStrategy
 from weir.datastream import _adapters as ad
 from weir.datastream.output_tag import OutputTag
 from weir.datastream.state import MapStateDescriptor
-from weir.datastream.window import CountEvictor, CountSlidingWindowAssigner, CountTumblingWindowAssigner, Trigger, WindowAssigner
+from weir.datastream.window import (
+    CountEvictor,
+    CountSlidingWindowAssigner,
+    CountTumblingWindowAssigner,
+    Trigger,
+    WindowAssigner,
+)
 
 if TYPE_CHECKING:
     from weir.datastream.stream_execution_environment import StreamExecutionEnvironment
@@ -43,7 +49,9 @@ class _Edge:
 class _Node:
     """One transformation of the program."""
 
-    def __init__(self, env: StreamExecutionEnvironment, kind: str, inputs: list[_Edge], name: str, **attrs: Any) -> None:
+    def __init__(
+        self, env: StreamExecutionEnvironment, kind: str, inputs: list[_Edge], name: str, **attrs: Any
+    ) -> None:
         self.env = env
         self.id = len(env._nodes)
         env._nodes.append(self)
@@ -68,8 +76,13 @@ def _out_type(t: TypeInformation | None, what: str) -> TypeInformation | None:
 class DataStream:
     """A stream of records being defined."""
 
-    def __init__(self, node: _Node, partition: str | None = None, side_tag: OutputTag | None = None,
-                 union: list[_Edge] | None = None) -> None:
+    def __init__(
+        self,
+        node: _Node,
+        partition: str | None = None,
+        side_tag: OutputTag | None = None,
+        union: list[_Edge] | None = None,
+    ) -> None:
         self._node = node
         self._partition = partition
         self._side_tag = side_tag
@@ -82,9 +95,7 @@ class DataStream:
 
     def _edges(self) -> list[_Edge]:
         if self._union is not None:
-            return [
-                _Edge(e.node, self._partition or e.partition, e.side_tag) for e in self._union
-            ]
+            return [_Edge(e.node, self._partition or e.partition, e.side_tag) for e in self._union]
         return [_Edge(self._node, self._partition, self._side_tag)]
 
     def _type(self) -> TypeInformation | None:
@@ -185,8 +196,9 @@ class DataStream:
     def assign_timestamps_and_watermarks(self, watermark_strategy: WatermarkStrategy) -> DataStream:
         if not isinstance(watermark_strategy, WatermarkStrategy):
             raise TypeError(f"assign_timestamps_and_watermarks needs a WatermarkStrategy, got {watermark_strategy!r}")
-        return DataStream(self._add("timestamps", "Timestamps/Watermarks", strategy=watermark_strategy,
-                                    out_type=self._type()))
+        return DataStream(
+            self._add("timestamps", "Timestamps/Watermarks", strategy=watermark_strategy, out_type=self._type())
+        )
 
     def union(self, *streams: DataStream) -> DataStream:
         edges = self._edges()
@@ -227,8 +239,9 @@ class DataStream:
     def global_(self) -> DataStream:
         return self._partitioned("global")
 
-    def broadcast(self, broadcast_state_descriptor: MapStateDescriptor | None = None,
-                  *other: MapStateDescriptor) -> Any:
+    def broadcast(
+        self, broadcast_state_descriptor: MapStateDescriptor | None = None, *other: MapStateDescriptor
+    ) -> Any:
         if broadcast_state_descriptor is None:
             return self._partitioned("broadcast")
         descriptors = [broadcast_state_descriptor, *other]
@@ -240,8 +253,9 @@ class DataStream:
     def partition_custom(self, partitioner: Any, key_selector: Any) -> DataStream:
         part = partitioner.partition if hasattr(partitioner, "partition") else partitioner
         key = key_selector.get_key if hasattr(key_selector, "get_key") else key_selector
-        return DataStream(self._add("partition_custom", "PartitionCustom", partitioner=part, key=key,
-                                    out_type=self._type()))
+        return DataStream(
+            self._add("partition_custom", "PartitionCustom", partitioner=part, key=key, out_type=self._type())
+        )
 
     # ---- sinks ----
     def print(self, sink_identifier: str | None = None) -> DataStreamSink:
@@ -353,9 +367,9 @@ def _field_reduce(position: int | str, mode: str) -> Callable[[Any, Any], Any]:
             r._row_kind = v._row_kind
             return r
         if isinstance(v, tuple):
-            return v[:position] + (x,) + v[position + 1:]
+            return v[:position] + (x,) + v[position + 1 :]
         if isinstance(v, list):
-            return v[:position] + [x] + v[position + 1:]
+            return v[:position] + [x] + v[position + 1 :]
         return x
 
     def reduce(a: Any, b: Any) -> Any:
@@ -388,8 +402,14 @@ class KeyedStream(DataStream):
     def process(self, func: Any, output_type: TypeInformation | None = None) -> DataStream:
         if not hasattr(func, "process_element"):
             raise TypeError(f"process() needs a KeyedProcessFunction, got {func!r}")
-        return DataStream(self._keyed("keyed_process", "KeyedProcess", spec=ad.KeyedProcessSpec(func),
-                                      out_type=_out_type(output_type, "process")))
+        return DataStream(
+            self._keyed(
+                "keyed_process",
+                "KeyedProcess",
+                spec=ad.KeyedProcessSpec(func),
+                out_type=_out_type(output_type, "process"),
+            )
+        )
 
     def reduce(self, func: Any) -> DataStream:
         return DataStream(self._keyed("keyed_reduce", "Keyed Reduce", spec=ad.ReduceSpec(func), out_type=self._type()))
@@ -477,13 +497,24 @@ class WindowedStream:
             if function[0] == "reduce" and function[2] is None:
                 output_type = self._keyed._type()
             function = ("process", ad.FullCountWindowSpec(self._assigner._size, function))
-        node = _Node(self._keyed._env, "window", [_Edge(self._keyed._node)], name, assigner=self._assigner,
-                     trigger=self._trigger, lateness=self._lateness, late_tag=self._late_tag,
-                     evictor=self._evictor, function=function, out_type=output_type)
+        node = _Node(
+            self._keyed._env,
+            "window",
+            [_Edge(self._keyed._node)],
+            name,
+            assigner=self._assigner,
+            trigger=self._trigger,
+            lateness=self._lateness,
+            late_tag=self._late_tag,
+            evictor=self._evictor,
+            function=function,
+            out_type=output_type,
+        )
         return DataStream(node)
 
-    def reduce(self, reduce_function: Any, window_function: Any = None,
-               output_type: TypeInformation | None = None) -> DataStream:
+    def reduce(
+        self, reduce_function: Any, window_function: Any = None, output_type: TypeInformation | None = None
+    ) -> DataStream:
         fn = reduce_function.reduce if hasattr(reduce_function, "reduce") else reduce_function
         if not callable(fn):
             raise TypeError(f"reduce() needs a ReduceFunction or a callable, got {reduce_function!r}")
@@ -491,19 +522,23 @@ class WindowedStream:
         out = output_type if window_function is not None else self._keyed._type()
         return self._build(("reduce", fn, pwf), out, "Window(Reduce)")
 
-    def aggregate(self, aggregate_function: Any, window_function: Any = None,
-                  accumulator_type: TypeInformation | None = None,
-                  output_type: TypeInformation | None = None) -> DataStream:
+    def aggregate(
+        self,
+        aggregate_function: Any,
+        window_function: Any = None,
+        accumulator_type: TypeInformation | None = None,
+        output_type: TypeInformation | None = None,
+    ) -> DataStream:
         for m in ("create_accumulator", "add", "get_result"):
             if not hasattr(aggregate_function, m):
                 raise TypeError(f"aggregate() needs an AggregateFunction (it has no {m}()), got {aggregate_function!r}")
         pwf = ad.WindowProcessSpec(window_function) if window_function is not None else None
-        return self._build(("aggregate", aggregate_function, accumulator_type, None, pwf), output_type,
-                           "Window(Aggregate)")
+        return self._build(
+            ("aggregate", aggregate_function, accumulator_type, None, pwf), output_type, "Window(Aggregate)"
+        )
 
     def process(self, process_window_function: Any, output_type: TypeInformation | None = None) -> DataStream:
-        return self._build(("process", ad.WindowProcessSpec(process_window_function)), output_type,
-                           "Window(Process)")
+        return self._build(("process", ad.WindowProcessSpec(process_window_function)), output_type, "Window(Process)")
 
     def apply(self, window_function: Any, output_type: TypeInformation | None = None) -> DataStream:
         return self._build(("process", ad.WindowProcessSpec(window_function)), output_type, "Window(Apply)")
@@ -518,8 +553,12 @@ class ConnectedStreams:
     def __init__(self, first: DataStream, second: DataStream) -> None:
         self._first, self._second = first, second
 
-    def key_by(self, key_selector1: Any, key_selector2: Any, key_type: TypeInformation | None = None) -> ConnectedStreams:
-        return ConnectedStreams(self._first.key_by(key_selector1, key_type), self._second.key_by(key_selector2, key_type))
+    def key_by(
+        self, key_selector1: Any, key_selector2: Any, key_type: TypeInformation | None = None
+    ) -> ConnectedStreams:
+        return ConnectedStreams(
+            self._first.key_by(key_selector1, key_type), self._second.key_by(key_selector2, key_type)
+        )
 
     def _mode(self) -> str:
         k1, k2 = isinstance(self._first, KeyedStream), isinstance(self._second, KeyedStream)
@@ -528,9 +567,18 @@ class ConnectedStreams:
         return "keyed" if k1 else "plain"
 
     def _two(self, kind: str, fn: Any, output_type: TypeInformation | None, name: str) -> DataStream:
-        node = _Node(self._first._env, "two_input", [_Edge(self._first._node, self._first._partition, self._first._side_tag),
-                                                      _Edge(self._second._node, self._second._partition, self._second._side_tag)],
-                     name, mode=self._mode(), spec=ad.TwoInputSpec(fn, kind), out_type=output_type)
+        node = _Node(
+            self._first._env,
+            "two_input",
+            [
+                _Edge(self._first._node, self._first._partition, self._first._side_tag),
+                _Edge(self._second._node, self._second._partition, self._second._side_tag),
+            ],
+            name,
+            mode=self._mode(),
+            spec=ad.TwoInputSpec(fn, kind),
+            out_type=output_type,
+        )
         return DataStream(node)
 
     def map(self, func: Any, output_type: TypeInformation | None = None) -> DataStream:
@@ -569,7 +617,13 @@ class BroadcastConnectedStream:
             raise TypeError(f"process() needs a BroadcastProcessFunction, got {func!r}")
         keyed = isinstance(self._stream, KeyedStream)
         s, b = self._stream, self._broadcast._stream
-        node = _Node(s._env, "two_input", [_Edge(s._node, s._partition, s._side_tag), _Edge(b._node, None, b._side_tag)],
-                     "Broadcast Process", mode="keyed_broadcast" if keyed else "broadcast",
-                     spec=ad.TwoInputSpec(func, "broadcast"), out_type=_out_type(output_type, "process"))
+        node = _Node(
+            s._env,
+            "two_input",
+            [_Edge(s._node, s._partition, s._side_tag), _Edge(b._node, None, b._side_tag)],
+            "Broadcast Process",
+            mode="keyed_broadcast" if keyed else "broadcast",
+            spec=ad.TwoInputSpec(func, "broadcast"),
+            out_type=_out_type(output_type, "process"),
+        )
         return DataStream(node)

@@ -263,9 +263,7 @@ class _RuntimeContext:
 
     def _check(self, d: Any, cls: type, method: str) -> None:
         if not isinstance(d, cls):
-            raise TypeError(
-                f"{method}() needs a {cls.__name__}, got {type(d).__name__} {getattr(d, 'name', d)!r}"
-            )
+            raise TypeError(f"{method}() needs a {cls.__name__}, got {type(d).__name__} {getattr(d, 'name', d)!r}")
 
     def get_state(self, state_descriptor: ValueStateDescriptor) -> Any:
         self._check(state_descriptor, ValueStateDescriptor, "get_state")

@@ -113,7 +113,10 @@ class StreamExecutionEnvironment:
     """Defines and runs a job."""
 
     def __init__(self, configuration: Configuration | None = None) -> None:
-        self._config: dict[str, str] = configuration.to_dict() if configuration is not None else {}
+        # What the submitter set (`weir run -D ...`, the cluster's plan), then the program's own settings.
+        self._config: dict[str, str] = dict(_core.default_config())
+        if configuration is not None:
+            self._config.update(configuration.to_dict())
         self._nodes: list[_Node] = []
         self._checkpoint_config = CheckpointConfig(self._config)
         self._runtime_mode = RuntimeExecutionMode.STREAMING
@@ -177,11 +180,15 @@ class StreamExecutionEnvironment:
 
     def set_state_backend(self, state_backend: StateBackend) -> StreamExecutionEnvironment:
         if not isinstance(state_backend, StateBackend):
-            raise TypeError(f"set_state_backend takes a HashMapStateBackend or EmbeddedRocksDBStateBackend, got {state_backend!r}")
+            raise TypeError(
+                f"set_state_backend takes a HashMapStateBackend or EmbeddedRocksDBStateBackend, got {state_backend!r}"
+            )
         self._config.update(state_backend._keys())
         return self
 
-    def set_restart_strategy(self, restart_strategy_configuration: RestartStrategyConfiguration) -> StreamExecutionEnvironment:
+    def set_restart_strategy(
+        self, restart_strategy_configuration: RestartStrategyConfiguration
+    ) -> StreamExecutionEnvironment:
         self._config.update(restart_strategy_configuration._keys)
         return self
 
@@ -204,19 +211,38 @@ class StreamExecutionEnvironment:
         values = list(collection)
         return DataStream(_Node(self, "source_collection", [], "Collection Source", values=values, out_type=type_info))
 
-    def from_sequence(self, start: int, end: int) -> DataStream:
+    def from_sequence(self, start: int, end: int, rate_per_second: float = 0) -> DataStream:
+        """The numbers from ``start`` to ``end`` (inclusive). ``rate_per_second`` (Weir's addition) paces
+        the source; 0 means as fast as it can."""
         from weir.common.typeinfo import Types
 
-        return DataStream(_Node(self, "source_sequence", [], "Sequence Source", start=start, end=end, out_type=Types.LONG()))
+        return DataStream(
+            _Node(
+                self,
+                "source_sequence",
+                [],
+                "Sequence Source",
+                start=start,
+                end=end,
+                rate=float(rate_per_second),
+                out_type=Types.LONG(),
+            )
+        )
 
     def read_text_file(self, file_path: str, charset_name: str = "UTF-8") -> DataStream:
         from weir.common.typeinfo import Types
 
-        return DataStream(_Node(self, "source_file", [], f"Text File Source: {file_path}", path=file_path,
-                                out_type=Types.STRING()))
+        return DataStream(
+            _Node(self, "source_file", [], f"Text File Source: {file_path}", path=file_path, out_type=Types.STRING())
+        )
 
-    def from_source(self, source: Any, watermark_strategy: WatermarkStrategy, source_name: str,
-                    type_info: TypeInformation | None = None) -> DataStream:
+    def from_source(
+        self,
+        source: Any,
+        watermark_strategy: WatermarkStrategy,
+        source_name: str,
+        type_info: TypeInformation | None = None,
+    ) -> DataStream:
         make = getattr(source, "_source_node", None)
         if make is None:
             raise TypeError(f"from_source() needs a Source (NumberSequenceSource, FileSource), got {source!r}")
@@ -228,16 +254,28 @@ class StreamExecutionEnvironment:
     # ---- running ----
     def execute(self, job_name: str | None = None) -> JobExecutionResult:
         builder = self._translate()
-        return JobExecutionResult(builder.execute(job_name or "Weir Streaming Job"))
+        name = job_name or "Weir Streaming Job"
+        if _core.planning():
+            builder.capture(name)
+            raise _PlanCaptured()
+        return JobExecutionResult(builder.execute(name))
 
     def execute_async(self, job_name: str = "Weir Streaming Job") -> JobClient:
         builder = self._translate()
+        if _core.planning():
+            builder.capture(job_name)
+            raise _PlanCaptured()
         return JobClient(builder.execute_async(job_name))
 
     def get_execution_plan(self) -> str:
         return self._translate().plan_json("Weir Streaming Job")
 
     def _execute_collect(self, node: _Node, job_name: str) -> list[Any]:
+        if _core.planning():
+            raise RuntimeError(
+                "execute_and_collect() brings results into the client's process: it works on the embedded "
+                "MiniCluster (python job.py), not for a job submitted to a cluster; write to a sink instead"
+            )
         handles: dict[int, Any] = {}
         builder = self._translate(collect_handles=handles)
         builder.execute(job_name)
@@ -254,7 +292,9 @@ class StreamExecutionEnvironment:
         return _Translator(self, nodes, collect_handles).run()
 
 
-_STAGE_KINDS = ("stage",)
+class _PlanCaptured(BaseException):  # noqa: N818 - a signal, not an error
+    """Ends a job's script at execute() while a Weir process plans it (not an Exception: except clauses
+    in the script do not catch it)."""
 
 
 class _Translator:
@@ -284,9 +324,16 @@ class _Translator:
                 e = n.inputs[0] if len(n.inputs) == 1 else None
                 p = e.node if e is not None else None
                 if (
-                    self.chaining and p is not None and p.kind == "stage" and e.partition is None
-                    and e.side_tag is None and consumers.get(p.id, 0) == 1 and p.parallelism == n.parallelism
-                    and n.chaining == "always" and p.chaining != "never" and p.id in self.chain_of
+                    self.chaining
+                    and p is not None
+                    and p.kind == "stage"
+                    and e.partition is None
+                    and e.side_tag is None
+                    and consumers.get(p.id, 0) == 1
+                    and p.parallelism == n.parallelism
+                    and n.chaining == "always"
+                    and p.chaining != "never"
+                    and p.id in self.chain_of
                 ):
                     chain = self.chain_of[p.id]
                     chain.append(n)
@@ -351,7 +398,7 @@ class _Translator:
             h = b.from_collection(a["values"], _spec_of(n.out_type), n.name)
             self._props(h, n)
         elif k == "source_sequence":
-            h = b.from_sequence(a["start"], a["end"], n.name)
+            h = b.from_sequence(a["start"], a["end"], n.name, a.get("rate", 0.0))
             self._props(h, n)
         elif k == "source_file":
             h = b.read_text_file(a["path"], n.name)
@@ -363,7 +410,7 @@ class _Translator:
             last = chain[-1]
             for s in chain:
                 if s.kind == "stage":
-                    spec.stages.append((s.attrs["stage"], s.attrs["fn"], s.name))
+                    spec.stages.append((s.attrs["stage"], s.attrs["fn"], s.name, _spec_of(s.out_type)))
             key_spec = None
             if last.kind == "key_by":
                 spec.key = last.attrs["key"]
@@ -383,8 +430,9 @@ class _Translator:
                 self.handle[last.id] = b.key_by(h)
             return
         elif k == "keyed_process":
-            h = b.keyed_process(self._input(n.inputs[0], True), a["spec"], _spec_of(n.out_type),
-                                self._side_specs([n]), n.name)
+            h = b.keyed_process(
+                self._input(n.inputs[0], True), a["spec"], _spec_of(n.out_type), self._side_specs([n]), n.name
+            )
             self._props(h, n)
         elif k == "keyed_reduce":
             h = b.keyed_reduce(self._input(n.inputs[0], True), a["spec"], _spec_of(n.out_type), n.name)
@@ -438,8 +486,17 @@ class _Translator:
         else:
             function = fn
         late = a["late_tag"].tag_id if a["late_tag"] is not None else None
-        h = self.b.window(self._input(n.inputs[0], True), assigner, trigger, a["lateness"], late, a["evictor"],
-                          function, _spec_of(n.out_type), n.name)
+        h = self.b.window(
+            self._input(n.inputs[0], True),
+            assigner,
+            trigger,
+            a["lateness"],
+            late,
+            a["evictor"],
+            function,
+            _spec_of(n.out_type),
+            n.name,
+        )
         self._props(h, n)
         return h
 

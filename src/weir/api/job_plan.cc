@@ -39,6 +39,11 @@ const Configuration& planning_config() {
   return tls_context->config;
 }
 
+void record_planned_job(std::shared_ptr<graph::JobGraph> graph, const std::string& job_name) {
+  PlanContext& ctx = *tls_context;
+  if (++ctx.executes == 1) ctx.captured = PlannedJob{job_name, std::move(graph)};
+}
+
 void capture_planned_job(std::shared_ptr<graph::JobGraph> graph, const std::string& job_name) {
   PlanContext& ctx = *tls_context;
   if (++ctx.executes == 1) ctx.captured = PlannedJob{job_name, std::move(graph)};

@@ -46,6 +46,9 @@ bool planning();
 const Configuration& planning_config();
 //! Records the graph execute() would run and ends main (throws the private plan signal).
 [[noreturn]] void capture_planned_job(std::shared_ptr<graph::JobGraph> graph, const std::string& job_name);
+//! Records the graph without throwing: for mains that cannot carry a C++ exception out (a Python job's
+//! execute() raises a Python exception instead, which its host turns into a normal return).
+void record_planned_job(std::shared_ptr<graph::JobGraph> graph, const std::string& job_name);
 }  // namespace detail
 
 }  // namespace weir

@@ -202,7 +202,7 @@ void JobManagerServer::probe_task_managers() {
 
 JobId JobManagerServer::submit_job(const weir::rpc::JobSpec& spec) {
   std::string library;
-  if (spec.kind() == "library") {
+  if (spec.kind() == "library" || spec.kind() == "python") {
     blob::BlobKey key = blob::BlobKey::parse(spec.blob_key());
     if (!blob_server_->contains(key))
       throw WeirError(

@@ -24,6 +24,16 @@ std::map<std::string, BuiltinJob>& builtins() {
 
 }  // namespace
 
+PythonPlanner& python_planner() {
+  static PythonPlanner p;
+  return p;
+}
+
+void register_python_planner(PythonPlanner planner) {
+  std::lock_guard lock(builtins_mutex());
+  python_planner() = std::move(planner);
+}
+
 void register_builtin_job(const std::string& name, BuiltinJob build) {
   std::lock_guard lock(builtins_mutex());
   builtins()[name] = std::move(build);
@@ -66,8 +76,20 @@ std::shared_ptr<const graph::JobGraph> plan_job(const weir::rpc::JobSpec& spec,
     // The copy's deleter holds the planned graph, whose control block keeps the library loaded.
     jg = std::shared_ptr<graph::JobGraph>(new graph::JobGraph(*graph),
                                           [keep = graph](graph::JobGraph* p) { delete p; });
+  } else if (spec.kind() == "python") {
+    PythonPlanner planner;
+    {
+      std::lock_guard lock(builtins_mutex());
+      planner = python_planner();
+    }
+    if (!planner)
+      throw WeirError(fmt::format(
+          "Python job '{}': this process was built without Python (WEIR_BUILD_PYTHON=OFF)", spec.name()));
+    if (library_path.empty())
+      throw WeirError(fmt::format("Python job '{}': no local copy of blob {}", spec.name(), spec.blob_key()));
+    jg = planner(library_path, spec.name(), args, conf);
   } else {
-    throw WeirError(fmt::format("unknown job kind '{}' (expected builtin or library)", spec.kind()));
+    throw WeirError(fmt::format("unknown job kind '{}' (expected builtin, library or python)", spec.kind()));
   }
   if (!jg) throw WeirError(fmt::format("job '{}' built no job graph", spec.name()));
   jg->artifact = spec.SerializeAsString();

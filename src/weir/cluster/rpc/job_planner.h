@@ -23,6 +23,13 @@ using BuiltinJob = std::function<std::shared_ptr<graph::JobGraph>(const std::vec
 //! Makes `name` a builtin job (`JobSpec.kind = "builtin"`).
 void register_builtin_job(const std::string& name, BuiltinJob build);
 
+//! Plans a Python job (`JobSpec.kind = "python"`): `archive` is the local copy of its files (a zip whose
+//! `name` entry is the script), `args` its sys.argv[1:]. Registered by processes that embed Python.
+using PythonPlanner = std::function<std::shared_ptr<graph::JobGraph>(
+    const std::string& archive, const std::string& name, const std::vector<std::string>& args,
+    const Configuration& conf)>;
+void register_python_planner(PythonPlanner planner);
+
 //! The configuration a spec's job starts from; throws ConfigError naming a bad key or value.
 Configuration spec_configuration(const weir::rpc::JobSpec& spec);
 

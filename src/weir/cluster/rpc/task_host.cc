@@ -62,7 +62,7 @@ std::shared_ptr<const graph::JobGraph> TaskHost::graph_for(const JobId& job, con
   }
   // Outside the lock: the download and the job's main may take a while.
   std::string library;
-  if (spec.kind() == "library") {
+  if (spec.kind() == "library" || spec.kind() == "python") {
     if (!blobs) throw WeirError("no JobManager to download the job library from");
     library = blobs->get(blob::BlobKey::parse(spec.blob_key())).string();
   }
