@@ -12,6 +12,7 @@ from typing import Any, Iterator
 
 from weir.common import Types
 from weir.datastream import KeyedProcessFunction, StreamExecutionEnvironment
+from weir.datastream.connectors import DiscardingSink
 from weir.datastream.state import ValueStateDescriptor
 
 
@@ -44,7 +45,7 @@ def map_filter(env: Any, n: int) -> None:
     (env.from_sequence(1, n)
         .map(lambda i: (i, str(i)), output_type=Types.TUPLE([Types.LONG(), Types.STRING()]))
         .filter(lambda t: t[0] % 2 == 0)
-        .add_sink(lambda v: None))
+        .sink_to(DiscardingSink()))
 
 
 def keyed_sum(env: Any, n: int) -> None:
@@ -52,7 +53,7 @@ def keyed_sum(env: Any, n: int) -> None:
         .map(lambda i: (i, str(i % 1000)))
         .key_by(lambda t: t[1])
         .process(Sum(), output_type=Types.LONG())
-        .add_sink(lambda v: None))
+        .sink_to(DiscardingSink()))
 
 
 if __name__ == "__main__":

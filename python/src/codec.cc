@@ -379,6 +379,12 @@ py::object normalize(py::handle value, const TypeSpec* spec) {
         return py::float_(static_cast<double>(static_cast<float>(PyFloat_AsDouble(o))));
       return py::reinterpret_borrow<py::object>(value);
     case K::kTuple: {
+      // The common case: already a tuple of the right size whose fields need nothing.
+      if (PyTuple_CheckExact(o) && static_cast<size_t>(PyTuple_GET_SIZE(o)) == spec->children.size()) {
+        bool plain = true;
+        for (const auto& c : spec->children) plain = plain && !needs_normalize(c.get());
+        if (plain) return py::reinterpret_borrow<py::object>(value);
+      }
       if (!PyTuple_Check(o) && !PyList_Check(o)) return py::reinterpret_borrow<py::object>(value);
       py::sequence seq = py::reinterpret_borrow<py::sequence>(value);
       if (seq.size() != spec->children.size()) return py::reinterpret_borrow<py::object>(value);

@@ -431,6 +431,11 @@ int JobBuilder::python_sink(int in, py::object spec, const std::string& name) {
   return static_cast<int>(sinks_.size()) - 1;
 }
 
+int JobBuilder::discarding_sink(int in, const std::string& name) {
+  sinks_.push_back(values(in, "DiscardingSink").add_sink([](const PyValue&) {}, name));
+  return static_cast<int>(sinks_.size()) - 1;
+}
+
 py::object JobBuilder::collect(int in, const std::string& name) {
   auto r = values(in, "execute_and_collect").collect(name);
   return py::cast(CollectHandle{r});
@@ -516,6 +521,7 @@ void register_job_builder(py::module_& m) {
       .def("set_property", &JobBuilder::set_property)
       .def("python_sink", &JobBuilder::python_sink)
       .def("collect", &JobBuilder::collect)
+      .def("discarding_sink", &JobBuilder::discarding_sink)
       .def("set_sink_property", &JobBuilder::set_sink_property)
       .def("execute", &JobBuilder::execute)
       .def("execute_async", &JobBuilder::execute_async)

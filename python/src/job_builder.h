@@ -60,6 +60,8 @@ class JobBuilder {
   // Sinks.
   int python_sink(int in, py::object spec, const std::string& name);
   py::object collect(int in, const std::string& name);
+  //! A sink that drops every record in C++ (no GIL): Flink's DiscardingSink.
+  int discarding_sink(int in, const std::string& name);
   void set_sink_property(int sink, const std::string& key, py::handle value);
 
   // Running.

@@ -452,7 +452,10 @@ class _Translator:
         elif k == "partition_custom":
             h = self._partition_custom(n)
         elif k == "sink":
-            h = b.python_sink(self._inputs(n), a["spec"], n.name)
+            if a["spec"] is None:
+                h = b.discarding_sink(self._inputs(n), n.name)
+            else:
+                h = b.python_sink(self._inputs(n), a["spec"], n.name)
             if n.uid:
                 b.set_sink_property(h, "uid", n.uid)
             if n.parallelism:
