@@ -345,7 +345,12 @@ void Task::run_source() {
   if (!src) throw WeirError("internal: source vertex without a source operator");
   // Unaligned checkpoints: small batches that start only when every output has a free buffer, so a
   // backpressured source waits here (where it takes checkpoints) rather than inside emit_next().
-  const int batch = buffer_timeout_.count() == 0 ? 1 : (unaligned_ ? 64 : 512);
+  const int max_batch = buffer_timeout_.count() == 0 ? 1 : (unaligned_ ? 64 : 512);
+  // A chain that is slow per record (a Python function, a sleeping map) must not keep its first records
+  // in an unflushed buffer past the buffer timeout while it works through a batch: a batch that takes
+  // more than half the timeout halves the next one, a quick one doubles it again (one clock read each).
+  // It starts at one record: the first batch's records would otherwise wait for the whole batch.
+  int batch = 1;
   for (;;) {
     check_canceled();
     run_timers_and_mail();
@@ -356,7 +361,15 @@ void Task::run_source() {
     }
     if (stop_requested_) break;
     runtime::InputStatus status;
+    auto started = std::chrono::steady_clock::now();
     call_operator(src, [&] { status = src->emit_next(batch); });
+    if (max_batch > 1) {
+      auto took = std::chrono::steady_clock::now() - started;
+      if (took * 2 > buffer_timeout_)
+        batch = std::max(1, batch / 2);
+      else if (took * 8 < buffer_timeout_)
+        batch = std::min(max_batch, batch * 2);
+    }
     if (status == runtime::InputStatus::kEndOfInput) break;
     if (status == runtime::InputStatus::kNothingAvailable) {
       maybe_flush(true);
