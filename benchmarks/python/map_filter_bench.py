@@ -1,6 +1,6 @@
 """Records per CPU-second of a Python map + filter, and of a keyed running sum with ValueState.
 
-    PYTHONPATH=python python benchmarks/python/map_filter_bench.py [records] [backend]
+    PYTHONPATH=python python benchmarks/python/map_filter_bench.py [records] [parallelism]
 """
 
 from __future__ import annotations
@@ -31,14 +31,17 @@ class Sum(KeyedProcessFunction):
         yield t
 
 
-def run(name: str, build: Any, n: int) -> None:
+def run(name: str, build: Any, n: int, parallelism: int = 1) -> None:
     env = StreamExecutionEnvironment.get_execution_environment()
-    env.set_parallelism(1)
+    env.set_parallelism(parallelism)
     build(env, n)
     c0, w0 = cpu(), time.time()
     env.execute(name)
     c, w = cpu() - c0, time.time() - w0
-    print(f"{name}: {n} records, {w:.2f} s wall, {c:.2f} CPU-s, {n / c / 1e6:.2f} M records per CPU-second")
+    print(
+        f"{name} (p={parallelism}): {n} records, {w:.2f} s wall, {c:.2f} CPU-s, "
+        f"{n / c / 1e6:.2f} M records per CPU-second, {n / w / 1e6:.2f} M per second"
+    )
 
 
 def map_filter(env: Any, n: int) -> None:
@@ -58,5 +61,6 @@ def keyed_sum(env: Any, n: int) -> None:
 
 if __name__ == "__main__":
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 2_000_000
-    run("map+filter", map_filter, n)
-    run("keyed sum (hashmap)", keyed_sum, n // 2)
+    p = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+    run("map+filter", map_filter, n, p)
+    run("keyed sum (hashmap)", keyed_sum, n // 2, p)
