@@ -204,3 +204,60 @@ def test_python_job_survives_a_taskmanager_sigkill(tmp_path: Any, backend: str) 
             if p.poll() is None:
                 p.kill()
                 p.wait()
+
+
+FAILING_JOB = """
+from weir.datastream import StreamExecutionEnvironment
+
+def check(v):
+    if v == 7:
+        raise ValueError(f"record {v} is not allowed")
+    return v
+
+env = StreamExecutionEnvironment.get_execution_environment()
+env.from_sequence(1, 10).map(check).print()
+env.execute("failing python job")
+"""
+
+
+@pytest.mark.skipif(not os.path.exists(WEIR), reason="the weir CLI is not built")
+def test_python_exception_reaches_the_cli_and_the_exception_history(tmp_path: Any) -> None:
+    d = str(tmp_path)
+    job = os.path.join(d, "failing.py")
+    with open(job, "w") as f:
+        f.write(FAILING_JOB)
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        jm_log = os.path.join(d, "jm.log")
+        procs.append(
+            subprocess.Popen(
+                [WEIR, "jobmanager", "-D", "jobmanager.rpc.port=0", "-D", "rest.port=0"],
+                stdout=open(jm_log, "w"),
+                stderr=subprocess.STDOUT,
+            )
+        )
+        rpc = wait_for("JOBMANAGER line", lambda: line_of(jm_log, "JOBMANAGER ")).split("rpc=")[1].split()[0]
+        rest_addr = wait_for("REST line", lambda: line_of(jm_log, "REST http=")).split("http=")[1].split()[0]
+        tm_log = os.path.join(d, "tm.log")
+        procs.append(
+            subprocess.Popen(
+                [WEIR, "taskmanager", "-D", f"jobmanager.rpc.port={rpc.split(':')[1]}"],
+                stdout=open(tm_log, "w"),
+                stderr=subprocess.STDOUT,
+            )
+        )
+        wait_for("tm up", lambda: line_of(tm_log, "TASKMANAGER "))
+        r = subprocess.run(
+            [WEIR, "run", "--jobmanager", rest_addr, "--python", job], capture_output=True, text=True, timeout=120
+        )
+        assert r.returncode != 0
+        out = r.stdout + r.stderr
+        assert "FAILED" in out and "ValueError: record 7 is not allowed" in out, out
+        jid = rest(rest_addr, "/jobs/overview")["jobs"][0]["jid"]
+        history = json.dumps(rest(rest_addr, f"/jobs/{jid}/exceptions"))
+        assert "record 7 is not allowed" in history and "in check" in history, history
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
