@@ -1,13 +1,17 @@
 // weir._core: the native half of the `weir` Python package (private; the public names live in weir.*).
 #include <pybind11/pybind11.h>
 
+#include <pybind11/stl.h>
 #include "codec.h"
 #include "job_builder.h"
 #include "py_context.h"
 #include "py_state.h"
 #include "py_windows.h"
+
 #include "weir/api/job_plan.h"
 #include "weir/common/error.h"
+#include "weir/common/key_group.h"
+#include "weir/common/serializer.h"
 
 namespace py = pybind11;
 
@@ -53,6 +57,24 @@ PYBIND11_MODULE(_core, m) {
   });
 
   m.def("register_row_type", &register_row_type);
+  // partition_custom: for each subtask of `parallelism`, an int key whose key group that subtask owns.
+  m.def("keys_for_subtasks", [](int parallelism, int max_parallelism) {
+    if (parallelism < 1 || max_parallelism < parallelism)
+      throw py::value_error("partition_custom: parallelism must be in 1..max parallelism");
+    std::vector<int64_t> keys(parallelism, -1);
+    int found = 0;
+    for (int64_t k = 0; found < parallelism && k < 1'000'000; ++k) {
+      std::string bytes = weir::serialize_to_string(encode_int64(k));
+      auto kg = weir::key_group_for_key_bytes(bytes, max_parallelism);
+      int sub = weir::subtask_for_key_group(kg, max_parallelism, parallelism);
+      if (keys[sub] < 0) {
+        keys[sub] = k;
+        ++found;
+      }
+    }
+    if (found < parallelism) throw py::value_error("partition_custom: no key found for some subtask");
+    return keys;
+  });
   // Planning (api/job_plan.h): a Weir process runs a Python job's script to get its graph.
   m.def("planning", [] { return weir::detail::planning(); });
   static py::dict* default_config = new py::dict();

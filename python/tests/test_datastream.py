@@ -186,3 +186,32 @@ def test_side_output() -> None:
     assert sorted(both.execute_and_collect()) == sorted(
         [f"even {i}" for i in range(0, 10, 2)] + [f"odd {i}" for i in range(1, 10, 2)]
     )
+
+
+class WhereAmI:
+    """Tags each record with the subtask that saw it."""
+
+    def open(self, ctx: Any) -> None:
+        self.index = ctx.get_index_of_this_subtask()
+
+    def map(self, value: int) -> tuple[int, int]:
+        return value, self.index
+
+
+def test_partition_custom_sends_each_record_to_the_chosen_partition() -> None:
+    env = env_with(3)
+    out = list(
+        env.from_collection(list(range(60)))
+        .partition_custom(lambda key, n: (key * 7) % n, lambda v: v)
+        .map(WhereAmI())
+        .execute_and_collect()
+    )
+    assert sorted(v for v, _ in out) == list(range(60))
+    assert all(i == (v * 7) % 3 for v, i in out), out
+
+
+def test_partition_custom_refuses_a_partition_out_of_range() -> None:
+    env = env_with(2)
+    env.from_collection([1, 2]).partition_custom(lambda key, n: n, lambda v: v).print()
+    with pytest.raises(Exception, match=r"returned 2, not a partition in 0..1"):
+        env.execute()

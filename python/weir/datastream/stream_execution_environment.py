@@ -504,7 +504,31 @@ class _Translator:
         return h
 
     def _partition_custom(self, n: _Node) -> int:
-        raise NotImplementedError("partition_custom is not supported by Weir's Python API yet")
+        """Routes each record to ``partitioner(key, num_partitions)``: the record is keyed, before the
+        shuffle, with a key whose key group the chosen subtask owns, and the key is dropped after it."""
+        parallelism = n.parallelism or self.env.get_parallelism()
+        keys = _core.keys_for_subtasks(parallelism, n.max_parallelism or self.env.get_max_parallelism())
+        part, key = n.attrs["partitioner"], n.attrs["key"]
+
+        def route(value: Any) -> int:
+            p = part(key(value), parallelism)
+            if not isinstance(p, int) or not 0 <= p < parallelism:
+                raise ValueError(
+                    f"partition_custom: the partitioner returned {p!r}, not a partition in 0..{parallelism - 1}"
+                )
+            return keys[p]
+
+        spec = ad.ChainSpec()
+        spec.key = route
+        h = self.b.chain(self._inputs(n), spec, _spec_of(n.out_type), {}, ("ANY", "ANY", [], []), "PartitionCustom")
+        upstream = self._parallelism_of(n.inputs[0].node)
+        if upstream is not None:
+            self.b.set_property(h, "parallelism", upstream)
+        h = self.b.keyed_values(self.b.key_by(h))
+        self.b.set_property(h, "parallelism", parallelism)
+        if n.max_parallelism:
+            self.b.set_property(h, "max_parallelism", n.max_parallelism)
+        return h
 
 
 def _millis_or_int(v: Any) -> int:
