@@ -215,3 +215,19 @@ def test_partition_custom_refuses_a_partition_out_of_range() -> None:
     env.from_collection([1, 2]).partition_custom(lambda key, n: n, lambda v: v).print()
     with pytest.raises(Exception, match=r"returned 2, not a partition in 0..1"):
         env.execute()
+
+
+def test_batch_mode_reduce_emits_one_final_value_per_key() -> None:
+    from weir.datastream import RuntimeExecutionMode
+
+    env = env_with(2)
+    env.set_runtime_mode(RuntimeExecutionMode.BATCH)
+    words = [w for line in WORDS for w in line.split()]
+    out = list(
+        env.from_collection(words, type_info=Types.STRING())
+        .map(lambda w: (w, 1), output_type=Types.TUPLE([Types.STRING(), Types.INT()]))
+        .key_by(lambda t: t[0])
+        .sum(1)
+        .execute_and_collect()
+    )
+    assert sorted(out) == sorted(Counter(words).items())

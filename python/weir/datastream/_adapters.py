@@ -284,3 +284,34 @@ class FullCountWindowSpec:
 
         impl.process = process
         return impl
+
+
+class BatchReduce:
+    """reduce in BATCH mode, as Flink's batch execution: one final value per key, at the end of input.
+
+    Keeps the reduced value in keyed state and emits it from an event-time timer at the largest
+    timestamp, which the final watermark of the bounded input fires.
+    """
+
+    _END_OF_TIME = 2**63 - 1
+
+    def __init__(self, reduce: Callable[[Any, Any], Any], value_type: Any) -> None:
+        self.reduce = reduce
+        self.value_type = value_type
+
+    def open(self, ctx: Any) -> None:
+        from weir.datastream.state import ValueStateDescriptor
+
+        self.state = ctx.get_state(ValueStateDescriptor("_batch_reduce", self.value_type))
+
+    def process_element(self, value: Any, ctx: Any) -> Any:
+        current = self.state.value()
+        if current is None:
+            ctx.timer_service().register_event_time_timer(self._END_OF_TIME)
+            self.state.update(value)
+        else:
+            self.state.update(self.reduce(current, value))
+        return ()
+
+    def on_timer(self, timestamp: int, ctx: Any) -> Any:
+        yield self.state.value()

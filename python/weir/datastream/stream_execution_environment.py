@@ -434,6 +434,12 @@ class _Translator:
                 self._input(n.inputs[0], True), a["spec"], _spec_of(n.out_type), self._side_specs([n]), n.name
             )
             self._props(h, n)
+        elif k == "keyed_reduce" and self.env._runtime_mode == RuntimeExecutionMode.BATCH:
+            fn = a["spec"].fn
+            reduce = fn.reduce if hasattr(fn, "reduce") else fn
+            spec = ad.KeyedProcessSpec(ad.BatchReduce(reduce, n.out_type))
+            h = b.keyed_process(self._input(n.inputs[0], True), spec, _spec_of(n.out_type), {}, n.name)
+            self._props(h, n)
         elif k == "keyed_reduce":
             h = b.keyed_reduce(self._input(n.inputs[0], True), a["spec"], _spec_of(n.out_type), n.name)
             self._props(h, n)
