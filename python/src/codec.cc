@@ -637,6 +637,14 @@ std::string encode_int64(int64_t v) {
   write_zigzag(out, v);
   return out.str();
 }
+std::string decode_utf8(std::string_view bytes) {
+  DataInput in(bytes);
+  if (in.read_u8() != kStr) throw SerializationError("a text sink got a value that is not a str");
+  std::string s(in.read_bytes());
+  if (!in.at_end()) throw SerializationError("trailing bytes after a str");
+  return s;
+}
+
 std::string encode_utf8(std::string_view s) {
   DataOutput out;
   out.write_u8(kStr);

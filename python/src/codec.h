@@ -84,4 +84,6 @@ namespace weir::python {
 //! Encodings that need no GIL (built-in sources): a Python int, a Python str.
 std::string encode_int64(int64_t v);
 std::string encode_utf8(std::string_view s);
+//! The text of an encoded Python str; throws SerializationError for any other value.
+std::string decode_utf8(std::string_view bytes);
 }  // namespace weir::python

@@ -431,6 +431,13 @@ int JobBuilder::python_sink(int in, py::object spec, const std::string& name) {
   return static_cast<int>(sinks_.size()) - 1;
 }
 
+int JobBuilder::file_sink(int in, const std::string& dir, const std::string& name) {
+  auto lines = values(in, "FileSink").map([](const PyValue& v) { return decode_utf8(v.bytes); }, "Lines");
+  sinks_.push_back(lines.write_as_text(dir));
+  sinks_.back().name(name);
+  return static_cast<int>(sinks_.size()) - 1;
+}
+
 int JobBuilder::discarding_sink(int in, const std::string& name) {
   sinks_.push_back(values(in, "DiscardingSink").add_sink([](const PyValue&) {}, name));
   return static_cast<int>(sinks_.size()) - 1;
@@ -522,6 +529,7 @@ void register_job_builder(py::module_& m) {
       .def("python_sink", &JobBuilder::python_sink)
       .def("collect", &JobBuilder::collect)
       .def("discarding_sink", &JobBuilder::discarding_sink)
+      .def("file_sink", &JobBuilder::file_sink)
       .def("set_sink_property", &JobBuilder::set_sink_property)
       .def("execute", &JobBuilder::execute)
       .def("execute_async", &JobBuilder::execute_async)

@@ -60,6 +60,9 @@ class JobBuilder {
   // Sinks.
   int python_sink(int in, py::object spec, const std::string& name);
   py::object collect(int in, const std::string& name);
+  //! Text lines (records that are str) into part files under `dir`, exactly once with checkpoints (the
+  //! engine's FileSink: pending files committed when a checkpoint completes).
+  int file_sink(int in, const std::string& dir, const std::string& name);
   //! A sink that drops every record in C++ (no GIL): Flink's DiscardingSink.
   int discarding_sink(int in, const std::string& name);
   void set_sink_property(int sink, const std::string& key, py::handle value);

@@ -69,3 +69,39 @@ def test_keyed_state_is_exactly_once_across_a_failure(backend: str, tmp_path: An
     assert final == ref
     # The failure happened: some key's counts were emitted twice (replay after the restart).
     assert len(out) > N
+
+
+def visible_lines(directory: str) -> list[str]:
+    lines: list[str] = []
+    for name in os.listdir(directory):
+        if name.startswith("."):
+            continue  # in-progress and pending files are not output yet
+        with open(os.path.join(directory, name)) as f:
+            lines.extend(line.rstrip("\n") for line in f)
+    return lines
+
+
+def test_file_sink_is_exactly_once_across_a_failure(tmp_path: Any) -> None:
+    from weir.common import Encoder
+    from weir.datastream.connectors import FileSink
+
+    out = os.path.join(str(tmp_path), "out")
+    env = StreamExecutionEnvironment.get_execution_environment()
+    env.set_parallelism(2)
+    env.enable_checkpointing(20)
+    env.get_checkpoint_config().set_checkpoint_storage_dir(os.path.join(str(tmp_path), "chk"))
+    env._config["restart-strategy.type"] = "fixed-delay"
+    env._config["restart-strategy.fixed-delay.attempts"] = "3"
+    env._config["restart-strategy.fixed-delay.delay"] = "10 ms"
+    n = 40_000
+    (
+        env.from_sequence(1, n, rate_per_second=40_000)
+        .map(FailOnce(at=n // 2))
+        .map(lambda v: f"line {v}", output_type=Types.STRING())
+        .sink_to(FileSink.for_row_format(out, Encoder.simple_string_encoder()).build())
+    )
+    client = env.execute_async("files")
+    client.get_job_execution_result()
+    assert client._restarts() >= 1, "the injected failure did not happen"
+    lines = visible_lines(out)
+    assert sorted(lines) == sorted(f"line {v}" for v in range(1, n + 1))

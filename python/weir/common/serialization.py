@@ -17,8 +17,8 @@ class Encoder:
     def simple_string_encoder(charset_name: str = "UTF-8") -> Encoder:
         return Encoder(charset_name)
 
-    def _encode(self, value: Any) -> bytes:
-        return (str(value) + "\n").encode(self._charset)
+    def _text(self, value: Any) -> str:
+        return str(value)
 
 
 class SimpleStringSchema:

@@ -458,7 +458,15 @@ class _Translator:
         elif k == "partition_custom":
             h = self._partition_custom(n)
         elif k == "sink":
-            if a["spec"] is None:
+            if isinstance(a["spec"], tuple) and a["spec"][0] == "file":
+                _, base, encoder = a["spec"]
+                text = ad.ChainSpec()
+                text.stages.append((ad.MAP, lambda v: encoder._text(v), "Encoder", None))
+                lines = b.chain(self._inputs(n), text, ("STRING", "String", [], []), {}, None, "Encoder")
+                if n.parallelism:
+                    b.set_property(lines, "parallelism", n.parallelism)
+                h = b.file_sink(lines, base, n.name)
+            elif a["spec"] is None:
                 h = b.discarding_sink(self._inputs(n), n.name)
             else:
                 h = b.python_sink(self._inputs(n), a["spec"], n.name)

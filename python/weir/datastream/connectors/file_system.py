@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from weir.common.serialization import Encoder
@@ -84,44 +83,12 @@ class RollingPolicy:
         return RollingPolicy()
 
 
-class _FileSinkFunction:
-    """Writes one part file per subtask, committed (renamed into place) when the job ends."""
-
-    def __init__(self, base: str, encoder: Encoder, config: OutputFileConfig) -> None:
-        self._base, self._encoder, self._config = base, encoder, config
-        self._file: Any = None
-        self._tmp = ""
-        self._final = ""
-
-    def open(self, ctx: Any) -> None:
-        os.makedirs(self._base, exist_ok=True)
-        name = f"{self._config.prefix}-{ctx.get_index_of_this_subtask()}-0{self._config.suffix}"
-        self._final = os.path.join(self._base, name)
-        self._tmp = os.path.join(self._base, "." + name + ".inprogress")
-        self._file = open(self._tmp, "wb")  # noqa: SIM115 - closed in finish/close
-
-    def invoke(self, value: Any, context: Any) -> None:
-        self._file.write(self._encoder._encode(value))
-
-    def finish(self) -> None:
-        if self._file is not None:
-            self._file.flush()
-            os.fsync(self._file.fileno())
-            self._file.close()
-            self._file = None
-            os.replace(self._tmp, self._final)
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-
-
 class FileSink:
-    """Writes records as lines with an Encoder into part files under a directory.
+    """Writes records as lines (the Encoder's text of each) into part files under a directory.
 
-    Part files become visible when the bounded job finishes. (Weir's Python FileSink does not yet commit
-    on checkpoints: use the C++ FileSink for exactly-once files from unbounded jobs.)
+    The engine's exactly-once FileSink does the writing: with checkpointing, a part file becomes visible
+    when the checkpoint that covers it completes; without, when the input ends. Part files are named
+    ``part-<job>-<attempt>-<subtask>-<n>``; OutputFileConfig's prefix and suffix are not applied yet.
     """
 
     def __init__(self, base: str, encoder: Encoder, config: OutputFileConfig) -> None:
@@ -151,6 +118,4 @@ class FileSink:
             return FileSink(self._base, self._encoder, self._config)
 
     def _sink_spec(self) -> Any:
-        from weir.datastream._adapters import SinkSpec
-
-        return SinkSpec(_FileSinkFunction(self._base, self._encoder, self._config))
+        return ("file", self._base, self._encoder)
