@@ -17,9 +17,8 @@ struct ThreadState {
 };
 thread_local ThreadState tls;
 
-}  // namespace
-
-TaskGil::TaskGil() {
+// The GIL is held by this thread exactly while tls.depth > 0: the first hold takes it, the last lets go.
+void hold() {
   if (tls.depth++ > 0) return;
   if (!Py_IsInitialized()) return;
   if (!tls.ts) {
@@ -28,12 +27,33 @@ TaskGil::TaskGil() {
   } else {
     PyEval_RestoreThread(tls.ts);
   }
-  acquired_ = true;
+}
+
+void let_go() {
+  if (--tls.depth > 0) return;
+  if (tls.ts && Py_IsInitialized()) PyEval_SaveThread();
+}
+
+}  // namespace
+
+TaskGil::TaskGil() {
+  hold();
 }
 
 TaskGil::~TaskGil() {
-  --tls.depth;
-  if (acquired_) PyEval_SaveThread();
+  let_go();
+}
+
+void BatchGil::acquire() {
+  if (held_) return;
+  hold();
+  held_ = true;
+}
+
+void BatchGil::release() {
+  if (!held_) return;
+  held_ = false;
+  let_go();
 }
 
 }  // namespace weir::python

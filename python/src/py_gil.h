@@ -16,9 +16,22 @@ class TaskGil {
   ~TaskGil();
   TaskGil(const TaskGil&) = delete;
   TaskGil& operator=(const TaskGil&) = delete;
+};
+
+//! The GIL held across the records of a batch: acquire() before a record's Python calls (nothing when it
+//! is held already), release() at the end of the batch (runtime/batch_end.h) and before anything that may
+//! wait. So a task running Python hands the GIL to other threads once per batch, not once per record.
+class BatchGil {
+ public:
+  BatchGil() = default;
+  BatchGil(const BatchGil&) = delete;
+  BatchGil& operator=(const BatchGil&) = delete;
+  ~BatchGil() { release(); }
+  void acquire();
+  void release();
 
  private:
-  bool acquired_ = false;
+  bool held_ = false;
 };
 
 //! Releases the GIL for the scope if this thread holds it (waiting on a job from a Python thread).

@@ -55,6 +55,8 @@ class PyOperatorSupport {
   //! (OutputTag, value) goes to that side output. GIL held by the caller.
   void emit_results(py::handle results, Timestamp ts, bool iterable);
   void emit_one(py::handle value, Timestamp ts);
+  //! An already encoded result for the main output.
+  void emit_encoded(std::string bytes, Timestamp ts) { pending_.push_back({out_, std::move(bytes), ts}); }
 
   //! Where records go. PyValue records for the main output unless `keyed_out_` is set by a subclass.
   void bind_outputs(const runtime::OperatorRuntime& rt);

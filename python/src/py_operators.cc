@@ -14,6 +14,7 @@ py::object optional_attr(const py::object& o, const char* name) {
 void PyChainOperator::open() {
   support_.bind_outputs(rt_);
   if (key_spec_) keyed_out_ = static_cast<runtime::Output<PyKeyed>*>(rt_.output);
+  runtime::add_batch_end_hook(this, [this] { release_and_flush(); });
   TaskGil gil;
   support_.open_python(this);
   call_python(rt_.name, [&] {
@@ -87,23 +88,28 @@ void PyChainOperator::run_from(size_t i, py::handle value) {
 }
 
 void PyChainOperator::process_element(const PyValue& v, Timestamp ts) {
-  {
-    TaskGil gil;
-    ts_ = ts;
-    try {
-      call_python(rt_.name, [&] { run_from(0, decode_string(v.bytes)); });
-    } catch (...) {
-      support_.drop_pending();
-      keyed_pending_.clear();
-      throw;
-    }
+  gil_.acquire();
+  ts_ = ts;
+  try {
+    call_python(rt_.name, [&] { run_from(0, decode_string(v.bytes)); });
+  } catch (...) {
+    support_.drop_pending();
+    keyed_pending_.clear();
+    gil_.release();
+    throw;
   }
+}
+
+void PyChainOperator::release_and_flush() {
+  gil_.release();
   support_.flush();
   for (auto& [r, t] : keyed_pending_) keyed_out_->collect(r, t);
   keyed_pending_.clear();
 }
 
 void PyChainOperator::close() {
+  runtime::remove_batch_end_hook(this);
+  gil_.release();
   TaskGil gil;
   support_.close_python();
   stages_.clear();
@@ -115,6 +121,7 @@ void PyChainOperator::close() {
 
 void PyKeyedOperator::open() {
   support_.bind_outputs(rt_);
+  runtime::add_batch_end_hook(this, [this] { release_and_flush(); });
   timers_ = create_timer_service(this);
   TaskGil gil;
   support_.open_python(this);
@@ -142,53 +149,57 @@ void PyKeyedOperator::process_element(const PyKeyed& v, Timestamp ts) {
     if (!cur) {
       next = v.value;
     } else {
-      TaskGil gil;
-      call_python(rt_.name, [&] {
-        py::object r = reduce_fn_(decode_string(*cur), decode_string(v.value));
-        next = encode_to_string(r, support_.main_spec());
-      });
+      gil_.acquire();
+      try {
+        call_python(rt_.name, [&] {
+          py::object r = reduce_fn_(decode_string(*cur), decode_string(v.value));
+          next = encode_to_string(r, support_.main_spec());
+        });
+      } catch (...) {
+        support_.drop_pending();
+        gil_.release();
+        throw;
+      }
     }
     reduce_state_->update(next);
-    static_cast<runtime::Output<PyValue>*>(rt_.output)->collect(PyValue{std::move(next)}, ts);
+    support_.emit_encoded(std::move(next), ts);
     return;
   }
-  {
-    TaskGil gil;
-    try {
-      call_python(rt_.name, [&] {
-        ctx_->set_record(ts);
-        py::object r = process_fn_(decode_string(v.value), ctx_obj_);
-        support_.emit_results(r, ts, true);
-      });
-    } catch (...) {
-      support_.drop_pending();
-      throw;
-    }
+  gil_.acquire();
+  try {
+    call_python(rt_.name, [&] {
+      ctx_->set_record(ts);
+      py::object r = process_fn_(decode_string(v.value), ctx_obj_);
+      support_.emit_results(r, ts, true);
+    });
+  } catch (...) {
+    support_.drop_pending();
+    gil_.release();
+    throw;
   }
-  support_.flush();
 }
 
 void PyKeyedOperator::fire(const runtime::Timer& t, bool event_time) {
   if (!timer_fn_) return;
   Timestamp ts = event_time ? t.ts : kNoTimestamp;
-  {
-    TaskGil gil;
-    try {
-      call_python(rt_.name, [&] {
-        ctx_->set_record(ts);
-        ctx_->set_timer_domain(event_time);
-        py::object r = timer_fn_(t.ts, ctx_obj_);
-        support_.emit_results(r, ts, true);
-      });
-    } catch (...) {
-      support_.drop_pending();
-      throw;
-    }
+  gil_.acquire();
+  try {
+    call_python(rt_.name, [&] {
+      ctx_->set_record(ts);
+      ctx_->set_timer_domain(event_time);
+      py::object r = timer_fn_(t.ts, ctx_obj_);
+      support_.emit_results(r, ts, true);
+    });
+  } catch (...) {
+    support_.drop_pending();
+    gil_.release();
+    throw;
   }
-  support_.flush();
 }
 
 void PyKeyedOperator::close() {
+  runtime::remove_batch_end_hook(this);
+  gil_.release();
   TaskGil gil;
   support_.close_python();
   process_fn_ = timer_fn_ = reduce_fn_ = ctx_obj_ = py::object();
@@ -199,6 +210,7 @@ void PyKeyedOperator::close() {
 template <typename IN1, typename IN2>
 void PyTwoInputOperator<IN1, IN2>::open() {
   support_.bind_outputs(rt_);
+  runtime::add_batch_end_hook(this, [this] { release_and_flush(); });
   if (is_keyed()) timers_ = create_timer_service(this);
   TaskGil gil;
   support_.open_python(this);
@@ -223,47 +235,45 @@ void PyTwoInputOperator<IN1, IN2>::process(const IN& v, Timestamp ts, bool secon
   } else {
     value = &v.bytes;
   }
-  {
-    TaskGil gil;
-    try {
-      call_python(rt_.name, [&] {
-        ctx_->set_record(ts);
-        ctx_->set_broadcast_writable(second && broadcast_input2_);
-        py::object r = (second ? fn2_ : fn1_)(decode_string(*value), ctx_obj_);
-        support_.emit_results(r, ts, true);
-      });
-    } catch (...) {
-      support_.drop_pending();
-      throw;
-    }
+  gil_.acquire();
+  try {
+    call_python(rt_.name, [&] {
+      ctx_->set_record(ts);
+      ctx_->set_broadcast_writable(second && broadcast_input2_);
+      py::object r = (second ? fn2_ : fn1_)(decode_string(*value), ctx_obj_);
+      support_.emit_results(r, ts, true);
+    });
+  } catch (...) {
+    support_.drop_pending();
+    gil_.release();
+    throw;
   }
-  support_.flush();
 }
 
 template <typename IN1, typename IN2>
 void PyTwoInputOperator<IN1, IN2>::fire(const runtime::Timer& t, bool event_time) {
   if (!timer_fn_) return;
   Timestamp ts = event_time ? t.ts : kNoTimestamp;
-  {
-    TaskGil gil;
-    try {
-      call_python(rt_.name, [&] {
-        ctx_->set_record(ts);
-        ctx_->set_broadcast_writable(false);
-        ctx_->set_timer_domain(event_time);
-        py::object r = timer_fn_(t.ts, ctx_obj_);
-        support_.emit_results(r, ts, true);
-      });
-    } catch (...) {
-      support_.drop_pending();
-      throw;
-    }
+  gil_.acquire();
+  try {
+    call_python(rt_.name, [&] {
+      ctx_->set_record(ts);
+      ctx_->set_broadcast_writable(false);
+      ctx_->set_timer_domain(event_time);
+      py::object r = timer_fn_(t.ts, ctx_obj_);
+      support_.emit_results(r, ts, true);
+    });
+  } catch (...) {
+    support_.drop_pending();
+    gil_.release();
+    throw;
   }
-  support_.flush();
 }
 
 template <typename IN1, typename IN2>
 void PyTwoInputOperator<IN1, IN2>::close() {
+  runtime::remove_batch_end_hook(this);
+  gil_.release();
   TaskGil gil;
   support_.close_python();
   fn1_ = fn2_ = timer_fn_ = ctx_obj_ = py::object();
@@ -281,6 +291,7 @@ template void PyTwoInputOperator<PyKeyed, PyValue>::process<PyValue>(const PyVal
 
 void PySinkOperator::open() {
   support_.bind_outputs(rt_);
+  runtime::add_batch_end_hook(this, [this] { gil_.release(); });
   TaskGil gil;
   support_.open_python(this);
   call_python(rt_.name, [&] {
@@ -291,14 +302,20 @@ void PySinkOperator::open() {
 }
 
 void PySinkOperator::process_element(const PyValue& v, Timestamp ts) {
-  TaskGil gil;
-  call_python(rt_.name, [&] {
-    ctx_->set_record(ts);
-    invoke_(decode_string(v.bytes), ctx_obj_);
-  });
+  gil_.acquire();
+  try {
+    call_python(rt_.name, [&] {
+      ctx_->set_record(ts);
+      invoke_(decode_string(v.bytes), ctx_obj_);
+    });
+  } catch (...) {
+    gil_.release();
+    throw;
+  }
 }
 
 void PySinkOperator::finish() {
+  gil_.release();
   TaskGil gil;
   call_python(rt_.name, [&] {
     if (py::hasattr(support_.impl(), "finish")) support_.impl().attr("finish")();
@@ -306,6 +323,8 @@ void PySinkOperator::finish() {
 }
 
 void PySinkOperator::close() {
+  runtime::remove_batch_end_hook(this);
+  gil_.release();
   TaskGil gil;
   support_.close_python();
   invoke_ = ctx_obj_ = py::object();

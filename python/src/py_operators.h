@@ -17,6 +17,7 @@
 #include "py_context.h"
 #include "py_operator_base.h"
 #include "weir/api/operators/keyed_support.h"
+#include "weir/runtime/batch_end.h"
 #include "weir/state/state_factory.h"
 
 namespace weir::python {
@@ -32,12 +33,32 @@ class PyChainOperator final : public runtime::StreamOperator, public runtime::In
   void open() override;
   void process_element(const PyValue& v, Timestamp ts) override;
   void close() override;
+  // Results wait with the GIL held until the batch ends (runtime/batch_end.h); everything that passes
+  // them (watermarks, barriers, the end of input) first lets go of the GIL and sends them on.
+  void process_watermark(Timestamp wm, int input) override {
+    release_and_flush();
+    runtime::StreamOperator::process_watermark(wm, input);
+  }
+  void process_watermark_status(bool idle, int input) override {
+    release_and_flush();
+    runtime::StreamOperator::process_watermark_status(idle, input);
+  }
+  void end_input(int input) override { release_and_flush(); }
+  void finish() override { release_and_flush(); }
+  void snapshot_state(checkpoint::OperatorSnapshot& out) override {
+    release_and_flush();
+    runtime::StreamOperator::snapshot_state(out);
+  }
   ~PyChainOperator() override {
+    runtime::remove_batch_end_hook(this);
+    gil_.release();
     TaskGil gil;
     release();
   }
 
  private:
+  void release_and_flush();
+  BatchGil gil_;
   void release() {
     stages_.clear();
     key_fn_ = ctx_obj_ = py::object();
@@ -73,13 +94,40 @@ class PyKeyedOperator final : public runtime::StreamOperator,
   void on_event_time(const runtime::Timer& t) override { fire(t, true); }
   void on_processing_time(const runtime::Timer& t) override { fire(t, false); }
   void close() override;
+  // Results wait with the GIL held until the batch ends (runtime/batch_end.h); everything that passes
+  // them (watermarks, barriers, the end of input) first lets go of the GIL and sends them on.
+  void process_watermark(Timestamp wm, int input) override {
+    release_and_flush();
+    runtime::StreamOperator::process_watermark(wm, input);
+  }
+  void process_watermark_status(bool idle, int input) override {
+    release_and_flush();
+    runtime::StreamOperator::process_watermark_status(idle, input);
+  }
+  void end_input(int input) override { release_and_flush(); }
+  void finish() override { release_and_flush(); }
+  void snapshot_state(checkpoint::OperatorSnapshot& out) override {
+    release_and_flush();
+    runtime::StreamOperator::snapshot_state(out);
+  }
   ~PyKeyedOperator() override {
+    runtime::remove_batch_end_hook(this);
+    gil_.release();
     TaskGil gil;
     process_fn_ = timer_fn_ = reduce_fn_ = ctx_obj_ = py::object();
   }
 
  private:
   void fire(const runtime::Timer& t, bool event_time);
+  void on_watermark(Timestamp wm) override {
+    runtime::StreamOperator::on_watermark(wm);  // fires event-time timers
+    release_and_flush();
+  }
+  void release_and_flush() {
+    gil_.release();
+    support_.flush();
+  }
+  BatchGil gil_;
   PyOperatorSupport support_;
   Mode mode_;
   ops::KeyContext<std::string> keys_;
@@ -111,7 +159,25 @@ class PyTwoInputOperator final : public runtime::StreamOperator, public runtime:
   void close() override;
   void on_event_time(const runtime::Timer& t) override { fire(t, true); }
   void on_processing_time(const runtime::Timer& t) override { fire(t, false); }
+  // Results wait with the GIL held until the batch ends (runtime/batch_end.h); everything that passes
+  // them (watermarks, barriers, the end of input) first lets go of the GIL and sends them on.
+  void process_watermark(Timestamp wm, int input) override {
+    release_and_flush();
+    runtime::StreamOperator::process_watermark(wm, input);
+  }
+  void process_watermark_status(bool idle, int input) override {
+    release_and_flush();
+    runtime::StreamOperator::process_watermark_status(idle, input);
+  }
+  void end_input(int input) override { release_and_flush(); }
+  void finish() override { release_and_flush(); }
+  void snapshot_state(checkpoint::OperatorSnapshot& out) override {
+    release_and_flush();
+    runtime::StreamOperator::snapshot_state(out);
+  }
   ~PyTwoInputOperator() override {
+    runtime::remove_batch_end_hook(this);
+    gil_.release();
     TaskGil gil;
     fn1_ = fn2_ = timer_fn_ = ctx_obj_ = py::object();
   }
@@ -126,7 +192,16 @@ class PyTwoInputOperator final : public runtime::StreamOperator, public runtime:
   template <typename IN>
   void process(const IN& v, Timestamp ts, bool second);
   void fire(const runtime::Timer& t, bool event_time);
+  void on_watermark(Timestamp wm) override {
+    runtime::StreamOperator::on_watermark(wm);  // fires event-time timers
+    release_and_flush();
+  }
+  void release_and_flush() {
+    gil_.release();
+    support_.flush();
+  }
 
+  BatchGil gil_;
   PyOperatorSupport support_;
   bool broadcast_input2_;
   In<IN1, false> in1_;
@@ -147,11 +222,14 @@ class PySinkOperator final : public runtime::StreamOperator, public runtime::Inp
   void finish() override;
   void close() override;
   ~PySinkOperator() override {
+    runtime::remove_batch_end_hook(this);
+    gil_.release();
     TaskGil gil;
     invoke_ = ctx_obj_ = py::object();
   }
 
  private:
+  BatchGil gil_;
   PyOperatorSupport support_;
   py::object invoke_;
   std::unique_ptr<PyContext> ctx_;

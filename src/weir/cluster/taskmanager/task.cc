@@ -11,6 +11,7 @@
 #include "weir/cluster/taskmanager/barrier_codec.h"
 #include "weir/common/config_options.h"
 #include "weir/common/failure_points.h"
+#include "weir/runtime/batch_end.h"
 #include "weir/runtime/operator_failure.h"
 #include "weir/runtime/source_operator.h"
 #include "weir/state/keyed_state_backend_factory.h"
@@ -321,6 +322,8 @@ void Task::run_timers_and_mail() {
 }
 
 void Task::maybe_flush(bool force) {
+  // Operators that batch per-record work hand over what they hold first (runtime/batch_end.h).
+  runtime::run_batch_end_hooks();
   auto now = std::chrono::steady_clock::now();
   if (!force && now - last_flush_ < buffer_timeout_) return;
   for (auto& p : partitions_)
@@ -337,6 +340,7 @@ void Task::wait_for_work() {
                  std::chrono::milliseconds(std::max<Timestamp>(0, deadline - pts_->now()));
     limit = std::min(limit, until);
   }
+  runtime::run_batch_end_hooks();  // nothing may wait in an operator while the task sleeps
   wakeup_.wait_until(limit);
 }
 
@@ -580,6 +584,7 @@ void Task::await_final_checkpoint() {
     while (need_resume_) resume_stashed();
     if (!got) {
       maybe_flush(true);
+      runtime::run_batch_end_hooks();
       wakeup_.wait_until(std::chrono::steady_clock::now() + std::chrono::milliseconds(50));
     }
   }

@@ -16,6 +16,7 @@
 #include "weir/cluster/taskmanager/barrier_codec.h"
 #include "weir/cluster/taskmanager/task.h"
 #include "weir/common/error.h"
+#include "weir/runtime/batch_end.h"
 
 namespace weir::cluster {
 
@@ -192,6 +193,7 @@ void Task::yield_between_records(int channel, const uint8_t* pos, const uint8_t*
     check_canceled();
     auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
     if (timeout_barrier_ > last_checkpoint_) until = std::min(until, timeout_due_);
+    runtime::run_batch_end_hooks();
     wakeup_.wait_until(until);
   }
   cur_channel_ = -1;
