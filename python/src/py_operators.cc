@@ -9,12 +9,33 @@ py::object optional_attr(const py::object& o, const char* name) {
 }
 }  // namespace
 
+// ---------------------------------------------------------------- PyBatchingOperator
+
+void PyBatchingOperator::call_timer(PyOperatorSupport& support, PyContext& ctx, const py::object& ctx_obj,
+                                    const py::object& fn, const runtime::Timer& t, bool event_time) {
+  // Results of event-time timers carry the timer's time; processing-time results carry none.
+  Timestamp ts = event_time ? t.ts : kNoTimestamp;
+  gil_.acquire();
+  try {
+    call_python(rt_.name, [&] {
+      ctx.set_record(ts);
+      ctx.set_timer_domain(event_time);
+      py::object r = fn(t.ts, ctx_obj);
+      support.emit_results(r, ts, true);
+    });
+  } catch (...) {
+    support.drop_pending();
+    gil_.release();
+    throw;
+  }
+}
+
 // ---------------------------------------------------------------- PyChainOperator
 
 void PyChainOperator::open() {
   support_.bind_outputs(rt_);
   if (key_spec_) keyed_out_ = static_cast<runtime::Output<PyKeyed>*>(rt_.output);
-  runtime::add_batch_end_hook(this, [this] { release_and_flush(); });
+  start_batching();
   TaskGil gil;
   support_.open_python(this);
   call_python(rt_.name, [&] {
@@ -108,8 +129,7 @@ void PyChainOperator::release_and_flush() {
 }
 
 void PyChainOperator::close() {
-  runtime::remove_batch_end_hook(this);
-  gil_.release();
+  stop_batching();
   TaskGil gil;
   support_.close_python();
   stages_.clear();
@@ -121,7 +141,7 @@ void PyChainOperator::close() {
 
 void PyKeyedOperator::open() {
   support_.bind_outputs(rt_);
-  runtime::add_batch_end_hook(this, [this] { release_and_flush(); });
+  start_batching();
   timers_ = create_timer_service(this);
   TaskGil gil;
   support_.open_python(this);
@@ -180,26 +200,11 @@ void PyKeyedOperator::process_element(const PyKeyed& v, Timestamp ts) {
 }
 
 void PyKeyedOperator::fire(const runtime::Timer& t, bool event_time) {
-  if (!timer_fn_) return;
-  Timestamp ts = event_time ? t.ts : kNoTimestamp;
-  gil_.acquire();
-  try {
-    call_python(rt_.name, [&] {
-      ctx_->set_record(ts);
-      ctx_->set_timer_domain(event_time);
-      py::object r = timer_fn_(t.ts, ctx_obj_);
-      support_.emit_results(r, ts, true);
-    });
-  } catch (...) {
-    support_.drop_pending();
-    gil_.release();
-    throw;
-  }
+  if (timer_fn_) call_timer(support_, *ctx_, ctx_obj_, timer_fn_, t, event_time);
 }
 
 void PyKeyedOperator::close() {
-  runtime::remove_batch_end_hook(this);
-  gil_.release();
+  stop_batching();
   TaskGil gil;
   support_.close_python();
   process_fn_ = timer_fn_ = reduce_fn_ = ctx_obj_ = py::object();
@@ -210,7 +215,7 @@ void PyKeyedOperator::close() {
 template <typename IN1, typename IN2>
 void PyTwoInputOperator<IN1, IN2>::open() {
   support_.bind_outputs(rt_);
-  runtime::add_batch_end_hook(this, [this] { release_and_flush(); });
+  start_batching();
   if (is_keyed()) timers_ = create_timer_service(this);
   TaskGil gil;
   support_.open_python(this);
@@ -252,28 +257,13 @@ void PyTwoInputOperator<IN1, IN2>::process(const IN& v, Timestamp ts, bool secon
 
 template <typename IN1, typename IN2>
 void PyTwoInputOperator<IN1, IN2>::fire(const runtime::Timer& t, bool event_time) {
-  if (!timer_fn_) return;
-  Timestamp ts = event_time ? t.ts : kNoTimestamp;
-  gil_.acquire();
-  try {
-    call_python(rt_.name, [&] {
-      ctx_->set_record(ts);
-      ctx_->set_broadcast_writable(false);
-      ctx_->set_timer_domain(event_time);
-      py::object r = timer_fn_(t.ts, ctx_obj_);
-      support_.emit_results(r, ts, true);
-    });
-  } catch (...) {
-    support_.drop_pending();
-    gil_.release();
-    throw;
-  }
+  ctx_->set_broadcast_writable(false);
+  if (timer_fn_) call_timer(support_, *ctx_, ctx_obj_, timer_fn_, t, event_time);
 }
 
 template <typename IN1, typename IN2>
 void PyTwoInputOperator<IN1, IN2>::close() {
-  runtime::remove_batch_end_hook(this);
-  gil_.release();
+  stop_batching();
   TaskGil gil;
   support_.close_python();
   fn1_ = fn2_ = timer_fn_ = ctx_obj_ = py::object();

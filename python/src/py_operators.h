@@ -24,17 +24,12 @@ namespace weir::python {
 
 enum class StageKind { kMap = 0, kFlatMap = 1, kFilter = 2, kProcess = 3 };
 
-class PyChainOperator final : public runtime::StreamOperator, public runtime::Input<PyValue> {
+//! What the Python operators share in the task loop: the GIL kept from the first record of a batch to the
+//! batch's end (runtime/batch_end.h), and results that wait until then. Everything that passes results
+//! (watermarks and the timers they fire, barriers, the end of input) first lets go of the GIL and sends
+//! them on, so order is kept and no thread waits on a full output while holding the GIL.
+class PyBatchingOperator : public runtime::StreamOperator {
  public:
-  //! With `key_spec` set, the chain ends in a key selector (the last stage) and emits PyKeyed records.
-  PyChainOperator(PyRef spec, OutputSpec out, std::optional<TypeSpecPtr> key_spec)
-      : support_(std::move(spec), std::move(out)), key_spec_(std::move(key_spec)) {}
-  runtime::InputBase* input(int i) override { return i == 0 ? this : nullptr; }
-  void open() override;
-  void process_element(const PyValue& v, Timestamp ts) override;
-  void close() override;
-  // Results wait with the GIL held until the batch ends (runtime/batch_end.h); everything that passes
-  // them (watermarks, barriers, the end of input) first lets go of the GIL and sends them on.
   void process_watermark(Timestamp wm, int input) override {
     release_and_flush();
     runtime::StreamOperator::process_watermark(wm, input);
@@ -49,16 +44,50 @@ class PyChainOperator final : public runtime::StreamOperator, public runtime::In
     release_and_flush();
     runtime::StreamOperator::snapshot_state(out);
   }
-  ~PyChainOperator() override {
+  ~PyBatchingOperator() override {
     runtime::remove_batch_end_hook(this);
+    gil_.release();
+  }
+
+ protected:
+  //! Lets go of the GIL and sends the batch's results downstream.
+  virtual void release_and_flush() = 0;
+  void on_watermark(Timestamp wm) override {
+    runtime::StreamOperator::on_watermark(wm);  // fires event-time timers
+    release_and_flush();
+  }
+  //! In open(): the task calls release_and_flush() at the end of every batch.
+  void start_batching() {
+    runtime::add_batch_end_hook(this, [this] { release_and_flush(); });
+  }
+  //! In close(): no more batches.
+  void stop_batching() {
+    runtime::remove_batch_end_hook(this);
+    gil_.release();
+  }
+  //! Calls a timer function (on_timer(ts, ctx)) and keeps its results for the batch's end.
+  void call_timer(PyOperatorSupport& support, PyContext& ctx, const py::object& ctx_obj, const py::object& fn,
+                  const runtime::Timer& t, bool event_time);
+  BatchGil gil_;
+};
+
+class PyChainOperator final : public PyBatchingOperator, public runtime::Input<PyValue> {
+ public:
+  //! With `key_spec` set, the chain ends in a key selector (the last stage) and emits PyKeyed records.
+  PyChainOperator(PyRef spec, OutputSpec out, std::optional<TypeSpecPtr> key_spec)
+      : support_(std::move(spec), std::move(out)), key_spec_(std::move(key_spec)) {}
+  runtime::InputBase* input(int i) override { return i == 0 ? this : nullptr; }
+  void open() override;
+  void process_element(const PyValue& v, Timestamp ts) override;
+  void close() override;
+  ~PyChainOperator() override {
     gil_.release();
     TaskGil gil;
     release();
   }
 
  private:
-  void release_and_flush();
-  BatchGil gil_;
+  void release_and_flush() override;
   void release() {
     stages_.clear();
     key_fn_ = ctx_obj_ = py::object();
@@ -80,7 +109,7 @@ class PyChainOperator final : public runtime::StreamOperator, public runtime::In
   std::vector<std::pair<PyKeyed, Timestamp>> keyed_pending_;
 };
 
-class PyKeyedOperator final : public runtime::StreamOperator,
+class PyKeyedOperator final : public PyBatchingOperator,
                               public runtime::Input<PyKeyed>,
                               public runtime::Triggerable {
  public:
@@ -94,24 +123,7 @@ class PyKeyedOperator final : public runtime::StreamOperator,
   void on_event_time(const runtime::Timer& t) override { fire(t, true); }
   void on_processing_time(const runtime::Timer& t) override { fire(t, false); }
   void close() override;
-  // Results wait with the GIL held until the batch ends (runtime/batch_end.h); everything that passes
-  // them (watermarks, barriers, the end of input) first lets go of the GIL and sends them on.
-  void process_watermark(Timestamp wm, int input) override {
-    release_and_flush();
-    runtime::StreamOperator::process_watermark(wm, input);
-  }
-  void process_watermark_status(bool idle, int input) override {
-    release_and_flush();
-    runtime::StreamOperator::process_watermark_status(idle, input);
-  }
-  void end_input(int input) override { release_and_flush(); }
-  void finish() override { release_and_flush(); }
-  void snapshot_state(checkpoint::OperatorSnapshot& out) override {
-    release_and_flush();
-    runtime::StreamOperator::snapshot_state(out);
-  }
   ~PyKeyedOperator() override {
-    runtime::remove_batch_end_hook(this);
     gil_.release();
     TaskGil gil;
     process_fn_ = timer_fn_ = reduce_fn_ = ctx_obj_ = py::object();
@@ -119,15 +131,10 @@ class PyKeyedOperator final : public runtime::StreamOperator,
 
  private:
   void fire(const runtime::Timer& t, bool event_time);
-  void on_watermark(Timestamp wm) override {
-    runtime::StreamOperator::on_watermark(wm);  // fires event-time timers
-    release_and_flush();
-  }
-  void release_and_flush() {
+  void release_and_flush() override {
     gil_.release();
     support_.flush();
   }
-  BatchGil gil_;
   PyOperatorSupport support_;
   Mode mode_;
   ops::KeyContext<std::string> keys_;
@@ -141,7 +148,7 @@ class PyKeyedOperator final : public runtime::StreamOperator,
 //! Two inputs; IN1/IN2 are PyValue or PyKeyed. With keyed inputs the operator has keyed state and timers.
 //! `broadcast_input2`: input 2 is a broadcast stream and may change broadcast state.
 template <typename IN1, typename IN2>
-class PyTwoInputOperator final : public runtime::StreamOperator, public runtime::Triggerable {
+class PyTwoInputOperator final : public PyBatchingOperator, public runtime::Triggerable {
  public:
   PyTwoInputOperator(PyRef spec, OutputSpec out, bool broadcast_input2)
       : support_(std::move(spec), std::move(out)),
@@ -159,24 +166,7 @@ class PyTwoInputOperator final : public runtime::StreamOperator, public runtime:
   void close() override;
   void on_event_time(const runtime::Timer& t) override { fire(t, true); }
   void on_processing_time(const runtime::Timer& t) override { fire(t, false); }
-  // Results wait with the GIL held until the batch ends (runtime/batch_end.h); everything that passes
-  // them (watermarks, barriers, the end of input) first lets go of the GIL and sends them on.
-  void process_watermark(Timestamp wm, int input) override {
-    release_and_flush();
-    runtime::StreamOperator::process_watermark(wm, input);
-  }
-  void process_watermark_status(bool idle, int input) override {
-    release_and_flush();
-    runtime::StreamOperator::process_watermark_status(idle, input);
-  }
-  void end_input(int input) override { release_and_flush(); }
-  void finish() override { release_and_flush(); }
-  void snapshot_state(checkpoint::OperatorSnapshot& out) override {
-    release_and_flush();
-    runtime::StreamOperator::snapshot_state(out);
-  }
   ~PyTwoInputOperator() override {
-    runtime::remove_batch_end_hook(this);
     gil_.release();
     TaskGil gil;
     fn1_ = fn2_ = timer_fn_ = ctx_obj_ = py::object();
@@ -192,16 +182,11 @@ class PyTwoInputOperator final : public runtime::StreamOperator, public runtime:
   template <typename IN>
   void process(const IN& v, Timestamp ts, bool second);
   void fire(const runtime::Timer& t, bool event_time);
-  void on_watermark(Timestamp wm) override {
-    runtime::StreamOperator::on_watermark(wm);  // fires event-time timers
-    release_and_flush();
-  }
-  void release_and_flush() {
+  void release_and_flush() override {
     gil_.release();
     support_.flush();
   }
 
-  BatchGil gil_;
   PyOperatorSupport support_;
   bool broadcast_input2_;
   In<IN1, false> in1_;
