@@ -79,7 +79,9 @@ def wait_for(what: str, cond: Callable[[], Any], timeout: float = 60) -> Any:
         v = cond()
         if v:
             return v
-        time.sleep(0.05)  # polling another process's state
+        # Another process's state (its log, its REST answers) can only be polled: a short pause between
+        # checks of the condition, never a wait by itself.
+        time.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what}")
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
-import time
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 from weir.common import Types
 from weir.datastream import KeyedProcessFunction, StreamExecutionEnvironment
@@ -31,7 +30,7 @@ class RunningSum(KeyedProcessFunction):
 class Collect:
     """Sink into a list of this process (the job runs on the embedded MiniCluster here)."""
 
-    def __init__(self, out: list[Any], lock: threading.Lock) -> None:
+    def __init__(self, out: list[Any], lock: threading.Condition) -> None:
         self.out, self.lock = out, lock
 
     def __deepcopy__(self, memo: Any) -> Collect:
@@ -40,9 +39,10 @@ class Collect:
     def invoke(self, value: Any, context: Any) -> None:
         with self.lock:
             self.out.append(value)
+            self.lock.notify_all()
 
 
-def job(env: StreamExecutionEnvironment, rate: float, out: list[Any], lock: threading.Lock) -> None:
+def job(env: StreamExecutionEnvironment, rate: float, out: list[Any], lock: threading.Condition) -> None:
     (
         env.from_sequence(1, N, rate_per_second=rate)
         .uid("numbers")
@@ -53,23 +53,16 @@ def job(env: StreamExecutionEnvironment, rate: float, out: list[Any], lock: thre
     )
 
 
-def wait_for(what: str, cond: Callable[[], bool], timeout: float = 60) -> None:
-    deadline = time.time() + timeout
-    while not cond():
-        if time.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.01)  # polling the job's progress
-
-
 def test_stop_with_savepoint_then_resume_at_another_parallelism(tmp_path: Any) -> None:
-    lock = threading.Lock()
+    lock = threading.Condition()
     first: list[Any] = []
     env = StreamExecutionEnvironment.get_execution_environment()
     env.set_parallelism(2)
     env._config["state.backend.type"] = "rocksdb"
     job(env, 40_000, first, lock)
     client = env.execute_async("before")
-    wait_for("some results", lambda: len(first) > 10_000)
+    with lock:  # the sink notifies on every record
+        assert lock.wait_for(lambda: len(first) > 10_000, timeout=60), "timed out waiting for some results"
     savepoint = client.stop_with_savepoint(os.path.join(str(tmp_path), "sp"))
     assert os.path.exists(os.path.join(savepoint, "_metadata"))
     assert len(first) < N, "the job ended before the savepoint: nothing left to resume"

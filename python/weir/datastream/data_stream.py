@@ -442,17 +442,6 @@ class KeyedStream(DataStream):
         a = CountTumblingWindowAssigner.of(size) if slide == 0 else CountSlidingWindowAssigner.of(size, slide)
         return WindowedStream(self, a)
 
-    def connect(self, ds: Any) -> Any:
-        if isinstance(ds, BroadcastStream):
-            return BroadcastConnectedStream(self, ds)
-        if not isinstance(ds, DataStream):
-            raise TypeError(f"connect() takes a DataStream or BroadcastStream, got {ds!r}")
-        return ConnectedStreams(self, ds)
-
-    # Transformations that leave the keyed world act on the records, as in PyFlink.
-    def _as_stream(self) -> DataStream:
-        return DataStream(self._node.inputs[0].node, self._node.inputs[0].partition, self._node.inputs[0].side_tag)
-
 
 class WindowedStream:
     """A keyed stream cut into windows, before its window function is chosen."""
