@@ -1,6 +1,6 @@
 """Records per CPU-second of a Python map + filter, and of a keyed running sum with ValueState.
 
-    PYTHONPATH=python python benchmarks/python/map_filter_bench.py [records] [parallelism]
+PYTHONPATH=python python benchmarks/python/map_filter_bench.py [records] [parallelism]
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from weir.common import Types
 from weir.datastream import KeyedProcessFunction, StreamExecutionEnvironment
 from weir.datastream.connectors import DiscardingSink
 from weir.datastream.state import ValueStateDescriptor
+from weir.datastream.state_backend import EmbeddedRocksDBStateBackend
 
 
 def cpu() -> float:
@@ -31,9 +32,13 @@ class Sum(KeyedProcessFunction):
         yield t
 
 
-def run(name: str, build: Any, n: int, parallelism: int = 1) -> None:
+def run(
+    name: str, build: Any, n: int, parallelism: int = 1, rocksdb: bool = False
+) -> None:
     env = StreamExecutionEnvironment.get_execution_environment()
     env.set_parallelism(parallelism)
+    if rocksdb:
+        env.set_state_backend(EmbeddedRocksDBStateBackend())
     build(env, n)
     c0, w0 = cpu(), time.time()
     env.execute(name)
@@ -45,18 +50,25 @@ def run(name: str, build: Any, n: int, parallelism: int = 1) -> None:
 
 
 def map_filter(env: Any, n: int) -> None:
-    (env.from_sequence(1, n)
-        .map(lambda i: (i, str(i)), output_type=Types.TUPLE([Types.LONG(), Types.STRING()]))
+    (
+        env.from_sequence(1, n)
+        .map(
+            lambda i: (i, str(i)),
+            output_type=Types.TUPLE([Types.LONG(), Types.STRING()]),
+        )
         .filter(lambda t: t[0] % 2 == 0)
-        .sink_to(DiscardingSink()))
+        .sink_to(DiscardingSink())
+    )
 
 
 def keyed_sum(env: Any, n: int) -> None:
-    (env.from_sequence(1, n)
+    (
+        env.from_sequence(1, n)
         .map(lambda i: (i, str(i % 1000)))
         .key_by(lambda t: t[1])
         .process(Sum(), output_type=Types.LONG())
-        .sink_to(DiscardingSink()))
+        .sink_to(DiscardingSink())
+    )
 
 
 if __name__ == "__main__":
@@ -64,3 +76,4 @@ if __name__ == "__main__":
     p = int(sys.argv[2]) if len(sys.argv) > 2 else 1
     run("map+filter", map_filter, n, p)
     run("keyed sum (hashmap)", keyed_sum, n // 2, p)
+    run("keyed sum (rocksdb)", keyed_sum, n // 2, p, rocksdb=True)

@@ -415,9 +415,22 @@ py::object normalize(py::handle value, const TypeSpec* spec) {
 }
 
 std::string encode_to_string(py::handle value, const TypeSpec* spec) {
-  DataOutput out;
-  encode(out, value, spec);
-  return out.str();
+  // One buffer per thread, reused (a fresh DataOutput allocates and zeroes 256 bytes); a nested call (a
+  // value's pickling calling back into Weir) gets its own.
+  thread_local DataOutput scratch;
+  thread_local bool in_use = false;
+  if (in_use) {
+    DataOutput out;
+    encode(out, value, spec);
+    return out.str();
+  }
+  in_use = true;
+  struct Done {
+    ~Done() { in_use = false; }
+  } done;
+  scratch.clear();
+  encode(scratch, value, spec);
+  return scratch.str();
 }
 
 namespace {

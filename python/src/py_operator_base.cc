@@ -66,10 +66,12 @@ void PyOperatorSupport::emit_one(py::handle v, Timestamp ts) {
   PyObject* o = v.ptr();
   if (PyTuple_CheckExact(o) && PyTuple_GET_SIZE(o) == 2) {
     PyObject* first = PyTuple_GET_ITEM(o, 0);
-    // An OutputTag (weir.datastream.OutputTag) carries its id in `tag_id`.
-    static py::str tag_attr("_weir_tag_id");
-    if (PyObject_HasAttr(first, tag_attr.ptr())) {
-      std::string tag = py::reinterpret_borrow<py::object>(first).attr(tag_attr).cast<std::string>();
+    // An OutputTag (weir.datastream.OutputTag) carries its id in `tag_id`. A type check, not an
+    // attribute lookup: every 2-tuple a function returns passes here.
+    static PyObject* tag_type =
+        py::object(py::module_::import("weir.datastream.output_tag").attr("OutputTag")).release().ptr();
+    if (PyObject_TypeCheck(first, reinterpret_cast<PyTypeObject*>(tag_type))) {
+      std::string tag = py::reinterpret_borrow<py::object>(first).attr("tag_id").cast<std::string>();
       auto it = sides_.find(tag);
       // A side output nobody reads is dropped, as in Flink.
       if (it != sides_.end() && it->second.first) {

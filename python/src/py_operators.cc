@@ -1,5 +1,7 @@
 #include "py_operators.h"
 
+#include "py_call.h"
+
 namespace weir::python {
 
 namespace {
@@ -20,7 +22,7 @@ void PyBatchingOperator::call_timer(PyOperatorSupport& support, PyContext& ctx, 
     call_python(rt_.name, [&] {
       ctx.set_record(ts);
       ctx.set_timer_domain(event_time);
-      py::object r = fn(t.ts, ctx_obj);
+      py::object r = call2(fn, py::int_(t.ts), ctx_obj);
       support.emit_results(r, ts, true);
     });
   } catch (...) {
@@ -55,7 +57,7 @@ void PyChainOperator::open() {
 void PyChainOperator::run_from(size_t i, py::handle value) {
   if (i == stages_.size()) {
     if (key_spec_) {
-      py::object key = key_fn_(value);
+      py::object key = call1(key_fn_, value);
       PyKeyed r{encode_to_string(key, key_spec_->get()), encode_to_string(value, support_.main_spec())};
       keyed_pending_.emplace_back(std::move(r), ts_);
     } else {
@@ -75,24 +77,24 @@ void PyChainOperator::run_from(size_t i, py::handle value) {
   };
   switch (kind) {
     case StageKind::kMap:
-      next(fn(value));
+      next(call1(fn, value));
       return;
     case StageKind::kFilter: {
-      py::object keep = fn(value);
+      py::object keep = call1(fn, value);
       int t = PyObject_IsTrue(keep.ptr());
       if (t < 0) throw py::error_already_set();
       if (t) next(value);
       return;
     }
     case StageKind::kFlatMap: {
-      py::object r = fn(value);
+      py::object r = call1(fn, value);
       if (r.is_none()) return;
       for (auto x : py::iter(r)) next(x);
       return;
     }
     case StageKind::kProcess: {
       ctx_->set_record(ts_);
-      py::object r = fn(value, ctx_obj_);
+      py::object r = call2(fn, value, ctx_obj_);
       if (r.is_none()) return;
       for (auto x : py::iter(r)) {
         // Side outputs leave the chain here: (OutputTag, value).
@@ -172,7 +174,7 @@ void PyKeyedOperator::process_element(const PyKeyed& v, Timestamp ts) {
       gil_.acquire();
       try {
         call_python(rt_.name, [&] {
-          py::object r = reduce_fn_(decode_string(*cur), decode_string(v.value));
+          py::object r = call2(reduce_fn_, decode_string(*cur), decode_string(v.value));
           next = encode_to_string(r, support_.main_spec());
         });
       } catch (...) {
@@ -189,7 +191,7 @@ void PyKeyedOperator::process_element(const PyKeyed& v, Timestamp ts) {
   try {
     call_python(rt_.name, [&] {
       ctx_->set_record(ts);
-      py::object r = process_fn_(decode_string(v.value), ctx_obj_);
+      py::object r = call2(process_fn_, decode_string(v.value), ctx_obj_);
       support_.emit_results(r, ts, true);
     });
   } catch (...) {
@@ -245,7 +247,7 @@ void PyTwoInputOperator<IN1, IN2>::process(const IN& v, Timestamp ts, bool secon
     call_python(rt_.name, [&] {
       ctx_->set_record(ts);
       ctx_->set_broadcast_writable(second && broadcast_input2_);
-      py::object r = (second ? fn2_ : fn1_)(decode_string(*value), ctx_obj_);
+      py::object r = call2(second ? fn2_ : fn1_, decode_string(*value), ctx_obj_);
       support_.emit_results(r, ts, true);
     });
   } catch (...) {
@@ -296,7 +298,7 @@ void PySinkOperator::process_element(const PyValue& v, Timestamp ts) {
   try {
     call_python(rt_.name, [&] {
       ctx_->set_record(ts);
-      invoke_(decode_string(v.bytes), ctx_obj_);
+      call2(invoke_, decode_string(v.bytes), ctx_obj_);
     });
   } catch (...) {
     gil_.release();

@@ -3,6 +3,7 @@
 #include <pybind11/stl.h>
 
 #include "codec.h"
+#include "py_native_state.h"
 #include "py_operator_base.h"
 #include "py_records.h"
 #include "weir/api/runtime_context.h"
@@ -30,21 +31,6 @@ D with_ttl(D d, py::handle desc) {
   return d;
 }
 
-struct PyValueStateHandle {
-  ValueState<std::string>* s;
-  TypeSpecPtr spec;
-  py::object value() {
-    auto v = s->value();
-    if (!v) return py::none();
-    return decode_string(*v);
-  }
-  void update(py::handle v) {
-    if (v.is_none()) return s->clear();
-    s->update(encode_to_string(v, spec.get()));
-  }
-  void clear() { s->clear(); }
-};
-
 struct PyListStateHandle {
   ListState<std::string>* s;
   TypeSpecPtr spec;
@@ -68,41 +54,6 @@ struct PyListStateHandle {
     }
     s->update(enc);
   }
-  void clear() { s->clear(); }
-};
-
-struct PyMapStateHandle {
-  MapState<std::string, std::string>* s;
-  TypeSpecPtr key_spec, value_spec;
-  py::object get(py::handle k) {
-    auto v = s->get(encode_to_string(k, key_spec.get()));
-    if (!v) return py::none();
-    return decode_string(*v);
-  }
-  void put(py::handle k, py::handle v) {
-    s->put(encode_to_string(k, key_spec.get()), encode_to_string(v, value_spec.get()));
-  }
-  void put_all(py::dict d) {
-    for (auto [k, v] : d) put(k, v);
-  }
-  void remove(py::handle k) { s->remove(encode_to_string(k, key_spec.get())); }
-  bool contains(py::handle k) { return s->contains(encode_to_string(k, key_spec.get())); }
-  py::list items() {
-    py::list out;
-    for (const auto& [k, v] : s->entries()) out.append(py::make_tuple(decode_string(k), decode_string(v)));
-    return out;
-  }
-  py::list keys() {
-    py::list out;
-    for (const auto& k : s->keys()) out.append(decode_string(k));
-    return out;
-  }
-  py::list values() {
-    py::list out;
-    for (const auto& v : s->values()) out.append(decode_string(v));
-    return out;
-  }
-  bool is_empty() { return s->is_empty(); }
   void clear() { s->clear(); }
 };
 
@@ -174,18 +125,19 @@ class PyRuntimeContext {
     return d;
   }
 
-  PyValueStateHandle value_state(py::handle desc) {
+  py::object value_state(py::handle desc) {
     auto d = with_ttl(ValueStateDescriptor<std::string>(desc.attr("name").cast<std::string>()), desc);
-    return {&rc_->get_state(d), spec_attr(desc, "_value_spec")};
+    return make_value_state(&rc_->get_state(d), spec_attr(desc, "_value_spec"));
   }
   PyListStateHandle list_state(py::handle desc) {
     auto d = with_ttl(ListStateDescriptor<std::string>(desc.attr("name").cast<std::string>()), desc);
     return {&rc_->get_list_state(d), spec_attr(desc, "_value_spec")};
   }
-  PyMapStateHandle map_state(py::handle desc) {
+  py::object map_state(py::handle desc) {
     auto d =
         with_ttl(MapStateDescriptor<std::string, std::string>(desc.attr("name").cast<std::string>()), desc);
-    return {&rc_->get_map_state(d), spec_attr(desc, "_key_spec"), spec_attr(desc, "_value_spec")};
+    return make_map_state(&rc_->get_map_state(d), spec_attr(desc, "_key_spec"),
+                          spec_attr(desc, "_value_spec"));
   }
   PyReducingStateHandle reducing_state(py::handle desc) {
     TypeSpecPtr spec = spec_attr(desc, "_value_spec");
@@ -238,10 +190,7 @@ void register_state_bindings(py::module_& m) {
       .def("_map_state", &PyRuntimeContext::map_state)
       .def("_reducing_state", &PyRuntimeContext::reducing_state)
       .def("_aggregating_state", &PyRuntimeContext::aggregating_state);
-  py::class_<PyValueStateHandle>(m, "ValueState")
-      .def("value", &PyValueStateHandle::value)
-      .def("update", &PyValueStateHandle::update)
-      .def("clear", &PyValueStateHandle::clear);
+  register_native_state_types(m);
   py::class_<PyListStateHandle>(m, "ListState")
       .def("get", &PyListStateHandle::get)
       .def("add", &PyListStateHandle::add)
@@ -249,22 +198,6 @@ void register_state_bindings(py::module_& m) {
       .def("update", &PyListStateHandle::update)
       .def("clear", &PyListStateHandle::clear)
       .def("__iter__", [](PyListStateHandle& s) { return py::iter(s.get()); });
-  py::class_<PyMapStateHandle>(m, "MapState")
-      .def("get", &PyMapStateHandle::get)
-      .def("put", &PyMapStateHandle::put)
-      .def("put_all", &PyMapStateHandle::put_all)
-      .def("remove", &PyMapStateHandle::remove)
-      .def("contains", &PyMapStateHandle::contains)
-      .def("items", &PyMapStateHandle::items)
-      .def("keys", &PyMapStateHandle::keys)
-      .def("values", &PyMapStateHandle::values)
-      .def("is_empty", &PyMapStateHandle::is_empty)
-      .def("clear", &PyMapStateHandle::clear)
-      .def("__contains__", &PyMapStateHandle::contains)
-      .def("__getitem__", &PyMapStateHandle::get)
-      .def("__setitem__", &PyMapStateHandle::put)
-      .def("__delitem__", &PyMapStateHandle::remove)
-      .def("__iter__", [](PyMapStateHandle& s) { return py::iter(s.keys()); });
   py::class_<PyReducingStateHandle>(m, "ReducingState")
       .def("get", &PyReducingStateHandle::get)
       .def("add", &PyReducingStateHandle::add)

@@ -105,6 +105,72 @@ def test_keyed_state_kinds(backend: str) -> None:
     assert last == {k: (15, 5, {1: 1, 2: 1, 3: 1, 4: 1, 5: 1}) for k in ("a", "b", "c")}
 
 
+class MapStateOps(KeyedProcessFunction):
+    """Every MapState operation, mirrored on a dict per key: emits (key, state's view, dict's view)."""
+
+    def open(self, ctx: Any) -> None:
+        self.m = ctx.get_map_state(MapStateDescriptor("m", Types.STRING(), Types.LONG()))
+        self.mirror: dict[Any, dict[str, int]] = {}
+
+    def process_element(self, value: tuple[str, str, int], ctx: Any) -> Iterator[Any]:
+        key, op, n = value
+        d = self.mirror.setdefault(key, {})
+        m = self.m
+        w = f"w{n % 4}"
+        if op == "put":
+            m.put(w, n)
+            d[w] = n
+        elif op == "setitem":
+            m[w] = n * 10
+            d[w] = n * 10
+        elif op == "put_all":
+            m.put_all({"x": n, "y": n + 1})
+            d.update({"x": n, "y": n + 1})
+        elif op == "remove":
+            m.remove(w)
+            d.pop(w, None)
+        elif op == "delitem":
+            del m["x"]
+            d.pop("x", None)
+        elif op == "clear":
+            m.clear()
+            d.clear()
+        got = (
+            sorted(m.items()),
+            sorted(m.keys()),
+            sorted(m.values()),
+            sorted(iter(m)),
+            m.is_empty(),
+            m.contains(w),
+            w in m,
+            m.get(w),
+            m[w],
+        )
+        want = (
+            sorted(d.items()),
+            sorted(d.keys()),
+            sorted(d.values()),
+            sorted(d),
+            not d,
+            w in d,
+            w in d,
+            d.get(w),
+            d.get(w),
+        )
+        yield key, got == want, got
+
+
+@pytest.mark.parametrize("backend", ["hashmap", "rocksdb"])
+def test_map_state_operations_match_a_dict(backend: str) -> None:
+    env = env_with(2)
+    env._config["state.backend.type"] = backend
+    ops = ["put", "setitem", "put", "put_all", "remove", "put", "delitem", "setitem", "clear", "put", "put_all"]
+    data = [(k, op, i) for i, op in enumerate(ops) for k in ("a", "b", "c")]
+    out = list(env.from_collection(data).key_by(lambda t: t[0]).process(MapStateOps()).execute_and_collect())
+    assert len(out) == len(data)
+    assert [o for o in out if not o[1]] == []
+
+
 class Ts(TimestampAssigner):
     def extract_timestamp(self, value: Any, record_timestamp: int) -> int:
         return value[1]

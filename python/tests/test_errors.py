@@ -12,7 +12,7 @@ import pytest
 from weir import _core
 from weir.common import Types
 from weir.datastream import KeyedProcessFunction, ProcessFunction, StreamExecutionEnvironment
-from weir.datastream.state import ListStateDescriptor
+from weir.datastream.state import ListStateDescriptor, MapStateDescriptor, ValueStateDescriptor
 
 PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -44,6 +44,36 @@ def test_from_collection_checks_values_against_type_info() -> None:
     env.from_collection([1, "two"], type_info=Types.INT()).print()
     with pytest.raises(TypeError, match=r"'two'.*Integer"):
         env.execute()
+
+
+class StoresWrongType(KeyedProcessFunction):
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def open(self, ctx: Any) -> None:
+        self.v = ctx.get_state(ValueStateDescriptor("v", Types.LONG()))
+        self.m = ctx.get_map_state(MapStateDescriptor("m", Types.STRING(), Types.LONG()))
+
+    def process_element(self, value: Any, ctx: Any) -> Any:
+        if self.kind == "value":
+            self.v.update("ten")
+        elif self.kind == "map value":
+            self.m.put("a", "ten")
+        else:
+            self.m[7] = 1
+        yield value
+
+
+@pytest.mark.parametrize(
+    "kind,message",
+    [("value", r"'ten'.*declared type Long"), ("map value", r"'ten'.*declared type Long"), ("map key", r"7.*String")],
+)
+def test_state_value_of_the_wrong_type_names_type_and_value(kind: str, message: str) -> None:
+    env = StreamExecutionEnvironment.get_execution_environment()
+    env.from_collection([1]).key_by(lambda v: v).process(StoresWrongType(kind)).print()
+    with pytest.raises(_core.JobExecutionError, match=message) as e:
+        env.execute()
+    assert "TypeError" in str(e.value) and "process_element" in str(e.value)
 
 
 class UsesWrongDescriptor(KeyedProcessFunction):

@@ -334,6 +334,36 @@ TEST_P(KeyedStateTest, NeverReturnExpiredHidesValuesBeforeCleanup) {
   EXPECT_EQ(v->value(), 2);
 }
 
+// The heap table remembers the entry of the current key between value() and update(); whatever removes
+// that entry (clear, TTL cleanup while the key stays current, a namespace switch) must not leave it
+// readable.
+TEST_P(KeyedStateTest, RemovedEntryOfTheCurrentKeyIsNotReadAgain) {
+  ValueStateDescriptor<int> vd("v");
+  vd.enable_time_to_live(Ttl::of_ms(10).set_state_visibility(Ttl::Visibility::kReturnExpiredIfNotCleanedUp));
+  auto* v = state::value_state(backend_, vd);
+  key(1);
+  v->update(1);
+  EXPECT_EQ(v->value(), 1);
+  v->clear();
+  EXPECT_FALSE(v->value());
+  v->update(2);
+  EXPECT_EQ(v->value(), 2);
+  clock_->advance(10);
+  v->cleanup_expired();  // the current key's entry goes while the key stays set
+  EXPECT_EQ(v->num_entries(), 0u);
+  EXPECT_FALSE(v->value());
+  v->update(3);
+  v->set_current_namespace("other");
+  EXPECT_FALSE(v->value());
+  v->update(4);
+  v->set_current_namespace("");
+  EXPECT_EQ(v->value(), 3);
+  key(2);
+  EXPECT_FALSE(v->value());
+  key(1);
+  EXPECT_EQ(v->value(), 3);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, KeyedStateTest, ::testing::ValuesIn(testing_support::kStateBackends),
                          testing_support::backend_name);
 

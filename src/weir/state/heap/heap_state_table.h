@@ -29,23 +29,27 @@ class HeapStateTable {
     if (ns != ns_) {
       ns_.assign(ns.data(), ns.size());
       cached_version_ = ~0ULL;
+      last_ = nullptr;
     }
   }
 
   //! Entry for the current key and namespace, or null.
   Entry* find() {
     Map& m = current_map();
+    if (last_) return last_;
     auto it = m.find(std::string_view(composite_));
-    return it == m.end() ? nullptr : &it->second;
+    return it == m.end() ? nullptr : (last_ = &it->second);
   }
   Entry& get_or_create() {
     Map& m = current_map();
+    if (last_) return *last_;
     auto it = m.find(std::string_view(composite_));
-    if (it != m.end()) return it->second;
-    return m.emplace(composite_, Entry{}).first->second;
+    if (it != m.end()) return *(last_ = &it->second);
+    return *(last_ = &m.emplace(composite_, Entry{}).first->second);
   }
   void erase() {
     Map& m = current_map();
+    last_ = nullptr;
     auto it = m.find(std::string_view(composite_));
     if (it != m.end()) m.erase(it);
   }
@@ -55,9 +59,16 @@ class HeapStateTable {
     for (const auto& g : groups_) n += g.size();
     return n;
   }
-  std::vector<Map>& groups() { return groups_; }
+  //! Direct access (snapshots, restores, pruning) may erase entries: it forgets the cached entry.
+  std::vector<Map>& groups() {
+    last_ = nullptr;
+    return groups_;
+  }
   //! The table of absolute key group `kg`. REQUIRES: kg is in the backend's range.
-  Map& group(KeyGroup kg) { return groups_.at(kg - backend_->key_group_range().start); }
+  Map& group(KeyGroup kg) {
+    last_ = nullptr;
+    return groups_.at(kg - backend_->key_group_range().start);
+  }
 
  private:
   Map& current_map() {
@@ -71,6 +82,7 @@ class HeapStateTable {
       composite_.append(ns_);
       cached_version_ = backend_->key_version();
       cached_index_ = backend_->local_key_group_index();
+      last_ = nullptr;
     }
     return groups_[cached_index_];
   }
@@ -81,6 +93,10 @@ class HeapStateTable {
   std::string composite_;
   uint64_t cached_version_ = ~0ULL;
   int32_t cached_index_ = 0;
+  // The entry of the current key and namespace once looked up (a value state's value() then update()
+  // hash once). Elements of an unordered_map keep their address across inserts and rehashes; only
+  // erasing it, another key or namespace, or direct access to the maps forgets it.
+  Entry* last_ = nullptr;
 };
 
 }  // namespace weir::state
