@@ -63,6 +63,13 @@ using TypeSpecPtr = std::shared_ptr<const TypeSpec>;
 //! py::value_error naming the type and the value when it does not fit.
 void encode(DataOutput& out, py::handle value, const TypeSpec* spec = nullptr);
 std::string encode_to_string(py::handle value, const TypeSpec* spec = nullptr);
+//! The same, encoding into `scratch` (cleared first): no thread-local lookup, for per-record callers
+//! that own a buffer.
+inline std::string encode_to_string(DataOutput& scratch, py::handle value, const TypeSpec* spec) {
+  scratch.clear();
+  encode(scratch, value, spec);
+  return scratch.str();
+}
 //! `value` as it reads after being written with `spec` and read back (what the next Python function of
 //! a chain sees in PyFlink): rows get the declared field names, FLOAT is rounded to 32 bits, sequences
 //! under TUPLE become tuples. Returns `value` itself when nothing changes (the common case, checked

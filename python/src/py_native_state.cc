@@ -29,14 +29,19 @@ PyObject* new_ref(const py::object& o) {
 
 // ------------------------------------------------------------------ ValueState
 
+// clang-format off
 struct ValueStateObject {
-  PyObject_HEAD ValueState<std::string>* state;
+  PyObject_HEAD
+  ValueState<std::string>* state;
   TypeSpecPtr spec;
+  DataOutput scratch;
 };
+// clang-format on
 
 void value_dealloc(PyObject* self) {
   auto* o = reinterpret_cast<ValueStateObject*>(self);
   o->spec.~TypeSpecPtr();
+  o->scratch.~DataOutput();
   PyTypeObject* t = Py_TYPE(self);
   t->tp_free(self);
   Py_DECREF(t);
@@ -57,7 +62,7 @@ PyObject* value_update(PyObject* self, PyObject* v) {
     if (v == Py_None)
       o->state->clear();
     else
-      o->state->update(encode_to_string(v, o->spec.get()));
+      o->state->update(encode_to_string(o->scratch, v, o->spec.get()));
     Py_RETURN_NONE;
   });
 }
@@ -86,12 +91,16 @@ PyType_Spec value_spec = {"weir._core.ValueState", sizeof(ValueStateObject), 0, 
 
 // ------------------------------------------------------------------ MapState
 
+// clang-format off
 struct MapStateObject {
-  PyObject_HEAD MapState<std::string, std::string>* state;
+  PyObject_HEAD
+  MapState<std::string, std::string>* state;
   TypeSpecPtr key_spec;
   TypeSpecPtr value_spec;
-  std::string key(PyObject* k) const { return encode_to_string(k, key_spec.get()); }
+  DataOutput scratch;
+  std::string key(PyObject* k) { return encode_to_string(scratch, k, key_spec.get()); }
 };
+// clang-format on
 
 MapStateObject* as_map(PyObject* self) {
   return reinterpret_cast<MapStateObject*>(self);
@@ -101,6 +110,7 @@ void map_dealloc(PyObject* self) {
   auto* o = as_map(self);
   o->key_spec.~TypeSpecPtr();
   o->value_spec.~TypeSpecPtr();
+  o->scratch.~DataOutput();
   PyTypeObject* t = Py_TYPE(self);
   t->tp_free(self);
   Py_DECREF(t);
@@ -118,7 +128,7 @@ int map_set(PyObject* self, PyObject* k, PyObject* v) {
   return guarded<int>(-1, [&] {
     auto* o = as_map(self);
     if (v)
-      o->state->put(o->key(k), encode_to_string(v, o->value_spec.get()));
+      o->state->put(o->key(k), encode_to_string(o->scratch, v, o->value_spec.get()));
     else
       o->state->remove(o->key(k));
     return 0;
@@ -251,6 +261,7 @@ py::object make_value_state(ValueState<std::string>* s, TypeSpecPtr spec) {
   auto* o = reinterpret_cast<ValueStateObject*>(self);
   o->state = s;
   new (&o->spec) TypeSpecPtr(std::move(spec));
+  new (&o->scratch) DataOutput();
   return py::reinterpret_steal<py::object>(self);
 }
 
@@ -262,6 +273,7 @@ py::object make_map_state(MapState<std::string, std::string>* s, TypeSpecPtr key
   o->state = s;
   new (&o->key_spec) TypeSpecPtr(std::move(key_spec));
   new (&o->value_spec) TypeSpecPtr(std::move(value_spec));
+  new (&o->scratch) DataOutput();
   return py::reinterpret_steal<py::object>(self);
 }
 

@@ -58,7 +58,8 @@ void PyChainOperator::run_from(size_t i, py::handle value) {
   if (i == stages_.size()) {
     if (key_spec_) {
       py::object key = call1(key_fn_, value);
-      PyKeyed r{encode_to_string(key, key_spec_->get()), encode_to_string(value, support_.main_spec())};
+      PyKeyed r{encode_to_string(scratch_, key, key_spec_->get()),
+                encode_to_string(scratch_, value, support_.main_spec())};
       keyed_pending_.emplace_back(std::move(r), ts_);
     } else {
       support_.emit_one(value, ts_);
@@ -175,7 +176,7 @@ void PyKeyedOperator::process_element(const PyKeyed& v, Timestamp ts) {
       try {
         call_python(rt_.name, [&] {
           py::object r = call2(reduce_fn_, decode_string(*cur), decode_string(v.value));
-          next = encode_to_string(r, support_.main_spec());
+          next = encode_to_string(scratch_, r, support_.main_spec());
         });
       } catch (...) {
         support_.drop_pending();

@@ -107,6 +107,7 @@ class PyChainOperator final : public PyBatchingOperator, public runtime::Input<P
   Timestamp ts_ = kNoTimestamp;
   runtime::Output<PyKeyed>* keyed_out_ = nullptr;
   std::vector<std::pair<PyKeyed, Timestamp>> keyed_pending_;
+  DataOutput scratch_;
 };
 
 class PyKeyedOperator final : public PyBatchingOperator,
@@ -142,6 +143,7 @@ class PyKeyedOperator final : public PyBatchingOperator,
   py::object ctx_obj_;
   py::object process_fn_, timer_fn_, reduce_fn_;
   state::InternalValueState<std::string>* reduce_state_ = nullptr;
+  DataOutput scratch_;
   runtime::InternalTimerService* timers_ = nullptr;
 };
 
