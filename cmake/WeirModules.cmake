@@ -1,5 +1,9 @@
-# Weir's modules and what each may depend on: the one place the layering is written down. It drives the
-# libraries: weir_add_module() links each module's library to exactly the modules listed here.
+# Weir's modules and what each may depend on: the one place the layering is written down
+# (docs/dev/architecture.md draws it). It drives both
+#  - the libraries: weir_add_module() links each module's library to exactly the modules listed here, and
+#  - the include check (cmake/WeirCheckLayering.cmake, run by every build): a file of a module may include
+#    headers of its own module and of the modules listed here, nothing else.
+# Linking alone would not catch a header-only include of a higher module; the check does.
 #
 # weir_module(<folder under src/weir> <library> <modules it may depend on...>)
 # A module may only name modules declared above it, so the graph has no cycles by construction.
@@ -57,7 +61,7 @@ set(WEIR_CORE_MODULES common network state checkpoint runtime functions graph co
 
 #! weir_add_module(<folder> [sources...]): the library of module <folder> (declared above): a static library
 #! of the sources, or an INTERFACE library when the module is header-only. It links (PUBLIC) exactly the
-#! modules it may depend on.
+#! modules it may depend on. Its build waits for the layering check.
 function(weir_add_module dir)
   if(NOT DEFINED WEIR_MODULE_TARGET_${dir})
     message(FATAL_ERROR "weir_add_module(${dir}): not declared in cmake/WeirModules.cmake")
@@ -74,4 +78,5 @@ function(weir_add_module dir)
   foreach(dep ${WEIR_MODULE_DEPS_${dir}})
     target_link_libraries(${target} ${scope} ${WEIR_MODULE_TARGET_${dep}})
   endforeach()
+  add_dependencies(${target} weir_check_layering)
 endfunction()
