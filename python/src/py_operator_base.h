@@ -13,7 +13,7 @@
 #include "codec.h"
 #include "py_gil.h"
 #include "py_records.h"
-#include "weir/api/runtime_context.h"
+#include "weir/functions/runtime_context.h"
 #include "weir/runtime/operator_failure.h"
 #include "weir/runtime/output.h"
 #include "weir/runtime/stream_operator.h"

@@ -6,7 +6,7 @@
 #include "py_native_state.h"
 #include "py_operator_base.h"
 #include "py_records.h"
-#include "weir/api/runtime_context.h"
+#include "weir/functions/runtime_context.h"
 #include "weir/state/state_factory.h"
 
 namespace weir::python {

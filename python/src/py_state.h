@@ -6,7 +6,7 @@
 // Threading: task thread, GIL held (called from Python).
 #include <pybind11/pybind11.h>
 
-#include "weir/api/runtime_context.h"
+#include "weir/functions/runtime_context.h"
 #include "weir/runtime/stream_operator.h"
 
 namespace weir::python {

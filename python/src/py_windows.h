@@ -14,10 +14,10 @@
 #include "py_gil.h"
 #include "py_operator_base.h"
 #include "py_records.h"
-#include "weir/api/runtime_context.h"
 #include "weir/api/windowing/global_window.h"
 #include "weir/api/windowing/process_window_function.h"
 #include "weir/api/windowing/time_window.h"
+#include "weir/functions/runtime_context.h"
 #include "weir/state/state_descriptor.h"
 
 namespace weir::python {

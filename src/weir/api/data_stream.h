@@ -8,9 +8,7 @@
 #include <vector>
 
 #include "weir/api/environment.h"
-#include "weir/api/functions.h"
 #include "weir/api/operators/basic_operators.h"
-#include "weir/api/operators/source_operator.h"
 #include "weir/api/operators/timestamps_and_watermarks.h"
 #include "weir/api/process_function.h"
 #include "weir/api/watermark_strategy.h"
@@ -19,6 +17,8 @@
 #include "weir/connectors/datagen_source.h"
 #include "weir/connectors/file_sink.h"
 #include "weir/connectors/print_sink.h"
+#include "weir/functions/functions.h"
+#include "weir/functions/source_operator.h"
 #include "weir/runtime/type_info.h"
 
 namespace weir {

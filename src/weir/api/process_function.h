@@ -5,7 +5,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "weir/api/functions.h"
+#include "weir/functions/functions.h"
 #include "weir/runtime/operator_state_store.h"
 #include "weir/runtime/output.h"
 #include "weir/state/state.h"

@@ -5,7 +5,7 @@
 #include <mutex>
 #include <vector>
 
-#include "weir/api/functions.h"
+#include "weir/functions/functions.h"
 
 namespace weir {
 

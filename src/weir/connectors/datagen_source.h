@@ -10,7 +10,7 @@
 
 #include "weir/common/serializer.h"
 
-#include "weir/api/operators/source_operator.h"
+#include "weir/functions/source_operator.h"
 
 namespace weir::connectors {
 

@@ -12,11 +12,11 @@
 #include <string>
 #include <vector>
 
-#include "weir/api/functions.h"
-#include "weir/api/runtime_context.h"
 #include "weir/checkpoint/checkpoint_options.h"
 #include "weir/common/error.h"
 #include "weir/common/formatter.h"
+#include "weir/functions/functions.h"
+#include "weir/functions/runtime_context.h"
 
 namespace weir::connectors {
 

@@ -6,11 +6,11 @@
 #include <memory>
 #include <string>
 
-#include "weir/api/functions.h"
-#include "weir/api/runtime_context.h"
 #include "weir/connectors/collect_sink.h"
 #include "weir/connectors/file_sink.h"
 #include "weir/connectors/json_format.h"
+#include "weir/functions/functions.h"
+#include "weir/functions/runtime_context.h"
 
 namespace weir::connectors {
 

@@ -5,9 +5,9 @@
 #include <mutex>
 #include <string>
 
-#include "weir/api/functions.h"
-#include "weir/api/runtime_context.h"
 #include "weir/common/formatter.h"
+#include "weir/functions/functions.h"
+#include "weir/functions/runtime_context.h"
 
 namespace weir::connectors {
 

@@ -3,7 +3,7 @@
 // server closes the connection.
 #include <string>
 
-#include "weir/api/operators/source_operator.h"
+#include "weir/functions/source_operator.h"
 
 namespace weir::connectors {
 

@@ -8,8 +8,8 @@
 
 #include "weir/common/serializer.h"
 
-#include "weir/api/operators/source_operator.h"
 #include "weir/common/error.h"
+#include "weir/functions/source_operator.h"
 
 namespace weir::connectors {
 

@@ -1,5 +1,7 @@
 #include "weir/graph/stream_graph.h"
 
+#include <fmt/format.h>
+
 namespace weir::graph {
 
 StreamNode& StreamGraph::add_node(std::string name, OperatorFactory factory,
@@ -12,6 +14,10 @@ StreamNode& StreamGraph::add_node(std::string name, OperatorFactory factory,
   n.is_source = is_source;
   nodes_.push_back(std::move(n));
   return nodes_.back();
+}
+
+std::string operator_id_of(const StreamNode& node) {
+  return node.uid.empty() ? fmt::format("node-{}", node.id) : node.uid;
 }
 
 }  // namespace weir::graph

@@ -27,6 +27,10 @@ struct StreamNode {
   std::shared_ptr<runtime::TypeInfoBase> out_type;
 };
 
+//! The stable id of a stream node in checkpoints: its uid, or one derived from the graph. The JobMaster
+//! names operator state with it in checkpoint metadata and a task tags each operator's snapshot with it.
+std::string operator_id_of(const StreamNode& node);
+
 struct StreamEdge {
   int source = 0;
   int target = 0;

@@ -19,7 +19,8 @@ using connectors::nexmark::Person;
 inline DataStream<Event> event_stream(StreamExecutionEnvironment& env, const QueryOptions& o) {
   // The source stamps each event with its dateTime, so no assigner (and no call per record) is needed.
   // A fixed uid, so savepoints keep the source's position whatever else the job changes.
-  auto source = connectors::nexmark::nexmark_source(env, o.generator, o.tps, 0, o.source_hooks);
+  auto source = env.from_source<Event>(
+      connectors::nexmark::nexmark_reader_factory(o.generator, o.tps, o.source_hooks), "Nexmark Source");
   source.uid("nexmark-source");
   return source.assign_timestamps_and_watermarks(
       WatermarkStrategy<Event>::for_bounded_out_of_orderness(o.generator.out_of_orderness_ms));

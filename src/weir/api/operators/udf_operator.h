@@ -3,8 +3,8 @@
 // and a collector that stamps results with the input's timestamp.
 #include <type_traits>
 
-#include "weir/api/functions.h"
-#include "weir/api/runtime_context.h"
+#include "weir/functions/functions.h"
+#include "weir/functions/runtime_context.h"
 #include "weir/runtime/output.h"
 #include "weir/runtime/stream_operator.h"
 

@@ -3,8 +3,8 @@
 // one pre-aggregated value) when the window fires.
 #include <vector>
 
-#include "weir/api/functions.h"
 #include "weir/api/process_function.h"
+#include "weir/functions/functions.h"
 
 namespace weir {
 

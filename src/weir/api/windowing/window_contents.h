@@ -13,8 +13,8 @@
 #include <type_traits>
 #include <vector>
 
-#include "weir/api/functions.h"
-#include "weir/api/runtime_context.h"
+#include "weir/functions/functions.h"
+#include "weir/functions/runtime_context.h"
 #include "weir/state/state_factory.h"
 
 namespace weir::windowing {

@@ -8,10 +8,10 @@
 #include <fmt/format.h>
 #include <grpcpp/grpcpp.h>
 
+#include "weir/cluster/blob/blob.grpc.pb.h"
 #include "weir/cluster/blob/blob_error.h"
 #include "weir/cluster/blob/blob_writer.h"
 #include "weir/cluster/blob/sha256.h"
-#include "weir/cluster/rpc/blob.grpc.pb.h"
 
 namespace weir::cluster::blob {
 namespace {

@@ -9,8 +9,8 @@
 #include <fmt/format.h>
 #include <grpcpp/grpcpp.h>
 
+#include "weir/cluster/blob/blob.grpc.pb.h"
 #include "weir/cluster/blob/blob_error.h"
-#include "weir/cluster/rpc/blob.grpc.pb.h"
 
 namespace weir::cluster::blob {
 namespace {

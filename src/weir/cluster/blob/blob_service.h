@@ -1,5 +1,5 @@
 #pragma once
-// The gRPC side of the blob store: the BlobService (rpc/blob.proto) over a BlobServer. The JobManager adds
+// The gRPC side of the blob store: the BlobService (blob.proto) over a BlobServer. The JobManager adds
 // it to its RPC server with register_blob_service.
 //
 // Threading: gRPC's server threads run Put and Get; each call uses its own BlobWriter or file stream.

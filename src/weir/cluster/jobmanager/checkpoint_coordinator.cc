@@ -121,7 +121,7 @@ void CheckpointCoordinator::complete(int64_t id, Pending& p, int64_t now_ms, Com
   const auto& sg = *jg_->stream_graph;
   for (const auto& v : jg_->vertices) {
     checkpoint::VertexInfo vi{v.id, v.name, v.parallelism, v.max_parallelism, {}};
-    for (int n : v.nodes) vi.operator_ids.push_back(operator_id_of(sg.node(n)));
+    for (int n : v.nodes) vi.operator_ids.push_back(graph::operator_id_of(sg.node(n)));
     m.vertices.push_back(std::move(vi));
   }
   m.tasks = p.handles;
@@ -219,10 +219,6 @@ void CheckpointCoordinator::on_job_end(bool canceled, bool finished) {
 std::optional<std::string> CheckpointCoordinator::latest_checkpoint_path() const {
   if (completed_.empty()) return std::nullopt;
   return completed_.back().path;
-}
-
-std::string operator_id_of(const graph::StreamNode& node) {
-  return node.uid.empty() ? fmt::format("node-{}", node.id) : node.uid;
 }
 
 }  // namespace weir::cluster

@@ -151,7 +151,4 @@ class CheckpointCoordinator {
   CheckpointStats stats_;
 };
 
-//! The stable id of a stream node in checkpoints: its uid, or one derived from the graph.
-std::string operator_id_of(const graph::StreamNode& node);
-
 }  // namespace weir::cluster

@@ -29,7 +29,7 @@ namespace {
 // Checks that every operator state in a savepoint has an operator to go to.
 void check_unclaimed_state(const checkpoint::RestoredCheckpoint& r, const graph::JobGraph& jg, bool allow) {
   std::set<std::string> ids;
-  for (const auto& n : jg.stream_graph->nodes()) ids.insert(operator_id_of(n));
+  for (const auto& n : jg.stream_graph->nodes()) ids.insert(graph::operator_id_of(n));
   for (const auto& t : r.tasks)
     for (const auto& op : t.operators)
       if (!op.empty() && !ids.count(op.operator_id) && !allow)

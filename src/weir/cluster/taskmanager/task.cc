@@ -7,10 +7,11 @@
 #include <fmt/format.h>
 
 #include "weir/checkpoint/checkpoint_options.h"
-#include "weir/cluster/jobmanager/checkpoint_coordinator.h"
+#include "weir/checkpoint/checkpoint_storage.h"
 #include "weir/cluster/taskmanager/barrier_codec.h"
 #include "weir/common/config_options.h"
 #include "weir/common/failure_points.h"
+#include "weir/graph/stream_graph.h"
 #include "weir/runtime/batch_end.h"
 #include "weir/runtime/operator_failure.h"
 #include "weir/runtime/source_operator.h"
@@ -227,7 +228,7 @@ void Task::build() {
     runtime::OperatorRuntime rt;
     rt.name = node.name;
     rt.uid = node.uid;
-    rt.operator_id = operator_id_of(node);
+    rt.operator_id = graph::operator_id_of(node);
     rt.job_id = tdd_.job.to_string();
     rt.attempt = tdd_.attempt;
     rt.task_name = name_;

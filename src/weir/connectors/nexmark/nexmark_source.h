@@ -17,11 +17,10 @@
 #include <memory>
 #include <vector>
 
-#include "weir/api/data_stream.h"
-#include "weir/api/operators/source_operator.h"
 #include "weir/common/serializer.h"
 #include "weir/common/task_failure_injector.h"
 #include "weir/connectors/nexmark/generator.h"
+#include "weir/functions/source_operator.h"
 
 namespace weir::connectors::nexmark {
 
@@ -123,13 +122,11 @@ class NexmarkSourceReader final : public SourceReader<Event> {
   std::chrono::steady_clock::time_point start_;
 };
 
-//! A source of Nexmark events on `env` (parallelism 0: the environment's default).
-inline DataStream<Event> nexmark_source(StreamExecutionEnvironment& env, const GeneratorConfig& config,
-                                        double tps = 0, int parallelism = 0, NexmarkSourceHooks hooks = {}) {
+//! Readers of Nexmark events for `env.from_source<Event>(...)`; they share one generator.
+inline SourceReaderFactory<Event> nexmark_reader_factory(const GeneratorConfig& config, double tps = 0,
+                                                         NexmarkSourceHooks hooks = {}) {
   auto gen = std::make_shared<const NexmarkGenerator>(config);
-  return env.from_source<Event>(
-      [gen, tps, hooks] { return std::make_unique<NexmarkSourceReader>(gen, tps, hooks); }, "Nexmark Source",
-      parallelism);
+  return [gen, tps, hooks] { return std::make_unique<NexmarkSourceReader>(gen, tps, hooks); };
 }
 
 }  // namespace weir::connectors::nexmark

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "weir/api/runtime_context.h"
+#include "weir/functions/runtime_context.h"
 #include "weir/runtime/output.h"
 #include "weir/runtime/source_operator.h"
 

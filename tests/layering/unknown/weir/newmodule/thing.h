@@ -1,0 +1,3 @@
+#pragma once
+// A folder no module declares.
+#include "weir/common/config.h"
