@@ -7,6 +7,8 @@ Jobs (as in map_filter_bench.py, parallelism 1, hashmap state):
 - map+filter: NumberSequenceSource(1, n) -> map i -> (i, str(i)) (Types.TUPLE) -> filter even -> sink
 - keyed sum: NumberSequenceSource(1, k) -> map i -> (i, str(i % 1000)) -> key_by t[1] ->
   KeyedProcessFunction with a ValueState running sum (Types.LONG) -> sink; k = n/2 unless --keyed-records
+- window_agg (only with --jobs): map i -> (str(i % 1000), i) -> event time i // 10 ms -> key_by t[0] ->
+  1 s tumbling event-time windows -> Python AggregateFunction (average) -> sink; n records
 
 Sink: PyFlink has no Python SinkFunction. `--sink filter` (default) ends the stream with
 `.filter(lambda v: False).print()`: one Python call per record, chained into the last Python operator,
@@ -47,11 +49,14 @@ if not os.environ.get("JAVA_HOME"):
     if jh.exists():
         os.environ["JAVA_HOME"] = jh.read_text().strip()
 
-from pyflink.common import Configuration, Types, WatermarkStrategy  # noqa: E402
+from pyflink.common import Configuration, Duration, Types, WatermarkStrategy  # noqa: E402
+from pyflink.common.watermark_strategy import TimestampAssigner  # noqa: E402
 from pyflink.datastream import KeyedProcessFunction, StreamExecutionEnvironment  # noqa: E402
 from pyflink.datastream.connectors.base import Sink  # noqa: E402
 from pyflink.datastream.connectors.number_seq import NumberSequenceSource  # noqa: E402
+from pyflink.datastream.functions import AggregateFunction  # noqa: E402
 from pyflink.datastream.state import ValueStateDescriptor  # noqa: E402
+from pyflink.datastream.window import TumblingEventTimeWindows  # noqa: E402
 
 
 class Sum(KeyedProcessFunction):
@@ -62,6 +67,25 @@ class Sum(KeyedProcessFunction):
         t = (self.s.value() or 0) + v[0]
         self.s.update(t)
         yield t
+
+
+class Millis(TimestampAssigner):
+    def extract_timestamp(self, value: Any, record_timestamp: int) -> int:
+        return value[1] // 10  # 10,000 records per second of event time: 10 per key and 1 s window
+
+
+class Average(AggregateFunction):
+    def create_accumulator(self) -> tuple[int, int]:
+        return 0, 0
+
+    def add(self, value: Any, acc: tuple[int, int]) -> tuple[int, int]:
+        return acc[0] + value[1], acc[1] + 1
+
+    def get_result(self, acc: tuple[int, int]) -> float:
+        return acc[0] / acc[1]
+
+    def merge(self, a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int]:
+        return a[0] + b[0], a[1] + b[1]
 
 
 def source(env: Any, n: int) -> Any:
@@ -91,7 +115,25 @@ def keyed_sum(env: Any, n: int, sink: str) -> None:
     discard(ds, sink)
 
 
-JOBS = {"map_filter": ("map+filter", map_filter), "keyed_sum": ("keyed sum (hashmap)", keyed_sum)}
+def window_agg(env: Any, n: int, sink: str) -> None:
+    ds = (
+        source(env, n)
+        .map(lambda i: (str(i % 1000), i), output_type=Types.TUPLE([Types.STRING(), Types.LONG()]))
+        .assign_timestamps_and_watermarks(
+            WatermarkStrategy.for_bounded_out_of_orderness(Duration.of_millis(0)).with_timestamp_assigner(Millis())
+        )
+        .key_by(lambda t: t[0])
+        .window(TumblingEventTimeWindows.of(Duration.of_seconds(1)))
+        .aggregate(Average(), accumulator_type=Types.TUPLE([Types.LONG(), Types.LONG()]), output_type=Types.DOUBLE())
+    )
+    discard(ds, sink)
+
+
+JOBS = {
+    "map_filter": ("map+filter", map_filter),
+    "keyed_sum": ("keyed sum (hashmap)", keyed_sum),
+    "window_agg": ("tumbling window, AggregateFunction", window_agg),
+}
 
 
 def make_env(mode: str) -> Any:
@@ -175,7 +217,7 @@ def main() -> None:
             filter(None, [site.getsitepackages()[0], os.environ.get("PYTHONPATH")])
         )
     for job in a.jobs.split(","):
-        n = a.records if job == "map_filter" else (a.keyed_records or a.records // 2)
+        n = a.records if job in ("map_filter", "window_agg") else (a.keyed_records or a.records // 2)
         run(job, n, a.mode, a.sink, a.warmup)
 
 

@@ -284,7 +284,7 @@ template void PyTwoInputOperator<PyKeyed, PyValue>::process<PyValue>(const PyVal
 
 void PySinkOperator::open() {
   support_.bind_outputs(rt_);
-  runtime::add_batch_end_hook(this, [this] { gil_.release(); });
+  runtime::add_batch_end_hook(this, rt_.chain_position, [this] { gil_.release(); });
   TaskGil gil;
   support_.open_python(this);
   call_python(rt_.name, [&] {

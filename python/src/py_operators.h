@@ -58,7 +58,7 @@ class PyBatchingOperator : public runtime::StreamOperator {
   }
   //! In open(): the task calls release_and_flush() at the end of every batch.
   void start_batching() {
-    runtime::add_batch_end_hook(this, [this] { release_and_flush(); });
+    runtime::add_batch_end_hook(this, rt_.chain_position, [this] { release_and_flush(); });
   }
   //! In close(): no more batches.
   void stop_batching() {

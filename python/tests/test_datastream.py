@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections import Counter, defaultdict
 from typing import Any, Iterator
 
@@ -297,3 +300,31 @@ def test_batch_mode_reduce_emits_one_final_value_per_key() -> None:
         .execute_and_collect()
     )
     assert sorted(out) == sorted(Counter(words).items())
+
+
+def test_python_before_and_after_a_cpp_operator_in_one_task_under_backpressure() -> None:
+    """map -> timestamps (C++) -> key_by share a task; the window task is slower, so outputs fill up.
+    Before batch-end hooks ran upstream first, the key selector's operator kept the GIL while the map's
+    flush waited for buffers the window task could not free without the GIL: the job hung."""
+    n = 300_000
+    job = os.path.join(os.path.dirname(os.path.abspath(__file__)), "jobs", "python_on_both_sides_of_a_cpp_operator.py")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    r = subprocess.run(
+        [sys.executable, job, str(n)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ, PYTHONPATH=root),
+    )
+    assert r.returncode == 0, r.stderr
+    want: dict[tuple[str, int], list[int]] = {}
+    for i in range(n):
+        acc = want.setdefault((str(i % 100), (i // 10) // 1000 * 1000 + 1000), [0, 0])
+        acc[0] += 1
+        acc[1] += i
+    got = {}
+    for line in r.stdout.split("\n"):
+        if line.strip():
+            key, end, count, total = line.split()
+            got[(key, int(end))] = [int(count), int(total)]
+    assert got == want

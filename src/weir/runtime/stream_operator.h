@@ -29,6 +29,7 @@ struct OperatorRuntime {
   std::string job_id;
   int attempt = 0;  //!< restarts of the job so far (0 on the first run)
   int subtask_index = 0;
+  int chain_position = 0;  //!< place in the task's chain: 0 for the head, upstream before downstream
   int parallelism = 1;
   int max_parallelism = 128;
   KeyGroupRange key_groups;

@@ -200,6 +200,7 @@ void Task::build() {
   }
 
   // Outputs of each chained operator.
+  size_t ops_setup = 0;
   for (int node_id : vertex_->nodes) {
     const auto& node = sg.node(node_id);
     std::vector<runtime::OutputBase*> main;
@@ -233,6 +234,7 @@ void Task::build() {
     rt.attempt = tdd_.attempt;
     rt.task_name = name_;
     rt.subtask_index = tdd_.subtask;
+    rt.chain_position = static_cast<int>(ops_setup++);
     rt.parallelism = vertex_->parallelism;
     rt.max_parallelism = vertex_->max_parallelism;
     rt.key_groups = key_group_range_for_subtask(vertex_->max_parallelism, vertex_->parallelism, tdd_.subtask);
