@@ -6,6 +6,8 @@
 // Threading: task thread; each call takes the GIL for the call.
 #include <pybind11/pybind11.h>
 
+#include "py_call.h"
+
 #include <string>
 #include <vector>
 
@@ -34,7 +36,7 @@ struct PyWindowReduce {
   PyKeyed operator()(const PyKeyed& a, const PyKeyed& b) const {
     TaskGil gil;
     return call_python(op_name, [&] {
-      py::object r = fn.get()(decode_string(a.value), decode_string(b.value));
+      py::object r = call2(fn.get(), decode_string(a.value), decode_string(b.value));
       return PyKeyed{a.key, encode_to_string(r, spec.get())};
     });
   }
@@ -51,35 +53,56 @@ class PyWindowAggregate final : public AggregateFunction<PyKeyed, std::string, P
         acc_spec_(std::move(acc_spec)),
         out_spec_(std::move(out_spec)),
         op_name_(std::move(op_name)) {}
+  //! A copy looks its methods up again (copies are made while planning, without the GIL).
+  PyWindowAggregate(const PyWindowAggregate& o)
+      : fn_(o.fn_), acc_spec_(o.acc_spec_), out_spec_(o.out_spec_), op_name_(o.op_name_) {}
   std::string create_accumulator() override {
     TaskGil gil;
-    return call_python(
-        op_name_, [&] { return encode_to_string(fn_.get().attr("create_accumulator")(), acc_spec_.get()); });
+    return call_python(op_name_, [&] {
+      bind();
+      PyObject* r = PyObject_CallNoArgs(create_.get().ptr());
+      if (!r) throw py::error_already_set();
+      return encode_to_string(scratch_, py::reinterpret_steal<py::object>(r), acc_spec_.get());
+    });
   }
   std::string add(const PyKeyed& v, std::string acc) override {
     TaskGil gil;
     return call_python(op_name_, [&] {
-      py::object r = fn_.get().attr("add")(decode_string(v.value), decode_string(acc));
-      return encode_to_string(r, acc_spec_.get());
+      bind();
+      py::object r = call2(add_.get(), decode_string(v.value), decode_string(acc));
+      return encode_to_string(scratch_, r, acc_spec_.get());
     });
   }
   PyValue get_result(const std::string& acc) override {
     TaskGil gil;
     return call_python(op_name_, [&] {
-      return PyValue{encode_to_string(fn_.get().attr("get_result")(decode_string(acc)), out_spec_.get())};
+      bind();
+      return PyValue{encode_to_string(scratch_, call1(result_.get(), decode_string(acc)), out_spec_.get())};
     });
   }
   std::string merge(std::string a, std::string b) override {
     TaskGil gil;
     return call_python(op_name_, [&] {
-      return encode_to_string(fn_.get().attr("merge")(decode_string(a), decode_string(b)), acc_spec_.get());
+      bind();
+      return encode_to_string(scratch_, call2(merge_.get(), decode_string(a), decode_string(b)),
+                              acc_spec_.get());
     });
   }
 
  private:
+  //! The function's methods, looked up once (GIL held; subtasks sharing this object take turns on it).
+  void bind() {
+    if (add_) return;
+    create_ = PyRef(fn_.get().attr("create_accumulator"));
+    result_ = PyRef(fn_.get().attr("get_result"));
+    merge_ = PyRef(fn_.get().attr("merge"));
+    add_ = PyRef(fn_.get().attr("add"));
+  }
   PyRef fn_;
+  PyRef create_, add_, result_, merge_;
   TypeSpecPtr acc_spec_, out_spec_;
   std::string op_name_;
+  DataOutput scratch_;  //!< used under the GIL only
 };
 
 //! process(pwf) and the second function of reduce/aggregate: a Python ProcessWindowFunction whose

@@ -328,3 +328,21 @@ def test_python_before_and_after_a_cpp_operator_in_one_task_under_backpressure()
             key, end, count, total = line.split()
             got[(key, int(end))] = [int(count), int(total)]
     assert got == want
+
+
+def test_pyflink_python_worker_keys_are_accepted() -> None:
+    """PyFlink programs often tune their Python workers; the keys are accepted and change nothing."""
+    from weir.common import Configuration
+
+    config = Configuration()
+    config.set_string("python.execution-mode", "process")
+    config.set_string("python.fn-execution.bundle.size", "1000")
+    config.set_string("python.fn-execution.bundle.time", "10 ms")
+    env = StreamExecutionEnvironment.get_execution_environment(config)
+    out = sorted(env.from_collection([1, 2, 3]).map(lambda v: v * 2).execute_and_collect())
+    assert out == [2, 4, 6]
+    config.set_string("python.execution-mode", "sideways")
+    with pytest.raises(Exception, match="python.execution-mode"):
+        bad = StreamExecutionEnvironment.get_execution_environment(config)
+        bad.from_collection([1]).print()
+        bad.execute()

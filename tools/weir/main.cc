@@ -35,11 +35,12 @@ int main(int argc, char** argv) {
 #ifdef WEIR_WITH_PYTHON
   weir::python::enable_python_jobs();  // JobManagers and TaskManagers plan Python jobs (kind: python)
 #endif
-  // Flink's single-dash long options of `run`: -py FILE, -pyfs FILES.
+  // Flink's single-dash long options of `run`: -py FILE, -pyfs FILES, -pyreq FILE[#DIR].
   std::vector<std::string> rewritten(argv, argv + argc);
   for (auto& a : rewritten) {
     if (a == "-py") a = "--python";
     if (a == "-pyfs") a = "--pyFiles";
+    if (a == "-pyreq") a = "--pyRequirements";
   }
   std::vector<char*> args;
   for (auto& a : rewritten) args.push_back(a.data());

@@ -120,8 +120,8 @@ int run_python_job(const RunCommand& r) {
   if (!std::filesystem::exists(r.python))
     throw ConfigError(fmt::format("Python job '{}' does not exist", r.python));
   if (r.plan) throw ConfigError("--plan is not supported for Python jobs yet");
-  if (r.jobmanager.empty()) return python::run_python_script(r.python, r.job_args, conf);
-  std::string archive = python::make_python_archive(r.python, r.py_files);
+  if (r.jobmanager.empty()) return python::run_python_script(r.python, r.job_args, conf, r.py_requirements);
+  std::string archive = python::make_python_archive(r.python, r.py_files, r.py_requirements);
   std::string name = std::filesystem::path(r.python).filename().string();
   cluster::rest::RestClient client(r.jobmanager);
   auto up = client.post_bytes("/jars/upload?name=" + name + ".zip", archive);
@@ -233,6 +233,9 @@ void add_run_options(CLI::App* c, RunCommand& r) {
   c->add_option("--pyFiles", r.py_files,
                 "Python files or package directories the job imports (comma-separated)")
       ->delimiter(',');
+  c->add_option("--pyRequirements", r.py_requirements,
+                "A requirements.txt the job needs, optionally with a directory of packages to install from "
+                "instead of an index: requirements.txt#DIR (Flink's -pyreq); pip installs them for the job");
 }
 
 }  // namespace

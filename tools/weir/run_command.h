@@ -28,6 +28,7 @@ struct RunCommand {
   bool detached = false;
   std::string python;                 //!< --python / -py: a Python job's script
   std::vector<std::string> py_files;  //!< --pyFiles / -pyfs: more .py files or package directories
+  std::string py_requirements;        //!< --pyRequirements / -pyreq: requirements.txt[#package dir]
 };
 
 void add_run_command(CLI::App& app, RunCommand& r);

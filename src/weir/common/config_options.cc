@@ -77,4 +77,31 @@ const ConfigOption<std::string> kStateBackendType{
      "Keyed state backend: hashmap (objects on the heap) or rocksdb (embedded RocksDB, larger than memory).",
      {"hashmap", "rocksdb"}}};
 
+// PyFlink's keys. Weir calls Python functions in the task's own thread, record by record, so the keys that
+// tune PyFlink's separate Python workers are accepted (a PyFlink program that sets them runs unchanged)
+// and change nothing; python.executable names the interpreter that installs --pyRequirements.
+const ConfigOption<std::string> kPythonExecutable{
+    {"python.executable", ConfigType::kString, "",
+     "The Python interpreter that installs a job's --pyRequirements with pip (default: the Python Weir was "
+     "built with). Python functions themselves run in the Weir process's embedded interpreter."}};
+const ConfigOption<std::string> kPythonExecutionMode{
+    {"python.execution-mode",
+     ConfigType::kEnum,
+     "thread",
+     "PyFlink's choice between Python worker processes and threads; accepted for compatibility, no effect "
+     "(Weir always calls Python functions in the task's thread).",
+     {"process", "thread"}}};
+const ConfigOption<int64_t> kPythonBundleSize{
+    {"python.fn-execution.bundle.size",
+     ConfigType::kInt,
+     "100000",
+     "PyFlink's records per bundle sent to a Python worker; accepted for compatibility, no effect.",
+     {},
+     1,
+     INT64_MAX}};
+const ConfigOption<Duration> kPythonBundleTime{
+    {"python.fn-execution.bundle.time", ConfigType::kDuration, "1000 ms",
+     "PyFlink's longest wait before a bundle is sent to a Python worker; accepted for compatibility, no "
+     "effect (execution.buffer-timeout.interval bounds latency)."}};
+
 }  // namespace weir::options

@@ -16,7 +16,11 @@ extern const ConfigOption<int64_t> kSegmentSize;             // taskmanager.memo
 extern const ConfigOption<int64_t> kBuffersPerChannel;       // taskmanager.network.memory.buffers-per-channel
 extern const ConfigOption<int64_t>
     kFloatingBuffersPerGate;  // taskmanager.network.memory.floating-buffers-per-gate
-extern const ConfigOption<Duration> kNetworkConnectTimeout;  // taskmanager.network.connect-timeout
-extern const ConfigOption<std::string> kStateBackendType;    // state.backend.type
+extern const ConfigOption<Duration> kNetworkConnectTimeout;   // taskmanager.network.connect-timeout
+extern const ConfigOption<std::string> kStateBackendType;     // state.backend.type
+extern const ConfigOption<std::string> kPythonExecutable;     // python.executable
+extern const ConfigOption<std::string> kPythonExecutionMode;  // python.execution-mode (accepted, no effect)
+extern const ConfigOption<int64_t> kPythonBundleSize;         // python.fn-execution.bundle.size (no effect)
+extern const ConfigOption<Duration> kPythonBundleTime;        // python.fn-execution.bundle.time (no effect)
 
 }  // namespace weir::options
