@@ -10,7 +10,7 @@ import sys
 import time
 from typing import Any, Iterator
 
-from weir.common import Duration, Types, WatermarkStrategy
+from weir.common import Duration, Time, Types, WatermarkStrategy
 from weir.common.watermark_strategy import TimestampAssigner
 from weir.datastream import KeyedProcessFunction, StreamExecutionEnvironment
 from weir.datastream.connectors import DiscardingSink
@@ -102,7 +102,7 @@ def window_agg(env: Any, n: int) -> None:
             WatermarkStrategy.for_bounded_out_of_orderness(Duration.of_millis(0)).with_timestamp_assigner(Millis())
         )
         .key_by(lambda t: t[0])
-        .window(TumblingEventTimeWindows.of(Duration.of_seconds(1)))
+        .window(TumblingEventTimeWindows.of(Time.seconds(1)))
         .aggregate(
             Average(),
             accumulator_type=Types.TUPLE([Types.LONG(), Types.LONG()]),

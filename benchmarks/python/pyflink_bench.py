@@ -49,7 +49,7 @@ if not os.environ.get("JAVA_HOME"):
     if jh.exists():
         os.environ["JAVA_HOME"] = jh.read_text().strip()
 
-from pyflink.common import Configuration, Duration, Types, WatermarkStrategy  # noqa: E402
+from pyflink.common import Configuration, Duration, Time, Types, WatermarkStrategy  # noqa: E402
 from pyflink.common.watermark_strategy import TimestampAssigner  # noqa: E402
 from pyflink.datastream import KeyedProcessFunction, StreamExecutionEnvironment  # noqa: E402
 from pyflink.datastream.connectors.base import Sink  # noqa: E402
@@ -123,7 +123,7 @@ def window_agg(env: Any, n: int, sink: str) -> None:
             WatermarkStrategy.for_bounded_out_of_orderness(Duration.of_millis(0)).with_timestamp_assigner(Millis())
         )
         .key_by(lambda t: t[0])
-        .window(TumblingEventTimeWindows.of(Duration.of_seconds(1)))
+        .window(TumblingEventTimeWindows.of(Time.seconds(1)))
         .aggregate(Average(), accumulator_type=Types.TUPLE([Types.LONG(), Types.LONG()]), output_type=Types.DOUBLE())
     )
     discard(ds, sink)
