@@ -431,9 +431,16 @@ int JobBuilder::python_sink(int in, py::object spec, const std::string& name) {
   return static_cast<int>(sinks_.size()) - 1;
 }
 
-int JobBuilder::file_sink(int in, const std::string& dir, const std::string& name) {
+int JobBuilder::file_sink(int in, const std::string& dir, const std::string& name, const std::string& prefix,
+                          const std::string& suffix) {
+  connectors::PartFileNames names{prefix, suffix};
+  try {
+    names.validate();
+  } catch (const ConfigError& e) {
+    throw py::value_error(e.what());
+  }
   auto lines = values(in, "FileSink").map([](const PyValue& v) { return decode_utf8(v.bytes); }, "Lines");
-  sinks_.push_back(lines.write_as_text(dir));
+  sinks_.push_back(lines.write_as_text(dir, names));
   sinks_.back().name(name);
   return static_cast<int>(sinks_.size()) - 1;
 }

@@ -62,7 +62,8 @@ class JobBuilder {
   py::object collect(int in, const std::string& name);
   //! Text lines (records that are str) into part files under `dir`, exactly once with checkpoints (the
   //! engine's FileSink: pending files committed when a checkpoint completes).
-  int file_sink(int in, const std::string& dir, const std::string& name);
+  int file_sink(int in, const std::string& dir, const std::string& name, const std::string& prefix,
+                const std::string& suffix);
   //! A sink that drops every record in C++ (no GIL): Flink's DiscardingSink.
   int discarding_sink(int in, const std::string& name);
   void set_sink_property(int sink, const std::string& key, py::handle value);

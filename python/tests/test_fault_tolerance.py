@@ -83,7 +83,7 @@ def visible_lines(directory: str) -> list[str]:
 
 def test_file_sink_is_exactly_once_across_a_failure(tmp_path: Any) -> None:
     from weir.common import Encoder
-    from weir.datastream.connectors import FileSink
+    from weir.datastream.connectors import FileSink, OutputFileConfig
 
     out = os.path.join(str(tmp_path), "out")
     env = StreamExecutionEnvironment.get_execution_environment()
@@ -98,10 +98,32 @@ def test_file_sink_is_exactly_once_across_a_failure(tmp_path: Any) -> None:
         env.from_sequence(1, n, rate_per_second=40_000)
         .map(FailOnce(at=n // 2))
         .map(lambda v: f"line {v}", output_type=Types.STRING())
-        .sink_to(FileSink.for_row_format(out, Encoder.simple_string_encoder()).build())
+        .sink_to(
+            FileSink.for_row_format(out, Encoder.simple_string_encoder())
+            .with_output_file_config(
+                OutputFileConfig.builder().with_part_prefix("events").with_part_suffix(".txt").build()
+            )
+            .build()
+        )
     )
     client = env.execute_async("files")
     client.get_job_execution_result()
     assert client._restarts() >= 1, "the injected failure did not happen"
     lines = visible_lines(out)
     assert sorted(lines) == sorted(f"line {v}" for v in range(1, n + 1))
+    # OutputFileConfig names the visible part files, across the restart too.
+    visible = [f for f in os.listdir(out) if not f.startswith(".")]
+    assert visible and all(f.startswith("events-") and f.endswith(".txt") for f in visible), visible
+
+
+def test_file_sink_refuses_a_part_prefix_that_is_not_a_file_name(tmp_path: Any) -> None:
+    from weir.common import Encoder
+    from weir.datastream.connectors import FileSink, OutputFileConfig
+
+    env = StreamExecutionEnvironment.get_execution_environment()
+    config = OutputFileConfig.builder().with_part_prefix("a/b").build()
+    env.from_collection(["x"]).sink_to(
+        FileSink.for_row_format(str(tmp_path), Encoder.simple_string_encoder()).with_output_file_config(config).build()
+    )
+    with pytest.raises(ValueError, match="prefix 'a/b'"):
+        env.execute()

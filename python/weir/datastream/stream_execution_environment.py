@@ -459,13 +459,13 @@ class _Translator:
             h = self._partition_custom(n)
         elif k == "sink":
             if isinstance(a["spec"], tuple) and a["spec"][0] == "file":
-                _, base, encoder = a["spec"]
+                _, base, encoder, prefix, suffix = a["spec"]
                 text = ad.ChainSpec()
                 text.stages.append((ad.MAP, lambda v: encoder._text(v), "Encoder", None))
                 lines = b.chain(self._inputs(n), text, ("STRING", "String", [], []), {}, None, "Encoder")
                 if n.parallelism:
                     b.set_property(lines, "parallelism", n.parallelism)
-                h = b.file_sink(lines, base, n.name)
+                h = b.file_sink(lines, base, n.name, prefix, suffix)
             elif a["spec"] is None:
                 h = b.discarding_sink(self._inputs(n), n.name)
             else:

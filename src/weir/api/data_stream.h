@@ -189,9 +189,9 @@ class DataStream {
   DataStreamSink print(const std::string& identifier = {}) {
     return add_sink(connectors::PrintSink<T>(identifier), "Print to Std. Out");
   }
-  //! Writes records as text lines into part files in directory `dir`.
-  DataStreamSink write_as_text(const std::string& dir) {
-    return add_sink(connectors::FileSink<T>(dir), "File Sink: " + dir);
+  //! Writes records as text lines into part files in directory `dir`, named as `names` say.
+  DataStreamSink write_as_text(const std::string& dir, connectors::PartFileNames names = {}) {
+    return add_sink(connectors::FileSink<T>(dir, std::move(names)), "File Sink: " + dir);
   }
   //! Collects every record into memory; read the result after the job ends.
   std::shared_ptr<CollectedResults<T>> collect(const std::string& name = "Collect Sink") {

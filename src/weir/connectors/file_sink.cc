@@ -13,9 +13,9 @@ namespace fs = std::filesystem;
 namespace weir::connectors {
 
 namespace {
-void publish(const fs::path& dir, const std::string& base) {
+void publish(const fs::path& dir, const std::string& base, const std::string& suffix) {
   fs::path pending = dir / ("." + base + ".pending");
-  fs::path final_path = dir / base;
+  fs::path final_path = dir / (base + suffix);
   std::error_code ec;
   if (!fs::exists(pending, ec)) {
     if (fs::exists(final_path, ec)) return;  // published before a failure: nothing to do
@@ -28,13 +28,27 @@ void publish(const fs::path& dir, const std::string& base) {
 }
 }  // namespace
 
+void PartFileNames::validate() const {
+  auto bad = [](const std::string& s) {
+    return s.find('/') != std::string::npos || s.find('\0') != std::string::npos;
+  };
+  if (prefix.empty() || bad(prefix) || prefix[0] == '.')
+    throw ConfigError(
+        fmt::format("file sink: part file prefix '{}' must be a non-empty file name that does "
+                    "not start with '.'",
+                    prefix));
+  if (bad(suffix))
+    throw ConfigError(fmt::format("file sink: part file suffix '{}' may not contain '/'", suffix));
+}
+
 FilePartWriter::~FilePartWriter() {
   if (f_) std::fclose(f_);
 }
 
 void FilePartWriter::open(const std::string& dir, const std::string& job_prefix, int attempt, int subtask,
-                          bool transactional) {
+                          bool transactional, PartFileNames names) {
   dir_ = dir;
+  names_ = std::move(names);
   job_prefix_ = job_prefix;
   attempt_ = attempt;
   subtask_ = subtask;
@@ -46,7 +60,7 @@ void FilePartWriter::open(const std::string& dir, const std::string& job_prefix,
 
 void FilePartWriter::write_line(std::string_view line) {
   if (!f_) {
-    current_ = fmt::format("part-{}-{}-{}-{}", job_prefix_, attempt_, subtask_, counter_++);
+    current_ = fmt::format("{}-{}-{}-{}-{}", names_.prefix, job_prefix_, attempt_, subtask_, counter_++);
     fs::path p = dir_ / ("." + current_ + ".inprogress");
     f_ = std::fopen(p.c_str(), "wb");
     if (!f_)
@@ -78,7 +92,7 @@ void FilePartWriter::prepare_commit(int64_t id) {
 
 void FilePartWriter::commit(int64_t id) {
   for (auto it = pending_.begin(); it != pending_.end() && it->first <= id;) {
-    publish(dir_, it->second);
+    publish(dir_, it->second, names_.suffix);
     it = pending_.erase(it);
   }
 }
@@ -87,7 +101,7 @@ void FilePartWriter::finish() {
   if (transactional_ || !f_) return;  // with checkpointing, the final checkpoint publishes the file
   close_current();
   std::error_code ec;
-  fs::rename(dir_ / ("." + current_ + ".inprogress"), dir_ / current_, ec);
+  fs::rename(dir_ / ("." + current_ + ".inprogress"), dir_ / (current_ + names_.suffix), ec);
   if (ec) throw WeirError(fmt::format("file sink: cannot publish '{}': {}", current_, ec.message()));
 }
 
@@ -99,7 +113,7 @@ std::vector<std::string> FilePartWriter::pending_state() const {
 
 void FilePartWriter::recover(const std::vector<std::string>& restored_pending, int parallelism) {
   auto mine = [&](const std::string& base) {
-    // "part-<job>-<attempt>-<subtask>-<n>": the writer's subtask is the next-to-last field.
+    // "<prefix>-<job>-<attempt>-<subtask>-<n>": the writer's subtask is the next-to-last field.
     auto last = base.rfind('-');
     auto prev = last == std::string::npos || last == 0 ? std::string::npos : base.rfind('-', last - 1);
     if (prev == std::string::npos) return false;
@@ -118,12 +132,12 @@ void FilePartWriter::recover(const std::vector<std::string>& restored_pending, i
       throw WeirError("file sink: malformed pending-file state '" + e + "'");
     std::string base = e.substr(b + 1);
     keep.insert(base);
-    if (mine(base)) publish(e.substr(a + 1, b - a - 1), base);
+    if (mine(base)) publish(e.substr(a + 1, b - a - 1), base, names_.suffix);
   }
   // Hidden files of this job's earlier attempts hold records written after the restored checkpoint:
   // they will be written again, so they go. Files of the current attempt belong to running subtasks.
-  std::string job = fmt::format(".part-{}-", job_prefix_);
-  std::string current_attempt = fmt::format(".part-{}-{}-", job_prefix_, attempt_);
+  std::string job = fmt::format(".{}-{}-", names_.prefix, job_prefix_);
+  std::string current_attempt = fmt::format(".{}-{}-{}-", names_.prefix, job_prefix_, attempt_);
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir_, ec)) {
     std::string name = e.path().filename().string();

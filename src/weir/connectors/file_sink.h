@@ -1,7 +1,8 @@
 #pragma once
 // Text files in a directory, exactly once. Each subtask writes a hidden in-progress part file
-// (".part-<job>-<attempt>-<subtask>-<n>.inprogress"). Without checkpointing the file is published
-// under its final name ("part-<job>-<attempt>-<subtask>-<n>") when the input ends. With
+// (".<prefix>-<job>-<attempt>-<subtask>-<n>.inprogress"; the prefix is "part" unless PartFileNames say
+// otherwise, as Flink's OutputFileConfig). Without checkpointing the file is published under its final
+// name ("<prefix>-<job>-<attempt>-<subtask>-<n><suffix>") when the input ends. With
 // checkpointing, a checkpoint's barrier closes the file as pending (".pending", listed in the
 // checkpoint's state) and the checkpoint's completion publishes it (two-phase commit). On restore,
 // pending files of the restored checkpoint are published and hidden files written after it are
@@ -20,6 +21,14 @@
 
 namespace weir::connectors {
 
+//! How part files are named (Flink's OutputFileConfig): "<prefix>-<job>-<attempt>-<subtask>-<n><suffix>".
+struct PartFileNames {
+  std::string prefix = "part";
+  std::string suffix;
+  //! Throws ConfigError naming a prefix or suffix that cannot be part of a file name.
+  void validate() const;
+};
+
 class FilePartWriter {
  public:
   FilePartWriter() = default;
@@ -29,7 +38,7 @@ class FilePartWriter {
 
   //! `run` names this run of the job (job id prefix and attempt); `transactional` follows checkpointing.
   void open(const std::string& dir, const std::string& job_prefix, int attempt, int subtask,
-            bool transactional);
+            bool transactional, PartFileNames names = {});
   void write_line(std::string_view line);
   //! Checkpoint `id` passes: close the current file as pending for `id`.
   void prepare_commit(int64_t id);
@@ -48,6 +57,7 @@ class FilePartWriter {
  private:
   void close_current();
   std::filesystem::path dir_;
+  PartFileNames names_;
   std::string job_prefix_;
   int attempt_ = 0;
   int subtask_ = 0;
@@ -62,13 +72,16 @@ class FilePartWriter {
 template <typename T, typename Derived>
 class PartFileSinkBase : public SinkFunction<T>, public CheckpointedFunction, public CheckpointListener {
  public:
-  explicit PartFileSinkBase(std::string dir) : dir_(std::move(dir)) {}
-  PartFileSinkBase(const PartFileSinkBase& o) : dir_(o.dir_) {}
+  explicit PartFileSinkBase(std::string dir, PartFileNames names = {})
+      : dir_(std::move(dir)), names_(std::move(names)) {
+    names_.validate();
+  }
+  PartFileSinkBase(const PartFileSinkBase& o) : dir_(o.dir_), names_(o.names_) {}
   void initialize_state(RuntimeContext& ctx, bool restored) override {
     state_ = &ctx.get_union_list_state(ListStateDescriptor<std::string>("pending-part-files"));
     bool transactional = ctx.get_runtime_config().get_duration(options::kCheckpointInterval).count() > 0;
     writer_.open(dir_, ctx.get_job_id().substr(0, 8), ctx.get_attempt_number(),
-                 ctx.get_index_of_this_subtask(), transactional);
+                 ctx.get_index_of_this_subtask(), transactional, names_);
     if (restored) writer_.recover(state_->get(), ctx.get_number_of_parallel_subtasks());
     state_->clear();
   }
@@ -86,6 +99,7 @@ class PartFileSinkBase : public SinkFunction<T>, public CheckpointedFunction, pu
 
  private:
   std::string dir_;
+  PartFileNames names_;
   FilePartWriter writer_;
   ListState<std::string>* state_ = nullptr;
   std::string line_;

@@ -88,7 +88,9 @@ class FileSink:
 
     The engine's exactly-once FileSink does the writing: with checkpointing, a part file becomes visible
     when the checkpoint that covers it completes; without, when the input ends. Part files are named
-    ``part-<job>-<attempt>-<subtask>-<n>``; OutputFileConfig's prefix and suffix are not applied yet.
+    ``<prefix>-<job>-<attempt>-<subtask>-<n><suffix>`` with OutputFileConfig's part prefix (default
+    ``part``) and suffix (default none), as Flink names them ``<prefix>-<uid>-<n><suffix>``. Part files
+    sit directly under the base path: Weir has no buckets (Flink's default bucket is the hour).
     """
 
     def __init__(self, base: str, encoder: Encoder, config: OutputFileConfig) -> None:
@@ -118,4 +120,4 @@ class FileSink:
             return FileSink(self._base, self._encoder, self._config)
 
     def _sink_spec(self) -> Any:
-        return ("file", self._base, self._encoder)
+        return ("file", self._base, self._encoder, self._config.prefix, self._config.suffix)
