@@ -90,8 +90,11 @@ void PyOperatorSupport::emit_one(py::handle v, Timestamp ts) {
 void PyOperatorSupport::emit_results(py::handle results, Timestamp ts, bool iterable) {
   if (results.is_none()) return;
   if (!iterable) return emit_one(results, ts);
-  py::iterator it = py::iter(results);
-  for (; it != py::iterator::sentinel(); ++it) emit_one(*it, ts);
+  // The CPython iterator protocol directly: this runs for every record of a process function.
+  py::object it = py::reinterpret_steal<py::object>(PyObject_GetIter(results.ptr()));
+  if (!it) throw py::error_already_set();
+  while (PyObject* x = PyIter_Next(it.ptr())) emit_one(py::reinterpret_steal<py::object>(x), ts);
+  if (PyErr_Occurred()) throw py::error_already_set();
 }
 
 }  // namespace weir::python
