@@ -53,6 +53,10 @@ grep -q '^weir_taskmanager_task_backpressured_seconds_total{job_id=.*} [0-9.e+-]
 "$WEIR" taskmanager -D jobmanager.rpc.port="${RPC##*:}" -D taskmanager.metrics.port=-1 $HB > "$DIR/tm-off.log" 2>&1 &
 PIDS="$PIDS $!"
 wait_for 10 "second TASKMANAGER line" grep -q '^TASKMANAGER id=' "$DIR/tm-off.log"
-sleep 0.2
+# The TaskManager prints its METRICS line (if any) right after the TASKMANAGER line and before it
+# registers: once the JobManager lists it, the line would be there.
+OFF=$(sed -n 's/^TASKMANAGER id=\([^ ]*\) .*/\1/p' "$DIR/tm-off.log")
+off_listed() { "$WEIR" list-taskmanagers --jobmanager "$RPC" 2>/dev/null | grep -q "^TASKMANAGER id=$OFF "; }
+wait_for 10 "the second TaskManager registered" off_listed
 ! grep -q '^METRICS' "$DIR/tm-off.log" || fail "METRICS line with taskmanager.metrics.port=-1"
 echo "tm_metrics_cli_test: ok"
