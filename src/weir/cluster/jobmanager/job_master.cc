@@ -177,7 +177,8 @@ std::vector<std::vector<std::string>> JobMaster::locations_locked() const {
 
 // REQUIRES: mu_ held. Is `id` the current deployment of its subtask (not an earlier attempt's)?
 bool JobMaster::is_current_locked(const ExecutionAttemptId& id) const {
-  return id.vertex < static_cast<int>(eg_.vertices().size()) &&
+  // The id comes from a TaskManager's RPC: a negative or out-of-range index is not this job's attempt.
+  return id.vertex >= 0 && id.subtask >= 0 && id.vertex < static_cast<int>(eg_.vertices().size()) &&
          id.subtask < static_cast<int>(eg_.vertices()[id.vertex].size()) &&
          eg_.vertices()[id.vertex][id.subtask].attempt == id.attempt;
 }

@@ -473,6 +473,15 @@ void Task::process_buffer(GateBinding& g, int channel, network::BufferPtr buf, u
 }
 
 void Task::handle_frame(GateBinding& g, int channel, const uint8_t* frame, uint32_t len) {
+  // The bytes come from another process (or a corrupt buffer): every kind's length is checked before
+  // its payload is read. A frame of length 0 has not even a kind.
+  auto too_short = [&](uint32_t need, const char* what) {
+    if (len < need)
+      throw SerializationError(
+          fmt::format("a {} frame of {} byte(s) in input channel {} of '{}' (it needs {})", what, len,
+                      g.first_channel + channel, name_, need));
+  };
+  too_short(1, "data-plane");
   auto kind = static_cast<ElementKind>(frame[0]);
   ChannelState& cs = channel_states_[g.first_channel + channel];
   switch (kind) {
@@ -483,6 +492,7 @@ void Task::handle_frame(GateBinding& g, int channel, const uint8_t* frame, uint3
       break;
     }
     case ElementKind::kWatermark: {
+      too_short(1 + sizeof(Timestamp), "watermark");
       Timestamp wm;
       std::memcpy(&wm, frame + 1, 8);
       if (wm > cs.watermark) {
@@ -492,6 +502,7 @@ void Task::handle_frame(GateBinding& g, int channel, const uint8_t* frame, uint3
       break;
     }
     case ElementKind::kWatermarkStatus:
+      too_short(2, "watermark status");
       cs.idle = frame[1] != 0;
       update_input(g.logical_input);
       break;
