@@ -154,10 +154,11 @@ std::shared_ptr<graph::JobGraph> plan_python(const std::string& archive, const s
   ensure_interpreter();
   // The archive's files, once per blob: <blob path>.d/
   std::string dir = archive + ".d";
+  std::vector<std::string> paths;
   {
     std::lock_guard lock(extract_mutex());
+    py::gil_scoped_acquire gil;
     if (!std::filesystem::exists(dir)) {
-      py::gil_scoped_acquire gil;
       std::string tmp = dir + ".tmp";
       try {
         py::module_::import("shutil").attr("rmtree")(tmp, py::arg("ignore_errors") = true);
@@ -168,12 +169,7 @@ std::shared_ptr<graph::JobGraph> plan_python(const std::string& archive, const s
       }
       std::filesystem::rename(tmp, dir);
     }
-  }
-  std::vector<std::string> paths;
-  {
-    std::lock_guard lock(extract_mutex());
-    py::gil_scoped_acquire gil;
-    paths = archive_requirements(dir, conf);
+    paths = archive_requirements(dir, conf);  // installed once per archive, like the extraction
   }
   paths.push_back(dir);
   std::string script = (std::filesystem::path(dir) / name).string();
@@ -209,23 +205,25 @@ int run_python_script(const std::string& script, const std::vector<std::string>&
   for (const auto& [k, v] : conf.values()) base[py::str(k)] = py::str(v);
   py::module_::import("weir._core").attr("set_default_config")(base);
   std::vector<std::string> paths;
-  std::unique_ptr<std::string, void (*)(std::string*)> site(nullptr, [](std::string* p) {
-    std::error_code ec;
-    std::filesystem::remove_all(*p, ec);
-    delete p;
-  });
+  // This run's own directory for the requirements, removed when it ends.
+  struct RemovedAtExit {
+    std::string path;
+    ~RemovedAtExit() {
+      std::error_code ec;
+      if (!path.empty()) std::filesystem::remove_all(path, ec);
+    }
+  } site;
   if (!req.empty()) {
-    // This run's own directory, removed when it ends.
     char pattern[] = "/tmp/weir-pyreq-XXXXXX";
     if (!mkdtemp(pattern)) throw ConfigError("--pyRequirements: cannot create a temporary directory");
-    site.reset(new std::string(pattern));
+    site.path = pattern;
     try {
-      install_requirements(req, cache, *site + "/site", conf);
+      install_requirements(req, cache, site.path + "/site", conf);
     } catch (const JobDefinitionError& e) {
       std::fprintf(stderr, "%s\n", e.what());
       return 1;
     }
-    paths.push_back(*site + "/site");
+    paths.push_back(site.path + "/site");
   }
   paths.push_back(std::filesystem::absolute(script).parent_path().string());
   try {

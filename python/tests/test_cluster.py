@@ -100,6 +100,43 @@ def rest(addr: str, path: str) -> Any:
         return json.loads(r.read())
 
 
+def start_jobmanager(d: str, procs: list[subprocess.Popen[bytes]], *flags: str) -> tuple[str, str]:
+    """`weir jobmanager` on free ports, logging to d/jm.log; returns its (RPC, REST) addresses."""
+    jm_log = os.path.join(d, "jm.log")
+    procs.append(
+        subprocess.Popen(
+            [WEIR, "jobmanager", "-D", "jobmanager.rpc.port=0", "-D", "rest.port=0", *flags],
+            stdout=open(jm_log, "w"),
+            stderr=subprocess.STDOUT,
+        )
+    )
+    rpc = wait_for("JOBMANAGER line", lambda: line_of(jm_log, "JOBMANAGER ")).split("rpc=")[1].split()[0]
+    rest_addr = wait_for("REST line", lambda: line_of(jm_log, "REST http=")).split("http=")[1].split()[0]
+    return rpc, rest_addr
+
+
+def start_taskmanager(
+    d: str, procs: list[subprocess.Popen[bytes]], name: str, rpc: str, *flags: str
+) -> subprocess.Popen[bytes]:
+    """`weir taskmanager` registering at the JobManager at `rpc`, logging to d/<name>.log; returns once up."""
+    log = os.path.join(d, f"{name}.log")
+    p = subprocess.Popen(
+        [WEIR, "taskmanager", "-D", f"jobmanager.rpc.port={rpc.split(':')[1]}", *flags],
+        stdout=open(log, "w"),
+        stderr=subprocess.STDOUT,
+    )
+    procs.append(p)
+    wait_for(f"{name} up", lambda: line_of(log, "TASKMANAGER "))
+    return p
+
+
+def stop_all(procs: list[subprocess.Popen[bytes]]) -> None:
+    for p in procs:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
 @pytest.mark.skipif(not os.path.exists(WEIR), reason="the weir CLI is not built")
 @pytest.mark.parametrize("backend", ["hashmap", "rocksdb"])
 def test_python_job_survives_a_taskmanager_sigkill(tmp_path: Any, backend: str) -> None:
@@ -112,36 +149,10 @@ def test_python_job_survives_a_taskmanager_sigkill(tmp_path: Any, backend: str) 
     hb = ["-D", "heartbeat.interval=200ms", "-D", "heartbeat.timeout=1500ms"]
     procs: list[subprocess.Popen[bytes]] = []
     try:
-        jm_log = os.path.join(d, "jm.log")
-        procs.append(
-            subprocess.Popen(
-                [WEIR, "jobmanager", "-D", "jobmanager.rpc.port=0", "-D", "rest.port=0", *hb],
-                stdout=open(jm_log, "w"),
-                stderr=subprocess.STDOUT,
-            )
-        )
-        jm = wait_for("JOBMANAGER line", lambda: line_of(jm_log, "JOBMANAGER "))
-        rpc = jm.split("rpc=")[1].split()[0]
-        rest_addr = wait_for("REST line", lambda: line_of(jm_log, "REST http=")).split("http=")[1].split()[0]
-        tms = []
-        for i in range(2):
-            log = os.path.join(d, f"tm{i}.log")
-            p = subprocess.Popen(
-                [
-                    WEIR,
-                    "taskmanager",
-                    "-D",
-                    f"jobmanager.rpc.port={rpc.split(':')[1]}",
-                    "-D",
-                    "taskmanager.numberOfTaskSlots=2",
-                    *hb,
-                ],
-                stdout=open(log, "w"),
-                stderr=subprocess.STDOUT,
-            )
-            procs.append(p)
-            tms.append(p)
-            wait_for(f"tm{i} up", lambda log=log: line_of(log, "TASKMANAGER "))
+        rpc, rest_addr = start_jobmanager(d, procs, *hb)
+        tms = [
+            start_taskmanager(d, procs, f"tm{i}", rpc, "-D", "taskmanager.numberOfTaskSlots=2", *hb) for i in range(2)
+        ]
         n, keys = 400_000, 13
         client = subprocess.Popen(
             [
@@ -202,10 +213,7 @@ def test_python_job_survives_a_taskmanager_sigkill(tmp_path: Any, backend: str) 
             ref[x % keys] = (c + 1, s + x)
         assert got == ref
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
+        stop_all(procs)
 
 
 FAILING_JOB = """
@@ -230,25 +238,8 @@ def test_python_exception_reaches_the_cli_and_the_exception_history(tmp_path: An
         f.write(FAILING_JOB)
     procs: list[subprocess.Popen[bytes]] = []
     try:
-        jm_log = os.path.join(d, "jm.log")
-        procs.append(
-            subprocess.Popen(
-                [WEIR, "jobmanager", "-D", "jobmanager.rpc.port=0", "-D", "rest.port=0"],
-                stdout=open(jm_log, "w"),
-                stderr=subprocess.STDOUT,
-            )
-        )
-        rpc = wait_for("JOBMANAGER line", lambda: line_of(jm_log, "JOBMANAGER ")).split("rpc=")[1].split()[0]
-        rest_addr = wait_for("REST line", lambda: line_of(jm_log, "REST http=")).split("http=")[1].split()[0]
-        tm_log = os.path.join(d, "tm.log")
-        procs.append(
-            subprocess.Popen(
-                [WEIR, "taskmanager", "-D", f"jobmanager.rpc.port={rpc.split(':')[1]}"],
-                stdout=open(tm_log, "w"),
-                stderr=subprocess.STDOUT,
-            )
-        )
-        wait_for("tm up", lambda: line_of(tm_log, "TASKMANAGER "))
+        rpc, rest_addr = start_jobmanager(d, procs)
+        start_taskmanager(d, procs, "tm", rpc)
         r = subprocess.run(
             [WEIR, "run", "--jobmanager", rest_addr, "--python", job], capture_output=True, text=True, timeout=120
         )
@@ -259,7 +250,4 @@ def test_python_exception_reaches_the_cli_and_the_exception_history(tmp_path: An
         history = json.dumps(rest(rest_addr, f"/jobs/{jid}/exceptions"))
         assert "record 7 is not allowed" in history and "in check" in history, history
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
+        stop_all(procs)

@@ -15,7 +15,7 @@ import zipfile
 from typing import Any
 
 import pytest
-from test_cluster import WEIR, line_of, wait_for
+from test_cluster import WEIR, start_jobmanager, start_taskmanager, stop_all
 
 JOB = """
 import os, sys
@@ -85,27 +85,21 @@ def outputs(out: str) -> list[str]:
     return sorted(lines)
 
 
-def no_ambient_package() -> dict[str, str]:
-    """The environment of the CLI: the package must come from the requirements, nowhere else."""
+def weir_run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """`weir run ARGS` without PYTHONPATH: the job's dependency must come from the requirements."""
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
-    return env
+    return subprocess.run([WEIR, "run", *args], capture_output=True, text=True, timeout=timeout, env=env)
 
 
 @pytest.mark.skipif(not os.path.exists(WEIR), reason="the weir CLI is not built")
 def test_requirements_installed_for_an_embedded_run(tmp_path: Any) -> None:
     job, req, out = setup_job(str(tmp_path))
-    r = subprocess.run(
-        [WEIR, "run", "--python", job, "-pyreq", req, out],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=no_ambient_package(),
-    )
+    r = weir_run("--python", job, "-pyreq", req, out)
     assert r.returncode == 0, r.stdout + r.stderr
     assert outputs(out) == ["A!", "BB!", "CCC!"]
     # Without the requirements the job cannot import its dependency.
-    r = subprocess.run([WEIR, "run", "--python", job, out], capture_output=True, text=True, timeout=120)
+    r = weir_run("--python", job, out)
     assert r.returncode != 0 and "No module named 'weirreqdemo'" in r.stderr, r.stderr
 
 
@@ -115,58 +109,24 @@ def test_requirements_travel_to_every_process_of_a_cluster(tmp_path: Any) -> Non
     job, req, out = setup_job(d)
     procs: list[subprocess.Popen[bytes]] = []
     try:
-        jm_log = os.path.join(d, "jm.log")
-        procs.append(
-            subprocess.Popen(
-                [WEIR, "jobmanager", "-D", "jobmanager.rpc.port=0", "-D", "rest.port=0"],
-                stdout=open(jm_log, "w"),
-                stderr=subprocess.STDOUT,
-            )
-        )
-        rpc = wait_for("JOBMANAGER line", lambda: line_of(jm_log, "JOBMANAGER ")).split("rpc=")[1].split()[0]
-        rest_addr = wait_for("REST line", lambda: line_of(jm_log, "REST http=")).split("http=")[1].split()[0]
+        rpc, rest_addr = start_jobmanager(d, procs)
         for i in range(2):
-            log = os.path.join(d, f"tm{i}.log")
-            procs.append(
-                subprocess.Popen(
-                    [WEIR, "taskmanager", "-D", f"jobmanager.rpc.port={rpc.split(':')[1]}"],
-                    stdout=open(log, "w"),
-                    stderr=subprocess.STDOUT,
-                )
-            )
-            wait_for(f"tm{i} up", lambda log=log: line_of(log, "TASKMANAGER "))
-        r = subprocess.run(
-            [WEIR, "run", "--jobmanager", rest_addr, "-p", "2", "--python", job, "--pyRequirements", req, out],
-            capture_output=True,
-            text=True,
-            timeout=180,
-            env=no_ambient_package(),
-        )
+            start_taskmanager(d, procs, f"tm{i}", rpc)
+        r = weir_run("--jobmanager", rest_addr, "-p", "2", "--python", job, "--pyRequirements", req, out, timeout=180)
         assert r.returncode == 0, r.stdout + r.stderr
         assert outputs(out) == ["A!", "BB!", "CCC!"]
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
+        stop_all(procs)
 
 
 @pytest.mark.skipif(not os.path.exists(WEIR), reason="the weir CLI is not built")
 def test_bad_requirements_are_named(tmp_path: Any) -> None:
     d = str(tmp_path)
     job, req, out = setup_job(d, requirement="weirreqdemo==2.0")
-    r = subprocess.run([WEIR, "run", "--python", job, "--pyRequirements", req, out], capture_output=True, text=True)
+    r = weir_run("--python", job, "--pyRequirements", req, out)
     assert r.returncode != 0
     assert "--pyRequirements: pip could not install" in r.stderr and "weirreqdemo==2.0" in r.stderr, r.stderr
-    r = subprocess.run(
-        [WEIR, "run", "--python", job, "--pyRequirements", os.path.join(d, "nope.txt"), out],
-        capture_output=True,
-        text=True,
-    )
+    r = weir_run("--python", job, "--pyRequirements", os.path.join(d, "nope.txt"), out)
     assert r.returncode != 0 and "nope.txt' is not a file" in r.stderr, r.stderr
-    r = subprocess.run(
-        [WEIR, "run", "--python", job, "--pyRequirements", req.split("#")[0] + "#" + os.path.join(d, "nodir"), out],
-        capture_output=True,
-        text=True,
-    )
+    r = weir_run("--python", job, "--pyRequirements", req.split("#")[0] + "#" + os.path.join(d, "nodir"), out)
     assert r.returncode != 0 and "nodir' does not exist" in r.stderr, r.stderr
