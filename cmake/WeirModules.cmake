@@ -29,9 +29,10 @@ endmacro()
 
 # The engine, bottom up.
 weir_module(common              weir_common)
+weir_module(fs                  weir_fs                  common)
 weir_module(network             weir_network             common)
-weir_module(state               weir_state               common)
-weir_module(checkpoint          weir_checkpoint          common)
+weir_module(state               weir_state               common fs)
+weir_module(checkpoint          weir_checkpoint          common fs)
 weir_module(runtime             weir_runtime             common network state checkpoint)
 weir_module(functions           weir_functions           common state runtime)
 weir_module(graph               weir_graph               common runtime)
@@ -47,7 +48,7 @@ weir_module(api                 weir_api                 common state checkpoint
 weir_module(nexmark             weir_nexmark             common graph api connectors)
 # The distributed cluster's processes: gRPC, REST, the blob store and the job library loader, kept out of
 # weir_core so that programs which only embed Weir do not pull in gRPC.
-weir_module(cluster/blob        weir_blob                common)
+weir_module(cluster/blob        weir_blob                common fs)
 weir_module(cluster/artifacts   weir_job_loader          common graph api)
 weir_module(cluster/rpc         weir_rpc                 common network graph cluster cluster/jobmanager
                                                          cluster/taskmanager cluster/blob cluster/artifacts)
@@ -56,7 +57,7 @@ weir_module(cluster/rest        weir_rest                common runtime cluster/
 
 # What weir_core stands for: the engine without the distributed cluster's processes. Tools, tests,
 # examples, benchmarks and the Python module link it.
-set(WEIR_CORE_MODULES common network state checkpoint runtime functions graph connectors cluster
+set(WEIR_CORE_MODULES common fs network state checkpoint runtime functions graph connectors cluster
                       cluster/jobmanager cluster/taskmanager cluster/minicluster api nexmark)
 
 #! weir_add_module(<folder> [sources...]): the library of module <folder> (declared above): a static library
