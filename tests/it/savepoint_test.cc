@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "it_support.h"
+#include "weir/fs/file_system.h"
 #include "weir/weir.h"
 
 namespace weir {
@@ -147,9 +148,10 @@ TEST_P(Savepoints, CorruptSavepointIsAClearError) {
   // Flip a byte in a task state file.
   for (const auto& e : fs::directory_iterator(sp)) {
     if (e.path().filename() == "_metadata") continue;
-    std::string bytes = checkpoint::read_file(e.path().string());
+    auto file = weir::fs::Path::parse(e.path().string());
+    std::string bytes = weir::fs::get(file)->read(file);
     bytes[bytes.size() / 2] ^= 0x5a;
-    checkpoint::write_file_durably(e.path().string(), bytes);
+    weir::fs::get(file)->write_file(file, bytes);
     break;
   }
   auto env2 = testing::environment();

@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "it_support.h"
+#include "weir/fs/file_system.h"
 #include "weir/weir.h"
 
 namespace weir {
@@ -241,10 +242,11 @@ TEST(DisposeSavepoint, RefusesPathsThatAreNotSavepoints) {
   expect_refused(dir.path / "data", "not a savepoint's");
   // A real savepoint whose metadata was tampered with to list a file outside it is refused too.
   std::string path = take_savepoint(ckpt.path, out.path, sp.path / "three");
-  auto m = checkpoint::decode_metadata(checkpoint::read_file(path + "/_metadata"), "x");
+  auto meta = weir::fs::Path::parse(path + "/_metadata");
+  auto m = checkpoint::decode_metadata(weir::fs::get(meta)->read(meta), "x");
   m.tasks.at(0).file = "../../" + (dir.path / "data" / "a.txt").filename().string();
-  checkpoint::CheckpointStorage("", "").write_metadata(path, m);
-  expect_refused(path, "outside the savepoint");
+  weir::fs::get(meta)->write_file(meta, checkpoint::encode_metadata(m));
+  expect_refused(path, "outside the directory");
 }
 
 TEST(DisposeSavepoint, RefusesACheckpointOfARunningJob) {

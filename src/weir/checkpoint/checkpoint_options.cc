@@ -62,6 +62,11 @@ const ConfigOption<bool> kIgnoreUnclaimedState{{"execution.savepoint.ignore-uncl
                                                 ConfigType::kBool, "false",
                                                 "Start even if the savepoint holds state of operators the "
                                                 "job no longer has (allow non-restored state)."}};
+const ConfigOption<bool> kRecoverWithoutCheckpoint{
+    {"execution.checkpointing.recover-without-checkpoint", ConfigType::kBool, "false",
+     "When a job restarts and none of its retained checkpoints can be read, start from the state it started "
+     "with (none, or its savepoint) instead of failing. Off by default: sinks may have committed output of "
+     "those checkpoints, which would then be produced again."}};
 const ConfigOption<std::string> kRestartStrategy{
     {"restart-strategy.type",
      ConfigType::kEnum,

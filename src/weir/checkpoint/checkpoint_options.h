@@ -20,8 +20,10 @@ extern const ConfigOption<Duration>
     kAlignedCheckpointTimeout;                          // execution.checkpointing.aligned-checkpoint-timeout
 extern const ConfigOption<std::string> kCheckpointDir;  // execution.checkpointing.dir
 
-extern const ConfigOption<std::string> kSavepointPath;    // execution.savepoint.path
-extern const ConfigOption<bool> kIgnoreUnclaimedState;    // execution.savepoint.ignore-unclaimed-state
+extern const ConfigOption<std::string> kSavepointPath;  // execution.savepoint.path
+extern const ConfigOption<bool> kIgnoreUnclaimedState;  // execution.savepoint.ignore-unclaimed-state
+extern const ConfigOption<bool>
+    kRecoverWithoutCheckpoint;  // execution.checkpointing.recover-without-checkpoint
 extern const ConfigOption<std::string> kRestartStrategy;  // restart-strategy.type
 extern const ConfigOption<int64_t> kFixedDelayAttempts;   // restart-strategy.fixed-delay.attempts
 extern const ConfigOption<Duration> kFixedDelayDelay;     // restart-strategy.fixed-delay.delay

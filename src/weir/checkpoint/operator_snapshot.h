@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "weir/checkpoint/state_handle.h"
 #include "weir/common/key_group.h"
 
 namespace weir::checkpoint {
@@ -72,10 +73,26 @@ inline void finish_async_parts(TaskSnapshot& s) {
     if (op.finish_async) std::exchange(op.finish_async, nullptr)();
 }
 
-//! Encodes with a magic header and a CRC-32C trailer.
-std::string encode_task_snapshot(const TaskSnapshot& s);
-//! Decodes and verifies; throws SerializationError naming `what` on a bad magic, checksum or layout.
+//! A task snapshot file's bytes and its handle (file name not set).
+struct EncodedTaskSnapshot {
+  std::string bytes;
+  TaskStateHandle handle;
+};
+
+//! Encodes in format WEIRTS04 (state_handle.h): per operator, its key groups' blocks (each with a
+//! CRC-32C), then the head with the rest (CRC-32C), then the head's offset and an end marker.
+EncodedTaskSnapshot encode_task_snapshot(const TaskSnapshot& s);
+//! Decodes a whole file of any format version and verifies it; throws SerializationError naming
+//! `what` on a bad magic, checksum or layout.
 TaskSnapshot decode_task_snapshot(std::string_view bytes, const std::string& what);
+//! Decodes the head of a WEIRTS04 file (TaskStateHandle::head_offset/head_length): every operator
+//! without its key-group blocks; `offsets` receives each operator's key-group offsets.
+TaskSnapshot decode_task_head(std::string_view head, uint64_t file_size, const std::string& what,
+                              std::vector<KeyGroupOffsets>* offsets);
+//! Verifies and adds to `op.keyed` the key-group blocks `bytes`, the file's bytes from
+//! offsets.offsets.front() to offsets.offsets.back().
+void decode_key_group_blocks(std::string_view bytes, const KeyGroupOffsets& offsets, OperatorSnapshot& op,
+                             const std::string& what);
 
 //! Everything restored for one operator: the snapshots of all its old subtasks.
 struct OperatorRestore {

@@ -1,23 +1,32 @@
 #include "weir/checkpoint/shared_state_registry.h"
 
-#include <filesystem>
-#include <fstream>
+#include <cstdio>
 #include <set>
 
-namespace weir::checkpoint {
+#include "weir/fs/file_system.h"
 
-namespace fs = std::filesystem;
+namespace weir::checkpoint {
 
 std::vector<std::string> read_shared_refs(const std::string& dir) {
   std::set<std::string> files;
   // Lines are relative to the job directory (the parent of chk-<n>); older lists hold absolute paths.
-  const fs::path job_dir = fs::absolute(fs::path(dir)).lexically_normal().parent_path();
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec)) {
-    if (e.path().extension() != ".shared-refs") continue;
-    std::ifstream in(e.path());
-    for (std::string line; std::getline(in, line);)
-      if (!line.empty()) files.insert((job_dir / line).lexically_normal().string());
+  const fs::Path d = fs::Path::parse(dir);
+  const fs::Path job_dir = d.parent();
+  auto fs = fs::get(d);
+  for (const auto& e : fs->list(d)) {
+    const std::string name = e.path.name();
+    if (e.is_dir || name.size() < 12 || name.compare(name.size() - 12, 12, ".shared-refs") != 0) continue;
+    std::string text = fs->read(e.path);
+    size_t i = 0;
+    while (i < text.size()) {
+      size_t j = text.find('\n', i);
+      if (j == std::string::npos) j = text.size();
+      std::string line = text.substr(i, j - i);
+      i = j + 1;
+      if (line.empty()) continue;
+      files.insert(line.front() == '/' || line.find("://") != std::string::npos ? fs::Path::parse(line).str()
+                                                                                : (job_dir / line).str());
+    }
   }
   return {files.begin(), files.end()};
 }
@@ -33,14 +42,20 @@ size_t SharedStateRegistry::release_checkpoint(int64_t id) {
   auto it = by_checkpoint_.find(id);
   if (it == by_checkpoint_.end()) return 0;
   size_t deleted = 0;
+  std::optional<fs::Path> shared;
+  if (!shared_dir_.empty()) shared = fs::Path::parse(shared_dir_);
   for (const auto& f : it->second) {
     auto r = refs_.find(f);
     if (r == refs_.end() || --r->second > 0) continue;
     refs_.erase(r);
-    bool ours = !shared_dir_.empty() && fs::path(f).parent_path().lexically_normal() ==
-                                            fs::absolute(fs::path(shared_dir_)).lexically_normal();
-    std::error_code ec;
-    if (ours && fs::remove(f, ec)) ++deleted;
+    fs::Path p = fs::Path::parse(f);
+    if (!shared || p.parent() != *shared) continue;  // another job's file: never ours to delete
+    try {
+      fs::get(p)->remove(p);
+      ++deleted;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "weir: cannot remove shared state file '%s': %s\n", f.c_str(), e.what());
+    }
   }
   by_checkpoint_.erase(it);
   return deleted;

@@ -20,7 +20,8 @@ struct TaskDeploymentDescriptor {
   int subtask = 0;
   std::shared_ptr<Clock> clock;
   //! State to start from (a checkpoint or savepoint), or null for a fresh start.
-  std::shared_ptr<const checkpoint::RestoredCheckpoint> restore;
+  //! The state handles this subtask restores (checkpoint::restore_handles_for); null: a fresh start.
+  std::shared_ptr<const checkpoint::CompletedCheckpoint> restore;
   //! HOST:PORT of the data plane of every subtask's TaskManager, [vertex][subtask]; empty when every
   //! task of the job runs in this process.
   std::vector<std::vector<std::string>> locations;

@@ -10,6 +10,9 @@ namespace weir {
 
 using KeyGroup = int32_t;
 
+//! The largest maximum parallelism (pipeline.max-parallelism): key groups are below it.
+inline constexpr int32_t kMaxKeyGroups = 32768;
+
 struct KeyGroupRange {
   KeyGroup start = 0;  //!< inclusive
   KeyGroup end = -1;   //!< inclusive; empty when end < start

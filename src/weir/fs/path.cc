@@ -1,5 +1,7 @@
 #include "weir/fs/path.h"
 
+#include <filesystem>
+
 #include <fmt/format.h>
 
 #include "weir/fs/file_system.h"
@@ -30,10 +32,10 @@ Path Path::parse(std::string_view text) {
   Path p;
   auto sep = text.find("://");
   if (sep == std::string_view::npos) {
-    if (text.front() != '/')
-      throw FileSystemError(fmt::format("path '{}' is relative: give an absolute path or a URI", text));
     p.scheme_ = "file";
     p.key_ = "/";
+    // A relative local path is relative to the process's working directory.
+    if (text.front() != '/') append_segments(p.key_, std::filesystem::current_path().string(), text);
     append_segments(p.key_, text, text);
     return p;
   }

@@ -1,7 +1,8 @@
 #pragma once
 // A file-system path with a scheme: "/a/b" and "file:///a/b" (local), "s3://bucket/key/parts".
 // Normalised on parse: no trailing '/', no empty or "." segments; ".." is refused (a path from a peer or
-// a file must not climb out of the directory it names).
+// a file must not climb out of the directory it names). A relative local path is made absolute against
+// the working directory.
 #include <string>
 #include <string_view>
 

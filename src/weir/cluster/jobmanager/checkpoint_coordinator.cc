@@ -212,8 +212,12 @@ void CheckpointCoordinator::on_job_end(bool canceled, bool finished) {
     storage_.discard(c.path);
   }
   completed_.clear();
-  std::error_code ec;
-  std::filesystem::remove_all(storage_.job_dir(), ec);
+  try {
+    storage_.discard(storage_.job_dir());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "weir: job %s: cannot remove its checkpoint directory: %s\n", job_id_.c_str(),
+                 e.what());
+  }
 }
 
 std::optional<std::string> CheckpointCoordinator::latest_checkpoint_path() const {

@@ -4,6 +4,7 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "weir/checkpoint/checkpoint_options.h"
 #include "weir/cluster/jobmanager/resource_manager.h"
@@ -27,12 +28,12 @@ JobMaster::~JobMaster() {
 
 namespace {
 // Checks that every operator state in a savepoint has an operator to go to.
-void check_unclaimed_state(const checkpoint::RestoredCheckpoint& r, const graph::JobGraph& jg, bool allow) {
+void check_unclaimed_state(const checkpoint::CompletedCheckpoint& r, const graph::JobGraph& jg, bool allow) {
   std::set<std::string> ids;
   for (const auto& n : jg.stream_graph->nodes()) ids.insert(graph::operator_id_of(n));
-  for (const auto& t : r.tasks)
+  for (const auto& t : r.metadata.tasks)
     for (const auto& op : t.operators)
-      if (!op.empty() && !ids.count(op.operator_id) && !allow)
+      if (op.has_state && !ids.count(op.operator_id) && !allow)
         throw JobDefinitionError(
             fmt::format("the savepoint '{}' holds state of operator '{}', which this job does not have; give "
                         "the operator the "
@@ -52,7 +53,7 @@ void JobMaster::start() {
     regions_ = FailoverRegions(*jg_, conf.get_string(options::kFailoverStrategy) == "full");
     std::string from = conf.get_string(options::kSavepointPath);
     if (!from.empty()) {
-      auto r = std::make_shared<checkpoint::RestoredCheckpoint>(checkpoint::load_checkpoint(from));
+      auto r = std::make_shared<checkpoint::CompletedCheckpoint>(checkpoint::load_checkpoint(from));
       check_unclaimed_state(*r, *jg_, conf.get_bool(options::kIgnoreUnclaimedState));
       restore_ = std::move(r);
       coordinator_->on_restored(restore_->metadata.checkpoint_id, restore_->path,
@@ -145,7 +146,14 @@ void JobMaster::deploy_task_locked(int vertex, int subtask) {
   tdd.vertex = vertex;
   tdd.subtask = subtask;
   tdd.clock = clock_;
-  tdd.restore = restore_;
+  if (restore_) {
+    // The handles this subtask needs: the files holding its operators, cut to its key groups.
+    const auto& v = jg_->vertices[vertex];
+    std::vector<std::string> ids;
+    for (int n : v.nodes) ids.push_back(graph::operator_id_of(jg_->stream_graph->node(n)));
+    tdd.restore = std::make_shared<checkpoint::CompletedCheckpoint>(checkpoint::restore_handles_for(
+        *restore_, ids, key_group_range_for_subtask(v.max_parallelism, v.parallelism, subtask)));
+  }
   tdd.locations = locations_locked();
   if (!te) {
     // The TaskManager left between slot allocation and now; its loss fails the job over.
@@ -298,7 +306,11 @@ void JobMaster::restart_region(int region) {
   if (status_ != JobStatus::kRunning || !restarting_regions_.count(region)) return;
   restarting_regions_.erase(region);
   ++attempt_;
-  load_latest_checkpoint_locked();
+  if (!load_latest_checkpoint_locked()) {
+    transition_locked(JobStatus::kFailing);
+    cancel_all_locked();
+    return;
+  }
   for (const auto& [v, i] : regions_.members(region)) {
     sources_at_end_.erase({v, i});
     deploy_task_locked(v, i);
@@ -306,20 +318,32 @@ void JobMaster::restart_region(int region) {
 }
 
 // REQUIRES: mu_ held. restore_ becomes the newest readable completed checkpoint (or stays the savepoint
-// the job started from).
-void JobMaster::load_latest_checkpoint_locked() {
-  if (!coordinator_) return;
+// the job started from when there is none yet). Reads only _metadata files. False when checkpoints were
+// retained but none can be read: failure_ then says why, and restarting from older state would repeat
+// what sinks committed since (unless execution.checkpointing.recover-without-checkpoint).
+bool JobMaster::load_latest_checkpoint_locked() {
+  if (!coordinator_ || coordinator_->retained().empty()) return true;
+  std::vector<std::string> reasons;
   for (auto it = coordinator_->retained().rbegin(); it != coordinator_->retained().rend(); ++it) {
     try {
-      restore_ = std::make_shared<checkpoint::RestoredCheckpoint>(checkpoint::load_checkpoint(it->path));
+      restore_ = std::make_shared<checkpoint::CompletedCheckpoint>(checkpoint::load_checkpoint(it->path));
       coordinator_->on_restored(restore_->metadata.checkpoint_id, restore_->path,
                                 restore_->metadata.savepoint, now_ms());
-      return;
+      return true;
     } catch (const std::exception& e) {
+      reasons.push_back(fmt::format("checkpoint {}: {}", it->id, e.what()));
       std::fprintf(stderr, "weir: job %s: cannot restore checkpoint %lld, trying an older one: %s\n",
                    id_.to_string().c_str(), static_cast<long long>(it->id), e.what());
     }
   }
+  if (jg_->config.get_bool(options::kRecoverWithoutCheckpoint)) return true;
+  failure_ = fmt::format(
+      "none of the {} retained checkpoints can be read, so the job cannot recover without losing or "
+      "repeating "
+      "output ({}); set execution.checkpointing.recover-without-checkpoint=true to restart from {} anyway",
+      reasons.size(), fmt::join(reasons, "; "), restore_ ? "the savepoint it started from" : "no state");
+  history_.push_back({now_ms(), attempt_, "(restore)", failure_});
+  return false;
 }
 
 // REQUIRES: mu_ held. Every subtask of the current attempt has ended.
@@ -354,7 +378,11 @@ void JobMaster::restart() {
       }))
     return;
   ++attempt_;
-  load_latest_checkpoint_locked();
+  if (!load_latest_checkpoint_locked()) {
+    transition_locked(JobStatus::kFailed);
+    end_locked();
+    return;
+  }
   transition_locked(JobStatus::kRunning);
   deploy_locked();
 }

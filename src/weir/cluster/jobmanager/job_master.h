@@ -107,7 +107,7 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
   bool region_terminal_locked(int region) const;
   void schedule_region_restart_locked(int region);
   void restart_region(int region);
-  void load_latest_checkpoint_locked();
+  [[nodiscard]] bool load_latest_checkpoint_locked();
   void schedule_periodic();
   void periodic_checkpoint();
   std::string trigger_locked(bool savepoint, const std::string& dir,
@@ -143,7 +143,8 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
   std::string drain_dir_;
   std::shared_ptr<std::promise<std::string>> drain_promise_;
   std::unique_ptr<CheckpointCoordinator> coordinator_;
-  std::shared_ptr<const checkpoint::RestoredCheckpoint> restore_;
+  //! What new attempts restore: a completed checkpoint's handles (never its state).
+  std::shared_ptr<const checkpoint::CompletedCheckpoint> restore_;
   int64_t slot_wait_since_ms_ = -1;  // when the job began waiting for slots; -1: not waiting
   int64_t start_ms_ = 0;
   int64_t end_ms_ = 0;

@@ -34,11 +34,7 @@ ExecutionState parse_execution_state(const std::string& name) {
 void to_proto(const CheckpointAck& ack, weir::rpc::CheckpointAck* out) {
   to_proto(ack.id, out->mutable_task());
   out->set_checkpoint_id(ack.checkpoint_id);
-  auto* h = out->mutable_handle();
-  h->set_vertex(ack.handle.vertex);
-  h->set_subtask(ack.handle.subtask);
-  h->set_file(ack.handle.file);
-  h->set_size(ack.handle.size);
+  out->mutable_handle()->set_json(checkpoint::encode_task_handle(ack.handle));
   out->set_sync_ms(ack.sync_ms);
   out->set_async_ms(ack.async_ms);
   out->set_alignment_ms(ack.alignment_ms);
@@ -50,10 +46,7 @@ CheckpointAck from_proto(const weir::rpc::CheckpointAck& p) {
   CheckpointAck ack;
   ack.id = from_proto(p.task());
   ack.checkpoint_id = p.checkpoint_id();
-  ack.handle.vertex = p.handle().vertex();
-  ack.handle.subtask = p.handle().subtask();
-  ack.handle.file = p.handle().file();
-  ack.handle.size = p.handle().size();
+  ack.handle = checkpoint::decode_task_handle(p.handle().json(), "a checkpoint acknowledgement");
   ack.sync_ms = p.sync_ms();
   ack.async_ms = p.async_ms();
   ack.alignment_ms = p.alignment_ms();

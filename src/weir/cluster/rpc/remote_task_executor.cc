@@ -62,7 +62,10 @@ void RemoteTaskExecutor::submit_task(TaskDeploymentDescriptor tdd,
         {id, ExecutionState::kFailed, "the job has no artifact a TaskManager could rebuild it from"});
     return;
   }
-  if (tdd.restore) req->set_restore_path(tdd.restore->path);
+  if (tdd.restore) {
+    req->set_restore_path(tdd.restore->path);
+    req->set_restore_handles(checkpoint::encode_metadata(tdd.restore->metadata));
+  }
   for (const auto& v : tdd.locations) {
     auto* l = req->add_locations();
     for (const auto& a : v) l->add_data_address(a);

@@ -71,17 +71,6 @@ std::shared_ptr<const graph::JobGraph> TaskHost::graph_for(const JobId& job, con
   return graphs_.emplace(job, std::move(jg)).first->second;
 }
 
-std::shared_ptr<const checkpoint::RestoredCheckpoint> TaskHost::restore_for(const std::string& path) {
-  {
-    std::lock_guard lock(mu_);
-    if (auto r = restores_[path].lock()) return r;
-  }
-  auto r = std::make_shared<const checkpoint::RestoredCheckpoint>(checkpoint::load_checkpoint(path));
-  std::lock_guard lock(mu_);
-  restores_[path] = r;
-  return r;
-}
-
 std::string TaskHost::submit(const weir::rpc::SubmitTaskRequest& req) {
   std::shared_ptr<RemoteJobMaster> jm;
   {
@@ -106,7 +95,13 @@ std::string TaskHost::submit(const weir::rpc::SubmitTaskRequest& req) {
           "the same graph in every process",
           id.subtask, id.vertex);
     tdd.clock = SystemClock::shared();
-    if (!req.restore_path().empty()) tdd.restore = restore_for(req.restore_path());
+    if (!req.restore_path().empty()) {
+      auto r = std::make_shared<checkpoint::CompletedCheckpoint>();
+      r->path = req.restore_path();
+      r->metadata =
+          checkpoint::decode_metadata(req.restore_handles(), "the state handles of a task deployment");
+      tdd.restore = std::move(r);
+    }
     for (const auto& l : req.locations())
       tdd.locations.emplace_back(l.data_address().begin(), l.data_address().end());
     executor_->submit_task(std::move(tdd), jm);

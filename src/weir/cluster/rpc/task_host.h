@@ -53,7 +53,6 @@ class TaskHost {
 
  private:
   std::shared_ptr<const graph::JobGraph> graph_for(const JobId& job, const weir::rpc::JobSpec& spec);
-  std::shared_ptr<const checkpoint::RestoredCheckpoint> restore_for(const std::string& path);
 
   const std::chrono::milliseconds report_retry_;
   const Configuration conf_;
@@ -66,7 +65,6 @@ class TaskHost {
   std::shared_ptr<RemoteJobMaster> job_master_;                                          // REQUIRES: mu_ held
   std::shared_ptr<blob::BlobCache> blobs_;                                               // REQUIRES: mu_ held
   std::map<JobId, std::shared_ptr<const graph::JobGraph>> graphs_;                       // REQUIRES: mu_ held
-  std::map<std::string, std::weak_ptr<const checkpoint::RestoredCheckpoint>> restores_;  // REQUIRES: mu_ held
 };
 
 }  // namespace weir::cluster::rpc

@@ -268,7 +268,14 @@ void Task::build() {
     if (tdd_.restore) {
       auto* op = ops[node_id];
       WEIR_FAILURE_POINT("task.restore");
-      call_operator(op, [&] { op->initialize_state(tdd_.restore->for_operator(op->runtime().operator_id)); });
+      if (!restored_) {
+        // This subtask's share only: the old files' heads and the byte ranges of its key groups.
+        restored_ = std::make_unique<checkpoint::RestoredCheckpoint>(checkpoint::read_task_restore(
+            *tdd_.restore,
+            key_group_range_for_subtask(vertex_->max_parallelism, vertex_->parallelism, tdd_.subtask)));
+        restored_bytes_ = restored_->bytes_read;
+      }
+      call_operator(op, [&] { op->initialize_state(restored_->for_operator(op->runtime().operator_id)); });
     }
   }
 
@@ -300,7 +307,8 @@ void Task::build() {
                                                   &wakeup_, unaligned_ ? &priority_ : nullptr);
     gates_.push_back(std::move(g));
   }
-  if (tdd_.restore) restore_in_flight();
+  if (restored_) restore_in_flight();
+  restored_.reset();  // operators copied what they need
   last_flush_ = std::chrono::steady_clock::now();
 }
 
@@ -743,9 +751,7 @@ void Task::write_snapshot_async(std::shared_ptr<checkpoint::TaskSnapshot> snap, 
       auto t0 = std::chrono::steady_clock::now();
       try {
         checkpoint::finish_async_parts(*snap);  // e.g. upload new RocksDB SST files
-        std::string bytes = checkpoint::encode_task_snapshot(*snap);
-        checkpoint::CheckpointStorage storage("", "");
-        stats.handle = storage.write_task_state(b.target_dir, snap->vertex, snap->subtask, bytes);
+        stats.handle = checkpoint::CheckpointStorage::write_task_state(b.target_dir, *snap);
         WEIR_FAILURE_POINT("task.before-ack");
         stats.id = id_;
         stats.checkpoint_id = b.id;

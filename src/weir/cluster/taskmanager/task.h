@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "weir/checkpoint/checkpoint_storage.h"
 #include "weir/checkpoint/operator_snapshot.h"
 #include "weir/cluster/gateways.h"
 #include "weir/network/data_plane.h"
@@ -140,6 +141,9 @@ class Task {
   void call_operator(runtime::StreamOperator* op, F&& f);
 
   TaskDeploymentDescriptor tdd_;
+  //! What this subtask read to restore (setup only; operators copy what they need from it).
+  std::unique_ptr<checkpoint::RestoredCheckpoint> restored_;
+  uint64_t restored_bytes_ = 0;  //!< bytes read from the checkpoint to restore
   network::PartitionRegistry* registry_;
   std::shared_ptr<JobMasterGateway> jm_;
   network::DataPlane* data_plane_;

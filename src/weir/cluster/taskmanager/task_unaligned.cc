@@ -205,7 +205,7 @@ void Task::yield_between_records(int channel, const uint8_t* pos, const uint8_t*
 // broadcast input's data is taken from one old subtask.
 void Task::restore_in_flight() {
   const auto& head = *chain_.front();
-  auto restore = tdd_.restore->for_operator(head.runtime().operator_id);
+  auto restore = restored_->for_operator(head.runtime().operator_id);
   bool any = false;
   for (const auto* part : restore.parts)
     if (!part->in_flight.empty()) any = true;
