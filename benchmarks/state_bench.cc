@@ -1,6 +1,8 @@
 // Keyed-state benchmarks, heap vs RocksDB, on the backends directly (no job around them):
 //   state_bench ops [keys]          ValueState / ListState / MapState get and update, ops per CPU second
 //   state_bench checkpoint [MB]     full vs incremental checkpoint of MB of state, then after a 1% change
+//   state_bench heap-pause [MB]     heap checkpoint of MB of state: task-thread part, writer part, writes
+//                                   while it is in flight
 //   state_bench rss MB BUDGET_MB [key=value ...]   peak resident memory writing then reading MB of
 //                                   RocksDB state (configuration overrides, e.g. the memory split)
 // Not a test: run by hand and record results in BENCHMARKS.md.
@@ -238,6 +240,67 @@ void rss(int64_t mb, int64_t budget_mb, const std::vector<std::string>& override
       static_cast<long long>(bad), now_s() - t0);
 }
 
+// ---- heap checkpoint pause ----
+
+//! The heap backend's checkpoint of `mb` MB of value state (200-byte values, 128 key groups): the part on
+//! the task thread, the part the snapshot writer thread does, and the cost of writes while a snapshot is
+//! in flight. Before copy-on-write tables the task thread wrote every key group itself.
+void heap_pause(int64_t mb) {
+  auto b = make("hashmap");
+  auto* v = state::value_state(*b, ValueStateDescriptor<std::string>("v"));
+  const int64_t n = mb * 1'000'000 / 200;
+  auto ks = keys(n);
+  std::string value(190, 'x');
+  for (int64_t i = 0; i < n; ++i) {
+    b->set_current_key(ks[i]);
+    std::memcpy(value.data(), &i, sizeof i);
+    v->update(value);
+  }
+  for (int round = 0; round < 3; ++round) {
+    double w0 = now_s();
+#if __has_include("weir/state/heap/copy_on_write_state_map.h")
+    auto pinned = b->pin_snapshot();
+    double sync_s = now_s() - w0;
+    // Writes while the snapshot is in flight: 1% of the keys, each copied once (copy-on-write).
+    double u0 = now_s();
+    const int64_t updates = n / 100;
+    for (int64_t i = 0; i < updates; ++i) {
+      b->set_current_key(ks[(i * 7919) % n]);
+      v->update(value);
+    }
+    double update_s = now_s() - u0;
+    double a0 = now_s();
+    uint64_t bytes = 0;
+    DataOutput part;
+    for (KeyGroup kg = 0; kg < 128; ++kg) {
+      part.clear();
+      pinned->write_key_group(kg, part);
+      bytes += part.size();
+    }
+    double async_s = now_s() - a0;
+    pinned.reset();
+    std::printf(
+        "RESULT mode=heap-pause mb=%lld keys=%lld round=%d bytes=%llu sync_ms=%.3f async_ms=%.1f "
+        "updates_in_flight=%lld update_ns=%.0f\n",
+        static_cast<long long>(mb), static_cast<long long>(n), round, static_cast<unsigned long long>(bytes),
+        sync_s * 1e3, async_s * 1e3, static_cast<long long>(updates), update_s * 1e9 / updates);
+#else
+    uint64_t bytes = 0;
+    DataOutput part;
+    for (KeyGroup kg = 0; kg < 128; ++kg) {
+      part.clear();
+      b->snapshot_key_group(kg, part);
+      bytes += part.size();
+    }
+    double sync_s = now_s() - w0;
+    std::printf("RESULT mode=heap-pause mb=%lld keys=%lld round=%d bytes=%llu sync_ms=%.3f (synchronous)\n",
+                static_cast<long long>(mb), static_cast<long long>(n), round,
+                static_cast<unsigned long long>(bytes), sync_s * 1e3);
+#endif
+    std::fflush(stdout);
+  }
+}
+
 }  // namespace
 
 //! One Nexmark query on the embedded MiniCluster, as `weir nexmark --query Q --events N -p 1 -D ...`
@@ -273,11 +336,14 @@ int main(int argc, char** argv) {
     rss(std::atoll(argv[2]), std::atoll(argv[3]), std::vector<std::string>(argv + 4, argv + argc));
   } else if (mode == "checkpoint") {
     checkpoints(argc > 2 ? std::atoll(argv[2]) : 512);
+  } else if (mode == "heap-pause") {
+    heap_pause(argc > 2 ? std::atoll(argv[2]) : 100);
   } else {
-    std::fprintf(stderr,
-                 "usage: state_bench ops [keys [write-back-cache-ratio]] | checkpoint [MB] | rss MB "
-                 "BUDGET_MB [key=value ...] | nexmark QUERY EVENTS "
-                 "[key=value ... | sink=file:DIR]\n");
+    std::fprintf(
+        stderr,
+        "usage: state_bench ops [keys [write-back-cache-ratio]] | checkpoint [MB] | heap-pause [MB] | rss MB "
+        "BUDGET_MB [key=value ...] | nexmark QUERY EVENTS "
+        "[key=value ... | sink=file:DIR]\n");
     return 2;
   }
   return 0;

@@ -27,6 +27,10 @@ InternalTimerService* StreamOperator::create_timer_service(Triggerable* target) 
   return timers_.get();
 }
 
+// Per key group, out.keyed[kg] = bytes(state) bytes(timers). The heap backend's state is pinned here
+// (copy-on-write, O(key groups)) and written into out.keyed by finish_async on the snapshot writer
+// thread; other backends' state, and timers (like Flink's heap timers, copied synchronously), are
+// written here.
 void StreamOperator::snapshot_state(checkpoint::OperatorSnapshot& out) {
   out.operator_id = rt_.operator_id;
   out.subtask = rt_.subtask_index;
@@ -40,12 +44,11 @@ void StreamOperator::snapshot_state(checkpoint::OperatorSnapshot& out) {
     if (!native.handle.empty()) out.keyed[checkpoint::kNativeKeyedState] = std::move(native.handle);
     out.keyed_state_file = std::move(native.keyed_state_file);
     out.finish_async = std::move(native.upload);
+    std::unique_ptr<state::KeyedStateSnapshot> pinned;
+    if (!covered) pinned = backend_->pin_snapshot();
+    auto deferred = pinned ? std::make_shared<DeferredKeyedState>() : nullptr;
     DataOutput part;
     for (KeyGroup kg = rt_.key_groups.start; kg <= rt_.key_groups.end; ++kg) {
-      DataOutput bytes;
-      part.clear();
-      backend_->snapshot_key_group(kg, part, covered);
-      bytes.write_bytes(part.view());
       part.clear();
       if (timers_) {
         timers_->snapshot_key_group(kg, part);
@@ -55,11 +58,42 @@ void StreamOperator::snapshot_state(checkpoint::OperatorSnapshot& out) {
         part.write_varint(0);
         part.write_varint(0);
       }
+      std::string& slot = out.keyed[kg];
+      if (deferred) {
+        deferred->groups.push_back({kg, &slot, part.str()});
+        continue;
+      }
+      DataOutput state_bytes;
+      backend_->snapshot_key_group(kg, state_bytes, covered);
+      DataOutput bytes;
+      bytes.write_bytes(state_bytes.view());
       bytes.write_bytes(part.view());
-      out.keyed[kg] = bytes.str();
+      slot = bytes.str();
+    }
+    if (deferred) {
+      deferred->state = std::move(pinned);
+      out.finish_async = [deferred, before = std::move(out.finish_async)] {
+        if (before) before();
+        deferred->write();
+      };
     }
   }
   op_state_.snapshot(out);
+}
+
+// Runs once, on the snapshot writer thread. Subclasses may already have appended their own bytes to a
+// key group's entry (SlidingAggregateOperator): the base bytes go in front of them.
+void StreamOperator::DeferredKeyedState::write() {
+  DataOutput state_bytes, bytes;
+  for (auto& g : groups) {
+    state_bytes.clear();
+    state->write_key_group(g.key_group, state_bytes);
+    bytes.clear();
+    bytes.write_bytes(state_bytes.view());
+    bytes.write_bytes(g.timers);
+    g.entry->insert(0, bytes.view());
+  }
+  state.reset();  // releases the pinned entries now rather than when the snapshot is dropped
 }
 
 void StreamOperator::initialize_state(const checkpoint::OperatorRestore& restore) {

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -88,6 +89,22 @@ class StreamOperator {
   OperatorRuntime rt_;
 
  private:
+  //! Keyed state pinned by snapshot_state, written into the snapshot's key group entries by its
+  //! finish_async (snapshot writer thread). `entry` points into OperatorSnapshot::keyed: a std::map's
+  //! elements keep their address when the map (or the snapshot holding it) is moved.
+  struct DeferredKeyedState {
+    struct Group {
+      KeyGroup key_group;
+      std::string* entry;
+      std::string timers;  //!< the key group's timers, snapshotted on the task thread
+    };
+    std::unique_ptr<state::KeyedStateSnapshot> state;
+    std::vector<Group> groups;
+    void write();
+  };
+  static_assert(std::is_nothrow_move_constructible_v<checkpoint::OperatorSnapshot>,
+                "snapshots are moved, never copied, between snapshot_state and finish_async");
+
   void advance_combined();
   std::unique_ptr<state::KeyedStateBackend> backend_;
   std::unique_ptr<InternalTimerService> timers_;

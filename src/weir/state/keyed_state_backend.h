@@ -22,6 +22,16 @@
 
 namespace weir::state {
 
+//! A point-in-time view of one state's entries, taken on the task thread and written later on any one
+//! thread while the state goes on changing (the heap backend's copy-on-write snapshots). Destroying it
+//! releases what it holds; the state's backend must outlive writing it.
+class StateSnapshot {
+ public:
+  virtual ~StateSnapshot() = default;
+  //! The bytes InternalStateBase::snapshot_key_group wrote for `kg` when the view was taken.
+  virtual void write_key_group(KeyGroup kg, DataOutput& out) const = 0;
+};
+
 //! Base of every state object a backend hands out.
 class InternalStateBase {
  public:
@@ -37,6 +47,42 @@ class InternalStateBase {
   virtual void snapshot_key_group(KeyGroup kg, DataOutput& out) = 0;
   //! Adds the entries a snapshot_key_group() call wrote for key group `kg`.
   virtual void restore_key_group(KeyGroup kg, DataInput& in) = 0;
+  //! A view of the entries as they are now, cheap to take (no copy of the entries); null when this
+  //! state cannot give one (its snapshot is then written on the task thread). Task thread.
+  virtual std::unique_ptr<StateSnapshot> pin_snapshot() { return nullptr; }
+};
+
+//! A point-in-time view of a backend's keyed state (every state, every key group of its range, restored
+//! state not claimed yet) that writes the bytes of KeyedStateBackend::snapshot_key_group later, on any
+//! one thread (the task's snapshot writer), while processing goes on. The backend must outlive writing
+//! it; destroying it (any thread, any time) releases the state it pinned.
+class KeyedStateSnapshot {
+ public:
+  //! Same bytes as KeyedStateBackend::snapshot_key_group(kg, out) at the time the view was taken.
+  void write_key_group(KeyGroup kg, DataOutput& out) const {
+    DataOutput scratch;
+    uint64_t n = states_.size();
+    auto pending = pending_.find(kg);
+    if (pending != pending_.end()) n += pending->second.size();
+    out.write_varint(n);
+    for (const auto& [name, st] : states_) {
+      scratch.clear();
+      st->write_key_group(kg, scratch);
+      out.write_bytes(name);
+      out.write_bytes(scratch.view());
+    }
+    if (pending != pending_.end())
+      for (const auto& [name, bytes] : pending->second) {
+        out.write_bytes(name);
+        out.write_bytes(bytes);
+      }
+  }
+
+ private:
+  friend class KeyedStateBackend;
+  std::vector<std::pair<std::string, std::unique_ptr<StateSnapshot>>> states_;  //!< in name order
+  //! Per key group: restored parts no state object claimed yet, in name order (copied when pinned).
+  std::map<KeyGroup, std::vector<std::pair<std::string, std::string>>> pending_;
 };
 
 //! What a backend needs to take a native snapshot (incremental checkpoints).
@@ -144,6 +190,11 @@ class KeyedStateBackend {
   }
   const std::map<std::string, std::unique_ptr<InternalStateBase>>& states() const { return states_; }
 
+  //! A view of every key group's keyed state to write later off the task thread (the bytes of
+  //! snapshot_key_group), or null when this backend writes its snapshots on the task thread only.
+  //! Task thread; O(states x key groups), not O(entries).
+  virtual std::unique_ptr<KeyedStateSnapshot> pin_snapshot() { return nullptr; }
+
   //! A store for the timers of one domain (`name`: "event" or "processing") kept by this backend, or
   //! null when timers live on the heap (the default). Task thread.
   virtual std::unique_ptr<TimerStore> create_timer_store(const std::string& name) { return nullptr; }
@@ -184,6 +235,18 @@ class KeyedStateBackend {
   }
 
  protected:
+  //! pin_snapshot() of every registered state, or null when one of them cannot give one.
+  std::unique_ptr<KeyedStateSnapshot> pin_registered_states() {
+    auto s = std::make_unique<KeyedStateSnapshot>();
+    for (auto& [name, st] : states_) {
+      auto pinned = st->pin_snapshot();
+      if (!pinned) return nullptr;
+      s->states_.emplace_back(name, std::move(pinned));
+    }
+    for (const auto& [name, chunks] : pending_)
+      for (const auto& [kg, bytes] : chunks) s->pending_[kg].emplace_back(name, bytes);
+    return s;
+  }
   //! Adds the canonical parts of states that exist in the backend but have no state object yet and are
   //! not in pending_ (the RocksDB backend's restored column families).
   virtual void snapshot_unregistered(KeyGroup, std::vector<std::pair<std::string, std::string>>&) {}

@@ -1,13 +1,15 @@
 #pragma once
-// Storage of one heap state: a hash table per key group, keyed by (key bytes, namespace bytes).
+// Storage of one heap state: a copy-on-write hash map per key group (copy_on_write_state_map.h), keyed
+// by (key bytes, namespace bytes), for the backend's current key and the state's current namespace.
 // Organising by key group lets snapshots and rescaling move whole key groups.
+//
+// Threading: task thread, except the Snapshots that snapshot() hands out (see CopyOnWriteStateMap).
+#include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <vector>
 
-#include "weir/common/data_io.h"
 #include "weir/common/hashing.h"
+#include "weir/state/heap/copy_on_write_state_map.h"
 #include "weir/state/keyed_state_backend.h"
 
 namespace weir::state {
@@ -20,10 +22,12 @@ struct StringViewHash {
 template <typename Entry>
 class HeapStateTable {
  public:
-  using Map = std::unordered_map<std::string, Entry, StringViewHash, std::equal_to<>>;
+  using Map = CopyOnWriteStateMap<Entry>;
+  using Node = typename Map::Node;
+  using Snapshot = typename Map::Snapshot;
 
   explicit HeapStateTable(KeyedStateBackend* backend)
-      : backend_(backend), groups_(backend->key_group_range().size()) {}
+      : backend_(backend), map_(backend->key_group_range().size()) {}
 
   void set_namespace(std::string_view ns) {
     if (ns != ns_) {
@@ -33,70 +37,88 @@ class HeapStateTable {
     }
   }
 
-  //! Entry for the current key and namespace, or null.
+  //! Entry for the current key and namespace, or null; to read only (a snapshot may share it).
+  const Entry* peek() {
+    refresh_key();
+    if (!last_) last_ = map_.find(index_, composite_, hash_);
+    return last_ ? &last_->value : nullptr;
+  }
+  //! Entry for the current key and namespace, or null; may be changed (copied first if a snapshot
+  //! still sees it).
   Entry* find() {
-    Map& m = current_map();
-    if (last_) return last_;
-    auto it = m.find(std::string_view(composite_));
-    return it == m.end() ? nullptr : (last_ = &it->second);
+    refresh_key();
+    if (!last_ || !map_.writable(last_)) last_ = map_.find_writable(index_, composite_, hash_);
+    return last_ ? &last_->value : nullptr;
   }
   Entry& get_or_create() {
-    Map& m = current_map();
-    if (last_) return *last_;
-    auto it = m.find(std::string_view(composite_));
-    if (it != m.end()) return *(last_ = &it->second);
-    return *(last_ = &m.emplace(composite_, Entry{}).first->second);
+    refresh_key();
+    if (!last_ || !map_.writable(last_)) last_ = map_.get_or_create(index_, composite_, hash_);
+    return last_->value;
   }
   void erase() {
-    Map& m = current_map();
+    refresh_key();
     last_ = nullptr;
-    auto it = m.find(std::string_view(composite_));
-    if (it != m.end()) m.erase(it);
+    map_.erase(index_, composite_, hash_);
   }
 
-  size_t size() const {
-    size_t n = 0;
-    for (const auto& g : groups_) n += g.size();
-    return n;
+  size_t size() const { return map_.size(); }
+
+  //! Calls f(composite key, const Entry&) for every mapping of absolute key group `kg` now.
+  //! REQUIRES: kg is in the backend's range.
+  template <typename F>
+  void for_each_in_group(KeyGroup kg, F&& f) const {
+    map_.for_each(local(kg), [&](const Node& n) { f(std::string_view(n.key), n.value); });
   }
-  //! Direct access (snapshots, restores, pruning) may erase entries: it forgets the cached entry.
-  std::vector<Map>& groups() {
+  size_t group_size(KeyGroup kg) const { return map_.group_size(local(kg)); }
+  //! Sets a composite key of key group `kg` (restores).
+  void insert_or_assign(KeyGroup kg, std::string composite, Entry value) {
     last_ = nullptr;
-    return groups_;
+    uint64_t h = hash_bytes(composite);
+    map_.insert_or_assign(local(kg), std::move(composite), h, std::move(value));
   }
-  //! The table of absolute key group `kg`. REQUIRES: kg is in the backend's range.
-  Map& group(KeyGroup kg) {
+  //! See CopyOnWriteStateMap::update_where. Forgets the cached entry.
+  template <typename Needs, typename Change>
+  void update_where(Needs&& needs, Change&& change) {
     last_ = nullptr;
-    return groups_.at(kg - backend_->key_group_range().start);
+    map_.update_where(needs, change);
   }
+  //! Pins every key group's entries as they are now; O(number of key groups).
+  std::unique_ptr<Snapshot> snapshot() { return map_.snapshot(); }
+  Map& map() { return map_; }
 
  private:
-  Map& current_map() {
-    if (cached_version_ != backend_->key_version()) {
-      std::string_view key = backend_->current_key();
-      composite_.clear();
-      // Length-prefix the key so (key, namespace) pairs never collide.
-      uint32_t n = static_cast<uint32_t>(key.size());
-      composite_.append(reinterpret_cast<const char*>(&n), 4);
-      composite_.append(key);
-      composite_.append(ns_);
-      cached_version_ = backend_->key_version();
-      cached_index_ = backend_->local_key_group_index();
-      last_ = nullptr;
-    }
-    return groups_[cached_index_];
+  size_t local(KeyGroup kg) const {
+    if (!backend_->key_group_range().contains(kg))
+      throw WeirError("key group " + std::to_string(kg) + " is outside this backend's range");
+    return static_cast<size_t>(kg - backend_->key_group_range().start);
+  }
+  void refresh_key() {
+    if (cached_version_ == backend_->key_version()) return;
+    std::string_view key = backend_->current_key();
+    composite_.clear();
+    // Length-prefix the key so (key, namespace) pairs never collide.
+    uint32_t n = static_cast<uint32_t>(key.size());
+    composite_.append(reinterpret_cast<const char*>(&n), 4);
+    composite_.append(key);
+    composite_.append(ns_);
+    hash_ = hash_bytes(composite_);
+    cached_version_ = backend_->key_version();
+    index_ = static_cast<size_t>(backend_->local_key_group_index());
+    last_ = nullptr;
   }
 
   KeyedStateBackend* backend_;
-  std::vector<Map> groups_;
+  Map map_;
   std::string ns_;
   std::string composite_;
+  uint64_t hash_ = 0;
   uint64_t cached_version_ = ~0ULL;
-  int32_t cached_index_ = 0;
-  // The entry of the current key and namespace once looked up (a value state's value() then update()
-  // hash once). Elements of an unordered_map keep their address across inserts and rehashes; only
-  // erasing it, another key or namespace, or direct access to the maps forgets it.
-  Entry* last_ = nullptr;
+  size_t index_ = 0;
+  // The node of the current key and namespace once looked up (a value state's value() then update()
+  // hash once). Nodes keep their address across inserts and rehashes; erasing it, another key or
+  // namespace, or bulk access forget it. It may be frozen by a snapshot taken since: writers check
+  // writable() and copy it then.
+  Node* last_ = nullptr;
 };
 
 }  // namespace weir::state

@@ -21,36 +21,61 @@ namespace weir::state {
 template <typename Entry, typename Iface>
 class HeapStateCommon : public Iface {
  public:
-  HeapStateCommon(KeyedStateBackend* b, const StateDescriptorBase& d) : table_(b), ttl_(b, d.ttl) {}
+  HeapStateCommon(KeyedStateBackend* b, const StateDescriptorBase& d)
+      : table_(b), ttl_(b, d.ttl), first_group_(b->key_group_range().start) {}
   void set_current_namespace(std::string_view ns) override { table_.set_namespace(ns); }
   size_t num_entries() const override { return table_.size(); }
   void cleanup_expired() override {
     if (!ttl_.enabled()) return;
-    for (auto& g : table_.groups())
-      for (auto it = g.begin(); it != g.end();) it = prune(it->second) ? g.erase(it) : std::next(it);
+    table_.update_where([&](const Entry& e) { return has_expired(e); }, [&](Entry& e) { return prune(e); });
   }
   void snapshot_key_group(KeyGroup kg, DataOutput& out) override {
-    const auto& g = table_.group(kg);
-    out.write_varint(g.size());
-    for (const auto& [key, entry] : g) {
+    out.write_varint(table_.group_size(kg));
+    table_.for_each_in_group(kg, [&](std::string_view key, const Entry& entry) {
       out.write_bytes(key);
       Serializer<Entry>::write(out, entry);
-    }
+    });
   }
   void restore_key_group(KeyGroup kg, DataInput& in) override {
-    auto& g = table_.group(kg);
     uint64_t n = in.read_varint();
     for (uint64_t i = 0; i < n; ++i) {
       std::string key(in.read_bytes());
-      g.insert_or_assign(std::move(key), Serializer<Entry>::read(in));
+      table_.insert_or_assign(kg, std::move(key), Serializer<Entry>::read(in));
     }
+  }
+  //! The entries as they are now, written later in the format of snapshot_key_group, on any thread,
+  //! while this state goes on changing (copy-on-write).
+  std::unique_ptr<StateSnapshot> pin_snapshot() override {
+    return std::make_unique<PinnedSnapshot>(table_.snapshot(), first_group_);
   }
 
  protected:
+  //! True when some part of `e` has expired (cleanup then copies and prunes it).
+  virtual bool has_expired(const Entry& e) const = 0;
   //! Drops expired parts of an entry; true when nothing live remains.
   virtual bool prune(Entry& e) = 0;
   HeapStateTable<Entry> table_;
   TtlPolicy ttl_;
+
+ private:
+  class PinnedSnapshot final : public StateSnapshot {
+   public:
+    PinnedSnapshot(std::unique_ptr<typename HeapStateTable<Entry>::Snapshot> s, KeyGroup first)
+        : snapshot_(std::move(s)), first_(first) {}
+    void write_key_group(KeyGroup kg, DataOutput& out) const override {
+      const size_t g = static_cast<size_t>(kg - first_);
+      out.write_varint(snapshot_->group_size(g));
+      snapshot_->for_each(g, [&](const auto& node) {
+        out.write_bytes(node.key);
+        Serializer<Entry>::write(out, node.value);
+      });
+    }
+
+   private:
+    std::unique_ptr<typename HeapStateTable<Entry>::Snapshot> snapshot_;
+    KeyGroup first_;
+  };
+  KeyGroup first_group_;
 };
 
 template <typename V>
@@ -66,15 +91,19 @@ class HeapValueState final : public HeapStateCommon<TimedValue<V>, InternalValue
  public:
   HeapValueState(KeyedStateBackend* b, const StateDescriptorBase& d) : Base(b, d) {}
   std::optional<V> value() override {
-    auto* e = this->table_.find();
+    const auto* e = this->table_.peek();
     if (!e) return std::nullopt;
     if (this->ttl_.expired(e->ts)) {
       std::optional<V> v;
-      if (this->ttl_.return_expired()) v = std::move(e->value);
+      if (this->ttl_.return_expired()) v = e->value;  // copied: a snapshot may share the entry
       this->table_.erase();
       return v;
     }
-    if (this->ttl_.refresh_on_read()) e->ts = this->ttl_.now();
+    if (this->ttl_.refresh_on_read()) {
+      auto* w = this->table_.find();
+      w->ts = this->ttl_.now();
+      return w->value;
+    }
     return e->value;
   }
   void update(const V& v) override {
@@ -85,6 +114,7 @@ class HeapValueState final : public HeapStateCommon<TimedValue<V>, InternalValue
   void clear() override { this->table_.erase(); }
 
  protected:
+  bool has_expired(const TimedValue<V>& e) const override { return this->ttl_.expired(e.ts); }
   bool prune(TimedValue<V>& e) override { return this->ttl_.expired(e.ts); }
 };
 
@@ -96,7 +126,14 @@ class HeapListState final : public HeapStateCommon<std::vector<TimedValue<V>>, I
   HeapListState(KeyedStateBackend* b, const StateDescriptorBase& d) : Base(b, d) {}
   std::vector<V> get() override {
     std::vector<V> out;
-    auto* e = this->table_.find();
+    if (!this->ttl_.enabled()) {
+      if (const auto* c = this->table_.peek()) {
+        out.reserve(c->size());
+        for (const auto& tv : *c) out.push_back(tv.value);
+      }
+      return out;
+    }
+    auto* e = this->table_.find();  // TTL refreshes and prunes it
     if (!e) return out;
     bool any_expired = false;
     for (auto& tv : *e) {
@@ -133,7 +170,7 @@ class HeapListState final : public HeapStateCommon<std::vector<TimedValue<V>>, I
     std::vector<TimedValue<V>> merged;
     for (const auto& s : sources) {
       this->table_.set_namespace(s);
-      if (auto* e = this->table_.find()) {
+      if (const auto* e = this->table_.peek()) {
         merged.insert(merged.end(), e->begin(), e->end());
         this->table_.erase();
       }
@@ -146,6 +183,10 @@ class HeapListState final : public HeapStateCommon<std::vector<TimedValue<V>>, I
   }
 
  protected:
+  bool has_expired(const std::vector<TimedValue<V>>& e) const override {
+    return std::any_of(e.begin(), e.end(),
+                       [&](const TimedValue<V>& tv) { return this->ttl_.expired(tv.ts); });
+  }
   bool prune(std::vector<TimedValue<V>>& e) override {
     std::erase_if(e, [&](const TimedValue<V>& tv) { return this->ttl_.expired(tv.ts); });
     return e.empty();
@@ -165,10 +206,13 @@ class HeapMapState final : public HeapStateCommon<MapEntry<UK, UV>, InternalMapS
  public:
   HeapMapState(KeyedStateBackend* b, const StateDescriptorBase& d) : Base(b, d) {}
   std::optional<UV> get(const UK& k) override {
-    auto* e = this->table_.find();
-    if (!e) return std::nullopt;
+    const auto* c = this->table_.peek();
+    if (!c) return std::nullopt;
+    auto found = c->map.find(key_bytes(k));
+    if (found == c->map.end()) return std::nullopt;
+    if (!this->ttl_.enabled()) return std::get<1>(found->second);
+    auto* e = this->table_.find();  // TTL refreshes or removes the element
     auto it = e->map.find(key_bytes(k));
-    if (it == e->map.end()) return std::nullopt;
     auto& [uk, uv, ts] = it->second;
     if (this->ttl_.expired(ts)) {
       std::optional<UV> v;
@@ -185,8 +229,9 @@ class HeapMapState final : public HeapStateCommon<MapEntry<UK, UV>, InternalMapS
     e.map.insert_or_assign(std::string(key_bytes(k)), std::tuple<UK, UV, Timestamp>{k, v, this->ttl_.now()});
   }
   void remove(const UK& k) override {
+    const auto* c = this->table_.peek();
+    if (!c || !c->map.contains(key_bytes(k))) return;
     auto* e = this->table_.find();
-    if (!e) return;
     auto it = e->map.find(key_bytes(k));
     if (it != e->map.end()) e->map.erase(it);
     if (e->map.empty()) this->table_.erase();
@@ -194,7 +239,14 @@ class HeapMapState final : public HeapStateCommon<MapEntry<UK, UV>, InternalMapS
   bool contains(const UK& k) override { return get(k).has_value(); }
   std::vector<std::pair<UK, UV>> entries() override {
     std::vector<std::pair<UK, UV>> out;
-    auto* e = this->table_.find();
+    if (!this->ttl_.enabled()) {
+      if (const auto* c = this->table_.peek()) {
+        out.reserve(c->map.size());
+        for (const auto& [kb, t] : c->map) out.emplace_back(std::get<0>(t), std::get<1>(t));
+      }
+      return out;
+    }
+    auto* e = this->table_.find();  // TTL refreshes and prunes it
     if (!e) return out;
     bool any_expired = false;
     for (auto& [kb, t] : e->map) {
@@ -213,6 +265,10 @@ class HeapMapState final : public HeapStateCommon<MapEntry<UK, UV>, InternalMapS
   void clear() override { this->table_.erase(); }
 
  protected:
+  bool has_expired(const MapEntry<UK, UV>& e) const override {
+    return std::any_of(e.map.begin(), e.map.end(),
+                       [&](const auto& kv) { return this->ttl_.expired(std::get<2>(kv.second)); });
+  }
   bool prune(MapEntry<UK, UV>& e) override {
     std::erase_if(e.map, [&](const auto& kv) { return this->ttl_.expired(std::get<2>(kv.second)); });
     return e.map.empty();
@@ -235,15 +291,19 @@ class HeapReducingState final : public HeapStateCommon<TimedValue<V>, InternalRe
   HeapReducingState(KeyedStateBackend* b, const ReducingStateDescriptor<V>& d)
       : Base(b, d), reduce_(d.reduce) {}
   std::optional<V> get() override {
-    auto* e = this->table_.find();
+    const auto* e = this->table_.peek();
     if (!e) return std::nullopt;
     if (this->ttl_.expired(e->ts)) {
       std::optional<V> v;
-      if (this->ttl_.return_expired()) v = std::move(e->value);
+      if (this->ttl_.return_expired()) v = e->value;  // copied: a snapshot may share the entry
       this->table_.erase();
       return v;
     }
-    if (this->ttl_.refresh_on_read()) e->ts = this->ttl_.now();
+    if (this->ttl_.refresh_on_read()) {
+      auto* w = this->table_.find();
+      w->ts = this->ttl_.now();
+      return w->value;
+    }
     return e->value;
   }
   void add(const V& v) override { add_reporting_new(v); }
@@ -265,7 +325,7 @@ class HeapReducingState final : public HeapStateCommon<TimedValue<V>, InternalRe
     std::optional<V> acc;
     for (const auto& s : sources) {
       this->table_.set_namespace(s);
-      if (auto* e = this->table_.find()) {
+      if (const auto* e = this->table_.peek()) {
         acc = acc ? reduce_(*acc, e->value) : e->value;
         this->table_.erase();
       }
@@ -275,6 +335,7 @@ class HeapReducingState final : public HeapStateCommon<TimedValue<V>, InternalRe
   }
 
  protected:
+  bool has_expired(const TimedValue<V>& e) const override { return this->ttl_.expired(e.ts); }
   bool prune(TimedValue<V>& e) override { return this->ttl_.expired(e.ts); }
 
  private:
@@ -290,7 +351,7 @@ class HeapAggregatingState final
   HeapAggregatingState(KeyedStateBackend* b, const AggregatingStateDescriptor<IN, ACC, OUT>& d)
       : Base(b, d), agg_(d.agg) {}
   std::optional<OUT> get() override {
-    auto* e = this->table_.find();
+    const auto* e = this->table_.peek();
     if (!e) return std::nullopt;
     if (this->ttl_.expired(e->ts)) {
       std::optional<OUT> v;
@@ -298,8 +359,8 @@ class HeapAggregatingState final
       this->table_.erase();
       return v;
     }
-    if (this->ttl_.refresh_on_read()) e->ts = this->ttl_.now();
-    return agg_->get_result(e->value);
+    if (this->ttl_.refresh_on_read()) this->table_.find()->ts = this->ttl_.now();
+    return agg_->get_result(this->table_.peek()->value);
   }
   void add(const IN& v) override { add_reporting_new(v); }
   //! add(v); true when that created the entry (the first element for this key and namespace).
@@ -317,7 +378,7 @@ class HeapAggregatingState final
   void clear() override { this->table_.erase(); }
   //! The raw accumulator (window functions that need it).
   std::optional<ACC> get_accumulator() override {
-    auto* e = this->table_.find();
+    const auto* e = this->table_.peek();
     if (!e) return std::nullopt;
     return e->value;
   }
@@ -325,7 +386,7 @@ class HeapAggregatingState final
     std::optional<ACC> acc;
     for (const auto& s : sources) {
       this->table_.set_namespace(s);
-      if (auto* e = this->table_.find()) {
+      if (const auto* e = this->table_.peek()) {
         acc = acc ? agg_->merge(std::move(*acc), e->value) : e->value;
         this->table_.erase();
       }
@@ -341,6 +402,7 @@ class HeapAggregatingState final
   }
 
  protected:
+  bool has_expired(const TimedValue<ACC>& e) const override { return this->ttl_.expired(e.ts); }
   bool prune(TimedValue<ACC>& e) override { return this->ttl_.expired(e.ts); }
 
  private:
