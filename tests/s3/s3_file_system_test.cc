@@ -126,7 +126,9 @@ TEST_F(S3FileSystemTest, TheServerStoppedMidWriteFailsTheCommitAndTheClientWorks
   out->write(std::string(6 << 20, 's'));  // a part is up: the upload exists on the server
   out->write("tail");
   server().stop();
-  EXPECT_THROW(out->commit(), FileSystemError);  // after s3.retry.* (a few seconds), not a hang
+  // After s3.retry.* (a few seconds), not a hang, and naming what failed.
+  std::string msg = what_of([&] { out->commit(); });
+  EXPECT_NE(msg.find((root_ / "chk-1/state").str()), std::string::npos) << msg;
   EXPECT_THROW(fs_->write_file(root_ / "chk-1/_metadata", "m", WriteMode::kNoOverwrite), FileSystemError);
   server().start();
   EXPECT_FALSE(fs_->exists(root_ / "chk-1/state"));
