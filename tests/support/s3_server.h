@@ -165,7 +165,7 @@ class S3Server {
     bool ok = false;
     if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
       const char req[] = "GET / HTTP/1.0\r\n\r\n";
-      if (::write(fd, req, sizeof req - 1) == static_cast<ssize_t>(sizeof req - 1)) {
+      if (::send(fd, req, sizeof req - 1, MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof req - 1)) {
         char buf[16] = {};
         ok = ::read(fd, buf, sizeof buf - 1) > 0 && std::string(buf).rfind("HTTP/", 0) == 0;
       }

@@ -1,5 +1,7 @@
 #include "weir/fs/s3/s3_file_system.h"
 
+#include <signal.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <utility>
@@ -141,7 +143,17 @@ struct S3FileSystem::Bucket {
   ~Bucket() { wos_store_free(store); }
 };
 
-S3FileSystem::S3FileSystem(s3::S3Settings settings) : settings_(std::move(settings)) {}
+S3FileSystem::S3FileSystem(s3::S3Settings settings) : settings_(std::move(settings)) {
+  // A write to a connection the server closed must fail the request (and be retried), not kill the
+  // process: the Rust client writes to its sockets without MSG_NOSIGNAL, and Rust's own start-up code,
+  // which ignores SIGPIPE in Rust programs, does not run in a C++ one. A handler the process installed
+  // itself stays.
+  static std::once_flag sigpipe;
+  std::call_once(sigpipe, [] {
+    struct sigaction old {};
+    if (::sigaction(SIGPIPE, nullptr, &old) == 0 && old.sa_handler == SIG_DFL) ::signal(SIGPIPE, SIG_IGN);
+  });
+}
 
 S3FileSystem::~S3FileSystem() = default;
 

@@ -4,8 +4,8 @@
 //
 // How the contract of file_system.h maps to S3:
 //  - A stream buffers one part (s3.upload.min.part.size). A file that stays smaller is one PUT at
-//    commit(); a larger one becomes a multipart upload whose parts go up as they fill and which
-//    completes at commit(). A stream destroyed uncommitted aborts its upload: nothing is visible.
+//    commit(); a larger one becomes a multipart upload whose parts go up as they fill (up to four at a time)
+//    and which completes at commit(). A stream destroyed uncommitted aborts its upload: nothing is visible.
 //  - WriteMode::kNoOverwrite is one conditional PUT (If-None-Match: *) at commit(), atomic on the server.
 //    object_store completes multipart uploads unconditionally, so such a stream keeps its bytes in
 //    memory until commit() (up to 5 GiB, S3's limit for one PUT); it is meant for the small files that

@@ -8,6 +8,7 @@
 //! `*_free` functions. A store may be used from many threads at once; an upload from one at a time.
 #![allow(clippy::missing_safety_doc)]
 
+use std::collections::VecDeque;
 use std::ffi::{c_char, c_void, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, OnceLock};
@@ -22,6 +23,7 @@ use object_store::{
     BackoffConfig, ClientOptions, GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutMode,
     PutOptions, PutPayload, RetryConfig,
 };
+use tokio::task::JoinHandle;
 
 pub const WOS_OK: i32 = 0;
 pub const WOS_NOT_FOUND: i32 = 1;
@@ -61,11 +63,36 @@ pub struct WosStore {
     s3: Arc<AmazonS3>,
 }
 
+/// Parts of one upload sent at the same time: the writer goes on filling the next part meanwhile.
+const MAX_PARTS_IN_FLIGHT: usize = 4;
+
 pub struct WosUpload {
     s3: Arc<AmazonS3>,
     path: Path,
     id: String,
+    /// Index of the next part.
+    next: usize,
+    /// Parts being sent, oldest first; their results join `parts` in this order.
+    in_flight: VecDeque<JoinHandle<object_store::Result<PartId>>>,
     parts: Vec<PartId>,
+}
+
+impl WosUpload {
+    /// Waits for the oldest part in flight.
+    fn finish_oldest(&mut self) -> Outcome<()> {
+        let Some(handle) = self.in_flight.pop_front() else {
+            return Ok(());
+        };
+        let part = runtime()
+            .block_on(handle)
+            .map_err(|e| Failure {
+                code: WOS_INTERNAL,
+                message: format!("a part upload ended abnormally: {e}"),
+            })?
+            .map_err(classify)?;
+        self.parts.push(part);
+        Ok(())
+    }
 }
 
 struct Failure {
@@ -480,13 +507,17 @@ pub unsafe extern "C" fn wos_upload_start(
             s3,
             path,
             id,
+            next: 0,
+            in_flight: VecDeque::new(),
             parts: Vec::new(),
         }));
         Ok(())
     })
 }
 
-/// Uploads the next part (every part but the last must be at least 5 MiB on S3).
+/// Sends the next part (every part but the last must be at least 5 MiB on S3). Returns once the bytes
+/// are copied and at most MAX_PARTS_IN_FLIGHT parts are on their way; a failed part fails this call or
+/// a later one, or `wos_upload_complete`.
 #[no_mangle]
 pub unsafe extern "C" fn wos_upload_part(
     upload: *mut WosUpload,
@@ -496,11 +527,14 @@ pub unsafe extern "C" fn wos_upload_part(
 ) -> i32 {
     run(error, || {
         let u = &mut *upload;
+        while u.in_flight.len() >= MAX_PARTS_IN_FLIGHT {
+            u.finish_oldest()?;
+        }
         let payload = PutPayload::from(bytes::Bytes::copy_from_slice(bytes(data, len)));
-        let part = runtime()
-            .block_on(u.s3.put_part(&u.path, &u.id, u.parts.len(), payload))
-            .map_err(classify)?;
-        u.parts.push(part);
+        let (s3, path, id, index) = (Arc::clone(&u.s3), u.path.clone(), u.id.clone(), u.next);
+        u.next += 1;
+        let handle = runtime().spawn(async move { s3.put_part(&path, &id, index, payload).await });
+        u.in_flight.push_back(handle);
         Ok(())
     })
 }
@@ -513,6 +547,9 @@ pub unsafe extern "C" fn wos_upload_complete(
 ) -> i32 {
     run(error, || {
         let u = &mut *upload;
+        while !u.in_flight.is_empty() {
+            u.finish_oldest()?;
+        }
         let parts = std::mem::take(&mut u.parts);
         runtime()
             .block_on(u.s3.complete_multipart(&u.path, &u.id, parts))
@@ -525,7 +562,14 @@ pub unsafe extern "C" fn wos_upload_complete(
 #[no_mangle]
 pub unsafe extern "C" fn wos_upload_abort(upload: *mut WosUpload, error: *mut *mut c_char) -> i32 {
     run(error, || {
-        let u = &*upload;
+        let u = &mut *upload;
+        // Cancelled parts are waited for, so none lands after the abort below.
+        for handle in &u.in_flight {
+            handle.abort();
+        }
+        for handle in u.in_flight.drain(..) {
+            let _ = runtime().block_on(handle);
+        }
         match runtime().block_on(u.s3.abort_multipart(&u.path, &u.id)) {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(e) => Err(classify(e)),
