@@ -147,6 +147,12 @@ TEST_F(S3FileSystemTest, TheRegistryServesS3AfterConfigure) {
   fs->write_file(root_ / "via-registry", "r");
   EXPECT_EQ(get(Path::parse("s3a://" + root_.authority() + "/" + root_.key()))->read(root_ / "via-registry"),
             "r");
+  // A stream outlives the file system that made it being replaced by another configure().
+  auto out = get(root_)->create(root_ / "late");
+  out->write("late");
+  configure(server().config());
+  out->commit();
+  EXPECT_EQ(get(root_)->read(root_ / "late"), "late");
   configure(Configuration());
 }
 

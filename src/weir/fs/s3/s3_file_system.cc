@@ -42,9 +42,9 @@ int32_t append_to_string(void* ctx, const uint8_t* data, size_t len) {
 
 class S3OutputStream final : public OutputStream {
  public:
-  S3OutputStream(S3FileSystem& fs, Path path, WriteMode mode)
-      : fs_(fs), path_(std::move(path)), mode_(mode), part_size_(fs.settings().part_size) {
-    store_ = fs_.store(path_, "create");
+  S3OutputStream(std::shared_ptr<S3FileSystem> fs, Path path, WriteMode mode)
+      : fs_(std::move(fs)), path_(std::move(path)), mode_(mode), part_size_(fs_->settings().part_size) {
+    store_ = fs_->store(path_, "create");
   }
   ~S3OutputStream() override { abort_upload(); }
 
@@ -76,7 +76,7 @@ class S3OutputStream final : public OutputStream {
       int32_t rc = wos_put(store_, path_.key().c_str(), reinterpret_cast<const uint8_t*>(buffer_.data()),
                            buffer_.size(), mode_ == WriteMode::kNoOverwrite, &error);
       release_buffer();
-      if (rc != WOS_OK) fs_.fail(rc, take(error), "create", path_);
+      if (rc != WOS_OK) fs_->fail(rc, take(error), "create", path_);
       return;
     }
     if (!buffer_.empty()) upload_part();
@@ -84,7 +84,7 @@ class S3OutputStream final : public OutputStream {
     if (rc != WOS_OK) {
       std::string message = take(error);
       abort_upload();
-      fs_.fail(rc, message, "complete the upload of", path_);
+      fs_->fail(rc, message, "complete the upload of", path_);
     }
     wos_upload_free(std::exchange(upload_, nullptr));
   }
@@ -98,7 +98,7 @@ class S3OutputStream final : public OutputStream {
       int32_t rc = wos_upload_start(store_, path_.key().c_str(), &upload_, &error);
       if (rc != WOS_OK) {
         spent_ = true;
-        fs_.fail(rc, take(error), "start the upload of", path_);
+        fs_->fail(rc, take(error), "start the upload of", path_);
       }
     }
     int32_t rc =
@@ -108,7 +108,7 @@ class S3OutputStream final : public OutputStream {
       spent_ = true;
       std::string message = take(error);
       abort_upload();
-      fs_.fail(rc, message, "upload a part of", path_);
+      fs_->fail(rc, message, "upload a part of", path_);
     }
   }
 
@@ -124,7 +124,7 @@ class S3OutputStream final : public OutputStream {
     wos_upload_free(std::exchange(upload_, nullptr));
   }
 
-  S3FileSystem& fs_;
+  std::shared_ptr<S3FileSystem> fs_;  // keeps the bucket clients alive while the stream is
   Path path_;
   WriteMode mode_;
   uint64_t part_size_;
@@ -233,7 +233,7 @@ void S3FileSystem::fail(int32_t code, const std::string& detail, std::string_vie
 std::unique_ptr<OutputStream> S3FileSystem::create(const Path& path, WriteMode mode) {
   if (path.key().empty())
     throw FileSystemError(fmt::format("cannot create '{}': a bucket, not a file", path.str()));
-  return std::make_unique<S3OutputStream>(*this, path, mode);
+  return std::make_unique<S3OutputStream>(shared_from_this(), path, mode);
 }
 
 std::string S3FileSystem::read(const Path& path) {

@@ -28,7 +28,8 @@ struct WosStore;
 
 namespace weir::fs {
 
-class S3FileSystem final : public FileSystem {
+//! Build with make_s3_file_system (streams keep their file system alive through shared_from_this).
+class S3FileSystem final : public FileSystem, public std::enable_shared_from_this<S3FileSystem> {
  public:
   explicit S3FileSystem(s3::S3Settings settings);
   ~S3FileSystem() override;
