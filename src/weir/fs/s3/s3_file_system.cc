@@ -17,6 +17,8 @@ namespace {
 
 // S3 takes at most 5 GiB in one PUT: the bound of a kNoOverwrite stream's buffer.
 constexpr uint64_t kMaxSinglePut = uint64_t{5} << 30;
+// The size of one GET of a download.
+constexpr uint64_t kDownloadChunk = 64 << 20;
 
 // The message of an FFI call, as a string; the call's copy is freed and the pointer reset, so that the
 // next call can reuse it.
@@ -328,6 +330,8 @@ void S3FileSystem::remove_all(const Path& dir) {
 
 void S3FileSystem::download(const Path& path, const std::string& local) {
   const WosStore* s = store(path, "read");
+  auto st = stat(path);
+  if (!st || st->is_dir) throw FileNotFoundError(fmt::format("cannot read '{}': no such file", path.str()));
   Path target = Path::parse(local);
   auto out = get(target)->create(target, WriteMode::kOverwrite);
   struct Sink {
@@ -344,13 +348,18 @@ void S3FileSystem::download(const Path& path, const std::string& local) {
       return 1;
     }
   };
-  char* error = nullptr;
-  int32_t rc = wos_get(s, path.key().c_str(), 0, UINT64_MAX, write, &sink, &error);
-  if (rc == WOS_CALLBACK) {
-    take(error);
-    throw FileSystemError(fmt::format("cannot copy '{}' to '{}': {}", path.str(), local, sink.error));
+  // Ranged GETs of kDownloadChunk bytes: each must finish within s3.connection.timeout, and a file of
+  // any size then does. (Weir's files do not change once committed, so the pieces are of one version.)
+  for (uint64_t off = 0; off < st->size; off += kDownloadChunk) {
+    char* error = nullptr;
+    uint64_t n = std::min(kDownloadChunk, st->size - off);
+    int32_t rc = wos_get(s, path.key().c_str(), off, n, write, &sink, &error);
+    if (rc == WOS_CALLBACK) {
+      take(error);
+      throw FileSystemError(fmt::format("cannot copy '{}' to '{}': {}", path.str(), local, sink.error));
+    }
+    if (rc != WOS_OK) fail(rc, take(error), "read", path);
   }
-  if (rc != WOS_OK) fail(rc, take(error), "read", path);
   out->commit();
 }
 
