@@ -43,7 +43,7 @@ weir_module(cluster/taskmanager weir_cluster_taskmanager common network state ch
                                                          cluster)
 weir_module(cluster/minicluster weir_cluster_minicluster common cluster cluster/jobmanager
                                                          cluster/taskmanager)
-weir_module(api                 weir_api                 common state checkpoint runtime functions graph
+weir_module(api                 weir_api                 common fs state checkpoint runtime functions graph
                                                          connectors cluster/minicluster)
 weir_module(nexmark             weir_nexmark             common graph api connectors)
 # The distributed cluster's processes: gRPC, REST, the blob store and the job library loader, kept out of

@@ -254,6 +254,8 @@ TEST(DisposeSavepoint, RefusesACheckpointOfARunningJob) {
   auto seen = std::make_shared<std::atomic<int64_t>>(0);
   auto env = StreamExecutionEnvironment::get_execution_environment();
   enable_checkpoints(*env, ckpt.path);
+  // Checkpoints every 40 ms would subsume (and delete) the one the test triggers before it is read.
+  env->configure("execution.checkpointing.num-retained", "1000");
   build(*env, 400'000, out.path, seen);
   auto client = env->execute_async("checkpointed");
   ASSERT_TRUE(testing::eventually([&] { return seen->load() >= 1'000; }));

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "weir/common/config.h"
+#include "weir/fs/file_system.h"
 
 namespace weir::cli {
 
@@ -13,6 +14,7 @@ inline Configuration load_configuration(const std::string& conf_file,
   Configuration conf;
   if (!conf_file.empty()) conf = Configuration::load_yaml(conf_file);
   for (const auto& d : defines) conf.set_from_flag(d);
+  fs::configure(conf);  // s3.* keys for checkpoints, savepoints and blobs on object stores
   return conf;
 }
 

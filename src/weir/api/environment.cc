@@ -1,4 +1,5 @@
 #include "weir/api/environment.h"
+#include "weir/fs/file_system.h"
 
 #include "weir/api/data_stream.h"
 #include "weir/api/job_plan.h"
@@ -83,6 +84,12 @@ JobClient StreamExecutionEnvironment::execute_async(const std::string& job_name)
   auto jg = get_job_graph(job_name);
   // Planning (job_plan.h): hand the graph to the loader and end main here.
   if (detail::planning()) detail::capture_planned_job(std::move(jg), job_name);
+  // The s3.* keys of a local job configure the process's object-store client (checkpoints on s3://).
+  for (const auto& [k, v] : config_.values())
+    if (k.rfind("s3.", 0) == 0) {
+      fs::configure(config_);
+      break;
+    }
   auto cluster = cluster_for(*jg);
   auto client = cluster->submit(jg);
   // The next job defined on this environment starts from an empty graph, as in Flink.

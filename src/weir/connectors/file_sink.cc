@@ -8,9 +8,9 @@
 
 #include <fmt/format.h>
 
-namespace fs = std::filesystem;
-
 namespace weir::connectors {
+
+namespace fs = std::filesystem;
 
 namespace {
 void publish(const fs::path& dir, const std::string& base, const std::string& suffix) {

@@ -88,6 +88,14 @@ std::shared_ptr<FileSystem> get(const Path& path) {
 void configure(const Configuration& config) {
   Registry& r = registry();
   std::lock_guard lock(r.mu);
+  // Only the s3.* keys shape a file system: keep the client (and its connections) when they are the same.
+  auto s3_keys = [](const Configuration& c) {
+    std::map<std::string, std::string> keys;
+    for (const auto& [k, v] : c.values())
+      if (k.rfind("s3.", 0) == 0) keys.emplace(k, v);
+    return keys;
+  };
+  if (r.s3 && s3_keys(r.config) == s3_keys(config)) return;
   r.config = config;
   r.s3.reset();
 }

@@ -113,8 +113,7 @@ void StreamOperator::initialize_state(const checkpoint::OperatorRestore& restore
     if (part->keyed_state_file.empty()) continue;
     if (!backend_)
       throw WeirError("operator '" + rt_.name + "' has keyed state in the snapshot but is not keyed now");
-    backend_->restore_keyed_state_file(
-        (std::filesystem::path(part->source_dir) / part->keyed_state_file).string());
+    backend_->restore_keyed_state_file(part->source_dir + "/" + part->keyed_state_file);
   }
   for (const auto* part : restore.parts) {
     for (const auto& [kg, bytes] : part->keyed) {

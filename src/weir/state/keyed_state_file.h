@@ -4,10 +4,15 @@
 // neither build nor load the whole state in memory (the RocksDB backend writes one beside the task
 // snapshot; see NativeSnapshot::keyed_state_file).
 //
-//   file    = "WEIRKS01" record* end
+//   file    = "WEIRKS02" record* end
 //   record  = varint key group | varint n | payload (n bytes) | u32 CRC-32C of key group varint + payload
 //   payload = bytes state name | u8 layout | varint entries | entry*
-//   end     = varint 0xffffffff | "WEIRKEND"  (a file without it is incomplete)
+//   end     = varint 0xffffffff | index | u64 index offset | "WEIRKEND"  (a file without it is incomplete)
+//   index   = varint runs | (varint key group | varint offset | varint length)* | u32 CRC-32C
+// A run is a stretch of consecutive records of one key group (records are written state by state, key
+// group by key group), so a reader of key groups [a, b] reads the footer, the index and only its runs,
+// each with ranged reads of bounded size. Files go through the file-system layer (any scheme).
+// Version 01 files (no index) are still read, whole.
 //
 // Entries are the canonical ones with every part length-prefixed, so they convert both to the canonical
 // snapshot bytes (InternalStateBase::restore_key_group, any backend) and to RocksDB rows without the
@@ -20,13 +25,15 @@
 //
 // Threading: a writer or reader is used by one thread at a time.
 #include <cstdint>
-#include <fstream>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "weir/common/data_io.h"
 #include "weir/common/key_group.h"
+#include "weir/fs/file_system.h"
 
 namespace weir::state {
 
@@ -39,28 +46,39 @@ void delimited_to_canonical(RowLayout layout, uint64_t n, DataInput& entries, Da
 
 class KeyedStateFileWriter {
  public:
-  //! Writes to `path`.tmp; finish() renames it to `path`. Throws WeirError when it cannot be created.
+  //! Writes to `path` (any file-system scheme); nothing is visible there before finish() commits it.
+  //! Throws WeirError when it cannot be created.
   explicit KeyedStateFileWriter(std::string path);
   ~KeyedStateFileWriter();
   //! Appends one record: `n` entries of `state` in key group `kg`, already encoded as delimited entries.
   void write_record(KeyGroup kg, std::string_view state, RowLayout layout, uint64_t n,
                     std::string_view entries);
-  //! Writes the end marker, flushes, fsyncs and renames the file into place.
+  //! Writes the end marker and the index and commits the file (durably).
   void finish();
   uint64_t bytes_written() const { return bytes_; }
 
  private:
+  static constexpr size_t kBufferBytes = 1 << 20;
+  struct IndexRun {
+    KeyGroup kg;
+    uint64_t offset;
+    uint64_t length;
+  };
+  void flush_buffer(bool force);
   std::string path_;
-  std::ofstream out_;
+  std::unique_ptr<fs::OutputStream> out_;
+  std::string buffer_;
   DataOutput record_;
+  std::vector<IndexRun> index_;
   uint64_t bytes_ = 0;
   bool finished_ = false;
 };
 
 //! Calls `f(kg, state, layout, n, entries)` for each record of the file at `path` whose key group is in
-//! `range`, in file order; skips the others without reading them. Throws SerializationError naming the
-//! file when it is truncated, corrupt (checksum) or not a keyed-state file.
-void read_keyed_state_file(
+//! `range`, in file order; reads only their byte ranges (the index says where). Returns the bytes read.
+//! Throws SerializationError naming the file when it is truncated, corrupt (checksum) or not a
+//! keyed-state file.
+uint64_t read_keyed_state_file(
     const std::string& path, const KeyGroupRange& range,
     const std::function<void(KeyGroup, std::string_view, RowLayout, uint64_t, DataInput&)>& f);
 

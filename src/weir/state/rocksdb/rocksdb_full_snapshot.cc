@@ -47,7 +47,7 @@ struct LocalCopy {
 //! Writes the rows of every state column family of the database in `dir` (key groups `range`) to the
 //! keyed-state file `target`. Snapshot writer thread.
 void write_keyed_state_file(const fs::path& dir, const RocksDBSharedResources& resources,
-                            const KeyGroupRange& range, const fs::path& target) {
+                            const KeyGroupRange& range, const std::string& target) {
   rocksdb::DBOptions dbo = rocks::db_options(resources);
   std::vector<std::string> names;
   check(rocksdb::DB::ListColumnFamilies(dbo, dir.string(), &names), "listing column families");
@@ -73,7 +73,7 @@ void write_keyed_state_file(const fs::path& dir, const RocksDBSharedResources& r
   rocksdb::DB* db = raw;
   const auto& cfs = ro_db.cfs;
 
-  KeyedStateFileWriter out(target.string());
+  KeyedStateFileWriter out(target);
   std::string lower, upper;
   rocks::append_key_group(lower, range.start);
   if (range.end + 1 <= 0xffff) rocks::append_key_group(upper, range.end + 1);
@@ -176,8 +176,7 @@ NativeSnapshot RocksDBKeyedStateBackend::take_full_snapshot(const NativeSnapshot
   NativeSnapshot out;
   out.keyed_state_file = instance_id_ + ".keyed-state";
   out.upload = [copy = std::move(copy), resources = resources_, range = key_group_range(),
-                target = fs::path(req.checkpoint_dir) / out.keyed_state_file] {
-    fs::create_directories(target.parent_path());
+                target = req.checkpoint_dir + "/" + out.keyed_state_file] {
     write_keyed_state_file(copy->path, *resources, range, target);
   };
   return out;

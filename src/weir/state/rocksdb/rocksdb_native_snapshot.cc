@@ -20,6 +20,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "weir/common/error.h"
+#include "weir/fs/file_system.h"
 #include "weir/state/rocksdb/rocksdb_db_options.h"
 #include "weir/state/rocksdb/rocksdb_keyed_state_backend.h"
 #include "weir/state/rocksdb/rocksdb_resources.h"
@@ -111,30 +112,39 @@ struct RemoveOnExit {
   }
 };
 
-//! The job directory a handle's relative paths start from: the parent of the checkpoint directory.
-fs::path job_dir_of(const std::string& checkpoint_dir) {
-  return fs::absolute(fs::path(checkpoint_dir)).lexically_normal().parent_path();
+//! The job directory a handle's relative paths start from: the parent of the checkpoint directory
+//! (a local path or a URI: shared files live wherever the checkpoints do).
+::weir::fs::Path job_dir_of(const std::string& checkpoint_dir) {
+  return ::weir::fs::Path::parse(checkpoint_dir).parent();
 }
 
-//! Resolves the shared paths of a handle read from `checkpoint_dir` to absolute ones.
+//! Resolves the shared paths of a handle read from `checkpoint_dir` to full ones (local or URI).
 void resolve_paths(NativeHandle& h, const std::string& checkpoint_dir) {
-  fs::path base = job_dir_of(checkpoint_dir);
-  for (auto& f : h.shared) f.path = (base / f.path).lexically_normal().string();
+  ::weir::fs::Path base = job_dir_of(checkpoint_dir);
+  for (auto& f : h.shared)
+    f.path =
+        (f.path.front() == '/' || f.path.find("://") != std::string::npos) ? f.path : (base / f.path).str();
 }
 
-//! Materializes a handle as a database directory: shared files hard-linked (copied across devices).
+//! Materializes a handle as a local database directory: shared files hard-linked when they are local
+//! (copied across devices), downloaded from an object store otherwise.
 void materialize(const NativeHandle& h, const fs::path& dir) {
   fs::remove_all(dir);
   fs::create_directories(dir);
   for (const auto& f : h.shared) {
-    if (!fs::exists(f.path))
+    ::weir::fs::Path p = ::weir::fs::Path::parse(f.path);
+    auto remote = ::weir::fs::get(p);
+    if (!remote->exists(p))
       throw WeirError(fmt::format(
           "RocksDB state backend: the incremental checkpoint references '{}', which does not exist (was a "
           "shared file deleted, or the checkpoint directory moved without its job's shared/ directory?)",
           f.path));
-    std::error_code ec;
-    fs::create_hard_link(f.path, dir / f.local_name, ec);
-    if (ec) fs::copy_file(f.path, dir / f.local_name);
+    if (p.is_local()) {
+      std::error_code ec;
+      fs::create_hard_link(p.key(), dir / f.local_name, ec);
+      if (!ec) continue;
+    }
+    remote->download(p, (dir / f.local_name).string());
   }
   for (const auto& [name, bytes] : h.private_files) {
     write_whole_file(dir / name, bytes);
@@ -173,8 +183,8 @@ NativeSnapshot RocksDBKeyedStateBackend::take_native_snapshot(const NativeSnapsh
   std::unique_ptr<rocksdb::Checkpoint> cp(raw);
   check(cp->CreateCheckpoint(local.string(), UINT64_MAX), "RocksDB checkpoint");
 
-  const fs::path job_dir = job_dir_of(req.checkpoint_dir);
-  fs::path shared_dir = job_dir / "shared";
+  const ::weir::fs::Path job_dir = job_dir_of(req.checkpoint_dir);
+  const ::weir::fs::Path shared_dir = job_dir / "shared";
   NativeHandle h;
   h.range = key_group_range();
   std::map<std::string, std::string> still_live;
@@ -183,11 +193,12 @@ NativeSnapshot RocksDBKeyedStateBackend::take_native_snapshot(const NativeSnapsh
     std::string name = e.path().filename().string();
     if (e.path().extension() == ".sst") {
       auto it = uploaded_.find(name);
-      std::string target = it != uploaded_.end()
-                               ? it->second
-                               : (shared_dir / fmt::format("{}-{}", instance_id_, name)).string();
+      std::string target =
+          it != uploaded_.end() ? it->second : (shared_dir / fmt::format("{}-{}", instance_id_, name)).str();
       still_live[name] = target;
-      h.shared.push_back({name, fs::path(target).lexically_relative(job_dir).string(),
+      ::weir::fs::Path tp = ::weir::fs::Path::parse(target);
+      // Relative to the job directory when inside it (a file of another job's directory stays whole).
+      h.shared.push_back({name, job_dir.contains(tp) ? job_dir.relative(tp) : target,
                           static_cast<uint64_t>(fs::file_size(e.path()))});
       files.emplace_back(e.path(), std::move(target));
     } else {
@@ -202,16 +213,17 @@ NativeSnapshot RocksDBKeyedStateBackend::take_native_snapshot(const NativeSnapsh
 
   NativeSnapshot out;
   out.handle = h.encode();
-  out.upload = [cleanup = std::move(cleanup), files = std::move(files), shared_dir, refs = std::move(refs),
-                checkpoint_dir = fs::path(req.checkpoint_dir), instance = instance_id_]() {
-    fs::create_directories(shared_dir);
+  out.upload = [cleanup = std::move(cleanup), files = std::move(files), refs = std::move(refs),
+                checkpoint_dir = req.checkpoint_dir, instance = instance_id_]() {
+    // Through the file-system layer: each file durable (or a completed upload) before the task acks.
     for (const auto& [from, target] : files) {
-      if (fs::exists(target)) continue;  // uploaded by an earlier checkpoint
-      fs::copy_file(from, target + ".tmp", fs::copy_options::overwrite_existing);
-      fs::rename(target + ".tmp", target);
+      ::weir::fs::Path tp = ::weir::fs::Path::parse(target);
+      auto store = ::weir::fs::get(tp);
+      if (store->exists(tp)) continue;  // uploaded by an earlier checkpoint
+      store->upload(from.string(), tp);
     }
-    fs::create_directories(checkpoint_dir);
-    write_whole_file(checkpoint_dir / (instance + ".shared-refs"), refs);
+    ::weir::fs::Path refs_path = ::weir::fs::Path::parse(checkpoint_dir) / (instance + ".shared-refs");
+    ::weir::fs::get(refs_path)->write_file(refs_path, refs);
   };
   return out;
 }
