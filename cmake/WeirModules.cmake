@@ -52,7 +52,7 @@ weir_module(cluster/blob        weir_blob                common fs)
 weir_module(cluster/artifacts   weir_job_loader          common graph api)
 weir_module(cluster/rpc         weir_rpc                 common network graph cluster cluster/jobmanager
                                                          cluster/taskmanager cluster/blob cluster/artifacts)
-weir_module(cluster/rest        weir_rest                common runtime cluster/jobmanager cluster/taskmanager
+weir_module(cluster/rest        weir_rest                common fs runtime cluster/jobmanager cluster/taskmanager
                                                          cluster/rpc)
 
 # What weir_core stands for: the engine without the distributed cluster's processes. Tools, tests,

@@ -1,4 +1,5 @@
 #include "weir/cluster/rest/job_endpoints.h"
+#include "weir/fs/file_system.h"
 
 #include <unistd.h>
 
@@ -101,6 +102,18 @@ std::string savepoint_location(const std::string& dir_in, const JobId& job, cons
   std::string dir = dir_in.rfind("file://", 0) == 0 ? dir_in.substr(7) : dir_in;
   if (dir.empty())
     throw RestError(400, fmt::format("field '{}' is empty: name a savepoint directory", field));
+  std::string random = JobId::generate().to_string().substr(0, 12);
+  if (dir.find("://") != std::string::npos) {
+    // An object store (s3://bucket/prefix): the path must parse; whether the bucket is reachable shows
+    // when the savepoint is written (the trigger then fails with the store's error).
+    try {
+      return (weir::fs::Path::parse(dir) /
+              fmt::format("savepoint-{}-{}", job.to_string().substr(0, 6), random))
+          .str();
+    } catch (const std::exception& e) {
+      throw RestError(400, fmt::format("bad savepoint path '{}' ({}): {}", dir_in, field, e.what()));
+    }
+  }
   fs::path p(dir);
   if (!p.is_absolute())
     throw RestError(400,
@@ -119,7 +132,6 @@ std::string savepoint_location(const std::string& dir_in, const JobId& job, cons
   if (::access(existing.c_str(), W_OK | X_OK) != 0)
     throw RestError(400, fmt::format("bad savepoint path '{}' ({}): '{}' is not writable", dir_in, field,
                                      existing.string()));
-  std::string random = JobId::generate().to_string().substr(0, 12);
   return (p / fmt::format("savepoint-{}-{}", job.to_string().substr(0, 6), random)).string();
 }
 
