@@ -187,6 +187,16 @@ class CheckpointCrashTest : public ::testing::Test {
     EXPECT_EQ(parts[0]->list_states.at("offsets"), source_offsets_at(expected_id));
   }
 
+  // Never a torn checkpoint: every directory with a _metadata is a complete, loadable checkpoint (a
+  // discard cut short must not leave a _metadata whose files are gone).
+  void expect_no_torn_checkpoint(const CheckpointStorage& storage, const std::string& context) {
+    if (!std::filesystem::exists(storage.job_dir())) return;
+    for (const auto& e : std::filesystem::directory_iterator(storage.job_dir())) {
+      if (!std::filesystem::exists(e.path() / "_metadata")) continue;
+      EXPECT_NO_THROW(load_checkpoint(e.path().string())) << context << ": " << e.path();
+    }
+  }
+
   std::filesystem::path dir_;
 };
 
@@ -249,6 +259,7 @@ TEST_F(CheckpointCrashTest, RestoreFindsTheNewestCompleteCheckpointAfterACrashAt
 
       // The restarted process: a plain local file system, the dead one's leftovers still on disk.
       fs::set_for_testing("file", nullptr);
+      expect_no_torn_checkpoint(storage, at);
       expect_restores(storage, expected, kWindowParallelism, at);
       // It goes on at another parallelism, over whatever the dead one left in the next checkpoint's
       // directory, and that checkpoint is the one restored next time.
