@@ -201,7 +201,11 @@ void CheckpointStorage::write_metadata(const std::string& dir, const CheckpointM
 void CheckpointStorage::discard(const std::string& dir) const {
   try {
     fs::Path d = fs::Path::parse(dir);
-    fs::get(d)->remove_all(d);
+    auto fs = fs::get(d);
+    // _metadata first, so that a discard cut short (a crash, an error) leaves an incomplete checkpoint
+    // that every reader skips, never a _metadata whose files are gone.
+    fs->remove(d / "_metadata");
+    fs->remove_all(d);
   } catch (const std::exception& e) {
     // What is left is garbage, not a correctness problem: no _metadata refers to it any more.
     std::fprintf(stderr, "weir: cannot remove checkpoint directory '%s': %s\n", dir.c_str(), e.what());

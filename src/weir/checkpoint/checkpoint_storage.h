@@ -72,7 +72,7 @@ class CheckpointStorage {
   static TaskStateHandle write_task_state(const std::string& dir, const TaskSnapshot& snapshot);
   //! Writes _metadata last, durably, refusing to replace one (a conditional put on object stores).
   void write_metadata(const std::string& dir, const CheckpointMetadata& m) const;
-  //! Removes a checkpoint directory; reports (does not throw) when it cannot.
+  //! Removes a checkpoint directory, its _metadata first; reports (does not throw) when it cannot.
   void discard(const std::string& dir) const;
 
  private:

@@ -1,6 +1,5 @@
 #include "weir/cluster/blob/blob_writer.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -11,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "weir/cluster/blob/blob_error.h"
+#include "weir/fs/local_file_system.h"
 
 namespace weir::cluster::blob {
 namespace {
@@ -19,13 +19,6 @@ std::string temp_name() {
   static std::atomic<uint64_t> counter{0};
   std::random_device rd;
   return fmt::format(".incoming-{}-{:08x}-{}", ::getpid(), rd(), counter++);
-}
-
-void fsync_dir(const std::filesystem::path& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
 }
 
 }  // namespace
@@ -75,7 +68,8 @@ BlobKey BlobWriter::commit(const std::optional<BlobKey>& expected) {
     throw WeirError(
         fmt::format("cannot rename {} to {}: {}", tmp_.string(), target.string(), std::strerror(errno)));
   committed_ = true;
-  fsync_dir(dir_);
+  // The rename is durable only once the directory is: an error here fails the put, never passes.
+  weir::fs::sync_directory(dir_.string());
   return key;
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 // Writes one blob into a blob directory under its content address: bytes go to a hidden temporary file
-// while their SHA-256 is computed; commit() makes the file durable (fsync) and renames it to the key, so
-// a reader never sees a partial blob under a key. Used by the BlobServer (uploads) and the BlobCache
-// (downloads, with the key it expects). Errors (disk full, permission denied) name the file.
+// while their SHA-256 is computed; commit() makes the file durable (fsync), renames it to the key and
+// fsyncs the directory, so a reader never sees a partial blob under a key and an error of either fsync
+// fails the commit. Used by the BlobServer (uploads) and the BlobCache (downloads, with the key it
+// expects). Errors (disk full, permission denied) name the file.
 //
 // Threading: one writer is used by one thread. Several writers may write the same key at once; the
 // rename makes the last one win, and both wrote the same bytes.
