@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "it_support.h"
+#include "q17_final_rows.h"
 #include "weir/common/failure_points.h"
 #include "weir/nexmark/query_runner.h"
 
@@ -43,20 +44,9 @@ Configuration config(int parallelism) {
   return c;
 }
 
-//! q17: each (auction, day)'s row with the most bids.
 std::map<std::pair<int64_t, std::string>, std::string> final_rows(
     const CollectedResults<std::string>& lines) {
-  std::map<std::pair<int64_t, std::string>, std::pair<int64_t, std::string>> best;
-  for (const auto& l : lines.values()) {
-    auto j = json::parse(l);
-    auto key = std::pair{j["auction"].get<int64_t>(), j["day"].get<std::string>()};
-    int64_t total = j["total_bids"].get<int64_t>();
-    auto& b = best[key];
-    if (total > b.first) b = {total, l};
-  }
-  std::map<std::pair<int64_t, std::string>, std::string> out;
-  for (auto& [k, v] : best) out[k] = v.second;
-  return out;
+  return testing::q17_final_rows(lines);
 }
 
 std::map<std::pair<int64_t, std::string>, std::string> uninterrupted_q17() {

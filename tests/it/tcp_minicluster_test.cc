@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "it_support.h"
+#include "q17_final_rows.h"
 #include "weir/nexmark/query_runner.h"
 #include "weir/weir.h"
 
@@ -111,17 +112,7 @@ std::map<std::pair<int64_t, std::string>, std::string> q17_final_rows(
   o.sink = nexmark::SinkSpec::memory(lines);
   auto r = nexmark::run_query("q17", conf, o, control);
   if (result) *result = r;
-  std::map<std::pair<int64_t, std::string>, std::pair<int64_t, std::string>> best;
-  for (const auto& l : lines->values()) {
-    auto j = nlohmann::json::parse(l);
-    auto key = std::pair{j["auction"].get<int64_t>(), j["day"].get<std::string>()};
-    int64_t total = j["total_bids"].get<int64_t>();
-    auto& b = best[key];
-    if (total > b.first) b = {total, l};
-  }
-  std::map<std::pair<int64_t, std::string>, std::string> out;
-  for (auto& [k, v] : best) out[k] = v.second;
-  return out;
+  return testing::q17_final_rows(*lines);
 }
 
 TEST(TcpMiniCluster, RandomTaskFailuresRecoverExactlyOnceAcrossTaskManagers) {

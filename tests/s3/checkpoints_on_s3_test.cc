@@ -9,9 +9,9 @@
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "it/it_support.h"
+#include "it/q17_final_rows.h"
 #include "support/s3_server.h"
 #include "weir/checkpoint/checkpoint_storage.h"
 #include "weir/fs/file_system.h"
@@ -20,7 +20,6 @@
 namespace weir::nexmark {
 namespace {
 
-using json = nlohmann::json;
 using weir::testing::S3ServerEnvironment;
 constexpr int64_t kEvents = 40'000;
 
@@ -46,21 +45,7 @@ Configuration config(int parallelism) {
   return c;
 }
 
-//! q17: each (auction, day)'s row with the most bids (the final state of its running aggregate).
-std::map<std::pair<int64_t, std::string>, std::string> final_rows(
-    const CollectedResults<std::string>& lines) {
-  std::map<std::pair<int64_t, std::string>, std::pair<int64_t, std::string>> best;
-  for (const auto& l : lines.values()) {
-    auto j = json::parse(l);
-    auto key = std::pair{j["auction"].get<int64_t>(), j["day"].get<std::string>()};
-    int64_t total = j["total_bids"].get<int64_t>();
-    auto& b = best[key];
-    if (total > b.first) b = {total, l};
-  }
-  std::map<std::pair<int64_t, std::string>, std::string> out;
-  for (auto& [k, v] : best) out[k] = v.second;
-  return out;
-}
+using weir::testing::q17_final_rows;
 
 const std::map<std::pair<int64_t, std::string>, std::string>& uninterrupted_q17() {
   static const auto rows = [] {
@@ -68,7 +53,7 @@ const std::map<std::pair<int64_t, std::string>, std::string>& uninterrupted_q17(
     Configuration c;
     c.set("parallelism.default", "2");
     run_query("q17", c, options(lines, 0));
-    return final_rows(*lines);
+    return q17_final_rows(*lines);
   }();
   return rows;
 }
@@ -92,7 +77,7 @@ void random_failures_recover(const std::vector<std::pair<std::string, std::strin
     EXPECT_EQ(r.failures_injected, 2) << "parallelism " << p;
     EXPECT_EQ(r.restarts, 2) << "parallelism " << p;
     EXPECT_GE(r.checkpoints, 2) << "parallelism " << p;
-    EXPECT_EQ(final_rows(*lines), want) << "parallelism " << p;
+    EXPECT_EQ(q17_final_rows(*lines), want) << "parallelism " << p;
   }
 }
 
@@ -170,7 +155,7 @@ TEST(CheckpointsOnS3, SavepointsResumeAtOtherParallelismsAndEachSubtaskReadsOnly
     EXPECT_EQ(keyed_read, keyed_bytes) << "the key groups were read exactly once over all new subtasks";
     EXPECT_EQ(static_cast<int>(seen.size()), keyed->max_parallelism);
   }
-  EXPECT_EQ(final_rows(*lines), want);
+  EXPECT_EQ(q17_final_rows(*lines), want);
 }
 
 TEST(CheckpointsOnS3, AMissingBucketIsAClearError) {

@@ -61,10 +61,10 @@ class TaskHost {
   const std::string data_address_;
   std::shared_ptr<TaskExecutor> executor_;
   std::mutex mu_;
-  std::string job_manager_id_;                                                           // REQUIRES: mu_ held
-  std::shared_ptr<RemoteJobMaster> job_master_;                                          // REQUIRES: mu_ held
-  std::shared_ptr<blob::BlobCache> blobs_;                                               // REQUIRES: mu_ held
-  std::map<JobId, std::shared_ptr<const graph::JobGraph>> graphs_;                       // REQUIRES: mu_ held
+  std::string job_manager_id_;                                      // REQUIRES: mu_ held
+  std::shared_ptr<RemoteJobMaster> job_master_;                     // REQUIRES: mu_ held
+  std::shared_ptr<blob::BlobCache> blobs_;                          // REQUIRES: mu_ held
+  std::map<JobId, std::shared_ptr<const graph::JobGraph>> graphs_;  // REQUIRES: mu_ held
 };
 
 }  // namespace weir::cluster::rpc
