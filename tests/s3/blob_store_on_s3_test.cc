@@ -1,7 +1,7 @@
 // The blob store on a real S3-compatible server (s3proxy on loopback): job artifacts uploaded over gRPC
 // land as objects named by their SHA-256, TaskManager caches download them, the JobManager gets a local
 // copy to load, equal content is stored once, corrupt objects are refused, and a store made from
-// blob.storage.directory = s3://... is removed at the end.
+// blob.storage.directory = s3://... is removed at the end (TaskManagers' caches then stay local).
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -157,6 +157,9 @@ TEST(BlobStoreOnS3Config, AStoreUnderAnS3StorageDirectoryIsRemovedAtTheEnd) {
     EXPECT_TRUE(fs::get(store_dir)->exists(store_dir / k.hex()));
   }
   EXPECT_FALSE(fs::get(store_dir)->exists(store_dir));
+  // A TaskManager's cache with the same setting stays local (the system temp directory).
+  BlobCache cache("127.0.0.1:1", conf);
+  EXPECT_EQ(cache.directory().parent_path(), std::filesystem::temp_directory_path());
 }
 
 }  // namespace
