@@ -13,22 +13,21 @@ namespace stdfs = std::filesystem;
 namespace {
 constexpr size_t kWriteBuffer = 1 << 16;
 
-//! Renames a pending file to its final name; the caller syncs the directory. False when it was published
-//! before (a failure after the rename).
-bool publish(const stdfs::path& dir, const std::string& base, const std::string& suffix) {
+//! Renames a pending file to its final name (nothing when a run before a failure did); the caller then
+//! syncs the directory, also in that case: the failure may have come before the earlier sync.
+void publish(const stdfs::path& dir, const std::string& base, const std::string& suffix) {
   stdfs::path pending = dir / ("." + base + ".pending");
   stdfs::path final_path = dir / (base + suffix);
   std::error_code ec;
   if (!stdfs::exists(pending, ec)) {
     // Published before a failure: the rename happened; the directory sync after it may not have.
-    if (stdfs::exists(final_path, ec)) return true;
+    if (stdfs::exists(final_path, ec)) return;
     throw WeirError(
         fmt::format("file sink: pending file '{}' of a completed checkpoint is missing", pending.string()));
   }
   stdfs::rename(pending, final_path, ec);
   if (ec)
     throw WeirError(fmt::format("file sink: cannot publish '{}': {}", final_path.string(), ec.message()));
-  return true;
 }
 
 //! Makes the renames in `dir` durable: an error is thrown (fs::FileSystemError naming the directory).
@@ -116,12 +115,13 @@ void FilePartWriter::prepare_commit(int64_t id) {
 }
 
 void FilePartWriter::commit(int64_t id) {
-  bool renamed = false;
+  bool published = false;
   for (auto it = pending_.begin(); it != pending_.end() && it->first <= id;) {
-    renamed |= publish(dir_, it->second, names_.suffix);
+    publish(dir_, it->second, names_.suffix);
     it = pending_.erase(it);
+    published = true;
   }
-  if (renamed) sync(dir_);
+  if (published) sync(dir_);
 }
 
 void FilePartWriter::finish() {
@@ -159,8 +159,9 @@ void FilePartWriter::recover(const std::vector<std::string>& restored_pending, i
       throw WeirError("file sink: malformed pending-file state '" + e + "'");
     std::string base = e.substr(b + 1);
     keep.insert(base);
-    if (mine(base) && publish(e.substr(a + 1, b - a - 1), base, names_.suffix))
-      published_in.insert(e.substr(a + 1, b - a - 1));
+    if (!mine(base)) continue;
+    publish(e.substr(a + 1, b - a - 1), base, names_.suffix);
+    published_in.insert(e.substr(a + 1, b - a - 1));
   }
   for (const auto& d : published_in) sync(d);
   // Hidden files of this job's earlier attempts (pending files and the fs layer's temp files of parts in
