@@ -1,7 +1,8 @@
 // The blob store on a real S3-compatible server (s3proxy on loopback): job artifacts uploaded over gRPC
 // land as objects named by their SHA-256, TaskManager caches download them, the JobManager gets a local
 // copy to load, equal content is stored once, corrupt objects are refused, and a store made from
-// blob.storage.directory = s3://... is removed at the end (TaskManagers' caches then stay local).
+// blob.storage.directory = s3://... is removed at the end (TaskManagers' caches then stay local); a put
+// while the server is down fails naming the endpoint, and works once it is back.
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -140,6 +141,23 @@ TEST_F(BlobStoreOnS3, AnUploadThatDoesNotMatchItsKeyStoresNothing) {
   w.reset();
   EXPECT_FALSE(store_->contains(claimed));
   EXPECT_TRUE(fs::get(store_->storage_directory())->list(store_->storage_directory()).empty());
+}
+
+TEST_F(BlobStoreOnS3, APutWhileTheServerIsDownFailsNamingTheEndpointAndStoresNothing) {
+  auto& server = S3ServerEnvironment::server();
+  server.stop();
+  try {
+    store_->put("while down");
+    server.start();
+    FAIL() << "a put to a stopped S3 server succeeded";
+  } catch (const fs::FileSystemError& e) {
+    EXPECT_NE(std::string(e.what()).find(server.endpoint()), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("unreachable"), std::string::npos) << e.what();
+  }
+  server.start();  // same port, same data
+  EXPECT_FALSE(store_->contains(Sha256::of("while down")));
+  BlobKey k = store_->put("while down");
+  EXPECT_EQ(read_local(object_file(k)), "while down");
 }
 
 TEST(BlobStoreOnS3Config, AStoreUnderAnS3StorageDirectoryIsRemovedAtTheEnd) {
