@@ -36,7 +36,7 @@ weir_module(checkpoint          weir_checkpoint          common fs)
 weir_module(runtime             weir_runtime             common network state checkpoint)
 weir_module(functions           weir_functions           common state runtime)
 weir_module(graph               weir_graph               common runtime)
-weir_module(connectors          weir_connectors          common checkpoint functions)
+weir_module(connectors          weir_connectors          common fs checkpoint functions)
 weir_module(cluster             weir_cluster_gateways    common checkpoint graph)
 weir_module(cluster/jobmanager  weir_cluster_jobmanager  common checkpoint graph cluster)
 weir_module(cluster/taskmanager weir_cluster_taskmanager common network state checkpoint runtime graph

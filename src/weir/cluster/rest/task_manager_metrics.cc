@@ -55,6 +55,11 @@ std::string task_manager_metrics(int slots, size_t running_tasks, const std::vec
          [](const char* name, const std::string& l, const TaskMetrics& t) {
            return fmt::format("{}{{{}}} {}\n", name, l, static_cast<double>(t.output_wait_ns) / 1e9);
          });
+  family("weir_taskmanager_task_restored_bytes", "gauge",
+         "Bytes the task read from a checkpoint or savepoint to restore its state (0: a fresh start).",
+         [](const char* name, const std::string& l, const TaskMetrics& t) {
+           return fmt::format("{}{{{}}} {}\n", name, l, t.restored_bytes);
+         });
   family("weir_taskmanager_task_state", "gauge",
          "1 for each task attempt, with its state (RUNNING, FINISHED, ...) as a label.",
          [](const char* name, const std::string& l, const TaskMetrics& t) {

@@ -71,6 +71,7 @@ TaskMetrics Task::metrics() {
   m.attempt = tdd_.attempt;
   m.records_in = records_in_.load(std::memory_order_relaxed);
   m.state = state_.load(std::memory_order_relaxed);
+  m.restored_bytes = restored_bytes_.load(std::memory_order_relaxed);
   std::lock_guard lock(partitions_mu_);
   m.records_out = released_records_out_;
   m.output_wait_ns = released_wait_ns_;
@@ -273,7 +274,7 @@ void Task::build() {
         restored_ = std::make_unique<checkpoint::RestoredCheckpoint>(checkpoint::read_task_restore(
             *tdd_.restore,
             key_group_range_for_subtask(vertex_->max_parallelism, vertex_->parallelism, tdd_.subtask)));
-        restored_bytes_ = restored_->bytes_read;
+        restored_bytes_.store(restored_->bytes_read, std::memory_order_relaxed);
       }
       call_operator(op, [&] { op->initialize_state(restored_->for_operator(op->runtime().operator_id)); });
     }

@@ -38,9 +38,10 @@ struct TaskMetrics {
   int subtask = 0;
   int parallelism = 1;
   int attempt = 0;
-  int64_t records_in = 0;      //!< records read from the task's input gates
-  int64_t records_out = 0;     //!< records written to its result partitions (once per partition)
-  int64_t output_wait_ns = 0;  //!< time blocked waiting for output buffers (backpressure)
+  int64_t records_in = 0;       //!< records read from the task's input gates
+  int64_t records_out = 0;      //!< records written to its result partitions (once per partition)
+  int64_t output_wait_ns = 0;   //!< time blocked waiting for output buffers (backpressure)
+  uint64_t restored_bytes = 0;  //!< bytes read from a checkpoint to restore (its share: heads, key groups)
   ExecutionState state = ExecutionState::kDeploying;
 };
 
@@ -143,7 +144,7 @@ class Task {
   TaskDeploymentDescriptor tdd_;
   //! What this subtask read to restore (setup only; operators copy what they need from it).
   std::unique_ptr<checkpoint::RestoredCheckpoint> restored_;
-  uint64_t restored_bytes_ = 0;  //!< bytes read from the checkpoint to restore
+  std::atomic<uint64_t> restored_bytes_{0};  //!< bytes read from the checkpoint to restore (task thread)
   network::PartitionRegistry* registry_;
   std::shared_ptr<JobMasterGateway> jm_;
   network::DataPlane* data_plane_;
