@@ -1,0 +1,69 @@
+#include "weir/ha/completed_checkpoint_store.h"
+
+#include <algorithm>
+
+namespace weir::ha {
+
+void CompletedCheckpointStore::add(const JobId& job, const CheckpointPointer& checkpoint,
+                                   const LeaderFence& fence, const std::vector<int64_t>& subsumed) {
+  zk_.create_parents(paths_.checkpoints(job));
+  std::vector<ZooKeeperOp> ops{
+      ZooKeeperOp::create(paths_.checkpoint(job, checkpoint.checkpoint_id), checkpoint.metadata_path)};
+  for (int64_t id : subsumed)
+    if (zk_.exists(paths_.checkpoint(job, id)))
+      ops.push_back(ZooKeeperOp::remove(paths_.checkpoint(job, id)));
+  fenced_multi(zk_, fence, ops, "add completed checkpoint " + std::to_string(checkpoint.checkpoint_id));
+}
+
+void CompletedCheckpointStore::remove(const JobId& job, int64_t checkpoint_id, const LeaderFence& fence) {
+  std::string node = paths_.checkpoint(job, checkpoint_id);
+  if (!zk_.exists(node)) return;
+  try {
+    fenced_multi(zk_, fence, {ZooKeeperOp::remove(node)},
+                 "remove completed checkpoint " + std::to_string(checkpoint_id));
+  } catch (const MultiOpError& e) {
+    if (!e.no_node()) throw;
+  }
+}
+
+std::vector<CheckpointPointer> CompletedCheckpointStore::list(const JobId& job) {
+  std::vector<std::string> names;
+  try {
+    names = zk_.children(paths_.checkpoints(job));
+  } catch (const ZooKeeperError& e) {
+    if (e.no_node()) return {};
+    throw;
+  }
+  std::sort(names.begin(), names.end());  // zero-padded: name order is id order
+  std::vector<CheckpointPointer> out;
+  for (const auto& name : names) {
+    if (name.size() != 19 || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    auto got = zk_.get(paths_.checkpoints(job) + "/" + name);
+    if (!got) continue;  // removed meanwhile
+    out.push_back({std::stoll(name), got->first});
+  }
+  return out;
+}
+
+std::optional<CheckpointPointer> CompletedCheckpointStore::latest(const JobId& job) {
+  auto all = list(job);
+  if (all.empty()) return std::nullopt;
+  return all.back();
+}
+
+void CompletedCheckpointStore::remove_all(const JobId& job, const LeaderFence& fence) {
+  std::string dir = paths_.checkpoints(job);
+  std::vector<std::string> names;
+  try {
+    names = zk_.children(dir);
+  } catch (const ZooKeeperError& e) {
+    if (e.no_node()) return;
+    throw;
+  }
+  std::vector<ZooKeeperOp> ops;
+  for (const auto& n : names) ops.push_back(ZooKeeperOp::remove(dir + "/" + n));
+  ops.push_back(ZooKeeperOp::remove(dir));
+  fenced_multi(zk_, fence, ops, "remove the job's completed checkpoints");
+}
+
+}  // namespace weir::ha
