@@ -94,3 +94,50 @@ inline uint64_t record_states(ZooKeeperClient& client, Awaiter& log) {
 }
 
 }  // namespace weir::ha::testing
+
+#include "weir/ha/leader_latch.h"
+
+namespace weir::ha::testing {
+
+//! A contender that records what its latch tells it: "granted", "revoked", "suspended", "resumed".
+class RecordingContender : public LeaderElectionListener {
+ public:
+  void grant_leadership(const LeaderSessionId& session) override {
+    {
+      std::lock_guard l(mu_);
+      sessions_.push_back(session);
+    }
+    record("granted");
+  }
+  void revoke_leadership() override { record("revoked"); }
+  void suspend_leadership() override { record("suspended"); }
+  void resume_leadership() override { record("resumed"); }
+  std::vector<LeaderSessionId> sessions() const {
+    std::lock_guard l(mu_);
+    return sessions_;
+  }
+  Awaiter log;
+  //! Also told of every event (several contenders' events awaited together).
+  Awaiter* shared = nullptr;
+
+ private:
+  void record(const std::string& e) {
+    log.record(e);
+    if (shared) shared->notify();
+  }
+  mutable std::mutex mu_;
+  std::vector<LeaderSessionId> sessions_;
+};
+
+//! One JobManager-like contender: its own client (session), latch and listener.
+struct Contender {
+  Contender(const std::string& latch_dir, const std::string& name,
+            std::chrono::milliseconds session_timeout = 2000ms)
+      : zk(connect(session_timeout)), latch(*zk, latch_dir, name, listener) {}
+  ~Contender() { latch.close(); }
+  std::unique_ptr<ZooKeeperClient> zk;
+  RecordingContender listener;
+  LeaderLatch latch;
+};
+
+}  // namespace weir::ha::testing
