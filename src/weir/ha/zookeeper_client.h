@@ -134,8 +134,8 @@ class ZooKeeperClient {
   void run_on_event_thread(const std::function<void()>& task);
   bool in_event_thread() const;
 
-  //! Makes the server expire this session (a second handle joins it and closes it, the standard way to
-  //! cause an expiry in tests). The client then sees kLost and opens a new session.
+  //! Ends this session on the server as an expiry would (its ephemeral nodes are gone when this returns);
+  //! listeners see kLost, then kConnected with a new session.
   void expire_session_for_testing();
 
   struct Impl;
