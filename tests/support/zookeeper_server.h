@@ -107,6 +107,14 @@ class ZooKeeperServer {
     stop();
     start();
   }
+  //! Restarts with an empty data dir: the server has forgotten every znode and session, so a client that
+  //! reconnects is told its session expired.
+  void restart_empty() {
+    stop();
+    std::filesystem::remove_all(dir_ / "data");
+    std::filesystem::create_directories(dir_ / "data");
+    start();
+  }
   //! SIGSTOP: the server keeps its sockets but answers nothing, as a network partition would.
   void pause() {
     if (pid_ > 0) ::kill(pid_, SIGSTOP);

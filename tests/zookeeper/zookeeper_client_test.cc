@@ -163,6 +163,35 @@ TEST(ZooKeeperClientTest, ShortPauseSuspendsThenReconnectsTheSameSession) {
   zk->remove_recursive(root);
 }
 
+// While suspended, an operation waits at most retry-wait for the connection, then fails naming the znode
+// and the quorum; once reconnected, operations work again.
+TEST(ZooKeeperClientTest, OperationsWhileSuspendedFailAfterRetryWait) {
+  ZooKeeperClientSettings s = client_settings(4000ms);
+  s.retry_wait = 0ms;
+  auto zk = ZooKeeperClient::connect(s);
+  std::string root = test_root();
+  zk->create_parents(root);
+  Awaiter log;
+  record_states(*zk, log);
+  server().pause();
+  bool suspended = log.wait_for("SUSPENDED", 1, 10s);
+  std::string error;
+  try {
+    zk->get(root);
+  } catch (const ZooKeeperError& e) {
+    error = e.what();
+    EXPECT_TRUE(e.connection_loss());
+  }
+  server().resume();
+  ASSERT_TRUE(suspended);
+  EXPECT_NE(error.find(root), std::string::npos) << error;
+  EXPECT_NE(error.find("ZCONNECTIONLOSS"), std::string::npos) << error;
+  EXPECT_NE(error.find(server().quorum()), std::string::npos) << error;
+  ASSERT_TRUE(log.wait_for("RECONNECTED"));
+  EXPECT_TRUE(zk->exists(root));
+  zk->remove_recursive(root);
+}
+
 // A pause longer than the session timeout: SUSPENDED, LOST, then a new session once the server is back;
 // the old session's ephemeral node is gone.
 TEST(ZooKeeperClientTest, LongPauseLosesTheSessionAndStartsANewOne) {
@@ -203,6 +232,21 @@ TEST(ZooKeeperClientTest, ServerRestartWithinTheTimeoutKeepsTheSession) {
   EXPECT_EQ(zk->session_id(), session);
   EXPECT_TRUE(zk->exists(root + "/e"));
   zk->remove_recursive(root);
+}
+
+// The server says the session expired (here: it restarted without its data): LOST at once, long before the
+// client's own session timeout would have declared it, then a new session.
+TEST(ZooKeeperClientTest, SessionExpiredByTheServerIsLost) {
+  auto zk = connect(30000ms);
+  int64_t session = zk->session_id();
+  Awaiter log;
+  record_states(*zk, log);
+  auto start = std::chrono::steady_clock::now();
+  server().restart_empty();
+  ASSERT_TRUE(log.wait_for("CONNECTED"));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 25s);
+  EXPECT_EQ(log.events(), (std::vector<std::string>{"SUSPENDED", "LOST", "CONNECTED"}));
+  EXPECT_NE(zk->session_id(), session);
 }
 
 TEST(ZooKeeperClientTest, ExpiredSessionIsLostAndReplaced) {
