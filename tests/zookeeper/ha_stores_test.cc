@@ -123,6 +123,12 @@ TEST_F(HaStoresTest, FencingRefusesADeposedLeadersWrites) {
   // The new leader completes and subsumes.
   b_->services.completed_checkpoint_store().add(job_, {2, "/chk/2/_metadata"}, b_->fence(), {1});
   EXPECT_EQ(checkpoints.list(job_), (std::vector<CheckpointPointer>{{2, "/chk/2/_metadata"}}));
+
+  // After the new leader cleaned the job up, the deposed one's attempt leaves not even an empty node.
+  b_->services.cleanup_job(job_, b_->fence());
+  EXPECT_THROW(checkpoints.add(job_, {3, "/chk/3/_metadata"}, old), FencingError);
+  EXPECT_FALSE(a_->zk->exists(paths_->checkpoints(job_)));
+  EXPECT_EQ(files_below(storage_), 0u);
 }
 
 TEST_F(HaStoresTest, StoresRoundTripAndTheCounterGrowsAcrossLeaders) {

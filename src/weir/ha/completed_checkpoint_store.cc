@@ -6,13 +6,27 @@ namespace weir::ha {
 
 void CompletedCheckpointStore::add(const JobId& job, const CheckpointPointer& checkpoint,
                                    const LeaderFence& fence, const std::vector<int64_t>& subsumed) {
-  zk_.create_parents(paths_.checkpoints(job));
-  std::vector<ZooKeeperOp> ops{
-      ZooKeeperOp::create(paths_.checkpoint(job, checkpoint.checkpoint_id), checkpoint.metadata_path)};
-  for (int64_t id : subsumed)
-    if (zk_.exists(paths_.checkpoint(job, id)))
-      ops.push_back(ZooKeeperOp::remove(paths_.checkpoint(job, id)));
-  fenced_multi(zk_, fence, ops, "add completed checkpoint " + std::to_string(checkpoint.checkpoint_id));
+  zk_.create_parents(paths_.checkpoints_dir());
+  std::string what = "add completed checkpoint " + std::to_string(checkpoint.checkpoint_id);
+  for (int attempt = 0;; ++attempt) {
+    // The job's node is created in the same fenced multi-op, so a deposed leader leaves nothing behind
+    // (not even an empty node after the new leader's cleanup).
+    std::vector<ZooKeeperOp> ops;
+    if (!zk_.exists(paths_.checkpoints(job))) ops.push_back(ZooKeeperOp::create(paths_.checkpoints(job), ""));
+    ops.push_back(
+        ZooKeeperOp::create(paths_.checkpoint(job, checkpoint.checkpoint_id), checkpoint.metadata_path));
+    for (int64_t id : subsumed)
+      if (zk_.exists(paths_.checkpoint(job, id)))
+        ops.push_back(ZooKeeperOp::remove(paths_.checkpoint(job, id)));
+    try {
+      fenced_multi(zk_, fence, ops, what);
+      return;
+    } catch (const MultiOpError& e) {
+      // The job's node appeared, or a subsumed pointer went, between the reads and the write: read again.
+      bool raced = (e.node_exists() && e.path() == paths_.checkpoints(job)) || e.no_node();
+      if (!raced || attempt >= 5) throw;
+    }
+  }
 }
 
 void CompletedCheckpointStore::remove(const JobId& job, int64_t checkpoint_id, const LeaderFence& fence) {

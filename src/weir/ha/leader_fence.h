@@ -16,7 +16,8 @@ struct LeaderFence {
 };
 
 //! Runs `ops` after a check of `fence.latch_node`. Returns the created paths (indexed like `ops`). Throws
-//! FencingError (naming `what` and the latch node) when the check fails, MultiOpError for the others.
+//! FencingError (naming `what` and the latch node) when the check fails, MultiOpError for the others
+//! (its failed_index() counts the check as operation 0).
 std::vector<std::string> fenced_multi(ZooKeeperClient& zk, const LeaderFence& fence,
                                       const std::vector<ZooKeeperOp>& ops, const std::string& what);
 
