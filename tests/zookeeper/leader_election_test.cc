@@ -119,9 +119,11 @@ TEST(LeaderElectionTest, ShortServerPauseSuspendsButDoesNotRevoke) {
 // server resumes, one contender leads again in a new term.
 TEST(LeaderElectionTest, LongServerPauseRevokesAndANewLeaderIsElected) {
   std::string dir = test_root() + "/leader-latch";
+  Awaiter any;  // told of every contender's events
   std::vector<std::unique_ptr<Contender>> cs;
   for (const char* name : {"a", "b"}) {
     cs.push_back(std::make_unique<Contender>(dir, name, 1000ms));
+    cs.back()->listener.shared = &any;
     cs.back()->latch.start();
   }
   ASSERT_TRUE(cs[0]->listener.log.wait_for("granted"));
@@ -131,8 +133,6 @@ TEST(LeaderElectionTest, LongServerPauseRevokesAndANewLeaderIsElected) {
   server().resume();
   ASSERT_TRUE(revoked);
   EXPECT_EQ(cs[0]->listener.log.events(), (std::vector<std::string>{"granted", "suspended", "revoked"}));
-  Awaiter any;
-  for (auto& c : cs) c->listener.shared = &any;
   ASSERT_TRUE(any.wait(
       [&] { return cs[0]->listener.log.count("granted") + cs[1]->listener.log.count("granted") >= 2; }));
   for (auto& c : cs) c->zk->run_on_event_thread([] {});

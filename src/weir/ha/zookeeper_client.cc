@@ -321,6 +321,10 @@ std::unique_ptr<ZooKeeperClient> ZooKeeperClient::connect(const ZooKeeperClientS
                                      "(high-availability.zookeeper.client.connection-timeout)",
                                      settings.quorum, settings.connection_timeout.count()));
   }
+  l.unlock();
+  // The first kConnected is dispatched by the task that set kConnected: let it end, so that a listener
+  // added after connect() returns never sees it.
+  client->run_on_event_thread([] {});
   return client;
 }
 
