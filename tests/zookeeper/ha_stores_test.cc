@@ -185,6 +185,35 @@ TEST_F(HaStoresTest, StoresRoundTripAndTheCounterGrowsAcrossLeaders) {
   EXPECT_EQ(b_->services.completed_checkpoint_store().latest(job_)->checkpoint_id, 11);
 }
 
+// A pointer whose metadata is missing or corrupt: the new leader falls back to the next older one and
+// learns why.
+TEST_F(HaStoresTest, RestoreFallsBackToTheNewestReadableCheckpoint) {
+  auto& checkpoints = a_->services.completed_checkpoint_store();
+  auto dir = fs::Path::parse(storage_.string()) / "chk";
+  auto files = fs::get(dir);
+  files->mkdirs(dir);
+  for (int64_t id : {1, 2, 3}) checkpoints.add(job_, {id, (dir / std::to_string(id)).str()}, a_->fence());
+  files->write_file(dir / "1", "ok");
+  files->write_file(dir / "2", "ok");
+  files->write_file(dir / "3", "torn");  // corrupt; and nothing is missing yet
+  auto load = [&](const CheckpointPointer& p) {
+    std::string bytes = files->read(fs::Path::parse(p.metadata_path));  // FileNotFoundError when missing
+    if (bytes != "ok") throw fs::FileSystemError("corrupt metadata '" + p.metadata_path + "'");
+  };
+  std::vector<std::string> skipped;
+  EXPECT_EQ(checkpoints.latest_restorable(job_, load, &skipped)->checkpoint_id, 2);
+  ASSERT_EQ(skipped.size(), 1u);
+  EXPECT_NE(skipped[0].find("checkpoint 3"), std::string::npos) << skipped[0];
+  EXPECT_NE(skipped[0].find("corrupt metadata"), std::string::npos) << skipped[0];
+
+  files->remove(dir / "2");
+  skipped.clear();
+  EXPECT_EQ(checkpoints.latest_restorable(job_, load, &skipped)->checkpoint_id, 1);
+  EXPECT_EQ(skipped.size(), 2u);
+  files->remove(dir / "1");
+  EXPECT_EQ(checkpoints.latest_restorable(job_, load), std::nullopt);
+}
+
 TEST_F(HaStoresTest, SpecFileMissingIsAnErrorNamingTheFile) {
   a_->services.job_graph_store().put(job_, "spec", a_->fence());
   std::filesystem::remove_all(storage_ / "cluster" / "jobs");

@@ -65,6 +65,23 @@ std::optional<CheckpointPointer> CompletedCheckpointStore::latest(const JobId& j
   return all.back();
 }
 
+std::optional<CheckpointPointer> CompletedCheckpointStore::latest_restorable(
+    const JobId& job, const std::function<void(const CheckpointPointer&)>& load,
+    std::vector<std::string>* skipped) {
+  auto all = list(job);
+  for (auto it = all.rbegin(); it != all.rend(); ++it) {
+    try {
+      load(*it);
+      return *it;
+    } catch (const std::exception& e) {
+      if (skipped)
+        skipped->push_back("checkpoint " + std::to_string(it->checkpoint_id) + " (" + it->metadata_path +
+                           "): " + e.what());
+    }
+  }
+  return std::nullopt;
+}
+
 void CompletedCheckpointStore::remove_all(const JobId& job, const LeaderFence& fence) {
   std::string dir = paths_.checkpoints(job);
   std::vector<std::string> names;

@@ -10,6 +10,7 @@
 //
 // Threading: thread-safe.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,6 +42,12 @@ class CompletedCheckpointStore {
   //! The retained checkpoints, oldest first.
   std::vector<CheckpointPointer> list(const JobId& job);
   std::optional<CheckpointPointer> latest(const JobId& job);
+  //! The newest checkpoint that `load` accepts (it throws, e.g. fs::FileSystemError, for a checkpoint whose
+  //! files are missing or corrupt); older ones are tried in turn. Each refusal is appended to `skipped`
+  //! ("checkpoint <id> (<metadata path>): <reason>") for the caller to log. nullopt when none loads.
+  std::optional<CheckpointPointer> latest_restorable(
+      const JobId& job, const std::function<void(const CheckpointPointer&)>& load,
+      std::vector<std::string>* skipped = nullptr);
   //! Removes every pointer of the job and its node (fenced, one multi-op).
   void remove_all(const JobId& job, const LeaderFence& fence);
 
