@@ -2,6 +2,14 @@
 // successor woken alone, and what pauses and restarts of the server do to a leader.
 #include <gtest/gtest.h>
 
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -161,10 +169,81 @@ TEST(LeaderElectionTest, ServerRestartWithinTheTimeoutKeepsTheLeader) {
   a.zk->remove_recursive(test_root());
 }
 
+// A leader process that dies without closing its session (SIGKILL, the crash the issue is about): its
+// latch node lives until the server expires the session, so detection takes one session timeout, and the
+// successor leads right after. The contender runs as a child process (this binary, --contender).
+TEST(LeaderElectionTest, KilledLeaderProcessIsSucceededAfterItsSessionTimeout) {
+  std::string dir = test_root() + "/leader-latch";
+  constexpr auto kTimeout = 3000ms;  // Weir's default session timeout
+  int out[2];
+  ASSERT_EQ(::pipe(out), 0);
+  pid_t child = ::fork();
+  if (child == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    ::dup2(out[1], 1);
+    std::string timeout = std::to_string(kTimeout.count());
+    ::execl("/proc/self/exe", "contender", "--contender", server().quorum().c_str(), dir.c_str(),
+            timeout.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  // Wait for the child's "granted" line (poll with a deadline, no sleeps).
+  std::string line;
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (line.find("granted") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    pollfd p{out[0], POLLIN, 0};
+    if (::poll(&p, 1, 1000) > 0) {
+      char buf[64];
+      ssize_t n = ::read(out[0], buf, sizeof buf);
+      if (n <= 0) break;
+      line.append(buf, static_cast<size_t>(n));
+    }
+  }
+  ASSERT_NE(line.find("granted"), std::string::npos) << "the child contender did not lead: '" << line << "'";
+  Contender b(dir, "b", kTimeout);
+  b.latch.start();
+  EXPECT_FALSE(b.latch.has_leadership());
+
+  auto killed = std::chrono::steady_clock::now();
+  ::kill(child, SIGKILL);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ::close(out[0]);
+  ASSERT_TRUE(b.listener.log.wait_for("granted", 1, 30s));
+  auto took =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - killed);
+  std::printf("successor granted %lld ms after SIGKILL of the leader (session timeout %lld ms)\n",
+              static_cast<long long>(took.count()), static_cast<long long>(kTimeout.count()));
+  RecordProperty("failover_ms", static_cast<int>(took.count()));
+  EXPECT_LT(took, kTimeout + 3s) << "detection should take about one session timeout";
+  b.latch.close();
+  b.zk->remove_recursive(test_root());
+}
+
 }  // namespace
 }  // namespace weir::ha
 
+// --contender <quorum> <latch dir> <session timeout ms>: joins the election, prints "granted" when it
+// leads, and waits to be killed.
+int run_contender(const char* quorum, const char* dir, const char* timeout_ms) {
+  struct Printer : weir::ha::LeaderElectionListener {
+    void grant_leadership(const weir::ha::LeaderSessionId&) override {
+      std::printf("granted\n");
+      std::fflush(stdout);
+    }
+    void revoke_leadership() override {}
+  } printer;
+  weir::ha::ZooKeeperClientSettings s;
+  s.quorum = quorum;
+  s.session_timeout = std::chrono::milliseconds(std::atoll(timeout_ms));
+  auto zk = weir::ha::ZooKeeperClient::connect(s);
+  weir::ha::LeaderLatch latch(*zk, dir, "child", printer);
+  latch.start();
+  while (true) ::pause();
+}
+
 int main(int argc, char** argv) {
+  if (argc == 5 && std::strcmp(argv[1], "--contender") == 0) return run_contender(argv[2], argv[3], argv[4]);
   ::testing::InitGoogleTest(&argc, argv);
   ::testing::AddGlobalTestEnvironment(new weir::testing::ZooKeeperEnvironment);
   return RUN_ALL_TESTS();
