@@ -93,7 +93,7 @@ class CopyOnWriteStateMap {
     void for_each_changed(size_t g, F&& f) const {
       if (const SlotArray* a = groups_[g])
         for (const Slot& s : a->slots)
-          if (s.node && s.node->version > since_) f(*s.node);
+          if (s.node && s.version > since_) f(*s.node);  // the slot's copy: no miss on unchanged nodes
     }
     //! A snapshot_changes() snapshot: the keys of group `g` removed since the previous one (in removal
     //! order; a key may also be among the changed mappings, when it was added again after).
@@ -271,6 +271,9 @@ class CopyOnWriteStateMap {
   struct Slot {
     uint64_t hash = 0;
     Node* node = nullptr;  //!< null: empty
+    //! The node's version, kept beside it so that finding the changed nodes (snapshot_changes) scans
+    //! the slot arrays without touching the unchanged nodes.
+    uint64_t version = 0;
   };
   //! A group's open-addressing table; capacity a power of two, at most 3/4 full.
   struct SlotArray {
@@ -291,7 +294,7 @@ class CopyOnWriteStateMap {
     void place(uint64_t hash, Node* n) {
       size_t i = hash & mask();
       while (slots[i].node) i = (i + 1) & mask();
-      slots[i] = {hash, n};
+      slots[i] = {hash, n, n->version};
       ++size;
     }
     //! Backward-shift deletion: later slots of the probe run move into the hole when that keeps them
@@ -363,11 +366,12 @@ class CopyOnWriteStateMap {
     Slot& s = a.slots[a.find(key, hash)];
     if (writable(s.node)) return s.node;  // a release made it writable after all
     if (!seen_by_snapshot(s.node)) {
-      s.node->version = version_;  // change tracking: no copy needed, only the mark
+      s.node->version = s.version = version_;  // change tracking: no copy needed, only the mark
       return s.node;
     }
     Node* old = s.node;
     s.node = std::make_unique<Node>(old->hash, version_, old->key, old->value).release();
+    s.version = version_;
     retired_nodes_.push_back({old, version_});
     return s.node;
   }

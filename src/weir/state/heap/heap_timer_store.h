@@ -59,9 +59,15 @@ class HeapTimerStore final : public TimerStore {
     DataOutput ops;
     for (KeyGroup kg = r.start; kg <= r.end; ++kg) {
       ops.clear();
-      auto timers = queue_.sorted_group(kg);
-      for (const auto& t : timers) encode(ops, kAdd, t);
-      out[kg - r.start] = {timers.size(), ops.str()};
+      uint64_t n = 0;
+      queue_.for_each_in_group(kg, [&](Timestamp ts, std::string_view key, std::string_view ns) {
+        ops.write_u8(kAdd);
+        ops.write_fixed<int64_t>(ts);
+        ops.write_bytes(key);
+        ops.write_bytes(ns);
+        ++n;
+      });
+      out[kg - r.start] = {n, ops.str()};
     }
     log_.assign(log_.size(), {});
     return out;

@@ -90,6 +90,13 @@ class TimerQueue {
     std::sort(out.begin(), out.end());
     return out;
   }
+  //! Calls f(ts, key, namespace) for every timer of key group `kg`, in no particular order (cheaper
+  //! than sorted_group: full incremental snapshots, whose restore adds them in any order).
+  template <typename F>
+  void for_each_in_group(KeyGroup kg, F&& f) const {
+    for (const auto& [ts, b] : groups_[kg - range_.start])
+      for (const TimerId& id : b.live) f(ts, id.key, id.ns);
+  }
   const KeyGroupRange& range() const { return range_; }
 
  private:
