@@ -202,6 +202,44 @@ TEST_F(LocalStateStoreTest, NoCopyOrACopyOfAnotherCheckpointIsNotUsed) {
   EXPECT_NE(r.local_fallbacks[0].find("another checkpoint"), std::string::npos);
 }
 
+// A keyed-state file beside the task file (RocksDB full snapshots of larger state) is copied too, and a
+// local restore resolves it against the local copy; a copy of it that fails its CRC-32C is not used.
+TEST_F(LocalStateStoreTest, KeyedStateFilesAreCopiedAndCheckedWhole) {
+  CheckpointStorage storage(remote_.path.string(), kJob);
+  const std::string dir = storage.checkpoint_dir(5);
+  stdfs::create_directories(dir);
+  std::ofstream(stdfs::path(dir) / "inst.keyed-state", std::ios::binary) << std::string(5000, 'k');
+  TaskSnapshot snap = window_snapshot(5, 0);
+  snap.operators[0].keyed_state_file = "inst.keyed-state";
+  CompletedCheckpoint c;
+  c.path = dir;
+  c.metadata.job_id = kJob;
+  c.metadata.checkpoint_id = 5;
+  c.metadata.vertices = {{1, "window", kParallelism, kMaxParallelism, {kOp}}};
+  std::string bytes;
+  c.metadata.tasks.push_back(CheckpointStorage::write_task_state(dir, snap, &bytes));
+  ASSERT_TRUE(store_.store(kJob, 5, dir, c.metadata.tasks[0], bytes));
+  const stdfs::path copy = stdfs::path(store_.subtask_dir(kJob, 1, 0)) / "chk-5";
+  EXPECT_EQ(stdfs::file_size(copy / "inst.keyed-state"), 5000u);
+
+  RestoredCheckpoint local = restore(c, 0, &store_);
+  EXPECT_EQ(local.bytes_read, 0u);
+  ASSERT_EQ(local.for_operator(kOp).parts.size(), 1u);
+  EXPECT_EQ(local.for_operator(kOp).parts[0]->source_dir, copy.string());
+
+  {
+    std::fstream f(copy / "inst.keyed-state", std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(100);
+    f.put('#');
+  }
+  RestoredCheckpoint remote = restore(c, 0, &store_);
+  EXPECT_GT(remote.bytes_read, 0u);
+  ASSERT_EQ(remote.local_fallbacks.size(), 1u);
+  EXPECT_NE(remote.local_fallbacks[0].find("inst.keyed-state"), std::string::npos)
+      << remote.local_fallbacks[0];
+  EXPECT_EQ(remote.for_operator(kOp).parts[0]->source_dir, dir);
+}
+
 TEST_F(LocalStateStoreTest, CompletedCheckpointsSubsumeOlderCopiesAndTheJobsEndRemovesAll) {
   for (int64_t id = 1; id <= 4; ++id) keep_copies(write_checkpoint(remote_.path, id));
   EXPECT_EQ(store_.checkpoints(kJob, 1, 0), (std::vector<int64_t>{1, 2, 3, 4}));
