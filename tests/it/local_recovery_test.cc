@@ -267,6 +267,65 @@ std::vector<std::string> placement(const cluster::JobMaster& jm) {
   return out;
 }
 
+// Checkpoints taken on demand (no periodic ones): once each completes, every subtask's local directory
+// holds the copy of that checkpoint alone; older ones are subsumed and removed.
+TEST(LocalRecovery, CompletedCheckpointsLeaveOnlyTheLatestLocalCopy) {
+  TempDir dir;
+  cluster::MiniClusterConfig mcc;
+  mcc.num_task_managers = 2;
+  mcc.slots_per_task_manager = 1;
+  auto mc = std::make_shared<cluster::MiniCluster>(mcc);
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  env->set_cluster(mc);
+  env->set_parallelism(2);
+  env->configure("execution.checkpointing.dir", dir.path.string());
+  env->configure("execution.state-recovery.from-local", "true");
+  env->from_generator<int64_t>([](int64_t i) { return i; }, int64_t{1} << 40, 100).map([](const int64_t& v) {
+    return v;
+  });
+  auto client = env->execute_async("on-demand checkpoints");
+  const auto& jm = client.job_master();
+  ASSERT_TRUE(wait_until(jm, [&] { return all_running(jm, 0); }));
+  const std::string job = client.get_job_id().to_string();
+  const int vertices = static_cast<int>(jm.job_graph().vertices.size());
+  auto copies = [&] {
+    std::vector<std::vector<int64_t>> out;
+    for (int v = 0; v < vertices; ++v)
+      for (int s = 0; s < jm.job_graph().vertices[v].parallelism; ++s) {
+        std::vector<int64_t> ids;
+        for (const auto& te : mc->task_executors())
+          for (int64_t id : te->local_state().checkpoints(job, v, s)) ids.push_back(id);
+        out.push_back(ids);
+      }
+    return out;
+  };
+  for (int64_t n = 1; n <= 3; ++n) {
+    std::string path = client.trigger_checkpoint().get();
+    ASSERT_EQ(stdfs::path(path).filename().string(), "chk-" + std::to_string(n));
+    // Each task removes the older copies when it hears of the completion (its writer thread).
+    auto only_n = [&] {
+      for (const auto& ids : copies())
+        if (ids != std::vector<int64_t>{n}) return false;
+      return true;
+    };
+    ASSERT_TRUE(wait_until(jm, only_n)) << "after checkpoint " << n;
+    for (int v = 0; v < vertices; ++v) {
+      std::vector<std::string> names;
+      for (const auto& te : mc->task_executors()) {
+        std::error_code ec;
+        for (stdfs::directory_iterator it(te->local_state().subtask_dir(job, v, 0), ec), end;
+             !ec && it != end; it.increment(ec))
+          names.push_back(it->path().filename().string());
+      }
+      EXPECT_EQ(names, std::vector<std::string>{"chk-" + std::to_string(n)});
+    }
+  }
+  client.cancel();
+  client.wait_for(std::chrono::seconds(30));
+  EXPECT_TRUE(local_job_dirs(*mc).empty());
+  mc->close();
+}
+
 TEST(LocalRecovery, WhenATaskManagerIsLostOnlyItsSubtasksMoveTheOthersKeepTheirTaskManager) {
   cluster::MiniClusterConfig mcc;
   mcc.num_task_managers = 3;

@@ -416,11 +416,17 @@ RestoredCheckpoint read_task_restore(const CompletedCheckpoint& handles, const K
         r.local_fallbacks.push_back(std::move(why));
       }
     }
-    if (!snap)
+    if (!snap) {
+      uint64_t bytes = 0;
       snap = read_task_file(
           h, range, file.str(),
           [&](uint64_t offset, uint64_t length) { return fs->read_range(file, offset, length); },
-          [&] { return fs->read(file); }, &r.bytes_read);
+          [&] { return fs->read(file); }, &bytes);
+      r.bytes_read += bytes;
+      const bool union_only = !h.operators.empty() && std::all_of(h.operators.begin(), h.operators.end(),
+                                                                  [](const auto& o) { return o.union_only; });
+      if (union_only) r.union_bytes_read += bytes;
+    }
     for (auto& op : snap->operators) {
       // Files an operator names resolve against where they are: native (incremental RocksDB) handles
       // name shared files relative to the checkpoint storage's job directory, so they stay remote.

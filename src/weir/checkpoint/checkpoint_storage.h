@@ -53,6 +53,9 @@ struct RestoredCheckpoint {
   CheckpointMetadata metadata;
   std::vector<TaskSnapshot> tasks;
   uint64_t bytes_read = 0;  //!< what reading it cost (heads, key-group ranges, whole older files)
+  //! Of bytes_read, the heads of other subtasks' files read for their union list state alone
+  //! (OperatorStateHandle::union_only): every subtask reads those, its own state aside.
+  uint64_t union_bytes_read = 0;
   //! Read from the TaskManager's local copies instead (local recovery; local_state_store.h): bytes, and
   //! the task files so served. bytes_read counts the checkpoint storage only.
   uint64_t local_bytes_read = 0;

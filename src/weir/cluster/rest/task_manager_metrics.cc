@@ -55,6 +55,13 @@ std::string task_manager_metrics(int slots, size_t running_tasks, const std::vec
          [](const char* name, const std::string& l, const TaskMetrics& t) {
            return fmt::format("{}{{{}}} {}\n", name, l, static_cast<double>(t.output_wait_ns) / 1e9);
          });
+  family("weir_taskmanager_task_restored_bytes", "gauge",
+         "Bytes the task read to restore its state, by source: the checkpoint storage (remote) or the "
+         "TaskManager's local copies (local recovery).",
+         [](const char* name, const std::string& l, const TaskMetrics& t) {
+           return fmt::format("{}{{{},source=\"remote\"}} {}\n{}{{{},source=\"local\"}} {}\n", name, l,
+                              t.restored_bytes_remote, name, l, t.restored_bytes_local);
+         });
   family("weir_taskmanager_task_state", "gauge",
          "1 for each task attempt, with its state (RUNNING, FINISHED, ...) as a label.",
          [](const char* name, const std::string& l, const TaskMetrics& t) {

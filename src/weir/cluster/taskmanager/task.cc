@@ -329,9 +329,11 @@ void Task::read_restore() {
                  why.c_str());
   if (auto* c = services_.restore_counters) {
     c->remote_bytes += restored_->bytes_read;
+    c->remote_union_bytes += restored_->union_bytes_read;
     c->local_bytes += restored_->local_bytes_read;
     if (!tdd_.restore->metadata.tasks.empty()) c->subtasks += 1;  // it had state to read
-    if (restored_->local_files > 0 && restored_->bytes_read == 0) c->local_subtasks += 1;
+    if (restored_->local_files > 0 && restored_->bytes_read == restored_->union_bytes_read)
+      c->local_subtasks += 1;
     c->local_fallbacks += static_cast<int64_t>(restored_->local_fallbacks.size());
   }
 }

@@ -50,9 +50,12 @@ struct TaskMetrics {
 //! What the restores of one TaskManager's tasks read, over its life (any thread).
 struct RestoreCounters {
   std::atomic<uint64_t> remote_bytes{0};
+  //! Of remote_bytes, other subtasks' union list state (their heads), which every subtask reads remotely.
+  std::atomic<uint64_t> remote_union_bytes{0};
   std::atomic<uint64_t> local_bytes{0};
-  std::atomic<int64_t> subtasks{0};         //!< subtasks that restored state
-  std::atomic<int64_t> local_subtasks{0};   //!< of which read nothing from the checkpoint storage
+  std::atomic<int64_t> subtasks{0};  //!< subtasks that restored state
+  //! Of which read none of their own state from the checkpoint storage (all of it from local copies).
+  std::atomic<int64_t> local_subtasks{0};
   std::atomic<int64_t> local_fallbacks{0};  //!< local copies found unusable (read remotely instead)
 };
 
