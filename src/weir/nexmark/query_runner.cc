@@ -42,9 +42,10 @@ std::string QueryRunResult::result_line() const {
 std::string QueryRunResult::recovery_line() const {
   return fmt::format(
       "RECOVERY query={} restarts={} checkpoints={} failures_injected={} checkpoint_avg_ms={:.1f} "
-      "sync_avg_ms={:.1f} async_avg_ms={:.1f} alignment_avg_ms={:.1f} unaligned_checkpoints={}",
+      "sync_avg_ms={:.1f} async_avg_ms={:.1f} alignment_avg_ms={:.1f} unaligned_checkpoints={} "
+      "restored_remote_bytes={} restored_local_bytes={}",
       query, restarts, checkpoints, failures_injected, checkpoint_ms, sync_ms, async_ms, alignment_ms,
-      unaligned_checkpoints);
+      unaligned_checkpoints, restored_bytes_remote, restored_bytes_local);
 }
 
 QueryRunResult run_query(std::string_view name, const Configuration& config, const QueryOptions& options,

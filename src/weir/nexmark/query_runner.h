@@ -41,7 +41,8 @@ struct QueryRunResult {
   int64_t local_fallbacks = 0;
   std::string savepoint;  //!< the savepoint the job stopped with, if it did
 
-  //! `RECOVERY query=q0 restarts=2 checkpoints=14 failures_injected=2`
+  //! `RECOVERY query=q0 restarts=2 checkpoints=14 failures_injected=2 ...`, ending with the bytes restores
+  //! read: `restored_remote_bytes=N restored_local_bytes=M` (local recovery).
   std::string recovery_line() const;
 };
 
