@@ -36,7 +36,7 @@ weir_module(checkpoint          weir_checkpoint          common fs)
 weir_module(runtime             weir_runtime             common network state checkpoint)
 weir_module(functions           weir_functions           common state runtime)
 weir_module(graph               weir_graph               common runtime)
-weir_module(connectors          weir_connectors          common checkpoint functions)
+weir_module(connectors          weir_connectors          common fs checkpoint functions)
 weir_module(cluster             weir_cluster_gateways    common checkpoint graph)
 weir_module(cluster/jobmanager  weir_cluster_jobmanager  common checkpoint graph cluster)
 weir_module(cluster/taskmanager weir_cluster_taskmanager common network state checkpoint runtime graph
@@ -48,6 +48,9 @@ weir_module(api                 weir_api                 common fs state checkpo
 weir_module(nexmark             weir_nexmark             common graph api connectors)
 # The distributed cluster's processes: gRPC, REST, the blob store and the job library loader, kept out of
 # weir_core so that programs which only embed Weir do not pull in gRPC.
+# High availability on ZooKeeper (src/weir/ha/README.md): leader election and retrieval, the HA stores. Declared
+# before the cluster's processes so that their wiring (cluster/rpc, cluster/rest) may use it.
+weir_module(ha                  weir_ha                  common fs)
 weir_module(cluster/blob        weir_blob                common fs)
 weir_module(cluster/artifacts   weir_job_loader          common graph api)
 weir_module(cluster/rpc         weir_rpc                 common network graph cluster cluster/jobmanager

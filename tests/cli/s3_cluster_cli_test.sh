@@ -1,12 +1,14 @@
 #!/bin/sh
 # A cluster whose checkpoints and savepoints live only on S3 (a real s3proxy on loopback): q5 with
 # checkpoints on s3:// survives a SIGKILLed TaskManager with exactly the failure-free output; q3 stopped
-# with a savepoint on s3:// at p=2 and resumed from it at p=1 gives one uninterrupted run's output.
+# with a savepoint on s3:// at p=2 and resumed from it at p=1 gives one uninterrupted run's output; the
+# JobManager's blob store is on S3 too, and a job library uploaded to it runs on the cluster.
 # Every wait polls a condition against a deadline.
-# Usage: s3_cluster_cli_test.sh path/to/weir path/to/s3proxy.jar
+# Usage: s3_cluster_cli_test.sh path/to/weir path/to/s3proxy.jar [path/to/word_count_job.so]
 set -eu
 WEIR="$1"
 JAR="$2"
+WORDCOUNT_LIB="${3:-}"
 . "$(dirname "$0")/process_lib.sh"
 [ -f "$JAR" ] || fail "no s3proxy jar at $JAR (scripts/setup fetches it)"
 
@@ -30,7 +32,7 @@ S3="-D s3.endpoint=http://127.0.0.1:$PORT -D s3.access-key=cli-key -D s3.secret-
 sorted_output() { cat "$1"/part-* 2>/dev/null | sort; }
 HB="-D heartbeat.interval=200ms -D heartbeat.timeout=1500ms"
 CL="$DIR/cluster"
-"$WEIR" cluster start -n 2 --dir "$CL" -D blob.storage.directory="$DIR/blobs" -D rest.port=0 -D jobmanager.rpc.port=0 \
+"$WEIR" cluster start -n 2 --dir "$CL" -D blob.storage.directory=s3://weir/blobs -D rest.port=0 -D jobmanager.rpc.port=0 \
   -D taskmanager.numberOfTaskSlots=1 -D restart-strategy.type=fixed-delay -D restart-strategy.fixed-delay.attempts=20 \
   -D restart-strategy.fixed-delay.delay=100ms $HB $S3 > "$DIR/start.log" 2>&1 || fail "cluster start: $(cat "$DIR/start.log")"
 for p in $(sed -n 's/^pid //p' "$CL/cluster.state"); do PIDS="$PIDS $p"; done
@@ -83,6 +85,21 @@ wait_for 30 "the stopped job FINISHED" finished
 [ "$(sorted_output "$DIR/sp-b" | wc -l)" -lt "$(sorted_output "$DIR/q3-local" | wc -l)" ] || fail "the resumed job did not start from the savepoint"
 [ "$( (sorted_output "$DIR/sp-a"; sorted_output "$DIR/sp-b") | sort)" = "$(sorted_output "$DIR/q3-local")" ] \
   || fail "stop with a savepoint on S3 at p=2 + resume at p=1 differs from one uninterrupted run"
+
+if [ -n "$WORDCOUNT_LIB" ]; then
+  # A job library through the blob store on S3: uploaded, stored as an object named by its SHA-256,
+  # loaded by the JobManager from a local copy and by the TaskManagers from their (local) caches.
+  printf 'to be or not to be\nthat is the question\n' > "$DIR/words.txt"
+  "$WEIR" run -p 2 "$WORDCOUNT_LIB" --input "$DIR/words.txt" --output "$DIR/lib-local" > "$DIR/lib-local.log" 2>&1 \
+    || fail "local library: $(cat "$DIR/lib-local.log")"
+  "$WEIR" run -p 2 --jobmanager "$REST" "$WORDCOUNT_LIB" --input "$DIR/words.txt" --output "$DIR/lib-remote" \
+    > "$DIR/lib-remote.log" 2>&1 || fail "library on the cluster: $(cat "$DIR/lib-remote.log")"
+  SHA=$(sha256sum "$WORDCOUNT_LIB" | cut -d' ' -f1)
+  ls "$DIR"/s3/weir/blobs/blobStore-*/"$SHA" > /dev/null 2>&1 || fail "the library is not an object $SHA in the bucket"
+  [ -n "$(sorted_output "$DIR/lib-local")" ] || fail "the local library run wrote nothing"
+  [ "$(sorted_output "$DIR/lib-local")" = "$(sorted_output "$DIR/lib-remote")" ] \
+    || fail "the library from the blob store on S3 gave other output than locally"
+fi
 
 "$WEIR" cluster stop --dir "$CL" > "$DIR/stop.log" 2>&1 || fail "cluster stop: $(cat "$DIR/stop.log")"
 echo "PASS"

@@ -17,6 +17,8 @@
 #include "weir/cluster/blob/blob_server.h"
 #include "weir/cluster/blob/blob_service.h"
 #include "weir/cluster/blob/sha256.h"
+#include "weir/fs/fault_injecting_file_system.h"
+#include "weir/fs/local_file_system.h"
 
 namespace weir::cluster::blob {
 namespace {
@@ -70,7 +72,7 @@ TEST_F(BlobServiceFixture, LargeFileRoundTripsInChunksAndTheCacheDownloadsItOnce
   BlobKey key = BlobClient(address_).put_file(file);
   EXPECT_EQ(key, Sha256::of(bytes));
   ASSERT_TRUE(store_->contains(key));
-  EXPECT_EQ(read_file(store_->path_of(key)), bytes);
+  EXPECT_EQ(read_file(store_->path_of(key).str()), bytes);
 
   BlobCache cache(address_, dir_.path / "cache");
   auto local = cache.get(key);
@@ -115,9 +117,9 @@ TEST_F(BlobServiceFixture, CorruptedCachedFileIsDetectedAndFetchedAgain) {
 TEST_F(BlobServiceFixture, CorruptDownloadIsRefusedAndNothingIsCached) {
   BlobKey key = store_->put(random_bytes(2 * kBlobChunkBytes, 13));
   // The server's copy rots on disk: what it sends no longer hashes to the key.
-  std::string rotten = read_file(store_->path_of(key));
+  std::string rotten = read_file(store_->path_of(key).str());
   rotten[0] ^= 1;
-  write_file(store_->path_of(key), rotten);
+  write_file(store_->path_of(key).str(), rotten);
 
   BlobCache cache(address_, dir_.path / "cache");
   try {
@@ -181,7 +183,7 @@ TEST(BlobStoreTest, ConfiguredParentGetsAFreshStoreRemovedAtTheEnd) {
   std::filesystem::path store_dir;
   {
     BlobServer server(conf);
-    store_dir = server.storage_directory();
+    store_dir = server.storage_directory().str();
     EXPECT_EQ(store_dir.parent_path(), dir.path);
     EXPECT_EQ(store_dir.filename().string().rfind("blobStore-", 0), 0u);
     BlobKey k = server.put("bytes");
@@ -194,11 +196,40 @@ TEST(BlobStoreTest, DefaultStoreIsATemporaryDirectoryRemovedAtTheEnd) {
   std::filesystem::path store_dir;
   {
     BlobServer server{Configuration{}};
-    store_dir = server.storage_directory();
+    store_dir = server.storage_directory().str();
     EXPECT_EQ(store_dir.parent_path(), std::filesystem::temp_directory_path());
     EXPECT_TRUE(std::filesystem::is_directory(store_dir));
   }
   EXPECT_FALSE(std::filesystem::exists(store_dir));
+}
+
+TEST(BlobStoreTest, BlobsGoThroughTheFileSystemLayerAndAFailedCommitStoresNothing) {
+  TempDir dir;
+  auto faulty = std::make_shared<fs::FaultInjectingFileSystem>(std::make_shared<fs::LocalFileSystem>());
+  faulty->inject(fs::FsOp::kCommit, 1, fs::Fault::kFail);  // the fsync, rename or directory fsync fails
+  fs::set_for_testing("file", faulty);
+  BlobServer store((dir.path / "store").string());
+  try {
+    store.put("bytes");
+    fs::set_for_testing("file", nullptr);
+    FAIL() << "a put whose commit failed succeeded";
+  } catch (const fs::FileSystemError& e) {
+    EXPECT_NE(std::string(e.what()).find("injected fault"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(store.contains(Sha256::of("bytes")));
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path / "store")) << "a failed put left a file behind";
+  // The next put of the same content stores it; an upload without a key spools, then commits once.
+  BlobKey k = store.put("bytes");
+  auto w = store.begin_put();
+  w->write("other ");
+  w->write("bytes");
+  BlobKey k2 = w->commit();
+  fs::set_for_testing("file", nullptr);
+  EXPECT_EQ(k2, Sha256::of("other bytes"));
+  EXPECT_EQ(read_file(store.path_of(k).str()), "bytes");
+  EXPECT_EQ(read_file(store.path_of(k2).str()), "other bytes");
+  EXPECT_EQ(faulty->count(fs::FsOp::kCommit), 3u);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path / "store"), {}), 2);
 }
 
 TEST(BlobStoreTest, BadKeyTextIsRefused) {

@@ -85,6 +85,10 @@ TEST(CheckpointsOnS3, HeapStateRecoversFromRandomTaskFailures) {
   random_failures_recover({});
 }
 
+TEST(CheckpointsOnS3, HeapIncrementalCheckpointsRecoverFromRandomTaskFailures) {
+  random_failures_recover({{"execution.checkpointing.incremental", "true"}});
+}
+
 TEST(CheckpointsOnS3, RocksDBFullCheckpointsRecoverFromRandomTaskFailures) {
   random_failures_recover({{"state.backend.type", "rocksdb"}});
 }

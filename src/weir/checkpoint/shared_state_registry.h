@@ -31,6 +31,16 @@ class SharedStateRegistry {
   size_t release_checkpoint(int64_t id);
   //! Files referenced by at least one registered checkpoint.
   size_t num_referenced_files() const { return refs_.size(); }
+  //! Heap bytes of the names and counts it keeps (about).
+  uint64_t memory_bytes() const {
+    uint64_t b = 0;
+    for (const auto& [name, n] : refs_) b += sizeof(std::pair<const std::string, int>) + name.capacity() + 32;
+    for (const auto& [id, names] : by_checkpoint_) {
+      b += sizeof(std::pair<const int64_t, std::vector<std::string>>) + 32;
+      for (const auto& name : names) b += sizeof(std::string) + name.capacity();
+    }
+    return b;
+  }
 
  private:
   std::string shared_dir_;

@@ -57,4 +57,14 @@ struct TaskStateHandle {
   bool operator==(const TaskStateHandle&) const = default;
 };
 
+//! Heap bytes a handle takes where it is kept (the JobManager's pending checkpoints, a restore's metadata):
+//! names and key-group offsets, so a function of the job's shape, never of its state's size.
+inline uint64_t memory_bytes(const TaskStateHandle& h) {
+  uint64_t b = sizeof(TaskStateHandle) + h.file.capacity();
+  for (const auto& op : h.operators)
+    b += sizeof(OperatorStateHandle) + op.operator_id.capacity() + op.keyed_state_file.capacity() +
+         op.key_groups.offsets.capacity() * sizeof(uint64_t);
+  return b;
+}
+
 }  // namespace weir::checkpoint

@@ -87,6 +87,8 @@ class DataInput {
   size_t remaining() const { return end_ - p_; }
   bool at_end() const { return p_ == end_; }
   const uint8_t* position() const { return p_; }
+  //! The bytes not read yet (not consumed).
+  std::string_view rest() const { return {reinterpret_cast<const char*>(p_), remaining()}; }
 
   void read_raw(void* out, size_t n) {
     need(n);

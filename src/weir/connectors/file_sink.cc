@@ -1,30 +1,50 @@
 #include "weir/connectors/file_sink.h"
 
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <set>
 
 #include <fmt/format.h>
 
+#include "weir/fs/local_file_system.h"
+
 namespace weir::connectors {
 
-namespace fs = std::filesystem;
+namespace stdfs = std::filesystem;
 
 namespace {
-void publish(const fs::path& dir, const std::string& base, const std::string& suffix) {
-  fs::path pending = dir / ("." + base + ".pending");
-  fs::path final_path = dir / (base + suffix);
+constexpr size_t kWriteBuffer = 1 << 16;
+
+//! Renames a pending file to its final name (nothing when a run before a failure did); the caller then
+//! syncs the directory, also in that case: the failure may have come before the earlier sync.
+void publish(const stdfs::path& dir, const std::string& base, const std::string& suffix) {
+  stdfs::path pending = dir / ("." + base + ".pending");
+  stdfs::path final_path = dir / (base + suffix);
   std::error_code ec;
-  if (!fs::exists(pending, ec)) {
-    if (fs::exists(final_path, ec)) return;  // published before a failure: nothing to do
+  if (!stdfs::exists(pending, ec)) {
+    // Published before a failure: the rename happened; the directory sync after it may not have.
+    if (stdfs::exists(final_path, ec)) return;
     throw WeirError(
         fmt::format("file sink: pending file '{}' of a completed checkpoint is missing", pending.string()));
   }
-  fs::rename(pending, final_path, ec);
+  stdfs::rename(pending, final_path, ec);
   if (ec)
     throw WeirError(fmt::format("file sink: cannot publish '{}': {}", final_path.string(), ec.message()));
+}
+
+//! Makes the renames in `dir` durable: an error is thrown (fs::FileSystemError naming the directory).
+void sync(const stdfs::path& dir) {
+  fs::sync_directory(dir.string());
+}
+
+//! The part a hidden file belongs to: ".<base>.pending", ".<base>.inprogress" (before the fs layer) and
+//! the fs layer's temp files "..<base>.pending.<pid>-<k>.inprogress" all give <base>
+//! ("<prefix>-<job>-<attempt>-<subtask>-<n>"; the fields after the prefix hold no '.').
+std::string part_of(const std::string& name, const std::string& prefix) {
+  size_t start = name.find_first_not_of('.');
+  if (start == std::string::npos) return {};
+  std::string rest = name.substr(start);
+  if (rest.rfind(prefix + "-", 0) != 0) return {};
+  size_t dot = rest.find('.', prefix.size() + 1);
+  return rest.substr(0, dot);
 }
 }  // namespace
 
@@ -41,10 +61,6 @@ void PartFileNames::validate() const {
     throw ConfigError(fmt::format("file sink: part file suffix '{}' may not contain '/'", suffix));
 }
 
-FilePartWriter::~FilePartWriter() {
-  if (f_) std::fclose(f_);
-}
-
 void FilePartWriter::open(const std::string& dir, const std::string& job_prefix, int attempt, int subtask,
                           bool transactional, PartFileNames names) {
   dir_ = dir;
@@ -54,55 +70,65 @@ void FilePartWriter::open(const std::string& dir, const std::string& job_prefix,
   subtask_ = subtask;
   transactional_ = transactional;
   std::error_code ec;
-  fs::create_directories(dir_, ec);
+  stdfs::create_directories(dir_, ec);
   if (ec) throw WeirError(fmt::format("file sink: cannot create directory '{}': {}", dir, ec.message()));
+  dir_ = stdfs::absolute(dir_, ec);
 }
 
 void FilePartWriter::write_line(std::string_view line) {
-  if (!f_) {
+  if (!out_) {
     current_ = fmt::format("{}-{}-{}-{}-{}", names_.prefix, job_prefix_, attempt_, subtask_, counter_++);
-    fs::path p = dir_ / ("." + current_ + ".inprogress");
-    f_ = std::fopen(p.c_str(), "wb");
-    if (!f_)
-      throw WeirError(fmt::format("file sink: cannot open '{}': {}", p.string(), std::strerror(errno)));
-    std::setvbuf(f_, nullptr, _IOFBF, 1 << 16);
+    // Through the fs layer (fs::get: a test's fault-injecting file system too); its temp file is hidden.
+    auto target = fs::Path::parse((dir_ / ("." + current_ + ".pending")).string());
+    out_ = fs::get(target)->create(target, fs::WriteMode::kNoOverwrite);
+    buf_.reserve(kWriteBuffer);
   }
-  std::fwrite(line.data(), 1, line.size(), f_);
-  std::fputc('\n', f_);
+  buf_.append(line);
+  buf_.push_back('\n');
+  if (buf_.size() >= kWriteBuffer) flush_buffer();
+}
+
+void FilePartWriter::flush_buffer() {
+  if (buf_.empty()) return;
+  out_->write(buf_);
+  buf_.clear();
 }
 
 void FilePartWriter::close_current() {
-  if (!f_) return;
-  fs::path p = dir_ / ("." + current_ + ".inprogress");
-  if (std::fflush(f_) != 0 || ::fsync(fileno(f_)) != 0 || std::fclose(f_) != 0) {
-    f_ = nullptr;
-    throw WeirError(fmt::format("file sink: cannot write '{}': {}", p.string(), std::strerror(errno)));
+  if (!out_) return;
+  // Whatever happens, this part is done: a failed commit leaves nothing (its records are replayed).
+  auto out = std::move(out_);
+  std::string buf = std::move(buf_);
+  buf_.clear();
+  try {
+    if (!buf.empty()) out->write(buf);
+    out->commit();  // fsync, rename to ".<current_>.pending", fsync of the directory
+  } catch (const fs::FileSystemError& e) {
+    throw fs::FileSystemError(fmt::format("file sink: cannot commit part '{}': {}", current_, e.what()));
   }
-  f_ = nullptr;
 }
 
 void FilePartWriter::prepare_commit(int64_t id) {
-  if (!f_) return;
+  if (!out_) return;
   close_current();
-  std::error_code ec;
-  fs::rename(dir_ / ("." + current_ + ".inprogress"), dir_ / ("." + current_ + ".pending"), ec);
-  if (ec) throw WeirError(fmt::format("file sink: cannot close part '{}': {}", current_, ec.message()));
   pending_.emplace(id, current_);
 }
 
 void FilePartWriter::commit(int64_t id) {
+  bool published = false;
   for (auto it = pending_.begin(); it != pending_.end() && it->first <= id;) {
     publish(dir_, it->second, names_.suffix);
     it = pending_.erase(it);
+    published = true;
   }
+  if (published) sync(dir_);
 }
 
 void FilePartWriter::finish() {
-  if (transactional_ || !f_) return;  // with checkpointing, the final checkpoint publishes the file
+  if (transactional_ || !out_) return;  // with checkpointing, the final checkpoint publishes the file
   close_current();
-  std::error_code ec;
-  fs::rename(dir_ / ("." + current_ + ".inprogress"), dir_ / (current_ + names_.suffix), ec);
-  if (ec) throw WeirError(fmt::format("file sink: cannot publish '{}': {}", current_, ec.message()));
+  publish(dir_, current_, names_.suffix);
+  sync(dir_);
 }
 
 std::vector<std::string> FilePartWriter::pending_state() const {
@@ -124,6 +150,7 @@ void FilePartWriter::recover(const std::vector<std::string>& restored_pending, i
     }
   };
   std::set<std::string> keep;
+  std::set<std::string> published_in;
   for (const auto& e : restored_pending) {
     // "<checkpoint>|<directory>|<part>": the part is published where it was written (a job resumed
     // from a savepoint may write elsewhere now). Every subtask sees the whole list (union state).
@@ -132,20 +159,24 @@ void FilePartWriter::recover(const std::vector<std::string>& restored_pending, i
       throw WeirError("file sink: malformed pending-file state '" + e + "'");
     std::string base = e.substr(b + 1);
     keep.insert(base);
-    if (mine(base)) publish(e.substr(a + 1, b - a - 1), base, names_.suffix);
+    if (!mine(base)) continue;
+    publish(e.substr(a + 1, b - a - 1), base, names_.suffix);
+    published_in.insert(e.substr(a + 1, b - a - 1));
   }
-  // Hidden files of this job's earlier attempts hold records written after the restored checkpoint:
-  // they will be written again, so they go. Files of the current attempt belong to running subtasks.
-  std::string job = fmt::format(".{}-{}-", names_.prefix, job_prefix_);
-  std::string current_attempt = fmt::format(".{}-{}-{}-", names_.prefix, job_prefix_, attempt_);
+  for (const auto& d : published_in) sync(d);
+  // Hidden files of this job's earlier attempts (pending files and the fs layer's temp files of parts in
+  // progress) hold records written after the restored checkpoint: they will be written again, so they
+  // go. Files of the current attempt belong to running subtasks.
+  std::string job = fmt::format("{}-{}-", names_.prefix, job_prefix_);
+  std::string current_attempt = fmt::format("{}-{}-{}-", names_.prefix, job_prefix_, attempt_);
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir_, ec)) {
+  for (const auto& e : stdfs::directory_iterator(dir_, ec)) {
     std::string name = e.path().filename().string();
-    if (name.rfind(job, 0) != 0 || name.rfind(current_attempt, 0) == 0) continue;
-    auto dot = name.rfind('.');
-    std::string base = name.substr(1, dot == 0 ? std::string::npos : dot - 1);
+    if (name.empty() || name[0] != '.') continue;
+    std::string base = part_of(name, names_.prefix);
+    if (base.rfind(job, 0) != 0 || base.rfind(current_attempt, 0) == 0) continue;
     if (keep.count(base) || !mine(base)) continue;
-    fs::remove(e.path(), ec);
+    stdfs::remove(e.path(), ec);
   }
 }
 

@@ -1,21 +1,27 @@
 #pragma once
-// Text files in a directory, exactly once. Each subtask writes a hidden in-progress part file
-// (".<prefix>-<job>-<attempt>-<subtask>-<n>.inprogress"; the prefix is "part" unless PartFileNames say
-// otherwise, as Flink's OutputFileConfig). Without checkpointing the file is published under its final
-// name ("<prefix>-<job>-<attempt>-<subtask>-<n><suffix>") when the input ends. With
-// checkpointing, a checkpoint's barrier closes the file as pending (".pending", listed in the
-// checkpoint's state) and the checkpoint's completion publishes it (two-phase commit). On restore,
-// pending files of the restored checkpoint are published and hidden files written after it are
-// deleted, so the visible files hold every record exactly once.
-#include <cstdio>
+// Text files in a directory, exactly once. Each subtask writes a part file through the fs layer's
+// commit-or-nothing stream (fs/file_system.h), whose bytes sit in a hidden temp file
+// ("..<prefix>-<job>-<attempt>-<subtask>-<n>.pending.<pid>-<k>.inprogress"; the prefix is "part" unless
+// PartFileNames say otherwise, as Flink's OutputFileConfig). Without checkpointing the file is published
+// under its final name ("<prefix>-<job>-<attempt>-<subtask>-<n><suffix>") when the input ends. With
+// checkpointing, a checkpoint's barrier commits the stream as the pending file
+// (".<prefix>-...-<n>.pending": fsync, rename, fsync of the directory, before the task acknowledges, so
+// the checkpoint never lists a file a power loss could take back) and the checkpoint's completion
+// publishes it (two-phase commit: a rename, then an fsync of the directory, so a published file stays
+// published). An error of any of these (disk full, fsync) is thrown: at the barrier it fails the
+// checkpoint, at the completion it fails the task, whose restore publishes again; nothing passes in
+// silence. On restore, pending files of the restored checkpoint are published and hidden files written
+// after it are deleted, so the visible files hold every record exactly once.
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "weir/checkpoint/checkpoint_options.h"
 #include "weir/common/error.h"
 #include "weir/common/formatter.h"
+#include "weir/fs/file_system.h"
 #include "weir/functions/functions.h"
 #include "weir/functions/runtime_context.h"
 
@@ -34,7 +40,7 @@ class FilePartWriter {
   FilePartWriter() = default;
   FilePartWriter(const FilePartWriter&) = delete;
   FilePartWriter& operator=(const FilePartWriter&) = delete;
-  ~FilePartWriter();
+  ~FilePartWriter() = default;
 
   //! `run` names this run of the job (job id prefix and attempt); `transactional` follows checkpointing.
   void open(const std::string& dir, const std::string& job_prefix, int attempt, int subtask,
@@ -55,7 +61,9 @@ class FilePartWriter {
   void recover(const std::vector<std::string>& restored_pending, int parallelism);
 
  private:
+  //! Commits the open part as its pending file (durably); no-op without one.
   void close_current();
+  void flush_buffer();
   std::filesystem::path dir_;
   PartFileNames names_;
   std::string job_prefix_;
@@ -63,7 +71,8 @@ class FilePartWriter {
   int subtask_ = 0;
   bool transactional_ = false;
   int counter_ = 0;
-  std::FILE* f_ = nullptr;
+  std::unique_ptr<fs::OutputStream> out_;        // the open part, bound for ".<current_>.pending"
+  std::string buf_;                              // lines not yet handed to out_ (one write per 64 KiB)
   std::string current_;                          // base name of the open part, e.g. "part-..-0"
   std::multimap<int64_t, std::string> pending_;  // checkpoint id -> base name
 };

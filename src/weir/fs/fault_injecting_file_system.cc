@@ -25,6 +25,8 @@ struct FaultInjectingFileSystem::State {
     std::optional<FsOp> op;  // nullopt: the nth operation of any kind
     uint64_t n = 0;
     Fault fault = Fault::kFail;
+    std::string path_part;  // not empty: the nth operation of kind `op` whose path contains it
+    uint64_t seen = 0;      // such operations so far
   };
 
   mutable std::mutex mu;
@@ -47,8 +49,13 @@ struct FaultInjectingFileSystem::State {
     ++total;
     std::string line = fmt::format("{} {} {}", total, op_name(op), what);
     if (trace.size() < kMaxTrace) trace.push_back(line);
-    auto it = std::find_if(rules.begin(), rules.end(),
-                           [&](const Rule& r) { return r.op ? (*r.op == op && r.n == n) : r.n == total; });
+    for (auto& r : rules)
+      if (!r.path_part.empty() && *r.op == op && what.find(r.path_part) != std::string_view::npos) ++r.seen;
+    auto it = std::find_if(rules.begin(), rules.end(), [&](const Rule& r) {
+      if (!r.path_part.empty())
+        return *r.op == op && what.find(r.path_part) != std::string_view::npos && r.seen == r.n;
+      return r.op ? (*r.op == op && r.n == n) : r.n == total;
+    });
     if (it == rules.end()) return std::nullopt;
     Fault f = it->fault;
     rules.erase(it);
@@ -174,6 +181,11 @@ FaultInjectingFileSystem::~FaultInjectingFileSystem() {
 void FaultInjectingFileSystem::inject(FsOp op, uint64_t n, Fault fault) {
   std::lock_guard lock(state_->mu);
   state_->rules.push_back({op, n, fault});
+}
+
+void FaultInjectingFileSystem::inject_on_path(FsOp op, std::string path_part, uint64_t n, Fault fault) {
+  std::lock_guard lock(state_->mu);
+  state_->rules.push_back({op, n, fault, std::move(path_part)});
 }
 
 void FaultInjectingFileSystem::inject_at(uint64_t n, Fault fault) {

@@ -72,6 +72,9 @@ class FaultInjectingFileSystem final : public FileSystem {
 
   //! The `n`th operation (from 1) of kind `op` gets `fault`. Faults accumulate; each fires once.
   void inject(FsOp op, uint64_t n, Fault fault);
+  //! The `n`th operation (from 1) of kind `op` on a path containing `path_part` gets `fault` (to hit one
+  //! writer's files among others: a sink's part files, not the checkpoint's).
+  void inject_on_path(FsOp op, std::string path_part, uint64_t n, Fault fault);
   //! The `n`th operation (from 1) of any kind gets `fault`.
   void inject_at(uint64_t n, Fault fault);
   //! Forgets the faults that have not fired (counts and a crash stay).

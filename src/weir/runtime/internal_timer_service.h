@@ -3,7 +3,8 @@
 // when the operator's watermark passes them; processing-time timers when the task's clock does.
 // Before a timer fires the backend's current key is set to the timer's key. Timers live on the heap
 // (TimerQueue), or in the keyed-state backend when it offers a TimerStore (RocksDB with
-// `state.backend.rocksdb.timer-service.factory: rocksdb`).
+// `state.backend.rocksdb.timer-service.factory: rocksdb`, and the heap backend with incremental
+// checkpoints, whose checkpoints then hold the timers).
 //
 // Threading: task thread only.
 #include <memory>
@@ -30,11 +31,19 @@ class Triggerable {
 //! The timers of one domain: a heap TimerQueue, or the backend's store when it has one.
 class TimerDomain {
  public:
-  TimerDomain(KeyGroupRange range, std::unique_ptr<state::TimerStore> store)
+  TimerDomain(KeyGroupRange range, std::shared_ptr<state::TimerStore> store)
       : heap_(range), store_(std::move(store)) {}
   void add(KeyGroup kg, Timer t) {
     if (store_) {
       store_->add(kg, {t.ts, std::move(t.key), std::move(t.ns)});
+    } else {
+      heap_.add(kg, std::move(t));
+    }
+  }
+  //! Adds a timer read from a checkpoint.
+  void restore(KeyGroup kg, Timer t) {
+    if (store_) {
+      store_->restore(kg, t);
     } else {
       heap_.add(kg, std::move(t));
     }
@@ -49,22 +58,31 @@ class TimerDomain {
   Timestamp peek_ts() const { return store_ ? store_->peek_ts() : heap_.peek_ts(); }
   bool empty() const { return store_ ? store_->empty() : heap_.empty(); }
   size_t size() const { return store_ ? store_->size() : heap_.size(); }
-  std::pair<KeyGroup, Timer> poll() {
-    if (!store_) return heap_.poll();
-    auto [kg, e] = store_->poll();
-    return {kg, Timer{e.ts, std::move(e.key), std::move(e.ns)}};
-  }
+  std::pair<KeyGroup, Timer> poll() { return store_ ? store_->poll() : heap_.poll(); }
   std::vector<Timer> sorted_group(KeyGroup kg) const {
-    if (!store_) return heap_.sorted_group(kg);
-    std::vector<Timer> out;
-    for (auto& e : store_->sorted_group(kg)) out.push_back({e.ts, std::move(e.key), std::move(e.ns)});
-    return out;
+    return store_ ? store_->sorted_group(kg) : heap_.sorted_group(kg);
   }
 
  private:
   TimerQueue heap_;
-  std::unique_ptr<state::TimerStore> store_;
+  std::shared_ptr<state::TimerStore> store_;
 };
+
+//! Adds the timers of key group `kg` in the canonical snapshot format (InternalTimerService's
+//! snapshot_key_group) to two domains' stores.
+inline void restore_timers_into(state::TimerStore& event, state::TimerStore& processing, KeyGroup kg,
+                                DataInput& in) {
+  for (state::TimerStore* q : {&event, &processing}) {
+    uint64_t n = in.read_varint();
+    for (uint64_t i = 0; i < n; ++i) {
+      Timer t;
+      t.ts = in.read_fixed<int64_t>();
+      t.key = std::string(in.read_bytes());
+      t.ns = std::string(in.read_bytes());
+      q->restore(kg, t);
+    }
+  }
+}
 
 class InternalTimerService {
  public:
@@ -75,7 +93,9 @@ class InternalTimerService {
         pts_(pts),
         target_(target),
         event_(backend->key_group_range(), backend->create_timer_store("event")),
-        processing_(backend->key_group_range(), backend->create_timer_store("processing")) {}
+        processing_(backend->key_group_range(), backend->create_timer_store("processing")) {
+    schedule_processing();  // a backend's store may hold restored timers already
+  }
 
   Timestamp current_watermark() const { return watermark_; }
   Timestamp current_processing_time() const { return pts_->now(); }
@@ -127,7 +147,7 @@ class InternalTimerService {
         t.ts = in.read_fixed<int64_t>();
         t.key = std::string(in.read_bytes());
         t.ns = std::string(in.read_bytes());
-        q->add(kg, std::move(t));
+        q->restore(kg, std::move(t));
       }
     }
     schedule_processing();

@@ -30,7 +30,8 @@ InternalTimerService* StreamOperator::create_timer_service(Triggerable* target) 
 // Per key group, out.keyed[kg] = bytes(state) bytes(timers). The heap backend's state is pinned here
 // (copy-on-write, O(key groups)) and written into out.keyed by finish_async on the snapshot writer
 // thread; other backends' state, and timers (like Flink's heap timers, copied synchronously), are
-// written here.
+// written here. The heap backend's incremental checkpoints hold state and timers in their chain
+// (NativeSnapshot::holds_timers): no key group entries then.
 void StreamOperator::snapshot_state(checkpoint::OperatorSnapshot& out) {
   out.operator_id = rt_.operator_id;
   out.subtask = rt_.subtask_index;
@@ -44,6 +45,20 @@ void StreamOperator::snapshot_state(checkpoint::OperatorSnapshot& out) {
     if (!native.handle.empty()) out.keyed[checkpoint::kNativeKeyedState] = std::move(native.handle);
     out.keyed_state_file = std::move(native.keyed_state_file);
     out.finish_async = std::move(native.upload);
+    if (native.holds_timers) {
+      // The heap backend's incremental chain holds state and timers alike: each key group's entry is
+      // empty (no states, no timers), kept for the bytes subclasses append (SlidingAggregateOperator).
+      DataOutput none, timers;
+      none.write_varint(0);
+      timers.write_varint(0);
+      timers.write_varint(0);
+      DataOutput entry;
+      entry.write_bytes(none.view());
+      entry.write_bytes(timers.view());
+      for (KeyGroup kg = rt_.key_groups.start; kg <= rt_.key_groups.end; ++kg) out.keyed[kg] = entry.str();
+      op_state_.snapshot(out);
+      return;
+    }
     std::unique_ptr<state::KeyedStateSnapshot> pinned;
     if (!covered) pinned = backend_->pin_snapshot();
     auto deferred = pinned ? std::make_shared<DeferredKeyedState>() : nullptr;
@@ -128,6 +143,10 @@ void StreamOperator::initialize_state(const checkpoint::OperatorRestore& restore
       if (timers_) {
         DataInput tin(timer_bytes);
         timers_->restore_key_group(kg, tin);
+      } else if (backend_->native_snapshots_hold_timers()) {
+        DataInput tin(timer_bytes);  // into the backend's stores, which its checkpoints write
+        restore_timers_into(*backend_->create_timer_store("event"),
+                            *backend_->create_timer_store("processing"), kg, tin);
       } else {
         pending_timers_[kg] = std::string(timer_bytes);
       }

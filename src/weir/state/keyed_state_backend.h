@@ -47,6 +47,12 @@ class InternalStateBase {
   virtual void snapshot_key_group(KeyGroup kg, DataOutput& out) = 0;
   //! Adds the entries a snapshot_key_group() call wrote for key group `kg`.
   virtual void restore_key_group(KeyGroup kg, DataInput& in) = 0;
+  //! Removes the composite keys `in` lists (varint n, then each as bytes) from key group `kg`: the
+  //! removals an incremental heap snapshot recorded (restores only).
+  virtual void remove_keys(KeyGroup kg, DataInput& /*in*/) {
+    throw WeirError("this state cannot apply the removals of an incremental heap snapshot (key group " +
+                    std::to_string(kg) + ")");
+  }
   //! A view of the entries as they are now, cheap to take (no copy of the entries); null when this
   //! state cannot give one (its snapshot is then written on the task thread). Task thread.
   virtual std::unique_ptr<StateSnapshot> pin_snapshot() { return nullptr; }
@@ -105,6 +111,8 @@ struct NativeSnapshot {
   std::string handle;
   std::function<void()> upload;
   std::string keyed_state_file;
+  //! True when the handle also holds the timers (KeyedStateBackend::native_snapshots_hold_timers).
+  bool holds_timers = false;
   //! True when the per key group snapshot must carry only pending restored state (the rest is here).
   bool covers_states() const { return !handle.empty() || !keyed_state_file.empty(); }
 };
@@ -139,12 +147,17 @@ class KeyedStateBackend {
   void add(const std::string& name, std::unique_ptr<InternalStateBase> s) {
     auto it = pending_.find(name);
     if (it != pending_.end()) {
-      for (const auto& [kg, bytes] : it->second) {
-        DataInput in(bytes);
-        s->restore_key_group(kg, in);
+      for (const auto& c : it->second) {
+        DataInput in(c.bytes);
+        if (c.removals) {
+          s->remove_keys(c.kg, in);
+        } else {
+          s->restore_key_group(c.kg, in);
+        }
       }
       pending_.erase(it);
     }
+    registered(name, *s);
     states_[name] = std::move(s);
   }
 
@@ -164,8 +177,8 @@ class KeyedStateBackend {
       snapshot_unregistered(kg, parts);
     }
     for (auto& [name, chunks] : pending_)
-      for (auto& [pkg, bytes] : chunks)
-        if (pkg == kg) parts.emplace_back(name, bytes);
+      for (auto& c : chunks)
+        if (c.kg == kg) parts.emplace_back(name, canonical_bytes(name, c));
     out.write_varint(parts.size());
     for (auto& [name, bytes] : parts) {
       out.write_bytes(name);
@@ -184,7 +197,7 @@ class KeyedStateBackend {
         DataInput part(bytes);
         st->restore_key_group(kg, part);
       } else {
-        pending_[name].emplace_back(kg, std::string(bytes));
+        pending_[name].push_back({kg, std::string(bytes), false});
       }
     }
   }
@@ -197,7 +210,11 @@ class KeyedStateBackend {
 
   //! A store for the timers of one domain (`name`: "event" or "processing") kept by this backend, or
   //! null when timers live on the heap (the default). Task thread.
-  virtual std::unique_ptr<TimerStore> create_timer_store(const std::string& name) { return nullptr; }
+  virtual std::shared_ptr<TimerStore> create_timer_store(const std::string& /*name*/) { return nullptr; }
+  //! True when this backend's native snapshots hold the timers of its timer stores too (the heap
+  //! backend's incremental checkpoints): the operator then writes no timers of its own, and hands restored
+  //! canonical timers to the stores.
+  virtual bool native_snapshots_hold_timers() const { return false; }
 
   //! Takes the synchronous part of a native (backend-specific) snapshot of the registered states and
   //! returns its handle and deferred upload, or an empty handle when this snapshot is canonical. With a
@@ -244,9 +261,32 @@ class KeyedStateBackend {
       s->states_.emplace_back(name, std::move(pinned));
     }
     for (const auto& [name, chunks] : pending_)
-      for (const auto& [kg, bytes] : chunks) s->pending_[kg].emplace_back(name, bytes);
+      for (const auto& c : chunks) s->pending_[c.kg].emplace_back(name, canonical_bytes(name, c));
     return s;
   }
+  //! Restored state of one state name and key group that waits for its state object: canonical entries
+  //! (InternalStateBase::restore_key_group), or keys to remove (InternalStateBase::remove_keys, from
+  //! incremental heap snapshots), applied in order when the state is registered.
+  struct PendingChunk {
+    KeyGroup kg = 0;
+    std::string bytes;
+    bool removals = false;
+  };
+  const std::map<std::string, std::vector<PendingChunk>>& pending_chunks() const { return pending_; }
+  //! Removes restored keys (varint n, then each composite key as bytes) of state `name` in key group
+  //! `kg`, or queues the removal until the state is registered.
+  void restore_removals(KeyGroup kg, const std::string& name, std::string_view bytes) {
+    if (!range_.contains(kg))
+      throw WeirError("cannot restore key group " + std::to_string(kg) + " outside this subtask's range");
+    if (auto* st = find(name)) {
+      DataInput in(bytes);
+      st->remove_keys(kg, in);
+    } else {
+      pending_[name].push_back({kg, std::string(bytes), true});
+    }
+  }
+  //! Called when a state is registered, after its pending restored state was loaded into it.
+  virtual void registered(const std::string& /*name*/, InternalStateBase& /*state*/) {}
   //! Adds the canonical parts of states that exist in the backend but have no state object yet and are
   //! not in pending_ (the RocksDB backend's restored column families).
   virtual void snapshot_unregistered(KeyGroup, std::vector<std::pair<std::string, std::string>>&) {}
@@ -259,7 +299,16 @@ class KeyedStateBackend {
   KeyGroup key_group_ = 0;
   uint64_t key_version_ = 0;
   std::map<std::string, std::unique_ptr<InternalStateBase>> states_;
-  std::map<std::string, std::vector<std::pair<KeyGroup, std::string>>> pending_;
+  //! A pending chunk's canonical bytes; removals cannot be expressed in canonical snapshots.
+  static const std::string& canonical_bytes(const std::string& name, const PendingChunk& c) {
+    if (c.removals)
+      throw WeirError("state '" + name +
+                      "' was restored from an incremental heap checkpoint and has not been accessed since; "
+                      "a canonical snapshot (a savepoint) needs it loaded first: access the state once "
+                      "(e.g. in open()) before taking one");
+    return c.bytes;
+  }
+  std::map<std::string, std::vector<PendingChunk>> pending_;
 };
 
 }  // namespace weir::state

@@ -59,7 +59,9 @@ std::unique_ptr<KeyedStateBackend> create_keyed_state_backend(const Configuratio
                                                               const KeyedBackendContext& ctx) {
   std::string type = conf.get_string(options::kStateBackendType);
   if (type == "hashmap")
-    return std::make_unique<HeapKeyedStateBackend>(ctx.key_groups, ctx.max_parallelism, ctx.clock);
+    return std::make_unique<HeapKeyedStateBackend>(
+        ctx.key_groups, ctx.max_parallelism, ctx.clock,
+        HeapBackendOptions{.incremental = conf.get_bool(options::kIncrementalCheckpoints)});
   if (type == "rocksdb") {
     RocksDBBackendOptions o = rocksdb_options(conf, ctx.slots_per_task_manager);
     o.instance_name = fmt::format("{}-{}-{}", ctx.job_id.substr(0, 8), ctx.operator_id, ctx.subtask);

@@ -17,6 +17,8 @@ namespace {
 // Version 02 added the index of key-group runs at the end; version 01 files still read (whole).
 constexpr char kMagicV1[8] = {'W', 'E', 'I', 'R', 'K', 'S', '0', '1'};
 constexpr char kMagic[8] = {'W', 'E', 'I', 'R', 'K', 'S', '0', '2'};
+// Same layout, for the files of the heap backend's incremental chains (more layouts allowed).
+constexpr char kChainMagic[8] = {'W', 'E', 'I', 'R', 'H', 'C', '0', '1'};
 constexpr char kEndMagic[8] = {'W', 'E', 'I', 'R', 'K', 'E', 'N', 'D'};
 constexpr uint64_t kEndMarker = 0xffffffffULL;  // above every key group (at most 65536)
 
@@ -53,14 +55,14 @@ void delimited_to_canonical(RowLayout layout, uint64_t n, DataInput& in, DataOut
 
 // ---- writer: through the file-system layer, buffered; visible when finish() commits ----
 
-KeyedStateFileWriter::KeyedStateFileWriter(std::string path) : path_(std::move(path)) {
+KeyedStateFileWriter::KeyedStateFileWriter(std::string path, KeyedFileKind kind) : path_(std::move(path)) {
   fs::Path p = fs::Path::parse(path_);
   try {
     out_ = fs::get(p)->create(p);
   } catch (const std::exception& e) {
     throw WeirError(fmt::format("cannot create keyed-state file '{}': {}", path_, e.what()));
   }
-  buffer_.append(kMagic, sizeof(kMagic));
+  buffer_.append(kind == KeyedFileKind::kHeapChain ? kChainMagic : kMagic, sizeof(kMagic));
   bytes_ = sizeof(kMagic);
 }
 
@@ -224,7 +226,8 @@ std::vector<Run> runs_from_index(fs::FileSystem& fs, const fs::Path& p, uint64_t
 
 uint64_t read_keyed_state_file(
     const std::string& path, const KeyGroupRange& range,
-    const std::function<void(KeyGroup, std::string_view, RowLayout, uint64_t, DataInput&)>& f) {
+    const std::function<void(KeyGroup, std::string_view, RowLayout, uint64_t, DataInput&)>& f,
+    KeyedFileKind kind) {
   auto bad = [&](const std::string& why) {
     return SerializationError(fmt::format("keyed-state file '{}' is {}", path, why));
   };
@@ -236,11 +239,14 @@ uint64_t read_keyed_state_file(
   try {
     std::string magic = fs->read_range(p, 0, sizeof(kMagic));
     read += magic.size();
-    const bool indexed =
-        magic.size() == sizeof(kMagic) && std::memcmp(magic.data(), kMagic, sizeof(kMagic)) == 0;
-    const bool v1 =
-        magic.size() == sizeof(kMagic) && std::memcmp(magic.data(), kMagicV1, sizeof(kMagicV1)) == 0;
-    if (!indexed && !v1) throw bad("not a keyed-state file (bad header)");
+    const bool chain = kind == KeyedFileKind::kHeapChain;
+    const bool indexed = magic.size() == sizeof(kMagic) &&
+                         std::memcmp(magic.data(), chain ? kChainMagic : kMagic, sizeof(kMagic)) == 0;
+    const bool v1 = !chain && magic.size() == sizeof(kMagic) &&
+                    std::memcmp(magic.data(), kMagicV1, sizeof(kMagicV1)) == 0;
+    if (!indexed && !v1)
+      throw bad(chain ? "not a heap incremental checkpoint file (bad header)"
+                      : "not a keyed-state file (bad header)");
     // Version 1 has no index: read it all, skipping other key groups' records.
     std::vector<Run> runs = indexed ? runs_from_index(*fs, p, st->size, range, &read)
                                     : std::vector<Run>{{sizeof(kMagic), st->size}};
@@ -270,7 +276,11 @@ uint64_t read_keyed_state_file(
         DataInput pin(payload);
         std::string_view state = pin.read_bytes();
         auto layout = static_cast<RowLayout>(pin.read_u8());
-        if (layout != RowLayout::kValue && layout != RowLayout::kList && layout != RowLayout::kMap)
+        const bool canonical_layout =
+            layout == RowLayout::kValue || layout == RowLayout::kList || layout == RowLayout::kMap;
+        const bool chain_layout =
+            layout == RowLayout::kRemovals || layout == RowLayout::kCanonical || layout == RowLayout::kTimers;
+        if (!canonical_layout && !(chain && chain_layout))
           throw bad(fmt::format("corrupt: unknown layout {}", static_cast<int>(layout)));
         uint64_t n = pin.read_varint();
         f(static_cast<KeyGroup>(kg), state, layout, n, pin);

@@ -37,8 +37,22 @@
 
 namespace weir::state {
 
-//! How a state's entries are laid out (the first letter of RocksDB column family names too).
-enum class RowLayout : char { kValue = 'v', kList = 'l', kMap = 'm' };
+//! How a state's entries are laid out (the first letter of RocksDB column family names too). The last
+//! three appear only in the heap backend's incremental chain files (heap_incremental_snapshot.h):
+//! composite keys removed (bytes each), one state's canonical key-group bytes not yet loaded into a
+//! state object (n = 1, bytes), and timer changes (heap_timer_store.h; the record's state name is the
+//! timer domain).
+enum class RowLayout : char {
+  kValue = 'v',
+  kList = 'l',
+  kMap = 'm',
+  kRemovals = 'x',
+  kCanonical = 'c',
+  kTimers = 't',
+};
+//! Which file: a keyed-state file ("WEIRKS02") or a heap incremental chain file ("WEIRHC01", same
+//! layout, more record layouts). Each reader accepts only its own.
+enum class KeyedFileKind { kKeyedState, kHeapChain };
 
 //! Converts `entries` (n delimited entries of `layout`) to the canonical bytes of one state in one key
 //! group (varint n, then the entries) as InternalStateBase::snapshot_key_group writes them.
@@ -48,7 +62,7 @@ class KeyedStateFileWriter {
  public:
   //! Writes to `path` (any file-system scheme); nothing is visible there before finish() commits it.
   //! Throws WeirError when it cannot be created.
-  explicit KeyedStateFileWriter(std::string path);
+  explicit KeyedStateFileWriter(std::string path, KeyedFileKind kind = KeyedFileKind::kKeyedState);
   ~KeyedStateFileWriter();
   //! Appends one record: `n` entries of `state` in key group `kg`, already encoded as delimited entries.
   void write_record(KeyGroup kg, std::string_view state, RowLayout layout, uint64_t n,
@@ -80,6 +94,7 @@ class KeyedStateFileWriter {
 //! keyed-state file.
 uint64_t read_keyed_state_file(
     const std::string& path, const KeyGroupRange& range,
-    const std::function<void(KeyGroup, std::string_view, RowLayout, uint64_t, DataInput&)>& f);
+    const std::function<void(KeyGroup, std::string_view, RowLayout, uint64_t, DataInput&)>& f,
+    KeyedFileKind kind = KeyedFileKind::kKeyedState);
 
 }  // namespace weir::state

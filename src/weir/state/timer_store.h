@@ -1,7 +1,7 @@
 #pragma once
 // Storage of one domain's timers (event or processing time) kept by a keyed-state backend instead of
 // on the heap (`state.backend.rocksdb.timer-service.factory: rocksdb`). Same contract as the heap's
-// TimerQueue (runtime/timer_queue.h): deduplicated by (timestamp, key, namespace), grouped by key
+// TimerQueue (state/heap/timer_queue.h): deduplicated by (timestamp, key, namespace), grouped by key
 // group, the earliest timer first; timers of one timestamp fire in (key, namespace) order.
 //
 // Threading: the owning task thread only.
@@ -27,6 +27,8 @@ class TimerStore {
   virtual ~TimerStore() = default;
   //! Adds a timer (nothing changes when an equal one exists).
   virtual void add(KeyGroup kg, const TimerEntry& t) = 0;
+  //! Adds a timer read from a checkpoint (a store that tracks changes does not count it as one).
+  virtual void restore(KeyGroup kg, const TimerEntry& t) { add(kg, t); }
   //! Removes a timer (nothing changes when there is none).
   virtual void remove(KeyGroup kg, const TimerEntry& t) = 0;
   //! Timestamp of the earliest timer, kMaxTimestamp when empty.

@@ -34,15 +34,15 @@ std::filesystem::path BlobCache::get(const BlobKey& key) {
   std::error_code ec;
   if (std::filesystem::is_regular_file(path, ec)) {
     if (Sha256::of_file(path) == key) return path;
-    // Corrupted on disk: drop it and fetch again (the replacement is renamed over it, so a library
-    // already loaded from the old file keeps its mapping).
+    // Corrupted on disk: drop it and fetch again (a library already loaded from the old file keeps its
+    // mapping).
     std::filesystem::remove(path, ec);
   }
-  BlobWriter writer(dir_);
+  BlobWriter writer(fs::Path::parse(dir_.string()), key, dir_);
   client_.get(key, writer);
   ++downloads_;
   try {
-    writer.commit(key);
+    writer.commit();
   } catch (const BlobCorruptError& e) {
     throw BlobCorruptError(fmt::format("download of blob {} from {} into {} is corrupt: {}", key.hex(),
                                        client_.address(), dir_.string(), e.what()));

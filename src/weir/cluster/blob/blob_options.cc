@@ -9,13 +9,15 @@
 #include <fmt/format.h>
 
 #include "weir/common/error.h"
+#include "weir/fs/path.h"
 
 namespace weir::options {
 const ConfigOption<std::string> kBlobStorageDirectory{
     {"blob.storage.directory", ConfigType::kString, "",
      "Parent directory of the JobManager's blob store (job libraries) and of each TaskManager's blob cache; "
      "each process makes its own subdirectory and removes it when it stops (empty: the system temp "
-     "directory)."}};
+     "directory). May be a URI such as s3://bucket/blobs for the JobManager's store (the caches then stay "
+     "in the system temp directory)."}};
 }  // namespace weir::options
 
 namespace weir::cluster::blob {
@@ -32,8 +34,18 @@ void ensure_blob_directory(const std::filesystem::path& dir) {
 
 std::filesystem::path create_blob_directory(const Configuration& conf, std::string_view prefix) {
   std::string parent = conf.get_string(options::kBlobStorageDirectory);
-  std::filesystem::path base =
-      parent.empty() ? std::filesystem::temp_directory_path() : std::filesystem::path(parent);
+  std::filesystem::path base = std::filesystem::temp_directory_path();
+  if (!parent.empty()) {
+    // A file:// URI is a local directory; an object store (the JobManager's store on s3://) is no place
+    // for a local directory: caches and local copies then go to the system temp directory.
+    fs::Path p;
+    try {
+      p = fs::Path::parse(parent);
+    } catch (const WeirError& e) {
+      throw WeirError(fmt::format("bad blob.storage.directory '{}': {}", parent, e.what()));
+    }
+    if (p.is_local()) base = p.key();
+  }
   ensure_blob_directory(base);
   std::random_device rd;
   for (int i = 0; i < 100; ++i) {

@@ -15,7 +15,8 @@ extern const ConfigOption<std::string> kBlobStorageDirectory;
 
 namespace weir::cluster::blob {
 
-//! Creates `<blob.storage.directory or cwd>/<prefix>-<random>`; throws WeirError naming the path when it
+//! Creates the local directory `<blob.storage.directory>/<prefix>-<random>` (the system temp directory
+//! instead when the key is empty or names an object store); throws WeirError naming the path when it
 //! cannot (permission denied, not a directory, disk full).
 std::filesystem::path create_blob_directory(const Configuration& conf, std::string_view prefix);
 

@@ -2,7 +2,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <optional>
 #include <vector>
 
@@ -11,6 +10,7 @@
 
 #include "weir/cluster/blob/blob.grpc.pb.h"
 #include "weir/cluster/blob/blob_error.h"
+#include "weir/fs/file_system.h"
 
 namespace weir::cluster::blob {
 namespace {
@@ -22,18 +22,22 @@ class BlobService final : public weir::rpc::BlobService::Service {
   grpc::Status Put(grpc::ServerContext* ctx, grpc::ServerReader<weir::rpc::BlobPutChunk>* reader,
                    weir::rpc::BlobPutResponse* resp) override {
     try {
-      auto writer = store_.begin_put();
-      std::optional<BlobKey> expected;
+      // The first chunk may name the key the client computed: then the bytes stream straight into the
+      // store (blob_writer.h).
       weir::rpc::BlobPutChunk chunk;
-      bool first = true;
+      std::unique_ptr<BlobWriter> writer;
       while (reader->Read(&chunk)) {
-        if (first && !chunk.expected_key().empty()) expected = BlobKey::parse(chunk.expected_key());
-        first = false;
+        if (!writer) {
+          std::optional<BlobKey> expected;
+          if (!chunk.expected_key().empty()) expected = BlobKey::parse(chunk.expected_key());
+          writer = store_.begin_put(expected);
+        }
         writer->write(chunk.data());
       }
+      if (!writer) writer = store_.begin_put();
       // A client that went away mid-upload sent part of its file: store nothing.
       if (ctx->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "the upload was cancelled");
-      BlobKey key = writer->commit(expected);
+      BlobKey key = writer->commit();
       resp->set_key(key.hex());
       resp->set_size(writer->size());
       return grpc::Status::OK;
@@ -44,37 +48,43 @@ class BlobService final : public weir::rpc::BlobService::Service {
 
   grpc::Status Get(grpc::ServerContext* ctx, const weir::rpc::BlobGetRequest* req,
                    grpc::ServerWriter<weir::rpc::BlobGetChunk>* writer) override {
-    std::filesystem::path path;
+    fs::Path path;
     try {
       path = store_.path_of(BlobKey::parse(req->key()));
     } catch (const BlobNotFoundError& e) {
       return grpc::Status(grpc::StatusCode::NOT_FOUND, e.what());
+    } catch (const fs::FileSystemError& e) {
+      return grpc::Status(grpc::StatusCode::INTERNAL, e.what());
     } catch (const WeirError& e) {
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, e.what());
     }
-    std::ifstream in(path, std::ios::binary | std::ios::ate);
-    if (!in)
+    try {
+      // Ranged reads of one chunk each, through the fs layer (a local file or an object).
+      auto fs = fs::get(path);
+      auto st = fs->stat(path);
+      if (!st)
+        return grpc::Status(grpc::StatusCode::NOT_FOUND, fmt::format("blob file {} vanished", path.str()));
+      const uint64_t total = st->size;
+      weir::rpc::BlobGetChunk chunk;
+      chunk.set_total_size(total);
+      uint64_t sent = 0;
+      do {
+        std::string bytes = fs->read_range(path, sent, kBlobChunkBytes);
+        if (bytes.empty() && sent < total)
+          return grpc::Status(
+              grpc::StatusCode::INTERNAL,
+              fmt::format("blob file {} ended after {} of {} bytes", path.str(), sent, total));
+        chunk.set_data(std::move(bytes));
+        if (!writer->Write(chunk) || ctx->IsCancelled())
+          return grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
+        chunk.clear_total_size();
+        sent += chunk.data().size();
+      } while (sent < total);
+      return grpc::Status::OK;
+    } catch (const std::exception& e) {
       return grpc::Status(grpc::StatusCode::INTERNAL,
-                          fmt::format("cannot read blob file {}: {}", path.string(), std::strerror(errno)));
-    const auto total = static_cast<uint64_t>(in.tellg());
-    in.seekg(0);
-    std::vector<char> buf(kBlobChunkBytes);
-    weir::rpc::BlobGetChunk chunk;
-    chunk.set_total_size(total);
-    uint64_t sent = 0;
-    do {
-      in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-      const auto n = static_cast<size_t>(in.gcount());
-      if (in.bad())
-        return grpc::Status(grpc::StatusCode::INTERNAL,
-                            fmt::format("cannot read blob file {}: {}", path.string(), std::strerror(errno)));
-      chunk.set_data(buf.data(), n);
-      if (!writer->Write(chunk) || ctx->IsCancelled())
-        return grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
-      chunk.clear_total_size();
-      sent += n;
-    } while (in && sent < total);
-    return grpc::Status::OK;
+                          fmt::format("cannot read blob file {}: {}", path.str(), e.what()));
+    }
   }
 
  private:

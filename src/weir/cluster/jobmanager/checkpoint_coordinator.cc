@@ -225,4 +225,15 @@ std::optional<std::string> CheckpointCoordinator::latest_checkpoint_path() const
   return completed_.back().path;
 }
 
+uint64_t CheckpointCoordinator::memory_bytes() const {
+  uint64_t b = shared_state_.memory_bytes();
+  for (const auto& [id, p] : pending_) {
+    b += sizeof(Pending) + p.dir.capacity() + p.stats.path.capacity() +
+         p.acked.size() * (sizeof(std::pair<int, int>) + 32);
+    for (const auto& h : p.handles) b += checkpoint::memory_bytes(h);
+  }
+  for (const auto& c : completed_) b += sizeof(CompletedCheckpoint) + c.path.capacity();
+  return b;
+}
+
 }  // namespace weir::cluster

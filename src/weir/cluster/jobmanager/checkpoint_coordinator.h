@@ -115,6 +115,9 @@ class CheckpointCoordinator {
   std::optional<std::string> latest_checkpoint_path() const;
   //! Completed checkpoints retained, newest last.
   const std::deque<CompletedCheckpoint>& retained() const { return completed_; }
+  //! Heap bytes kept for checkpoints: pending ones' handles, retained ones' records, the shared-state
+  //! registry's file names. Handles, not state: it does not grow with the state's size (tests check).
+  uint64_t memory_bytes() const;
   const CheckpointStats& stats() const { return stats_; }
   bool is_pending(int64_t id) const { return pending_.count(id) > 0; }
   //! A savepoint's outcome, for whoever waits on it.

@@ -733,6 +733,20 @@ CheckpointStats JobMaster::checkpoint_stats() const {
   return coordinator_ ? coordinator_->stats() : CheckpointStats{};
 }
 
+uint64_t JobMaster::checkpoint_memory_bytes() const {
+  std::lock_guard lock(mu_);
+  uint64_t b = coordinator_ ? coordinator_->memory_bytes() : 0;
+  if (restore_) {
+    b += sizeof(*restore_) + restore_->path.capacity();
+    for (const auto& v : restore_->metadata.vertices) {
+      b += sizeof(v) + v.name.capacity();
+      for (const auto& id : v.operator_ids) b += sizeof(id) + id.capacity();
+    }
+    for (const auto& t : restore_->metadata.tasks) b += checkpoint::memory_bytes(t);
+  }
+  return b;
+}
+
 std::vector<CompletedCheckpoint> JobMaster::retained_checkpoints() const {
   std::lock_guard lock(mu_);
   if (!coordinator_) return {};

@@ -82,6 +82,9 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
   std::vector<ExceptionEntry> exception_history() const;
   CheckpointStats checkpoint_stats() const;
   std::vector<CompletedCheckpoint> retained_checkpoints() const;
+  //! Heap bytes the JobManager keeps for this job's checkpoints: the coordinator's (memory_bytes) and the
+  //! handles of the checkpoint it restores from. Independent of the state's size.
+  uint64_t checkpoint_memory_bytes() const;
   //! Per subtask of `vertex`, its current attempt's output-buffer wait (TaskExecutorGateway::
   //! output_wait_ns), nullopt when not deployed or not measurable. Asks the TaskExecutors outside mu_.
   std::vector<std::optional<int64_t>> output_wait_ns(int vertex) const;

@@ -56,11 +56,14 @@ std::string task_manager_metrics(int slots, size_t running_tasks, const std::vec
            return fmt::format("{}{{{}}} {}\n", name, l, static_cast<double>(t.output_wait_ns) / 1e9);
          });
   family("weir_taskmanager_task_restored_bytes", "gauge",
-         "Bytes the task read to restore its state, by source: the checkpoint storage (remote) or the "
-         "TaskManager's local copies (local recovery).",
+         "Bytes the task read from a checkpoint or savepoint to restore its state (0: a fresh start).",
          [](const char* name, const std::string& l, const TaskMetrics& t) {
-           return fmt::format("{}{{{},source=\"remote\"}} {}\n{}{{{},source=\"local\"}} {}\n", name, l,
-                              t.restored_bytes_remote, name, l, t.restored_bytes_local);
+           return fmt::format("{}{{{}}} {}\n", name, l, t.restored_bytes);
+         });
+  family("weir_taskmanager_task_restored_local_bytes", "gauge",
+         "Bytes the task read from its TaskManager's local copies to restore its state (local recovery).",
+         [](const char* name, const std::string& l, const TaskMetrics& t) {
+           return fmt::format("{}{{{}}} {}\n", name, l, t.restored_bytes_local);
          });
   family("weir_taskmanager_task_state", "gauge",
          "1 for each task attempt, with its state (RUNNING, FINISHED, ...) as a label.",

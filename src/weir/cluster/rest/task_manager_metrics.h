@@ -12,9 +12,10 @@ namespace weir::cluster::rest {
 
 //! weir_taskmanager_slots, weir_taskmanager_running_tasks (gauges), then per task attempt
 //! weir_taskmanager_task_records_in_total, weir_taskmanager_task_records_out_total,
-//! weir_taskmanager_task_backpressured_seconds_total (counters), weir_taskmanager_task_restored_bytes
-//! (gauge, by source: remote or local) and weir_taskmanager_task_state (1, its state as a label); each
-//! task series is labeled job_id, task, subtask and attempt.
+//! weir_taskmanager_task_backpressured_seconds_total (counters), weir_taskmanager_task_restored_bytes and
+//! weir_taskmanager_task_restored_local_bytes (gauges: from the checkpoint storage, from local copies) and
+//! weir_taskmanager_task_state (1, its state as a label); each task series is labeled job_id, task,
+//! subtask and attempt.
 std::string task_manager_metrics(int slots, size_t running_tasks, const std::vector<TaskMetrics>& tasks);
 
 }  // namespace weir::cluster::rest

@@ -208,7 +208,7 @@ JobId JobManagerServer::submit_job(const weir::rpc::JobSpec& spec) {
       throw WeirError(
           fmt::format("job library '{}': the blob store has no blob {} (upload it first: POST /jars/upload)",
                       spec.name(), spec.blob_key()));
-    library = blob_server_->path_of(key).string();
+    library = blob_server_->local_file(key).string();
   }
   auto jg = plan_job(spec, library);
   auto job = dispatcher_->submit_job(jg, SystemClock::shared());

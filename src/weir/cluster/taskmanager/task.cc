@@ -76,7 +76,7 @@ TaskMetrics Task::metrics() {
   m.attempt = tdd_.attempt;
   m.records_in = records_in_.load(std::memory_order_relaxed);
   m.state = state_.load(std::memory_order_relaxed);
-  m.restored_bytes_remote = restored_bytes_.load(std::memory_order_relaxed);
+  m.restored_bytes = restored_bytes_.load(std::memory_order_relaxed);
   m.restored_bytes_local = restored_local_bytes_.load(std::memory_order_relaxed);
   std::lock_guard lock(partitions_mu_);
   m.records_out = released_records_out_;

@@ -42,9 +42,10 @@ struct TaskMetrics {
   int64_t records_in = 0;      //!< records read from the task's input gates
   int64_t records_out = 0;     //!< records written to its result partitions (once per partition)
   int64_t output_wait_ns = 0;  //!< time blocked waiting for output buffers (backpressure)
+  //! Bytes read from the checkpoint storage to restore (its share: heads, key groups).
+  uint64_t restored_bytes = 0;
   ExecutionState state = ExecutionState::kDeploying;
-  uint64_t restored_bytes_remote = 0;  //!< read from the checkpoint storage to restore
-  uint64_t restored_bytes_local = 0;   //!< read from the TaskManager's local copies (local recovery)
+  uint64_t restored_bytes_local = 0;  //!< read from the TaskManager's local copies instead (local recovery)
 };
 
 //! What the restores of one TaskManager's tasks read, over its life (any thread).

@@ -65,7 +65,9 @@ class CopyOnWriteStateMap {
     Node(uint64_t h, uint64_t v, std::string k, Entry e)
         : hash(h), version(v), key(std::move(k)), value(std::move(e)) {}
     const uint64_t hash;
-    const uint64_t version;  //!< map version when this node was made
+    //! Map version when this node was made, or last marked changed (change tracking): raised only while
+    //! no snapshot still held can see the node.
+    uint64_t version;
     const std::string key;
     Entry value;
   };
@@ -85,6 +87,20 @@ class CopyOnWriteStateMap {
         for (const Slot& s : a->slots)
           if (s.node) f(*s.node);
     }
+    //! A snapshot_changes() snapshot: calls f(const Node&) for every mapping of group `g` made or
+    //! changed since the previous one (every mapping when `all` was asked for).
+    template <typename F>
+    void for_each_changed(size_t g, F&& f) const {
+      if (const SlotArray* a = groups_[g])
+        for (const Slot& s : a->slots)
+          if (s.node && s.node->version > since_) f(*s.node);
+    }
+    //! A snapshot_changes() snapshot: the keys of group `g` removed since the previous one (in removal
+    //! order; a key may also be among the changed mappings, when it was added again after).
+    const std::vector<std::string>& removed(size_t g) const {
+      static const std::vector<std::string> kNone;
+      return removed_.empty() ? kNone : removed_[g];
+    }
 
    private:
     friend class CopyOnWriteStateMap;
@@ -93,6 +109,8 @@ class CopyOnWriteStateMap {
     std::shared_ptr<SnapshotReleaseQueue> releases_;
     uint64_t version_;
     std::vector<const SlotArray*> groups_;
+    uint64_t since_ = 0;                             //!< snapshot_changes(): changes after this version
+    std::vector<std::vector<std::string>> removed_;  //!< snapshot_changes(): per group, removed keys
   };
 
   explicit CopyOnWriteStateMap(size_t num_groups)
@@ -115,8 +133,9 @@ class CopyOnWriteStateMap {
   //! Snapshots taken and not yet known to be released.
   size_t num_active_snapshots() const { return active_.size(); }
 
-  //! True when `n` may be changed in place (no snapshot still held can see it).
-  bool writable(const Node* n) const { return n->version > required_; }
+  //! True when `n` may be changed in place: no snapshot still held can see it, and (change tracking) it
+  //! is already marked changed since the last snapshot_changes().
+  bool writable(const Node* n) const { return n->version > floor_; }
 
   //! The node of `key` in local key group `g`, or null. It may be frozen: read it, do not change it.
   Node* find(size_t g, std::string_view key, uint64_t hash) const {
@@ -144,6 +163,7 @@ class CopyOnWriteStateMap {
     Node* n = a.slots[i].node;
     a.erase_at(i);
     --size_;
+    if (tracking_) removed_[g].emplace_back(n->key);
     retire_or_delete(n);
     return true;
   }
@@ -189,8 +209,39 @@ class CopyOnWriteStateMap {
     uint64_t v = version_++;
     active_.push_back(v);
     required_ = v;
+    update_floor();
     std::unique_ptr<Snapshot> s(new Snapshot(releases_, v, groups_.size()));
     for (size_t g = 0; g < groups_.size(); ++g) s->groups_[g] = groups_[g].get();
+    return s;
+  }
+
+  // ---- change tracking (incremental snapshots) ----
+  // Once started, every change after a snapshot_changes() stamps the node with a newer version (a frozen
+  // node is copied as usual; a node no held snapshot sees is re-stamped in place), and every removal
+  // records its key, so the next snapshot_changes() can hand out exactly what changed since.
+
+  //! Starts change tracking with everything in the map counted as already written (restored state).
+  void track_changes() {
+    tracking_ = true;
+    removed_.assign(groups_.size(), {});
+    tracked_ = version_++;
+    update_floor();
+  }
+  bool tracking_changes() const { return tracking_; }
+  //! A snapshot() whose for_each_changed() and removed() give what changed since the previous
+  //! snapshot_changes() (or everything, with `all`); the next one then starts from it. REQUIRES:
+  //! tracking. O(number of key groups). Task thread.
+  std::unique_ptr<Snapshot> snapshot_changes(bool all) {
+    const uint64_t since = all ? 0 : tracked_;
+    std::unique_ptr<Snapshot> s = snapshot();
+    s->since_ = since;
+    if (all) {
+      for (auto& r : removed_) r.clear();
+    } else {
+      s->removed_ = std::exchange(removed_, std::vector<std::vector<std::string>>(groups_.size()));
+    }
+    tracked_ = s->version();
+    update_floor();
     return s;
   }
   //! Frees what released snapshots alone still needed. Called by the write paths that retire things
@@ -199,6 +250,7 @@ class CopyOnWriteStateMap {
     if (!releases_->pending()) return;
     for (uint64_t v : releases_->take()) std::erase(active_, v);
     required_ = active_.empty() ? 0 : *std::max_element(active_.begin(), active_.end());
+    update_floor();
     auto seen = [&](uint64_t made, uint64_t retired) {
       return std::any_of(active_.begin(), active_.end(),
                          [&](uint64_t s) { return made <= s && s < retired; });
@@ -268,6 +320,9 @@ class CopyOnWriteStateMap {
   static void delete_node(Node* n) { std::unique_ptr<Node> owned(n); }
 
   bool frozen(const SlotArray& a) const { return a.version <= required_; }
+  //! True when a snapshot still held may see `n`.
+  bool seen_by_snapshot(const Node* n) const { return n->version <= required_; }
+  void update_floor() { floor_ = std::max(required_, tracked_); }
 
   //! The group's array, copied first if frozen, with room for one more mapping.
   SlotArray& writable_array(size_t g, bool inserting = false) {
@@ -307,13 +362,17 @@ class CopyOnWriteStateMap {
     SlotArray& a = writable_array(g);
     Slot& s = a.slots[a.find(key, hash)];
     if (writable(s.node)) return s.node;  // a release made it writable after all
+    if (!seen_by_snapshot(s.node)) {
+      s.node->version = version_;  // change tracking: no copy needed, only the mark
+      return s.node;
+    }
     Node* old = s.node;
     s.node = std::make_unique<Node>(old->hash, version_, old->key, old->value).release();
     retired_nodes_.push_back({old, version_});
     return s.node;
   }
   void retire_or_delete(Node* n) {
-    if (writable(n))
+    if (!seen_by_snapshot(n))
       delete_node(n);
     else
       retired_nodes_.push_back({n, version_});
@@ -321,8 +380,12 @@ class CopyOnWriteStateMap {
 
   std::vector<std::unique_ptr<SlotArray>> groups_;  //!< per local key group; null: never written
   size_t size_ = 0;
-  uint64_t version_ = 1;          //!< stamped on what is made now
-  uint64_t required_ = 0;         //!< highest version of a snapshot still held (0: none); <= it is frozen
+  uint64_t version_ = 1;   //!< stamped on what is made now
+  uint64_t required_ = 0;  //!< highest version of a snapshot still held (0: none); <= it is frozen
+  bool tracking_ = false;  //!< change tracking started (track_changes)
+  uint64_t tracked_ = 0;   //!< version of the last snapshot_changes(); <= it is not marked changed
+  uint64_t floor_ = 0;     //!< max(required_, tracked_): nodes at or below it are not writable
+  std::vector<std::vector<std::string>> removed_;  //!< change tracking: per group, keys removed since
   std::vector<uint64_t> active_;  //!< versions of the snapshots still held, as far as this thread knows
   std::vector<RetiredNode> retired_nodes_;
   std::vector<RetiredArray> retired_arrays_;

@@ -76,6 +76,11 @@ class HeapStateTable {
     uint64_t h = hash_bytes(composite);
     map_.insert_or_assign(local(kg), std::move(composite), h, std::move(value));
   }
+  //! Removes a composite key of key group `kg` (restores).
+  void erase_composite(KeyGroup kg, std::string_view composite) {
+    last_ = nullptr;
+    map_.erase(local(kg), composite, hash_bytes(composite));
+  }
   //! See CopyOnWriteStateMap::update_where. Forgets the cached entry.
   template <typename Needs, typename Change>
   void update_where(Needs&& needs, Change&& change) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "weir/common/serializer.h"
+#include "weir/state/heap/heap_state_changes.h"
 #include "weir/state/heap/heap_state_table.h"
 #include "weir/state/heap/ttl.h"
 #include "weir/state/internal_state.h"
@@ -19,7 +20,7 @@ namespace weir::state {
 //! A heap state with a table of Entry and TTL policy; namespaces and cleanup are common. `Iface` is
 //! the internal state interface it implements (InternalValueState<V>, ...).
 template <typename Entry, typename Iface>
-class HeapStateCommon : public Iface {
+class HeapStateCommon : public Iface, public ChangeTrackedState {
  public:
   HeapStateCommon(KeyedStateBackend* b, const StateDescriptorBase& d)
       : table_(b), ttl_(b, d.ttl), first_group_(b->key_group_range().start) {}
@@ -43,10 +44,17 @@ class HeapStateCommon : public Iface {
       table_.insert_or_assign(kg, std::move(key), Serializer<Entry>::read(in));
     }
   }
+  void remove_keys(KeyGroup kg, DataInput& in) override {
+    for (uint64_t n = in.read_varint(); n > 0; --n) table_.erase_composite(kg, in.read_bytes());
+  }
   //! The entries as they are now, written later in the format of snapshot_key_group, on any thread,
   //! while this state goes on changing (copy-on-write).
   std::unique_ptr<StateSnapshot> pin_snapshot() override {
     return std::make_unique<PinnedSnapshot>(table_.snapshot(), first_group_);
+  }
+  void track_changes() override { table_.map().track_changes(); }
+  std::unique_ptr<StateChanges> pin_changes(bool all) override {
+    return std::make_unique<PinnedChanges>(table_.map().snapshot_changes(all), first_group_);
   }
 
  protected:
@@ -69,6 +77,40 @@ class HeapStateCommon : public Iface {
         out.write_bytes(node.key);
         Serializer<Entry>::write(out, node.value);
       });
+    }
+
+   private:
+    std::unique_ptr<typename HeapStateTable<Entry>::Snapshot> snapshot_;
+    KeyGroup first_;
+  };
+  class PinnedChanges final : public StateChanges {
+   public:
+    PinnedChanges(std::unique_ptr<typename HeapStateTable<Entry>::Snapshot> s, KeyGroup first)
+        : snapshot_(std::move(s)), first_(first) {}
+    void write_key_group(KeyGroup kg, std::string_view name, KeyedStateFileWriter& out) const override {
+      constexpr size_t kRecordBytes = 1 << 20;  // bounds a record; a group's rows may span several
+      const size_t g = static_cast<size_t>(kg - first_);
+      DataOutput rows;
+      const auto& removed = snapshot_->removed(g);
+      if (!removed.empty()) {
+        for (const auto& key : removed) rows.write_bytes(key);
+        out.write_record(kg, name, RowLayout::kRemovals, removed.size(), rows.view());
+      }
+      rows.clear();
+      uint64_t n = 0;
+      DataOutput value;
+      snapshot_->for_each_changed(g, [&](const auto& node) {
+        value.clear();
+        Serializer<Entry>::write(value, node.value);
+        rows.write_bytes(node.key);
+        rows.write_bytes(value.view());
+        if (++n, rows.size() >= kRecordBytes) {
+          out.write_record(kg, name, RowLayout::kValue, n, rows.view());
+          rows.clear();
+          n = 0;
+        }
+      });
+      if (n > 0) out.write_record(kg, name, RowLayout::kValue, n, rows.view());
     }
 
    private:

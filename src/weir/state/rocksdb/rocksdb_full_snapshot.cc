@@ -149,6 +149,9 @@ void write_keyed_state_file(const fs::path& dir, const RocksDBSharedResources& r
           ++group_size;
           break;
         }
+        default:
+          throw WeirError(
+              fmt::format("RocksDB state backend: column family '{}' has an unknown layout", name));
       }
       if (entries.size() >= kRecordBytes) write_record();  // a record never splits one entry
     }

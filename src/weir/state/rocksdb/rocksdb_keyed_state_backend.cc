@@ -460,7 +460,7 @@ void RocksDBKeyedStateBackend::compact_all() {
   }
 }
 
-std::unique_ptr<TimerStore> RocksDBKeyedStateBackend::create_timer_store(const std::string& name) {
+std::shared_ptr<TimerStore> RocksDBKeyedStateBackend::create_timer_store(const std::string& name) {
   if (!opts_.timers_in_rocksdb) return nullptr;
   return std::make_unique<RocksDBTimerStore>(this, name);
 }

@@ -123,7 +123,7 @@ class RocksDBKeyedStateBackend final : public KeyedStateBackend {
   //! Writes every dirty cached row to RocksDB (snapshots do this themselves).
   void flush_row_cache();
 
-  std::unique_ptr<TimerStore> create_timer_store(const std::string& name) override;
+  std::shared_ptr<TimerStore> create_timer_store(const std::string& name) override;
 
   // ---- snapshots ----
   NativeSnapshot take_native_snapshot(const NativeSnapshotRequest& req) override;

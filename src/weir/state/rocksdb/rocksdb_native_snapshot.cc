@@ -21,6 +21,7 @@
 
 #include "weir/common/error.h"
 #include "weir/fs/file_system.h"
+#include "weir/state/heap/heap_chain_handle.h"
 #include "weir/state/rocksdb/rocksdb_db_options.h"
 #include "weir/state/rocksdb/rocksdb_keyed_state_backend.h"
 #include "weir/state/rocksdb/rocksdb_resources.h"
@@ -232,6 +233,10 @@ void RocksDBKeyedStateBackend::restore_native(const std::vector<std::string_view
                                               const std::string& checkpoint_dir) {
   std::vector<NativeHandle> handles;
   for (auto bytes : encoded) {
+    if (HeapChainHandle::is_one(bytes))
+      throw WeirError(
+          "the RocksDB state backend cannot restore this checkpoint: it was taken by the 'hashmap' backend "
+          "with incremental checkpoints; restore from a savepoint, or use state.backend.type: hashmap");
     handles.push_back(NativeHandle::decode(bytes));
     resolve_paths(handles.back(), checkpoint_dir);
   }

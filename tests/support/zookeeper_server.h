@@ -1,0 +1,198 @@
+#pragma once
+// A real ZooKeeper server for tests: Debian's `zookeeper` package run as ZooKeeperServerMain with a zoo.cfg
+// in a temp dir, on a free loopback port, admin server off. start() returns once the server answers the
+// four-letter word `ruok` with `imok` and `srvr` says it serves (polled, no fixed sleeps). The server can be
+// paused (SIGSTOP) and resumed (SIGCONT), the exact way to make clients' sessions suspend (a short pause) or
+// expire (a pause longer than the session timeout), and restarted on the same port and data dir, which keeps
+// the sessions it had (ZooKeeper restores them from its snapshot and log, with a fresh timeout).
+//
+// tickTime is 100 ms, so sessions of 200 ms..60 s are granted as asked.
+// ZooKeeperEnvironment starts one per test binary (a gtest Environment).
+// Threading: one test thread drives it.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+namespace weir::testing {
+
+class ZooKeeperServer {
+ public:
+  static constexpr int kTickMs = 100;
+
+  ZooKeeperServer() {
+    dir_ = std::filesystem::temp_directory_path() / ("weir-zookeeper-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_ / "data");
+    port_ = free_port();
+    std::ofstream cfg(dir_ / "zoo.cfg");
+    cfg << "tickTime=" << kTickMs << "\n"
+        << "minSessionTimeout=" << 2 * kTickMs << "\n"
+        << "maxSessionTimeout=60000\n"
+        << "dataDir=" << (dir_ / "data").string() << "\n"
+        << "clientPort=" << port_ << "\n"
+        << "clientPortAddress=127.0.0.1\n"
+        << "admin.enableServer=false\n"
+        << "4lw.commands.whitelist=ruok,srvr\n"
+        << "maxClientCnxns=0\n";
+  }
+  ~ZooKeeperServer() {
+    stop();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  ZooKeeperServer(const ZooKeeperServer&) = delete;
+  ZooKeeperServer& operator=(const ZooKeeperServer&) = delete;
+
+  void start() {
+    if (pid_ > 0) return;
+    if (!std::filesystem::exists("/usr/share/java/zookeeper.jar"))
+      throw std::runtime_error(
+          "/usr/share/java/zookeeper.jar not found: run scripts/setup (Debian's zookeeper)");
+    std::string cfg = (dir_ / "zoo.cfg").string(), log = (dir_ / "zookeeper.log").string();
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::setpgid(0, 0);
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a crashed or killed test binary takes its server along
+      int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+      ::execlp("java", "java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Xmx256m",
+               "-Dzookeeper.root.logger=INFO,CONSOLE", "-cp",
+               "/etc/zookeeper/conf:/usr/share/java/zookeeper.jar",
+               "org.apache.zookeeper.server.ZooKeeperServerMain", cfg.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+    while (!imok() || !serving()) {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        throw std::runtime_error("ZooKeeper exited at start; its log: " + log_text());
+      }
+      if (std::chrono::steady_clock::now() > deadline) {
+        stop();
+        throw std::runtime_error("ZooKeeper did not answer ruok within 90 s; its log: " + log_text());
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));  // poll interval
+    }
+  }
+
+  //! Ends the server (SIGKILL: as a crash; its data dir stays, so start() brings back its znodes and
+  //! sessions) and waits for it.
+  void stop() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGCONT);
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+  void restart() {
+    stop();
+    start();
+  }
+  //! Restarts with an empty data dir: the server has forgotten every znode and session, so a client that
+  //! reconnects is told its session expired.
+  void restart_empty() {
+    stop();
+    std::filesystem::remove_all(dir_ / "data");
+    std::filesystem::create_directories(dir_ / "data");
+    start();
+  }
+  //! SIGSTOP: the server keeps its sockets but answers nothing, as a network partition would.
+  void pause() {
+    if (pid_ > 0) ::kill(pid_, SIGSTOP);
+  }
+  void resume() {
+    if (pid_ > 0) ::kill(pid_, SIGCONT);
+  }
+
+  int port() const { return port_; }
+  std::string quorum() const { return "127.0.0.1:" + std::to_string(port_); }
+
+  //! True when the server answers `ruok` with `imok`.
+  bool imok() const { return four_letter_word("ruok") == "imok"; }
+
+  //! True when it serves clients: `ruok` answers `imok` as soon as the process runs, before it has loaded
+  //! its data; `srvr` reports a Mode only once it serves.
+  bool serving() const { return four_letter_word("srvr").find("Mode:") != std::string::npos; }
+
+  std::string four_letter_word(const std::string& word) const {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port_));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    std::string out;
+    timeval tv{2, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+        ::send(fd, word.data(), word.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(word.size())) {
+      char buf[512];
+      ssize_t n;
+      while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+    }
+    ::close(fd);
+    return out;
+  }
+
+  std::string log_text() const {
+    std::ifstream in(dir_ / "zookeeper.log");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+
+ private:
+  static int free_port() {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    ::close(fd);
+    return ntohs(a.sin_port);
+  }
+
+  std::filesystem::path dir_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+};
+
+//! One ZooKeeperServer for the whole test binary: register with
+//! ::testing::AddGlobalTestEnvironment(new ZooKeeperEnvironment) and reach it through server().
+class ZooKeeperEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    server_ = new ZooKeeperServer();
+    server_->start();
+  }
+  void TearDown() override {
+    delete server_;
+    server_ = nullptr;
+  }
+  static ZooKeeperServer& server() { return *server_; }
+
+ private:
+  static inline ZooKeeperServer* server_ = nullptr;
+};
+
+}  // namespace weir::testing
