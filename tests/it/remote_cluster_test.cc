@@ -10,6 +10,7 @@
 #include "weir/cluster/rpc/job_manager_server.h"
 #include "weir/cluster/rpc/job_planner.h"
 #include "weir/cluster/rpc/task_manager_runner.h"
+#include "weir/common/failure_points.h"
 #include "weir/nexmark/nexmark_job.h"
 #include "weir/nexmark/query_runner.h"
 
@@ -189,6 +190,64 @@ TEST_F(RemoteCluster, ALostTaskManagersTasksRestartOnAnotherFromTheLatestCheckpo
   EXPECT_NE(job->exception_history().front().error.find("is gone"), std::string::npos)
       << job->exception_history().front().error;
   EXPECT_EQ(published_lines(out.path), reference("q5", 200000, 1));
+}
+
+// Local recovery on TaskManager processes: a task failure restarts every subtask in the slot it had, and
+// each restores its own state from its TaskManager's local copy. The only reads of the checkpoint storage
+// are the heads of the other TaskManager's sink files, for the file sink's union list state (which every
+// sink subtask reads whole, as in Flink).
+TEST_F(RemoteCluster, WithLocalRecoveryFailedTasksRestoreFromTheirTaskManagersLocalCopies) {
+  TempDir out, checkpoints;
+  auto spec = nexmark_spec("q5", 200000, out.path.string(), 2);
+  paced_with_checkpoints(spec, checkpoints.path.string());
+  (*spec.mutable_config())["execution.state-recovery.from-local"] = "true";
+  add_task_manager(1);
+  add_task_manager(1);
+  ASSERT_TRUE(eventually([&] { return jm_->resource_manager().total_slots() == 2; }));
+  JobId id = jm_->submit_job(spec);
+  auto job = jm_->dispatcher().job(id);
+  ASSERT_TRUE(eventually([&] { return job->checkpoint_stats().completed >= 2; }));
+  FailurePoints::arm("task.checkpoint-complete");  // the next task told of a completed checkpoint fails
+  ASSERT_TRUE(eventually([&] { return job->attempt() >= 1; }));
+  ASSERT_EQ(job->wait(std::chrono::seconds(120)), JobStatus::kFinished) << job->failure();
+  FailurePoints::disarm_all();
+  EXPECT_EQ(published_lines(out.path), reference("q5", 200000, 2));
+  for (const auto& tm : tms_) {
+    const auto& c = tm->restore_counters();
+    EXPECT_GT(c.subtasks.load(), 0);
+    EXPECT_EQ(c.local_subtasks.load(), c.subtasks.load());
+    EXPECT_EQ(c.remote_bytes.load(), c.remote_union_bytes.load());
+    EXPECT_LT(c.remote_bytes.load(), 1000u);
+    EXPECT_GT(c.local_bytes.load(), 0u);
+  }
+}
+
+// A TaskManager is lost: the survivor keeps its subtasks (their slot) and restores them from its local
+// copies; only the lost TaskManager's subtasks move to the spare, which reads the checkpoint storage.
+TEST_F(RemoteCluster, WithLocalRecoveryTheSurvivorOfALostTaskManagerRestoresLocally) {
+  TempDir out, checkpoints;
+  auto spec = nexmark_spec("q5", 200000, out.path.string(), 2);
+  paced_with_checkpoints(spec, checkpoints.path.string());
+  (*spec.mutable_config())["execution.state-recovery.from-local"] = "true";
+  add_task_manager(1);
+  add_task_manager(1);
+  ASSERT_TRUE(eventually([&] { return jm_->resource_manager().total_slots() == 2; }));
+  JobId id = jm_->submit_job(spec);
+  auto job = jm_->dispatcher().job(id);
+  ASSERT_TRUE(eventually([&] { return job->checkpoint_stats().completed >= 2; }));
+  add_task_manager(1);  // the spare
+  ASSERT_TRUE(eventually([&] { return jm_->resource_manager().total_slots() == 3; }));
+  tms_.front()->shutdown("killed by the test");
+  ASSERT_EQ(job->wait(std::chrono::seconds(120)), JobStatus::kFinished) << job->failure();
+  EXPECT_EQ(published_lines(out.path), reference("q5", 200000, 2));
+  const auto& survivor = tms_[1]->restore_counters();
+  const auto& spare = tms_[2]->restore_counters();
+  EXPECT_GT(survivor.subtasks.load(), 0);
+  EXPECT_EQ(survivor.local_subtasks.load(), survivor.subtasks.load());
+  EXPECT_EQ(survivor.remote_bytes.load(), survivor.remote_union_bytes.load());
+  EXPECT_GT(spare.subtasks.load(), 0);
+  EXPECT_EQ(spare.local_subtasks.load(), 0);
+  EXPECT_GT(spare.remote_bytes.load(), spare.remote_union_bytes.load());
 }
 
 }  // namespace

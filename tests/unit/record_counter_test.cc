@@ -46,6 +46,7 @@ TEST(RecordCounter, TaskManagerMetricsText) {
   t.records_out = 9;
   t.output_wait_ns = 1'500'000'000;
   t.restored_bytes = 4096;
+  t.restored_bytes_local = 77;
   t.state = cluster::ExecutionState::kRunning;
   std::string text = cluster::rest::task_manager_metrics(4, 1, {t});
   const std::string labels =
@@ -58,6 +59,7 @@ TEST(RecordCounter, TaskManagerMetricsText) {
         "weir_taskmanager_task_backpressured_seconds_total{" + labels + "} 1.5\n",
         "weir_taskmanager_task_restored_bytes{" + labels + "} 4096\n",
         "weir_taskmanager_task_state{" + labels + ",state=\"RUNNING\"} 1\n",
+        "weir_taskmanager_task_restored_local_bytes{" + labels + "} 77\n",
         std::string("# TYPE weir_taskmanager_task_records_out_total counter\n")})
     EXPECT_NE(text.find(line), std::string::npos) << line << "\n" << text;
 }

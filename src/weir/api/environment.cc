@@ -3,6 +3,8 @@
 
 #include "weir/api/data_stream.h"
 #include "weir/api/job_plan.h"
+#include "weir/checkpoint/checkpoint_options.h"
+#include "weir/checkpoint/local_state_store.h"
 #include "weir/connectors/datagen_source.h"
 #include "weir/connectors/socket_text_source.h"
 #include "weir/connectors/text_file_source.h"
@@ -77,6 +79,8 @@ std::shared_ptr<cluster::MiniCluster> StreamExecutionEnvironment::cluster_for(co
     mc.slots_per_task_manager = (needed + mc.num_task_managers - 1) / mc.num_task_managers;
   mc.clock = clock_;
   mc.tcp_network = config_.get_string(options::kMiniClusterNetwork) == "tcp";
+  if (config_.contains(options::kLocalStateRootDirs.key()))
+    mc.local_state_root_dirs = checkpoint::local_state_root_dirs(config_);
   return std::make_shared<cluster::MiniCluster>(mc);
 }
 

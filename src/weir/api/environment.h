@@ -54,6 +54,9 @@ class JobClient {
   }
   //! Restarts so far, failures seen, checkpoint counters.
   const cluster::JobMaster& job_master() const { return c_.job_master(); }
+  //! The embedded cluster that runs the job (its TaskManagers' counters and local state, for tests);
+  //! null when the environment was given another cluster.
+  cluster::MiniCluster* mini_cluster() const { return keep_.get(); }
 
  private:
   cluster::JobClient c_;

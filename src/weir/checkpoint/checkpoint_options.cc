@@ -56,6 +56,29 @@ const ConfigOption<std::string> kCheckpointDir{
     {"execution.checkpointing.dir", ConfigType::kString, "",
      "Directory of checkpoints: <dir>/<job-id>/chk-<n>/_metadata."}};
 
+const ConfigOption<bool> kLocalRecovery{
+    {"execution.state-recovery.from-local", ConfigType::kBool, "false",
+     "Local recovery: a subtask restarted on the TaskManager it ran on restores from that TaskManager's "
+     "local copy of its latest snapshot instead of reading the checkpoint storage (falling back to it when "
+     "the copy is missing or corrupt)."}};
+const ConfigOption<bool> kLocalBackup{
+    {"execution.checkpointing.local-backup.enabled", ConfigType::kBool, "",
+     "Keep a local copy of each subtask's latest snapshot on its TaskManager (beside the upload to the "
+     "checkpoint storage). Not set: follows execution.state-recovery.from-local."}};
+const ConfigOption<std::string> kLocalStateRootDirs{
+    {"taskmanager.state.local.root-dirs", ConfigType::kString, "",
+     "Comma-separated local directories where TaskManagers keep local copies of snapshots (local "
+     "recovery); each TaskManager uses a directory of its own below them. Not set: <temp dir>/"
+     "weir-local-state."}};
+
+bool local_recovery_enabled(const Configuration& c) {
+  return c.get_bool(kLocalRecovery);
+}
+
+bool local_backup_enabled(const Configuration& c) {
+  return c.contains(kLocalBackup.key()) ? c.get_bool(kLocalBackup) : c.get_bool(kLocalRecovery);
+}
+
 const ConfigOption<std::string> kSavepointPath{{"execution.savepoint.path", ConfigType::kString, "",
                                                 "Savepoint or retained checkpoint to start the job from."}};
 const ConfigOption<bool> kIgnoreUnclaimedState{{"execution.savepoint.ignore-unclaimed-state",

@@ -20,6 +20,16 @@ extern const ConfigOption<Duration>
     kAlignedCheckpointTimeout;                          // execution.checkpointing.aligned-checkpoint-timeout
 extern const ConfigOption<std::string> kCheckpointDir;  // execution.checkpointing.dir
 
+// Local recovery (local_state_store.h).
+extern const ConfigOption<bool> kLocalRecovery;              // execution.state-recovery.from-local
+extern const ConfigOption<bool> kLocalBackup;                // execution.checkpointing.local-backup.enabled
+extern const ConfigOption<std::string> kLocalStateRootDirs;  // taskmanager.state.local.root-dirs
+//! Restore from local copies when there are some (execution.state-recovery.from-local).
+bool local_recovery_enabled(const Configuration& c);
+//! Keep local copies of snapshots: execution.checkpointing.local-backup.enabled, which follows
+//! execution.state-recovery.from-local when not set (as in Flink).
+bool local_backup_enabled(const Configuration& c);
+
 extern const ConfigOption<std::string> kSavepointPath;  // execution.savepoint.path
 extern const ConfigOption<bool> kIgnoreUnclaimedState;  // execution.savepoint.ignore-unclaimed-state
 extern const ConfigOption<bool>

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <set>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "weir/checkpoint/local_state_store.h"
 #include "weir/common/crc32c.h"
 #include "weir/common/error.h"
 #include "weir/fs/file_system.h"
@@ -45,6 +47,8 @@ nlohmann::json encode_task(const TaskStateHandle& t) {
       o["key_group_offsets"] = op.key_groups.offsets;
     }
     if (!op.keyed_state_file.empty()) o["keyed_state_file"] = op.keyed_state_file;
+    o["union"] = op.union_state;
+    if (op.union_only) o["union_only"] = true;
     j["operators"].push_back(std::move(o));
   }
   return j;
@@ -87,6 +91,9 @@ TaskStateHandle decode_task(const nlohmann::json& t) {
           throw SerializationError(
               fmt::format("it names the file '{}', which is outside the directory", op.keyed_state_file));
       }
+      // Metadata older than the flag says nothing about union list state: assume there is some.
+      op.union_state = o.contains("union") ? o["union"].get<bool>() : true;
+      op.union_only = o.contains("union_only") && o["union_only"].get<bool>();
       h.operators.push_back(std::move(op));
     }
   return h;
@@ -181,11 +188,13 @@ std::string CheckpointStorage::checkpoint_dir(int64_t id) const {
   return (fs::Path::parse(job_dir_) / fmt::format("chk-{}", id)).str();
 }
 
-TaskStateHandle CheckpointStorage::write_task_state(const std::string& dir, const TaskSnapshot& snapshot) {
+TaskStateHandle CheckpointStorage::write_task_state(const std::string& dir, const TaskSnapshot& snapshot,
+                                                    std::string* bytes) {
   EncodedTaskSnapshot e = encode_task_snapshot(snapshot);
   e.handle.file = fmt::format("{}-{}", snapshot.vertex, snapshot.subtask);
   fs::Path p = fs::Path::parse(dir) / e.handle.file;
   fs::get(p)->write_file(p, e.bytes);
+  if (bytes) *bytes = std::move(e.bytes);
   return std::move(e.handle);
 }
 
@@ -277,7 +286,7 @@ std::optional<CompletedCheckpoint> latest_valid_checkpoint(const std::string& jo
 
 CompletedCheckpoint restore_handles_for(const CompletedCheckpoint& c,
                                         const std::vector<std::string>& operator_ids,
-                                        const KeyGroupRange& range) {
+                                        const KeyGroupRange& range, const RestoreTarget* target) {
   CompletedCheckpoint out;
   out.path = c.path;
   out.metadata.job_id = c.metadata.job_id;
@@ -286,12 +295,22 @@ CompletedCheckpoint restore_handles_for(const CompletedCheckpoint& c,
   out.metadata.savepoint = c.metadata.savepoint;
   std::set<std::string> ids(operator_ids.begin(), operator_ids.end());
   for (const auto& t : c.metadata.tasks) {
+    // At an unchanged parallelism (and key-group count) another old subtask's part holds nothing of
+    // this subtask's but union list state: its key groups, list elements, source splits and in-flight
+    // data are that subtask's, and its broadcast state equals this one's.
+    bool other = false;
+    if (target && t.subtask != target->subtask)
+      for (const auto& v : c.metadata.vertices)
+        if (v.vertex == t.vertex)
+          other = v.parallelism == target->parallelism && v.max_parallelism == target->max_parallelism;
     TaskStateHandle h = t;
     h.operators.clear();
     for (const auto& op : t.operators) {
       if (!ids.count(op.operator_id) || !op.has_state) continue;
+      if (other && !op.union_state) continue;
       OperatorStateHandle o = op;
-      o.key_groups = op.key_groups.restricted_to(range);
+      o.key_groups = other ? KeyGroupOffsets{} : op.key_groups.restricted_to(range);
+      o.union_only = other;
       h.operators.push_back(std::move(o));
     }
     // Files of an older format carry no operator list: keep them, they are read whole.
@@ -300,7 +319,71 @@ CompletedCheckpoint restore_handles_for(const CompletedCheckpoint& c,
   return out;
 }
 
-RestoredCheckpoint read_task_restore(const CompletedCheckpoint& handles, const KeyGroupRange& range) {
+namespace {
+
+// Keeps of a part restored for its union list state alone (OperatorStateHandle::union_only) only that,
+// and its broadcast state (the same on every subtask, and whichever part comes first serves it).
+void keep_union_lists(OperatorSnapshot& op) {
+  OperatorSnapshot kept;
+  kept.operator_id = std::move(op.operator_id);
+  kept.subtask = op.subtask;
+  kept.parallelism = op.parallelism;
+  kept.broadcast_states = std::move(op.broadcast_states);
+  for (auto& [name, elems] : op.list_states)
+    if (name.rfind("union:", 0) == 0) kept.list_states[name] = std::move(elems);  // operator_state_store.h
+  op = std::move(kept);
+}
+
+// Reads one task file's share through `read_range` (offset, length) or `read_all`; adds what it read to
+// `*bytes`. Throws SerializationError when the file does not match its handle or fails a checksum.
+TaskSnapshot read_task_file(const TaskStateHandle& h, const KeyGroupRange& range, const std::string& what,
+                            const std::function<std::string(uint64_t, uint64_t)>& read_range,
+                            const std::function<std::string()>& read_all, uint64_t* bytes) {
+  TaskSnapshot snap;
+  if (h.head_length == 0) {
+    std::string all = read_all();
+    *bytes += all.size();
+    snap = decode_task_snapshot(all, what);
+    for (auto& op : snap.operators)
+      std::erase_if(op.keyed, [&](const auto& kv) {
+        return kv.first != kNativeKeyedState && !range.contains(kv.first);
+      });
+    return snap;
+  }
+  std::string head = read_range(h.head_offset, h.head_length);
+  *bytes += head.size();
+  if (head.size() != h.head_length)
+    throw SerializationError("'" + what + "' is truncated: its head is cut short");
+  std::vector<KeyGroupOffsets> offsets;
+  snap = decode_task_head(head, h.size, what, &offsets);
+  // Operators this subtask does not run (and their key groups) are dropped unread.
+  std::vector<OperatorSnapshot> kept;
+  for (size_t i = 0; i < snap.operators.size(); ++i) {
+    auto& op = snap.operators[i];
+    auto it = std::find_if(h.operators.begin(), h.operators.end(),
+                           [&](const auto& o) { return o.operator_id == op.operator_id; });
+    if (it == h.operators.end()) continue;
+    const KeyGroupOffsets& want = it->key_groups;
+    if (!want.empty()) {
+      if (offsets[i].empty() || want.restricted_to(offsets[i].range()).offsets != want.offsets)
+        throw SerializationError(
+            fmt::format("'{}' does not match its handle: key groups of operator '{}'", what, op.operator_id));
+      uint64_t a = want.offsets.front(), b = want.offsets.back();
+      std::string blocks = read_range(a, b - a);
+      *bytes += blocks.size();
+      decode_key_group_blocks(blocks, want, op, what);
+    }
+    if (it->union_only) keep_union_lists(op);
+    kept.push_back(std::move(op));
+  }
+  snap.operators = std::move(kept);
+  return snap;
+}
+
+}  // namespace
+
+RestoredCheckpoint read_task_restore(const CompletedCheckpoint& handles, const KeyGroupRange& range,
+                                     const LocalStateStore* local) {
   RestoredCheckpoint r;
   r.path = handles.path;
   r.metadata = handles.metadata;
@@ -308,46 +391,49 @@ RestoredCheckpoint read_task_restore(const CompletedCheckpoint& handles, const K
   auto fs = fs::get(dir);
   for (const auto& h : handles.metadata.tasks) {
     fs::Path file = dir / h.file;
-    const std::string what = file.str();
-    TaskSnapshot snap;
-    if (h.head_length == 0) {
-      std::string bytes = fs->read(file);
-      r.bytes_read += bytes.size();
-      snap = decode_task_snapshot(bytes, what);
-      for (auto& op : snap.operators)
-        std::erase_if(op.keyed, [&](const auto& kv) {
-          return kv.first != kNativeKeyedState && !range.contains(kv.first);
-        });
-    } else {
-      std::string head = fs->read_range(file, h.head_offset, h.head_length);
-      r.bytes_read += head.size();
-      if (head.size() != h.head_length)
-        throw SerializationError("'" + what + "' is truncated: its head is cut short");
-      std::vector<KeyGroupOffsets> offsets;
-      snap = decode_task_head(head, h.size, what, &offsets);
-      // Operators this subtask does not run (and their key groups) are dropped unread.
-      std::vector<OperatorSnapshot> kept;
-      for (size_t i = 0; i < snap.operators.size(); ++i) {
-        auto& op = snap.operators[i];
-        auto it = std::find_if(h.operators.begin(), h.operators.end(),
-                               [&](const auto& o) { return o.operator_id == op.operator_id; });
-        if (it == h.operators.end()) continue;
-        const KeyGroupOffsets& want = it->key_groups;
-        if (!want.empty()) {
-          if (offsets[i].empty() || want.restricted_to(offsets[i].range()).offsets != want.offsets)
-            throw SerializationError(fmt::format(
-                "'{}' does not match its handle: key groups of operator '{}'", what, op.operator_id));
-          uint64_t a = want.offsets.front(), b = want.offsets.back();
-          std::string blocks = fs->read_range(file, a, b - a);
-          r.bytes_read += blocks.size();
-          decode_key_group_blocks(blocks, want, op, what);
+    std::optional<TaskSnapshot> snap;
+    std::string source_dir = r.path;
+    if (local) {
+      std::string why;
+      if (auto copy =
+              local->find(handles.metadata.job_id, handles.metadata.checkpoint_id, handles.path, h, &why)) {
+        uint64_t bytes = 0;
+        try {
+          snap = read_task_file(
+              h, range, copy->task_file,
+              [&](uint64_t offset, uint64_t length) {
+                return LocalStateStore::read_range(copy->task_file, offset, length);
+              },
+              [&] { return LocalStateStore::read_range(copy->task_file, 0, h.size); }, &bytes);
+          r.local_bytes_read += bytes;
+          ++r.local_files;
+          source_dir = copy->dir;  // keyed-state files were copied beside it
+        } catch (const std::exception& e) {
+          r.local_bytes_read += bytes;
+          r.local_fallbacks.push_back(fmt::format("local copy '{}' not used: {}", copy->task_file, e.what()));
         }
-        kept.push_back(std::move(op));
+      } else if (!why.empty()) {
+        r.local_fallbacks.push_back(std::move(why));
       }
-      snap.operators = std::move(kept);
     }
-    for (auto& op : snap.operators) op.source_dir = r.path;
-    r.tasks.push_back(std::move(snap));
+    if (!snap) {
+      uint64_t bytes = 0;
+      snap = read_task_file(
+          h, range, file.str(),
+          [&](uint64_t offset, uint64_t length) { return fs->read_range(file, offset, length); },
+          [&] { return fs->read(file); }, &bytes);
+      r.bytes_read += bytes;
+      const bool union_only = !h.operators.empty() && std::all_of(h.operators.begin(), h.operators.end(),
+                                                                  [](const auto& o) { return o.union_only; });
+      if (union_only) r.union_bytes_read += bytes;
+    }
+    for (auto& op : snap->operators) {
+      // Files an operator names resolve against where they are: native (incremental RocksDB) handles
+      // name shared files relative to the checkpoint storage's job directory, so they stay remote.
+      const bool native = op.keyed.count(kNativeKeyedState) > 0;
+      op.source_dir = native ? r.path : source_dir;
+    }
+    r.tasks.push_back(std::move(*snap));
   }
   return r;
 }

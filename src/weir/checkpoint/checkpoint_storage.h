@@ -22,6 +22,8 @@
 
 namespace weir::checkpoint {
 
+class LocalStateStore;
+
 struct VertexInfo {
   int vertex = 0;
   std::string name;
@@ -51,6 +53,15 @@ struct RestoredCheckpoint {
   CheckpointMetadata metadata;
   std::vector<TaskSnapshot> tasks;
   uint64_t bytes_read = 0;  //!< what reading it cost (heads, key-group ranges, whole older files)
+  //! Of bytes_read, the heads of other subtasks' files read for their union list state alone
+  //! (OperatorStateHandle::union_only): every subtask reads those, its own state aside.
+  uint64_t union_bytes_read = 0;
+  //! Read from the TaskManager's local copies instead (local recovery; local_state_store.h): bytes, and
+  //! the task files so served. bytes_read counts the checkpoint storage only.
+  uint64_t local_bytes_read = 0;
+  int local_files = 0;
+  //! One line per local copy that was there but could not be used (corrupt, another file): read remotely.
+  std::vector<std::string> local_fallbacks;
   //! Snapshots of operator `id` from every old subtask (empty when the checkpoint has none).
   OperatorRestore for_operator(const std::string& id) const;
 };
@@ -68,8 +79,10 @@ class CheckpointStorage {
   CheckpointStorage(std::string base_dir, std::string job_id);
   const std::string& job_dir() const { return job_dir_; }
   std::string checkpoint_dir(int64_t id) const;
-  //! Writes a task's snapshot (durably) into checkpoint directory `dir`; returns its handle.
-  static TaskStateHandle write_task_state(const std::string& dir, const TaskSnapshot& snapshot);
+  //! Writes a task's snapshot (durably) into checkpoint directory `dir`; returns its handle. `bytes`
+  //! (optional) receives the file's bytes once written (for a local copy).
+  static TaskStateHandle write_task_state(const std::string& dir, const TaskSnapshot& snapshot,
+                                          std::string* bytes = nullptr);
   //! Writes _metadata last, durably, refusing to replace one (a conditional put on object stores).
   void write_metadata(const std::string& dir, const CheckpointMetadata& m) const;
   //! Removes a checkpoint directory, its _metadata first; reports (does not throw) when it cannot.
@@ -87,13 +100,27 @@ CompletedCheckpoint load_checkpoint(const std::string& path);
 std::optional<CompletedCheckpoint> latest_valid_checkpoint(const std::string& job_dir,
                                                            std::vector<std::string>* why);
 
+//! The subtask a restore is for, when the caller knows it (the JobMaster does).
+struct RestoreTarget {
+  int subtask = 0;
+  int parallelism = 1;
+  int max_parallelism = 128;
+};
+
 //! The handles a subtask of a vertex running `operator_ids` with key groups `range` needs: the old
 //! subtasks' files that hold any of these operators, each operator's key groups cut to `range`.
+//! With `target`, an operator whose old vertex had the same parallelism and maximum parallelism keeps
+//! only the subtask's own part, plus other subtasks' parts that hold union list state (as Flink assigns
+//! state at an unchanged parallelism): a subtask then reads only its own file, which is what lets a
+//! local copy of it serve the whole restore (local recovery).
 CompletedCheckpoint restore_handles_for(const CompletedCheckpoint& c,
                                         const std::vector<std::string>& operator_ids,
-                                        const KeyGroupRange& range);
+                                        const KeyGroupRange& range, const RestoreTarget* target = nullptr);
 //! Reads what `handles` (from restore_handles_for) name: each file's head and its key-group ranges
 //! (one ranged read per operator and file); files of older formats whole, keeping `range`'s key groups.
-RestoredCheckpoint read_task_restore(const CompletedCheckpoint& handles, const KeyGroupRange& range);
+//! With `local`, a file the TaskManager keeps a verified local copy of is read from that copy instead;
+//! a copy that is missing, of another file, or fails its checksums is passed over for the remote file.
+RestoredCheckpoint read_task_restore(const CompletedCheckpoint& handles, const KeyGroupRange& range,
+                                     const LocalStateStore* local = nullptr);
 
 }  // namespace weir::checkpoint

@@ -185,6 +185,9 @@ EncodedTaskSnapshot encode_task_snapshot(const TaskSnapshot& s) {
     h.operator_id = op.operator_id;
     h.has_state = !op.empty();
     h.keyed_state_file = op.keyed_state_file;
+    // Union list states (runtime/operator_state_store.h names them "union:<name>") go to every subtask.
+    h.union_state = std::any_of(op.list_states.begin(), op.list_states.end(),
+                                [](const auto& kv) { return kv.first.rfind("union:", 0) == 0; });
     // Blocks of consecutive key groups; a gap (never written by Weir) ends the run.
     for (auto it = op.keyed.lower_bound(0); it != op.keyed.end(); ++it) {
       if (h.key_groups.offsets.empty()) {

@@ -35,6 +35,13 @@ struct OperatorStateHandle {
   //! A keyed-state file beside the task snapshot (state/keyed_state_file.h; RocksDB full snapshots),
   //! relative to the checkpoint directory; empty: none. It carries its own key-group index.
   std::string keyed_state_file;
+  //! The snapshot holds union list state, which every restoring subtask reads whatever its index (so a
+  //! restore at an unchanged parallelism still needs this part of other subtasks' files). Metadata
+  //! written before this field existed says nothing, which reads as true.
+  bool union_state = false;
+  //! Only in the handles of one restore (restore_handles_for): another old subtask's part, kept for its
+  //! union list state alone; the rest of it belongs to that subtask, not to the one restoring.
+  bool union_only = false;
   bool operator==(const OperatorStateHandle&) const = default;
 };
 

@@ -42,14 +42,16 @@ std::string QueryRunResult::result_line() const {
 std::string QueryRunResult::recovery_line() const {
   return fmt::format(
       "RECOVERY query={} restarts={} checkpoints={} failures_injected={} checkpoint_avg_ms={:.1f} "
-      "sync_avg_ms={:.1f} async_avg_ms={:.1f} alignment_avg_ms={:.1f} unaligned_checkpoints={}",
+      "sync_avg_ms={:.1f} async_avg_ms={:.1f} alignment_avg_ms={:.1f} unaligned_checkpoints={} "
+      "restored_remote_bytes={} restored_local_bytes={}",
       query, restarts, checkpoints, failures_injected, checkpoint_ms, sync_ms, async_ms, alignment_ms,
-      unaligned_checkpoints);
+      unaligned_checkpoints, restored_bytes_remote, restored_bytes_local);
 }
 
 QueryRunResult run_query(std::string_view name, const Configuration& config, const QueryOptions& options,
                          const RunControl& control) {
   auto env = StreamExecutionEnvironment::get_execution_environment(config);
+  if (control.cluster) env->set_cluster(control.cluster);
   QueryOptions o = options;
   auto events_made = std::make_shared<std::atomic<int64_t>>(0);
   o.source_hooks.events_made = events_made;
@@ -97,6 +99,15 @@ QueryRunResult run_query(std::string_view name, const Configuration& config, con
   }
   r.unaligned_checkpoints = stats.completed_unaligned;
   r.failures_injected = failures ? failures->injected() : 0;
+  if (auto* mc = client.mini_cluster())
+    for (const auto& te : mc->task_executors()) {
+      const auto& c = te->restore_counters();
+      r.restored_bytes_remote += c.remote_bytes.load();
+      r.restored_bytes_local += c.local_bytes.load();
+      r.restored_subtasks += c.subtasks.load();
+      r.restored_local_subtasks += c.local_subtasks.load();
+      r.local_fallbacks += c.local_fallbacks.load();
+    }
   return r;
 }
 

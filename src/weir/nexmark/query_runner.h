@@ -1,11 +1,16 @@
 #pragma once
 // Runs Nexmark queries on an embedded MiniCluster and measures them: wall time around the job and
 // the process's CPU time (getrusage), reported as the RESULT line other tools parse.
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "weir/common/config.h"
 #include "weir/nexmark/query_options.h"
+
+namespace weir::cluster {
+class MiniCluster;
+}  // namespace weir::cluster
 
 namespace weir::nexmark {
 
@@ -26,9 +31,18 @@ struct QueryRunResult {
   double checkpoint_ms = 0, sync_ms = 0, async_ms = 0, alignment_ms = 0;
   int64_t unaligned_checkpoints = 0;
   int failures_injected = 0;
+  //! What restores read over the run, summed over the embedded cluster's TaskManagers: bytes from the
+  //! checkpoint storage and from local copies (local recovery), subtasks restored, of which those that
+  //! read nothing from the checkpoint storage, and local copies found unusable.
+  uint64_t restored_bytes_remote = 0;
+  uint64_t restored_bytes_local = 0;
+  int64_t restored_subtasks = 0;
+  int64_t restored_local_subtasks = 0;
+  int64_t local_fallbacks = 0;
   std::string savepoint;  //!< the savepoint the job stopped with, if it did
 
-  //! `RECOVERY query=q0 restarts=2 checkpoints=14 failures_injected=2`
+  //! `RECOVERY query=q0 restarts=2 checkpoints=14 failures_injected=2 ...`, ending with the bytes restores
+  //! read: `restored_remote_bytes=N restored_local_bytes=M` (local recovery).
   std::string recovery_line() const;
 };
 
@@ -43,6 +57,8 @@ struct RunControl {
   std::string savepoint_dir;
   //! Stop with drain: the sources end their input (maximum watermark) before the savepoint.
   bool drain = false;
+  //! Run on this embedded cluster instead of one made for the job (tests that look into its TaskManagers).
+  std::shared_ptr<cluster::MiniCluster> cluster;
 };
 
 //! Builds query `name` on a fresh environment with `config` (parallelism and any other keys) and runs

@@ -90,13 +90,25 @@ void JobMaster::start_running_locked() {
 // REQUIRES: mu_ held.
 bool JobMaster::ensure_slots_locked(std::function<void()> retry) {
   const int needed = jg_->max_vertex_parallelism();
-  bool valid = static_cast<int>(slots_.size()) == needed;
-  for (const auto& s : slots_) valid = valid && rm_->task_executor(s.task_manager) != nullptr;
-  if (valid) return true;
-  rm_->release_slots(id_);
-  slots_.clear();
+  // Slots on TaskManagers still registered are kept, and only those of lost TaskManagers replaced: a
+  // restarted subtask goes back to the TaskManager it ran on, whose local copies of its state it can
+  // restore from (local recovery; Flink's scheduler prefers the previous allocation the same way).
+  std::vector<size_t> lost;
+  if (static_cast<int>(slots_.size()) != needed) {
+    rm_->release_slots(id_);
+    slots_.clear();
+  } else {
+    for (size_t i = 0; i < slots_.size(); ++i)
+      if (!rm_->task_executor(slots_[i].task_manager)) lost.push_back(i);
+    if (lost.empty()) return true;
+  }
   try {
-    slots_ = rm_->allocate_slots(id_, needed);
+    if (slots_.empty()) {
+      slots_ = rm_->allocate_slots(id_, needed);
+    } else {
+      auto fresh = rm_->allocate_slots(id_, static_cast<int>(lost.size()));
+      for (size_t k = 0; k < lost.size(); ++k) slots_[lost[k]] = fresh[k];
+    }
     if (slot_wait_since_ms_ >= 0)
       std::fprintf(stderr, "weir: job %s: got %d slot(s) after waiting %lld ms\n", id_.to_string().c_str(),
                    needed, static_cast<long long>(now_ms() - slot_wait_since_ms_));
@@ -151,8 +163,10 @@ void JobMaster::deploy_task_locked(int vertex, int subtask) {
     const auto& v = jg_->vertices[vertex];
     std::vector<std::string> ids;
     for (int n : v.nodes) ids.push_back(graph::operator_id_of(jg_->stream_graph->node(n)));
+    // At an unchanged parallelism the subtask gets its own old part (and union list state) only.
+    const checkpoint::RestoreTarget target{subtask, v.parallelism, v.max_parallelism};
     tdd.restore = std::make_shared<checkpoint::CompletedCheckpoint>(checkpoint::restore_handles_for(
-        *restore_, ids, key_group_range_for_subtask(v.max_parallelism, v.parallelism, subtask)));
+        *restore_, ids, key_group_range_for_subtask(v.max_parallelism, v.parallelism, subtask), &target));
   }
   tdd.locations = locations_locked();
   if (!te) {

@@ -13,9 +13,9 @@ MiniCluster::MiniCluster(MiniClusterConfig cfg)
           std::make_shared<network::DataPlane>(registries_.back(), network::DataPlaneOptions{}));
   }
   for (int i = 0; i < n; ++i) {
-    auto te = std::make_shared<TaskExecutor>(NodeId(i), cfg_.slots_per_task_manager,
-                                             registries_[cfg_.tcp_network ? i : 0],
-                                             cfg_.tcp_network ? data_planes_[i] : nullptr);
+    auto te = std::make_shared<TaskExecutor>(
+        NodeId(i), cfg_.slots_per_task_manager, registries_[cfg_.tcp_network ? i : 0],
+        cfg_.tcp_network ? data_planes_[i] : nullptr, cfg_.local_state_root_dirs);
     rm_->register_task_executor(te);
     tes_.push_back(std::move(te));
   }

@@ -5,6 +5,7 @@
 // the socket; with `tcp_network` each TaskManager has its own channels and data plane on loopback, so
 // records between TaskManagers cross a real TCP connection.
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "weir/cluster/jobmanager/dispatcher.h"
@@ -21,6 +22,9 @@ struct MiniClusterConfig {
   std::shared_ptr<Clock> clock;  //!< processing-time source for every task (null: system clock)
   //! minicluster.network = tcp: shuffles between TaskManagers go through their data planes on 127.0.0.1.
   bool tcp_network = false;
+  //! taskmanager.state.local.root-dirs: where the TaskManagers keep local copies of snapshots (local
+  //! recovery). Each TaskManager uses a directory of its own below each; empty: below the temp directory.
+  std::vector<std::string> local_state_root_dirs;
 };
 
 class MiniCluster {

@@ -60,6 +60,11 @@ std::string task_manager_metrics(int slots, size_t running_tasks, const std::vec
          [](const char* name, const std::string& l, const TaskMetrics& t) {
            return fmt::format("{}{{{}}} {}\n", name, l, t.restored_bytes);
          });
+  family("weir_taskmanager_task_restored_local_bytes", "gauge",
+         "Bytes the task read from its TaskManager's local copies to restore its state (local recovery).",
+         [](const char* name, const std::string& l, const TaskMetrics& t) {
+           return fmt::format("{}{{{}}} {}\n", name, l, t.restored_bytes_local);
+         });
   family("weir_taskmanager_task_state", "gauge",
          "1 for each task attempt, with its state (RUNNING, FINISHED, ...) as a label.",
          [](const char* name, const std::string& l, const TaskMetrics& t) {

@@ -20,7 +20,8 @@ TaskHost::TaskHost(int slots, network::DataPlaneOptions data, std::chrono::milli
       registry_(std::make_shared<network::PartitionRegistry>()),
       data_plane_(std::make_shared<network::DataPlane>(registry_, std::move(data))),
       data_address_(data_plane_->address()),
-      executor_(std::make_shared<TaskExecutor>(NodeId(0), slots, registry_, data_plane_)) {}
+      executor_(std::make_shared<TaskExecutor>(NodeId(0), slots, registry_, data_plane_,
+                                               checkpoint::local_state_root_dirs(conf_))) {}
 
 TaskHost::~TaskHost() {
   shutdown();

@@ -50,6 +50,8 @@ class TaskHost {
   //! Counters of the tasks running here and of recently ended ones (TaskExecutor::task_metrics()).
   std::vector<TaskMetrics> task_metrics() const { return executor_->task_metrics(); }
   size_t num_running_tasks() const { return executor_->num_running_tasks(); }
+  //! What restores of tasks here read: from the checkpoint storage, and from local copies.
+  const RestoreCounters& restore_counters() const { return executor_->restore_counters(); }
 
  private:
   std::shared_ptr<const graph::JobGraph> graph_for(const JobId& job, const weir::rpc::JobSpec& spec);

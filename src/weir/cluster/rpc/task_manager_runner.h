@@ -53,6 +53,8 @@ class TaskManagerRunner {
   //! Counters of this TaskManager's tasks (running and recently ended); any thread, until shutdown().
   std::vector<TaskMetrics> task_metrics() const { return host_->task_metrics(); }
   size_t num_running_tasks() const { return host_->num_running_tasks(); }
+  //! What restores of tasks here read (local recovery: from the checkpoint storage or local copies).
+  const RestoreCounters& restore_counters() const { return host_->restore_counters(); }
 
  private:
   class Service;

@@ -1,6 +1,7 @@
 #include "weir/cluster/taskmanager/task.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <map>
 
@@ -28,8 +29,12 @@ int64_t ms_since(std::chrono::steady_clock::time_point t) {
 }  // namespace
 
 Task::Task(TaskDeploymentDescriptor tdd, network::PartitionRegistry* registry,
-           std::shared_ptr<JobMasterGateway> jm, network::DataPlane* data_plane)
-    : tdd_(std::move(tdd)), registry_(registry), jm_(std::move(jm)), data_plane_(data_plane) {
+           std::shared_ptr<JobMasterGateway> jm, network::DataPlane* data_plane, TaskServices services)
+    : tdd_(std::move(tdd)),
+      services_(services),
+      registry_(registry),
+      jm_(std::move(jm)),
+      data_plane_(data_plane) {
   id_ = {tdd_.job, tdd_.attempt, tdd_.vertex, tdd_.subtask};
   vertex_ = &tdd_.job_graph->vertices.at(tdd_.vertex);
   name_ = fmt::format("{} ({}/{})", vertex_->name, tdd_.subtask + 1, vertex_->parallelism);
@@ -72,6 +77,7 @@ TaskMetrics Task::metrics() {
   m.records_in = records_in_.load(std::memory_order_relaxed);
   m.state = state_.load(std::memory_order_relaxed);
   m.restored_bytes = restored_bytes_.load(std::memory_order_relaxed);
+  m.restored_bytes_local = restored_local_bytes_.load(std::memory_order_relaxed);
   std::lock_guard lock(partitions_mu_);
   m.records_out = released_records_out_;
   m.output_wait_ns = released_wait_ns_;
@@ -164,6 +170,8 @@ void Task::build() {
   final_checkpoint_ = config.get_duration(options::kCheckpointInterval).count() > 0;
   unaligned_ = exactly_once_ && config.get_bool(options::kUnalignedCheckpoints);
   aligned_timeout_ = config.get_duration(options::kAlignedCheckpointTimeout);
+  local_backup_ = services_.local_state && options::local_backup_enabled(config);
+  local_recovery_ = services_.local_state && options::local_recovery_enabled(config);
   pts_ = std::make_unique<runtime::ProcessingTimeService>(tdd_.clock ? tdd_.clock : SystemClock::shared());
   if (pts_->clock().is_manual()) clock_listener_ = pts_->clock().add_listener([this] { wakeup_.notify(); });
 
@@ -269,13 +277,7 @@ void Task::build() {
     if (tdd_.restore) {
       auto* op = ops[node_id];
       WEIR_FAILURE_POINT("task.restore");
-      if (!restored_) {
-        // This subtask's share only: the old files' heads and the byte ranges of its key groups.
-        restored_ = std::make_unique<checkpoint::RestoredCheckpoint>(checkpoint::read_task_restore(
-            *tdd_.restore,
-            key_group_range_for_subtask(vertex_->max_parallelism, vertex_->parallelism, tdd_.subtask)));
-        restored_bytes_.store(restored_->bytes_read, std::memory_order_relaxed);
-      }
+      if (!restored_) read_restore();
       call_operator(op, [&] { op->initialize_state(restored_->for_operator(op->runtime().operator_id)); });
     }
   }
@@ -311,6 +313,29 @@ void Task::build() {
   if (restored_) restore_in_flight();
   restored_.reset();  // operators copied what they need
   last_flush_ = std::chrono::steady_clock::now();
+}
+
+// This subtask's share only: the old files' heads and the byte ranges of its key groups, from the
+// TaskManager's local copies where local recovery is on and they match.
+void Task::read_restore() {
+  const auto range =
+      key_group_range_for_subtask(vertex_->max_parallelism, vertex_->parallelism, tdd_.subtask);
+  restored_ = std::make_unique<checkpoint::RestoredCheckpoint>(
+      checkpoint::read_task_restore(*tdd_.restore, range, local_recovery_ ? services_.local_state : nullptr));
+  restored_bytes_.store(restored_->bytes_read, std::memory_order_relaxed);
+  restored_local_bytes_.store(restored_->local_bytes_read, std::memory_order_relaxed);
+  for (const auto& why : restored_->local_fallbacks)
+    std::fprintf(stderr, "weir: task '%s': %s; reading the checkpoint storage instead\n", name_.c_str(),
+                 why.c_str());
+  if (auto* c = services_.restore_counters) {
+    c->remote_bytes += restored_->bytes_read;
+    c->remote_union_bytes += restored_->union_bytes_read;
+    c->local_bytes += restored_->local_bytes_read;
+    if (!tdd_.restore->metadata.tasks.empty()) c->subtasks += 1;  // it had state to read
+    if (restored_->local_files > 0 && restored_->bytes_read == restored_->union_bytes_read)
+      c->local_subtasks += 1;
+    c->local_fallbacks += static_cast<int64_t>(restored_->local_fallbacks.size());
+  }
 }
 
 std::shared_ptr<network::LocalChannel> Task::input_channel(const graph::JobEdge& e,
@@ -625,6 +650,11 @@ void Task::trigger_checkpoint(const CheckpointBarrier& b) {
 void Task::notify_checkpoint_complete(int64_t id) {
   mailbox_.put([this, id] {
     WEIR_FAILURE_POINT("task.checkpoint-complete");
+    // Local copies of older checkpoints are subsumed by this one; the writer thread removes them, after
+    // any snapshot it is still writing.
+    if (local_backup_)
+      post_to_writer([store = services_.local_state, job = tdd_.job.to_string(), v = tdd_.vertex,
+                      s = tdd_.subtask, id] { store->confirm(job, v, s, id); });
     if (input_finished_ && id > finished_at_checkpoint_) final_checkpoint_done_ = true;
     for (auto& op : chain_) call_operator(op.get(), [&] { op->notify_checkpoint_complete(id); });
   });
@@ -632,6 +662,9 @@ void Task::notify_checkpoint_complete(int64_t id) {
 
 void Task::notify_checkpoint_aborted(int64_t id) {
   mailbox_.put([this, id] {
+    if (local_backup_)
+      post_to_writer([store = services_.local_state, job = tdd_.job.to_string(), v = tdd_.vertex,
+                      s = tdd_.subtask, id] { store->discard(job, v, s, id); });
     for (auto& op : chain_) call_operator(op.get(), [&] { op->notify_checkpoint_aborted(id); });
   });
 }
@@ -745,24 +778,36 @@ void Task::forward_barrier(const CheckpointBarrier& b) {
 // Asynchronous part: encode and write while processing goes on.
 void Task::write_snapshot_async(std::shared_ptr<checkpoint::TaskSnapshot> snap, const CheckpointBarrier& b,
                                 CheckpointAck stats) {
+  post_to_writer([this, snap = std::move(snap), b, stats]() mutable {
+    auto t0 = std::chrono::steady_clock::now();
+    try {
+      checkpoint::finish_async_parts(*snap);  // e.g. upload new RocksDB SST files
+      const bool keep_local = local_backup_ && !b.savepoint;
+      std::string bytes;
+      stats.handle =
+          checkpoint::CheckpointStorage::write_task_state(b.target_dir, *snap, keep_local ? &bytes : nullptr);
+      // After the upload and before the ack, so a completed checkpoint finds its copy in place; a
+      // copy that cannot be made is reported and left out, never failing the checkpoint.
+      if (keep_local)
+        services_.local_state->store(tdd_.job.to_string(), b.id, b.target_dir, stats.handle, bytes);
+      WEIR_FAILURE_POINT("task.before-ack");
+      stats.id = id_;
+      stats.checkpoint_id = b.id;
+      stats.async_ms = ms_since(t0);
+      jm_->acknowledge_checkpoint(stats);
+    } catch (const std::exception& e) {
+      jm_->decline_checkpoint(id_, b.id,
+                              fmt::format("task '{}' could not write its state: {}", name_, e.what()));
+    }
+  });
+}
+
+void Task::post_to_writer(std::function<void()> job) {
   {
     std::lock_guard lock(writer_mu_);
+    if (writer_stop_) return;  // the task is ending: no new work
     if (!writer_.joinable()) writer_ = std::thread([this] { run_writer(); });
-    writer_queue_.push_back([this, snap = std::move(snap), b, stats]() mutable {
-      auto t0 = std::chrono::steady_clock::now();
-      try {
-        checkpoint::finish_async_parts(*snap);  // e.g. upload new RocksDB SST files
-        stats.handle = checkpoint::CheckpointStorage::write_task_state(b.target_dir, *snap);
-        WEIR_FAILURE_POINT("task.before-ack");
-        stats.id = id_;
-        stats.checkpoint_id = b.id;
-        stats.async_ms = ms_since(t0);
-        jm_->acknowledge_checkpoint(stats);
-      } catch (const std::exception& e) {
-        jm_->decline_checkpoint(id_, b.id,
-                                fmt::format("task '{}' could not write its state: {}", name_, e.what()));
-      }
-    });
+    writer_queue_.push_back(std::move(job));
   }
   writer_cv_.notify_one();
 }

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "weir/checkpoint/checkpoint_storage.h"
+#include "weir/checkpoint/local_state_store.h"
 #include "weir/checkpoint/operator_snapshot.h"
 #include "weir/cluster/gateways.h"
 #include "weir/network/data_plane.h"
@@ -38,11 +39,32 @@ struct TaskMetrics {
   int subtask = 0;
   int parallelism = 1;
   int attempt = 0;
-  int64_t records_in = 0;       //!< records read from the task's input gates
-  int64_t records_out = 0;      //!< records written to its result partitions (once per partition)
-  int64_t output_wait_ns = 0;   //!< time blocked waiting for output buffers (backpressure)
-  uint64_t restored_bytes = 0;  //!< bytes read from a checkpoint to restore (its share: heads, key groups)
+  int64_t records_in = 0;      //!< records read from the task's input gates
+  int64_t records_out = 0;     //!< records written to its result partitions (once per partition)
+  int64_t output_wait_ns = 0;  //!< time blocked waiting for output buffers (backpressure)
+  //! Bytes read from the checkpoint storage to restore (its share: heads, key groups).
+  uint64_t restored_bytes = 0;
   ExecutionState state = ExecutionState::kDeploying;
+  uint64_t restored_bytes_local = 0;  //!< read from the TaskManager's local copies instead (local recovery)
+};
+
+//! What the restores of one TaskManager's tasks read, over its life (any thread).
+struct RestoreCounters {
+  std::atomic<uint64_t> remote_bytes{0};
+  //! Of remote_bytes, other subtasks' union list state (their heads), which every subtask reads remotely.
+  std::atomic<uint64_t> remote_union_bytes{0};
+  std::atomic<uint64_t> local_bytes{0};
+  std::atomic<int64_t> subtasks{0};  //!< subtasks that restored state
+  //! Of which read none of their own state from the checkpoint storage (all of it from local copies).
+  std::atomic<int64_t> local_subtasks{0};
+  std::atomic<int64_t> local_fallbacks{0};  //!< local copies found unusable (read remotely instead)
+};
+
+//! The TaskManager's services a task uses besides the network (each may be null).
+struct TaskServices {
+  //! Local copies of snapshots (local recovery); owned by the TaskExecutor.
+  checkpoint::LocalStateStore* local_state = nullptr;
+  RestoreCounters* restore_counters = nullptr;
 };
 
 class Task {
@@ -50,7 +72,8 @@ class Task {
   //! `data_plane` (may be null: every producer runs in this process) brings the input channels whose
   //! producer runs in another TaskManager (tdd.locations names where each subtask runs).
   Task(TaskDeploymentDescriptor tdd, network::PartitionRegistry* registry,
-       std::shared_ptr<JobMasterGateway> jm, network::DataPlane* data_plane = nullptr);
+       std::shared_ptr<JobMasterGateway> jm, network::DataPlane* data_plane = nullptr,
+       TaskServices services = {});
   ~Task();
   Task(const Task&) = delete;
   Task& operator=(const Task&) = delete;
@@ -131,6 +154,8 @@ class Task {
   void yield_between_records(int channel, const uint8_t* pos, const uint8_t* end);
   void restore_in_flight();
   void run_writer();
+  //! Queues `job` for the snapshot writer thread (started on first use); jobs run in order.
+  void post_to_writer(std::function<void()> job);
   void stop_writer();
   void update_input(int logical);
   void run_timers_and_mail();
@@ -144,7 +169,16 @@ class Task {
   TaskDeploymentDescriptor tdd_;
   //! What this subtask read to restore (setup only; operators copy what they need from it).
   std::unique_ptr<checkpoint::RestoredCheckpoint> restored_;
-  std::atomic<uint64_t> restored_bytes_{0};  //!< bytes read from the checkpoint to restore (task thread)
+  //! Bytes read to restore, from the checkpoint storage and from local copies (written by the task
+  //! thread during setup, read by metrics()).
+  std::atomic<uint64_t> restored_bytes_{0};
+  std::atomic<uint64_t> restored_local_bytes_{0};
+  TaskServices services_;
+  //! Local recovery (task thread; set in build()): keep local copies of snapshots, restore from them.
+  bool local_backup_ = false;
+  bool local_recovery_ = false;
+  //! Restores this subtask's state (build()); from local copies where local recovery allows.
+  void read_restore();
   network::PartitionRegistry* registry_;
   std::shared_ptr<JobMasterGateway> jm_;
   network::DataPlane* data_plane_;

@@ -1,6 +1,25 @@
 #include "weir/cluster/taskmanager/task_executor.h"
 
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+
+#include <fmt/format.h>
+
 namespace weir::cluster {
+
+namespace {
+// A directory of this TaskManager's own below each root of local copies: TaskManagers of one host (and
+// of one test process) never share one.
+std::vector<std::string> own_local_state_dirs(std::vector<std::string> roots, NodeId id) {
+  static std::atomic<uint64_t> seq{0};
+  if (roots.empty()) roots = checkpoint::local_state_root_dirs(Configuration{});
+  const std::string own = fmt::format("tm-{}-{}-{}", ::getpid(), seq.fetch_add(1), id.value());
+  for (auto& r : roots) r = (std::filesystem::path(r) / own).string();
+  return roots;
+}
+}  // namespace
 
 // Forwards a task's state to its JobMaster and, once the task ended, tells the executor to reap it.
 class TaskExecutor::ReportingGateway final : public JobMasterGateway {
@@ -23,8 +42,14 @@ class TaskExecutor::ReportingGateway final : public JobMasterGateway {
 };
 
 TaskExecutor::TaskExecutor(NodeId id, int slots, std::shared_ptr<network::PartitionRegistry> registry,
-                           std::shared_ptr<network::DataPlane> data_plane)
-    : id_(id), slots_(slots), registry_(std::move(registry)), data_plane_(std::move(data_plane)) {
+                           std::shared_ptr<network::DataPlane> data_plane,
+                           std::vector<std::string> local_state_dirs)
+    : id_(id),
+      slots_(slots),
+      registry_(std::move(registry)),
+      data_plane_(std::move(data_plane)),
+      local_state_(std::make_unique<checkpoint::LocalStateStore>(
+          own_local_state_dirs(std::move(local_state_dirs), id))) {
   reaper_ = std::thread([this] { reap_loop(); });
 }
 
@@ -34,7 +59,8 @@ TaskExecutor::~TaskExecutor() {
 
 void TaskExecutor::submit_task(TaskDeploymentDescriptor tdd, std::shared_ptr<JobMasterGateway> job_master) {
   auto gw = std::make_shared<ReportingGateway>(this, std::move(job_master));
-  auto task = std::make_unique<Task>(std::move(tdd), registry_.get(), std::move(gw), data_plane_.get());
+  auto task = std::make_unique<Task>(std::move(tdd), registry_.get(), std::move(gw), data_plane_.get(),
+                                     TaskServices{local_state_.get(), &restore_counters_});
   Task* raw = task.get();
   {
     std::lock_guard lock(mu_);
@@ -131,11 +157,17 @@ void TaskExecutor::shutdown() {
   }
   for (auto& [id, t] : remaining) t->cancel();
   for (auto& [id, t] : remaining) t->join();
+  // Local copies do not outlive their TaskManager (a new one would not find them anyway).
+  for (const auto& dir : local_state_->root_dirs()) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
 }
 
 void TaskExecutor::release_job(const std::string& job_key_prefix) {
   if (data_plane_) data_plane_->release_job(job_key_prefix);
   registry_->release_job(job_key_prefix);
+  local_state_->release_job(job_key_prefix);
 }
 
 std::vector<TaskMetrics> TaskExecutor::task_metrics() const {

@@ -22,8 +22,11 @@ class TaskExecutor final : public TaskExecutorGateway, public std::enable_shared
  public:
   //! `data_plane` (may be null) serves and reads the channels that cross to other TaskManagers; it
   //! must use `registry`.
+  //! `local_state_dirs`: where local copies of snapshots go (taskmanager.state.local.root-dirs, already
+  //! resolved; local_state_root_dirs()); empty: a directory of its own under the system's temp directory.
   TaskExecutor(NodeId id, int slots, std::shared_ptr<network::PartitionRegistry> registry,
-               std::shared_ptr<network::DataPlane> data_plane = nullptr);
+               std::shared_ptr<network::DataPlane> data_plane = nullptr,
+               std::vector<std::string> local_state_dirs = {});
   ~TaskExecutor() override;
 
   NodeId id() const override { return id_; }
@@ -47,8 +50,13 @@ class TaskExecutor final : public TaskExecutorGateway, public std::enable_shared
   //! counts), oldest first.
   std::vector<TaskMetrics> task_metrics() const;
   static constexpr size_t kRetainedEndedTasks = 256;
-  //! Drops the channels of a job that ended (all its attempts), local and remote.
+  //! Drops the channels of a job that ended (all its attempts), local and remote, and its local copies
+  //! of snapshots.
   void release_job(const std::string& job_key_prefix);
+  //! Local copies of snapshots kept by this TaskManager's tasks (local recovery).
+  checkpoint::LocalStateStore& local_state() { return *local_state_; }
+  //! What the restores of tasks here read (from the checkpoint storage and from local copies).
+  const RestoreCounters& restore_counters() const { return restore_counters_; }
 
  private:
   class ReportingGateway;
@@ -59,6 +67,8 @@ class TaskExecutor final : public TaskExecutorGateway, public std::enable_shared
   int slots_;
   std::shared_ptr<network::PartitionRegistry> registry_;
   std::shared_ptr<network::DataPlane> data_plane_;
+  std::unique_ptr<checkpoint::LocalStateStore> local_state_;
+  RestoreCounters restore_counters_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::map<ExecutionAttemptId, std::unique_ptr<Task>> tasks_;
