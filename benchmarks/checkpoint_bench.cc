@@ -216,7 +216,8 @@ class LocalS3 {
       int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
       ::dup2(fd, 1);
       ::dup2(fd, 2);
-      ::execlp("java", "java", "-jar", jar.c_str(), "--properties", conf.c_str(), static_cast<char*>(nullptr));
+      ::execlp("java", "java", "-jar", jar.c_str(), "--properties", conf.c_str(),
+               static_cast<char*>(nullptr));
       ::_exit(127);
     }
     auto deadline = Clock::now() + std::chrono::seconds(90);
@@ -312,7 +313,8 @@ class CountingFileSystem final : public weir::fs::FileSystem {
   }
 
   std::string_view scheme() const override { return inner_->scheme(); }
-  std::unique_ptr<weir::fs::OutputStream> create(const weir::fs::Path& path, weir::fs::WriteMode mode) override {
+  std::unique_ptr<weir::fs::OutputStream> create(const weir::fs::Path& path,
+                                                 weir::fs::WriteMode mode) override {
     return std::make_unique<Out>(inner_->create(path, mode), written_);
   }
   std::string read(const weir::fs::Path& path) override { return count(inner_->read(path)); }
@@ -467,7 +469,8 @@ Configuration s3_job_config(const S3Run& r, int parallelism, const std::string& 
 }
 
 void build_job(StreamExecutionEnvironment& env, std::shared_ptr<Gate> gate, int64_t keys) {
-  auto src = env.from_source<int64_t>([gate] { return std::make_unique<GatedReader>(gate); }, "Gated Source", 1);
+  auto src =
+      env.from_source<int64_t>([gate] { return std::make_unique<GatedReader>(gate); }, "Gated Source", 1);
   src.uid("source");
   auto kept = src.key_by([keys](const int64_t& v) { return key_of(v, keys); }).process(KeepLatest());
   kept.uid("keep-latest");
@@ -503,8 +506,9 @@ std::string s3_checkpoint(const S3Run& r, JobClient& client, int n, const char* 
   return path;
 }
 
-//! Restores `checkpoint` at `parallelism` (the source restores at its end, so the job ends once every
-//! subtask restored) and prints the time to the last keyed subtask's open() and the bytes read.
+//! Restores `checkpoint` at `parallelism` and prints the time until the last keyed subtask's open()
+//! (which follows its restore) and the bytes read. The restored job has checkpointing off (no final
+//! checkpoint) and its source is at its end, so the job ends once every subtask restored.
 void s3_restore(const S3Run& r, const std::string& checkpoint, int parallelism, const std::string& dir,
                 int64_t records) {
   r.counter->reset();
@@ -517,7 +521,9 @@ void s3_restore(const S3Run& r, const std::string& checkpoint, int parallelism, 
   mc.slots_per_task_manager = 4;
   auto cluster = std::make_shared<cluster::MiniCluster>(mc);
   auto conf = s3_job_config(r, parallelism, dir);
+  conf.set("execution.checkpointing.interval", "0");
   conf.set("execution.savepoint.path", checkpoint);
+  conf.set("restart-strategy.type", "none");
   auto gate = std::make_shared<Gate>(records);
   gate->allow(records);
   auto env = StreamExecutionEnvironment::get_execution_environment(conf);
@@ -541,10 +547,9 @@ void s3_restore(const S3Run& r, const std::string& checkpoint, int parallelism, 
     }
   }
   const double restore_s = static_cast<double>(g_last_open_us - t0) / 1e6;
-  std::printf(
-      "RESULT config=%s restore p=%d restore_seconds=%.2f job_seconds=%.2f read_bytes=%llu load=%s\n",
-      label(r).c_str(), parallelism, restore_s, job_s, static_cast<unsigned long long>(r.counter->read()),
-      load_average().c_str());
+  std::printf("RESULT config=%s restore p=%d restore_seconds=%.2f job_seconds=%.2f read_bytes=%llu load=%s\n",
+              label(r).c_str(), parallelism, restore_s, job_s,
+              static_cast<unsigned long long>(r.counter->read()), load_average().c_str());
   for (const auto& [subtask, bytes] : read)
     std::printf("RESULT config=%s restore p=%d subtask=%d read_bytes=%llu restored_bytes_metric=%llu\n",
                 label(r).c_str(), parallelism, subtask, static_cast<unsigned long long>(bytes),
@@ -584,8 +589,8 @@ void s3_config(const S3Run& r) {
     }
     cluster->close();
   }
-  s3_restore(r, second, 2, base + "/restored-p2", r.keys + more + 1);
-  s3_restore(r, second, 4, base + "/restored-p4", r.keys + more + 1);
+  s3_restore(r, second, 2, base + "/restored-p2", r.keys + more);
+  s3_restore(r, second, 4, base + "/restored-p4", r.keys + more);
   weir::fs::get(base)->remove_all(weir::fs::Path::parse(base));
 }
 
@@ -623,6 +628,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "checkpoint_bench: %s\n", e.what());
     return 1;
   }
-  std::fprintf(stderr, "usage: checkpoint_bench recovery [runs] [keys] | backpressure [checkpoints] | s3 [MB] [configs]\n");
+  std::fprintf(
+      stderr,
+      "usage: checkpoint_bench recovery [runs] [keys] | backpressure [checkpoints] | s3 [MB] [configs]\n");
   return 2;
 }
