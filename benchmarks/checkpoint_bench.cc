@@ -8,7 +8,9 @@
 //                                             first checkpoint, second after 1% of the keys changed,
 //                                             restore at p=2 and at p=4; configs: comma-separated of
 //                                             rocksdb-full, rocksdb-incremental, hashmap-full,
-//                                             hashmap-incremental (default: all four)
+//                                             hashmap-incremental (default: all four); checkpoints:
+//                                             how many (default 2: the first, then one after each
+//                                             1% change); restores are from the last
 // Throughput with and without checkpoints is measured with `weir nexmark` (see BENCHMARKS.md).
 // Not a test: run by hand and record results in BENCHMARKS.md.
 #include <fcntl.h>
@@ -453,6 +455,7 @@ struct S3Run {
   std::string backend;
   bool incremental;
   int64_t keys;
+  int checkpoints;  //!< the first, then one after each 1 % change
 };
 
 Configuration s3_job_config(const S3Run& r, int parallelism, const std::string& dir) {
@@ -567,7 +570,8 @@ void s3_config(const S3Run& r) {
     cluster::MiniClusterConfig mc;
     mc.slots_per_task_manager = 4;
     auto cluster = std::make_shared<cluster::MiniCluster>(mc);
-    auto gate = std::make_shared<Gate>(r.keys + more + 1);  // never ends by itself
+    const int64_t end = r.keys + (r.checkpoints - 1) * more;
+    auto gate = std::make_shared<Gate>(end + 1);  // never ends by itself
     auto env = StreamExecutionEnvironment::get_execution_environment(s3_job_config(r, 2, base + "/p2"));
     env->set_cluster(cluster);
     build_job(*env, gate, r.keys);
@@ -579,9 +583,11 @@ void s3_config(const S3Run& r) {
                 static_cast<long long>(r.keys), static_cast<long long>(kValueBytes),
                 static_cast<double>(now_us() - t0) / 1e6);
     s3_checkpoint(r, client, 1, "all");
-    gate->allow(r.keys + more);
-    wait_processed(r.keys + more);
-    second = s3_checkpoint(r, client, 2, "1%");
+    for (int n = 2; n <= r.checkpoints; ++n) {
+      gate->allow(r.keys + (n - 1) * more);
+      wait_processed(r.keys + (n - 1) * more);
+      second = s3_checkpoint(r, client, n, "1%");
+    }
     client.cancel();
     try {
       client.get_job_execution_result();
@@ -589,12 +595,13 @@ void s3_config(const S3Run& r) {
     }
     cluster->close();
   }
-  s3_restore(r, second, 2, base + "/restored-p2", r.keys + more);
-  s3_restore(r, second, 4, base + "/restored-p4", r.keys + more);
+  const int64_t end = r.keys + (r.checkpoints - 1) * more;
+  s3_restore(r, second, 2, base + "/restored-p2", end);
+  s3_restore(r, second, 4, base + "/restored-p4", end);
   weir::fs::get(base)->remove_all(weir::fs::Path::parse(base));
 }
 
-int s3(int64_t mb, const std::string& configs) {
+int s3(int64_t mb, const std::string& configs, int checkpoints) {
   std::printf("load before: %s\n", load_average().c_str());
   LocalS3 s3;
   weir::fs::configure(s3.config());
@@ -605,7 +612,8 @@ int s3(int64_t mb, const std::string& configs) {
   for (std::string c; std::getline(ss, c, ',');) {
     const auto dash = c.find('-');
     if (dash == std::string::npos) throw std::runtime_error("bad config '" + c + "'");
-    S3Run r{&s3, counter.get(), c.substr(0, dash), c.substr(dash + 1) == "incremental", keys};
+    S3Run r{&s3,  counter.get(),           c.substr(0, dash), c.substr(dash + 1) == "incremental",
+            keys, std::max(checkpoints, 2)};
     s3_config(r);
   }
   weir::fs::set_for_testing("s3", nullptr);
@@ -623,13 +631,14 @@ int main(int argc, char** argv) {
     if (cmd == "backpressure") return backpressure(argc > 2 ? std::atoi(argv[2]) : 3);
     if (cmd == "s3")
       return s3(argc > 2 ? std::atoll(argv[2]) : 2048,
-                argc > 3 ? argv[3] : "rocksdb-full,rocksdb-incremental,hashmap-full,hashmap-incremental");
+                argc > 3 ? argv[3] : "rocksdb-full,rocksdb-incremental,hashmap-full,hashmap-incremental",
+                argc > 4 ? std::atoi(argv[4]) : 2);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "checkpoint_bench: %s\n", e.what());
     return 1;
   }
-  std::fprintf(
-      stderr,
-      "usage: checkpoint_bench recovery [runs] [keys] | backpressure [checkpoints] | s3 [MB] [configs]\n");
+  std::fprintf(stderr,
+               "usage: checkpoint_bench recovery [runs] [keys] | backpressure [checkpoints] | s3 [MB] "
+               "[configs] [checkpoints]\n");
   return 2;
 }
