@@ -537,10 +537,16 @@ void s3_restore(const S3Run& r, const std::string& checkpoint, int parallelism, 
   client.get_job_execution_result();
   const double job_s = static_cast<double>(now_us() - t0) / 1e6;
   const std::string job = client.get_job_id().to_string();
-  std::map<int, uint64_t> restored;  // keyed subtask -> its restored_bytes metric
-  for (const auto& te : cluster->task_executors())
-    for (const auto& m : te->task_metrics())
-      if (m.job == job && m.parallelism == parallelism) restored[m.subtask] += m.restored_bytes;
+  // keyed subtask -> its restored_bytes metric. A task the TaskExecutor is reaping is briefly in
+  // neither its running nor its ended list: wait (at most 5 s) until every subtask has its entry.
+  std::map<int, uint64_t> restored;
+  for (int tries = 0; tries < 250 && static_cast<int>(restored.size()) < parallelism; ++tries) {
+    if (tries > 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    restored.clear();
+    for (const auto& te : cluster->task_executors())
+      for (const auto& m : te->task_metrics())
+        if (m.job == job && m.parallelism == parallelism) restored[m.subtask] += m.restored_bytes;
+  }
   std::map<int, uint64_t> read;  // keyed subtask (-1: another thread) -> bytes read from S3
   {
     std::lock_guard lock(g_open_mu);
