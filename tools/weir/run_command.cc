@@ -3,6 +3,8 @@
 #endif
 #include "run_command.h"
 
+#include "ha_client.h"
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -256,6 +258,8 @@ bool run_run_command(const RunCommand& parsed, int& exit_code) {
   if (!parsed.cmd || !*parsed.cmd) return false;
   RunCommand r = parsed;
   r.job_args = parsed.cmd->remaining();
+  // An HA cluster's leader is found through ZooKeeper when the configuration names one.
+  r.jobmanager = resolve_jobmanager(r.jobmanager, load_configuration(r.conf_file, r.defines));
   if (!r.python.empty()) {
     exit_code = run_python_job(r);
     return true;

@@ -49,6 +49,15 @@ void TaskHost::disconnect(const std::string& why) {
   executor_->cancel_all_tasks();
 }
 
+std::string TaskHost::refuse_sender(const std::string& sender) {
+  std::lock_guard lock(mu_);
+  if (sender == job_manager_id_) return {};
+  return fmt::format(
+      "stale JobManager: this TaskManager serves JobManager (leader session) '{}', not '{}' (a deposed "
+      "leader's request is refused)",
+      job_manager_id_.empty() ? "none" : job_manager_id_, sender);
+}
+
 std::shared_ptr<const graph::JobGraph> TaskHost::graph_for(const JobId& job, const weir::rpc::JobSpec& spec) {
   {
     std::lock_guard lock(mu_);
@@ -75,11 +84,9 @@ std::string TaskHost::submit(const weir::rpc::SubmitTaskRequest& req) {
   std::shared_ptr<RemoteJobMaster> jm;
   {
     std::lock_guard lock(mu_);
-    if (req.job_manager_id() != job_manager_id_)
-      return fmt::format("this TaskManager serves JobManager '{}', not '{}'", job_manager_id_,
-                         req.job_manager_id());
     jm = job_master_;
   }
+  if (std::string refused = refuse_sender(req.job_manager_id()); !refused.empty()) return refused;
   try {
     ExecutionAttemptId id = from_proto(req.task());
     TaskDeploymentDescriptor tdd;

@@ -37,6 +37,9 @@ class TaskHost {
   //! The JobManager is lost or forgot this TaskManager: it reschedules the tasks elsewhere, so they are
   //! canceled here (no output twice).
   void disconnect(const std::string& why);
+  //! Fencing: why a request from JobManager `sender` (its id; with HA its leader session id) is refused, or
+  //! empty when `sender` is the JobManager this TaskManager serves.
+  std::string refuse_sender(const std::string& sender);
   //! Starts a subtask; returns why it could not, empty on success.
   std::string submit(const weir::rpc::SubmitTaskRequest& req);
   void cancel(const weir::rpc::TaskAttempt& task);
