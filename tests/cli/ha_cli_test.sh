@@ -14,6 +14,11 @@ WEIR="$1"
 . "$(dirname "$0")/process_lib.sh"
 command -v java > /dev/null && [ -f /usr/share/java/zookeeper.jar ] || { echo "SKIP: no ZooKeeper (java, zookeeper.jar)"; exit 0; }
 CL="$DIR/cluster"
+fail() {  # process_lib's, with the cluster's logs
+  echo "FAIL: $*" >&2
+  for f in "$DIR"/*.log "$CL"/*.log; do [ -f "$f" ] && { echo "--- $f" >&2; tail -n 60 "$f" >&2; }; done
+  exit 1
+}
 HB="-D heartbeat.interval=200ms -D heartbeat.timeout=2000ms"
 COMMON="-D rest.port=0 -D jobmanager.rpc.port=0 -D taskmanager.numberOfTaskSlots=1 -D restart-strategy.type=fixed-delay \
   -D restart-strategy.fixed-delay.attempts=50 -D restart-strategy.fixed-delay.delay=100ms $HB"

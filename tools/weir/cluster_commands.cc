@@ -10,7 +10,6 @@
 #include <fmt/format.h>
 
 #include "cli_configuration.h"
-#include "weir/cluster/blob/blob_options.h"
 #include "weir/cluster/rest/job_manager_endpoints.h"
 #include "weir/cluster/rest/job_submission_endpoints.h"
 #include "weir/cluster/rest/rest_options.h"
@@ -67,9 +66,6 @@ struct LeaderTerm {
 // server lives as long as the process: the leader's answers come from the current term's routes; a
 // standby answers 503 naming the leader's REST address.
 int run_ha_jobmanager(Configuration conf, const ha::HaSettings& settings, const sigset_t& set) {
-  // Every JobManager of the cluster must see the blobs a job was submitted with: they live under storageDir.
-  if (conf.get_string(options::kBlobStorageDirectory).empty())
-    conf.set(options::kBlobStorageDirectory.key(), settings.storage_dir + settings.cluster_id + "/blobs");
   std::mutex mu;
   std::shared_ptr<LeaderTerm> term;  // REQUIRES: mu
   std::unique_ptr<cluster::rpc::HaJobManager> contender;

@@ -38,6 +38,7 @@ HaJobManager::HaJobManager(Configuration conf, const ha::HaSettings& settings, s
                            TermListener listener)
     : conf_(std::move(conf)),
       rest_address_(std::move(rest_address)),
+      blob_dir_(settings.storage_dir + settings.cluster_id + "/blobs"),
       listener_(std::move(listener)),
       ha_(ha::ZooKeeperHaServices::create(settings)) {
   log_line(kRole, fmt::format("high availability: ZooKeeper {} (cluster {}, session timeout {} ms granted)",
@@ -106,6 +107,7 @@ void HaJobManager::resume_leadership() {
 
 JobManagerHaHooks HaJobManager::hooks(const ha::LeaderFence& fence) {
   JobManagerHaHooks h;
+  h.blob_dir = blob_dir_;
   ha::ZooKeeperHaServices* ha = ha_.get();
   h.persist_job = [ha, fence](const JobId& job, const weir::rpc::JobSpec& spec) {
     ha->job_graph_store().put(job, spec.SerializeAsString(), fence);

@@ -71,6 +71,7 @@ class HaJobManager final : public ha::LeaderElectionListener {
 
   Configuration conf_;
   const std::string rest_address_;
+  const std::string blob_dir_;  // <storageDir><cluster-id>/blobs
   TermListener listener_;
   std::unique_ptr<ha::ZooKeeperHaServices> ha_;
   std::unique_ptr<ha::LeaderLatch> latch_;

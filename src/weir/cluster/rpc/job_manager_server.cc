@@ -276,7 +276,8 @@ JobManagerServer::JobManagerServer(const Configuration& conf, std::string id, Jo
   int bound = 0;
   builder.AddListeningPort(requested, grpc::InsecureServerCredentials(), &bound);
   builder.RegisterService(service_.get());
-  blob_server_ = std::make_unique<blob::BlobServer>(conf);
+  blob_server_ = ha_.blob_dir.empty() ? std::make_unique<blob::BlobServer>(conf)
+                                      : std::make_unique<blob::BlobServer>(ha_.blob_dir);
   blob_service_ = blob::register_blob_service(builder, *blob_server_);
   server_ = builder.BuildAndStart();
   if (!server_ || bound == 0)

@@ -45,6 +45,9 @@ struct JobManagerHaHooks {
   //! The job ended (FINISHED, CANCELED or FAILED with `error`): record its result and clean its HA data up.
   //! Runs on a thread of its own, in order, never under a JobMaster's lock.
   std::function<void(const JobId&, JobStatus, const std::string& error)> job_ended;
+  //! The blob store's directory, shared by every JobManager of the cluster and kept at shutdown (a new
+  //! leader serves the job libraries of the jobs it recovers); empty: a directory of this server's own.
+  std::string blob_dir;
 };
 
 class JobManagerServer {

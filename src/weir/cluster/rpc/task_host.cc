@@ -27,12 +27,20 @@ TaskHost::~TaskHost() {
 }
 
 void TaskHost::connect(const std::string& job_manager_id, const std::string& address) {
+  std::shared_ptr<RemoteJobMaster> previous;
   {
     std::lock_guard lock(mu_);
     if (job_manager_id == job_manager_id_) return;
     job_manager_id_ = job_manager_id;
+    previous = std::move(job_master_);
     job_master_ = std::make_shared<RemoteJobMaster>(address, report_retry_);
     blobs_ = std::make_shared<blob::BlobCache>(address, conf_);
+  }
+  // Reports to the previous JobManager are pointless now and may wait for its deadline (a stopped or
+  // dead leader): drop them, and let its last call end on another thread, not this registration's.
+  if (previous) {
+    previous->abandon();
+    retired_.submit([previous = std::move(previous)]() mutable { previous.reset(); });
   }
   // Tasks deployed by an earlier JobManager (or before this one marked us lost) are not its tasks any more:
   // it has rescheduled them elsewhere.

@@ -17,6 +17,7 @@
 #include "weir/cluster/rpc/cluster.pb.h"
 #include "weir/cluster/rpc/remote_job_master.h"
 #include "weir/cluster/taskmanager/task_executor.h"
+#include "weir/common/serial_executor.h"
 #include "weir/network/data_plane.h"
 #include "weir/network/partition_registry.h"
 
@@ -68,6 +69,7 @@ class TaskHost {
   std::shared_ptr<RemoteJobMaster> job_master_;                     // REQUIRES: mu_ held
   std::shared_ptr<blob::BlobCache> blobs_;                          // REQUIRES: mu_ held
   std::map<JobId, std::shared_ptr<const graph::JobGraph>> graphs_;  // REQUIRES: mu_ held
+  SerialExecutor retired_;  // where a previous JobManager's RemoteJobMaster ends (connect())
 };
 
 }  // namespace weir::cluster::rpc
