@@ -97,9 +97,12 @@ wait_for 30 "q0 running" state_is "$NEW" "$JOB2" RUNNING
 "$WEIR" cancel $HA "$JOB2" > "$DIR/cancel.log" 2>&1 || fail "cancel: $(cat "$DIR/cancel.log")"
 wait_for 30 "q0 canceled" state_is "$NEW" "$JOB2" CANCELED
 
-# (d) The leader and every TaskManager SIGKILLed at once; new ones started: the job recovers.
-"$WEIR" nexmark $HA --detached --query q5 --events $EVENTS -p 2 --tps 40000 --sink "file:$DIR/q5-d" \
-  --checkpoint-interval 200ms --checkpoint-dir "$DIR/chk" > "$DIR/q5d-submit.log" 2>&1 || fail "q5 (d) submit: $(cat "$DIR/q5d-submit.log")"
+# (d) The leader and every TaskManager SIGKILLed at once; new ones started: the job recovers. Its client
+#     (not detached) follows the job to the new leader and reports it finished.
+"$WEIR" nexmark $HA --query q5 --events $EVENTS -p 2 --tps 40000 --sink "file:$DIR/q5-d" \
+  --checkpoint-interval 200ms --checkpoint-dir "$DIR/chk" > "$DIR/q5d-submit.log" 2>&1 &
+CLIENT=$!; PIDS="$PIDS $CLIENT"
+wait_for 30 "the second q5 submitted" grep -q JobID "$DIR/q5d-submit.log"
 JOB3=$(sed -n 's/.*JobID \([0-9a-f]*\).*/\1/p' "$DIR/q5d-submit.log")
 wait_for 60 "2 checkpoints of the second q5" checkpoints_at_least "$NEW" "$JOB3" 2
 if [ "$NEW" = "$A_REST" ]; then LEADER_PID=$A; STANDBY_REST=$C_REST; else LEADER_PID=$C; STANDBY_REST=$A_REST; fi
@@ -112,6 +115,9 @@ done
 wait_for 30 "the remaining standby takes over" leads "$STANDBY_REST"
 wait_for 60 "the second q5 recovered" restored "$STANDBY_REST" "$JOB3"
 wait_for 120 "the second q5 finished" state_is "$STANDBY_REST" "$JOB3" FINISHED
+wait_for 30 "the client of the second q5 exits" exited "$CLIENT"
+wait "$CLIENT" || fail "the client following q5 across the failover failed: $(cat "$DIR/q5d-submit.log")"
+grep -q "^RESULT query=q5 " "$DIR/q5d-submit.log" || fail "the client did not report the result: $(cat "$DIR/q5d-submit.log")"
 [ "$(sorted_output "$DIR/q5-local")" = "$(sorted_output "$DIR/q5-d")" ] \
   || fail "q5 after losing the leader and every TaskManager differs from the failure-free run"
 # Neither the finished nor the canceled job ran again under the last leader.

@@ -36,9 +36,27 @@ std::optional<std::string> leader_rest_address(const Configuration& conf) {
   }
 }
 
+namespace {
+std::optional<Configuration>& ha_configuration() {  // the CLI's main thread only
+  static std::optional<Configuration> conf;
+  return conf;
+}
+}  // namespace
+
 std::string resolve_jobmanager(const std::string& jobmanager, const Configuration& conf) {
   if (!jobmanager.empty()) return jobmanager;
-  return leader_rest_address(conf).value_or("");
+  auto leader = leader_rest_address(conf);
+  if (leader) ha_configuration() = conf;
+  return leader.value_or("");
+}
+
+std::optional<std::string> leader_after_failure() {
+  if (!ha_configuration()) return std::nullopt;
+  try {
+    return leader_rest_address(*ha_configuration());
+  } catch (const WeirError&) {
+    return std::nullopt;
+  }
 }
 
 }  // namespace weir::cli
