@@ -184,7 +184,7 @@ void CheckpointCoordinator::abort_incomplete(int64_t id, const std::string& why,
   // A JobManager whose ZooKeeper connection is suspended pauses completions: not the checkpoint's fault.
   const bool paused = ha_.paused && ha_.paused();
   const bool savepoint = pending_.count(id) && pending_.at(id).savepoint;
-  abort(id, "completing it failed: " + why, now_ms);
+  abort(id, (ha_.completed ? "completing it failed: " : "writing its metadata failed: ") + why, now_ms);
   if (paused && !savepoint) --consecutive_failures_;
 }
 
