@@ -7,7 +7,9 @@
 #  (a) the new leader SIGKILLed: a third JobManager takes over, the job goes on from its latest checkpoint
 #      with the same job id and the committed output equals the failure-free run;
 #  (b) the finished job is not run again by the next leader; a cancelled job stays cancelled;
-#  (d) the leader and every TaskManager SIGKILLed, new ones started: the job recovers from its checkpoint.
+#  (d) the leader and every TaskManager SIGKILLed, new ones started: the job recovers from its checkpoint, and
+#      its client (not detached) follows it to the new leader;
+#  (e) ZooKeeper SIGSTOPped for less than the session timeout: the leader pauses and carries on, no restart.
 # Every wait polls a condition against a deadline. Usage: ha_cli_test.sh path/to/weir
 set -eu
 WEIR="$1"
@@ -94,6 +96,22 @@ grep -h "already exists" "$CL"/*.log "$DIR"/*.log 2>/dev/null && fail "a checkpo
   --checkpoint-interval 200ms --checkpoint-dir "$DIR/chk" > "$DIR/q0-submit.log" 2>&1 || fail "q0 submit: $(cat "$DIR/q0-submit.log")"
 JOB2=$(sed -n 's/.*JobID \([0-9a-f]*\).*/\1/p' "$DIR/q0-submit.log")
 wait_for 30 "q0 running" state_is "$NEW" "$JOB2" RUNNING
+# (e) ZooKeeper paused for less than the session timeout: the leader is suspended (checkpoints pause), the same
+#     session comes back, it carries on as leader and the job is not restarted.
+if [ "$NEW" = "$A_REST" ]; then NEW_LOG="$A_LOG"; else NEW_LOG="$DIR/jm-c.log"; fi
+wait_for 30 "a checkpoint of q0" checkpoints_at_least "$NEW" "$JOB2" 1
+ZK=$(sed -n 's/^zookeeper //p' "$CL/cluster.state")
+count() { grep -c "$1" "$NEW_LOG" || true; }
+more_than() { [ "$(count "$1")" -gt "$2" ]; }
+STEPPED=$(count "stepping down"); SUSPENDED=$(count "connection suspended"); BACK=$(count "back with the same session")
+kill -STOP "$ZK"
+wait_for 10 "the leader sees its ZooKeeper connection suspended" more_than "connection suspended" "$SUSPENDED"
+kill -CONT "$ZK"
+wait_for 20 "the same session back" more_than "back with the same session" "$BACK"
+DONE=$(completed "$NEW" "$JOB2")
+wait_for 20 "a checkpoint of q0 after the pause" checkpoints_at_least "$NEW" "$JOB2" $((DONE + 1))
+[ "$(grep -c "stepping down" "$NEW_LOG" || true)" = "$STEPPED" ] || fail "the leader stepped down after a short ZooKeeper pause"
+job_json "$NEW" "$JOB2" "" | grep -q '"restarts":0' || fail "q0 restarted after a short ZooKeeper pause: $(job_json "$NEW" "$JOB2" "")"
 "$WEIR" cancel $HA "$JOB2" > "$DIR/cancel.log" 2>&1 || fail "cancel: $(cat "$DIR/cancel.log")"
 wait_for 30 "q0 canceled" state_is "$NEW" "$JOB2" CANCELED
 
