@@ -3,9 +3,11 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <atomic>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
+#include <mutex>
 
 #include <fmt/format.h>
 
@@ -69,6 +71,7 @@ int run_ha_jobmanager(Configuration conf, const ha::HaSettings& settings, const 
   std::mutex mu;
   std::shared_ptr<LeaderTerm> term;  // REQUIRES: mu
   std::unique_ptr<cluster::rpc::HaJobManager> contender;
+  std::atomic<cluster::rpc::HaJobManager*> contender_for_rest{nullptr};  // REST threads read it
   cluster::rest::RestServer rest;
   rest.set_fallback([&](const cluster::rest::RestRequest& req) {
     std::shared_ptr<LeaderTerm> t;
@@ -77,7 +80,8 @@ int run_ha_jobmanager(Configuration conf, const ha::HaSettings& settings, const 
       t = term;
     }
     if (t) return t->routes.dispatch(req);
-    auto leader = contender ? contender->leader() : std::nullopt;
+    auto* c = contender_for_rest.load();
+    auto leader = c ? c->leader() : std::nullopt;
     nlohmann::json body;
     body["errors"] = {leader ? fmt::format("this JobManager is a standby; the leader's REST API is at {}",
                                            leader->rest_address)
@@ -110,6 +114,7 @@ int run_ha_jobmanager(Configuration conf, const ha::HaSettings& settings, const 
   };
   contender = std::make_unique<cluster::rpc::HaJobManager>(conf, settings, rest.address(), listener);
   contender->start();
+  contender_for_rest = contender.get();
   std::cout << "JOBMANAGER ha=zookeeper quorum=" << settings.zookeeper.quorum
             << " cluster=" << settings.cluster_znode() << std::endl;
   std::cout << "REST http=" << rest.address() << std::endl;
@@ -117,6 +122,7 @@ int run_ha_jobmanager(Configuration conf, const ha::HaSettings& settings, const 
   std::fprintf(stderr, "jobmanager: %s received, leaving the leader election\n", sig.c_str());
   contender->close();  // a leader's jobs are suspended, not canceled: a standby recovers them
   rest.stop();
+  contender_for_rest = nullptr;
   contender.reset();
   return 0;
 }

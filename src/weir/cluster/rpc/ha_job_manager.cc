@@ -69,12 +69,7 @@ void HaJobManager::close() {
   std::promise<void> drained;
   terms_.submit([&drained] { drained.set_value(); });
   drained.get_future().wait();
-  std::lock_guard lock(mu_);
-  if (server_) {  // close() before the revoke could run (latch never started): stop anyway
-    server_->dispatcher().suspend_all("the JobManager stops");
-    server_->shutdown();
-    server_.reset();
-  }
+  end_term("the JobManager stops");  // a term the revoke did not end (the latch never started)
 }
 
 std::shared_ptr<JobManagerServer> HaJobManager::term() const {
