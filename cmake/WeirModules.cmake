@@ -54,7 +54,7 @@ weir_module(ha                  weir_ha                  common fs)
 weir_module(cluster/blob        weir_blob                common fs)
 weir_module(cluster/artifacts   weir_job_loader          common graph api)
 weir_module(cluster/rpc         weir_rpc                 common network graph cluster cluster/jobmanager
-                                                         cluster/taskmanager cluster/blob cluster/artifacts)
+                                                         cluster/taskmanager cluster/blob cluster/artifacts checkpoint ha)
 weir_module(cluster/rest        weir_rest                common fs runtime cluster/jobmanager cluster/taskmanager
                                                          cluster/rpc)
 

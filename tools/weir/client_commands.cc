@@ -1,5 +1,7 @@
 #include "client_commands.h"
 
+#include "ha_client.h"
+
 #include <cstdio>
 #include <ctime>
 #include <iostream>
@@ -28,6 +30,7 @@ struct Refused : std::runtime_error {
 std::string rest_address(const ClientCommands& c) {
   if (!c.jobmanager.empty()) return c.jobmanager;
   Configuration conf = load_configuration(c.conf_file, c.defines);
+  if (auto leader = leader_rest_address(conf)) return *leader;  // an HA cluster: ask ZooKeeper
   return fmt::format("{}:{}", conf.get_string(options::kRestAddress), conf.get_int(options::kRestPort));
 }
 

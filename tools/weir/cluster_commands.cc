@@ -3,9 +3,11 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <atomic>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
+#include <mutex>
 
 #include <fmt/format.h>
 
@@ -16,9 +18,12 @@
 #include "weir/cluster/rest/rest_server.h"
 #include "weir/cluster/rest/task_manager_metrics.h"
 #include "weir/cluster/rpc/cluster_client.h"
+#include "weir/cluster/rpc/ha_job_manager.h"
 #include "weir/cluster/rpc/job_manager_server.h"
 #include "weir/cluster/rpc/task_manager_runner.h"
 #include "weir/common/config.h"
+#include "weir/ha/ha_options.h"
+#include "weir/ha/ha_services.h"
 
 namespace weir::cli {
 
@@ -51,9 +56,82 @@ std::string wait_for_stop_signal(const sigset_t& set, GiveUp give_up) {
   }
 }
 
+// One leadership term's REST routes (the same as a JobManager without HA has), over its server.
+struct LeaderTerm {
+  std::shared_ptr<cluster::rpc::JobManagerServer> server;
+  cluster::rest::RestServer routes;  // never started: the public server dispatches to it
+  std::unique_ptr<cluster::rest::JobManagerEndpoints> endpoints;
+  std::unique_ptr<cluster::rest::JobSubmissionEndpoints> submission;
+};
+
+// A JobManager with high-availability.type: zookeeper: a contender in the leader election. Its public REST
+// server lives as long as the process: the leader's answers come from the current term's routes; a
+// standby answers 503 naming the leader's REST address.
+int run_ha_jobmanager(Configuration conf, const ha::HaSettings& settings, const sigset_t& set) {
+  std::mutex mu;
+  std::shared_ptr<LeaderTerm> term;  // REQUIRES: mu
+  std::unique_ptr<cluster::rpc::HaJobManager> contender;
+  std::atomic<cluster::rpc::HaJobManager*> contender_for_rest{nullptr};  // REST threads read it
+  cluster::rest::RestServer rest;
+  rest.set_fallback([&](const cluster::rest::RestRequest& req) {
+    std::shared_ptr<LeaderTerm> t;
+    {
+      std::lock_guard lock(mu);
+      t = term;
+    }
+    if (t) return t->routes.dispatch(req);
+    auto* c = contender_for_rest.load();
+    auto leader = c ? c->leader() : std::nullopt;
+    nlohmann::json body;
+    body["errors"] = {leader ? fmt::format("this JobManager is a standby; the leader's REST API is at {}",
+                                           leader->rest_address)
+                             : std::string("this JobManager is a standby and no leader is elected yet")};
+    if (leader)
+      body["leader"] = {{"rest_address", leader->rest_address},
+                        {"rpc_address", leader->rpc_address},
+                        {"leader_session_id", leader->session.str()}};
+    return cluster::rest::RestResponse::json(body, 503);
+  });
+  rest.start(conf.get_string(options::kRestAddress), static_cast<int>(conf.get_int(options::kRestPort)),
+             "rest.address, rest.port");
+  cluster::rpc::HaJobManager::TermListener listener;
+  listener.start = [&](const std::shared_ptr<cluster::rpc::JobManagerServer>& server) {
+    auto t = std::make_shared<LeaderTerm>();
+    t->server = server;
+    t->endpoints =
+        std::make_unique<cluster::rest::JobManagerEndpoints>(server->registry(), conf, &server->dispatcher());
+    t->endpoints->add_routes(t->routes);
+    t->submission = std::make_unique<cluster::rest::JobSubmissionEndpoints>(
+        [server](const weir::rpc::JobSpec& spec) { return server->submit_job(spec); },
+        [server](const std::string& bytes) { return server->blob_server().put(bytes).hex(); });
+    t->submission->add_routes(t->routes);
+    std::lock_guard lock(mu);
+    term = std::move(t);
+  };
+  listener.stop = [&] {
+    std::lock_guard lock(mu);
+    term.reset();
+  };
+  contender = std::make_unique<cluster::rpc::HaJobManager>(conf, settings, rest.address(), listener);
+  contender->start();
+  contender_for_rest = contender.get();
+  std::cout << "JOBMANAGER ha=zookeeper quorum=" << settings.zookeeper.quorum
+            << " cluster=" << settings.cluster_znode() << std::endl;
+  std::cout << "REST http=" << rest.address() << std::endl;
+  std::string sig = wait_for_stop_signal(set, [] { return false; });
+  std::fprintf(stderr, "jobmanager: %s received, leaving the leader election\n", sig.c_str());
+  contender->close();  // a leader's jobs are suspended, not canceled: a standby recovers them
+  rest.stop();
+  contender_for_rest = nullptr;
+  contender.reset();
+  return 0;
+}
+
 int run_jobmanager(const ClusterCommands& c) {
   Configuration conf = load(c);
   sigset_t set = block_stop_signals();
+  if (auto settings = ha::resolve_ha_settings(conf); settings.type == ha::HaType::kZooKeeper)
+    return run_ha_jobmanager(std::move(conf), settings, set);
   cluster::rpc::JobManagerServer server(conf);
   // Declared after `server`: its handlers read server's registry, so it must stop first.
   cluster::rest::RestServer rest;
@@ -77,7 +155,13 @@ int run_jobmanager(const ClusterCommands& c) {
 int run_taskmanager(const ClusterCommands& c) {
   Configuration conf = load(c);
   sigset_t set = block_stop_signals();
-  cluster::rpc::TaskManagerRunner tm(conf);
+  // With HA the leader is found (and followed) through ZooKeeper; jobmanager.rpc.* are not needed.
+  const ha::HaSettings ha_settings = ha::resolve_ha_settings(conf);
+  const bool follow_leader = ha_settings.type == ha::HaType::kZooKeeper;
+  std::unique_ptr<ha::ZooKeeperHaServices> ha_services;
+  std::unique_ptr<ha::LeaderRetriever> retriever;
+  if (follow_leader) ha_services = ha::ZooKeeperHaServices::create(ha_settings);
+  cluster::rpc::TaskManagerRunner tm(conf, follow_leader);
   // Declared after `tm`: its /metrics handler reads tm, so it must stop first.
   cluster::rest::RestServer metrics;
   const int metrics_port = static_cast<int>(conf.get_int(options::kTaskManagerMetricsPort));
@@ -94,7 +178,15 @@ int run_taskmanager(const ClusterCommands& c) {
             << " slots=" << tm.num_slots() << std::endl;
   if (metrics_port >= 0) std::cout << "METRICS http=" << metrics.address() << std::endl;
   tm.start();
+  if (follow_leader) {
+    retriever = ha_services->create_leader_retriever(
+        ha::ZooKeeperHaServices::kJobManager, [&tm](const std::optional<ha::LeaderInfo>& leader) {
+          if (leader) tm.follow_leader(leader->rpc_address, leader->session.str());
+        });
+    retriever->start();
+  }
   std::string sig = wait_for_stop_signal(set, [&tm] { return tm.failed(); });
+  if (retriever) retriever->close();
   if (sig.empty()) {
     std::fprintf(stderr, "error: %s\n", tm.failure().c_str());
     metrics.stop();

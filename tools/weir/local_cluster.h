@@ -1,7 +1,9 @@
 #pragma once
 // `weir cluster start|stop`: a JobManager and N TaskManagers as background processes on this machine
-// (Flink's start-cluster.sh / stop-cluster.sh). Each process logs to a file in the cluster directory,
-// which also records their pids and addresses so that `stop` finds them.
+// (Flink's start-cluster.sh / stop-cluster.sh). With --zookeeper it also starts a local ZooKeeper server and
+// configures ZooKeeper HA; with --jobmanagers N it starts N JobManagers (one leader, the others standbys).
+// Each process logs to a file in the cluster directory, which also records their pids and addresses so that
+// `stop` finds them.
 #include <string>
 #include <vector>
 
@@ -14,7 +16,9 @@ struct LocalClusterCommand {
   CLI::App* start_cmd = nullptr;
   CLI::App* stop_cmd = nullptr;
   int task_managers = 2;
-  std::string dir;  //!< default: <temp>/weir-cluster
+  int job_managers = 1;    //!< more than one: standbys (needs ZooKeeper HA)
+  bool zookeeper = false;  //!< start a local ZooKeeper server and configure ZooKeeper HA for every process
+  std::string dir;         //!< default: <temp>/weir-cluster
   std::string conf_file;
   std::vector<std::string> defines;
 };

@@ -1,5 +1,8 @@
 #include "nexmark_commands.h"
 
+#include "cli_configuration.h"
+#include "ha_client.h"
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -232,7 +235,9 @@ bool run_nexmark_commands(const NexmarkCommands& c, int& exit_code) {
     return true;
   }
   if (c.run_cmd && *c.run_cmd) {
-    exit_code = c.jobmanager.empty() ? run_queries(c) : run_on_cluster(c);
+    NexmarkCommands r = c;  // an HA cluster's leader is found through ZooKeeper (-D high-availability.*)
+    r.jobmanager = resolve_jobmanager(c.jobmanager, load_configuration("", c.defines));
+    exit_code = r.jobmanager.empty() ? run_queries(r) : run_on_cluster(r);
     return true;
   }
   return false;

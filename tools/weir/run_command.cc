@@ -3,11 +3,15 @@
 #endif
 #include "run_command.h"
 
+#include "ha_client.h"
+
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -187,12 +191,33 @@ int submit_to_cluster(const std::string& jobmanager, const std::string& spec_jso
   std::string id = reply.body.value("jobid", "");
   std::cout << "Job has been submitted with JobID " << id << std::endl;
   if (detached) return 0;
+  // With HA a failover may take the JobManager away mid-job: the client follows the new leader (the job
+  // keeps its id) for up to a minute of failures in a row.
+  std::optional<cluster::rest::RestClient> follower;
+  auto failing_since = std::chrono::steady_clock::time_point::max();
   for (;;) {
-    auto job = client.get("/jobs/" + id);
-    if (job.status != 200) {
-      std::fprintf(stderr, "error: cannot follow job %s: %s\n", id.c_str(), job.error_message().c_str());
+    cluster::rest::RestReply job;
+    std::string error;
+    try {
+      job = (follower ? *follower : client).get("/jobs/" + id);
+      error = job.status == 200 ? std::string() : job.error_message();
+    } catch (const WeirError& e) {
+      error = e.what();
+    }
+    if (!error.empty()) {
+      auto now = std::chrono::steady_clock::now();
+      failing_since = std::min(failing_since, now);
+      if (now - failing_since < std::chrono::minutes(1)) {
+        if (auto leader = leader_after_failure()) {
+          follower.emplace(*leader);
+          std::this_thread::sleep_for(std::chrono::milliseconds(200));  // polling the new leader
+          continue;
+        }
+      }
+      std::fprintf(stderr, "error: cannot follow job %s: %s\n", id.c_str(), error.c_str());
       return 1;
     }
+    failing_since = std::chrono::steady_clock::time_point::max();
     std::string state = job.body.value("state", "");
     if (state == "FINISHED" || state == "FAILED" || state == "CANCELED") {
       if (final_job) *final_job = job.body.dump();
@@ -256,6 +281,8 @@ bool run_run_command(const RunCommand& parsed, int& exit_code) {
   if (!parsed.cmd || !*parsed.cmd) return false;
   RunCommand r = parsed;
   r.job_args = parsed.cmd->remaining();
+  // An HA cluster's leader is found through ZooKeeper when the configuration names one.
+  r.jobmanager = resolve_jobmanager(r.jobmanager, load_configuration(r.conf_file, r.defines));
   if (!r.python.empty()) {
     exit_code = run_python_job(r);
     return true;

@@ -32,14 +32,16 @@ CheckpointSettings CheckpointSettings::from_config(const Configuration& conf) {
 }
 
 CheckpointCoordinator::CheckpointCoordinator(std::string job_id, std::shared_ptr<const graph::JobGraph> jg,
-                                             CheckpointSettings s)
+                                             CheckpointSettings s, CheckpointHaHooks ha)
     : job_id_(std::move(job_id)),
       jg_(std::move(jg)),
       s_(std::move(s)),
       storage_(s_.dir, job_id_),
-      shared_state_(storage_.job_dir().empty() ? std::string() : storage_.job_dir() + "/shared") {}
+      shared_state_(storage_.job_dir().empty() ? std::string() : storage_.job_dir() + "/shared"),
+      ha_(std::move(ha)) {}
 
 std::string CheckpointCoordinator::cannot_start(int64_t now_ms, bool savepoint) const {
+  if (ha_.paused && ha_.paused()) return "the JobManager's ZooKeeper connection is suspended";
   if (savepoint) return {};
   if (static_cast<int>(pending_.size()) >= s_.max_concurrent) return "too many checkpoints in flight";
   if (now_ms - last_completion_ms_ < s_.min_pause_ms)
@@ -49,7 +51,7 @@ std::string CheckpointCoordinator::cannot_start(int64_t now_ms, bool savepoint) 
 
 CheckpointBarrier CheckpointCoordinator::begin(int attempt, int tasks, bool savepoint,
                                                const std::string& target_dir, int64_t now_ms) {
-  int64_t id = next_id_++;
+  int64_t id = ha_.next_id ? ha_.next_id() : next_id_++;
   Pending p;
   p.attempt = attempt;
   p.expected = tasks;
@@ -82,7 +84,7 @@ std::optional<CompletedCheckpoint> CheckpointCoordinator::acknowledge(const Chec
   try {
     complete(ack.checkpoint_id, p, now_ms, done);
   } catch (const std::exception& e) {
-    abort(ack.checkpoint_id, std::string("writing its metadata failed: ") + e.what(), now_ms);
+    abort_incomplete(ack.checkpoint_id, e.what(), now_ms);
     return std::nullopt;
   }
   pending_.erase(it);
@@ -106,7 +108,7 @@ std::vector<CompletedCheckpoint> CheckpointCoordinator::task_finished(int attemp
       pending_.erase(id);
       done.push_back(c);
     } catch (const std::exception& e) {
-      abort(id, std::string("writing its metadata failed: ") + e.what(), now_ms);
+      abort_incomplete(id, e.what(), now_ms);
     }
   }
   return done;
@@ -129,6 +131,17 @@ void CheckpointCoordinator::complete(int64_t id, Pending& p, int64_t now_ms, Com
     return std::tie(a.vertex, a.subtask) < std::tie(b.vertex, b.subtask);
   });
   storage_.write_metadata(p.dir, m);
+  if (ha_.completed && !p.savepoint) {
+    // The checkpoint is complete once its pointer is in ZooKeeper; until then it is not (a failure here
+    // aborts it). Retained after it: the newest num_retained - 1 of the completed ones, and itself.
+    if (ha_.paused && ha_.paused()) throw WeirError("the JobManager's ZooKeeper connection is suspended");
+    std::vector<int64_t> retained;
+    const size_t keep = s_.num_retained > 0 ? static_cast<size_t>(s_.num_retained - 1) : 0;
+    for (size_t i = completed_.size() > keep ? completed_.size() - keep : 0; i < completed_.size(); ++i)
+      retained.push_back(completed_[i].id);
+    retained.push_back(id);
+    ha_.completed(id, p.dir + "/_metadata", retained);
+  }
   out = p.stats;
   out.path = p.dir;
   out.duration_ms = now_ms - p.started_ms;
@@ -165,6 +178,14 @@ void CheckpointCoordinator::complete(int64_t id, Pending& p, int64_t now_ms, Com
       ++it;
     }
   }
+}
+
+void CheckpointCoordinator::abort_incomplete(int64_t id, const std::string& why, int64_t now_ms) {
+  // A JobManager whose ZooKeeper connection is suspended pauses completions: not the checkpoint's fault.
+  const bool paused = ha_.paused && ha_.paused();
+  const bool savepoint = pending_.count(id) && pending_.at(id).savepoint;
+  abort(id, (ha_.completed ? "completing it failed: " : "writing its metadata failed: ") + why, now_ms);
+  if (paused && !savepoint) --consecutive_failures_;
 }
 
 bool CheckpointCoordinator::abort(int64_t id, const std::string& reason, int64_t now_ms) {

@@ -80,9 +80,25 @@ struct CheckpointStats {
   std::optional<Restored> latest_restored;
 };
 
+//! How a job's checkpoints reach high-availability storage (ZooKeeper with HA on; empty members without).
+//! Each member runs under the JobMaster's lock and may throw: a failed `next_id` fails the trigger, a
+//! failed `completed` leaves the checkpoint incomplete (it is aborted and its files discarded).
+struct CheckpointHaHooks {
+  //! The next checkpoint id from a counter that survives the JobManager (ids never repeat for a job).
+  std::function<int64_t()> next_id;
+  //! Checkpoint `id` is complete: its `_metadata` is at `metadata_path`; `retained` are the ids of every
+  //! checkpoint kept after it (itself included), so any other pointer may go.
+  std::function<void(int64_t id, const std::string& metadata_path, const std::vector<int64_t>& retained)>
+      completed;
+  //! True while the JobManager may not write to ZooKeeper (its connection is suspended): no checkpoint
+  //! starts or completes then, and that is not a checkpoint failure.
+  std::function<bool()> paused;
+};
+
 class CheckpointCoordinator {
  public:
-  CheckpointCoordinator(std::string job_id, std::shared_ptr<const graph::JobGraph> jg, CheckpointSettings s);
+  CheckpointCoordinator(std::string job_id, std::shared_ptr<const graph::JobGraph> jg, CheckpointSettings s,
+                        CheckpointHaHooks ha = {});
 
   const CheckpointSettings& settings() const { return s_; }
   //! Why a checkpoint cannot start now (empty when it can).
@@ -137,6 +153,8 @@ class CheckpointCoordinator {
     CompletedCheckpoint stats;
   };
   void complete(int64_t id, Pending& p, int64_t now_ms, CompletedCheckpoint& out);
+  //! complete() threw: writing the metadata or adding the checkpoint to the HA store failed.
+  void abort_incomplete(int64_t id, const std::string& why, int64_t now_ms);
 
   std::string job_id_;
   std::shared_ptr<const graph::JobGraph> jg_;
@@ -144,6 +162,7 @@ class CheckpointCoordinator {
   checkpoint::CheckpointStorage storage_;
   //! References of retained checkpoints to incremental (shared) state files.
   checkpoint::SharedStateRegistry shared_state_;
+  CheckpointHaHooks ha_;
   int64_t next_id_ = 1;
   int64_t last_completion_ms_ = INT64_MIN / 2;
   int consecutive_failures_ = 0;

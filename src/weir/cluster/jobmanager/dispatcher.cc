@@ -1,5 +1,9 @@
 #include "weir/cluster/jobmanager/dispatcher.h"
 
+#include <fmt/format.h>
+
+#include "weir/common/error.h"
+
 namespace weir::cluster {
 
 std::shared_ptr<JobMaster> Dispatcher::submit_job(std::shared_ptr<const graph::JobGraph> jg,
@@ -12,6 +16,29 @@ std::shared_ptr<JobMaster> Dispatcher::submit_job(std::shared_ptr<const graph::J
   }
   jm->start();
   return jm;
+}
+
+std::shared_ptr<JobMaster> Dispatcher::submit_job(std::shared_ptr<const graph::JobGraph> jg,
+                                                  std::shared_ptr<Clock> clock, const JobId& id,
+                                                  CheckpointHaHooks checkpoint_ha) {
+  auto jm = std::make_shared<JobMaster>(id, std::move(jg), rm_, std::move(clock), on_job_terminal_);
+  jm->set_checkpoint_ha_hooks(std::move(checkpoint_ha));
+  {
+    std::lock_guard lock(mu_);
+    if (jobs_.count(id)) throw WeirError(fmt::format("job {} runs already", id.to_string()));
+    jobs_[id] = jm;
+  }
+  jm->start();
+  return jm;
+}
+
+void Dispatcher::suspend_all(const std::string& why) {
+  std::map<JobId, std::shared_ptr<JobMaster>> all;
+  {
+    std::lock_guard lock(mu_);
+    all.swap(jobs_);
+  }
+  for (auto& [id, jm] : all) jm->suspend(why);
 }
 
 std::shared_ptr<JobMaster> Dispatcher::job(const JobId& id) const {

@@ -26,6 +26,13 @@ class Dispatcher {
       : rm_(std::move(rm)), on_job_terminal_(std::move(on_job_terminal)) {}
   std::shared_ptr<JobMaster> submit_job(std::shared_ptr<const graph::JobGraph> jg,
                                         std::shared_ptr<Clock> clock);
+  //! With HA: runs the job under a given id (a new one, or a recovered job's) with checkpoint hooks.
+  //! Throws WeirError when a job of that id runs here already.
+  std::shared_ptr<JobMaster> submit_job(std::shared_ptr<const graph::JobGraph> jg,
+                                        std::shared_ptr<Clock> clock, const JobId& id,
+                                        CheckpointHaHooks checkpoint_ha);
+  //! Leadership lost: every JobMaster is suspended (JobMaster::suspend) and forgotten; nothing is canceled.
+  void suspend_all(const std::string& why);
   std::shared_ptr<JobMaster> job(const JobId& id) const;
   std::vector<JobSummary> list_jobs() const;
   void cancel_all();

@@ -48,7 +48,7 @@ void JobMaster::start() {
   try {
     const auto& conf = jg_->config;
     auto settings = CheckpointSettings::from_config(conf);
-    coordinator_ = std::make_unique<CheckpointCoordinator>(id_.to_string(), jg_, settings);
+    coordinator_ = std::make_unique<CheckpointCoordinator>(id_.to_string(), jg_, settings, checkpoint_ha_);
     restart_strategy_ = RestartStrategy::from_config(conf, settings.interval_ms > 0);
     regions_ = FailoverRegions(*jg_, conf.get_string(options::kFailoverStrategy) == "full");
     std::string from = conf.get_string(options::kSavepointPath);
@@ -71,7 +71,7 @@ void JobMaster::start() {
 // Runs on the timer thread while the job waits for slots at submission.
 void JobMaster::start_running() {
   std::lock_guard lock(mu_);
-  if (status_ != JobStatus::kCreated) return;  // canceled meanwhile
+  if (status_ != JobStatus::kCreated || suspended_) return;  // canceled or suspended meanwhile
   start_running_locked();
 }
 
@@ -207,11 +207,13 @@ bool JobMaster::is_current_locked(const ExecutionAttemptId& id) const {
 
 void JobMaster::update_task_execution_state(const TaskStateUpdate& u) {
   std::lock_guard lock(mu_);
+  if (suspended_) return;
   update_task_execution_state_locked(u);
 }
 
 void JobMaster::on_task_manager_lost(NodeId tm, const std::string& why) {
   std::lock_guard lock(mu_);
+  if (suspended_) return;
   if (is_terminal(status_)) return;
   bool any = false;
   for (const auto& [where, node] : placement_) {
@@ -317,7 +319,7 @@ void JobMaster::schedule_region_restart_locked(int region) {
 
 void JobMaster::restart_region(int region) {
   std::lock_guard lock(mu_);
-  if (status_ != JobStatus::kRunning || !restarting_regions_.count(region)) return;
+  if (status_ != JobStatus::kRunning || suspended_ || !restarting_regions_.count(region)) return;
   restarting_regions_.erase(region);
   ++attempt_;
   if (!load_latest_checkpoint_locked()) {
@@ -385,7 +387,7 @@ void JobMaster::on_all_terminal_locked() {
 
 void JobMaster::restart() {
   std::lock_guard lock(mu_);
-  if (status_ != JobStatus::kRestarting) return;
+  if (status_ != JobStatus::kRestarting || suspended_) return;
   std::weak_ptr<JobMaster> weak = weak_from_this();
   if (!ensure_slots_locked([weak] {
         if (auto self = weak.lock()) self->restart();
@@ -412,9 +414,23 @@ void JobMaster::end_locked() {
   if (on_terminal_) on_terminal_(id_);
 }
 
+void JobMaster::suspend(const std::string& why) {
+  {
+    std::lock_guard lock(mu_);
+    if (is_terminal(status_) || suspended_) return;
+    suspended_ = true;
+    if (coordinator_) coordinator_->abort_all("the JobMaster was suspended: " + why, now_ms());
+    fail_drain_locked("the JobMaster was suspended: " + why);
+    std::fprintf(stderr, "weir: job %s suspended (%s); its tasks are left to the next leader\n",
+                 id_.to_string().c_str(), why.c_str());
+  }
+  cv_.notify_all();
+  timer_.stop();  // outside mu_: a timer action may be waiting for it
+}
+
 void JobMaster::cancel() {
   std::lock_guard lock(mu_);
-  if (is_terminal(status_) || status_ == JobStatus::kCanceling) return;
+  if (is_terminal(status_) || status_ == JobStatus::kCanceling || suspended_) return;
   restarting_regions_.clear();  // a region waiting for its restart stays down
   if (status_ == JobStatus::kCreated || status_ == JobStatus::kRestarting) {
     bool tasks_done = eg_.all_terminal();
@@ -456,7 +472,7 @@ void JobMaster::schedule_periodic() {
 void JobMaster::periodic_checkpoint() {
   {
     std::lock_guard lock(mu_);
-    if (is_terminal(status_)) return;
+    if (is_terminal(status_) || suspended_) return;
     // While draining, the next checkpoint must be the savepoint: an earlier one would let the
     // drained tasks end before it, and their state would be missing from it.
     if (status_ == JobStatus::kRunning && !drain_promise_) trigger_locked(false, {}, nullptr);
@@ -476,7 +492,12 @@ std::string JobMaster::trigger_locked(bool savepoint, const std::string& dir,
     return "no checkpoint directory: set execution.checkpointing.dir";
   std::string why = coordinator_->cannot_start(now_ms(), savepoint);
   if (!why.empty()) return why;
-  auto b = coordinator_->begin(attempt_, running, savepoint, dir, now_ms());
+  CheckpointBarrier b;
+  try {
+    b = coordinator_->begin(attempt_, running, savepoint, dir, now_ms());
+  } catch (const std::exception& e) {  // the HA checkpoint id counter failed (not leading, no ZooKeeper)
+    return std::string("no checkpoint id: ") + e.what();
+  }
   if (done) coordinator_->on_savepoint(b.id, std::move(done));
   for (const auto& v : jg_->vertices) {
     if (!v.is_source) continue;
@@ -506,7 +527,7 @@ std::string JobMaster::trigger_locked(bool savepoint, const std::string& dir,
 
 void JobMaster::acknowledge_checkpoint(const CheckpointAck& ack) {
   std::lock_guard lock(mu_);
-  if (!coordinator_ || is_terminal(status_) || !is_current_locked(ack.id)) return;
+  if (!coordinator_ || is_terminal(status_) || suspended_ || !is_current_locked(ack.id)) return;
   // Pending checkpoints belong to the job's restart count when they began (every restart, of a region
   // or of the job, aborts them); the ack is from the task's current deployment, checked above.
   CheckpointAck current = ack;
@@ -516,7 +537,7 @@ void JobMaster::acknowledge_checkpoint(const CheckpointAck& ack) {
 
 void JobMaster::notify_end_of_data(const ExecutionAttemptId& id) {
   std::lock_guard lock(mu_);
-  if (!coordinator_ || !is_current_locked(id) || is_terminal(status_)) return;
+  if (!coordinator_ || !is_current_locked(id) || is_terminal(status_) || suspended_) return;
   sources_at_end_.insert({id.vertex, id.subtask});
   int sources = 0;
   for (const auto& v : jg_->vertices)
@@ -533,7 +554,7 @@ void JobMaster::notify_end_of_data(const ExecutionAttemptId& id) {
 void JobMaster::decline_checkpoint(const ExecutionAttemptId& id, int64_t checkpoint_id,
                                    const std::string& reason) {
   std::lock_guard lock(mu_);
-  if (!coordinator_ || !is_current_locked(id) || is_terminal(status_)) return;
+  if (!coordinator_ || !is_current_locked(id) || is_terminal(status_) || suspended_) return;
   if (coordinator_->abort(checkpoint_id, reason, now_ms())) {
     notify_tasks_locked(checkpoint_id, false);
     if (coordinator_->failures_exceed_tolerance())

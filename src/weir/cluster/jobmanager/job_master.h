@@ -46,6 +46,16 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
   //! for TaskManagers up to slot.request.timeout.
   void start();
   void cancel();
+  //! With HA, before start(): checkpoint ids and completions go through ZooKeeper (CheckpointHaHooks).
+  void set_checkpoint_ha_hooks(CheckpointHaHooks hooks) { checkpoint_ha_ = std::move(hooks); }
+  //! This JobManager lost its leadership: the JobMaster stops acting (no deployments, restarts,
+  //! checkpoints, cancellations, no on_terminal) and leaves the tasks to the next leader, which fences
+  //! them off. The job's status stays what it was; suspended() says it is no longer followed.
+  void suspend(const std::string& why);
+  bool suspended() const {
+    std::lock_guard lock(mu_);
+    return suspended_;
+  }
   void update_task_execution_state(const TaskStateUpdate& update) override;
   //! TaskManager `tm` is gone (heartbeat timeout, lost connection, or it left): its tasks have failed
   //! with `why`. The whole job fails over (its slots must be found anew), by the restart strategy.
@@ -146,6 +156,8 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
   std::string drain_dir_;
   std::shared_ptr<std::promise<std::string>> drain_promise_;
   std::unique_ptr<CheckpointCoordinator> coordinator_;
+  CheckpointHaHooks checkpoint_ha_;  // set before start()
+  bool suspended_ = false;
   //! What new attempts restore: a completed checkpoint's handles (never its state).
   std::shared_ptr<const checkpoint::CompletedCheckpoint> restore_;
   int64_t slot_wait_since_ms_ = -1;  // when the job began waiting for slots; -1: not waiting

@@ -80,6 +80,15 @@ RestResponse RestServer::dispatch(RestRequest req) const {
       return RestResponse::error(500, fmt::format("internal error: {}", e.what()));
     }
   }
+  if (fallback_) {
+    try {
+      return fallback_(req);
+    } catch (const RestError& e) {
+      return RestResponse::error(e.status(), e.what());
+    } catch (const std::exception& e) {
+      return RestResponse::error(500, fmt::format("internal error: {}", e.what()));
+    }
+  }
   if (!allowed.empty()) {
     auto r = RestResponse::error(405, fmt::format("method {} not allowed for {} (allowed: {})", method, path,
                                                   fmt::join(allowed, ", ")));

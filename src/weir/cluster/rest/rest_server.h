@@ -37,6 +37,9 @@ class RestServer {
 
   //! Adds a route; call before start(). `pattern` is like "/jobs/:jobid/exceptions".
   void add_route(const std::string& method, const std::string& pattern, RestHandler handler);
+  //! Answers every request no route matches (instead of 404/405); call before start(). An HA JobManager's
+  //! public server has only this: it forwards to the current leader term's routes, or says who leads.
+  void set_fallback(RestHandler handler) { fallback_ = std::move(handler); }
   //! Routes a request without the network: the dispatch rules above. `req.params` is filled from
   //! the route that matches. Used by the server.
   RestResponse dispatch(RestRequest req) const;
@@ -58,6 +61,7 @@ class RestServer {
     RestHandler handler;
   };
   std::vector<Route> routes_;
+  RestHandler fallback_;
   std::unique_ptr<httplib::Server> http_;
   std::thread accept_thread_;
   std::string address_;

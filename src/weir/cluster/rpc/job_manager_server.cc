@@ -201,6 +201,21 @@ void JobManagerServer::probe_task_managers() {
 }
 
 JobId JobManagerServer::submit_job(const weir::rpc::JobSpec& spec) {
+  JobId id = JobId::generate();
+  // Planned first (a bad spec is refused without a trace), persisted before it runs.
+  return run_job(id, spec, /*persist=*/true);
+}
+
+JobId JobManagerServer::recover_job(const JobId& id, weir::rpc::JobSpec spec,
+                                    const std::string& restore_path) {
+  if (!restore_path.empty()) (*spec.mutable_config())["execution.savepoint.path"] = restore_path;
+  log_line(kRole, fmt::format("recovering job {} '{}' from {}", id.to_string(), spec.name(),
+                              restore_path.empty() ? "its start (no completed checkpoint)" : restore_path));
+  run_job(id, spec, /*persist=*/false);
+  return id;
+}
+
+JobId JobManagerServer::run_job(const JobId& id, const weir::rpc::JobSpec& spec, bool persist) {
   std::string library;
   if (spec.kind() == "library" || spec.kind() == "python") {
     blob::BlobKey key = blob::BlobKey::parse(spec.blob_key());
@@ -211,18 +226,39 @@ JobId JobManagerServer::submit_job(const weir::rpc::JobSpec& spec) {
     library = blob_server_->local_file(key).string();
   }
   auto jg = plan_job(spec, library);
-  auto job = dispatcher_->submit_job(jg, SystemClock::shared());
+  std::shared_ptr<JobMaster> job;
+  if (ha_.checkpoint_hooks) {
+    if (persist && ha_.persist_job) ha_.persist_job(id, spec);
+    job = dispatcher_->submit_job(jg, SystemClock::shared(), id, ha_.checkpoint_hooks(id));
+  } else {
+    job = dispatcher_->submit_job(jg, SystemClock::shared());
+  }
   log_line(kRole, fmt::format("job {} '{}' submitted: {} vertices, {} slot(s) needed", job->id().to_string(),
                               jg->name, jg->vertices.size(), jg->max_vertex_parallelism()));
   return job->id();
 }
 
-JobManagerServer::JobManagerServer(const Configuration& conf)
+JobManagerServer::JobManagerServer(const Configuration& conf, std::string id, JobManagerHaHooks ha)
     : heartbeat_(HeartbeatSettings::from(conf)),
-      id_("jm-" + random_suffix()),
+      id_(id.empty() ? "jm-" + random_suffix() : std::move(id)),
       rm_(std::make_shared<ResourceManager>(/*elastic=*/true)),
-      probes_(std::make_unique<SerialExecutor>()) {
+      probes_(std::make_unique<SerialExecutor>()),
+      ha_(std::move(ha)),
+      ha_calls_(std::make_unique<SerialExecutor>()) {
   dispatcher_ = std::make_unique<Dispatcher>(rm_, [this](const JobId& job) {
+    // Called under the job's lock: its status is read, and ZooKeeper written, on ha_calls_.
+    if (ha_.job_ended)
+      ha_calls_->submit([this, job] {
+        auto jm = dispatcher_->job(job);
+        if (!jm || jm->suspended()) return;
+        try {
+          ha_.job_ended(job, jm->status(), jm->failure());
+        } catch (const std::exception& e) {
+          log_line(kRole, fmt::format("job {}: recording its end in ZooKeeper failed (the next leader "
+                                      "finishes it): {}",
+                                      job.to_string(), e.what()));
+        }
+      });
     std::vector<std::shared_ptr<RemoteTaskExecutor>> all;
     {
       std::lock_guard lock(executors_mu_);
@@ -240,7 +276,8 @@ JobManagerServer::JobManagerServer(const Configuration& conf)
   int bound = 0;
   builder.AddListeningPort(requested, grpc::InsecureServerCredentials(), &bound);
   builder.RegisterService(service_.get());
-  blob_server_ = std::make_unique<blob::BlobServer>(conf);
+  blob_server_ = ha_.blob_dir.empty() ? std::make_unique<blob::BlobServer>(conf)
+                                      : std::make_unique<blob::BlobServer>(ha_.blob_dir);
   blob_service_ = blob::register_blob_service(builder, *blob_server_);
   server_ = builder.BuildAndStart();
   if (!server_ || bound == 0)

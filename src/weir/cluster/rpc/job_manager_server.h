@@ -35,11 +35,28 @@ class Service;
 
 namespace weir::cluster::rpc {
 
+//! What a leading JobManager does through high-availability storage (ha_job_manager.h fills it in; empty
+//! without HA). Each member may throw, e.g. a FencingError once the JobManager no longer leads.
+struct JobManagerHaHooks {
+  //! Stores a job's spec durably before the job runs (the JobGraphStore).
+  std::function<void(const JobId&, const weir::rpc::JobSpec&)> persist_job;
+  //! The job's checkpoint ids and completed checkpoints (counter and store in ZooKeeper).
+  std::function<CheckpointHaHooks(const JobId&)> checkpoint_hooks;
+  //! The job ended (FINISHED, CANCELED or FAILED with `error`): record its result and clean its HA data up.
+  //! Runs on a thread of its own, in order, never under a JobMaster's lock.
+  std::function<void(const JobId&, JobStatus, const std::string& error)> job_ended;
+  //! The blob store's directory, shared by every JobManager of the cluster and kept at shutdown (a new
+  //! leader serves the job libraries of the jobs it recovers); empty: a directory of this server's own.
+  std::string blob_dir;
+};
+
 class JobManagerServer {
  public:
   //! Binds jobmanager.rpc.address:jobmanager.rpc.port (0 = any free port) and starts serving; throws
   //! ConfigError for bad heartbeat settings and WeirError when the address cannot be bound.
-  explicit JobManagerServer(const Configuration& conf);
+  //! `id` is the fencing token TaskManagers check on every request (with HA: the leader session id);
+  //! empty: a random one. `ha`: see JobManagerHaHooks.
+  explicit JobManagerServer(const Configuration& conf, std::string id = {}, JobManagerHaHooks ha = {});
   ~JobManagerServer();
   JobManagerServer(const JobManagerServer&) = delete;
   JobManagerServer& operator=(const JobManagerServer&) = delete;
@@ -54,6 +71,9 @@ class JobManagerServer {
   blob::BlobServer& blob_server() { return *blob_server_; }
   //! Plans and starts a job; returns its id. Throws WeirError saying what is wrong with the spec.
   JobId submit_job(const weir::rpc::JobSpec& spec);
+  //! A new leader runs a job again under its id, from the checkpoint directory `restore_path` (empty: as
+  //! the spec says, e.g. from its savepoint). Not persisted again.
+  JobId recover_job(const JobId& id, weir::rpc::JobSpec spec, const std::string& restore_path);
   //! Stops the monitor and the server; idempotent.
   void shutdown();
 
@@ -68,6 +88,7 @@ class JobManagerServer {
   //! removes those that do not answer within heartbeat.interval, so a killed TaskManager's slots are gone
   //! before the restart instead of after heartbeat.timeout (its peers' data connections broke at once).
   void probe_task_managers();
+  JobId run_job(const JobId& id, const weir::rpc::JobSpec& spec, bool persist);
 
   HeartbeatSettings heartbeat_;
   std::string id_;
@@ -80,6 +101,8 @@ class JobManagerServer {
   int next_node_ = 1;                                                     // REQUIRES: executors_mu_
   std::atomic<bool> probe_pending_{false};
   std::unique_ptr<SerialExecutor> probes_;
+  JobManagerHaHooks ha_;
+  std::unique_ptr<SerialExecutor> ha_calls_;  // job_ended, in order
   std::unique_ptr<blob::BlobServer> blob_server_;
   std::unique_ptr<grpc::Service> blob_service_;
   std::unique_ptr<Service> service_;

@@ -39,6 +39,7 @@ void RemoteJobMaster::update_task_execution_state(const TaskStateUpdate& u) {
   calls_.submit([this, req] {
     auto until = std::chrono::steady_clock::now() + retry_for_;
     for (;;) {
+      if (abandoned_->load()) return;
       grpc::ClientContext ctx;
       ctx.set_deadline(std::chrono::system_clock::now() + kDeadline);
       weir::rpc::Empty resp;
@@ -59,8 +60,10 @@ void RemoteJobMaster::update_task_execution_state(const TaskStateUpdate& u) {
 namespace {
 
 template <typename Send>
-void send_logged(SerialExecutor& calls, const std::string& address, std::string what, Send send) {
-  calls.submit([address, what = std::move(what), send = std::move(send)] {
+void send_logged(SerialExecutor& calls, const std::shared_ptr<std::atomic<bool>>& abandoned,
+                 const std::string& address, std::string what, Send send) {
+  calls.submit([abandoned, address, what = std::move(what), send = std::move(send)] {
+    if (abandoned->load()) return;
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + kDeadline);
     grpc::Status st = send(&ctx);
@@ -75,7 +78,7 @@ void send_logged(SerialExecutor& calls, const std::string& address, std::string 
 void RemoteJobMaster::acknowledge_checkpoint(const CheckpointAck& ack) {
   weir::rpc::CheckpointAck req;
   to_proto(ack, &req);
-  send_logged(calls_, address_, fmt::format("checkpoint {} ack", ack.checkpoint_id),
+  send_logged(calls_, abandoned_, address_, fmt::format("checkpoint {} ack", ack.checkpoint_id),
               [this, req](grpc::ClientContext* ctx) {
                 weir::rpc::Empty resp;
                 return stub_->stub->AcknowledgeCheckpoint(ctx, req, &resp);
@@ -85,7 +88,7 @@ void RemoteJobMaster::acknowledge_checkpoint(const CheckpointAck& ack) {
 void RemoteJobMaster::notify_end_of_data(const ExecutionAttemptId& id) {
   weir::rpc::TaskRequest req;
   to_proto(id, req.mutable_task());
-  send_logged(calls_, address_, "end of data", [this, req](grpc::ClientContext* ctx) {
+  send_logged(calls_, abandoned_, address_, "end of data", [this, req](grpc::ClientContext* ctx) {
     weir::rpc::Empty resp;
     return stub_->stub->NotifyEndOfData(ctx, req, &resp);
   });
@@ -97,7 +100,7 @@ void RemoteJobMaster::decline_checkpoint(const ExecutionAttemptId& id, int64_t c
   to_proto(id, req.mutable_task());
   req.set_checkpoint_id(checkpoint_id);
   req.set_reason(reason);
-  send_logged(calls_, address_, fmt::format("checkpoint {} decline", checkpoint_id),
+  send_logged(calls_, abandoned_, address_, fmt::format("checkpoint {} decline", checkpoint_id),
               [this, req](grpc::ClientContext* ctx) {
                 weir::rpc::Empty resp;
                 return stub_->stub->DeclineCheckpoint(ctx, req, &resp);

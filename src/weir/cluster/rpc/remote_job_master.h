@@ -6,6 +6,7 @@
 // heartbeat.timeout (a lost FINISHED would leave the job waiting); other messages are logged when lost.
 //
 // Threading: gateway methods from any thread; RPCs on the executor's thread.
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -21,6 +22,9 @@ class RemoteJobMaster final : public JobMasterGateway {
   ~RemoteJobMaster() override;
 
   void update_task_execution_state(const TaskStateUpdate& update) override;
+  //! This TaskManager left that JobManager (a new leader, or it forgot us): queued and later reports are
+  //! dropped instead of retried, so the old JobManager's silence delays nothing. Thread-safe.
+  void abandon() { abandoned_->store(true); }
   void acknowledge_checkpoint(const CheckpointAck& ack) override;
   void notify_end_of_data(const ExecutionAttemptId& id) override;
   void decline_checkpoint(const ExecutionAttemptId& id, int64_t checkpoint_id,
@@ -31,6 +35,7 @@ class RemoteJobMaster final : public JobMasterGateway {
   std::string address_;
   std::chrono::milliseconds retry_for_;
   std::unique_ptr<Stub> stub_;
+  std::shared_ptr<std::atomic<bool>> abandoned_ = std::make_shared<std::atomic<bool>>(false);
   SerialExecutor calls_;  // last: destroyed first, so no queued call outlives the stub
 };
 

@@ -104,6 +104,7 @@ void send_logged(SerialExecutor& calls, std::string what, std::string tm, Send s
 void RemoteTaskExecutor::cancel_task(const ExecutionAttemptId& id) {
   weir::rpc::TaskRequest req;
   to_proto(id, req.mutable_task());
+  req.set_job_manager_id(job_manager_id_);
   send_logged(calls_, "cancel", task_manager_id_, [this, req](grpc::ClientContext* ctx) {
     weir::rpc::Empty resp;
     return stub_->stub->CancelTask(ctx, req, &resp);
@@ -117,6 +118,7 @@ void RemoteTaskExecutor::trigger_checkpoint(const ExecutionAttemptId& id, const 
   req.set_timestamp(b.timestamp);
   req.set_savepoint(b.savepoint);
   req.set_target_dir(b.target_dir);
+  req.set_job_manager_id(job_manager_id_);
   send_logged(calls_, "checkpoint trigger", task_manager_id_, [this, req](grpc::ClientContext* ctx) {
     weir::rpc::Empty resp;
     return stub_->stub->TriggerCheckpoint(ctx, req, &resp);
@@ -128,6 +130,7 @@ void RemoteTaskExecutor::notify_checkpoint_complete(const ExecutionAttemptId& id
   to_proto(id, req.mutable_task());
   req.set_checkpoint_id(checkpoint_id);
   req.set_completed(true);
+  req.set_job_manager_id(job_manager_id_);
   send_logged(calls_, "checkpoint notification", task_manager_id_, [this, req](grpc::ClientContext* ctx) {
     weir::rpc::Empty resp;
     return stub_->stub->NotifyCheckpoint(ctx, req, &resp);
@@ -139,6 +142,7 @@ void RemoteTaskExecutor::notify_checkpoint_aborted(const ExecutionAttemptId& id,
   to_proto(id, req.mutable_task());
   req.set_checkpoint_id(checkpoint_id);
   req.set_completed(false);
+  req.set_job_manager_id(job_manager_id_);
   send_logged(calls_, "checkpoint abort", task_manager_id_, [this, req](grpc::ClientContext* ctx) {
     weir::rpc::Empty resp;
     return stub_->stub->NotifyCheckpoint(ctx, req, &resp);
@@ -148,6 +152,7 @@ void RemoteTaskExecutor::notify_checkpoint_aborted(const ExecutionAttemptId& id,
 void RemoteTaskExecutor::stop_source(const ExecutionAttemptId& id) {
   weir::rpc::TaskRequest req;
   to_proto(id, req.mutable_task());
+  req.set_job_manager_id(job_manager_id_);
   send_logged(calls_, "stop source", task_manager_id_, [this, req](grpc::ClientContext* ctx) {
     weir::rpc::Empty resp;
     return stub_->stub->StopSource(ctx, req, &resp);
@@ -176,6 +181,7 @@ std::optional<int64_t> RemoteTaskExecutor::output_wait_ns(const ExecutionAttempt
 void RemoteTaskExecutor::release_job(const JobId& job) {
   weir::rpc::ReleaseJobRequest req;
   req.set_job_id(job.to_string());
+  req.set_job_manager_id(job_manager_id_);
   send_logged(calls_, "release job", task_manager_id_, [this, req](grpc::ClientContext* ctx) {
     weir::rpc::Empty resp;
     return stub_->stub->ReleaseJob(ctx, req, &resp);

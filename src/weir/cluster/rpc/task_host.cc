@@ -28,12 +28,20 @@ TaskHost::~TaskHost() {
 }
 
 void TaskHost::connect(const std::string& job_manager_id, const std::string& address) {
+  std::shared_ptr<RemoteJobMaster> previous;
   {
     std::lock_guard lock(mu_);
     if (job_manager_id == job_manager_id_) return;
     job_manager_id_ = job_manager_id;
+    previous = std::move(job_master_);
     job_master_ = std::make_shared<RemoteJobMaster>(address, report_retry_);
     blobs_ = std::make_shared<blob::BlobCache>(address, conf_);
+  }
+  // Reports to the previous JobManager are pointless now and may wait for its deadline (a stopped or
+  // dead leader): drop them, and let its last call end on another thread, not this registration's.
+  if (previous) {
+    previous->abandon();
+    retired_.submit([previous = std::move(previous)]() mutable { previous.reset(); });
   }
   // Tasks deployed by an earlier JobManager (or before this one marked us lost) are not its tasks any more:
   // it has rescheduled them elsewhere.
@@ -48,6 +56,15 @@ void TaskHost::disconnect(const std::string& why) {
   if (executor_->num_running_tasks() > 0)
     log_line(kRole, fmt::format("canceling {} task(s): {}", executor_->num_running_tasks(), why));
   executor_->cancel_all_tasks();
+}
+
+std::string TaskHost::refuse_sender(const std::string& sender) {
+  std::lock_guard lock(mu_);
+  if (sender == job_manager_id_) return {};
+  return fmt::format(
+      "stale JobManager: this TaskManager serves JobManager (leader session) '{}', not '{}' (a deposed "
+      "leader's request is refused)",
+      job_manager_id_.empty() ? "none" : job_manager_id_, sender);
 }
 
 std::shared_ptr<const graph::JobGraph> TaskHost::graph_for(const JobId& job, const weir::rpc::JobSpec& spec) {
@@ -76,11 +93,9 @@ std::string TaskHost::submit(const weir::rpc::SubmitTaskRequest& req) {
   std::shared_ptr<RemoteJobMaster> jm;
   {
     std::lock_guard lock(mu_);
-    if (req.job_manager_id() != job_manager_id_)
-      return fmt::format("this TaskManager serves JobManager '{}', not '{}'", job_manager_id_,
-                         req.job_manager_id());
     jm = job_master_;
   }
+  if (std::string refused = refuse_sender(req.job_manager_id()); !refused.empty()) return refused;
   try {
     ExecutionAttemptId id = from_proto(req.task());
     TaskDeploymentDescriptor tdd;

@@ -17,6 +17,7 @@
 #include "weir/cluster/rpc/cluster.pb.h"
 #include "weir/cluster/rpc/remote_job_master.h"
 #include "weir/cluster/taskmanager/task_executor.h"
+#include "weir/common/serial_executor.h"
 #include "weir/network/data_plane.h"
 #include "weir/network/partition_registry.h"
 
@@ -37,6 +38,9 @@ class TaskHost {
   //! The JobManager is lost or forgot this TaskManager: it reschedules the tasks elsewhere, so they are
   //! canceled here (no output twice).
   void disconnect(const std::string& why);
+  //! Fencing: why a request from JobManager `sender` (its id; with HA its leader session id) is refused, or
+  //! empty when `sender` is the JobManager this TaskManager serves.
+  std::string refuse_sender(const std::string& sender);
   //! Starts a subtask; returns why it could not, empty on success.
   std::string submit(const weir::rpc::SubmitTaskRequest& req);
   void cancel(const weir::rpc::TaskAttempt& task);
@@ -67,6 +71,7 @@ class TaskHost {
   std::shared_ptr<RemoteJobMaster> job_master_;                     // REQUIRES: mu_ held
   std::shared_ptr<blob::BlobCache> blobs_;                          // REQUIRES: mu_ held
   std::map<JobId, std::shared_ptr<const graph::JobGraph>> graphs_;  // REQUIRES: mu_ held
+  SerialExecutor retired_;  // where a previous JobManager's RemoteJobMaster ends (connect())
 };
 
 }  // namespace weir::cluster::rpc

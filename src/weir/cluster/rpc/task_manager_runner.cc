@@ -66,24 +66,36 @@ class TaskManagerRunner::Service final : public weir::rpc::TaskManagerService::S
     return grpc::Status::OK;
   }
 
+  // Fencing: a leader-issued request runs only when it comes from the JobManager (leader session) this
+  // TaskManager serves; a deposed leader gets FAILED_PRECONDITION saying so.
+  template <typename Fn>
+  grpc::Status fenced(const char* what, const std::string& sender, Fn&& fn) {
+    if (std::string refused = tm_.host_->refuse_sender(sender); !refused.empty()) {
+      log_line(kRole, fmt::format("refused {}: {}", what, refused));
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, refused);
+    }
+    return guarded(std::forward<Fn>(fn));
+  }
+
   grpc::Status CancelTask(grpc::ServerContext*, const weir::rpc::TaskRequest* req,
                           weir::rpc::Empty*) override {
-    return guarded([&] { tm_.host_->cancel(req->task()); });
+    return fenced("cancel", req->job_manager_id(), [&] { tm_.host_->cancel(req->task()); });
   }
 
   grpc::Status TriggerCheckpoint(grpc::ServerContext*, const weir::rpc::TriggerCheckpointRequest* req,
                                  weir::rpc::Empty*) override {
-    return guarded([&] { tm_.host_->trigger_checkpoint(*req); });
+    return fenced("checkpoint trigger", req->job_manager_id(), [&] { tm_.host_->trigger_checkpoint(*req); });
   }
 
   grpc::Status NotifyCheckpoint(grpc::ServerContext*, const weir::rpc::NotifyCheckpointRequest* req,
                                 weir::rpc::Empty*) override {
-    return guarded([&] { tm_.host_->notify_checkpoint(*req); });
+    return fenced("checkpoint notification", req->job_manager_id(),
+                  [&] { tm_.host_->notify_checkpoint(*req); });
   }
 
   grpc::Status StopSource(grpc::ServerContext*, const weir::rpc::TaskRequest* req,
                           weir::rpc::Empty*) override {
-    return guarded([&] { tm_.host_->stop_source(req->task()); });
+    return fenced("stop source", req->job_manager_id(), [&] { tm_.host_->stop_source(req->task()); });
   }
 
   grpc::Status OutputWait(grpc::ServerContext*, const weir::rpc::TaskRequest* req,
@@ -97,21 +109,23 @@ class TaskManagerRunner::Service final : public weir::rpc::TaskManagerService::S
 
   grpc::Status ReleaseJob(grpc::ServerContext*, const weir::rpc::ReleaseJobRequest* req,
                           weir::rpc::Empty*) override {
-    return guarded([&] { tm_.host_->release_job(req->job_id()); });
+    return fenced("release job", req->job_manager_id(), [&] { tm_.host_->release_job(req->job_id()); });
   }
 
  private:
   TaskManagerRunner& tm_;
 };
 
-TaskManagerRunner::TaskManagerRunner(const Configuration& conf)
+TaskManagerRunner::TaskManagerRunner(const Configuration& conf, bool follow_leader)
     : conf_(conf),
       heartbeat_(HeartbeatSettings::from(conf)),
+      follow_leader_(follow_leader),
       num_slots_(static_cast<int>(conf.get_int(options::kSlotsPerTaskManager))),
       registration_timeout_(conf.get_duration(options::kTaskManagerRegistrationTimeout)) {
-  job_manager_address_ = fmt::format("{}:{}", conf.get_string(options::kJobManagerRpcAddress),
-                                     conf.get_int(options::kJobManagerRpcPort));
-  if (conf.get_int(options::kJobManagerRpcPort) == 0)
+  if (!follow_leader_)
+    job_manager_address_ = fmt::format("{}:{}", conf.get_string(options::kJobManagerRpcAddress),
+                                       conf.get_int(options::kJobManagerRpcPort));
+  if (!follow_leader_ && conf.get_int(options::kJobManagerRpcPort) == 0)
     throw ConfigError(
         "configuration key 'jobmanager.rpc.port' must name the JobManager's port (1-65535) "
         "for a TaskManager; 0 means 'any free port' only for the JobManager itself");
@@ -153,17 +167,40 @@ std::string TaskManagerRunner::failure() const {
 void TaskManagerRunner::start() {
   log_line(kRole,
            fmt::format("TaskManager {} rpc={} data_port={} slots={}; registering at the JobManager at {}",
-                       id_, rpc_address_, data_port_, num_slots_, job_manager_address_));
+                       id_, rpc_address_, data_port_, num_slots_,
+                       follow_leader_ ? std::string("the leader (ZooKeeper)") : job_manager_address_));
   connection_ = std::thread([this] { connection_loop(); });
 }
 
 bool TaskManagerRunner::wait_or_stop(std::chrono::milliseconds d) {
   std::unique_lock lock(mu_);
-  return cv_.wait_for(lock, d, [this] { return stopping_; });
+  cv_.wait_for(lock, d, [this] { return stopping_ || leader_changed_; });  // a new leader: act now
+  return stopping_;
+}
+
+void TaskManagerRunner::follow_leader(const std::string& rpc_address, const std::string& session) {
+  {
+    std::lock_guard lock(mu_);
+    if (session == leader_session_ && rpc_address == job_manager_address_) return;
+    if (rpc_address.empty()) return;  // no leader now: keep the last one until a new one is elected
+    job_manager_address_ = rpc_address;
+    leader_session_ = session;
+    leader_changed_ = true;
+  }
+  log_line(kRole, fmt::format("leader JobManager: {} (session {})", rpc_address, session));
+  cv_.notify_all();
 }
 
 std::string TaskManagerRunner::try_register() {
-  auto stub = job_manager_stub(job_manager_address_, heartbeat_.interval);
+  std::string address, session;
+  {
+    std::lock_guard lock(mu_);
+    address = job_manager_address_;
+    session = leader_session_;
+    leader_changed_ = false;
+  }
+  if (address.empty()) return "no leader JobManager is known yet (ZooKeeper names none)";
+  auto stub = job_manager_stub(address, heartbeat_.interval);
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + heartbeat_.timeout);
   weir::rpc::RegisterTaskManagerRequest req;
@@ -175,9 +212,12 @@ std::string TaskManagerRunner::try_register() {
   grpc::Status st = stub->RegisterTaskManager(&ctx, req, &resp);
   if (!st.ok()) return st.error_message();
   if (!resp.accepted()) return "refused: " + resp.reason();
+  if (follow_leader_ && resp.job_manager_id() != session)
+    return fmt::format("the JobManager at {} is in leader session '{}', not the published '{}'", address,
+                       resp.job_manager_id(), session);
   // Serve this JobManager before offering slots: it deploys to a slot the moment it accepts it, which
   // may be before OfferSlots returns here.
-  host_->connect(resp.job_manager_id(), job_manager_address_);
+  host_->connect(resp.job_manager_id(), address);
 
   grpc::ClientContext offer_ctx;
   offer_ctx.set_deadline(std::chrono::system_clock::now() + heartbeat_.timeout);
@@ -192,14 +232,12 @@ std::string TaskManagerRunner::try_register() {
     job_manager_id_ = resp.job_manager_id();
     last_job_manager_contact_ = Clock::now();
   }
-  log_line(kRole,
-           fmt::format("registered at JobManager {} ({}); {} of {} slot(s) accepted", job_manager_address_,
-                       resp.job_manager_id(), offered.accepted_size(), num_slots_));
+  log_line(kRole, fmt::format("registered at JobManager {} ({}); {} of {} slot(s) accepted", address,
+                              resp.job_manager_id(), offered.accepted_size(), num_slots_));
   return "";
 }
 
 void TaskManagerRunner::connection_loop() {
-  auto stub = job_manager_stub(job_manager_address_, heartbeat_.interval);
   for (;;) {
     // Registration: retry every heartbeat interval until it works or registration.timeout runs out.
     auto started = Clock::now();
@@ -211,16 +249,34 @@ void TaskManagerRunner::connection_loop() {
         failure_ = fmt::format(
             "could not register at the JobManager at {} within {} ms "
             "(taskmanager.registration.timeout): {}",
-            job_manager_address_, registration_timeout_.count(), error);
+            job_manager_address_.empty() ? "(no leader)" : job_manager_address_,
+            registration_timeout_.count(), error);
         failed_ = true;
         return;
       }
       if (wait_or_stop(heartbeat_.interval)) return;
     }
-    // Heartbeats until the JobManager is lost or forgets us.
+    std::string address;
+    {
+      std::lock_guard lock(mu_);
+      address = job_manager_address_;
+    }
+    auto stub = job_manager_stub(address, heartbeat_.interval);
+    // Heartbeats until the JobManager is lost or forgets us, or another leader is elected.
     std::string last_error;
     for (;;) {
       if (wait_or_stop(heartbeat_.interval)) return;
+      {
+        std::unique_lock lock(mu_);
+        if (leader_changed_) {
+          job_manager_id_.clear();
+          lock.unlock();
+          host_->disconnect("a new leader JobManager was elected");
+          log_line(kRole, fmt::format("a new leader JobManager was elected; leaving {} and registering there",
+                                      address));
+          break;
+        }
+      }
       grpc::ClientContext ctx;
       ctx.set_deadline(std::chrono::system_clock::now() + heartbeat_.interval);
       weir::rpc::HeartbeatRequest req;
@@ -233,7 +289,7 @@ void TaskManagerRunner::connection_loop() {
         lock.unlock();
         host_->disconnect("the JobManager no longer knows this TaskManager");
         log_line(kRole, fmt::format("the JobManager at {} no longer knows TaskManager {}; registering again",
-                                    job_manager_address_, id_));
+                                    address, id_));
         break;
       }
       if (st.ok()) {
@@ -249,8 +305,7 @@ void TaskManagerRunner::connection_loop() {
         log_line(kRole,
                  fmt::format("JobManager at {} lost: no heartbeat for {} ms (heartbeat.timeout={} ms): {}; "
                              "registering again",
-                             job_manager_address_,
-                             std::chrono::duration_cast<std::chrono::milliseconds>(silent).count(),
+                             address, std::chrono::duration_cast<std::chrono::milliseconds>(silent).count(),
                              heartbeat_.timeout.count(), last_error));
         break;
       }
@@ -274,7 +329,12 @@ void TaskManagerRunner::shutdown(const std::string& reason) {
   }
   if (!jm_id.empty()) {
     // Best effort: the JobManager frees our slots at once instead of after heartbeat.timeout.
-    auto stub = job_manager_stub(job_manager_address_, heartbeat_.interval);
+    std::string address;
+    {
+      std::lock_guard lock(mu_);
+      address = job_manager_address_;
+    }
+    auto stub = job_manager_stub(address, heartbeat_.interval);
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + heartbeat_.interval);
     weir::rpc::DisconnectTaskManagerRequest req;

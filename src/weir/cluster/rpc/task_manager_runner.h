@@ -32,13 +32,19 @@ class TaskManagerRunner {
   //! Binds the RPC server (taskmanager.host:taskmanager.rpc.port) and starts the data plane on
   //! taskmanager.data.port; throws ConfigError / WeirError naming the key when it cannot. Does not yet
   //! contact the JobManager.
-  explicit TaskManagerRunner(const Configuration& conf);
+  //! With `follow_leader` (high availability) the JobManager's address is not configured but told by
+  //! follow_leader() calls (a LeaderRetriever's); jobmanager.rpc.* are not read.
+  explicit TaskManagerRunner(const Configuration& conf, bool follow_leader = false);
   ~TaskManagerRunner();
   TaskManagerRunner(const TaskManagerRunner&) = delete;
   TaskManagerRunner& operator=(const TaskManagerRunner&) = delete;
 
   //! Starts registering and heartbeating on the connection thread.
   void start();
+  //! High availability: the leader is now the JobManager at `rpc_address` in leader session `session`
+  //! (empty address: none is known). A new session ends the connection to the previous leader (its tasks
+  //! are canceled: the new leader recovers them) and registers at the new one, offering every slot.
+  void follow_leader(const std::string& rpc_address, const std::string& session);
   //! Tells the JobManager this TaskManager leaves (best effort), then stops everything; idempotent.
   void shutdown(const std::string& reason);
 
@@ -66,7 +72,10 @@ class TaskManagerRunner {
   Configuration conf_;
   HeartbeatSettings heartbeat_;
   std::string id_;
-  std::string job_manager_address_;
+  const bool follow_leader_;
+  std::string job_manager_address_;  // REQUIRES: mu_ held when following the leader
+  std::string leader_session_;       // REQUIRES: mu_ held; the session follow_leader() named
+  bool leader_changed_ = false;      // REQUIRES: mu_ held; set by follow_leader(), read by the connection
   std::string rpc_address_;
   int data_port_ = 0;
   int num_slots_ = 0;

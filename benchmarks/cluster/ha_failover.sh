@@ -1,0 +1,49 @@
+#!/bin/sh
+# Failover of the leading JobManager with ZooKeeper HA (issue #14), default settings (session timeout 3 s,
+# heartbeat.interval 500 ms, heartbeat.timeout 2 s): `weir cluster start --zookeeper --jobmanagers 2 -n 2`
+# (one slot each) runs Nexmark q5 at parallelism 2 with checkpoints every second; once two checkpoints
+# completed, the leader is SIGKILLed. Printed per round, each from the SIGKILL:
+#   detection_election_ms  -> the standby is granted leadership ("granted leadership", after it published
+#                  itself): detection (the leader's session expires: the session timeout, the floor) plus
+#                  election (the standby's watch on its predecessor fires: milliseconds). The log has no line
+#                  of its own for the watch, so the two are one number; detection alone is the session timeout.
+#   recovery_ms   -> the job is recovered from its checkpoint ("recovering job": the stores read, the
+#                  checkpoint loaded, the JobMaster started; it then waits for the TaskManagers' slots)
+#   running_ms    -> every task RUNNING again under the new leader (TaskManagers re-registered, tasks
+#                  deployed and restored: a task reports RUNNING after its restore); restore = running - recovery
+# Usage: benchmarks/cluster/ha_failover.sh build/release/weir [ROUNDS] [-D key=value ...]
+set -eu
+WEIR="$1"
+ROUNDS="${2:-3}"
+shift; [ $# -gt 0 ] && shift
+EXTRA="$*"
+DIR=$(mktemp -d)
+trap '"$WEIR" cluster stop --dir "$DIR/cl" >/dev/null 2>&1 || true; rm -rf "$DIR"' EXIT
+ms() { date +%s%3N; }
+log_ms() {  # HH:MM:SS.mmm of today -> epoch ms
+  frac=$(echo "${1##*.}" | sed 's/^0*//'); echo $(( $(date -d "$(date +%Y-%m-%d) ${1%.*}" +%s) * 1000 + ${frac:-0} ))
+}
+for round in $(seq 1 "$ROUNDS"); do
+  rm -rf "$DIR/cl" "$DIR/chk"
+  "$WEIR" cluster start --zookeeper --jobmanagers 2 -n 2 --dir "$DIR/cl" -D rest.port=0 -D jobmanager.rpc.port=0 \
+    -D taskmanager.numberOfTaskSlots=1 $EXTRA > "$DIR/start.log"
+  REST=$(sed -n 's/^CLUSTER rest=\([^ ]*\) .*/\1/p' "$DIR/start.log")
+  RESTS=$(sed -n 's/.* rests=\([^ ]*\).*/\1/p' "$DIR/start.log")
+  if [ "$REST" = "${RESTS%%,*}" ]; then
+    LEADER=$(sed -n 's/^pid //p' "$DIR/cl/cluster.state" | head -1); NEW_REST=${RESTS##*,}; NEW_LOG="$DIR/cl/jobmanager-1.log"
+  else
+    LEADER=$(sed -n 's/^standby //p' "$DIR/cl/cluster.state"); NEW_REST=${RESTS%%,*}; NEW_LOG="$DIR/cl/jobmanager.log"
+  fi
+  "$WEIR" nexmark --jobmanager "$REST" --detached --query q5 --events 100000000 -p 2 --tps 200000 \
+    --sink blackhole --checkpoint-interval 1s --checkpoint-dir "$DIR/chk" > "$DIR/submit.log"
+  JOB=$(sed -n 's/.*JobID \([0-9a-f]*\).*/\1/p' "$DIR/submit.log")
+  until curl -s "http://$REST/jobs/$JOB/checkpoints" | grep -q '"counts":{"completed":[2-9]'; do sleep 0.05; done
+  KILLED=$(ms)
+  kill -9 "$LEADER"
+  until curl -s "http://$NEW_REST/jobs/$JOB" | grep -q '"status-counts":{"CANCELED":0,"CANCELING":0,"CREATED":0,"DEPLOYING":0,"FAILED":0,"FINISHED":0,"RUNNING":6'; do sleep 0.01; done
+  RUNNING=$(ms)
+  GRANTED=$(grep "granted leadership" "$NEW_LOG" | head -1 | cut -c1-12)
+  RECOVERED=$(grep "recovering job $JOB" "$NEW_LOG" | head -1 | cut -c1-12)
+  echo "HA_FAILOVER round=$round detection_election_ms=$(( $(log_ms "$GRANTED") - KILLED )) recovery_ms=$(( $(log_ms "$RECOVERED") - KILLED )) running_ms=$(( RUNNING - KILLED ))"
+  "$WEIR" cluster stop --dir "$DIR/cl" > /dev/null
+done
