@@ -103,7 +103,12 @@ Q17Run run_q17_with_failures(const Configuration& extra, const std::shared_ptr<c
     in >> n >> op >> path;
     // _metadata and the *.shared-refs lists are the JobManager's reads, not a restoring task's.
     const stdfs::path p(path);
-    if ((op == "read" || op == "read_range" || op == "download") && path.find("/chk-") != std::string::npos &&
+    // Reads of shared/ files are a restoring task's too (incremental checkpoints' SST and chain files).
+    // Local copies go through the same file system: only the checkpoint directory's files count.
+    const bool task_file =
+        path.rfind(dir.path.string(), 0) == 0 &&
+        (path.find("/chk-") != std::string::npos || path.find("/shared/") != std::string::npos);
+    if ((op == "read" || op == "read_range" || op == "download") && task_file &&
         p.filename() != "_metadata" && p.extension() != ".shared-refs")
       run.task_file_reads.push_back(line);
   }
@@ -154,18 +159,22 @@ TEST(LocalRecovery, FailedTasksRestoreFromLocalCopiesWithNothingReadFromTheCheck
   EXPECT_TRUE(local_job_dirs(*mc).empty()) << local_job_dirs(*mc).front();
 }
 
-// RocksDB: full snapshots of small state are key-group blocks in the task file, all local; incremental
-// ones keep the native handle (and the operators' other state) in the task file, local too, while the SST
-// files stay in the checkpoint storage's shared/ directory (hard-linked from there on a local path, so
-// not counted as task file reads either way).
-class LocalRecoveryRocksDB : public ::testing::TestWithParam<bool> {};
+// RocksDB full snapshots (small state: key-group blocks in the task file) and incremental checkpoints of
+// both backends: the task file holds the native handle, and the shared files it names (SST files, heap
+// chain parts) have local copies too (fs/local_file_copies.h), so nothing is read from the checkpoint
+// storage, shared/ included (counted by the tasks and, independently, by the trace of shared/ reads).
+struct BackendCase {
+  const char* backend;
+  bool incremental;
+};
+class LocalRecoveryBackends : public ::testing::TestWithParam<BackendCase> {};
 
-TEST_P(LocalRecoveryRocksDB, FailedTasksRestoreTheirTaskFilesFromLocalCopies) {
-  const bool incremental = GetParam();
+TEST_P(LocalRecoveryBackends, FailedTasksRestoreTheirTaskAndSharedFilesFromLocalCopies) {
+  const bool incremental = GetParam().incremental;
   auto mc = two_task_managers();
   Configuration conf;
   conf.set("execution.state-recovery.from-local", "true");
-  conf.set("state.backend.type", "rocksdb");
+  conf.set("state.backend.type", GetParam().backend);
   conf.set("execution.checkpointing.incremental", incremental ? "true" : "false");
   Q17Run run = run_q17_with_failures(conf, mc);
   const auto& r = run.result;
@@ -180,8 +189,13 @@ TEST_P(LocalRecoveryRocksDB, FailedTasksRestoreTheirTaskFilesFromLocalCopies) {
   EXPECT_TRUE(local_job_dirs(*mc).empty());
 }
 
-INSTANTIATE_TEST_SUITE_P(FullAndIncremental, LocalRecoveryRocksDB, ::testing::Values(false, true),
-                         [](const auto& info) { return info.param ? "Incremental" : "Full"; });
+INSTANTIATE_TEST_SUITE_P(FullAndIncremental, LocalRecoveryBackends,
+                         ::testing::Values(BackendCase{"rocksdb", false}, BackendCase{"rocksdb", true},
+                                           BackendCase{"hashmap", true}),
+                         [](const auto& info) {
+                           return std::string(info.param.backend) +
+                                  (info.param.incremental ? "Incremental" : "Full");
+                         });
 
 TEST(LocalRecovery, WithoutItRestoresReadTheCheckpointStorageAndNoCopiesAreKept) {
   auto mc = two_task_managers();

@@ -99,16 +99,19 @@ TEST(CheckpointsOnS3, RocksDBIncrementalCheckpointsRecoverFromRandomTaskFailures
 }
 
 // Local recovery with checkpoints on S3: restarted subtasks restore from their TaskManager's local copies
-// and read nothing from S3, on the heap and the RocksDB backend.
+// and read nothing from S3, on the heap and the RocksDB backend, full and incremental (whose SST files
+// and chain parts in shared/ have local copies too).
 TEST(CheckpointsOnS3, WithLocalRecoveryRestoresReadNothingFromS3) {
   const auto& want = uninterrupted_q17();
-  for (const std::string backend : {"hashmap", "rocksdb"}) {
+  for (const std::string mode : {"hashmap", "rocksdb", "hashmap-incremental", "rocksdb-incremental"}) {
+    const std::string backend = mode.substr(0, mode.find('-'));
     auto lines = std::make_shared<CollectedResults<std::string>>();
     auto conf = config(2);
     conf.set("state.backend.type", backend);
+    conf.set("execution.checkpointing.incremental", mode == backend ? "false" : "true");
     conf.set("execution.state-recovery.from-local", "true");
     conf.set("execution.checkpointing.interval", "50 ms");
-    conf.set("execution.checkpointing.dir", s3_dir(backend));
+    conf.set("execution.checkpointing.dir", s3_dir(mode));
     conf.set("restart-strategy.type", "fixed-delay");
     conf.set("restart-strategy.fixed-delay.attempts", "2");
     conf.set("restart-strategy.fixed-delay.delay", "10 ms");
@@ -116,12 +119,12 @@ TEST(CheckpointsOnS3, WithLocalRecoveryRestoresReadNothingFromS3) {
     control.inject_failures = 2;
     control.failure_seed = 7;
     auto r = run_query("q17", conf, options(lines, 40'000), control);
-    EXPECT_EQ(r.failures_injected, 2) << backend;
-    EXPECT_GT(r.restored_subtasks, 0) << backend;
-    EXPECT_EQ(r.restored_local_subtasks, r.restored_subtasks) << backend;
-    EXPECT_EQ(r.restored_bytes_remote, 0u) << backend;
-    EXPECT_GT(r.restored_bytes_local, 0u) << backend;
-    EXPECT_EQ(q17_final_rows(*lines), want) << backend;
+    EXPECT_EQ(r.failures_injected, 2) << mode;
+    EXPECT_GT(r.restored_subtasks, 0) << mode;
+    EXPECT_EQ(r.restored_local_subtasks, r.restored_subtasks) << mode;
+    EXPECT_EQ(r.restored_bytes_remote, 0u) << mode;
+    EXPECT_GT(r.restored_bytes_local, 0u) << mode;
+    EXPECT_EQ(q17_final_rows(*lines), want) << mode;
   }
 }
 

@@ -15,6 +15,7 @@
 #include "weir/common/crc32c.h"
 #include "weir/common/error.h"
 #include "weir/fs/file_system.h"
+#include "weir/fs/local_file_copies.h"
 
 namespace weir::checkpoint {
 
@@ -190,12 +191,18 @@ void LocalStateStore::confirm(const std::string& job, int vertex, int subtask,
     int64_t n = checkpoint_of(it->path().filename().string());
     if (n >= 0 && n < checkpoint_id) remove_quietly(it->path());
   }
+  fs::LocalFileCopies(shared_dir(job, vertex, subtask)).release_before(checkpoint_id);
 }
 
 void LocalStateStore::discard(const std::string& job, int vertex, int subtask,
                               int64_t checkpoint_id) noexcept {
   std::lock_guard lock(mu_);
   remove_quietly(stdfs::path(subtask_dir(job, vertex, subtask)) / fmt::format("chk-{}", checkpoint_id));
+  fs::LocalFileCopies(shared_dir(job, vertex, subtask)).release(checkpoint_id);
+}
+
+std::string LocalStateStore::shared_dir(const std::string& job, int vertex, int subtask) const {
+  return (stdfs::path(subtask_dir(job, vertex, subtask)) / "shared").string();
 }
 
 void LocalStateStore::release_job(const std::string& job) noexcept {

@@ -11,6 +11,8 @@
 //   <root>/<job-id>/<vertex>-<subtask>/chk-<n>/<file>    the task snapshot file, byte for byte
 //   <root>/<job-id>/<vertex>-<subtask>/chk-<n>/<name>    keyed-state files beside it (RocksDB full)
 //   <root>/<job-id>/<vertex>-<subtask>/chk-<n>/_manifest what the copy is of (written last)
+//   <root>/<job-id>/<vertex>-<subtask>/shared/           copies of shared files of incremental
+//                                                        checkpoints (fs/local_file_copies.h)
 // A copy is built in a temporary directory and renamed into place, so chk-<n> is complete or absent.
 // The manifest names the job, the checkpoint and its remote directory, the task's handle, and each
 // file's size and CRC-32C.
@@ -69,6 +71,9 @@ class LocalStateStore {
   std::vector<int64_t> checkpoints(const std::string& job, int vertex, int subtask) const;
   //! Where the subtask's copies live.
   std::string subtask_dir(const std::string& job, int vertex, int subtask) const;
+  //! Where the subtask's copies of shared files (incremental checkpoints' SST and chain files) live:
+  //! a fs::LocalFileCopies directory its state backends fill; confirm() and discard() prune it.
+  std::string shared_dir(const std::string& job, int vertex, int subtask) const;
 
   //! Tests: called with each copy's task file once the copy is in place (e.g. to corrupt it).
   void set_after_store_for_testing(std::function<void(const std::string& task_file)> f) {

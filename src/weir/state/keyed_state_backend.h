@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "weir/common/error.h"
 #include "weir/common/key_group.h"
 #include "weir/common/time.h"
+#include "weir/fs/local_file_copies.h"
 #include "weir/state/keyed_state_file.h"
 #include "weir/state/timer_store.h"
 
@@ -238,6 +240,25 @@ class KeyedStateBackend {
   //! Restores the key groups of this backend's range from a keyed-state file (keyed_state_file.h),
   //! one record at a time. Throws SerializationError naming the file when it is damaged.
   void restore_keyed_state_file(const std::string& path);
+
+  //! Local recovery: the directory of local copies of the shared files of this backend's incremental
+  //! checkpoints (null: keep none), whether restores read them, and the subtask's local state directory
+  //! (files below it are local copies: their reads count as local). Set before restoring.
+  void set_local_recovery(std::shared_ptr<fs::LocalFileCopies> copies, bool restore_from_local,
+                          std::string local_state_dir) {
+    local_copies_ = std::move(copies);
+    restore_from_local_ = restore_from_local;
+    local_state_dir_ = std::move(local_state_dir);
+  }
+  //! What restoring read: from the checkpoint storage, and from local copies; one line per local copy
+  //! found unusable (read remotely instead).
+  struct RestoreReads {
+    uint64_t remote_bytes = 0;
+    uint64_t local_bytes = 0;
+    std::vector<std::string> local_fallbacks;
+  };
+  const RestoreReads& restore_reads() const { return restore_reads_; }
+
   //! Restores one record of a keyed-state file: `n` delimited entries of state `name` in key group
   //! `kg`. The default converts them to the canonical bytes of restore_key_group.
   virtual void restore_rows(KeyGroup kg, std::string_view name, RowLayout layout, uint64_t n,
@@ -285,6 +306,24 @@ class KeyedStateBackend {
       pending_[name].push_back({kg, std::string(bytes), true});
     }
   }
+  //! Local recovery (set_local_recovery): the copies directory when backups are kept, else null.
+  const std::shared_ptr<fs::LocalFileCopies>& local_copies() const { return local_copies_; }
+  //! The verified local copy of the shared file `path` names, when restores may read copies; a copy
+  //! found unusable is noted in restore_reads().local_fallbacks.
+  std::optional<std::string> local_copy_of(const std::string& path) {
+    if (!local_copies_ || !restore_from_local_) return std::nullopt;
+    std::string why;
+    auto found = local_copies_->find(fs::LocalFileCopies::name_of(path), &why);
+    if (!found && !why.empty()) restore_reads_.local_fallbacks.push_back(std::move(why));
+    return found;
+  }
+  //! Counts `bytes` read to restore from `path` (local when below the local state directory).
+  void count_restore_read(const std::string& path, uint64_t bytes) {
+    count_restore_bytes(!local_state_dir_.empty() && path.rfind(local_state_dir_ + "/", 0) == 0, bytes);
+  }
+  void count_restore_bytes(bool local, uint64_t bytes) {
+    (local ? restore_reads_.local_bytes : restore_reads_.remote_bytes) += bytes;
+  }
   //! Called when a state is registered, after its pending restored state was loaded into it.
   virtual void registered(const std::string& /*name*/, InternalStateBase& /*state*/) {}
   //! Adds the canonical parts of states that exist in the backend but have no state object yet and are
@@ -309,6 +348,10 @@ class KeyedStateBackend {
     return c.bytes;
   }
   std::map<std::string, std::vector<PendingChunk>> pending_;
+  std::shared_ptr<fs::LocalFileCopies> local_copies_;
+  bool restore_from_local_ = false;
+  std::string local_state_dir_;
+  RestoreReads restore_reads_;
 };
 
 }  // namespace weir::state

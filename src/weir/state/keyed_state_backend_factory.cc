@@ -55,8 +55,23 @@ void validate_state_backend_config(const Configuration& conf) {
   if (conf.get_string(options::kStateBackendType) == "rocksdb") rocksdb_options(conf, 1);
 }
 
+namespace {
+std::unique_ptr<KeyedStateBackend> create_backend(const Configuration& conf, const KeyedBackendContext& ctx);
+}  // namespace
+
 std::unique_ptr<KeyedStateBackend> create_keyed_state_backend(const Configuration& conf,
                                                               const KeyedBackendContext& ctx) {
+  auto backend = create_backend(conf, ctx);
+  if (!ctx.local_state_dir.empty()) {
+    std::shared_ptr<fs::LocalFileCopies> copies;
+    if (ctx.local_backup) copies = std::make_shared<fs::LocalFileCopies>(ctx.local_state_dir + "/shared");
+    backend->set_local_recovery(std::move(copies), ctx.local_recovery, ctx.local_state_dir);
+  }
+  return backend;
+}
+
+namespace {
+std::unique_ptr<KeyedStateBackend> create_backend(const Configuration& conf, const KeyedBackendContext& ctx) {
   std::string type = conf.get_string(options::kStateBackendType);
   if (type == "hashmap")
     return std::make_unique<HeapKeyedStateBackend>(
@@ -76,5 +91,6 @@ std::unique_ptr<KeyedStateBackend> create_keyed_state_backend(const Configuratio
       fmt::format("invalid value '{}' for configuration key '{}': allowed values are hashmap, rocksdb", type,
                   options::kStateBackendType.key()));
 }
+}  // namespace
 
 }  // namespace weir::state

@@ -19,6 +19,11 @@ struct KeyedBackendContext {
   //! Operators of one slot share a RocksDB memory budget; subtasks with the same key share a slot.
   std::string slot_key;
   int slots_per_task_manager = 1;
+  //! Local recovery (KeyedStateBackend::set_local_recovery): the subtask's local state directory (empty:
+  //! none), whether its backends keep local copies of shared files there, and whether restores read them.
+  std::string local_state_dir;
+  bool local_backup = false;
+  bool local_recovery = false;
 };
 
 std::unique_ptr<KeyedStateBackend> create_keyed_state_backend(const Configuration& conf,

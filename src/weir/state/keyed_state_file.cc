@@ -297,10 +297,10 @@ uint64_t read_keyed_state_file(
 }
 
 void KeyedStateBackend::restore_keyed_state_file(const std::string& path) {
-  read_keyed_state_file(path, key_group_range(),
-                        [&](KeyGroup kg, std::string_view name, RowLayout layout, uint64_t n, DataInput& in) {
-                          restore_rows(kg, name, layout, n, in);
-                        });
+  uint64_t read = read_keyed_state_file(path, key_group_range(),
+                                        [&](KeyGroup kg, std::string_view name, RowLayout layout, uint64_t n,
+                                            DataInput& in) { restore_rows(kg, name, layout, n, in); });
+  count_restore_read(path, read);
 }
 
 void KeyedStateBackend::restore_rows(KeyGroup kg, std::string_view name, RowLayout layout, uint64_t n,

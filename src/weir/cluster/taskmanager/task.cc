@@ -271,6 +271,11 @@ void Task::build() {
                                     rt.subtask_index,
                                     fmt::format("{}/{}", rt.job_id, rt.subtask_index),
                                     static_cast<int>(jg.config.get_int(options::kSlotsPerTaskManager))};
+      if (local_backup_ || local_recovery_) {
+        bc.local_state_dir = services_.local_state->subtask_dir(rt.job_id, tdd_.vertex, tdd_.subtask);
+        bc.local_backup = local_backup_;
+        bc.local_recovery = local_recovery_;
+      }
       backend = state::create_keyed_state_backend(jg.config, bc);
     }
     ops[node_id]->setup(std::move(rt), std::move(backend));
@@ -281,6 +286,7 @@ void Task::build() {
       call_operator(op, [&] { op->initialize_state(restored_->for_operator(op->runtime().operator_id)); });
     }
   }
+  if (restored_) account_restore();
 
   // Input gates of the head operator. A remote channel gets the exclusive buffers a local producer
   // would give it, as its credit.
@@ -322,19 +328,32 @@ void Task::read_restore() {
       key_group_range_for_subtask(vertex_->max_parallelism, vertex_->parallelism, tdd_.subtask);
   restored_ = std::make_unique<checkpoint::RestoredCheckpoint>(
       checkpoint::read_task_restore(*tdd_.restore, range, local_recovery_ ? services_.local_state : nullptr));
-  restored_bytes_.store(restored_->bytes_read, std::memory_order_relaxed);
-  restored_local_bytes_.store(restored_->local_bytes_read, std::memory_order_relaxed);
-  for (const auto& why : restored_->local_fallbacks)
+}
+
+// What restoring read, once every operator restored: the task files (read_restore) and what the keyed
+// state backends read beside them (keyed-state files, the shared files of incremental checkpoints).
+void Task::account_restore() {
+  uint64_t remote = restored_->bytes_read, local = restored_->local_bytes_read;
+  std::vector<std::string> fallbacks = restored_->local_fallbacks;
+  for (auto& op : chain_)
+    if (auto* b = op->keyed_backend()) {
+      const auto& r = b->restore_reads();
+      remote += r.remote_bytes;
+      local += r.local_bytes;
+      fallbacks.insert(fallbacks.end(), r.local_fallbacks.begin(), r.local_fallbacks.end());
+    }
+  restored_bytes_.store(remote, std::memory_order_relaxed);
+  restored_local_bytes_.store(local, std::memory_order_relaxed);
+  for (const auto& why : fallbacks)
     std::fprintf(stderr, "weir: task '%s': %s; reading the checkpoint storage instead\n", name_.c_str(),
                  why.c_str());
   if (auto* c = services_.restore_counters) {
-    c->remote_bytes += restored_->bytes_read;
+    c->remote_bytes += remote;
     c->remote_union_bytes += restored_->union_bytes_read;
-    c->local_bytes += restored_->local_bytes_read;
+    c->local_bytes += local;
     if (!tdd_.restore->metadata.tasks.empty()) c->subtasks += 1;  // it had state to read
-    if (restored_->local_files > 0 && restored_->bytes_read == restored_->union_bytes_read)
-      c->local_subtasks += 1;
-    c->local_fallbacks += static_cast<int64_t>(restored_->local_fallbacks.size());
+    if (local > 0 && remote == restored_->union_bytes_read) c->local_subtasks += 1;
+    c->local_fallbacks += static_cast<int64_t>(fallbacks.size());
   }
 }
 

@@ -179,6 +179,8 @@ class Task {
   bool local_recovery_ = false;
   //! Restores this subtask's state (build()); from local copies where local recovery allows.
   void read_restore();
+  //! Counts what restoring read (task files and the backends' reads) into the metrics (build()).
+  void account_restore();
   network::PartitionRegistry* registry_;
   std::shared_ptr<JobMasterGateway> jm_;
   network::DataPlane* data_plane_;

@@ -15,11 +15,14 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <filesystem>
 #include <random>
 
 #include <fmt/format.h>
 
 #include "weir/fs/file_system.h"
+#include "weir/fs/local_file_copies.h"
 #include "weir/state/heap/heap_chain_handle.h"
 #include "weir/state/heap/heap_state_changes.h"
 #include "weir/state/keyed_state_file.h"
@@ -106,13 +109,18 @@ NativeSnapshot HeapKeyedStateBackend::take_native_snapshot(const NativeSnapshotR
       pinned->timers.emplace_back(domain, it->second->take_changes(full));
 
   std::string refs;
-  for (const auto& f : chain_) refs += f + "\n";
+  std::vector<std::string> copy_names;  // local recovery: the chain's files by their copies' names
+  for (const auto& f : chain_) {
+    refs += f + "\n";
+    copy_names.push_back(::weir::fs::LocalFileCopies::name_of(f));
+  }
   NativeSnapshot out;
   out.handle = HeapChainHandle{key_group_range(), chain_}.encode();
   out.holds_timers = true;
   out.upload = [pinned, progress = progress_, range = key_group_range(), path, seq, predecessor, full,
-                refs = std::move(refs), checkpoint_dir = req.checkpoint_dir,
-                instance = instance_id_]() mutable {
+                refs = std::move(refs), checkpoint_dir = req.checkpoint_dir, instance = instance_id_,
+                copies = local_copies(), copy_names = std::move(copy_names), name,
+                checkpoint_id = req.checkpoint_id]() mutable {
     try {
       if (!full) {
         std::lock_guard lock(progress->mu);
@@ -122,7 +130,18 @@ NativeSnapshot HeapKeyedStateBackend::take_native_snapshot(const NativeSnapshotR
               "checkpoint failed); the next checkpoint starts a new chain",
               path));
       }
-      KeyedStateFileWriter w(path, KeyedFileKind::kHeapChain);
+      // With local recovery the part is written to the local copies first and uploaded from there (a
+      // copy that cannot be written is left out: the part goes straight to the checkpoint storage).
+      std::string target = path;
+      if (copies) {
+        try {
+          std::filesystem::create_directories(copies->dir());
+          target = copies->path_of(name);
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "weir: local recovery: no local copy of '%s': %s\n", path.c_str(), e.what());
+        }
+      }
+      KeyedStateFileWriter w(target, KeyedFileKind::kHeapChain);
       DataOutput one;
       for (KeyGroup kg = range.start; kg <= range.end; ++kg) {
         for (const auto& [state_name, changes] : pinned->states) changes->write_key_group(kg, state_name, w);
@@ -146,6 +165,16 @@ NativeSnapshot HeapKeyedStateBackend::take_native_snapshot(const NativeSnapshotR
       }
       w.finish();
       pinned.reset();
+      if (target != path) {
+        ::weir::fs::Path remote = ::weir::fs::Path::parse(path);
+        ::weir::fs::get(remote)->upload(target, remote);
+        try {
+          copies->seal(name);
+          copies->reference(checkpoint_id, instance, copy_names);
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "weir: local recovery: no local copy of '%s': %s\n", path.c_str(), e.what());
+        }
+      }
       ::weir::fs::Path refs_path = ::weir::fs::Path::parse(checkpoint_dir) / (instance + ".shared-refs");
       ::weir::fs::get(refs_path)->write_file(refs_path, refs);
       std::lock_guard lock(progress->mu);
@@ -178,12 +207,33 @@ void HeapKeyedStateBackend::restore_native(const std::vector<std::string_view>& 
   }
   const KeyGroupRange& mine = key_group_range();
   uint64_t sizes[2] = {0, 0};  // base, increments (of an adopted chain)
+  const bool adopt = handles.size() == 1 && handles[0].range == mine;
   for (const auto& h : handles) {
     if (std::max(h.range.start, mine.start) > std::min(h.range.end, mine.end)) continue;
     for (size_t i = 0; i < h.files.size(); ++i) {
       const std::string path = is_full_path(h.files[i]) ? h.files[i] : (job_dir / h.files[i]).str();
+      // Local recovery: a verified local copy; else, for a chain this subtask goes on with while it keeps
+      // copies, download the part into them (it reads the whole part either way) and read that.
+      std::string from = path;
+      bool downloaded = false;
+      if (auto local = local_copy_of(path)) {
+        from = *local;
+      } else if (adopt && local_copies()) {
+        const std::string copy_name = ::weir::fs::LocalFileCopies::name_of(path);
+        try {
+          std::filesystem::create_directories(local_copies()->dir());
+          const std::string local_path = local_copies()->path_of(copy_name);
+          ::weir::fs::Path remote = ::weir::fs::Path::parse(path);
+          ::weir::fs::get(remote)->download(remote, local_path);
+          local_copies()->seal(copy_name);
+          from = local_path;
+          downloaded = true;
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "weir: local recovery: no local copy of '%s': %s\n", path.c_str(), e.what());
+        }
+      }
       uint64_t read = read_keyed_state_file(
-          path, mine,
+          from, mine,
           [&](KeyGroup kg, std::string_view state, RowLayout layout, uint64_t n, DataInput& in) {
             const std::string name(state);
             switch (layout) {
@@ -212,16 +262,21 @@ void HeapKeyedStateBackend::restore_native(const std::vector<std::string_view>& 
             }
           },
           KeyedFileKind::kHeapChain);
-      (void)read;
-      if (handles.size() == 1) {
-        auto st = ::weir::fs::get(::weir::fs::Path::parse(path))->stat(::weir::fs::Path::parse(path));
-        sizes[i == 0 ? 0 : 1] += st ? st->size : 0;
+      uint64_t size = 0;
+      if (handles.size() == 1 || downloaded) {
+        auto st = ::weir::fs::get(::weir::fs::Path::parse(from))->stat(::weir::fs::Path::parse(from));
+        size = st ? st->size : 0;
+        if (handles.size() == 1) sizes[i == 0 ? 0 : 1] += size;
       }
+      if (downloaded)
+        count_restore_read(path, size);  // the whole part came from the checkpoint storage
+      else
+        count_restore_read(from, read);
     }
   }
   for (auto& [name, store] : timers_) store->forget_changes();
   // The same range: the chain goes on from the restored one; otherwise the next checkpoint starts one.
-  if (handles.size() == 1 && handles[0].range == mine) {
+  if (adopt) {
     chain_ = handles[0].files;
     seq_ = 0;
     std::lock_guard lock(progress_->mu);

@@ -11,8 +11,11 @@
 // Restore: one old instance covering exactly this range is opened in place (files hard-linked from
 // shared/); otherwise (rescaling) each old instance is opened and the rows of this range's key groups
 // are copied into a fresh database.
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <optional>
 
 #include <fmt/format.h>
 #include <rocksdb/db.h>
@@ -21,6 +24,7 @@
 
 #include "weir/common/error.h"
 #include "weir/fs/file_system.h"
+#include "weir/fs/local_file_copies.h"
 #include "weir/state/heap/heap_chain_handle.h"
 #include "weir/state/rocksdb/rocksdb_db_options.h"
 #include "weir/state/rocksdb/rocksdb_keyed_state_backend.h"
@@ -127,12 +131,28 @@ void resolve_paths(NativeHandle& h, const std::string& checkpoint_dir) {
         (f.path.front() == '/' || f.path.find("://") != std::string::npos) ? f.path : (base / f.path).str();
 }
 
-//! Materializes a handle as a local database directory: shared files hard-linked when they are local
-//! (copied across devices), downloaded from an object store otherwise.
-void materialize(const NativeHandle& h, const fs::path& dir) {
+//! Where materialize() finds a verified local copy of a shared file (local recovery), and how it counts
+//! what it reads (true: from a local copy).
+struct MaterializeHooks {
+  std::function<std::optional<std::string>(const std::string& path)> local_copy;
+  std::function<void(bool local, uint64_t bytes)> count;
+};
+
+//! Materializes a handle as a local database directory: shared files from verified local copies when
+//! there are some, else hard-linked when they are local (copied across devices), downloaded from an
+//! object store otherwise.
+void materialize(const NativeHandle& h, const fs::path& dir, const MaterializeHooks& hooks) {
   fs::remove_all(dir);
   fs::create_directories(dir);
   for (const auto& f : h.shared) {
+    if (auto local = hooks.local_copy(f.path)) {
+      std::error_code ec;
+      fs::create_hard_link(*local, dir / f.local_name, ec);
+      if (ec) fs::copy_file(*local, dir / f.local_name, fs::copy_options::overwrite_existing);
+      hooks.count(true, f.size);
+      continue;
+    }
+    hooks.count(false, f.size);
     ::weir::fs::Path p = ::weir::fs::Path::parse(f.path);
     auto remote = ::weir::fs::get(p);
     if (!remote->exists(p))
@@ -215,13 +235,31 @@ NativeSnapshot RocksDBKeyedStateBackend::take_native_snapshot(const NativeSnapsh
   NativeSnapshot out;
   out.handle = h.encode();
   out.upload = [cleanup = std::move(cleanup), files = std::move(files), refs = std::move(refs),
-                checkpoint_dir = req.checkpoint_dir, instance = instance_id_]() {
+                checkpoint_dir = req.checkpoint_dir, instance = instance_id_, copies = local_copies(),
+                checkpoint_id = req.checkpoint_id]() {
     // Through the file-system layer: each file durable (or a completed upload) before the task acks.
+    std::vector<std::string> copy_names;
     for (const auto& [from, target] : files) {
       ::weir::fs::Path tp = ::weir::fs::Path::parse(target);
       auto store = ::weir::fs::get(tp);
-      if (store->exists(tp)) continue;  // uploaded by an earlier checkpoint
-      store->upload(from.string(), tp);
+      if (!store->exists(tp)) store->upload(from.string(), tp);  // else uploaded by an earlier checkpoint
+      // Local recovery: a hard link of each SST file this checkpoint needs among the local copies.
+      if (copies) {
+        copy_names.push_back(::weir::fs::LocalFileCopies::name_of(target));
+        try {
+          if (!copies->has(copy_names.back())) copies->add(from.string(), copy_names.back());
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "weir: local recovery: no local copy of '%s': %s\n", target.c_str(), e.what());
+        }
+      }
+    }
+    if (copies) {
+      try {
+        copies->reference(checkpoint_id, instance, copy_names);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "weir: local recovery: cannot note the copies checkpoint %lld needs: %s\n",
+                     static_cast<long long>(checkpoint_id), e.what());
+      }
     }
     ::weir::fs::Path refs_path = ::weir::fs::Path::parse(checkpoint_dir) / (instance + ".shared-refs");
     ::weir::fs::get(refs_path)->write_file(refs_path, refs);
@@ -240,11 +278,13 @@ void RocksDBKeyedStateBackend::restore_native(const std::vector<std::string_view
     handles.push_back(NativeHandle::decode(bytes));
     resolve_paths(handles.back(), checkpoint_dir);
   }
+  const MaterializeHooks hooks{[this](const std::string& path) { return local_copy_of(path); },
+                               [this](bool local, uint64_t bytes) { count_restore_bytes(local, bytes); }};
   const KeyGroupRange& mine = key_group_range();
   if (handles.size() == 1 && handles[0].range.start == mine.start && handles[0].range.end == mine.end) {
     // Same range: the old instance becomes this one; its files are already in shared/.
     close_db();
-    materialize(handles[0], path_);
+    materialize(handles[0], path_, hooks);
     open_db(true);
     uploaded_.clear();
     for (const auto& f : handles[0].shared) uploaded_[f.local_name] = f.path;
@@ -258,7 +298,7 @@ void RocksDBKeyedStateBackend::restore_native(const std::vector<std::string_view
     if (from > to) continue;
     fs::path dir = fs::path(instance_dir_) / fmt::format("restore-{}", i);
     RemoveOnExit cleanup{dir};
-    materialize(h, dir);
+    materialize(h, dir, hooks);
     rocksdb::DBOptions dbo = rocks::db_options(*resources_);
     std::vector<std::string> names;
     check(rocksdb::DB::ListColumnFamilies(dbo, dir.string(), &names), "listing column families");
