@@ -21,6 +21,8 @@
 // exists. Destroying it queues its version (under a mutex); the task thread takes the queue (same
 // mutex) before it frees what only that snapshot saw, which orders the snapshot's reads before the
 // frees. The map must outlive reading its snapshots (destroying a snapshot after the map is fine).
+// When no snapshot is held any more, everything retired is handed to the reclaimer thread as one batch
+// (reclaimer.h), so the task thread never pauses for millions of frees after a large snapshot.
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
@@ -30,6 +32,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "weir/state/heap/reclaimer.h"
 
 namespace weir::state {
 
@@ -251,6 +255,16 @@ class CopyOnWriteStateMap {
     for (uint64_t v : releases_->take()) std::erase(active_, v);
     required_ = active_.empty() ? 0 : *std::max_element(active_.begin(), active_.end());
     update_floor();
+    if (active_.empty()) {
+      // No snapshot is held: everything retired goes, as one batch freed off this thread.
+      if (!retired_nodes_.empty() || !retired_arrays_.empty()) {
+        auto batch = std::make_unique<RetiredBatch>();
+        batch->nodes.swap(retired_nodes_);
+        batch->arrays.swap(retired_arrays_);
+        reclaim_later(std::move(batch));
+      }
+      return;
+    }
     auto seen = [&](uint64_t made, uint64_t retired) {
       return std::any_of(active_.begin(), active_.end(),
                          [&](uint64_t s) { return made <= s && s < retired; });
@@ -318,6 +332,15 @@ class CopyOnWriteStateMap {
   struct RetiredArray {
     std::unique_ptr<SlotArray> array;
     uint64_t retired_at;
+  };
+
+  //! What take_releases() hands to the reclaimer thread (reclaimer.h).
+  struct RetiredBatch : Garbage {
+    std::vector<RetiredNode> nodes;
+    std::vector<RetiredArray> arrays;
+    ~RetiredBatch() override {
+      for (auto& r : nodes) delete_node(r.node);
+    }
   };
 
   static void delete_node(Node* n) { std::unique_ptr<Node> owned(n); }
