@@ -46,7 +46,10 @@ Task::~Task() {
 }
 
 void Task::start() {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    run();
+    thread_done_.store(true);
+  });
 }
 
 void Task::cancel() {

@@ -91,6 +91,15 @@ class Task {
   void stop_source();
   ExecutionAttemptId id() const { return id_; }
   const std::string& name() const { return name_; }
+  //! The configuration of the task's job.
+  const Configuration& job_config() const { return tdd_.job_graph->config; }
+  //! Lets the task's thread run on after this object is abandoned (the cancellation watchdog gave up on
+  //! it); the caller must then never destroy the Task.
+  void detach() {
+    if (thread_.joinable()) thread_.detach();
+  }
+  //! True once the task's thread has done all it does (also after detach()).
+  bool thread_done() const { return thread_done_.load(); }
   //! Nanoseconds this task has waited for output buffers (backpressure), over all its outputs (any
   //! thread). Waits of unaligned-checkpoint mode, which waits for output room outside request(), are
   //! not counted.
@@ -256,6 +265,7 @@ class Task {
   std::chrono::milliseconds buffer_timeout_{5};
   std::chrono::steady_clock::time_point last_flush_;
   std::thread thread_;
+  std::atomic<bool> thread_done_{false};
 };
 
 }  // namespace weir::cluster

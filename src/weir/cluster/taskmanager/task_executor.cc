@@ -2,10 +2,15 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include <fmt/format.h>
+
+#include "weir/cluster/taskmanager/task_options.h"
 
 namespace weir::cluster {
 
@@ -26,17 +31,28 @@ class TaskExecutor::ReportingGateway final : public JobMasterGateway {
  public:
   ReportingGateway(TaskExecutor* te, std::shared_ptr<JobMasterGateway> jm) : te_(te), jm_(std::move(jm)) {}
   void update_task_execution_state(const TaskStateUpdate& u) override {
+    if (abandoned_) return;
     jm_->update_task_execution_state(u);
     if (is_terminal(u.state)) te_->on_task_ended(u.id);
   }
-  void acknowledge_checkpoint(const CheckpointAck& ack) override { jm_->acknowledge_checkpoint(ack); }
-  void notify_end_of_data(const ExecutionAttemptId& id) override { jm_->notify_end_of_data(id); }
+  void acknowledge_checkpoint(const CheckpointAck& ack) override {
+    if (!abandoned_) jm_->acknowledge_checkpoint(ack);
+  }
+  void notify_end_of_data(const ExecutionAttemptId& id) override {
+    if (!abandoned_) jm_->notify_end_of_data(id);
+  }
   void decline_checkpoint(const ExecutionAttemptId& id, int64_t checkpoint_id,
                           const std::string& reason) override {
-    jm_->decline_checkpoint(id, checkpoint_id, reason);
+    if (!abandoned_) jm_->decline_checkpoint(id, checkpoint_id, reason);
+  }
+  //! The watchdog gave up on the task: reports that it ended, then drops whatever it says later.
+  void abandon(const ExecutionAttemptId& id, const std::string& message) {
+    if (abandoned_.exchange(true)) return;
+    jm_->update_task_execution_state({id, ExecutionState::kCanceled, message});
   }
 
  private:
+  std::atomic<bool> abandoned_{false};
   TaskExecutor* te_;
   std::shared_ptr<JobMasterGateway> jm_;
 };
@@ -59,20 +75,115 @@ TaskExecutor::~TaskExecutor() {
 
 void TaskExecutor::submit_task(TaskDeploymentDescriptor tdd, std::shared_ptr<JobMasterGateway> job_master) {
   auto gw = std::make_shared<ReportingGateway>(this, std::move(job_master));
-  auto task = std::make_unique<Task>(std::move(tdd), registry_.get(), std::move(gw), data_plane_.get(),
+  auto task = std::make_unique<Task>(std::move(tdd), registry_.get(), gw, data_plane_.get(),
                                      TaskServices{local_state_.get(), &restore_counters_});
   Task* raw = task.get();
   {
     std::lock_guard lock(mu_);
+    gateways_[raw->id()] = std::move(gw);
     tasks_[raw->id()] = std::move(task);
   }
   raw->start();
 }
 
 void TaskExecutor::cancel_task(const ExecutionAttemptId& id) {
+  {
+    std::lock_guard lock(mu_);
+    auto it = tasks_.find(id);
+    if (it == tasks_.end()) return;
+    it->second->cancel();
+    note_canceled(id, *it->second);
+  }
+  cv_.notify_all();  // the watchdog's next deadline may be sooner now
+}
+
+void TaskExecutor::note_canceled(const ExecutionAttemptId& id, const Task& task) {
+  if (canceled_.count(id)) return;
+  Canceled c;
+  c.at = std::chrono::steady_clock::now();
+  try {
+    c.interval = task.job_config().get_duration(options::kTaskCancellationInterval);
+    c.timeout = task.job_config().get_duration(options::kTaskCancellationTimeout);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "weir: task '%s': %s; using the default cancellation interval and timeout\n",
+                 task.name().c_str(), e.what());
+    c.interval = Configuration().get_duration(options::kTaskCancellationInterval);
+    c.timeout = Configuration().get_duration(options::kTaskCancellationTimeout);
+  }
+  if (c.interval.count() <= 0) c.interval = std::chrono::seconds(30);
+  c.next_report = c.at + c.interval;
+  canceled_[id] = c;
+  canceled_changed_ = true;
+}
+
+void TaskExecutor::set_fatal_error_handler(std::function<void(const std::string&)> handler) {
   std::lock_guard lock(mu_);
-  auto it = tasks_.find(id);
-  if (it != tasks_.end()) it->second->cancel();
+  fatal_handler_ = std::move(handler);
+}
+
+size_t TaskExecutor::num_abandoned_tasks_running() const {
+  std::lock_guard lock(mu_);
+  return static_cast<size_t>(
+      std::count_if(abandoned_.begin(), abandoned_.end(), [](const Task* t) { return !t->thread_done(); }));
+}
+
+std::chrono::steady_clock::time_point TaskExecutor::watch_canceled(std::unique_lock<std::mutex>& lock) {
+  using Clock = std::chrono::steady_clock;
+  auto next = Clock::time_point::max();
+  const auto now = Clock::now();
+  for (auto it = canceled_.begin(); it != canceled_.end();) {
+    auto t = tasks_.find(it->first);
+    const bool ending = std::find(ended_.begin(), ended_.end(), it->first) != ended_.end();
+    if (t == tasks_.end() || ending) {
+      it = canceled_.erase(it);
+      continue;
+    }
+    Canceled& c = it->second;
+    const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(now - c.at);
+    if (c.timeout.count() > 0 && now >= c.at + c.timeout) {
+      const ExecutionAttemptId id = it->first;
+      const std::string message = fmt::format(
+          "task '{}' did not stop within task.cancellation.timeout ({} ms) of its cancellation: its thread "
+          "is "
+          "stuck (a user function that does not return?); the TaskManager fails so that its work is "
+          "rescheduled",
+          t->second->name(), std::chrono::duration_cast<std::chrono::milliseconds>(c.timeout).count());
+      std::unique_ptr<Task> task = std::move(t->second);
+      tasks_.erase(t);
+      it = canceled_.erase(it);
+      auto gw = gateways_.count(id) ? gateways_[id] : nullptr;
+      gateways_.erase(id);
+      auto handler = fatal_handler_;
+      lock.unlock();
+      std::fprintf(stderr, "weir: FATAL: %s\n", message.c_str());
+      if (!handler) {
+        std::fflush(nullptr);
+        std::_Exit(70);
+      }
+      handler(message);
+      // The handler returned (an embedded cluster): give up on the task, and tell its JobMaster it ended.
+      task->detach();
+      lock.lock();
+      abandoned_.push_back(task.release());
+      lock.unlock();
+      if (gw) gw->abandon(id, message);
+      lock.lock();
+      return Clock::now();  // the maps changed: look again
+    }
+    if (now >= c.next_report) {
+      std::fprintf(stderr,
+                   "weir: task '%s' is still running %lld ms after its cancellation (a user function that "
+                   "does not return?); %s\n",
+                   t->second->name().c_str(), static_cast<long long>(waited.count()),
+                   c.timeout.count() > 0 ? "the TaskManager fails at task.cancellation.timeout"
+                                         : "task.cancellation.timeout is 0: waiting for it");
+      c.next_report = now + c.interval;
+    }
+    next = std::min(next, c.next_report);
+    if (c.timeout.count() > 0) next = std::min(next, c.at + c.timeout);
+    ++it;
+  }
+  return next;
 }
 
 void TaskExecutor::trigger_checkpoint(const ExecutionAttemptId& id, const CheckpointBarrier& b) {
@@ -117,10 +228,17 @@ void TaskExecutor::on_task_ended(const ExecutionAttemptId& id) {
 void TaskExecutor::reap_loop() {
   std::unique_lock lock(mu_);
   for (;;) {
-    cv_.wait(lock, [&] { return stopping_ || !ended_.empty(); });
+    auto deadline = watch_canceled(lock);
+    if (deadline == std::chrono::steady_clock::time_point::max())
+      cv_.wait(lock, [&] { return stopping_ || !ended_.empty() || canceled_changed_; });
+    else
+      cv_.wait_until(lock, deadline, [&] { return stopping_ || !ended_.empty() || canceled_changed_; });
+    canceled_changed_ = false;
     while (!ended_.empty()) {
       auto id = ended_.back();
       ended_.pop_back();
+      canceled_.erase(id);
+      gateways_.erase(id);
       auto it = tasks_.find(id);
       if (it == tasks_.end()) continue;
       auto task = std::move(it->second);
@@ -138,8 +256,14 @@ void TaskExecutor::reap_loop() {
 }
 
 void TaskExecutor::cancel_all_tasks() {
-  std::lock_guard lock(mu_);
-  for (auto& [id, t] : tasks_) t->cancel();
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [id, t] : tasks_) {
+      t->cancel();
+      note_canceled(id, *t);
+    }
+  }
+  cv_.notify_all();
 }
 
 void TaskExecutor::shutdown() {

@@ -2,9 +2,16 @@
 // A TaskManager's task executor: offers slots, runs deployed subtasks as Tasks, and reaps their
 // threads when they end. Implements the TaskExecutorGateway.
 //
-// Threading: gateway calls from any thread (guarded by mu_); a reaper thread joins ended tasks.
+// Threading: gateway calls from any thread (guarded by mu_); a reaper thread joins ended tasks and
+// watches canceled ones: a task whose thread has not stopped task.cancellation.timeout after its
+// cancellation (a user function that never returns) is a fatal error of the TaskManager (as in Flink):
+// the fatal-error handler runs with a message naming it (a TaskManager process exits, so the JobManager
+// reschedules its work elsewhere); when the handler returns (an embedded cluster), the task is abandoned:
+// reported CANCELED to its JobMaster, its thread left running and the Task never destroyed.
+#include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -43,6 +50,11 @@ class TaskExecutor final : public TaskExecutorGateway, public std::enable_shared
   std::optional<int64_t> output_wait_ns(const ExecutionAttemptId& id) const override;
   //! Cancels every running task (they end CANCELED and are reaped); the executor keeps serving.
   void cancel_all_tasks();
+  //! What runs when a canceled task does not stop in time (see above). The default logs the message and
+  //! ends the process (exit code 70); set before tasks run.
+  void set_fatal_error_handler(std::function<void(const std::string& message)> handler);
+  //! Tasks abandoned by the cancellation watchdog whose threads still run.
+  size_t num_abandoned_tasks_running() const;
   //! Cancels every task and waits for their threads.
   void shutdown();
   size_t num_running_tasks() const;
@@ -62,6 +74,18 @@ class TaskExecutor final : public TaskExecutorGateway, public std::enable_shared
   class ReportingGateway;
   void on_task_ended(const ExecutionAttemptId& id);
   void reap_loop();
+  //! Notes a cancellation for the watchdog. REQUIRES: mu_ held.
+  void note_canceled(const ExecutionAttemptId& id, const Task& task);
+  //! Reports canceled tasks still running and gives up on those past their timeout; returns when to
+  //! look again. REQUIRES: lock holds mu_ (released while the handler runs).
+  std::chrono::steady_clock::time_point watch_canceled(std::unique_lock<std::mutex>& lock);
+
+  struct Canceled {
+    std::chrono::steady_clock::time_point at;
+    std::chrono::steady_clock::time_point next_report;
+    Duration interval{};
+    Duration timeout{};
+  };
 
   NodeId id_;
   int slots_;
@@ -73,6 +97,11 @@ class TaskExecutor final : public TaskExecutorGateway, public std::enable_shared
   std::condition_variable cv_;
   std::map<ExecutionAttemptId, std::unique_ptr<Task>> tasks_;
   std::vector<ExecutionAttemptId> ended_;
+  std::map<ExecutionAttemptId, Canceled> canceled_;                           // REQUIRES: mu_ held
+  std::map<ExecutionAttemptId, std::shared_ptr<ReportingGateway>> gateways_;  // REQUIRES: mu_ held
+  std::vector<Task*> abandoned_;  // never destroyed (their threads may run on)
+  std::function<void(const std::string&)> fatal_handler_;
+  bool canceled_changed_ = false;  // a cancellation the watchdog has not looked at (REQUIRES: mu_ held)
   std::deque<TaskMetrics> ended_metrics_;  // REQUIRES: mu_ held
   bool stopping_ = false;
   std::thread reaper_;

@@ -1,0 +1,13 @@
+#include "weir/cluster/taskmanager/task_options.h"
+
+namespace weir::options {
+
+const ConfigOption<Duration> kTaskCancellationInterval{
+    {"task.cancellation.interval", ConfigType::kDuration, "30 s",
+     "How often the TaskManager reports a canceled task whose thread has not stopped yet."}};
+const ConfigOption<Duration> kTaskCancellationTimeout{
+    {"task.cancellation.timeout", ConfigType::kDuration, "180 s",
+     "A canceled task whose thread has not stopped within this time (a user function that never returns) "
+     "makes its TaskManager fail fatally, so its work is rescheduled elsewhere (0 = wait forever)."}};
+
+}  // namespace weir::options

@@ -1,0 +1,115 @@
+// task.cancellation.timeout (Flink's task cancellation watchdog): a canceled task whose user function
+// never returns must not keep its job from ending. With the timeout set, the TaskManager gives up on the
+// task once it passed (an embedded cluster abandons the task and reports it CANCELED; a TaskManager
+// process ends, see task_executor.h), so the job ends CANCELED and its slot serves the next job; with
+// the timeout 0 the job waits for the task for as long as it takes, as asked.
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "it_support.h"
+#include "weir/cluster/minicluster/mini_cluster.h"
+#include "weir/weir.h"
+
+namespace weir::testing {
+namespace {
+
+struct Stuck {
+  std::atomic<bool> entered{false};
+  std::atomic<bool> release{false};
+};
+
+// A job whose map spins, ignoring cancellation, from its first record until the test releases it.
+JobClient run_stuck_job(const std::shared_ptr<cluster::MiniCluster>& cluster, const std::string& timeout,
+                        const std::shared_ptr<Stuck>& stuck) {
+  Configuration conf;
+  conf.set("task.cancellation.timeout", timeout);
+  conf.set("task.cancellation.interval", "100 ms");
+  auto env = StreamExecutionEnvironment::get_execution_environment(conf);
+  env->set_cluster(cluster);
+  env->set_parallelism(1);
+  auto feed = std::make_shared<Feed<int64_t>>();  // never closed: the job runs until canceled
+  from_feed(*env, feed)
+      .map([stuck](const int64_t& v) {
+        stuck->entered.store(true);
+        while (!stuck->release.load()) std::this_thread::yield();
+        return v;
+      })
+      .collect();
+  auto client = env->execute_async("stuck in a user function");
+  feed->push(1);
+  return client;
+}
+
+std::shared_ptr<cluster::MiniCluster> one_slot() {
+  cluster::MiniClusterConfig mc;
+  mc.num_task_managers = 1;
+  mc.slots_per_task_manager = 1;
+  return std::make_shared<cluster::MiniCluster>(mc);
+}
+
+TEST(TaskCancellationWatchdog, AStuckTaskIsGivenUpAtTheTimeoutAndTheJobEndsCanceled) {
+  auto cluster = one_slot();
+  auto stuck = std::make_shared<Stuck>();
+  auto client = run_stuck_job(cluster, "300 ms", stuck);
+  ASSERT_TRUE(eventually([&] { return stuck->entered.load(); }));
+  client.cancel();
+  EXPECT_EQ(client.wait_for(std::chrono::seconds(30)), JobStatus::kCanceled);
+  const auto& te = *cluster->task_executors().front();
+  EXPECT_EQ(te.num_abandoned_tasks_running(), 1u);
+
+  // The slot is free again: the next job runs and finishes while the abandoned thread still spins.
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  env->set_cluster(cluster);
+  auto out = env->from_sequence(1, 5).collect();
+  auto next = env->execute_async("after the stuck one");
+  EXPECT_EQ(next.wait_for(std::chrono::seconds(30)), JobStatus::kFinished);
+  EXPECT_EQ(out->size(), 5u);
+
+  stuck->release.store(true);  // the abandoned thread ends on its own; nothing hears from it
+  ASSERT_TRUE(eventually([&] { return te.num_abandoned_tasks_running() == 0; }));
+  EXPECT_EQ(client.get_job_status(), JobStatus::kCanceled);
+  cluster->close();
+}
+
+TEST(TaskCancellationWatchdog, WithTheTimeoutZeroTheJobWaitsForTheTask) {
+  auto cluster = one_slot();
+  auto stuck = std::make_shared<Stuck>();
+  auto client = run_stuck_job(cluster, "0 ms", stuck);
+  ASSERT_TRUE(eventually([&] { return stuck->entered.load(); }));
+  client.cancel();
+  // Still canceling well past any timeout a watchdog could have used here.
+  EXPECT_EQ(client.wait_for(std::chrono::milliseconds(800)), JobStatus::kCanceling);
+  stuck->release.store(true);
+  EXPECT_EQ(client.wait_for(std::chrono::seconds(30)), JobStatus::kCanceled);
+  EXPECT_EQ(cluster->task_executors().front()->num_abandoned_tasks_running(), 0u);
+  cluster->close();
+}
+
+// Without an embedding's handler (a TaskManager process) the default handler ends the process with exit
+// code 70 and the message naming the task, so the JobManager sees the TaskManager lost and reschedules.
+TEST(TaskCancellationWatchdogDeathTest, ATaskManagerProcessEndsWithTheTaskNamed) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        auto cluster = one_slot();
+        cluster->task_executors().front()->set_fatal_error_handler(nullptr);  // as in `weir taskmanager`
+        auto stuck = std::make_shared<Stuck>();
+        auto client = run_stuck_job(cluster, "200 ms", stuck);
+        if (!eventually([&] { return stuck->entered.load(); })) std::_Exit(1);
+        client.cancel();
+        client.wait_for(std::chrono::seconds(30));
+        std::_Exit(0);  // not reached: the watchdog ends the process first
+      },
+      ::testing::ExitedWithCode(70),
+      "FATAL: task 'Feed Source -> Map -> Collect Sink \\(1/1\\)' did not stop within "
+      "task.cancellation.timeout "
+      "\\(200 ms\\)");
+}
+
+}  // namespace
+}  // namespace weir::testing
