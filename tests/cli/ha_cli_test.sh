@@ -6,7 +6,8 @@
 #      the old leader steps down by itself and its REST answers 503 naming the new leader;
 #  (a) the new leader SIGKILLed: a third JobManager takes over, the job goes on from its latest checkpoint
 #      with the same job id and the committed output equals the failure-free run;
-#  (b) the finished job is not run again by the next leader; a cancelled job stays cancelled;
+#  (b) the finished job is not run again by the next leader; a cancelled job stays cancelled; an ended job's
+#      library blob is removed from storageDir once no stored job uses it (kept while another one does);
 #  (d) the leader and every TaskManager SIGKILLed, new ones started: the job recovers from its checkpoint, and
 #      its client (not detached) follows it to the new leader;
 #  (e) ZooKeeper SIGSTOPped for less than the session timeout: the leader pauses and carries on, no restart.
@@ -84,6 +85,11 @@ leader_after_b() { if leads "$A_REST"; then NEW=$A_REST; elif leads "$C_REST"; t
 limit=$(( $(now_ms) + 30000 ))
 until leader_after_b; do [ "$(now_ms)" -lt "$limit" ] || fail "no leader after SIGKILL"; sleep 0.05; done
 wait_for 30 "q5 recovered after SIGKILL" restored "$NEW" "$JOB"
+# A second job of the same library (the Nexmark job's blob, stored by content) submitted while q5 runs: it
+# waits for slots, and its spec in ZooKeeper names the same blob.
+"$WEIR" nexmark $HA --detached --query q0 --events 100000000 -p 1 --tps 1000 --sink blackhole \
+  --checkpoint-interval 200ms --checkpoint-dir "$DIR/chk" > "$DIR/q0-submit.log" 2>&1 || fail "q0 submit: $(cat "$DIR/q0-submit.log")"
+JOB2=$(sed -n 's/.*JobID \([0-9a-f]*\).*/\1/p' "$DIR/q0-submit.log")
 wait_for 120 "q5 finished" state_is "$NEW" "$JOB" FINISHED
 [ -n "$(sorted_output "$DIR/q5-local")" ] || fail "local q5 wrote nothing"
 [ "$(sorted_output "$DIR/q5-local")" = "$(sorted_output "$DIR/q5-ha")" ] \
@@ -91,10 +97,11 @@ wait_for 120 "q5 finished" state_is "$NEW" "$JOB" FINISHED
 # Checkpoint ids never repeated: every chk-<n> directory was written once (kNoOverwrite would have failed).
 grep -h "already exists" "$CL"/*.log "$DIR"/*.log 2>/dev/null && fail "a checkpoint id was used twice"
 
+# Blobs of ended jobs: q5's library blob stays while q0 (the same blob) may still run.
+BLOBS="$CL/ha/default/blobs"
+blob_count() { find "$BLOBS" -type f ! -name '.*' 2>/dev/null | wc -l; }
+[ "$(blob_count)" -ge 1 ] || fail "q5 ended and took the library blob q0 uses along: $(ls -la "$BLOBS")"
 # (b) A cancelled job stays cancelled; the finished one is not run again by the next leader.
-"$WEIR" nexmark $HA --detached --query q0 --events 100000000 -p 1 --tps 1000 --sink blackhole \
-  --checkpoint-interval 200ms --checkpoint-dir "$DIR/chk" > "$DIR/q0-submit.log" 2>&1 || fail "q0 submit: $(cat "$DIR/q0-submit.log")"
-JOB2=$(sed -n 's/.*JobID \([0-9a-f]*\).*/\1/p' "$DIR/q0-submit.log")
 wait_for 30 "q0 running" state_is "$NEW" "$JOB2" RUNNING
 # (e) ZooKeeper paused for less than the session timeout: the leader is suspended (checkpoints pause), the same
 #     session comes back, it carries on as leader and the job is not restarted.
@@ -114,6 +121,8 @@ wait_for 20 "a checkpoint of q0 after the pause" checkpoints_at_least "$NEW" "$J
 job_json "$NEW" "$JOB2" "" | grep -q '"restarts":0' || fail "q0 restarted after a short ZooKeeper pause: $(job_json "$NEW" "$JOB2" "")"
 "$WEIR" cancel $HA "$JOB2" > "$DIR/cancel.log" 2>&1 || fail "cancel: $(cat "$DIR/cancel.log")"
 wait_for 30 "q0 canceled" state_is "$NEW" "$JOB2" CANCELED
+# No job uses the library any more: its blob is gone from the HA storage directory.
+wait_for 10 "the unused library blob removed" test "$(blob_count)" -eq 0
 
 # (d) The leader and every TaskManager SIGKILLed at once; new ones started: the job recovers. Its client
 #     (not detached) follows the job to the new leader and reports it finished.
@@ -144,6 +153,8 @@ for f in "$A_LOG" "$DIR/jm-c.log"; do
 done
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$STANDBY_REST/jobs/$JOB")" = 404 ] || fail "the finished job is known to the last leader"
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$STANDBY_REST/jobs/$JOB2")" = 404 ] || fail "the canceled job is known to the last leader"
+
+wait_for 10 "the last job's library blob removed" test "$(blob_count)" -eq 0
 
 "$WEIR" cluster stop --dir "$CL" > /dev/null 2>&1 || true
 echo "HA CLI: OK"

@@ -31,6 +31,60 @@
 
 namespace weir::testing {
 
+//! A TCP port on 127.0.0.1 that was free a moment ago (bound, read, released).
+inline int free_loopback_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+//! Sends a four-letter word (`ruok`, `srvr`) to the ZooKeeper server on 127.0.0.1:`port` and returns its
+//! answer; empty when it does not answer within 2 s (stopped, not running).
+inline std::string zookeeper_four_letter_word(int port, const std::string& word) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string out;
+  timeval tv{2, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      ::send(fd, word.data(), word.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(word.size())) {
+    char buf[512];
+    ssize_t n;
+    while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+//! Starts Debian's ZooKeeper (`main_class`: ZooKeeperServerMain or QuorumPeerMain) with config `cfg` in a
+//! process group of its own, output appended to `log`; the child dies with the test binary.
+inline pid_t spawn_zookeeper(const char* main_class, const std::string& cfg, const std::string& log) {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::setpgid(0, 0);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a crashed or killed test binary takes its server along
+    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+    ::execlp("java", "java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Xmx256m",
+             "-Dzookeeper.root.logger=INFO,CONSOLE", "-cp",
+             "/etc/zookeeper/conf:/usr/share/java/zookeeper.jar", main_class, cfg.c_str(),
+             static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  return pid;
+}
+
 class ZooKeeperServer {
  public:
   static constexpr int kTickMs = 100;
@@ -39,7 +93,7 @@ class ZooKeeperServer {
     dir_ = std::filesystem::temp_directory_path() / ("weir-zookeeper-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_ / "data");
-    port_ = free_port();
+    port_ = free_loopback_port();
     std::ofstream cfg(dir_ / "zoo.cfg");
     cfg << "tickTime=" << kTickMs << "\n"
         << "minSessionTimeout=" << 2 * kTickMs << "\n"
@@ -65,19 +119,7 @@ class ZooKeeperServer {
       throw std::runtime_error(
           "/usr/share/java/zookeeper.jar not found: run scripts/setup (Debian's zookeeper)");
     std::string cfg = (dir_ / "zoo.cfg").string(), log = (dir_ / "zookeeper.log").string();
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::setpgid(0, 0);
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a crashed or killed test binary takes its server along
-      int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      ::execlp("java", "java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Xmx256m",
-               "-Dzookeeper.root.logger=INFO,CONSOLE", "-cp",
-               "/etc/zookeeper/conf:/usr/share/java/zookeeper.jar",
-               "org.apache.zookeeper.server.ZooKeeperServerMain", cfg.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
+    pid_ = spawn_zookeeper("org.apache.zookeeper.server.ZooKeeperServerMain", cfg, log);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
     while (!imok() || !serving()) {
       int status = 0;
@@ -134,22 +176,7 @@ class ZooKeeperServer {
   bool serving() const { return four_letter_word("srvr").find("Mode:") != std::string::npos; }
 
   std::string four_letter_word(const std::string& word) const {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<uint16_t>(port_));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    std::string out;
-    timeval tv{2, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-        ::send(fd, word.data(), word.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(word.size())) {
-      char buf[512];
-      ssize_t n;
-      while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-    }
-    ::close(fd);
-    return out;
+    return zookeeper_four_letter_word(port_, word);
   }
 
   std::string log_text() const {
@@ -160,18 +187,6 @@ class ZooKeeperServer {
   }
 
  private:
-  static int free_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
-  }
-
   std::filesystem::path dir_;
   int port_ = 0;
   pid_t pid_ = -1;

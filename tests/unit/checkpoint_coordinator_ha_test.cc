@@ -3,6 +3,8 @@
 // it and deletes its files; no completion is reported), subsumed pointers are named, and while ZooKeeper is
 // suspended no checkpoint starts or completes without that counting as a checkpoint failure.
 #include <filesystem>
+#include <fstream>
+#include <set>
 #include <stdexcept>
 #include <vector>
 
@@ -32,8 +34,18 @@ struct Fixture {
     jg = env->get_job_graph();
   }
   ~Fixture() { fs::remove_all(dir); }
+  fs::path job_dir() const { return dir / job.to_string(); }
+  fs::path shared_dir() const { return job_dir() / "shared"; }
+  //! The names in shared/ now.
+  std::set<std::string> shared_files() const {
+    std::set<std::string> names;
+    if (fs::exists(shared_dir()))
+      for (const auto& e : fs::directory_iterator(shared_dir())) names.insert(e.path().filename().string());
+    return names;
+  }
 
-  std::unique_ptr<cluster::CheckpointCoordinator> coordinator(int retained) {
+  std::unique_ptr<cluster::CheckpointCoordinator> coordinator(
+      int retained, std::vector<cluster::CheckpointHaHooks::Retained> recovered = {}) {
     cluster::CheckpointSettings s;
     s.interval_ms = 100;
     s.dir = dir.string();
@@ -46,12 +58,25 @@ struct Fixture {
       added.push_back({id, retained_ids});
     };
     h.paused = [this] { return paused; };
+    h.recovered = std::move(recovered);
     return std::make_unique<cluster::CheckpointCoordinator>(job.to_string(), jg, s, h);
   }
 
-  // Starts a checkpoint that one task acknowledges; returns what completed.
-  std::optional<cluster::CompletedCheckpoint> run(cluster::CheckpointCoordinator& c) {
+  // Starts a checkpoint that one task acknowledges; returns what completed. The task's snapshot references
+  // `shared` files of the job's shared/ directory (it uploads the ones that do not exist yet), as an
+  // incremental RocksDB snapshot does, listed in the checkpoint's task-0.shared-refs.
+  std::optional<cluster::CompletedCheckpoint> run(cluster::CheckpointCoordinator& c,
+                                                  const std::vector<std::string>& shared = {}) {
     auto b = c.begin(/*attempt=*/1, /*tasks=*/1, false, {}, 0);
+    if (!shared.empty()) {
+      fs::create_directories(b.target_dir);
+      fs::create_directories(shared_dir());
+      std::ofstream refs(fs::path(b.target_dir) / "task-0.shared-refs");
+      for (const auto& name : shared) {
+        refs << "shared/" << name << "\n";
+        if (!fs::exists(shared_dir() / name)) std::ofstream(shared_dir() / name) << name;
+      }
+    }
     cluster::CheckpointAck ack;
     ack.id = {job, 1, 0, 0};
     ack.checkpoint_id = b.id;
@@ -98,6 +123,58 @@ TEST(CheckpointCoordinatorHa, ASuspendedConnectionPausesCheckpointsWithoutFailin
   EXPECT_EQ(c->cannot_start(1'000'000, false), "");
   ASSERT_TRUE(f.run(*c).has_value());
   EXPECT_EQ(f.added.back().first, 42);
+}
+
+// A new leader recovers a job with incremental (shared) state: the checkpoints a former leader retained are
+// adopted with their shared references, so a restart before the first new checkpoint restores the latest of
+// them, shared files still referenced are kept, and once the adopted checkpoints are subsumed their
+// directories and the shared files nothing references any more are deleted (not left until the job ends).
+TEST(CheckpointCoordinatorHa, ANewLeaderAdoptsTheRetainedCheckpointsAndTheirSharedState) {
+  Fixture f;
+  {
+    auto former = f.coordinator(/*retained=*/1);
+    ASSERT_TRUE(f.run(*former, {"a.sst", "b.sst"}).has_value());  // 41
+    ASSERT_TRUE(f.run(*former, {"b.sst", "c.sst"}).has_value());  // 42 subsumes 41: a.sst goes
+    EXPECT_EQ(f.shared_files(), (std::set<std::string>{"b.sst", "c.sst"}));
+    // The former leader dies here: its coordinator goes without a word (no on_job_end, no cleanup).
+  }
+  auto c = f.coordinator(1, {{42, (f.job_dir() / "chk-42").string()}});
+  ASSERT_EQ(c->retained().size(), 1u);
+  EXPECT_EQ(c->retained().back().id, 42);
+  EXPECT_EQ(*c->latest_checkpoint_path(), (f.job_dir() / "chk-42").string());
+
+  // The first checkpoint of the new leader keeps c.sst (it references it) and subsumes 42: b.sst and the
+  // directory chk-42 go.
+  ASSERT_TRUE(f.run(*c, {"c.sst", "d.sst"}).has_value());  // 43
+  EXPECT_EQ(f.shared_files(), (std::set<std::string>{"c.sst", "d.sst"}));
+  EXPECT_FALSE(fs::exists(f.job_dir() / "chk-42"));
+  ASSERT_TRUE(f.run(*c, {"d.sst", "e.sst"}).has_value());  // 44
+  EXPECT_EQ(f.shared_files(), (std::set<std::string>{"d.sst", "e.sst"}));
+  EXPECT_EQ(f.added.back(), (std::pair<int64_t, std::vector<int64_t>>{44, {44}}));
+
+  c->on_job_end(/*canceled=*/false, /*finished=*/true);
+  EXPECT_FALSE(fs::exists(f.job_dir()));
+}
+
+// Two retained checkpoints recovered (num-retained 2): both stay until subsumed in turn, and a shared file
+// both reference outlives the first.
+TEST(CheckpointCoordinatorHa, RecoveredCheckpointsAreSubsumedOneByOne) {
+  Fixture f;
+  {
+    auto former = f.coordinator(2);
+    ASSERT_TRUE(f.run(*former, {"a.sst", "b.sst"}).has_value());  // 41
+    ASSERT_TRUE(f.run(*former, {"b.sst", "c.sst"}).has_value());  // 42
+  }
+  auto c =
+      f.coordinator(2, {{41, (f.job_dir() / "chk-41").string()}, {42, (f.job_dir() / "chk-42").string()}});
+  ASSERT_TRUE(f.run(*c, {"c.sst"}).has_value());  // 43 subsumes 41: a.sst goes, b.sst (42) stays
+  EXPECT_EQ(f.shared_files(), (std::set<std::string>{"b.sst", "c.sst"}));
+  EXPECT_FALSE(fs::exists(f.job_dir() / "chk-41"));
+  EXPECT_TRUE(fs::exists(f.job_dir() / "chk-42" / "_metadata"));
+  EXPECT_EQ(f.added.back(), (std::pair<int64_t, std::vector<int64_t>>{43, {42, 43}}));
+  ASSERT_TRUE(f.run(*c, {"c.sst"}).has_value());  // 44 subsumes 42: b.sst goes
+  EXPECT_EQ(f.shared_files(), (std::set<std::string>{"c.sst"}));
+  EXPECT_FALSE(fs::exists(f.job_dir() / "chk-42"));
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "weir/cluster/jobmanager/checkpoint_coordinator.h"
 
+#include <cstdio>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -38,7 +39,22 @@ CheckpointCoordinator::CheckpointCoordinator(std::string job_id, std::shared_ptr
       s_(std::move(s)),
       storage_(s_.dir, job_id_),
       shared_state_(storage_.job_dir().empty() ? std::string() : storage_.job_dir() + "/shared"),
-      ha_(std::move(ha)) {}
+      ha_(std::move(ha)) {
+  for (const auto& r : ha_.recovered) {
+    CompletedCheckpoint c;
+    c.id = r.id;
+    c.path = r.dir;
+    completed_.push_back(c);
+    try {
+      shared_state_.register_checkpoint(r.id, r.dir);
+    } catch (const std::exception& e) {
+      // Its shared files stay until the job's directory goes (never deleted while maybe referenced).
+      std::fprintf(stderr, "weir: job %s: cannot read the shared state references of checkpoint %lld: %s\n",
+                   job_id_.c_str(), static_cast<long long>(r.id), e.what());
+    }
+  }
+  ha_.recovered.clear();
+}
 
 std::string CheckpointCoordinator::cannot_start(int64_t now_ms, bool savepoint) const {
   if (ha_.paused && ha_.paused()) return "the JobManager's ZooKeeper connection is suspended";

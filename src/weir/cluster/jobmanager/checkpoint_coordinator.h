@@ -93,6 +93,15 @@ struct CheckpointHaHooks {
   //! True while the JobManager may not write to ZooKeeper (its connection is suspended): no checkpoint
   //! starts or completes then, and that is not a checkpoint failure.
   std::function<bool()> paused;
+  //! A job a new leader recovers: the checkpoints a former leader completed and retained (oldest first,
+  //! the one the job restores from last). The coordinator adopts them as its own retained checkpoints and
+  //! registers their shared state, so that once they are subsumed their files, and the shared files no
+  //! retained checkpoint references any more, are deleted, and those still referenced are kept.
+  struct Retained {
+    int64_t id = 0;
+    std::string dir;  //!< the checkpoint directory (holds _metadata and the *.shared-refs lists)
+  };
+  std::vector<Retained> recovered;
 };
 
 class CheckpointCoordinator {

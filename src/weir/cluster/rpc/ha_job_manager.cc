@@ -1,6 +1,7 @@
 #include "weir/cluster/rpc/ha_job_manager.h"
 
 #include <algorithm>
+#include <chrono>
 #include <future>
 
 #include <fmt/format.h>
@@ -82,6 +83,9 @@ std::optional<ha::LeaderInfo> HaJobManager::leader() const {
 }
 
 void HaJobManager::grant_leadership(const ha::LeaderSessionId& session) {
+  // The moment the latch saw its node lowest (the failover benchmark's end of detection).
+  log_line(kRole, fmt::format("leader latch: this JobManager leads from now on (session {}); taking over",
+                              session.str()));
   paused_ = false;
   terms_.submit([this, session] { begin_term(session); });
 }
@@ -120,11 +124,23 @@ JobManagerHaHooks HaJobManager::hooks(const ha::LeaderFence& fence) {
       ha->completed_checkpoint_store().add(job, {id, metadata}, fence, subsumed);
     };
     c.paused = [this] { return paused_.load(); };
+    // A recovered job: the retained checkpoints of a former leader whose metadata loads (the newest of them
+    // is the one it restores from, see recover_jobs) become the coordinator's own, shared state included.
+    // A new job has none.
+    for (const auto& p : ha->completed_checkpoint_store().list(job)) {
+      try {
+        checkpoint::load_checkpoint(p.metadata_path);
+        c.recovered.push_back({p.checkpoint_id, checkpoint_dir_of(p.metadata_path)});
+      } catch (const std::exception&) {
+        // Skipped by recover_jobs as well (and logged there); its pointer goes with the next completion.
+      }
+    }
     return c;
   };
-  h.job_ended = [ha, fence](const JobId& job, JobStatus status, const std::string& error) {
+  h.job_ended = [this, ha, fence](const JobId& job, JobStatus status, const std::string& error) {
     ha::JobResult result{job, terminal_state(status), status == JobStatus::kFailed ? error : std::string(),
                          false};
+    const std::string blob = blob_key_of(job);  // read before cleanup_job removes the spec
     try {
       ha->job_result_store().put(result, fence);
     } catch (const ha::FencingError&) {
@@ -136,6 +152,7 @@ JobManagerHaHooks HaJobManager::hooks(const ha::LeaderFence& fence) {
     ha->job_result_store().mark_clean(job, fence);
     log_line(kRole, fmt::format("job {} ended {}: result recorded, its HA data removed", job.to_string(),
                                 to_string(status)));
+    remove_blob_if_unreferenced(blob, job);
   };
   return h;
 }
@@ -156,7 +173,14 @@ void HaJobManager::begin_term(const ha::LeaderSessionId& session) {
                         {server->address(), "http://" + rest_address_, session}, *fence);
     log_line(kRole, fmt::format("granted leadership (session {}): rpc={} rest={}", session.str(),
                                 server->address(), rest_address_));
-    recover_jobs(*server, *fence);
+    auto recovering = std::chrono::steady_clock::now();
+    size_t jobs = recover_jobs(*server, *fence);
+    log_line(
+        kRole,
+        fmt::format("recovered {} job(s) in {} ms (stores read, checkpoints loaded, jobs scheduled)", jobs,
+                    std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                          recovering)
+                        .count()));
   } catch (const std::exception& e) {
     // A FencingError: deposed meanwhile (the revoke follows). Anything else (e.g. the RPC port is taken):
     // this process cannot lead; it leaves the election so that a standby takes over.
@@ -183,14 +207,17 @@ void HaJobManager::end_term(const std::string& why) {
   server->shutdown();
 }
 
-void HaJobManager::recover_jobs(JobManagerServer& server, const ha::LeaderFence& fence) {
+size_t HaJobManager::recover_jobs(JobManagerServer& server, const ha::LeaderFence& fence) {
+  size_t recovered = 0;
   // Results whose cleanup a former leader did not finish.
   for (const auto& r : ha_->job_result_store().list()) {
     if (r.clean) continue;
+    const std::string blob = blob_key_of(r.job);  // empty when the former leader removed the spec already
     ha_->cleanup_job(r.job, fence);
     ha_->job_result_store().mark_clean(r.job, fence);
     log_line(kRole, fmt::format("job {} ended {} under a former leader: finished its cleanup",
                                 r.job.to_string(), ha::to_string(r.state)));
+    remove_blob_if_unreferenced(blob, r.job);
   }
   for (const JobId& job : ha_->job_graph_store().job_ids()) {
     if (auto r = ha_->job_result_store().get(job)) {
@@ -213,11 +240,46 @@ void HaJobManager::recover_jobs(JobManagerServer& server, const ha::LeaderFence&
                                     job.to_string(), fmt::join(skipped, "; ")));
       server.recover_job(job, std::move(spec),
                          latest ? checkpoint_dir_of(latest->metadata_path) : std::string());
+      ++recovered;
     } catch (const ha::FencingError&) {
       throw;
     } catch (const std::exception& e) {
       log_line(kRole, fmt::format("job {} cannot be recovered: {}", job.to_string(), e.what()));
     }
+  }
+  return recovered;
+}
+
+std::string HaJobManager::blob_key_of(const JobId& job) {
+  try {
+    auto bytes = ha_->job_graph_store().get(job);
+    weir::rpc::JobSpec spec;
+    if (bytes && spec.ParseFromString(*bytes)) return spec.blob_key();
+  } catch (const std::exception& e) {
+    log_line(kRole, fmt::format("job {}: cannot read its stored spec: {}", job.to_string(), e.what()));
+  }
+  return {};
+}
+
+void HaJobManager::remove_blob_if_unreferenced(const std::string& blob_key, const JobId& ended) {
+  if (blob_key.empty()) return;
+  auto server = term();
+  if (!server) return;  // stepped down: the next leader's cleanup is for results not marked clean only
+  try {
+    // Every job that runs or may run again has its spec in the JobGraphStore (stored before it runs).
+    for (const JobId& other : ha_->job_graph_store().job_ids()) {
+      if (other == ended) continue;
+      if (blob_key_of(other) == blob_key) {
+        log_line(kRole, fmt::format("job {}: its library blob {} stays (job {} uses it too)",
+                                    ended.to_string(), blob_key, other.to_string()));
+        return;
+      }
+    }
+    server->blob_server().remove(blob::BlobKey::parse(blob_key));
+    log_line(kRole, fmt::format("job {}: removed its library blob {}", ended.to_string(), blob_key));
+  } catch (const std::exception& e) {
+    log_line(kRole, fmt::format("job {}: cannot remove its library blob {}: {}", ended.to_string(), blob_key,
+                                e.what()));
   }
 }
 

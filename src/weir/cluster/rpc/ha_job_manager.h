@@ -65,9 +65,15 @@ class HaJobManager final : public ha::LeaderElectionListener {
  private:
   void begin_term(const ha::LeaderSessionId& session);  // term thread
   void end_term(const std::string& why);                // term thread
-  //! Runs every stored job without a result (and finishes cleanups left unfinished). Term thread.
-  void recover_jobs(JobManagerServer& server, const ha::LeaderFence& fence);
+  //! Runs every stored job without a result (and finishes cleanups left unfinished); returns how many
+  //! jobs it started. Term thread.
+  size_t recover_jobs(JobManagerServer& server, const ha::LeaderFence& fence);
   JobManagerHaHooks hooks(const ha::LeaderFence& fence);
+  //! The blob key of a stored job's spec (a library or Python job); empty for others or when unreadable.
+  std::string blob_key_of(const JobId& job);
+  //! After job `ended` was cleaned up: removes its library blob from the HA blob store unless a job still
+  //! in the JobGraphStore uses the same blob (blobs are stored by content, so jobs may share one).
+  void remove_blob_if_unreferenced(const std::string& blob_key, const JobId& ended);
 
   Configuration conf_;
   const std::string rest_address_;

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "weir/cluster/taskmanager/task_options.h"
+#include "weir/common/error.h"
 
 namespace weir::cluster {
 
@@ -74,6 +75,19 @@ TaskExecutor::~TaskExecutor() {
 }
 
 void TaskExecutor::submit_task(TaskDeploymentDescriptor tdd, std::shared_ptr<JobMasterGateway> job_master) {
+  {
+    // A new leading JobManager recovers a job under the same id and counts attempts from the start again, so
+    // its first deployment can name a task that the former leader deployed here and that is still being
+    // canceled. Replacing it in tasks_ would destroy a running Task (and let the reaper take the new one
+    // for it); refused instead, the deployment fails and the JobMaster redeploys as the next attempt.
+    std::lock_guard lock(mu_);
+    ExecutionAttemptId id{tdd.job, tdd.attempt, tdd.vertex, tdd.subtask};
+    if (tasks_.count(id))
+      throw WeirError(
+          fmt::format("attempt {} of subtask {} of vertex {} of job {} is still running here (deployed "
+                      "by a former JobManager, being canceled): deploy a new attempt",
+                      tdd.attempt, tdd.subtask, tdd.vertex, tdd.job.to_string()));
+  }
   auto gw = std::make_shared<ReportingGateway>(this, std::move(job_master));
   auto task = std::make_unique<Task>(std::move(tdd), registry_.get(), gw, data_plane_.get(),
                                      TaskServices{local_state_.get(), &restore_counters_});
