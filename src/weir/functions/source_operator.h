@@ -49,6 +49,11 @@ class SourceReader {
   //! unit that moves between subtasks when a job is restored at another parallelism. nullopt: this
   //! source cannot take part in checkpoints.
   virtual std::optional<std::vector<std::string>> snapshot_splits() { return std::nullopt; }
+  //! The same, for a reader that wants to know which checkpoint it snapshots (e.g. to commit what that
+  //! checkpoint covers once it completes). The operator calls this one.
+  virtual std::optional<std::vector<std::string>> snapshot_splits_at(int64_t checkpoint_id) {
+    return snapshot_splits();
+  }
   //! Replaces the work open() chose with restored splits (possibly none). Called after open().
   virtual void restore_splits(const std::vector<std::string>& splits) {}
   //! Checkpoint `checkpoint_id` completed (every task acknowledged it); on the task thread.
@@ -77,7 +82,7 @@ class SourceOperator final : public runtime::SourceOperatorBase {
 
   void snapshot_state(checkpoint::OperatorSnapshot& out) override {
     runtime::SourceOperatorBase::snapshot_state(out);
-    auto splits = reader_->snapshot_splits();
+    auto splits = reader_->snapshot_splits_at(out.checkpoint_id);
     if (!splits) throw WeirError("source '" + rt_.name + "' cannot take part in checkpoints");
     out.source_splits = std::move(*splits);
   }
