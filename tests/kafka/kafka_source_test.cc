@@ -1,0 +1,361 @@
+// KafkaSource against a real broker (tests/support/kafka_server.h, started once for this binary): bounded
+// reads end exactly at the stop offsets, Kafka timestamps become event time, splits restored from a
+// checkpoint (at the same or another parallelism) re-read nothing and skip nothing, completed checkpoints
+// commit their offsets to the group, and bad input fails with an error naming the problem.
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "support/kafka_server.h"
+#include "weir/connectors/kafka/kafka_consumer.h"
+#include "weir/connectors/kafka/kafka_producer.h"
+#include "weir/connectors/kafka/kafka_source.h"
+#include "weir/weir.h"
+
+namespace weir {
+namespace {
+
+using kafka::KafkaDeserializers;
+using kafka::KafkaSource;
+using kafka::OffsetResetStrategy;
+using kafka::OffsetsInitializer;
+using kafka::TopicPartition;
+using testing::KafkaEnvironment;
+using namespace std::chrono_literals;
+
+#define EXPECT_CONTAINS(text, part) \
+  EXPECT_NE(std::string(text).find(part), std::string::npos) << "'" << (text) << "' lacks '" << (part) << "'"
+
+std::string servers() {
+  return KafkaEnvironment::server().bootstrap_servers();
+}
+
+// What the test produced: per partition, the values in offset order (a fresh topic's offsets start at 0, and
+// an idempotent producer writes each record once and in order per partition, even when it retries: right
+// after the broker starts, a first request may fail and be retried).
+using Produced = std::map<int32_t, std::vector<std::string>>;
+
+// Produces `count` records "<topic>-<i>" to a fresh topic of `partitions` partitions: record i goes to
+// partition i % partitions with timestamp 1'000'000 + i.
+Produced produce(const std::string& topic, int partitions, int count, int first = 0) {
+  kafka::KafkaProducer producer(
+      {{"bootstrap.servers", servers()}, {"linger.ms", "1"}, {"enable.idempotence", "true"}});
+  Produced out;
+  for (int i = first; i < first + count; ++i) {
+    std::string value = topic + "-" + std::to_string(i);
+    producer.produce(topic, i % partitions, std::to_string(i), value, 1'000'000 + i);
+    out[i % partitions].push_back(value);
+  }
+  producer.flush(30s);
+  return out;
+}
+
+std::string fresh_topic(int partitions) {
+  static int n = 0;
+  std::string name = std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" +
+                     std::to_string(n++);
+  KafkaEnvironment::server().create_topic(name, partitions);
+  return name;
+}
+
+kafka::KafkaSourceBuilder<std::string> string_source(const std::string& topic) {
+  return KafkaSource<std::string>::builder()
+      .set_bootstrap_servers(servers())
+      .set_topics({topic})
+      .set_deserializer(KafkaDeserializers::utf8_string())
+      .set_client_timeout(10s);
+}
+
+std::vector<std::string> sorted(std::vector<std::string> v) {
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+// Captures what a reader emits, for tests that drive readers directly (as the source operator would).
+class CaptureOutput final : public runtime::Output<std::string> {
+ public:
+  void collect(const std::string& v, Timestamp ts) override {
+    values.push_back(v);
+    timestamps.push_back(ts);
+  }
+  void emit_watermark(Timestamp) override {}
+  void emit_watermark_status(bool) override {}
+  std::vector<std::string> values;
+  std::vector<Timestamp> timestamps;
+};
+
+// One source subtask driven by the test thread: open, optional restore, polls.
+struct Subtask {
+  Subtask(const KafkaSource<std::string>& source, int index, int parallelism,
+          const std::vector<std::string>* restore = nullptr)
+      : reader(source.reader_factory()()), out(&capture) {
+    reader->open({index, parallelism, nullptr});
+    if (restore) reader->restore_splits(*restore);
+  }
+  //! Polls until `n` more records came (or the end); a test failure after 30 s.
+  InputStatus read(size_t n) {
+    size_t want = capture.values.size() + n;
+    auto deadline = std::chrono::steady_clock::now() + 30s;
+    for (;;) {
+      size_t missing = want - capture.values.size();
+      InputStatus s = reader->poll_next(out, static_cast<int>(std::min<size_t>(missing, 16)));
+      if (s == InputStatus::kEndOfInput || capture.values.size() >= want) return s;
+      if (std::chrono::steady_clock::now() > deadline) {
+        ADD_FAILURE() << "no end after 30 s with " << capture.values.size() << " records";
+        return s;
+      }
+      if (s == InputStatus::kNothingAvailable) std::this_thread::sleep_for(5ms);  // the task's wait
+    }
+  }
+  InputStatus read_to_end() { return read(size_t{1} << 40); }
+
+  std::unique_ptr<SourceReader<std::string>> reader;
+  CaptureOutput capture;
+  SourceOutput<std::string> out;
+};
+
+TEST(KafkaSource, BoundedJobReadsExactlyTheRecordsBelowTheStopOffsetsWithKafkaTimestamps) {
+  std::string topic = fresh_topic(4);
+  Produced produced = produce(topic, 4, 200);
+  std::map<TopicPartition, int64_t> stop = {
+      {{topic, 0}, 10}, {{topic, 1}, 0}, {{topic, 2}, 50}, {{topic, 3}, 23}};
+  std::vector<std::string> expected;
+  for (const auto& [tp, offset] : stop)
+    for (int64_t o = 0; o < offset; ++o) expected.push_back(produced[tp.partition][o]);
+
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  env->set_parallelism(2);
+  auto source = string_source(topic).set_bounded(OffsetsInitializer::offsets(stop)).build();
+  auto results = env->from_source<std::string>(source.reader_factory(), "Kafka").collect();
+  env->execute("bounded kafka read");
+
+  auto got = sorted(results->values());
+  expected = sorted(expected);
+  std::vector<std::string> missing, extra;
+  std::set_difference(expected.begin(), expected.end(), got.begin(), got.end(), std::back_inserter(missing));
+  std::set_difference(got.begin(), got.end(), expected.begin(), expected.end(), std::back_inserter(extra));
+  EXPECT_TRUE(missing.empty() && extra.empty())
+      << "missing " << ::testing::PrintToString(missing) << ", extra " << ::testing::PrintToString(extra);
+  auto values = results->values();
+  auto timestamps = results->timestamps();
+  for (size_t i = 0; i < values.size(); ++i) {
+    int n = std::stoi(values[i].substr(topic.size() + 1));
+    EXPECT_EQ(timestamps[i], 1'000'000 + n) << values[i];
+  }
+}
+
+TEST(KafkaSource, BoundedAtLatestStopsAtTheOffsetsOfItsStartAndStartsWhereTold) {
+  std::string topic = fresh_topic(2);
+  Produced first = produce(topic, 2, 40);
+  auto source = string_source(topic)
+                    .set_starting_offsets(
+                        OffsetsInitializer::offsets({{{topic, 0}, 5}}, OffsetResetStrategy::kEarliest))
+                    .set_bounded(OffsetsInitializer::latest())
+                    .build();
+  Subtask task(source, 0, 1);
+  task.read(1);                 // sets the partitions up: the stop offsets are the ends as of now
+  produce(topic, 2, 30, 1000);  // after the start: beyond the stop offsets
+  EXPECT_EQ(task.read_to_end(), InputStatus::kEndOfInput);
+  std::vector<std::string> expected(first[0].begin() + 5, first[0].end());
+  expected.insert(expected.end(), first[1].begin(), first[1].end());
+  EXPECT_EQ(sorted(task.capture.values), sorted(expected));
+}
+
+TEST(KafkaSource, RestoredSplitsReReadNothingAndSkipNothingAtAnotherParallelism) {
+  std::string topic = fresh_topic(5);
+  Produced produced = produce(topic, 5, 300);
+  std::vector<std::string> all;
+  for (const auto& [p, values] : produced) all.insert(all.end(), values.begin(), values.end());
+  auto source = string_source(topic).set_bounded(OffsetsInitializer::latest()).build();
+
+  // Two subtasks read part of their partitions, then checkpoint 7 is taken.
+  std::vector<std::string> read_before;
+  std::vector<std::vector<std::string>> checkpointed;  // splits of old subtask 0, then 1
+  for (int i = 0; i < 2; ++i) {
+    Subtask task(source, i, 2);
+    task.read(40 + 20 * i);
+    read_before.insert(read_before.end(), task.capture.values.begin(), task.capture.values.end());
+    checkpointed.push_back(*task.reader->snapshot_splits_at(7));
+  }
+  // Restored at parallelism 3: the splits go round-robin as the source operator deals them.
+  std::vector<std::vector<std::string>> restored(3);
+  size_t n = 0;
+  for (const auto& splits : checkpointed)
+    for (const auto& s : splits) restored[n++ % 3].push_back(s);
+  EXPECT_EQ(n, 5u) << "one split per partition";
+  std::vector<std::string> read_after;
+  for (int i = 0; i < 3; ++i) {
+    Subtask task(source, i, 3, &restored[i]);
+    EXPECT_EQ(task.read_to_end(), InputStatus::kEndOfInput);
+    read_after.insert(read_after.end(), task.capture.values.begin(), task.capture.values.end());
+  }
+  EXPECT_EQ(read_before.size(), 100u);
+  std::vector<std::string> together = read_before;
+  together.insert(together.end(), read_after.begin(), read_after.end());
+  EXPECT_EQ(sorted(together), sorted(all)) << "every record exactly once across the restore";
+}
+
+TEST(KafkaSource, CompletedCheckpointsCommitTheirOffsetsToTheGroup) {
+  std::string topic = fresh_topic(2);
+  produce(topic, 2, 60);
+  std::string group = "group-" + topic;
+  auto source = string_source(topic).set_group_id(group).build();  // unbounded
+  Subtask task(source, 0, 1);
+  task.read(25);
+  task.reader->snapshot_splits_at(3);
+  task.read(10);  // read after checkpoint 3: not part of what it commits
+  task.reader->notify_checkpoint_complete(3);
+
+  kafka::KafkaConsumer observer({{"bootstrap.servers", servers()}, {"group.id", group}});
+  std::map<TopicPartition, int64_t> committed;
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (committed.size() < 2 && std::chrono::steady_clock::now() < deadline) {
+    task.read(0);  // serves the consumer's commit callback
+    committed = observer.committed({{topic, 0}, {topic, 1}}, 10s);
+    if (committed.size() < 2) std::this_thread::sleep_for(50ms);  // the commit is asynchronous: poll
+  }
+  ASSERT_EQ(committed.size(), 2u);
+  int64_t sum = committed[TopicPartition{topic, 0}] + committed[TopicPartition{topic, 1}];
+  EXPECT_EQ(sum, 25);
+
+  // A new job starting from the committed offsets reads the other 35.
+  auto resumed = string_source(topic)
+                     .set_group_id(group)
+                     .set_starting_offsets(OffsetsInitializer::committed_offsets())
+                     .set_bounded(OffsetsInitializer::latest())
+                     .build();
+  Subtask next(resumed, 0, 1);
+  EXPECT_EQ(next.read_to_end(), InputStatus::kEndOfInput);
+  EXPECT_EQ(next.capture.values.size(), 35u);
+}
+
+TEST(KafkaSource, CommittedOffsetsWithoutResetFailForAGroupThatHasNone) {
+  std::string topic = fresh_topic(1);
+  auto source = string_source(topic)
+                    .set_group_id("never-committed")
+                    .set_starting_offsets(OffsetsInitializer::committed_offsets(OffsetResetStrategy::kNone))
+                    .build();
+  Subtask task(source, 0, 1);
+  try {
+    task.read(1);
+    FAIL() << "read without a committed offset";
+  } catch (const kafka::KafkaError& e) {
+    EXPECT_CONTAINS(e.what(),
+                    "topic '" + topic + "' partition 0 has no committed offset for group 'never-committed'");
+  }
+}
+
+TEST(KafkaSource, UnreachableBrokersFailTheJobAfterTheClientTimeout) {
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  env->set_parallelism(1);
+  auto source = KafkaSource<std::string>::builder()
+                    .set_bootstrap_servers("127.0.0.1:1")
+                    .set_topics({"anything"})
+                    .set_deserializer(KafkaDeserializers::bytes())
+                    .set_property("log_level", "0")
+                    .set_client_timeout(1500ms)
+                    .build();
+  env->from_source<std::string>(source.reader_factory(), "Kafka").collect();
+  auto started = std::chrono::steady_clock::now();
+  try {
+    env->execute("unreachable");
+    FAIL() << "the job ran without brokers";
+  } catch (const JobExecutionError& e) {
+    EXPECT_CONTAINS(e.what(), "Kafka brokers 127.0.0.1:1 did not answer a metadata request within 1500 ms");
+  }
+  auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_GE(took, 1500ms);
+  EXPECT_LT(took, 15s);
+}
+
+TEST(KafkaSource, AMissingTopicFailsTheJobNamingIt) {
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  env->set_parallelism(1);
+  auto source = string_source("no-such-topic").build();
+  env->from_source<std::string>(source.reader_factory(), "Kafka").collect();
+  try {
+    env->execute("missing topic");
+    FAIL() << "the job ran without its topic";
+  } catch (const JobExecutionError& e) {
+    EXPECT_CONTAINS(e.what(), "topic 'no-such-topic' does not exist on Kafka brokers " + servers());
+  }
+}
+
+struct Order {
+  int64_t id = 0;
+  std::string item;
+  double price = 0;
+};
+WEIR_STRUCT(Order, id, item, price)
+
+TEST(KafkaSource, UndecodableRecordsFailNamingPartitionAndOffsetOrAreSkippedWhenAsked) {
+  std::string topic = fresh_topic(2);
+  {
+    kafka::KafkaProducer producer({{"bootstrap.servers", servers()}, {"enable.idempotence", "true"}});
+    for (int i = 0; i < 6; ++i)
+      producer.produce(topic, 1, std::nullopt,
+                       i == 4 ? std::string("{\"id\": 4, \"item\": \"broken\"")  // offset 4: cut short
+                              : "{\"id\": " + std::to_string(i) + ", \"item\": \"x\", \"price\": 1.5}");
+    producer.flush(30s);
+  }
+  auto builder = KafkaSource<Order>::builder()
+                     .set_bootstrap_servers(servers())
+                     .set_topics({topic})
+                     .set_deserializer(KafkaDeserializers::json<Order>())
+                     .set_bounded(OffsetsInitializer::latest());
+  {
+    auto env = StreamExecutionEnvironment::get_execution_environment();
+    env->set_parallelism(1);
+    env->from_source<Order>(builder.build().reader_factory(), "Orders").collect();
+    try {
+      env->execute("undecodable");
+      FAIL() << "the job ran past an undecodable record";
+    } catch (const JobExecutionError& e) {
+      EXPECT_CONTAINS(e.what(),
+                      "cannot deserialize the record at offset 4 of topic '" + topic + "' partition 1");
+      EXPECT_CONTAINS(e.what(), "the value is not JSON");
+    }
+  }
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  env->set_parallelism(1);
+  auto results =
+      env->from_source<Order>(builder.set_skip_undecodable(true).build().reader_factory(), "Orders")
+          .map([](const Order& o) { return o.id; })
+          .collect();
+  env->execute("undecodable skipped");
+  auto ids = results->values();
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(ids, (std::vector<int64_t>{0, 1, 2, 3, 5}));
+}
+
+TEST(KafkaSource, TheBuilderNamesWhatIsMissing) {
+  auto expect_error = [](const kafka::KafkaSourceBuilder<std::string>& b, const std::string& part) {
+    try {
+      b.build();
+      ADD_FAILURE() << "built without " << part;
+    } catch (const kafka::KafkaError& e) {
+      EXPECT_CONTAINS(e.what(), part);
+    }
+  };
+  auto b = KafkaSource<std::string>::builder();
+  expect_error(b, "no bootstrap servers");
+  b.set_bootstrap_servers("127.0.0.1:9092");
+  expect_error(b, "give either topics (set_topics) or a topic pattern");
+  b.set_topic_pattern("orders-(");
+  expect_error(b, "the topic pattern 'orders-(' is not a regex");
+  b.set_topic_pattern("orders-.*");
+  expect_error(b, "no deserializer");
+}
+
+}  // namespace
+}  // namespace weir
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  ::testing::AddGlobalTestEnvironment(new weir::testing::KafkaEnvironment);
+  return RUN_ALL_TESTS();
+}
