@@ -2,121 +2,14 @@
 // reads end exactly at the stop offsets, Kafka timestamps become event time, splits restored from a
 // checkpoint (at the same or another parallelism) re-read nothing and skip nothing, completed checkpoints
 // commit their offsets to the group, and bad input fails with an error naming the problem.
-#include <algorithm>
-#include <chrono>
-#include <map>
-#include <string>
-#include <vector>
+#include <atomic>
+#include <set>
 
-#include <gtest/gtest.h>
+#include "it/it_support.h"
+#include "kafka/kafka_test_support.h"
 
-#include "support/kafka_server.h"
-#include "weir/connectors/kafka/kafka_consumer.h"
-#include "weir/connectors/kafka/kafka_producer.h"
-#include "weir/connectors/kafka/kafka_source.h"
-#include "weir/weir.h"
-
-namespace weir {
+namespace weir::kafka_test {
 namespace {
-
-using kafka::KafkaDeserializers;
-using kafka::KafkaSource;
-using kafka::OffsetResetStrategy;
-using kafka::OffsetsInitializer;
-using kafka::TopicPartition;
-using testing::KafkaEnvironment;
-using namespace std::chrono_literals;
-
-#define EXPECT_CONTAINS(text, part) \
-  EXPECT_NE(std::string(text).find(part), std::string::npos) << "'" << (text) << "' lacks '" << (part) << "'"
-
-std::string servers() {
-  return KafkaEnvironment::server().bootstrap_servers();
-}
-
-// What the test produced: per partition, the values in offset order (a fresh topic's offsets start at 0, and
-// an idempotent producer writes each record once and in order per partition, even when it retries: right
-// after the broker starts, a first request may fail and be retried).
-using Produced = std::map<int32_t, std::vector<std::string>>;
-
-// Produces `count` records "<topic>-<i>" to a fresh topic of `partitions` partitions: record i goes to
-// partition i % partitions with timestamp 1'000'000 + i.
-Produced produce(const std::string& topic, int partitions, int count, int first = 0) {
-  kafka::KafkaProducer producer(
-      {{"bootstrap.servers", servers()}, {"linger.ms", "1"}, {"enable.idempotence", "true"}});
-  Produced out;
-  for (int i = first; i < first + count; ++i) {
-    std::string value = topic + "-" + std::to_string(i);
-    producer.produce(topic, i % partitions, std::to_string(i), value, 1'000'000 + i);
-    out[i % partitions].push_back(value);
-  }
-  producer.flush(30s);
-  return out;
-}
-
-std::string fresh_topic(int partitions) {
-  static int n = 0;
-  std::string name = std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" +
-                     std::to_string(n++);
-  KafkaEnvironment::server().create_topic(name, partitions);
-  return name;
-}
-
-kafka::KafkaSourceBuilder<std::string> string_source(const std::string& topic) {
-  return KafkaSource<std::string>::builder()
-      .set_bootstrap_servers(servers())
-      .set_topics({topic})
-      .set_deserializer(KafkaDeserializers::utf8_string())
-      .set_client_timeout(10s);
-}
-
-std::vector<std::string> sorted(std::vector<std::string> v) {
-  std::sort(v.begin(), v.end());
-  return v;
-}
-
-// Captures what a reader emits, for tests that drive readers directly (as the source operator would).
-class CaptureOutput final : public runtime::Output<std::string> {
- public:
-  void collect(const std::string& v, Timestamp ts) override {
-    values.push_back(v);
-    timestamps.push_back(ts);
-  }
-  void emit_watermark(Timestamp) override {}
-  void emit_watermark_status(bool) override {}
-  std::vector<std::string> values;
-  std::vector<Timestamp> timestamps;
-};
-
-// One source subtask driven by the test thread: open, optional restore, polls.
-struct Subtask {
-  Subtask(const KafkaSource<std::string>& source, int index, int parallelism,
-          const std::vector<std::string>* restore = nullptr)
-      : reader(source.reader_factory()()), out(&capture) {
-    reader->open({index, parallelism, nullptr});
-    if (restore) reader->restore_splits(*restore);
-  }
-  //! Polls until `n` more records came (or the end); a test failure after 30 s.
-  InputStatus read(size_t n) {
-    size_t want = capture.values.size() + n;
-    auto deadline = std::chrono::steady_clock::now() + 30s;
-    for (;;) {
-      size_t missing = want - capture.values.size();
-      InputStatus s = reader->poll_next(out, static_cast<int>(std::min<size_t>(missing, 16)));
-      if (s == InputStatus::kEndOfInput || capture.values.size() >= want) return s;
-      if (std::chrono::steady_clock::now() > deadline) {
-        ADD_FAILURE() << "no end after 30 s with " << capture.values.size() << " records";
-        return s;
-      }
-      if (s == InputStatus::kNothingAvailable) std::this_thread::sleep_for(5ms);  // the task's wait
-    }
-  }
-  InputStatus read_to_end() { return read(size_t{1} << 40); }
-
-  std::unique_ptr<SourceReader<std::string>> reader;
-  CaptureOutput capture;
-  SourceOutput<std::string> out;
-};
 
 TEST(KafkaSource, BoundedJobReadsExactlyTheRecordsBelowTheStopOffsetsWithKafkaTimestamps) {
   std::string topic = fresh_topic(4);
@@ -197,6 +90,55 @@ TEST(KafkaSource, RestoredSplitsReReadNothingAndSkipNothingAtAnotherParallelism)
   std::vector<std::string> together = read_before;
   together.insert(together.end(), read_after.begin(), read_after.end());
   EXPECT_EQ(sorted(together), sorted(all)) << "every record exactly once across the restore";
+}
+
+// Passes records through, slowly enough that checkpoints complete meanwhile; after a checkpoint completed in
+// its attempt, throws once, until `failures` were thrown over all attempts.
+class FailAfterCheckpoint : public MapFunction<std::string, std::string>, public CheckpointListener {
+ public:
+  FailAfterCheckpoint(std::shared_ptr<std::atomic<int>> injected, int failures)
+      : injected_(std::move(injected)), failures_(failures) {}
+  void notify_checkpoint_complete(int64_t) override { checkpointed_ = true; }
+  std::string map(const std::string& v) override {
+    if (++seen_ % 64 == 0) std::this_thread::sleep_for(2ms);
+    if (checkpointed_ && injected_->load() < failures_ && injected_->fetch_add(1) < failures_)
+      throw std::runtime_error("injected failure");
+    return v;
+  }
+
+ private:
+  std::shared_ptr<std::atomic<int>> injected_;
+  int failures_;
+  int64_t seen_ = 0;
+  bool checkpointed_ = false;
+};
+
+TEST(KafkaSource, AJobRestartedFromCheckpointsWritesEveryRecordExactlyOnce) {
+  std::string topic = fresh_topic(4);
+  Produced produced = produce(topic, 4, 12'000);
+  std::multiset<std::string> want;
+  for (const auto& [p, values] : produced) want.insert(values.begin(), values.end());
+
+  weir::testing::TempDir checkpoints, out;
+  auto injected = std::make_shared<std::atomic<int>>(0);
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  env->set_parallelism(2);
+  env->configure("execution.checkpointing.interval", "30 ms");
+  env->configure("execution.checkpointing.dir", checkpoints.path.string());
+  env->configure("restart-strategy.type", "fixed-delay");
+  env->configure("restart-strategy.fixed-delay.attempts", "10");
+  env->configure("restart-strategy.fixed-delay.delay", "0 ms");
+  auto source = string_source(topic).set_bounded(OffsetsInitializer::latest()).build();
+  env->from_source<std::string>(source.reader_factory(), "Kafka")
+      .map(FailAfterCheckpoint(injected, 2), "Failing Map")
+      .rebalance()
+      .write_as_text(out.path.string());
+  env->execute("kafka to files, exactly once");
+
+  EXPECT_EQ(injected->load(), 2);
+  auto got = weir::testing::published_lines(out.path);
+  EXPECT_EQ(got.size(), want.size());
+  EXPECT_TRUE(got == want) << "the published lines differ from the topic's records (lost or duplicated)";
 }
 
 TEST(KafkaSource, CompletedCheckpointsCommitTheirOffsetsToTheGroup) {
@@ -352,10 +294,4 @@ TEST(KafkaSource, TheBuilderNamesWhatIsMissing) {
 }
 
 }  // namespace
-}  // namespace weir
-
-int main(int argc, char** argv) {
-  ::testing::InitGoogleTest(&argc, argv);
-  ::testing::AddGlobalTestEnvironment(new weir::testing::KafkaEnvironment);
-  return RUN_ALL_TESTS();
-}
+}  // namespace weir::kafka_test

@@ -1,0 +1,121 @@
+#pragma once
+// Helpers of the Kafka tests (one binary, tests/kafka/*_test.cc, one broker: main.cc registers
+// KafkaEnvironment).
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "support/kafka_server.h"
+#include "weir/connectors/kafka/kafka_consumer.h"
+#include "weir/connectors/kafka/kafka_producer.h"
+#include "weir/connectors/kafka/kafka_source.h"
+#include "weir/weir.h"
+
+namespace weir::kafka_test {
+
+using kafka::KafkaDeserializers;
+using kafka::KafkaSource;
+using kafka::OffsetResetStrategy;
+using kafka::OffsetsInitializer;
+using kafka::TopicPartition;
+using testing::KafkaEnvironment;
+using namespace std::chrono_literals;
+
+#define EXPECT_CONTAINS(text, part) \
+  EXPECT_NE(std::string(text).find(part), std::string::npos) << "'" << (text) << "' lacks '" << (part) << "'"
+
+inline std::string servers() {
+  return KafkaEnvironment::server().bootstrap_servers();
+}
+
+// What the test produced: per partition, the values in offset order (a fresh topic's offsets start at 0, and
+// an idempotent producer writes each record once and in order per partition, even when it retries: right
+// after the broker starts, a first request may fail and be retried).
+using Produced = std::map<int32_t, std::vector<std::string>>;
+
+// Produces `count` records "<topic>-<i>" to a fresh topic of `partitions` partitions: record i goes to
+// partition i % partitions with timestamp 1'000'000 + i.
+inline Produced produce(const std::string& topic, int partitions, int count, int first = 0) {
+  kafka::KafkaProducer producer(
+      {{"bootstrap.servers", servers()}, {"linger.ms", "1"}, {"enable.idempotence", "true"}});
+  Produced out;
+  for (int i = first; i < first + count; ++i) {
+    std::string value = topic + "-" + std::to_string(i);
+    producer.produce(topic, i % partitions, std::to_string(i), value, 1'000'000 + i);
+    out[i % partitions].push_back(value);
+  }
+  producer.flush(30s);
+  return out;
+}
+
+inline std::string fresh_topic(int partitions) {
+  static int n = 0;
+  std::string name = std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "-" +
+                     std::to_string(n++);
+  KafkaEnvironment::server().create_topic(name, partitions);
+  return name;
+}
+
+inline kafka::KafkaSourceBuilder<std::string> string_source(const std::string& topic) {
+  return KafkaSource<std::string>::builder()
+      .set_bootstrap_servers(servers())
+      .set_topics({topic})
+      .set_deserializer(KafkaDeserializers::utf8_string())
+      .set_client_timeout(10s);
+}
+
+inline std::vector<std::string> sorted(std::vector<std::string> v) {
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+// Captures what a reader emits, for tests that drive readers directly (as the source operator would).
+class CaptureOutput final : public runtime::Output<std::string> {
+ public:
+  void collect(const std::string& v, Timestamp ts) override {
+    values.push_back(v);
+    timestamps.push_back(ts);
+  }
+  void emit_watermark(Timestamp) override {}
+  void emit_watermark_status(bool) override {}
+  std::vector<std::string> values;
+  std::vector<Timestamp> timestamps;
+};
+
+// One source subtask driven by the test thread: open, optional restore, polls.
+struct Subtask {
+  Subtask(const KafkaSource<std::string>& source, int index, int parallelism,
+          const std::vector<std::string>* restore = nullptr)
+      : reader(source.reader_factory()()), out(&capture) {
+    reader->open({index, parallelism, nullptr});
+    if (restore) reader->restore_splits(*restore);
+  }
+  //! Polls until `n` more records came (or the end); a test failure after 30 s.
+  InputStatus read(size_t n) {
+    size_t want = capture.values.size() + n;
+    auto deadline = std::chrono::steady_clock::now() + 30s;
+    for (;;) {
+      size_t missing = want - capture.values.size();
+      InputStatus s = reader->poll_next(out, static_cast<int>(std::min<size_t>(missing, 16)));
+      if (s == InputStatus::kEndOfInput || capture.values.size() >= want) return s;
+      if (std::chrono::steady_clock::now() > deadline) {
+        ADD_FAILURE() << "no end after 30 s with " << capture.values.size() << " records";
+        return s;
+      }
+      if (s == InputStatus::kNothingAvailable) std::this_thread::sleep_for(5ms);  // the task's wait
+    }
+  }
+  InputStatus read_to_end() { return read(size_t{1} << 40); }
+
+  std::unique_ptr<SourceReader<std::string>> reader;
+  CaptureOutput capture;
+  SourceOutput<std::string> out;
+};
+
+}  // namespace weir::kafka_test
