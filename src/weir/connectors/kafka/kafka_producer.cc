@@ -32,6 +32,9 @@ KafkaProducer::KafkaProducer(const KafkaProperties& properties) {
 }
 
 KafkaProducer::~KafkaProducer() {
+  if (in_transaction_) {
+    if (rd_kafka_error_t* e = rd_kafka_abort_transaction(client_->handle(), 5000)) rd_kafka_error_destroy(e);
+  }
   // Serve outstanding delivery callbacks before the client goes; a producer destroyed with records in flight
   // (after a failure) drops them, which is what an aborted transaction or a failed task wants.
   rd_kafka_poll(client_->handle(), 0);
@@ -94,6 +97,7 @@ void KafkaProducer::init_transactions(std::chrono::milliseconds timeout) {
 
 void KafkaProducer::begin_transaction() {
   check(rd_kafka_begin_transaction(client_->handle()), "begin_transaction", *client_, transactional_id_);
+  in_transaction_ = true;
 }
 
 void KafkaProducer::send_offsets_to_transaction(const std::string& group_id,
@@ -112,13 +116,15 @@ void KafkaProducer::send_offsets_to_transaction(const std::string& group_id,
 
 void KafkaProducer::commit_transaction(std::chrono::milliseconds timeout) {
   rd_kafka_error_t* error = rd_kafka_commit_transaction(client_->handle(), static_cast<int>(timeout.count()));
+  if (!error) in_transaction_ = false;
   throw_delivery_failure();
   check(error, "commit_transaction", *client_, transactional_id_);
 }
 
 void KafkaProducer::abort_transaction(std::chrono::milliseconds timeout) {
-  check(rd_kafka_abort_transaction(client_->handle(), static_cast<int>(timeout.count())), "abort_transaction",
-        *client_, transactional_id_);
+  rd_kafka_error_t* error = rd_kafka_abort_transaction(client_->handle(), static_cast<int>(timeout.count()));
+  if (!error) in_transaction_ = false;
+  check(error, "abort_transaction", *client_, transactional_id_);
 }
 
 }  // namespace weir::kafka

@@ -21,6 +21,8 @@ class KafkaProducer {
  public:
   //! `properties` must hold bootstrap.servers; a `transactional.id` makes it a transactional producer.
   explicit KafkaProducer(const KafkaProperties& properties);
+  //! Aborts an open transaction first (bounded wait): destroying librdkafka 2.0's producer while transaction
+  //! requests are in flight can trip an assertion in it.
   ~KafkaProducer();
 
   //! Queues a record. `partition` < 0 lets the producer's partitioner choose (by key); `timestamp_ms` 0 means
@@ -49,6 +51,7 @@ class KafkaProducer {
 
   std::unique_ptr<KafkaClient> client_;
   std::string transactional_id_;
+  bool in_transaction_ = false;  // begun and neither committed nor aborted
   std::mutex mu_;
   std::string first_failure_;  // GUARDED_BY(mu_)
   int failure_code_ = 0;       // GUARDED_BY(mu_)
