@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -117,5 +118,34 @@ struct Subtask {
   CaptureOutput capture;
   SourceOutput<std::string> out;
 };
+
+//! Every record value in `topic` (all `partitions`), read from offset 0 to the end under `isolation`
+//! ("read_committed" stops at the last stable offset and skips aborted records).
+inline std::vector<std::string> read_topic(const std::string& topic, int partitions,
+                                           const std::string& isolation = "read_committed") {
+  kafka::KafkaConsumer consumer(
+      {{"bootstrap.servers", servers()}, {"group.id", "reader"}, {"isolation.level", isolation}});
+  std::map<TopicPartition, int64_t> start;
+  for (int p = 0; p < partitions; ++p) start[{topic, p}] = 0;
+  consumer.assign(start);
+  std::vector<std::string> out;
+  std::set<int32_t> ended;
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (static_cast<int>(ended.size()) < partitions) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ADD_FAILURE() << "reading " << topic << " did not reach the end in 30 s";
+      break;
+    }
+    auto m = consumer.poll(100ms);
+    if (!m) continue;
+    if (m->partition_eof()) {
+      ended.insert(m->partition());
+    } else if (m->error() == 0) {
+      out.emplace_back(m->view().value);
+      ended.erase(m->partition());
+    }
+  }
+  return out;
+}
 
 }  // namespace weir::kafka_test

@@ -7,7 +7,7 @@
 // topics and data on the same ports.
 //
 // Replication factors and min ISR are 1 (offsets and transaction state topics included), so transactions
-// and group offsets work on one broker; the group rebalance delay is 0.
+// and group offsets work on one broker; the group rebalance delay is 0; nothing is deleted by retention.
 // KafkaEnvironment starts one per test binary (a gtest Environment).
 // Threading: one test thread drives it.
 #include <arpa/inet.h>
@@ -74,7 +74,10 @@ class KafkaServer {
           << "transaction.state.log.replication.factor=1\n"
           << "transaction.state.log.min.isr=1\n"
           << "transaction.state.log.num.partitions=1\n"
-          << "group.initial.rebalance.delay.ms=0\n";
+          << "group.initial.rebalance.delay.ms=0\n"
+          // Tests write records with timestamps of 1970 (event times they choose); time-based retention would
+          // delete them at the broker's first retention check, 30 s after it started.
+          << "log.retention.ms=-1\n";
     std::ofstream log4j(dir_ / "log4j2.properties");
     log4j << "status = error\n"
           << "appender.console.type = Console\n"
