@@ -83,10 +83,12 @@ class CaptureOutput final : public runtime::Output<std::string> {
     values.push_back(v);
     timestamps.push_back(ts);
   }
-  void emit_watermark(Timestamp) override {}
-  void emit_watermark_status(bool) override {}
+  void emit_watermark(Timestamp wm) override { watermarks.push_back(wm); }
+  void emit_watermark_status(bool idle) override { idle_statuses.push_back(idle); }
   std::vector<std::string> values;
   std::vector<Timestamp> timestamps;
+  std::vector<Timestamp> watermarks;
+  std::vector<bool> idle_statuses;
 };
 
 // One source subtask driven by the test thread: open, optional restore, polls.

@@ -22,6 +22,11 @@ class SourceOutput {
   explicit SourceOutput(runtime::Output<T>* out) : out_(out) {}
   void collect(const T& v) { out_->collect(v, kNoTimestamp); }
   void collect(const T& v, Timestamp ts) { out_->collect(v, ts); }
+  //! For readers that generate watermarks themselves (e.g. per Kafka partition): every record emitted from
+  //! now on has a timestamp above `wm`.
+  void emit_watermark(Timestamp wm) { out_->emit_watermark(wm); }
+  //! Idle: this source emits nothing for now, so downstream watermarks need not wait for it.
+  void mark_idle(bool idle) { out_->emit_watermark_status(idle); }
 
  private:
   runtime::Output<T>* out_;

@@ -29,18 +29,22 @@ class KafkaSource {
 
   //! One reader per subtask, for StreamExecutionEnvironment::from_source.
   SourceReaderFactory<T> reader_factory() const {
-    return [settings = settings_, deserializer = deserializer_] {
-      return std::make_unique<KafkaSourceReader<T>>(settings, deserializer);
+    return [settings = settings_, deserializer = deserializer_, assigner = assigner_] {
+      return std::make_unique<KafkaSourceReader<T>>(settings, deserializer, assigner);
     };
   }
   const KafkaSourceSettings& settings() const { return settings_; }
 
  private:
   friend class KafkaSourceBuilder<T>;
-  KafkaSource(KafkaSourceSettings settings, KafkaRecordDeserializer<T> deserializer)
-      : settings_(std::move(settings)), deserializer_(std::move(deserializer)) {}
+  KafkaSource(KafkaSourceSettings settings, KafkaRecordDeserializer<T> deserializer,
+              typename KafkaSourceReader<T>::TimestampAssigner assigner)
+      : settings_(std::move(settings)),
+        deserializer_(std::move(deserializer)),
+        assigner_(std::move(assigner)) {}
   KafkaSourceSettings settings_;
   KafkaRecordDeserializer<T> deserializer_;
+  typename KafkaSourceReader<T>::TimestampAssigner assigner_;
 };
 
 template <typename T>
@@ -100,6 +104,20 @@ class KafkaSourceBuilder {
     return *this;
   }
 
+  //! Watermarks per partition (Flink's per-partition watermarks): `strategy` is a WatermarkStrategy<T>
+  //! (api/watermark_strategy.h): its out-of-orderness bound, idleness and timestamp assigner (default: the
+  //! Kafka record timestamp) apply to each partition; the subtask's watermark is the minimum over its
+  //! partitions that are not idle. Without one the source emits no watermarks (assign them downstream if
+  //! needed).
+  template <typename Strategy>
+  KafkaSourceBuilder& set_watermark_strategy(const Strategy& strategy) {
+    s_.per_partition_watermarks = strategy.emits_watermarks;
+    s_.out_of_orderness_ms = strategy.out_of_orderness_ms;
+    s_.idle_timeout = std::chrono::milliseconds(strategy.idle_timeout_ms);
+    assigner_ = strategy.assigner;
+    return *this;
+  }
+
   //! A KafkaError names what is missing or contradictory.
   KafkaSource<T> build() const {
     if (s_.bootstrap_servers.empty())
@@ -116,12 +134,13 @@ class KafkaSourceBuilder {
     }
     if (!deserializer_) throw KafkaError("KafkaSource: no deserializer (set_deserializer)");
     if (s_.client_timeout.count() <= 0) throw KafkaError("KafkaSource: the client timeout must be positive");
-    return KafkaSource<T>(s_, deserializer_);
+    return KafkaSource<T>(s_, deserializer_, assigner_);
   }
 
  private:
   KafkaSourceSettings s_;
   KafkaRecordDeserializer<T> deserializer_;
+  typename KafkaSourceReader<T>::TimestampAssigner assigner_;
 };
 
 }  // namespace weir::kafka

@@ -1,6 +1,7 @@
 #pragma once
 // A Kafka source subtask: KafkaPartitionReader's records through the deserializer into the stream, with the
-// record's Kafka timestamp as its event time. Checkpoints carry one split per partition (its next offset).
+// record's Kafka timestamp (or the timestamp assigner's) as its event time, and, with a watermark strategy,
+// watermarks per partition. Checkpoints carry one split per partition (its next offset).
 //
 // Threading: the source's task thread only.
 #include <memory>
@@ -11,6 +12,7 @@
 #include "weir/connectors/kafka/kafka_deserializer.h"
 #include "weir/connectors/kafka/kafka_error.h"
 #include "weir/connectors/kafka/kafka_partition_reader.h"
+#include "weir/connectors/kafka/partition_watermarks.h"
 #include "weir/functions/source_operator.h"
 
 namespace weir::kafka {
@@ -18,8 +20,15 @@ namespace weir::kafka {
 template <typename T>
 class KafkaSourceReader final : public SourceReader<T> {
  public:
-  KafkaSourceReader(KafkaSourceSettings settings, KafkaRecordDeserializer<T> deserializer)
-      : settings_(std::move(settings)), deserializer_(std::move(deserializer)) {}
+  //! Timestamp of a record from its value and its Kafka timestamp (Flink's TimestampAssigner).
+  using TimestampAssigner = std::function<Timestamp(const T&, Timestamp)>;
+
+  KafkaSourceReader(KafkaSourceSettings settings, KafkaRecordDeserializer<T> deserializer,
+                    TimestampAssigner assigner = {})
+      : settings_(std::move(settings)),
+        deserializer_(std::move(deserializer)),
+        assigner_(std::move(assigner)),
+        watermarks_(settings_.out_of_orderness_ms, settings_.idle_timeout) {}
 
   void open(const SourceContext& ctx) override {
     reader_ = std::make_unique<KafkaPartitionReader>(settings_, ctx.subtask_index, ctx.parallelism);
@@ -40,12 +49,14 @@ class KafkaSourceReader final : public SourceReader<T> {
         throw KafkaError("cannot deserialize the record at offset " + std::to_string(r.offset) + " of " +
                          describe_partition(std::string(r.topic), r.partition) + ": " + e.what());
       }
-      if (r.timestamp_ms)
-        out.collect(*value, *r.timestamp_ms);
-      else
-        out.collect(*value);
+      Timestamp ts = r.timestamp_ms ? *r.timestamp_ms : kNoTimestamp;
+      if (assigner_) ts = assigner_(*value, ts);
+      if (settings_.per_partition_watermarks && ts != kNoTimestamp)
+        watermarks_.on_record({std::string(r.topic), r.partition}, ts, PartitionWatermarks::Clock::now());
+      out.collect(*value, ts);
       ++emitted;
     }
+    if (settings_.per_partition_watermarks) emit_watermark(out);
     if (emitted > 0) return InputStatus::kMoreAvailable;
     return reader_->finished() ? InputStatus::kEndOfInput : InputStatus::kNothingAvailable;
   }
@@ -71,9 +82,32 @@ class KafkaSourceReader final : public SourceReader<T> {
   const KafkaPartitionReader& partitions() const { return *reader_; }
 
  private:
+  // Brings the partitions up to date (new ones count from now for idleness, finished ones no longer hold the
+  // watermark back) and emits the watermark when it advanced, or the idle status when it changed.
+  void emit_watermark(SourceOutput<T>& out) {
+    auto now = PartitionWatermarks::Clock::now();
+    for (const auto& [tp, split] : reader_->splits()) {
+      if (split.finished())
+        watermarks_.remove(tp);
+      else
+        watermarks_.add(tp, now);
+    }
+    std::optional<Timestamp> wm = watermarks_.current(now);
+    if (!wm) {
+      if (!idle_ && !reader_->splits().empty()) out.mark_idle(idle_ = true);
+      return;
+    }
+    if (idle_) out.mark_idle(idle_ = false);
+    if (*wm > last_watermark_) out.emit_watermark(last_watermark_ = *wm);
+  }
+
   KafkaSourceSettings settings_;
   KafkaRecordDeserializer<T> deserializer_;
+  TimestampAssigner assigner_;
   std::unique_ptr<KafkaPartitionReader> reader_;
+  PartitionWatermarks watermarks_;
+  Timestamp last_watermark_ = kMinTimestamp;
+  bool idle_ = false;
 };
 
 }  // namespace weir::kafka

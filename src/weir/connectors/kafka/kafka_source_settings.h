@@ -22,8 +22,13 @@ struct KafkaSourceSettings {
   //! Bounds every request made while a subtask sets up its partitions (metadata, offset look-ups): an
   //! unreachable cluster fails the task after this long, naming the brokers.
   std::chrono::milliseconds client_timeout{30000};
-  bool skip_undecodable =
-      false;  //!< records the deserializer rejects are dropped instead of failing the task
+  //! Records the deserializer rejects are dropped instead of failing the task.
+  bool skip_undecodable = false;
+  //! Watermarks per partition (partition_watermarks.h), from set_watermark_strategy; off: the source emits
+  //! none.
+  bool per_partition_watermarks = false;
+  int64_t out_of_orderness_ms = 0;
+  std::chrono::milliseconds idle_timeout{0};
 };
 
 }  // namespace weir::kafka
