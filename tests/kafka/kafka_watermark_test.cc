@@ -54,7 +54,9 @@ TEST(KafkaWatermarks, AnIdlePartitionStopsHoldingTheWatermarkBack) {
     std::this_thread::sleep_for(10ms);
   }
   ASSERT_FALSE(task.capture.idle_statuses.empty());
-  EXPECT_TRUE(task.capture.idle_statuses.back());
+  EXPECT_TRUE(task.capture.idle_statuses.back())
+      << ::testing::PrintToString(task.capture.idle_statuses) << " wms "
+      << ::testing::PrintToString(task.capture.watermarks);
 }
 
 }  // namespace

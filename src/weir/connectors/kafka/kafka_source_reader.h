@@ -92,13 +92,10 @@ class KafkaSourceReader final : public SourceReader<T> {
       else
         watermarks_.add(tp, now);
     }
-    std::optional<Timestamp> wm = watermarks_.current(now);
-    if (!wm) {
-      if (!idle_ && !reader_->splits().empty()) out.mark_idle(idle_ = true);
-      return;
-    }
-    if (idle_) out.mark_idle(idle_ = false);
-    if (*wm > last_watermark_) out.emit_watermark(last_watermark_ = *wm);
+    PartitionWatermarks::Status st = watermarks_.current(now);
+    if (st.idle != idle_ && !st.idle) out.mark_idle(idle_ = false);
+    if (st.watermark && *st.watermark > last_watermark_) out.emit_watermark(last_watermark_ = *st.watermark);
+    if (st.idle != idle_ && st.idle) out.mark_idle(idle_ = true);
   }
 
   KafkaSourceSettings settings_;

@@ -35,16 +35,30 @@ class PartitionWatermarks {
     s.last_record = now;
   }
 
-  //! The subtask's watermark now, or nullopt when every partition is idle (or there is none).
-  std::optional<Timestamp> current(Clock::time_point now) const {
-    std::optional<Timestamp> wm;
+  struct Status {
+    std::optional<Timestamp> watermark;  //!< none while a partition without records holds it back
+    bool idle = false;                   //!< every partition is idle (there is at least one)
+  };
+  //! The watermark over the active partitions; when every partition is idle, over those that had records
+  //! (what they said before going quiet still holds), and the subtask is idle.
+  Status current(Clock::time_point now) const {
+    Status st;
+    bool any_active = false;
+    std::optional<Timestamp> active, idle;
     for (const auto& [tp, s] : partitions_) {
-      if (idle_timeout_.count() > 0 && now - s.last_record >= idle_timeout_) continue;
       Timestamp p =
           s.max_timestamp == kMinTimestamp ? kMinTimestamp : s.max_timestamp - out_of_orderness_ms_ - 1;
-      wm = wm ? std::min(*wm, p) : p;
+      if (idle_timeout_.count() > 0 && now - s.last_record >= idle_timeout_) {
+        if (s.max_timestamp != kMinTimestamp) idle = idle ? std::min(*idle, p) : p;
+        continue;
+      }
+      any_active = true;
+      active = active ? std::min(*active, p) : p;
     }
-    return wm;
+    st.idle = !any_active && !partitions_.empty();
+    st.watermark = any_active ? active : idle;
+    if (st.watermark == kMinTimestamp) st.watermark.reset();
+    return st;
   }
 
  private:
