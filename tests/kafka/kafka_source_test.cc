@@ -141,6 +141,62 @@ TEST(KafkaSource, AJobRestartedFromCheckpointsWritesEveryRecordExactlyOnce) {
   EXPECT_TRUE(got == want) << "the published lines differ from the topic's records (lost or duplicated)";
 }
 
+// Counts what passes, slowly enough that a savepoint can be taken halfway.
+class SlowCount : public MapFunction<std::string, std::string> {
+ public:
+  explicit SlowCount(std::shared_ptr<std::atomic<int64_t>> seen) : seen_(std::move(seen)) {}
+  std::string map(const std::string& v) override {
+    if (seen_->fetch_add(1) % 16 == 0) std::this_thread::sleep_for(1ms);
+    return v;
+  }
+
+ private:
+  std::shared_ptr<std::atomic<int64_t>> seen_;
+};
+
+// A job stopped with a savepoint at parallelism 2 and resumed from it at parallelism 3: the partitions move
+// between subtasks, and the two runs together publish every record exactly once.
+TEST(KafkaSource, ARescaledJobResumedFromASavepointReReadsNothingAndSkipsNothing) {
+  std::string topic = fresh_topic(5);
+  Produced produced = produce(topic, 5, 8000);
+  std::multiset<std::string> want;
+  for (const auto& [p, values] : produced) want.insert(values.begin(), values.end());
+  weir::testing::TempDir checkpoints, savepoints, out;
+  auto seen = std::make_shared<std::atomic<int64_t>>(0);
+  auto source = string_source(topic).set_bounded(OffsetsInitializer::latest()).build();
+  auto build = [&](StreamExecutionEnvironment& env, int parallelism) {
+    env.set_parallelism(parallelism);
+    env.configure("execution.checkpointing.interval", "50 ms");
+    env.configure("execution.checkpointing.dir", checkpoints.path.string());
+    env.from_source<std::string>(source.reader_factory(), "Kafka")
+        .uid("kafka")
+        .map(SlowCount(seen), "Count")
+        .uid("count")
+        .write_as_text(out.path.string());
+  };
+  std::string savepoint;
+  {
+    auto env = StreamExecutionEnvironment::get_execution_environment();
+    build(*env, 2);
+    auto client = env->execute_async("kafka at parallelism 2");
+    ASSERT_TRUE(weir::testing::eventually([&] { return seen->load() >= 2000; }));
+    savepoint = client.stop_with_savepoint((savepoints.path / "sp").string(), false).get();
+    client.get_job_execution_result();
+  }
+  size_t first_run = weir::testing::published_lines(out.path).size();
+  EXPECT_GT(first_run, 0u);
+  EXPECT_LT(first_run, want.size());
+  {
+    auto env = StreamExecutionEnvironment::get_execution_environment();
+    build(*env, 3);
+    env->configure("execution.savepoint.path", savepoint);
+    env->execute("kafka at parallelism 3");
+  }
+  auto got = weir::testing::published_lines(out.path);
+  EXPECT_EQ(got.size(), want.size());
+  EXPECT_TRUE(got == want) << "the two runs together lost or repeated records";
+}
+
 TEST(KafkaSource, CompletedCheckpointsCommitTheirOffsetsToTheGroup) {
   std::string topic = fresh_topic(2);
   produce(topic, 2, 60);
