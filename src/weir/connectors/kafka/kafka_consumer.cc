@@ -37,6 +37,9 @@ bool KafkaMessage::partition_eof() const {
 std::string KafkaMessage::topic() const {
   return m_->rkt ? rd_kafka_topic_name(m_->rkt) : "";
 }
+const void* KafkaMessage::topic_handle() const {
+  return m_->rkt;
+}
 int32_t KafkaMessage::partition() const {
   return m_->partition;
 }

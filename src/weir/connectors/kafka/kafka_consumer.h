@@ -43,6 +43,8 @@ class KafkaMessage {
   std::string error_text() const;
   bool partition_eof() const;
   std::string topic() const;
+  //! Identifies the topic without copying its name: equal for every message of one topic of one consumer.
+  const void* topic_handle() const;
   int32_t partition() const;
   int64_t offset() const;
   KafkaRecordView view() const;

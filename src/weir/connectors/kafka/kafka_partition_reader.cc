@@ -127,9 +127,9 @@ std::unique_ptr<KafkaMessage> KafkaPartitionReader::next(std::chrono::millisecon
                            " failed: " + m->error_text() + " (" + kafka_error_name(m->error()) + ")",
                        m->error());
     }
-    auto it = splits_.find({m->topic(), m->partition()});
-    if (it == splits_.end() || it->second.finished()) continue;
-    KafkaPartitionSplit& split = it->second;
+    KafkaPartitionSplit* found = split_of(*m);
+    if (!found || found->finished()) continue;
+    KafkaPartitionSplit& split = *found;
     if (m->partition_eof()) {
       // The consumer is at the partition's end: everything before the end offset was delivered (control
       // records of transactions occupy offsets but are never delivered).
@@ -145,8 +145,17 @@ std::unique_ptr<KafkaMessage> KafkaPartitionReader::next(std::chrono::millisecon
     }
     split.next_offset = m->offset() + 1;
     if (split.finished()) mark_finished(split);
+    last_ = &split;
     return m;
   }
+}
+
+KafkaPartitionSplit* KafkaPartitionReader::split_of(const KafkaMessage& m) {
+  auto key = std::make_pair(m.topic_handle(), m.partition());
+  if (auto it = by_handle_.find(key); it != by_handle_.end()) return it->second;
+  auto it = splits_.find({m.topic(), m.partition()});
+  if (it == splits_.end()) return nullptr;
+  return by_handle_[key] = &it->second;
 }
 
 bool KafkaPartitionReader::finished() const {

@@ -46,12 +46,15 @@ class KafkaPartitionReader {
   void checkpoint_complete(int64_t checkpoint_id);
 
   const std::map<TopicPartition, KafkaPartitionSplit>& splits() const { return splits_; }
+  //! The partition of the record next() returned last.
+  const TopicPartition& last_partition() const { return last_->partition; }
   const KafkaSourceSettings& settings() const { return settings_; }
 
  private:
   void set_up();
   std::vector<TopicPartition> discover_partitions();
   void mark_finished(KafkaPartitionSplit& split);
+  KafkaPartitionSplit* split_of(const KafkaMessage& m);
 
   KafkaSourceSettings settings_;
   int subtask_;
@@ -60,6 +63,9 @@ class KafkaPartitionReader {
   bool set_up_ = false;
   std::optional<std::vector<KafkaPartitionSplit>> restored_;
   std::map<TopicPartition, KafkaPartitionSplit> splits_;
+  // Per record, the split is found by librdkafka's topic handle and the partition: no copy of the topic name.
+  std::map<std::pair<const void*, int32_t>, KafkaPartitionSplit*> by_handle_;
+  KafkaPartitionSplit* last_ = nullptr;
   size_t unfinished_ = 0;
   std::deque<std::pair<int64_t, std::map<TopicPartition, int64_t>>> pending_commits_;
 };

@@ -52,7 +52,7 @@ class KafkaSourceReader final : public SourceReader<T> {
       Timestamp ts = r.timestamp_ms ? *r.timestamp_ms : kNoTimestamp;
       if (assigner_) ts = assigner_(*value, ts);
       if (settings_.per_partition_watermarks && ts != kNoTimestamp)
-        watermarks_.on_record({std::string(r.topic), r.partition}, ts, PartitionWatermarks::Clock::now());
+        watermarks_.on_record(reader_->last_partition(), ts, PartitionWatermarks::Clock::now());
       out.collect(*value, ts);
       ++emitted;
     }
