@@ -197,6 +197,30 @@ TEST(KafkaSource, ARescaledJobResumedFromASavepointReReadsNothingAndSkipsNothing
   EXPECT_TRUE(got == want) << "the two runs together lost or repeated records";
 }
 
+TEST(KafkaSource, APatternReadsEveryMatchingTopicAndATimestampStartsAtTheFirstRecordAtOrAfterIt) {
+  std::string a = fresh_topic(2), b = fresh_topic(1), other = fresh_topic(1);
+  // fresh_topic names are "<test>-<n>": match a and b, not other, by their numbers.
+  std::string prefix = a.substr(0, a.rfind('-') + 1);
+  Produced pa = produce(a, 2, 20), pb = produce(b, 1, 10);
+  produce(other, 1, 5);
+  auto source =
+      KafkaSource<std::string>::builder()
+          .set_bootstrap_servers(servers())
+          .set_topic_pattern(prefix + "(" + a.substr(prefix.size()) + "|" + b.substr(prefix.size()) + ")")
+          .set_deserializer(KafkaDeserializers::utf8_string())
+          .set_starting_offsets(OffsetsInitializer::timestamp(1'000'000 + 6))  // record i has 1'000'000 + i
+          .set_bounded(OffsetsInitializer::latest())
+          .build();
+  Subtask task(source, 0, 1);
+  EXPECT_EQ(task.read_to_end(), InputStatus::kEndOfInput);
+  std::vector<std::string> want;
+  for (const auto* produced : {&pa, &pb})
+    for (const auto& [p, values] : *produced)
+      for (const auto& v : values)
+        if (std::stoi(v.substr(v.rfind('-') + 1)) >= 6) want.push_back(v);
+  EXPECT_EQ(sorted(task.capture.values), sorted(want));
+}
+
 TEST(KafkaSource, CompletedCheckpointsCommitTheirOffsetsToTheGroup) {
   std::string topic = fresh_topic(2);
   produce(topic, 2, 60);
