@@ -65,7 +65,8 @@ KafkaConsumer::KafkaConsumer(KafkaProperties properties) {
   if (group_id_.empty()) throw KafkaError("Kafka consumer: no group id given (property 'group.id')");
   properties["enable.auto.commit"] = "false";
   properties["enable.auto.offset.store"] = "false";
-  properties.emplace("enable.partition.eof", "true");
+  properties["enable.partition.eof"] =
+      "true";  // bounded reads end on it (transaction markers occupy offsets)
   client_ = KafkaClient::create(KafkaClientKind::kConsumer, properties);
   // Errors and events of the client come through consumer polls, not a second queue.
   rd_kafka_poll_set_consumer(client_->handle());

@@ -3,7 +3,8 @@
 // watermark is its highest timestamp minus the out-of-orderness bound minus 1; the subtask's is the minimum
 // over its partitions that are neither finished nor idle. A partition is idle after `idle_timeout` of
 // processing time without records, so an empty or quiet partition does not hold the job back; a record makes
-// it active again. When every partition is idle the subtask is idle.
+// it active again. When every partition is idle, or the subtask has none (more subtasks than partitions),
+// the subtask is idle.
 //
 // Threading: the source's task thread only.
 #include <chrono>
@@ -37,7 +38,7 @@ class PartitionWatermarks {
 
   struct Status {
     std::optional<Timestamp> watermark;  //!< none while a partition without records holds it back
-    bool idle = false;                   //!< every partition is idle (there is at least one)
+    bool idle = false;                   //!< every partition is idle, or there is none
   };
   //! The watermark over the active partitions; when every partition is idle, over those that had records
   //! (what they said before going quiet still holds), and the subtask is idle.
@@ -55,7 +56,7 @@ class PartitionWatermarks {
       any_active = true;
       active = active ? std::min(*active, p) : p;
     }
-    st.idle = !any_active && !partitions_.empty();
+    st.idle = !any_active;  // also with no partitions at all: a subtask without splits holds nobody back
     st.watermark = any_active ? active : idle;
     if (st.watermark == kMinTimestamp) st.watermark.reset();
     return st;
