@@ -230,6 +230,56 @@ TEST(KafkaSink, ARestoreCommitsWhatACrashInTheCommitWindowLeftUncommittedExactly
   EXPECT_TRUE(as_multiset(read_topic(topic, 2)) == want);
 }
 
+TEST(KafkaSink, AMissingTopicOrUnreachableBrokersFailTheJobNamingThem) {
+  auto run = [](const std::string& servers, const std::string& topic) -> std::string {
+    auto env = StreamExecutionEnvironment::get_execution_environment();
+    env->set_parallelism(1);
+    auto sink = KafkaSink<int64_t>::builder()
+                    .set_bootstrap_servers(servers)
+                    .set_topic(topic)
+                    .set_value_serializer([](const int64_t& v) { return std::to_string(v); })
+                    .set_property("log_level", "0")
+                    .set_client_timeout(1500ms)
+                    .build();
+    env->from_sequence(0, 9).add_sink(sink, "Kafka");
+    try {
+      env->execute("sink error");
+    } catch (const JobExecutionError& e) {
+      return e.what();
+    }
+    return "the job succeeded";
+  };
+  EXPECT_CONTAINS(run(servers(), "no-such-output"),
+                  "topic 'no-such-output' does not exist on Kafka brokers " + servers());
+  EXPECT_CONTAINS(run("127.0.0.1:1", "t"),
+                  "Kafka brokers 127.0.0.1:1 did not answer a metadata request within 1500 ms");
+}
+
+// Exactly once into two topics chosen per record; the commit markers live on a topic of their own.
+TEST(KafkaSink, ExactlyOnceWithATopicSelectorWritesEachTopicItsRecords) {
+  std::string even = fresh_topic(2), odd = fresh_topic(2), markers = fresh_topic(1);
+  weir::testing::TempDir checkpoints;
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  env->set_parallelism(2);
+  env->configure("execution.checkpointing.interval", "50 ms");
+  env->configure("execution.checkpointing.dir", checkpoints.path.string());
+  auto sink = KafkaSink<int64_t>::builder()
+                  .set_bootstrap_servers(servers())
+                  .set_topic_selector([even, odd](const int64_t& v) { return v % 2 == 0 ? even : odd; })
+                  .set_value_serializer([](const int64_t& v) { return std::to_string(v); })
+                  .set_delivery_guarantee(DeliveryGuarantee::kExactlyOnce)
+                  .set_transactional_id_prefix("selector-" + even)
+                  .set_marker_topic(markers)
+                  .build();
+  env->from_sequence(0, 999).add_sink(sink, "Kafka");
+  env->execute("selector");
+  std::multiset<std::string> want_even, want_odd;
+  for (int i = 0; i < 1000; ++i) (i % 2 == 0 ? want_even : want_odd).insert(std::to_string(i));
+  EXPECT_TRUE(as_multiset(read_topic(even, 2)) == want_even);
+  EXPECT_TRUE(as_multiset(read_topic(odd, 2)) == want_odd);
+  EXPECT_TRUE(read_topic(markers, 1).empty()) << "markers are group offsets, not records";
+}
+
 TEST(KafkaSink, TheBuilderNamesWhatIsMissing) {
   auto expect_error = [](const kafka::KafkaSinkBuilder<int64_t>& b, const std::string& part) {
     try {

@@ -155,6 +155,7 @@ class KafkaSinkBuilder {
   //! A KafkaError names what is missing or contradictory.
   KafkaSink<T> build() const {
     KafkaSink<T> s(sink_);
+    s.settings_.topic = s.topic_;
     if (s.settings_.bootstrap_servers.empty())
       throw KafkaError("KafkaSink: no bootstrap servers (set_bootstrap_servers)");
     if (s.topic_.empty() == !s.topic_selector_)

@@ -15,6 +15,8 @@ enum class DeliveryGuarantee { kNone, kAtLeastOnce, kExactlyOnce };
 
 struct KafkaSinkSettings {
   std::string bootstrap_servers;
+  //! The sink's one topic (empty with a topic selector): checked to exist when a subtask starts.
+  std::string topic;
   DeliveryGuarantee delivery_guarantee = DeliveryGuarantee::kNone;
   //! kExactlyOnce: transactional ids are "<prefix>-<subtask>", the marker group of subtask s "<prefix>-<s>";
   //! two jobs writing at once must not share a prefix.

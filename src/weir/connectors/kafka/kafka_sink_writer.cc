@@ -31,6 +31,9 @@ KafkaSinkWriter::KafkaSinkWriter(KafkaSinkSettings settings, int subtask, int pa
 }
 
 void KafkaSinkWriter::start(const std::vector<std::string>& restored) {
+  // A missing topic is named now, not after librdkafka's metadata wait when the first record fails.
+  for (const auto* topic : {&settings_.topic, &settings_.marker_topic})
+    if (!topic->empty()) partition_count(*topic);
   if (!exactly_once()) return;
   producer_->init_transactions(settings_.client_timeout);
   std::map<int, std::vector<Batch>> by_subtask;
