@@ -121,6 +121,10 @@ struct Subtask {
   SourceOutput<std::string> out;
 };
 
+inline std::multiset<std::string> as_multiset(const std::vector<std::string>& v) {
+  return {v.begin(), v.end()};
+}
+
 //! Every record value in `topic` (all `partitions`), read from offset 0 to the end under `isolation`
 //! ("read_committed" stops at the last stable offset and skips aborted records).
 inline std::vector<std::string> read_topic(const std::string& topic, int partitions,
