@@ -46,6 +46,9 @@ weir_module(cluster/minicluster weir_cluster_minicluster common cluster cluster/
 weir_module(api                 weir_api                 common fs state checkpoint runtime functions graph
                                                          connectors cluster/minicluster)
 weir_module(nexmark             weir_nexmark             common graph api connectors)
+# The Kafka connector (src/weir/connectors/kafka/README.md): links librdkafka, so it stays out of weir_core
+# like weir_ha; programs that read or write Kafka link weir_connectors_kafka.
+weir_module(connectors/kafka    weir_connectors_kafka    common checkpoint functions connectors)
 # The distributed cluster's processes: gRPC, REST, the blob store and the job library loader, kept out of
 # weir_core so that programs which only embed Weir do not pull in gRPC.
 # High availability on ZooKeeper (src/weir/ha/README.md): leader election and retrieval, the HA stores. Declared

@@ -22,6 +22,11 @@ class SourceOutput {
   explicit SourceOutput(runtime::Output<T>* out) : out_(out) {}
   void collect(const T& v) { out_->collect(v, kNoTimestamp); }
   void collect(const T& v, Timestamp ts) { out_->collect(v, ts); }
+  //! For readers that generate watermarks themselves (e.g. per Kafka partition): every record emitted from
+  //! now on has a timestamp above `wm`.
+  void emit_watermark(Timestamp wm) { out_->emit_watermark(wm); }
+  //! Idle: this source emits nothing for now, so downstream watermarks need not wait for it.
+  void mark_idle(bool idle) { out_->emit_watermark_status(idle); }
 
  private:
   runtime::Output<T>* out_;
@@ -49,6 +54,11 @@ class SourceReader {
   //! unit that moves between subtasks when a job is restored at another parallelism. nullopt: this
   //! source cannot take part in checkpoints.
   virtual std::optional<std::vector<std::string>> snapshot_splits() { return std::nullopt; }
+  //! The same, for a reader that wants to know which checkpoint it snapshots (e.g. to commit what that
+  //! checkpoint covers once it completes). The operator calls this one.
+  virtual std::optional<std::vector<std::string>> snapshot_splits_at(int64_t checkpoint_id) {
+    return snapshot_splits();
+  }
   //! Replaces the work open() chose with restored splits (possibly none). Called after open().
   virtual void restore_splits(const std::vector<std::string>& splits) {}
   //! Checkpoint `checkpoint_id` completed (every task acknowledged it); on the task thread.
@@ -77,7 +87,7 @@ class SourceOperator final : public runtime::SourceOperatorBase {
 
   void snapshot_state(checkpoint::OperatorSnapshot& out) override {
     runtime::SourceOperatorBase::snapshot_state(out);
-    auto splits = reader_->snapshot_splits();
+    auto splits = reader_->snapshot_splits_at(out.checkpoint_id);
     if (!splits) throw WeirError("source '" + rt_.name + "' cannot take part in checkpoints");
     out.source_splits = std::move(*splits);
   }

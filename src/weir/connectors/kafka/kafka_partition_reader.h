@@ -1,0 +1,73 @@
+#pragma once
+// The untyped half of a Kafka source subtask: which partitions it reads (splits), a consumer assigned exactly
+// those from the split offsets, the positions as records are handed out, bounded ends, checkpointed positions
+// and the offsets committed to the group once a checkpoint completes. KafkaSourceReader<T> (kafka_source.h)
+// adds deserialization and emission.
+//
+// Partitions: a fresh subtask lists the topics (or matches the pattern), takes the partitions it owns
+// (partition_owner: stable per topic, spread over subtasks like Flink's enumerator does) and resolves their
+// starting and stopping offsets. A restored subtask reads exactly the splits it was given, nothing else: the
+// checkpoint, not the current metadata, says who reads what.
+//
+// Threading: the source's task thread only.
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "weir/connectors/kafka/kafka_consumer.h"
+#include "weir/connectors/kafka/kafka_partition_split.h"
+#include "weir/connectors/kafka/kafka_source_settings.h"
+
+namespace weir::kafka {
+
+//! The subtask (of `parallelism`) that reads `tp` when a job starts without a checkpoint.
+int partition_owner(const TopicPartition& tp, int parallelism);
+
+class KafkaPartitionReader {
+ public:
+  KafkaPartitionReader(KafkaSourceSettings settings, int subtask, int parallelism);
+
+  //! Replaces the partitions discovery would choose with these (before the first next()).
+  void restore(std::vector<KafkaPartitionSplit> splits);
+  //! The next record within the splits' bounds, or nullptr when none arrived within `timeout`. Sets the
+  //! partitions up on the first call. The returned message's partition counts as read up to its offset.
+  std::unique_ptr<KafkaMessage> next(std::chrono::milliseconds timeout);
+  //! Bounded, and every split reached its stop offset.
+  bool finished() const;
+
+  //! The splits as of now; remembers their offsets to commit once checkpoint `checkpoint_id` completes.
+  std::vector<KafkaPartitionSplit> snapshot(int64_t checkpoint_id);
+  //! Commits the offsets of checkpoint `checkpoint_id` (and forgets older ones) to the group, for monitoring.
+  void checkpoint_complete(int64_t checkpoint_id);
+
+  const std::map<TopicPartition, KafkaPartitionSplit>& splits() const { return splits_; }
+  //! The partition of the record next() returned last.
+  const TopicPartition& last_partition() const { return last_->partition; }
+  const KafkaSourceSettings& settings() const { return settings_; }
+
+ private:
+  void set_up();
+  std::vector<TopicPartition> discover_partitions();
+  void mark_finished(KafkaPartitionSplit& split);
+  KafkaPartitionSplit* split_of(const KafkaMessage& m);
+
+  KafkaSourceSettings settings_;
+  int subtask_;
+  int parallelism_;
+  std::unique_ptr<KafkaConsumer> consumer_;
+  bool set_up_ = false;
+  std::optional<std::vector<KafkaPartitionSplit>> restored_;
+  std::map<TopicPartition, KafkaPartitionSplit> splits_;
+  // Per record, the split is found by librdkafka's topic handle and the partition: no copy of the topic name.
+  std::map<std::pair<const void*, int32_t>, KafkaPartitionSplit*> by_handle_;
+  KafkaPartitionSplit* last_ = nullptr;
+  size_t unfinished_ = 0;
+  std::deque<std::pair<int64_t, std::map<TopicPartition, int64_t>>> pending_commits_;
+};
+
+}  // namespace weir::kafka

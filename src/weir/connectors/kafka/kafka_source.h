@@ -1,0 +1,146 @@
+#pragma once
+// KafkaSource: Flink's Kafka source contract on librdkafka. Partitions are the splits, spread over the
+// source's subtasks; offsets live in checkpoints (committed to the group once a checkpoint completes, for
+// monitoring only); Kafka record timestamps are the event time.
+//
+//   auto source = KafkaSource<Order>::builder()
+//                     .set_bootstrap_servers("127.0.0.1:9092")
+//                     .set_topics({"orders"})
+//                     .set_group_id("order-totals")
+//                     .set_starting_offsets(OffsetsInitializer::committed_offsets(OffsetResetStrategy::kEarliest))
+//                     .set_deserializer(KafkaDeserializers::json<Order>())
+//                     .build();
+//   env->from_source<Order>(source.reader_factory(), "orders");
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "weir/connectors/kafka/kafka_source_reader.h"
+
+namespace weir::kafka {
+
+template <typename T>
+class KafkaSourceBuilder;
+
+template <typename T>
+class KafkaSource {
+ public:
+  static KafkaSourceBuilder<T> builder() { return {}; }
+
+  //! One reader per subtask, for StreamExecutionEnvironment::from_source.
+  SourceReaderFactory<T> reader_factory() const {
+    return [settings = settings_, deserializer = deserializer_, assigner = assigner_] {
+      return std::make_unique<KafkaSourceReader<T>>(settings, deserializer, assigner);
+    };
+  }
+  const KafkaSourceSettings& settings() const { return settings_; }
+
+ private:
+  friend class KafkaSourceBuilder<T>;
+  KafkaSource(KafkaSourceSettings settings, KafkaRecordDeserializer<T> deserializer,
+              typename KafkaSourceReader<T>::TimestampAssigner assigner)
+      : settings_(std::move(settings)),
+        deserializer_(std::move(deserializer)),
+        assigner_(std::move(assigner)) {}
+  KafkaSourceSettings settings_;
+  KafkaRecordDeserializer<T> deserializer_;
+  typename KafkaSourceReader<T>::TimestampAssigner assigner_;
+};
+
+template <typename T>
+class KafkaSourceBuilder {
+ public:
+  //! "host:port[,host:port...]": where the client starts to learn the cluster.
+  KafkaSourceBuilder& set_bootstrap_servers(std::string servers) {
+    s_.bootstrap_servers = std::move(servers);
+    return *this;
+  }
+  KafkaSourceBuilder& set_topics(std::vector<std::string> topics) {
+    s_.topics = std::move(topics);
+    return *this;
+  }
+  //! Every topic whose whole name matches `regex` (ECMAScript syntax) when a subtask starts fresh.
+  KafkaSourceBuilder& set_topic_pattern(std::string regex) {
+    s_.topic_pattern = std::move(regex);
+    return *this;
+  }
+  KafkaSourceBuilder& set_group_id(std::string group_id) {
+    s_.group_id = std::move(group_id);
+    return *this;
+  }
+  //! Default: earliest.
+  KafkaSourceBuilder& set_starting_offsets(OffsetsInitializer offsets) {
+    s_.starting_offsets = std::move(offsets);
+    return *this;
+  }
+  //! Bounded: each partition is read up to (excluding) these offsets, resolved when the job starts; the
+  //! source ends once all are reached.
+  KafkaSourceBuilder& set_bounded(OffsetsInitializer stopping_offsets) {
+    s_.stopping_offsets = std::move(stopping_offsets);
+    return *this;
+  }
+  //! Unbounded (the default): reads until the job is stopped.
+  KafkaSourceBuilder& set_unbounded() {
+    s_.stopping_offsets.reset();
+    return *this;
+  }
+  KafkaSourceBuilder& set_deserializer(KafkaRecordDeserializer<T> deserializer) {
+    deserializer_ = std::move(deserializer);
+    return *this;
+  }
+  //! A librdkafka consumer property, passed through (e.g. "isolation.level", "fetch.max.bytes").
+  KafkaSourceBuilder& set_property(const std::string& key, std::string value) {
+    s_.properties[key] = std::move(value);
+    return *this;
+  }
+  //! How long setting up a subtask's partitions may wait for the brokers (default 30 s).
+  KafkaSourceBuilder& set_client_timeout(std::chrono::milliseconds timeout) {
+    s_.client_timeout = timeout;
+    return *this;
+  }
+  //! Drop records the deserializer rejects instead of failing (default: fail, naming partition and offset).
+  KafkaSourceBuilder& set_skip_undecodable(bool skip) {
+    s_.skip_undecodable = skip;
+    return *this;
+  }
+
+  //! Watermarks per partition (Flink's per-partition watermarks): `strategy` is a WatermarkStrategy<T>
+  //! (api/watermark_strategy.h): its out-of-orderness bound, idleness and timestamp assigner (default: the
+  //! Kafka record timestamp) apply to each partition; the subtask's watermark is the minimum over its
+  //! partitions that are not idle. Without one the source emits no watermarks (assign them downstream if
+  //! needed).
+  template <typename Strategy>
+  KafkaSourceBuilder& set_watermark_strategy(const Strategy& strategy) {
+    s_.per_partition_watermarks = strategy.emits_watermarks;
+    s_.out_of_orderness_ms = strategy.out_of_orderness_ms;
+    s_.idle_timeout = std::chrono::milliseconds(strategy.idle_timeout_ms);
+    assigner_ = strategy.assigner;
+    return *this;
+  }
+
+  //! A KafkaError names what is missing or contradictory.
+  KafkaSource<T> build() const {
+    if (s_.bootstrap_servers.empty())
+      throw KafkaError("KafkaSource: no bootstrap servers (set_bootstrap_servers)");
+    if (s_.topics.empty() == s_.topic_pattern.empty())
+      throw KafkaError("KafkaSource: give either topics (set_topics) or a topic pattern (set_topic_pattern)");
+    if (!s_.topic_pattern.empty()) {
+      try {
+        std::regex check(s_.topic_pattern);
+      } catch (const std::regex_error& e) {
+        throw KafkaError("KafkaSource: the topic pattern '" + s_.topic_pattern +
+                         "' is not a regex: " + e.what());
+      }
+    }
+    if (!deserializer_) throw KafkaError("KafkaSource: no deserializer (set_deserializer)");
+    if (s_.client_timeout.count() <= 0) throw KafkaError("KafkaSource: the client timeout must be positive");
+    return KafkaSource<T>(s_, deserializer_, assigner_);
+  }
+
+ private:
+  KafkaSourceSettings s_;
+  KafkaRecordDeserializer<T> deserializer_;
+  typename KafkaSourceReader<T>::TimestampAssigner assigner_;
+};
+
+}  // namespace weir::kafka
