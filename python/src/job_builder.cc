@@ -506,6 +506,8 @@ std::string JobBuilder::plan_json(const std::string& job_name) {
 }
 
 void register_job_builder(py::module_& m) {
+  m.def("kafka_create_topics", &kafka_create_topics, py::arg("bootstrap_servers"), py::arg("topics"),
+        py::arg("timeout_s") = 30.0);
   py::class_<CollectHandle>(m, "CollectedResults").def("values", &CollectHandle::values);
   py::class_<PyJobClient>(m, "JobClient")
       .def("get_job_id", &PyJobClient::job_id)
@@ -521,6 +523,7 @@ void register_job_builder(py::module_& m) {
       .def("from_collection", &JobBuilder::from_collection)
       .def("from_sequence", &JobBuilder::from_sequence)
       .def("read_text_file", &JobBuilder::read_text_file)
+      .def("kafka_source", &JobBuilder::kafka_source)
       .def("chain", &JobBuilder::chain)
       .def("key_by", &JobBuilder::key_by)
       .def("keyed_process", &JobBuilder::keyed_process)
@@ -537,6 +540,7 @@ void register_job_builder(py::module_& m) {
       .def("collect", &JobBuilder::collect)
       .def("discarding_sink", &JobBuilder::discarding_sink)
       .def("file_sink", &JobBuilder::file_sink)
+      .def("kafka_sink", &JobBuilder::kafka_sink)
       .def("set_sink_property", &JobBuilder::set_sink_property)
       .def("execute", &JobBuilder::execute)
       .def("execute_async", &JobBuilder::execute_async)

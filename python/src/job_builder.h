@@ -34,6 +34,9 @@ class JobBuilder {
   int from_collection(const py::list& values, py::handle type_spec, const std::string& name);
   int from_sequence(int64_t start, int64_t end, const std::string& name, double rate_per_second);
   int read_text_file(const std::string& path, const std::string& name);
+  //! KafkaSource of UTF-8 strings (kafka_builders.cc); `config` as weir/datastream/connectors/kafka.py builds
+  //! it.
+  int kafka_source(const py::dict& config, const std::string& name);
 
   // Python operators.
   int chain(int in, py::object spec, py::handle out_spec, const py::dict& side_specs, py::handle key_spec,
@@ -66,6 +69,8 @@ class JobBuilder {
                 const std::string& suffix);
   //! A sink that drops every record in C++ (no GIL): Flink's DiscardingSink.
   int discarding_sink(int in, const std::string& name);
+  //! KafkaSink of a stream of strings (kafka_builders.cc).
+  int kafka_sink(int in, const py::dict& config, const std::string& name);
   void set_sink_property(int sink, const std::string& key, py::handle value);
 
   // Running.
@@ -92,5 +97,8 @@ class JobBuilder {
 };
 
 void register_job_builder(py::module_& m);
+//! Creates Kafka topics and waits until the brokers serve them (kafka_builders.cc; for tests and tools).
+void kafka_create_topics(const std::string& bootstrap_servers,
+                         const std::vector<std::pair<std::string, int>>& topics, double timeout_s);
 
 }  // namespace weir::python

@@ -245,7 +245,9 @@ class StreamExecutionEnvironment:
     ) -> DataStream:
         make = getattr(source, "_source_node", None)
         if make is None:
-            raise TypeError(f"from_source() needs a Source (NumberSequenceSource, FileSource), got {source!r}")
+            raise TypeError(
+                f"from_source() needs a Source (NumberSequenceSource, FileSource, KafkaSource), got {source!r}"
+            )
         ds = DataStream(make(self, source_name))
         if watermark_strategy is not None and watermark_strategy._kind != "none":
             ds = ds.assign_timestamps_and_watermarks(watermark_strategy)
@@ -402,6 +404,9 @@ class _Translator:
             self._props(h, n)
         elif k == "source_file":
             h = b.read_text_file(a["path"], n.name)
+        elif k == "source_kafka":
+            h = b.kafka_source(a["config"], n.name)
+            self._props(h, n)
         elif k in ("stage", "key_by"):
             chain = self.chain_of[n.id]
             if chain[0] is not n:
@@ -466,6 +471,13 @@ class _Translator:
                 if n.parallelism:
                     b.set_property(lines, "parallelism", n.parallelism)
                 h = b.file_sink(lines, base, n.name, prefix, suffix)
+            elif isinstance(a["spec"], tuple) and a["spec"][0] == "kafka":
+                text = ad.ChainSpec()
+                text.stages.append((ad.MAP, str, "To String", None))
+                values = b.chain(self._inputs(n), text, ("STRING", "String", [], []), {}, None, "To String")
+                if n.parallelism:
+                    b.set_property(values, "parallelism", n.parallelism)
+                h = b.kafka_sink(values, a["spec"][1], n.name)
             elif a["spec"] is None:
                 h = b.discarding_sink(self._inputs(n), n.name)
             else:

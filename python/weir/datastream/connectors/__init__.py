@@ -8,9 +8,11 @@ from weir.datastream.connectors.file_system import (
     RollingPolicy,
     StreamFormat,
 )
+from weir.datastream.connectors.kafka import DeliveryGuarantee
 from weir.datastream.connectors.number_seq import NumberSequenceSource
 
 __all__ = [
+    "DeliveryGuarantee",
     "DiscardingSink",
     "FileSink",
     "FileSource",
