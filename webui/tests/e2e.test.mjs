@@ -20,8 +20,9 @@ const pageErrors = [];
 
 async function restJson(path) {
   const res = await fetch(`${rest}${path}`);
-  assert.equal(res.status, 200, `GET ${path}: ${res.status} ${await res.text()}`);
-  return res.json();
+  const text = await res.text();
+  assert.equal(res.status, 200, `GET ${path}: ${res.status} ${text}`);
+  return JSON.parse(text);
 }
 
 async function shoot(name) {
