@@ -1,8 +1,8 @@
 #!/bin/sh
 # The web UI end to end in a real browser (issue 17, item 4): a JobManager and two TaskManagers on
-# loopback free ports, an endless checkpointing job and a job that fails at once; then
+# loopback free ports, two endless checkpointing jobs and a job that fails at once; then
 # webui/tests/e2e.test.mjs drives Debian's chromium with playwright-core through the UI the JobManager
-# serves (graph, moving numbers, checkpoint history, savepoint, cancel, exceptions). Exits 77 (ctest's
+# serves (graph, moving numbers, checkpoint history, savepoint, stop with savepoint, cancel, exceptions). Exits 77 (ctest's
 # SKIP) with a message naming what is missing when Node.js, chromium or webui/node_modules are not there.
 # WEIR_SCREENSHOTS=DIR keeps one PNG per page in DIR (docs/images). Usage: webui_test.sh path/to/weir path/to/webui
 set -eu
@@ -43,13 +43,17 @@ submit running -p 2 --events 2000000000 --output "$DIR/out" \
 RUNNING_JOB=$JOBID
 running() { "$WEIR" list --jobmanager "$REST" | grep -q " : $RUNNING_JOB : fraud-detection (RUNNING)$"; }
 wait_for 30 "the endless job RUNNING" running
+# A second endless job, to stop with a savepoint from the UI.
+submit stopping -p 1 --events 2000000000 --output "$DIR/out-stop" \
+  -D execution.checkpointing.interval=1s -D execution.checkpointing.dir="$DIR/ckpt"
+STOPPING_JOB=$JOBID
 # A job whose sink cannot open its output (a path under a regular file), with no restarts: it FAILS.
 : > "$DIR/a-file"
 submit failing -p 1 --events 1000 --output "$DIR/a-file/out" -D restart-strategy.type=none
 FAILED_JOB=$JOBID
 
 mkdir -p "$DIR/shots"
-WEIR_REST="$REST" RUNNING_JOB="$RUNNING_JOB" FAILED_JOB="$FAILED_JOB" SAVEPOINT_DIR="$DIR/savepoints" \
+WEIR_REST="$REST" RUNNING_JOB="$RUNNING_JOB" STOPPING_JOB="$STOPPING_JOB" FAILED_JOB="$FAILED_JOB" SAVEPOINT_DIR="$DIR/savepoints" \
   CHROMIUM="$CHROMIUM" SCREENSHOTS="${WEIR_SCREENSHOTS:-$DIR/shots}" \
   node --test --test-reporter=spec "$WEBUI/tests/e2e.test.mjs" > "$DIR/e2e.log" 2>&1 \
   || fail "the browser test failed: $(cat "$DIR/e2e.log")"

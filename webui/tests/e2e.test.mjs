@@ -1,7 +1,7 @@
 // End-to-end test of the web UI in a real browser: Playwright (playwright-core) drives Debian's
 // chromium (headless) against a real cluster that tests/webui/webui_test.sh started with the `weir`
-// binary. It reads, from the environment: WEIR_REST (HOST:PORT of the JobManager), RUNNING_JOB (an
-// endless job with checkpoints every second), FAILED_JOB (a job that fails at once), SAVEPOINT_DIR,
+// binary. It reads, from the environment: WEIR_REST (HOST:PORT of the JobManager), RUNNING_JOB and
+// STOPPING_JOB (endless jobs with checkpoints every second), FAILED_JOB (a job that fails at once), SAVEPOINT_DIR,
 // CHROMIUM (the browser's path) and, optionally, SCREENSHOTS (a directory for one PNG per page).
 // Every wait is a condition with a deadline; nothing sleeps for a fixed time.
 import assert from "node:assert/strict";
@@ -10,6 +10,7 @@ import { chromium } from "playwright-core";
 
 const rest = `http://${process.env.WEIR_REST}`;
 const running = process.env.RUNNING_JOB;
+const stopping = process.env.STOPPING_JOB;
 const failed = process.env.FAILED_JOB;
 const screenshots = process.env.SCREENSHOTS;
 const timeout = 15_000;
@@ -57,7 +58,7 @@ test("the JobManager serves the app at / and the overview counts TaskManagers, s
   const overview = await restJson("/overview");
   await page.locator('[data-card="Task Managers"] .card-value').filter({ hasText: String(overview.taskmanagers) }).waitFor();
   await page.locator('[data-card="Task Slots"] .card-value').filter({ hasText: String(overview["slots-total"]) }).waitFor();
-  await page.locator('[data-card="Running Jobs"] .card-value').filter({ hasText: "1" }).waitFor();
+  await page.locator('[data-card="Running Jobs"] .card-value').filter({ hasText: "2" }).waitFor();
   await page.locator(`.jobs-table tr[data-job-id="${running}"]`).waitFor();
   await shoot("overview");
 });
@@ -131,9 +132,31 @@ test("the TaskManagers and JobManager pages list what the REST API has", async (
   await page.goto(`${rest}/#/task-manager`);
   for (const tm of tms) await page.locator(`.taskmanagers-table tr[data-taskmanager-id="${tm.id}"]`).waitFor();
   await shoot("taskmanagers");
+  // A TaskManager's page lists the subtasks it runs.
+  const job = await restJson(`/jobs/${running}`);
+  const sub = job.vertices[0].subtasks[0];
+  await page.locator(`.taskmanagers-table tr[data-taskmanager-id="${sub["taskmanager-id"]}"] a`).click();
+  await page.waitForURL(`**/#/task-manager/${sub["taskmanager-id"]}`);
+  await page.locator(".tm-tasks-table tbody tr", { hasText: job.vertices[0].name }).first().waitFor();
+  await shoot("taskmanager");
   await page.goto(`${rest}/#/job-manager/config`);
   await page.locator(".config-table td", { hasText: "rest.port" }).first().waitFor();
   await shoot("jobmanager-config");
+});
+
+test("stop with savepoint from the UI ends the job FINISHED with a savepoint", async () => {
+  await eventually("the second job RUNNING", async () => (await restJson(`/jobs/${stopping}`)).state === "RUNNING");
+  await page.goto(`${rest}/#/job/running/${stopping}/overview`);
+  await page.getByLabel("savepoint directory").fill(process.env.SAVEPOINT_DIR);
+  await page.locator('button[data-action="stop"]').click();
+  const status = page.locator(".actions .outcome");
+  await page.locator(".job-facts .badge", { hasText: "FINISHED" }).waitFor({ timeout: 30_000 });
+  assert.equal((await restJson(`/jobs/${stopping}`)).state, "FINISHED");
+  const stats = await restJson(`/jobs/${stopping}/checkpoints`);
+  assert.ok(stats.latest.savepoint, "the checkpoint statistics name the savepoint");
+  assert.ok(stats.latest.savepoint.external_path.startsWith(`${process.env.SAVEPOINT_DIR}/savepoint-`));
+  await status.filter({ hasText: "Stopped; savepoint at" }).waitFor();
+  assert.ok((await status.textContent()).includes(stats.latest.savepoint.external_path));
 });
 
 test("cancel from the UI cancels the job", async () => {

@@ -19,7 +19,9 @@ async function waitForOperation(id: string, trigger: string): Promise<string> {
   throw new Error("the savepoint did not complete within 2 minutes");
 }
 
-export function JobActions({ id, onDone }: { id: string; onDone: () => void }) {
+//! `running`: whether the buttons show; the outcome of the last action stays after the job ended (a stop
+//! ends it).
+export function JobActions({ id, running, onDone }: { id: string; running: boolean; onDone: () => void }) {
   const [dir, setDir] = useState(() => localStorage.getItem("weir.savepointDir") ?? "");
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome>(undefined);
@@ -62,22 +64,26 @@ export function JobActions({ id, onDone }: { id: string; onDone: () => void }) {
 
   return (
     <div class="actions">
-      <input
-        type="text"
-        placeholder="savepoint directory, e.g. /tmp/savepoints"
-        value={dir}
-        onInput={(e) => setDir((e.target as HTMLInputElement).value)}
-        aria-label="savepoint directory"
-      />
-      <button disabled={busy} onClick={savepoint} data-action="savepoint">
-        Trigger Savepoint
-      </button>
-      <button disabled={busy} onClick={stop} data-action="stop">
-        Stop with Savepoint
-      </button>
-      <button disabled={busy} class="danger" onClick={cancel} data-action="cancel">
-        Cancel Job
-      </button>
+      {running && (
+        <>
+          <input
+            type="text"
+            placeholder="savepoint directory, e.g. /tmp/savepoints"
+            value={dir}
+            onInput={(e) => setDir((e.target as HTMLInputElement).value)}
+            aria-label="savepoint directory"
+          />
+          <button disabled={busy} onClick={savepoint} data-action="savepoint">
+            Trigger Savepoint
+          </button>
+          <button disabled={busy} onClick={stop} data-action="stop">
+            Stop with Savepoint
+          </button>
+          <button disabled={busy} class="danger" onClick={cancel} data-action="cancel">
+            Cancel Job
+          </button>
+        </>
+      )}
       {outcome && (
         <div class={`outcome ${outcome.kind}`} role="status">
           {outcome.text}

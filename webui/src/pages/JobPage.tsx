@@ -38,7 +38,7 @@ export function JobPage({ id, tab, vertex }: { id: string; tab: JobTab; vertex: 
             <span>Restarts {j.restarts}</span>
           </div>
         )}
-        {j && running && <JobActions id={id} onDone={job.refresh} />}
+        {j && <JobActions id={id} running={running} onDone={job.refresh} />}
       </div>
       <ErrorBanner error={job.error} />
       <div class="tabs">
