@@ -1,6 +1,6 @@
 #!/bin/sh
 # The web UI end to end in a real browser (issue 17, item 4): a JobManager and two TaskManagers on
-# loopback free ports, two endless checkpointing jobs and a job that fails at once; then
+# loopback free ports, two endless checkpointing Nexmark queries and a job that fails at once; then
 # webui/tests/e2e.test.mjs drives Debian's chromium with playwright-core through the UI the JobManager
 # serves (graph, moving numbers, checkpoint history, savepoint, stop with savepoint, cancel, exceptions). Exits 77 (ctest's
 # SKIP) with a message naming what is missing when Node.js, chromium or webui/node_modules are not there.
@@ -29,32 +29,31 @@ done
 slots() { curl -s -m 5 "http://$REST/overview" | grep -q '"slots-total":4'; }
 wait_for 15 "two TaskManagers with 4 slots" slots
 
-# submit NAME ARGS...: a detached fraud-detection job; its id in $JOBID.
+# submit NAME COMMAND ARGS...: a detached job (`weir run` or `weir nexmark`); its id in $JOBID.
 submit() {
   name="$1"; shift
-  "$WEIR" run fraud-detection --jobmanager "$REST" --detached "$@" > "$DIR/$name.out" 2>&1 \
-    || fail "submit $name: $(cat "$DIR/$name.out")"
+  "$WEIR" "$@" --jobmanager "$REST" --detached > "$DIR/$name.out" 2>&1 || fail "submit $name: $(cat "$DIR/$name.out")"
   JOBID=$(sed -n 's/.*JobID \([0-9a-f]\{32\}\).*/\1/p' "$DIR/$name.out")
-  [ -n "$JOBID" ] || fail "no job id from weir run: $(cat "$DIR/$name.out")"
+  [ -n "$JOBID" ] || fail "no job id from $name: $(cat "$DIR/$name.out")"
 }
-# An endless job (2 billion events, throttled by nothing but the machine) with a checkpoint every second.
-submit running -p 2 --events 2000000000 --output "$DIR/out" \
-  -D execution.checkpointing.interval=1s -D execution.checkpointing.dir="$DIR/ckpt"
+# Two endless Nexmark queries, throttled so that they leave the machine to other tests, with a checkpoint
+# every second: q5 (windows on a shuffle: several vertices) and q1 (one vertex), to stop with a savepoint.
+submit running nexmark --query q5 --events 1000000000 --tps 20000 -p 2 --sink blackhole \
+  --checkpoint-interval 1s --checkpoint-dir "$DIR/ckpt"
 RUNNING_JOB=$JOBID
-running() { "$WEIR" list --jobmanager "$REST" | grep -q " : $RUNNING_JOB : fraud-detection (RUNNING)$"; }
-wait_for 30 "the endless job RUNNING" running
-# A second endless job, to stop with a savepoint from the UI.
-submit stopping -p 1 --events 2000000000 --output "$DIR/out-stop" \
-  -D execution.checkpointing.interval=1s -D execution.checkpointing.dir="$DIR/ckpt"
+submit stopping nexmark --query q1 --events 1000000000 --tps 5000 -p 1 --sink blackhole \
+  --checkpoint-interval 1s --checkpoint-dir "$DIR/ckpt"
 STOPPING_JOB=$JOBID
+running() { curl -s -m 5 "http://$REST/jobs/$RUNNING_JOB" | grep -q '"state":"RUNNING"'; }
+wait_for 30 "q5 RUNNING" running
 # A job whose sink cannot open its output (a path under a regular file), with no restarts: it FAILS.
 : > "$DIR/a-file"
-submit failing -p 1 --events 1000 --output "$DIR/a-file/out" -D restart-strategy.type=none
+submit failing run fraud-detection -p 1 --events 1000 --output "$DIR/a-file/out" -D restart-strategy.type=none
 FAILED_JOB=$JOBID
 
 mkdir -p "$DIR/shots"
 WEIR_REST="$REST" RUNNING_JOB="$RUNNING_JOB" STOPPING_JOB="$STOPPING_JOB" FAILED_JOB="$FAILED_JOB" SAVEPOINT_DIR="$DIR/savepoints" \
-  CHROMIUM="$CHROMIUM" SCREENSHOTS="${WEIR_SCREENSHOTS:-$DIR/shots}" \
+  CHROMIUM="$CHROMIUM" SCREENSHOTS="${WEIR_SCREENSHOTS:-$DIR/shots}" HISTORY_FOR_SCREENSHOTS="${WEIR_SCREENSHOTS:+15}" \
   node --test --test-reporter=spec "$WEBUI/tests/e2e.test.mjs" > "$DIR/e2e.log" 2>&1 \
   || fail "the browser test failed: $(cat "$DIR/e2e.log")"
 cat "$DIR/e2e.log"

@@ -2,7 +2,8 @@
 // chromium (headless) against a real cluster that tests/webui/webui_test.sh started with the `weir`
 // binary. It reads, from the environment: WEIR_REST (HOST:PORT of the JobManager), RUNNING_JOB and
 // STOPPING_JOB (endless jobs with checkpoints every second), FAILED_JOB (a job that fails at once), SAVEPOINT_DIR,
-// CHROMIUM (the browser's path) and, optionally, SCREENSHOTS (a directory for one PNG per page).
+// CHROMIUM (the browser's path) and, optionally, SCREENSHOTS (a directory for one PNG per page) and
+// HISTORY_FOR_SCREENSHOTS (samples of metric history to wait for before the job's picture).
 // Every wait is a condition with a deadline; nothing sleeps for a fixed time.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -107,6 +108,10 @@ test("a vertex's page lists its subtasks", async () => {
   const rows = page.locator(".subtasks-table tbody tr");
   await eventually(`${last.parallelism} subtask rows`, async () => (await rows.count()) === last.parallelism);
   await eventually("subtasks RUNNING on a TaskManager", async () => (await rows.first().textContent())?.includes("RUNNING"));
+  // For the documentation's pictures (WEIR_SCREENSHOTS), a chart with some history.
+  const samples = Number(process.env.HISTORY_FOR_SCREENSHOTS || 0);
+  if (samples > 0)
+    await eventually(`${samples} samples of history`, async () => (await restJson(`/jobs/${running}/metrics/history`)).samples.length >= samples, 60_000);
   await shoot("job-graph");
 });
 
