@@ -40,6 +40,12 @@ void MetricHistory::run() {
 void MetricHistory::sample_all() {
   std::set<std::string> listed;
   for (const auto& entry : dispatcher_->list_jobs()) {
+    // A round asks TaskManagers over gRPC (1 s deadline each): stop between jobs when asked, so that a
+    // JobManager losing its leadership is not held up by a round of an unreachable TaskManager.
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
+    }
     std::string key = entry.id.to_string();
     listed.insert(key);
     if (is_terminal(entry.status)) continue;  // its tasks are gone: keep the last samples
