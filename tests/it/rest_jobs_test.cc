@@ -233,7 +233,8 @@ TEST_F(RestJobs, CheckpointsTriggeredAndReportedOverRest) {
 }
 
 // The metrics behind the web UI: per-vertex and per-subtask counts and rates over a window, their
-// history, watermarks, and one checkpoint's details; malformed and unknown vertex or checkpoint ids.
+// history, watermarks, the job's configuration and one checkpoint's details; malformed and unknown vertex or
+// checkpoint ids.
 TEST_F(RestJobs, VertexMetricsHistoryAndCheckpointDetails) {
   TempDir ckpt;
   auto client = start_unbounded("metrics", ckpt.path);
@@ -280,6 +281,11 @@ TEST_F(RestJobs, VertexMetricsHistoryAndCheckpointDetails) {
   const Json& last = history.body["samples"].back();
   EXPECT_GT(last["time"].get<int64_t>(), 0);
   ASSERT_EQ(last["vertices"].size(), 2u);
+
+  auto config = get(path_of(client, "/config"));
+  ASSERT_EQ(config.status, 200) << config.text;
+  EXPECT_EQ(config.body["execution-config"]["user-config"]["execution.checkpointing.interval"], "30 ms");
+  EXPECT_EQ(config.body["execution-config"]["job-parallelism"], 2);
 
   ASSERT_TRUE(eventually([&] { return !get(path_of(client, "/checkpoints")).body["history"].empty(); }));
   int64_t id = get(path_of(client, "/checkpoints")).body["history"][0]["id"];

@@ -1,12 +1,12 @@
 // Hash routes, one URL per page as in Flink's dashboard, so a link to a job can be shared:
 //   #/overview                         the cluster
 //   #/job/running, #/job/completed     job lists
-//   #/job/<running|completed>/<id>/<overview|exceptions|checkpoints>[/<vertex id>]
+//   #/job/<running|completed>/<id>/<overview|exceptions|checkpoints|configuration>[/<vertex id>]
 //   #/task-manager, #/task-manager/<id>
 //   #/job-manager/config
 import { useEffect, useState } from "preact/hooks";
 
-export type JobTab = "overview" | "exceptions" | "checkpoints";
+export type JobTab = "overview" | "exceptions" | "checkpoints" | "configuration";
 
 export type Route =
   | { page: "overview" }
@@ -17,7 +17,7 @@ export type Route =
   | { page: "job-manager-config" }
   | { page: "not-found"; path: string };
 
-const tabs: JobTab[] = ["overview", "exceptions", "checkpoints"];
+const tabs: JobTab[] = ["overview", "exceptions", "checkpoints", "configuration"];
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, "") || "/overview";

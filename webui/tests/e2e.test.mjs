@@ -123,6 +123,17 @@ test("a completed checkpoint appears in the history", async () => {
   await shoot("checkpoints");
 });
 
+test("the job's configuration tab lists the keys it was submitted with", async () => {
+  const conf = await restJson(`/jobs/${running}/config`);
+  await page.goto(`${rest}/#/job/running/${running}/configuration`);
+  const table = page.locator(".job-config-table");
+  const parallelism = conf["execution-config"]["job-parallelism"];
+  await table.getByRole("row", { name: `Parallelism ${parallelism}`, exact: true }).waitFor();
+  const keys = Object.keys(conf["execution-config"]["user-config"]);
+  for (const key of keys) await table.locator("th", { hasText: key }).first().waitFor();
+  await shoot("job-config");
+});
+
 test("a savepoint is taken with a click", async () => {
   await page.goto(`${rest}/#/job/running/${running}/overview`);
   await page.getByLabel("savepoint directory").fill(process.env.SAVEPOINT_DIR);

@@ -194,6 +194,12 @@ export interface MetricHistory {
   samples: { time: number; vertices: (HistoryPoint | null)[] }[];
 }
 
+export interface JobConfig {
+  jid: string;
+  name: string;
+  "execution-config": { "job-parallelism": number; "user-config": Record<string, string> };
+}
+
 export interface OperationStatus {
   status: { id: "IN_PROGRESS" | "COMPLETED" };
   operation?: { location?: string; "failure-cause"?: { "stack-trace": string } };

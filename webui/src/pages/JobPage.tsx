@@ -9,6 +9,7 @@ import { jobLink, type JobTab } from "../router";
 import { CheckpointsTab } from "./CheckpointsTab";
 import { ExceptionsTab } from "./ExceptionsTab";
 import { JobActions } from "./JobActions";
+import { JobConfigTab } from "./JobConfigTab";
 import { JobOverviewTab } from "./JobOverviewTab";
 import { isEnded } from "./OverviewPage";
 
@@ -16,6 +17,7 @@ const tabLabels: [JobTab, string][] = [
   ["overview", "Overview"],
   ["exceptions", "Exceptions"],
   ["checkpoints", "Checkpoints"],
+  ["configuration", "Configuration"],
 ];
 
 export function JobPage({ id, tab, vertex }: { id: string; tab: JobTab; vertex: string | undefined }) {
@@ -51,6 +53,7 @@ export function JobPage({ id, tab, vertex }: { id: string; tab: JobTab; vertex: 
       {j && tab === "overview" && <JobOverviewTab job={j} selected={vertex} />}
       {tab === "exceptions" && <ExceptionsTab id={id} />}
       {tab === "checkpoints" && <CheckpointsTab id={id} />}
+      {tab === "configuration" && <JobConfigTab id={id} />}
     </div>
   );
 }

@@ -295,6 +295,9 @@ void JobEndpoints::add_routes(RestServer& server) {
   server.add_route("GET", "/jobs/:jobid/savepoints/:triggerid",
                    [this](const RestRequest& req) { return operation_status(req, true); });
   server.add_route("POST", "/jobs/:jobid/stop", [this](const RestRequest& req) { return stop(req); });
+  server.add_route("GET", "/jobs/:jobid/config", [this](const RestRequest& req) {
+    return RestResponse::json(job_config_json(*job_of(req)));
+  });
   server.add_route("GET", "/jobs/:jobid/checkpoints/details/:checkpointid", [this](const RestRequest& req) {
     return RestResponse::json(checkpoint_details_json(*job_of(req), req.params.at("checkpointid")));
   });

@@ -267,6 +267,16 @@ Json checkpoints_json(const JobMaster& job) {
               {"history", history}};
 }
 
+Json job_config_json(const JobMaster& job) {
+  const graph::JobGraph& jg = job.job_graph();
+  Json user = Json::object();
+  for (const auto& [key, value] : jg.config.values()) user[key] = value;
+  return Json{
+      {"jid", job.id().to_string()},
+      {"name", jg.name},
+      {"execution-config", Json{{"job-parallelism", jg.max_vertex_parallelism()}, {"user-config", user}}}};
+}
+
 Json checkpoint_details_json(const JobMaster& job, const std::string& id_text) {
   size_t used = 0;
   long long id = -1;
