@@ -1,10 +1,10 @@
 #pragma once
 // The job part of the JobManager's REST API, on a Dispatcher, in Flink's shapes (docs/rest.md):
 // /jobs, /jobs/overview, /jobs/:jobid (GET details, PATCH ?mode=cancel), .../exceptions, .../plan,
-// .../checkpoints (GET statistics, POST trigger, GET .../:triggerid status, GET .../details/:id),
-// .../savepoints (POST trigger, GET .../:triggerid status), .../stop, .../vertices/:vertexid (with
-// per-subtask metrics), .../vertices/:vertexid/{backpressure,watermarks,subtasks/metrics} and
-// .../metrics/history (vertex_metrics.h).
+// .../config, .../checkpoints (GET statistics, POST trigger, GET .../:triggerid status, GET
+// .../details/:id), .../savepoints (POST trigger, GET .../:triggerid status), .../stop,
+// .../vertices/:vertexid (with per-subtask metrics), .../vertices/:vertexid/{backpressure,watermarks,
+// subtasks/metrics} and .../metrics/history (vertex_metrics.h).
 //
 // Errors: a malformed job id (not 32 hex digits) is 400, an unknown one 404, both naming the id; a bad
 // body or savepoint directory is 400 naming the field; acting on a job that is not running is 409.
