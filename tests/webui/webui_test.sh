@@ -10,6 +10,8 @@ WEIR="$1"
 WEBUI="$2"
 CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 command -v node > /dev/null 2>&1 || { echo "SKIP: Node.js (node) is not installed; scripts/setup installs it"; exit 77; }
+node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' \
+  || { echo "SKIP: playwright-core needs Node.js 20 or newer; this node is $(node --version)"; exit 77; }
 [ -x "$CHROMIUM" ] || { echo "SKIP: no chromium at $CHROMIUM; scripts/setup installs Debian's chromium"; exit 77; }
 [ -f "$WEBUI/node_modules/playwright-core/package.json" ] \
   || { echo "SKIP: $WEBUI/node_modules has no playwright-core; run 'npm ci' in $WEBUI (scripts/setup does)"; exit 77; }
