@@ -232,6 +232,89 @@ TEST_F(RestJobs, CheckpointsTriggeredAndReportedOverRest) {
   EXPECT_EQ(get("/overview").body["jobs-cancelled"], 1);
 }
 
+// The metrics behind the web UI: per-vertex and per-subtask counts and rates over a window, their
+// history, watermarks, the job's configuration and one checkpoint's details; malformed and unknown vertex or
+// checkpoint ids.
+TEST_F(RestJobs, VertexMetricsHistoryAndCheckpointDetails) {
+  TempDir ckpt;
+  auto client = start_unbounded("metrics", ckpt.path);
+  ASSERT_TRUE(eventually([&] { return all_subtasks_running(client); }));
+  // The source writes and the keyed vertex reads, both at a positive rate (the history samples once a
+  // second and rates need two samples).
+  auto rate = [](const Json& m, const char* name) {
+    return m[name].is_number() ? m[name].get<double>() : 0.0;
+  };
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto r = get(path_of(client));
+        const Json& v = r.body["vertices"];
+        return r.status == 200 && rate(v[0]["metrics"], "write-records-per-second") > 0 &&
+               rate(v[1]["metrics"], "read-records-per-second") > 0;
+      },
+      std::chrono::seconds(20)))
+      << get(path_of(client)).text;
+  auto first = get(path_of(client, "/vertices/0"));
+  ASSERT_EQ(first.status, 200) << first.text;
+  EXPECT_EQ(first.body["id"], "0");
+  EXPECT_EQ(first.body["parallelism"], 1);
+  ASSERT_EQ(first.body["subtasks"].size(), 1u);
+  EXPECT_EQ(first.body["subtasks"][0]["status"], "RUNNING");
+  int64_t written = first.body["metrics"]["write-records"];
+  EXPECT_GT(written, 0);
+  EXPECT_EQ(first.body["subtasks"][0]["metrics"]["write-records"], written);
+  EXPECT_TRUE(first.body["metrics"]["backpressure-level"].is_string()) << first.text;
+  ASSERT_TRUE(eventually(
+      [&] { return get(path_of(client, "/vertices/0")).body["metrics"]["write-records"] > written; }));
+  auto keyed = get(path_of(client, "/vertices/1/subtasks/metrics"));
+  ASSERT_EQ(keyed.status, 200) << keyed.text;
+  EXPECT_EQ(keyed.body["subtasks"].size(), 2u);
+  EXPECT_GT(keyed.body["metrics"]["read-records"].get<int64_t>(), 0);
+  auto watermarks = get(path_of(client, "/vertices/1/watermarks"));
+  EXPECT_EQ(watermarks.status, 200);
+  EXPECT_TRUE(watermarks.body.is_array()) << watermarks.text;
+
+  auto history = get(path_of(client, "/metrics/history"));
+  ASSERT_EQ(history.status, 200) << history.text;
+  EXPECT_EQ(history.body["interval-ms"], 1000);
+  EXPECT_EQ(history.body["vertices"].size(), 2u);
+  ASSERT_GE(history.body["samples"].size(), 1u);
+  const Json& last = history.body["samples"].back();
+  EXPECT_GT(last["time"].get<int64_t>(), 0);
+  ASSERT_EQ(last["vertices"].size(), 2u);
+
+  auto config = get(path_of(client, "/config"));
+  ASSERT_EQ(config.status, 200) << config.text;
+  EXPECT_EQ(config.body["execution-config"]["user-config"]["execution.checkpointing.interval"], "30 ms");
+  EXPECT_EQ(config.body["execution-config"]["job-parallelism"], 2);
+
+  ASSERT_TRUE(eventually([&] { return !get(path_of(client, "/checkpoints")).body["history"].empty(); }));
+  int64_t id = get(path_of(client, "/checkpoints")).body["history"][0]["id"];
+  auto details = get(path_of(client, "/checkpoints/details/" + std::to_string(id)));
+  ASSERT_EQ(details.status, 200) << details.text;
+  EXPECT_EQ(details.body["id"], id);
+  EXPECT_EQ(details.body["status"], "COMPLETED");
+
+  auto error = [&](const std::string& rest) {
+    auto r = get(path_of(client, rest));
+    return std::to_string(r.status) + " " +
+           (r.body.contains("errors") ? r.body["errors"][0].get<std::string>() : r.text);
+  };
+  std::string job = client.get_job_id().to_string();
+  EXPECT_EQ(error("/vertices/x"),
+            "400 malformed vertex id 'x': vertex ids are the numbers /jobs/" + job + " lists");
+  EXPECT_EQ(error("/vertices/7"), "404 job " + job + " has no vertex 7");
+  EXPECT_EQ(error("/vertices/7/watermarks"), "404 job " + job + " has no vertex 7");
+  auto starts_with = [](const std::string& text, const std::string& prefix) {
+    return text.rfind(prefix, 0) == 0;
+  };
+  EXPECT_PRED2(starts_with, error("/checkpoints/details/abc"),
+               "400 malformed checkpoint id 'abc': checkpoint ids");
+  EXPECT_PRED2(starts_with, error("/checkpoints/details/999999"),
+               "404 job " + job + " keeps no checkpoint 999999 (it keeps the ");
+  client.cancel();
+  EXPECT_EQ(client.wait_for(std::chrono::seconds(30)), JobStatus::kCanceled);
+}
+
 TEST_F(RestJobs, SavepointOverRestExistsOnDiskAndRestores) {
   TempDir ckpt, sp, ckpt2;
   auto client = start_unbounded("savepointing", ckpt.path);

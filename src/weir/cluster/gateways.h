@@ -2,6 +2,7 @@
 // The narrow interfaces between JobManager and TaskManager parts. In the MiniCluster they are plain
 // calls between objects in one process; the distributed cluster puts gRPC services behind the same
 // interfaces. Every method is safe to call from any thread.
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -62,6 +63,15 @@ struct CheckpointBarrier {
   std::string target_dir;  //!< where task states of this checkpoint are written
 };
 
+//! One task attempt's counters as the JobMaster sees them (REST's vertex metrics and their history).
+struct TaskCounters {
+  int64_t records_in = 0;      //!< records read from the task's input gates
+  int64_t records_out = 0;     //!< records written to its result partitions
+  int64_t output_wait_ns = 0;  //!< time blocked waiting for output buffers (backpressure)
+  //! The minimum watermark over the task's inputs; INT64_MIN before the first one (and for sources).
+  int64_t input_watermark = INT64_MIN;
+};
+
 //! TaskManager side, called by the JobMaster.
 class TaskExecutorGateway {
  public:
@@ -84,6 +94,10 @@ class TaskExecutorGateway {
   //! Nanoseconds task `id` has waited for output buffers since it started (its backpressure, for
   //! REST); nullopt when the task is not here or the measurement does not reach the JobManager.
   virtual std::optional<int64_t> output_wait_ns(const ExecutionAttemptId& id) const { return std::nullopt; }
+  //! Task `id`'s counters now; nullopt when the task is not here or they do not reach the JobManager.
+  virtual std::optional<TaskCounters> task_counters(const ExecutionAttemptId& id) const {
+    return std::nullopt;
+  }
 };
 
 //! A slot: one TaskManager's share of resources that hosts one subtask of each vertex (slot sharing).

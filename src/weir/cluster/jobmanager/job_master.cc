@@ -789,4 +789,19 @@ std::vector<std::optional<int64_t>> JobMaster::output_wait_ns(int vertex) const 
   return out;
 }
 
+std::vector<std::optional<TaskCounters>> JobMaster::task_counters(int vertex) const {
+  std::vector<std::pair<ExecutionAttemptId, std::shared_ptr<TaskExecutorGateway>>> tasks;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& ev : eg_.vertices().at(vertex)) {
+      auto it = placement_.find({ev.vertex, ev.subtask});
+      tasks.emplace_back(ExecutionAttemptId{id_, ev.attempt, ev.vertex, ev.subtask},
+                         it == placement_.end() ? nullptr : rm_->task_executor(it->second));
+    }
+  }
+  std::vector<std::optional<TaskCounters>> out;
+  for (const auto& [id, te] : tasks) out.push_back(te ? te->task_counters(id) : std::nullopt);
+  return out;
+}
+
 }  // namespace weir::cluster

@@ -98,6 +98,9 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
   //! Per subtask of `vertex`, its current attempt's output-buffer wait (TaskExecutorGateway::
   //! output_wait_ns), nullopt when not deployed or not measurable. Asks the TaskExecutors outside mu_.
   std::vector<std::optional<int64_t>> output_wait_ns(int vertex) const;
+  //! Per subtask of `vertex`, its current attempt's counters (TaskExecutorGateway::task_counters),
+  //! nullopt when not deployed or not reachable. Asks the TaskExecutors outside mu_.
+  std::vector<std::optional<TaskCounters>> task_counters(int vertex) const;
 
  private:
   void deploy_locked();

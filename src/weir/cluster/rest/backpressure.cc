@@ -6,30 +6,12 @@
 #include <fmt/format.h>
 
 #include "weir/cluster/rest/rest_request.h"
+#include "weir/cluster/rest/vertex_metrics.h"
 #include "weir/common/time.h"
 
 namespace weir::cluster::rest {
 
-namespace {
-
 using Json = nlohmann::json;
-
-int parse_vertex(const JobMaster& job, const std::string& text) {
-  size_t used = 0;
-  long long v = -1;
-  try {
-    v = std::stoll(text, &used);
-  } catch (const std::exception&) {
-  }
-  if (used != text.size() || text.empty() || v < 0)
-    throw RestError(400, fmt::format("malformed vertex id '{}': vertex ids are the numbers /jobs/{} lists",
-                                     text, job.id().to_string()));
-  if (v >= static_cast<long long>(job.job_graph().vertices.size()))
-    throw RestError(404, fmt::format("job {} has no vertex {}", job.id().to_string(), text));
-  return static_cast<int>(v);
-}
-
-}  // namespace
 
 const char* backpressure_level(double ratio) {
   if (ratio <= 0.10) return "ok";
@@ -39,7 +21,7 @@ const char* backpressure_level(double ratio) {
 
 Json backpressure_json(const JobMaster& job, const std::string& vertex_id,
                        std::chrono::milliseconds interval) {
-  int vertex = parse_vertex(job, vertex_id);
+  int vertex = parse_vertex_id(job, vertex_id);
   auto t0 = std::chrono::steady_clock::now();
   auto before = job.output_wait_ns(vertex);
   std::this_thread::sleep_for(interval);

@@ -10,6 +10,7 @@
 
 #include "weir/cluster/rest/backpressure.h"
 #include "weir/cluster/rest/job_json.h"
+#include "weir/cluster/rest/vertex_metrics.h"
 #include "weir/common/error.h"
 
 namespace weir::cluster::rest {
@@ -135,7 +136,7 @@ std::string savepoint_location(const std::string& dir_in, const JobId& job, cons
   return (p / fmt::format("savepoint-{}-{}", job.to_string().substr(0, 6), random)).string();
 }
 
-JobEndpoints::JobEndpoints(Dispatcher* dispatcher) : dispatcher_(dispatcher) {}
+JobEndpoints::JobEndpoints(Dispatcher* dispatcher) : dispatcher_(dispatcher), history_(dispatcher) {}
 
 Json JobEndpoints::jobs() const {
   Json list = Json::array();
@@ -255,7 +256,12 @@ void JobEndpoints::add_routes(RestServer& server) {
   server.add_route("GET", "/jobs/overview",
                    [this](const RestRequest&) { return RestResponse::json(jobs_overview()); });
   server.add_route("GET", "/jobs/:jobid", [this](const RestRequest& req) {
-    return RestResponse::json(job_details_json(*job_of(req)));
+    auto jm = job_of(req);
+    Json details = job_details_json(*jm);
+    auto samples = history_.samples(jm->id());
+    for (size_t v = 0; v < details["vertices"].size(); ++v)
+      details["vertices"][v]["metrics"] = vertex_metrics_json(samples, static_cast<int>(v));
+    return RestResponse::json(details);
   });
   server.add_route("PATCH", "/jobs/:jobid", [this](const RestRequest& req) { return cancel(req); });
   server.add_route("GET", "/jobs/:jobid/exceptions", [this](const RestRequest& req) {
@@ -289,6 +295,32 @@ void JobEndpoints::add_routes(RestServer& server) {
   server.add_route("GET", "/jobs/:jobid/savepoints/:triggerid",
                    [this](const RestRequest& req) { return operation_status(req, true); });
   server.add_route("POST", "/jobs/:jobid/stop", [this](const RestRequest& req) { return stop(req); });
+  server.add_route("GET", "/jobs/:jobid/config", [this](const RestRequest& req) {
+    return RestResponse::json(job_config_json(*job_of(req)));
+  });
+  server.add_route("GET", "/jobs/:jobid/checkpoints/details/:checkpointid", [this](const RestRequest& req) {
+    return RestResponse::json(checkpoint_details_json(*job_of(req), req.params.at("checkpointid")));
+  });
+  server.add_route("GET", "/jobs/:jobid/vertices/:vertexid", [this](const RestRequest& req) {
+    auto jm = job_of(req);
+    int vertex = parse_vertex_id(*jm, req.params.at("vertexid"));
+    return RestResponse::json(vertex_details_json(*jm, history_.samples(jm->id()), vertex));
+  });
+  server.add_route("GET", "/jobs/:jobid/vertices/:vertexid/subtasks/metrics", [this](const RestRequest& req) {
+    auto jm = job_of(req);
+    int vertex = parse_vertex_id(*jm, req.params.at("vertexid"));
+    Json details = vertex_details_json(*jm, history_.samples(jm->id()), vertex);
+    return RestResponse::json(Json{{"metrics", details["metrics"]}, {"subtasks", details["subtasks"]}});
+  });
+  server.add_route("GET", "/jobs/:jobid/vertices/:vertexid/watermarks", [this](const RestRequest& req) {
+    auto jm = job_of(req);
+    int vertex = parse_vertex_id(*jm, req.params.at("vertexid"));
+    return RestResponse::json(watermarks_json(history_.samples(jm->id()), vertex));
+  });
+  server.add_route("GET", "/jobs/:jobid/metrics/history", [this](const RestRequest& req) {
+    auto jm = job_of(req);
+    return RestResponse::json(metric_history_json(*jm, history_.samples(jm->id()), history_.interval()));
+  });
   server.add_route("GET", "/jobs/:jobid/vertices/:vertexid/backpressure", [this](const RestRequest& req) {
     auto jm = job_of(req);
     return RestResponse::json(backpressure_json(*jm, req.params.at("vertexid")));

@@ -1,8 +1,10 @@
 #pragma once
 // The job part of the JobManager's REST API, on a Dispatcher, in Flink's shapes (docs/rest.md):
 // /jobs, /jobs/overview, /jobs/:jobid (GET details, PATCH ?mode=cancel), .../exceptions, .../plan,
-// .../checkpoints (GET statistics, POST trigger, GET .../:triggerid status), .../savepoints (POST
-// trigger, GET .../:triggerid status), .../stop, .../vertices/:vertexid/backpressure.
+// .../config, .../checkpoints (GET statistics, POST trigger, GET .../:triggerid status, GET
+// .../details/:id), .../savepoints (POST trigger, GET .../:triggerid status), .../stop,
+// .../vertices/:vertexid (with per-subtask metrics), .../vertices/:vertexid/{backpressure,watermarks,
+// subtasks/metrics} and .../metrics/history (vertex_metrics.h).
 //
 // Errors: a malformed job id (not 32 hex digits) is 400, an unknown one 404, both naming the id; a bad
 // body or savepoint directory is 400 naming the field; acting on a job that is not running is 409.
@@ -16,6 +18,7 @@
 
 #include "weir/cluster/jobmanager/dispatcher.h"
 #include "weir/cluster/rest/async_operations.h"
+#include "weir/cluster/rest/metric_history.h"
 #include "weir/cluster/rest/rest_server.h"
 
 namespace weir::cluster::rest {
@@ -43,6 +46,7 @@ class JobEndpoints {
 
   Dispatcher* const dispatcher_;
   AsyncOperations operations_;
+  MetricHistory history_;  // samples the jobs' task counters once a second (rates, charts)
 };
 
 //! The JobId in `text` (32 hex digits), or RestError 400 naming it.

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
+#include "weir/cluster/rest/rest_request.h"
 #include "weir/common/time.h"
 #include "weir/runtime/partitioner.h"
 
@@ -262,6 +265,43 @@ Json checkpoints_json(const JobMaster& job) {
                               {"failed", failed},
                               {"restored", restored}}},
               {"history", history}};
+}
+
+Json job_config_json(const JobMaster& job) {
+  const graph::JobGraph& jg = job.job_graph();
+  Json user = Json::object();
+  for (const auto& [key, value] : jg.config.values()) user[key] = value;
+  return Json{
+      {"jid", job.id().to_string()},
+      {"name", jg.name},
+      {"execution-config", Json{{"job-parallelism", jg.max_vertex_parallelism()}, {"user-config", user}}}};
+}
+
+Json checkpoint_details_json(const JobMaster& job, const std::string& id_text) {
+  size_t used = 0;
+  long long id = -1;
+  try {
+    id = std::stoll(id_text, &used);
+  } catch (const std::exception&) {
+  }
+  if (id_text.empty() || used != id_text.size() || id < 0)
+    throw RestError(400, fmt::format("malformed checkpoint id '{}': checkpoint ids are the numbers "
+                                     "/jobs/{}/checkpoints lists",
+                                     id_text, job.id().to_string()));
+  std::vector<CompletedCheckpoint> retained = job.retained_checkpoints();
+  for (const auto& c : retained)
+    if (c.id == id) return completed_json(c);
+  CheckpointStats s = job.checkpoint_stats();
+  if (s.latest_savepoint && s.latest_savepoint->id == id) return completed_json(*s.latest_savepoint);
+  if (s.latest && s.latest->id == id) return completed_json(*s.latest);
+  if (s.latest_failed && s.latest_failed->id == id)
+    return Json{{"@class", "failed"},
+                {"id", s.latest_failed->id},
+                {"status", "FAILED"},
+                {"failure_timestamp", s.latest_failed->failure_ms},
+                {"failure_message", s.latest_failed->reason}};
+  throw RestError(404, fmt::format("job {} keeps no checkpoint {} (it keeps the {} newest completed ones)",
+                                   job.id().to_string(), id, retained.size()));
 }
 
 }  // namespace weir::cluster::rest

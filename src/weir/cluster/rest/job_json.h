@@ -24,6 +24,13 @@ nlohmann::json exceptions_json(const JobMaster& job, size_t max);
 nlohmann::json plan_json(const JobMaster& job);
 //! `/jobs/:jobid/checkpoints`: counts, summary, latest completed/savepoint/failed/restored, history.
 nlohmann::json checkpoints_json(const JobMaster& job);
+//! `/jobs/:jobid/config` (Flink's shape): jid, name and `execution-config` with `job-parallelism` (the
+//! highest vertex parallelism) and `user-config`, every configuration key the job was submitted with.
+nlohmann::json job_config_json(const JobMaster& job);
+//! `/jobs/:jobid/checkpoints/details/:checkpointid`: a retained checkpoint, the latest savepoint or the
+//! latest failure with that id, in the history's shape; RestError 400 when `id_text` is not a number,
+//! 404 when the job keeps no checkpoint with that id.
+nlohmann::json checkpoint_details_json(const JobMaster& job, const std::string& id_text);
 
 //! A vertex's state from its subtasks' states (Flink's aggregate: a failure or cancellation shows
 //! first, then running work, FINISHED only when every subtask finished).

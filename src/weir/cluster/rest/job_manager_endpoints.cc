@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "weir/cluster/rest/job_metrics.h"
+#include "weir/cluster/rest/web_ui.h"
 
 namespace weir::cluster::rest {
 
@@ -100,7 +101,7 @@ void JobManagerEndpoints::add_routes(RestServer& server) const {
   server.add_route("GET", "/config", [](const RestRequest&) {
     return RestResponse::json(Json{{"refresh-interval", 3000},
                                    {"weir-version", weir_version()},
-                                   {"features", Json{{"web-submit", false}, {"web-cancel", false}}}});
+                                   {"features", Json{{"web-submit", false}, {"web-cancel", true}}}});
   });
   // The effective configuration, explicitly set keys only (Flink's /jobmanager/config shape).
   server.add_route("GET", "/jobmanager/config", [this](const RestRequest&) {
@@ -120,6 +121,7 @@ void JobManagerEndpoints::add_routes(RestServer& server) const {
   server.add_route("GET", "/metrics", [this](const RestRequest&) {
     return RestResponse::text(metrics(), "text/plain; version=0.0.4");
   });
+  add_web_ui_routes(server);
 }
 
 }  // namespace weir::cluster::rest

@@ -17,6 +17,9 @@ namespace weir::cluster::rest {
 
 namespace {
 
+// HTTP worker threads: a browser's six keep-alive connections and a client or two.
+constexpr size_t kWorkers = 8;
+
 std::vector<std::string> split_path(const std::string& path) {
   std::vector<std::string> out;
   size_t i = 0;
@@ -100,9 +103,12 @@ RestResponse RestServer::dispatch(RestRequest req) const {
 
 void RestServer::start(const std::string& host, int port, const std::string& keys) {
   http_ = std::make_unique<httplib::Server>();
-  // REST is a cold path: two workers are plenty and leave the cores to tasks. The library takes
+  // REST is a cold path, but httplib keeps a worker for each open keep-alive connection until it idles
+  // out, and a browser showing the web UI holds up to six: with fewer workers its requests would queue
+  // for seconds behind idle connections. Idle workers cost nothing but their stacks. The library takes
   // ownership of the queue it asks for.
-  http_->new_task_queue = [] { return new httplib::ThreadPool(2); };
+  http_->new_task_queue = [] { return new httplib::ThreadPool(kWorkers); };
+  http_->set_keep_alive_timeout(2);
   // httplib's default sets SO_REUSEPORT, with which a second JobManager on the same port would start
   // silently; SO_REUSEADDR alone still allows a quick restart on a port in TIME_WAIT.
   http_->set_socket_options([](socket_t sock) {

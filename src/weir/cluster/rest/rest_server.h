@@ -7,7 +7,8 @@
 // shape, `{"errors": ["..."]}`.
 //
 // Threading: routes are added before start() and are read-only afterwards. Requests run on the HTTP
-// library's worker threads (a fixed pool of two: REST is a cold path), so handlers must be thread-safe;
+// library's worker threads (a fixed pool of eight: each open keep-alive connection holds one, and a
+// browser opens up to six), so handlers must be thread-safe;
 // start() spawns one accept thread; stop() joins it and is idempotent.
 //
 // Dependencies: cpp-httplib (Debian's libcpp-httplib-dev) is an implementation detail of rest_server.cc.

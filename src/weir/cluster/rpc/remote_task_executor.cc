@@ -178,6 +178,16 @@ std::optional<int64_t> RemoteTaskExecutor::output_wait_ns(const ExecutionAttempt
   return resp.wait_ns();
 }
 
+std::optional<TaskCounters> RemoteTaskExecutor::task_counters(const ExecutionAttemptId& id) const {
+  weir::rpc::TaskRequest req;
+  to_proto(id, req.mutable_task());
+  weir::rpc::OutputWaitResponse resp;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  if (!stub_->stub->OutputWait(&ctx, req, &resp).ok() || !resp.known()) return std::nullopt;
+  return TaskCounters{resp.records_in(), resp.records_out(), resp.wait_ns(), resp.input_watermark()};
+}
+
 void RemoteTaskExecutor::release_job(const JobId& job) {
   weir::rpc::ReleaseJobRequest req;
   req.set_job_id(job.to_string());

@@ -46,6 +46,8 @@ class RemoteTaskExecutor final : public TaskExecutorGateway {
   bool reachable(std::chrono::milliseconds deadline) const;
   //! Asks the TaskManager (blocking, 1 s deadline); nullopt when it does not answer or has no such task.
   std::optional<int64_t> output_wait_ns(const ExecutionAttemptId& id) const override;
+  //! The same call (OutputWait answers every counter): blocking, 1 s deadline.
+  std::optional<TaskCounters> task_counters(const ExecutionAttemptId& id) const override;
 
  private:
   class Stub;

@@ -155,6 +155,10 @@ std::optional<int64_t> TaskHost::output_wait_ns(const weir::rpc::TaskAttempt& ta
   return executor_->output_wait_ns(from_proto(task));
 }
 
+std::optional<TaskCounters> TaskHost::task_counters(const weir::rpc::TaskAttempt& task) const {
+  return executor_->task_counters(from_proto(task));
+}
+
 void TaskHost::release_job(const std::string& job_id) {
   JobId job = parse_job_id(job_id);
   executor_->release_job(job.to_string());

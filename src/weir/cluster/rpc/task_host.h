@@ -49,6 +49,7 @@ class TaskHost {
   void stop_source(const weir::rpc::TaskAttempt& task);
   void release_job(const std::string& job_id);
   std::optional<int64_t> output_wait_ns(const weir::rpc::TaskAttempt& task) const;
+  std::optional<TaskCounters> task_counters(const weir::rpc::TaskAttempt& task) const;
   void shutdown();
   const std::string& data_address() const { return data_address_; }
   //! Counters of the tasks running here and of recently ended ones (TaskExecutor::task_metrics()).

@@ -101,9 +101,13 @@ class TaskManagerRunner::Service final : public weir::rpc::TaskManagerService::S
   grpc::Status OutputWait(grpc::ServerContext*, const weir::rpc::TaskRequest* req,
                           weir::rpc::OutputWaitResponse* resp) override {
     return guarded([&] {
-      auto ns = tm_.host_->output_wait_ns(req->task());
-      resp->set_known(ns.has_value());
-      resp->set_wait_ns(ns.value_or(0));
+      auto counters = tm_.host_->task_counters(req->task());
+      resp->set_known(counters.has_value());
+      if (!counters) return;
+      resp->set_wait_ns(counters->output_wait_ns);
+      resp->set_records_in(counters->records_in);
+      resp->set_records_out(counters->records_out);
+      resp->set_input_watermark(counters->input_watermark);
     });
   }
 

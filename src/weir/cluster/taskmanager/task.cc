@@ -78,6 +78,7 @@ TaskMetrics Task::metrics() {
   m.parallelism = vertex_->parallelism;
   m.attempt = tdd_.attempt;
   m.records_in = records_in_.load(std::memory_order_relaxed);
+  m.input_watermark = input_watermark_.load(std::memory_order_relaxed);
   m.state = state_.load(std::memory_order_relaxed);
   m.restored_bytes = restored_bytes_.load(std::memory_order_relaxed);
   m.restored_bytes_local = restored_local_bytes_.load(std::memory_order_relaxed);
@@ -606,6 +607,9 @@ void Task::update_input(int logical) {
   if (any_active && wm > in.emitted) {
     in.emitted = wm;
     call_operator(head, [&] { head->process_watermark(wm, logical); });
+    Timestamp low = kMaxTimestamp;  // the task's input watermark: its slowest input's
+    for (const auto& other : inputs_) low = std::min(low, other.emitted);
+    input_watermark_.store(low, std::memory_order_relaxed);
   }
   if (all_ended && !in.ended) {
     in.ended = true;

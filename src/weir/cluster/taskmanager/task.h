@@ -46,6 +46,7 @@ struct TaskMetrics {
   uint64_t restored_bytes = 0;
   ExecutionState state = ExecutionState::kDeploying;
   uint64_t restored_bytes_local = 0;  //!< read from the TaskManager's local copies instead (local recovery)
+  Timestamp input_watermark = kMinTimestamp;  //!< minimum over its inputs' watermarks (none yet: min)
 };
 
 //! What the restores of one TaskManager's tasks read, over its life (any thread).
@@ -211,6 +212,7 @@ class Task {
   int64_t released_wait_ns_ = 0;
   // Written by the task thread only (load + store, no read-modify-write); read by metrics().
   std::atomic<int64_t> records_in_{0};
+  std::atomic<Timestamp> input_watermark_{kMinTimestamp};  // min over inputs_' emitted watermarks
   std::atomic<ExecutionState> state_{ExecutionState::kDeploying};
   std::vector<std::unique_ptr<runtime::OutputBase>> outputs_;
   std::vector<std::unique_ptr<runtime::StreamOperator>> chain_;  // head first

@@ -231,6 +231,14 @@ std::optional<int64_t> TaskExecutor::output_wait_ns(const ExecutionAttemptId& id
   return it->second->output_wait_ns();
 }
 
+std::optional<TaskCounters> TaskExecutor::task_counters(const ExecutionAttemptId& id) const {
+  std::lock_guard lock(mu_);
+  auto it = tasks_.find(id);
+  if (it == tasks_.end()) return std::nullopt;
+  TaskMetrics m = it->second->metrics();
+  return TaskCounters{m.records_in, m.records_out, m.output_wait_ns, m.input_watermark};
+}
+
 void TaskExecutor::on_task_ended(const ExecutionAttemptId& id) {
   {
     std::lock_guard lock(mu_);

@@ -48,6 +48,7 @@ class TaskExecutor final : public TaskExecutorGateway, public std::enable_shared
   void notify_checkpoint_aborted(const ExecutionAttemptId& id, int64_t checkpoint_id) override;
   void stop_source(const ExecutionAttemptId& id) override;
   std::optional<int64_t> output_wait_ns(const ExecutionAttemptId& id) const override;
+  std::optional<TaskCounters> task_counters(const ExecutionAttemptId& id) const override;
   //! Cancels every running task (they end CANCELED and are reaped); the executor keeps serving.
   void cancel_all_tasks();
   //! What runs when a canceled task does not stop in time (see above). The default logs the message and
