@@ -2,15 +2,18 @@
 # Failover of the leading JobManager with ZooKeeper HA (issue #14), default settings (session timeout 3 s,
 # heartbeat.interval 500 ms, heartbeat.timeout 2 s): `weir cluster start --zookeeper --jobmanagers 2 -n 2`
 # (one slot each) runs Nexmark q5 at parallelism 2 with checkpoints every second; once two checkpoints
-# completed, the leader is SIGKILLed. Printed per round, each from the SIGKILL:
-#   detection_election_ms  -> the standby is granted leadership ("granted leadership", after it published
-#                  itself): detection (the leader's session expires: the session timeout, the floor) plus
-#                  election (the standby's watch on its predecessor fires: milliseconds). The log has no line
-#                  of its own for the watch, so the two are one number; detection alone is the session timeout.
-#   recovery_ms   -> the job is recovered from its checkpoint ("recovering job": the stores read, the
-#                  checkpoint loaded, the JobMaster started; it then waits for the TaskManagers' slots)
-#   running_ms    -> every task RUNNING again under the new leader (TaskManagers re-registered, tasks
-#                  deployed and restored: a task reports RUNNING after its restore); restore = running - recovery
+# completed, the leader is SIGKILLed. Printed per round, split at the timestamps the new leader logs:
+#   detection_ms  SIGKILL -> the standby's latch fires ("leader latch: this JobManager leads"): the killed
+#                 leader's session expires on the server (the session timeout, the floor of failover time),
+#                 its latch node is deleted and the standby's watch on it fires
+#   election_ms   latch -> leadership granted and published ("granted leadership": RPC server started, REST
+#                 routes in, leader address published in ZooKeeper, fenced)
+#   recovery_ms   published -> jobs recovered ("recovered N job(s)": job graph and result stores read,
+#                 checkpoint pointers listed and the metadata loaded, JobMaster started and scheduling)
+#   restore_ms    recovered -> every task RUNNING under the new leader (TaskManagers follow the new session,
+#                 register, offer slots; tasks deployed and restored: a task reports RUNNING after its
+#                 restore), polled on the REST API every 10 ms
+#   total_ms      SIGKILL -> every task RUNNING
 # Usage: benchmarks/cluster/ha_failover.sh build/release/weir [ROUNDS] [-D key=value ...]
 set -eu
 WEIR="$1"
@@ -42,8 +45,9 @@ for round in $(seq 1 "$ROUNDS"); do
   kill -9 "$LEADER"
   until curl -s "http://$NEW_REST/jobs/$JOB" | grep -q '"status-counts":{"CANCELED":0,"CANCELING":0,"CREATED":0,"DEPLOYING":0,"FAILED":0,"FINISHED":0,"RUNNING":6'; do sleep 0.01; done
   RUNNING=$(ms)
-  GRANTED=$(grep "granted leadership" "$NEW_LOG" | head -1 | cut -c1-12)
-  RECOVERED=$(grep "recovering job $JOB" "$NEW_LOG" | head -1 | cut -c1-12)
-  echo "HA_FAILOVER round=$round detection_election_ms=$(( $(log_ms "$GRANTED") - KILLED )) recovery_ms=$(( $(log_ms "$RECOVERED") - KILLED )) running_ms=$(( RUNNING - KILLED ))"
+  LATCH=$(log_ms "$(grep "leader latch: this JobManager leads" "$NEW_LOG" | head -1 | cut -c1-12)")
+  GRANTED=$(log_ms "$(grep "granted leadership" "$NEW_LOG" | head -1 | cut -c1-12)")
+  RECOVERED=$(log_ms "$(grep "recovered [0-9]* job(s)" "$NEW_LOG" | head -1 | cut -c1-12)")
+  echo "HA_FAILOVER round=$round detection_ms=$((LATCH - KILLED)) election_ms=$((GRANTED - LATCH)) recovery_ms=$((RECOVERED - GRANTED)) restore_ms=$((RUNNING - RECOVERED)) total_ms=$((RUNNING - KILLED))"
   "$WEIR" cluster stop --dir "$DIR/cl" > /dev/null
 done

@@ -102,6 +102,11 @@ struct CheckpointHaHooks {
     std::string dir;  //!< the checkpoint directory (holds _metadata and the *.shared-refs lists)
   };
   std::vector<Retained> recovered;
+  //! The number of the job's first execution attempt. Task, partition and channel ids name the attempt, and
+  //! a new leader's JobMaster counts from here while tasks of the former leader (same job id) may still be
+  //! canceling on the TaskManagers: a base drawn at random per JobMaster keeps the two apart. Restarts are
+  //! counted from it (JobMaster::attempt()).
+  int first_attempt = 0;
 };
 
 class CheckpointCoordinator {

@@ -45,6 +45,7 @@ void check_unclaimed_state(const checkpoint::CompletedCheckpoint& r, const graph
 void JobMaster::start() {
   std::lock_guard lock(mu_);
   start_ms_ = now_ms();
+  attempt_ = first_attempt_ = checkpoint_ha_.first_attempt;
   try {
     const auto& conf = jg_->config;
     auto settings = CheckpointSettings::from_config(conf);
@@ -275,8 +276,8 @@ void JobMaster::on_task_failure_locked(const std::string& task, const std::strin
   if (delay < 0) {
     failure_ = fmt::format("task '{}' failed: {}", task, error);
     if (history_.size() > 1)
-      failure_ +=
-          fmt::format(" (after {} restarts; restart strategy {})", attempt_, restart_strategy_->describe());
+      failure_ += fmt::format(" (after {} restarts; restart strategy {})", attempt_ - first_attempt_,
+                              restart_strategy_->describe());
     restarting_regions_.clear();
     transition_locked(JobStatus::kFailing);
     cancel_all_locked();
@@ -741,7 +742,7 @@ ExecutionGraph JobMaster::snapshot() const {
 
 int JobMaster::attempt() const {
   std::lock_guard lock(mu_);
-  return attempt_;
+  return attempt_ - first_attempt_;
 }
 
 std::vector<ExceptionEntry> JobMaster::exception_history() const {

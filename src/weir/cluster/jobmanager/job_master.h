@@ -144,6 +144,7 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
   mutable std::condition_variable cv_;
   JobStatus status_ = JobStatus::kCreated;
   int attempt_ = 0;
+  int first_attempt_ = 0;  // checkpoint_ha_.first_attempt, set by start()
   ExecutionGraph eg_;
   std::vector<SlotOffer> slots_;
   std::map<std::pair<int, int>, NodeId> placement_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <future>
+#include <random>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -124,6 +125,9 @@ JobManagerHaHooks HaJobManager::hooks(const ha::LeaderFence& fence) {
       ha->completed_checkpoint_store().add(job, {id, metadata}, fence, subsumed);
     };
     c.paused = [this] { return paused_.load(); };
+    // Attempt numbers no former leader's tasks of this job use (see CheckpointHaHooks::first_attempt).
+    static thread_local std::mt19937 rng{std::random_device{}()};
+    c.first_attempt = std::uniform_int_distribution<int>(1 << 16, 1 << 30)(rng);
     // A recovered job: the retained checkpoints of a former leader whose metadata loads (the newest of them
     // is the one it restores from, see recover_jobs) become the coordinator's own, shared state included.
     // A new job has none.
