@@ -122,7 +122,7 @@ job_json "$NEW" "$JOB2" "" | grep -q '"restarts":0' || fail "q0 restarted after 
 "$WEIR" cancel $HA "$JOB2" > "$DIR/cancel.log" 2>&1 || fail "cancel: $(cat "$DIR/cancel.log")"
 wait_for 30 "q0 canceled" state_is "$NEW" "$JOB2" CANCELED
 # No job uses the library any more: its blob is gone from the HA storage directory.
-wait_for 10 "the unused library blob removed" test "$(blob_count)" -eq 0
+wait_for 30 "the unused library blob removed" test "$(blob_count)" -eq 0
 
 # (d) The leader and every TaskManager SIGKILLed at once; new ones started: the job recovers. Its client
 #     (not detached) follows the job to the new leader and reports it finished.
