@@ -109,7 +109,8 @@ pid_t start_zookeeper(const fs::path& dir, int port) {
   fs::path zk = dir / "zookeeper";
   fs::create_directories(zk / "data");
   std::ofstream cfg(zk / "zoo.cfg");
-  cfg << "tickTime=200\nmaxSessionTimeout=60000\ndataDir=" << (zk / "data").string() << "\nclientPort=" << port
+  cfg << "tickTime=200\nmaxSessionTimeout=60000\ndataDir=" << (zk / "data").string()
+      << "\nclientPort=" << port
       << "\nclientPortAddress=127.0.0.1\nadmin.enableServer=false\n4lw.commands.whitelist=ruok,srvr\n"
       << "maxClientCnxns=0\n";
   cfg.close();
