@@ -775,7 +775,8 @@ std::vector<CompletedCheckpoint> JobMaster::retained_checkpoints() const {
   return {coordinator_->retained().begin(), coordinator_->retained().end()};
 }
 
-std::vector<std::optional<int64_t>> JobMaster::output_wait_ns(int vertex) const {
+std::vector<std::pair<ExecutionAttemptId, std::shared_ptr<TaskExecutorGateway>>> JobMaster::subtask_gateways(
+    int vertex) const {
   std::vector<std::pair<ExecutionAttemptId, std::shared_ptr<TaskExecutorGateway>>> tasks;
   {
     std::lock_guard lock(mu_);
@@ -785,21 +786,18 @@ std::vector<std::optional<int64_t>> JobMaster::output_wait_ns(int vertex) const 
                          it == placement_.end() ? nullptr : rm_->task_executor(it->second));
     }
   }
+  return tasks;
+}
+
+std::vector<std::optional<int64_t>> JobMaster::output_wait_ns(int vertex) const {
+  const auto tasks = subtask_gateways(vertex);
   std::vector<std::optional<int64_t>> out;
   for (const auto& [id, te] : tasks) out.push_back(te ? te->output_wait_ns(id) : std::nullopt);
   return out;
 }
 
 std::vector<std::optional<TaskCounters>> JobMaster::task_counters(int vertex) const {
-  std::vector<std::pair<ExecutionAttemptId, std::shared_ptr<TaskExecutorGateway>>> tasks;
-  {
-    std::lock_guard lock(mu_);
-    for (const auto& ev : eg_.vertices().at(vertex)) {
-      auto it = placement_.find({ev.vertex, ev.subtask});
-      tasks.emplace_back(ExecutionAttemptId{id_, ev.attempt, ev.vertex, ev.subtask},
-                         it == placement_.end() ? nullptr : rm_->task_executor(it->second));
-    }
-  }
+  const auto tasks = subtask_gateways(vertex);
   std::vector<std::optional<TaskCounters>> out;
   for (const auto& [id, te] : tasks) out.push_back(te ? te->task_counters(id) : std::nullopt);
   return out;

@@ -103,6 +103,10 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
   std::vector<std::optional<TaskCounters>> task_counters(int vertex) const;
 
  private:
+  //! Each subtask of `vertex`: its current attempt and the gateway of the TaskManager it runs on (null
+  //! when it has no slot). Takes mu_.
+  std::vector<std::pair<ExecutionAttemptId, std::shared_ptr<TaskExecutorGateway>>> subtask_gateways(
+      int vertex) const;
   void deploy_locked();
   //! Makes slots_ enough slots on registered TaskManagers. When it cannot yet (an elastic cluster),
   //! schedules `retry` and returns false; when it never can, fails the job and returns false.
