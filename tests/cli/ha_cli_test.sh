@@ -100,6 +100,8 @@ grep -h "already exists" "$CL"/*.log "$DIR"/*.log 2>/dev/null && fail "a checkpo
 # Blobs of ended jobs: q5's library blob stays while q0 (the same blob) may still run.
 BLOBS="$CL/ha/default/blobs"
 blob_count() { find "$BLOBS" -type f ! -name '.*' 2>/dev/null | wc -l; }
+# A function, so wait_for counts again on every try (an argument like "$(blob_count)" is expanded once).
+no_blobs() { [ "$(blob_count)" -eq 0 ]; }
 [ "$(blob_count)" -ge 1 ] || fail "q5 ended and took the library blob q0 uses along: $(ls -la "$BLOBS")"
 # (b) A cancelled job stays cancelled; the finished one is not run again by the next leader.
 wait_for 30 "q0 running" state_is "$NEW" "$JOB2" RUNNING
@@ -122,7 +124,7 @@ job_json "$NEW" "$JOB2" "" | grep -q '"restarts":0' || fail "q0 restarted after 
 "$WEIR" cancel $HA "$JOB2" > "$DIR/cancel.log" 2>&1 || fail "cancel: $(cat "$DIR/cancel.log")"
 wait_for 30 "q0 canceled" state_is "$NEW" "$JOB2" CANCELED
 # No job uses the library any more: its blob is gone from the HA storage directory.
-wait_for 30 "the unused library blob removed" test "$(blob_count)" -eq 0
+wait_for 30 "the unused library blob removed" no_blobs
 
 # (d) The leader and every TaskManager SIGKILLed at once; new ones started: the job recovers. Its client
 #     (not detached) follows the job to the new leader and reports it finished.
@@ -154,7 +156,7 @@ done
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$STANDBY_REST/jobs/$JOB")" = 404 ] || fail "the finished job is known to the last leader"
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$STANDBY_REST/jobs/$JOB2")" = 404 ] || fail "the canceled job is known to the last leader"
 
-wait_for 10 "the last job's library blob removed" test "$(blob_count)" -eq 0
+wait_for 30 "the last job's library blob removed" no_blobs
 
 "$WEIR" cluster stop --dir "$CL" > /dev/null 2>&1 || true
 echo "HA CLI: OK"
