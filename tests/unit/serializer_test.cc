@@ -40,6 +40,18 @@ TEST(Serializer, TruncatedInputIsAClearError) {
   }
 }
 
+TEST(Serializer, ABoolByteOtherThanZeroOrOneIsRefused) {
+  // Found by the data_plane fuzz target: loading byte 4 as a bool is undefined behaviour.
+  EXPECT_TRUE(deserialize_from_string<bool>(std::string(1, '\1')));
+  EXPECT_FALSE(deserialize_from_string<bool>(std::string(1, '\0')));
+  try {
+    deserialize_from_string<std::pair<bool, int32_t>>(std::string("\4\0\0\0\0", 5));
+    FAIL() << "expected SerializationError";
+  } catch (const SerializationError& e) {
+    EXPECT_NE(std::string(e.what()).find("malformed bool: byte 4"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Formatter, PrintsTuplesAndStructsLikeFlink) {
   EXPECT_EQ(to_display_string(std::make_tuple(1, std::string("a"))), "(1,a)");
   Person p{1, "bo", std::nullopt, {}};

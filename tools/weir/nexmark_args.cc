@@ -47,7 +47,7 @@ void add_nexmark_run_options(CLI::App* cmd, NexmarkRunArgs& a) {
   cmd->add_option("--tps", a.tps,
                   "Pace the source at this many events per wall-clock second in total (0: flat out)")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("-D", a.defines, "Configuration key=value (repeatable), e.g. -D state.backend.type=heap");
+  cmd->add_option("-D", a.defines, "Configuration key=value (repeatable), e.g. -D state.backend.type=rocksdb");
   cmd->add_option("--checkpoint-interval", a.checkpoint_interval,
                   "Checkpoint every DURATION (e.g. 50ms, 1s): sets execution.checkpointing.interval");
   cmd->add_option(

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "weir/common/error.h"
 
@@ -98,6 +99,12 @@ class DataInput {
   template <typename T>
   T read_fixed() {
     need(sizeof(T));
+    if constexpr (std::is_same_v<T, bool>) {
+      // Only 0 and 1 are bools: another byte (a corrupt or hostile input) would be undefined behaviour.
+      const uint8_t b = *p_++;
+      if (b > 1) throw SerializationError("malformed bool: byte " + std::to_string(b));
+      return b == 1;
+    }
     T v;
     std::memcpy(&v, p_, sizeof(T));
     p_ += sizeof(T);

@@ -110,6 +110,9 @@ void write_whole_file(const fs::path& p, std::string_view bytes) {
 }
 
 struct RemoveOnExit {
+  explicit RemoveOnExit(fs::path p) : path(std::move(p)) {}
+  RemoveOnExit(const RemoveOnExit&) = delete;
+  RemoveOnExit& operator=(const RemoveOnExit&) = delete;
   fs::path path;
   ~RemoveOnExit() {
     std::error_code ec;
