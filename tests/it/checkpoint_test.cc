@@ -1,6 +1,7 @@
 // Checkpoints and recovery on the MiniCluster: failures injected after a checkpoint completed, and
 // the job's final keyed state compared with a reference computed without failures.
 #include <atomic>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -184,30 +185,60 @@ TEST(CheckpointingRestart, FailsOnceTheRestartStrategyIsExhausted) {
   EXPECT_EQ(log->injected.load(), 3);
 }
 
-// A barrier stuck behind slow records: the checkpoint times out; with no tolerance the job fails over
-// (and, with restart strategy none, fails naming the timeout); with tolerance it carries on. The slow map
-// runs in its own task (rebalance), so the barrier waits in its input behind records already sent: a
-// source chained with a slow map would take the barrier between two records.
-void run_with_slow_records(StreamExecutionEnvironment& env, const fs::path& dir) {
+//! Holds the records of a map until the test releases it.
+struct Latch {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool open = false;
+  void release() {
+    std::lock_guard lock(mu);
+    open = true;
+    cv.notify_all();
+  }
+  void wait() {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return open; });
+  }
+};
+
+// A barrier stuck behind records: the map holds its first record until the test releases it, so the
+// first checkpoint cannot complete and times out (100 ms). With no tolerance the job fails over (and, with
+// restart strategy none, fails naming the timeout); with tolerance it carries on. The map runs in its own
+// task (rebalance), so the barrier waits in its input behind records already sent: a source chained with
+// the map would take the barrier between two records.
+void run_with_held_records(StreamExecutionEnvironment& env, const fs::path& dir,
+                           std::shared_ptr<Latch> held) {
   env.configure("execution.checkpointing.interval", "50 ms");
   env.configure("execution.checkpointing.timeout", "100 ms");
   env.configure("execution.checkpointing.dir", dir.string());
   env.from_sequence(1, 50)
       .rebalance()
-      .map([](const int64_t& v) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      .map([held](const int64_t& v) {
+        held->wait();
         return v;
       })
       .collect();
+}
+
+//! Waits until a checkpoint of `client`'s job failed (or the job left RUNNING), then releases `held`.
+void release_after_a_failed_checkpoint(JobClient& client, Latch& held) {
+  EXPECT_TRUE(testing::eventually([&] {
+    return client.job_master().checkpoint_stats().failed >= 1 ||
+           client.get_job_status() != JobStatus::kRunning;
+  }));
+  held.release();
 }
 
 TEST(CheckpointingTimeout, TimedOutCheckpointFailsTheJobBeyondTolerance) {
   TempDir dir;
   auto env = testing::environment();
   env->configure("restart-strategy.type", "none");
-  run_with_slow_records(*env, dir.path);
+  auto held = std::make_shared<Latch>();
+  run_with_held_records(*env, dir.path, held);
+  auto client = env->execute_async("held");
+  release_after_a_failed_checkpoint(client, *held);
   try {
-    env->execute("slow");
+    client.get_job_execution_result();
     FAIL() << "the job should have failed on the checkpoint timeout";
   } catch (const JobExecutionError& e) {
     EXPECT_NE(std::string(e.what()).find("timed out"), std::string::npos) << e.what();
@@ -219,8 +250,10 @@ TEST(CheckpointingTimeout, TolerableFailuresLetTheJobFinish) {
   auto env = testing::environment();
   env->configure("restart-strategy.type", "none");
   env->configure("execution.checkpointing.tolerable-failed-checkpoints", "1000");
-  run_with_slow_records(*env, dir.path);
-  auto client = env->execute_async("slow but tolerated");
+  auto held = std::make_shared<Latch>();
+  run_with_held_records(*env, dir.path, held);
+  auto client = env->execute_async("held but tolerated");
+  release_after_a_failed_checkpoint(client, *held);
   client.get_job_execution_result();
   EXPECT_GE(client.job_master().checkpoint_stats().failed, 1);
 }

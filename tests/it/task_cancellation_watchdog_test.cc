@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <future>
 #include <memory>
 #include <thread>
 
@@ -87,6 +88,25 @@ TEST(TaskCancellationWatchdog, WithTheTimeoutZeroTheJobWaitsForTheTask) {
   stuck->release.store(true);
   EXPECT_EQ(client.wait_for(std::chrono::seconds(30)), JobStatus::kCanceled);
   EXPECT_EQ(cluster->task_executors().front()->num_abandoned_tasks_running(), 0u);
+  cluster->close();
+}
+
+// Shutting a TaskManager down (`weir taskmanager` on SIGTERM) cancels its tasks and gives up on a stuck
+// one at the timeout like any cancellation, instead of waiting for its thread forever.
+TEST(TaskCancellationWatchdog, AStuckTaskDoesNotHangTheTaskManagersShutdown) {
+  auto cluster = one_slot();
+  auto stuck = std::make_shared<Stuck>();
+  auto client = run_stuck_job(cluster, "300 ms", stuck);
+  ASSERT_TRUE(eventually([&] { return stuck->entered.load(); }));
+  auto& te = *cluster->task_executors().front();
+  auto shutdown = std::async(std::launch::async, [&] { te.shutdown(); });
+  const bool returned = shutdown.wait_for(std::chrono::seconds(60)) == std::future_status::ready;
+  EXPECT_TRUE(returned) << "the shutdown waited for the stuck task past task.cancellation.timeout";
+  EXPECT_EQ(te.num_abandoned_tasks_running(), returned ? 1u : 0u);
+  stuck->release.store(true);
+  shutdown.wait();
+  client.cancel();  // its TaskManager is gone; whatever the job does next, it ends here
+  ASSERT_TRUE(eventually([&] { return te.num_abandoned_tasks_running() == 0; }));
   cluster->close();
 }
 

@@ -22,6 +22,7 @@
 #include "weir/cluster/rpc/job_manager_server.h"
 #include "weir/cluster/rpc/task_manager_runner.h"
 #include "weir/common/config.h"
+#include "weir/common/log.h"
 #include "weir/ha/ha_options.h"
 #include "weir/ha/ha_services.h"
 
@@ -29,8 +30,12 @@ namespace weir::cli {
 
 namespace {
 
+// The configuration of a cluster process; its logging (log.level, log.level.<name>, log.file) applies at
+// once.
 Configuration load(const ClusterCommands& c) {
-  return load_configuration(c.conf_file, c.defines);
+  Configuration conf = load_configuration(c.conf_file, c.defines);
+  log::configure(conf);
+  return conf;
 }
 
 // Blocks SIGTERM and SIGINT in this thread before any other thread exists, so every thread gRPC starts
@@ -119,7 +124,7 @@ int run_ha_jobmanager(Configuration conf, const ha::HaSettings& settings, const 
             << " cluster=" << settings.cluster_znode() << std::endl;
   std::cout << "REST http=" << rest.address() << std::endl;
   std::string sig = wait_for_stop_signal(set, [] { return false; });
-  std::fprintf(stderr, "jobmanager: %s received, leaving the leader election\n", sig.c_str());
+  log::get("jobmanager").info("{} received, leaving the leader election", sig);
   contender->close();  // a leader's jobs are suspended, not canceled: a standby recovers them
   rest.stop();
   contender_for_rest = nullptr;
@@ -146,7 +151,7 @@ int run_jobmanager(const ClusterCommands& c) {
   std::cout << "JOBMANAGER rpc=" << server.address() << " id=" << server.id() << std::endl;
   std::cout << "REST http=" << rest.address() << std::endl;
   std::string sig = wait_for_stop_signal(set, [] { return false; });
-  std::fprintf(stderr, "jobmanager: %s received, shutting down\n", sig.c_str());
+  log::get("jobmanager").info("{} received, shutting down", sig);
   rest.stop();
   server.shutdown();
   return 0;

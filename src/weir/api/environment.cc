@@ -78,6 +78,7 @@ std::shared_ptr<cluster::MiniCluster> StreamExecutionEnvironment::cluster_for(co
   else  // Like Flink's local environment: enough slots for the job.
     mc.slots_per_task_manager = (needed + mc.num_task_managers - 1) / mc.num_task_managers;
   mc.clock = clock_;
+  mc.job_store = cluster::JobStoreOptions::from(config_);
   mc.tcp_network = config_.get_string(options::kMiniClusterNetwork) == "tcp";
   if (config_.contains(options::kLocalStateRootDirs.key()))
     mc.local_state_root_dirs = checkpoint::local_state_root_dirs(config_);

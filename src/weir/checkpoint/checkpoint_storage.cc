@@ -11,6 +11,7 @@
 #include "weir/checkpoint/local_state_store.h"
 #include "weir/common/crc32c.h"
 #include "weir/common/error.h"
+#include "weir/common/log.h"
 #include "weir/fs/file_system.h"
 
 namespace weir::checkpoint {
@@ -217,7 +218,7 @@ void CheckpointStorage::discard(const std::string& dir) const {
     fs->remove_all(d);
   } catch (const std::exception& e) {
     // What is left is garbage, not a correctness problem: no _metadata refers to it any more.
-    std::fprintf(stderr, "weir: cannot remove checkpoint directory '%s': %s\n", dir.c_str(), e.what());
+    log::get("checkpoint").warn("cannot remove checkpoint directory '{}': {}", dir, e.what());
   }
 }
 

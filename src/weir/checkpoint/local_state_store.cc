@@ -14,6 +14,7 @@
 #include "weir/checkpoint/checkpoint_storage.h"
 #include "weir/common/crc32c.h"
 #include "weir/common/error.h"
+#include "weir/common/log.h"
 #include "weir/fs/file_system.h"
 #include "weir/fs/local_file_copies.h"
 
@@ -66,8 +67,7 @@ void remove_quietly(const stdfs::path& p) {
   std::error_code ec;
   if (!stdfs::exists(p, ec)) return;
   stdfs::remove_all(p, ec);
-  if (ec)
-    std::fprintf(stderr, "weir: local recovery: cannot remove '%s': %s\n", p.c_str(), ec.message().c_str());
+  if (ec) log::get("checkpoint").warn("local recovery: cannot remove '{}': {}", p.string(), ec.message());
 }
 
 }  // namespace
@@ -118,13 +118,15 @@ bool LocalStateStore::store(const std::string& job, int64_t checkpoint_id, const
     if (after_store_) after_store_((target / handle.file).string());
     return true;
   } catch (const std::exception& e) {
-    std::fprintf(stderr,
-                 "weir: local recovery: no local copy of checkpoint %lld of subtask %d-%d (the checkpoint "
-                 "goes on without it): %s\n",
-                 static_cast<long long>(checkpoint_id), handle.vertex, handle.subtask, e.what());
+    log::get("checkpoint")
+        .warn(
+            "local recovery: no local copy of checkpoint {} of subtask {}-{} (the checkpoint goes on without "
+            "it): {}",
+            checkpoint_id, handle.vertex, handle.subtask, e.what());
   } catch (...) {
-    std::fprintf(stderr, "weir: local recovery: no local copy of checkpoint %lld of subtask %d-%d\n",
-                 static_cast<long long>(checkpoint_id), handle.vertex, handle.subtask);
+    log::get("checkpoint")
+        .warn("local recovery: no local copy of checkpoint {} of subtask {}-{}", checkpoint_id, handle.vertex,
+              handle.subtask);
   }
   remove_quietly(tmp);
   return false;

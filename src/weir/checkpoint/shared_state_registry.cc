@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <set>
 
+#include "weir/common/log.h"
 #include "weir/fs/file_system.h"
 
 namespace weir::checkpoint {
@@ -54,7 +55,7 @@ size_t SharedStateRegistry::release_checkpoint(int64_t id) {
       fs::get(p)->remove(p);
       ++deleted;
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "weir: cannot remove shared state file '%s': %s\n", f.c_str(), e.what());
+      log::get("checkpoint").warn("cannot remove shared state file '{}': {}", f, e.what());
     }
   }
   by_checkpoint_.erase(it);

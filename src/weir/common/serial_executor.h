@@ -4,12 +4,15 @@
 // RUNNING before its FINISHED, a deployment before the checkpoint trigger that follows it) while the
 // caller, who may hold a lock, never waits on the network.
 //
-// Threading: submit() from any thread. The destructor runs what is queued, then joins.
+// Threading: submit() from any thread. The destructor runs what is queued, then joins. A function that
+// throws is logged; the ones after it still run.
 #include <condition_variable>
 #include <deque>
 #include <functional>
 #include <mutex>
 #include <thread>
+
+#include "weir/common/log.h"
 
 namespace weir {
 
@@ -44,7 +47,13 @@ class SerialExecutor {
       auto fn = std::move(queue_.front());
       queue_.pop_front();
       lock.unlock();
-      fn();
+      try {
+        fn();
+      } catch (const std::exception& e) {
+        log::get("common").error("a function of a serial executor failed: {}", e.what());
+      } catch (...) {
+        log::get("common").error("a function of a serial executor failed with an unknown exception");
+      }
       lock.lock();
     }
   }

@@ -10,6 +10,7 @@
 
 #include "weir/common/crc32c.h"
 #include "weir/common/error.h"
+#include "weir/common/log.h"
 
 namespace weir::fs {
 
@@ -66,8 +67,7 @@ int64_t checkpoint_of_refs(std::string_view name) {
 void remove_quietly(const stdfs::path& p) {
   std::error_code ec;
   stdfs::remove(p, ec);
-  if (ec)
-    std::fprintf(stderr, "weir: local recovery: cannot remove '%s': %s\n", p.c_str(), ec.message().c_str());
+  if (ec) log::get("fs").warn("local recovery: cannot remove '{}': {}", p.string(), ec.message());
 }
 
 }  // namespace
@@ -184,7 +184,7 @@ void LocalFileCopies::remove_unreferenced() noexcept {
       if (!needed.count(name)) remove_quietly(p);
     }
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "weir: local recovery: cannot prune '%s': %s\n", dir_.c_str(), e.what());
+    log::get("fs").warn("local recovery: cannot prune '{}': {}", dir_, e.what());
   }
 }
 

@@ -1,4 +1,5 @@
 #include "weir/ha/leader_latch.h"
+#include "weir/common/log.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -20,7 +21,7 @@ int64_t sequence_of(const std::string& name) {
 }
 
 void log_error(const std::string& what, const std::exception& e) {
-  std::fprintf(stderr, "weir ha: leader latch: %s: %s\n", what.c_str(), e.what());
+  log::get("ha").error("leader latch: {}: {}", what, e.what());
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include "weir/ha/leader_retrieval.h"
+#include "weir/common/log.h"
 
 #include <zookeeper/zookeeper.h>
 
@@ -108,7 +109,7 @@ void LeaderRetriever::refresh() {
         try {
           now = LeaderInfo::from_json(got->first, node_);
         } catch (const ZooKeeperError& e) {
-          std::fprintf(stderr, "weir ha: leader retrieval: %s\n", e.what());
+          log::get("ha").warn("leader retrieval: {}", e.what());
         }
         break;
       }
@@ -120,7 +121,7 @@ void LeaderRetriever::refresh() {
       break;
     }
   } catch (const ZooKeeperError& e) {
-    std::fprintf(stderr, "weir ha: leader retrieval of %s: %s\n", node_.c_str(), e.what());
+    log::get("ha").warn("leader retrieval of {}: {}", node_, e.what());
     return;  // retried on RECONNECTED/CONNECTED
   }
   watch_pending_ = true;

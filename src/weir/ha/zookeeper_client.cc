@@ -1,4 +1,5 @@
 #include "weir/ha/zookeeper_client.h"
+#include "weir/common/log.h"
 
 #include <zookeeper/zookeeper.h>
 
@@ -187,7 +188,7 @@ struct ZooKeeperClient::Impl {
       try {
         open_handle();
       } catch (const ZooKeeperError& e) {
-        std::fprintf(stderr, "weir ha: %s\n", e.what());
+        log::get("ha").warn("{}", e.what());
       }
     }
     dispatch(ConnectionState::kLost);

@@ -414,7 +414,7 @@ void DataConnection::credit_returned(uint32_t stream, uint32_t n) {
 }
 
 void DataConnection::release_job(const std::string& prefix) {
-  auto of_job = [&](const ChannelId& id) { return id.job.compare(0, prefix.size(), prefix) == 0; };
+  auto of_job = [&](const ChannelId& id) { return job_key_matches(id.job, prefix); };
   for (auto it = inbound_.begin(); it != inbound_.end();) {
     if (!of_job(it->second.id)) {
       ++it;

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "weir/common/error.h"
+#include "weir/common/log.h"
 #include "weir/network/data_connection.h"
 
 namespace weir::network {
@@ -40,7 +41,20 @@ class DataPlane::Impl final : public DataConnection::Owner {
     address_ = (v6 ? "[" + options_.host + "]" : options_.host) + ":" +
                std::to_string(acceptor_.local_endpoint().port());
     accept_next();
-    thread_ = std::thread([io = io_] { io->run(); });
+    thread_ = std::thread([io = io_] {
+      // A handler that throws unwinds run(); the connection it served is left to its timeouts and the
+      // I/O thread runs on for every other one (asio allows run() again after an exception).
+      for (;;) {
+        try {
+          io->run();
+          return;
+        } catch (const std::exception& e) {
+          log::get("network").error("the data plane's I/O thread caught: {}", e.what());
+        } catch (...) {
+          log::get("network").error("the data plane's I/O thread caught an unknown exception");
+        }
+      }
+    });
   }
 
   void shutdown() {

@@ -1,5 +1,7 @@
 #include "weir/network/partition_registry.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace weir::network {
@@ -17,8 +19,14 @@ std::shared_ptr<LocalChannel> PartitionRegistry::channel(const ChannelId& id) {
 
 void PartitionRegistry::release_job(const std::string& job) {
   std::lock_guard lock(mu_);
-  // Channel keys are "<job id>#<attempt>": release every attempt of the job.
-  std::erase_if(channels_, [&](const auto& kv) { return kv.first.job.compare(0, job.size(), job) == 0; });
+  std::erase_if(channels_, [&](const auto& kv) { return job_key_matches(kv.first.job, job); });
+}
+
+size_t PartitionRegistry::num_channels(const std::string& job) {
+  std::lock_guard lock(mu_);
+  return static_cast<size_t>(std::count_if(channels_.begin(), channels_.end(), [&](const auto& kv) {
+    return job_key_matches(kv.first.job, job);
+  }));
 }
 
 }  // namespace weir::network

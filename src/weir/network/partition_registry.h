@@ -25,11 +25,21 @@ struct ChannelId {
 //! How errors name a channel: "job J, edge E, subtask P -> subtask C".
 std::string describe(const ChannelId& id);
 
+//! Whether the channel key `key` ("<job id>#<attempt>") belongs to `what`: a job id (every attempt of it)
+//! or one attempt's key (that attempt alone: "<job>#3" is not "<job>#30").
+inline bool job_key_matches(const std::string& key, const std::string& what) {
+  if (key.compare(0, what.size(), what) != 0) return false;
+  return key.size() == what.size() || (what.find('#') == std::string::npos && key[what.size()] == '#');
+}
+
 class PartitionRegistry {
  public:
   std::shared_ptr<LocalChannel> channel(const ChannelId& id);
-  //! Drops every channel whose job key starts with `job` (all attempts of a job, after it ended).
+  //! Drops the channels of a job (every attempt, after it ended) or of one attempt ("<job>#<attempt>",
+  //! once none of its tasks runs here): see job_key_matches.
   void release_job(const std::string& job);
+  //! How many channels `job` (a job id or an attempt's key) has here.
+  size_t num_channels(const std::string& job);
 
  private:
   std::mutex mu_;

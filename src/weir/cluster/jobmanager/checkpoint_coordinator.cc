@@ -7,6 +7,7 @@
 
 #include "weir/checkpoint/checkpoint_options.h"
 #include "weir/common/error.h"
+#include "weir/common/log.h"
 
 namespace weir::cluster {
 
@@ -49,8 +50,9 @@ CheckpointCoordinator::CheckpointCoordinator(std::string job_id, std::shared_ptr
       shared_state_.register_checkpoint(r.id, r.dir);
     } catch (const std::exception& e) {
       // Its shared files stay until the job's directory goes (never deleted while maybe referenced).
-      std::fprintf(stderr, "weir: job %s: cannot read the shared state references of checkpoint %lld: %s\n",
-                   job_id_.c_str(), static_cast<long long>(r.id), e.what());
+      log::get("checkpoint")
+          .warn("job {}: cannot read the shared state references of checkpoint {}: {}", job_id_, r.id,
+                e.what());
     }
   }
   ha_.recovered.clear();
@@ -252,8 +254,7 @@ void CheckpointCoordinator::on_job_end(bool canceled, bool finished) {
   try {
     storage_.discard(storage_.job_dir());
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "weir: job %s: cannot remove its checkpoint directory: %s\n", job_id_.c_str(),
-                 e.what());
+    log::get("checkpoint").warn("job {}: cannot remove its checkpoint directory: {}", job_id_, e.what());
   }
 }
 

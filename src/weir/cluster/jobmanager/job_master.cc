@@ -9,6 +9,7 @@
 #include "weir/checkpoint/checkpoint_options.h"
 #include "weir/cluster/jobmanager/resource_manager.h"
 #include "weir/common/error.h"
+#include "weir/common/log.h"
 
 namespace weir::cluster {
 
@@ -111,16 +112,18 @@ bool JobMaster::ensure_slots_locked(std::function<void()> retry) {
       for (size_t k = 0; k < lost.size(); ++k) slots_[lost[k]] = fresh[k];
     }
     if (slot_wait_since_ms_ >= 0)
-      std::fprintf(stderr, "weir: job %s: got %d slot(s) after waiting %lld ms\n", id_.to_string().c_str(),
-                   needed, static_cast<long long>(now_ms() - slot_wait_since_ms_));
+      log::get("jobmanager")
+          .info("job {}: got {} slot(s) after waiting {} ms", id_.to_string(), needed,
+                now_ms() - slot_wait_since_ms_);
     slot_wait_since_ms_ = -1;
     return true;
   } catch (const WeirError& e) {
     const int64_t timeout = jg_->config.get_duration(options::kSlotRequestTimeout).count();
     if (rm_->elastic() && slot_wait_since_ms_ < 0) {
       slot_wait_since_ms_ = now_ms();
-      std::fprintf(stderr, "weir: job %s: waiting up to %lld ms (slot.request.timeout) for slots: %s\n",
-                   id_.to_string().c_str(), static_cast<long long>(timeout), e.what());
+      log::get("jobmanager")
+          .info("job {}: waiting up to {} ms (slot.request.timeout) for slots: {}", id_.to_string(), timeout,
+                e.what());
     }
     if (!rm_->elastic() || now_ms() - slot_wait_since_ms_ > timeout) {
       failure_ = rm_->elastic() ? fmt::format("{} (waited {} ms, slot.request.timeout)", e.what(), timeout)
@@ -349,8 +352,9 @@ bool JobMaster::load_latest_checkpoint_locked() {
       return true;
     } catch (const std::exception& e) {
       reasons.push_back(fmt::format("checkpoint {}: {}", it->id, e.what()));
-      std::fprintf(stderr, "weir: job %s: cannot restore checkpoint %lld, trying an older one: %s\n",
-                   id_.to_string().c_str(), static_cast<long long>(it->id), e.what());
+      log::get("jobmanager")
+          .warn("job {}: cannot restore checkpoint {}, trying an older one: {}", id_.to_string(), it->id,
+                e.what());
     }
   }
   if (jg_->config.get_bool(options::kRecoverWithoutCheckpoint)) return true;
@@ -422,8 +426,8 @@ void JobMaster::suspend(const std::string& why) {
     suspended_ = true;
     if (coordinator_) coordinator_->abort_all("the JobMaster was suspended: " + why, now_ms());
     fail_drain_locked("the JobMaster was suspended: " + why);
-    std::fprintf(stderr, "weir: job %s suspended (%s); its tasks are left to the next leader\n",
-                 id_.to_string().c_str(), why.c_str());
+    log::get("jobmanager")
+        .info("job {} suspended ({}); its tasks are left to the next leader", id_.to_string(), why);
   }
   cv_.notify_all();
   timer_.stop();  // outside mu_: a timer action may be waiting for it

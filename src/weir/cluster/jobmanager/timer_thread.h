@@ -1,6 +1,7 @@
 #pragma once
 // A thread that runs scheduled actions at their time (periodic checkpoints, timeouts, delayed
-// restarts). Actions run one at a time on this thread; schedule() and stop() from any thread.
+// restarts). Actions run one at a time on this thread; schedule() and stop() from any thread. An action
+// that throws is logged and the thread goes on.
 //
 // An action may drop the last reference to the owner of the TimerThread (a JobMaster whose
 // weak_ptr it locked), so the TimerThread can be destroyed on its own thread. The queue therefore
@@ -13,6 +14,8 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+
+#include "weir/common/log.h"
 
 namespace weir::cluster {
 
@@ -74,7 +77,15 @@ class TimerThread {
       auto action = std::move(s.actions.begin()->second);
       s.actions.erase(s.actions.begin());
       lock.unlock();
-      action();
+      try {
+        action();
+      } catch (const std::exception& e) {
+        // An action fails on its own (its owner hears of it through its state); the thread, and the
+        // other actions queued on it, go on.
+        log::get("cluster").error("a scheduled action failed: {}", e.what());
+      } catch (...) {
+        log::get("cluster").error("a scheduled action failed with an unknown exception");
+      }
       action = nullptr;  // release what it captured before touching the state again
       lock.lock();
     }

@@ -22,9 +22,12 @@ MiniCluster::MiniCluster(MiniClusterConfig cfg)
     rm_->register_task_executor(te);
     tes_.push_back(std::move(te));
   }
-  dispatcher_ = std::make_unique<Dispatcher>(rm_, [tes = tes_](const JobId& id) {
-    for (auto& te : tes) te->release_job(id.to_string());
-  });
+  dispatcher_ = std::make_unique<Dispatcher>(
+      rm_,
+      [tes = tes_](const JobId& id, const std::shared_ptr<JobMaster>&) {
+        for (auto& te : tes) te->release_job(id.to_string());
+      },
+      cfg_.job_store);
 }
 
 MiniCluster::~MiniCluster() {

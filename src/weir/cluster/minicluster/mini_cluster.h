@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "weir/cluster/jobmanager/dispatcher.h"
+#include "weir/cluster/jobmanager/job_store_options.h"
 #include "weir/cluster/jobmanager/resource_manager.h"
 #include "weir/cluster/minicluster/job_client.h"
 #include "weir/cluster/taskmanager/task_executor.h"
@@ -25,6 +26,8 @@ struct MiniClusterConfig {
   //! taskmanager.state.local.root-dirs: where the TaskManagers keep local copies of snapshots (local
   //! recovery). Each TaskManager uses a directory of its own below each; empty: below the temp directory.
   std::vector<std::string> local_state_root_dirs;
+  //! jobstore.*: how long ended jobs are kept whole.
+  JobStoreOptions job_store;
 };
 
 class MiniCluster {
@@ -36,6 +39,8 @@ class MiniCluster {
   Dispatcher& dispatcher() { return *dispatcher_; }
   ResourceManager& resource_manager() { return *rm_; }
   const std::vector<std::shared_ptr<TaskExecutor>>& task_executors() const { return tes_; }
+  //! The channels of TaskManager `i` (one registry for all of them unless minicluster.network = tcp).
+  network::PartitionRegistry& partition_registry(int i) { return *registries_[cfg_.tcp_network ? i : 0]; }
   //! Cancels running jobs and stops every TaskManager.
   void close();
 

@@ -146,11 +146,37 @@ Json JobEndpoints::jobs() const {
   return Json{{"jobs", list}};
 }
 
+namespace {
+
+//! A job that left the job store (jobstore.expiration-time, jobstore.max-capacity): what is left of it.
+Json archived_job_json(const JobSummary& s) {
+  return Json{{"jid", s.id.to_string()},
+              {"name", s.name},
+              {"state", to_string(s.status)},
+              {"start-time", s.start_ms},
+              {"end-time", s.end_ms},
+              {"duration", s.end_ms > 0 && s.start_ms > 0 ? s.end_ms - s.start_ms : 0},
+              {"last-modification", s.end_ms},
+              {"restarts", s.restarts},
+              {"failure", s.failure},
+              {"archived", true},
+              {"tasks", Json{{"total", 0}}}};
+}
+
+}  // namespace
+
 Json JobEndpoints::jobs_overview() const {
   Json list = Json::array();
   if (!dispatcher_) return Json{{"jobs", list}};
-  for (const auto& j : dispatcher_->list_jobs())
-    if (auto jm = dispatcher_->job(j.id)) list.push_back(job_overview_json(*jm));
+  for (const auto& j : dispatcher_->list_jobs()) {
+    if (j.archived) {
+      list.push_back(archived_job_json(j));
+    } else if (auto jm = dispatcher_->job(j.id)) {
+      list.push_back(job_overview_json(*jm));
+    } else if (auto a = dispatcher_->archived(j.id)) {  // it left the store since the listing
+      list.push_back(archived_job_json(*a));
+    }
+  }
   return Json{{"jobs", list}};
 }
 
@@ -158,8 +184,12 @@ std::shared_ptr<JobMaster> JobEndpoints::job_of(const RestRequest& req) const {
   const std::string& text = req.params.at("jobid");
   JobId id = parse_job_id(text);
   auto jm = dispatcher_ ? dispatcher_->job(id) : nullptr;
-  if (!jm) throw RestError(404, fmt::format("job {} not found", text));
-  return jm;
+  if (jm) return jm;
+  if (dispatcher_ && dispatcher_->archived(id))
+    throw RestError(404, fmt::format("job {} ended and was archived (jobstore.expiration-time, "
+                                     "jobstore.max-capacity): only its summary at /jobs/{} is kept",
+                                     text, text));
+  throw RestError(404, fmt::format("job {} not found", text));
 }
 
 RestResponse JobEndpoints::cancel(const RestRequest& req) {
@@ -256,6 +286,11 @@ void JobEndpoints::add_routes(RestServer& server) {
   server.add_route("GET", "/jobs/overview",
                    [this](const RestRequest&) { return RestResponse::json(jobs_overview()); });
   server.add_route("GET", "/jobs/:jobid", [this](const RestRequest& req) {
+    if (dispatcher_) {
+      JobId id = parse_job_id(req.params.at("jobid"));
+      if (!dispatcher_->job(id))
+        if (auto a = dispatcher_->archived(id)) return RestResponse::json(archived_job_json(*a));
+    }
     auto jm = job_of(req);
     Json details = job_details_json(*jm);
     auto samples = history_.samples(jm->id());

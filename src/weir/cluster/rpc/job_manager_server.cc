@@ -245,11 +245,11 @@ JobManagerServer::JobManagerServer(const Configuration& conf, std::string id, Jo
       probes_(std::make_unique<SerialExecutor>()),
       ha_(std::move(ha)),
       ha_calls_(std::make_unique<SerialExecutor>()) {
-  dispatcher_ = std::make_unique<Dispatcher>(rm_, [this](const JobId& job) {
-    // Called under the job's lock: its status is read, and ZooKeeper written, on ha_calls_.
+  auto on_job_terminal = [this](const JobId& job, const std::shared_ptr<JobMaster>& ended) {
+    // Called under the job's lock: its status is read, and ZooKeeper written, on ha_calls_. The JobMaster
+    // comes along: the Dispatcher may have let go of it by then (jobstore.expiration-time).
     if (ha_.job_ended)
-      ha_calls_->submit([this, job] {
-        auto jm = dispatcher_->job(job);
+      ha_calls_->submit([this, job, jm = ended] {
         if (!jm || jm->suspended()) return;
         try {
           ha_.job_ended(job, jm->status(), jm->failure());
@@ -265,7 +265,8 @@ JobManagerServer::JobManagerServer(const Configuration& conf, std::string id, Jo
       for (auto& [id, te] : executors_) all.push_back(te);
     }
     for (auto& te : all) te->release_job(job);
-  });
+  };
+  dispatcher_ = std::make_unique<Dispatcher>(rm_, std::move(on_job_terminal), JobStoreOptions::from(conf));
   std::string host = conf.get_string(options::kJobManagerRpcAddress);
   auto port = conf.get_int(options::kJobManagerRpcPort);
   std::string requested = fmt::format("{}:{}", host, port);

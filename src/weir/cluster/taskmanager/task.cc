@@ -12,6 +12,7 @@
 #include "weir/cluster/taskmanager/barrier_codec.h"
 #include "weir/common/config_options.h"
 #include "weir/common/failure_points.h"
+#include "weir/common/log.h"
 #include "weir/graph/stream_graph.h"
 #include "weir/runtime/batch_end.h"
 #include "weir/runtime/operator_failure.h"
@@ -349,8 +350,7 @@ void Task::account_restore() {
   restored_bytes_.store(remote, std::memory_order_relaxed);
   restored_local_bytes_.store(local, std::memory_order_relaxed);
   for (const auto& why : fallbacks)
-    std::fprintf(stderr, "weir: task '%s': %s; reading the checkpoint storage instead\n", name_.c_str(),
-                 why.c_str());
+    log::get("taskmanager").warn("task '{}': {}; reading the checkpoint storage instead", name_, why);
   if (auto* c = services_.restore_counters) {
     c->remote_bytes += remote;
     c->remote_union_bytes += restored_->union_bytes_read;

@@ -12,6 +12,7 @@
 
 #include "weir/cluster/taskmanager/task_options.h"
 #include "weir/common/error.h"
+#include "weir/common/log.h"
 
 namespace weir::cluster {
 
@@ -34,7 +35,7 @@ class TaskExecutor::ReportingGateway final : public JobMasterGateway {
   void update_task_execution_state(const TaskStateUpdate& u) override {
     if (abandoned_) return;
     jm_->update_task_execution_state(u);
-    if (is_terminal(u.state)) te_->on_task_ended(u.id);
+    if (is_terminal(u.state)) te_->on_task_ended(u.id, u.state);
   }
   void acknowledge_checkpoint(const CheckpointAck& ack) override {
     if (!abandoned_) jm_->acknowledge_checkpoint(ack);
@@ -82,6 +83,11 @@ void TaskExecutor::submit_task(TaskDeploymentDescriptor tdd, std::shared_ptr<Job
     // for it); refused instead, the deployment fails and the JobMaster redeploys as the next attempt.
     std::lock_guard lock(mu_);
     ExecutionAttemptId id{tdd.job, tdd.attempt, tdd.vertex, tdd.subtask};
+    if (shutting_down_)
+      throw WeirError(
+          fmt::format("the TaskManager is shutting down: subtask {} of vertex {} of job {} is not "
+                      "deployed here",
+                      tdd.subtask, tdd.vertex, tdd.job.to_string()));
     if (tasks_.count(id))
       throw WeirError(
           fmt::format("attempt {} of subtask {} of vertex {} of job {} is still running here (deployed "
@@ -119,8 +125,8 @@ void TaskExecutor::note_canceled(const ExecutionAttemptId& id, const Task& task)
     c.interval = task.job_config().get_duration(options::kTaskCancellationInterval);
     c.timeout = task.job_config().get_duration(options::kTaskCancellationTimeout);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "weir: task '%s': %s; using the default cancellation interval and timeout\n",
-                 task.name().c_str(), e.what());
+    log::get("taskmanager")
+        .warn("task '{}': {}; using the default cancellation interval and timeout", task.name(), e.what());
     c.interval = Configuration().get_duration(options::kTaskCancellationInterval);
     c.timeout = Configuration().get_duration(options::kTaskCancellationTimeout);
   }
@@ -164,12 +170,13 @@ std::chrono::steady_clock::time_point TaskExecutor::watch_canceled(std::unique_l
           t->second->name(), std::chrono::duration_cast<std::chrono::milliseconds>(c.timeout).count());
       std::unique_ptr<Task> task = std::move(t->second);
       tasks_.erase(t);
+      if (tasks_.empty()) drained_.notify_all();
       it = canceled_.erase(it);
       auto gw = gateways_.count(id) ? gateways_[id] : nullptr;
       gateways_.erase(id);
       auto handler = fatal_handler_;
       lock.unlock();
-      std::fprintf(stderr, "weir: FATAL: %s\n", message.c_str());
+      log::get("taskmanager").critical("FATAL: {}", message);
       if (!handler) {
         std::fflush(nullptr);
         std::_Exit(70);
@@ -185,12 +192,13 @@ std::chrono::steady_clock::time_point TaskExecutor::watch_canceled(std::unique_l
       return Clock::now();  // the maps changed: look again
     }
     if (now >= c.next_report) {
-      std::fprintf(stderr,
-                   "weir: task '%s' is still running %lld ms after its cancellation (a user function that "
-                   "does not return?); %s\n",
-                   t->second->name().c_str(), static_cast<long long>(waited.count()),
-                   c.timeout.count() > 0 ? "the TaskManager fails at task.cancellation.timeout"
-                                         : "task.cancellation.timeout is 0: waiting for it");
+      log::get("taskmanager")
+          .warn(
+              "task '{}' is still running {} ms after its cancellation (a user function that does not "
+              "return?); {}",
+              t->second->name(), waited.count(),
+              c.timeout.count() > 0 ? "the TaskManager fails at task.cancellation.timeout"
+                                    : "task.cancellation.timeout is 0: waiting for it");
       c.next_report = now + c.interval;
     }
     next = std::min(next, c.next_report);
@@ -239,10 +247,11 @@ std::optional<TaskCounters> TaskExecutor::task_counters(const ExecutionAttemptId
   return TaskCounters{m.records_in, m.records_out, m.output_wait_ns, m.input_watermark};
 }
 
-void TaskExecutor::on_task_ended(const ExecutionAttemptId& id) {
+void TaskExecutor::on_task_ended(const ExecutionAttemptId& id, ExecutionState state) {
   {
     std::lock_guard lock(mu_);
     ended_.push_back(id);
+    if (state != ExecutionState::kFinished) failed_attempts_.insert({id.job, id.attempt});
   }
   cv_.notify_all();
 }
@@ -263,15 +272,36 @@ void TaskExecutor::reap_loop() {
       gateways_.erase(id);
       auto it = tasks_.find(id);
       if (it == tasks_.end()) continue;
-      auto task = std::move(it->second);
-      tasks_.erase(it);
+      // The task stays in tasks_ (task_metrics() sees it) until its final counts are among the ended
+      // ones: only this thread removes an ended task, so it is still there after the join.
+      Task* task = it->second.get();
       lock.unlock();
       task->join();
       TaskMetrics final_counts = task->metrics();
-      task.reset();
       lock.lock();
+      std::unique_ptr<Task> done = std::move(tasks_.at(id));
+      tasks_.erase(id);
       ended_metrics_.push_back(std::move(final_counts));
       if (ended_metrics_.size() > kRetainedEndedTasks) ended_metrics_.pop_front();
+      if (tasks_.empty()) drained_.notify_all();
+      // The last task here of an attempt that failed or was canceled: its channels (and their buffers)
+      // are garbage now, also while the job runs on in a newer attempt. A finished attempt keeps them:
+      // a finished producer's data may still be on its way to a consumer elsewhere.
+      std::string release_attempt;
+      const std::pair<JobId, int> attempt{id.job, id.attempt};
+      if (failed_attempts_.count(attempt) && std::none_of(tasks_.begin(), tasks_.end(), [&](const auto& kv) {
+            return kv.first.job == id.job && kv.first.attempt == id.attempt;
+          })) {
+        failed_attempts_.erase(attempt);
+        release_attempt = fmt::format("{}#{}", id.job.to_string(), id.attempt);
+      }
+      lock.unlock();
+      done.reset();  // the Task's destructor may free much: not under the lock
+      if (!release_attempt.empty()) {
+        if (data_plane_) data_plane_->release_job(release_attempt);
+        registry_->release_job(release_attempt);
+      }
+      lock.lock();
     }
     if (stopping_) return;
   }
@@ -289,20 +319,23 @@ void TaskExecutor::cancel_all_tasks() {
 }
 
 void TaskExecutor::shutdown() {
-  std::map<ExecutionAttemptId, std::unique_ptr<Task>> remaining;
   {
-    std::lock_guard lock(mu_);
+    // Every task is canceled and left to the reaper: it joins those that stop, and its watchdog gives up
+    // on one still running task.cancellation.timeout later (the fatal handler, as for any cancellation),
+    // so a user function that never returns cannot hang the shutdown.
+    std::unique_lock lock(mu_);
     if (stopping_ && !reaper_.joinable()) return;
+    shutting_down_ = true;
+    for (auto& [id, t] : tasks_) {
+      t->cancel();
+      note_canceled(id, *t);
+    }
+    cv_.notify_all();
+    drained_.wait(lock, [&] { return tasks_.empty(); });
     stopping_ = true;
   }
   cv_.notify_all();
   if (reaper_.joinable()) reaper_.join();
-  {
-    std::lock_guard lock(mu_);
-    remaining.swap(tasks_);
-  }
-  for (auto& [id, t] : remaining) t->cancel();
-  for (auto& [id, t] : remaining) t->join();
   // Local copies do not outlive their TaskManager (a new one would not find them anyway).
   for (const auto& dir : local_state_->root_dirs()) {
     std::error_code ec;
@@ -311,6 +344,10 @@ void TaskExecutor::shutdown() {
 }
 
 void TaskExecutor::release_job(const std::string& job_key_prefix) {
+  {
+    std::lock_guard lock(mu_);
+    std::erase_if(failed_attempts_, [&](const auto& a) { return a.first.to_string() == job_key_prefix; });
+  }
   if (data_plane_) data_plane_->release_job(job_key_prefix);
   registry_->release_job(job_key_prefix);
   local_state_->release_job(job_key_prefix);

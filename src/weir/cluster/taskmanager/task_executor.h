@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -56,7 +57,9 @@ class TaskExecutor final : public TaskExecutorGateway, public std::enable_shared
   void set_fatal_error_handler(std::function<void(const std::string& message)> handler);
   //! Tasks abandoned by the cancellation watchdog whose threads still run.
   size_t num_abandoned_tasks_running() const;
-  //! Cancels every task and waits for their threads.
+  //! Cancels every task and waits for their threads; a task still running task.cancellation.timeout
+  //! after it is given up on like any canceled task (the fatal error handler). Deployments are refused
+  //! from the start of the shutdown.
   void shutdown();
   size_t num_running_tasks() const;
   //! Counters of the tasks running here, then of the last kRetainedEndedTasks that ended (their final
@@ -73,7 +76,7 @@ class TaskExecutor final : public TaskExecutorGateway, public std::enable_shared
 
  private:
   class ReportingGateway;
-  void on_task_ended(const ExecutionAttemptId& id);
+  void on_task_ended(const ExecutionAttemptId& id, ExecutionState state);
   void reap_loop();
   //! Notes a cancellation for the watchdog. REQUIRES: mu_ held.
   void note_canceled(const ExecutionAttemptId& id, const Task& task);
@@ -104,7 +107,11 @@ class TaskExecutor final : public TaskExecutorGateway, public std::enable_shared
   std::function<void(const std::string&)> fatal_handler_;
   bool canceled_changed_ = false;  // a cancellation the watchdog has not looked at (REQUIRES: mu_ held)
   std::deque<TaskMetrics> ended_metrics_;  // REQUIRES: mu_ held
-  bool stopping_ = false;
+  //! Attempts with a task here that ended failed or canceled: their channels go with their last task.
+  std::set<std::pair<JobId, int>> failed_attempts_;  // REQUIRES: mu_ held
+  bool stopping_ = false;                            // the reaper ends (REQUIRES: mu_ held)
+  bool shutting_down_ = false;                       // no more deployments (REQUIRES: mu_ held)
+  std::condition_variable drained_;                  // tasks_ became empty
   std::thread reaper_;
 };
 

@@ -21,6 +21,7 @@
 
 #include <fmt/format.h>
 
+#include "weir/common/log.h"
 #include "weir/fs/file_system.h"
 #include "weir/fs/local_file_copies.h"
 #include "weir/state/heap/heap_chain_handle.h"
@@ -138,7 +139,7 @@ NativeSnapshot HeapKeyedStateBackend::take_native_snapshot(const NativeSnapshotR
           std::filesystem::create_directories(copies->dir());
           target = copies->path_of(name);
         } catch (const std::exception& e) {
-          std::fprintf(stderr, "weir: local recovery: no local copy of '%s': %s\n", path.c_str(), e.what());
+          log::get("state").warn("local recovery: no local copy of '{}': {}", path, e.what());
         }
       }
       KeyedStateFileWriter w(target, KeyedFileKind::kHeapChain);
@@ -172,7 +173,7 @@ NativeSnapshot HeapKeyedStateBackend::take_native_snapshot(const NativeSnapshotR
           copies->seal(name);
           copies->reference(checkpoint_id, instance, copy_names);
         } catch (const std::exception& e) {
-          std::fprintf(stderr, "weir: local recovery: no local copy of '%s': %s\n", path.c_str(), e.what());
+          log::get("state").warn("local recovery: no local copy of '{}': {}", path, e.what());
         }
       }
       ::weir::fs::Path refs_path = ::weir::fs::Path::parse(checkpoint_dir) / (instance + ".shared-refs");
@@ -229,7 +230,7 @@ void HeapKeyedStateBackend::restore_native(const std::vector<std::string_view>& 
           from = local_path;
           downloaded = true;
         } catch (const std::exception& e) {
-          std::fprintf(stderr, "weir: local recovery: no local copy of '%s': %s\n", path.c_str(), e.what());
+          log::get("state").warn("local recovery: no local copy of '{}': {}", path, e.what());
         }
       }
       uint64_t read = read_keyed_state_file(

@@ -23,6 +23,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "weir/common/error.h"
+#include "weir/common/log.h"
 #include "weir/fs/file_system.h"
 #include "weir/fs/local_file_copies.h"
 #include "weir/state/heap/heap_chain_handle.h"
@@ -252,7 +253,7 @@ NativeSnapshot RocksDBKeyedStateBackend::take_native_snapshot(const NativeSnapsh
         try {
           if (!copies->has(copy_names.back())) copies->add(from.string(), copy_names.back());
         } catch (const std::exception& e) {
-          std::fprintf(stderr, "weir: local recovery: no local copy of '%s': %s\n", target.c_str(), e.what());
+          log::get("state").warn("local recovery: no local copy of '{}': {}", target, e.what());
         }
       }
     }
@@ -260,8 +261,8 @@ NativeSnapshot RocksDBKeyedStateBackend::take_native_snapshot(const NativeSnapsh
       try {
         copies->reference(checkpoint_id, instance, copy_names);
       } catch (const std::exception& e) {
-        std::fprintf(stderr, "weir: local recovery: cannot note the copies checkpoint %lld needs: %s\n",
-                     static_cast<long long>(checkpoint_id), e.what());
+        log::get("state").warn("local recovery: cannot note the copies checkpoint {} needs: {}",
+                               checkpoint_id, e.what());
       }
     }
     ::weir::fs::Path refs_path = ::weir::fs::Path::parse(checkpoint_dir) / (instance + ".shared-refs");

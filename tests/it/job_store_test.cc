@@ -1,0 +1,169 @@
+// The Dispatcher's job store (jobstore.expiration-time, jobstore.max-capacity): an ended job's JobMaster
+// leaves once it expired or more ended jobs than the capacity are kept (the oldest first); its summary
+// stays for REST (/jobs/overview, /jobs/:jobid) and `weir list -a`; running jobs never leave; bad values
+// are refused naming the key.
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "it_support.h"
+#include "weir/cluster/rest/job_manager_endpoints.h"
+#include "weir/cluster/rest/rest_client.h"
+#include "weir/cluster/rest/rest_server.h"
+#include "weir/weir.h"
+
+namespace weir {
+namespace {
+
+using Json = nlohmann::json;
+
+class JobStore : public ::testing::Test {
+ protected:
+  void start(cluster::JobStoreOptions store) {
+    cluster::MiniClusterConfig mc{1, 4, nullptr};
+    mc.job_store = store;
+    cluster_ = std::make_shared<cluster::MiniCluster>(mc);
+    endpoints_ = std::make_unique<cluster::rest::JobManagerEndpoints>(registry_, Configuration{},
+                                                                      &cluster_->dispatcher());
+    endpoints_->add_routes(server_);
+    server_.start("127.0.0.1", 0, "test");
+    rest_ = std::make_unique<cluster::rest::RestClient>(server_.address());
+  }
+  void TearDown() override {
+    server_.stop();
+    if (cluster_) cluster_->close();
+  }
+  std::unique_ptr<StreamExecutionEnvironment> env() {
+    auto e = StreamExecutionEnvironment::get_execution_environment();
+    e->set_cluster(cluster_);
+    e->set_parallelism(1);
+    return e;
+  }
+  //! Runs a bounded job to its end; returns its id.
+  JobId run_bounded(const std::string& name) {
+    auto e = env();
+    e->from_sequence(1, 100).map([](const int64_t& v) { return v * 2; }).collect();
+    auto client = e->execute_async(name);
+    client.get_job_execution_result();
+    return client.get_job_id();
+  }
+  cluster::Dispatcher& dispatcher() { return cluster_->dispatcher(); }
+
+  std::shared_ptr<cluster::MiniCluster> cluster_;
+  cluster::rpc::TaskManagerRegistry registry_;
+  std::unique_ptr<cluster::rest::JobManagerEndpoints> endpoints_;
+  cluster::rest::RestServer server_;
+  std::unique_ptr<cluster::rest::RestClient> rest_;
+};
+
+TEST_F(JobStore, EndedJobsBeyondTheCapacityKeepOnlyTheirSummaryOldestFirst) {
+  cluster::JobStoreOptions store;
+  store.max_capacity = 2;
+  start(store);
+  std::vector<JobId> ids;
+  for (int i = 0; i < 4; ++i) ids.push_back(run_bounded("job-" + std::to_string(i)));
+
+  EXPECT_EQ(dispatcher().job(ids[0]), nullptr);
+  EXPECT_EQ(dispatcher().job(ids[1]), nullptr);
+  EXPECT_NE(dispatcher().job(ids[2]), nullptr);
+  EXPECT_NE(dispatcher().job(ids[3]), nullptr);
+  auto first = dispatcher().archived(ids[0]);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->name, "job-0");
+  EXPECT_EQ(first->status, JobStatus::kFinished);
+  EXPECT_GT(first->start_ms, 0);
+  EXPECT_GE(first->end_ms, first->start_ms);
+  EXPECT_FALSE(dispatcher().archived(ids[3]));
+  EXPECT_EQ(dispatcher().list_jobs().size(), 4u);
+
+  // REST: the overview lists all four, the archived ones marked; the summary answers /jobs/:jobid.
+  auto overview = rest_->get("/jobs/overview");
+  ASSERT_EQ(overview.status, 200) << overview.text;
+  int archived = 0, whole = 0;
+  for (const auto& j : overview.body["jobs"]) {
+    EXPECT_EQ(j["state"], "FINISHED") << j.dump();
+    (j.value("archived", false) ? archived : whole)++;
+  }
+  EXPECT_EQ(archived, 2);
+  EXPECT_EQ(whole, 2);
+  auto summary = rest_->get("/jobs/" + ids[1].to_string());
+  ASSERT_EQ(summary.status, 200) << summary.text;
+  EXPECT_EQ(summary.body["name"], "job-1");
+  EXPECT_EQ(summary.body["state"], "FINISHED");
+  EXPECT_EQ(summary.body["archived"], true);
+  auto gone = rest_->get("/jobs/" + ids[1].to_string() + "/exceptions");
+  EXPECT_EQ(gone.status, 404);
+  EXPECT_NE(gone.text.find("archived"), std::string::npos) << gone.text;
+  EXPECT_NE(gone.text.find("jobstore.expiration-time"), std::string::npos) << gone.text;
+  auto whole_job = rest_->get("/jobs/" + ids[3].to_string());
+  ASSERT_EQ(whole_job.status, 200);
+  EXPECT_FALSE(whole_job.body.contains("archived"));
+  EXPECT_FALSE(whole_job.body["vertices"].empty());
+}
+
+TEST_F(JobStore, ExpiredJobsLeaveRunningOnesStayAndAFailedOneKeepsItsCause) {
+  cluster::JobStoreOptions store;
+  store.expiration = std::chrono::milliseconds(0);  // an ended job leaves at once
+  start(store);
+
+  // An unbounded job runs while others end: it stays whole.
+  auto e = env();
+  e->from_generator<int64_t>([](int64_t i) { return i; }, int64_t{1} << 40, 1'000)
+      .add_sink([](const int64_t&) {});
+  auto running = e->execute_async("unbounded");
+
+  auto f = env();
+  f->configure("restart-strategy.type", "none");
+  f->from_sequence(1, 10)
+      .map([](const int64_t& v) -> int64_t { throw std::runtime_error("boom at " + std::to_string(v)); })
+      .collect();
+  auto failing = f->execute_async("failing");
+  EXPECT_THROW(failing.get_job_execution_result(), JobExecutionError);
+  JobId bounded = run_bounded("bounded");
+
+  EXPECT_EQ(dispatcher().job(failing.get_job_id()), nullptr);
+  auto failed = dispatcher().archived(failing.get_job_id());
+  ASSERT_TRUE(failed);
+  EXPECT_EQ(failed->status, JobStatus::kFailed);
+  EXPECT_NE(failed->failure.find("boom at"), std::string::npos) << failed->failure;
+  EXPECT_EQ(dispatcher().job(bounded), nullptr);
+  ASSERT_TRUE(dispatcher().archived(bounded));
+  auto r = rest_->get("/jobs/" + failing.get_job_id().to_string());
+  ASSERT_EQ(r.status, 200) << r.text;
+  EXPECT_EQ(r.body["state"], "FAILED");
+  EXPECT_NE(r.body["failure"].get<std::string>().find("boom at"), std::string::npos) << r.text;
+
+  EXPECT_NE(dispatcher().job(running.get_job_id()), nullptr) << "a running job left the store";
+  EXPECT_FALSE(dispatcher().archived(running.get_job_id()));
+  running.cancel();
+  EXPECT_THROW(running.get_job_execution_result(), JobCanceledError);
+  EXPECT_EQ(dispatcher().job(running.get_job_id()), nullptr);
+  ASSERT_TRUE(dispatcher().archived(running.get_job_id()));
+  EXPECT_EQ(dispatcher().archived(running.get_job_id())->status, JobStatus::kCanceled);
+}
+
+TEST(JobStoreOptions, BadValuesAreRefusedNamingTheKey) {
+  Configuration conf;
+  for (const auto& [key, value] :
+       std::vector<std::pair<std::string, std::string>>{{"jobstore.max-capacity", "-1"},
+                                                        {"jobstore.expiration-time", "soon"},
+                                                        {"jobstore.expiration-time", "-5"}}) {
+    try {
+      conf.set(key, value);
+      ADD_FAILURE() << key << "=" << value << " was accepted";
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find(key), std::string::npos) << e.what();
+    }
+  }
+  conf.set("jobstore.expiration-time", "60");
+  conf.set("jobstore.max-capacity", "5");
+  auto o = cluster::JobStoreOptions::from(conf);
+  EXPECT_EQ(o.expiration, std::chrono::seconds(60));
+  EXPECT_EQ(o.max_capacity, 5);
+}
+
+}  // namespace
+}  // namespace weir

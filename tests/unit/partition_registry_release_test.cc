@@ -1,0 +1,40 @@
+// Releasing channels by job or by one attempt: channel keys are "<job id>#<attempt>"; a job id releases
+// every attempt of it, an attempt's key that attempt alone ("<job>#3" is not "<job>#30"), so a
+// TaskManager can drop a failed attempt's channels while the job runs on.
+#include <gtest/gtest.h>
+
+#include "weir/network/partition_registry.h"
+
+namespace weir::network {
+namespace {
+
+TEST(JobKeyMatches, AJobIdMatchesEveryAttemptAndAnAttemptKeyOnlyItself) {
+  EXPECT_TRUE(job_key_matches("abc#0", "abc"));
+  EXPECT_TRUE(job_key_matches("abc#30", "abc"));
+  EXPECT_FALSE(job_key_matches("abcd#0", "abc"));  // another job whose id starts the same
+  EXPECT_TRUE(job_key_matches("abc#3", "abc#3"));
+  EXPECT_FALSE(job_key_matches("abc#30", "abc#3"));
+  EXPECT_FALSE(job_key_matches("abc#3", "abc#30"));
+  EXPECT_FALSE(job_key_matches("abc", "abc#3"));
+}
+
+TEST(PartitionRegistry, ReleasingOneAttemptKeepsTheOthers) {
+  PartitionRegistry r;
+  auto a3 = r.channel({"job#3", 1, 0, 0});
+  auto a30 = r.channel({"job#30", 1, 0, 0});
+  auto other = r.channel({"jobx#3", 1, 0, 0});
+  EXPECT_EQ(r.num_channels("job"), 2u);
+  r.release_job("job#3");
+  EXPECT_EQ(r.num_channels("job#3"), 0u);
+  EXPECT_EQ(r.num_channels("job#30"), 1u);
+  EXPECT_EQ(r.num_channels("jobx"), 1u);
+  // A channel asked for again after its release is a new one.
+  EXPECT_NE(r.channel({"job#3", 1, 0, 0}), a3);
+  EXPECT_EQ(r.channel({"job#30", 1, 0, 0}), a30);
+  r.release_job("job");
+  EXPECT_EQ(r.num_channels("job"), 0u);
+  EXPECT_EQ(r.channel({"jobx#3", 1, 0, 0}), other);
+}
+
+}  // namespace
+}  // namespace weir::network
