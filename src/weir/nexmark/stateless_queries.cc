@@ -134,8 +134,10 @@ void build_q22(StreamExecutionEnvironment& env, const QueryOptions& o) {
       [](const Event& e, Collector<Q22Row>& out) {
         if (!e.is_bid()) return;
         const Bid& b = e.bid;
-        auto dir = [&](int index) -> std::optional<std::string> {
-          if (auto piece = split_index(b.url, '/', index)) return std::string(*piece);
+        std::array<std::string_view, 6> pieces;
+        size_t n = split_first(b.url, '/', pieces);
+        auto dir = [&](size_t index) -> std::optional<std::string> {
+          if (index < n) return std::string(pieces[index]);
           return std::nullopt;
         };
         out.collect({b.auction, b.bidder, b.price, b.channel, dir(3), dir(4), dir(5)});

@@ -1,24 +1,27 @@
 #pragma once
 // The SQL string functions the Nexmark queries use, on string_views (no allocation): Flink's
 // SPLIT_INDEX, REGEXP_EXTRACT of q21's channel_id pattern, LOWER(s) = literal, and q14's count_char UDF.
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
 
 namespace weir::nexmark {
 
-//! SPLIT_INDEX(s, sep, index): the index-th (0-based) piece of `s` split at every `sep`, empty pieces
-//! kept; nullopt (SQL NULL) when there are fewer pieces or index < 0.
-inline std::optional<std::string_view> split_index(std::string_view s, char sep, int index) {
-  if (index < 0) return std::nullopt;
+//! Flink's SPLIT_INDEX(s, sep, i) for i = 0 ... N-1 at once, in one pass over the characters they span:
+//! the pieces of `s` split at every `sep`, empty pieces kept. Returns how many exist (up to N): pieces[i]
+//! below that is SPLIT_INDEX(s, sep, i); from there on SPLIT_INDEX is NULL.
+template <size_t N>
+size_t split_first(std::string_view s, char sep, std::array<std::string_view, N>& pieces) {
+  size_t n = 0;
   size_t start = 0;
-  for (int i = 0; i < index; ++i) {
-    size_t next = s.find(sep, start);
-    if (next == std::string_view::npos) return std::nullopt;
-    start = next + 1;
+  for (size_t i = 0; i < s.size() && n < N; ++i) {
+    if (s[i] != sep) continue;
+    pieces[n++] = s.substr(start, i - start);
+    start = i + 1;
   }
-  size_t end = s.find(sep, start);
-  return s.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+  if (n < N) pieces[n++] = s.substr(start);
+  return n;
 }
 
 //! REGEXP_EXTRACT(url, '(&|^)channel_id=([^&]*)', 2): the value of the first `channel_id=` that starts
