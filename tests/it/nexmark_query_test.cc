@@ -11,11 +11,10 @@
 #include <string>
 #include <vector>
 
-#include <unistd.h>
-
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "it_support.h"
 #include "weir/connectors/nexmark/generator.h"
 #include "weir/nexmark/bid_order.h"
 #include "weir/nexmark/queries.h"
@@ -31,6 +30,7 @@ using connectors::nexmark::GeneratorConfig;
 using connectors::nexmark::NexmarkGenerator;
 using connectors::nexmark::Person;
 using json = nlohmann::json;
+using testing::TempDir;
 
 constexpr int64_t kEvents = 30000;
 constexpr int64_t kWindow = 10000;
@@ -658,27 +658,10 @@ TEST_P(NexmarkQuery, Q19KeepsTheTop10BidsPerAuction) {
 
 INSTANTIATE_TEST_SUITE_P(Parallelism, NexmarkQuery, ::testing::Values(1, 4));
 
-//! A fresh directory, removed at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    path_ = std::filesystem::temp_directory_path() /
-            ("weir-nexmark-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  static inline int counter_ = 0;
-  std::filesystem::path path_;
-};
-
 TEST_P(NexmarkQuery, Q13JoinsASideInputFile) {
   // Keys below 5000 (so half the bids find no row), key 7 twice, keys that never match, a quoted value.
   TempDir dir;
-  auto file = dir.path() / "side_input.txt";
+  auto file = dir.path / "side_input.txt";
   std::multimap<int64_t, std::string> side;
   {
     std::ofstream out(file);
@@ -697,7 +680,7 @@ TEST_P(NexmarkQuery, Q13JoinsASideInputFile) {
 
 TEST(NexmarkQueries, Q13RefusesABadSideInputNamingTheLine) {
   TempDir dir;
-  auto file = dir.path() / "side_input.txt";
+  auto file = dir.path / "side_input.txt";
   std::ofstream(file) << "1,one\ntwo,2\n";
   QueryOptions o;
   o.side_input = file.string();
@@ -709,7 +692,7 @@ TEST(NexmarkQueries, Q13RefusesABadSideInputNamingTheLine) {
     EXPECT_NE(std::string(e.what()).find("line 2"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("two"), std::string::npos) << e.what();
   }
-  o.side_input = (dir.path() / "missing.txt").string();
+  o.side_input = (dir.path / "missing.txt").string();
   try {
     build_query("q13", *env, o);
     FAIL() << "a missing side input should be refused";
@@ -724,7 +707,7 @@ TEST(NexmarkQueries, Q10WritesEveryBidIntoItsTimePartition) {
   QueryOptions o;
   o.generator = test_config();
   o.generator.rate = 200;  // 30000 events over 150 s of event time: three or four minute partitions
-  o.sink = SinkSpec::directory(dir.path().string());
+  o.sink = SinkSpec::directory(dir.path.string());
   auto env = StreamExecutionEnvironment::get_execution_environment();
   env->set_parallelism(2);
   build_query("q10", *env, o);
@@ -732,13 +715,13 @@ TEST(NexmarkQueries, Q10WritesEveryBidIntoItsTimePartition) {
 
   std::vector<json> rows;
   std::set<std::string> partitions;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(dir.path())) {
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir.path)) {
     if (!e.is_regular_file()) continue;
     std::string name = e.path().filename().string();
     ASSERT_TRUE(name.starts_with("part-")) << "unexpected file " << e.path();
     std::string hm = e.path().parent_path().filename().string();
     std::string dt = e.path().parent_path().parent_path().filename().string();
-    ASSERT_EQ(e.path().parent_path().parent_path().parent_path(), dir.path());
+    ASSERT_EQ(e.path().parent_path().parent_path().parent_path(), dir.path);
     partitions.insert(dt + "/" + hm);
     std::ifstream in(e.path());
     for (std::string line; std::getline(in, line);) {
