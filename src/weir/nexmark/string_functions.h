@@ -10,9 +10,11 @@ namespace weir::nexmark {
 
 //! Flink's SPLIT_INDEX(s, sep, i) for i = 0 ... N-1 at once, in one pass over the characters they span:
 //! the pieces of `s` split at every `sep`, empty pieces kept. Returns how many exist (up to N): pieces[i]
-//! below that is SPLIT_INDEX(s, sep, i); from there on SPLIT_INDEX is NULL.
+//! below that is SPLIT_INDEX(s, sep, i); from there on SPLIT_INDEX is NULL. An empty `s` has no pieces
+//! (Flink splits it into none, so even SPLIT_INDEX('', sep, 0) is NULL).
 template <size_t N>
 size_t split_first(std::string_view s, char sep, std::array<std::string_view, N>& pieces) {
+  if (s.empty()) return 0;
   size_t n = 0;
   size_t start = 0;
   for (size_t i = 0; i < s.size() && n < N; ++i) {
