@@ -1,11 +1,12 @@
 // q10 (log to file system): every bid with its partition columns dt = DATE_FORMAT(dateTime,
 // 'yyyy-MM-dd') and hm = DATE_FORMAT(dateTime, 'HH:mm'), written into a directory partitioned Hive-style
 // by (dt, hm), as Flink's filesystem connector does with PARTITIONED BY (dt, hm):
-// DIR/dt=2026-12-04/hm=15:40/part-*. Each partition directory holds one part file per sink subtask,
-// written by a FilePartWriter (file_sink.h) with its exactly-once life cycle: published at the end of
-// input, or with checkpointing by the checkpoint that follows. The rows are JSON lines with every column
-// (dt and hm too). Not done: Flink's partition commit policy (a _SUCCESS file once the watermark passes
-// a partition's end plus 1 min) and its 1 min rolling of part files.
+// DIR/dt=2026-12-04/hm=15:40/part-*. Each partition directory holds part files per sink subtask, written
+// by a FilePartWriter (file_sink.h) with its exactly-once life cycle: without checkpointing a part is
+// published when the subtask's stream moves on to another minute (or its input ends); with checkpointing
+// by the checkpoint that follows. The rows are JSON lines with every column (dt and hm too). Not done:
+// Flink's partition commit policy (a _SUCCESS file once the watermark passes a partition's end plus
+// 1 min).
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -55,6 +56,10 @@ class PartitionedLogSink final : public SinkFunction<Q10Row>,
     // The partition changes once a minute of event time: look it up only then.
     int64_t minute = minute_number(r.dateTime);
     if (minute != current_minute_ || !current_) {
+      // Without checkpointing, the partition the stream leaves is published now, so a long run keeps
+      // one part file open per subtask, not one per minute it passed (a late row opens a new part).
+      // With checkpointing, each checkpoint closes the open parts.
+      if (current_ && !transactional_) current_->finish();
       current_minute_ = minute;
       current_ = &writer((stdfs::path(dir_) / ("dt=" + r.dt) / ("hm=" + r.hm)).string());
     }
