@@ -32,7 +32,7 @@ TEST(NexmarkSqlFunctions, SplitIndexKeepsEmptyPiecesAndIsNullPastTheEnd) {
   EXPECT_EQ(split_index(url, 5), "klmno");  // stops at the next separator, not at the end
   EXPECT_EQ(split_index("a/b", 1), "b");
   EXPECT_EQ(split_index("a/b", 2), std::nullopt);
-  EXPECT_EQ(split_index("a/b/", 2), "");  // a trailing separator ends in an empty piece
+  EXPECT_EQ(split_index("a/b/", 2), "");        // a trailing separator ends in an empty piece
   EXPECT_EQ(split_index("", 0), std::nullopt);  // Flink: no pieces at all
 }
 
