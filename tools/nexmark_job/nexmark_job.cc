@@ -31,7 +31,7 @@ int nexmark_job_main(int argc, char** argv) {
   }
   if (a.query == "all" || a.query == "gen")
     throw weir::ConfigError("bad --query '" + a.query +
-                            "': the Nexmark job runs one query (q0 ... q20 or passthrough)");
+                            "': the Nexmark job runs one query (q0 ... q22 or passthrough)");
   refuse(a.inject_failures > 0, "--inject-failures", "it is a test hook of the embedded `weir nexmark`");
   refuse(a.stop_with_savepoint_after_events > 0 || a.drain || !a.savepoint_dir.empty(),
          "--stop-with-savepoint-after-events, --drain or --savepoint-dir", "stop a job with `weir stop`");

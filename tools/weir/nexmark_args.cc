@@ -36,7 +36,7 @@ connectors::nexmark::GeneratorConfig generator_config(const NexmarkGeneratorArgs
 void add_nexmark_run_options(CLI::App* cmd, NexmarkRunArgs& a) {
   cmd->add_option(
          "--query", a.query,
-         "Query to run (q0, q1, ..., q20) or all; calibration: gen (the generator alone, no engine), "
+         "Query to run (q0, q1, ..., q22) or all; calibration: gen (the generator alone, no engine), "
          "passthrough (every event to a blackhole)")
       ->required();
   add_generator_options(cmd, a.run_generator);
@@ -47,6 +47,9 @@ void add_nexmark_run_options(CLI::App* cmd, NexmarkRunArgs& a) {
   cmd->add_option("--tps", a.tps,
                   "Pace the source at this many events per wall-clock second in total (0: flat out)")
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--side-input", a.side_input,
+                  "q13's side input: a CSV file of key,value rows (default: Nexmark's, keys 0..9999 with "
+                  "their own text as value)");
   cmd->add_option("-D", a.defines, "Configuration key=value (repeatable), e.g. -D state.backend.type=rocksdb");
   cmd->add_option("--checkpoint-interval", a.checkpoint_interval,
                   "Checkpoint every DURATION (e.g. 50ms, 1s): sets execution.checkpointing.interval");
@@ -92,6 +95,7 @@ nexmark::QueryOptions nexmark_query_options(const NexmarkRunArgs& a) {
   nexmark::QueryOptions o;
   o.generator = generator_config(a.run_generator);
   o.tps = a.tps;
+  o.side_input = a.side_input;
   try {
     o.sink = nexmark::SinkSpec::parse(a.sink);
   } catch (const ConfigError&) {

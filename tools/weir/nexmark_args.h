@@ -27,6 +27,7 @@ struct NexmarkRunArgs {
   int parallelism = 0;
   std::string sink = "blackhole";
   double tps = 0;
+  std::string side_input;  //!< q13's side input file; empty: Nexmark's default table
   std::vector<std::string> defines;
   // Fault tolerance (issue 4): checkpoints, injected failures, savepoints.
   std::string checkpoint_interval;  //!< DURATION text, e.g. "50ms"; empty: no periodic checkpoints

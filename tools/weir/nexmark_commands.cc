@@ -171,6 +171,7 @@ std::vector<std::string> library_args(const NexmarkRunArgs& a) {
                                    a.sink,
                                    "--tps",
                                    fmt::format("{}", a.tps)};
+  if (!a.side_input.empty()) args.insert(args.end(), {"--side-input", a.side_input});
   if (!a.from_savepoint.empty()) args.insert(args.end(), {"--from-savepoint", a.from_savepoint});
   if (a.allow_non_restored_state) args.push_back("--allow-non-restored-state");
   return args;
@@ -179,7 +180,7 @@ std::vector<std::string> library_args(const NexmarkRunArgs& a) {
 int run_on_cluster(const NexmarkCommands& c) {
   if (c.query == "all" || c.query == "gen")
     throw ConfigError("bad --query '" + c.query +
-                      "' with --jobmanager: a cluster runs one query (q0 ... q20)");
+                      "' with --jobmanager: a cluster runs one query (q0 ... q22)");
   if (c.inject_failures > 0 || c.stop_with_savepoint_after_events > 0 || c.drain || !c.savepoint_dir.empty())
     throw ConfigError(
         "--inject-failures, --stop-with-savepoint-after-events, --drain and --savepoint-dir act on the "

@@ -77,6 +77,12 @@ class FilePartWriter {
   std::multimap<int64_t, std::string> pending_;  // checkpoint id -> base name
 };
 
+//! Whether a part-file sink of this job commits its files with checkpoints (checkpointing is on), or
+//! publishes them at the end of its input.
+inline bool part_files_are_transactional(RuntimeContext& ctx) {
+  return ctx.get_runtime_config().get_duration(options::kCheckpointInterval).count() > 0;
+}
+
 //! Shared lifecycle of the text and JSON part-file sinks.
 template <typename T, typename Derived>
 class PartFileSinkBase : public SinkFunction<T>, public CheckpointedFunction, public CheckpointListener {
@@ -88,9 +94,8 @@ class PartFileSinkBase : public SinkFunction<T>, public CheckpointedFunction, pu
   PartFileSinkBase(const PartFileSinkBase& o) : dir_(o.dir_), names_(o.names_) {}
   void initialize_state(RuntimeContext& ctx, bool restored) override {
     state_ = &ctx.get_union_list_state(ListStateDescriptor<std::string>("pending-part-files"));
-    bool transactional = ctx.get_runtime_config().get_duration(options::kCheckpointInterval).count() > 0;
     writer_.open(dir_, ctx.get_job_id().substr(0, 8), ctx.get_attempt_number(),
-                 ctx.get_index_of_this_subtask(), transactional, names_);
+                 ctx.get_index_of_this_subtask(), part_files_are_transactional(ctx), names_);
     if (restored) writer_.recover(state_->get(), ctx.get_number_of_parallel_subtasks());
     state_->clear();
   }

@@ -1,10 +1,11 @@
 #pragma once
-// JSON text for records: append_json(out, v) writes numbers, strings (escaped), bools and WEIR_STRUCT structs
-// as objects keyed by their field names. Doubles use the shortest text that reads back to the same value and
-// always look like doubles ("908.0", not "908"). Appends to a caller's buffer: a sink reuses one string for
-// every record.
+// JSON text for records: append_json(out, v) writes numbers, strings (escaped), bools, optionals (null when
+// empty) and WEIR_STRUCT structs as objects keyed by their field names. Doubles use the shortest text that
+// reads back to the same value and always look like doubles ("908.0", not "908"). Appends to a caller's
+// buffer: a sink reuses one string for every record.
 #include <charconv>
 #include <cmath>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -51,6 +52,11 @@ inline void append_json_string(std::string& out, std::string_view s) {
 template <typename T>
 void append_json(std::string& out, const T& v);
 
+template <typename T>
+inline constexpr bool kIsOptional = false;
+template <typename T>
+inline constexpr bool kIsOptional<std::optional<T>> = true;
+
 //! The fields of a described struct as `"name":value` pairs, without braces.
 template <DescribedStruct T>
 void append_json_fields(std::string& out, const T& v) {
@@ -83,6 +89,11 @@ void append_json(std::string& out, const T& v) {
     if (s.find_first_of(".e") == std::string_view::npos) out += ".0";
   } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
     append_json_string(out, v);
+  } else if constexpr (kIsOptional<T>) {  // SQL's NULL
+    if (v)
+      append_json(out, *v);
+    else
+      out += "null";
   } else if constexpr (DescribedStruct<T>) {
     out += '{';
     append_json_fields(out, v);

@@ -1,15 +1,32 @@
-// q9 (winning bids) and q4 (average closing price per category). Both close auctions in event time:
-// an auction keeps the best bid placed within [dateTime, expires] and emits it when the watermark
-// passes expires. q4 averages the winning prices per category as auctions close.
+// q9 (winning bids), q4 (average closing price per category) and q6 (average selling price per
+// seller). All close auctions in event time: an auction keeps the best bid placed within [dateTime,
+// expires] and emits it when the watermark passes expires. q4 averages the winning prices per category
+// as auctions close; q6 averages each seller's last winning prices.
+#include <algorithm>
 #include <utility>
+#include <vector>
 
 #include "weir/nexmark/bid_order.h"
 #include "weir/nexmark/query_builders.h"
 #include "weir/nexmark/query_plumbing.h"
 #include "weir/nexmark/rows.h"
 
-namespace weir::nexmark::detail {
+namespace weir::nexmark {
+
+//! q6: one closed auction's winning bid, placed in its seller's order by (bid time, auction id).
+struct SoldItem {
+  Timestamp dateTime = 0;
+  int64_t auction = 0;
+  int64_t seller = 0;
+  int64_t price = 0;
+};
+WEIR_STRUCT(SoldItem, dateTime, auction, seller, price)
+
+namespace detail {
 namespace {
+
+//! q6's window: ROWS BETWEEN 10 PRECEDING AND CURRENT ROW.
+constexpr size_t kSellerWindow = 11;
 
 //! Auctions (input 1) and bids (input 2) keyed by auction id. Bids that arrive before their auction
 //! wait in a list; bids for an auction that already closed are dropped (they are past its expiry).
@@ -100,7 +117,43 @@ class CategoryAverage final : public KeyedProcessFunction<int64_t, std::pair<int
   ValueState<std::pair<int64_t, int64_t>>* sum_count_ = nullptr;
 };
 
+//! Per seller, the average (BIGINT, truncated) winning price of its latest kSellerWindow closed auctions
+//! by bid time, emitted after each close. The window is kept sorted, oldest first, in one value.
+class SellerAverage final : public KeyedProcessFunction<int64_t, SoldItem, Q6Row> {
+ public:
+  void open(RuntimeContext& ctx) override {
+    latest_ = &ctx.get_state(ValueStateDescriptor<std::vector<SoldItem>>("q6-latest"));
+  }
+  void process_element(const SoldItem& item, Context&, Collector<Q6Row>& out) override {
+    std::vector<SoldItem> latest = latest_->value().value_or(std::vector<SoldItem>{});
+    auto earlier = [](const SoldItem& a, const SoldItem& b) {
+      return std::pair(a.dateTime, a.auction) < std::pair(b.dateTime, b.auction);
+    };
+    latest.insert(std::upper_bound(latest.begin(), latest.end(), item, earlier), item);
+    if (latest.size() > kSellerWindow) latest.erase(latest.begin());
+    latest_->update(latest);
+    int64_t sum = 0;
+    for (const SoldItem& s : latest) sum += s.price;
+    out.collect({item.seller, sum / static_cast<int64_t>(latest.size())});
+  }
+
+ private:
+  ValueState<std::vector<SoldItem>>* latest_ = nullptr;
+};
+
 }  // namespace
+
+void build_q6(StreamExecutionEnvironment& env, const QueryOptions& o) {
+  auto rows = winning_bids(env, o, "q6")
+                  .map(
+                      [](const Q9Row& w) {
+                        return SoldItem{w.bid_dateTime, w.id, w.seller, w.price};
+                      },
+                      "q6: Sold Item")
+                  .key_by([](const SoldItem& s) { return s.seller; })
+                  .process(SellerAverage{}, "q6: Average Selling Price");
+  write_rows(rows, o, "q6");
+}
 
 void build_q9(StreamExecutionEnvironment& env, const QueryOptions& o) {
   write_rows(winning_bids(env, o, "q9"), o, "q9");
@@ -118,4 +171,5 @@ void build_q4(StreamExecutionEnvironment& env, const QueryOptions& o) {
   write_rows(rows, o, "q4");
 }
 
-}  // namespace weir::nexmark::detail
+}  // namespace detail
+}  // namespace weir::nexmark

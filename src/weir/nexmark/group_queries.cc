@@ -2,7 +2,6 @@
 // q19 (top 10 bids per auction). They emit a row whenever a key's result changes, as an append
 // stream of updates (Flink emits the same rows as a changelog).
 #include <algorithm>
-#include <cstdio>
 #include <tuple>
 #include <vector>
 
@@ -10,6 +9,7 @@
 #include "weir/nexmark/query_builders.h"
 #include "weir/nexmark/query_plumbing.h"
 #include "weir/nexmark/rows.h"
+#include "weir/nexmark/time_format.h"
 
 namespace weir::nexmark {
 
@@ -24,30 +24,7 @@ WEIR_STRUCT(Q17Acc, total, min, max, sum)
 namespace detail {
 namespace {
 
-constexpr int64_t kMsPerDay = 86'400'000;
 constexpr size_t kTopN = 10;
-
-int64_t day_number(Timestamp ms) {
-  return ms >= 0 ? ms / kMsPerDay : (ms - kMsPerDay + 1) / kMsPerDay;
-}
-
-//! "yyyy-MM-dd" (UTC) of a day number since 1970-01-01 (the civil-from-days algorithm).
-std::string format_day(int64_t days) {
-  int64_t z = days + 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t y = yoe + era * 400;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  if (m <= 2) ++y;
-  char buf[64];  // room for any int64 year, so the compiler can prove nothing is cut
-  std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld", static_cast<long long>(y), static_cast<long long>(m),
-                static_cast<long long>(d));
-  return buf;
-}
 
 using AuctionDay = std::pair<int64_t, int64_t>;
 

@@ -1,3 +1,5 @@
+// q13 (bounded side input join): every bid enriched by the side input's rows for auction % 10000, a
+// lookup in a table read once when the job is built and shared by the subtasks (side_input.h).
 // q3 (local item suggestion) and q20 (expanded bids): unbounded keyed equi-joins. Both join on an id
 // that each auction or person has exactly once, so the side holding that id is kept per key (or only
 // a marker when it does not qualify), and rows of the other side wait only until it arrives (bids
@@ -5,6 +7,7 @@
 #include "weir/nexmark/query_builders.h"
 #include "weir/nexmark/query_plumbing.h"
 #include "weir/nexmark/rows.h"
+#include "weir/nexmark/side_input.h"
 
 namespace weir::nexmark {
 
@@ -112,6 +115,20 @@ void build_q20(StreamExecutionEnvironment& env, const QueryOptions& o) {
                   .connect(auctions_of(events).key_by([](const Auction& a) { return a.id; }))
                   .process(Q20Join{}, "q20: Join Auction");
   write_rows(rows, o, "q20");
+}
+
+void build_q13(StreamExecutionEnvironment& env, const QueryOptions& o) {
+  // Read before the job runs, so a bad file is a clear error, not a failing task.
+  std::shared_ptr<const SideInput> side =
+      o.side_input.empty() ? SideInput::nexmark_default() : SideInput::read(o.side_input);
+  auto rows = bids_of(event_stream(env, o))
+                  .flat_map<Q13Row>(
+                      [side](const Bid& b, Collector<Q13Row>& out) {
+                        for (const std::string& v : side->values(b.auction % SideInput::kKeys))
+                          out.collect({b.auction, b.bidder, b.price, b.dateTime, v});
+                      },
+                      "q13: Join Side Input");
+  write_rows(rows, o, "q13");
 }
 
 }  // namespace detail

@@ -49,9 +49,12 @@ std::shared_ptr<graph::JobGraph> build_nexmark_job(const std::vector<std::string
       o.tps = static_cast<double>(parse_number(k, v));
     } else if (k == "sink") {
       o.sink = SinkSpec::parse(v);
+    } else if (k == "side-input") {
+      o.side_input = v;
     } else {
-      throw ConfigError("nexmark job: unknown argument '" + k +
-                        "' (expected query, events, seed, rate, base-time, out-of-orderness, tps, sink)");
+      throw ConfigError(
+          "nexmark job: unknown argument '" + k +
+          "' (expected query, events, seed, rate, base-time, out-of-orderness, tps, sink, side-input)");
     }
   }
   if (query.empty()) throw ConfigError("nexmark job: missing argument query=NAME");

@@ -12,9 +12,12 @@ const std::vector<std::pair<std::string, detail::QueryBuilder>>& registry() {
   static const std::vector<std::pair<std::string, detail::QueryBuilder>> r = {
       {"q0", detail::build_q0},   {"q1", detail::build_q1},   {"q2", detail::build_q2},
       {"q3", detail::build_q3},   {"q4", detail::build_q4},   {"q5", detail::build_q5},
-      {"q7", detail::build_q7},   {"q8", detail::build_q8},   {"q9", detail::build_q9},
-      {"q11", detail::build_q11}, {"q12", detail::build_q12}, {"q17", detail::build_q17},
+      {"q6", detail::build_q6},   {"q7", detail::build_q7},   {"q8", detail::build_q8},
+      {"q9", detail::build_q9},   {"q10", detail::build_q10}, {"q11", detail::build_q11},
+      {"q12", detail::build_q12}, {"q13", detail::build_q13}, {"q14", detail::build_q14},
+      {"q15", detail::build_q15}, {"q16", detail::build_q16}, {"q17", detail::build_q17},
       {"q18", detail::build_q18}, {"q19", detail::build_q19}, {"q20", detail::build_q20},
+      {"q21", detail::build_q21}, {"q22", detail::build_q22},
   };
   return r;
 }

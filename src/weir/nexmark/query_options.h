@@ -36,6 +36,8 @@ struct QueryOptions {
   //! Source pacing in events per wall-clock second over all subtasks; 0: flat out.
   double tps = 0;
   SinkSpec sink;
+  //! q13's side input: a CSV file of key,value rows; empty: Nexmark's default table (side_input.h).
+  std::string side_input;
   //! Progress counter and failure injector the source reports to (both optional).
   connectors::nexmark::NexmarkSourceHooks source_hooks;
 };
