@@ -137,6 +137,8 @@ JOB0=$(sed -n 's/.*JobID \([0-9a-f]*\).*/\1/p' "$DIR/q0-submit.log")
 [ -n "$JOB" ] && [ -n "$JOB0" ] || fail "no job ids: $(cat "$DIR/q5-submit.log" "$DIR/q0-submit.log")"
 wait_for 60 "2 checkpoints of q5" checkpoints_at_least "$A_REST" "$JOB" 2
 wait_for 60 "2 checkpoints of q0" checkpoints_at_least "$A_REST" "$JOB0" 2
+specs() { find "$CL/ha/default/jobs" -type f 2>/dev/null | grep -q .; }
+specs || fail "the running jobs have no specs in storageDir: $(ls -R "$CL/ha")"
 
 # (1) One member of three lost, ZooKeeper's leader at that: the quorum holds, so does the JobManager leader.
 ZK_LEADER=""
@@ -208,6 +210,8 @@ wait_for 120 "q5 finished" state_is "$NEW" "$JOB" FINISHED
 grep -h "already exists" "$CL"/*.log "$DIR"/*.log 2>/dev/null && fail "a checkpoint id was used twice"
 "$WEIR" cancel $HA "$JOB0" > "$DIR/cancel.log" 2>&1 || fail "cancel q0: $(cat "$DIR/cancel.log")"
 wait_for 30 "q0 canceled" state_is "$NEW" "$JOB0" CANCELED
+# Both jobs ended: their specs are gone from storageDir (and their znodes with them, see ha_stores_test).
+wait_for 30 "the ended jobs' specs removed from storageDir" eval '! specs'
 
 "$WEIR" cluster stop --dir "$CL" > /dev/null 2>&1 || true
 echo "HA QUORUM: OK"

@@ -130,7 +130,10 @@ bool JobMaster::ensure_slots_locked(std::function<void()> retry) {
       end_locked();
       return false;
     }
-    timer_.schedule(std::chrono::milliseconds(100), std::move(retry));
+    // Slots come with TaskManagers registering (after a JobManager failover: within milliseconds of the new
+    // leader's publication), so the first two seconds are polled every 10 ms, then every 100 ms.
+    const bool early = now_ms() - slot_wait_since_ms_ < 2000;
+    timer_.schedule(std::chrono::milliseconds(early ? 10 : 100), std::move(retry));
     return false;
   }
 }
