@@ -2,9 +2,10 @@
 # Quorum loss with running jobs (issue #14 item 6), through processes as a person runs them: a 3-node ZooKeeper
 # ensemble (QuorumPeerMain, started once here), `weir cluster start --jobmanagers 2 -n 2` on it (a leader, a
 # standby, two TaskManagers), a checkpointing Nexmark q5 (keyed, exactly-once file sink) and a q0 that retains
-# two checkpoints:
+# two checkpoints, taken on demand (`weir checkpoint`; its interval is an hour, so that none is in flight when
+# the quorum goes):
 #  (1) ZooKeeper's own leader member SIGKILLed: one of three lost, the quorum holds. The jobs run on under the
-#      same JobManager leader: checkpoints go on, no restart, no step-down;
+#      same JobManager leader: q5's checkpoints go on and one of q0 is taken, no restart, no step-down;
 #  (2) a second member SIGKILLed: no quorum. The leader pauses, then steps down once its session is lost; from
 #      then until the quorum is back no JobManager acts: none leads (both REST APIs answer 503), no election,
 #      no checkpoint completes (the committed output of both jobs' exactly-once file sinks and the retained
@@ -12,7 +13,8 @@
 #      retained checkpoint of q0 is corrupted;
 #  (3) both members started again: exactly one JobManager leads, in a new term; q5 recovers from its latest
 #      checkpoint and its committed output equals the failure-free run (nothing lost, nothing twice); q0 falls
-#      back to its older retained checkpoint and the new leader logs which one it skipped and why.
+#      back to its older retained checkpoint and the new leader logs which one it skipped and why; a checkpoint
+#      of q0 taken on demand under the new leader gets a newer id (ZooKeeper's counter).
 # Every wait polls a condition against a deadline. Usage: ha_quorum_test.sh path/to/weir
 set -eu
 WEIR="$1"
@@ -133,12 +135,20 @@ registrations() { COUNTED="registered at JobManager"; count $TM_LOGS; }
   --checkpoint-interval 200ms --checkpoint-dir "$DIR/chk" > "$DIR/q5-submit.log" 2>&1 || fail "q5 submit: $(cat "$DIR/q5-submit.log")"
 JOB=$(sed -n 's/.*JobID \([0-9a-f]*\).*/\1/p' "$DIR/q5-submit.log")
 "$WEIR" nexmark $HA --detached --query q0 --events 100000000 -p 1 --tps 1000 --sink "file:$DIR/q0-ha" \
-  --checkpoint-interval 200ms --checkpoint-dir "$DIR/chk0" -D execution.checkpointing.num-retained=2 \
+  --checkpoint-interval 3600s --checkpoint-dir "$DIR/chk0" -D execution.checkpointing.num-retained=2 \
   > "$DIR/q0-submit.log" 2>&1 || fail "q0 submit: $(cat "$DIR/q0-submit.log")"
 JOB0=$(sed -n 's/.*JobID \([0-9a-f]*\).*/\1/p' "$DIR/q0-submit.log")
 [ -n "$JOB" ] && [ -n "$JOB0" ] || fail "no job ids: $(cat "$DIR/q5-submit.log" "$DIR/q0-submit.log")"
 wait_for 60 "2 checkpoints of q5" checkpoints_at_least "$A_REST" "$JOB" 2
-wait_for 60 "2 checkpoints of q0" checkpoints_at_least "$A_REST" "$JOB0" 2
+wait_for 30 "q0 running" state_is "$A_REST" "$JOB0" RUNNING
+# checkpoint_of NAME: a checkpoint of q0 on demand through the leader ZooKeeper names; its id in $NAME.
+checkpoint_of() {
+  "$WEIR" checkpoint $HA "$JOB0" > "$DIR/checkpoint-$1.log" 2>&1 || fail "weir checkpoint of q0: $(cat "$DIR/checkpoint-$1.log")"
+  id=$(sed -n 's/^Checkpoint \([0-9]*\) for job .* completed.*/\1/p' "$DIR/checkpoint-$1.log")
+  [ -n "$id" ] || fail "weir checkpoint printed no id: $(cat "$DIR/checkpoint-$1.log")"
+  eval "$1=$id"
+}
+checkpoint_of OLDER0
 specs() { find "$CL/ha/default/jobs" -type f 2>/dev/null | grep -q .; }
 specs || fail "the running jobs have no specs in storageDir: $(ls -R "$CL/ha")"
 
@@ -149,8 +159,8 @@ for i in 1 2 3; do [ "$(mode $i)" = leader ] && ZK_LEADER=$i; done
 DONE=$(completed "$A_REST" "$JOB")
 kill_member "$ZK_LEADER"
 wait_for 30 "q5 checkpoints go on with one member of three lost" checkpoints_at_least "$A_REST" "$JOB" $((DONE + 3))
-DONE0=$(completed "$A_REST" "$JOB0")
-wait_for 30 "q0 checkpoints go on with one member of three lost" checkpoints_at_least "$A_REST" "$JOB0" $((DONE0 + 2))
+checkpoint_of NEWEST0
+[ "$NEWEST0" -gt "$OLDER0" ] || fail "q0's checkpoint ids did not grow: $OLDER0, then $NEWEST0"
 state_is "$A_REST" "$JOB" RUNNING || fail "q5 is not running with two members of three: $(job_json "$A_REST" "$JOB" "")"
 job_json "$A_REST" "$JOB" "" | grep -q '"restarts":0' || fail "q5 restarted after losing one member: $(job_json "$A_REST" "$JOB" "")"
 grep -q "stepping down" "$A_LOG" && fail "the leader stepped down after losing one member of three"
@@ -169,10 +179,8 @@ GRANTS=$(grants); DEPLOYS=$(deploys); REGISTRATIONS=$(registrations)
 COMMITTED=$(committed_files); RETAINED=$(retained)
 [ -n "$COMMITTED" ] || fail "q0 committed nothing before the quorum was lost"
 # q0's newest retained checkpoint gets a torn _metadata: the next leader must fall back to the older one.
-NEWEST0=$(ls "$DIR/chk0/$JOB0" | sed -n 's/^chk-\([0-9]*\)$/\1/p' | sort -n | while read -r n; do
-  [ -f "$DIR/chk0/$JOB0/chk-$n/_metadata" ] && echo "$n"; done | tail -n 2)
-OLDER0=$(echo "$NEWEST0" | head -n 1); NEWEST0=$(echo "$NEWEST0" | tail -n 1)
-[ -n "$OLDER0" ] && [ "$OLDER0" != "$NEWEST0" ] || fail "q0 retains fewer than 2 checkpoints: $(ls -R "$DIR/chk0")"
+[ -f "$DIR/chk0/$JOB0/chk-$OLDER0/_metadata" ] && [ -f "$DIR/chk0/$JOB0/chk-$NEWEST0/_metadata" ] \
+  || fail "q0 does not retain checkpoints $OLDER0 and $NEWEST0: $(ls -R "$DIR/chk0")"
 printf 'torn' > "$DIR/chk0/$JOB0/chk-$NEWEST0/_metadata"
 # Still nobody leads, and nothing was elected, deployed, registered, completed or committed meanwhile: the
 # window is the session timeout plus the heartbeat timeout since the quorum went.
@@ -205,6 +213,9 @@ wait_for 10 "the other JobManager names the new leader" sh -c "curl -s http://$O
   || fail "q0 restored checkpoint $(restored_id "$NEW" "$JOB0"), not the older retained $OLDER0 (chk-$NEWEST0 is torn)"
 grep -q "job $JOB0: skipped checkpoints that cannot be restored: checkpoint $NEWEST0 " "$NEW_LOG" \
   || fail "the new leader did not log why it skipped q0's checkpoint $NEWEST0"
+wait_for 30 "q0 running under the new leader" state_is "$NEW" "$JOB0" RUNNING
+checkpoint_of AFTER0
+[ "$AFTER0" -gt "$NEWEST0" ] || fail "q0's checkpoint under the new leader has id $AFTER0, not above $NEWEST0"
 wait_for 120 "q5 finished" state_is "$NEW" "$JOB" FINISHED
 [ -n "$(sorted_output "$DIR/q5-local")" ] || fail "local q5 wrote nothing"
 [ "$(sorted_output "$DIR/q5-local")" = "$(sorted_output "$DIR/q5-ha")" ] \

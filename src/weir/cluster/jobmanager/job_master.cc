@@ -607,17 +607,14 @@ std::future<std::string> JobMaster::trigger_checkpoint() {
   if (!coordinator_) {
     why = "the job is not running";
   } else {
-    // A checkpoint on demand goes to the checkpoint directory but reports back like a savepoint.
-    why = trigger_locked(false, {}, nullptr);
-    if (why.empty()) {
-      int64_t id = coordinator_->stats().triggered;
-      coordinator_->on_savepoint(id, [promise](const std::string& path, const std::string& error) {
-        if (error.empty())
-          promise->set_value(path);
-        else
-          promise->set_exception(std::make_exception_ptr(WeirError(error)));
-      });
-    }
+    // A checkpoint on demand goes to the checkpoint directory but reports back like a savepoint, by the id
+    // the coordinator gave it (with HA from ZooKeeper's counter, after a restore past the restored one).
+    why = trigger_locked(false, {}, [promise](const std::string& path, const std::string& error) {
+      if (error.empty())
+        promise->set_value(path);
+      else
+        promise->set_exception(std::make_exception_ptr(WeirError(error)));
+    });
   }
   if (!why.empty())
     promise->set_exception(std::make_exception_ptr(WeirError("cannot take a checkpoint: " + why)));
