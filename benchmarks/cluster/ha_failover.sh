@@ -1,8 +1,9 @@
 #!/bin/sh
 # Failover of the leading JobManager with ZooKeeper HA (issue #14), default settings (session timeout 3 s,
-# heartbeat.interval 500 ms, heartbeat.timeout 2 s): `weir cluster start --zookeeper --jobmanagers 2 -n 2`
-# (one slot each) runs Nexmark q5 at parallelism 2 with checkpoints every second; once two checkpoints
-# completed, the leader is SIGKILLed. Printed per round, split at the timestamps the new leader logs:
+# heartbeat.interval 500 ms, heartbeat.timeout 2 s; others with -D, e.g. a shorter session timeout):
+# `weir cluster start --zookeeper --jobmanagers 2 -n 2` (one slot each) runs Nexmark q5 at parallelism 2 with
+# checkpoints every second; once two checkpoints completed, the leader is SIGKILLed. Printed per round, split
+# at the timestamps the new leader and the TaskManagers log:
 #   detection_ms  SIGKILL -> the standby's latch fires ("leader latch: this JobManager leads"): the killed
 #                 leader's session expires on the server (the session timeout, the floor of failover time),
 #                 its latch node is deleted and the standby's watch on it fires
@@ -10,8 +11,12 @@
 #                 routes in, leader address published in ZooKeeper, fenced)
 #   recovery_ms   published -> jobs recovered ("recovered N job(s)": job graph and result stores read,
 #                 checkpoint pointers listed and the metadata loaded, JobMaster started and scheduling)
-#   restore_ms    recovered -> every task RUNNING under the new leader (TaskManagers follow the new session,
-#                 register, offer slots; tasks deployed and restored: a task reports RUNNING after its
+#   registered_ms  SIGKILL -> the last TaskManager registered at the new leader with its slots offered
+#                 ("registered at JobManager" in the TaskManagers' logs; they follow the published leader at
+#                 once, concurrently with the job recovery)
+#   deploy_ms     max(recovered, registered) -> the last task deployment accepted by a TaskManager ("deployed
+#                 task": slots allocated, tasks submitted)
+#   restore_ms    last deployment -> every task RUNNING under the new leader (a task reports RUNNING after its
 #                 restore), polled on the REST API every 10 ms
 #   total_ms      SIGKILL -> every task RUNNING
 # Usage: benchmarks/cluster/ha_failover.sh build/release/weir [ROUNDS] [-D key=value ...]
@@ -48,6 +53,14 @@ for round in $(seq 1 "$ROUNDS"); do
   LATCH=$(log_ms "$(grep "leader latch: this JobManager leads" "$NEW_LOG" | head -1 | cut -c1-12)")
   GRANTED=$(log_ms "$(grep "granted leadership" "$NEW_LOG" | head -1 | cut -c1-12)")
   RECOVERED=$(log_ms "$(grep "recovered [0-9]* job(s)" "$NEW_LOG" | head -1 | cut -c1-12)")
-  echo "HA_FAILOVER round=$round detection_ms=$((LATCH - KILLED)) election_ms=$((GRANTED - LATCH)) recovery_ms=$((RECOVERED - GRANTED)) restore_ms=$((RUNNING - RECOVERED)) total_ms=$((RUNNING - KILLED))"
+  REGISTERED=0; DEPLOYED=0
+  for tm in "$DIR"/cl/taskmanager-*.log; do
+    line=$(grep "registered at JobManager" "$tm" | tail -1 | cut -c1-12)
+    [ -n "$line" ] && t=$(log_ms "$line") && [ "$t" -gt "$REGISTERED" ] && REGISTERED=$t
+    line=$(grep "deployed task" "$tm" | tail -1 | cut -c1-12)
+    [ -n "$line" ] && t=$(log_ms "$line") && [ "$t" -gt "$DEPLOYED" ] && DEPLOYED=$t
+  done
+  READY=$RECOVERED; [ "$REGISTERED" -gt "$READY" ] && READY=$REGISTERED
+  echo "HA_FAILOVER round=$round detection_ms=$((LATCH - KILLED)) election_ms=$((GRANTED - LATCH)) recovery_ms=$((RECOVERED - GRANTED)) registered_ms=$((REGISTERED - KILLED)) deploy_ms=$((DEPLOYED - READY)) restore_ms=$((RUNNING - DEPLOYED)) total_ms=$((RUNNING - KILLED))"
   "$WEIR" cluster stop --dir "$DIR/cl" > /dev/null
 done

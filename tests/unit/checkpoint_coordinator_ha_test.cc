@@ -1,7 +1,8 @@
 // The CheckpointCoordinator with high-availability hooks (issue #14): checkpoint ids come from the HA counter
 // (so a new leader never reuses one), a checkpoint completes only once the HA store took it (a failure aborts
-// it and deletes its files; no completion is reported), subsumed pointers are named, and while ZooKeeper is
-// suspended no checkpoint starts or completes without that counting as a checkpoint failure.
+// it and deletes its files, unless the store cannot tell whether it took it; no completion is reported),
+// subsumed pointers are named, and while ZooKeeper is suspended no checkpoint starts or completes without
+// that counting as a checkpoint failure.
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -25,6 +26,7 @@ struct Fixture {
   int64_t next = 41;
   std::vector<std::pair<int64_t, std::vector<int64_t>>> added;
   bool fail_add = false;
+  bool add_unknown = false;  // the add's answer is lost (the connection dropped with it in flight)
   bool paused = false;
 
   Fixture() {
@@ -54,6 +56,7 @@ struct Fixture {
     h.next_id = [this] { return next++; };
     h.completed = [this](int64_t id, const std::string& metadata, const std::vector<int64_t>& retained_ids) {
       if (fail_add) throw std::runtime_error("not the leader");
+      if (add_unknown) throw cluster::CheckpointCompletionUnknown("connection lost with the write in flight");
       EXPECT_TRUE(fs::exists(metadata)) << metadata;
       added.push_back({id, retained_ids});
     };
@@ -104,6 +107,20 @@ TEST(CheckpointCoordinatorHa, AFailedAddAbortsTheCheckpointAndDeletesItsFiles) {
   EXPECT_FALSE(fs::exists(f.dir / f.job.to_string() / "chk-41" / "_metadata"));
   EXPECT_EQ(c->stats().failed, 1);
   EXPECT_TRUE(c->failures_exceed_tolerance());
+}
+
+// The pointer may be in ZooKeeper (the multi-op's answer was lost): the checkpoint is not complete for this
+// JobManager (no task is told, it is not retained), but its files stay for a leader that restores from it.
+TEST(CheckpointCoordinatorHa, ACompletionOfUnknownOutcomeAbortsTheCheckpointAndKeepsItsFiles) {
+  Fixture f;
+  auto c = f.coordinator(1);
+  ASSERT_TRUE(f.run(*c).has_value());  // 41
+  f.add_unknown = true;
+  EXPECT_FALSE(f.run(*c).has_value());  // 42
+  EXPECT_EQ(c->retained().back().id, 41);
+  EXPECT_TRUE(fs::exists(f.job_dir() / "chk-41" / "_metadata"));
+  EXPECT_TRUE(fs::exists(f.job_dir() / "chk-42" / "_metadata"));
+  EXPECT_EQ(c->stats().failed, 1);
 }
 
 TEST(CheckpointCoordinatorHa, ASuspendedConnectionPausesCheckpointsWithoutFailingThem) {

@@ -3,6 +3,7 @@
 
 #include <zookeeper/zookeeper.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
@@ -56,6 +57,34 @@ void quiet_c_client_log() {
   static std::once_flag once;
   // The C client logs every reconnect attempt at INFO to stderr; warnings and errors are what matter.
   std::call_once(once, [] { zoo_set_debug_level(ZOO_LOG_LEVEL_WARN); });
+}
+
+// The C client's log lines, at most kLogLinesPerSecond a second. While no server answers it retries every
+// few tens of milliseconds and logs each refused connection and each round over the quorum (~100 lines a
+// second per process when the quorum is lost); the connection states Weir logs itself say what happens, so
+// the rest is counted and the count logged with the next line of a later second.
+void rate_limited_c_client_log(const char* message) {
+  constexpr int kLogLinesPerSecond = 5;
+  static std::mutex mu;
+  static std::chrono::steady_clock::time_point window;
+  static int lines = 0;
+  static int64_t suppressed = 0;
+  std::lock_guard lock(mu);
+  auto now = std::chrono::steady_clock::now();
+  if (now - window >= std::chrono::seconds(1)) {
+    if (suppressed > 0)
+      std::fprintf(stderr, "(the ZooKeeper client logged %lld more line(s) like these)\n",
+                   static_cast<long long>(suppressed));
+    window = now;
+    lines = 0;
+    suppressed = 0;
+  }
+  if (++lines > kLogLinesPerSecond) {
+    ++suppressed;
+    return;
+  }
+  size_t n = std::strlen(message);
+  std::fprintf(stderr, "%s%s", message, n > 0 && message[n - 1] == '\n' ? "" : "\n");
 }
 
 }  // namespace
@@ -126,9 +155,9 @@ struct ZooKeeperClient::Impl {
       lost_deadline.reset();
     }
     contexts.push_back(std::make_unique<HandleContext>(HandleContext{this, gen}));
-    zh =
-        zookeeper_init(settings.quorum.c_str(), &Impl::session_watcher,
-                       static_cast<int>(settings.session_timeout.count()), nullptr, contexts.back().get(), 0);
+    zh = zookeeper_init2(settings.quorum.c_str(), &Impl::session_watcher,
+                         static_cast<int>(settings.session_timeout.count()), nullptr, contexts.back().get(),
+                         0, &rate_limited_c_client_log);
     if (!zh)
       throw ZooKeeperError(
           ZSYSTEMERROR, "connect", "",

@@ -158,7 +158,12 @@ void CheckpointCoordinator::complete(int64_t id, Pending& p, int64_t now_ms, Com
     for (size_t i = completed_.size() > keep ? completed_.size() - keep : 0; i < completed_.size(); ++i)
       retained.push_back(completed_[i].id);
     retained.push_back(id);
-    ha_.completed(id, p.dir + "/_metadata", retained);
+    try {
+      ha_.completed(id, p.dir + "/_metadata", retained);
+    } catch (const CheckpointCompletionUnknown&) {
+      p.keep_files = true;  // ZooKeeper may point at them
+      throw;
+    }
   }
   out = p.stats;
   out.path = p.dir;
@@ -211,7 +216,7 @@ bool CheckpointCoordinator::abort(int64_t id, const std::string& reason, int64_t
   if (it == pending_.end()) return false;
   if (!it->second.savepoint) {
     ++consecutive_failures_;
-    storage_.discard(it->second.dir);
+    if (!it->second.keep_files) storage_.discard(it->second.dir);
   }
   ++stats_.failed;
   last_failure_ = fmt::format("checkpoint {} failed: {}", id, reason);

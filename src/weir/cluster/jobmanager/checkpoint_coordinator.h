@@ -19,6 +19,7 @@
 #include "weir/checkpoint/shared_state_registry.h"
 #include "weir/cluster/gateways.h"
 #include "weir/common/config.h"
+#include "weir/common/error.h"
 #include "weir/graph/job_graph.h"
 
 namespace weir::cluster {
@@ -83,11 +84,20 @@ struct CheckpointStats {
 //! How a job's checkpoints reach high-availability storage (ZooKeeper with HA on; empty members without).
 //! Each member runs under the JobMaster's lock and may throw: a failed `next_id` fails the trigger, a
 //! failed `completed` leaves the checkpoint incomplete (it is aborted and its files discarded).
+//! Thrown by CheckpointHaHooks::completed when it cannot tell whether the checkpoint's pointer was stored
+//! (the connection to ZooKeeper dropped with the write in flight). The checkpoint is aborted like any failed
+//! completion, but its files stay: a pointer to them may exist, and the next leader may restore from it.
+class CheckpointCompletionUnknown : public WeirError {
+ public:
+  using WeirError::WeirError;
+};
+
 struct CheckpointHaHooks {
   //! The next checkpoint id from a counter that survives the JobManager (ids never repeat for a job).
   std::function<int64_t()> next_id;
   //! Checkpoint `id` is complete: its `_metadata` is at `metadata_path`; `retained` are the ids of every
-  //! checkpoint kept after it (itself included), so any other pointer may go.
+  //! checkpoint kept after it (itself included), so any other pointer may go. Throws when the checkpoint is
+  //! not complete (CheckpointCompletionUnknown when that is not known).
   std::function<void(int64_t id, const std::string& metadata_path, const std::vector<int64_t>& retained)>
       completed;
   //! True while the JobManager may not write to ZooKeeper (its connection is suspended): no checkpoint
@@ -161,6 +171,7 @@ class CheckpointCoordinator {
     int expected = 0;
     bool savepoint = false;
     std::string dir;
+    bool keep_files = false;  // its completion's outcome is unknown: an abort leaves its files
     int64_t started_ms = 0;
     std::set<std::pair<int, int>> acked;
     std::vector<checkpoint::TaskStateHandle> handles;

@@ -133,7 +133,10 @@ bool JobMaster::ensure_slots_locked(std::function<void()> retry) {
       end_locked();
       return false;
     }
-    timer_.schedule(std::chrono::milliseconds(100), std::move(retry));
+    // Slots come with TaskManagers registering (after a JobManager failover: within milliseconds of the new
+    // leader's publication), so the first two seconds are polled every 10 ms, then every 100 ms.
+    const bool early = now_ms() - slot_wait_since_ms_ < 2000;
+    timer_.schedule(std::chrono::milliseconds(early ? 10 : 100), std::move(retry));
     return false;
   }
 }
@@ -608,17 +611,14 @@ std::future<std::string> JobMaster::trigger_checkpoint() {
   if (!coordinator_) {
     why = "the job is not running";
   } else {
-    // A checkpoint on demand goes to the checkpoint directory but reports back like a savepoint.
-    why = trigger_locked(false, {}, nullptr);
-    if (why.empty()) {
-      int64_t id = coordinator_->stats().triggered;
-      coordinator_->on_savepoint(id, [promise](const std::string& path, const std::string& error) {
-        if (error.empty())
-          promise->set_value(path);
-        else
-          promise->set_exception(std::make_exception_ptr(WeirError(error)));
-      });
-    }
+    // A checkpoint on demand goes to the checkpoint directory but reports back like a savepoint, by the id
+    // the coordinator gave it (with HA from ZooKeeper's counter, after a restore past the restored one).
+    why = trigger_locked(false, {}, [promise](const std::string& path, const std::string& error) {
+      if (error.empty())
+        promise->set_value(path);
+      else
+        promise->set_exception(std::make_exception_ptr(WeirError(error)));
+    });
   }
   if (!why.empty())
     promise->set_exception(std::make_exception_ptr(WeirError("cannot take a checkpoint: " + why)));

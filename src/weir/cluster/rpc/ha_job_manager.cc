@@ -122,7 +122,18 @@ JobManagerHaHooks HaJobManager::hooks(const ha::LeaderFence& fence) {
         if (p.checkpoint_id != id &&
             std::find(retained.begin(), retained.end(), p.checkpoint_id) == retained.end())
           subsumed.push_back(p.checkpoint_id);
-      ha->completed_checkpoint_store().add(job, {id, metadata}, fence, subsumed);
+      try {
+        ha->completed_checkpoint_store().add(job, {id, metadata}, fence, subsumed);
+      } catch (const ha::FencingError&) {
+        throw;  // nothing was written
+      } catch (const ha::ZooKeeperError& e) {
+        // The multi-op was sent and its answer lost: ZooKeeper may hold the pointer (and no longer the
+        // subsumed ones), so the checkpoint's files must stay for whoever restores from it.
+        if (e.connection_loss() || e.session_expired())
+          throw CheckpointCompletionUnknown(
+              fmt::format("its pointer may or may not be in ZooKeeper (files kept): {}", e.what()));
+        throw;
+      }
     };
     c.paused = [this] { return paused_.load(); };
     // Attempt numbers no former leader's tasks of this job use (see CheckpointHaHooks::first_attempt).

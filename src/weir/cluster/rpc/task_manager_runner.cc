@@ -60,7 +60,10 @@ class TaskManagerRunner::Service final : public weir::rpc::TaskManagerService::S
     std::string error = tm_.host_->submit(*req);
     resp->set_accepted(error.empty());
     resp->set_reason(error);
-    if (!error.empty())
+    if (error.empty())
+      log_line(kRole, fmt::format("deployed task {}/{} of job {} (attempt {})", req->task().vertex(),
+                                  req->task().subtask(), req->task().job_id(), req->task().attempt()));
+    else
       log_line(kRole, fmt::format("refused task {}/{} of job {}: {}", req->task().vertex(),
                                   req->task().subtask(), req->task().job_id(), error));
     return grpc::Status::OK;
