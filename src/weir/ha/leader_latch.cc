@@ -1,10 +1,11 @@
 #include "weir/ha/leader_latch.h"
-#include "weir/common/log.h"
 
 #include <algorithm>
 #include <cstdio>
 
 #include <fmt/format.h>
+
+#include "weir/common/log.h"
 
 namespace weir::ha {
 

@@ -1,11 +1,12 @@
 #include "weir/ha/leader_retrieval.h"
-#include "weir/common/log.h"
 
 #include <zookeeper/zookeeper.h>
 
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
+
+#include "weir/common/log.h"
 
 namespace weir::ha {
 

@@ -1,5 +1,4 @@
 #include "weir/ha/zookeeper_client.h"
-#include "weir/common/log.h"
 
 #include <zookeeper/zookeeper.h>
 
@@ -15,6 +14,8 @@
 #include <thread>
 
 #include <fmt/format.h>
+
+#include "weir/common/log.h"
 
 namespace weir::ha {
 
@@ -73,8 +74,7 @@ void rate_limited_c_client_log(const char* message) {
   auto now = std::chrono::steady_clock::now();
   if (now - window >= std::chrono::seconds(1)) {
     if (suppressed > 0)
-      std::fprintf(stderr, "(the ZooKeeper client logged %lld more line(s) like these)\n",
-                   static_cast<long long>(suppressed));
+      log::get("ha").warn("(the ZooKeeper client logged {} more line(s) like these)", suppressed);
     window = now;
     lines = 0;
     suppressed = 0;
@@ -83,8 +83,9 @@ void rate_limited_c_client_log(const char* message) {
     ++suppressed;
     return;
   }
-  size_t n = std::strlen(message);
-  std::fprintf(stderr, "%s%s", message, n > 0 && message[n - 1] == '\n' ? "" : "\n");
+  std::string_view line(message);
+  if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+  log::get("ha").warn("zookeeper client: {}", line);
 }
 
 }  // namespace
