@@ -33,7 +33,7 @@ TEST(AttemptRelease, AFailedAttemptsChannelsGoWhileTheJobRunsOn) {
                    return v;
                  })
                  .key_by([](const int64_t& v) { return v % 4; })
-                 .sum()
+                 .reduce([](const int64_t& a, const int64_t& b) { return a + b; })
                  .collect();
   auto client = env->execute_async("restarts");
   const std::string job = client.get_job_id().to_string();
