@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
@@ -42,32 +43,47 @@ public final class NexmarkFlinkBench {
           + "DIR is a checkout of https://github.com/nexmark/nexmark (its queries are read from\n"
           + "DIR/nexmark-flink/src/main/resources/queries).";
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    // System.exit in every case: the MiniCluster's scheduler and RPC threads can outlive its close() and
+    // would keep the JVM alive.
+    int rc = 1;
+    try {
+      rc = run(args);
+    } catch (Throwable t) {
+      t.printStackTrace();
+    }
+    System.exit(rc);
+  }
+
+  private static int run(String[] args) throws Exception {
     Options o;
     try {
       o = Options.parse(args);
     } catch (IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());
       System.err.println(USAGE);
-      System.exit(2);
-      return;
+      return 2;
     }
     Path queries = o.nexmark.resolve("nexmark-flink/src/main/resources/queries");
     if (!Files.isRegularFile(queries.resolve("ddl_gen.sql"))) {
       System.err.println("error: " + queries + "/ddl_gen.sql not found: --nexmark must name a checkout of "
           + "https://github.com/nexmark/nexmark (git clone https://github.com/nexmark/nexmark)");
-      System.exit(2);
+      return 2;
     }
     for (String q : o.queries) {
       if (!Files.isRegularFile(queries.resolve(q + ".sql"))) {
         System.err.println("error: no query " + q + " in " + queries);
-        System.exit(2);
+        return 2;
       }
     }
 
     Path checkpoints = Files.createTempDirectory("flink-nexmark-checkpoints");
     Configuration cluster = new Configuration();
     cluster.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse(o.managedMemory));
+    // REST on a free loopback port, not 8081: other clusters (or another run) may hold that.
+    cluster.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+    cluster.set(RestOptions.ADDRESS, "127.0.0.1");
+    cluster.set(RestOptions.BIND_PORT, "0");
     MiniClusterConfiguration mcc = new MiniClusterConfiguration.Builder()
         .setConfiguration(cluster)
         .setNumTaskManagers(1)
@@ -102,6 +118,7 @@ public final class NexmarkFlinkBench {
         // best effort: a temporary directory
       }
     }
+    return 0;
   }
 
   /** The job of query q over `events` events: nexmark-flink's DDL and query, planned, not run. */
