@@ -105,10 +105,13 @@ public final class NexmarkFlinkBench {
         mini.executeJobBlocking(job);
         double wall = (System.nanoTime() - t0) / 1e9;
         double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
+        long completedCheckpoints = mini.getArchivedExecutionGraph(job.getJobID()).get()
+            .getCheckpointStatsSnapshot().getCounts().getNumberOfCompletedCheckpoints();
         System.out.printf(Locale.ROOT,
             "RESULT engine=flink query=%s events=%d seconds=%.3f events_per_s=%d cores=%.1f events_per_s_per_core=%d "
-                + "cpu_seconds=%.3f%n",
-            q, o.events, wall, (long) (o.events / wall), cpu / wall, (long) (o.events / cpu), cpu);
+                + "cpu_seconds=%.3f checkpoints=%d%n",
+            q, o.events, wall, (long) (o.events / wall), cpu / wall, (long) (o.events / cpu), cpu,
+            completedCheckpoints);
         System.out.flush();
       }
     } finally {
