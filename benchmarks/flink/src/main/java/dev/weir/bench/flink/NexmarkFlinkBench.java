@@ -84,6 +84,9 @@ public final class NexmarkFlinkBench {
     cluster.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
     cluster.set(RestOptions.ADDRESS, "127.0.0.1");
     cluster.set(RestOptions.BIND_PORT, "0");
+    // One JVM: heartbeats between its JobManager and TaskManager guard against nothing, but a long GC
+    // pause on a loaded machine (q9's state at 10M events) made the default 50 s timeout fail the job.
+    cluster.setString("heartbeat.timeout", "10 min");
     MiniClusterConfiguration mcc = new MiniClusterConfiguration.Builder()
         .setConfiguration(cluster)
         .setNumTaskManagers(1)
