@@ -1,0 +1,255 @@
+package dev.weir.bench.flink;
+
+import com.sun.management.OperatingSystemMXBean;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.bridge.java.StreamStatementSet;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+
+/**
+ * Runs nexmark-flink's SQL queries on a Flink MiniCluster and prints one RESULT line per query in the
+ * format of {@code weir nexmark}: events per wall second and per CPU-second of this JVM.
+ *
+ * <p>The SQL comes from a checkout of the Nexmark repository (ddl_gen.sql, ddl_views.sql, qN.sql, with
+ * the variables nexmark-flink's QueryRunner substitutes); the events from {@link NexmarkTableFactory}.
+ * One MiniCluster (one TaskManager with P slots) serves every job of the invocation. Each query runs
+ * a warm-up job first (JIT, class loading), then the timed job; the CPU time of the whole process
+ * (every thread: tasks, GC, JIT, the MiniCluster's own) is read before the job is submitted and after
+ * its result came back. Planning the SQL is not timed.
+ */
+public final class NexmarkFlinkBench {
+  private static final String USAGE =
+      "usage: NexmarkFlinkBench --nexmark DIR --queries q0,q1,... --events N [--warmup-events N]\n"
+          + "       [--parallelism P] [--state-backend hashmap|rocksdb] [--checkpoint-interval MS]\n"
+          + "       [--seed S] [--rate EVENTS_PER_S] [--managed-memory SIZE] [-D key=value ...]\n"
+          + "DIR is a checkout of https://github.com/nexmark/nexmark (its queries are read from\n"
+          + "DIR/nexmark-flink/src/main/resources/queries).";
+
+  public static void main(String[] args) {
+    // System.exit in every case: the MiniCluster's scheduler and RPC threads can outlive its close() and
+    // would keep the JVM alive.
+    int rc = 1;
+    try {
+      rc = run(args);
+    } catch (Throwable t) {
+      t.printStackTrace();
+    }
+    System.exit(rc);
+  }
+
+  private static int run(String[] args) throws Exception {
+    Options o;
+    try {
+      o = Options.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      System.err.println(USAGE);
+      return 2;
+    }
+    Path queries = o.nexmark.resolve("nexmark-flink/src/main/resources/queries");
+    if (!Files.isRegularFile(queries.resolve("ddl_gen.sql"))) {
+      System.err.println("error: " + queries + "/ddl_gen.sql not found: --nexmark must name a checkout of "
+          + "https://github.com/nexmark/nexmark (git clone https://github.com/nexmark/nexmark)");
+      return 2;
+    }
+    for (String q : o.queries) {
+      if (!Files.isRegularFile(queries.resolve(q + ".sql"))) {
+        System.err.println("error: no query " + q + " in " + queries);
+        return 2;
+      }
+    }
+
+    Path checkpoints = Files.createTempDirectory("flink-nexmark-checkpoints");
+    Configuration cluster = new Configuration();
+    cluster.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse(o.managedMemory));
+    // REST on a free loopback port, not 8081: other clusters (or another run) may hold that.
+    cluster.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+    cluster.set(RestOptions.ADDRESS, "127.0.0.1");
+    cluster.set(RestOptions.BIND_PORT, "0");
+    // One JVM: heartbeats between its JobManager and TaskManager guard against nothing, but a long GC
+    // pause on a loaded machine (q9's state at 10M events) made the default 50 s timeout fail the job.
+    cluster.setString("heartbeat.timeout", "10 min");
+    MiniClusterConfiguration mcc = new MiniClusterConfiguration.Builder()
+        .setConfiguration(cluster)
+        .setNumTaskManagers(1)
+        .setNumSlotsPerTaskManager(o.parallelism)
+        .build();
+    OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    try (MiniCluster mini = new MiniCluster(mcc)) {
+      mini.start();
+      System.out.printf(Locale.ROOT, "# flink 2.3.0 minicluster: parallelism=%d state.backend=%s checkpoint_interval_ms=%d "
+              + "events=%d warmup_events=%d%n", o.parallelism, o.stateBackend, o.checkpointIntervalMs, o.events,
+          o.warmupEvents);
+      for (String q : o.queries) {
+        if (o.warmupEvents > 0) {
+          mini.executeJobBlocking(plan(o, queries, q, o.warmupEvents, checkpoints));
+        }
+        JobGraph job = plan(o, queries, q, o.events, checkpoints);
+        long cpu0 = os.getProcessCpuTime();
+        long t0 = System.nanoTime();
+        mini.executeJobBlocking(job);
+        double wall = (System.nanoTime() - t0) / 1e9;
+        double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
+        long completedCheckpoints = mini.getArchivedExecutionGraph(job.getJobID()).get()
+            .getCheckpointStatsSnapshot().getCounts().getNumberOfCompletedCheckpoints();
+        System.out.printf(Locale.ROOT,
+            "RESULT engine=flink query=%s events=%d seconds=%.3f events_per_s=%d cores=%.1f events_per_s_per_core=%d "
+                + "cpu_seconds=%.3f checkpoints=%d%n",
+            q, o.events, wall, (long) (o.events / wall), cpu / wall, (long) (o.events / cpu), cpu,
+            completedCheckpoints);
+        System.out.flush();
+      }
+    } finally {
+      try (Stream<Path> files = Files.walk(checkpoints)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (IOException ignored) {
+        // best effort: a temporary directory
+      }
+    }
+    return 0;
+  }
+
+  /** The job of query q over `events` events: nexmark-flink's DDL and query, planned, not run. */
+  private static JobGraph plan(Options o, Path queries, String q, long events, Path checkpoints) throws IOException {
+    Configuration conf = new Configuration();
+    conf.setString("parallelism.default", String.valueOf(o.parallelism));
+    conf.setString("state.backend.type", o.stateBackend);
+    conf.setString("execution.checkpointing.incremental", "true");
+    conf.setString("execution.checkpointing.dir", checkpoints.toUri().toString());
+    conf.setString("execution.checkpointing.mode", "EXACTLY_ONCE");
+    conf.setString("state.backend.local-recovery", "true");
+    conf.setString("state.backend.rocksdb.localdir", System.getProperty("java.io.tmpdir"));
+    if (o.checkpointIntervalMs > 0) {
+      conf.setString("execution.checkpointing.interval", o.checkpointIntervalMs + " ms");
+    }
+    // nexmark-flink's conf/config.yaml: the table settings of the published suite.
+    conf.setString("table.exec.mini-batch.enabled", "true");
+    conf.setString("table.exec.mini-batch.allow-latency", "2s");
+    conf.setString("table.exec.mini-batch.size", "50000");
+    conf.setString("table.optimizer.distinct-agg.split.enabled", "true");
+    for (Map.Entry<String, String> e : o.extra.entrySet()) conf.setString(e.getKey(), e.getValue());
+
+    StreamExecutionEnvironment env = new StreamExecutionEnvironment(conf);
+    StreamTableEnvironment tEnv =
+        StreamTableEnvironment.create(env, EnvironmentSettings.newInstance().inStreamingMode().withConfiguration(conf).build());
+    Map<String, String> vars = Map.of(
+        "TPS", String.valueOf(o.rate),
+        "EVENTS_NUM", String.valueOf(events),
+        "PERSON_PROPORTION", "1",
+        "AUCTION_PROPORTION", "3",
+        "BID_PROPORTION", "46",
+        "NEXMARK_TABLE", "datagen");
+    List<String> statements = new ArrayList<>();
+    statements.addAll(statements(queries.resolve("ddl_gen.sql"), vars));
+    statements.addAll(statements(queries.resolve("ddl_views.sql"), vars));
+    statements.addAll(statements(queries.resolve(q + ".sql"), vars));
+    StreamStatementSet inserts = tEnv.createStatementSet();
+    int n = 0;
+    for (String s : statements) {
+      if (s.regionMatches(true, 0, "INSERT", 0, 6)) {
+        inserts.addInsertSql(s);
+        ++n;
+      } else {
+        tEnv.executeSql(s);
+      }
+    }
+    if (n == 0) throw new IllegalStateException(q + ".sql has no INSERT statement");
+    inserts.attachAsDataStream();
+    StreamGraph graph = env.getStreamGraph();
+    graph.setJobName("nexmark-" + q);
+    return graph.getJobGraph();
+  }
+
+  /** The statements of a nexmark SQL file: comment lines dropped, ${VAR}s replaced, split at ';'. */
+  static List<String> statements(Path file, Map<String, String> vars) throws IOException {
+    StringBuilder text = new StringBuilder();
+    for (String line : Files.readAllLines(file)) {
+      if (line.trim().startsWith("--")) continue;
+      for (Map.Entry<String, String> v : vars.entrySet()) line = line.replace("${" + v.getKey() + "}", v.getValue());
+      text.append(line).append('\n');
+    }
+    List<String> out = new ArrayList<>();
+    for (String s : text.toString().split(";")) {
+      if (!s.isBlank()) out.add(s.trim());
+    }
+    return out;
+  }
+
+  static final class Options {
+    Path nexmark;
+    List<String> queries = new ArrayList<>();
+    long events = -1;
+    long warmupEvents = -1;
+    int parallelism = 1;
+    String stateBackend = "hashmap";
+    long checkpointIntervalMs = 0;
+    long rate = 10_000_000L;
+    String managedMemory = "1g";
+    Map<String, String> extra = new java.util.LinkedHashMap<>();
+
+    static Options parse(String[] args) {
+      Options o = new Options();
+      for (int i = 0; i < args.length; ++i) {
+        String a = args[i];
+        if (i + 1 >= args.length) throw new IllegalArgumentException(a + " needs a value");
+        String v = args[++i];
+        switch (a) {
+          case "--nexmark" -> o.nexmark = Path.of(v);
+          case "--queries" -> o.queries = List.of(v.split(","));
+          case "--events" -> o.events = positive(a, v);
+          case "--warmup-events" -> o.warmupEvents = Long.parseLong(v);
+          case "--parallelism" -> o.parallelism = (int) positive(a, v);
+          case "--state-backend" -> {
+            if (!v.equals("hashmap") && !v.equals("rocksdb")) {
+              throw new IllegalArgumentException("--state-backend must be hashmap or rocksdb, got " + v);
+            }
+            o.stateBackend = v;
+          }
+          case "--checkpoint-interval" -> o.checkpointIntervalMs = Long.parseLong(v);
+          case "--rate" -> o.rate = positive(a, v);
+          case "--managed-memory" -> o.managedMemory = v;
+          case "-D" -> {
+            int eq = v.indexOf('=');
+            if (eq <= 0) throw new IllegalArgumentException("-D takes key=value, got " + v);
+            o.extra.put(v.substring(0, eq), v.substring(eq + 1));
+          }
+          default -> throw new IllegalArgumentException("unknown option " + a);
+        }
+      }
+      if (o.nexmark == null) throw new IllegalArgumentException("--nexmark is required");
+      if (o.queries.isEmpty()) throw new IllegalArgumentException("--queries is required");
+      if (o.events <= 0) throw new IllegalArgumentException("--events is required");
+      if (o.warmupEvents < 0) o.warmupEvents = Math.max(o.events / 4, 100_000);
+      return o;
+    }
+
+    private static long positive(String name, String v) {
+      long x;
+      try {
+        x = Long.parseLong(v);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(name + " takes a number, got " + v);
+      }
+      if (x <= 0) throw new IllegalArgumentException(name + " must be positive, got " + v);
+      return x;
+    }
+  }
+}
