@@ -215,10 +215,6 @@ class Task {
   int64_t released_wait_ns_ = 0;
   // Written by the task thread only (load + store, no read-modify-write); read by metrics().
   std::atomic<int64_t> records_in_{0};
-  // Time in blocking waits, measured around the waits (not per record): no input (idle), and no output
-  // room outside the buffer pools' request() (unaligned mode; added to the pools' waits).
-  WaitTimeMeter idle_;
-  WaitTimeMeter output_room_wait_;
   std::atomic<Timestamp> input_watermark_{kMinTimestamp};  // min over inputs_' emitted watermarks
   std::atomic<ExecutionState> state_{ExecutionState::kDeploying};
   std::vector<std::unique_ptr<runtime::OutputBase>> outputs_;
@@ -275,6 +271,11 @@ class Task {
   std::chrono::steady_clock::time_point last_flush_;
   std::thread thread_;
   std::atomic<bool> thread_done_{false};
+  // Time in blocking waits, measured around the waits (not per record): no input (idle), and no output
+  // room outside the buffer pools' request() (unaligned mode; added to the pools' waits). Last, so that
+  // they move no field the task's loop reads.
+  WaitTimeMeter idle_;
+  WaitTimeMeter output_room_wait_;
 };
 
 }  // namespace weir::cluster
