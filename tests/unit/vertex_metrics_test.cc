@@ -1,7 +1,8 @@
 // The metric views behind the web UI, over hand-made samples: totals are the newest sample's; rates are
 // over the samples of the last 5 s and only between samples of the same attempt (a restart starts them
 // again); the backpressured ratio is the slowest subtask's; the watermark is the minimum over the
-// subtasks and null while one has none; unmeasured subtasks leave the numbers null.
+// subtasks and null while one has none; unmeasured subtasks leave the numbers null; busy time is what
+// idle and backpressured time leave of each second.
 #include <climits>
 #include <optional>
 #include <vector>
@@ -13,8 +14,9 @@
 namespace weir::cluster::rest {
 namespace {
 
-SubtaskSample sub(int attempt, int64_t in, int64_t out, int64_t wait_ns = 0, int64_t watermark = INT64_MIN) {
-  return SubtaskSample{attempt, TaskCounters{in, out, wait_ns, watermark}};
+SubtaskSample sub(int attempt, int64_t in, int64_t out, int64_t wait_ns = 0, int64_t watermark = INT64_MIN,
+                  int64_t idle_ns = 0) {
+  return SubtaskSample{attempt, TaskCounters{in, out, wait_ns, watermark, idle_ns}};
 }
 
 SubtaskSample unmeasured() {
@@ -37,6 +39,25 @@ TEST(VertexMetrics, RatesOverTheWindowAndTotalsOfTheNewestSample) {
   EXPECT_DOUBLE_EQ(m["backpressured-ratio"].get<double>(), 0.25);         // 0.5 s waited in 2 s
   EXPECT_EQ(m["backpressure-level"], "low");
   EXPECT_TRUE(m["watermark"].is_null());
+}
+
+TEST(VertexMetrics, BusyIdleAndBackpressuredTimePerSecond) {
+  // Over 2 s: subtask 0 idled 1 s and waited for output 0.5 s (busy 250 ms/s); subtask 1 idled 1.8 s.
+  std::vector<MetricSample> samples{at(1000, {sub(0, 0, 0), sub(0, 0, 0)}),
+                                    at(3000, {sub(0, 0, 0, 500'000'000, INT64_MIN, 1'000'000'000),
+                                              sub(0, 0, 0, 0, INT64_MIN, 1'800'000'000)})};
+  auto m = vertex_metrics_json(samples, 0);
+  EXPECT_EQ(m["busy-time-ms-per-second"], 250);           // the busiest subtask
+  EXPECT_EQ(m["backpressured-time-ms-per-second"], 250);  // the most backpressured one
+  EXPECT_EQ(m["idle-time-ms-per-second"], 500);           // the least idle one
+  // A wait in progress longer than the window never makes busy time negative.
+  std::vector<MetricSample> idle{at(1000, {sub(0, 0, 0)}),
+                                 at(2000, {sub(0, 0, 0, 0, INT64_MIN, 1'200'000'000)})};
+  auto i = vertex_metrics_json(idle, 0);
+  EXPECT_EQ(i["busy-time-ms-per-second"], 0);
+  EXPECT_EQ(i["idle-time-ms-per-second"], 1000);
+  // Before two samples there is nothing to say.
+  EXPECT_TRUE(vertex_metrics_json({samples.front()}, 0)["busy-time-ms-per-second"].is_null());
 }
 
 TEST(VertexMetrics, OnlySamplesOfTheLastFiveSecondsCount) {

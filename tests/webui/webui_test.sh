@@ -4,10 +4,12 @@
 # webui/tests/e2e.test.mjs drives Debian's chromium with playwright-core through the UI the JobManager
 # serves (graph, moving numbers, checkpoint history, savepoint, stop with savepoint, cancel, exceptions). Exits 77 (ctest's
 # SKIP) with a message naming what is missing when Node.js, chromium or webui/node_modules are not there.
-# WEIR_SCREENSHOTS=DIR keeps one PNG per page in DIR (docs/images). Usage: webui_test.sh path/to/weir path/to/webui
+# WEIR_SCREENSHOTS=DIR keeps one PNG per page in DIR (docs/images).
+# Usage: webui_test.sh path/to/weir path/to/webui path/to/libweir_word_count_job.so
 set -eu
 WEIR="$1"
 WEBUI="$2"
+WORD_COUNT_LIB="$3"
 CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 command -v node > /dev/null 2>&1 || { echo "SKIP: Node.js (node) is not installed; scripts/setup installs it"; exit 77; }
 node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' \
@@ -55,7 +57,7 @@ FAILED_JOB=$JOBID
 
 mkdir -p "$DIR/shots"
 WEIR_REST="$REST" RUNNING_JOB="$RUNNING_JOB" STOPPING_JOB="$STOPPING_JOB" FAILED_JOB="$FAILED_JOB" SAVEPOINT_DIR="$DIR/savepoints" \
-  CHROMIUM="$CHROMIUM" SCREENSHOTS="${WEIR_SCREENSHOTS:-$DIR/shots}" HISTORY_FOR_SCREENSHOTS="${WEIR_SCREENSHOTS:+15}" \
+  CHROMIUM="$CHROMIUM" WORD_COUNT_LIB="$WORD_COUNT_LIB" WORK_DIR="$DIR/submitted" SCREENSHOTS="${WEIR_SCREENSHOTS:-$DIR/shots}" HISTORY_FOR_SCREENSHOTS="${WEIR_SCREENSHOTS:+15}" \
   node --test --test-reporter=spec "$WEBUI/tests/e2e.test.mjs" > "$DIR/e2e.log" 2>&1 \
   || fail "the browser test failed: $(cat "$DIR/e2e.log")"
 cat "$DIR/e2e.log"

@@ -97,14 +97,16 @@ int run_ha_jobmanager(Configuration conf, const ha::HaSettings& settings, const 
                         {"leader_session_id", leader->session.str()}};
     return cluster::rest::RestResponse::json(body, 503);
   });
+  rest.set_max_body_bytes(static_cast<size_t>(conf.get_memory(options::kRestMaxContentLength, true)),
+                          options::kRestMaxContentLength.key());
   rest.start(conf.get_string(options::kRestAddress), static_cast<int>(conf.get_int(options::kRestPort)),
              "rest.address, rest.port");
   cluster::rpc::HaJobManager::TermListener listener;
   listener.start = [&](const std::shared_ptr<cluster::rpc::JobManagerServer>& server) {
     auto t = std::make_shared<LeaderTerm>();
     t->server = server;
-    t->endpoints =
-        std::make_unique<cluster::rest::JobManagerEndpoints>(server->registry(), conf, &server->dispatcher());
+    t->endpoints = std::make_unique<cluster::rest::JobManagerEndpoints>(server->registry(), conf,
+                                                                        &server->dispatcher(), server.get());
     t->endpoints->add_routes(t->routes);
     t->submission = std::make_unique<cluster::rest::JobSubmissionEndpoints>(
         [server](const weir::rpc::JobSpec& spec) { return server->submit_job(spec); },
@@ -140,12 +142,14 @@ int run_jobmanager(const ClusterCommands& c) {
   cluster::rpc::JobManagerServer server(conf);
   // Declared after `server`: its handlers read server's registry, so it must stop first.
   cluster::rest::RestServer rest;
-  cluster::rest::JobManagerEndpoints endpoints(server.registry(), conf, &server.dispatcher());
+  cluster::rest::JobManagerEndpoints endpoints(server.registry(), conf, &server.dispatcher(), &server);
   endpoints.add_routes(rest);
   cluster::rest::JobSubmissionEndpoints submission(
       [&server](const weir::rpc::JobSpec& spec) { return server.submit_job(spec); },
       [&server](const std::string& bytes) { return server.blob_server().put(bytes).hex(); });
   submission.add_routes(rest);
+  rest.set_max_body_bytes(static_cast<size_t>(conf.get_memory(options::kRestMaxContentLength, true)),
+                          options::kRestMaxContentLength.key());
   rest.start(conf.get_string(options::kRestAddress), static_cast<int>(conf.get_int(options::kRestPort)),
              "rest.address, rest.port");
   std::cout << "JOBMANAGER rpc=" << server.address() << " id=" << server.id() << std::endl;

@@ -4,6 +4,9 @@
 #include "run_command.h"
 
 #include "ha_client.h"
+#include "job_progress.h"
+
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -12,6 +15,7 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -179,6 +183,34 @@ void register_builtin_jobs() {
   }
 }
 
+namespace {
+
+// One progress update: the plan's sources (once) and the checkpoint statistics beside the job's details.
+// Errors only leave parts of the line out: following the job is what matters.
+void show_progress(cluster::rest::RestClient& client, const std::string& id, const nlohmann::json& job,
+                   std::optional<std::set<std::string>>& sources, ProgressLine& progress) {
+  nlohmann::json checkpoints;
+  try {
+    if (!sources) {
+      auto plan = client.get("/jobs/" + id + "/plan");
+      if (plan.status == 200 && plan.body.is_object()) {
+        sources.emplace();
+        for (const auto& n : plan.body["plan"].value("nodes", nlohmann::json::array()))
+          if (!n.contains("inputs")) sources->insert(n.value("id", std::string()));
+      }
+    }
+    auto c = client.get("/jobs/" + id + "/checkpoints");
+    if (c.status == 200) checkpoints = c.body;
+  } catch (const WeirError&) {
+  }
+  int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  progress.show(job_progress(job, checkpoints, sources ? *sources : std::set<std::string>{}, now_ms));
+}
+
+}  // namespace
+
 int submit_to_cluster(const std::string& jobmanager, const std::string& spec_json, bool detached,
                       std::string* final_job) {
   cluster::rest::RestClient client(jobmanager);
@@ -195,6 +227,10 @@ int submit_to_cluster(const std::string& jobmanager, const std::string& spec_jso
   // keeps its id) for up to a minute of failures in a row.
   std::optional<cluster::rest::RestClient> follower;
   auto failing_since = std::chrono::steady_clock::time_point::max();
+  // The job's progress on standard error: one line in place on a terminal, plain lines otherwise.
+  ProgressLine progress(stderr, isatty(fileno(stderr)) != 0);
+  std::optional<std::set<std::string>> sources;  // vertices without inputs, from the plan (asked once)
+  auto next_progress = std::chrono::steady_clock::now();
   for (;;) {
     cluster::rest::RestReply job;
     std::string error;
@@ -219,7 +255,13 @@ int submit_to_cluster(const std::string& jobmanager, const std::string& spec_jso
     }
     failing_since = std::chrono::steady_clock::time_point::max();
     std::string state = job.body.value("state", "");
-    if (state == "FINISHED" || state == "FAILED" || state == "CANCELED") {
+    const bool ended = state == "FINISHED" || state == "FAILED" || state == "CANCELED";
+    if (!ended && std::chrono::steady_clock::now() >= next_progress) {
+      next_progress = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+      show_progress(follower ? *follower : client, id, job.body, sources, progress);
+    }
+    if (ended) {
+      progress.end();
       if (final_job) *final_job = job.body.dump();
       std::cout << "Job " << id << " " << state << " after " << job.body.value("duration", int64_t{0})
                 << " ms"

@@ -6,6 +6,7 @@ import { JobManagerConfigPage } from "./pages/JobManagerConfigPage";
 import { JobPage } from "./pages/JobPage";
 import { JobsPage } from "./pages/JobsPage";
 import { OverviewPage } from "./pages/OverviewPage";
+import { SubmitPage } from "./pages/SubmitPage";
 import { TaskManagerPage, TaskManagersPage } from "./pages/TaskManagersPage";
 import { useRoute, type Route } from "./router";
 
@@ -23,6 +24,8 @@ function Page({ route }: { route: Route }) {
       return <TaskManagerPage id={route.id} />;
     case "job-manager-config":
       return <JobManagerConfigPage />;
+    case "submit":
+      return <SubmitPage />;
     case "not-found":
       return (
         <div class="page">

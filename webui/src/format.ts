@@ -50,3 +50,8 @@ export function formatWatermark(ms: number | null | undefined): string {
 export function formatRatio(r: number | null | undefined): string {
   return r === null || r === undefined ? "–" : `${Math.round(r * 100)}%`;
 }
+
+//! Time per second (Flink's busyTimeMsPerSecond and kin) as a share: 250 -> "25%".
+export function formatMsPerSecond(ms: number | null | undefined): string {
+  return ms === null || ms === undefined ? "–" : `${Math.round(ms / 10)}%`;
+}

@@ -4,6 +4,7 @@
 //   #/job/<running|completed>/<id>/<overview|exceptions|checkpoints|configuration>[/<vertex id>]
 //   #/task-manager, #/task-manager/<id>
 //   #/job-manager/config
+//   #/submit                           submit a job library or Python job
 import { useEffect, useState } from "preact/hooks";
 
 export type JobTab = "overview" | "exceptions" | "checkpoints" | "configuration";
@@ -15,6 +16,7 @@ export type Route =
   | { page: "task-managers" }
   | { page: "task-manager"; id: string }
   | { page: "job-manager-config" }
+  | { page: "submit" }
   | { page: "not-found"; path: string };
 
 const tabs: JobTab[] = ["overview", "exceptions", "checkpoints", "configuration"];
@@ -32,6 +34,7 @@ export function parseRoute(hash: string): Route {
   if (first === "task-manager" && parts.length === 1) return { page: "task-managers" };
   if (first === "task-manager" && second && parts.length <= 3) return { page: "task-manager", id: second };
   if (first === "job-manager" && parts.length <= 2) return { page: "job-manager-config" };
+  if (first === "submit" && parts.length === 1) return { page: "submit" };
   return { page: "not-found", path };
 }
 

@@ -3,9 +3,11 @@
 // binary. It reads, from the environment: WEIR_REST (HOST:PORT of the JobManager), RUNNING_JOB and
 // STOPPING_JOB (endless jobs with checkpoints every second), FAILED_JOB (a job that fails at once), SAVEPOINT_DIR,
 // CHROMIUM (the browser's path) and, optionally, SCREENSHOTS (a directory for one PNG per page) and
-// HISTORY_FOR_SCREENSHOTS (samples of metric history to wait for before the job's picture).
+// HISTORY_FOR_SCREENSHOTS (samples of metric history to wait for before the job's picture), WORD_COUNT_LIB (a
+// job library to submit from the browser) and WORK_DIR (a directory for the submitted jobs' files).
 // Every wait is a condition with a deadline; nothing sleeps for a fixed time.
 import assert from "node:assert/strict";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { after, before, test } from "node:test";
 import { chromium } from "playwright-core";
 
@@ -60,6 +62,12 @@ test("the JobManager serves the app at / and the overview counts TaskManagers, s
   await page.locator('[data-card="Task Managers"] .card-value').filter({ hasText: String(overview.taskmanagers) }).waitFor();
   await page.locator('[data-card="Task Slots"] .card-value').filter({ hasText: String(overview["slots-total"]) }).waitFor();
   await page.locator('[data-card="Running Jobs"] .card-value').filter({ hasText: "2" }).waitFor();
+  // Available slots are those no job holds: q5 (parallelism 2) and q1 (1) hold 3 of the 4.
+  await eventually("3 slots held", async () => {
+    const o = await restJson("/overview");
+    return o["slots-available"] === o["slots-total"] - 3;
+  });
+  await page.locator('[data-card="Available Slots"] .card-value').filter({ hasText: /^1$/ }).waitFor();
   await page.locator(`.jobs-table tr[data-job-id="${running}"]`).waitFor();
   await shoot("overview");
 });
@@ -98,6 +106,13 @@ test("numbers move while the job runs: records out and records per second", asyn
     return /Out: [0-9.]+ ?[kMG]?\/s/.test(t) && !/Out: 0\/s/.test(t);
   });
   await page.locator(".chart .u-over").waitFor();
+  // Busy, idle and backpressured time per second, in the table and on the graph's boxes.
+  for (const metric of ["busy", "idle", "backpressured"]) {
+    const td = page.locator(`.vertices-table tr[data-vertex-id="0"] td[data-metric="${metric}"]`);
+    await eventually(`a ${metric} share for the source`, async () => /^[0-9]+%$/.test((await td.textContent()) ?? ""));
+  }
+  const busy = page.locator('svg.job-graph g.vertex[data-vertex-id="0"] [data-metric="busy"]');
+  await eventually("busy time on the source's box", async () => /Busy: [0-9]+% · Backpressured: [0-9]+%/.test((await busy.textContent()) ?? ""));
 });
 
 test("a vertex's page lists its subtasks", async () => {
@@ -154,6 +169,11 @@ test("the TaskManagers and JobManager pages list what the REST API has", async (
   await page.locator(`.taskmanagers-table tr[data-taskmanager-id="${sub["taskmanager-id"]}"] a`).click();
   await page.waitForURL(`**/#/task-manager/${sub["taskmanager-id"]}`);
   await page.locator(".tm-tasks-table tbody tr", { hasText: job.vertices[0].name }).first().waitFor();
+  // Its slots, memory and log.
+  await page.locator('[data-metric="slots"]', { hasText: /2 total, [12] used, [01] free/ }).waitFor();
+  await page.locator('.tm-memory-table [data-metric="rss"]', { hasText: /[0-9.]+ MiB/ }).waitFor();
+  await page.locator('.tm-memory-table [data-metric="managed"]', { hasText: "reserved by slots in use" }).waitFor();
+  await page.locator("pre.log", { hasText: `TASKMANAGER id=${sub["taskmanager-id"]}` }).waitFor();
   await shoot("taskmanager");
   await page.goto(`${rest}/#/job-manager/config`);
   await page.locator(".config-table td", { hasText: "rest.port" }).first().waitFor();
@@ -181,6 +201,70 @@ test("cancel from the UI cancels the job", async () => {
   await page.locator('button[data-action="cancel"]').click();
   await page.locator(".job-facts .badge", { hasText: "CANCELED" }).waitFor({ timeout: 30_000 });
   assert.equal((await restJson(`/jobs/${running}`)).state, "CANCELED");
+});
+
+// Picks `file` ({name, buffer} or a path), fills the form and submits; returns the error shown, if any.
+async function submitForm(file, { args = "", parallelism = "" } = {}) {
+  await page.goto(`${rest}/#/submit`);
+  await page.locator('input[type="file"]').setInputFiles(file);
+  await page.locator('input[name="args"]').fill(args);
+  await page.locator('input[name="parallelism"]').fill(parallelism);
+  await page.locator('button[data-action="submit"]').click();
+}
+
+async function submitError(file, options) {
+  await submitForm(file, options);
+  return (await page.locator(".submit-error").textContent()) ?? "";
+}
+
+test("submitting from the browser refuses bad input, naming the problem", async () => {
+  const notes = { name: "notes.so", mimeType: "application/octet-stream", buffer: Buffer.from("not a library\n") };
+  assert.match(await submitError(notes), /'notes.so' is neither a job library/);
+  const text = { name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("hello\n") };
+  assert.match(await submitError(text), /'notes.txt' is neither a job library \(.so\) nor a Python job \(.py\)/);
+  const lib = process.env.WORD_COUNT_LIB;
+  assert.match(await submitError(lib, { parallelism: "0" }), /parallelism must be a whole number from 1 to 32768, not '0'/);
+  assert.match(await submitError(lib, { args: "--bogus" }), /job refused: .*unknown argument '--bogus'/);
+  await shoot("submit");
+});
+
+test("a job library and a Python job submitted from the browser run", async () => {
+  const dir = process.env.WORK_DIR;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}/words.txt`, "to be or not to be\n");
+  await submitForm(process.env.WORD_COUNT_LIB, { args: `--input ${dir}/words.txt --output "${dir}/wc out"`, parallelism: "1" });
+  await page.waitForURL(/#\/job\/running\/[0-9a-f]{32}\/overview$/);
+  const id = page.url().match(/job\/running\/([0-9a-f]{32})/)[1];
+  await eventually("the word count FINISHED", async () => (await restJson(`/jobs/${id}`)).state === "FINISHED", 30_000);
+  assert.equal((await restJson(`/jobs/${id}/config`))["execution-config"]["job-parallelism"], 1);
+  const counted = readdirSync(`${dir}/wc out`, { recursive: true })
+    .filter((f) => f.includes("part-"))
+    .map((f) => readFileSync(`${dir}/wc out/${f}`, "utf8"))
+    .join("");
+  for (const w of ["to", "be", "or", "not"]) assert.match(counted, new RegExp(`\\b${w}\\b`), `'${w}' counted: ${counted}`);
+
+  const script = `${dir}/browser_job.py`;
+  writeFileSync(
+    script,
+    [
+      "import sys",
+      "from weir.common import Types",
+      "from weir.datastream import StreamExecutionEnvironment",
+      "env = StreamExecutionEnvironment.get_execution_environment()",
+      `env.from_collection(["a", "b", sys.argv[1]], type_info=Types.STRING()).map(lambda s: s.upper(), output_type=Types.STRING()).print()`,
+      'env.execute("browser python job")',
+      "",
+    ].join("\n"),
+  );
+  await submitForm(script, { args: "from-the-browser" });
+  await page.waitForURL(/#\/job\/running\/[0-9a-f]{32}\/overview$/);
+  const py = page.url().match(/job\/running\/([0-9a-f]{32})/)[1];
+  const job = await eventually("the Python job to end", async () => {
+    const j = await restJson(`/jobs/${py}`);
+    return ["FINISHED", "FAILED", "CANCELED"].includes(j.state) ? j : undefined;
+  }, 60_000);
+  assert.equal(job.state, "FINISHED", `the Python job: ${job.failure}`);
+  assert.equal(job.name, "browser python job");
 });
 
 test("a failing job's exception shows", async () => {

@@ -70,6 +70,7 @@ struct TaskCounters {
   int64_t output_wait_ns = 0;  //!< time blocked waiting for output buffers (backpressure)
   //! The minimum watermark over the task's inputs; INT64_MIN before the first one (and for sources).
   int64_t input_watermark = INT64_MIN;
+  int64_t idle_ns = 0;  //!< time waiting for input or for something to emit (busy = elapsed - idle - waits)
 };
 
 //! TaskManager side, called by the JobMaster.

@@ -38,6 +38,9 @@ export interface VertexMetrics {
   "write-records-per-second": number | null;
   "backpressured-ratio": number | null;
   "backpressure-level": "ok" | "low" | "high" | null;
+  "busy-time-ms-per-second": number | null;
+  "idle-time-ms-per-second": number | null;
+  "backpressured-time-ms-per-second": number | null;
 }
 
 export interface SubtaskInfo {
@@ -177,6 +180,46 @@ export interface TaskManager {
   status: "ALIVE" | "LOST" | "DISCONNECTED";
 }
 
+export interface TaskManagerMemory {
+  rssBytes: number;
+  peakRssBytes: number;
+  networkSegmentSize: number;
+  networkBuffersInUse: number;
+  networkBuffersPeak: number;
+  networkBuffersTotal: number;
+  managedMemoryBytes: number;
+  managedMemoryPerSlotBytes: number;
+  managedMemoryReservedBytes: number;
+  runningTasks: number;
+}
+
+export interface TaskManagerTask {
+  jobId: string;
+  vertex: string;
+  subtask: number;
+  attempt: number;
+  status: string;
+  "read-records": number;
+  "write-records": number;
+  "backpressured-ms": number;
+  "idle-ms": number;
+}
+
+export interface TaskManagerDetails extends TaskManager {
+  usedSlots: number;
+  uptime?: number;
+  metrics: TaskManagerMemory | null;
+  error?: string;
+  tasks?: TaskManagerTask[];
+  logs?: { name: string; size: number }[];
+}
+
+export interface WebConfig {
+  "weir-version": string;
+  features: { "web-submit": boolean; "web-cancel": boolean };
+  "upload-max-bytes": number;
+}
+
 export interface ConfigEntry {
   key: string;
   value: string;
@@ -186,6 +229,7 @@ export interface HistoryPoint {
   "read-records-per-second": number;
   "write-records-per-second": number;
   "backpressured-ratio": number;
+  "busy-time-ms-per-second": number;
 }
 
 export interface MetricHistory {

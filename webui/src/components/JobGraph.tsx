@@ -1,11 +1,11 @@
 // The job graph as boxes and arrows: the plan's vertices laid out left to right by dagre, each box
-// with its name, parallelism, records in/out per second, watermark and a border coloured by
-// backpressure (ok / low / high, Flink's levels). Edges are labelled with their ship strategy.
+// with its name, parallelism, records in/out per second, busy and backpressured time (its busiest
+// subtask's), watermark and a border coloured by backpressure (ok / low / high, Flink's levels). Edges are labelled with their ship strategy.
 // Clicking a vertex selects it (its subtasks show below the graph).
 import dagre from "@dagrejs/dagre";
 import { useMemo } from "preact/hooks";
 import type { JobVertex, PlanNode } from "../api/types";
-import { formatRate, formatWatermark } from "../format";
+import { formatMsPerSecond, formatRate, formatWatermark } from "../format";
 
 const NODE_W = 250;
 const NODE_H = 104;
@@ -101,8 +101,9 @@ export function JobGraph({ plan, vertices, selected, onSelect }: JobGraphProps) 
             <text x="130" y="58" class="vertex-line" data-metric="records-out">
               Out: {formatRate(m?.["write-records-per-second"])}
             </text>
-            <text x="10" y="76" class="vertex-line">
-              Backpressure: {level === "none" ? "–" : level}
+            <text x="10" y="76" class="vertex-line" data-metric="busy">
+              Busy: {formatMsPerSecond(m?.["busy-time-ms-per-second"])} · Backpressured:{" "}
+              {formatMsPerSecond(m?.["backpressured-time-ms-per-second"])}
             </text>
             <text x="10" y="94" class="vertex-line">
               Watermark: {isSource ? "–" : formatWatermark(m?.watermark)}

@@ -15,6 +15,7 @@ const links: { href: string; label: string; active: (r: Route) => boolean }[] = 
   },
   { href: "#/task-manager", label: "Task Managers", active: (r) => r.page === "task-managers" || r.page === "task-manager" },
   { href: "#/job-manager/config", label: "Job Manager", active: (r) => r.page === "job-manager-config" },
+  { href: "#/submit", label: "Submit New Job", active: (r) => r.page === "submit" },
 ];
 
 export function Nav({ route, version }: { route: Route; version: string | undefined }) {

@@ -3,9 +3,9 @@
 import { api } from "../api/client";
 import type { JobDetails } from "../api/types";
 import { JobGraph } from "../components/JobGraph";
+import { MetricsTable } from "../components/MetricsTable";
 import { StateBadge } from "../components/StateBadge";
 import { ThroughputChart } from "../components/ThroughputChart";
-import { formatCount, formatRate, formatRatio, formatWatermark } from "../format";
 import { usePoll } from "../hooks/usePoll";
 import { jobLink } from "../router";
 import { isEnded } from "./OverviewPage";
@@ -30,44 +30,18 @@ export function JobOverviewTab({ job, selected }: { job: JobDetails; selected: s
         </section>
       )}
       <h2>Vertices</h2>
-      <table class="table vertices-table">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Status</th>
-            <th>Parallelism</th>
-            <th>Records In</th>
-            <th>Records Out</th>
-            <th>In/s</th>
-            <th>Out/s</th>
-            <th>Backpressured</th>
-            <th>Watermark</th>
-          </tr>
-        </thead>
-        <tbody>
-          {job.vertices.map((v) => {
-            const m = v.metrics;
-            const source = sources.has(v.id);
-            return (
-              <tr key={v.id} data-vertex-id={v.id} class={v.id === selected ? "selected" : ""}>
-                <td>
-                  <a href={jobLink(job.jid, running, "overview", v.id)}>{v.name}</a>
-                </td>
-                <td>
-                  <StateBadge state={v.status} />
-                </td>
-                <td>{v.parallelism}</td>
-                <td data-metric="read-records">{source ? "–" : formatCount(m?.["read-records"])}</td>
-                <td data-metric="write-records">{formatCount(m?.["write-records"])}</td>
-                <td>{source ? "–" : formatRate(m?.["read-records-per-second"])}</td>
-                <td>{formatRate(m?.["write-records-per-second"])}</td>
-                <td class={`bp-text-${m?.["backpressure-level"] ?? "none"}`}>{formatRatio(m?.["backpressured-ratio"])}</td>
-                <td>{source ? "–" : formatWatermark(m?.watermark)}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <MetricsTable
+        class="vertices-table"
+        leading={["Name", "Status", "Parallelism"]}
+        rows={job.vertices.map((v) => ({
+          key: v.id,
+          cells: [<a href={jobLink(job.jid, running, "overview", v.id)}>{v.name}</a>, <StateBadge state={v.status} />, v.parallelism],
+          metrics: v.metrics,
+          source: sources.has(v.id),
+          selected: v.id === selected,
+          data: { "vertex-id": v.id },
+        }))}
+      />
       {selected !== undefined && <VertexPanel jobId={job.jid} vertex={selected} source={sources.has(selected)} />}
     </div>
   );

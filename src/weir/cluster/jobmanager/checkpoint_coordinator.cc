@@ -168,6 +168,8 @@ void CheckpointCoordinator::complete(int64_t id, Pending& p, int64_t now_ms, Com
   out = p.stats;
   out.path = p.dir;
   out.duration_ms = now_ms - p.started_ms;
+  out.trigger_ms = p.started_ms;
+  out.completed_ms = now_ms;
   consecutive_failures_ = 0;
   ++stats_.completed;
   if (out.unaligned) ++stats_.completed_unaligned;

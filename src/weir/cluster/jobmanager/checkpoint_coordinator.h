@@ -47,6 +47,8 @@ struct CompletedCheckpoint {
   uint64_t state_size = 0;
   bool unaligned = false;        //!< some task snapshotted before all its barriers arrived
   uint64_t in_flight_bytes = 0;  //!< in-flight data persisted by unaligned snapshots
+  int64_t trigger_ms = 0;        //!< when it was triggered (the coordinator's clock, ms since the epoch)
+  int64_t completed_ms = 0;      //!< when its last acknowledgement completed it
 };
 
 struct CheckpointStats {

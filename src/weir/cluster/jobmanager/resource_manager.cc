@@ -80,4 +80,17 @@ std::vector<std::shared_ptr<TaskExecutorGateway>> ResourceManager::task_executor
   return out;
 }
 
+std::map<std::string, ResourceManager::TaskManagerSlots> ResourceManager::slots_by_task_manager() const {
+  std::lock_guard lock(mu_);
+  std::map<std::string, TaskManagerSlots> out;
+  for (const auto& s : slots_) {
+    auto it = executors_.find(s.offer.task_manager);
+    if (it == executors_.end()) continue;
+    auto& c = out[it->second->name()];
+    ++c.total;
+    if (!s.allocated) ++c.free;
+  }
+  return out;
+}
+
 }  // namespace weir::cluster

@@ -29,6 +29,12 @@ class ResourceManager final : public ResourceManagerGateway {
   int total_slots() const override;
   int free_slots() const override;
   std::vector<std::shared_ptr<TaskExecutorGateway>> task_executors() const;
+  struct TaskManagerSlots {
+    int total = 0;
+    int free = 0;  //!< no job holds it
+  };
+  //! Per TaskManager (by TaskExecutorGateway::name()), its slots here and how many are free.
+  std::map<std::string, TaskManagerSlots> slots_by_task_manager() const;
 
  private:
   struct Slot {

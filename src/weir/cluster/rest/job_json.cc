@@ -60,6 +60,8 @@ Json completed_json(const CompletedCheckpoint& c) {
                                                 : "CHECKPOINT"},
               {"external_path", c.path},
               {"end_to_end_duration", c.duration_ms},
+              {"trigger_timestamp", c.trigger_ms},
+              {"latest_ack_timestamp", c.completed_ms},
               {"sync_duration", c.max_sync_ms},
               {"async_duration", c.max_async_ms},
               {"alignment_duration", c.max_alignment_ms},

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "weir/cluster/rest/job_metrics.h"
+#include "weir/cluster/rest/rest_options.h"
 #include "weir/cluster/rest/web_ui.h"
 
 namespace weir::cluster::rest {
@@ -17,30 +18,18 @@ int64_t millis_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t).count();
 }
 
-// Flink's field names where Flink has the field (`dataPort`, `slotsNumber`, `freeSlots`,
-// `timeSinceLastHeartbeat`), plus the registry's status.
-Json task_manager_json(const TaskManagerRecord& r) {
-  return Json{{"id", r.id},
-              {"address", r.rpc_address},
-              {"dataPort", r.data_port},
-              {"slotsNumber", r.num_slots},
-              {"freeSlots", static_cast<int>(r.offered_slots.size())},
-              {"timeSinceLastHeartbeat", millis_since(r.last_heartbeat)},
-              {"status", rpc::to_string(r.status)}};
-}
-
 struct SlotCounts {
   int task_managers = 0;  // alive ones
   int total = 0;
-  int available = 0;
+  int available = 0;  // slots no job holds
 };
 
-SlotCounts count_slots(const std::vector<TaskManagerRecord>& alive) {
+SlotCounts count_slots(const std::vector<TaskManagerRecord>& alive, const std::map<std::string, int>& free) {
   SlotCounts c;
   for (const auto& r : alive) {
     ++c.task_managers;
     c.total += r.num_slots;
-    c.available += static_cast<int>(r.offered_slots.size());  // no job holds a slot yet
+    if (auto it = free.find(r.id); it != free.end()) c.available += it->second;
   }
   return c;
 }
@@ -52,16 +41,18 @@ const char* weir_version() {
 }
 
 JobManagerEndpoints::JobManagerEndpoints(const rpc::TaskManagerRegistry& registry, Configuration conf,
-                                         Dispatcher* dispatcher)
+                                         Dispatcher* dispatcher, rpc::JobManagerServer* server)
     : registry_(registry),
       conf_(std::move(conf)),
       dispatcher_(dispatcher),
-      jobs_(std::make_unique<JobEndpoints>(dispatcher)) {}
+      server_(server),
+      jobs_(std::make_unique<JobEndpoints>(dispatcher)),
+      task_managers_(registry, server) {}
 
 JobManagerEndpoints::~JobManagerEndpoints() = default;
 
 Json JobManagerEndpoints::overview() const {
-  SlotCounts c = count_slots(registry_.alive());
+  SlotCounts c = count_slots(registry_.alive(), task_managers_.free_slots());
   JobCounts j = dispatcher_ ? count_jobs(*dispatcher_) : JobCounts{};
   return Json{{"taskmanagers", c.task_managers}, {"slots-total", c.total},
               {"slots-available", c.available},  {"jobs-running", j.running},
@@ -70,13 +61,11 @@ Json JobManagerEndpoints::overview() const {
 }
 
 Json JobManagerEndpoints::task_managers() const {
-  Json list = Json::array();
-  for (const auto& r : registry_.all()) list.push_back(task_manager_json(r));
-  return Json{{"taskmanagers", list}};
+  return task_managers_.list();
 }
 
 std::string JobManagerEndpoints::metrics() const {
-  SlotCounts c = count_slots(registry_.alive());
+  SlotCounts c = count_slots(registry_.alive(), task_managers_.free_slots());
   std::string out;
   auto metric = [&out](const char* name, const char* type, const char* help, double value) {
     out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", name, help, name, type, name, value);
@@ -98,10 +87,12 @@ std::string JobManagerEndpoints::metrics() const {
 
 void JobManagerEndpoints::add_routes(RestServer& server) const {
   server.add_route("GET", "/overview", [this](const RestRequest&) { return RestResponse::json(overview()); });
-  server.add_route("GET", "/config", [](const RestRequest&) {
-    return RestResponse::json(Json{{"refresh-interval", 3000},
-                                   {"weir-version", weir_version()},
-                                   {"features", Json{{"web-submit", false}, {"web-cancel", true}}}});
+  server.add_route("GET", "/config", [this](const RestRequest&) {
+    return RestResponse::json(
+        Json{{"refresh-interval", 3000},
+             {"weir-version", weir_version()},
+             {"features", Json{{"web-submit", server_ != nullptr}, {"web-cancel", true}}},
+             {"upload-max-bytes", conf_.get_memory(options::kRestMaxContentLength, true)}});
   });
   // The effective configuration, explicitly set keys only (Flink's /jobmanager/config shape).
   server.add_route("GET", "/jobmanager/config", [this](const RestRequest&) {
@@ -109,14 +100,7 @@ void JobManagerEndpoints::add_routes(RestServer& server) const {
     for (const auto& [key, value] : conf_.values()) list.push_back(Json{{"key", key}, {"value", value}});
     return RestResponse::json(list);
   });
-  server.add_route("GET", "/taskmanagers",
-                   [this](const RestRequest&) { return RestResponse::json(task_managers()); });
-  server.add_route("GET", "/taskmanagers/:taskmanagerid", [this](const RestRequest& req) {
-    const std::string& id = req.params.at("taskmanagerid");
-    for (const auto& r : registry_.all())
-      if (r.id == id) return RestResponse::json(task_manager_json(r));
-    return RestResponse::error(404, fmt::format("TaskManager {} not found", id));
-  });
+  task_managers_.add_routes(server);
   jobs_->add_routes(server);
   server.add_route("GET", "/metrics", [this](const RestRequest&) {
     return RestResponse::text(metrics(), "text/plain; version=0.0.4");

@@ -1,5 +1,7 @@
 #include "weir/cluster/rest/job_submission_endpoints.h"
 
+#include <fmt/format.h>
+
 #include "weir/common/error.h"
 
 namespace weir::cluster::rest {
@@ -50,6 +52,18 @@ void JobSubmissionEndpoints::add_routes(RestServer& server) const {
   });
   server.add_route("POST", "/jars/upload", [this](const RestRequest& req) {
     if (req.body.empty()) throw RestError(400, "empty upload: the body must be the job library's bytes");
+    const std::string name = req.query_param("name").value_or("the upload");
+    const bool elf = req.body.rfind(
+                         "\x7f"
+                         "ELF",
+                         0) == 0;
+    const bool zip = req.body.rfind("PK\x03\x04", 0) == 0;
+    if (!elf && !zip)
+      throw RestError(400,
+                      fmt::format("'{}' is neither a job library (a .so shared object built against Weir, "
+                                  "docs/jobs.md) nor a Python job (a .py script, uploaded as a zip "
+                                  "archive by `weir run --python` or the web UI)",
+                                  name));
     std::string key;
     try {
       key = store_(req.body);

@@ -5,6 +5,9 @@
 //                     "args": ["..."], "config": {"key": "value"}}  ->  {"jobid": "..."}
 //   POST /jars/upload?name=FILE  body: the job library's bytes  ->  {"blob-key": "...", "filename": "..."}
 //   (stored content-addressed in the JobManager's blob store; a library job's spec names the key)
+//   The bytes must be a job library (an ELF shared object) or a Python job's zip archive (its script at the
+//   root: `weir run --python` and the web UI make it); anything else is a 400 saying so. A body over
+//   rest.server.max-content-length is a 413 (RestServer::set_max_body_bytes).
 // A spec the JobManager cannot plan (unknown builtin, bad arguments or configuration, a library that does
 // not load) is a 400 naming the problem; the job is not created.
 //

@@ -12,5 +12,9 @@ const ConfigOption<int64_t> kRestPort{{"rest.port",
                                        {},
                                        0,
                                        65535}};
+const ConfigOption<int64_t> kRestMaxContentLength{
+    {"rest.server.max-content-length", ConfigType::kMemorySize, "100mb",
+     "Largest request body the REST server accepts (a job library or Python job uploaded by `weir run` or "
+     "the web UI); a larger one is refused with 413."}};
 
 }  // namespace weir::options

@@ -6,7 +6,8 @@
 
 namespace weir::options {
 
-extern const ConfigOption<std::string> kRestAddress;  // rest.address
-extern const ConfigOption<int64_t> kRestPort;         // rest.port
+extern const ConfigOption<std::string> kRestAddress;       // rest.address
+extern const ConfigOption<int64_t> kRestPort;              // rest.port
+extern const ConfigOption<int64_t> kRestMaxContentLength;  // rest.server.max-content-length
 
 }  // namespace weir::options

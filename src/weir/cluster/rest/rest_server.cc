@@ -138,6 +138,20 @@ void RestServer::start(const std::string& host, int port, const std::string& key
     handle(req, res);
     return httplib::Server::HandlerResponse::Handled;
   });
+  if (max_body_bytes_ > 0) {
+    http_->set_payload_max_length(max_body_bytes_);
+    // httplib answers 413 before any route runs, with an empty body: say why, in the usual JSON shape.
+    http_->set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request&,
+                                                                         httplib::Response& res) {
+      if (res.status != 413 || !res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+      auto r = RestResponse::error(
+          413, fmt::format("the request body is larger than {} bytes ({}): a job library or Python job that "
+                           "large must be made smaller, or the limit raised",
+                           max_body_bytes_, max_body_key_));
+      res.set_content(r.body, r.content_type.c_str());
+      return httplib::Server::HandlerResponse::Handled;
+    }));
+  }
   http_->Get(".*", handle);
   http_->Post(".*", handle);
   http_->Put(".*", handle);

@@ -41,6 +41,12 @@ class RestServer {
   //! Answers every request no route matches (instead of 404/405); call before start(). An HA JobManager's
   //! public server has only this: it forwards to the current leader term's routes, or says who leads.
   void set_fallback(RestHandler handler) { fallback_ = std::move(handler); }
+  //! Bodies larger than this are refused with 413 and a message naming `key` (the configuration key the
+  //! limit comes from); call before start(). Default: no limit.
+  void set_max_body_bytes(size_t bytes, std::string key) {
+    max_body_bytes_ = bytes;
+    max_body_key_ = std::move(key);
+  }
   //! Routes a request without the network: the dispatch rules above. `req.params` is filled from
   //! the route that matches. Used by the server.
   RestResponse dispatch(RestRequest req) const;
@@ -66,6 +72,8 @@ class RestServer {
   std::unique_ptr<httplib::Server> http_;
   std::thread accept_thread_;
   std::string address_;
+  size_t max_body_bytes_ = 0;  // 0: no limit
+  std::string max_body_key_;
 };
 
 }  // namespace weir::cluster::rest

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -23,6 +24,38 @@ struct Delta {
   int64_t records_in = 0;
   int64_t records_out = 0;
   int64_t wait_ns = 0;
+  int64_t idle_ns = 0;
+};
+
+// Flink's busyTimeMsPerSecond, idleTimeMsPerSecond and backPressuredTimeMsPerSecond of one subtask over
+// a delta: idle and backpressured are measured, busy is the rest of the wall-clock time.
+struct TimeSplit {
+  double busy = 0, idle = 0, backpressured = 0;
+};
+
+TimeSplit time_split(const Delta& d) {
+  TimeSplit t;
+  t.idle = std::clamp(static_cast<double>(d.idle_ns) / (d.seconds * 1e6), 0.0, 1000.0);
+  t.backpressured = std::clamp(static_cast<double>(d.wait_ns) / (d.seconds * 1e6), 0.0, 1000.0 - t.idle);
+  t.busy = 1000.0 - t.idle - t.backpressured;
+  return t;
+}
+
+// Over the subtasks of a vertex: the busiest one's busy and backpressured time, the least idle one's idle.
+struct TimeSplitAggregate {
+  bool any = false;
+  TimeSplit worst{0, 1000, 0};
+  void add(const TimeSplit& t) {
+    any = true;
+    worst.busy = std::max(worst.busy, t.busy);
+    worst.idle = std::min(worst.idle, t.idle);
+    worst.backpressured = std::max(worst.backpressured, t.backpressured);
+  }
+  void put(Json& m) const {
+    m["busy-time-ms-per-second"] = any ? Json(std::round(worst.busy)) : Json(nullptr);
+    m["idle-time-ms-per-second"] = any ? Json(std::round(worst.idle)) : Json(nullptr);
+    m["backpressured-time-ms-per-second"] = any ? Json(std::round(worst.backpressured)) : Json(nullptr);
+  }
 };
 
 Delta delta(const MetricSample& from, const MetricSample& to, int vertex, size_t subtask) {
@@ -40,6 +73,7 @@ Delta delta(const MetricSample& from, const MetricSample& to, int vertex, size_t
   d.records_in = std::max<int64_t>(0, b[subtask].counters->records_in - a[subtask].counters->records_in);
   d.records_out = std::max<int64_t>(0, b[subtask].counters->records_out - a[subtask].counters->records_out);
   d.wait_ns = std::max<int64_t>(0, b[subtask].counters->output_wait_ns - a[subtask].counters->output_wait_ns);
+  d.idle_ns = std::max<int64_t>(0, b[subtask].counters->idle_ns - a[subtask].counters->idle_ns);
   return d;
 }
 
@@ -86,10 +120,12 @@ Json metrics_of(const std::vector<MetricSample>& samples, int vertex, int subtas
     m["write-records-per-second"] = nullptr;
     m["backpressured-ratio"] = nullptr;
     m["backpressure-level"] = nullptr;
+    TimeSplitAggregate{}.put(m);
     return m;
   }
   double in_rate = 0, out_rate = 0, worst = 0;
   bool any = false;
+  TimeSplitAggregate split;
   size_t n = samples.back().vertices[vertex].size();
   for (size_t i = 0; i < n; ++i) {
     if (subtask >= 0 && static_cast<size_t>(subtask) != i) continue;
@@ -99,7 +135,9 @@ Json metrics_of(const std::vector<MetricSample>& samples, int vertex, int subtas
     in_rate += static_cast<double>(d.records_in) / d.seconds;
     out_rate += static_cast<double>(d.records_out) / d.seconds;
     worst = std::max(worst, std::clamp(static_cast<double>(d.wait_ns) / (d.seconds * 1e9), 0.0, 1.0));
+    split.add(time_split(d));
   }
+  split.put(m);
   m["read-records-per-second"] = any ? Json(in_rate) : Json(nullptr);
   m["write-records-per-second"] = any ? Json(out_rate) : Json(nullptr);
   m["backpressured-ratio"] = any ? Json(worst) : Json(nullptr);
@@ -171,6 +209,7 @@ Json metric_history_json(const JobMaster& job, const std::vector<MetricSample>& 
     for (size_t v = 0; v < samples[s].vertices.size(); ++v) {
       double in = 0, out = 0, worst = 0;
       bool any = false;
+      TimeSplitAggregate split;
       for (size_t i = 0; i < samples[s].vertices[v].size(); ++i) {
         Delta d = delta(samples[s - 1], samples[s], static_cast<int>(v), i);
         if (!d.known) continue;
@@ -178,11 +217,16 @@ Json metric_history_json(const JobMaster& job, const std::vector<MetricSample>& 
         in += static_cast<double>(d.records_in) / d.seconds;
         out += static_cast<double>(d.records_out) / d.seconds;
         worst = std::max(worst, std::clamp(static_cast<double>(d.wait_ns) / (d.seconds * 1e9), 0.0, 1.0));
+        split.add(time_split(d));
       }
-      per_vertex.push_back(any ? Json{{"read-records-per-second", in},
-                                      {"write-records-per-second", out},
-                                      {"backpressured-ratio", worst}}
-                               : Json(nullptr));
+      Json point = nullptr;
+      if (any) {
+        point = Json{{"read-records-per-second", in},
+                     {"write-records-per-second", out},
+                     {"backpressured-ratio", worst}};
+        split.put(point);
+      }
+      per_vertex.push_back(point);
     }
     points.push_back(Json{{"time", samples[s].time_ms}, {"vertices", per_vertex}});
   }

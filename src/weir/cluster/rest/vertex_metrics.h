@@ -4,6 +4,11 @@
 // (`read-records-per-second`, `write-records-per-second`), the fraction of time the subtasks waited for
 // output buffers over that window (`backpressured-ratio`, Flink's backPressuredTimeMsPerSecond / 1000)
 // and the input watermark (the minimum over the subtasks; null before the first one, and for sources).
+// Time per second over the window, as Flink's busyTimeMsPerSecond, idleTimeMsPerSecond and
+// backPressuredTimeMsPerSecond (`busy-time-ms-per-second`, `idle-time-ms-per-second`,
+// `backpressured-time-ms-per-second`): idle and backpressured are measured by the task around its waits,
+// busy is the rest; a vertex shows its busiest subtask's busy and backpressured time and the least idle
+// one's idle time.
 // Counters of a subtask whose attempt changed between two samples (a restart) start again, so rates
 // only use samples of the same attempt.
 //

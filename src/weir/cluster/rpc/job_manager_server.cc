@@ -163,6 +163,12 @@ void JobManagerServer::add_task_executor(const std::string& tm_id) {
   rm_->register_task_executor(te);
 }
 
+std::shared_ptr<RemoteTaskExecutor> JobManagerServer::task_executor(const std::string& tm_id) {
+  std::lock_guard lock(executors_mu_);
+  auto it = executors_.find(tm_id);
+  return it == executors_.end() ? nullptr : it->second;
+}
+
 void JobManagerServer::remove_task_executor(const std::string& tm_id, const std::string& why) {
   std::shared_ptr<RemoteTaskExecutor> te;
   {

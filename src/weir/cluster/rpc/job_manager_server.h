@@ -69,6 +69,9 @@ class JobManagerServer {
   ResourceManager& resource_manager() { return *rm_; }
   //! Job artifacts (C++ job libraries), served to clients and TaskManagers by the BlobService on this server.
   blob::BlobServer& blob_server() { return *blob_server_; }
+  //! The executor of a live TaskManager whose slots were accepted; null otherwise (REST's TaskManager
+  //! details and logs ask it).
+  std::shared_ptr<RemoteTaskExecutor> task_executor(const std::string& tm_id);
   //! Plans and starts a job; returns its id. Throws WeirError saying what is wrong with the spec.
   JobId submit_job(const weir::rpc::JobSpec& spec);
   //! A new leader runs a job again under its id, from the checkpoint directory `restore_path` (empty: as

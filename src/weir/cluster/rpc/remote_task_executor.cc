@@ -8,6 +8,7 @@
 #include "weir/cluster/rpc/cluster.grpc.pb.h"
 #include "weir/cluster/rpc/proto_convert.h"
 #include "weir/cluster/rpc/rpc_log.h"
+#include "weir/common/error.h"
 
 namespace weir::cluster::rpc {
 
@@ -185,7 +186,32 @@ std::optional<TaskCounters> RemoteTaskExecutor::task_counters(const ExecutionAtt
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(1));
   if (!stub_->stub->OutputWait(&ctx, req, &resp).ok() || !resp.known()) return std::nullopt;
-  return TaskCounters{resp.records_in(), resp.records_out(), resp.wait_ns(), resp.input_watermark()};
+  return TaskCounters{resp.records_in(), resp.records_out(), resp.wait_ns(), resp.input_watermark(),
+                      resp.idle_ns()};
+}
+
+weir::rpc::TaskManagerDetailsResponse RemoteTaskExecutor::details() const {
+  weir::rpc::TaskManagerDetailsRequest req;
+  weir::rpc::TaskManagerDetailsResponse resp;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  if (auto s = stub_->stub->Details(&ctx, req, &resp); !s.ok())
+    throw WeirError(fmt::format("TaskManager {} at {} did not answer: {}", task_manager_id_, rpc_address_,
+                                s.error_message()));
+  return resp;
+}
+
+weir::rpc::ReadLogResponse RemoteTaskExecutor::read_log(const std::string& name, int64_t max_bytes) const {
+  weir::rpc::ReadLogRequest req;
+  req.set_name(name);
+  req.set_max_bytes(max_bytes);
+  weir::rpc::ReadLogResponse resp;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  if (auto s = stub_->stub->ReadLog(&ctx, req, &resp); !s.ok())
+    throw WeirError(fmt::format("TaskManager {} at {} did not answer: {}", task_manager_id_, rpc_address_,
+                                s.error_message()));
+  return resp;
 }
 
 void RemoteTaskExecutor::release_job(const JobId& job) {

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "weir/cluster/gateways.h"
+#include "weir/cluster/rpc/cluster.pb.h"
 #include "weir/common/serial_executor.h"
 
 namespace weir::rpc {
@@ -48,6 +49,11 @@ class RemoteTaskExecutor final : public TaskExecutorGateway {
   std::optional<int64_t> output_wait_ns(const ExecutionAttemptId& id) const override;
   //! The same call (OutputWait answers every counter): blocking, 1 s deadline.
   std::optional<TaskCounters> task_counters(const ExecutionAttemptId& id) const override;
+  //! The TaskManager's own view (memory, its tasks' counters, its log files): blocking, 2 s deadline;
+  //! throws WeirError naming the TaskManager when it does not answer.
+  weir::rpc::TaskManagerDetailsResponse details() const;
+  //! The last `max_bytes` of its log file `name`: blocking, 5 s deadline; throws WeirError as details().
+  weir::rpc::ReadLogResponse read_log(const std::string& name, int64_t max_bytes) const;
 
  private:
   class Stub;

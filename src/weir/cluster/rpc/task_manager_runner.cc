@@ -6,7 +6,9 @@
 #include <grpcpp/grpcpp.h>
 
 #include "weir/cluster/rpc/cluster.grpc.pb.h"
+#include "weir/cluster/rpc/process_log_files.h"
 #include "weir/cluster/rpc/rpc_log.h"
+#include "weir/cluster/taskmanager/task_manager_memory.h"
 #include "weir/common/config_options.h"
 #include "weir/common/error.h"
 
@@ -111,6 +113,62 @@ class TaskManagerRunner::Service final : public weir::rpc::TaskManagerService::S
       resp->set_records_in(counters->records_in);
       resp->set_records_out(counters->records_out);
       resp->set_input_watermark(counters->input_watermark);
+      resp->set_idle_ns(counters->idle_ns);
+    });
+  }
+
+  // Read-only views for the web UI: not fenced (any JobManager that knows this TaskManager may ask).
+  grpc::Status Details(grpc::ServerContext*, const weir::rpc::TaskManagerDetailsRequest*,
+                       weir::rpc::TaskManagerDetailsResponse* resp) override {
+    return guarded([&] {
+      resp->set_num_slots(tm_.num_slots_);
+      resp->set_running_tasks(static_cast<int32_t>(tm_.host_->num_running_tasks()));
+      resp->set_uptime_ms(
+          std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_).count());
+      TaskManagerMemory m = task_manager_memory(tm_.conf_);
+      resp->set_rss_bytes(m.rss_bytes);
+      resp->set_peak_rss_bytes(m.peak_rss_bytes);
+      resp->set_network_segment_size(m.network_segment_size);
+      resp->set_network_buffers_in_use(m.network_buffers_in_use);
+      resp->set_network_buffers_peak(m.network_buffers_peak);
+      resp->set_network_buffers_capacity(m.network_buffers_capacity);
+      resp->set_managed_memory_bytes(m.managed_memory_bytes);
+      for (const auto& t : tm_.host_->task_metrics()) {
+        auto* e = resp->add_tasks();
+        e->set_job_id(t.job);
+        e->set_vertex(t.vertex);
+        e->set_subtask(t.subtask);
+        e->set_attempt(t.attempt);
+        e->set_state(to_string(t.state));
+        e->set_records_in(t.records_in);
+        e->set_records_out(t.records_out);
+        e->set_backpressured_ns(t.output_wait_ns);
+        e->set_idle_ns(t.idle_ns);
+      }
+      for (const auto& f : process_log_files(kRole)) {
+        auto* l = resp->add_logs();
+        l->set_name(f.name);
+        l->set_size(f.size);
+      }
+    });
+  }
+
+  grpc::Status ReadLog(grpc::ServerContext*, const weir::rpc::ReadLogRequest* req,
+                       weir::rpc::ReadLogResponse* resp) override {
+    return guarded([&] {
+      int64_t size = 0;
+      auto text = read_log_tail(kRole, req->name(), req->max_bytes(), &size);
+      resp->set_found(text.has_value());
+      if (text) {
+        resp->set_content(std::move(*text));
+        resp->set_size(size);
+      } else {
+        std::string names;
+        for (const auto& f : process_log_files(kRole)) names += (names.empty() ? "" : ", ") + f.name;
+        resp->set_reason(
+            fmt::format("this TaskManager has no log file '{}' (it has: {})", req->name(),
+                        names.empty() ? "none: its output goes to a terminal or a pipe" : names));
+      }
     });
   }
 
@@ -121,6 +179,7 @@ class TaskManagerRunner::Service final : public weir::rpc::TaskManagerService::S
 
  private:
   TaskManagerRunner& tm_;
+  const Clock::time_point started_ = Clock::now();
 };
 
 TaskManagerRunner::TaskManagerRunner(const Configuration& conf, bool follow_leader)

@@ -68,7 +68,7 @@ int64_t Task::output_wait_ns() {
   std::lock_guard lock(partitions_mu_);
   int64_t ns = 0;
   for (auto& p : partitions_) ns += p->pool().waited_ns();
-  return ns + released_wait_ns_;
+  return ns + released_wait_ns_ + output_room_wait_.total_ns();
 }
 
 TaskMetrics Task::metrics() {
@@ -85,7 +85,8 @@ TaskMetrics Task::metrics() {
   m.restored_bytes_local = restored_local_bytes_.load(std::memory_order_relaxed);
   std::lock_guard lock(partitions_mu_);
   m.records_out = released_records_out_;
-  m.output_wait_ns = released_wait_ns_;
+  m.idle_ns = idle_.total_ns();
+  m.output_wait_ns = released_wait_ns_ + output_room_wait_.total_ns();
   for (auto& p : partitions_) {
     m.records_out += p->records_written();
     m.output_wait_ns += p->pool().waited_ns();
@@ -391,7 +392,7 @@ void Task::maybe_flush(bool force) {
   last_flush_ = now;
 }
 
-void Task::wait_for_work() {
+void Task::wait_for_work(bool backpressured) {
   Timestamp deadline = pts_->next_deadline();
   auto limit = std::chrono::steady_clock::now() + std::chrono::milliseconds(vertex_->is_source ? 10 : 1000);
   if (timeout_barrier_ > last_checkpoint_) limit = std::min(limit, timeout_due_);
@@ -401,6 +402,7 @@ void Task::wait_for_work() {
     limit = std::min(limit, until);
   }
   runtime::run_batch_end_hooks();  // nothing may wait in an operator while the task sleeps
+  ScopedWait waiting(backpressured ? output_room_wait_ : idle_);
   wakeup_.wait_until(limit);
 }
 
@@ -420,7 +422,7 @@ void Task::run_source() {
     run_timers_and_mail();
     if (unaligned_ && !outputs_available()) {
       maybe_flush(true);
-      wait_for_work();
+      wait_for_work(/*backpressured=*/true);
       continue;
     }
     if (stop_requested_) break;
@@ -659,6 +661,7 @@ void Task::await_final_checkpoint() {
     if (!got) {
       maybe_flush(true);
       runtime::run_batch_end_hooks();
+      ScopedWait waiting(idle_);
       wakeup_.wait_until(std::chrono::steady_clock::now() + std::chrono::milliseconds(50));
     }
   }

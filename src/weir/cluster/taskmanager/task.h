@@ -21,6 +21,7 @@
 #include "weir/checkpoint/local_state_store.h"
 #include "weir/checkpoint/operator_snapshot.h"
 #include "weir/cluster/gateways.h"
+#include "weir/cluster/taskmanager/wait_time_meter.h"
 #include "weir/network/data_plane.h"
 #include "weir/network/input_gate.h"
 #include "weir/network/partition_registry.h"
@@ -42,6 +43,7 @@ struct TaskMetrics {
   int64_t records_in = 0;      //!< records read from the task's input gates
   int64_t records_out = 0;     //!< records written to its result partitions (once per partition)
   int64_t output_wait_ns = 0;  //!< time blocked waiting for output buffers (backpressure)
+  int64_t idle_ns = 0;         //!< time waiting for input or for something to emit (idle)
   //! Bytes read from the checkpoint storage to restore (its share: heads, key groups).
   uint64_t restored_bytes = 0;
   ExecutionState state = ExecutionState::kDeploying;
@@ -101,9 +103,8 @@ class Task {
   }
   //! True once the task's thread has done all it does (also after detach()).
   bool thread_done() const { return thread_done_.load(); }
-  //! Nanoseconds this task has waited for output buffers (backpressure), over all its outputs (any
-  //! thread). Waits of unaligned-checkpoint mode, which waits for output room outside request(), are
-  //! not counted.
+  //! Nanoseconds this task has waited for output buffers (backpressure), over all its outputs, and
+  //! in unaligned-checkpoint mode for output room between records (any thread).
   int64_t output_wait_ns();
   //! The task's counters (any thread). Counts stay readable after the task ended.
   TaskMetrics metrics();
@@ -170,7 +171,9 @@ class Task {
   void update_input(int logical);
   void run_timers_and_mail();
   void maybe_flush(bool force);
-  void wait_for_work();
+  //! Sleeps until input, mail or a timer is due; the time counts as idle, or as backpressured when the
+  //! task waits for output room (`backpressured`).
+  void wait_for_work(bool backpressured = false);
   void check_canceled();
   void report(ExecutionState s, const std::string& error = {});
   template <typename F>
@@ -268,6 +271,11 @@ class Task {
   std::chrono::steady_clock::time_point last_flush_;
   std::thread thread_;
   std::atomic<bool> thread_done_{false};
+  // Time in blocking waits, measured around the waits (not per record): no input (idle), and no output
+  // room outside the buffer pools' request() (unaligned mode; added to the pools' waits). Last, so that
+  // they move no field the task's loop reads.
+  WaitTimeMeter idle_;
+  WaitTimeMeter output_room_wait_;
 };
 
 }  // namespace weir::cluster

@@ -244,7 +244,7 @@ std::optional<TaskCounters> TaskExecutor::task_counters(const ExecutionAttemptId
   auto it = tasks_.find(id);
   if (it == tasks_.end()) return std::nullopt;
   TaskMetrics m = it->second->metrics();
-  return TaskCounters{m.records_in, m.records_out, m.output_wait_ns, m.input_watermark};
+  return TaskCounters{m.records_in, m.records_out, m.output_wait_ns, m.input_watermark, m.idle_ns};
 }
 
 void TaskExecutor::on_task_ended(const ExecutionAttemptId& id, ExecutionState state) {

@@ -194,6 +194,7 @@ void Task::yield_between_records(int channel, const uint8_t* pos, const uint8_t*
     auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
     if (timeout_barrier_ > last_checkpoint_) until = std::min(until, timeout_due_);
     runtime::run_batch_end_hooks();
+    ScopedWait waiting(output_room_wait_);
     wakeup_.wait_until(until);
   }
   cur_channel_ = -1;
