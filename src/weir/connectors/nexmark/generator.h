@@ -11,6 +11,7 @@
 // Threading: immutable after construction; generate() may run on several threads at once.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "weir/connectors/nexmark/event_random.h"
 #include "weir/connectors/nexmark/generator_config.h"
@@ -82,10 +83,25 @@ class NexmarkGenerator {
   //! Pads `extra` so the event's size is `avg` +- 20 % given `current` bytes without it.
   void pad_extra(EventRandom& r, int64_t current, int64_t avg, std::string& extra) const;
   void make_url(EventRandom& r, int64_t channel_number, std::string& url) const;
+  //! round(10^(6u) * 100) for u = r.next_double(), as llround(pow(10, 6u) * 100) computes it.
+  int64_t next_price(EventRandom& r) const;
+
+  //! What a bid takes from its channel, made once per generator: its name and the parts of its url.
+  struct Channel {
+    char name[15];
+    uint8_t name_size;
+    char path[18];  // the url's three 5-letter directories, each followed by '/'
+    uint8_t id_size;
+    char id[10];  // the channel_id= value's digits
+  };
 
   GeneratorConfig config_;
   uint64_t url_salt_;
+  uint64_t premixed_seed_;         // EventRandom::premix(seed)
+  uint64_t premixed_jitter_seed_;  // the same for the out-of-orderness stream
   std::string letters_;
+  std::vector<Channel> channels_;  // channel number -> channel; hot channels after the kNumChannels others
+  std::vector<double> pow10_;      // 10^(i / kPow10Steps) for i in 0 ... 6 * kPow10Steps
 };
 
 }  // namespace weir::connectors::nexmark
