@@ -3,6 +3,7 @@
 // generated event (a field, a byte of a string, a timestamp, an event's kind) changes a digest, so
 // optimizing the generator cannot silently change the workload every benchmark and query test runs on.
 // If the workload is meant to change, that is a new workload: update the constants deliberately.
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -154,6 +155,35 @@ TEST(NexmarkGeneratorGolden, FourSubtasksMakeTheCommittedEvents) {
 TEST(NexmarkGeneratorGolden, OtherSeedRateBaseTimeAndOutOfOrdernessMakeTheCommittedEvents) {
   uint64_t d = digest_in_order(other_config());
   EXPECT_EQ(d, 0x1a3494b006cd4b66ULL) << "digest " << hex(d);
+}
+
+// The generator computes prices without pow where it can prove the rounding; they must equal pow's.
+int64_t price_by_pow(uint64_t draw) {
+  return std::llround(std::pow(10.0, static_cast<double>(draw >> 11) * 0x1.0p-53 * 6.0) * 100.0);
+}
+
+TEST(NexmarkGeneratorGolden, PricesEqualPowRounded) {
+  NexmarkGenerator gen(default_config());
+  EventRandom r(5, 0);
+  for (int i = 0; i < 1'000'000; ++i) {
+    uint64_t draw = r.next_u64();
+    ASSERT_EQ(gen.price(draw), price_by_pow(draw)) << "draw " << draw;
+  }
+  EXPECT_EQ(gen.price(0), 100);
+  EXPECT_EQ(gen.price(~uint64_t{0}), price_by_pow(~uint64_t{0}));
+}
+
+TEST(NexmarkGeneratorGolden, PricesNextToAHalfCentEqualPowRounded) {
+  // Draws whose price lies next to k + 0.5, where the rounding is decided by the last bits.
+  NexmarkGenerator gen(default_config());
+  for (double k = 100; k < 1e8; k = std::floor(k * 1.001) + 1) {
+    double u = std::log10((k + 0.5) / 100.0) / 6.0;
+    auto m = static_cast<int64_t>(std::ldexp(u, 53));
+    for (int64_t d = -4; d <= 4; ++d) {
+      uint64_t draw = static_cast<uint64_t>(m + d) << 11;
+      ASSERT_EQ(gen.price(draw), price_by_pow(draw)) << "k " << k << " draw " << draw;
+    }
+  }
 }
 
 }  // namespace

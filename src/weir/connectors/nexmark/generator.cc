@@ -28,12 +28,13 @@ constexpr uint64_t kPoolSalt = 0x3c6ef372fe94f82bULL;
 // Events between an auction and the auction kInFlightAuctions later: an auction's expected lifetime.
 constexpr int64_t kAuctionHorizonEvents = kInFlightAuctions * kProportionDenominator / kAuctionProportion;
 
-// next_price's table of powers of ten: 10^x = 10^(i / kPow10Steps) * e^(f ln 10), f < 1 / kPow10Steps.
-constexpr int kPow10Steps = 1024;
+// price()'s table: 100 * 10^(i / 2^kPow10StepBits) for i in 0 ... 6 * 2^kPow10StepBits (12 KB).
+constexpr int kPow10StepBits = 8;
 constexpr double kLn10 = 2.302585092994045684;
-// The relative error next_price allows between its estimate and pow's result: the estimate is within
-// ~1e-15 of the true value (table entries and arithmetic within a few ulps, the series' remainder below
-// 1e-18) and glibc's pow within 1 ulp, so this bound holds with three orders of magnitude to spare.
+// The relative error price() allows between its estimate and pow's result. Both are within ~5e-15 of
+// 100 * 10^(6u): the estimate's table entries and arithmetic within a few ulps and its series' remainder
+// below 1e-15, pow within 1 ulp and its argument 6u rounded to a double (a relative 1e-15 in 10^(6u)).
+// So this bound holds with two orders of magnitude to spare.
 constexpr double kPriceRelativeError = 1e-12;
 
 uint32_t reverse_bits(uint32_t v) {
@@ -84,24 +85,30 @@ NexmarkGenerator::NexmarkGenerator(GeneratorConfig config) : config_(config) {
     c.id_size = static_cast<uint8_t>(end - c.id);
   }
 
-  pow10_.resize(6 * kPow10Steps + 1);
-  for (int i = 0; i <= 6 * kPow10Steps; ++i) pow10_[i] = std::pow(10.0, static_cast<double>(i) / kPow10Steps);
+  const int steps = 1 << kPow10StepBits;
+  pow10_.resize(6 * steps + 1);
+  for (int i = 0; i <= 6 * steps; ++i) pow10_[i] = std::pow(10.0, static_cast<double>(i) / steps) * 100.0;
 }
 
-int64_t NexmarkGenerator::next_price(EventRandom& r) const {
-  // The price is llround(pow(10, x) * 100). pow is slow; estimate the same value from a table and a short
-  // series, and use it when it decides the rounding: when it is further from the nearest half-integer
-  // than both its error and pow's can reach, pow's result rounds to the same integer. Otherwise (about
-  // once in 10^4 prices) compute it as pow does.
-  const double x = r.next_double() * 6.0;  // in [0, 6)
-  const int i = static_cast<int>(x * kPow10Steps);
-  const double t = (x - static_cast<double>(i) / kPow10Steps) * kLn10;  // < 0.0023: the series converges fast
-  const double e = 1.0 + t * (1.0 + t * (0.5 + t * (1.0 / 6 + t * (1.0 / 24 + t * (1.0 / 120)))));
-  const double estimate = pow10_[i] * e * 100.0;  // in [100, 1e8]
+int64_t NexmarkGenerator::price(uint64_t draw) const {
+  // The price is llround(pow(10, x) * 100) for x = 6u, u = (draw >> 11) * 2^-53 (EventRandom::next_double).
+  // pow is slow, so estimate 100 * 10^(6u) from a table and a short series, and use the estimate when it
+  // decides the rounding: when it is further from the nearest half-integer than its error and pow's
+  // together can reach, pow's result rounds to the same integer. Otherwise (about once in 10^5 prices)
+  // compute it as pow does. Integer arithmetic up to the series keeps the dependency chain short.
+  const uint64_t m = draw >> 11;                  // u = m * 2^-53
+  const uint64_t y = m * 6;                       // 6u = y * 2^-53, y < 2^56
+  const uint64_t i = y >> (53 - kPow10StepBits);  // 6u = i / 2^kPow10StepBits + f
+  const uint64_t rest = y & ((uint64_t{1} << (53 - kPow10StepBits)) - 1);
+  const double t = static_cast<double>(rest) * (kLn10 * 0x1.0p-53);  // f ln 10 < 0.009
+  // e^t to degree 5 (remainder below t^6 / 720 < 1e-15), in Estrin's form for a shorter chain.
+  const double t2 = t * t;
+  const double e = (1.0 + t) + t2 * ((0.5 + t * (1.0 / 6)) + t2 * ((1.0 / 24) + t * (1.0 / 120)));
+  const double estimate = pow10_[i] * e;  // in [100, 1e8]
   const auto whole = static_cast<int64_t>(estimate);
   const double fraction = estimate - static_cast<double>(whole);
-  if (std::abs(fraction - 0.5) <= estimate * kPriceRelativeError)
-    return std::llround(std::pow(10.0, x) * 100.0);
+  if (std::abs(fraction - 0.5) <= estimate * kPriceRelativeError) [[unlikely]]
+    return std::llround(std::pow(10.0, static_cast<double>(m) * 0x1.0p-53 * 6.0) * 100.0);
   return whole + (fraction > 0.5 ? 1 : 0);
 }
 
@@ -222,8 +229,8 @@ void NexmarkGenerator::make_auction(int64_t n, EventRandom& r, Timestamp ts, Auc
                                     : next_base0_person_id(n, r);
   a.seller = kFirstPersonId + seller;
   a.category = kFirstCategoryId + r.uniform(kNumCategories);
-  a.initialBid = next_price(r);
-  a.reserve = a.initialBid + next_price(r);
+  a.initialBid = price(r.next_u64());
+  a.reserve = a.initialBid + price(r.next_u64());
   // Lifetime: on average the event time needed to open kInFlightAuctions more auctions.
   int64_t horizon_ms = nominal_time(n + kAuctionHorizonEvents) - nominal_time(n);
   a.dateTime = ts;
@@ -243,7 +250,7 @@ void NexmarkGenerator::make_bid(int64_t n, EventRandom& r, Timestamp ts, Bid& b)
   int64_t bidder = r.uniform(4) > 0 ? last_base0_person_id(n) / kHotIdRounding * kHotIdRounding + 1
                                     : next_base0_person_id(n, r);
   b.bidder = kFirstPersonId + bidder;
-  b.price = next_price(r);
+  b.price = price(r.next_u64());
   // Half the bids come from a hot channel (numbered after the channel-N ones).
   int64_t channel_number =
       r.uniform(2) > 0 ? kNumChannels + r.uniform(kHotChannels.size()) : r.uniform(kNumChannels);
@@ -263,12 +270,14 @@ void NexmarkGenerator::make_url(EventRandom& r, int64_t channel_number, std::str
   const Channel& c = channels_[channel_number];
   char buf[kHost.size() + sizeof c.path + kItem.size() + kChannelId.size() + sizeof c.id];
   char* p = buf;
+  // Fixed-size copies only (the compiler inlines them): the id's whole field is copied, its size counted.
   p = std::copy(kHost.begin(), kHost.end(), p);
   p = std::copy(c.path, c.path + sizeof c.path, p);
   p = std::copy(kItem.begin(), kItem.end(), p);
   if (r.uniform(10) > 0) {
     p = std::copy(kChannelId.begin(), kChannelId.end(), p);
-    p = std::copy(c.id, c.id + c.id_size, p);
+    std::copy(c.id, c.id + sizeof c.id, p);
+    p += c.id_size;
   }
   url.assign(buf, static_cast<size_t>(p - buf));
 }

@@ -52,6 +52,10 @@ class NexmarkGenerator {
 
   const GeneratorConfig& config() const { return config_; }
 
+  //! The price made from a draw of EventRandom::next_u64(): exactly llround(pow(10.0, 6.0 * u) * 100.0)
+  //! for u = (draw >> 11) * 2^-53, the draw's next_double(), i.e. round(10^(6u) * 100) in [100, 10^8].
+  int64_t price(uint64_t draw) const;
+
   static EventKind kind_of(int64_t n) {
     int64_t offset = n % kProportionDenominator;
     if (offset < kPersonProportion) return EventKind::kPerson;
@@ -83,8 +87,6 @@ class NexmarkGenerator {
   //! Pads `extra` so the event's size is `avg` +- 20 % given `current` bytes without it.
   void pad_extra(EventRandom& r, int64_t current, int64_t avg, std::string& extra) const;
   void make_url(EventRandom& r, int64_t channel_number, std::string& url) const;
-  //! round(10^(6u) * 100) for u = r.next_double(), as llround(pow(10, 6u) * 100) computes it.
-  int64_t next_price(EventRandom& r) const;
 
   //! What a bid takes from its channel, made once per generator: its name and the parts of its url.
   struct Channel {
@@ -101,7 +103,7 @@ class NexmarkGenerator {
   uint64_t premixed_jitter_seed_;  // the same for the out-of-orderness stream
   std::string letters_;
   std::vector<Channel> channels_;  // channel number -> channel; hot channels after the kNumChannels others
-  std::vector<double> pow10_;      // 10^(i / kPow10Steps) for i in 0 ... 6 * kPow10Steps
+  std::vector<double> pow10_;      // price()'s table of powers of ten
 };
 
 }  // namespace weir::connectors::nexmark
