@@ -17,8 +17,14 @@ class EventRandom {
  public:
   static constexpr uint64_t kGolden = 0x9e3779b97f4a7c15ULL;
 
-  EventRandom(uint64_t seed, int64_t event_number)
-      : state_(mix64(mix64(seed) + static_cast<uint64_t>(event_number) * kGolden)) {}
+  EventRandom(uint64_t seed, int64_t event_number) : EventRandom(premix(seed), event_number, Premixed{}) {}
+
+  //! The part of the starting state that depends on the seed alone, for callers that make many events
+  //! from one seed: EventRandom(premix(seed), n, Premixed{}) draws what EventRandom(seed, n) draws.
+  static uint64_t premix(uint64_t seed) { return mix64(seed); }
+  struct Premixed {};
+  EventRandom(uint64_t premixed_seed, int64_t event_number, Premixed)
+      : state_(mix64(premixed_seed + static_cast<uint64_t>(event_number) * kGolden)) {}
 
   uint64_t next_u64() {
     state_ += kGolden;

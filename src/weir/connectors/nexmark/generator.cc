@@ -4,6 +4,9 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstring>
+#include <string>
+#include <string_view>
 
 namespace weir::connectors::nexmark {
 namespace {
@@ -25,9 +28,14 @@ constexpr uint64_t kPoolSalt = 0x3c6ef372fe94f82bULL;
 // Events between an auction and the auction kInFlightAuctions later: an auction's expected lifetime.
 constexpr int64_t kAuctionHorizonEvents = kInFlightAuctions * kProportionDenominator / kAuctionProportion;
 
-int64_t next_price(EventRandom& r) {
-  return std::llround(std::pow(10.0, r.next_double() * 6.0) * 100.0);
-}
+// price()'s table: 100 * 10^(i / 2^kPow10StepBits) for i in 0 ... 6 * 2^kPow10StepBits (12 KB).
+constexpr int kPow10StepBits = 8;
+constexpr double kLn10 = 2.302585092994045684;
+// The relative error price() allows between its estimate and pow's result. Both are within ~5e-15 of
+// 100 * 10^(6u): the estimate's table entries and arithmetic within a few ulps and its series' remainder
+// below 1e-15, pow within 1 ulp and its argument 6u rounded to a double (a relative 1e-15 in 10^(6u)).
+// So this bound holds with two orders of magnitude to spare.
+constexpr double kPriceRelativeError = 1e-12;
 
 uint32_t reverse_bits(uint32_t v) {
   v = ((v >> 1) & 0x55555555u) | ((v & 0x55555555u) << 1);
@@ -35,12 +43,6 @@ uint32_t reverse_bits(uint32_t v) {
   v = ((v >> 4) & 0x0f0f0f0fu) | ((v & 0x0f0f0f0fu) << 4);
   v = ((v >> 8) & 0x00ff00ffu) | ((v & 0x00ff00ffu) << 8);
   return (v >> 16) | (v << 16);
-}
-
-void append_int(std::string& out, int64_t v) {
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, end);
 }
 
 void append_digits4(std::string& out, int64_t v) {
@@ -54,9 +56,60 @@ void append_digits4(std::string& out, int64_t v) {
 NexmarkGenerator::NexmarkGenerator(GeneratorConfig config) : config_(config) {
   config_.validate();
   url_salt_ = mix64(config_.seed ^ kUrlSalt);
+  premixed_seed_ = EventRandom::premix(config_.seed);
+  premixed_jitter_seed_ = EventRandom::premix(config_.seed ^ kJitterSalt);
   letters_.resize(kLetterPoolSize);
   EventRandom r(config_.seed ^ kPoolSalt, -1);
   for (auto& c : letters_) c = static_cast<char>('a' + r.uniform(26));
+
+  // Channels 0 ... kNumChannels - 1 are channel-N; the hot channels are numbered after them. A url's
+  // directories are a fixed function of (seed, channel number), its channel_id the number's bits reversed.
+  channels_.resize(kNumChannels + kHotChannels.size());
+  for (int64_t number = 0; number < static_cast<int64_t>(channels_.size()); ++number) {
+    Channel& c = channels_[number];
+    std::string name = number < kNumChannels ? "channel-" + std::to_string(number)
+                                             : std::string(kHotChannels[number - kNumChannels]);
+    std::memcpy(c.name, name.data(), name.size());
+    c.name_size = static_cast<uint8_t>(name.size());
+    uint64_t bits[2] = {mix64(url_salt_ + static_cast<uint64_t>(number)),
+                        mix64(url_salt_ ^ (static_cast<uint64_t>(number) << 20))};
+    for (int part = 0; part < 3; ++part) {
+      for (int i = 0; i < 5; ++i) {
+        int k = part * 5 + i;
+        c.path[part * 6 + i] = static_cast<char>('a' + ((bits[k / 8] >> (8 * (k % 8))) & 0xff) % 26);
+      }
+      c.path[part * 6 + 5] = '/';
+    }
+    auto [end, ec] =
+        std::to_chars(c.id, c.id + sizeof c.id, reverse_bits(static_cast<uint32_t>(number)) >> 1);
+    c.id_size = static_cast<uint8_t>(end - c.id);
+  }
+
+  const int steps = 1 << kPow10StepBits;
+  pow10_.resize(6 * steps + 1);
+  for (int i = 0; i <= 6 * steps; ++i) pow10_[i] = std::pow(10.0, static_cast<double>(i) / steps) * 100.0;
+}
+
+int64_t NexmarkGenerator::price(uint64_t draw) const {
+  // The price is llround(pow(10, x) * 100) for x = 6u, u = (draw >> 11) * 2^-53 (EventRandom::next_double).
+  // pow is slow, so estimate 100 * 10^(6u) from a table and a short series, and use the estimate when it
+  // decides the rounding: when it is further from the nearest half-integer than its error and pow's
+  // together can reach, pow's result rounds to the same integer. Otherwise (about once in 10^5 prices)
+  // compute it as pow does. Integer arithmetic up to the series keeps the dependency chain short.
+  const uint64_t m = draw >> 11;                  // u = m * 2^-53
+  const uint64_t y = m * 6;                       // 6u = y * 2^-53, y < 2^56
+  const uint64_t i = y >> (53 - kPow10StepBits);  // 6u = i / 2^kPow10StepBits + f
+  const uint64_t rest = y & ((uint64_t{1} << (53 - kPow10StepBits)) - 1);
+  const double t = static_cast<double>(rest) * (kLn10 * 0x1.0p-53);  // f ln 10 < 0.009
+  // e^t to degree 5 (remainder below t^6 / 720 < 1e-15), in Estrin's form for a shorter chain.
+  const double t2 = t * t;
+  const double e = (1.0 + t) + t2 * ((0.5 + t * (1.0 / 6)) + t2 * ((1.0 / 24) + t * (1.0 / 120)));
+  const double estimate = pow10_[i] * e;  // in [100, 1e8]
+  const auto whole = static_cast<int64_t>(estimate);
+  const double fraction = estimate - static_cast<double>(whole);
+  if (std::abs(fraction - 0.5) <= estimate * kPriceRelativeError) [[unlikely]]
+    return std::llround(std::pow(10.0, static_cast<double>(m) * 0x1.0p-53 * 6.0) * 100.0);
+  return whole + (fraction > 0.5 ? 1 : 0);
 }
 
 int64_t NexmarkGenerator::last_base0_person_id(int64_t n) {
@@ -119,17 +172,19 @@ void NexmarkGenerator::pad_extra(EventRandom& r, int64_t current, int64_t avg, s
     return;
   }
   int64_t desired = avg - current;
-  int64_t delta = std::llround(static_cast<double>(desired) * 0.2);
+  // round(desired * 0.2), half away from zero: desired / 5 is never within 0.1 of a half-integer, so
+  // this equals llround(desired * 0.2) computed in doubles.
+  int64_t delta = (2 * desired + 5) / 10;
   int64_t size = desired - delta + (delta == 0 ? 0 : r.uniform(2 * delta));
   random_letters(r, std::min(size, kLetterPoolSize), extra);
 }
 
 void NexmarkGenerator::generate(int64_t n, Event& e) const {
-  EventRandom r(config_.seed, n);
+  EventRandom r(premixed_seed_, n, EventRandom::Premixed{});
   Timestamp ts = nominal_time(n);
   if (config_.out_of_orderness_ms > 0) {
     // A separate stream, so that the option moves times without changing any other field.
-    EventRandom jitter(config_.seed ^ kJitterSalt, n);
+    EventRandom jitter(premixed_jitter_seed_, n, EventRandom::Premixed{});
     ts -= jitter.uniform(config_.out_of_orderness_ms + 1);
   }
   e.kind = kind_of(n);
@@ -174,8 +229,8 @@ void NexmarkGenerator::make_auction(int64_t n, EventRandom& r, Timestamp ts, Auc
                                     : next_base0_person_id(n, r);
   a.seller = kFirstPersonId + seller;
   a.category = kFirstCategoryId + r.uniform(kNumCategories);
-  a.initialBid = next_price(r);
-  a.reserve = a.initialBid + next_price(r);
+  a.initialBid = price(r.next_u64());
+  a.reserve = a.initialBid + price(r.next_u64());
   // Lifetime: on average the event time needed to open kInFlightAuctions more auctions.
   int64_t horizon_ms = nominal_time(n + kAuctionHorizonEvents) - nominal_time(n);
   a.dateTime = ts;
@@ -195,17 +250,12 @@ void NexmarkGenerator::make_bid(int64_t n, EventRandom& r, Timestamp ts, Bid& b)
   int64_t bidder = r.uniform(4) > 0 ? last_base0_person_id(n) / kHotIdRounding * kHotIdRounding + 1
                                     : next_base0_person_id(n, r);
   b.bidder = kFirstPersonId + bidder;
-  b.price = next_price(r);
-  int64_t channel_number;
-  if (r.uniform(2) > 0) {
-    int64_t i = r.uniform(kHotChannels.size());
-    b.channel.assign(kHotChannels[i]);
-    channel_number = kNumChannels + i;  // hot channels are numbered after the channel-N ones
-  } else {
-    channel_number = r.uniform(kNumChannels);
-    b.channel.assign("channel-");
-    append_int(b.channel, channel_number);
-  }
+  b.price = price(r.next_u64());
+  // Half the bids come from a hot channel (numbered after the channel-N ones).
+  int64_t channel_number =
+      r.uniform(2) > 0 ? kNumChannels + r.uniform(kHotChannels.size()) : r.uniform(kNumChannels);
+  const Channel& c = channels_[channel_number];
+  b.channel.assign(c.name, c.name_size);
   make_url(r, channel_number, b.url);
   b.dateTime = ts;
   b.extra.clear();
@@ -214,21 +264,22 @@ void NexmarkGenerator::make_bid(int64_t n, EventRandom& r, Timestamp ts, Bid& b)
 
 void NexmarkGenerator::make_url(EventRandom& r, int64_t channel_number, std::string& url) const {
   // A fixed base url per channel (a function of seed and channel), carrying channel_id= in 9 bids of 10.
-  url.assign("https://www.nexmark.com/");
-  uint64_t bits[2] = {mix64(url_salt_ + static_cast<uint64_t>(channel_number)),
-                      mix64(url_salt_ ^ (static_cast<uint64_t>(channel_number) << 20))};
-  for (int part = 0; part < 3; ++part) {
-    for (int i = 0; i < 5; ++i) {
-      int k = part * 5 + i;
-      url += static_cast<char>('a' + ((bits[k / 8] >> (8 * (k % 8))) & 0xff) % 26);
-    }
-    url += '/';
-  }
-  url += "item.htm?query=1";
+  static constexpr std::string_view kHost = "https://www.nexmark.com/";
+  static constexpr std::string_view kItem = "item.htm?query=1";
+  static constexpr std::string_view kChannelId = "&channel_id=";
+  const Channel& c = channels_[channel_number];
+  char buf[kHost.size() + sizeof c.path + kItem.size() + kChannelId.size() + sizeof c.id];
+  char* p = buf;
+  // Fixed-size copies only (the compiler inlines them): the id's whole field is copied, its size counted.
+  p = std::copy(kHost.begin(), kHost.end(), p);
+  p = std::copy(c.path, c.path + sizeof c.path, p);
+  p = std::copy(kItem.begin(), kItem.end(), p);
   if (r.uniform(10) > 0) {
-    url += "&channel_id=";
-    append_int(url, reverse_bits(static_cast<uint32_t>(channel_number)) >> 1);
+    p = std::copy(kChannelId.begin(), kChannelId.end(), p);
+    std::copy(c.id, c.id + sizeof c.id, p);
+    p += c.id_size;
   }
+  url.assign(buf, static_cast<size_t>(p - buf));
 }
 
 }  // namespace weir::connectors::nexmark

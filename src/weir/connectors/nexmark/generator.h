@@ -11,6 +11,7 @@
 // Threading: immutable after construction; generate() may run on several threads at once.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "weir/connectors/nexmark/event_random.h"
 #include "weir/connectors/nexmark/generator_config.h"
@@ -51,6 +52,10 @@ class NexmarkGenerator {
 
   const GeneratorConfig& config() const { return config_; }
 
+  //! The price made from a draw of EventRandom::next_u64(): exactly llround(pow(10.0, 6.0 * u) * 100.0)
+  //! for u = (draw >> 11) * 2^-53, the draw's next_double(), i.e. round(10^(6u) * 100) in [100, 10^8].
+  int64_t price(uint64_t draw) const;
+
   static EventKind kind_of(int64_t n) {
     int64_t offset = n % kProportionDenominator;
     if (offset < kPersonProportion) return EventKind::kPerson;
@@ -83,9 +88,22 @@ class NexmarkGenerator {
   void pad_extra(EventRandom& r, int64_t current, int64_t avg, std::string& extra) const;
   void make_url(EventRandom& r, int64_t channel_number, std::string& url) const;
 
+  //! What a bid takes from its channel, made once per generator: its name and the parts of its url.
+  struct Channel {
+    char name[15];
+    uint8_t name_size;
+    char path[18];  // the url's three 5-letter directories, each followed by '/'
+    uint8_t id_size;
+    char id[10];  // the channel_id= value's digits
+  };
+
   GeneratorConfig config_;
   uint64_t url_salt_;
+  uint64_t premixed_seed_;         // EventRandom::premix(seed)
+  uint64_t premixed_jitter_seed_;  // the same for the out-of-orderness stream
   std::string letters_;
+  std::vector<Channel> channels_;  // channel number -> channel; hot channels after the kNumChannels others
+  std::vector<double> pow10_;      // price()'s table of powers of ten
 };
 
 }  // namespace weir::connectors::nexmark
