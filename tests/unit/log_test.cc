@@ -75,15 +75,26 @@ TEST(Log, TheFileIsRotatedAtItsSizeKeepingTheConfiguredNumber) {
 
 TEST(Log, BadSettingsAreRefusedNamingTheKey) {
   Configuration conf;
-  for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
-           {"log.level", "loud"}, {"log.level.checkpoint", "verbose"}, {"log.file.max-size", "1 b"},
-           {"log.file.max-files", "-1"}}) {
+  for (const auto& [key, value] :
+       std::vector<std::pair<std::string, std::string>>{{"log.level", "loud"},
+                                                        {"log.level.checkpoint", "verbose"},
+                                                        {"log.file.max-size", "lots"},
+                                                        {"log.file.max-files", "-1"}}) {
     try {
       conf.set(key, value);
       ADD_FAILURE() << key << "=" << value << " was accepted";
     } catch (const ConfigError& e) {
       EXPECT_NE(std::string(e.what()).find(key), std::string::npos) << e.what();
     }
+  }
+  Configuration tiny;
+  tiny.set("log.file", (stdfs::temp_directory_path() / "weir-log-test-tiny.log").string());
+  tiny.set("log.file.max-size", "1 b");
+  try {
+    log::configure(tiny);
+    FAIL() << "log.file.max-size of 1 byte was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("log.file.max-size"), std::string::npos) << e.what();
   }
   Configuration unwritable;
   unwritable.set("log.file", "/proc/weir-cannot-write-here/x.log");
@@ -92,7 +103,8 @@ TEST(Log, BadSettingsAreRefusedNamingTheKey) {
     FAIL() << "an unwritable log.file was accepted";
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("log.file"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("/proc/weir-cannot-write-here/x.log"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("/proc/weir-cannot-write-here/x.log"), std::string::npos)
+        << e.what();
   }
 }
 

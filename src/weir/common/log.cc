@@ -90,10 +90,13 @@ void configure(const Configuration& conf) {
   std::shared_ptr<spdlog::sinks::rotating_file_sink_mt> file;
   const std::string path = conf.get_string(kLogFile);
   if (!path.empty()) {
+    const int64_t max_size = conf.get_memory(kLogFileMaxSize, true);
+    if (max_size < 4096)
+      throw ConfigError(
+          fmt::format("log.file.max-size: {} bytes is too small to rotate at (at least 4 kb)", max_size));
     try {
       file = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
-          path, static_cast<size_t>(conf.get_memory(kLogFileMaxSize, true)),
-          static_cast<size_t>(conf.get_int(kLogFileMaxFiles)));
+          path, static_cast<size_t>(max_size), static_cast<size_t>(conf.get_int(kLogFileMaxFiles)));
     } catch (const spdlog::spdlog_ex& e) {
       throw ConfigError(fmt::format("log.file: cannot write the log to '{}': {}", path, e.what()));
     }
