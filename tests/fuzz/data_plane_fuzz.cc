@@ -21,7 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (h.body_length <= network::wire::kMaxBody && h.type == network::wire::MessageType::kSubscribe) {
       network::ChannelId id;
       uint32_t credit = 0;
-      network::wire::decode_subscribe(body.substr(0, std::min<size_t>(body.size(), h.body_length)), id, credit);
+      network::wire::decode_subscribe(body.substr(0, std::min<size_t>(body.size(), h.body_length)), id,
+                                      credit);
     }
   }
   network::ChannelId id;

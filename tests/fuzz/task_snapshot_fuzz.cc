@@ -17,8 +17,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (size_t i = 0; i < offsets.size() && i < head.operators.size(); ++i) {
       const auto& o = offsets[i];
       if (o.offsets.empty() || o.offsets.front() > o.offsets.back() || o.offsets.back() > size) continue;
-      checkpoint::decode_key_group_blocks(bytes.substr(o.offsets.front(), o.offsets.back() - o.offsets.front()),
-                                          o, head.operators[i], "fuzz input");
+      checkpoint::decode_key_group_blocks(
+          bytes.substr(o.offsets.front(), o.offsets.back() - o.offsets.front()), o, head.operators[i],
+          "fuzz input");
     }
   });
   return 0;

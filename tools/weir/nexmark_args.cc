@@ -50,7 +50,8 @@ void add_nexmark_run_options(CLI::App* cmd, NexmarkRunArgs& a) {
   cmd->add_option("--side-input", a.side_input,
                   "q13's side input: a CSV file of key,value rows (default: Nexmark's, keys 0..9999 with "
                   "their own text as value)");
-  cmd->add_option("-D", a.defines, "Configuration key=value (repeatable), e.g. -D state.backend.type=rocksdb");
+  cmd->add_option("-D", a.defines,
+                  "Configuration key=value (repeatable), e.g. -D state.backend.type=rocksdb");
   cmd->add_option("--checkpoint-interval", a.checkpoint_interval,
                   "Checkpoint every DURATION (e.g. 50ms, 1s): sets execution.checkpointing.interval");
   cmd->add_option(
