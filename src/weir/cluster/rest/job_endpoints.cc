@@ -286,12 +286,13 @@ void JobEndpoints::add_routes(RestServer& server) {
   server.add_route("GET", "/jobs/overview",
                    [this](const RestRequest&) { return RestResponse::json(jobs_overview()); });
   server.add_route("GET", "/jobs/:jobid", [this](const RestRequest& req) {
-    if (dispatcher_) {
-      JobId id = parse_job_id(req.params.at("jobid"));
-      if (!dispatcher_->job(id))
-        if (auto a = dispatcher_->archived(id)) return RestResponse::json(archived_job_json(*a));
+    const JobId id = parse_job_id(req.params.at("jobid"));
+    auto jm = dispatcher_ ? dispatcher_->job(id) : nullptr;
+    if (!jm) {
+      if (auto a = dispatcher_ ? dispatcher_->archived(id) : std::nullopt)
+        return RestResponse::json(archived_job_json(*a));
+      jm = job_of(req);  // throws the 404 that names the job
     }
-    auto jm = job_of(req);
     Json details = job_details_json(*jm);
     auto samples = history_.samples(jm->id());
     for (size_t v = 0; v < details["vertices"].size(); ++v)
