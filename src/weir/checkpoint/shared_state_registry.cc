@@ -1,6 +1,7 @@
 #include "weir/checkpoint/shared_state_registry.h"
 
 #include <cstdio>
+#include <optional>
 #include <set>
 
 #include "weir/common/log.h"
@@ -32,17 +33,16 @@ std::vector<std::string> read_shared_refs(const std::string& dir) {
   return {files.begin(), files.end()};
 }
 
-void SharedStateRegistry::register_checkpoint(int64_t id, const std::string& dir) {
-  auto files = read_shared_refs(dir);
+void SharedStateRegistry::add(int64_t id, std::vector<std::string> files) {
   if (files.empty()) return;
   for (const auto& f : files) ++refs_[f];
   by_checkpoint_[id] = std::move(files);
 }
 
-size_t SharedStateRegistry::release_checkpoint(int64_t id) {
+std::vector<std::string> SharedStateRegistry::release(int64_t id) {
   auto it = by_checkpoint_.find(id);
-  if (it == by_checkpoint_.end()) return 0;
-  size_t deleted = 0;
+  if (it == by_checkpoint_.end()) return {};
+  std::vector<std::string> unreferenced;
   std::optional<fs::Path> shared;
   if (!shared_dir_.empty()) shared = fs::Path::parse(shared_dir_);
   for (const auto& f : it->second) {
@@ -51,14 +51,23 @@ size_t SharedStateRegistry::release_checkpoint(int64_t id) {
     refs_.erase(r);
     fs::Path p = fs::Path::parse(f);
     if (!shared || p.parent() != *shared) continue;  // another job's file: never ours to delete
+    unreferenced.push_back(f);
+  }
+  by_checkpoint_.erase(it);
+  return unreferenced;
+}
+
+size_t remove_shared_files(const std::vector<std::string>& files) {
+  size_t deleted = 0;
+  for (const auto& f : files) {
     try {
+      fs::Path p = fs::Path::parse(f);
       fs::get(p)->remove(p);
       ++deleted;
     } catch (const std::exception& e) {
       log::get("checkpoint").warn("cannot remove shared state file '{}': {}", f, e.what());
     }
   }
-  by_checkpoint_.erase(it);
   return deleted;
 }
 

@@ -8,7 +8,9 @@
 // Files uploaded by a checkpoint that never completes are not registered and stay until the job's
 // directory is removed.
 //
-// Threading: REQUIRES the owning JobMaster's lock (used by the CheckpointCoordinator).
+// Threading: REQUIRES the owning JobMaster's lock (used by the CheckpointCoordinator). The JobMaster reads
+// the lists (read_shared_refs) and deletes the files (remove_shared_files) on its I/O lane, outside the lock:
+// add() and release() only count.
 #include <cstdint>
 #include <map>
 #include <string>
@@ -20,15 +22,24 @@ namespace weir::checkpoint {
 //! absolute paths (the lists name them relative to the job directory, the parent of `dir`).
 std::vector<std::string> read_shared_refs(const std::string& dir);
 
+//! Deletes `files` (what release() returned); a file that cannot be deleted is reported and left. Returns how
+//! many were deleted.
+size_t remove_shared_files(const std::vector<std::string>& files);
+
 class SharedStateRegistry {
  public:
   //! `shared_dir`: this job's shared directory; only files inside it are ever deleted.
   explicit SharedStateRegistry(std::string shared_dir) : shared_dir_(std::move(shared_dir)) {}
-  //! Registers the references of completed checkpoint `id` stored in `dir`.
-  void register_checkpoint(int64_t id, const std::string& dir);
+  //! Registers the references of completed checkpoint `id` stored in `dir` (reads its lists).
+  void register_checkpoint(int64_t id, const std::string& dir) { add(id, read_shared_refs(dir)); }
   //! Releases checkpoint `id`'s references; deletes the files that nothing references any more.
   //! Returns how many files were deleted.
-  size_t release_checkpoint(int64_t id);
+  size_t release_checkpoint(int64_t id) { return remove_shared_files(release(id)); }
+  //! Registers the references of completed checkpoint `id` (read_shared_refs of its directory). No I/O.
+  void add(int64_t id, std::vector<std::string> files);
+  //! Releases checkpoint `id`'s references; returns the files of this job's shared directory that nothing
+  //! references any more, for remove_shared_files. No I/O.
+  std::vector<std::string> release(int64_t id);
   //! Files referenced by at least one registered checkpoint.
   size_t num_referenced_files() const { return refs_.size(); }
   //! Heap bytes of the names and counts it keeps (about).

@@ -89,7 +89,7 @@ std::optional<CompletedCheckpoint> CheckpointCoordinator::acknowledge(const Chec
   auto it = pending_.find(ack.checkpoint_id);
   if (it == pending_.end() || it->second.attempt != attempt || ack.id.attempt != attempt) return std::nullopt;
   Pending& p = it->second;
-  if (!p.acked.insert({ack.id.vertex, ack.id.subtask}).second) return std::nullopt;
+  if (p.completing || !p.acked.insert({ack.id.vertex, ack.id.subtask}).second) return std::nullopt;
   p.handles.push_back(ack.handle);
   p.stats.max_sync_ms = std::max(p.stats.max_sync_ms, ack.sync_ms);
   p.stats.max_async_ms = std::max(p.stats.max_async_ms, ack.async_ms);
@@ -98,15 +98,7 @@ std::optional<CompletedCheckpoint> CheckpointCoordinator::acknowledge(const Chec
   p.stats.in_flight_bytes += ack.in_flight_bytes;
   p.stats.state_size += ack.handle.size;
   if (static_cast<int>(p.acked.size()) < p.expected) return std::nullopt;
-  CompletedCheckpoint done;
-  try {
-    complete(ack.checkpoint_id, p, now_ms, done);
-  } catch (const std::exception& e) {
-    abort_incomplete(ack.checkpoint_id, e.what(), now_ms);
-    return std::nullopt;
-  }
-  pending_.erase(it);
-  return done;
+  return start_completion(ack.checkpoint_id, now_ms);
 }
 
 std::vector<CompletedCheckpoint> CheckpointCoordinator::task_finished(int attempt, int vertex, int subtask,
@@ -118,21 +110,36 @@ std::vector<CompletedCheckpoint> CheckpointCoordinator::task_finished(int attemp
     auto it = pending_.find(id);
     if (it == pending_.end()) continue;
     Pending& p = it->second;
-    if (p.attempt != attempt || !p.acked.insert({vertex, subtask}).second) continue;
+    if (p.completing || p.attempt != attempt || !p.acked.insert({vertex, subtask}).second) continue;
     if (static_cast<int>(p.acked.size()) < p.expected) continue;
-    CompletedCheckpoint c;
-    try {
-      complete(id, p, now_ms, c);
-      pending_.erase(id);
-      done.push_back(c);
-    } catch (const std::exception& e) {
-      abort_incomplete(id, e.what(), now_ms);
-    }
+    if (auto c = start_completion(id, now_ms)) done.push_back(*c);
   }
   return done;
 }
 
-void CheckpointCoordinator::complete(int64_t id, Pending& p, int64_t now_ms, CompletedCheckpoint& out) {
+std::optional<CompletedCheckpoint> CheckpointCoordinator::start_completion(int64_t id, int64_t now_ms) {
+  Pending& p = pending_.at(id);
+  p.completing = true;
+  p.acked_ms = now_ms;
+  just_completed_.clear();
+  auto refs = std::make_shared<std::vector<std::string>>();
+  lane_->post(
+      {[this, id, refs] { return prepare_completion(id, refs); },
+       [this, id, refs](std::exception_ptr error) { finish_completion(id, error, std::move(*refs)); }});
+  // Without an executor the step has run: the completion is known now.
+  for (auto& c : just_completed_)
+    if (c.id == id) return c;
+  return std::nullopt;
+}
+
+// Under the lock, once every earlier step is done: what the completion writes. The I/O reads the shared-state
+// lists first (a checkpoint whose lists cannot be read fails before anything of it is durable), then writes
+// _metadata (durably, never replacing one), then adds the pointer to the HA store.
+IoLane::Io CheckpointCoordinator::prepare_completion(int64_t id,
+                                                     std::shared_ptr<std::vector<std::string>> refs) {
+  auto it = pending_.find(id);
+  if (it == pending_.end() || !it->second.completing) return nullptr;  // subsumed by a newer one meanwhile
+  Pending& p = it->second;
   checkpoint::CheckpointMetadata m;
   m.job_id = job_id_;
   m.checkpoint_id = id;
@@ -148,24 +155,50 @@ void CheckpointCoordinator::complete(int64_t id, Pending& p, int64_t now_ms, Com
   std::sort(m.tasks.begin(), m.tasks.end(), [](const auto& a, const auto& b) {
     return std::tie(a.vertex, a.subtask) < std::tie(b.vertex, b.subtask);
   });
-  storage_.write_metadata(p.dir, m);
-  if (ha_.completed && !p.savepoint) {
+  // Retained after it: the newest num_retained - 1 of the completed ones, and itself. Every earlier
+  // completion has finished (the lane runs one step at a time), so completed_ is up to date.
+  std::vector<int64_t> retained;
+  const size_t keep = s_.num_retained > 0 ? static_cast<size_t>(s_.num_retained - 1) : 0;
+  for (size_t i = completed_.size() > keep ? completed_.size() - keep : 0; i < completed_.size(); ++i)
+    retained.push_back(completed_[i].id);
+  retained.push_back(id);
+  const bool to_ha = ha_.completed && !p.savepoint;
+  return [storage = storage_, dir = p.dir, m = std::move(m), savepoint = p.savepoint, to_ha,
+          completed = ha_.completed, paused = ha_.paused, retained = std::move(retained), refs, id] {
+    if (!savepoint) *refs = checkpoint::read_shared_refs(dir);
+    storage.write_metadata(dir, m);
+    if (!to_ha) return;
     // The checkpoint is complete once its pointer is in ZooKeeper; until then it is not (a failure here
-    // aborts it). Retained after it: the newest num_retained - 1 of the completed ones, and itself.
-    if (ha_.paused && ha_.paused()) throw WeirError("the JobManager's ZooKeeper connection is suspended");
-    std::vector<int64_t> retained;
-    const size_t keep = s_.num_retained > 0 ? static_cast<size_t>(s_.num_retained - 1) : 0;
-    for (size_t i = completed_.size() > keep ? completed_.size() - keep : 0; i < completed_.size(); ++i)
-      retained.push_back(completed_[i].id);
-    retained.push_back(id);
+    // aborts it).
+    if (paused && paused()) throw WeirError("the JobManager's ZooKeeper connection is suspended");
+    completed(id, dir + "/_metadata", retained);
+  };
+}
+
+// Under the lock, after the completion's I/O.
+void CheckpointCoordinator::finish_completion(int64_t id, std::exception_ptr error,
+                                              std::vector<std::string> refs) {
+  auto it = pending_.find(id);
+  if (it == pending_.end() || !it->second.completing) return;
+  Pending& p = it->second;
+  const int64_t now_ms = p.acked_ms;
+  if (error) {
+    std::string why;
     try {
-      ha_.completed(id, p.dir + "/_metadata", retained);
-    } catch (const CheckpointCompletionUnknown&) {
+      std::rethrow_exception(error);
+    } catch (const CheckpointCompletionUnknown& e) {
       p.keep_files = true;  // ZooKeeper may point at them
-      throw;
+      why = e.what();
+    } catch (const std::exception& e) {
+      why = e.what();
+    } catch (...) {
+      why = "unknown error";
     }
+    p.completing = false;
+    abort_incomplete(id, why, now_ms);
+    return;
   }
-  out = p.stats;
+  CompletedCheckpoint out = p.stats;
   out.path = p.dir;
   out.duration_ms = now_ms - p.started_ms;
   out.trigger_ms = p.started_ms;
@@ -179,30 +212,46 @@ void CheckpointCoordinator::complete(int64_t id, Pending& p, int64_t now_ms, Com
   stats_.sum_async_ms += out.max_async_ms;
   stats_.sum_alignment_ms += out.max_alignment_ms;
   stats_.latest = out;
-  if (p.savepoint) stats_.latest_savepoint = out;
-  if (auto w = savepoint_waiters_.find(id); w != savepoint_waiters_.end()) {
-    w->second(p.dir, {});
-    savepoint_waiters_.erase(w);
-  }
-  if (p.savepoint) return;  // savepoints belong to the person who took them
-  last_completion_ms_ = now_ms;
-  completed_.push_back(out);
-  shared_state_.register_checkpoint(id, p.dir);
-  // Subsumed checkpoints: keep num-retained, delete the rest (and shared files nothing else references);
-  // abort older pending ones.
-  while (static_cast<int>(completed_.size()) > s_.num_retained) {
-    shared_state_.release_checkpoint(completed_.front().id);
-    storage_.discard(completed_.front().path);
-    completed_.pop_front();
-  }
-  for (auto it = pending_.begin(); it != pending_.end();) {
-    if (it->first < id && !it->second.savepoint) {
-      storage_.discard(it->second.dir);
-      it = pending_.erase(it);
-    } else {
-      ++it;
+  const bool savepoint = p.savepoint;
+  if (savepoint) stats_.latest_savepoint = out;
+  pending_.erase(it);
+  if (!savepoint) {  // savepoints belong to the person who took them
+    last_completion_ms_ = now_ms;
+    completed_.push_back(out);
+    shared_state_.add(id, std::move(refs));
+    // Subsumed checkpoints: keep num-retained, delete the rest (and shared files nothing else references);
+    // abort older pending ones (completing ones included: their steps have not started, they come after
+    // this one's).
+    while (static_cast<int>(completed_.size()) > s_.num_retained) {
+      discard_async(completed_.front().path, shared_state_.release(completed_.front().id));
+      completed_.pop_front();
+    }
+    for (auto o = pending_.begin(); o != pending_.end();) {
+      if (o->first < id && !o->second.savepoint) {
+        discard_async(o->second.dir);
+        o = pending_.erase(o);
+      } else {
+        ++o;
+      }
     }
   }
+  just_completed_.push_back(out);
+  if (auto w = savepoint_waiters_.find(id); w != savepoint_waiters_.end()) {
+    auto cb = std::move(w->second);
+    savepoint_waiters_.erase(w);
+    cb(out.path, {});
+  }
+  if (on_completed_) on_completed_(out);
+}
+
+void CheckpointCoordinator::discard_async(std::string dir, std::vector<std::string> shared_files) {
+  lane_->post({[storage = storage_, dir = std::move(dir), files = std::move(shared_files)]() -> IoLane::Io {
+                 return [storage, dir, files] {
+                   checkpoint::remove_shared_files(files);
+                   storage.discard(dir);  // reports what it cannot delete; never throws
+                 };
+               },
+               nullptr});
 }
 
 void CheckpointCoordinator::abort_incomplete(int64_t id, const std::string& why, int64_t now_ms) {
@@ -215,25 +264,27 @@ void CheckpointCoordinator::abort_incomplete(int64_t id, const std::string& why,
 
 bool CheckpointCoordinator::abort(int64_t id, const std::string& reason, int64_t now_ms) {
   auto it = pending_.find(id);
-  if (it == pending_.end()) return false;
+  if (it == pending_.end() || it->second.completing) return false;
   if (!it->second.savepoint) {
     ++consecutive_failures_;
-    if (!it->second.keep_files) storage_.discard(it->second.dir);
+    if (!it->second.keep_files) discard_async(it->second.dir);
   }
   ++stats_.failed;
   last_failure_ = fmt::format("checkpoint {} failed: {}", id, reason);
   stats_.latest_failed = CheckpointStats::Failed{id, now_ms, reason};
-  if (auto w = savepoint_waiters_.find(id); w != savepoint_waiters_.end()) {
-    w->second({}, last_failure_);
-    savepoint_waiters_.erase(w);
-  }
   pending_.erase(it);
+  if (auto w = savepoint_waiters_.find(id); w != savepoint_waiters_.end()) {
+    auto cb = std::move(w->second);
+    savepoint_waiters_.erase(w);
+    cb({}, last_failure_);
+  }
   return true;
 }
 
 std::vector<int64_t> CheckpointCoordinator::abort_all(const std::string& reason, int64_t now_ms) {
   std::vector<int64_t> ids;
-  for (const auto& [id, p] : pending_) ids.push_back(id);
+  for (const auto& [id, p] : pending_)
+    if (!p.completing) ids.push_back(id);
   for (int64_t id : ids) {
     bool savepoint = pending_.at(id).savepoint;
     abort(id, reason, now_ms);
@@ -253,16 +304,25 @@ void CheckpointCoordinator::on_job_end(bool canceled, bool finished) {
   bool keep = !finished && (!canceled || s_.retention == "retain_on_cancellation");
   if (s_.retention == "no_externalized_checkpoints") keep = false;
   if (keep || s_.dir.empty() || storage_.job_dir().empty()) return;
-  for (const auto& c : completed_) {
-    shared_state_.release_checkpoint(c.id);
-    storage_.discard(c.path);
-  }
-  completed_.clear();
-  try {
-    storage_.discard(storage_.job_dir());
-  } catch (const std::exception& e) {
-    log::get("checkpoint").warn("job {}: cannot remove its checkpoint directory: {}", job_id_, e.what());
-  }
+  // A step, so that completions under way finish first and their checkpoints go too.
+  lane_->post({[this]() -> IoLane::Io {
+                 std::vector<std::pair<std::string, std::vector<std::string>>> doomed;
+                 for (const auto& c : completed_) doomed.emplace_back(c.path, shared_state_.release(c.id));
+                 completed_.clear();
+                 return [storage = storage_, doomed = std::move(doomed), job_id = job_id_] {
+                   for (const auto& [dir, files] : doomed) {
+                     checkpoint::remove_shared_files(files);
+                     storage.discard(dir);
+                   }
+                   try {
+                     storage.discard(storage.job_dir());
+                   } catch (const std::exception& e) {
+                     log::get("checkpoint")
+                         .warn("job {}: cannot remove its checkpoint directory: {}", job_id, e.what());
+                   }
+                 };
+               },
+               nullptr});
 }
 
 std::optional<std::string> CheckpointCoordinator::latest_checkpoint_path() const {

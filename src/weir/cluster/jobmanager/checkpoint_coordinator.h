@@ -4,7 +4,12 @@
 // configured number of completed checkpoints and deletes older ones, and aborts checkpoints that
 // time out or that a task declines.
 //
-// Threading: every method REQUIRES the owning JobMaster's lock.
+// Threading: every method REQUIRES the owning JobMaster's lock. The coordinator does no I/O under it: the
+// metadata write, the HA store's completion, reading the shared-state lists and every discard are steps of
+// the JobMaster's IoLane (set_io), whose I/O runs on the JobManager's IoExecutor with no lock held. A
+// checkpoint whose last acknowledgement arrived is "completing" until its step finishes: it counts as
+// complete (retained(), on_completed, the tasks' notifications) only once its _metadata is durable and,
+// with HA, its pointer is in ZooKeeper. Without set_io (unit tests) the steps run at once, in the caller.
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -18,6 +23,7 @@
 #include "weir/checkpoint/checkpoint_storage.h"
 #include "weir/checkpoint/shared_state_registry.h"
 #include "weir/cluster/gateways.h"
+#include "weir/cluster/jobmanager/io_lane.h"
 #include "weir/common/config.h"
 #include "weir/common/error.h"
 #include "weir/graph/job_graph.h"
@@ -84,8 +90,9 @@ struct CheckpointStats {
 };
 
 //! How a job's checkpoints reach high-availability storage (ZooKeeper with HA on; empty members without).
-//! Each member runs under the JobMaster's lock and may throw: a failed `next_id` fails the trigger, a
-//! failed `completed` leaves the checkpoint incomplete (it is aborted and its files discarded).
+//! Each member may throw: a failed `next_id` fails the trigger, a failed `completed` leaves the checkpoint
+//! incomplete (it is aborted and its files discarded). `next_id` and `paused` run under the JobMaster's lock;
+//! `completed` runs on its I/O lane without it (in checkpoint completion order, after the metadata write).
 //! Thrown by CheckpointHaHooks::completed when it cannot tell whether the checkpoint's pointer was stored
 //! (the connection to ZooKeeper dropped with the write in flight). The checkpoint is aborted like any failed
 //! completion, but its files stay: a pointer to them may exist, and the next leader may restore from it.
@@ -126,20 +133,35 @@ class CheckpointCoordinator {
   CheckpointCoordinator(std::string job_id, std::shared_ptr<const graph::JobGraph> jg, CheckpointSettings s,
                         CheckpointHaHooks ha = {});
 
+  //! Runs the coordinator's I/O on `lane` (the JobMaster's); `on_completed` runs under the owner's lock when
+  //! a checkpoint or savepoint has completed (its metadata durable, and in the HA store).
+  void set_io(IoLane* lane, std::function<void(const CompletedCheckpoint&)> on_completed) {
+    lane_ = lane ? lane : &own_lane_;
+    on_completed_ = std::move(on_completed);
+  }
+  //! A checkpoint is completing (its metadata or HA write under way, or queued).
+  bool completing() const {
+    for (const auto& [id, p] : pending_)
+      if (p.completing) return true;
+    return false;
+  }
   const CheckpointSettings& settings() const { return s_; }
   //! Why a checkpoint cannot start now (empty when it can).
   std::string cannot_start(int64_t now_ms, bool savepoint) const;
   //! Registers a new pending checkpoint awaiting `tasks` acknowledgements; returns its barrier.
   CheckpointBarrier begin(int attempt, int tasks, bool savepoint, const std::string& target_dir,
                           int64_t now_ms);
-  //! Adds an acknowledgement; returns the completed checkpoint when it was the last one missing.
+  //! Adds an acknowledgement; when it was the last one missing the checkpoint starts completing (its I/O
+  //! step). Returns the completed checkpoint when that step already finished (no I/O lane: unit tests).
   std::optional<CompletedCheckpoint> acknowledge(const CheckpointAck& ack, int attempt, int64_t now_ms);
   //! A task finished: it will not acknowledge, and needs no state (its inputs are over). Pending
-  //! checkpoints stop waiting for it; returns those that are complete because of that.
+  //! checkpoints stop waiting for it; those complete because of that start completing (returned when they
+  //! finished at once, as acknowledge()).
   std::vector<CompletedCheckpoint> task_finished(int attempt, int vertex, int subtask, int64_t now_ms);
-  //! Aborts a pending checkpoint. Returns false when it was not pending.
+  //! Aborts a pending checkpoint. Returns false when it was not pending or is completing (every task
+  //! acknowledged it: it completes or fails by its I/O step).
   bool abort(int64_t id, const std::string& reason, int64_t now_ms);
-  //! Aborts everything pending (a restart, the job ending).
+  //! Aborts everything pending but the completing ones (a restart, the job ending).
   std::vector<int64_t> abort_all(const std::string& reason, int64_t now_ms);
   //! Ids of pending checkpoints older than the timeout.
   std::vector<int64_t> timed_out(int64_t now_ms) const;
@@ -151,7 +173,8 @@ class CheckpointCoordinator {
     ++stats_.restored;
     stats_.latest_restored = CheckpointStats::Restored{id, now_ms, savepoint, path};
   }
-  //! Called once the job has ended: deletes checkpoints per the retention setting.
+  //! Called once the job has ended: deletes checkpoints per the retention setting (an I/O step, after the
+  //! completions under way).
   void on_job_end(bool canceled, bool finished);
 
   std::optional<std::string> latest_checkpoint_path() const;
@@ -174,12 +197,19 @@ class CheckpointCoordinator {
     bool savepoint = false;
     std::string dir;
     bool keep_files = false;  // its completion's outcome is unknown: an abort leaves its files
+    bool completing = false;  // every task acknowledged; its completion step is queued or under way
+    int64_t acked_ms = 0;     // when the last acknowledgement arrived
     int64_t started_ms = 0;
     std::set<std::pair<int, int>> acked;
     std::vector<checkpoint::TaskStateHandle> handles;
     CompletedCheckpoint stats;
   };
-  void complete(int64_t id, Pending& p, int64_t now_ms, CompletedCheckpoint& out);
+  //! The last acknowledgement arrived: posts the completion step.
+  std::optional<CompletedCheckpoint> start_completion(int64_t id, int64_t now_ms);
+  IoLane::Io prepare_completion(int64_t id, std::shared_ptr<std::vector<std::string>> refs);
+  void finish_completion(int64_t id, std::exception_ptr error, std::vector<std::string> refs);
+  //! Deletes `dir` (and the shared files given) on the lane.
+  void discard_async(std::string dir, std::vector<std::string> shared_files = {});
   //! complete() threw: writing the metadata or adding the checkpoint to the HA store failed.
   void abort_incomplete(int64_t id, const std::string& why, int64_t now_ms);
 
@@ -198,6 +228,10 @@ class CheckpointCoordinator {
   std::deque<CompletedCheckpoint> completed_;
   std::map<int64_t, std::function<void(const std::string&, const std::string&)>> savepoint_waiters_;
   CheckpointStats stats_;
+  IoLane own_lane_;  // no executor: steps run in the caller
+  IoLane* lane_ = &own_lane_;
+  std::function<void(const CompletedCheckpoint&)> on_completed_;
+  std::vector<CompletedCheckpoint> just_completed_;  // completions finished inside the current call
 };
 
 }  // namespace weir::cluster

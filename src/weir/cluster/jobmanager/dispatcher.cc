@@ -27,6 +27,10 @@ Dispatcher::Dispatcher(std::shared_ptr<ResourceManagerGateway> rm, JobTerminalCa
                        JobStoreOptions store)
     : rm_(std::move(rm)), on_job_terminal_(std::move(on_job_terminal)), store_(store) {}
 
+Dispatcher::~Dispatcher() {
+  io_->shutdown();
+}
+
 std::shared_ptr<JobMaster> Dispatcher::make_job(std::shared_ptr<const graph::JobGraph> jg,
                                                 std::shared_ptr<Clock> clock, const JobId& id) {
   // The JobMaster calls back with its id under its own lock; the callback gets the JobMaster itself, so
@@ -36,7 +40,8 @@ std::shared_ptr<JobMaster> Dispatcher::make_job(std::shared_ptr<const graph::Job
   std::function<void(const JobId&)> on_terminal;
   if (on_job_terminal_)
     on_terminal = [cb = on_job_terminal_, self](const JobId& job) { cb(job, self->lock()); };
-  auto jm = std::make_shared<JobMaster>(id, std::move(jg), rm_, std::move(clock), std::move(on_terminal));
+  auto jm =
+      std::make_shared<JobMaster>(id, std::move(jg), rm_, std::move(clock), std::move(on_terminal), io_);
   *self = jm;
   return jm;
 }

@@ -4,8 +4,10 @@
 // JobMaster is let go and only a JobSummary remains, so a long-running cluster does not grow with every
 // job it ran.
 //
-// Threading: thread-safe. Lock order: the Dispatcher's lock, then a JobMaster's (never the reverse: the
-// terminal callback, called under the JobMaster's lock, must not call back into the Dispatcher).
+// Threading: thread-safe. Lock order: the Dispatcher's lock, then a JobMaster's (never the reverse). The
+// Dispatcher owns the JobManager's IoExecutor (io_executor.h), shared by its JobMasters for their blocking
+// I/O; the terminal callback runs there, holding no lock. The Dispatcher's lock guards only its maps: no
+// I/O or call to another component happens under it but the JobMasters' status getters.
 #include <deque>
 #include <functional>
 #include <map>
@@ -38,6 +40,8 @@ class Dispatcher {
   //! `on_job_terminal` runs once per job when it ends (the MiniCluster releases the job's channels).
   explicit Dispatcher(std::shared_ptr<ResourceManagerGateway> rm,
                       JobTerminalCallback on_job_terminal = nullptr, JobStoreOptions store = {});
+  //! Runs the I/O its JobMasters queued (their end-of-job callbacks among it), then stops the pool.
+  ~Dispatcher();
   std::shared_ptr<JobMaster> submit_job(std::shared_ptr<const graph::JobGraph> jg,
                                         std::shared_ptr<Clock> clock);
   //! With HA: runs the job under a given id (a new one, or a recovered job's) with checkpoint hooks.
@@ -67,6 +71,7 @@ class Dispatcher {
   mutable std::mutex mu_;
   mutable std::map<JobId, std::shared_ptr<JobMaster>> jobs_;
   mutable std::deque<JobSummary> archived_;  //!< oldest first, at most kArchivedSummaries
+  std::shared_ptr<IoExecutor> io_ = std::make_shared<IoExecutor>();
 };
 
 }  // namespace weir::cluster

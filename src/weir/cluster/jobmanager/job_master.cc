@@ -15,13 +15,14 @@ namespace weir::cluster {
 
 JobMaster::JobMaster(JobId id, std::shared_ptr<const graph::JobGraph> jg,
                      std::shared_ptr<ResourceManagerGateway> rm, std::shared_ptr<Clock> clock,
-                     std::function<void(const JobId&)> on_terminal)
+                     std::function<void(const JobId&)> on_terminal, std::shared_ptr<IoExecutor> io)
     : id_(id),
       jg_(std::move(jg)),
       rm_(std::move(rm)),
       clock_(std::move(clock)),
       on_terminal_(std::move(on_terminal)),
-      eg_(*jg_) {}
+      eg_(*jg_),
+      io_(io ? std::move(io) : std::make_shared<IoExecutor>(1)) {}
 
 JobMaster::~JobMaster() {
   timer_.stop();
@@ -44,29 +45,56 @@ void check_unclaimed_state(const checkpoint::CompletedCheckpoint& r, const graph
 }  // namespace
 
 void JobMaster::start() {
-  std::lock_guard lock(mu_);
-  start_ms_ = now_ms();
-  attempt_ = first_attempt_ = checkpoint_ha_.first_attempt;
+  std::weak_ptr<JobMaster> weak = weak_from_this();
+  auto lane = std::make_unique<IoLane>(io_, [weak](const std::function<void()>& fn) {
+    auto self = weak.lock();
+    if (!self) return false;
+    std::lock_guard lock(self->mu_);
+    fn();
+    return true;
+  });
+  // Reading the savepoint to start from, and with HA the shared-state lists of the recovered checkpoints,
+  // happens before the lock is taken: nothing else knows this JobMaster's state yet.
+  std::unique_ptr<CheckpointCoordinator> coordinator;
+  std::unique_ptr<RestartStrategy> restart_strategy;
+  FailoverRegions regions;
+  std::shared_ptr<checkpoint::CompletedCheckpoint> restore;
+  std::string failure;
+  const int64_t start_ms = now_ms();
   try {
     const auto& conf = jg_->config;
     auto settings = CheckpointSettings::from_config(conf);
-    coordinator_ = std::make_unique<CheckpointCoordinator>(id_.to_string(), jg_, settings, checkpoint_ha_);
-    restart_strategy_ = RestartStrategy::from_config(conf, settings.interval_ms > 0);
-    regions_ = FailoverRegions(*jg_, conf.get_string(options::kFailoverStrategy) == "full");
+    coordinator = std::make_unique<CheckpointCoordinator>(id_.to_string(), jg_, settings, checkpoint_ha_);
+    restart_strategy = RestartStrategy::from_config(conf, settings.interval_ms > 0);
+    regions = FailoverRegions(*jg_, conf.get_string(options::kFailoverStrategy) == "full");
     std::string from = conf.get_string(options::kSavepointPath);
     if (!from.empty()) {
       auto r = std::make_shared<checkpoint::CompletedCheckpoint>(checkpoint::load_checkpoint(from));
       check_unclaimed_state(*r, *jg_, conf.get_bool(options::kIgnoreUnclaimedState));
-      restore_ = std::move(r);
-      coordinator_->on_restored(restore_->metadata.checkpoint_id, restore_->path,
-                                restore_->metadata.savepoint, now_ms());
+      restore = std::move(r);
+      coordinator->on_restored(restore->metadata.checkpoint_id, restore->path, restore->metadata.savepoint,
+                               start_ms);
     }
   } catch (const std::exception& e) {
-    failure_ = e.what();
+    failure = e.what();
+    if (failure.empty()) failure = "the job could not start";
+  }
+  std::lock_guard lock(mu_);
+  start_ms_ = start_ms;
+  attempt_ = first_attempt_ = checkpoint_ha_.first_attempt;
+  lane_ = std::move(lane);
+  if (!failure.empty()) {
+    failure_ = std::move(failure);
     transition_locked(JobStatus::kFailed);
     end_locked();
     return;
   }
+  coordinator_ = std::move(coordinator);
+  coordinator_->set_io(lane_.get(),
+                       [this](const CompletedCheckpoint& c) { on_checkpoint_completed_locked(c); });
+  restart_strategy_ = std::move(restart_strategy);
+  regions_ = std::move(regions);
+  restore_ = std::move(restore);
   start_running_locked();
 }
 
@@ -252,9 +280,9 @@ void JobMaster::update_task_execution_state_locked(const TaskStateUpdate& u) {
                                  eg_.vertices()[u.id.vertex].size());
   if (u.state == ExecutionState::kFailed) on_task_failure_locked(task, u.error, u.id.vertex, u.id.subtask);
   if (u.state == ExecutionState::kFinished && coordinator_) {
-    // A finished task takes no part in checkpoints any more; pending ones stop waiting for it.
-    for (const auto& c : coordinator_->task_finished(attempt_, u.id.vertex, u.id.subtask, now_ms()))
-      notify_tasks_locked(c.id, true);
+    // A finished task takes no part in checkpoints any more; pending ones stop waiting for it (those it
+    // completes notify the tasks once their metadata is durable: on_checkpoint_completed_locked).
+    (void)coordinator_->task_finished(attempt_, u.id.vertex, u.id.subtask, now_ms());
   }
   if (is_terminal(u.state)) {
     int region = regions_.region_of(u.id.vertex, u.id.subtask);
@@ -327,47 +355,84 @@ void JobMaster::schedule_region_restart_locked(int region) {
 void JobMaster::restart_region(int region) {
   std::lock_guard lock(mu_);
   if (status_ != JobStatus::kRunning || suspended_ || !restarting_regions_.count(region)) return;
-  restarting_regions_.erase(region);
-  ++attempt_;
-  if (!load_latest_checkpoint_locked()) {
-    transition_locked(JobStatus::kFailing);
-    cancel_all_locked();
-    return;
-  }
-  for (const auto& [v, i] : regions_.members(region)) {
-    sources_at_end_.erase({v, i});
-    deploy_task_locked(v, i);
-  }
+  // Still restarting when the checkpoint has been read (a full failover or a cancel meanwhile takes over).
+  auto wanted = [this, region] {
+    return status_ == JobStatus::kRunning && !suspended_ && restarting_regions_.count(region) > 0;
+  };
+  restore_latest_then_locked(wanted, [this, region](bool ok) {
+    restarting_regions_.erase(region);
+    if (!ok) {
+      transition_locked(JobStatus::kFailing);
+      cancel_all_locked();
+      return;
+    }
+    for (const auto& [v, i] : regions_.members(region)) {
+      sources_at_end_.erase({v, i});
+      deploy_task_locked(v, i);
+    }
+  });
 }
 
 // REQUIRES: mu_ held. restore_ becomes the newest readable completed checkpoint (or stays the savepoint
-// the job started from when there is none yet). Reads only _metadata files. False when checkpoints were
-// retained but none can be read: failure_ then says why, and restarting from older state would repeat
-// what sinks committed since (unless execution.checkpointing.recover-without-checkpoint).
-bool JobMaster::load_latest_checkpoint_locked() {
-  if (!coordinator_ || coordinator_->retained().empty()) return true;
-  std::vector<std::string> reasons;
-  for (auto it = coordinator_->retained().rbegin(); it != coordinator_->retained().rend(); ++it) {
-    try {
-      restore_ = std::make_shared<checkpoint::CompletedCheckpoint>(checkpoint::load_checkpoint(it->path));
-      coordinator_->on_restored(restore_->metadata.checkpoint_id, restore_->path,
-                                restore_->metadata.savepoint, now_ms());
-      return true;
-    } catch (const std::exception& e) {
-      reasons.push_back(fmt::format("checkpoint {}: {}", it->id, e.what()));
-      log::get("jobmanager")
-          .warn("job {}: cannot restore checkpoint {}, trying an older one: {}", id_.to_string(), it->id,
-                e.what());
-    }
-  }
-  if (jg_->config.get_bool(options::kRecoverWithoutCheckpoint)) return true;
-  failure_ = fmt::format(
-      "none of the {} retained checkpoints can be read, so the job cannot recover without losing or "
-      "repeating "
-      "output ({}); set execution.checkpointing.recover-without-checkpoint=true to restart from {} anyway",
-      reasons.size(), fmt::join(reasons, "; "), restore_ ? "the savepoint it started from" : "no state");
-  history_.push_back({now_ms(), attempt_, "(restore)", failure_});
-  return false;
+// the job started from when there is none yet). Reads only _metadata files, on lane_: after every completion
+// under way (a checkpoint whose metadata is being written when the failover begins is restored from once
+// it is complete). Not ok when checkpoints were retained but none can be read: failure_ then says why, and
+// restarting from older state would repeat what sinks committed since (unless
+// execution.checkpointing.recover-without-checkpoint).
+void JobMaster::restore_latest_then_locked(std::function<bool()> wanted, std::function<void(bool)> then) {
+  struct Read {
+    std::vector<std::pair<int64_t, std::string>> candidates;  // newest first
+    std::shared_ptr<checkpoint::CompletedCheckpoint> got;
+    std::vector<std::pair<int64_t, std::string>> errors;  // (id, why) of those that could not be read
+  };
+  auto r = std::make_shared<Read>();
+  lane_->post(
+      {[this, r]() -> IoLane::Io {
+         if (!coordinator_) return nullptr;
+         for (auto it = coordinator_->retained().rbegin(); it != coordinator_->retained().rend(); ++it)
+           r->candidates.emplace_back(it->id, it->path);
+         if (r->candidates.empty()) return nullptr;
+         return [r] {
+           for (const auto& [id, path] : r->candidates) {
+             try {
+               r->got = std::make_shared<checkpoint::CompletedCheckpoint>(checkpoint::load_checkpoint(path));
+               return;
+             } catch (const std::exception& e) {
+               r->errors.emplace_back(id, e.what());
+             }
+           }
+         };
+       },
+       [this, r, wanted = std::move(wanted), then = std::move(then)](std::exception_ptr) {
+         if (!wanted()) return;
+         ++attempt_;
+         std::vector<std::string> reasons;
+         for (const auto& [id, why] : r->errors) {
+           reasons.push_back(fmt::format("checkpoint {}: {}", id, why));
+           log::get("jobmanager")
+               .warn("job {}: cannot restore checkpoint {}, trying an older one: {}", id_.to_string(), id,
+                     why);
+         }
+         if (r->got) {
+           restore_ = r->got;
+           coordinator_->on_restored(restore_->metadata.checkpoint_id, restore_->path,
+                                     restore_->metadata.savepoint, now_ms());
+           then(true);
+           return;
+         }
+         if (r->candidates.empty() || jg_->config.get_bool(options::kRecoverWithoutCheckpoint)) {
+           then(true);
+           return;
+         }
+         failure_ = fmt::format(
+             "none of the {} retained checkpoints can be read, so the job cannot recover without losing or "
+             "repeating output ({}); set execution.checkpointing.recover-without-checkpoint=true to restart "
+             "from {} anyway",
+             reasons.size(), fmt::join(reasons, "; "),
+             restore_ ? "the savepoint it started from" : "no state");
+         history_.push_back({now_ms(), attempt_, "(restore)", failure_});
+         then(false);
+       }});
 }
 
 // REQUIRES: mu_ held. Every subtask of the current attempt has ended.
@@ -401,14 +466,16 @@ void JobMaster::restart() {
         if (auto self = weak.lock()) self->restart();
       }))
     return;
-  ++attempt_;
-  if (!load_latest_checkpoint_locked()) {
-    transition_locked(JobStatus::kFailed);
-    end_locked();
-    return;
-  }
-  transition_locked(JobStatus::kRunning);
-  deploy_locked();
+  auto wanted = [this] { return status_ == JobStatus::kRestarting && !suspended_; };
+  restore_latest_then_locked(wanted, [this](bool ok) {
+    if (!ok) {
+      transition_locked(JobStatus::kFailed);
+      end_locked();
+      return;
+    }
+    transition_locked(JobStatus::kRunning);
+    deploy_locked();
+  });
 }
 
 // REQUIRES: mu_ held.
@@ -419,7 +486,25 @@ void JobMaster::end_locked() {
     coordinator_->on_job_end(status_ == JobStatus::kCanceled, status_ == JobStatus::kFinished);
   }
   rm_->release_slots(id_);
-  if (on_terminal_) on_terminal_(id_);
+  // The end-of-job callback may wait (the MiniCluster releases the job's channels on the TaskManagers' data
+  // planes): it runs on lane_, after the checkpoint files went per the retention; wait() returns after it.
+  lane_->post({[this]() -> IoLane::Io {
+                 if (!on_terminal_) return nullptr;
+                 return [cb = on_terminal_, id = id_] { cb(id); };
+               },
+               [this](std::exception_ptr error) {
+                 if (error) {
+                   try {
+                     std::rethrow_exception(error);
+                   } catch (const std::exception& e) {
+                     log::get("jobmanager")
+                         .error("job {}: its end-of-job callback failed: {}", id_.to_string(), e.what());
+                   } catch (...) {
+                   }
+                 }
+                 end_done_ = true;
+                 cv_.notify_all();
+               }});
 }
 
 void JobMaster::suspend(const std::string& why) {
@@ -540,7 +625,14 @@ void JobMaster::acknowledge_checkpoint(const CheckpointAck& ack) {
   // or of the job, aborts them); the ack is from the task's current deployment, checked above.
   CheckpointAck current = ack;
   current.id.attempt = attempt_;
-  if (auto done = coordinator_->acknowledge(current, attempt_, now_ms())) notify_tasks_locked(done->id, true);
+  // A checkpoint completes (and the tasks hear of it) once its metadata is durable: on_checkpoint_completed.
+  (void)coordinator_->acknowledge(current, attempt_, now_ms());
+}
+
+// REQUIRES: mu_ held.
+void JobMaster::on_checkpoint_completed_locked(const CompletedCheckpoint& c) {
+  if (suspended_) return;  // the next leader's tasks hear from the next leader
+  notify_tasks_locked(c.id, true);
 }
 
 void JobMaster::notify_end_of_data(const ExecutionAttemptId& id) {
@@ -638,8 +730,10 @@ std::future<std::string> JobMaster::stop_with_savepoint(const std::string& dir, 
                                         promise->set_exception(std::make_exception_ptr(WeirError(error)));
                                         return;
                                       }
-                                      // Runs under mu_ (from acknowledge_checkpoint).
-                                      if (auto self = weak.lock()) {
+                                      // Runs under mu_ (the completion's step). A job that ended
+                                      // meanwhile stays as it ended.
+                                      auto self = weak.lock();
+                                      if (self && !is_terminal(self->status_) && !self->suspended_) {
                                         self->stopping_ = true;
                                         self->transition_locked(JobStatus::kCanceling);
                                         self->cancel_all_locked();
@@ -722,9 +816,9 @@ JobStatus JobMaster::status() const {
 JobStatus JobMaster::wait(std::chrono::milliseconds timeout) const {
   std::unique_lock lock(mu_);
   if (timeout == std::chrono::milliseconds::max()) {
-    cv_.wait(lock, [&] { return is_terminal(status_); });
+    cv_.wait(lock, [&] { return is_terminal(status_) && end_done_; });
   } else {
-    cv_.wait_for(lock, timeout, [&] { return is_terminal(status_); });
+    cv_.wait_for(lock, timeout, [&] { return is_terminal(status_) && end_done_; });
   }
   return status_;
 }

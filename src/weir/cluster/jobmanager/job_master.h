@@ -7,8 +7,12 @@
 // latest completed checkpoint. attempt() counts restarts of either kind; each subtask's deployment
 // carries the count at which it was deployed (ExecutionVertex::attempt).
 //
-// Threading: gateway calls from task threads, client calls from any thread, and timer actions are
-// all serialized by mu_. Calls into TaskExecutors made under mu_ only set flags or queue mails.
+// Threading: gateway calls from task threads, client calls from any thread, timer actions and the
+// parts of I/O steps that run under the lock are all serialized by mu_. No file I/O, ZooKeeper call or
+// wait on another component's thread happens under mu_: checkpoint metadata, HA completions, discards,
+// reading the checkpoint a restart restores from and the end-of-job callback are steps of lane_ (an
+// IoLane on the Dispatcher's IoExecutor), and continue under mu_ when their I/O is done. Calls into
+// TaskExecutors made under mu_ only set flags or queue mails.
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -23,6 +27,8 @@
 #include "weir/cluster/jobmanager/checkpoint_coordinator.h"
 #include "weir/cluster/jobmanager/execution_graph.h"
 #include "weir/cluster/jobmanager/failover_regions.h"
+#include "weir/cluster/jobmanager/io_executor.h"
+#include "weir/cluster/jobmanager/io_lane.h"
 #include "weir/cluster/jobmanager/restart_strategy.h"
 #include "weir/cluster/jobmanager/timer_thread.h"
 
@@ -39,7 +45,8 @@ struct ExceptionEntry {
 class JobMaster final : public JobMasterGateway, public std::enable_shared_from_this<JobMaster> {
  public:
   JobMaster(JobId id, std::shared_ptr<const graph::JobGraph> jg, std::shared_ptr<ResourceManagerGateway> rm,
-            std::shared_ptr<Clock> clock, std::function<void(const JobId&)> on_terminal);
+            std::shared_ptr<Clock> clock, std::function<void(const JobId&)> on_terminal,
+            std::shared_ptr<IoExecutor> io = nullptr);
   ~JobMaster() override;
 
   //! Allocates slots and deploys. On an elastic cluster short of slots the job stays CREATED and waits
@@ -77,7 +84,8 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
   std::future<std::string> stop_with_savepoint(const std::string& dir, bool drain = false);
 
   JobStatus status() const;
-  //! Waits until the job is terminal (or `timeout` passes); returns the status then.
+  //! Waits until the job is terminal and its end is settled (checkpoint files deleted per the retention,
+  //! the end-of-job callback run), or `timeout` passes; returns the status then.
   JobStatus wait(std::chrono::milliseconds timeout = std::chrono::milliseconds::max()) const;
   std::string failure() const;
   const JobId& id() const { return id_; }
@@ -127,7 +135,12 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
   bool region_terminal_locked(int region) const;
   void schedule_region_restart_locked(int region);
   void restart_region(int region);
-  [[nodiscard]] bool load_latest_checkpoint_locked();
+  //! On lane_: reads the newest readable retained checkpoint (no lock held), then under mu_, if `wanted()`
+  //! still holds, counts the new attempt, sets restore_ and calls `then` (false when checkpoints were
+  //! retained but none can be read: failure_ says why).
+  void restore_latest_then_locked(std::function<bool()> wanted, std::function<void(bool)> then);
+  //! Under mu_: a checkpoint or savepoint has completed (its metadata durable).
+  void on_checkpoint_completed_locked(const CompletedCheckpoint& c);
   void schedule_periodic();
   void periodic_checkpoint();
   std::string trigger_locked(bool savepoint, const std::string& dir,
@@ -171,6 +184,9 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
   int64_t slot_wait_since_ms_ = -1;  // when the job began waiting for slots; -1: not waiting
   int64_t start_ms_ = 0;
   int64_t end_ms_ = 0;
+  std::shared_ptr<IoExecutor> io_;
+  std::unique_ptr<IoLane> lane_;  // made by start() (it needs weak_from_this())
+  bool end_done_ = false;         // the end step (files per retention, on_terminal_) has run
   TimerThread timer_;
 };
 

@@ -252,8 +252,8 @@ JobManagerServer::JobManagerServer(const Configuration& conf, std::string id, Jo
       ha_(std::move(ha)),
       ha_calls_(std::make_unique<SerialExecutor>()) {
   auto on_job_terminal = [this](const JobId& job, const std::shared_ptr<JobMaster>& ended) {
-    // Called under the job's lock: its status is read, and ZooKeeper written, on ha_calls_. The JobMaster
-    // comes along: the Dispatcher may have let go of it by then (jobstore.expiration-time).
+    // Called on the JobManager's I/O pool (no lock held); ZooKeeper is written on ha_calls_, in order. The
+    // JobMaster comes along: the Dispatcher may have let go of it by then (jobstore.expiration-time).
     if (ha_.job_ended)
       ha_calls_->submit([this, job, jm = ended] {
         if (!jm || jm->suspended()) return;
@@ -301,6 +301,9 @@ JobManagerServer::JobManagerServer(const Configuration& conf, std::string id, Jo
 
 JobManagerServer::~JobManagerServer() {
   shutdown();
+  // The Dispatcher's I/O pool runs the end-of-job callbacks still queued, which use executors_ and ha_calls_:
+  // it goes before them.
+  dispatcher_.reset();
 }
 
 void JobManagerServer::shutdown() {
