@@ -402,6 +402,40 @@ TEST_F(RestJobs, FailuresShowInExceptionsRestartsAndMetrics) {
   EXPECT_EQ(none.body["exceptionHistory"]["truncated"], true);
 }
 
+// web.exception-history-size bounds what a job keeps of its failures (Flink's key, default 16): the newest
+// ones stay, and REST says the history is truncated. A bad value is refused naming the key.
+TEST_F(RestJobs, ExceptionHistoryKeepsTheNewestWebExceptionHistorySizeFailures) {
+  auto e = env();
+  EXPECT_THROW(e->configure("web.exception-history-size", "0"), ConfigError);
+  try {
+    e->configure("web.exception-history-size", "lots");
+    ADD_FAILURE() << "accepted";
+  } catch (const ConfigError& err) {
+    EXPECT_NE(std::string(err.what()).find("web.exception-history-size"), std::string::npos) << err.what();
+  }
+  e->set_parallelism(1);  // one failure per attempt
+  e->configure("web.exception-history-size", "3");
+  e->configure("restart-strategy.type", "fixed-delay");
+  e->configure("restart-strategy.fixed-delay.attempts", "5");
+  e->configure("restart-strategy.fixed-delay.delay", "0 ms");
+  e->from_sequence(1, 100)
+      .map([](const int64_t& v) -> int64_t { throw std::runtime_error("always " + std::to_string(v)); })
+      .collect();
+  auto client = e->execute_async("always failing");
+  EXPECT_THROW(client.get_job_execution_result(), JobExecutionError);
+  const auto& jm = client.job_master();
+  EXPECT_EQ(jm.exceptions_total(), 6u);  // the first run and five restarts
+  const auto kept = jm.exception_history();
+  ASSERT_EQ(kept.size(), 3u);
+  EXPECT_EQ(kept.front().attempt, 3);  // the newest three: attempts 3, 4, 5
+  EXPECT_EQ(kept.back().attempt, 5);
+  auto ex = get(path_of(client, "/exceptions"));
+  ASSERT_EQ(ex.status, 200);
+  EXPECT_EQ(ex.body["exceptionHistory"]["entries"].size(), 3u) << ex.text;
+  EXPECT_EQ(ex.body["exceptionHistory"]["truncated"], true) << ex.text;
+  EXPECT_EQ(ex.body["exceptionHistory"]["entries"][0]["attempt"], 5) << ex.text;  // newest first
+}
+
 TEST_F(RestJobs, BackpressureOfASourceFeedingASlowConsumer) {
   auto e = env();
   e->set_parallelism(1);

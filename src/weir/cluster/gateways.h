@@ -95,6 +95,10 @@ class TaskExecutorGateway {
   //! Nanoseconds task `id` has waited for output buffers since it started (its backpressure, for
   //! REST); nullopt when the task is not here or the measurement does not reach the JobManager.
   virtual std::optional<int64_t> output_wait_ns(const ExecutionAttemptId& id) const { return std::nullopt; }
+  //! The heartbeat payload: every task attempt present here (running, or ended and its final state not yet
+  //! delivered to its JobMaster), of every job. A task is removed only after its final state was delivered,
+  //! so a JobMaster that finds an attempt it saw RUNNING missing from a later report knows it is gone.
+  virtual std::vector<ExecutionAttemptId> task_attempts() const { return {}; }
   //! Task `id`'s counters now; nullopt when the task is not here or they do not reach the JobManager.
   virtual std::optional<TaskCounters> task_counters(const ExecutionAttemptId& id) const {
     return std::nullopt;

@@ -118,6 +118,13 @@ std::shared_ptr<JobMaster> Dispatcher::job(const JobId& id) const {
   return it == jobs_.end() ? nullptr : it->second;
 }
 
+std::vector<std::shared_ptr<JobMaster>> Dispatcher::jobs() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::shared_ptr<JobMaster>> out;
+  for (const auto& [id, jm] : jobs_) out.push_back(jm);
+  return out;
+}
+
 std::optional<JobSummary> Dispatcher::archived(const JobId& id) const {
   std::lock_guard lock(mu_);
   expire_locked();

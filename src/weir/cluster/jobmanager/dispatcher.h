@@ -53,6 +53,8 @@ class Dispatcher {
   void suspend_all(const std::string& why);
   //! The job's JobMaster while the store keeps it; nullptr for unknown and archived jobs.
   std::shared_ptr<JobMaster> job(const JobId& id) const;
+  //! The JobMasters the store keeps (running and ended ones).
+  std::vector<std::shared_ptr<JobMaster>> jobs() const;
   //! The summary of a job that left the store.
   std::optional<JobSummary> archived(const JobId& id) const;
   //! Every job the store keeps, then the archived ones (archived = true), newest last.

@@ -14,6 +14,9 @@ struct ExecutionVertex {
   ExecutionState state = ExecutionState::kCreated;
   int attempt = 0;  //!< the deployment this entry follows (the job's restart count when it was deployed)
   std::string task_manager;
+  //! The JobMaster's sequence number when this attempt's RUNNING arrived (0: not yet). A heartbeat whose
+  //! token is above it was requested after the TaskManager reported the attempt RUNNING.
+  uint64_t running_seq = 0;
 };
 
 class ExecutionGraph {

@@ -11,6 +11,20 @@
 #include "weir/common/error.h"
 #include "weir/common/log.h"
 
+namespace weir::options {
+
+const ConfigOption<int64_t> kExceptionHistorySize{
+    {"web.exception-history-size",
+     ConfigType::kInt,
+     "16",
+     "Failures kept per job for its exception history (REST /jobs/:jobid/exceptions, the web UI); older ones "
+     "are dropped and the history is marked truncated.",
+     {},
+     1,
+     100'000}};
+
+}  // namespace weir::options
+
 namespace weir::cluster {
 
 JobMaster::JobMaster(JobId id, std::shared_ptr<const graph::JobGraph> jg,
@@ -61,8 +75,10 @@ void JobMaster::start() {
   std::shared_ptr<checkpoint::CompletedCheckpoint> restore;
   std::string failure;
   const int64_t start_ms = now_ms();
+  size_t history_size = exception_history_size_;
   try {
     const auto& conf = jg_->config;
+    history_size = static_cast<size_t>(conf.get_int(options::kExceptionHistorySize));
     auto settings = CheckpointSettings::from_config(conf);
     coordinator = std::make_unique<CheckpointCoordinator>(id_.to_string(), jg_, settings, checkpoint_ha_);
     restart_strategy = RestartStrategy::from_config(conf, settings.interval_ms > 0);
@@ -83,6 +99,7 @@ void JobMaster::start() {
   start_ms_ = start_ms;
   attempt_ = first_attempt_ = checkpoint_ha_.first_attempt;
   lane_ = std::move(lane);
+  exception_history_size_ = history_size;
   if (!failure.empty()) {
     failure_ = std::move(failure);
     transition_locked(JobStatus::kFailed);
@@ -156,7 +173,7 @@ bool JobMaster::ensure_slots_locked(std::function<void()> retry) {
     if (!rm_->elastic() || now_ms() - slot_wait_since_ms_ > timeout) {
       failure_ = rm_->elastic() ? fmt::format("{} (waited {} ms, slot.request.timeout)", e.what(), timeout)
                                 : std::string(e.what());
-      history_.push_back({now_ms(), attempt_, "(slot allocation)", failure_});
+      record_exception_locked({now_ms(), attempt_, "(slot allocation)", failure_});
       transition_locked(JobStatus::kFailed);
       end_locked();
       return false;
@@ -275,6 +292,7 @@ void JobMaster::on_task_manager_lost(NodeId tm, const std::string& why) {
 void JobMaster::update_task_execution_state_locked(const TaskStateUpdate& u) {
   if (!is_current_locked(u.id) || is_terminal(status_)) return;  // a report of an earlier attempt
   auto& ev = eg_.at(u.id.vertex, u.id.subtask);
+  if (u.state == ExecutionState::kRunning && ev.state != ExecutionState::kRunning) ev.running_seq = ++seq_;
   ev.state = u.state;
   std::string task = fmt::format("{} ({}/{})", eg_.vertex_name(u.id.vertex), u.id.subtask + 1,
                                  eg_.vertices()[u.id.vertex].size());
@@ -296,7 +314,7 @@ void JobMaster::update_task_execution_state_locked(const TaskStateUpdate& u) {
 // whole job fails over.
 void JobMaster::on_task_failure_locked(const std::string& task, const std::string& error, int vertex,
                                        int subtask) {
-  history_.push_back({now_ms(), attempt_, task, error});
+  record_exception_locked({now_ms(), attempt_, task, error});
   fail_drain_locked(fmt::format("task '{}' failed: {}", task, error));
   if (status_ != JobStatus::kRunning) return;
   int region = vertex >= 0 && regions_.count() > 1 ? regions_.region_of(vertex, subtask) : -1;
@@ -309,7 +327,7 @@ void JobMaster::on_task_failure_locked(const std::string& task, const std::strin
   int64_t delay = restart_strategy_ ? restart_strategy_->on_failure(now_ms()) : -1;
   if (delay < 0) {
     failure_ = fmt::format("task '{}' failed: {}", task, error);
-    if (history_.size() > 1)
+    if (exceptions_total_ > 1)
       failure_ += fmt::format(" (after {} restarts; restart strategy {})", attempt_ - first_attempt_,
                               restart_strategy_->describe());
     restarting_regions_.clear();
@@ -430,7 +448,7 @@ void JobMaster::restore_latest_then_locked(std::function<bool()> wanted, std::fu
              "from {} anyway",
              reasons.size(), fmt::join(reasons, "; "),
              restore_ ? "the savepoint it started from" : "no state");
-         history_.push_back({now_ms(), attempt_, "(restore)", failure_});
+         record_exception_locked({now_ms(), attempt_, "(restore)", failure_});
          then(false);
        }});
 }
@@ -845,7 +863,79 @@ int JobMaster::attempt() const {
 
 std::vector<ExceptionEntry> JobMaster::exception_history() const {
   std::lock_guard lock(mu_);
-  return history_;
+  return {history_.begin(), history_.end()};
+}
+
+uint64_t JobMaster::exceptions_total() const {
+  std::lock_guard lock(mu_);
+  return exceptions_total_;
+}
+
+// REQUIRES: mu_ held. Keeps the newest web.exception-history-size entries.
+void JobMaster::record_exception_locked(ExceptionEntry e) {
+  ++exceptions_total_;
+  history_.push_back(std::move(e));
+  while (history_.size() > exception_history_size_) history_.pop_front();
+}
+
+uint64_t JobMaster::heartbeat_token() {
+  std::lock_guard lock(mu_);
+  return ++seq_;
+}
+
+void JobMaster::reconcile_task_manager(NodeId tm, uint64_t token,
+                                       const std::vector<ExecutionAttemptId>& present) {
+  std::vector<ExecutionAttemptId> unknown;
+  {
+    std::lock_guard lock(mu_);
+    if (suspended_) return;                  // the next leader reconciles
+    std::set<std::pair<int, int>> reported;  // (vertex, subtask) of current attempts the TaskManager has
+    for (const auto& id : present) {
+      if (id.job != id_) continue;
+      const bool current = is_current_locked(id);
+      if (current && !is_terminal(eg_.at(id.vertex, id.subtask).state) && !is_terminal(status_)) {
+        reported.insert({id.vertex, id.subtask});
+      } else {
+        unknown.push_back(id);
+      }
+    }
+    if (!is_terminal(status_)) {
+      auto te = rm_->task_executor(tm);
+      const std::string where = te ? te->name() : fmt::format("tm-{}", tm.value());
+      std::vector<ExecutionAttemptId> missing;
+      for (const auto& [at, node] : placement_) {
+        if (node != tm) continue;
+        const auto& ev = eg_.at(at.first, at.second);
+        // Deploying, or RUNNING only since the heartbeat was asked for: its report may predate it.
+        if (ev.state != ExecutionState::kRunning || ev.running_seq == 0 || ev.running_seq >= token) continue;
+        if (!reported.count(at)) missing.push_back({id_, ev.attempt, at.first, at.second});
+      }
+      for (const auto& id : missing) {
+        if (!is_current_locked(id) || eg_.at(id.vertex, id.subtask).state != ExecutionState::kRunning)
+          continue;
+        log::get("jobmanager")
+            .warn("job {}: attempt {} of subtask {} of vertex {} is missing on TaskManager {}: failing it",
+                  id_.to_string(), id.attempt, id.subtask, id.vertex, where);
+        update_task_execution_state_locked(
+            {id, ExecutionState::kFailed,
+             fmt::format("the task is missing on TaskManager {}: its heartbeat no longer reports it",
+                         where)});
+      }
+    }
+  }
+  if (unknown.empty()) return;
+  // Outside mu_: the TaskManager is asked to cancel what no JobMaster follows (an older attempt that was
+  // never cancelled there, e.g. a lost message); cancelling only sets flags, but needs no lock of ours.
+  if (auto te = rm_->task_executor(tm)) {
+    for (const auto& id : unknown) {
+      log::get("jobmanager")
+          .info(
+              "job {}: TaskManager {} runs attempt {} of subtask {} of vertex {}, which is not current: "
+              "cancelling it",
+              id_.to_string(), te->name(), id.attempt, id.subtask, id.vertex);
+      te->cancel_task(id);
+    }
+  }
 }
 
 CheckpointStats JobMaster::checkpoint_stats() const {

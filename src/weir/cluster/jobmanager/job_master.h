@@ -15,6 +15,7 @@
 // TaskExecutors made under mu_ only set flags or queue mails.
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <future>
 #include <map>
@@ -31,6 +32,10 @@
 #include "weir/cluster/jobmanager/io_lane.h"
 #include "weir/cluster/jobmanager/restart_strategy.h"
 #include "weir/cluster/jobmanager/timer_thread.h"
+
+namespace weir::options {
+extern const ConfigOption<int64_t> kExceptionHistorySize;  // web.exception-history-size
+}  // namespace weir::options
 
 namespace weir::cluster {
 
@@ -70,6 +75,16 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
   void acknowledge_checkpoint(const CheckpointAck& ack) override;
   void decline_checkpoint(const ExecutionAttemptId& id, int64_t checkpoint_id,
                           const std::string& reason) override;
+  //! Heartbeat reconciliation (Flink's ExecutionDeploymentReconciler). Taken just before a TaskManager is
+  //! asked for its heartbeat payload (TaskExecutorGateway::task_attempts): a token for
+  //! reconcile_task_manager.
+  uint64_t heartbeat_token();
+  //! `present`: the attempts of this job that TaskManager `tm` reported, asked after `token` was taken. An
+  //! attempt there that is not this job's current one for its subtask (an older attempt, an unknown index),
+  //! or that the JobMaster holds ended, is cancelled on the TaskManager. An attempt placed on `tm` that the
+  //! JobMaster saw RUNNING before `token` and that is not there has vanished: it fails (as a task failure,
+  //! by the restart strategy). Attempts still deploying, or RUNNING only since, are left alone.
+  void reconcile_task_manager(NodeId tm, uint64_t token, const std::vector<ExecutionAttemptId>& present);
   //! When every source has reached the end of its data, the final checkpoint starts at once.
   void notify_end_of_data(const ExecutionAttemptId& id) override;
 
@@ -97,7 +112,10 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
   //! Per-vertex subtask states and attempts (REST, CLI, tests).
   ExecutionGraph snapshot() const;
   int attempt() const;
+  //! The newest failures, oldest first: at most web.exception-history-size of them.
   std::vector<ExceptionEntry> exception_history() const;
+  //! Failures ever recorded (more than exception_history() holds once it is truncated).
+  uint64_t exceptions_total() const;
   CheckpointStats checkpoint_stats() const;
   std::vector<CompletedCheckpoint> retained_checkpoints() const;
   //! Heap bytes the JobManager keeps for this job's checkpoints: the coordinator's (memory_bytes) and the
@@ -166,7 +184,11 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
   std::vector<SlotOffer> slots_;
   std::map<std::pair<int, int>, NodeId> placement_;
   std::string failure_;
-  std::vector<ExceptionEntry> history_;
+  std::deque<ExceptionEntry> history_;  // the newest exception_history_size_ entries
+  uint64_t exceptions_total_ = 0;
+  size_t exception_history_size_ = 16;  // web.exception-history-size
+  uint64_t seq_ = 0;  // heartbeat tokens and RUNNING arrivals (ExecutionVertex::running_seq)
+  void record_exception_locked(ExceptionEntry e);
   std::unique_ptr<RestartStrategy> restart_strategy_;
   int64_t restart_delay_ms_ = 0;
   FailoverRegions regions_;

@@ -1,5 +1,8 @@
 #include "weir/cluster/minicluster/mini_cluster.h"
 
+#include <map>
+#include <vector>
+
 namespace weir::cluster {
 
 MiniCluster::MiniCluster(MiniClusterConfig cfg)
@@ -36,6 +39,30 @@ MiniCluster::~MiniCluster() {
 
 JobClient MiniCluster::submit(std::shared_ptr<const graph::JobGraph> jg) {
   return JobClient(dispatcher_->submit_job(std::move(jg), cfg_.clock));
+}
+
+void MiniCluster::heartbeat() {
+  // Tokens first, then the reports: an attempt a JobMaster saw RUNNING before its token is in a report taken
+  // after it unless it is gone.
+  std::map<JobId, std::pair<std::shared_ptr<JobMaster>, uint64_t>> jobs;
+  for (auto& jm : dispatcher_->jobs()) jobs[jm->id()] = {jm, jm->heartbeat_token()};
+  for (auto& te : tes_) {
+    std::map<JobId, std::vector<ExecutionAttemptId>> by_job;
+    for (const auto& id : te->task_attempts()) by_job[id.job].push_back(id);
+    for (auto& [job, entry] : jobs) {
+      auto it = by_job.find(job);
+      entry.first->reconcile_task_manager(
+          te->id(), entry.second, it == by_job.end() ? std::vector<ExecutionAttemptId>{} : it->second);
+    }
+    for (const auto& [job, ids] : by_job) {
+      if (jobs.count(job)) continue;
+      // Not asked above: a job submitted since (its JobMaster reconciles next round), or one the Dispatcher
+      // no longer runs, whose tasks nobody follows: they go.
+      auto jm = dispatcher_->job(job);
+      if (jm && !is_terminal(jm->status())) continue;
+      for (const auto& id : ids) te->cancel_task(id);
+    }
+  }
 }
 
 void MiniCluster::close() {

@@ -41,6 +41,11 @@ class MiniCluster {
   const std::vector<std::shared_ptr<TaskExecutor>>& task_executors() const { return tes_; }
   //! The channels of TaskManager `i` (one registry for all of them unless minicluster.network = tcp).
   network::PartitionRegistry& partition_registry(int i) { return *registries_[cfg_.tcp_network ? i : 0]; }
+  //! One heartbeat round: every TaskManager reports its task attempts (TaskExecutorGateway::task_attempts)
+  //! and every JobMaster reconciles with its report (JobMaster::reconcile_task_manager); attempts of jobs the
+  //! Dispatcher does not run any more are cancelled. The embedded cluster has no heartbeat thread (its parts
+  //! share a process and fail together): tests and embedders call it to reconcile at a known point.
+  void heartbeat();
   //! Cancels running jobs and stops every TaskManager.
   void close();
 

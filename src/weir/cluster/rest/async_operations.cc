@@ -3,9 +3,20 @@
 #include <chrono>
 #include <exception>
 
+#include <fmt/format.h>
+
+#include "weir/cluster/rest/rest_request.h"
 #include "weir/common/ids.h"
+#include "weir/common/time.h"
 
 namespace weir::cluster::rest {
+
+AsyncOperations::AsyncOperations(std::chrono::milliseconds store_duration, std::function<int64_t()> now_ms)
+    : store_duration_(store_duration), now_ms_(std::move(now_ms)) {}
+
+int64_t AsyncOperations::now_ms() const {
+  return now_ms_ ? now_ms_() : SystemClock::shared()->now_ms();
+}
 
 AsyncOperations::~AsyncOperations() {
   closing_ = true;
@@ -34,6 +45,7 @@ void AsyncOperations::settle(Operation& op) {
   if (op.status.done) return;
   if (op.result.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return;
   op.status.done = true;
+  op.done_ms = now_ms();
   try {
     op.status.result = op.result.get();
   } catch (const std::exception& e) {
@@ -43,8 +55,17 @@ void AsyncOperations::settle(Operation& op) {
   }
 }
 
-// REQUIRES: mu_ held. Drops the oldest finished operations beyond the bound.
+// REQUIRES: mu_ held. Drops finished operations older than the store duration, then the oldest finished
+// ones beyond the bound.
 void AsyncOperations::evict_locked() {
+  const int64_t now = now_ms();
+  for (auto it = ops_.begin(); it != ops_.end();) {
+    settle(it->second);
+    if (it->second.status.done && now - it->second.done_ms >= store_duration_.count())
+      it = ops_.erase(it);
+    else
+      ++it;
+  }
   while (ops_.size() > kMaxOperations) {
     auto oldest = ops_.end();
     for (auto it = ops_.begin(); it != ops_.end(); ++it) {
@@ -68,6 +89,15 @@ std::string AsyncOperations::add(OperationKind kind, const std::string& job_id,
 
 std::string AsyncOperations::run(OperationKind kind, const std::string& job_id,
                                  std::function<std::string(const std::atomic<bool>& closing)> work) {
+  {
+    std::lock_guard lock(mu_);
+    size_t running = 0;
+    for (const auto& w : waiters_) running += w.done->load() ? 0 : 1;
+    if (running >= kMaxWaiters)
+      throw RestError(429, fmt::format("{} triggered operations are in progress (at most {}): try again once "
+                                       "one has finished",
+                                       running, kMaxWaiters));
+  }
   auto promise = std::make_shared<std::promise<std::string>>();
   std::string id = add(kind, job_id, promise->get_future());
   std::lock_guard lock(mu_);
@@ -81,8 +111,15 @@ std::string AsyncOperations::run(OperationKind kind, const std::string& job_id,
   return id;
 }
 
+size_t AsyncOperations::size() {
+  std::lock_guard lock(mu_);
+  evict_locked();
+  return ops_.size();
+}
+
 std::optional<OperationStatus> AsyncOperations::status(const std::string& trigger_id) {
   std::lock_guard lock(mu_);
+  evict_locked();
   auto it = ops_.find(trigger_id);
   if (it == ops_.end()) return std::nullopt;
   settle(it->second);

@@ -5,9 +5,15 @@
 // the failure's cause. run() computes the result on a waiter thread of its own (an operation that
 // waits until the job can take it, a savepoint that cancels the job after it).
 //
+// Bounded: a finished operation's outcome is kept for rest.async.store-duration after it was first seen
+// finished (Flink's key: a client that triggers and never asks does not make the JobManager grow), and at
+// most kMaxOperations operations are kept, the oldest finished ones going first; at most kMaxWaiters waiter
+// threads run at once (another trigger is refused with 429 until one ends).
+//
 // Threading: thread-safe (one mutex). Waiter threads are joined by the destructor, which first tells
-// them to stop waiting; at most kMaxOperations operations are kept, the oldest finished ones go first.
+// them to stop waiting.
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <future>
 #include <map>
@@ -33,8 +39,11 @@ struct OperationStatus {
 class AsyncOperations {
  public:
   static constexpr size_t kMaxOperations = 1000;
+  static constexpr size_t kMaxWaiters = 64;
 
-  AsyncOperations() = default;
+  //! `store_duration`: rest.async.store-duration. `now_ms`: the clock expiry reads (null: the system's).
+  explicit AsyncOperations(std::chrono::milliseconds store_duration = std::chrono::minutes(5),
+                           std::function<int64_t()> now_ms = nullptr);
   ~AsyncOperations();
   AsyncOperations(const AsyncOperations&) = delete;
   AsyncOperations& operator=(const AsyncOperations&) = delete;
@@ -45,18 +54,24 @@ class AsyncOperations {
   //! up (throw) once `closing` becomes true. Returns the trigger id.
   std::string run(OperationKind kind, const std::string& job_id,
                   std::function<std::string(const std::atomic<bool>& closing)> work);
-  //! The operation's state, or nullopt when the id is unknown.
+  //! The operation's state, or nullopt when the id is unknown (or its outcome expired).
   std::optional<OperationStatus> status(const std::string& trigger_id);
+  //! Operations kept now (finished ones not yet expired included).
+  size_t size();
 
  private:
   struct Operation {
     OperationStatus status;
     std::shared_future<std::string> result;
     int64_t seq = 0;
+    int64_t done_ms = -1;  // when it was first seen finished
   };
-  static void settle(Operation& op);
+  void settle(Operation& op);
+  int64_t now_ms() const;
   void evict_locked();
 
+  const std::chrono::milliseconds store_duration_;
+  const std::function<int64_t()> now_ms_;
   std::mutex mu_;
   std::map<std::string, Operation> ops_;
   int64_t next_seq_ = 0;

@@ -136,7 +136,8 @@ std::string savepoint_location(const std::string& dir_in, const JobId& job, cons
   return (p / fmt::format("savepoint-{}-{}", job.to_string().substr(0, 6), random)).string();
 }
 
-JobEndpoints::JobEndpoints(Dispatcher* dispatcher) : dispatcher_(dispatcher), history_(dispatcher) {}
+JobEndpoints::JobEndpoints(Dispatcher* dispatcher, std::chrono::milliseconds async_store_duration)
+    : dispatcher_(dispatcher), operations_(async_store_duration), history_(dispatcher) {}
 
 Json JobEndpoints::jobs() const {
   Json list = Json::array();

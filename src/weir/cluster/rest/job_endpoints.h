@@ -11,6 +11,7 @@
 //
 // Threading: handlers run on the REST server's worker threads. The Dispatcher and JobMasters are
 // thread-safe; triggered operations live in AsyncOperations (thread-safe).
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -27,7 +28,9 @@ class JobEndpoints {
  public:
   //! `dispatcher` must outlive this object and the server its routes are added to. Null: no jobs
   //! (the lists are empty, every well-formed job id is 404).
-  explicit JobEndpoints(Dispatcher* dispatcher);
+  //! `async_store_duration`: rest.async.store-duration (how long triggered operations' outcomes stay).
+  explicit JobEndpoints(Dispatcher* dispatcher,
+                        std::chrono::milliseconds async_store_duration = std::chrono::minutes(5));
   void add_routes(RestServer& server);
 
   //! `{"jobs": [{"id", "status"}]}`

@@ -185,7 +185,8 @@ Json exceptions_json(const JobMaster& job, size_t max) {
     root = history.front().error;
     timestamp = history.front().timestamp_ms;
   }
-  bool truncated = history.size() > max;
+  // Beyond `max`, or beyond what the JobMaster keeps (web.exception-history-size).
+  bool truncated = history.size() > max || job.exceptions_total() > history.size();
   return Json{{"root-exception", root},
               {"timestamp", timestamp},
               {"truncated", truncated},

@@ -46,7 +46,7 @@ JobManagerEndpoints::JobManagerEndpoints(const rpc::TaskManagerRegistry& registr
       conf_(std::move(conf)),
       dispatcher_(dispatcher),
       server_(server),
-      jobs_(std::make_unique<JobEndpoints>(dispatcher)),
+      jobs_(std::make_unique<JobEndpoints>(dispatcher, conf_.get_duration(options::kRestAsyncStoreDuration))),
       task_managers_(registry, server) {}
 
 JobManagerEndpoints::~JobManagerEndpoints() = default;

@@ -16,5 +16,9 @@ const ConfigOption<int64_t> kRestMaxContentLength{
     {"rest.server.max-content-length", ConfigType::kMemorySize, "100mb",
      "Largest request body the REST server accepts (a job library or Python job uploaded by `weir run` or "
      "the web UI); a larger one is refused with 413."}};
+const ConfigOption<Duration> kRestAsyncStoreDuration{
+    {"rest.async.store-duration", ConfigType::kDuration, "5 min",
+     "How long the outcome of a savepoint, stop or checkpoint triggered over REST is kept after it finished; "
+     "then its trigger id is unknown (404)."}};
 
 }  // namespace weir::options

@@ -6,8 +6,9 @@
 
 namespace weir::options {
 
-extern const ConfigOption<std::string> kRestAddress;       // rest.address
-extern const ConfigOption<int64_t> kRestPort;              // rest.port
-extern const ConfigOption<int64_t> kRestMaxContentLength;  // rest.server.max-content-length
+extern const ConfigOption<std::string> kRestAddress;          // rest.address
+extern const ConfigOption<int64_t> kRestPort;                 // rest.port
+extern const ConfigOption<int64_t> kRestMaxContentLength;     // rest.server.max-content-length
+extern const ConfigOption<Duration> kRestAsyncStoreDuration;  // rest.async.store-duration
 
 }  // namespace weir::options

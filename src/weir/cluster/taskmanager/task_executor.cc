@@ -117,6 +117,14 @@ void TaskExecutor::cancel_task(const ExecutionAttemptId& id) {
   cv_.notify_all();  // the watchdog's next deadline may be sooner now
 }
 
+std::vector<ExecutionAttemptId> TaskExecutor::task_attempts() const {
+  std::lock_guard lock(mu_);
+  std::vector<ExecutionAttemptId> out;
+  out.reserve(tasks_.size());
+  for (const auto& [id, task] : tasks_) out.push_back(id);
+  return out;
+}
+
 void TaskExecutor::note_canceled(const ExecutionAttemptId& id, const Task& task) {
   if (canceled_.count(id)) return;
   Canceled c;

@@ -44,6 +44,7 @@ class TaskExecutor final : public TaskExecutorGateway, public std::enable_shared
   network::DataPlane* data_plane() const { return data_plane_.get(); }
   void submit_task(TaskDeploymentDescriptor tdd, std::shared_ptr<JobMasterGateway> job_master) override;
   void cancel_task(const ExecutionAttemptId& id) override;
+  std::vector<ExecutionAttemptId> task_attempts() const override;
   void trigger_checkpoint(const ExecutionAttemptId& id, const CheckpointBarrier& b) override;
   void notify_checkpoint_complete(const ExecutionAttemptId& id, int64_t checkpoint_id) override;
   void notify_checkpoint_aborted(const ExecutionAttemptId& id, int64_t checkpoint_id) override;
