@@ -58,15 +58,23 @@ void check_unclaimed_state(const checkpoint::CompletedCheckpoint& r, const graph
 }
 }  // namespace
 
+// REQUIRES: mu_ held. The job's I/O lane, made at first use (it needs weak_from_this(): not in the
+// constructor; a cancel may come before start()).
+IoLane& JobMaster::lane_locked() {
+  if (!lane_) {
+    std::weak_ptr<JobMaster> weak = weak_from_this();
+    lane_ = std::make_unique<IoLane>(io_, [weak](const std::function<void()>& fn) {
+      auto self = weak.lock();
+      if (!self) return false;
+      std::lock_guard lock(self->mu_);
+      fn();
+      return true;
+    });
+  }
+  return *lane_;
+}
+
 void JobMaster::start() {
-  std::weak_ptr<JobMaster> weak = weak_from_this();
-  auto lane = std::make_unique<IoLane>(io_, [weak](const std::function<void()>& fn) {
-    auto self = weak.lock();
-    if (!self) return false;
-    std::lock_guard lock(self->mu_);
-    fn();
-    return true;
-  });
   // Reading the savepoint to start from, and with HA the shared-state lists of the recovered checkpoints,
   // happens before the lock is taken: nothing else knows this JobMaster's state yet.
   std::unique_ptr<CheckpointCoordinator> coordinator;
@@ -96,9 +104,9 @@ void JobMaster::start() {
     if (failure.empty()) failure = "the job could not start";
   }
   std::lock_guard lock(mu_);
+  if (status_ != JobStatus::kCreated || suspended_) return;  // canceled or suspended before it started
   start_ms_ = start_ms;
   attempt_ = first_attempt_ = checkpoint_ha_.first_attempt;
-  lane_ = std::move(lane);
   exception_history_size_ = history_size;
   if (!failure.empty()) {
     failure_ = std::move(failure);
@@ -107,7 +115,7 @@ void JobMaster::start() {
     return;
   }
   coordinator_ = std::move(coordinator);
-  coordinator_->set_io(lane_.get(),
+  coordinator_->set_io(&lane_locked(),
                        [this](const CompletedCheckpoint& c) { on_checkpoint_completed_locked(c); });
   restart_strategy_ = std::move(restart_strategy);
   regions_ = std::move(regions);
@@ -404,7 +412,7 @@ void JobMaster::restore_latest_then_locked(std::function<bool()> wanted, std::fu
     std::vector<std::pair<int64_t, std::string>> errors;  // (id, why) of those that could not be read
   };
   auto r = std::make_shared<Read>();
-  lane_->post(
+  lane_locked().post(
       {[this, r]() -> IoLane::Io {
          if (!coordinator_) return nullptr;
          for (auto it = coordinator_->retained().rbegin(); it != coordinator_->retained().rend(); ++it)
@@ -506,23 +514,24 @@ void JobMaster::end_locked() {
   rm_->release_slots(id_);
   // The end-of-job callback may wait (the MiniCluster releases the job's channels on the TaskManagers' data
   // planes): it runs on lane_, after the checkpoint files went per the retention; wait() returns after it.
-  lane_->post({[this]() -> IoLane::Io {
-                 if (!on_terminal_) return nullptr;
-                 return [cb = on_terminal_, id = id_] { cb(id); };
-               },
-               [this](std::exception_ptr error) {
-                 if (error) {
-                   try {
-                     std::rethrow_exception(error);
-                   } catch (const std::exception& e) {
-                     log::get("jobmanager")
-                         .error("job {}: its end-of-job callback failed: {}", id_.to_string(), e.what());
-                   } catch (...) {
-                   }
-                 }
-                 end_done_ = true;
-                 cv_.notify_all();
-               }});
+  lane_locked().post({[this]() -> IoLane::Io {
+                        if (!on_terminal_) return nullptr;
+                        return [cb = on_terminal_, id = id_] { cb(id); };
+                      },
+                      [this](std::exception_ptr error) {
+                        if (error) {
+                          try {
+                            std::rethrow_exception(error);
+                          } catch (const std::exception& e) {
+                            log::get("jobmanager")
+                                .error("job {}: its end-of-job callback failed: {}", id_.to_string(),
+                                       e.what());
+                          } catch (...) {
+                          }
+                        }
+                        end_done_ = true;
+                        cv_.notify_all();
+                      }});
 }
 
 void JobMaster::suspend(const std::string& why) {

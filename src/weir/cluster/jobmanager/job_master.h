@@ -157,6 +157,7 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
   //! still holds, counts the new attempt, sets restore_ and calls `then` (false when checkpoints were
   //! retained but none can be read: failure_ says why).
   void restore_latest_then_locked(std::function<bool()> wanted, std::function<void(bool)> then);
+  IoLane& lane_locked();
   //! Under mu_: a checkpoint or savepoint has completed (its metadata durable).
   void on_checkpoint_completed_locked(const CompletedCheckpoint& c);
   void schedule_periodic();
@@ -207,7 +208,7 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
   int64_t start_ms_ = 0;
   int64_t end_ms_ = 0;
   std::shared_ptr<IoExecutor> io_;
-  std::unique_ptr<IoLane> lane_;  // made by start() (it needs weak_from_this())
+  std::unique_ptr<IoLane> lane_;  // lane_locked() makes it (it needs weak_from_this())
   bool end_done_ = false;         // the end step (files per retention, on_terminal_) has run
   TimerThread timer_;
 };
