@@ -6,7 +6,7 @@
 
 namespace weir::runtime {
 
-enum class InputStatus { kMoreAvailable, kNothingAvailable, kEndOfInput };
+enum class [[nodiscard]] InputStatus{kMoreAvailable, kNothingAvailable, kEndOfInput};
 
 class SourceOperatorBase : public StreamOperator {
  public:
