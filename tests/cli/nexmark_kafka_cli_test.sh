@@ -3,7 +3,8 @@
 # (scripts/kafka-local: Kafka 4.x in KRaft mode on loopback, started once for the whole test):
 # - `weir nexmark-gen --sink kafka:events` fills a 4-partition topic with exactly nexmark-gen's stdout dump;
 # - q17 (per-auction running statistics: a keyed aggregation with one row per bid) read from the topic gives
-#   the generator source's rows, also exactly once into Kafka with injected task failures (embedded);
+#   the generator source's rows, also exactly once into Kafka with injected task failures (embedded); so does
+#   q5 (sliding windows) at least once;
 # - on a cluster of two TaskManagers, q17 from the topic into a topic with exactly-once delivery and 200 ms
 #   checkpoints while TaskManagers are SIGKILLed at seeded random moments (each after a random number of
 #   checkpoints) and replaced: a read_committed consumer sees every row of the failure-free run exactly once
@@ -37,7 +38,7 @@ expect_error() {  # expect_error PATTERN COMMAND...
 # One broker (the client compiler starts the JVM faster) and a cluster of two one-slot TaskManagers, started
 # side by side.
 WEIR_KAFKA_JVM_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto" "$KAFKA_LOCAL" --dir "$DIR/kafka" \
-  --topic events:4 --topic q17-out:4 --topic q17-embedded:2 > "$DIR/kafka-local.log" 2>&1 &
+  --topic events:4 --topic q17-out:4 --topic q17-embedded:2 --topic q5-out:1 > "$DIR/kafka-local.log" 2>&1 &
 KPID=$!
 HB="-D heartbeat.interval=200ms -D heartbeat.timeout=1500ms"  # generous: ctest runs tests in parallel
 CL="$DIR/cluster"
@@ -100,6 +101,17 @@ grep -q "^RECOVERY query=q17 restarts=2 .*failures_injected=2 " "$DIR/embedded.l
   || fail "kafka-read q17-embedded"
 [ "$(LC_ALL=C sort "$DIR/q17-embedded.kafka")" = "$(cat "$DIR/q17-ref.rows")" ] \
   || fail "q17 from Kafka into Kafka with injected failures: $(wc -l < "$DIR/q17-embedded.kafka") committed rows differ from the reference's $(wc -l < "$DIR/q17-ref.rows")"
+
+# A windowed query (q5: sliding windows fired by watermarks per partition) from the topic, at least once into a
+# topic without failures: the generator source's rows.
+"$WEIR" nexmark --query q5 --events $EVENTS --seed "$SEED" -p 2 --sink "file:$DIR/q5-ref" > "$DIR/q5-ref.log" 2>&1 \
+  || fail "reference q5: $(cat "$DIR/q5-ref.log")"
+"$WEIR" nexmark --query q5 --source kafka:events --bootstrap-servers "$B" -p 3 --sink kafka:q5-out \
+  --delivery-guarantee at-least-once --checkpoint-interval 100ms > "$DIR/q5.log" 2>&1 || fail "q5 from Kafka: $(cat "$DIR/q5.log")"
+grep -q "^RESULT query=q5 events=$EVENTS " "$DIR/q5.log" || fail "q5 RESULT line: $(cat "$DIR/q5.log")"
+"$WEIR" kafka-read --bootstrap-servers "$B" --topic q5-out > "$DIR/q5-out.kafka" 2> "$DIR/read-q5.log" || fail "kafka-read q5-out"
+[ -s "$DIR/q5-out.kafka" ] || fail "q5 wrote nothing into Kafka"
+[ "$(LC_ALL=C sort "$DIR/q5-out.kafka")" = "$(rows "$DIR/q5-ref")" ] || fail "q5 from Kafka into Kafka differs from the generator's"
 
 # The cluster: q17 from the topic into a topic exactly once, paced so the kills land mid-job.
 "$WEIR" nexmark --jobmanager "$REST" --detached --query q17 --source kafka:events --bootstrap-servers "$B" -p 2 \
