@@ -214,6 +214,8 @@ class KafkaServer {
       uint32_t v = (b[i] << 16) | (b[i + 1] << 8) | b[i + 2];
       for (int k = 3; k >= 0; --k) out += kB64[(v >> (6 * k)) & 63];
     }
+    // Never a leading '-': the storage tool would take it for an option (Kafka's random ids avoid it too).
+    if (out[0] == '-') out[0] = 'A';
     return out.substr(0, 22);
   }
 
