@@ -91,13 +91,17 @@ class CaptureOutput final : public runtime::Output<std::string> {
   std::vector<bool> idle_statuses;
 };
 
-// One source subtask driven by the test thread: open, optional restore, polls.
+// One source subtask driven by the test thread: open, optional restore, polls. `job` is every old subtask's
+// splits (what the source operator gives restore_job_splits); by default `restore` alone.
 struct Subtask {
   Subtask(const KafkaSource<std::string>& source, int index, int parallelism,
-          const std::vector<std::string>* restore = nullptr)
+          const std::vector<std::string>* restore = nullptr, const std::vector<std::string>* job = nullptr)
       : reader(source.reader_factory()()), out(&capture) {
     reader->open({index, parallelism, nullptr});
-    if (restore) reader->restore_splits(*restore);
+    if (restore) {
+      reader->restore_job_splits(job ? *job : *restore);
+      reader->restore_splits(*restore);
+    }
   }
   //! Polls until `n` more records came (or the end); a test failure after 30 s.
   InputStatus read(size_t n) {
