@@ -39,7 +39,7 @@ void read_together(const std::vector<Subtask*>& tasks, size_t total) {
   }
 }
 
-std::vector<std::string> values_of(const std::vector<Subtask*>& tasks) {
+std::vector<std::string> read_by(const std::vector<Subtask*>& tasks) {
   std::vector<std::string> out;
   for (auto* t : tasks) out.insert(out.end(), t->capture.values.begin(), t->capture.values.end());
   return out;
@@ -83,7 +83,7 @@ TEST(KafkaDiscovery, NewPartitionsAndNewTopicsAreReadOnceFromTheStartAndSurviveA
   append(want, produce(a, 4, 40, 100));  // 10 in each of a's partitions, 0 to 3
   append(want, produce(b, 3, 30, 200));
   read_together({&s0, &s1}, want.size());
-  EXPECT_EQ(sorted(values_of({&s0, &s1})), sorted(want)) << "lost or repeated records of new partitions";
+  EXPECT_EQ(sorted(read_by({&s0, &s1})), sorted(want)) << "lost or repeated records of new partitions";
 
   // Checkpoint 4: each partition is in exactly one subtask's splits, at its end.
   std::vector<std::vector<std::string>> checkpointed = {*s0.reader->snapshot_splits_at(4),
@@ -95,7 +95,7 @@ TEST(KafkaDiscovery, NewPartitionsAndNewTopicsAreReadOnceFromTheStartAndSurviveA
   std::map<TopicPartition, int64_t> ends = {{{a, 0}, 20}, {{a, 1}, 20}, {{a, 2}, 10}, {{a, 3}, 10},
                                             {{b, 0}, 10}, {{b, 1}, 10}, {{b, 2}, 10}};
   EXPECT_EQ(both, ends);
-  std::vector<std::string> read_before = values_of({&s0, &s1});
+  std::vector<std::string> read_before = read_by({&s0, &s1});
 
   // Records after the checkpoint (replayed by the restored job), then a's partitions 4 and 5, and a restore
   // at parallelism 3 with the splits dealt round-robin as the source operator deals them.
@@ -111,7 +111,7 @@ TEST(KafkaDiscovery, NewPartitionsAndNewTopicsAreReadOnceFromTheStartAndSurviveA
   Subtask r0(source, 0, 3, &dealt[0], &job), r1(source, 1, 3, &dealt[1], &job),
       r2(source, 2, 3, &dealt[2], &job);
   read_together({&r0, &r1, &r2}, after.size());
-  EXPECT_EQ(sorted(values_of({&r0, &r1, &r2})), sorted(after))
+  EXPECT_EQ(sorted(read_by({&r0, &r1, &r2})), sorted(after))
       << "the restored subtasks lost or repeated records";
   std::map<TopicPartition, int64_t> restored;
   for (auto* r : {&r0, &r1, &r2})
@@ -173,17 +173,12 @@ class FailAfterNewPartitionCheckpoint : public MapFunction<std::string, std::str
 
 TEST(KafkaDiscovery, ARunningJobReadsAddedPartitionsExactlyOnceThroughAFailure) {
   std::string topic = fresh_topic(2);
-  std::multiset<std::string> want;
-  for (const auto& [p, values] : produce(topic, 2, 1000)) want.insert(values.begin(), values.end());
+  std::multiset<std::string> want = values_of(produce(topic, 2, 1000));
   weir::testing::TempDir checkpoints, savepoints, out;
   auto shared = std::make_shared<FailAfterNewPartitionCheckpoint::Shared>();
   auto env = StreamExecutionEnvironment::get_execution_environment();
   env->set_parallelism(2);
-  env->configure("execution.checkpointing.interval", "50 ms");
-  env->configure("execution.checkpointing.dir", checkpoints.path.string());
-  env->configure("restart-strategy.type", "fixed-delay");
-  env->configure("restart-strategy.fixed-delay.attempts", "5");
-  env->configure("restart-strategy.fixed-delay.delay", "0 ms");
+  enable_recovery(*env, checkpoints.path, "50 ms", 5);
   auto source = string_source(topic).set_partition_discovery_interval(100ms).build();  // unbounded
   env->from_source<std::string>(source.reader_factory(), "Kafka")
       .map(FailAfterNewPartitionCheckpoint(shared, 1000, 2), "Failing Map")
@@ -192,10 +187,10 @@ TEST(KafkaDiscovery, ARunningJobReadsAddedPartitionsExactlyOnceThroughAFailure) 
   ASSERT_TRUE(weir::testing::eventually([&] { return shared->seen.load() >= 1000; }));
 
   add_partitions(topic, 4);
-  for (const auto& [p, values] : produce(topic, 4, 1000, 1000)) want.insert(values.begin(), values.end());
+  want.merge(values_of(produce(topic, 4, 1000, 1000)));
   // Once a checkpoint holding the new partitions completed, more records: the first one fails the job.
   ASSERT_TRUE(weir::testing::eventually([&] { return shared->armed.load(); }));
-  for (const auto& [p, values] : produce(topic, 4, 400, 2000)) want.insert(values.begin(), values.end());
+  want.merge(values_of(produce(topic, 4, 400, 2000)));
   // The file sink publishes on checkpoint completion: nothing notifies the test, so it polls.
   ASSERT_TRUE(weir::testing::eventually([&] {
     return weir::testing::published_lines(out.path).size() >= want.size();
