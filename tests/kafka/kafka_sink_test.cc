@@ -128,15 +128,18 @@ TEST(KafkaSink, ExactlyOnceKeyedAggregationSurvivesFailuresInTheCommitWindow) {
         return Sum{a.key, a.sum + b.sum, a.count + b.count};
       })
       .add_sink(sink, "Kafka EOS");
+  // The 3rd commit with records fails after its checkpoint completed (the hard case), wherever it falls
+  // among the two task failures; the rest of the input then goes in steps, each committed by a checkpoint.
+  FailurePoints::arm("kafka.sink.before-commit", 3);
   auto client = env->execute_async("kafka -> keyed sum -> kafka, exactly once");
   fail_mid_run(*gate, *failures, 2, 1000, /*open_rest=*/false);
-  // Then the hard case: the next commit with records fails after its checkpoint completed.
-  FailurePoints::arm("kafka.sink.before-commit", 1);
-  gate->open_by(1000);
-  ASSERT_TRUE(weir::testing::eventually([] { return FailurePoints::fired("kafka.sink.before-commit") > 0; }))
-      << "gate " << gate->passed.load() << "/" << gate->allowed.load() << ", hits "
-      << FailurePoints::hits("kafka.sink.before-commit") << ", last checkpoint "
-      << failures->last_checkpoint.load() << ", job " << static_cast<int>(client.get_job_status());
+  for (int step = 0; step < 4; ++step) {
+    gate->open_by(500);
+    await_gate(*gate);
+    int64_t checkpoint = failures->last_checkpoint.load();
+    ASSERT_TRUE(
+        weir::testing::eventually([&] { return failures->last_checkpoint.load() >= checkpoint + 2; }));
+  }
   gate->open_fully();
   client.get_job_execution_result();
   int64_t commit_window_failures = FailurePoints::fired("kafka.sink.before-commit");
