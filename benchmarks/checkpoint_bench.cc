@@ -37,6 +37,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/jvm_process.h"
 #include "weir/cluster/minicluster/mini_cluster.h"
 #include "weir/fs/file_system.h"
 #include "weir/weir.h"
@@ -200,7 +201,7 @@ class LocalS3 {
     jar = fs::absolute(jar).string();
     dir_ = fresh_dir("s3proxy");
     fs::create_directories(dir_ / "data" / kBucket);
-    port_ = free_port();
+    port_ = weir::testing::free_loopback_port();
     {
       std::ofstream conf(dir_ / "s3proxy.conf");
       conf << "s3proxy.endpoint=http://127.0.0.1:" << port_ << "\n"
@@ -210,32 +211,14 @@ class LocalS3 {
            << "jclouds.provider=filesystem\n"
            << "jclouds.filesystem.basedir=" << (dir_ / "data").string() << "\n";
     }
-    std::string conf = (dir_ / "s3proxy.conf").string(), log = (dir_ / "s3proxy.log").string();
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::setpgid(0, 0);
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-      int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      ::execlp("java", "java", "-jar", jar.c_str(), "--properties", conf.c_str(),
-               static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    auto deadline = Clock::now() + std::chrono::seconds(90);
-    while (!answers()) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) throw std::runtime_error("s3proxy exited at start");
-      if (Clock::now() > deadline) throw std::runtime_error("s3proxy did not answer within 90 s");
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    // Full JIT (no test flags): the benchmark measures checkpoint I/O through it.
+    process_ = std::make_unique<weir::testing::JvmProcess>("s3proxy", dir_ / "s3proxy.log");
+    process_->spawn({"-jar", jar, "--properties", (dir_ / "s3proxy.conf").string()});
+    process_->await_ready([this] { return weir::testing::loopback_http_answers(port_); },
+                          std::chrono::milliseconds(50));
   }
   ~LocalS3() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int status = 0;
-      ::waitpid(pid_, &status, 0);
-    }
+    if (process_) process_->stop();
     std::error_code ec;
     fs::remove_all(dir_, ec);
   }
@@ -258,38 +241,9 @@ class LocalS3 {
   }
 
  private:
-  static int free_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
-  }
-  bool answers() const {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<uint16_t>(port_));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bool ok = false;
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
-      const char req[] = "GET / HTTP/1.0\r\n\r\n";
-      if (::send(fd, req, sizeof req - 1, MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof req - 1)) {
-        char buf[16] = {};
-        ok = ::read(fd, buf, sizeof buf - 1) > 0 && std::string(buf).rfind("HTTP/", 0) == 0;
-      }
-    }
-    ::close(fd);
-    return ok;
-  }
-
   fs::path dir_;
   int port_ = 0;
-  pid_t pid_ = -1;
+  std::unique_ptr<weir::testing::JvmProcess> process_;
 };
 
 //! Wraps the s3:// file system and counts the bytes that go up (stream writes, uploads) and come down

@@ -49,6 +49,10 @@ weir_module(nexmark             weir_nexmark             common graph api connec
 # The Kafka connector (src/weir/connectors/kafka/README.md): links librdkafka, so it stays out of weir_core
 # like weir_ha; programs that read or write Kafka link weir_connectors_kafka.
 weir_module(connectors/kafka    weir_connectors_kafka    common checkpoint functions connectors)
+# Nexmark over Kafka (src/weir/nexmark/kafka/README.md): the nexmark module's kafka: sources and sinks, installed
+# by the `weir` binary into nexmark's registry (kafka_io.h), so weir_core stays without librdkafka.
+weir_module(nexmark/kafka       weir_nexmark_kafka       common functions api connectors nexmark
+                                                         connectors/kafka)
 # The distributed cluster's processes: gRPC, REST, the blob store and the job library loader, kept out of
 # weir_core so that programs which only embed Weir do not pull in gRPC.
 # High availability on ZooKeeper (src/weir/ha/README.md): leader election and retrieval, the HA stores. Declared

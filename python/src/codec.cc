@@ -664,4 +664,28 @@ std::string encode_utf8(std::string_view s) {
   out.write_bytes(s);
   return out.str();
 }
+
+std::vector<PlainField> decode_plain_tuple(std::string_view bytes) {
+  DataInput in(bytes);
+  if (in.read_u8() != kTuple) throw SerializationError("expected a tuple");
+  std::vector<PlainField> out;
+  for (uint64_t n = in.read_varint(); n > 0; --n) {
+    switch (in.read_u8()) {
+      case kNone:
+        out.emplace_back(std::monostate{});
+        break;
+      case kStr:
+      case kBytes:
+        out.emplace_back(std::string(in.read_bytes()));
+        break;
+      case kInt:
+        out.emplace_back(read_zigzag(in));
+        break;
+      default:
+        throw SerializationError("a tuple field is not None, str, bytes or int");
+    }
+  }
+  if (!in.at_end()) throw SerializationError("trailing bytes after a tuple");
+  return out;
+}
 }  // namespace weir::python

@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "weir/common/data_io.h"
@@ -93,4 +94,9 @@ std::string encode_int64(int64_t v);
 std::string encode_utf8(std::string_view s);
 //! The text of an encoded Python str; throws SerializationError for any other value.
 std::string decode_utf8(std::string_view bytes);
+//! A field of a plain tuple: None, str (or bytes) or int.
+using PlainField = std::variant<std::monostate, std::string, int64_t>;
+//! The fields of an encoded tuple of None, str, bytes and int values (what a Python preprocessing map hands
+//! a C++ sink); throws SerializationError for anything else.
+std::vector<PlainField> decode_plain_tuple(std::string_view bytes);
 }  // namespace weir::python

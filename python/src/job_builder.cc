@@ -286,8 +286,7 @@ int JobBuilder::window(int h, const py::tuple& assigner, py::handle trigger, int
   throw py::value_error("window assigner '" + kind + "' is not supported by Weir's Python API");
 }
 
-int JobBuilder::timestamps(int in, const py::tuple& strategy, py::object assigner, const std::string& name) {
-  auto& s = values(in, "assign_timestamps_and_watermarks");
+WatermarkStrategy<PyValue> watermark_strategy(const py::tuple& strategy, py::object assigner) {
   std::string kind = strategy[0].cast<std::string>();
   WatermarkStrategy<PyValue> ws;
   if (kind == "monotonous")
@@ -301,7 +300,12 @@ int JobBuilder::timestamps(int in, const py::tuple& strategy, py::object assigne
   int64_t idle = strategy[2].cast<int64_t>();
   if (idle > 0) ws = ws.with_idleness(idle);
   if (!assigner.is_none()) ws = ws.with_timestamp_assigner(PyTimestampAssigner{PyRef(std::move(assigner))});
-  return add(s.assign_timestamps_and_watermarks(ws, name));
+  return ws;
+}
+
+int JobBuilder::timestamps(int in, const py::tuple& strategy, py::object assigner, const std::string& name) {
+  auto& s = values(in, "assign_timestamps_and_watermarks");
+  return add(s.assign_timestamps_and_watermarks(watermark_strategy(strategy, std::move(assigner)), name));
 }
 
 int JobBuilder::side_output(int in, const std::string& tag, bool late_data) {
@@ -507,6 +511,12 @@ std::string JobBuilder::plan_json(const std::string& job_name) {
 
 void register_job_builder(py::module_& m) {
   m.def("kafka_create_topics", &kafka_create_topics, py::arg("bootstrap_servers"), py::arg("topics"),
+        py::arg("timeout_s") = 30.0);
+  m.def("kafka_create_partitions", &kafka_create_partitions, py::arg("bootstrap_servers"), py::arg("topic"),
+        py::arg("total_partitions"), py::arg("timeout_s") = 30.0);
+  m.def("kafka_read_topic", &kafka_read_topic, py::arg("bootstrap_servers"), py::arg("topic"),
+        py::arg("timeout_s") = 30.0);
+  m.def("kafka_partition_count", &kafka_partition_count, py::arg("bootstrap_servers"), py::arg("topic"),
         py::arg("timeout_s") = 30.0);
   py::class_<CollectHandle>(m, "CollectedResults").def("values", &CollectHandle::values);
   py::class_<PyJobClient>(m, "JobClient")

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <variant>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "weir/api/connected_streams.h"
 #include "weir/api/data_stream.h"
 #include "weir/api/keyed_stream.h"
+#include "weir/api/watermark_strategy.h"
 
 namespace weir::python {
 
@@ -36,7 +38,8 @@ class JobBuilder {
   int read_text_file(const std::string& path, const std::string& name);
   //! KafkaSource of UTF-8 strings (kafka_builders.cc); `config` as weir/datastream/connectors/kafka.py builds
   //! it.
-  int kafka_source(const py::dict& config, const std::string& name);
+  //! `strategy` (None or WatermarkStrategy._engine_spec()) and `assigner` apply per partition in the source.
+  int kafka_source(const py::dict& config, const std::string& name, py::object strategy, py::object assigner);
 
   // Python operators.
   int chain(int in, py::object spec, py::handle out_spec, const py::dict& side_specs, py::handle key_spec,
@@ -69,7 +72,8 @@ class JobBuilder {
                 const std::string& suffix);
   //! A sink that drops every record in C++ (no GIL): Flink's DiscardingSink.
   int discarding_sink(int in, const std::string& name);
-  //! KafkaSink of a stream of strings (kafka_builders.cc).
+  //! KafkaSink of a stream of strings, or with config["fields"] of (topic, key, value, partition) tuples
+  //! that the Python side's preprocessing map computed (kafka_builders.cc).
   int kafka_sink(int in, const py::dict& config, const std::string& name);
   void set_sink_property(int sink, const std::string& key, py::handle value);
 
@@ -100,5 +104,18 @@ void register_job_builder(py::module_& m);
 //! Creates Kafka topics and waits until the brokers serve them (kafka_builders.cc; for tests and tools).
 void kafka_create_topics(const std::string& bootstrap_servers,
                          const std::vector<std::pair<std::string, int>>& topics, double timeout_s);
+//! Grows a topic to `total_partitions` partitions (tests of partition discovery).
+void kafka_create_partitions(const std::string& bootstrap_servers, const std::string& topic,
+                             int total_partitions, double timeout_s);
+//! The partition count of a topic (the Python KafkaSink's partitioner gets the partitions); a ValueError
+//! naming the topic when it does not exist.
+int kafka_partition_count(const std::string& bootstrap_servers, const std::string& topic, double timeout_s);
+//! Every record of a topic as (partition, key or None, value), read from the start to the end
+//! (read_committed); for tests.
+std::vector<std::tuple<int32_t, std::optional<py::bytes>, py::bytes>> kafka_read_topic(
+    const std::string& bootstrap_servers, const std::string& topic, double timeout_s);
+//! A WatermarkStrategy of Python records from WatermarkStrategy._engine_spec() and its timestamp assigner
+//! (None, or a callable of (value, record_timestamp)); job_builder.cc.
+WatermarkStrategy<PyValue> watermark_strategy(const py::tuple& strategy, py::object assigner);
 
 }  // namespace weir::python

@@ -7,12 +7,14 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include "it_support.h"
+#include "weir/api/job_entry_point.h"
 #include "weir/cluster/artifacts/job_library.h"
 #include "weir/cluster/blob/blob_cache.h"
 #include "weir/cluster/blob/blob_client.h"
@@ -196,6 +198,21 @@ TEST(JobLibraryTest, LibraryOfAnotherEntryPointVersionIsAClearError) {
   EXPECT_NE(e.find(WEIR_OTHER_VERSION_LIBRARY), std::string::npos) << e;
   EXPECT_NE(e.find("entry-point version 999"), std::string::npos) << e;
   EXPECT_NE(e.find("loads version 1"), std::string::npos) << e;
+}
+
+TEST(JobLibraryTest, LibraryBuiltAgainstAnotherWeirBuildIsRefusedNamingBothBuilds) {
+  auto e = error_of([] { JobLibrary::load(WEIR_OTHER_BUILD_LIBRARY); });
+  EXPECT_NE(e.find(WEIR_OTHER_BUILD_LIBRARY), std::string::npos) << e;
+  EXPECT_NE(e.find("built against Weir build 0123456789abcdef0123"), std::string::npos) << e;
+  EXPECT_NE(e.find(std::string("this Weir is build ") + kBuildId), std::string::npos) << e;
+  EXPECT_NE(e.find("rebuild the library"), std::string::npos) << e;
+}
+
+TEST(JobLibraryTest, LibrariesBuiltHereCarryThisBuildsId) {
+  // The fixture libraries of this tree load (their id is this Weir's), and the id is a real hash.
+  EXPECT_NO_THROW(JobLibrary::load(WEIR_TEST_JOB_LIBRARY));
+  EXPECT_EQ(std::string_view(kBuildId).size(), 20u);
+  EXPECT_EQ(std::string_view(kBuildId).find_first_not_of("0123456789abcdef"), std::string_view::npos);
 }
 
 TEST(JobLibraryTest, MainThatNeverCallsExecuteIsAClearError) {

@@ -39,39 +39,30 @@ TEST(KafkaBrokerRestart, AnExactlyOnceJobGoesOnThroughABrokerRestartWithNothingL
   const int n = 6000;
   std::string in = fresh_topic(2), out = fresh_topic(2);
   Produced produced = produce(in, 2, n);
-  std::multiset<std::string> want;
-  for (const auto& [p, values] : produced) want.insert(values.begin(), values.end());
+  std::multiset<std::string> want = values_of(produced);
   weir::testing::TempDir checkpoints;
-  auto seen = std::make_shared<std::atomic<int64_t>>(0);
+  auto gate = std::make_shared<weir::testing::SourceGate>();
   auto env = StreamExecutionEnvironment::get_execution_environment();
   env->set_parallelism(2);
-  env->configure("execution.checkpointing.interval", "50 ms");
-  env->configure("execution.checkpointing.dir", checkpoints.path.string());
-  env->configure("restart-strategy.type", "fixed-delay");
-  env->configure("restart-strategy.fixed-delay.attempts", "50");
-  env->configure("restart-strategy.fixed-delay.delay", "200 ms");
+  enable_recovery(*env, checkpoints.path, "50 ms", 50, "200 ms");
   auto source = string_source(in)
                     .set_bounded(OffsetsInitializer::latest())
                     .set_property("reconnect.backoff.max.ms", "200")
                     .build();
-  auto sink = KafkaSink<std::string>::builder()
-                  .set_bootstrap_servers(servers())
-                  .set_topic(out)
-                  .set_value_serializer([](const std::string& v) { return v; })
+  auto sink = string_sink(out)
                   .set_delivery_guarantee(DeliveryGuarantee::kExactlyOnce)
                   .set_transactional_id_prefix("restart-" + out)
                   .set_property("reconnect.backoff.max.ms", "200")
                   .set_client_timeout(10s)
                   .build();
-  env->from_source<std::string>(source.reader_factory(), "Kafka")
-      .map([seen](const std::string& v) {
-        if (seen->fetch_add(1) % 8 == 0) std::this_thread::sleep_for(1ms);  // spread the run over the restart
-        return v;
-      })
+  env->from_source<std::string>(weir::testing::gated(source.reader_factory(), gate), "Kafka")
       .add_sink(sink, "Kafka EOS");
+  // A third of the input goes through, the broker restarts, then the rest: the restart is mid-run.
+  gate->open_by(n / 3);
   auto client = env->execute_async("exactly once through a broker restart");
-  ASSERT_TRUE(weir::testing::eventually([&] { return seen->load() >= n / 3; }));
+  await_gate(*gate);
   KafkaEnvironment::server().restart();
+  gate->open_fully();
   client.get_job_execution_result();
   auto got = as_multiset(read_topic(out, 2));
   EXPECT_EQ(got.size(), want.size());

@@ -15,10 +15,6 @@ namespace {
 using kafka::DeliveryGuarantee;
 using kafka::KafkaSink;
 
-std::multiset<std::string> as_multiset(const std::vector<std::string>& v) {
-  return {v.begin(), v.end()};
-}
-
 TEST(KafkaSink, AtLeastOnceWritesEveryRecordKeyedToItsPartition) {
   std::string topic = fresh_topic(3);
   auto env = StreamExecutionEnvironment::get_execution_environment();
@@ -54,54 +50,26 @@ TEST(KafkaSink, AtLeastOnceWritesEveryRecordKeyedToItsPartition) {
   for (const auto& v : got) EXPECT_EQ(std::stoll(v) % 3, 1) << v;
 }
 
-// Passes records through slowly enough that checkpoints complete meanwhile; after a checkpoint completed in
-// its attempt, throws once, until `failures` were thrown over all attempts.
-class FailAfterCheckpoint : public MapFunction<std::string, std::string>, public CheckpointListener {
- public:
-  FailAfterCheckpoint(std::shared_ptr<std::atomic<int>> injected, int failures)
-      : injected_(std::move(injected)), failures_(failures) {}
-  void notify_checkpoint_complete(int64_t) override { checkpointed_ = true; }
-  std::string map(const std::string& v) override {
-    if (++seen_ % 16 == 0) std::this_thread::sleep_for(2ms);
-    if (checkpointed_ && seen_ % 97 == 0 && injected_->load() < failures_ &&
-        injected_->fetch_add(1) < failures_)
-      throw std::runtime_error("injected failure");
-    return v;
-  }
-
- private:
-  std::shared_ptr<std::atomic<int>> injected_;
-  int failures_;
-  int64_t seen_ = 0;
-  bool checkpointed_ = false;
-};
-
 // At least once through failures: every input's result is there (a replay may repeat some).
 TEST(KafkaSink, AtLeastOnceLosesNothingThroughFailures) {
   const int n = 3000;
   std::string in = fresh_topic(2), out = fresh_topic(2);
   Produced produced = produce(in, 2, n);
   weir::testing::TempDir checkpoints;
-  auto injected = std::make_shared<std::atomic<int>>(0);
+  auto gate = std::make_shared<weir::testing::SourceGate>();
+  auto failures = std::make_shared<FailureSwitch>();
   auto env = StreamExecutionEnvironment::get_execution_environment();
   env->set_parallelism(2);
-  env->configure("execution.checkpointing.interval", "40 ms");
-  env->configure("execution.checkpointing.dir", checkpoints.path.string());
-  env->configure("restart-strategy.type", "fixed-delay");
-  env->configure("restart-strategy.fixed-delay.attempts", "10");
-  env->configure("restart-strategy.fixed-delay.delay", "0 ms");
+  enable_recovery(*env, checkpoints.path, "40 ms", 10);
   auto source = string_source(in).set_bounded(OffsetsInitializer::latest()).build();
-  auto sink = KafkaSink<std::string>::builder()
-                  .set_bootstrap_servers(servers())
-                  .set_topic(out)
-                  .set_value_serializer([](const std::string& v) { return v; })
-                  .set_delivery_guarantee(DeliveryGuarantee::kAtLeastOnce)
-                  .build();
-  env->from_source<std::string>(source.reader_factory(), "Kafka")
-      .map(FailAfterCheckpoint(injected, 2), "Failing Map")
+  auto sink = string_sink(out).set_delivery_guarantee(DeliveryGuarantee::kAtLeastOnce).build();
+  env->from_source<std::string>(weir::testing::gated(source.reader_factory(), gate), "Kafka")
+      .map(FailWhenArmed(failures), "Failing Map")
       .add_sink(sink, "Kafka ALO");
-  env->execute("kafka -> kafka, at least once");
-  EXPECT_EQ(injected->load(), 2);
+  auto client = env->execute_async("kafka -> kafka, at least once");
+  fail_mid_run(*gate, *failures, 2, 500);
+  client.get_job_execution_result();
+  EXPECT_EQ(failures->injected.load(), 2);
   auto got = as_multiset(read_topic(out, 2));
   for (const auto& [p, values] : produced)
     for (const auto& v : values) EXPECT_GE(got.count(v), 1u) << v << " was lost";
@@ -134,14 +102,11 @@ TEST(KafkaSink, ExactlyOnceKeyedAggregationSurvivesFailuresInTheCommitWindow) {
   }
 
   weir::testing::TempDir checkpoints;
-  auto injected = std::make_shared<std::atomic<int>>(0);
+  auto gate = std::make_shared<weir::testing::SourceGate>();
+  auto failures = std::make_shared<FailureSwitch>();
   auto env = StreamExecutionEnvironment::get_execution_environment();
   env->set_parallelism(2);
-  env->configure("execution.checkpointing.interval", "40 ms");
-  env->configure("execution.checkpointing.dir", checkpoints.path.string());
-  env->configure("restart-strategy.type", "fixed-delay");
-  env->configure("restart-strategy.fixed-delay.attempts", "20");
-  env->configure("restart-strategy.fixed-delay.delay", "0 ms");
+  enable_recovery(*env, checkpoints.path, "40 ms", 20);
   auto source = string_source(in).set_bounded(OffsetsInitializer::latest()).build();
   auto sink = KafkaSink<Sum>::builder()
                   .set_bootstrap_servers(servers())
@@ -152,8 +117,8 @@ TEST(KafkaSink, ExactlyOnceKeyedAggregationSurvivesFailuresInTheCommitWindow) {
                   .set_transactional_id_prefix("eos-" + out)
                   .build();
   std::string prefix = in + "-";
-  env->from_source<std::string>(source.reader_factory(), "Kafka")
-      .map(FailAfterCheckpoint(injected, 2), "Failing Map")
+  env->from_source<std::string>(weir::testing::gated(source.reader_factory(), gate), "Kafka")
+      .map(FailWhenArmed(failures), "Failing Map")
       .map([prefix](const std::string& v) {
         int64_t i = std::stoll(v.substr(prefix.size()));
         return Sum{i % 4, i, 1};
@@ -163,13 +128,24 @@ TEST(KafkaSink, ExactlyOnceKeyedAggregationSurvivesFailuresInTheCommitWindow) {
         return Sum{a.key, a.sum + b.sum, a.count + b.count};
       })
       .add_sink(sink, "Kafka EOS");
-  FailurePoints::arm("kafka.sink.before-commit",
-                     5);  // the 5th commit of the run fails, after its checkpoint completed
-  env->execute("kafka -> keyed sum -> kafka, exactly once");
+  // The 3rd commit with records fails after its checkpoint completed (the hard case), wherever it falls
+  // among the two task failures; the rest of the input then goes in steps, each committed by a checkpoint.
+  FailurePoints::arm("kafka.sink.before-commit", 3);
+  auto client = env->execute_async("kafka -> keyed sum -> kafka, exactly once");
+  fail_mid_run(*gate, *failures, 2, 1000, /*open_rest=*/false);
+  for (int step = 0; step < 4; ++step) {
+    gate->open_by(500);
+    await_gate(*gate);
+    int64_t checkpoint = failures->last_checkpoint.load();
+    ASSERT_TRUE(
+        weir::testing::eventually([&] { return failures->last_checkpoint.load() >= checkpoint + 2; }));
+  }
+  gate->open_fully();
+  client.get_job_execution_result();
   int64_t commit_window_failures = FailurePoints::fired("kafka.sink.before-commit");
   FailurePoints::disarm_all();
 
-  EXPECT_EQ(injected->load(), 2);
+  EXPECT_EQ(failures->injected.load(), 2);
   EXPECT_EQ(commit_window_failures, 1);
   auto got = as_multiset(read_topic(out, 3));
   EXPECT_EQ(got.size(), want.size());
@@ -261,8 +237,7 @@ TEST(KafkaSink, ExactlyOnceWithATopicSelectorWritesEachTopicItsRecords) {
   weir::testing::TempDir checkpoints;
   auto env = StreamExecutionEnvironment::get_execution_environment();
   env->set_parallelism(2);
-  env->configure("execution.checkpointing.interval", "50 ms");
-  env->configure("execution.checkpointing.dir", checkpoints.path.string());
+  enable_recovery(*env, checkpoints.path, "50 ms");
   auto sink = KafkaSink<int64_t>::builder()
                   .set_bootstrap_servers(servers())
                   .set_topic_selector([even, odd](const int64_t& v) { return v % 2 == 0 ? even : odd; })

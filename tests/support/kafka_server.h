@@ -10,27 +10,21 @@
 // and group offsets work on one broker; the group rebalance delay is 0; nothing is deleted by retention.
 // KafkaEnvironment starts one per test binary (a gtest Environment).
 // Threading: one test thread drives it.
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <random>
-#include <sstream>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "support/jvm_process.h"
 
 #include "weir/connectors/kafka/kafka_admin.h"
 #include "weir/connectors/kafka/kafka_error.h"
@@ -50,12 +44,11 @@ class KafkaServer {
   }
 
   KafkaServer() {
-    dir_ = std::filesystem::temp_directory_path() / ("weir-kafka-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_ / "logs");
-    port_ = free_port();
-    controller_port_ = free_port();
-    while (controller_port_ == port_) controller_port_ = free_port();
+    port_ = free_loopback_port();
+    controller_port_ = free_loopback_port();
+    while (controller_port_ == port_) controller_port_ = free_loopback_port();
     std::ofstream props(dir_ / "server.properties");
     props << "process.roles=broker,controller\n"
           << "node.id=1\n"
@@ -98,53 +91,24 @@ class KafkaServer {
   KafkaServer& operator=(const KafkaServer&) = delete;
 
   void start() {
-    if (pid_ > 0) return;
+    if (process_.running()) return;
     if (!formatted_) {
-      int rc = run_java({"kafka.tools.StorageTool", "format", "-t", cluster_id(), "-c",
-                         (dir_ / "server.properties").string(), "--standalone"},
-                        /*wait=*/true);
+      int rc = process_.run(java_args({"kafka.tools.StorageTool", "format", "--cluster-id=" + cluster_id(),
+                                       "-c", (dir_ / "server.properties").string(), "--standalone"}));
       if (rc != 0) throw std::runtime_error("formatting Kafka's storage failed; its log: " + log_text());
       formatted_ = true;
     }
-    pid_ = run_java({"kafka.Kafka", (dir_ / "server.properties").string()}, /*wait=*/false);
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
-    while (!answers()) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        throw std::runtime_error("Kafka exited at start; its log: " + log_text());
-      }
-      if (std::chrono::steady_clock::now() > deadline) {
-        kill();
-        throw std::runtime_error("Kafka did not answer within 90 s; its log: " + log_text());
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));  // poll interval
-    }
+    process_.spawn(java_args({"kafka.Kafka", (dir_ / "server.properties").string()}));
+    process_.await_ready([this] { return answers(); }, std::chrono::milliseconds(100));
   }
 
   //! Ends the broker cleanly (SIGTERM, then SIGKILL if it lingers) and waits for it.
   void stop() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    int status = 0;
-    while (::waitpid(pid_, &status, WNOHANG) == 0) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, &status, 0);
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    pid_ = -1;
+    process_.stop();
   }
   //! SIGKILL, as a crash; the data dir stays.
   void kill() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGKILL);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
+    process_.kill();
   }
   void restart() {
     stop();
@@ -163,47 +127,26 @@ class KafkaServer {
   }
 
   std::string log_text() const {
-    std::ifstream in(dir_ / "kafka.log");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+    return process_.log_text();
   }
 
  private:
-  // Runs `java <main class> args...` with the broker's classpath, output into kafka.log; returns the exit
-  // code when `wait`, else the child's pid.
-  int run_java(const std::vector<std::string>& args, bool wait) {
+  // The JVM flags and broker classpath, then `args` (a main class and its arguments).
+  std::vector<std::string> java_args(const std::vector<std::string>& args) const {
     std::string libs = libs_dir();
     if (libs.empty() || !std::filesystem::is_directory(libs))
       throw std::runtime_error("Kafka's jars not found ('" + libs +
                                "'): run scripts/setup or set WEIR_KAFKA_LIBS");
-    std::string classpath = libs + "/*";
-    std::string log = (dir_ / "kafka.log").string();
-    std::string log4j = "-Dlog4j2.configurationFile=" + (dir_ / "log4j2.properties").string();
-    std::vector<std::string> argv = {"java",         "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                                     "-Xshare:auto", "-Xmx512m",         log4j,
-                                     "-cp",          classpath};
+    std::vector<std::string> argv = JvmProcess::default_flags();
+    argv.insert(argv.end(),
+                {"-Xmx512m", "-Dlog4j2.configurationFile=" + (dir_ / "log4j2.properties").string(), "-cp",
+                 libs + "/*"});
     argv.insert(argv.end(), args.begin(), args.end());
-    pid_t pid = ::fork();
-    if (pid == 0) {
-      ::setpgid(0, 0);
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a crashed or killed test binary takes its broker along
-      int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      std::vector<char*> c;
-      for (auto& a : argv) c.push_back(a.data());
-      c.push_back(nullptr);
-      ::execvp("java", c.data());
-      ::_exit(127);
-    }
-    if (!wait) return pid;
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return argv;
   }
 
-  // A cluster id as `kafka-storage random-uuid` prints one: 16 random bytes in unpadded base64url.
+  // A cluster id as `kafka-storage random-uuid` prints one: 16 random bytes in unpadded base64url (it may
+  // start with '-': passed as --cluster-id=<id>, never as a separate argument).
   static std::string cluster_id() {
     static constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     std::random_device rd;
@@ -214,6 +157,8 @@ class KafkaServer {
       uint32_t v = (b[i] << 16) | (b[i + 1] << 8) | b[i + 2];
       for (int k = 3; k >= 0; --k) out += kB64[(v >> (6 * k)) & 63];
     }
+    // Never a leading '-': the storage tool would take it for an option (Kafka's random ids avoid it too).
+    if (out[0] == '-') out[0] = 'A';
     return out.substr(0, 22);
   }
 
@@ -228,22 +173,11 @@ class KafkaServer {
     }
   }
 
-  static int free_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
-  }
-
-  std::filesystem::path dir_;
+  std::filesystem::path dir_ =
+      std::filesystem::temp_directory_path() / ("weir-kafka-" + std::to_string(::getpid()));
   int port_ = 0;
   int controller_port_ = 0;
-  pid_t pid_ = -1;
+  JvmProcess process_{"Kafka", dir_ / "kafka.log"};
   bool formatted_ = false;
 };
 

@@ -6,25 +6,19 @@
 //
 // S3ServerEnvironment starts one per test binary (a gtest Environment) and points the s3.* keys at it.
 // Threading: one test thread drives it.
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <string>
-#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
+
+#include "support/jvm_process.h"
 
 #include "weir/common/config.h"
 
@@ -46,10 +40,9 @@ class S3Server {
   }
 
   S3Server() {
-    dir_ = std::filesystem::temp_directory_path() / ("weir-s3proxy-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_ / "data");
-    port_ = free_port();
+    port_ = free_loopback_port();
   }
   ~S3Server() {
     stop();
@@ -60,7 +53,7 @@ class S3Server {
   S3Server& operator=(const S3Server&) = delete;
 
   void start() {
-    if (pid_ > 0) return;
+    if (process_.running()) return;
     std::string j = jar();
     if (j.empty() || !std::filesystem::exists(j))
       throw std::runtime_error("s3proxy jar not found ('" + j +
@@ -74,49 +67,15 @@ class S3Server {
            << "jclouds.provider=filesystem\n"
            << "jclouds.filesystem.basedir=" << (dir_ / "data").string() << "\n";
     }
-    std::string conf = (dir_ / "s3proxy.conf").string(), log = (dir_ / "s3proxy.log").string();
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::setpgid(0, 0);
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a crashed or killed test binary takes its server along
-      int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      ::execlp("java", "java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-jar",
-               j.c_str(), "--properties", conf.c_str(), static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    // Poll until it answers HTTP: the JVM takes a few seconds to start.
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
-    while (!answers()) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        throw std::runtime_error("s3proxy exited at start; its log: " + log_text());
-      }
-      if (std::chrono::steady_clock::now() > deadline) {
-        stop();
-        throw std::runtime_error("s3proxy did not answer within 90 s; its log: " + log_text());
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));  // poll interval
-    }
+    std::vector<std::string> args = JvmProcess::default_flags();
+    args.insert(args.end(), {"-jar", j, "--properties", (dir_ / "s3proxy.conf").string()});
+    process_.spawn(args);
+    process_.await_ready([this] { return loopback_http_answers(port_); }, std::chrono::milliseconds(50));
   }
 
   //! Ends the server (SIGTERM, then SIGKILL if it lingers) and waits for it.
   void stop() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    int status = 0;
-    while (::waitpid(pid_, &status, WNOHANG) == 0) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, &status, 0);
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    pid_ = -1;
+    process_.stop();
   }
 
   void create_bucket(const std::string& name) {
@@ -145,47 +104,10 @@ class S3Server {
   }
 
  private:
-  static int free_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
-  }
-
-  // True when an HTTP request to the port gets a status line back.
-  bool answers() const {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<uint16_t>(port_));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bool ok = false;
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0) {
-      const char req[] = "GET / HTTP/1.0\r\n\r\n";
-      if (::send(fd, req, sizeof req - 1, MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof req - 1)) {
-        char buf[16] = {};
-        ok = ::read(fd, buf, sizeof buf - 1) > 0 && std::string(buf).rfind("HTTP/", 0) == 0;
-      }
-    }
-    ::close(fd);
-    return ok;
-  }
-
-  std::string log_text() const {
-    std::ifstream in(dir_ / "s3proxy.log");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
-
-  std::filesystem::path dir_;
+  std::filesystem::path dir_ =
+      std::filesystem::temp_directory_path() / ("weir-s3proxy-" + std::to_string(::getpid()));
   int port_ = 0;
-  pid_t pid_ = -1;
+  JvmProcess process_{"s3proxy", dir_ / "s3proxy.log"};
 };
 
 //! One S3Server for the whole test binary, with bucket `kBucket`: register with

@@ -11,17 +11,14 @@
 //
 // tickTime is 100 ms, so sessions of 200 ms..60 s are granted as asked.
 // Threading: one test thread drives it.
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <memory>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "support/zookeeper_server.h"
@@ -37,7 +34,10 @@ class ZooKeeperEnsemble {
     dir_ = std::filesystem::temp_directory_path() / ("weir-zookeeper-ensemble-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir_);
     members_.resize(static_cast<size_t>(size));
-    for (auto& m : members_) {
+    for (size_t i = 0; i < members_.size(); ++i) {
+      Member& m = members_[i];
+      m.process = std::make_unique<JvmProcess>("ZooKeeper member " + std::to_string(i + 1),
+                                               member_dir(i) / "zookeeper.log");
       m.client_port = free_loopback_port();
       m.quorum_port = free_loopback_port();
       m.election_port = free_loopback_port();
@@ -89,22 +89,10 @@ class ZooKeeperEnsemble {
   }
 
   //! SIGKILL of member `i` (a crash), waited for. Its data dir stays.
-  void kill_member(size_t i) {
-    Member& m = members_.at(i);
-    if (m.pid <= 0) return;
-    ::kill(m.pid, SIGCONT);
-    ::kill(m.pid, SIGKILL);
-    int status = 0;
-    ::waitpid(m.pid, &status, 0);
-    m.pid = -1;
-  }
+  void kill_member(size_t i) { members_.at(i).process->kill(); }
   //! SIGSTOP of member `i`: it keeps its sockets and answers nothing (peers and clients time out on it).
-  void pause_member(size_t i) {
-    if (members_.at(i).pid > 0) ::kill(members_[i].pid, SIGSTOP);
-  }
-  void resume_member(size_t i) {
-    if (members_.at(i).pid > 0) ::kill(members_[i].pid, SIGCONT);
-  }
+  void pause_member(size_t i) { members_.at(i).process->pause(); }
+  void resume_member(size_t i) { members_.at(i).process->resume(); }
 
   //! "leader", "follower", "standalone" as `srvr` reports it; empty when member `i` does not serve
   //! (stopped, looking for a quorum, not running).
@@ -118,7 +106,7 @@ class ZooKeeperEnsemble {
   //! The member that is ZooKeeper's leader now; -1 when none serves as leader.
   int leader() const {
     for (size_t i = 0; i < members_.size(); ++i)
-      if (members_[i].pid > 0 && mode(i) == "leader") return static_cast<int>(i);
+      if (members_[i].process->running() && mode(i) == "leader") return static_cast<int>(i);
     return -1;
   }
   //! True when a majority serves: one leader and enough followers.
@@ -126,7 +114,7 @@ class ZooKeeperEnsemble {
     size_t serving = 0;
     bool leader = false;
     for (size_t i = 0; i < members_.size(); ++i) {
-      if (members_[i].pid <= 0) continue;
+      if (!members_[i].process->running()) continue;
       std::string m = mode(i);
       leader = leader || m == "leader";
       if (m == "leader" || m == "follower") ++serving;
@@ -143,44 +131,29 @@ class ZooKeeperEnsemble {
   }
   int client_port(size_t i) const { return members_.at(i).client_port; }
 
-  std::string log_text(size_t i) const {
-    std::ifstream in(member_dir(i) / "zookeeper.log");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
+  std::string log_text(size_t i) const { return members_.at(i).process->log_text(); }
 
  private:
   struct Member {
     int client_port = 0, quorum_port = 0, election_port = 0;
-    pid_t pid = -1;
+    std::unique_ptr<JvmProcess> process;
   };
 
   std::filesystem::path member_dir(size_t i) const { return dir_ / ("zk" + std::to_string(i + 1)); }
 
   void spawn(size_t i) {
-    Member& m = members_.at(i);
-    if (m.pid > 0) return;
-    m.pid = spawn_zookeeper("org.apache.zookeeper.server.quorum.QuorumPeerMain",
-                            (member_dir(i) / "zoo.cfg").string(), (member_dir(i) / "zookeeper.log").string());
+    members_.at(i).process->spawn(zookeeper_java_args("org.apache.zookeeper.server.quorum.QuorumPeerMain",
+                                                      (member_dir(i) / "zoo.cfg").string()));
   }
 
   void await_serving(size_t i, std::chrono::seconds timeout) {
-    Member& m = members_.at(i);
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (zookeeper_four_letter_word(m.client_port, "ruok") != "imok" ||
-           (mode(i) != "leader" && mode(i) != "follower")) {
-      int status = 0;
-      if (::waitpid(m.pid, &status, WNOHANG) == m.pid) {
-        m.pid = -1;
-        throw std::runtime_error("ZooKeeper member " + std::to_string(i + 1) +
-                                 " exited at start; its log: " + log_text(i));
-      }
-      if (std::chrono::steady_clock::now() > deadline)
-        throw std::runtime_error("ZooKeeper member " + std::to_string(i + 1) + " does not serve after " +
-                                 std::to_string(timeout.count()) + " s; its log: " + log_text(i));
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));  // poll interval
-    }
+    members_.at(i).process->await_ready(
+        [this, i] {
+          if (zookeeper_four_letter_word(members_[i].client_port, "ruok") != "imok") return false;
+          std::string m = mode(i);
+          return m == "leader" || m == "follower";
+        },
+        std::chrono::milliseconds(50), timeout);
   }
 
   std::filesystem::path dir_;

@@ -10,39 +10,23 @@
 // ZooKeeperEnvironment starts one per test binary (a gtest Environment).
 // Threading: one test thread drives it.
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <string>
-#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
-namespace weir::testing {
+#include "support/jvm_process.h"
 
-//! A TCP port on 127.0.0.1 that was free a moment ago (bound, read, released).
-inline int free_loopback_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
+namespace weir::testing {
 
 //! Sends a four-letter word (`ruok`, `srvr`) to the ZooKeeper server on 127.0.0.1:`port` and returns its
 //! answer; empty when it does not answer within 2 s (stopped, not running).
@@ -66,23 +50,13 @@ inline std::string zookeeper_four_letter_word(int port, const std::string& word)
   return out;
 }
 
-//! Starts Debian's ZooKeeper (`main_class`: ZooKeeperServerMain or QuorumPeerMain) with config `cfg` in a
-//! process group of its own, output appended to `log`; the child dies with the test binary.
-inline pid_t spawn_zookeeper(const char* main_class, const std::string& cfg, const std::string& log) {
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::setpgid(0, 0);
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a crashed or killed test binary takes its server along
-    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-    ::execlp("java", "java", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Xmx256m",
-             "-Dzookeeper.root.logger=INFO,CONSOLE", "-cp",
-             "/etc/zookeeper/conf:/usr/share/java/zookeeper.jar", main_class, cfg.c_str(),
-             static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  return pid;
+//! The JVM arguments of Debian's ZooKeeper (`main_class`: ZooKeeperServerMain or QuorumPeerMain) with
+//! config `cfg`.
+inline std::vector<std::string> zookeeper_java_args(const char* main_class, const std::string& cfg) {
+  std::vector<std::string> args = JvmProcess::default_flags();
+  args.insert(args.end(), {"-Xmx256m", "-Dzookeeper.root.logger=INFO,CONSOLE", "-cp",
+                           "/etc/zookeeper/conf:/usr/share/java/zookeeper.jar", main_class, cfg});
+  return args;
 }
 
 class ZooKeeperServer {
@@ -90,7 +64,6 @@ class ZooKeeperServer {
   static constexpr int kTickMs = 100;
 
   ZooKeeperServer() {
-    dir_ = std::filesystem::temp_directory_path() / ("weir-zookeeper-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_ / "data");
     port_ = free_loopback_port();
@@ -114,37 +87,18 @@ class ZooKeeperServer {
   ZooKeeperServer& operator=(const ZooKeeperServer&) = delete;
 
   void start() {
-    if (pid_ > 0) return;
+    if (process_.running()) return;
     if (!std::filesystem::exists("/usr/share/java/zookeeper.jar"))
       throw std::runtime_error(
           "/usr/share/java/zookeeper.jar not found: run scripts/setup (Debian's zookeeper)");
-    std::string cfg = (dir_ / "zoo.cfg").string(), log = (dir_ / "zookeeper.log").string();
-    pid_ = spawn_zookeeper("org.apache.zookeeper.server.ZooKeeperServerMain", cfg, log);
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
-    while (!imok() || !serving()) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        throw std::runtime_error("ZooKeeper exited at start; its log: " + log_text());
-      }
-      if (std::chrono::steady_clock::now() > deadline) {
-        stop();
-        throw std::runtime_error("ZooKeeper did not answer ruok within 90 s; its log: " + log_text());
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));  // poll interval
-    }
+    process_.spawn(
+        zookeeper_java_args("org.apache.zookeeper.server.ZooKeeperServerMain", (dir_ / "zoo.cfg").string()));
+    process_.await_ready([this] { return imok() && serving(); }, std::chrono::milliseconds(50));
   }
 
   //! Ends the server (SIGKILL: as a crash; its data dir stays, so start() brings back its znodes and
   //! sessions) and waits for it.
-  void stop() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGCONT);
-    ::kill(pid_, SIGKILL);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
+  void stop() { process_.kill(); }
   void restart() {
     stop();
     start();
@@ -158,12 +112,8 @@ class ZooKeeperServer {
     start();
   }
   //! SIGSTOP: the server keeps its sockets but answers nothing, as a network partition would.
-  void pause() {
-    if (pid_ > 0) ::kill(pid_, SIGSTOP);
-  }
-  void resume() {
-    if (pid_ > 0) ::kill(pid_, SIGCONT);
-  }
+  void pause() { process_.pause(); }
+  void resume() { process_.resume(); }
 
   int port() const { return port_; }
   std::string quorum() const { return "127.0.0.1:" + std::to_string(port_); }
@@ -179,17 +129,13 @@ class ZooKeeperServer {
     return zookeeper_four_letter_word(port_, word);
   }
 
-  std::string log_text() const {
-    std::ifstream in(dir_ / "zookeeper.log");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
+  std::string log_text() const { return process_.log_text(); }
 
  private:
-  std::filesystem::path dir_;
+  std::filesystem::path dir_ =
+      std::filesystem::temp_directory_path() / ("weir-zookeeper-" + std::to_string(::getpid()));
   int port_ = 0;
-  pid_t pid_ = -1;
+  JvmProcess process_{"ZooKeeper", dir_ / "zookeeper.log"};
 };
 
 //! One ZooKeeperServer for the whole test binary: register with

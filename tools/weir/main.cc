@@ -12,9 +12,11 @@
 #include "client_commands.h"
 #include "cluster_commands.h"
 #include "examples.h"
+#include "kafka_commands.h"
 #include "local_cluster.h"
 #include "nexmark_commands.h"
 #include "run_command.h"
+#include "weir/nexmark/kafka/nexmark_kafka.h"
 #include "weir/weir.h"
 
 namespace {
@@ -32,6 +34,8 @@ int list_config() {
 
 int main(int argc, char** argv) {
   weir::cli::register_builtin_jobs();
+  weir::nexmark::install_nexmark_kafka();  // kafka: sources and sinks of Nexmark queries, also in job
+                                           // libraries
 #ifdef WEIR_WITH_PYTHON
   weir::python::enable_python_jobs();  // JobManagers and TaskManagers plan Python jobs (kind: python)
 #endif
@@ -63,6 +67,8 @@ int main(int argc, char** argv) {
   weir::cli::add_cluster_commands(app, cluster);
   weir::cli::LocalClusterCommand local_cluster;
   weir::cli::add_local_cluster_command(app, local_cluster);
+  weir::cli::KafkaReadCommand kafka_read;
+  weir::cli::add_kafka_read_command(app, kafka_read);
 
   try {
     app.parse(argc, argv);
@@ -81,6 +87,7 @@ int main(int argc, char** argv) {
     if (int code = 0; weir::cli::run_nexmark_commands(nexmark, code)) return code;
     if (int code = 0; weir::cli::run_cluster_commands(cluster, code)) return code;
     if (int code = 0; weir::cli::run_local_cluster_command(local_cluster, code)) return code;
+    if (int code = 0; weir::cli::run_kafka_read_command(kafka_read, code)) return code;
   } catch (const weir::ConfigError& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 2;

@@ -7,10 +7,15 @@ namespace weir::cli {
 
 namespace nx = connectors::nexmark;
 
-void add_generator_options(CLI::App* cmd, NexmarkGeneratorArgs& g) {
+void add_generator_options(CLI::App* cmd, NexmarkGeneratorArgs& g, bool events_required) {
   g.rate = nx::kDefaultRate;
   g.base_time = nx::kDefaultBaseTime;
-  cmd->add_option("--events", g.events, "Number of events")->required()->check(CLI::PositiveNumber);
+  auto* events = cmd->add_option("--events", g.events,
+                                 events_required ? "Number of events"
+                                                 : "Number of events (with --source kafka:TOPIC: optional, "
+                                                   "default the topic's record count)")
+                     ->check(CLI::PositiveNumber);
+  if (events_required) events->required();
   cmd->add_option("--seed", g.seed, "Seed: equal seeds give equal events")->capture_default_str();
   cmd->add_option("--rate", g.rate, "Events per second of event time")
       ->capture_default_str()
@@ -21,6 +26,16 @@ void add_generator_options(CLI::App* cmd, NexmarkGeneratorArgs& g) {
                   "Move each event's dateTime back by up to this many ms (watermarks allow for it)")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+}
+
+void add_kafka_options(CLI::App* cmd, NexmarkKafkaArgs& k) {
+  cmd->add_option("--bootstrap-servers", k.bootstrap_servers,
+                  "Kafka brokers HOST:PORT[,HOST:PORT...] of a kafka: source or sink");
+  cmd->add_option("--kafka-timeout-ms", k.timeout_ms,
+                  "How long requests to the Kafka brokers may take before the command or the job fails, "
+                  "naming them")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
 }
 
 connectors::nexmark::GeneratorConfig generator_config(const NexmarkGeneratorArgs& g) {
@@ -39,11 +54,25 @@ void add_nexmark_run_options(CLI::App* cmd, NexmarkRunArgs& a) {
          "Query to run (q0, q1, ..., q22) or all; calibration: gen (the generator alone, no engine), "
          "passthrough (every event to a blackhole)")
       ->required();
-  add_generator_options(cmd, a.run_generator);
+  add_generator_options(cmd, a.run_generator, /*events_required=*/false);
   cmd->add_option("-p,--parallelism", a.parallelism, "Default parallelism of the job")
       ->check(CLI::Range(1, 32768));
-  cmd->add_option("--sink", a.sink, "blackhole, or file:DIR for JSON lines in part files")
+  cmd->add_option("--source", a.source,
+                  "generator (events made in the job), or kafka:TOPIC: the JSON events `weir nexmark-gen "
+                  "--sink kafka:TOPIC` wrote, read up to the topic's end at the start (bounded)")
       ->capture_default_str();
+  cmd->add_option("--sink", a.sink,
+                  "blackhole, file:DIR for JSON lines in part files, or kafka:TOPIC for one JSON object per "
+                  "record (an existing topic)")
+      ->capture_default_str();
+  add_kafka_options(cmd, a.kafka);
+  cmd->add_option("--delivery-guarantee", a.delivery_guarantee,
+                  "With --sink kafka:TOPIC: exactly-once (a Kafka transaction per checkpoint), at-least-once "
+                  "(flush on every checkpoint) or none (default)");
+  cmd->add_option(
+      "--transactional-id-prefix", a.transactional_id_prefix,
+      "With --delivery-guarantee exactly-once: the prefix of the sink's transactional ids, unique "
+      "among jobs writing at the same time (default weir-nexmark-QUERY-TOPIC)");
   cmd->add_option("--tps", a.tps,
                   "Pace the source at this many events per wall-clock second in total (0: flat out)")
       ->check(CLI::NonNegativeNumber);
@@ -98,10 +127,39 @@ nexmark::QueryOptions nexmark_query_options(const NexmarkRunArgs& a) {
   o.tps = a.tps;
   o.side_input = a.side_input;
   try {
+    o.source = nexmark::SourceSpec::parse(a.source);
+  } catch (const ConfigError&) {
+    throw ConfigError("bad --source '" + a.source + "': expected generator or kafka:TOPIC");
+  }
+  try {
     o.sink = nexmark::SinkSpec::parse(a.sink);
   } catch (const ConfigError&) {
-    throw ConfigError("bad --sink '" + a.sink + "': expected blackhole or file:PATH");
+    throw ConfigError("bad --sink '" + a.sink + "': expected blackhole, file:PATH or kafka:TOPIC");
   }
+  const bool kafka_source = o.source.kind == nexmark::SourceSpec::Kind::kKafka;
+  const bool kafka_sink = o.sink.kind == nexmark::SinkSpec::Kind::kKafka;
+  if (!kafka_source && o.generator.events <= 0)
+    throw ConfigError(
+        "--events N is required with the generator source (or read events with --source kafka:TOPIC)");
+  if ((kafka_source || kafka_sink) && a.kafka.bootstrap_servers.empty())
+    throw ConfigError(std::string(kafka_source ? "--source '" + a.source : "--sink '" + a.sink) +
+                      "' needs --bootstrap-servers HOST:PORT (the Kafka brokers)");
+  if (!kafka_sink && (!a.delivery_guarantee.empty() || !a.transactional_id_prefix.empty()))
+    throw ConfigError("--delivery-guarantee and --transactional-id-prefix apply to --sink kafka:TOPIC only");
+  o.kafka.bootstrap_servers = a.kafka.bootstrap_servers;
+  o.kafka.client_timeout_ms = a.kafka.timeout_ms;
+  if (!a.delivery_guarantee.empty()) {
+    try {
+      o.kafka.delivery_guarantee = nexmark::parse_delivery_guarantee(a.delivery_guarantee);
+    } catch (const ConfigError&) {
+      throw ConfigError("bad --delivery-guarantee '" + a.delivery_guarantee +
+                        "': expected exactly-once, at-least-once or none");
+    }
+  }
+  if (!a.transactional_id_prefix.empty() &&
+      o.kafka.delivery_guarantee != nexmark::DeliveryGuarantee::kExactlyOnce)
+    throw ConfigError("--transactional-id-prefix needs --delivery-guarantee exactly-once");
+  o.kafka.transactional_id_prefix = a.transactional_id_prefix;
   return o;
 }
 

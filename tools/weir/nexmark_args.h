@@ -21,11 +21,21 @@ struct NexmarkGeneratorArgs {
   int64_t out_of_orderness_ms = 0;
 };
 
+//! The Kafka cluster of `--source kafka:TOPIC`, `--sink kafka:TOPIC` (and nexmark-gen's).
+struct NexmarkKafkaArgs {
+  std::string bootstrap_servers;
+  int64_t timeout_ms = 30000;  //!< --kafka-timeout-ms: bounds requests to the brokers
+};
+
 struct NexmarkRunArgs {
   std::string query;
   NexmarkGeneratorArgs run_generator;
   int parallelism = 0;
+  std::string source = "generator";  //!< generator or kafka:TOPIC
   std::string sink = "blackhole";
+  NexmarkKafkaArgs kafka;
+  std::string delivery_guarantee;  //!< a kafka: sink's; empty: none
+  std::string transactional_id_prefix;
   double tps = 0;
   std::string side_input;  //!< q13's side input file; empty: Nexmark's default table
   std::vector<std::string> defines;
@@ -40,17 +50,22 @@ struct NexmarkRunArgs {
   bool allow_non_restored_state = false;
 };
 
-void add_generator_options(CLI::App* cmd, NexmarkGeneratorArgs& g);
+//! --events (required when `events_required`), --seed, --rate, --base-time, --out-of-orderness.
+void add_generator_options(CLI::App* cmd, NexmarkGeneratorArgs& g, bool events_required = true);
+//! --bootstrap-servers and --kafka-timeout-ms.
+void add_kafka_options(CLI::App* cmd, NexmarkKafkaArgs& k);
 connectors::nexmark::GeneratorConfig generator_config(const NexmarkGeneratorArgs& g);
 
-//! Registers --query, the generator options, -p, --sink, --tps, -D and the fault-tolerance options.
+//! Registers --query, the generator options, -p, --source, --sink, the Kafka options, --tps, -D and the
+//! fault-tolerance options.
 void add_nexmark_run_options(CLI::App* cmd, NexmarkRunArgs& a);
 
 //! -D keys, -p, --checkpoint-interval and --checkpoint-dir as configuration on top of `base`; throws
 //! ConfigError naming a bad flag.
 Configuration nexmark_configuration(const NexmarkRunArgs& a, Configuration base = {});
 
-//! Generator, pacing and sink of the run; throws ConfigError naming a bad --sink.
+//! Source, generator, pacing and sink of the run; throws ConfigError naming a bad --source, --sink, a missing
+//! --events or --bootstrap-servers, or Kafka flags without a kafka: sink.
 nexmark::QueryOptions nexmark_query_options(const NexmarkRunArgs& a);
 
 }  // namespace weir::cli

@@ -8,14 +8,16 @@
 
 #include "run_command.h"
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <map>
 #include <random>
 
-#include "weir/connectors/json_format.h"
 #include "weir/connectors/nexmark/generator.h"
+#include "weir/nexmark/event_json.h"
+#include "weir/nexmark/kafka/nexmark_kafka.h"
 #include "weir/nexmark/queries.h"
 #include "weir/nexmark/query_runner.h"
 
@@ -24,31 +26,31 @@ namespace {
 
 namespace nx = connectors::nexmark;
 
-void append_event_json(std::string& out, const nx::Event& e) {
-  out += "{\"type\":\"";
-  out += nx::kind_name(e.kind);
-  out += "\",";
-  switch (e.kind) {
-    case nx::EventKind::kPerson:
-      connectors::append_json_fields(out, e.person);
-      break;
-    case nx::EventKind::kAuction:
-      connectors::append_json_fields(out, e.auction);
-      break;
-    case nx::EventKind::kBid:
-      connectors::append_json_fields(out, e.bid);
-      break;
+int generate(const NexmarkCommands& c) {
+  const NexmarkGeneratorArgs& args = c.gen;
+  if (c.gen_sink != "stdout") {
+    if (!c.gen_sink.starts_with("kafka:") || c.gen_sink.size() <= 6)
+      throw ConfigError("bad --sink '" + c.gen_sink + "': expected stdout or kafka:TOPIC");
+    if (c.gen_kafka.bootstrap_servers.empty())
+      throw ConfigError("--sink '" + c.gen_sink +
+                        "' needs --bootstrap-servers HOST:PORT (the Kafka brokers)");
+    const std::string topic = c.gen_sink.substr(6);
+    auto t0 = std::chrono::steady_clock::now();
+    nexmark::write_events_to_kafka(generator_config(args), c.gen_kafka.bootstrap_servers, topic,
+                                   std::chrono::milliseconds(c.gen_kafka.timeout_ms));
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::cout << fmt::format("WROTE events={} topic={} seconds={:.3f} events_per_s={:.0f}", args.events,
+                             topic, seconds, seconds > 0 ? args.events / seconds : 0.0)
+              << std::endl;
+    return 0;
   }
-  out += "}\n";
-}
-
-int generate(const NexmarkGeneratorArgs& args) {
   nx::NexmarkGenerator gen(generator_config(args));
   std::string buf;
   nx::Event e;
   for (int64_t n = 0; n < args.events; ++n) {
     gen.generate(n, e);
-    append_event_json(buf, e);
+    nexmark::append_event_json(buf, e);
+    buf += '\n';
     if (buf.size() >= (1 << 20)) {
       if (std::fwrite(buf.data(), 1, buf.size(), stdout) != buf.size())
         throw WeirError("nexmark-gen: cannot write to stdout");
@@ -58,6 +60,19 @@ int generate(const NexmarkGeneratorArgs& args) {
   if (std::fwrite(buf.data(), 1, buf.size(), stdout) != buf.size() || std::fflush(stdout) != 0)
     throw WeirError("nexmark-gen: cannot write to stdout");
   return 0;
+}
+
+//! Checks the topics of a kafka: source and sink before the job starts (a KafkaError names a missing topic
+//! or brokers that did not answer) and, without --events, counts the source topic's records: the events the
+//! RESULT line reports and injected failures spread over.
+void check_kafka_topics(const NexmarkRunArgs& a, nexmark::QueryOptions& o) {
+  const std::chrono::milliseconds timeout(a.kafka.timeout_ms);
+  if (o.source.kind == nexmark::SourceSpec::Kind::kKafka) {
+    int64_t records = nexmark::topic_record_count(a.kafka.bootstrap_servers, o.source.topic, timeout);
+    if (o.generator.events <= 0) o.generator.events = records;
+  }
+  if (o.sink.kind == nexmark::SinkSpec::Kind::kKafka)
+    nexmark::check_topic_exists(a.kafka.bootstrap_servers, o.sink.dir, timeout);
 }
 
 //! A fresh directory for checkpoints under the system temp directory.
@@ -129,7 +144,10 @@ int run_queries(const NexmarkCommands& c) {
     for (const auto& n : nexmark::query_names()) all += (all.empty() ? "" : ", ") + n;
     throw ConfigError("bad --query '" + c.query + "': expected all or one of " + all);
   }
-  const nexmark::QueryOptions base = nexmark_query_options(c);
+  nexmark::QueryOptions base = nexmark_query_options(c);
+  if (base.source.kind == nexmark::SourceSpec::Kind::kKafka && c.query == "gen")
+    throw ConfigError("--query gen runs the generator alone; it reads no --source");
+  check_kafka_topics(c, base);
   const nexmark::SinkSpec& sink = base.sink;
   Configuration conf = nexmark_configuration(c);
   nexmark::RunControl control = fault_tolerance(c, queries.size(), conf);
@@ -157,8 +175,6 @@ std::vector<std::string> library_args(const NexmarkRunArgs& a) {
   const auto& g = a.run_generator;
   std::vector<std::string> args = {"--query",
                                    a.query,
-                                   "--events",
-                                   std::to_string(g.events),
                                    "--seed",
                                    std::to_string(g.seed),
                                    "--rate",
@@ -167,10 +183,20 @@ std::vector<std::string> library_args(const NexmarkRunArgs& a) {
                                    std::to_string(g.base_time),
                                    "--out-of-orderness",
                                    std::to_string(g.out_of_orderness_ms),
+                                   "--source",
+                                   a.source,
                                    "--sink",
                                    a.sink,
                                    "--tps",
                                    fmt::format("{}", a.tps)};
+  if (g.events > 0) args.insert(args.end(), {"--events", std::to_string(g.events)});
+  if (!a.kafka.bootstrap_servers.empty()) {
+    args.insert(args.end(), {"--bootstrap-servers", a.kafka.bootstrap_servers, "--kafka-timeout-ms",
+                             std::to_string(a.kafka.timeout_ms)});
+  }
+  if (!a.delivery_guarantee.empty()) args.insert(args.end(), {"--delivery-guarantee", a.delivery_guarantee});
+  if (!a.transactional_id_prefix.empty())
+    args.insert(args.end(), {"--transactional-id-prefix", a.transactional_id_prefix});
   if (!a.side_input.empty()) args.insert(args.end(), {"--side-input", a.side_input});
   if (!a.from_savepoint.empty()) args.insert(args.end(), {"--from-savepoint", a.from_savepoint});
   if (a.allow_non_restored_state) args.push_back("--allow-non-restored-state");
@@ -192,6 +218,8 @@ int run_on_cluster(const NexmarkCommands& c) {
   if (!std::filesystem::exists(library))
     throw ConfigError("the Nexmark job library is not beside this weir binary (expected " + library.string() +
                       ")");
+  nexmark::QueryOptions options = nexmark_query_options(c);  // bad flags fail here, not on the cluster
+  check_kafka_topics(c, options);
   Configuration conf = nexmark_configuration(c);
   if (conf.contains("execution.checkpointing.interval") && c.checkpoint_dir.empty() &&
       !conf.contains("execution.checkpointing.dir"))
@@ -204,7 +232,7 @@ int run_on_cluster(const NexmarkCommands& c) {
   if (code == 0 && !c.detached) {
     auto job = nlohmann::json::parse(final_job);
     double seconds = job.value("duration", int64_t{0}) / 1000.0;
-    int64_t events = c.run_generator.events;
+    int64_t events = options.generator.events;
     std::cout << fmt::format(
                      "RESULT query={} events={} seconds={:.3f} events_per_s={:.0f} restarts={} cluster={}",
                      c.query, events, seconds, seconds > 0 ? events / seconds : 0.0, job.value("restarts", 0),
@@ -217,8 +245,15 @@ int run_on_cluster(const NexmarkCommands& c) {
 }  // namespace
 
 void add_nexmark_commands(CLI::App& app, NexmarkCommands& c) {
-  c.gen_cmd = app.add_subcommand("nexmark-gen", "Write Nexmark events as JSON lines to stdout");
+  c.gen_cmd = app.add_subcommand(
+      "nexmark-gen", "Write Nexmark events as JSON lines to stdout, or as JSON records into a Kafka topic");
   add_generator_options(c.gen_cmd, c.gen);
+  c.gen_cmd
+      ->add_option("--sink", c.gen_sink,
+                   "stdout, or kafka:TOPIC: one JSON event per record into this existing topic, keyed by "
+                   "auction id (bids, auctions) or person id (persons)")
+      ->capture_default_str();
+  add_kafka_options(c.gen_cmd, c.gen_kafka);
 
   c.run_cmd =
       app.add_subcommand("nexmark", "Run Nexmark queries on the embedded MiniCluster and print RESULT lines");
@@ -232,7 +267,7 @@ void add_nexmark_commands(CLI::App& app, NexmarkCommands& c) {
 
 bool run_nexmark_commands(const NexmarkCommands& c, int& exit_code) {
   if (c.gen_cmd && *c.gen_cmd) {
-    exit_code = generate(c.gen);
+    exit_code = generate(c);
     return true;
   }
   if (c.run_cmd && *c.run_cmd) {

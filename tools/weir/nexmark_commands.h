@@ -1,6 +1,6 @@
 #pragma once
-// `weir nexmark-gen` (the generator's events as JSON lines) and `weir nexmark` (run queries and print
-// RESULT lines). main.cc registers them and dispatches.
+// `weir nexmark-gen` (the generator's events as JSON lines, or records of a Kafka topic) and `weir nexmark`
+// (run queries and print RESULT lines). main.cc registers them and dispatches.
 #include <string>
 #include <vector>
 
@@ -14,6 +14,8 @@ struct NexmarkCommands : NexmarkRunArgs {
   CLI::App* gen_cmd = nullptr;
   CLI::App* run_cmd = nullptr;
   NexmarkGeneratorArgs gen;
+  std::string gen_sink = "stdout";  //!< nexmark-gen: stdout or kafka:TOPIC
+  NexmarkKafkaArgs gen_kafka;
   std::string jobmanager;  //!< run on this cluster (its REST HOST:PORT) instead of the MiniCluster
   bool detached = false;
 };

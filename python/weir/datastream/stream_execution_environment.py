@@ -248,6 +248,9 @@ class StreamExecutionEnvironment:
             raise TypeError(
                 f"from_source() needs a Source (NumberSequenceSource, FileSource, KafkaSource), got {source!r}"
             )
+        if getattr(source, "_applies_watermark_strategy", False):
+            # Kafka: watermarks per partition, generated in the source.
+            return DataStream(make(self, source_name, watermark_strategy))
         ds = DataStream(make(self, source_name))
         if watermark_strategy is not None and watermark_strategy._kind != "none":
             ds = ds.assign_timestamps_and_watermarks(watermark_strategy)
@@ -405,7 +408,11 @@ class _Translator:
         elif k == "source_file":
             h = b.read_text_file(a["path"], n.name)
         elif k == "source_kafka":
-            h = b.kafka_source(a["config"], n.name)
+            ws: WatermarkStrategy | None = a.get("strategy")
+            if ws is None:
+                h = b.kafka_source(a["config"], n.name, None, None)
+            else:
+                h = b.kafka_source(a["config"], n.name, ws._engine_spec(), ws._assigner_callable())
             self._props(h, n)
         elif k in ("stage", "key_by"):
             chain = self.chain_of[n.id]
@@ -472,12 +479,17 @@ class _Translator:
                     b.set_property(lines, "parallelism", n.parallelism)
                 h = b.file_sink(lines, base, n.name, prefix, suffix)
             elif isinstance(a["spec"], tuple) and a["spec"][0] == "kafka":
+                _, config, preparer = a["spec"]
                 text = ad.ChainSpec()
-                text.stages.append((ad.MAP, str, "To String", None))
-                values = b.chain(self._inputs(n), text, ("STRING", "String", [], []), {}, None, "To String")
+                if preparer is None:
+                    text.stages.append((ad.MAP, str, "To String", None))
+                    values = b.chain(self._inputs(n), text, ("STRING", "String", [], []), {}, None, "To String")
+                else:
+                    text.stages.append((ad.MAP, preparer, "Kafka Record Serializer", None))
+                    values = b.chain(self._inputs(n), text, None, {}, None, "Kafka Record Serializer")
                 if n.parallelism:
                     b.set_property(values, "parallelism", n.parallelism)
-                h = b.kafka_sink(values, a["spec"][1], n.name)
+                h = b.kafka_sink(values, config, n.name)
             elif a["spec"] is None:
                 h = b.discarding_sink(self._inputs(n), n.name)
             else:

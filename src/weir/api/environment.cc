@@ -41,6 +41,31 @@ StreamExecutionEnvironment& StreamExecutionEnvironment::configure(const std::str
   return *this;
 }
 
+StreamExecutionEnvironment& StreamExecutionEnvironment::enable_checkpointing(Duration interval,
+                                                                             CheckpointingMode mode) {
+  checkpoint_config_.set_checkpoint_interval(interval).set_checkpointing_mode(mode);
+  return *this;
+}
+
+StreamExecutionEnvironment& StreamExecutionEnvironment::set_state_backend(const StateBackend& backend) {
+  for (const auto& [key, value] : backend.keys()) config_.set(key, value);
+  return *this;
+}
+
+StreamExecutionEnvironment& StreamExecutionEnvironment::set_restart_strategy(
+    const RestartStrategyConfiguration& strategy) {
+  for (const auto& [key, value] : strategy.keys) config_.set(key, value);
+  return *this;
+}
+
+StreamExecutionEnvironment& StreamExecutionEnvironment::set_buffer_timeout(Duration timeout) {
+  if (timeout.count() < 0)
+    throw ConfigError("bad value for " + options::kBufferTimeout.key() +
+                      ": the buffer timeout must not be negative");
+  config_.set(options::kBufferTimeout.key(), std::to_string(timeout.count()) + " ms");
+  return *this;
+}
+
 DataStream<int64_t> StreamExecutionEnvironment::from_sequence(int64_t from, int64_t to) {
   if (to < from) throw JobDefinitionError("from_sequence: 'to' must not be below 'from'");
   auto s =

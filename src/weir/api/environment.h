@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "weir/api/checkpoint_config.h"
 #include "weir/checkpoint/savepoint_disposal.h"
 #include "weir/cluster/minicluster/mini_cluster.h"
 #include "weir/common/config.h"
@@ -74,6 +75,9 @@ inline DisposedSavepoint dispose_savepoint(const std::string& path) {
 class StreamExecutionEnvironment {
  public:
   explicit StreamExecutionEnvironment(Configuration config = {});
+  // Not copyable: the checkpoint config and the streams defined on it refer to this environment.
+  StreamExecutionEnvironment(const StreamExecutionEnvironment&) = delete;
+  StreamExecutionEnvironment& operator=(const StreamExecutionEnvironment&) = delete;
   static std::unique_ptr<StreamExecutionEnvironment> get_execution_environment(Configuration config = {}) {
     return std::make_unique<StreamExecutionEnvironment>(std::move(config));
   }
@@ -85,6 +89,17 @@ class StreamExecutionEnvironment {
   //! Sets any configuration key (Flink names); throws ConfigError naming a bad key or value.
   StreamExecutionEnvironment& configure(const std::string& key, const std::string& value);
   const Configuration& get_config() const { return config_; }
+
+  // Typed settings (checkpoint_config.h): each writes the key configure() would, validated the same way.
+  //! Checkpoints every `interval` (Flink's enableCheckpointing).
+  StreamExecutionEnvironment& enable_checkpointing(Duration interval,
+                                                   CheckpointingMode mode = CheckpointingMode::kExactlyOnce);
+  //! The checkpointing settings; lives as long as this environment.
+  CheckpointConfig& get_checkpoint_config() { return checkpoint_config_; }
+  StreamExecutionEnvironment& set_state_backend(const StateBackend& backend);
+  StreamExecutionEnvironment& set_restart_strategy(const RestartStrategyConfiguration& strategy);
+  //! How long a partly filled output buffer may wait before it is sent (execution.buffer-timeout.interval).
+  StreamExecutionEnvironment& set_buffer_timeout(Duration timeout);
   //! Runs the job on this cluster instead of an embedded one.
   void set_cluster(std::shared_ptr<cluster::MiniCluster> c) { cluster_ = std::move(c); }
   //! Processing time for the job's tasks (tests use a ManualClock).
@@ -112,6 +127,7 @@ class StreamExecutionEnvironment {
  private:
   std::shared_ptr<cluster::MiniCluster> cluster_for(const graph::JobGraph& jg);
   Configuration config_;
+  CheckpointConfig checkpoint_config_{&config_};
   std::shared_ptr<graph::StreamGraph> graph_ = std::make_shared<graph::StreamGraph>();
   std::shared_ptr<cluster::MiniCluster> cluster_;
   std::shared_ptr<Clock> clock_;

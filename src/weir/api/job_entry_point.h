@@ -13,7 +13,12 @@
 // The macro defines two `extern "C"` symbols: the entry point itself, whose name carries the entry-point
 // version (the contract between a library and the Weir that loads it: signature and plan context), and
 // a constant with that version, so that a loader finding no entry point of its own version can say
-// which version the library was built against instead of "no entry point".
+// which version the library was built against instead of "no entry point". A third symbol,
+// `weir_job_build_id`, holds the build id of the Weir the library was compiled against (a hash of Weir's
+// headers, compiler and flags: weir/api/build_id.h, cmake/WeirBuildId.cmake): a library calls into the
+// loading process's Weir directly, so one built against other headers or flags could misread its
+// objects; the loader refuses it, naming both ids, instead of letting it crash.
+#include "weir/api/build_id.h"
 
 //! The entry-point version this Weir defines and loads. Raised when the contract changes.
 #define WEIR_JOB_ENTRY_POINT_VERSION 1
@@ -30,6 +35,9 @@ namespace weir {
 inline constexpr const char* kJobEntryPointSymbol = WEIR_JOB_DETAIL_STR(WEIR_JOB_ENTRY_POINT_SYMBOL);
 inline constexpr const char* kJobEntryPointVersionSymbol = "weir_job_entry_point_version";
 inline constexpr int kJobEntryPointVersion = WEIR_JOB_ENTRY_POINT_VERSION;
+inline constexpr const char* kJobBuildIdSymbol = "weir_job_build_id";
+//! The build id of this Weir (the one a library built now embeds, and the one this loader accepts).
+inline constexpr const char* kBuildId = WEIR_BUILD_ID;
 //! The entry point's signature: main's.
 using JobMainFunction = int (*)(int argc, char** argv);
 }  // namespace weir
@@ -39,6 +47,7 @@ using JobMainFunction = int (*)(int argc, char** argv);
 #define WEIR_JOB_MAIN(fn)                                                                                    \
   extern "C" __attribute__((visibility("default"))) const int weir_job_entry_point_version =                 \
       WEIR_JOB_ENTRY_POINT_VERSION;                                                                          \
+  extern "C" __attribute__((visibility("default"))) const char weir_job_build_id[] = WEIR_BUILD_ID;          \
   extern "C" __attribute__((visibility("default"))) int WEIR_JOB_ENTRY_POINT_SYMBOL(int argc, char** argv) { \
     return fn(argc, argv);                                                                                   \
   }

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include "weir/common/assert.h"
 #include "weir/common/error.h"
 
 namespace weir {
@@ -60,6 +61,7 @@ class DataOutput {
   }
   template <typename T>
   void patch_fixed(size_t at, T v) {
+    WEIR_ASSERT(at + sizeof(T) <= size_, "patch_fixed outside the bytes written");
     std::memcpy(data_.get() + at, &v, sizeof(T));
   }
 
@@ -97,7 +99,7 @@ class DataInput {
     p_ += n;
   }
   template <typename T>
-  T read_fixed() {
+  [[nodiscard]] T read_fixed() {
     need(sizeof(T));
     if constexpr (std::is_same_v<T, bool>) {
       // Only 0 and 1 are bools: another byte (a corrupt or hostile input) would be undefined behaviour.
@@ -110,8 +112,8 @@ class DataInput {
     p_ += sizeof(T);
     return v;
   }
-  uint8_t read_u8() { return read_fixed<uint8_t>(); }
-  uint64_t read_varint() {
+  [[nodiscard]] uint8_t read_u8() { return read_fixed<uint8_t>(); }
+  [[nodiscard]] uint64_t read_varint() {
     uint64_t v = 0;
     for (int shift = 0; shift < 64; shift += 7) {
       need(1);
@@ -121,7 +123,7 @@ class DataInput {
     }
     throw SerializationError("malformed varint");
   }
-  std::string_view read_bytes() {
+  [[nodiscard]] std::string_view read_bytes() {
     uint64_t n = read_varint();
     need(n);
     std::string_view s(reinterpret_cast<const char*>(p_), n);
@@ -132,6 +134,13 @@ class DataInput {
     need(n);
     p_ += n;
   }
+  //! Skips a value written with write_fixed<T> (the reads are [[nodiscard]]: a skip says so).
+  template <typename T>
+  void skip_fixed() {
+    skip(sizeof(T));
+  }
+  //! Skips what write_bytes wrote.
+  void skip_bytes() { skip(read_varint()); }
 
  private:
   void need(size_t n) const {

@@ -78,15 +78,16 @@ class FileSystem {
   //! The scheme this file system serves ("file", "s3").
   virtual std::string_view scheme() const = 0;
 
-  virtual std::unique_ptr<OutputStream> create(const Path& path, WriteMode mode = WriteMode::kOverwrite) = 0;
+  [[nodiscard]] virtual std::unique_ptr<OutputStream> create(const Path& path,
+                                                             WriteMode mode = WriteMode::kOverwrite) = 0;
   //! The whole file. FileNotFoundError when absent.
-  virtual std::string read(const Path& path) = 0;
+  [[nodiscard]] virtual std::string read(const Path& path) = 0;
   //! `length` bytes from `offset` (fewer only at the end of the file). FileNotFoundError when absent.
-  virtual std::string read_range(const Path& path, uint64_t offset, uint64_t length) = 0;
+  [[nodiscard]] virtual std::string read_range(const Path& path, uint64_t offset, uint64_t length) = 0;
   //! A file's or directory's status, or nullopt when neither exists.
-  virtual std::optional<FileStatus> stat(const Path& path) = 0;
+  [[nodiscard]] virtual std::optional<FileStatus> stat(const Path& path) = 0;
   //! The files and directories directly below `dir` (empty when it does not exist), sorted by name.
-  virtual std::vector<FileStatus> list(const Path& dir) = 0;
+  [[nodiscard]] virtual std::vector<FileStatus> list(const Path& dir) = 0;
   //! Removes a file; a missing file is not an error.
   virtual void remove(const Path& path) = 0;
   //! Removes a directory and everything below it; a missing directory is not an error.

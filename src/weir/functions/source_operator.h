@@ -61,6 +61,10 @@ class SourceReader {
   }
   //! Replaces the work open() chose with restored splits (possibly none). Called after open().
   virtual void restore_splits(const std::vector<std::string>& splits) {}
+  //! Every split of every subtask in the restored checkpoint (this subtask's among them), before
+  //! restore_splits: the job-wide view a reader that discovers work needs to tell new work (a Kafka
+  //! partition added since) from work another subtask restored.
+  virtual void restore_job_splits(const std::vector<std::string>& all_splits) {}
   //! Checkpoint `checkpoint_id` completed (every task acknowledged it); on the task thread.
   virtual void notify_checkpoint_complete(int64_t checkpoint_id) {}
 };
@@ -79,7 +83,10 @@ class SourceOperator final : public runtime::SourceOperatorBase {
   void open() override {
     output_ = std::make_unique<SourceOutput<T>>(static_cast<runtime::Output<T>*>(rt_.output));
     reader_->open({rt_.subtask_index, rt_.parallelism, rt_.processing_time});
-    if (restored_) reader_->restore_splits(restored_splits_);
+    if (restored_) {
+      reader_->restore_job_splits(job_splits_);
+      reader_->restore_splits(restored_splits_);
+    }
   }
   InputStatus emit_next(int max_records) override { return reader_->poll_next(*output_, max_records); }
   void close() override { reader_->close(); }
@@ -108,6 +115,7 @@ class SourceOperator final : public runtime::SourceOperatorBase {
                                      : static_cast<int>(i % rt_.parallelism) == rt_.subtask_index;
         ++i;
         if (mine) restored_splits_.push_back(split);
+        job_splits_.push_back(split);
       }
     restored_ = true;
   }
@@ -117,6 +125,7 @@ class SourceOperator final : public runtime::SourceOperatorBase {
   std::unique_ptr<SourceOutput<T>> output_;
   bool restored_ = false;
   std::vector<std::string> restored_splits_;
+  std::vector<std::string> job_splits_;
 };
 
 }  // namespace weir::ops

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "weir/common/assert.h"
 #include "weir/common/error.h"
 
 namespace weir::network {
@@ -121,6 +122,8 @@ BufferPtr BufferPool::try_request() {
 void BufferPool::recycle(Buffer* b) {
   {
     std::lock_guard lock(mu_);
+    WEIR_ASSERT(in_use_.load(std::memory_order_relaxed) > 0, "a buffer recycled into a pool that lent none");
+    WEIR_ASSERT(free_.size() < max_buffers_, "more buffers recycled than the pool has");
     free_.push_back(b);
     in_use_.store(in_use_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
     g_in_use.fetch_sub(1, std::memory_order_relaxed);

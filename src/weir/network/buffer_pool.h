@@ -34,7 +34,7 @@ class BufferPool {
   //! Returns a buffer, waiting while none is free. Throws TaskCanceled once `canceled` becomes true.
   BufferPtr request(const std::atomic<bool>& canceled);
   //! Returns a buffer or null when none is free.
-  BufferPtr try_request();
+  [[nodiscard]] BufferPtr try_request();
   void recycle(Buffer* b);
 
   uint32_t segment_size() const { return segment_size_; }

@@ -30,7 +30,7 @@ class InputGate final : public ChannelListener {
   };
   //! The next buffer from any channel with data, or an empty Next. Throws WeirError when a channel
   //! failed (its remote producer is gone).
-  Next poll();
+  [[nodiscard]] Next poll();
   int num_channels() const { return static_cast<int>(channels_.size()); }
   int index() const { return gate_index_; }
 

@@ -51,14 +51,27 @@ std::shared_ptr<graph::JobGraph> build_nexmark_job(const std::vector<std::string
       o.sink = SinkSpec::parse(v);
     } else if (k == "side-input") {
       o.side_input = v;
+    } else if (k == "source") {
+      o.source = SourceSpec::parse(v);
+    } else if (k == "bootstrap-servers") {
+      o.kafka.bootstrap_servers = v;
+    } else if (k == "delivery-guarantee") {
+      o.kafka.delivery_guarantee = parse_delivery_guarantee(v);
+    } else if (k == "transactional-id-prefix") {
+      o.kafka.transactional_id_prefix = v;
     } else {
       throw ConfigError(
           "nexmark job: unknown argument '" + k +
-          "' (expected query, events, seed, rate, base-time, out-of-orderness, tps, sink, side-input)");
+          "' (expected query, events, seed, rate, base-time, out-of-orderness, tps, sink, "
+          "side-input, source, bootstrap-servers, delivery-guarantee, transactional-id-prefix)");
     }
   }
   if (query.empty()) throw ConfigError("nexmark job: missing argument query=NAME");
-  if (o.generator.events <= 0) throw ConfigError("nexmark job: missing or bad argument events=N (N > 0)");
+  if (o.source.kind == SourceSpec::Kind::kGenerator && o.generator.events <= 0)
+    throw ConfigError("nexmark job: missing or bad argument events=N (N > 0)");
+  if ((o.source.kind == SourceSpec::Kind::kKafka || o.sink.kind == SinkSpec::Kind::kKafka) &&
+      o.kafka.bootstrap_servers.empty())
+    throw ConfigError("nexmark job: a kafka: source or sink needs bootstrap-servers=HOST:PORT");
   o.generator.validate();
   StreamExecutionEnvironment env(conf);
   build_query(query, env, o);

@@ -2,7 +2,9 @@
 // A Nexmark query as a job other processes can rebuild: the `nexmark` builtin job of a cluster. Its
 // arguments are `key=value` words (the spec a client sends and every JobManager and TaskManager
 // replays): query (required), events (required), seed, rate, base-time, out-of-orderness, tps,
-// sink (blackhole or file:DIR). `weir nexmark --jobmanager` builds them from its own flags.
+// sink (blackhole, file:DIR or kafka:TOPIC), source (generator or kafka:TOPIC; events is then optional),
+// bootstrap-servers, delivery-guarantee, transactional-id-prefix. (`weir nexmark --jobmanager` submits the
+// job library libweir_nexmark_job.so with its own flags instead.)
 #include <memory>
 #include <string>
 #include <vector>

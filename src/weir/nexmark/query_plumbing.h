@@ -5,6 +5,7 @@
 
 #include "weir/connectors/json_lines_sink.h"
 #include "weir/connectors/nexmark/nexmark_source.h"
+#include "weir/nexmark/kafka_io.h"
 #include "weir/nexmark/query_options.h"
 #include "weir/weir.h"
 
@@ -15,8 +16,10 @@ using connectors::nexmark::Bid;
 using connectors::nexmark::Event;
 using connectors::nexmark::Person;
 
-//! Generated events with timestamps (their dateTime) and bounded-out-of-orderness watermarks.
+//! Generated events (or a Kafka topic's, kafka_io.h) with timestamps (their dateTime) and
+//! bounded-out-of-orderness watermarks.
 inline DataStream<Event> event_stream(StreamExecutionEnvironment& env, const QueryOptions& o) {
+  if (o.source.kind == SourceSpec::Kind::kKafka) return kafka_io().events(env, o);
   // The source stamps each event with its dateTime, so no assigner (and no call per record) is needed.
   // A fixed uid, so savepoints keep the source's position whatever else the job changes.
   auto source = env.from_source<Event>(
@@ -63,6 +66,18 @@ void write_rows(DataStream<T> rows, const QueryOptions& o, const std::string& qu
     case SinkSpec::Kind::kMemory:
       rows.add_sink(connectors::JsonLinesSink<T, Format>(o.sink.lines), query + ": Memory Sink");
       break;
+    case SinkSpec::Kind::kKafka: {
+      // The same JSON object a file: sink writes as a line becomes one record's value.
+      auto lines = rows.map(
+          [](const T& v) {
+            std::string line;
+            Format{}(line, v);
+            return line;
+          },
+          query + ": To JSON");
+      kafka_io().write_lines(lines, o, query);
+      break;
+    }
   }
 }
 

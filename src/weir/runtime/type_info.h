@@ -133,7 +133,7 @@ class TypeInfo final : public TypeInfoBase {
                             [&](network::ElementKind kind, std::string_view frame, std::string_view payload) {
                               if (kind != network::ElementKind::kRecord) return;
                               DataInput in(reinterpret_cast<const uint8_t*>(payload.data()), payload.size());
-                              in.read_fixed<int64_t>();  // timestamp
+                              in.skip_fixed<int64_t>();  // timestamp
                               T v = Serializer<T>::read(in);
                               key.clear();
                               (*key_fn)(v, key);

@@ -166,8 +166,8 @@ class SlidingAggregateOperator final : public runtime::StreamOperator, public ru
       for (const auto& [kg, bytes] : snap->keyed) {
         if (!range.contains(kg)) continue;
         DataInput in(bytes);
-        in.read_bytes();  // keyed state
-        in.read_bytes();  // timers
+        in.skip_bytes();  // keyed state
+        in.skip_bytes();  // timers
         if (in.remaining() == 0) continue;
         DataInput pin(in.read_bytes());
         Timestamp fired = pin.read_fixed<int64_t>();

@@ -4,6 +4,8 @@
 
 #include <fstream>
 #include <mutex>
+#include <string>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -86,6 +88,22 @@ JobLibrary JobLibrary::load(const std::filesystem::path& path) {
         "job library {}: no Weir job entry point (symbol {}); export the job's main with WEIR_JOB_MAIN(main) "
         "from weir/api/job_entry_point.h",
         abs.string(), kJobEntryPointSymbol));
+  }
+  // The library calls into this process's Weir directly: it must have been compiled against the same
+  // headers, compiler and flags.
+  const auto* build_id = static_cast<const char*>(dlsym(dl, kJobBuildIdSymbol));
+  if (build_id == nullptr || std::string_view(build_id) != kBuildId) {
+    const std::string theirs = build_id ? build_id : "";  // copied before dlclose unmaps it
+    close_on_error();
+    if (theirs.empty())
+      throw JobLibraryError(fmt::format(
+          "job library {}: has no Weir build id (symbol {}): it was built by an older Weir; rebuild it with "
+          "weir_add_job_library against this Weir (build {})",
+          abs.string(), kJobBuildIdSymbol, kBuildId));
+    throw JobLibraryError(
+        fmt::format("job library {}: built against Weir build {}, but this Weir is build {} (other headers, "
+                    "compiler or flags); rebuild the library with weir_add_job_library against this Weir",
+                    abs.string(), theirs, kBuildId));
   }
   auto main = reinterpret_cast<JobMainFunction>(entry);
   return JobLibrary(std::make_shared<const Handle>(abs, dl, main));

@@ -3,6 +3,14 @@
 // gates and result partitions, then runs the mailbox loop until its inputs end, it fails, or it is
 // canceled. Its state changes go to the JobMaster through the gateway.
 //
+// Split as Flink splits StreamTask: the life and the loops (task.cc), building the operator chain and
+// inputs from the deployment (task_build.cc, Flink's OperatorChain), the watermark valve of each logical
+// input (watermark_valve.h, StatusWatermarkValve), barrier alignment and snapshots (task_checkpoint.cc,
+// CheckpointBarrierHandler and SubtaskCheckpointCoordinator; unaligned ones in task_unaligned.cc) and
+// the asynchronous part of snapshots (snapshot_writer.h, AsyncCheckpointRunnable). One class still holds
+// the state they share (the channels' states serve both the valve and alignment), so the record path
+// stays one call deep.
+//
 // Threading: the constructor and cancel() run on the caller's thread; everything else on the task
 // thread. cancel() only sets a flag and wakes the thread.
 #include <atomic>
@@ -21,13 +29,16 @@
 #include "weir/checkpoint/local_state_store.h"
 #include "weir/checkpoint/operator_snapshot.h"
 #include "weir/cluster/gateways.h"
+#include "weir/cluster/taskmanager/snapshot_writer.h"
 #include "weir/cluster/taskmanager/wait_time_meter.h"
+#include "weir/cluster/taskmanager/watermark_valve.h"
 #include "weir/network/data_plane.h"
 #include "weir/network/input_gate.h"
 #include "weir/network/partition_registry.h"
 #include "weir/network/result_partition.h"
 #include "weir/network/task_wakeup.h"
 #include "weir/runtime/mailbox.h"
+#include "weir/runtime/operator_failure.h"
 #include "weir/runtime/processing_time_service.h"
 #include "weir/runtime/type_info.h"
 
@@ -110,22 +121,8 @@ class Task {
   TaskMetrics metrics();
 
  private:
-  struct ChannelState {
-    std::string partial;  // bytes of a frame that spans buffers
-    Timestamp watermark = kMinTimestamp;
-    bool idle = false;
-    bool ended = false;         // end of partition: nothing more at all
-    bool end_of_data = false;   // no more records; barriers may still come (final checkpoint)
-    bool barrier_seen = false;  // of the checkpoint being aligned
-    bool blocked = false;       // exactly-once alignment: wait for the other channels' barriers
-    std::deque<std::pair<network::BufferPtr, uint32_t>> stash;  // buffers (and offsets) held while blocked
-  };
-  struct LogicalInput {
-    std::vector<int> channels;  // indices into channel_states_
-    Timestamp emitted = kMinTimestamp;
-    bool idle_emitted = false;
-    bool ended = false;
-  };
+  using ChannelState = InputChannelState;
+  using LogicalInput = LogicalInputState;
   struct GateBinding {
     std::unique_ptr<network::InputGate> gate;
     std::unique_ptr<runtime::RecordDispatcher> dispatcher;
@@ -164,10 +161,6 @@ class Task {
   bool outputs_available() const;
   void yield_between_records(int channel, const uint8_t* pos, const uint8_t* end);
   void restore_in_flight();
-  void run_writer();
-  //! Queues `job` for the snapshot writer thread (started on first use); jobs run in order.
-  void post_to_writer(std::function<void()> job);
-  void stop_writer();
   void update_input(int logical);
   void run_timers_and_mail();
   void maybe_flush(bool force);
@@ -260,12 +253,9 @@ class Task {
   const uint8_t* cur_pos_ = nullptr;
   const uint8_t* cur_end_ = nullptr;
 
-  // Asynchronous part of snapshots: one writer thread per task, started on first use.
-  std::thread writer_;
-  std::mutex writer_mu_;
-  std::condition_variable writer_cv_;
-  std::deque<std::function<void()>> writer_queue_;
-  bool writer_stop_ = false;
+  // Asynchronous part of snapshots: one writer thread per task, started on first use. Destroyed before
+  // the members its jobs use.
+  SnapshotWriter writer_;
 
   std::chrono::milliseconds buffer_timeout_{5};
   std::chrono::steady_clock::time_point last_flush_;
@@ -277,5 +267,20 @@ class Task {
   WaitTimeMeter idle_;
   WaitTimeMeter output_room_wait_;
 };
+
+// A call into an operator (task.cc, task_build.cc, task_checkpoint.cc): what its user function throws
+// becomes an OperatorFailure naming the operator, once, at the innermost boundary.
+template <typename F>
+inline void Task::call_operator(runtime::StreamOperator* op, F&& f) {
+  try {
+    f();
+  } catch (const runtime::OperatorFailure&) {
+    throw;
+  } catch (const TaskCanceled&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw runtime::OperatorFailure(op->runtime().name, e.what());
+  }
+}
 
 }  // namespace weir::cluster

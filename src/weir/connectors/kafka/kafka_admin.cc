@@ -167,4 +167,35 @@ void KafkaAdmin::delete_topics(const std::vector<std::string>& topics, std::chro
       "deleted topics were still listed");
 }
 
+void KafkaAdmin::create_partitions(const std::string& topic, int32_t total_partitions,
+                                   std::chrono::milliseconds timeout) {
+  auto deadline = Clock::now() + timeout;
+  char err[512];
+  rd_kafka_NewPartitions_t* spec =
+      rd_kafka_NewPartitions_new(topic.c_str(), static_cast<size_t>(total_partitions), err, sizeof err);
+  if (!spec) throw KafkaError("cannot add partitions to topic '" + topic + "': " + err);
+  Event ev;
+  try {
+    ev = admin_request(*client_, RD_KAFKA_ADMIN_OP_CREATEPARTITIONS, "CreatePartitions", timeout,
+                       [&](rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
+                         rd_kafka_CreatePartitions(client_->handle(), &spec, 1, options, queue);
+                       });
+  } catch (...) {
+    rd_kafka_NewPartitions_destroy(spec);
+    throw;
+  }
+  rd_kafka_NewPartitions_destroy(spec);
+  size_t n = 0;
+  const rd_kafka_topic_result_t** results =
+      rd_kafka_CreatePartitions_result_topics(rd_kafka_event_CreatePartitions_result(ev.get()), &n);
+  check_topic_results(results, n, "add partitions to", *client_, RD_KAFKA_RESP_ERR_NO_ERROR);
+  await_metadata(
+      *client_, deadline,
+      [&](const std::map<std::string, int32_t>& listed) {
+        auto it = listed.find(topic);
+        return it != listed.end() && it->second >= total_partitions;
+      },
+      "added partitions did not appear in the metadata");
+}
+
 }  // namespace weir::kafka

@@ -1,6 +1,6 @@
 #pragma once
-// Topic administration through librdkafka's admin API: create and delete topics. Used by the test harness,
-// scripts and tools; jobs never create topics on their own.
+// Topic administration through librdkafka's admin API: create and delete topics, add partitions. Used by the
+// test harness, scripts and tools; jobs never create topics on their own.
 //
 // Threading: each call blocks its caller until the brokers answer or the timeout passes.
 #include <chrono>
@@ -29,6 +29,11 @@ class KafkaAdmin {
   //! Deletes the topics (a topic that does not exist is no error) and returns once the metadata no longer
   //! lists them.
   void delete_topics(const std::vector<std::string>& topics, std::chrono::milliseconds timeout);
+
+  //! Grows `topic` to `total_partitions` partitions and returns once the metadata lists that many. A
+  //! KafkaError names the topic (e.g. INVALID_PARTITIONS when it already has as many) or the brokers.
+  void create_partitions(const std::string& topic, int32_t total_partitions,
+                         std::chrono::milliseconds timeout);
 
   const KafkaClient& client() const { return *client_; }
 

@@ -87,6 +87,21 @@ void KafkaConsumer::assign(const std::map<TopicPartition, int64_t>& start_offset
                      e);
 }
 
+void KafkaConsumer::add_partitions(const std::map<TopicPartition, int64_t>& start_offsets) {
+  PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(start_offsets.size())));
+  for (const auto& [tp, offset] : start_offsets)
+    rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition)->offset = offset;
+  // Incremental assignment is allowed outside a group's cooperative protocol (an assign-only consumer).
+  if (rd_kafka_error_t* e = rd_kafka_incremental_assign(client_->handle(), list.get())) {
+    rd_kafka_resp_err_t code = rd_kafka_error_code(e);
+    std::string text = rd_kafka_error_string(e);
+    rd_kafka_error_destroy(e);
+    throw KafkaError("cannot add " + std::to_string(start_offsets.size()) + " partitions of " +
+                         client_->where() + " to a consumer (" + kafka_error_name(code) + ": " + text + ")",
+                     code);
+  }
+}
+
 void KafkaConsumer::pause(const std::vector<TopicPartition>& partitions) {
   auto list = make_list(partitions, RD_KAFKA_OFFSET_INVALID);
   rd_kafka_pause_partitions(client_->handle(), list.get());

@@ -62,6 +62,9 @@ class KafkaConsumer {
 
   //! Reads exactly these partitions from these offsets from now on (replaces the previous assignment).
   void assign(const std::map<TopicPartition, int64_t>& start_offsets);
+  //! Also reads these partitions from these offsets (RD_KAFKA_OFFSET_BEGINNING, -2: the earliest), leaving
+  //! the partitions assigned before where they are.
+  void add_partitions(const std::map<TopicPartition, int64_t>& start_offsets);
   //! Stops fetching these partitions (they stay assigned).
   void pause(const std::vector<TopicPartition>& partitions);
   //! The next message, or nullptr when none came within `timeout` (0: do not wait).

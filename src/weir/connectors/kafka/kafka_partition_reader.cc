@@ -4,6 +4,7 @@
 
 #include <regex>
 
+#include "weir/common/log.h"
 #include "weir/connectors/kafka/kafka_error.h"
 
 namespace weir::kafka {
@@ -61,22 +62,33 @@ void KafkaPartitionReader::restore(std::vector<KafkaPartitionSplit> splits) {
   restored_ = std::move(splits);
 }
 
-std::vector<TopicPartition> KafkaPartitionReader::discover_partitions() {
-  auto topics = consumer_->client().list_topics(settings_.client_timeout);
-  std::vector<std::pair<std::string, int32_t>> chosen;
+void KafkaPartitionReader::restore_known(std::vector<TopicPartition> partitions) {
+  known_.insert(std::make_move_iterator(partitions.begin()), std::make_move_iterator(partitions.end()));
+}
+
+std::map<std::string, int32_t> KafkaPartitionReader::subscribed(const std::map<std::string, int32_t>& listed,
+                                                                bool require_all) const {
+  std::map<std::string, int32_t> chosen;
   if (!settings_.topic_pattern.empty()) {
     std::regex pattern(settings_.topic_pattern);
-    for (const auto& [name, partitions] : topics)
-      if (std::regex_match(name, pattern)) chosen.emplace_back(name, partitions);
+    for (const auto& [name, partitions] : listed)
+      if (std::regex_match(name, pattern)) chosen.emplace(name, partitions);
   } else {
     for (const auto& name : settings_.topics) {
-      auto it = topics.find(name);
-      if (it == topics.end())
+      auto it = listed.find(name);
+      if (it != listed.end()) {
+        chosen.emplace(name, it->second);
+      } else if (require_all) {
         throw KafkaError("topic '" + name + "' does not exist on " + consumer_->client().where(),
                          RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
-      chosen.emplace_back(name, it->second);
+      }
     }
   }
+  return chosen;
+}
+
+std::vector<TopicPartition> KafkaPartitionReader::discover_partitions() {
+  auto chosen = subscribed(consumer_->client().list_topics(settings_.client_timeout), /*require_all=*/true);
   std::vector<TopicPartition> mine;
   for (const auto& [name, partitions] : chosen)
     for (int32_t p = 0; p < partitions; ++p)
@@ -84,8 +96,28 @@ std::vector<TopicPartition> KafkaPartitionReader::discover_partitions() {
   return mine;
 }
 
+void KafkaPartitionReader::add_discovered() {
+  auto listing = discovery_->take();
+  if (!listing) return;
+  std::map<TopicPartition, int64_t> added;
+  for (const auto& [name, partitions] : subscribed(*listing, /*require_all=*/false))
+    for (int32_t p = 0; p < partitions; ++p) {
+      TopicPartition tp{name, p};
+      if (splits_.count(tp) || known_.count(tp) || partition_owner(tp, parallelism_) != subtask_) continue;
+      splits_[tp] = KafkaPartitionSplit{tp, KafkaPartitionSplit::kEarliest, KafkaPartitionSplit::kNoStop};
+      added[tp] = KafkaPartitionSplit::kEarliest;
+    }
+  if (added.empty()) return;
+  consumer_->add_partitions(added);
+  unfinished_ += added.size();
+  log::get("connectors")
+      .info("Kafka source subtask {} discovered {} new partitions, first {}", subtask_, added.size(),
+            describe_partition(added.begin()->first.topic, added.begin()->first.partition));
+}
+
 void KafkaPartitionReader::set_up() {
   set_up_ = true;
+  const bool restored = restored_.has_value();
   if (restored_) {
     for (auto& s : *restored_) splits_[s.partition] = s;
     restored_.reset();
@@ -106,6 +138,18 @@ void KafkaPartitionReader::set_up() {
     if (!s.finished()) assignment[tp] = s.next_offset;
   unfinished_ = assignment.size();
   if (!assignment.empty()) consumer_->assign(assignment);
+  if (settings_.discovers_partitions()) {
+    // A fresh subtask has just listed the topics; a restored one looks at once for partitions added since
+    // the checkpoint.
+    auto first = restored ? std::chrono::milliseconds(0) : settings_.partition_discovery_interval;
+    auto timeout = std::min(settings_.client_timeout, std::chrono::milliseconds(5000));
+    discovery_ = std::make_unique<PartitionDiscovery>(
+        [this, timeout] {
+          // Only the client is shared with the task thread: librdkafka's metadata calls are thread-safe.
+          return consumer_->client().list_topics(timeout);
+        },
+        first, settings_.partition_discovery_interval);
+  }
 }
 
 void KafkaPartitionReader::mark_finished(KafkaPartitionSplit& split) {
@@ -115,6 +159,7 @@ void KafkaPartitionReader::mark_finished(KafkaPartitionSplit& split) {
 
 std::unique_ptr<KafkaMessage> KafkaPartitionReader::next(std::chrono::milliseconds timeout) {
   if (!set_up_) set_up();
+  if (discovery_) add_discovered();
   if (unfinished_ == 0) return nullptr;
   for (auto wait = timeout;; wait = std::chrono::milliseconds(0)) {
     auto m = consumer_->poll(wait);
@@ -169,7 +214,7 @@ std::vector<KafkaPartitionSplit> KafkaPartitionReader::snapshot(int64_t checkpoi
   std::map<TopicPartition, int64_t> offsets;
   for (const auto& [tp, s] : splits_) {
     out.push_back(s);
-    offsets[tp] = s.next_offset;
+    if (s.next_offset >= 0) offsets[tp] = s.next_offset;  // kEarliest: nothing read yet, nothing to commit
   }
   pending_commits_.emplace_back(checkpoint_id, std::move(offsets));
   if (pending_commits_.size() > kMaxPendingCommits) pending_commits_.pop_front();

@@ -6,22 +6,32 @@
 //
 // Partitions: a fresh subtask lists the topics (or matches the pattern), takes the partitions it owns
 // (partition_owner: stable per topic, spread over subtasks like Flink's enumerator does) and resolves their
-// starting and stopping offsets. A restored subtask reads exactly the splits it was given, nothing else: the
-// checkpoint, not the current metadata, says who reads what.
+// starting and stopping offsets. A restored subtask reads exactly the splits it was given: the checkpoint,
+// not the current metadata, says who reads what.
 //
-// Threading: the source's task thread only.
+// Discovery (unbounded, partition.discovery.interval.ms > 0): every interval a PartitionDiscovery thread
+// lists the topics; the subtask adds, from their earliest offset, the partitions it owns (partition_owner at
+// the current parallelism) that it does not read and that no subtask read at the restored checkpoint (the
+// job-wide view restore_known gives). So each partition is read by exactly one subtask: the owner rule is the
+// same everywhere, and a partition in the checkpoint stays with the subtask its split went to.
+//
+// Threading: the source's task thread, and the discovery thread, which only lists topics and hands the
+// listing over (partition_discovery.h).
 #include <chrono>
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include "weir/connectors/kafka/kafka_consumer.h"
 #include "weir/connectors/kafka/kafka_partition_split.h"
 #include "weir/connectors/kafka/kafka_source_settings.h"
+#include "weir/connectors/kafka/partition_discovery.h"
 
 namespace weir::kafka {
 
@@ -34,6 +44,9 @@ class KafkaPartitionReader {
 
   //! Replaces the partitions discovery would choose with these (before the first next()).
   void restore(std::vector<KafkaPartitionSplit> splits);
+  //! The partitions of every subtask at the restored checkpoint (before the first next()): discovery leaves
+  //! them to the subtasks their splits went to.
+  void restore_known(std::vector<TopicPartition> partitions);
   //! The next record within the splits' bounds, or nullptr when none arrived within `timeout`. Sets the
   //! partitions up on the first call. The returned message's partition counts as read up to its offset.
   std::unique_ptr<KafkaMessage> next(std::chrono::milliseconds timeout);
@@ -53,6 +66,12 @@ class KafkaPartitionReader {
  private:
   void set_up();
   std::vector<TopicPartition> discover_partitions();
+  //! The subscribed topics (settings' topics or pattern) among `listed`; a missing topic of a fixed list is
+  //! an error when `require_all`, else left out.
+  std::map<std::string, int32_t> subscribed(const std::map<std::string, int32_t>& listed,
+                                            bool require_all) const;
+  //! Adds the partitions of the discovery thread's newest listing that this subtask owns and nobody reads.
+  void add_discovered();
   void mark_finished(KafkaPartitionSplit& split);
   KafkaPartitionSplit* split_of(const KafkaMessage& m);
 
@@ -60,8 +79,10 @@ class KafkaPartitionReader {
   int subtask_;
   int parallelism_;
   std::unique_ptr<KafkaConsumer> consumer_;
+  std::unique_ptr<PartitionDiscovery> discovery_;  // after consumer_: stops before the consumer goes
   bool set_up_ = false;
   std::optional<std::vector<KafkaPartitionSplit>> restored_;
+  std::set<TopicPartition> known_;  // read by some subtask at the restored checkpoint
   std::map<TopicPartition, KafkaPartitionSplit> splits_;
   // Per record, the split is found by librdkafka's topic handle and the partition: no copy of the topic name.
   std::map<std::pair<const void*, int32_t>, KafkaPartitionSplit*> by_handle_;

@@ -12,6 +12,9 @@ namespace weir::kafka {
 
 struct KafkaPartitionSplit {
   static constexpr int64_t kNoStop = std::numeric_limits<int64_t>::max();
+  //! next_offset of a partition that is read from its earliest offset and has delivered nothing yet
+  //! (librdkafka's RD_KAFKA_OFFSET_BEGINNING): partitions found by discovery start so.
+  static constexpr int64_t kEarliest = -2;
 
   TopicPartition partition;
   int64_t next_offset = 0;

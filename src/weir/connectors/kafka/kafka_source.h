@@ -11,6 +11,8 @@
 //                     .set_deserializer(KafkaDeserializers::json<Order>())
 //                     .build();
 //   env->from_source<Order>(source.reader_factory(), "orders");
+#include <charconv>
+#include <optional>
 #include <regex>
 #include <string>
 #include <vector>
@@ -88,9 +90,22 @@ class KafkaSourceBuilder {
     deserializer_ = std::move(deserializer);
     return *this;
   }
-  //! A librdkafka consumer property, passed through (e.g. "isolation.level", "fetch.max.bytes").
+  //! A librdkafka consumer property, passed through (e.g. "isolation.level", "fetch.max.bytes"), or one of
+  //! the source's own (Flink's KafkaSourceOptions): "partition.discovery.interval.ms".
   KafkaSourceBuilder& set_property(const std::string& key, std::string value) {
+    if (key == kDiscoveryIntervalKey) {
+      discovery_interval_text_ = std::move(value);
+      return *this;
+    }
     s_.properties[key] = std::move(value);
+    return *this;
+  }
+  //! Unbounded: how often each subtask looks for new partitions of its topics and new topics matching its
+  //! pattern (default 5 minutes; zero disables). New partitions are read from their earliest offset and are
+  //! part of checkpoints like the others. Bounded sources never discover.
+  KafkaSourceBuilder& set_partition_discovery_interval(std::chrono::milliseconds interval) {
+    discovery_interval_text_.reset();
+    s_.partition_discovery_interval = interval;
     return *this;
   }
   //! How long setting up a subtask's partitions may wait for the brokers (default 30 s).
@@ -134,11 +149,23 @@ class KafkaSourceBuilder {
     }
     if (!deserializer_) throw KafkaError("KafkaSource: no deserializer (set_deserializer)");
     if (s_.client_timeout.count() <= 0) throw KafkaError("KafkaSource: the client timeout must be positive");
-    return KafkaSource<T>(s_, deserializer_, assigner_);
+    KafkaSourceSettings settings = s_;
+    if (discovery_interval_text_) {
+      const std::string& text = *discovery_interval_text_;
+      int64_t ms = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ms);
+      if (ec != std::errc() || end != text.data() + text.size() || text.empty())
+        throw KafkaError(std::string("KafkaSource: property '") + kDiscoveryIntervalKey + "' = '" + text +
+                         "' is not a whole number of milliseconds");
+      settings.partition_discovery_interval = std::chrono::milliseconds(ms);
+    }
+    return KafkaSource<T>(std::move(settings), deserializer_, assigner_);
   }
 
  private:
+  static constexpr const char* kDiscoveryIntervalKey = "partition.discovery.interval.ms";
   KafkaSourceSettings s_;
+  std::optional<std::string> discovery_interval_text_;
   KafkaRecordDeserializer<T> deserializer_;
   typename KafkaSourceReader<T>::TimestampAssigner assigner_;
 };

@@ -74,6 +74,11 @@ class KafkaSourceReader final : public SourceReader<T> {
     for (const auto& s : splits) decoded.push_back(KafkaPartitionSplit::decode(s));
     reader_->restore(std::move(decoded));
   }
+  void restore_job_splits(const std::vector<std::string>& all_splits) override {
+    std::vector<TopicPartition> known;
+    for (const auto& s : all_splits) known.push_back(KafkaPartitionSplit::decode(s).partition);
+    reader_->restore_known(std::move(known));
+  }
   void notify_checkpoint_complete(int64_t checkpoint_id) override {
     reader_->checkpoint_complete(checkpoint_id);
   }

@@ -24,6 +24,11 @@ struct KafkaSourceSettings {
   std::chrono::milliseconds client_timeout{30000};
   //! Records the deserializer rejects are dropped instead of failing the task.
   bool skip_undecodable = false;
+  //! Unbounded only: how often each subtask looks for partitions added to its topics (and, with a pattern,
+  //! topics created since); zero or less: never (Flink's partition.discovery.interval.ms, 5 minutes by
+  //! default). New partitions are read from their earliest offset. Bounded sources never discover.
+  std::chrono::milliseconds partition_discovery_interval{300000};
+  bool discovers_partitions() const { return !stopping_offsets && partition_discovery_interval.count() > 0; }
   //! Watermarks per partition (partition_watermarks.h), from set_watermark_strategy; off: the source emits
   //! none.
   bool per_partition_watermarks = false;

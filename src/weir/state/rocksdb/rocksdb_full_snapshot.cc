@@ -129,7 +129,7 @@ void write_keyed_state_file(const fs::path& dir, const RocksDBSharedResources& r
         case RowLayout::kList: {
           // The row is already "(varint length | element)*": count the elements, copy it whole.
           uint64_t count = 0;
-          for (DataInput in(value); !in.at_end(); in.read_bytes()) ++count;
+          for (DataInput in(value); !in.at_end(); in.skip_bytes()) ++count;
           entries.write_bytes(key.substr(2));
           entries.write_varint(count);
           entries.write_raw(value.data(), value.size());

@@ -425,7 +425,7 @@ void RocksDBKeyedStateBackend::snapshot_rows(RocksDBColumnFamily* cf, KeyGroup k
       } else {
         // List: count the elements, then write them without their length prefixes.
         uint64_t count = 0;
-        for (DataInput in(v); !in.at_end(); in.read_bytes()) ++count;
+        for (DataInput in(v); !in.at_end(); in.skip_bytes()) ++count;
         rows.write_varint(count);
         for (DataInput in(v); !in.at_end();) {
           std::string_view e = in.read_bytes();
