@@ -123,7 +123,7 @@ struct FailFirstAttempts {
 };
 
 TEST(TypedConfig, TheTypedRestartStrategyGovernsTheJob) {
-  TempDir ckpt;
+  testing::TempDir ckpt;
   {
     auto failed = std::make_shared<std::atomic<int>>(0);
     StreamExecutionEnvironment env;
