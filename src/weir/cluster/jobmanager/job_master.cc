@@ -610,7 +610,10 @@ std::string JobMaster::trigger_locked(bool savepoint, const std::string& dir,
   if (running == 0) return "every task has finished";
   if (!savepoint && coordinator_->settings().dir.empty())
     return "no checkpoint directory: set execution.checkpointing.dir";
-  std::string why = coordinator_->cannot_start(now_ms(), savepoint);
+  // A savepoint or a checkpoint someone asked for (`done` set; periodic triggers pass none) is not held back
+  // by max-concurrent-checkpoints or min-pause: a user's request is not refused because periodic ones are
+  // in flight (Flink queues such a request until one ends; it starts at once here).
+  std::string why = coordinator_->cannot_start(now_ms(), savepoint || done != nullptr);
   if (!why.empty()) return why;
   CheckpointBarrier b;
   try {
