@@ -4,11 +4,6 @@
 // restores from one, the output equals the failure-free one (nothing lost, nothing duplicated), and every
 // _metadata on S3 names a complete checkpoint. An endpoint that never answers and wrong credentials fail
 // the job with an error that names the problem. One s3proxy per binary, stopped and restarted in place.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -21,6 +16,7 @@
 
 #include "it/it_support.h"
 #include "support/gated_source.h"
+#include "support/jvm_process.h"
 #include "support/s3_server.h"
 #include "weir/checkpoint/checkpoint_storage.h"
 #include "weir/fs/file_system.h"
@@ -159,19 +155,6 @@ TEST(S3Outage, CheckpointsFailWhileTheServerIsDownAndTheJobRecoversExactlyOnceAf
   EXPECT_EQ(final_sums(*out), reference_sums(n)) << "records were lost or counted twice";
 }
 
-//! A loopback port nothing listens on.
-int closed_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
 //! Runs the keyed job checkpointing to S3 with `conf`; returns the error it fails with.
 std::string job_error(const Configuration& conf) {
   auto gate = std::make_shared<Gate>(1'000'000);
@@ -198,7 +181,8 @@ std::string job_error(const Configuration& conf) {
 
 TEST(S3Outage, AnUnreachableEndpointFailsTheJobWithAnErrorNamingIt) {
   Configuration conf = S3ServerEnvironment::server().config();
-  const std::string endpoint = "127.0.0.1:" + std::to_string(closed_port());
+  // A loopback port nothing listens on.
+  const std::string endpoint = "127.0.0.1:" + std::to_string(testing::free_loopback_port());
   conf.set("s3.endpoint", "http://" + endpoint);
   std::string error = job_error(conf);
   ASSERT_FALSE(error.empty()) << "a job checkpointing to an unreachable endpoint did not fail";

@@ -11,12 +11,15 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -112,16 +115,18 @@ class JvmProcess {
     if (pid_ <= 0) return;
     ::kill(pid_, SIGCONT);  // a paused process could not act on SIGTERM
     ::kill(pid_, SIGTERM);
-    auto deadline = std::chrono::steady_clock::now() + grace;
+    // A pidfd becomes readable when the process exits: wait on it up to `grace`, then kill.
     int status = 0;
-    while (::waitpid(pid_, &status, WNOHANG) == 0) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, &status, 0);
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // nothing notifies a child's exit here
-    }
+    const int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
+    if (fd < 0) throw std::runtime_error(name_ + ": pidfd_open failed (Linux 5.3 or newer is needed)");
+    pollfd exited{fd, POLLIN, 0};
+    int ready;
+    do {
+      ready = ::poll(&exited, 1, static_cast<int>(grace.count() * 1000));
+    } while (ready < 0 && errno == EINTR);
+    ::close(fd);
+    if (ready == 0) ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, &status, 0);
     pid_ = -1;
   }
   //! SIGKILL at once, as a crash; waits for the process.

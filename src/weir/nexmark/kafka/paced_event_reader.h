@@ -2,7 +2,7 @@
 // Wraps a reader of Nexmark events (the Kafka source's) with what the generator source does itself: pacing
 // at `tps` events per wall-clock second over all subtasks, and the hooks `weir nexmark` watches a run
 // through (events made, injected task failures). Everything else (splits, checkpoints) is the inner
-// reader's. It also ends an idle stretch before the end of the input (below).
+// reader's.
 //
 // Threading: the source's task thread only; the hooks are shared and thread-safe.
 #include <algorithm>
@@ -42,10 +42,6 @@ class PacedEventReader final : public SourceReader<connectors::nexmark::Event> {
     InputStatus st = inner_->poll_next(counter_.output, budget);
     int64_t made = counter_.count;
     emitted_ += made;
-    // The Kafka source reports itself idle once all its partitions are done, and downstream operators ignore
-    // the watermarks of an idle input, the final one (end of input) included: windows would never fire.
-    // Active again before the end, so the final watermark counts.
-    if (st == InputStatus::kEndOfInput && counter_.idle) out.mark_idle(counter_.idle = false);
     if (made > 0) {
       if (hooks_.events_made) hooks_.events_made->fetch_add(made, std::memory_order_relaxed);
       if (hooks_.failures) hooks_.failures->after_records(failure_, made);
@@ -65,12 +61,12 @@ class PacedEventReader final : public SourceReader<connectors::nexmark::Event> {
   }
 
  private:
-  // Counts the records the inner reader emits and passes them, its watermarks and idleness on.
+  // Counts the records the inner reader emits and passes them, its watermarks and idleness on. (A source
+  // that ends idle is made active before its final watermark by SourceOperatorBase::finish.)
   struct Counter final : runtime::Output<Event> {
     SourceOutput<Event>* target = nullptr;
     SourceOutput<Event> output{this};
     int64_t count = 0;
-    bool idle = false;  // what the inner reader said last
     void reset(SourceOutput<Event>& out) {
       target = &out;
       count = 0;
@@ -80,10 +76,7 @@ class PacedEventReader final : public SourceReader<connectors::nexmark::Event> {
       target->collect(e, ts);
     }
     void emit_watermark(Timestamp wm) override { target->emit_watermark(wm); }
-    void emit_watermark_status(bool is_idle) override {
-      idle = is_idle;
-      target->mark_idle(is_idle);
-    }
+    void emit_watermark_status(bool is_idle) override { target->mark_idle(is_idle); }
   };
 
   std::unique_ptr<SourceReader<Event>> inner_;
