@@ -163,6 +163,83 @@ TEST_P(Checkpointing, FileSinkIsExactlyOnceEndToEnd) {
     EXPECT_NE(e.path().filename().string()[0], '.') << e.path();
 }
 
+//! Shared across attempts by the two subtasks of UnevenReader.
+struct UnevenLog {
+  std::atomic<bool> short_done{false};  // subtask 0 read all its records
+  std::atomic<int> completed_after{0};  // checkpoints subtask 1 saw complete after that
+  std::atomic<int> injected{0};
+};
+
+//! Subtask 0 reads 0..99 and ends. Subtask 1 reads 1'000'000..1'002'999, then waits; once four checkpoints
+//! completed after subtask 0 ended (the later ones without it: a finished task takes no part), it fails
+//! once, and ends after the restart. Splits: one (next index) while unfinished.
+class UnevenReader final : public SourceReader<int64_t> {
+ public:
+  explicit UnevenReader(std::shared_ptr<UnevenLog> log) : log_(std::move(log)) {}
+  void open(const SourceContext& ctx) override {
+    subtask_ = ctx.subtask_index;
+    next_ = subtask_ == 0 ? 0 : 1'000'000;
+    end_ = subtask_ == 0 ? 100 : 1'003'000;
+  }
+  InputStatus poll_next(SourceOutput<int64_t>& out, int max_records) override {
+    for (int i = 0; i < max_records && next_ < end_; ++i) out.collect(next_++);
+    if (next_ < end_) return InputStatus::kMoreAvailable;
+    if (subtask_ == 0) {
+      log_->short_done = true;
+      return InputStatus::kEndOfInput;
+    }
+    if (log_->injected.load() > 0) return InputStatus::kEndOfInput;
+    if (log_->completed_after.load() >= 4) {
+      log_->injected.fetch_add(1);
+      throw std::runtime_error("injected failure after the short subtask finished");
+    }
+    return InputStatus::kNothingAvailable;
+  }
+  std::optional<std::vector<std::string>> snapshot_splits() override {
+    if (next_ >= end_ && subtask_ == 0) return std::vector<std::string>{};
+    return std::vector<std::string>{std::to_string(next_)};
+  }
+  void restore_splits(const std::vector<std::string>& splits) override {
+    next_ = end_;  // nothing restored: nothing left
+    for (const auto& s : splits) next_ = std::stoll(s);
+  }
+  void notify_checkpoint_complete(int64_t) override {
+    if (subtask_ == 1 && log_->short_done.load()) log_->completed_after.fetch_add(1);
+  }
+
+ private:
+  std::shared_ptr<UnevenLog> log_;
+  int subtask_ = 0;
+  int64_t next_ = 0;
+  int64_t end_ = 0;
+};
+
+// A restored source subtask whose splits had all ended (Flink: FINISHED_ON_RESTORE) reads nothing again;
+// it used to start over when the checkpoint held no part of it (the Python API's fault-tolerance test
+// counted one subtask's records twice in CI).
+TEST_P(Checkpointing, ASourceSubtaskThatEndedIsNotReadAgainAfterARestore) {
+  TempDir dir;
+  auto log = std::make_shared<UnevenLog>();
+  auto env = testing::environment();
+  env->set_parallelism(parallelism());
+  enable_recovery(*env, dir.path);
+  auto out = env->from_source<int64_t>([log] { return std::make_unique<UnevenReader>(log); }, "Uneven", 2)
+                 .map([](const int64_t& v) {
+                   return std::pair<int64_t, int64_t>{v % 10, v};
+                 })
+                 .key_by([](const std::pair<int64_t, int64_t>& kv) { return kv.first; })
+                 .sum<1>()
+                 .collect();
+  auto client = env->execute_async("uneven sources");
+  client.get_job_execution_result();
+  EXPECT_EQ(log->injected.load(), 1);
+  EXPECT_GE(client.job_master().attempt(), 1);
+  std::map<int64_t, int64_t> want;
+  for (int64_t v = 0; v < 100; ++v) want[v % 10] += v;
+  for (int64_t v = 1'000'000; v < 1'003'000; ++v) want[v % 10] += v;
+  EXPECT_EQ(final_sums(*out), want);
+}
+
 TEST(CheckpointingRestart, FailsOnceTheRestartStrategyIsExhausted) {
   TempDir dir;
   auto log = std::make_shared<FailureLog>();

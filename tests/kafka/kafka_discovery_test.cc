@@ -1,7 +1,8 @@
 // Dynamic partition discovery (partition.discovery.interval.ms) against a real broker: partitions added to a
 // topic and topics created to match a pattern while a source runs are read from their earliest offset by
-// exactly one subtask, are part of its checkpoints, and after a restore at another parallelism nothing is
-// read twice or skipped; a job that fails after such a checkpoint publishes every record once.
+// exactly one subtask, are part of its checkpoints, and after a restore at another parallelism (and then at
+// the same one) nothing is read twice or skipped; a job that fails after such a checkpoint publishes every
+// record once.
 #include <atomic>
 #include <set>
 
@@ -98,7 +99,8 @@ TEST(KafkaDiscovery, NewPartitionsAndNewTopicsAreReadOnceFromTheStartAndSurviveA
   std::vector<std::string> read_before = read_by({&s0, &s1});
 
   // Records after the checkpoint (replayed by the restored job), then a's partitions 4 and 5, and a restore
-  // at parallelism 3 with the splits dealt round-robin as the source operator deals them.
+  // at parallelism 3 with the splits dealt as the source operator deals them: each to the subtask the
+  // reader's split_owner names.
   std::vector<std::string> after;
   append(after, produce(a, 4, 40, 300));
   append(after, produce(b, 3, 30, 400));
@@ -107,7 +109,12 @@ TEST(KafkaDiscovery, NewPartitionsAndNewTopicsAreReadOnceFromTheStartAndSurviveA
   std::vector<std::string> job;
   for (const auto& splits : checkpointed) job.insert(job.end(), splits.begin(), splits.end());
   std::vector<std::vector<std::string>> dealt(3);
-  for (size_t i = 0; i < job.size(); ++i) dealt[i % 3].push_back(job[i]);
+  for (const auto& split : job) {
+    int owner = s0.reader->split_owner(split, 3);
+    ASSERT_GE(owner, 0);
+    ASSERT_LT(owner, 3);
+    dealt[owner].push_back(split);
+  }
   Subtask r0(source, 0, 3, &dealt[0], &job), r1(source, 1, 3, &dealt[1], &job),
       r2(source, 2, 3, &dealt[2], &job);
   read_together({&r0, &r1, &r2}, after.size());
@@ -118,6 +125,22 @@ TEST(KafkaDiscovery, NewPartitionsAndNewTopicsAreReadOnceFromTheStartAndSurviveA
     for (const auto& [tp, offset] : split_offsets(*r->reader->snapshot_splits_at(5)))
       EXPECT_TRUE(restored.emplace(tp, offset).second) << "read twice after the restore: " << tp.topic;
   EXPECT_EQ(restored.size(), 9u);
+
+  // Checkpoint 5, then a's partitions 6 and 7 and a restore at the same parallelism: each subtask takes back
+  // its own splits only (and sees no other subtask's), so its discovery must not take a partition another
+  // subtask reads. Had the rescale dealt a partition away from its owner, the owner would read it again.
+  std::vector<std::vector<std::string>> own = {*r0.reader->snapshot_splits_at(5),
+                                               *r1.reader->snapshot_splits_at(5),
+                                               *r2.reader->snapshot_splits_at(5)};
+  std::vector<std::string> later;
+  append(later, produce(a, 6, 60, 600));
+  add_partitions(a, 8);
+  append(later, produce(a, 8, 80, 700));
+  Subtask q0(source, 0, 3, &own[0], &own[0]), q1(source, 1, 3, &own[1], &own[1]),
+      q2(source, 2, 3, &own[2], &own[2]);
+  read_together({&q0, &q1, &q2}, later.size());
+  EXPECT_EQ(sorted(read_by({&q0, &q1, &q2})), sorted(later))
+      << "subtasks restored at an unchanged parallelism lost or repeated records";
 }
 
 TEST(KafkaDiscovery, BoundedSourcesAndAZeroIntervalDoNotDiscover) {

@@ -227,6 +227,9 @@ OperatorRestore RestoredCheckpoint::for_operator(const std::string& id) const {
   for (const auto& t : tasks)
     for (const auto& op : t.operators)
       if (op.operator_id == id) r.parts.push_back(&op);
+  for (const auto& v : metadata.vertices)
+    if (std::find(v.operator_ids.begin(), v.operator_ids.end(), id) != v.operator_ids.end())
+      r.in_checkpoint = true;
   return r;
 }
 
@@ -294,6 +297,7 @@ CompletedCheckpoint restore_handles_for(const CompletedCheckpoint& c,
   out.metadata.checkpoint_id = c.metadata.checkpoint_id;
   out.metadata.timestamp = c.metadata.timestamp;
   out.metadata.savepoint = c.metadata.savepoint;
+  out.metadata.vertices = c.metadata.vertices;  // which operators it knew (OperatorRestore::in_checkpoint)
   std::set<std::string> ids(operator_ids.begin(), operator_ids.end());
   for (const auto& t : c.metadata.tasks) {
     // At an unchanged parallelism (and key-group count) another old subtask's part holds nothing of

@@ -94,9 +94,16 @@ TaskSnapshot decode_task_head(std::string_view head, uint64_t file_size, const s
 void decode_key_group_blocks(std::string_view bytes, const KeyGroupOffsets& offsets, OperatorSnapshot& op,
                              const std::string& what);
 
-//! Everything restored for one operator: the snapshots of all its old subtasks.
+//! Everything restored for one operator: the snapshots of its old subtasks this subtask needs.
 struct OperatorRestore {
   std::vector<const OperatorSnapshot*> parts;
+  //! The restored checkpoint or savepoint knew the operator, even where `parts` is empty: then every
+  //! old subtask whose part this subtask would take had nothing left (a source whose splits all ended,
+  //! a task that had finished). Such an operator is restored empty; it does not start over (Flink's
+  //! FINISHED_ON_RESTORE). False: the operator is new to the job, and starts as in a fresh run.
+  bool in_checkpoint = false;
+  //! Restored at all: something to take over, or an operator the checkpoint knew.
+  bool restored() const { return in_checkpoint || !parts.empty(); }
 };
 
 }  // namespace weir::checkpoint

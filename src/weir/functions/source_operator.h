@@ -61,10 +61,15 @@ class SourceReader {
   }
   //! Replaces the work open() chose with restored splits (possibly none). Called after open().
   virtual void restore_splits(const std::vector<std::string>& splits) {}
-  //! Every split of every subtask in the restored checkpoint (this subtask's among them), before
-  //! restore_splits: the job-wide view a reader that discovers work needs to tell new work (a Kafka
-  //! partition added since) from work another subtask restored.
+  //! The splits of the restored checkpoint that this subtask was offered, before restore_splits: at a new
+  //! parallelism every split of every old subtask (the job-wide view a reader that discovers work needs to
+  //! tell new work, such as a Kafka partition added since, from work another subtask restored); at an
+  //! unchanged parallelism its own old splits only, as every subtask takes back its own.
   virtual void restore_job_splits(const std::vector<std::string>& all_splits) {}
+  //! Where `split` goes when a job is restored at `parallelism` subtasks, if the reader has a rule for it
+  //! (a reader that discovers work needs every split at the subtask its own rule names, so that a subtask
+  //! restored alone knows all of its work from its own splits). -1: dealt round robin.
+  virtual int split_owner(const std::string& split, int parallelism) const { return -1; }
   //! Checkpoint `checkpoint_id` completed (every task acknowledged it); on the task thread.
   virtual void notify_checkpoint_complete(int64_t checkpoint_id) {}
 };
@@ -98,12 +103,14 @@ class SourceOperator final : public runtime::SourceOperatorBase {
     if (!splits) throw WeirError("source '" + rt_.name + "' cannot take part in checkpoints");
     out.source_splits = std::move(*splits);
   }
-  //! Splits of all old subtasks, in subtask order; this subtask takes every p-th one. At an unchanged
-  //! parallelism each subtask takes back its own splits, so a subtask restored alone (region
-  //! failover) does not take over a running subtask's work.
+  //! Splits of all old subtasks, in subtask order; this subtask takes the ones the reader's split_owner
+  //! names it for, or else every p-th one. At an unchanged parallelism each subtask takes back its own
+  //! splits, so a subtask restored alone (region failover) does not take over a running subtask's work.
   void initialize_state(const checkpoint::OperatorRestore& r) override {
     runtime::SourceOperatorBase::initialize_state(r);
-    if (r.parts.empty()) return;
+    // A source the checkpoint knew is restored even with no part: its splits had all ended (or its
+    // subtask had finished), and starting over would emit their records a second time.
+    if (!r.restored()) return;
     auto parts = r.parts;
     std::sort(parts.begin(), parts.end(), [](auto* a, auto* b) { return a->subtask < b->subtask; });
     bool same_parallelism =
@@ -111,8 +118,9 @@ class SourceOperator final : public runtime::SourceOperatorBase {
     size_t i = 0;
     for (const auto* p : parts)
       for (const auto& split : p->source_splits) {
-        bool mine = same_parallelism ? p->subtask == rt_.subtask_index
-                                     : static_cast<int>(i % rt_.parallelism) == rt_.subtask_index;
+        int owner = same_parallelism ? p->subtask : reader_->split_owner(split, rt_.parallelism);
+        if (owner < 0) owner = static_cast<int>(i % rt_.parallelism);
+        bool mine = owner == rt_.subtask_index;
         ++i;
         if (mine) restored_splits_.push_back(split);
         job_splits_.push_back(split);

@@ -36,7 +36,7 @@ class UdfOperator : public runtime::StreamOperator {
   }
   void initialize_state(const checkpoint::OperatorRestore& r) override {
     runtime::StreamOperator::initialize_state(r);
-    restored_ = !r.parts.empty();
+    restored_ = r.restored();
   }
   void snapshot_state(checkpoint::OperatorSnapshot& out) override {
     if constexpr (std::is_base_of_v<CheckpointedFunction, F>) fn_.snapshot_state(out.checkpoint_id);

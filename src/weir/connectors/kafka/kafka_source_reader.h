@@ -79,6 +79,12 @@ class KafkaSourceReader final : public SourceReader<T> {
     for (const auto& s : all_splits) known.push_back(KafkaPartitionSplit::decode(s).partition);
     reader_->restore_known(std::move(known));
   }
+  //! Rescaled, a partition goes to the subtask discovery would give it to (partition_owner), so that after
+  //! any restore a subtask's own splits are all the partitions the rule gives it, and discovery on a subtask
+  //! restored at an unchanged parallelism never takes a partition another subtask reads.
+  int split_owner(const std::string& split, int parallelism) const override {
+    return partition_owner(KafkaPartitionSplit::decode(split).partition, parallelism);
+  }
   void notify_checkpoint_complete(int64_t checkpoint_id) override {
     reader_->checkpoint_complete(checkpoint_id);
   }
