@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
@@ -107,13 +108,17 @@ public final class KafkaFlinkBench {
 
       long produceCpu = cpuNanos();
       long produceStart = System.nanoTime();
+      AtomicReference<Exception> failed = new AtomicReference<>();
       try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProperties(o.servers, 5, true))) {
         for (long i = 0; i < o.records; ++i) {
           producer.send(new ProducerRecord<>(in, (int) (i % o.partitions), null,
-              "{\"id\":" + i + ",\"price\":" + (i % 1000) + "}"));
+              "{\"id\":" + i + ",\"price\":" + (i % 1000) + "}"), (metadata, e) -> {
+                if (e != null) failed.compareAndSet(null, e);
+              });
         }
         producer.flush();
       }
+      if (failed.get() != null) throw new IllegalStateException("filling " + in + " failed", failed.get());
       report("produce (KafkaProducer)", o.records,
           (System.nanoTime() - produceStart) / 1e9, (cpuNanos() - produceCpu) / 1e9, -1);
 
@@ -262,6 +267,7 @@ public final class KafkaFlinkBench {
     long[] latencies = new long[(int) total];
     int[] received = {0};
     AtomicBoolean warm = new AtomicBoolean(false);
+    AtomicReference<Exception> failed = new AtomicReference<>();
     Thread consumer = new Thread(() -> {
       Properties p = new Properties();
       p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, o.servers);
@@ -295,11 +301,14 @@ public final class KafkaFlinkBench {
       for (long i = 0; i < total; ++i) {
         long due = start + (long) (i * 1e9 / o.rate);
         for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) LockSupport.parkNanos(wait);
-        producer.send(new ProducerRecord<>(in, (int) (i % 2), null, Long.toString(nowMicros())));
+        producer.send(new ProducerRecord<>(in, (int) (i % 2), null, Long.toString(nowMicros())), (metadata, e) -> {
+          if (e != null) failed.compareAndSet(null, e);
+        });
       }
       producer.flush();
     }
     consumer.join();
+    if (failed.get() != null) throw new IllegalStateException("producing into " + in + " failed", failed.get());
     mini.cancelJob(job).get();
     mini.requestJobResult(job).get();
     admin.deleteTopics(List.of(in, out)).all().get();
