@@ -41,6 +41,7 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -119,6 +120,7 @@ public final class KafkaFlinkBench {
         producer.flush();
       }
       if (failed.get() != null) throw new IllegalStateException("filling " + in + " failed", failed.get());
+      expectRecords(admin, in, o.partitions, o.records, true);
       report("produce (KafkaProducer)", o.records,
           (System.nanoTime() - produceStart) / 1e9, (cpuNanos() - produceCpu) / 1e9, -1);
 
@@ -137,8 +139,11 @@ public final class KafkaFlinkBench {
         timed(mini, "source -> discard", o.records, () -> pipeline(o, in, OffsetsInitializer.latest(), null,
             DeliveryGuarantee.NONE, null));
         for (String name : List.of("none", "alo", "eos")) {
+          String out = "bench-" + name + "-" + runId;
           timed(mini, "source -> map -> sink, " + name, o.records, () -> pipeline(o, in, OffsetsInitializer.latest(),
-              "bench-" + name + "-" + runId, guarantee(name), checkpoints.resolve(name)));
+              out, guarantee(name), checkpoints.resolve(name)));
+          // Exactly once: each committed transaction also leaves a commit marker in every partition it wrote.
+          expectRecords(admin, out, o.partitions, o.records, !name.equals("eos"));
         }
         if (!o.skipLatency) {
           for (String name : List.of("alo", "eos")) latency(mini, admin, o, runId, name, checkpoints);
@@ -149,6 +154,19 @@ public final class KafkaFlinkBench {
       deleteTree(checkpoints);
     }
     return 0;
+  }
+
+  /** Fails unless `topic`'s end offsets add up to `records` (or at least to it, when not `exact`). */
+  private static void expectRecords(Admin admin, String topic, int partitions, long records, boolean exact)
+      throws Exception {
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (int p = 0; p < partitions; ++p) latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+    long total = 0;
+    for (var info : admin.listOffsets(latest).all().get().values()) total += info.offset();
+    if (exact ? total != records : total < records) {
+      throw new IllegalStateException(topic + " holds " + total + " offsets, expected " + (exact ? "" : "at least ")
+          + records + " records");
+    }
   }
 
   private static DeliveryGuarantee guarantee(String name) {
