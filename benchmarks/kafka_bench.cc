@@ -3,7 +3,8 @@
 // with 1 s checkpoints, and reports records/s and records per CPU second of this process (the broker's CPU is
 // not counted; on a 2-core machine it competes with the job). Latency: produces at a fixed rate into a
 // running job and measures, per record, the time from its produce call to a read_committed consumer of the
-// output receiving it (p50, p99, max), at-least-once and exactly-once.
+// output receiving it (p50, p99, max), at-least-once and exactly-once, and without a job (the producer and
+// the consumer on one topic: what the clients and the broker add).
 //   kafka_bench --bootstrap-servers 127.0.0.1:PORT [--records N] [--partitions P] [--rate R] [--seconds S]
 #include <sys/resource.h>
 
@@ -13,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -62,33 +64,39 @@ int64_t now_us() {
       .count();
 }
 
-// Produce -> job -> read_committed consume latency at `rate` records/s for `seconds`.
-void measure_latency(const std::string& servers, const std::string& run_id, DeliveryGuarantee guarantee,
-                     const char* name, double rate, int seconds) {
+// Produce -> job -> read_committed consume latency at `rate` records/s for `seconds`. Without a guarantee
+// there is no job: the consumer reads the input topic (the clients' and the broker's share of the latency).
+void measure_latency(const std::string& servers, const std::string& run_id,
+                     std::optional<DeliveryGuarantee> guarantee, const char* name, double rate, int seconds) {
   std::string in = std::string("lat-in-") + name + "-" + run_id,
-              out = std::string("lat-out-") + name + "-" + run_id;
-  KafkaAdmin(servers).create_topics({{in, 2}, {out, 2}}, std::chrono::seconds(30));
+              out = guarantee ? std::string("lat-out-") + name + "-" + run_id : in;
+  KafkaAdmin(servers).create_topics(
+      guarantee ? std::vector<NewTopic>{{in, 2}, {out, 2}} : std::vector<NewTopic>{{in, 2}},
+      std::chrono::seconds(30));
   auto dir = std::filesystem::temp_directory_path() / ("weir-kafka-lat-" + run_id + name);
-  auto env = StreamExecutionEnvironment::get_execution_environment();
-  env->set_parallelism(1);
-  env->configure("execution.checkpointing.interval", "1 s");
-  env->configure("execution.checkpointing.dir", dir.string());
-  auto source = KafkaSource<std::string>::builder()
+  std::optional<JobClient> client;
+  if (guarantee) {
+    auto env = StreamExecutionEnvironment::get_execution_environment();
+    env->set_parallelism(1);
+    env->configure("execution.checkpointing.interval", "1 s");
+    env->configure("execution.checkpointing.dir", dir.string());
+    auto source = KafkaSource<std::string>::builder()
+                      .set_bootstrap_servers(servers)
+                      .set_topics({in})
+                      .set_deserializer(KafkaDeserializers::bytes())
+                      .build();
+    auto sink = KafkaSink<std::string>::builder()
                     .set_bootstrap_servers(servers)
-                    .set_topics({in})
-                    .set_deserializer(KafkaDeserializers::bytes())
+                    .set_topic(out)
+                    .set_value_serializer([](const std::string& v) { return v; })
+                    .set_delivery_guarantee(*guarantee)
+                    .set_transactional_id_prefix(out)
                     .build();
-  auto sink = KafkaSink<std::string>::builder()
-                  .set_bootstrap_servers(servers)
-                  .set_topic(out)
-                  .set_value_serializer([](const std::string& v) { return v; })
-                  .set_delivery_guarantee(guarantee)
-                  .set_transactional_id_prefix(out)
-                  .build();
-  env->from_source<std::string>(source.reader_factory(), "Kafka")
-      .map([](const std::string& v) { return v; })
-      .add_sink(sink, "Kafka");
-  auto client = env->execute_async("latency");
+    env->from_source<std::string>(source.reader_factory(), "Kafka")
+        .map([](const std::string& v) { return v; })
+        .add_sink(sink, "Kafka");
+    client.emplace(env->execute_async("latency"));
+  }
 
   const int64_t total = static_cast<int64_t>(rate * seconds);
   std::vector<int64_t> latencies;
@@ -123,10 +131,12 @@ void measure_latency(const std::string& servers, const std::string& run_id, Deli
     producer.flush(std::chrono::seconds(60));
   }
   consumer.join();
-  client.cancel();
-  try {
-    client.get_job_execution_result();
-  } catch (const WeirError&) {
+  if (client) {
+    client->cancel();
+    try {
+      client->get_job_execution_result();
+    } catch (const WeirError&) {
+    }
   }
   std::filesystem::remove_all(dir);
   std::sort(latencies.begin(), latencies.end());
@@ -230,6 +240,7 @@ int main(int argc, char** argv) {
     report((std::string("source -> map -> sink, ") + name).c_str(), records, r);
   }
   std::filesystem::remove_all(dir);
+  measure_latency(servers, run_id, std::nullopt, "client", rate, seconds);
   measure_latency(servers, run_id, DeliveryGuarantee::kAtLeastOnce, "alo", rate, seconds);
   measure_latency(servers, run_id, DeliveryGuarantee::kExactlyOnce, "eos", rate, seconds);
   admin.delete_topics({in, "bench-none-" + run_id, "bench-alo-" + run_id, "bench-eos-" + run_id},

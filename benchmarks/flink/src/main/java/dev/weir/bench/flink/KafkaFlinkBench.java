@@ -67,6 +67,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <p>Latency: a running job (identity map, 1 s checkpoints) between two 2-partition topics; after one warm-up
  * record made it through, a producer (linger.ms=1) writes records stamped with the wall clock in microseconds
  * at a fixed rate, and a read_committed consumer of the output computes now - stamp per record (p50, p99, max).
+ * The same without a job ("client": the consumer reads the input topic) gives the clients' and broker's share.
  */
 public final class KafkaFlinkBench {
   private static final String USAGE =
@@ -146,7 +147,7 @@ public final class KafkaFlinkBench {
           expectRecords(admin, out, o.partitions, o.records, !name.equals("eos"));
         }
         if (!o.skipLatency) {
-          for (String name : List.of("alo", "eos")) latency(mini, admin, o, runId, name, checkpoints);
+          for (String name : List.of("client", "alo", "eos")) latency(mini, admin, o, runId, name, checkpoints);
         }
       }
       admin.deleteTopics(topics).all().get();
@@ -261,25 +262,33 @@ public final class KafkaFlinkBench {
     return builder.build();
   }
 
-  /** Produce -> running job -> read_committed consume latency at o.rate records/s for o.seconds. */
+  /**
+   * Produce -> running job -> read_committed consume latency at o.rate records/s for o.seconds. "client" runs no
+   * job: the consumer reads the input topic (the clients' and the broker's share of the latency).
+   */
   private static void latency(MiniCluster mini, Admin admin, Options o, String runId, String name, Path checkpoints)
       throws Exception {
+    boolean throughJob = !name.equals("client");
     String in = "lat-in-" + name + "-" + runId;
-    String out = "lat-out-" + name + "-" + runId;
-    admin.createTopics(List.of(new NewTopic(in, 2, (short) 1), new NewTopic(out, 2, (short) 1))).all().get();
-    StreamExecutionEnvironment env = environment(o, checkpoints.resolve("lat-" + name));
-    KafkaSource<String> source = KafkaSource.<String>builder()
-        .setBootstrapServers(o.servers)
-        .setTopics(in)
-        .setStartingOffsets(OffsetsInitializer.earliest())
-        .setValueOnlyDeserializer(new SimpleStringSchema())
-        .build();
-    // The sink keeps the producer's defaults here, as kafka_bench's latency job does.
-    env.fromSource(source, WatermarkStrategy.noWatermarks(), "Kafka")
-        .map(v -> v).returns(Types.STRING)
-        .sinkTo(sink(o, out, guarantee(name), false));
-    JobGraph graph = env.getStreamGraph().getJobGraph();
-    JobID job = mini.submitJob(graph).get().getJobID();
+    String out = throughJob ? "lat-out-" + name + "-" + runId : in;
+    List<NewTopic> topics = new ArrayList<>(List.of(new NewTopic(in, 2, (short) 1)));
+    if (throughJob) topics.add(new NewTopic(out, 2, (short) 1));
+    admin.createTopics(topics).all().get();
+    JobID job = null;
+    if (throughJob) {
+      StreamExecutionEnvironment env = environment(o, checkpoints.resolve("lat-" + name));
+      KafkaSource<String> source = KafkaSource.<String>builder()
+          .setBootstrapServers(o.servers)
+          .setTopics(in)
+          .setStartingOffsets(OffsetsInitializer.earliest())
+          .setValueOnlyDeserializer(new SimpleStringSchema())
+          .build();
+      // The sink keeps the producer's defaults here, as kafka_bench's latency job does.
+      env.fromSource(source, WatermarkStrategy.noWatermarks(), "Kafka")
+          .map(v -> v).returns(Types.STRING)
+          .sinkTo(sink(o, out, guarantee(name), false));
+      job = mini.submitJob(env.getStreamGraph().getJobGraph()).get().getJobID();
+    }
 
     final long total = (long) (o.rate * o.seconds);
     long[] latencies = new long[(int) total];
@@ -327,9 +336,11 @@ public final class KafkaFlinkBench {
     }
     consumer.join();
     if (failed.get() != null) throw new IllegalStateException("producing into " + in + " failed", failed.get());
-    mini.cancelJob(job).get();
-    mini.requestJobResult(job).get();
-    admin.deleteTopics(List.of(in, out)).all().get();
+    if (job != null) {
+      mini.cancelJob(job).get();
+      mini.requestJobResult(job).get();
+    }
+    admin.deleteTopics(throughJob ? List.of(in, out) : List.of(in)).all().get();
 
     long[] sorted = Arrays.copyOf(latencies, received[0]);
     Arrays.sort(sorted);
