@@ -65,8 +65,7 @@ int64_t now_us() {
       .count();
 }
 
-// Produce -> job -> read_committed consume latency at `rate` records/s for `seconds`. Without a guarantee
-// there is no job: the consumer reads the input topic (the clients' and the broker's share of the latency).
+// librdkafka consumer properties (--source-property) for every Kafka source here.
 using Properties = std::vector<std::pair<std::string, std::string>>;
 
 KafkaSourceBuilder<std::string> source_builder(const std::string& servers, const std::string& topic,
@@ -77,6 +76,8 @@ KafkaSourceBuilder<std::string> source_builder(const std::string& servers, const
   return b;
 }
 
+// Produce -> job -> read_committed consume latency at `rate` records/s for `seconds`. Without a guarantee
+// there is no job: the consumer reads the input topic (the clients' and the broker's share of the latency).
 void measure_latency(const std::string& servers, const std::string& run_id,
                      std::optional<DeliveryGuarantee> guarantee, const char* name, double rate, int seconds,
                      const Properties& source_properties) {
