@@ -3,8 +3,10 @@
 // with 1 s checkpoints, and reports records/s and records per CPU second of this process (the broker's CPU is
 // not counted; on a 2-core machine it competes with the job). Latency: produces at a fixed rate into a
 // running job and measures, per record, the time from its produce call to a read_committed consumer of the
-// output receiving it (p50, p99, max), at-least-once and exactly-once.
+// output receiving it (p50, p99, max), at-least-once and exactly-once, and without a job (the producer and
+// the consumer on one topic: what the clients and the broker add).
 //   kafka_bench --bootstrap-servers 127.0.0.1:PORT [--records N] [--partitions P] [--rate R] [--seconds S]
+//               [--source-property KEY=VALUE]...   (librdkafka consumer properties of every KafkaSource)
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -13,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -62,33 +65,47 @@ int64_t now_us() {
       .count();
 }
 
-// Produce -> job -> read_committed consume latency at `rate` records/s for `seconds`.
-void measure_latency(const std::string& servers, const std::string& run_id, DeliveryGuarantee guarantee,
-                     const char* name, double rate, int seconds) {
+// librdkafka consumer properties (--source-property) for every Kafka source here.
+using Properties = std::vector<std::pair<std::string, std::string>>;
+
+KafkaSourceBuilder<std::string> source_builder(const std::string& servers, const std::string& topic,
+                                               const Properties& properties) {
+  auto b = KafkaSource<std::string>::builder();
+  b.set_bootstrap_servers(servers).set_topics({topic}).set_deserializer(KafkaDeserializers::bytes());
+  for (const auto& [k, v] : properties) b.set_property(k, v);
+  return b;
+}
+
+// Produce -> job -> read_committed consume latency at `rate` records/s for `seconds`. Without a guarantee
+// there is no job: the consumer reads the input topic (the clients' and the broker's share of the latency).
+void measure_latency(const std::string& servers, const std::string& run_id,
+                     std::optional<DeliveryGuarantee> guarantee, const char* name, double rate, int seconds,
+                     const Properties& source_properties) {
   std::string in = std::string("lat-in-") + name + "-" + run_id,
-              out = std::string("lat-out-") + name + "-" + run_id;
-  KafkaAdmin(servers).create_topics({{in, 2}, {out, 2}}, std::chrono::seconds(30));
+              out = guarantee ? std::string("lat-out-") + name + "-" + run_id : in;
+  KafkaAdmin(servers).create_topics(
+      guarantee ? std::vector<NewTopic>{{in, 2}, {out, 2}} : std::vector<NewTopic>{{in, 2}},
+      std::chrono::seconds(30));
   auto dir = std::filesystem::temp_directory_path() / ("weir-kafka-lat-" + run_id + name);
-  auto env = StreamExecutionEnvironment::get_execution_environment();
-  env->set_parallelism(1);
-  env->configure("execution.checkpointing.interval", "1 s");
-  env->configure("execution.checkpointing.dir", dir.string());
-  auto source = KafkaSource<std::string>::builder()
+  std::optional<JobClient> client;
+  if (guarantee) {
+    auto env = StreamExecutionEnvironment::get_execution_environment();
+    env->set_parallelism(1);
+    env->configure("execution.checkpointing.interval", "1 s");
+    env->configure("execution.checkpointing.dir", dir.string());
+    auto source = source_builder(servers, in, source_properties).build();
+    auto sink = KafkaSink<std::string>::builder()
                     .set_bootstrap_servers(servers)
-                    .set_topics({in})
-                    .set_deserializer(KafkaDeserializers::bytes())
+                    .set_topic(out)
+                    .set_value_serializer([](const std::string& v) { return v; })
+                    .set_delivery_guarantee(*guarantee)
+                    .set_transactional_id_prefix(out)
                     .build();
-  auto sink = KafkaSink<std::string>::builder()
-                  .set_bootstrap_servers(servers)
-                  .set_topic(out)
-                  .set_value_serializer([](const std::string& v) { return v; })
-                  .set_delivery_guarantee(guarantee)
-                  .set_transactional_id_prefix(out)
-                  .build();
-  env->from_source<std::string>(source.reader_factory(), "Kafka")
-      .map([](const std::string& v) { return v; })
-      .add_sink(sink, "Kafka");
-  auto client = env->execute_async("latency");
+    env->from_source<std::string>(source.reader_factory(), "Kafka")
+        .map([](const std::string& v) { return v; })
+        .add_sink(sink, "Kafka");
+    client.emplace(env->execute_async("latency"));
+  }
 
   const int64_t total = static_cast<int64_t>(rate * seconds);
   std::vector<int64_t> latencies;
@@ -123,10 +140,12 @@ void measure_latency(const std::string& servers, const std::string& run_id, Deli
     producer.flush(std::chrono::seconds(60));
   }
   consumer.join();
-  client.cancel();
-  try {
-    client.get_job_execution_result();
-  } catch (const WeirError&) {
+  if (client) {
+    client->cancel();
+    try {
+      client->get_job_execution_result();
+    } catch (const WeirError&) {
+    }
   }
   std::filesystem::remove_all(dir);
   std::sort(latencies.begin(), latencies.end());
@@ -151,6 +170,7 @@ int main(int argc, char** argv) {
   int partitions = 4;
   double rate = 20000;
   int seconds = 10;
+  Properties source_properties;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--bootstrap-servers")
@@ -163,6 +183,15 @@ int main(int argc, char** argv) {
       rate = std::atof(argv[i + 1]);
     else if (a == "--seconds")
       seconds = std::atoi(argv[i + 1]);
+    else if (a == "--source-property") {
+      std::string kv = argv[i + 1];
+      auto eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        std::fprintf(stderr, "kafka_bench: --source-property takes KEY=VALUE, got '%s'\n", kv.c_str());
+        return 2;
+      }
+      source_properties.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+    }
   }
   if (servers.empty()) {
     std::fprintf(stderr, "usage: kafka_bench --bootstrap-servers HOST:PORT [--records N] [--partitions P]\n");
@@ -189,12 +218,8 @@ int main(int argc, char** argv) {
   });
   report("produce (KafkaProducer)", records, produced);
 
-  auto source = KafkaSource<std::string>::builder()
-                    .set_bootstrap_servers(servers)
-                    .set_topics({in})
-                    .set_deserializer(KafkaDeserializers::bytes())
-                    .set_bounded(OffsetsInitializer::latest())
-                    .build();
+  auto source =
+      source_builder(servers, in, source_properties).set_bounded(OffsetsInitializer::latest()).build();
   {
     Run r = measure([&] {
       auto env = StreamExecutionEnvironment::get_execution_environment();
@@ -230,8 +255,9 @@ int main(int argc, char** argv) {
     report((std::string("source -> map -> sink, ") + name).c_str(), records, r);
   }
   std::filesystem::remove_all(dir);
-  measure_latency(servers, run_id, DeliveryGuarantee::kAtLeastOnce, "alo", rate, seconds);
-  measure_latency(servers, run_id, DeliveryGuarantee::kExactlyOnce, "eos", rate, seconds);
+  measure_latency(servers, run_id, std::nullopt, "client", rate, seconds, source_properties);
+  measure_latency(servers, run_id, DeliveryGuarantee::kAtLeastOnce, "alo", rate, seconds, source_properties);
+  measure_latency(servers, run_id, DeliveryGuarantee::kExactlyOnce, "eos", rate, seconds, source_properties);
   admin.delete_topics({in, "bench-none-" + run_id, "bench-alo-" + run_id, "bench-eos-" + run_id},
                       std::chrono::seconds(30));
   return 0;
