@@ -55,6 +55,10 @@ KafkaPartitionReader::KafkaPartitionReader(KafkaSourceSettings settings, int sub
   props.emplace("client.id", "weir-kafka-source-" + std::to_string(subtask));
   // Offsets out of range (retention deleted them): re-read what is left rather than skip to the end.
   props.emplace("auto.offset.reset", "earliest");
+  // librdkafka fetches a partition only while fewer than queued.min.messages (default 100,000) of it are
+  // queued: with small records the fetcher then idles, and the source reads ~3x slower than the broker serves
+  // (benchmarks/BENCHMARKS.md, "Side by side with Flink"). The memory bound stays queued.max.messages.kbytes.
+  props.emplace("queued.min.messages", "1000000");
   consumer_ = std::make_unique<KafkaConsumer>(std::move(props));
 }
 
