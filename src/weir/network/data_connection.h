@@ -98,6 +98,8 @@ class DataConnection : public std::enable_shared_from_this<DataConnection> {
             BufferPtr buffer = nullptr);
   void start_write();
   void drop_outbound(uint32_t stream, const std::string& why);
+  //! The peer broke the protocol: logged (naming the peer and what it sent), then close().
+  void protocol_error(const std::string& what);
 
   std::shared_ptr<asio::io_context> io_;
   Owner& owner_;
@@ -105,6 +107,7 @@ class DataConnection : public std::enable_shared_from_this<DataConnection> {
   asio::steady_timer retry_timer_;
   std::string own_address_;  // sent in the hello (connecting side only)
   std::string peer_;
+  std::string endpoint_;  // the socket's remote "ip:port", for logs
   std::chrono::milliseconds connect_timeout_{0};
   std::chrono::steady_clock::time_point connect_deadline_;
   std::string last_connect_error_;
