@@ -474,6 +474,46 @@ TEST(DataPlaneProtocol, UnknownStreamsAndChannelsNotProducedYetAreNotErrors) {
   c.expect_healthy();
 }
 
+// A subscription of an attempt whose channels were released here (its tasks failed or were canceled) is
+// refused with a rejection naming the attempt: the consumer's channel fails at once instead of waiting for a
+// producer that is gone, the released channels are not created again, and the connection serves on.
+TEST(DataPlaneProtocol, ASubscriptionOfAReleasedAttemptIsRefusedNamingIt) {
+  Cluster c;
+  const ChannelId old_id = cid(1, 0, 0, "job-9#3");
+  auto out = c.registry->channel(old_id);
+  c.registry->release_job("job-9#3");
+  Reader in(c.peer->remote_input(old_id, c.plane->address(), {.credits = 2, .segment_size = 1024}));
+  const std::string error = in.wait_failed();
+  EXPECT_NE(error.find("TaskManager " + c.plane->address() +
+                       " refused the subscription to job job-9#3, edge 1, subtask 0 -> subtask 0: attempt "
+                       "job-9#3 ended at TaskManager " +
+                       c.plane->address() + " and its channels were released"),
+            std::string::npos)
+      << error;
+  EXPECT_EQ(c.registry->num_channels("job-9#3"), 0u);
+  c.expect_healthy();
+
+  // A raw peer sees the rejection on its stream; the next attempt's subscription on the same connection
+  // works.
+  auto s = c.hostile(old_id);
+  const auto deadline = Clock::now() + kTimeout;
+  auto m = s->read_message(deadline);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->header.type, MessageType::kReject);
+  EXPECT_EQ(m->header.stream, 1u);
+  EXPECT_NE(m->body.find("attempt job-9#3 ended"), std::string::npos) << m->body;
+  const ChannelId new_id = cid(1, 0, 0, "job-9#4");
+  ASSERT_TRUE(s->send(message(MessageType::kSubscribe, 2, wire::encode_subscribe(new_id, 1))));
+  auto new_out = c.registry->channel(new_id);
+  new_out->hold_pool(c.pool);
+  produce(*new_out, *c.pool, "attempt 4");
+  auto data = s->read_message(deadline);
+  ASSERT_TRUE(data);
+  EXPECT_EQ(data->header.stream, 2u);
+  EXPECT_EQ(data->body, "attempt 4");
+  EXPECT_EQ(c.registry->num_channels("job-9#3"), 0u);
+}
+
 // A consumer gone in the middle of a message (its header, or its body): the connection closes, its channels
 // fail naming the torn message, and nothing else is disturbed.
 TEST(DataPlaneProtocol, AConsumerGoneMidMessageFailsOnlyItsChannels) {

@@ -349,6 +349,14 @@ void DataConnection::on_message(std::string_view body) {
     case MessageType::kCancel:
       drop_outbound(stream, fmt::format("the consumer at TaskManager {} released the channel", peer_));
       break;
+    case MessageType::kReject:
+      if (auto it = inbound_.find(stream); it != inbound_.end()) {
+        if (auto channel = it->second.channel.lock())
+          channel->fail(fmt::format("TaskManager {} refused the subscription to {}: {}", peer_,
+                                    describe(it->second.id), body));
+        inbound_.erase(it);
+      }
+      break;
     default:  // refused by check_header already
       protocol_error(fmt::format("unknown message type {}", static_cast<int>(current_.type)));
       return;
@@ -362,10 +370,19 @@ void DataConnection::on_subscribe(uint32_t stream, std::string_view body) {
     protocol_error(fmt::format("a malformed subscription on stream {}", stream));
     return;
   }
-  auto channel = owner_.producer_channel(id);
+  if (auto old = outbound_.find(stream); old != outbound_.end()) {  // the stream number subscribed again
+    old->second->channel->detach_consumer();
+    outbound_.erase(old);
+  }
+  std::string refusal;
+  auto channel = owner_.producer_channel(id, refusal);
+  if (!channel) {
+    if (refusal.empty()) refusal = "refused";
+    send(MessageType::kReject, stream, 0, refusal.substr(0, wire::kMaxReason));
+    return;
+  }
   auto s = std::make_unique<OutboundStream>(id, channel, credit, io_, weak_from_this(), stream);
   OutboundStream* raw = s.get();
-  if (auto old = outbound_.find(stream); old != outbound_.end()) old->second->channel->detach_consumer();
   outbound_[stream] = std::move(s);
   raw->channel->attach_consumer(raw, 0);  // announces data queued before the consumer came
 }

@@ -37,8 +37,9 @@ class DataConnection : public std::enable_shared_from_this<DataConnection> {
   class Owner {
    public:
     virtual ~Owner() = default;
-    //! The producer-side channel a remote consumer subscribes to.
-    virtual std::shared_ptr<LocalChannel> producer_channel(const ChannelId& id) = 0;
+    //! The producer-side channel a remote consumer subscribes to; null, with `refusal` saying why, when
+    //! the subscription is refused.
+    virtual std::shared_ptr<LocalChannel> producer_channel(const ChannelId& id, std::string& refusal) = 0;
     //! An accepted connection said which data plane it comes from.
     virtual void on_hello(const std::shared_ptr<DataConnection>& c) = 0;
     virtual void on_closed(DataConnection* c) = 0;

@@ -21,6 +21,8 @@ std::string check_header(const Header& h) {
       return bounded("a credit", 4, 4);
     case MessageType::kCancel:
       return bounded("a cancel", 0, 0);
+    case MessageType::kReject:
+      return bounded("a rejection", 1, kMaxReason);
   }
   return fmt::format("unknown message type {} ({} bytes)", static_cast<int>(h.type), h.body_length);
 }

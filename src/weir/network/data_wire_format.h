@@ -12,6 +12,8 @@
 //               credit), kPriority, kFence (the Buffer flags of the same names)
 //   kCredit     consumer -> producer: body: u32 more buffers the consumer can take on `stream`
 //   kCancel     consumer -> producer: stop sending `stream` and forget it (the job was released)
+//   kReject     producer -> consumer: the subscription on `stream` is refused; body: why (text). The
+//               stream is over on both sides (its attempt was released on the producer's side)
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -21,7 +23,14 @@
 
 namespace weir::network::wire {
 
-enum class MessageType : uint8_t { kHello = 1, kSubscribe = 2, kBuffer = 3, kCredit = 4, kCancel = 5 };
+enum class MessageType : uint8_t {
+  kHello = 1,
+  kSubscribe = 2,
+  kBuffer = 3,
+  kCredit = 4,
+  kCancel = 5,
+  kReject = 6
+};
 
 inline constexpr uint8_t kPooled = 1;
 inline constexpr uint8_t kPriority = 2;
@@ -33,6 +42,8 @@ inline constexpr uint32_t kMaxBody = 64u << 20;
 //! The longest data address a hello may carry, and the longest job key a subscription may name.
 inline constexpr uint32_t kMaxAddress = 1024;
 inline constexpr uint32_t kMaxJobKey = 1024;
+//! The longest reason a rejection may carry.
+inline constexpr uint32_t kMaxReason = 4096;
 
 struct Header {
   uint32_t body_length = 0;
