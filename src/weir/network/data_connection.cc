@@ -170,20 +170,19 @@ void DataConnection::read_more() {
     read_end_ -= read_begin_;
     read_begin_ = 0;
   }
-  socket_.async_read_some(asio::buffer(read_buf_.data() + read_end_, read_buf_.size() - read_end_),
-                          [self = shared_from_this()](const asio::error_code& e, size_t n) {
-                            if (self->closed_) return;
-                            if (e) {
-                              const bool torn =
-                                  self->read_end_ > self->read_begin_;  // part of a message's header arrived
-                              self->close(e != asio::error::eof ? e.message()
-                                          : torn                ? mid_message(e)
-                                                                : "the peer closed the connection");
-                              return;
-                            }
-                            self->read_end_ += n;
-                            self->parse();
-                          });
+  socket_.async_read_some(
+      asio::buffer(read_buf_.data() + read_end_, read_buf_.size() - read_end_),
+      [self = shared_from_this()](const asio::error_code& e, size_t n) {
+        if (self->closed_) return;
+        if (e) {
+          // Part of a message arrived before the end of the stream: a torn message.
+          const bool torn = self->read_end_ > self->read_begin_;
+          self->close(e == asio::error::eof && !torn ? "the peer closed the connection" : mid_message(e));
+          return;
+        }
+        self->read_end_ += n;
+        self->parse();
+      });
 }
 
 void DataConnection::parse() {
@@ -234,6 +233,7 @@ void DataConnection::parse() {
             return;
           }
           self->on_message({reinterpret_cast<const char*>(self->scratch_.data()), self->scratch_.size()});
+          std::vector<uint8_t>().swap(self->scratch_);  // up to kMaxBody: not kept per connection
           self->parse();
         });
     return;
