@@ -18,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size >= network::wire::kHeaderSize) {
     auto h = network::wire::decode_header(data);
     std::string_view body = bytes.substr(network::wire::kHeaderSize);
-    if (h.body_length <= network::wire::kMaxBody && h.type == network::wire::MessageType::kSubscribe) {
+    if (network::wire::check_header(h).empty() && h.type == network::wire::MessageType::kSubscribe) {
       network::ChannelId id;
       uint32_t credit = 0;
       network::wire::decode_subscribe(body.substr(0, std::min<size_t>(body.size(), h.body_length)), id,

@@ -36,5 +36,29 @@ TEST(PartitionRegistry, ReleasingOneAttemptKeepsTheOthers) {
   EXPECT_EQ(r.channel({"jobx#3", 1, 0, 0}), other);
 }
 
+// A remote subscription of a released attempt gets no channel (the data plane refuses it) and does not
+// bring the attempt's channels back; other attempts, a job released as a whole (a new JobManager leader runs
+// it again) and local tasks are not affected. Only the last kRememberedReleases attempts are remembered.
+TEST(PartitionRegistry, ARemoteSubscriptionOfAReleasedAttemptGetsNoChannel) {
+  PartitionRegistry r;
+  auto a3 = r.channel({"job#3", 1, 0, 0});
+  r.release_job("job#3");
+  EXPECT_EQ(r.channel_unless_released({"job#3", 1, 0, 0}), nullptr);
+  EXPECT_EQ(r.channel_unless_released({"job#3", 2, 5, 7}), nullptr);
+  EXPECT_EQ(r.num_channels("job#3"), 0u);
+  auto a30 = r.channel_unless_released({"job#30", 1, 0, 0});
+  ASSERT_NE(a30, nullptr);
+  EXPECT_EQ(a30, r.channel({"job#30", 1, 0, 0}));
+  r.release_job("other");  // a whole job: its later attempts are welcome
+  EXPECT_NE(r.channel_unless_released({"other#9", 1, 0, 0}), nullptr);
+  for (size_t i = 0; i < PartitionRegistry::kRememberedReleases; ++i) r.release_job("x#" + std::to_string(i));
+  EXPECT_EQ(r.channel_unless_released({"x#1", 1, 0, 0}), nullptr);
+  EXPECT_NE(r.channel_unless_released({"job#3", 1, 0, 0}), nullptr);  // the oldest release, forgotten
+  r.release_job("x#1");                                               // again: no second entry
+  r.release_job("y#1");
+  EXPECT_NE(r.channel_unless_released({"x#0", 1, 0, 0}), nullptr);
+  EXPECT_EQ(r.channel_unless_released({"x#1", 1, 0, 0}), nullptr);
+}
+
 }  // namespace
 }  // namespace weir::network

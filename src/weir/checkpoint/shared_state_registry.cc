@@ -4,6 +4,9 @@
 #include <optional>
 #include <set>
 
+#include <fmt/format.h>
+
+#include "weir/common/error.h"
 #include "weir/common/log.h"
 #include "weir/fs/file_system.h"
 
@@ -12,22 +15,39 @@ namespace weir::checkpoint {
 std::vector<std::string> read_shared_refs(const std::string& dir) {
   std::set<std::string> files;
   // Lines are relative to the job directory (the parent of chk-<n>); older lists hold absolute paths.
+  // A list is written whole by one task, each line ending in '\n'. Anything else (a torn list, a line no
+  // path can be made of, a control character that would cut the name short in a system call) means the
+  // list cannot say what the checkpoint references: an error naming the list, so the checkpoint fails (or a
+  // recovered one's files stay) instead of files still in use being deleted later.
   const fs::Path d = fs::Path::parse(dir);
   const fs::Path job_dir = d.parent();
   auto fs = fs::get(d);
   for (const auto& e : fs->list(d)) {
     const std::string name = e.path.name();
-    if (e.is_dir || name.size() < 12 || name.compare(name.size() - 12, 12, ".shared-refs") != 0) continue;
+    if (name.size() < 12 || name.compare(name.size() - 12, 12, ".shared-refs") != 0) continue;
+    auto corrupt = [&](const std::string& why) {
+      return WeirError(fmt::format("corrupt shared-state list '{}': {}", e.path.str(), why));
+    };
+    if (e.is_dir) throw corrupt("a directory, not a file");
     std::string text = fs->read(e.path);
+    if (!text.empty() && text.back() != '\n')
+      throw corrupt(fmt::format("{} bytes ending in the middle of a line (torn)", text.size()));
     size_t i = 0;
-    while (i < text.size()) {
+    for (int line_no = 1; i < text.size(); ++line_no) {
       size_t j = text.find('\n', i);
-      if (j == std::string::npos) j = text.size();
       std::string line = text.substr(i, j - i);
       i = j + 1;
       if (line.empty()) continue;
-      files.insert(line.front() == '/' || line.find("://") != std::string::npos ? fs::Path::parse(line).str()
-                                                                                : (job_dir / line).str());
+      for (unsigned char c : line)
+        if (c < 0x20 || c == 0x7f)
+          throw corrupt(fmt::format("line {} holds the control character {}", line_no, int(c)));
+      try {
+        files.insert(line.front() == '/' || line.find("://") != std::string::npos
+                         ? fs::Path::parse(line).str()
+                         : (job_dir / line).str());
+      } catch (const std::exception& ex) {
+        throw corrupt(fmt::format("line {}: {}", line_no, ex.what()));
+      }
     }
   }
   return {files.begin(), files.end()};

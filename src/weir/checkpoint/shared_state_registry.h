@@ -5,8 +5,11 @@
 // count drops to zero is deleted. Files from other jobs' directories (a job resumed from another job's
 // retained checkpoint) are counted but never deleted: they belong to that job.
 //
-// Files uploaded by a checkpoint that never completes are not registered and stay until the job's
-// directory is removed.
+// Files uploaded by a checkpoint that never completes (aborted, declined, or pending when the JobManager
+// failed) are not registered and are never deleted on its account: the task's next checkpoint may build on
+// them (a heap chain's next part follows the part the aborted checkpoint wrote; RocksDB does not upload an
+// SST file again that is there already). Once a completed checkpoint references one it is counted like any
+// other; one that nothing ever references stays until the job's directory is removed.
 //
 // Threading: REQUIRES the owning JobMaster's lock (used by the CheckpointCoordinator). The JobMaster reads
 // the lists (read_shared_refs) and deletes the files (remove_shared_files) on its I/O lane, outside the lock:
@@ -19,7 +22,11 @@
 namespace weir::checkpoint {
 
 //! The shared files the tasks of checkpoint directory `dir` reference (union of its *.shared-refs), as
-//! absolute paths (the lists name them relative to the job directory, the parent of `dir`).
+//! absolute paths (the lists name them relative to the job directory, the parent of `dir`). No lists (a
+//! checkpoint without incremental state, or no directory) is no references. Throws WeirError naming the list
+//! when one is corrupt (torn, a directory, a line that is no path or holds a control character) and
+//! FileSystemError naming it when it cannot be read: the caller then knows nothing of the checkpoint's
+//! references and must not delete anything on their account.
 std::vector<std::string> read_shared_refs(const std::string& dir);
 
 //! Deletes `files` (what release() returned); a file that cannot be deleted is reported and left. Returns how

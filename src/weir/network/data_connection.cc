@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "weir/common/log.h"
+
 namespace weir::network {
 
 using asio::ip::tcp;
@@ -25,6 +27,11 @@ bool split_address(const std::string& address, std::string& host, std::string& p
     host = host.substr(1, host.size() - 2);  // [::1]
   return true;
 }
+
+// Why a read of the rest of a message failed: the peer going away there is a torn message.
+std::string mid_message(const asio::error_code& e) {
+  return e == asio::error::eof ? "the peer closed the connection in the middle of a message" : e.message();
+}
 }  // namespace
 
 // The producer side of one stream: listens to the producer's LocalChannel and asks the I/O thread to
@@ -36,6 +43,7 @@ class DataConnection::OutboundStream final : public ChannelListener {
       : id(std::move(id)),
         channel(std::move(channel)),
         credit(credit),
+        announced(credit),
         io_(std::move(io)),
         conn_(std::move(conn)),
         stream_(stream) {}
@@ -54,6 +62,9 @@ class DataConnection::OutboundStream final : public ChannelListener {
   const ChannelId id;
   const std::shared_ptr<LocalChannel> channel;
   int64_t credit;  // I/O thread
+  // The receive buffers the consumer announced: credit never exceeds them (each credit it gives back is a
+  // buffer it recycled, which took a credit when it was sent).
+  const int64_t announced;
   std::atomic<bool> pump_posted{false};
 
  private:
@@ -138,6 +149,8 @@ void DataConnection::try_connect() {
 void DataConnection::on_connected() {
   connected_ = true;
   asio::error_code ignored;
+  if (auto ep = socket_.remote_endpoint(ignored); !ignored)
+    endpoint_ = fmt::format("{}:{}", ep.address().to_string(), ep.port());
   socket_.set_option(tcp::no_delay(true), ignored);
   // A peer host that vanished without closing (power loss) is found by the kernel's keepalive; a
   // killed process is seen at once (its kernel closes the socket).
@@ -162,7 +175,9 @@ void DataConnection::read_more() {
       [self = shared_from_this()](const asio::error_code& e, size_t n) {
         if (self->closed_) return;
         if (e) {
-          self->close(e == asio::error::eof ? "the peer closed the connection" : e.message());
+          // Part of a message arrived before the end of the stream: a torn message.
+          const bool torn = self->read_end_ > self->read_begin_;
+          self->close(e == asio::error::eof && !torn ? "the peer closed the connection" : mid_message(e));
           return;
         }
         self->read_end_ += n;
@@ -178,8 +193,9 @@ void DataConnection::parse() {
       return;
     }
     current_ = wire::decode_header(read_buf_.data() + read_begin_);
-    if (current_.body_length > wire::kMaxBody) {
-      close(fmt::format("protocol error: a message of {} bytes", current_.body_length));
+    // Before a byte of the body is read or allocated.
+    if (std::string bad = wire::check_header(current_); !bad.empty()) {
+      protocol_error(fmt::format("{} on stream {}", bad, current_.stream));
       return;
     }
     if (current_.type == MessageType::kBuffer && (current_.flags & wire::kPooled)) {
@@ -213,10 +229,11 @@ void DataConnection::parse() {
         [self = shared_from_this()](const asio::error_code& e, size_t) {
           if (self->closed_) return;
           if (e) {
-            self->close(e.message());
+            self->close(mid_message(e));
             return;
           }
           self->on_message({reinterpret_cast<const char*>(self->scratch_.data()), self->scratch_.size()});
+          std::vector<uint8_t>().swap(self->scratch_);  // up to kMaxBody: not kept per connection
           self->parse();
         });
     return;
@@ -228,8 +245,7 @@ void DataConnection::parse() {
 bool DataConnection::on_buffer(InboundStream& s, std::shared_ptr<BufferPool> pool) {
   BufferPtr b = pool->try_request();
   if (!b) {
-    close(fmt::format("protocol error: TaskManager {} sent a buffer without credit ({})", peer_,
-                      describe(s.id)));
+    protocol_error(fmt::format("TaskManager {} sent a buffer without credit ({})", peer_, describe(s.id)));
     return false;
   }
   if (current_.body_length > b->capacity) {
@@ -264,7 +280,7 @@ bool DataConnection::on_buffer(InboundStream& s, std::shared_ptr<BufferPool> poo
       [self = shared_from_this(), pending, stream = current_.stream](const asio::error_code& e, size_t) {
         if (self->closed_) return;
         if (e) {
-          self->close(e.message());
+          self->close(mid_message(e));
           return;
         }
         self->deliver(stream, std::move(pending->buffer));
@@ -315,16 +331,34 @@ void DataConnection::on_message(std::string_view body) {
       }
       break;
     case MessageType::kCredit:
-      if (auto it = outbound_.find(stream); it != outbound_.end() && body.size() == 4) {
-        it->second->credit += wire::get_u32(reinterpret_cast<const uint8_t*>(body.data()));
+      // A stream not (or no longer) here: the credit crossed its cancel, or its release on this side.
+      if (auto it = outbound_.find(stream); it != outbound_.end()) {
+        OutboundStream& s = *it->second;
+        const uint32_t n = wire::get_u32(reinterpret_cast<const uint8_t*>(body.data()));
+        if (s.credit + n > s.announced) {
+          protocol_error(
+              fmt::format("a credit of {} on stream {} makes {}, more than the {} receive buffers "
+                          "announced for {}",
+                          n, stream, s.credit + n, s.announced, describe(s.id)));
+          return;
+        }
+        s.credit += n;
         pump(stream);
       }
       break;
     case MessageType::kCancel:
       drop_outbound(stream, fmt::format("the consumer at TaskManager {} released the channel", peer_));
       break;
-    default:
-      close(fmt::format("protocol error: unknown message type {}", static_cast<int>(current_.type)));
+    case MessageType::kReject:
+      if (auto it = inbound_.find(stream); it != inbound_.end()) {
+        if (auto channel = it->second.channel.lock())
+          channel->fail(fmt::format("TaskManager {} refused the subscription to {}: {}", peer_,
+                                    describe(it->second.id), body));
+        inbound_.erase(it);
+      }
+      break;
+    default:  // refused by check_header already
+      protocol_error(fmt::format("unknown message type {}", static_cast<int>(current_.type)));
       return;
   }
 }
@@ -333,13 +367,22 @@ void DataConnection::on_subscribe(uint32_t stream, std::string_view body) {
   ChannelId id;
   uint32_t credit = 0;
   if (!wire::decode_subscribe(body, id, credit)) {
-    close("protocol error: a malformed subscription");
+    protocol_error(fmt::format("a malformed subscription on stream {}", stream));
     return;
   }
-  auto channel = owner_.producer_channel(id);
+  if (auto old = outbound_.find(stream); old != outbound_.end()) {  // the stream number subscribed again
+    old->second->channel->detach_consumer();
+    outbound_.erase(old);
+  }
+  std::string refusal;
+  auto channel = owner_.producer_channel(id, refusal);
+  if (!channel) {
+    if (refusal.empty()) refusal = "refused";
+    send(MessageType::kReject, stream, 0, refusal.substr(0, wire::kMaxReason));
+    return;
+  }
   auto s = std::make_unique<OutboundStream>(id, channel, credit, io_, weak_from_this(), stream);
   OutboundStream* raw = s.get();
-  if (auto old = outbound_.find(stream); old != outbound_.end()) old->second->channel->detach_consumer();
   outbound_[stream] = std::move(s);
   raw->channel->attach_consumer(raw, 0);  // announces data queued before the consumer came
 }
@@ -474,6 +517,15 @@ void DataConnection::start_write() {
 }
 
 // ---- failure ----
+
+void DataConnection::protocol_error(const std::string& what) {
+  if (closed_) return;
+  log::get("network").warn(
+      "data connection with {} ({}): protocol error: {}; closing it",
+      peer_.empty() ? std::string("an unidentified TaskManager") : "TaskManager " + peer_,
+      endpoint_.empty() ? std::string("no address") : endpoint_, what);
+  close("protocol error: " + what);
+}
 
 void DataConnection::close(const std::string& reason) {
   if (closed_) return;

@@ -37,8 +37,9 @@ class DataConnection : public std::enable_shared_from_this<DataConnection> {
   class Owner {
    public:
     virtual ~Owner() = default;
-    //! The producer-side channel a remote consumer subscribes to.
-    virtual std::shared_ptr<LocalChannel> producer_channel(const ChannelId& id) = 0;
+    //! The producer-side channel a remote consumer subscribes to; null, with `refusal` saying why, when
+    //! the subscription is refused.
+    virtual std::shared_ptr<LocalChannel> producer_channel(const ChannelId& id, std::string& refusal) = 0;
     //! An accepted connection said which data plane it comes from.
     virtual void on_hello(const std::shared_ptr<DataConnection>& c) = 0;
     virtual void on_closed(DataConnection* c) = 0;
@@ -98,6 +99,8 @@ class DataConnection : public std::enable_shared_from_this<DataConnection> {
             BufferPtr buffer = nullptr);
   void start_write();
   void drop_outbound(uint32_t stream, const std::string& why);
+  //! The peer broke the protocol: logged (naming the peer and what it sent), then close().
+  void protocol_error(const std::string& what);
 
   std::shared_ptr<asio::io_context> io_;
   Owner& owner_;
@@ -105,6 +108,7 @@ class DataConnection : public std::enable_shared_from_this<DataConnection> {
   asio::steady_timer retry_timer_;
   std::string own_address_;  // sent in the hello (connecting side only)
   std::string peer_;
+  std::string endpoint_;  // the socket's remote "ip:port", for logs
   std::chrono::milliseconds connect_timeout_{0};
   std::chrono::steady_clock::time_point connect_deadline_;
   std::string last_connect_error_;

@@ -114,8 +114,12 @@ class DataPlane::Impl final : public DataConnection::Owner {
   const std::string& address() const { return address_; }
 
   // ---- DataConnection::Owner ----
-  std::shared_ptr<LocalChannel> producer_channel(const ChannelId& id) override {
-    return registry_->channel(id);
+  std::shared_ptr<LocalChannel> producer_channel(const ChannelId& id, std::string& refusal) override {
+    auto channel = registry_->channel_unless_released(id);
+    if (!channel)
+      refusal =
+          fmt::format("attempt {} ended at TaskManager {} and its channels were released", id.job, address_);
+    return channel;
   }
 
   void on_hello(const std::shared_ptr<DataConnection>& c) override {

@@ -12,6 +12,8 @@
 //               credit), kPriority, kFence (the Buffer flags of the same names)
 //   kCredit     consumer -> producer: body: u32 more buffers the consumer can take on `stream`
 //   kCancel     consumer -> producer: stop sending `stream` and forget it (the job was released)
+//   kReject     producer -> consumer: the subscription on `stream` is refused; body: why (text). The
+//               stream is over on both sides (its attempt was released on the producer's side)
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -21,7 +23,14 @@
 
 namespace weir::network::wire {
 
-enum class MessageType : uint8_t { kHello = 1, kSubscribe = 2, kBuffer = 3, kCredit = 4, kCancel = 5 };
+enum class MessageType : uint8_t {
+  kHello = 1,
+  kSubscribe = 2,
+  kBuffer = 3,
+  kCredit = 4,
+  kCancel = 5,
+  kReject = 6
+};
 
 inline constexpr uint8_t kPooled = 1;
 inline constexpr uint8_t kPriority = 2;
@@ -30,6 +39,11 @@ inline constexpr uint8_t kFence = 4;
 inline constexpr size_t kHeaderSize = 10;
 //! Larger bodies are a protocol error (no buffer or event comes near it).
 inline constexpr uint32_t kMaxBody = 64u << 20;
+//! The longest data address a hello may carry, and the longest job key a subscription may name.
+inline constexpr uint32_t kMaxAddress = 1024;
+inline constexpr uint32_t kMaxJobKey = 1024;
+//! The longest reason a rejection may carry.
+inline constexpr uint32_t kMaxReason = 4096;
 
 struct Header {
   uint32_t body_length = 0;
@@ -60,6 +74,11 @@ inline void encode_header(const Header& h, uint8_t* out) {
 inline Header decode_header(const uint8_t* in) {
   return {get_u32(in), get_u32(in + 4), static_cast<MessageType>(in[8]), in[9]};
 }
+
+//! Empty when a message with header `h` may follow; else what is wrong with it ("unknown message type 9",
+//! "a credit of 0 bytes (it has 4)"). Checked before a byte of the body is read or allocated: each type's
+//! body has a fixed size or a bound of its own, and data buffers are never empty.
+std::string check_header(const Header& h);
 
 //! The body of a kSubscribe message.
 std::string encode_subscribe(const ChannelId& id, uint32_t credit);

@@ -17,9 +17,23 @@ std::shared_ptr<LocalChannel> PartitionRegistry::channel(const ChannelId& id) {
   return c;
 }
 
+std::shared_ptr<LocalChannel> PartitionRegistry::channel_unless_released(const ChannelId& id) {
+  std::lock_guard lock(mu_);
+  if (released_.count(id.job)) return nullptr;
+  auto& c = channels_[id];
+  if (!c) c = std::make_shared<LocalChannel>();
+  return c;
+}
+
 void PartitionRegistry::release_job(const std::string& job) {
   std::lock_guard lock(mu_);
   std::erase_if(channels_, [&](const auto& kv) { return job_key_matches(kv.first.job, job); });
+  if (job.find('#') == std::string::npos || !released_.insert(job).second) return;
+  released_order_.push_back(job);
+  if (released_order_.size() > kRememberedReleases) {
+    released_.erase(released_order_.front());
+    released_order_.pop_front();
+  }
 }
 
 size_t PartitionRegistry::num_channels(const std::string& job) {

@@ -3,9 +3,11 @@
 // channel(); whichever comes first creates it, so tasks may start in any order.
 //
 // Threading: thread-safe. A TaskManager's DataPlane reads channels from here for remote consumers.
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <tuple>
 
@@ -34,9 +36,18 @@ inline bool job_key_matches(const std::string& key, const std::string& what) {
 
 class PartitionRegistry {
  public:
+  //! How many released attempt keys are remembered (oldest forgotten first).
+  static constexpr size_t kRememberedReleases = 4096;
+
   std::shared_ptr<LocalChannel> channel(const ChannelId& id);
+  //! The channel for a remote consumer's subscription: null when `id`'s attempt was released here (its
+  //! tasks failed or were canceled), so that a late subscription of that attempt neither recreates its
+  //! channels, which nothing would release again, nor waits for a producer that is gone.
+  std::shared_ptr<LocalChannel> channel_unless_released(const ChannelId& id);
   //! Drops the channels of a job (every attempt, after it ended) or of one attempt ("<job>#<attempt>",
-  //! once none of its tasks runs here): see job_key_matches.
+  //! once none of its tasks runs here): see job_key_matches. A released attempt key is remembered (the
+  //! last kRememberedReleases) for channel_unless_released; a job id is not (a new JobManager leader runs
+  //! the same job again, in attempts of its own).
   void release_job(const std::string& job);
   //! How many channels `job` (a job id or an attempt's key) has here.
   size_t num_channels(const std::string& job);
@@ -44,6 +55,8 @@ class PartitionRegistry {
  private:
   std::mutex mu_;
   std::map<ChannelId, std::shared_ptr<LocalChannel>> channels_;
+  std::set<std::string> released_;          // attempt keys
+  std::deque<std::string> released_order_;  // oldest first
 };
 
 }  // namespace weir::network

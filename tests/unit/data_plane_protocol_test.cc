@@ -1,0 +1,623 @@
+// The data plane's protocol against a hostile or broken peer on a real loopback connection (a raw socket
+// speaking data_wire_format.h, not a DataPlane): message lengths of 0 or beyond a type's bound, unknown
+// types, credit for unknown streams and credit beyond the announced receive buffers, subscriptions to
+// channels that do not exist yet, a peer gone in the middle of a message, and bytes sent after the close.
+// Each refusal closes that connection only (its channels fail with the reason, the warning names the peer
+// and what it sent), happens before the body of a refused message is read (so nothing is allocated for it),
+// and the data plane goes on serving every other connection, which each test proves by moving data on a
+// healthy channel afterwards.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <spdlog/sinks/base_sink.h>
+
+#include "weir/common/error.h"
+#include "weir/common/log.h"
+#include "weir/network/data_plane.h"
+#include "weir/network/data_wire_format.h"
+#include "weir/network/partition_registry.h"
+
+namespace weir::network {
+namespace {
+
+using namespace std::chrono_literals;
+using wire::MessageType;
+using Clock = std::chrono::steady_clock;
+
+constexpr auto kTimeout = 10s;
+
+// ---- what the data plane logs ----
+
+class CaptureSink final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  std::vector<std::string> lines() {
+    std::lock_guard lock(mu_);
+    return lines_;
+  }
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& m) override {
+    std::lock_guard lock(mu_);
+    lines_.emplace_back(m.payload.data(), m.payload.size());
+  }
+  void flush_() override {}
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> lines_;
+};
+
+//! The "network" logger's lines from now on (installed before any data plane of the test starts).
+std::shared_ptr<CaptureSink> capture_network_log() {
+  static std::shared_ptr<CaptureSink> sink = [] {
+    auto s = std::make_shared<CaptureSink>();
+    log::get("network").sinks().push_back(s);
+    return s;
+  }();
+  return sink;
+}
+
+bool logged(CaptureSink& sink, const std::vector<std::string>& parts) {
+  for (const auto& line : sink.lines()) {
+    bool all = true;
+    for (const auto& p : parts) all = all && line.find(p) != std::string::npos;
+    if (all) return true;
+  }
+  return false;
+}
+
+//! Polls `pred` until it holds or the deadline passes: only for state nothing notifies (a channel the data
+//! plane consumes, its connection count).
+template <typename Pred>
+bool eventually(Pred pred) {
+  const auto deadline = Clock::now() + kTimeout;
+  while (!pred()) {
+    if (Clock::now() > deadline) return false;
+    std::this_thread::sleep_for(1ms);
+  }
+  return true;
+}
+
+// ---- a raw peer ----
+
+struct Message {
+  wire::Header header;
+  std::string body;
+};
+
+std::string header_bytes(uint32_t length, uint32_t stream, uint8_t type, uint8_t flags = 0) {
+  std::string h(wire::kHeaderSize, '\0');
+  wire::encode_header({length, stream, static_cast<MessageType>(type), flags},
+                      reinterpret_cast<uint8_t*>(h.data()));
+  return h;
+}
+
+std::string message(MessageType type, uint32_t stream, const std::string& body, uint8_t flags = 0) {
+  return header_bytes(static_cast<uint32_t>(body.size()), stream, static_cast<uint8_t>(type), flags) + body;
+}
+
+std::string u32(uint32_t v) {
+  std::string s(4, '\0');
+  wire::put_u32(reinterpret_cast<uint8_t*>(s.data()), v);
+  return s;
+}
+
+//! One end of a TCP connection on loopback; every read waits on poll() with a deadline.
+class RawSocket {
+ public:
+  explicit RawSocket(int fd) : fd_(fd) {
+    int one = 1;
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
+  RawSocket(const RawSocket&) = delete;
+  ~RawSocket() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  //! Connects to "127.0.0.1:port".
+  static std::unique_ptr<RawSocket> connect_to(const std::string& address) {
+    const int port = std::stoi(address.substr(address.rfind(':') + 1));
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0)
+      throw std::runtime_error("cannot connect to " + address + ": " + std::strerror(errno));
+    return std::make_unique<RawSocket>(fd);
+  }
+
+  //! Sends everything; false when the peer is gone (EPIPE, reset).
+  bool send(const std::string& bytes) {
+    size_t done = 0;
+    while (done < bytes.size()) {
+      ssize_t n = ::send(fd_, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return false;
+      }
+      done += static_cast<size_t>(n);
+    }
+    return true;
+  }
+
+  //! Exactly `n` bytes; nullopt at end of stream, a reset, or the deadline.
+  std::optional<std::string> read_exactly(size_t n, Clock::time_point deadline) {
+    std::string out;
+    while (out.size() < n) {
+      if (buffered_.empty() && !fill(deadline)) return std::nullopt;
+      size_t take = std::min(n - out.size(), buffered_.size());
+      out.append(buffered_, 0, take);
+      buffered_.erase(0, take);
+    }
+    return out;
+  }
+
+  std::optional<Message> read_message(Clock::time_point deadline) {
+    auto h = read_exactly(wire::kHeaderSize, deadline);
+    if (!h) return std::nullopt;
+    Message m;
+    m.header = wire::decode_header(reinterpret_cast<const uint8_t*>(h->data()));
+    auto body = read_exactly(m.header.body_length, deadline);
+    if (!body) return std::nullopt;
+    m.body = std::move(*body);
+    return m;
+  }
+
+  //! Reads (and drops) until the peer closes: true when it did before the deadline.
+  bool closed_by_peer(Clock::time_point deadline) {
+    buffered_.clear();
+    while (fill(deadline)) buffered_.clear();
+    return eof_;
+  }
+
+  int fd() const { return fd_; }
+
+ private:
+  // More bytes into buffered_: false at end of stream, a reset or the deadline.
+  bool fill(Clock::time_point deadline) {
+    for (;;) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      if (left.count() <= 0) return false;
+      pollfd p{fd_, POLLIN, 0};
+      int r = ::poll(&p, 1, static_cast<int>(left.count()));
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) return false;
+      char buf[65536];
+      ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        eof_ = true;  // end of stream or reset: the peer closed
+        return false;
+      }
+      buffered_.append(buf, static_cast<size_t>(n));
+      return true;
+    }
+  }
+
+  int fd_;
+  std::string buffered_;
+  bool eof_ = false;
+};
+
+//! A listening socket on loopback that plays the producer's TaskManager for a DataPlane that subscribes.
+class RawListener {
+ public:
+  RawListener() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = 0;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd_, 8) != 0)
+      throw std::runtime_error(std::string("cannot listen on loopback: ") + std::strerror(errno));
+    socklen_t len = sizeof a;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    address_ = "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+  }
+  ~RawListener() { ::close(fd_); }
+  const std::string& address() const { return address_; }
+
+  std::unique_ptr<RawSocket> accept(Clock::time_point deadline) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(std::max<int64_t>(left.count(), 0))) <= 0) return nullptr;
+    int fd = ::accept(fd_, nullptr, nullptr);
+    return fd < 0 ? nullptr : std::make_unique<RawSocket>(fd);
+  }
+
+ private:
+  int fd_;
+  std::string address_;
+};
+
+// ---- a consumer's channel, read with notifications ----
+
+//! Stands in for a task's InputGate on a remote input channel: told when the channel has data or failed.
+class Reader final : public ChannelListener {
+ public:
+  explicit Reader(std::shared_ptr<LocalChannel> channel) : channel_(std::move(channel)) {
+    channel_->attach_consumer(this, 0);
+  }
+  ~Reader() override { channel_->detach_consumer(); }
+  void notify_available(int) override {
+    std::lock_guard lock(mu_);
+    signaled_ = true;
+    cv_.notify_all();
+  }
+  void notify_priority() override { notify_available(0); }
+
+  //! The next buffer's bytes; throws the channel's WeirError when it failed, runtime_error at the deadline.
+  std::string next() {
+    const auto deadline = Clock::now() + kTimeout;
+    for (;;) {
+      bool more = false;
+      if (BufferPtr b = channel_->pop(more))
+        return std::string(reinterpret_cast<const char*>(b->data), b->size);
+      std::unique_lock lock(mu_);
+      if (!cv_.wait_until(lock, deadline, [&] { return signaled_; }))
+        throw std::runtime_error("timed out waiting for the channel");
+      signaled_ = false;
+    }
+  }
+  //! Waits until the channel failed, without taking its buffers (a taken one would go back to its pool
+  //! and be credit again); returns why.
+  std::string wait_failed() {
+    const auto deadline = Clock::now() + kTimeout;
+    for (;;) {
+      if (std::string f = channel_->failure(); !f.empty()) return f;
+      std::unique_lock lock(mu_);
+      if (!cv_.wait_until(lock, deadline, [&] { return signaled_; })) return "(the channel did not fail)";
+      signaled_ = false;
+    }
+  }
+
+ private:
+  std::shared_ptr<LocalChannel> channel_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool signaled_ = false;
+};
+
+// ---- fixtures ----
+
+ChannelId cid(int edge, int producer = 0, int consumer = 0, const std::string& job = "job-1#0") {
+  return {job, edge, producer, consumer};
+}
+
+//! Pushes `bytes` into `channel` as one pooled buffer of `pool`.
+void produce(LocalChannel& channel, BufferPool& pool, const std::string& bytes) {
+  BufferPtr b = pool.try_request();
+  ASSERT_TRUE(b) << "the test's producer pool is exhausted";
+  std::memcpy(b->data, bytes.data(), bytes.size());
+  b->size = static_cast<uint32_t>(bytes.size());
+  channel.push(std::move(b));
+}
+
+//! A data plane under attack (`plane`, registry `registry`) and a healthy peer data plane (`peer`) with one
+//! channel from `plane` that must keep working whatever happens to other connections.
+struct Cluster {
+  std::shared_ptr<CaptureSink> log = capture_network_log();
+  std::shared_ptr<PartitionRegistry> registry = std::make_shared<PartitionRegistry>();
+  std::unique_ptr<DataPlane> plane = std::make_unique<DataPlane>(registry);
+  std::unique_ptr<DataPlane> peer = std::make_unique<DataPlane>(std::make_shared<PartitionRegistry>());
+  std::shared_ptr<BufferPool> pool = std::make_shared<BufferPool>(1024, 8);
+  std::shared_ptr<LocalChannel> healthy_out = registry->channel(cid(100));
+  std::unique_ptr<Reader> healthy_in = std::make_unique<Reader>(
+      peer->remote_input(cid(100), plane->address(), {.credits = 2, .segment_size = 1024}));
+  int sent = 0;
+
+  Cluster() {
+    healthy_out->hold_pool(pool);
+    expect_healthy();
+  }
+  //! The healthy channel still carries data, in order.
+  void expect_healthy() {
+    const std::string bytes = "healthy " + std::to_string(sent++);
+    produce(*healthy_out, *pool, bytes);
+    EXPECT_EQ(healthy_in->next(), bytes);
+  }
+  //! A hostile peer connected to `plane`: its hello sent, and a subscription to channel `id` on stream 1
+  //! with `credit` (the channel is the registry's, as a producer task would write it).
+  std::unique_ptr<RawSocket> hostile(const ChannelId& id, uint32_t credit = 2) {
+    auto s = RawSocket::connect_to(plane->address());
+    EXPECT_TRUE(s->send(message(MessageType::kHello, 0, "127.0.0.1:1") +
+                        message(MessageType::kSubscribe, 1, wire::encode_subscribe(id, credit))));
+    return s;
+  }
+};
+
+// ---- the serving side: a hostile consumer ----
+
+// Every message a header alone shows to be wrong closes the connection at once, before its body: the peer
+// sends the header only (with a body of up to 64 MiB announced) and still sees the close. The channel it
+// subscribed fails naming the problem (its producer task would stop), the warning names the peer, and the
+// healthy channel goes on.
+TEST(DataPlaneProtocol, AMessageItsHeaderShowsWrongClosesOnlyThatConnectionBeforeItsBody) {
+  Cluster c;
+  struct Case {
+    std::string what;
+    std::string bytes;
+    std::string error;
+  };
+  const std::vector<Case> cases = {
+      {"an empty pooled buffer", header_bytes(0, 1, 3, wire::kPooled), "a buffer of 0 bytes"},
+      {"an empty event", header_bytes(0, 1, 3), "a buffer of 0 bytes"},
+      {"a buffer beyond the maximum", header_bytes(wire::kMaxBody + 1, 1, 3), "a buffer of 67108865 bytes"},
+      {"a buffer of 4 GiB", header_bytes(0xffffffffu, 1, 3, wire::kPooled), "a buffer of 4294967295 bytes"},
+      {"message type 0", header_bytes(16, 1, 0), "unknown message type 0 (16 bytes)"},
+      {"message type 9", header_bytes(wire::kMaxBody, 1, 9), "unknown message type 9 (67108864 bytes)"},
+      {"message type 255", header_bytes(0, 1, 255), "unknown message type 255"},
+      {"a second hello of 64 MiB", header_bytes(wire::kMaxBody, 0, 1), "a hello of 67108864 bytes"},
+      {"an empty hello", header_bytes(0, 0, 1), "a hello of 0 bytes"},
+      {"an empty credit", header_bytes(0, 1, 4), "a credit of 0 bytes (it has 4)"},
+      {"a credit of 8 bytes", header_bytes(8, 1, 4) + u32(1) + u32(1), "a credit of 8 bytes (it has 4)"},
+      {"a cancel with a body", header_bytes(4, 1, 5) + u32(0), "a cancel of 4 bytes (it has 0)"},
+      {"an empty subscription", header_bytes(0, 2, 2), "a subscription of 0 bytes"},
+      {"a subscription naming no job", header_bytes(16, 2, 2) + std::string(16, '\0'),
+       "a subscription of 16 bytes"},
+      {"a subscription of 1 MiB", header_bytes(1 << 20, 2, 2), "a subscription of 1048576 bytes"},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const Case& k = cases[i];
+    SCOPED_TRACE(k.what);
+    auto out = c.registry->channel(cid(static_cast<int>(i)));
+    auto s = c.hostile(cid(static_cast<int>(i)));
+    ASSERT_TRUE(s->send(k.bytes));
+    EXPECT_TRUE(s->closed_by_peer(Clock::now() + kTimeout)) << "the connection stayed open";
+    ASSERT_TRUE(eventually([&] { return !out->failure().empty(); }));
+    EXPECT_NE(out->failure().find("protocol error: " + k.error), std::string::npos) << out->failure();
+    EXPECT_NE(out->failure().find("TaskManager 127.0.0.1:1"), std::string::npos) << out->failure();
+    EXPECT_TRUE(logged(*c.log, {"TaskManager 127.0.0.1:1", "protocol error: " + k.error}));
+    // Bytes after the close go nowhere (the peer may not even be able to send them).
+    s->send(std::string(1 << 16, 'x'));
+    c.expect_healthy();
+  }
+  EXPECT_TRUE(eventually([&] { return c.plane->num_connections() == 1; }));
+}
+
+// A consumer's credit is its recycled receive buffers: more than it announced in its subscription cannot be
+// (an overflowing u32 included) and is refused; credit within it lets the buffers through.
+TEST(DataPlaneProtocol, CreditBeyondTheAnnouncedReceiveBuffersIsRefused) {
+  Cluster c;
+  auto out = c.registry->channel(cid(1));
+  out->hold_pool(c.pool);
+  auto s = c.hostile(cid(1), /*credit=*/2);
+  const auto deadline = Clock::now() + kTimeout;
+  for (int i = 0; i < 3; ++i) produce(*out, *c.pool, "data " + std::to_string(i));
+  for (int i = 0; i < 2; ++i) {  // two credits: two buffers, the third waits
+    auto m = s->read_message(deadline);
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->header.type, MessageType::kBuffer);
+    EXPECT_EQ(m->header.stream, 1u);
+    EXPECT_EQ(m->header.flags & wire::kPooled, wire::kPooled);
+    EXPECT_EQ(m->body, "data " + std::to_string(i));
+  }
+  ASSERT_TRUE(s->send(message(MessageType::kCredit, 1, u32(1))));  // one buffer recycled: the third comes
+  auto third = s->read_message(deadline);
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->body, "data 2");
+  ASSERT_TRUE(s->send(message(MessageType::kCredit, 1, u32(2))));  // back to 2 of 2: fine
+  ASSERT_TRUE(s->send(message(MessageType::kCredit, 1, u32(0))));  // nothing: fine
+  ASSERT_TRUE(s->send(message(MessageType::kCredit, 1, u32(0xffffffffu))));
+  EXPECT_TRUE(s->closed_by_peer(deadline));
+  ASSERT_TRUE(eventually([&] { return !out->failure().empty(); }));
+  EXPECT_NE(out->failure().find("protocol error: a credit of 4294967295 on stream 1 makes 4294967297, more "
+                                "than the 2 receive buffers announced for job job-1#0, edge 1"),
+            std::string::npos)
+      << out->failure();
+  EXPECT_TRUE(logged(*c.log, {"TaskManager 127.0.0.1:1", "a credit of 4294967295"}));
+
+  // One more than announced, right after subscribing.
+  auto out2 = c.registry->channel(cid(2));
+  auto s2 = c.hostile(cid(2), /*credit=*/3);
+  ASSERT_TRUE(s2->send(message(MessageType::kCredit, 1, u32(1))));
+  EXPECT_TRUE(s2->closed_by_peer(Clock::now() + kTimeout));
+  ASSERT_TRUE(eventually([&] { return !out2->failure().empty(); }));
+  EXPECT_NE(out2->failure().find("makes 4, more than the 3 receive buffers"), std::string::npos)
+      << out2->failure();
+  c.expect_healthy();
+}
+
+// Credit and cancels for streams the serving side does not know (they crossed a cancel or a release) are
+// ignored, a subscription to a channel no producer has written yet waits for it (tasks start in any order),
+// and a cancelled stream's late credit changes nothing: the connection keeps serving.
+TEST(DataPlaneProtocol, UnknownStreamsAndChannelsNotProducedYetAreNotErrors) {
+  Cluster c;
+  auto s = RawSocket::connect_to(c.plane->address());
+  ASSERT_TRUE(s->send(message(MessageType::kHello, 0, "127.0.0.1:2")));
+  ASSERT_TRUE(s->send(message(MessageType::kCredit, 77, u32(5)) + message(MessageType::kCancel, 78, "")));
+  // Edge 5 of job-2 has no channel here yet, nor negative indices: nothing refuses them.
+  ASSERT_TRUE(
+      s->send(message(MessageType::kSubscribe, 1, wire::encode_subscribe(cid(5, 0, 0, "job-2#0"), 2))));
+  ASSERT_TRUE(s->send(message(MessageType::kSubscribe, 2, wire::encode_subscribe(cid(-1, -2, -3), 2))));
+  ASSERT_TRUE(eventually([&] { return c.registry->num_channels("job-2#0") == 1; }));
+  auto out = c.registry->channel(cid(5, 0, 0, "job-2#0"));  // the producer task comes later
+  out->hold_pool(c.pool);
+  produce(*out, *c.pool, "late producer");
+  const auto deadline = Clock::now() + kTimeout;
+  auto m = s->read_message(deadline);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->header.stream, 1u);
+  EXPECT_EQ(m->body, "late producer");
+  // The consumer cancels the stream: its producer's next write fails instead of waiting.
+  ASSERT_TRUE(s->send(message(MessageType::kCancel, 1, "")));
+  ASSERT_TRUE(eventually([&] { return !out->failure().empty(); }));
+  EXPECT_NE(out->failure().find("released the channel"), std::string::npos) << out->failure();
+  // Its late credit, and a second cancel, arrive after the stream is gone: ignored.
+  ASSERT_TRUE(s->send(message(MessageType::kCredit, 1, u32(1)) + message(MessageType::kCancel, 1, "")));
+  auto out3 = c.registry->channel(cid(6));
+  out3->hold_pool(c.pool);
+  ASSERT_TRUE(s->send(message(MessageType::kSubscribe, 3, wire::encode_subscribe(cid(6), 1))));
+  produce(*out3, *c.pool, "after all that");
+  auto m3 = s->read_message(deadline);
+  ASSERT_TRUE(m3);
+  EXPECT_EQ(m3->header.stream, 3u);
+  EXPECT_EQ(m3->body, "after all that");
+  EXPECT_EQ(c.plane->num_connections(), 2u);
+  c.expect_healthy();
+}
+
+// A subscription of an attempt whose channels were released here (its tasks failed or were canceled) is
+// refused with a rejection naming the attempt: the consumer's channel fails at once instead of waiting for a
+// producer that is gone, the released channels are not created again, and the connection serves on.
+TEST(DataPlaneProtocol, ASubscriptionOfAReleasedAttemptIsRefusedNamingIt) {
+  Cluster c;
+  const ChannelId old_id = cid(1, 0, 0, "job-9#3");
+  auto out = c.registry->channel(old_id);
+  c.registry->release_job("job-9#3");
+  Reader in(c.peer->remote_input(old_id, c.plane->address(), {.credits = 2, .segment_size = 1024}));
+  const std::string error = in.wait_failed();
+  EXPECT_NE(error.find("TaskManager " + c.plane->address() +
+                       " refused the subscription to job job-9#3, edge 1, subtask 0 -> subtask 0: attempt "
+                       "job-9#3 ended at TaskManager " +
+                       c.plane->address() + " and its channels were released"),
+            std::string::npos)
+      << error;
+  EXPECT_EQ(c.registry->num_channels("job-9#3"), 0u);
+  c.expect_healthy();
+
+  // A raw peer sees the rejection on its stream; the next attempt's subscription on the same connection
+  // works.
+  auto s = c.hostile(old_id);
+  const auto deadline = Clock::now() + kTimeout;
+  auto m = s->read_message(deadline);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->header.type, MessageType::kReject);
+  EXPECT_EQ(m->header.stream, 1u);
+  EXPECT_NE(m->body.find("attempt job-9#3 ended"), std::string::npos) << m->body;
+  const ChannelId new_id = cid(1, 0, 0, "job-9#4");
+  ASSERT_TRUE(s->send(message(MessageType::kSubscribe, 2, wire::encode_subscribe(new_id, 1))));
+  auto new_out = c.registry->channel(new_id);
+  new_out->hold_pool(c.pool);
+  produce(*new_out, *c.pool, "attempt 4");
+  auto data = s->read_message(deadline);
+  ASSERT_TRUE(data);
+  EXPECT_EQ(data->header.stream, 2u);
+  EXPECT_EQ(data->body, "attempt 4");
+  EXPECT_EQ(c.registry->num_channels("job-9#3"), 0u);
+}
+
+// A consumer gone in the middle of a message (its header, or its body): the connection closes, its channels
+// fail naming the torn message, and nothing else is disturbed.
+TEST(DataPlaneProtocol, AConsumerGoneMidMessageFailsOnlyItsChannels) {
+  Cluster c;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"half a header", header_bytes(4, 1, 4).substr(0, 5)},
+      {"half a body", header_bytes(200, 2, 2) + std::string(100, 'x')},
+      {"a large body cut short", header_bytes(1 << 20, 1, 3) + std::string(70000, 'x')},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    SCOPED_TRACE(cases[i].first);
+    auto out = c.registry->channel(cid(static_cast<int>(i)));
+    {
+      auto s = c.hostile(cid(static_cast<int>(i)));
+      ASSERT_TRUE(s->send(cases[i].second));
+    }  // closed here
+    ASSERT_TRUE(eventually([&] { return !out->failure().empty(); }));
+    EXPECT_NE(out->failure().find("the peer closed the connection in the middle of a message"),
+              std::string::npos)
+        << out->failure();
+    c.expect_healthy();
+  }
+  EXPECT_TRUE(eventually([&] { return c.plane->num_connections() == 1; }));
+}
+
+// ---- the subscribing side: a hostile producer ----
+
+//! A consumer data plane subscribed to channel `id` of a raw producer: the producer side's socket, after
+//! the hello and the subscription, and the stream the consumer chose.
+struct RawProducer {
+  RawListener listener;
+  std::unique_ptr<RawSocket> socket;
+  uint32_t stream = 0;
+  uint32_t credit = 0;
+
+  void accept_subscription(const ChannelId& id) {
+    const auto deadline = Clock::now() + kTimeout;
+    socket = listener.accept(deadline);
+    ASSERT_TRUE(socket);
+    auto hello = socket->read_message(deadline);
+    ASSERT_TRUE(hello);
+    EXPECT_EQ(hello->header.type, MessageType::kHello);
+    auto sub = socket->read_message(deadline);
+    ASSERT_TRUE(sub);
+    ASSERT_EQ(sub->header.type, MessageType::kSubscribe);
+    ChannelId got;
+    ASSERT_TRUE(wire::decode_subscribe(sub->body, got, credit));
+    EXPECT_EQ(got, id);
+    stream = sub->header.stream;
+  }
+};
+
+TEST(DataPlaneProtocol, AProducerBreakingTheProtocolFailsTheConsumersChannelNamingIt) {
+  Cluster c;
+  struct Case {
+    std::string what;
+    std::function<std::string(uint32_t stream)> bytes;
+    std::string error;  // empty: the one below
+  };
+  const std::vector<Case> cases = {
+      {"more buffers than credit",
+       [](uint32_t st) {
+         std::string b;
+         for (int i = 0; i < 3; ++i) b += message(MessageType::kBuffer, st, "x", wire::kPooled);
+         return b;
+       },
+       ""},
+      {"a buffer larger than the receive buffers",
+       [](uint32_t st) { return message(MessageType::kBuffer, st, std::string(1025, 'x'), wire::kPooled); },
+       "a buffer of 1025 bytes from TaskManager"},
+      {"an empty buffer", [](uint32_t st) { return header_bytes(0, st, 3, wire::kPooled); },
+       "protocol error: a buffer of 0 bytes (it has 1 to"},
+      {"an unknown message type", [](uint32_t st) { return header_bytes(3, st, 42) + "abc"; },
+       "protocol error: unknown message type 42"},
+      {"a connection closed mid-buffer",
+       [](uint32_t st) { return header_bytes(1000, st, 3, wire::kPooled) + std::string(10, 'x'); },
+       "the peer closed the connection in the middle of a message"},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const Case& k = cases[i];
+    SCOPED_TRACE(k.what);
+    RawProducer p;
+    const ChannelId id = cid(static_cast<int>(i), 1, 2, "job-3#4");
+    Reader in(c.peer->remote_input(id, p.listener.address(), {.credits = 2, .segment_size = 1024}));
+    p.accept_subscription(id);
+    ASSERT_FALSE(testing::Test::HasFatalFailure());
+    EXPECT_EQ(p.credit, 2u);
+    ASSERT_TRUE(p.socket->send(k.bytes(p.stream)));
+    if (k.what == "a connection closed mid-buffer") p.socket.reset();
+    const std::string error = in.wait_failed();
+    EXPECT_NE(error.find("lost the data connection to TaskManager " + p.listener.address() +
+                         " reading job job-3#4, edge " + std::to_string(i) + ", subtask 1 -> subtask 2"),
+              std::string::npos)
+        << error;
+    const std::string want = k.error.empty() ? "protocol error: TaskManager " + p.listener.address() +
+                                                   " sent a buffer without credit"
+                                             : k.error;
+    EXPECT_NE(error.find(want), std::string::npos) << error;
+    if (p.socket) {
+      EXPECT_TRUE(p.socket->closed_by_peer(Clock::now() + kTimeout));
+    }
+    c.expect_healthy();
+  }
+}
+
+}  // namespace
+}  // namespace weir::network
