@@ -169,6 +169,7 @@ class ProcessingTimeOrEndOfInputTrigger final : public Trigger<Bid, TimeWindow> 
     ctx.delete_processing_time_timer(w.max_timestamp());
     ctx.delete_event_time_timer(kMaxTimestamp);
   }
+  bool acts_on_first_element_only() const override { return true; }
 };
 
 }  // namespace

@@ -40,6 +40,14 @@ class TimerDomain {
       heap_.add(kg, std::move(t));
     }
   }
+  //! The same from views: on the heap, a timer that exists already is found without copying them.
+  void add(KeyGroup kg, Timestamp ts, std::string_view key, std::string_view ns) {
+    if (store_) {
+      store_->add(kg, {ts, std::string(key), std::string(ns)});
+    } else {
+      heap_.add(kg, ts, key, ns);
+    }
+  }
   //! Adds a timer read from a checkpoint.
   void restore(KeyGroup kg, Timer t) {
     if (store_) {
@@ -101,15 +109,14 @@ class InternalTimerService {
   Timestamp current_processing_time() const { return pts_->now(); }
 
   void register_event_time_timer(std::string_view ns, Timestamp ts) {
-    event_.add(backend_->current_key_group(), {ts, std::string(backend_->current_key()), std::string(ns)});
+    event_.add(backend_->current_key_group(), ts, backend_->current_key(), ns);
   }
   void delete_event_time_timer(std::string_view ns, Timestamp ts) {
     event_.remove(backend_->current_key_group(), {ts, std::string(backend_->current_key()), std::string(ns)});
   }
   void register_processing_time_timer(std::string_view ns, Timestamp ts) {
-    processing_.add(backend_->current_key_group(),
-                    {ts, std::string(backend_->current_key()), std::string(ns)});
-    schedule_processing();
+    processing_.add(backend_->current_key_group(), ts, backend_->current_key(), ns);
+    if (ts < scheduled_) schedule_processing();
   }
   void delete_processing_time_timer(std::string_view ns, Timestamp ts) {
     processing_.remove(backend_->current_key_group(),

@@ -23,6 +23,7 @@ class ProcessingTimeTrigger {
     return TriggerResult::kFire;
   }
   bool can_merge() const { return true; }
+  bool acts_on_first_element_only() const { return true; }
   template <typename W>
   void on_merge(const W& w, OnMergeContext& ctx) const {
     if (w.max_timestamp() > ctx.current_processing_time())

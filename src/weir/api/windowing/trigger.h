@@ -118,6 +118,11 @@ class Trigger {
   }
   //! Removes the trigger's timers and state for `window` (the window is being purged for good).
   virtual void clear(const W& window, TriggerContext& ctx) = 0;
+  //! True when on_element does the same for every element of a window: it registers timers that depend on
+  //! the window alone, keeps no state and returns kContinue. On windows that do not merge, the window
+  //! operator then calls it for the element that creates a window's contents only; for the others the same
+  //! registrations would find the timers there already (timers are deduplicated).
+  virtual bool acts_on_first_element_only() const { return false; }
 };
 
 namespace windowing {
@@ -139,6 +144,13 @@ class TriggerHolder final : public Trigger<T, W> {
   bool can_merge() const override { return t_.can_merge(); }
   void on_merge(const W& w, OnMergeContext& ctx) override { t_.on_merge(w, ctx); }
   void clear(const W& w, TriggerContext& ctx) override { t_.clear(w, ctx); }
+  bool acts_on_first_element_only() const override {
+    if constexpr (requires { t_.acts_on_first_element_only(); }) {
+      return t_.acts_on_first_element_only();
+    } else {
+      return false;
+    }
+  }
 
  private:
   Tr t_;

@@ -71,6 +71,7 @@ class WindowOperator final : public runtime::StreamOperator,
     trigger_ = spec_.trigger ? spec_.trigger() : assigner_->default_trigger();
     end_of_window_trigger_ =
         !merging_ && dynamic_cast<TriggerHolder<IN, W, EventTimeTrigger>*>(trigger_.get()) != nullptr;
+    first_element_trigger_ = !merging_ && trigger_->acts_on_first_element_only();
     if constexpr (kCanSharePanes) {
       W probe;
       panes_ = end_of_window_trigger_ && event_time_ && spec_.allowed_lateness == 0 &&
@@ -159,6 +160,9 @@ class WindowOperator final : public runtime::StreamOperator,
       on_element_end_of_window(created, window);
       return;
     }
+    // The trigger's timers and the cleanup timer were registered with the window's first element, and stay
+    // while the window has contents (Trigger::acts_on_first_element_only).
+    if (first_element_trigger_ && !created) return;
     tctx_.set_namespace(ns_view(window));
     TriggerResult r = trigger_->on_element(v, ts, window, tctx_);
     if (is_fire(r)) {
@@ -378,6 +382,7 @@ class WindowOperator final : public runtime::StreamOperator,
   std::unique_ptr<Trigger<IN, W>> trigger_;
   //! The trigger is EventTimeTrigger and windows do not merge: on_element_end_of_window applies.
   bool end_of_window_trigger_ = false;
+  bool first_element_trigger_ = false;  // Trigger::acts_on_first_element_only on windows that do not merge
   //! Elements go into panes shared by windows (see add_to_pane).
   bool panes_ = false;
   int64_t window_size_ = 0;

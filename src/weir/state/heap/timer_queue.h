@@ -32,21 +32,14 @@ class TimerQueue {
 
   //! Adds a timer; false when an equal timer exists (timers are deduplicated, as in Flink).
   bool add(KeyGroup kg, Timer t) {
-    auto& g = groups_[kg - range_.start];
-    bool had_head = !g.empty();
-    Timestamp old_head = had_head ? g.begin()->first : kMaxTimestamp;
-    Bucket& b = g[t.ts];
-    if (b.live.contains(TimerId{t.key, t.ns})) return false;
-    Timestamp ts = t.ts;
-    const Timer& stored = b.order.emplace_back(std::move(t));
-    b.live.insert(TimerId{stored.key, stored.ns});
-    if (!had_head || ts < old_head) {
-      if (had_head) heads_.erase({old_head, kg});
-      heads_.insert({ts, kg});
-    }
-    ++size_;
-    return true;
+    return add_impl(kg, t.ts, t.key, t.ns, [&]() -> Timer&& { return std::move(t); });
   }
+  //! The same from views: a timer that exists already (most registrations of a window's elements) costs no
+  //! copy of its key and namespace.
+  bool add(KeyGroup kg, Timestamp ts, std::string_view key, std::string_view ns) {
+    return add_impl(kg, ts, key, ns, [&] { return Timer{ts, std::string(key), std::string(ns)}; });
+  }
+
   bool remove(KeyGroup kg, const Timer& t) {
     auto& g = groups_[kg - range_.start];
     auto bit = g.find(t.ts);
@@ -114,6 +107,23 @@ class TimerQueue {
     std::unordered_set<TimerId, TimerIdHash> live;
   };
   using Group = std::map<Timestamp, Bucket>;
+
+  template <typename MakeTimer>
+  bool add_impl(KeyGroup kg, Timestamp ts, std::string_view key, std::string_view ns, MakeTimer&& make) {
+    auto& g = groups_[kg - range_.start];
+    bool had_head = !g.empty();
+    Timestamp old_head = had_head ? g.begin()->first : kMaxTimestamp;
+    Bucket& b = g[ts];
+    if (b.live.contains(TimerId{key, ns})) return false;
+    const Timer& stored = b.order.emplace_back(make());
+    b.live.insert(TimerId{stored.key, stored.ns});
+    if (!had_head || ts < old_head) {
+      if (had_head) heads_.erase({old_head, kg});
+      heads_.insert({ts, kg});
+    }
+    ++size_;
+    return true;
+  }
 
   void erase_bucket(Group& g, Group::iterator bit, KeyGroup kg) {
     bool was_head = bit == g.begin();
