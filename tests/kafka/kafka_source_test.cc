@@ -3,6 +3,8 @@
 // checkpoint (at the same or another parallelism) re-read nothing and skip nothing, completed checkpoints
 // commit their offsets to the group, and bad input fails with an error naming the problem.
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <set>
 
 #include "it/it_support.h"
@@ -322,6 +324,40 @@ TEST(KafkaSource, UndecodableRecordsFailNamingPartitionAndOffsetOrAreSkippedWhen
   auto ids = results->values();
   std::sort(ids.begin(), ids.end());
   EXPECT_EQ(ids, (std::vector<int64_t>{0, 1, 2, 3, 5}));
+}
+
+// A source task that found nothing waits up to 10 ms before it polls again; a record that arrives meanwhile
+// wakes it (SourceContext::wake_task, from librdkafka's queue). Here the test thread is the task: it polls
+// only when woken, so without the wake-up it never sees the record.
+TEST(KafkaSource, ARecordThatArrivesWhileTheSubtaskWaitsWakesItsTask) {
+  std::string topic = fresh_topic(1);
+  auto source = string_source(topic).set_property("fetch.wait.max.ms", "10").build();
+  std::mutex mu;
+  std::condition_variable cv;
+  int wakes = 0;
+  auto reader = source.reader_factory()();
+  CaptureOutput capture;
+  SourceOutput<std::string> out(&capture);
+  reader->open({0, 1, nullptr, [&] {
+                  std::lock_guard lock(mu);
+                  ++wakes;
+                  cv.notify_all();
+                }});
+  ASSERT_EQ(reader->poll_next(out, 1000), InputStatus::kNothingAvailable);  // assigns; nothing to read
+  int seen = 0;
+  auto next_wake = [&] {
+    std::unique_lock lock(mu);
+    bool woken = cv.wait_for(lock, 10s, [&] { return wakes > seen; });
+    seen = wakes;
+    return woken;
+  };
+  produce(topic, 1, 1);
+  while (capture.values.empty()) {
+    ASSERT_TRUE(next_wake()) << "no wake-up within 10 s of the record's produce";
+    (void)reader->poll_next(out, 1000);  // drains what is there, so the next arrival wakes again
+  }
+  EXPECT_EQ(capture.values, std::vector<std::string>{topic + "-0"});
+  reader->close();
 }
 
 TEST(KafkaSource, TheBuilderNamesWhatIsMissing) {

@@ -37,6 +37,9 @@ struct SourceContext {
   int subtask_index = 0;
   int parallelism = 1;
   runtime::ProcessingTimeService* processing_time = nullptr;
+  //! Wakes the task from any thread (OperatorRuntime::wake_task): a reader whose client receives data on its
+  //! own threads calls it so the task polls again at once. May be empty.
+  std::function<void()> wake_task;
 };
 
 //! Reads one subtask's share of a source. poll_next emits at most `max_records` and says whether
@@ -87,7 +90,7 @@ class SourceOperator final : public runtime::SourceOperatorBase {
   explicit SourceOperator(std::unique_ptr<SourceReader<T>> reader) : reader_(std::move(reader)) {}
   void open() override {
     output_ = std::make_unique<SourceOutput<T>>(static_cast<runtime::Output<T>*>(rt_.output));
-    reader_->open({rt_.subtask_index, rt_.parallelism, rt_.processing_time});
+    reader_->open({rt_.subtask_index, rt_.parallelism, rt_.processing_time, rt_.wake_task});
     if (restored_) {
       reader_->restore_job_splits(job_splits_);
       reader_->restore_splits(restored_splits_);

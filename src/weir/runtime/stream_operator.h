@@ -3,6 +3,7 @@
 // OperatorRuntime, opened tail-first, fed records and watermarks on the task thread, then finished
 // and closed head-first. Watermark handling (minimum over inputs, idle inputs excluded, event-time
 // timers) lives here once for every operator.
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -39,6 +40,9 @@ struct OperatorRuntime {
   ProcessingTimeService* processing_time = nullptr;
   const Configuration* config = nullptr;
   const std::atomic<bool>* canceled = nullptr;
+  //! Wakes the task's thread from any thread: a source whose data arrived while its task waits (without
+  //! it, a source task that found nothing polls again after up to 10 ms). Empty where nothing waits.
+  std::function<void()> wake_task;
 };
 
 class StreamOperator {

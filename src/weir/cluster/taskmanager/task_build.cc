@@ -103,6 +103,7 @@ void Task::build() {
     rt.max_parallelism = vertex_->max_parallelism;
     rt.key_groups = key_group_range_for_subtask(vertex_->max_parallelism, vertex_->parallelism, tdd_.subtask);
     rt.processing_time = pts_.get();
+    rt.wake_task = [this] { wakeup_.notify(); };
     rt.config = &jg.config;
     rt.canceled = &canceled_;
     auto combine = [&](std::vector<runtime::OutputBase*>& outs,

@@ -73,8 +73,25 @@ KafkaConsumer::KafkaConsumer(KafkaProperties properties) {
 }
 
 KafkaConsumer::~KafkaConsumer() {
+  // Before the close, as librdkafka asks of the consumer queue's users; the callback stops at once
+  // (librdkafka calls it under the queue's lock, which disabling takes too).
+  if (wake_) on_messages_available({});
   // Assign-only: closing leaves no group to leave; it stops the fetchers before the handle goes.
   rd_kafka_consumer_close(client_->handle());
+}
+
+void KafkaConsumer::on_messages_available(std::function<void()> wake) {
+  rd_kafka_queue_t* q = rd_kafka_queue_get_consumer(client_->handle());
+  if (!q) return;  // not a consumer handle (cannot happen: the constructor made one)
+  if (wake) {
+    wake_ = std::move(wake);
+    rd_kafka_queue_cb_event_enable(
+        q, [](rd_kafka_t*, void* self) { static_cast<KafkaConsumer*>(self)->wake_(); }, this);
+  } else {
+    rd_kafka_queue_cb_event_enable(q, nullptr, nullptr);
+    wake_ = nullptr;
+  }
+  rd_kafka_queue_destroy(q);  // our reference only: the queue lives as long as the handle
 }
 
 void KafkaConsumer::assign(const std::map<TopicPartition, int64_t>& start_offsets) {

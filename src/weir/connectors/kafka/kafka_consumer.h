@@ -6,6 +6,7 @@
 // Threading: one thread drives a consumer (the source's task thread); librdkafka's threads fetch.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -60,6 +61,10 @@ class KafkaConsumer {
   explicit KafkaConsumer(KafkaProperties properties);
   ~KafkaConsumer();
 
+  //! Calls `wake` on a librdkafka thread whenever a message arrives while none waits to be polled (after a
+  //! poll found nothing), so the polling thread need not poll on a timer. `wake` must be quick and must not
+  //! call this consumer; it is not called once the consumer is destroyed. Empty: no more calls.
+  void on_messages_available(std::function<void()> wake);
   //! Reads exactly these partitions from these offsets from now on (replaces the previous assignment).
   void assign(const std::map<TopicPartition, int64_t>& start_offsets);
   //! Also reads these partitions from these offsets (RD_KAFKA_OFFSET_BEGINNING, -2: the earliest), leaving
@@ -89,6 +94,7 @@ class KafkaConsumer {
  private:
   std::unique_ptr<KafkaClient> client_;
   std::string group_id_;
+  std::function<void()> wake_;  // on_messages_available's; librdkafka holds `this` as the callback's opaque
 };
 
 }  // namespace weir::kafka

@@ -20,6 +20,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -50,6 +51,9 @@ class KafkaPartitionReader {
   //! The next record within the splits' bounds, or nullptr when none arrived within `timeout`. Sets the
   //! partitions up on the first call. The returned message's partition counts as read up to its offset.
   std::unique_ptr<KafkaMessage> next(std::chrono::milliseconds timeout);
+  //! `wake` is called from a librdkafka thread when records arrive while none wait to be read
+  //! (KafkaConsumer::on_messages_available).
+  void on_records_available(std::function<void()> wake) { consumer_->on_messages_available(std::move(wake)); }
   //! Bounded, and every split reached its stop offset.
   bool finished() const;
 

@@ -32,6 +32,8 @@ class KafkaSourceReader final : public SourceReader<T> {
 
   void open(const SourceContext& ctx) override {
     reader_ = std::make_unique<KafkaPartitionReader>(settings_, ctx.subtask_index, ctx.parallelism);
+    // Records that arrive while the task waits wake it (it polls without waiting, then waits up to 10 ms).
+    if (ctx.wake_task) reader_->on_records_available(ctx.wake_task);
   }
 
   InputStatus poll_next(SourceOutput<T>& out, int max_records) override {

@@ -55,6 +55,12 @@ class PacedEventReader final : public SourceReader<connectors::nexmark::Event> {
     return inner_->snapshot_splits_at(checkpoint_id);
   }
   void restore_splits(const std::vector<std::string>& splits) override { inner_->restore_splits(splits); }
+  void restore_job_splits(const std::vector<std::string>& all_splits) override {
+    inner_->restore_job_splits(all_splits);
+  }
+  int split_owner(const std::string& split, int parallelism) const override {
+    return inner_->split_owner(split, parallelism);
+  }
   void notify_checkpoint_complete(int64_t checkpoint_id) override {
     if (hooks_.failures) hooks_.failures->on_checkpoint_complete(failure_);
     inner_->notify_checkpoint_complete(checkpoint_id);
