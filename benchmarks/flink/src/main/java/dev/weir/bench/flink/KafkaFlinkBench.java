@@ -1,5 +1,7 @@
 package dev.weir.bench.flink;
 
+import static dev.weir.bench.flink.BenchMain.positive;
+
 import com.sun.management.OperatingSystemMXBean;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -76,14 +78,7 @@ public final class KafkaFlinkBench {
           + "       [--transaction-naming incrementing|pooling]";
 
   public static void main(String[] args) {
-    // System.exit in every case: the MiniCluster's threads can outlive its close() and keep the JVM alive.
-    int rc = 1;
-    try {
-      rc = run(args);
-    } catch (Throwable t) {
-      t.printStackTrace();
-    }
-    System.exit(rc);
+    BenchMain.runAndExit(() -> run(args));
   }
 
   private static final OperatingSystemMXBean OS =
@@ -430,17 +425,6 @@ public final class KafkaFlinkBench {
       if (o.rate * o.seconds > Integer.MAX_VALUE) throw new IllegalArgumentException("--rate times --seconds is too large");
       if (o.warmupRecords < 0) o.warmupRecords = o.records / 4;
       return o;
-    }
-
-    private static long positive(String name, String v) {
-      long x;
-      try {
-        x = Long.parseLong(v);
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(name + " takes a number, got " + v);
-      }
-      if (x <= 0) throw new IllegalArgumentException(name + " must be positive, got " + v);
-      return x;
     }
   }
 }

@@ -1,5 +1,7 @@
 package dev.weir.bench.flink;
 
+import static dev.weir.bench.flink.BenchMain.positive;
+
 import com.sun.management.OperatingSystemMXBean;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -44,15 +46,7 @@ public final class NexmarkFlinkBench {
           + "DIR/nexmark-flink/src/main/resources/queries).";
 
   public static void main(String[] args) {
-    // System.exit in every case: the MiniCluster's scheduler and RPC threads can outlive its close() and
-    // would keep the JVM alive.
-    int rc = 1;
-    try {
-      rc = run(args);
-    } catch (Throwable t) {
-      t.printStackTrace();
-    }
-    System.exit(rc);
+    BenchMain.runAndExit(() -> run(args));
   }
 
   private static int run(String[] args) throws Exception {
@@ -239,17 +233,6 @@ public final class NexmarkFlinkBench {
       if (o.events <= 0) throw new IllegalArgumentException("--events is required");
       if (o.warmupEvents < 0) o.warmupEvents = Math.max(o.events / 4, 100_000);
       return o;
-    }
-
-    private static long positive(String name, String v) {
-      long x;
-      try {
-        x = Long.parseLong(v);
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(name + " takes a number, got " + v);
-      }
-      if (x <= 0) throw new IllegalArgumentException(name + " must be positive, got " + v);
-      return x;
     }
   }
 }
