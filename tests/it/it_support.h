@@ -18,6 +18,7 @@
 
 #include <gtest/gtest.h>
 
+#include "../support/eventually.h"
 #include "weir/weir.h"
 
 namespace weir::testing {
@@ -116,17 +117,6 @@ inline std::string backend_param_name(const ::testing::TestParamInfo<std::tuple<
 }
 inline std::string backend_only_name(const ::testing::TestParamInfo<std::string>& i) {
   return i.param;
-}
-
-//! Polls `cond` until it holds or 30 s pass (a hang guard, not a timing assumption).
-inline bool eventually(const std::function<bool()>& cond,
-                       std::chrono::milliseconds limit = std::chrono::milliseconds(30000)) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!cond()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return true;
 }
 
 //! A fresh directory under the system temp directory, removed with its contents at scope exit.

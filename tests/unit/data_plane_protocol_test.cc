@@ -27,6 +27,7 @@
 #include <gtest/gtest.h>
 #include <spdlog/sinks/base_sink.h>
 
+#include "../support/eventually.h"
 #include "weir/common/error.h"
 #include "weir/common/log.h"
 #include "weir/network/data_plane.h"
@@ -82,17 +83,8 @@ bool logged(CaptureSink& sink, const std::vector<std::string>& parts) {
   return false;
 }
 
-//! Polls `pred` until it holds or the deadline passes: only for state nothing notifies (a channel the data
-//! plane consumes, its connection count).
-template <typename Pred>
-bool eventually(Pred pred) {
-  const auto deadline = Clock::now() + kTimeout;
-  while (!pred()) {
-    if (Clock::now() > deadline) return false;
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
+// Polling only for state nothing notifies (a channel the data plane consumes, its connection count).
+using weir::testing::eventually;
 
 // ---- a raw peer ----
 
@@ -599,7 +591,7 @@ TEST(DataPlaneProtocol, AProducerBreakingTheProtocolFailsTheConsumersChannelNami
     const ChannelId id = cid(static_cast<int>(i), 1, 2, "job-3#4");
     Reader in(c.peer->remote_input(id, p.listener.address(), {.credits = 2, .segment_size = 1024}));
     p.accept_subscription(id);
-    ASSERT_FALSE(testing::Test::HasFatalFailure());
+    ASSERT_FALSE(::testing::Test::HasFatalFailure());
     EXPECT_EQ(p.credit, 2u);
     ASSERT_TRUE(p.socket->send(k.bytes(p.stream)));
     if (k.what == "a connection closed mid-buffer") p.socket.reset();

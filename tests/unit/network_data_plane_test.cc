@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "../support/eventually.h"
 #include "weir/common/error.h"
 #include "weir/network/data_plane.h"
 #include "weir/network/input_gate.h"
@@ -22,15 +23,7 @@ using namespace std::chrono_literals;
 
 constexpr auto kTimeout = 20s;
 
-template <typename Pred>
-bool eventually(Pred pred, std::chrono::milliseconds timeout = kTimeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
+using weir::testing::eventually;
 
 //! Reassembles the frames of each channel of a gate.
 struct Frames {
