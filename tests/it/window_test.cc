@@ -166,40 +166,54 @@ Expected reference_event_time(const std::vector<Ev>& in, int64_t lateness, Windo
   return x;
 }
 
-//! Event-time sessions (no allowed lateness): in-flight sessions of a key merge when they overlap or touch.
+//! Event-time sessions with the default trigger and `lateness` allowed: in-flight sessions of a key merge
+//! when they overlap or touch (fired ones too, while their lateness lasts). A session fires when the
+//! watermark passes its end, and again at once for every element that joins it after that; it is dropped
+//! when the watermark passes its end plus the lateness. An element whose own session is that late, and
+//! that joins none, is late.
 template <typename GapOf>
-Expected reference_sessions(const std::vector<Ev>& in, GapOf gap_of) {
-  std::map<int64_t, std::vector<WinResult>> open;  // per key: disjoint sessions
+Expected reference_sessions(const std::vector<Ev>& in, GapOf gap_of, int64_t lateness = 0) {
+  struct Session {
+    WinResult r;
+    int64_t fired_end = kMinTimestamp;  // the end it last fired with
+  };
+  std::map<int64_t, std::vector<Session>> open;  // per key: disjoint sessions
   Expected x;
   Timestamp wm = kMinTimestamp, max_ts = kMinTimestamp;
   auto advance = [&](Timestamp to) {
     wm = to;
     for (auto& [key, sessions] : open)
-      std::erase_if(sessions, [&](const WinResult& s) {
-        if (s.end - 1 > wm) return false;
-        x.fired.push_back(s);
-        return true;
+      std::erase_if(sessions, [&](Session& s) {
+        if (s.r.end - 1 <= wm && s.fired_end != s.r.end) {
+          x.fired.push_back(s.r);
+          s.fired_end = s.r.end;
+        }
+        return s.r.end - 1 + lateness <= wm;
       });
   };
   for (const auto& e : in) {
-    WinResult s{e.key, e.ts, e.ts + gap_of(e), e.value, 1};
+    Session s{{e.key, e.ts, e.ts + gap_of(e), e.value, 1}};
     auto& sessions = open[e.key];
-    bool merged_any = true;
+    bool merged_any = true, joined = false;
     while (merged_any) {
       merged_any = false;
       for (auto it = sessions.begin(); it != sessions.end(); ++it) {
-        if (it->start <= s.end && it->end >= s.start) {
-          s = {e.key, std::min(s.start, it->start), std::max(s.end, it->end), s.sum + it->sum,
-               s.count + it->count};
+        if (it->r.start <= s.r.end && it->r.end >= s.r.start) {
+          s.r = {e.key, std::min(s.r.start, it->r.start), std::max(s.r.end, it->r.end), s.r.sum + it->r.sum,
+                 s.r.count + it->r.count};
           sessions.erase(it);
-          merged_any = true;
+          merged_any = joined = true;
           break;
         }
       }
     }
-    if (s.end - 1 <= wm) {
-      if (e.ts <= wm) x.late.push_back(e);
+    if (!joined && s.r.end - 1 + lateness <= wm) {
+      if (e.ts + lateness <= wm) x.late.push_back(e);
     } else {
+      if (s.r.end - 1 <= wm) {  // the watermark passed its end already: fire at once
+        x.fired.push_back(s.r);
+        s.fired_end = s.r.end;
+      }
       sessions.push_back(s);
     }
     max_ts = std::max(max_ts, e.ts);
@@ -329,6 +343,27 @@ TEST_P(Windows, SessionEventTimeDynamicGap) {
   auto want = reference_sessions(input, gap);
   EXPECT_EQ(sorted(got), sorted(want.fired));
   EXPECT_EQ(sorted(late), sorted(want.late));
+}
+
+// Sessions that fire, take late elements within the allowed lateness (growing, merging with one another and
+// firing again), and are dropped after it: the session timers must follow every one of those moves.
+TEST_P(Windows, SessionEventTimeWithAllowedLatenessFiresAgainAsLateElementsJoin) {
+  auto input = make_input(3000, 7, 25);
+  for (int64_t lateness : {int64_t{0}, int64_t{40}, int64_t{400}, int64_t{2000}}) {
+    for (bool dynamic : {false, true}) {
+      auto gap = [dynamic](const Ev& e) { return dynamic ? int64_t{30} + (e.value % 4) * 50 : int64_t{90}; };
+      auto env = make_env();
+      auto stream = timestamped(*env, input);
+      auto [got, late] =
+          dynamic ? run_event_time(*env, stream, EventTimeSessionWindows::with_dynamic_gap(gap), lateness)
+                  : run_event_time(*env, stream, EventTimeSessionWindows::with_gap(90), lateness);
+      auto want = reference_sessions(input, gap, lateness);
+      if (lateness < 2000) ASSERT_FALSE(want.late.empty());
+      ASSERT_GT(want.fired.size(), 100u);
+      EXPECT_EQ(sorted(got), sorted(want.fired)) << "lateness " << lateness << (dynamic ? " dynamic" : "");
+      EXPECT_EQ(sorted(late), sorted(want.late)) << "lateness " << lateness << (dynamic ? " dynamic" : "");
+    }
+  }
 }
 
 TEST_P(Windows, SessionReduceAndAggregateMergeState) {

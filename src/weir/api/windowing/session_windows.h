@@ -20,6 +20,7 @@ struct SessionBase {
   using Window = TimeWindow;
   static constexpr bool kEventTime = EventTime;
   static constexpr bool kMerging = true;
+  static constexpr bool kMergesIntersectingTimeWindows = true;  // merge_windows below
   static constexpr const char* kName = EventTime ? "EventTimeSessionWindows" : "ProcessingTimeSessionWindows";
 
   WindowMerges<TimeWindow> merge_windows(const std::vector<TimeWindow>& windows) const {

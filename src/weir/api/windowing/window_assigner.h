@@ -4,7 +4,8 @@
 //   using Window;  static constexpr bool kEventTime, kMerging;  static constexpr const char* kName;
 //   template <typename T> void assign_windows(const T& e, Timestamp ts, Timestamp now, std::vector<Window>&)
 //   const; auto default_trigger() const; merges merge_windows(const std::vector<Window>&) const;   (merging
-//   assigners only)
+//   assigners only); optionally static constexpr bool kMergesIntersectingTimeWindows (merge_windows is
+//   TimeWindow::merge_windows).
 // The adapter erases the assigner's type so that WindowedStream<T, K, W> need not carry it.
 #include <memory>
 #include <string>
@@ -28,6 +29,9 @@ class InternalWindowAssigner {
   virtual bool is_event_time() const = 0;
   virtual bool is_merging() const = 0;
   virtual WindowMerges<W> merge_windows(const std::vector<W>& windows) const = 0;
+  //! True when merge_windows merges the windows that intersect (TimeWindow::merge_windows, as sessions do):
+  //! MergingWindowSet then finds them without asking merge_windows.
+  virtual bool merges_intersecting_time_windows() const { return false; }
   virtual std::unique_ptr<Trigger<T, W>> default_trigger() const = 0;
   virtual std::string name() const = 0;
   //! Pane sharing: true when each element's windows are made of whole panes of `slide` (sliding
@@ -51,6 +55,13 @@ class AssignerAdapter final : public InternalWindowAssigner<T, typename A::Windo
       return a_.merge_windows(windows);
     } else {
       return {};
+    }
+  }
+  bool merges_intersecting_time_windows() const override {
+    if constexpr (requires { A::kMergesIntersectingTimeWindows; }) {
+      return A::kMergesIntersectingTimeWindows;
+    } else {
+      return false;
     }
   }
   std::unique_ptr<Trigger<T, W>> default_trigger() const override {

@@ -69,8 +69,10 @@ class WindowOperator final : public runtime::StreamOperator,
     contents_.open(*backend, *rctx_);
     fn_.open(*rctx_);
     trigger_ = spec_.trigger ? spec_.trigger() : assigner_->default_trigger();
-    end_of_window_trigger_ =
-        !merging_ && dynamic_cast<TriggerHolder<IN, W, EventTimeTrigger>*>(trigger_.get()) != nullptr;
+    const bool event_time_trigger =
+        dynamic_cast<TriggerHolder<IN, W, EventTimeTrigger>*>(trigger_.get()) != nullptr;
+    end_of_window_trigger_ = !merging_ && event_time_trigger;
+    session_chain_ = std::is_same_v<W, TimeWindow> && merging_ && event_time_ && event_time_trigger;
     first_element_trigger_ = !merging_ && trigger_->acts_on_first_element_only();
     if constexpr (kCanSharePanes) {
       W probe;
@@ -109,7 +111,7 @@ class WindowOperator final : public runtime::StreamOperator,
     windows_.clear();
     assigner_->assign_windows(v, ts, timers_->current_processing_time(), windows_);
     if (merging_) {
-      MergingWindowSet<W> set(load_merging_set());
+      MergingWindowSet<W>& set = load_merging_set();
       for (const W& w : windows_) {
         W actual = set.add_window(w, *assigner_,
                                   [this](const W& result, const std::vector<W>& merged, const W& state_result,
@@ -123,8 +125,12 @@ class WindowOperator final : public runtime::StreamOperator,
         skipped = false;
         const W* state_window = set.state_window(actual);
         if (!state_window) throw WeirError("internal: window " + actual.to_string() + " is not in flight");
-        contents_.set_namespace(ns_view(*state_window));
-        on_element(v, ts, actual);
+        if (session_chain_) {
+          on_element_session(v, actual, *state_window);
+        } else {
+          contents_.set_namespace(ns_view(*state_window));
+          on_element(v, ts, actual);
+        }
       }
       persist_merging_set(set);
     } else {
@@ -189,6 +195,94 @@ class WindowOperator final : public runtime::StreamOperator,
     if (created) register_cleanup_timer(window);
   }
 
+  // ---- the session timer chain (merging windows in event time with EventTimeTrigger) ----
+  // Flink moves a session's timers with every element that extends it: the trigger deletes the merged
+  // window's timer and registers one at the new end, and the cleanup timer moves the same way. Here the
+  // timers belong to the session's state window, which stays put while the session grows, and they are
+  // moved lazily: a session keeps one timer, due at or before its next event (its end while it has not
+  // fired, its cleanup after). When that timer finds the session has grown, it re-registers itself at the
+  // new time (on_session_timer). So extending a session costs no timer work, and a session is re-timed
+  // about once per gap instead of once per element. Firings and cleanups happen at the same watermarks,
+  // with the same contents, as with Flink's per-element timers. Timers of state windows merged away stay
+  // behind and are ignored when they fire (their namespace is no session's state window any more).
+  // A chain timer's namespace is its state window followed by kChainMarker, so that timers restored from a
+  // savepoint of Flink's scheme (the namespace is the session window alone) are told apart and joined to
+  // the chain (on_session_timer).
+  static constexpr uint8_t kChainMarker = 0xC5;
+
+  // REQUIRES: `actual` is in flight with state window `state`.
+  void on_element_session(const IN& v, const W& actual, const W& state) {
+    std::string_view ns = ns_view(state);
+    contents_.set_namespace(ns);
+    bool created = contents_.add(v);
+    const Timestamp wm = timers_->current_watermark();
+    if (actual.max_timestamp() <= wm) {
+      // Late but within the allowed lateness: EventTimeTrigger fires at once.
+      if (auto c = contents_.get_for_fire()) emit(actual, *c);
+      if (created) register_session_timer(state, cleanup_time(actual));
+    } else if (created) {
+      register_session_timer(state, actual.max_timestamp());
+    }
+  }
+  void register_session_timer(const W& state, Timestamp t) {
+    if (t == kMaxTimestamp) return;
+    ns_scratch_.clear();
+    Serializer<W>::write(ns_scratch_, state);
+    ns_scratch_.write_fixed<uint8_t>(kChainMarker);
+    timers_->register_event_time_timer(ns_scratch_.view(), t);
+  }
+  // A merge under the chain: the kept state window's timer is due at or before the merged session's next
+  // event, unless the kept session had fired already (it waits for its cleanup then) and the merged one
+  // can fire again: that firing needs a timer of its own.
+  void merge_session(const W& result, const std::vector<W>& merged, const W& state_result) {
+    const Timestamp wm = timers_->current_watermark();
+    if (result.max_timestamp() > wm &&
+        std::any_of(merged.begin(), merged.end(), [&](const W& m) { return m.max_timestamp() <= wm; }))
+      register_session_timer(state_result, result.max_timestamp());
+  }
+  void on_session_timer(Timestamp t, std::string_view ns, MergingWindowSet<W>& set) {
+    DataInput in(ns);
+    const W state_window = Serializer<W>::read(in);
+    if (in.at_end()) {
+      // Flink's scheme, from an older savepoint: a timer of the session window itself, whose timers the
+      // chain does not move. The session that holds it now (it may have grown) takes it over as a chain
+      // timer at the same time, which fires in this same watermark advance.
+      for (const auto& [w, state] : set.mapping())
+        if (w.start <= state_window.start && state_window.end <= w.end) {
+          register_session_timer(state, t);
+          return;
+        }
+      return;  // its session was cleaned up
+    }
+    if (in.read_fixed<uint8_t>() != kChainMarker || !in.at_end())
+      throw WeirError("window operator '" + rt_.name + "': a timer namespace that is not a session's");
+    const W* actual_p = set.window_of_state(state_window);
+    if (!actual_p) return;  // a state window merged away or cleaned up: a stale timer
+    const W actual = *actual_p;
+    const Timestamp fire_at = actual.max_timestamp();
+    const Timestamp cleanup_at = cleanup_time(actual);
+    if (t < fire_at) {  // the session grew since this timer was registered
+      register_session_timer(state_window, fire_at);
+      return;
+    }
+    contents_.set_namespace(ns_view(state_window));
+    if (t == fire_at) {
+      if (auto c = contents_.get_for_fire()) {
+        keys_.load_key(this);
+        emit(actual, *c);
+      }
+    }
+    if (t < cleanup_at) {
+      register_session_timer(state_window, cleanup_at);
+      return;
+    }
+    contents_.clear();
+    wctx_.w = &actual;
+    wctx_.bind(&rt_.side_outputs, actual.max_timestamp());
+    fn_.clear(wctx_);
+    set.retire_window(actual);
+  }
+
   void on_late_element(const IN& v, Timestamp ts) {
     if (late_output_) {
       late_output_->collect(v, ts);
@@ -243,6 +337,15 @@ class WindowOperator final : public runtime::StreamOperator,
   }
 
   void on_timer(const runtime::Timer& t, bool event_timer) {
+    if constexpr (std::is_same_v<W, TimeWindow>) {
+      if (session_chain_) {
+        if (!event_timer) return;  // the chain registers event-time timers only
+        MergingWindowSet<W>& s = load_merging_set();
+        on_session_timer(t.ts, t.ns, s);
+        persist_merging_set(s);
+        return;
+      }
+    }
     W window = deserialize_from_string<W>(t.ns);
     if constexpr (kCanSharePanes) {
       if (panes_) {
@@ -251,9 +354,9 @@ class WindowOperator final : public runtime::StreamOperator,
       }
     }
     tctx_.set_namespace(t.ns);
-    std::optional<MergingWindowSet<W>> set;
+    MergingWindowSet<W>* set = nullptr;
     if (merging_) {
-      set.emplace(load_merging_set());
+      set = &load_merging_set();
       const W* state_window = set->state_window(window);
       // A timer of a window that was merged away or purged: its trigger did not delete it; nothing to do.
       if (!state_window) return;
@@ -270,8 +373,7 @@ class WindowOperator final : public runtime::StreamOperator,
       }
     }
     if (is_purge(r)) contents_.clear();
-    if (event_timer == event_time_ && t.ts == cleanup_time(window))
-      clear_all_state(window, set ? &*set : nullptr);
+    if (event_timer == event_time_ && t.ts == cleanup_time(window)) clear_all_state(window, set);
     if (set) persist_merging_set(*set);
   }
 
@@ -284,6 +386,15 @@ class WindowOperator final : public runtime::StreamOperator,
     if (!event_time_ && result.max_timestamp() <= timers_->current_processing_time())
       throw WeirError(
           "the end of a processing-time window cannot become earlier than the current time by merging");
+    if (!merged_state.empty()) {
+      std::vector<std::string> sources;
+      for (const W& s : merged_state) sources.push_back(serialize_to_string(s));
+      contents_.merge(serialize_to_string(state_result), sources);
+    }
+    if (session_chain_) {
+      merge_session(result, merged, state_result);
+      return;
+    }
     tctx_.set_namespace(ns_view(result));
     auto& merged_ns = tctx_.merged_namespaces();
     merged_ns.clear();
@@ -294,9 +405,6 @@ class WindowOperator final : public runtime::StreamOperator,
       trigger_->clear(m, tctx_);
       delete_cleanup_timer(m);
     }
-    std::vector<std::string> sources;
-    for (const W& s : merged_state) sources.push_back(serialize_to_string(s));
-    contents_.merge(serialize_to_string(state_result), sources);
   }
 
   template <typename R>
@@ -350,10 +458,12 @@ class WindowOperator final : public runtime::StreamOperator,
     }
   }
 
-  MergingState load_merging_set() {
+  //! The current key's in-flight windows, in the operator's one set (valid until the next call).
+  MergingWindowSet<W>& load_merging_set() {
     merging_state_->set_current_namespace({});
     auto v = merging_state_->value();
-    return v ? std::move(*v) : MergingState{};
+    merging_set_.reset(v ? std::move(*v) : MergingState{});
+    return merging_set_;
   }
   void persist_merging_set(const MergingWindowSet<W>& set) {
     if (!set.changed()) return;
@@ -361,7 +471,7 @@ class WindowOperator final : public runtime::StreamOperator,
     if (set.size() == 0) {
       merging_state_->clear();
     } else {
-      merging_state_->update(set.to_vector());
+      merging_state_->update(set.mapping());
     }
   }
 
@@ -383,6 +493,9 @@ class WindowOperator final : public runtime::StreamOperator,
   //! The trigger is EventTimeTrigger and windows do not merge: on_element_end_of_window applies.
   bool end_of_window_trigger_ = false;
   bool first_element_trigger_ = false;  // Trigger::acts_on_first_element_only on windows that do not merge
+  //! Event-time sessions with EventTimeTrigger: timers follow the session timer chain (on_element_session).
+  bool session_chain_ = false;
+  MergingWindowSet<W> merging_set_;
   //! Elements go into panes shared by windows (see add_to_pane).
   bool panes_ = false;
   int64_t window_size_ = 0;
