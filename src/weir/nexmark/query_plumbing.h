@@ -37,6 +37,17 @@ inline DataStream<Bid> bids_of(DataStream<Event> events) {
       },
       "Bids");
 }
+//! The columns of bids a query reads, `project(bid)`, taken in the source's chain: what crosses the
+//! query's keyed shuffle is then a few numbers, not whole bids with their strings. Flink's planner does
+//! the same for the SQL queries (a Calc before the Exchange), so both engines ship the same columns.
+template <typename R, typename F>
+DataStream<R> bid_columns(DataStream<Event> events, F project, const std::string& name) {
+  return events.flat_map<R>(
+      [project](const Event& e, Collector<R>& out) {
+        if (e.is_bid()) out.collect(project(e.bid));
+      },
+      name);
+}
 inline DataStream<Auction> auctions_of(DataStream<Event> events) {
   return events.flat_map<Auction>(
       [](const Event& e, Collector<Auction>& out) {

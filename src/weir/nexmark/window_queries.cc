@@ -152,9 +152,9 @@ class BidderCount final : public ProcessWindowFunction<int64_t, BidderCountRow, 
 //! Fires a processing-time window at its end, like Flink's ProcessingTimeTrigger, and also at the end
 //! of a bounded input (the final watermark), so a bounded run reports every bid instead of dropping
 //! the windows still open when the input ends.
-class ProcessingTimeOrEndOfInputTrigger final : public Trigger<Bid, TimeWindow> {
+class ProcessingTimeOrEndOfInputTrigger final : public Trigger<int64_t, TimeWindow> {
  public:
-  TriggerResult on_element(const Bid&, Timestamp, const TimeWindow& w, TriggerContext& ctx) override {
+  TriggerResult on_element(const int64_t&, Timestamp, const TimeWindow& w, TriggerContext& ctx) override {
     ctx.register_processing_time_timer(w.max_timestamp());
     ctx.register_event_time_timer(kMaxTimestamp);
     return TriggerResult::kContinue;
@@ -175,10 +175,11 @@ class ProcessingTimeOrEndOfInputTrigger final : public Trigger<Bid, TimeWindow> 
 }  // namespace
 
 void build_q5(StreamExecutionEnvironment& env, const QueryOptions& o) {
-  auto rows = bids_of(event_stream(env, o))
-                  .key_by([](const Bid& b) { return b.auction; })
+  auto auctions = bid_columns<int64_t>(
+      event_stream(env, o), [](const Bid& b) { return b.auction; }, "q5: Bid Auctions");
+  auto rows = auctions.key_by([](int64_t auction) { return auction; })
                   .window(SlidingEventTimeWindows::of(kTenSeconds, kTwoSeconds))
-                  .aggregate(CountAggregate<Bid>{}, AuctionCountRow{}, "q5: Bids per Auction")
+                  .aggregate(CountAggregate<int64_t>{}, AuctionCountRow{}, "q5: Bids per Auction")
                   .key_by([](const Q5Row& r) { return r.window_start; })
                   .process(HottestAuctions{}, "q5: Hottest Auctions");
   write_rows(rows, o, "q5");
@@ -212,19 +213,21 @@ void build_q8(StreamExecutionEnvironment& env, const QueryOptions& o) {
 }
 
 void build_q11(StreamExecutionEnvironment& env, const QueryOptions& o) {
-  auto rows = bids_of(event_stream(env, o))
-                  .key_by([](const Bid& b) { return b.bidder; })
+  auto bidders = bid_columns<int64_t>(
+      event_stream(env, o), [](const Bid& b) { return b.bidder; }, "q11: Bidders");
+  auto rows = bidders.key_by([](int64_t bidder) { return bidder; })
                   .window(EventTimeSessionWindows::with_gap(kTenSeconds))
-                  .aggregate(CountAggregate<Bid>{}, BidderCount{}, "q11: User Sessions");
+                  .aggregate(CountAggregate<int64_t>{}, BidderCount{}, "q11: User Sessions");
   write_rows(rows, o, "q11");
 }
 
 void build_q12(StreamExecutionEnvironment& env, const QueryOptions& o) {
-  auto rows = bids_of(event_stream(env, o))
-                  .key_by([](const Bid& b) { return b.bidder; })
+  auto bidders = bid_columns<int64_t>(
+      event_stream(env, o), [](const Bid& b) { return b.bidder; }, "q12: Bidders");
+  auto rows = bidders.key_by([](int64_t bidder) { return bidder; })
                   .window(TumblingProcessingTimeWindows::of(kTenSeconds))
                   .trigger(ProcessingTimeOrEndOfInputTrigger{})
-                  .aggregate(CountAggregate<Bid>{}, BidderCount{}, "q12: Processing-Time Windows");
+                  .aggregate(CountAggregate<int64_t>{}, BidderCount{}, "q12: Processing-Time Windows");
   write_rows(rows, o, "q12");
 }
 
