@@ -22,6 +22,15 @@ struct SoldItem {
 };
 WEIR_STRUCT(SoldItem, dateTime, auction, seller, price)
 
+//! The auction columns q4 reads.
+struct AuctionSpan {
+  int64_t id = 0;
+  int64_t category = 0;
+  Timestamp dateTime = 0;
+  Timestamp expires = 0;
+};
+WEIR_STRUCT(AuctionSpan, id, category, dateTime, expires)
+
 namespace detail {
 namespace {
 
@@ -98,6 +107,53 @@ DataStream<Q9Row> winning_bids(StreamExecutionEnvironment& env, const QueryOptio
       .process(WinningBids{}, query + ": Winning Bids");
 }
 
+//! q4's join: per auction, the highest price among the bids placed within [dateTime, expires], emitted with
+//! its category as (category, price) when the watermark passes expires. The winning bid's price, as in
+//! WinningBids, from the columns the query reads (nexmark-flink's q4 is MAX(B.price) over the join).
+class ClosingPrice final : public CoProcessFunction<AuctionSpan, BidPrice, std::pair<int64_t, int64_t>> {
+ public:
+  void open(RuntimeContext& ctx) override {
+    span_ = &ctx.get_state(ValueStateDescriptor<AuctionSpan>("auction-span"));
+    max_price_ = &ctx.get_state(ValueStateDescriptor<int64_t>("max-price"));
+    pending_ = &ctx.get_list_state(ListStateDescriptor<BidPrice>("pending-bids"));
+    closed_ = &ctx.get_state(ValueStateDescriptor<bool>("closed"));
+  }
+  void process_element1(const AuctionSpan& a, Context& ctx,
+                        Collector<std::pair<int64_t, int64_t>>&) override {
+    span_->update(a);
+    for (const BidPrice& b : pending_->get()) consider(b, a);
+    pending_->clear();
+    ctx.timer_service().register_event_time_timer(a.expires);
+  }
+  void process_element2(const BidPrice& b, Context&, Collector<std::pair<int64_t, int64_t>>&) override {
+    if (auto span = span_->value()) {
+      consider(b, *span);
+    } else if (!closed_->value()) {
+      pending_->add(b);
+    }
+  }
+  void on_timer(Timestamp, OnTimerContext&, Collector<std::pair<int64_t, int64_t>>& out) override {
+    auto span = span_->value();
+    auto price = max_price_->value();
+    if (span && price) out.collect({span->category, *price});
+    span_->clear();
+    max_price_->clear();
+    closed_->update(true);
+  }
+
+ private:
+  void consider(const BidPrice& b, const AuctionSpan& span) {
+    if (b.dateTime < span.dateTime || b.dateTime > span.expires) return;
+    auto best = max_price_->value();
+    if (!best || b.price > *best) max_price_->update(b.price);
+  }
+
+  ValueState<AuctionSpan>* span_ = nullptr;
+  ValueState<int64_t>* max_price_ = nullptr;
+  ListState<BidPrice>* pending_ = nullptr;
+  ValueState<bool>* closed_ = nullptr;
+};
+
 //! Running average of the closing prices per category, emitted after each closed auction.
 class CategoryAverage final : public KeyedProcessFunction<int64_t, std::pair<int64_t, int64_t>, Q4Row> {
  public:
@@ -160,12 +216,22 @@ void build_q9(StreamExecutionEnvironment& env, const QueryOptions& o) {
 }
 
 void build_q4(StreamExecutionEnvironment& env, const QueryOptions& o) {
-  auto rows = winning_bids(env, o, "q4")
-                  .map(
-                      [](const Q9Row& w) {
-                        return std::pair<int64_t, int64_t>{w.category, w.price};
-                      },
-                      "q4: Category Price")
+  auto events = event_stream(env, o);
+  auto spans = events.flat_map<AuctionSpan>(
+      [](const Event& e, Collector<AuctionSpan>& out) {
+        if (e.is_auction())
+          out.collect({e.auction.id, e.auction.category, e.auction.dateTime, e.auction.expires});
+      },
+      "q4: Auction Spans");
+  auto prices = bid_columns<BidPrice>(
+      events,
+      [](const Bid& b) {
+        return BidPrice{b.auction, b.price, b.dateTime};
+      },
+      "q4: Bid Prices");
+  auto rows = spans.key_by([](const AuctionSpan& a) { return a.id; })
+                  .connect(prices.key_by([](const BidPrice& b) { return b.auction; }))
+                  .process(ClosingPrice{}, "q4: Closing Prices")
                   .key_by([](const std::pair<int64_t, int64_t>& cp) { return cp.first; })
                   .process(CategoryAverage{}, "q4: Average");
   write_rows(rows, o, "q4");

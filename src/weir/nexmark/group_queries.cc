@@ -21,14 +21,6 @@ struct Q17Acc {
 };
 WEIR_STRUCT(Q17Acc, total, min, max, sum)
 
-//! The bid columns q17 reads.
-struct AuctionPrice {
-  int64_t auction = 0;
-  int64_t price = 0;
-  Timestamp dateTime = 0;
-};
-WEIR_STRUCT(AuctionPrice, auction, price, dateTime)
-
 namespace detail {
 namespace {
 
@@ -36,12 +28,12 @@ constexpr size_t kTopN = 10;
 
 using AuctionDay = std::pair<int64_t, int64_t>;
 
-class AuctionDayStats final : public KeyedProcessFunction<AuctionDay, AuctionPrice, Q17Row> {
+class AuctionDayStats final : public KeyedProcessFunction<AuctionDay, BidPrice, Q17Row> {
  public:
   void open(RuntimeContext& ctx) override {
     acc_ = &ctx.get_state(ValueStateDescriptor<Q17Acc>("q17-stats"));
   }
-  void process_element(const AuctionPrice& b, Context& ctx, Collector<Q17Row>& out) override {
+  void process_element(const BidPrice& b, Context& ctx, Collector<Q17Row>& out) override {
     Q17Acc a = acc_->value().value_or(Q17Acc{0, b.price, b.price, 0});
     a.total += 1;
     a.min = std::min(a.min, b.price);
@@ -109,17 +101,16 @@ class TopBids final : public KeyedProcessFunction<int64_t, Bid, Q19Row> {
 }  // namespace
 
 void build_q17(StreamExecutionEnvironment& env, const QueryOptions& o) {
-  auto prices = bid_columns<AuctionPrice>(
+  auto prices = bid_columns<BidPrice>(
       event_stream(env, o),
       [](const Bid& b) {
-        return AuctionPrice{b.auction, b.price, b.dateTime};
+        return BidPrice{b.auction, b.price, b.dateTime};
       },
       "q17: Bid Prices");
-  auto rows =
-      prices.key_by([](const AuctionPrice& b) {
-              return AuctionDay{b.auction, day_number(b.dateTime)};
-            })
-          .process(AuctionDayStats{}, "q17: Auction Statistics");
+  auto rows = prices.key_by([](const BidPrice& b) {
+                      return AuctionDay{b.auction, day_number(b.dateTime)};
+                    })
+                  .process(AuctionDayStats{}, "q17: Auction Statistics");
   write_rows(rows, o, "q17");
 }
 

@@ -37,6 +37,14 @@ inline DataStream<Bid> bids_of(DataStream<Event> events) {
       },
       "Bids");
 }
+//! Bid columns of the queries that aggregate prices (q4, q17).
+struct BidPrice {
+  int64_t auction = 0;
+  int64_t price = 0;
+  Timestamp dateTime = 0;
+};
+WEIR_STRUCT(BidPrice, auction, price, dateTime)
+
 //! The columns of bids a query reads, `project(bid)`, taken in the source's chain: what crosses the
 //! query's keyed shuffle is then a few numbers, not whole bids with their strings. Flink's planner does
 //! the same for the SQL queries (a Calc before the Exchange), so both engines ship the same columns.
