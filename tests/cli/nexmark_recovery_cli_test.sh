@@ -1,8 +1,8 @@
 #!/bin/sh
 # Fault tolerance through `weir nexmark` (issue 4 items 5 and 6): --stop-with-savepoint-after-events
-# and --from-savepoint at another parallelism give the final result of an uninterrupted run; bad
-# combinations of the flags are errors that name them; --checkpoint-interval with --inject-failures
-# recovers and loses no row; stop with --drain; weir savepoint --dispose. Usage: nexmark_recovery_cli_test.sh path/to/weir
+# and --from-savepoint at another parallelism give the final result of an uninterrupted run; a q11
+# savepoint of an older build resumes; bad combinations of the flags are errors that name them;
+# --checkpoint-interval with --inject-failures recovers and loses no row; stop with --drain; weir savepoint --dispose. Usage: nexmark_recovery_cli_test.sh path/to/weir
 set -eu
 WEIR="$1"
 DIR=$(mktemp -d)
@@ -43,6 +43,18 @@ for f in "$DIR/q17-b"/part-*; do cp "$f" "$DIR/q17-ab/b-$(basename "$f")"; done
 final_q17 "$DIR/q17-ab" > "$DIR/got17"
 [ "$(wc -l < "$DIR/want17")" -gt 100 ] || fail "q17 made only $(wc -l < "$DIR/want17") keys"
 cmp -s "$DIR/want17" "$DIR/got17" || fail "q17 after stop and resume differs: $(LC_ALL=C comm -3 "$DIR/want17" "$DIR/got17" | head -3)"
+
+# 1b. A q11 savepoint written before the session timer chain (tests/golden/q11-sessions-v1: timers in the
+#     per-window scheme, sessions that all grow after the restore) resumes at parallelism 1, 2 and 3 with
+#     the rows of an uninterrupted run of that build.
+GOLDEN="$(cd "$(dirname "$0")/../golden/q11-sessions-v1" && pwd)"
+for P in 1 2 3; do
+  "$WEIR" nexmark --query q11 --events 40000 --rate 1000 --seed 11 --parallelism $P --sink "file:$DIR/q11-p$P" \
+    --from-savepoint "$GOLDEN/savepoint" > /dev/null
+  rows "$DIR/q11-p$P" > "$DIR/got11"
+  cmp -s "$GOLDEN/rows" "$DIR/got11" \
+    || fail "q11 resumed from the golden savepoint at p=$P: $(wc -l < "$DIR/got11") rows, want $(wc -l < "$GOLDEN/rows"): $(LC_ALL=C comm -3 "$GOLDEN/rows" "$DIR/got11" | head -3)"
+done
 
 # 2. Bad combinations name the flags.
 if "$WEIR" nexmark --query q0 --events 10 --inject-failures 1 2> "$DIR/err"; then fail "--inject-failures without checkpoints accepted"; fi
