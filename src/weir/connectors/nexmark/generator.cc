@@ -45,6 +45,11 @@ uint32_t reverse_bits(uint32_t v) {
   return (v >> 16) | (v << 16);
 }
 
+//! The price for u = m * 2^-53 as the model defines it. Out of line: price() needs it about once in 10^5.
+[[gnu::noinline]] int64_t price_by_pow(uint64_t m) {
+  return std::llround(std::pow(10.0, static_cast<double>(m) * 0x1.0p-53 * 6.0) * 100.0);
+}
+
 void append_digits4(std::string& out, int64_t v) {
   char buf[4] = {static_cast<char>('0' + v / 1000), static_cast<char>('0' + v / 100 % 10),
                  static_cast<char>('0' + v / 10 % 10), static_cast<char>('0' + v % 10)};
@@ -91,6 +96,10 @@ NexmarkGenerator::NexmarkGenerator(GeneratorConfig config) : config_(config) {
 }
 
 int64_t NexmarkGenerator::price(uint64_t draw) const {
+  return price_inline(draw);
+}
+
+inline int64_t NexmarkGenerator::price_inline(uint64_t draw) const {
   // The price is llround(pow(10, x) * 100) for x = 6u, u = (draw >> 11) * 2^-53 (EventRandom::next_double).
   // pow is slow, so estimate 100 * 10^(6u) from a table and a short series, and use the estimate when it
   // decides the rounding: when it is further from the nearest half-integer than its error and pow's
@@ -108,7 +117,7 @@ int64_t NexmarkGenerator::price(uint64_t draw) const {
   const auto whole = static_cast<int64_t>(estimate);
   const double fraction = estimate - static_cast<double>(whole);
   if (std::abs(fraction - 0.5) <= estimate * kPriceRelativeError) [[unlikely]]
-    return std::llround(std::pow(10.0, static_cast<double>(m) * 0x1.0p-53 * 6.0) * 100.0);
+    return price_by_pow(m);
   return whole + (fraction > 0.5 ? 1 : 0);
 }
 
@@ -134,18 +143,18 @@ int64_t NexmarkGenerator::last_base0_auction_id(int64_t n) {
   return epoch * kAuctionProportion + offset;
 }
 
-int64_t NexmarkGenerator::next_base0_person_id(int64_t n, EventRandom& r) {
+int64_t NexmarkGenerator::base0_person_id_from(int64_t n, uint64_t draw) {
   // Someone among the active people, or slightly ahead of the newest (a person not created yet).
   int64_t num_people = last_base0_person_id(n) + 1;
   int64_t active = std::min(num_people, kActivePeople);
-  return num_people - active + r.uniform(active + kPersonIdLead);
+  return num_people - active + EventRandom::scale(draw, active + kPersonIdLead);
 }
 
-int64_t NexmarkGenerator::next_base0_auction_id(int64_t n, EventRandom& r) {
+int64_t NexmarkGenerator::base0_auction_id_from(int64_t n, uint64_t draw) {
   // An auction likely still in flight, or slightly ahead of the newest.
   int64_t max_auction = last_base0_auction_id(n);
   int64_t min_auction = std::max<int64_t>(max_auction - kInFlightAuctions, 0);
-  return min_auction + r.uniform(max_auction - min_auction + 1 + kAuctionIdLead);
+  return min_auction + EventRandom::scale(draw, max_auction - min_auction + 1 + kAuctionIdLead);
 }
 
 int64_t NexmarkGenerator::byte_size(const Person& p) {
@@ -229,8 +238,8 @@ void NexmarkGenerator::make_auction(int64_t n, EventRandom& r, Timestamp ts, Auc
                                     : next_base0_person_id(n, r);
   a.seller = kFirstPersonId + seller;
   a.category = kFirstCategoryId + r.uniform(kNumCategories);
-  a.initialBid = price(r.next_u64());
-  a.reserve = a.initialBid + price(r.next_u64());
+  a.initialBid = price_inline(r.next_u64());
+  a.reserve = a.initialBid + price_inline(r.next_u64());
   // Lifetime: on average the event time needed to open kInFlightAuctions more auctions.
   int64_t horizon_ms = nominal_time(n + kAuctionHorizonEvents) - nominal_time(n);
   a.dateTime = ts;
@@ -242,18 +251,27 @@ void NexmarkGenerator::make_auction(int64_t n, EventRandom& r, Timestamp ts, Auc
 }
 
 void NexmarkGenerator::make_bid(int64_t n, EventRandom& r, Timestamp ts, Bid& b) const {
+  // Where a draw is taken only on one side of an earlier draw's choice, it is computed either way and
+  // skipped when not taken (EventRandom::skip): a branch on a random bit is mispredicted half the time.
   // Half the bids go to the hot auction: the newest auction id rounded down to 100.
-  int64_t auction = r.uniform(2) > 0 ? last_base0_auction_id(n) / kHotIdRounding * kHotIdRounding
-                                     : next_base0_auction_id(n, r);
-  b.auction = kFirstAuctionId + auction;
+  const bool hot_auction = r.uniform(2) > 0;
+  const int64_t other_auction = base0_auction_id_from(n, r.peek_u64());
+  r.skip(hot_auction ? 0 : 1);
+  b.auction = kFirstAuctionId +
+              (hot_auction ? last_base0_auction_id(n) / kHotIdRounding * kHotIdRounding : other_auction);
   // 3 in 4 come from the hot bidder: the newest person id rounded down to 100, plus 1 (not the hot seller).
-  int64_t bidder = r.uniform(4) > 0 ? last_base0_person_id(n) / kHotIdRounding * kHotIdRounding + 1
-                                    : next_base0_person_id(n, r);
-  b.bidder = kFirstPersonId + bidder;
-  b.price = price(r.next_u64());
-  // Half the bids come from a hot channel (numbered after the channel-N ones).
-  int64_t channel_number =
-      r.uniform(2) > 0 ? kNumChannels + r.uniform(kHotChannels.size()) : r.uniform(kNumChannels);
+  const bool hot_bidder = r.uniform(4) > 0;
+  const int64_t other_bidder = base0_person_id_from(n, r.peek_u64());
+  r.skip(hot_bidder ? 0 : 1);
+  b.bidder = kFirstPersonId +
+             (hot_bidder ? last_base0_person_id(n) / kHotIdRounding * kHotIdRounding + 1 : other_bidder);
+  b.price = price_inline(r.next_u64());
+  // Half the bids come from a hot channel (numbered after the channel-N ones); either way one more draw.
+  const bool hot_channel = r.uniform(2) > 0;
+  const uint64_t channel_draw = r.next_u64();
+  const int64_t channel_number = hot_channel
+                                     ? kNumChannels + EventRandom::scale(channel_draw, kHotChannels.size())
+                                     : EventRandom::scale(channel_draw, kNumChannels);
   const Channel& c = channels_[channel_number];
   b.channel.assign(c.name, c.name_size);
   make_url(r, channel_number, b.url);

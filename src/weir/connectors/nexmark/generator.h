@@ -79,8 +79,17 @@ class NexmarkGenerator {
   void make_person(int64_t n, EventRandom& r, Timestamp ts, Person& p) const;
   void make_auction(int64_t n, EventRandom& r, Timestamp ts, Auction& a) const;
   void make_bid(int64_t n, EventRandom& r, Timestamp ts, Bid& b) const;
-  static int64_t next_base0_person_id(int64_t n, EventRandom& r);
-  static int64_t next_base0_auction_id(int64_t n, EventRandom& r);
+  //! A person or auction id from one draw (next_base0_*_id(n, r) draws it from r).
+  static int64_t base0_person_id_from(int64_t n, uint64_t draw);
+  static int64_t base0_auction_id_from(int64_t n, uint64_t draw);
+  static int64_t next_base0_person_id(int64_t n, EventRandom& r) {
+    return base0_person_id_from(n, r.next_u64());
+  }
+  static int64_t next_base0_auction_id(int64_t n, EventRandom& r) {
+    return base0_auction_id_from(n, r.next_u64());
+  }
+  //! price()'s body, inlined into the event makers.
+  int64_t price_inline(uint64_t draw) const;
   //! Assigns `len` random lowercase letters (a slice of the seed's letter pool).
   void random_letters(EventRandom& r, int64_t len, std::string& out) const;
   void append_random_letters(EventRandom& r, int64_t len, std::string& out) const;
