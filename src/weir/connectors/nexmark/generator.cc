@@ -50,6 +50,35 @@ uint32_t reverse_bits(uint32_t v) {
   return std::llround(std::pow(10.0, static_cast<double>(m) * 0x1.0p-53 * 6.0) * 100.0);
 }
 
+//! Copies n bytes, C <= n <= 4C, as four fixed-size copies of C bytes (overlapping where n < 4C): no
+//! call and no branch on n, where memcpy would dispatch on the size.
+template <size_t C>
+[[gnu::always_inline]] inline void copy_in_four(char* dst, const char* src, size_t n) {
+  const size_t second = std::min(C, n - C);
+  const size_t third = std::min(2 * C, n - C);
+  std::memcpy(dst, src, C);
+  std::memcpy(dst + second, src + second, C);
+  std::memcpy(dst + third, src + third, C);
+  std::memcpy(dst + n - C, src + n - C, C);
+}
+
+//! s = the n bytes at src, which do not overlap s. The sizes the generator makes most (names of 4-16
+//! bytes, urls and padding of 32-128) are copied inline.
+[[gnu::always_inline]] inline void set_bytes(std::string& s, const char* src, size_t n) {
+  if (n > s.size()) {
+    s.assign(src, n);
+    return;
+  }
+  s.resize(n);
+  char* dst = s.data();
+  if (n >= 32 && n <= 128)
+    copy_in_four<32>(dst, src, n);
+  else if (n >= 4 && n <= 16)
+    copy_in_four<4>(dst, src, n);
+  else
+    std::memcpy(dst, src, n);
+}
+
 void append_digits4(std::string& out, int64_t v) {
   char buf[4] = {static_cast<char>('0' + v / 1000), static_cast<char>('0' + v / 100 % 10),
                  static_cast<char>('0' + v / 10 % 10), static_cast<char>('0' + v % 10)};
@@ -99,7 +128,7 @@ int64_t NexmarkGenerator::price(uint64_t draw) const {
   return price_inline(draw);
 }
 
-inline int64_t NexmarkGenerator::price_inline(uint64_t draw) const {
+[[gnu::always_inline]] inline int64_t NexmarkGenerator::price_inline(uint64_t draw) const {
   // The price is llround(pow(10, x) * 100) for x = 6u, u = (draw >> 11) * 2^-53 (EventRandom::next_double).
   // pow is slow, so estimate 100 * 10^(6u) from a table and a short series, and use the estimate when it
   // decides the rounding: when it is further from the nearest half-integer than its error and pow's
@@ -143,14 +172,14 @@ int64_t NexmarkGenerator::last_base0_auction_id(int64_t n) {
   return epoch * kAuctionProportion + offset;
 }
 
-int64_t NexmarkGenerator::base0_person_id_from(int64_t n, uint64_t draw) {
+[[gnu::always_inline]] inline int64_t NexmarkGenerator::base0_person_id_from(int64_t n, uint64_t draw) {
   // Someone among the active people, or slightly ahead of the newest (a person not created yet).
   int64_t num_people = last_base0_person_id(n) + 1;
   int64_t active = std::min(num_people, kActivePeople);
   return num_people - active + EventRandom::scale(draw, active + kPersonIdLead);
 }
 
-int64_t NexmarkGenerator::base0_auction_id_from(int64_t n, uint64_t draw) {
+[[gnu::always_inline]] inline int64_t NexmarkGenerator::base0_auction_id_from(int64_t n, uint64_t draw) {
   // An auction likely still in flight, or slightly ahead of the newest.
   int64_t max_auction = last_base0_auction_id(n);
   int64_t min_auction = std::max<int64_t>(max_auction - kInFlightAuctions, 0);
@@ -168,14 +197,16 @@ int64_t NexmarkGenerator::byte_size(const Bid& b) {
   return 8 * 4 + static_cast<int64_t>(b.extra.size());
 }
 
-void NexmarkGenerator::random_letters(EventRandom& r, int64_t len, std::string& out) const {
-  out.assign(letters_.data() + r.uniform(kLetterPoolSize - len + 1), static_cast<size_t>(len));
+[[gnu::always_inline]] inline void NexmarkGenerator::random_letters(EventRandom& r, int64_t len,
+                                                                    std::string& out) const {
+  set_bytes(out, letters_.data() + r.uniform(kLetterPoolSize - len + 1), static_cast<size_t>(len));
 }
 void NexmarkGenerator::append_random_letters(EventRandom& r, int64_t len, std::string& out) const {
   out.append(letters_.data() + r.uniform(kLetterPoolSize - len + 1), static_cast<size_t>(len));
 }
 
-void NexmarkGenerator::pad_extra(EventRandom& r, int64_t current, int64_t avg, std::string& extra) const {
+[[gnu::always_inline]] inline void NexmarkGenerator::pad_extra(EventRandom& r, int64_t current, int64_t avg,
+                                                               std::string& extra) const {
   if (current >= avg) {
     extra.clear();
     return;
@@ -273,14 +304,15 @@ void NexmarkGenerator::make_bid(int64_t n, EventRandom& r, Timestamp ts, Bid& b)
                                      ? kNumChannels + EventRandom::scale(channel_draw, kHotChannels.size())
                                      : EventRandom::scale(channel_draw, kNumChannels);
   const Channel& c = channels_[channel_number];
-  b.channel.assign(c.name, c.name_size);
+  set_bytes(b.channel, c.name, c.name_size);
   make_url(r, channel_number, b.url);
   b.dateTime = ts;
   b.extra.clear();
   pad_extra(r, byte_size(b), kAvgBidBytes, b.extra);
 }
 
-void NexmarkGenerator::make_url(EventRandom& r, int64_t channel_number, std::string& url) const {
+[[gnu::always_inline]] inline void NexmarkGenerator::make_url(EventRandom& r, int64_t channel_number,
+                                                              std::string& url) const {
   // A fixed base url per channel (a function of seed and channel), carrying channel_id= in 9 bids of 10.
   static constexpr std::string_view kHost = "https://www.nexmark.com/";
   static constexpr std::string_view kItem = "item.htm?query=1";
@@ -297,7 +329,7 @@ void NexmarkGenerator::make_url(EventRandom& r, int64_t channel_number, std::str
     std::copy(c.id, c.id + sizeof c.id, p);
     p += c.id_size;
   }
-  url.assign(buf, static_cast<size_t>(p - buf));
+  set_bytes(url, buf, static_cast<size_t>(p - buf));
 }
 
 }  // namespace weir::connectors::nexmark
