@@ -79,6 +79,12 @@ template <size_t C>
     std::memcpy(dst, src, n);
 }
 
+//! a if take_a, else b, without a branch: the choices made with it are random bits, which a branch
+//! would mispredict half the time.
+inline int64_t select(bool take_a, int64_t a, int64_t b) {
+  return b + ((a - b) & -static_cast<int64_t>(take_a));
+}
+
 void append_digits4(std::string& out, int64_t v) {
   char buf[4] = {static_cast<char>('0' + v / 1000), static_cast<char>('0' + v / 100 % 10),
                  static_cast<char>('0' + v / 10 % 10), static_cast<char>('0' + v % 10)};
@@ -287,22 +293,22 @@ void NexmarkGenerator::make_bid(int64_t n, EventRandom& r, Timestamp ts, Bid& b)
   // Half the bids go to the hot auction: the newest auction id rounded down to 100.
   const bool hot_auction = r.uniform(2) > 0;
   const int64_t other_auction = base0_auction_id_from(n, r.peek_u64());
-  r.skip(hot_auction ? 0 : 1);
+  r.skip(!hot_auction);
   b.auction = kFirstAuctionId +
-              (hot_auction ? last_base0_auction_id(n) / kHotIdRounding * kHotIdRounding : other_auction);
+              select(hot_auction, last_base0_auction_id(n) / kHotIdRounding * kHotIdRounding, other_auction);
   // 3 in 4 come from the hot bidder: the newest person id rounded down to 100, plus 1 (not the hot seller).
   const bool hot_bidder = r.uniform(4) > 0;
   const int64_t other_bidder = base0_person_id_from(n, r.peek_u64());
-  r.skip(hot_bidder ? 0 : 1);
+  r.skip(!hot_bidder);
   b.bidder = kFirstPersonId +
-             (hot_bidder ? last_base0_person_id(n) / kHotIdRounding * kHotIdRounding + 1 : other_bidder);
+             select(hot_bidder, last_base0_person_id(n) / kHotIdRounding * kHotIdRounding + 1, other_bidder);
   b.price = price_inline(r.next_u64());
   // Half the bids come from a hot channel (numbered after the channel-N ones); either way one more draw.
   const bool hot_channel = r.uniform(2) > 0;
   const uint64_t channel_draw = r.next_u64();
-  const int64_t channel_number = hot_channel
-                                     ? kNumChannels + EventRandom::scale(channel_draw, kHotChannels.size())
-                                     : EventRandom::scale(channel_draw, kNumChannels);
+  const int64_t channel_number =
+      select(hot_channel, kNumChannels + EventRandom::scale(channel_draw, kHotChannels.size()),
+             EventRandom::scale(channel_draw, kNumChannels));
   const Channel& c = channels_[channel_number];
   set_bytes(b.channel, c.name, c.name_size);
   make_url(r, channel_number, b.url);
