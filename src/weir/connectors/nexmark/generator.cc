@@ -95,6 +95,7 @@ void append_digits4(std::string& out, int64_t v) {
 
 NexmarkGenerator::NexmarkGenerator(GeneratorConfig config) : config_(config) {
   config_.validate();
+  rate_inverse_ = ~uint64_t{0} / static_cast<uint64_t>(config_.rate);
   url_salt_ = mix64(config_.seed ^ kUrlSalt);
   premixed_seed_ = EventRandom::premix(config_.seed);
   premixed_jitter_seed_ = EventRandom::premix(config_.seed ^ kJitterSalt);
@@ -120,9 +121,11 @@ NexmarkGenerator::NexmarkGenerator(GeneratorConfig config) : config_(config) {
       }
       c.path[part * 6 + 5] = '/';
     }
-    auto [end, ec] =
-        std::to_chars(c.id, c.id + sizeof c.id, reverse_bits(static_cast<uint32_t>(number)) >> 1);
-    c.id_size = static_cast<uint8_t>(end - c.id);
+    char id[sizeof c.id];
+    auto [end, ec] = std::to_chars(id, id + sizeof id, reverse_bits(static_cast<uint32_t>(number)) >> 1);
+    c.id_size = static_cast<uint8_t>(end - id);
+    std::memset(c.id, '0', sizeof c.id);
+    std::memcpy(c.id + sizeof c.id - c.id_size, id, c.id_size);  // right-aligned
   }
 
   const int steps = 1 << kPow10StepBits;
@@ -227,7 +230,9 @@ void NexmarkGenerator::append_random_letters(EventRandom& r, int64_t len, std::s
 
 void NexmarkGenerator::generate(int64_t n, Event& e) const {
   EventRandom r(premixed_seed_, n, EventRandom::Premixed{});
-  Timestamp ts = nominal_time(n);
+  Timestamp ts =
+      n >= 0 ? config_.base_time + static_cast<Timestamp>(divide_by_rate(static_cast<uint64_t>(n) * 1000))
+             : nominal_time(n);
   if (config_.out_of_orderness_ms > 0) {
     // A separate stream, so that the option moves times without changing any other field.
     EventRandom jitter(premixed_jitter_seed_, n, EventRandom::Premixed{});
@@ -319,23 +324,39 @@ void NexmarkGenerator::make_bid(int64_t n, EventRandom& r, Timestamp ts, Bid& b)
 
 [[gnu::always_inline]] inline void NexmarkGenerator::make_url(EventRandom& r, int64_t channel_number,
                                                               std::string& url) const {
-  // A fixed base url per channel (a function of seed and channel), carrying channel_id= in 9 bids of 10.
+  // A fixed base url per channel (a function of seed and channel), carrying channel_id= in 9 bids of 10:
+  // https://www.nexmark.com/ + the channel's path + item.htm?query=1 [+ &channel_id= + the id's digits].
   static constexpr std::string_view kHost = "https://www.nexmark.com/";
   static constexpr std::string_view kItem = "item.htm?query=1";
   static constexpr std::string_view kChannelId = "&channel_id=";
+  static constexpr size_t kBase = kHost.size() + sizeof(Channel::path) + kItem.size();
   const Channel& c = channels_[channel_number];
-  char buf[kHost.size() + sizeof c.path + kItem.size() + kChannelId.size() + sizeof c.id];
+  const bool with_id = r.uniform(10) > 0;
+  const size_t size = kBase + (with_id ? kChannelId.size() + c.id_size : 0);
+  if (size <= url.size()) {
+    // Written in place with fixed-size copies (the compiler inlines them). The id is right-aligned in
+    // its field: its whole field is copied to end at the url's end, then kChannelId over what precedes it.
+    url.resize(size);
+    char* p = url.data();
+    std::memcpy(p, kHost.data(), kHost.size());
+    std::memcpy(p + kHost.size(), c.path, sizeof c.path);
+    std::memcpy(p + kHost.size() + sizeof c.path, kItem.data(), kItem.size());
+    if (with_id) {
+      std::memcpy(p + size - sizeof c.id, c.id, sizeof c.id);
+      std::memcpy(p + kBase, kChannelId.data(), kChannelId.size());
+    }
+    return;
+  }
+  char buf[kBase + kChannelId.size() + sizeof c.id];
   char* p = buf;
-  // Fixed-size copies only (the compiler inlines them): the id's whole field is copied, its size counted.
   p = std::copy(kHost.begin(), kHost.end(), p);
   p = std::copy(c.path, c.path + sizeof c.path, p);
   p = std::copy(kItem.begin(), kItem.end(), p);
-  if (r.uniform(10) > 0) {
+  if (with_id) {
     p = std::copy(kChannelId.begin(), kChannelId.end(), p);
-    std::copy(c.id, c.id + sizeof c.id, p);
-    p += c.id_size;
+    p = std::copy(c.id + sizeof c.id - c.id_size, c.id + sizeof c.id, p);
   }
-  set_bytes(url, buf, static_cast<size_t>(p - buf));
+  url.assign(buf, static_cast<size_t>(p - buf));
 }
 
 }  // namespace weir::connectors::nexmark

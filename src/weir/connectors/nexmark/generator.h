@@ -103,10 +103,19 @@ class NexmarkGenerator {
     uint8_t name_size;
     char path[18];  // the url's three 5-letter directories, each followed by '/'
     uint8_t id_size;
-    char id[10];  // the channel_id= value's digits
+    char id[10];  // the channel_id= value's digits, right-aligned (the last id_size bytes)
   };
 
+  //! x / config_.rate for x < 2^63, without a division instruction (generate's nominal_time).
+  uint64_t divide_by_rate(uint64_t x) const {
+    // q is floor(x / rate) or one less: rate_inverse_ = (2^64 - e) / rate with 1 <= e <= rate, so
+    // x * rate_inverse_ / 2^64 = x / rate - x * e / (rate * 2^64), which is above x / rate - 1/2.
+    uint64_t q = static_cast<uint64_t>((static_cast<unsigned __int128>(x) * rate_inverse_) >> 64);
+    return q + (x - q * static_cast<uint64_t>(config_.rate) >= static_cast<uint64_t>(config_.rate) ? 1 : 0);
+  }
+
   GeneratorConfig config_;
+  uint64_t rate_inverse_;  // floor((2^64 - 1) / rate)
   uint64_t url_salt_;
   uint64_t premixed_seed_;         // EventRandom::premix(seed)
   uint64_t premixed_jitter_seed_;  // the same for the out-of-orderness stream
