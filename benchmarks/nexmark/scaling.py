@@ -34,6 +34,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -79,7 +80,7 @@ def children_cpu_seconds() -> float:
 
 
 class Cluster:
-    """A JobManager and TaskManager processes started with `weir cluster start`, stopped on exit."""
+    """A JobManager and TaskManager processes started with `weir cluster start`, in a new temp directory."""
 
     def __init__(self, weir: str, taskmanagers: int, slots: int) -> None:
         self.weir = weir
@@ -99,7 +100,9 @@ class Cluster:
         self.processes.update({f"taskmanager-{i}": pid for i, pid in enumerate(pids[1:])})
 
     def stop(self) -> None:
+        """Stops the processes and removes their directory (logs and the process list)."""
         subprocess.run([self.weir, "cluster", "stop", "--dir", self.dir], check=False, capture_output=True)
+        shutil.rmtree(self.dir, ignore_errors=True)
 
     def cpu(self) -> dict[str, float]:
         return {name: process_cpu_seconds(pid) for name, pid in self.processes.items()}
