@@ -157,6 +157,25 @@ TEST(NexmarkGeneratorGolden, OtherSeedRateBaseTimeAndOutOfOrdernessMakeTheCommit
   EXPECT_EQ(d, 0x1a3494b006cd4b66ULL) << "digest " << hex(d);
 }
 
+// The generator computes n * 1000 / rate by a multiplication with the rate's reciprocal; the times must
+// equal the division's, for any rate and event number (the digests above cover two rates only).
+TEST(NexmarkGeneratorGolden, EventTimesEqualTheDivision) {
+  EventRandom r(9, 0);
+  for (int64_t rate : {int64_t{1}, int64_t{3}, int64_t{7}, int64_t{1000}, int64_t{999'983}, kDefaultRate,
+                       int64_t{1'000'000'007}, int64_t{1} << 40, int64_t{0x7fffffffffffffff}}) {
+    GeneratorConfig c;
+    c.rate = rate;
+    NexmarkGenerator gen(c);
+    Event e;
+    for (int i = 0; i < 20'000; ++i) {
+      // Event numbers of every magnitude up to 2^52 (n * 1000 below 2^63), and the first few.
+      int64_t n = i < 100 ? i : static_cast<int64_t>(r.next_u64() >> (12 + r.uniform(52)));
+      gen.generate(n, e);
+      ASSERT_EQ(e.date_time(), c.base_time + n * 1000 / rate) << "rate " << rate << " n " << n;
+    }
+  }
+}
+
 // The generator computes prices without pow where it can prove the rounding; they must equal pow's.
 int64_t price_by_pow(uint64_t draw) {
   return std::llround(std::pow(10.0, static_cast<double>(draw >> 11) * 0x1.0p-53 * 6.0) * 100.0);

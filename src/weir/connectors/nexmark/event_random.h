@@ -31,9 +31,15 @@ class EventRandom {
     return mix64(state_);
   }
   //! Uniform in [0, bound); bound > 0. (Multiply-shift: the bias is below 2^-40 for our bounds.)
-  int64_t uniform(int64_t bound) {
-    return static_cast<int64_t>((static_cast<unsigned __int128>(next_u64()) * static_cast<uint64_t>(bound)) >>
-                                64);
+  int64_t uniform(int64_t bound) { return scale(next_u64(), bound); }
+  //! The next draw without consuming it: next_u64() returns it next unless skip() moves past it.
+  uint64_t peek_u64() const { return mix64(state_ + kGolden); }
+  //! Consumes `k` draws without computing them, as k calls of next_u64() would: lets a caller draw
+  //! without a branch when whether a draw is taken depends on an earlier one.
+  void skip(uint64_t k) { state_ += k * kGolden; }
+  //! uniform(bound)'s result for a given draw.
+  static int64_t scale(uint64_t draw, int64_t bound) {
+    return static_cast<int64_t>((static_cast<unsigned __int128>(draw) * static_cast<uint64_t>(bound)) >> 64);
   }
   //! Uniform in [0, 1).
   double next_double() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }

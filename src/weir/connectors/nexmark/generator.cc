@@ -45,6 +45,46 @@ uint32_t reverse_bits(uint32_t v) {
   return (v >> 16) | (v << 16);
 }
 
+//! The price for u = m * 2^-53 as the model defines it. Out of line: price() needs it about once in 10^5.
+[[gnu::noinline]] int64_t price_by_pow(uint64_t m) {
+  return std::llround(std::pow(10.0, static_cast<double>(m) * 0x1.0p-53 * 6.0) * 100.0);
+}
+
+//! Copies n bytes, C <= n <= 4C, as four fixed-size copies of C bytes (overlapping where n < 4C): no
+//! call and no branch on n, where memcpy would dispatch on the size.
+template <size_t C>
+[[gnu::always_inline]] inline void copy_in_four(char* dst, const char* src, size_t n) {
+  const size_t second = std::min(C, n - C);
+  const size_t third = std::min(2 * C, n - C);
+  std::memcpy(dst, src, C);
+  std::memcpy(dst + second, src + second, C);
+  std::memcpy(dst + third, src + third, C);
+  std::memcpy(dst + n - C, src + n - C, C);
+}
+
+//! s = the n bytes at src, which do not overlap s. The sizes the generator makes most (names of 4-16
+//! bytes, urls and padding of 32-128) are copied inline.
+[[gnu::always_inline]] inline void set_bytes(std::string& s, const char* src, size_t n) {
+  if (n > s.size()) {
+    s.assign(src, n);
+    return;
+  }
+  s.resize(n);
+  char* dst = s.data();
+  if (n >= 32 && n <= 128)
+    copy_in_four<32>(dst, src, n);
+  else if (n >= 4 && n <= 16)
+    copy_in_four<4>(dst, src, n);
+  else
+    std::memcpy(dst, src, n);
+}
+
+//! a if take_a, else b, without a branch: the choices made with it are random bits, which a branch
+//! would mispredict half the time.
+inline int64_t select(bool take_a, int64_t a, int64_t b) {
+  return b + ((a - b) & -static_cast<int64_t>(take_a));
+}
+
 void append_digits4(std::string& out, int64_t v) {
   char buf[4] = {static_cast<char>('0' + v / 1000), static_cast<char>('0' + v / 100 % 10),
                  static_cast<char>('0' + v / 10 % 10), static_cast<char>('0' + v % 10)};
@@ -55,6 +95,7 @@ void append_digits4(std::string& out, int64_t v) {
 
 NexmarkGenerator::NexmarkGenerator(GeneratorConfig config) : config_(config) {
   config_.validate();
+  rate_inverse_ = ~uint64_t{0} / static_cast<uint64_t>(config_.rate);
   url_salt_ = mix64(config_.seed ^ kUrlSalt);
   premixed_seed_ = EventRandom::premix(config_.seed);
   premixed_jitter_seed_ = EventRandom::premix(config_.seed ^ kJitterSalt);
@@ -80,9 +121,11 @@ NexmarkGenerator::NexmarkGenerator(GeneratorConfig config) : config_(config) {
       }
       c.path[part * 6 + 5] = '/';
     }
-    auto [end, ec] =
-        std::to_chars(c.id, c.id + sizeof c.id, reverse_bits(static_cast<uint32_t>(number)) >> 1);
-    c.id_size = static_cast<uint8_t>(end - c.id);
+    char id[sizeof c.id];
+    auto [end, ec] = std::to_chars(id, id + sizeof id, reverse_bits(static_cast<uint32_t>(number)) >> 1);
+    c.id_size = static_cast<uint8_t>(end - id);
+    std::memset(c.id, '0', sizeof c.id);
+    std::memcpy(c.id + sizeof c.id - c.id_size, id, c.id_size);  // right-aligned
   }
 
   const int steps = 1 << kPow10StepBits;
@@ -91,6 +134,10 @@ NexmarkGenerator::NexmarkGenerator(GeneratorConfig config) : config_(config) {
 }
 
 int64_t NexmarkGenerator::price(uint64_t draw) const {
+  return price_inline(draw);
+}
+
+[[gnu::always_inline]] inline int64_t NexmarkGenerator::price_inline(uint64_t draw) const {
   // The price is llround(pow(10, x) * 100) for x = 6u, u = (draw >> 11) * 2^-53 (EventRandom::next_double).
   // pow is slow, so estimate 100 * 10^(6u) from a table and a short series, and use the estimate when it
   // decides the rounding: when it is further from the nearest half-integer than its error and pow's
@@ -108,7 +155,7 @@ int64_t NexmarkGenerator::price(uint64_t draw) const {
   const auto whole = static_cast<int64_t>(estimate);
   const double fraction = estimate - static_cast<double>(whole);
   if (std::abs(fraction - 0.5) <= estimate * kPriceRelativeError) [[unlikely]]
-    return std::llround(std::pow(10.0, static_cast<double>(m) * 0x1.0p-53 * 6.0) * 100.0);
+    return price_by_pow(m);
   return whole + (fraction > 0.5 ? 1 : 0);
 }
 
@@ -134,18 +181,18 @@ int64_t NexmarkGenerator::last_base0_auction_id(int64_t n) {
   return epoch * kAuctionProportion + offset;
 }
 
-int64_t NexmarkGenerator::next_base0_person_id(int64_t n, EventRandom& r) {
+[[gnu::always_inline]] inline int64_t NexmarkGenerator::base0_person_id_from(int64_t n, uint64_t draw) {
   // Someone among the active people, or slightly ahead of the newest (a person not created yet).
   int64_t num_people = last_base0_person_id(n) + 1;
   int64_t active = std::min(num_people, kActivePeople);
-  return num_people - active + r.uniform(active + kPersonIdLead);
+  return num_people - active + EventRandom::scale(draw, active + kPersonIdLead);
 }
 
-int64_t NexmarkGenerator::next_base0_auction_id(int64_t n, EventRandom& r) {
+[[gnu::always_inline]] inline int64_t NexmarkGenerator::base0_auction_id_from(int64_t n, uint64_t draw) {
   // An auction likely still in flight, or slightly ahead of the newest.
   int64_t max_auction = last_base0_auction_id(n);
   int64_t min_auction = std::max<int64_t>(max_auction - kInFlightAuctions, 0);
-  return min_auction + r.uniform(max_auction - min_auction + 1 + kAuctionIdLead);
+  return min_auction + EventRandom::scale(draw, max_auction - min_auction + 1 + kAuctionIdLead);
 }
 
 int64_t NexmarkGenerator::byte_size(const Person& p) {
@@ -159,14 +206,16 @@ int64_t NexmarkGenerator::byte_size(const Bid& b) {
   return 8 * 4 + static_cast<int64_t>(b.extra.size());
 }
 
-void NexmarkGenerator::random_letters(EventRandom& r, int64_t len, std::string& out) const {
-  out.assign(letters_.data() + r.uniform(kLetterPoolSize - len + 1), static_cast<size_t>(len));
+[[gnu::always_inline]] inline void NexmarkGenerator::random_letters(EventRandom& r, int64_t len,
+                                                                    std::string& out) const {
+  set_bytes(out, letters_.data() + r.uniform(kLetterPoolSize - len + 1), static_cast<size_t>(len));
 }
 void NexmarkGenerator::append_random_letters(EventRandom& r, int64_t len, std::string& out) const {
   out.append(letters_.data() + r.uniform(kLetterPoolSize - len + 1), static_cast<size_t>(len));
 }
 
-void NexmarkGenerator::pad_extra(EventRandom& r, int64_t current, int64_t avg, std::string& extra) const {
+[[gnu::always_inline]] inline void NexmarkGenerator::pad_extra(EventRandom& r, int64_t current, int64_t avg,
+                                                               std::string& extra) const {
   if (current >= avg) {
     extra.clear();
     return;
@@ -181,7 +230,9 @@ void NexmarkGenerator::pad_extra(EventRandom& r, int64_t current, int64_t avg, s
 
 void NexmarkGenerator::generate(int64_t n, Event& e) const {
   EventRandom r(premixed_seed_, n, EventRandom::Premixed{});
-  Timestamp ts = nominal_time(n);
+  Timestamp ts =
+      n >= 0 ? config_.base_time + static_cast<Timestamp>(divide_by_rate(static_cast<uint64_t>(n) * 1000))
+             : nominal_time(n);
   if (config_.out_of_orderness_ms > 0) {
     // A separate stream, so that the option moves times without changing any other field.
     EventRandom jitter(premixed_jitter_seed_, n, EventRandom::Premixed{});
@@ -229,8 +280,8 @@ void NexmarkGenerator::make_auction(int64_t n, EventRandom& r, Timestamp ts, Auc
                                     : next_base0_person_id(n, r);
   a.seller = kFirstPersonId + seller;
   a.category = kFirstCategoryId + r.uniform(kNumCategories);
-  a.initialBid = price(r.next_u64());
-  a.reserve = a.initialBid + price(r.next_u64());
+  a.initialBid = price_inline(r.next_u64());
+  a.reserve = a.initialBid + price_inline(r.next_u64());
   // Lifetime: on average the event time needed to open kInFlightAuctions more auctions.
   int64_t horizon_ms = nominal_time(n + kAuctionHorizonEvents) - nominal_time(n);
   a.dateTime = ts;
@@ -242,42 +293,68 @@ void NexmarkGenerator::make_auction(int64_t n, EventRandom& r, Timestamp ts, Auc
 }
 
 void NexmarkGenerator::make_bid(int64_t n, EventRandom& r, Timestamp ts, Bid& b) const {
+  // Where a draw is taken only on one side of an earlier draw's choice, it is computed either way and
+  // skipped when not taken (EventRandom::skip): a branch on a random bit is mispredicted half the time.
   // Half the bids go to the hot auction: the newest auction id rounded down to 100.
-  int64_t auction = r.uniform(2) > 0 ? last_base0_auction_id(n) / kHotIdRounding * kHotIdRounding
-                                     : next_base0_auction_id(n, r);
-  b.auction = kFirstAuctionId + auction;
+  const bool hot_auction = r.uniform(2) > 0;
+  const int64_t other_auction = base0_auction_id_from(n, r.peek_u64());
+  r.skip(!hot_auction);
+  b.auction = kFirstAuctionId +
+              select(hot_auction, last_base0_auction_id(n) / kHotIdRounding * kHotIdRounding, other_auction);
   // 3 in 4 come from the hot bidder: the newest person id rounded down to 100, plus 1 (not the hot seller).
-  int64_t bidder = r.uniform(4) > 0 ? last_base0_person_id(n) / kHotIdRounding * kHotIdRounding + 1
-                                    : next_base0_person_id(n, r);
-  b.bidder = kFirstPersonId + bidder;
-  b.price = price(r.next_u64());
-  // Half the bids come from a hot channel (numbered after the channel-N ones).
-  int64_t channel_number =
-      r.uniform(2) > 0 ? kNumChannels + r.uniform(kHotChannels.size()) : r.uniform(kNumChannels);
+  const bool hot_bidder = r.uniform(4) > 0;
+  const int64_t other_bidder = base0_person_id_from(n, r.peek_u64());
+  r.skip(!hot_bidder);
+  b.bidder = kFirstPersonId +
+             select(hot_bidder, last_base0_person_id(n) / kHotIdRounding * kHotIdRounding + 1, other_bidder);
+  b.price = price_inline(r.next_u64());
+  // Half the bids come from a hot channel (numbered after the channel-N ones); either way one more draw.
+  const bool hot_channel = r.uniform(2) > 0;
+  const uint64_t channel_draw = r.next_u64();
+  const int64_t channel_number =
+      select(hot_channel, kNumChannels + EventRandom::scale(channel_draw, kHotChannels.size()),
+             EventRandom::scale(channel_draw, kNumChannels));
   const Channel& c = channels_[channel_number];
-  b.channel.assign(c.name, c.name_size);
+  set_bytes(b.channel, c.name, c.name_size);
   make_url(r, channel_number, b.url);
   b.dateTime = ts;
   b.extra.clear();
   pad_extra(r, byte_size(b), kAvgBidBytes, b.extra);
 }
 
-void NexmarkGenerator::make_url(EventRandom& r, int64_t channel_number, std::string& url) const {
-  // A fixed base url per channel (a function of seed and channel), carrying channel_id= in 9 bids of 10.
+[[gnu::always_inline]] inline void NexmarkGenerator::make_url(EventRandom& r, int64_t channel_number,
+                                                              std::string& url) const {
+  // A fixed base url per channel (a function of seed and channel), carrying channel_id= in 9 bids of 10:
+  // https://www.nexmark.com/ + the channel's path + item.htm?query=1 [+ &channel_id= + the id's digits].
   static constexpr std::string_view kHost = "https://www.nexmark.com/";
   static constexpr std::string_view kItem = "item.htm?query=1";
   static constexpr std::string_view kChannelId = "&channel_id=";
+  static constexpr size_t kBase = kHost.size() + sizeof(Channel::path) + kItem.size();
   const Channel& c = channels_[channel_number];
-  char buf[kHost.size() + sizeof c.path + kItem.size() + kChannelId.size() + sizeof c.id];
+  const bool with_id = r.uniform(10) > 0;
+  const size_t size = kBase + (with_id ? kChannelId.size() + c.id_size : 0);
+  if (size <= url.size()) {
+    // Written in place with fixed-size copies (the compiler inlines them). The id is right-aligned in
+    // its field: its whole field is copied to end at the url's end, then kChannelId over what precedes it.
+    url.resize(size);
+    char* p = url.data();
+    std::memcpy(p, kHost.data(), kHost.size());
+    std::memcpy(p + kHost.size(), c.path, sizeof c.path);
+    std::memcpy(p + kHost.size() + sizeof c.path, kItem.data(), kItem.size());
+    if (with_id) {
+      std::memcpy(p + size - sizeof c.id, c.id, sizeof c.id);
+      std::memcpy(p + kBase, kChannelId.data(), kChannelId.size());
+    }
+    return;
+  }
+  char buf[kBase + kChannelId.size() + sizeof c.id];
   char* p = buf;
-  // Fixed-size copies only (the compiler inlines them): the id's whole field is copied, its size counted.
   p = std::copy(kHost.begin(), kHost.end(), p);
   p = std::copy(c.path, c.path + sizeof c.path, p);
   p = std::copy(kItem.begin(), kItem.end(), p);
-  if (r.uniform(10) > 0) {
+  if (with_id) {
     p = std::copy(kChannelId.begin(), kChannelId.end(), p);
-    std::copy(c.id, c.id + sizeof c.id, p);
-    p += c.id_size;
+    p = std::copy(c.id + sizeof c.id - c.id_size, c.id + sizeof c.id, p);
   }
   url.assign(buf, static_cast<size_t>(p - buf));
 }

@@ -79,8 +79,17 @@ class NexmarkGenerator {
   void make_person(int64_t n, EventRandom& r, Timestamp ts, Person& p) const;
   void make_auction(int64_t n, EventRandom& r, Timestamp ts, Auction& a) const;
   void make_bid(int64_t n, EventRandom& r, Timestamp ts, Bid& b) const;
-  static int64_t next_base0_person_id(int64_t n, EventRandom& r);
-  static int64_t next_base0_auction_id(int64_t n, EventRandom& r);
+  //! A person or auction id from one draw (next_base0_*_id(n, r) draws it from r).
+  static int64_t base0_person_id_from(int64_t n, uint64_t draw);
+  static int64_t base0_auction_id_from(int64_t n, uint64_t draw);
+  static int64_t next_base0_person_id(int64_t n, EventRandom& r) {
+    return base0_person_id_from(n, r.next_u64());
+  }
+  static int64_t next_base0_auction_id(int64_t n, EventRandom& r) {
+    return base0_auction_id_from(n, r.next_u64());
+  }
+  //! price()'s body, inlined into the event makers.
+  int64_t price_inline(uint64_t draw) const;
   //! Assigns `len` random lowercase letters (a slice of the seed's letter pool).
   void random_letters(EventRandom& r, int64_t len, std::string& out) const;
   void append_random_letters(EventRandom& r, int64_t len, std::string& out) const;
@@ -94,10 +103,19 @@ class NexmarkGenerator {
     uint8_t name_size;
     char path[18];  // the url's three 5-letter directories, each followed by '/'
     uint8_t id_size;
-    char id[10];  // the channel_id= value's digits
+    char id[10];  // the channel_id= value's digits, right-aligned (the last id_size bytes)
   };
 
+  //! x / config_.rate for x < 2^63, without a division instruction (generate's nominal_time).
+  uint64_t divide_by_rate(uint64_t x) const {
+    // q is floor(x / rate) or one less: rate_inverse_ = (2^64 - e) / rate with 1 <= e <= rate, so
+    // x * rate_inverse_ / 2^64 = x / rate - x * e / (rate * 2^64), which is above x / rate - 1/2.
+    uint64_t q = static_cast<uint64_t>((static_cast<unsigned __int128>(x) * rate_inverse_) >> 64);
+    return q + (x - q * static_cast<uint64_t>(config_.rate) >= static_cast<uint64_t>(config_.rate) ? 1 : 0);
+  }
+
   GeneratorConfig config_;
+  uint64_t rate_inverse_;  // floor((2^64 - 1) / rate)
   uint64_t url_salt_;
   uint64_t premixed_seed_;         // EventRandom::premix(seed)
   uint64_t premixed_jitter_seed_;  // the same for the out-of-orderness stream
