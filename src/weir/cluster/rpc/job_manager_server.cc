@@ -379,14 +379,14 @@ void JobManagerServer::monitor_loop() {
         auto te = task_executor(r.id);  // null until its slots are accepted: nothing to reconcile yet
         p.stub->async()->Heartbeat(&c->ctx, &c->req, &c->resp,
                                    [this, c, tm = r.id, te, round](grpc::Status status) {
-          if (status.ok() && c->resp.known()) {
-            registry_.heartbeat(tm, Clock::now());
-            if (te) post_report(tm, {te, round, std::move(c->resp)});
-          }
-          std::lock_guard l(mu_);
-          c->done = true;
-          cv_.notify_all();
-        });
+                                     if (status.ok() && c->resp.known()) {
+                                       registry_.heartbeat(tm, Clock::now());
+                                       if (te) post_report(tm, {te, round, std::move(c->resp)});
+                                     }
+                                     std::lock_guard l(mu_);
+                                     c->done = true;
+                                     cv_.notify_all();
+                                   });
       }
     }
     for (const auto& r : registry_.expire(Clock::now(), heartbeat_.timeout)) {
@@ -436,8 +436,9 @@ void JobManagerServer::reconcile(const std::string& tm_id, const HeartbeatReport
     present = attempts_from_heartbeat(report.response);
   } catch (const std::exception& e) {
     // Acting on part of a report could fail a task the bad part was about: nothing is reconciled.
-    log::get(kRole).error("TaskManager {} at {}: its heartbeat's task report is refused, nothing reconciled: {}",
-                          tm_id, report.te->data_address(), e.what());
+    log::get(kRole).error(
+        "TaskManager {} at {}: its heartbeat's task report is refused, nothing reconciled: {}", tm_id,
+        report.te->data_address(), e.what());
     return;
   }
   std::map<JobId, std::vector<ExecutionAttemptId>> by_job;
@@ -451,14 +452,15 @@ void JobManagerServer::reconcile(const std::string& tm_id, const HeartbeatReport
   }
   for (const auto& [job, ids] : by_job) {
     if (asked.count(job)) continue;
-    // Not asked: a job submitted since the tokens (its JobMaster reconciles next round), or one the Dispatcher
-    // no longer runs, whose tasks nobody follows: they go.
+    // Not asked: a job submitted since the tokens (its JobMaster reconciles next round), or one the
+    // Dispatcher no longer runs, whose tasks nobody follows: they go.
     auto jm = dispatcher_->job(job);
     if (jm && !is_terminal(jm->status())) continue;
     for (const auto& id : ids) {
-      log_line(kRole, fmt::format("TaskManager {} runs attempt {} of subtask {} of vertex {} of job {}, which no "
-                                  "running job follows: cancelling it",
-                                  tm_id, id.attempt, id.subtask, id.vertex, job.to_string()));
+      log_line(kRole,
+               fmt::format("TaskManager {} runs attempt {} of subtask {} of vertex {} of job {}, which no "
+                           "running job follows: cancelling it",
+                           tm_id, id.attempt, id.subtask, id.vertex, job.to_string()));
       report.te->cancel_task(id);
     }
   }
