@@ -615,10 +615,18 @@ std::string JobMaster::trigger_locked(bool savepoint, const std::string& dir,
   // in flight (Flink queues such a request until one ends; it starts at once here).
   std::string why = coordinator_->cannot_start(now_ms(), savepoint || done != nullptr);
   if (why == CheckpointCoordinator::kNoReservedId) {
-    // With HA, ids come from ZooKeeper's counter on the I/O lane, off mu_. A periodic trigger waits for the
-    // next period; one someone asked for starts once ids are reserved (its outcome goes to `done`).
+    // With HA, ids come from ZooKeeper's counter on the I/O lane, off mu_: the checkpoint starts once ids are
+    // reserved. One someone asked for hears its outcome through `done`; of the others (periodic, end of
+    // data) one waits and the rest are skipped.
     if (!done) {
-      coordinator_->reserve_ids();
+      if (auto_trigger_waits_for_id_) return why;
+      auto_trigger_waits_for_id_ = true;
+      coordinator_->reserve_ids([this](const std::string& error) {
+        auto_trigger_waits_for_id_ = false;
+        // While draining the next checkpoint must be the savepoint (see periodic_checkpoint).
+        if (error.empty() && !suspended_ && status_ == JobStatus::kRunning && !drain_promise_)
+          trigger_locked(false, {}, nullptr);
+      });
       return why;
     }
     coordinator_->reserve_ids([this, savepoint, dir, done](const std::string& error) {

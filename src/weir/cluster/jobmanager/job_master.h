@@ -188,6 +188,8 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
   std::deque<ExceptionEntry> history_;  // the newest exception_history_size_ entries
   uint64_t exceptions_total_ = 0;
   size_t exception_history_size_ = 16;  // web.exception-history-size
+  // HA: a periodic or end-of-data checkpoint waits for checkpoint ids being reserved (at most one waits).
+  bool auto_trigger_waits_for_id_ = false;
   uint64_t seq_ = 0;  // heartbeat tokens and RUNNING arrivals (ExecutionVertex::running_seq)
   void record_exception_locked(ExceptionEntry e);
   std::unique_ptr<RestartStrategy> restart_strategy_;

@@ -444,7 +444,9 @@ void JobManagerServer::reconcile(const std::string& tm_id, const HeartbeatReport
   std::map<JobId, std::vector<ExecutionAttemptId>> by_job;
   for (const auto& id : present) by_job[id.job].push_back(id);
   std::set<JobId> asked;
-  for (const auto& [jm, token] : *report.tokens) {
+  for (const auto& [weak, token] : *report.tokens) {
+    auto jm = weak.lock();
+    if (!jm) continue;  // let go of since: its attempts are cancelled below
     asked.insert(jm->id());
     auto it = by_job.find(jm->id());
     jm->reconcile_task_manager(report.te->id(), token,

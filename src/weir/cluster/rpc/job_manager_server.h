@@ -102,8 +102,9 @@ class JobManagerServer {
   void probe_task_managers();
   JobId run_job(const JobId& id, const weir::rpc::JobSpec& spec, bool persist);
 
-  //! Every JobMaster's heartbeat token, taken before a round of heartbeats is sent.
-  using HeartbeatTokens = std::vector<std::pair<std::shared_ptr<JobMaster>, uint64_t>>;
+  //! Every JobMaster's heartbeat token, taken before a round of heartbeats is sent (weak: a round in flight
+  //! keeps no JobMaster the Dispatcher let go of).
+  using HeartbeatTokens = std::vector<std::pair<std::weak_ptr<JobMaster>, uint64_t>>;
   //! A TaskManager's answer to a heartbeat of the round `tokens` were taken for.
   struct HeartbeatReport {
     std::shared_ptr<RemoteTaskExecutor> te;  // the TaskManager's executor when the heartbeat was sent
