@@ -9,8 +9,9 @@
 //
 // Threading: gateway calls from task threads, client calls from any thread, timer actions and the
 // parts of I/O steps that run under the lock are all serialized by mu_. No file I/O, ZooKeeper call or
-// wait on another component's thread happens under mu_: checkpoint metadata, HA completions, discards,
-// reading the checkpoint a restart restores from and the end-of-job callback are steps of lane_ (an
+// wait on another component's thread happens under mu_: checkpoint metadata, HA completions and checkpoint
+// id reservations, discards, reading the checkpoint a restart restores from and the end-of-job callback
+// are steps of lane_ (an
 // IoLane on the Dispatcher's IoExecutor), and continue under mu_ when their I/O is done. Calls into
 // TaskExecutors made under mu_ only set flags or queue mails.
 #include <chrono>
