@@ -4,11 +4,14 @@
 // reference output is the same query run on the embedded MiniCluster.
 #include <filesystem>
 
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include "it_support.h"
+#include "weir/cluster/rpc/cluster.grpc.pb.h"
 #include "weir/cluster/rpc/job_manager_server.h"
 #include "weir/cluster/rpc/job_planner.h"
+#include "weir/cluster/rpc/proto_convert.h"
 #include "weir/cluster/rpc/task_manager_runner.h"
 #include "weir/common/failure_points.h"
 #include "weir/nexmark/nexmark_job.h"
@@ -248,6 +251,79 @@ TEST_F(RemoteCluster, WithLocalRecoveryTheSurvivorOfALostTaskManagerRestoresLoca
   EXPECT_GT(spare.subtasks.load(), 0);
   EXPECT_EQ(spare.local_subtasks.load(), 0);
   EXPECT_GT(spare.remote_bytes.load(), spare.remote_union_bytes.load());
+}
+
+// Heartbeat reconciliation over the RPC (cluster/README.md): a TaskManager's answer to the JobManager's
+// heartbeat lists the attempts it has. An attempt the JobManager does not follow is cancelled there: here a
+// deployment it never made (a late or duplicated SubmitTask), sent to the TaskManager beside the job's own.
+TEST_F(RemoteCluster, HeartbeatsCancelATaskManagersAttemptTheJobManagerDoesNotFollow) {
+  TempDir out;
+  auto spec = nexmark_spec("q0", int64_t{1} << 40, out.path.string(), 1);
+  spec.add_args("tps=1000");  // unbounded for the test's purpose: cancelled at its end
+  auto& tm = add_task_manager(2);
+  ASSERT_TRUE(eventually([&] { return jm_->resource_manager().total_slots() == 2; }));
+  JobId id = jm_->submit_job(spec);
+  auto job = jm_->dispatcher().job(id);
+  auto eg_running = [&] {
+    auto eg = job->snapshot();
+    return job->status() == JobStatus::kRunning && eg.count(ExecutionState::kRunning) == eg.total();
+  };
+  ASSERT_TRUE(eventually(eg_running));
+
+  weir::rpc::SubmitTaskRequest req;
+  to_proto(ExecutionAttemptId{id, 7, 0, 0}, req.mutable_task());
+  req.set_job_name("stray");
+  *req.mutable_spec() = spec;
+  req.set_job_manager_id(jm_->id());
+  auto stub = weir::rpc::TaskManagerService::NewStub(
+      grpc::CreateChannel(tm.rpc_address(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  weir::rpc::SubmitTaskResponse resp;
+  ASSERT_TRUE(stub->SubmitTask(&ctx, req, &resp).ok());
+  ASSERT_TRUE(resp.accepted()) << resp.reason();
+
+  auto stray_state = [&]() -> std::optional<ExecutionState> {
+    for (const auto& t : tm.task_metrics())
+      if (t.job == id.to_string() && t.attempt == 7) return t.state;
+    return std::nullopt;
+  };
+  ASSERT_TRUE(stray_state().has_value());
+  EXPECT_TRUE(eventually([&] { return stray_state() == ExecutionState::kCanceled; }))
+      << "the stray attempt was not cancelled";
+  // Cancelled by a heartbeat while the job runs, its own attempts left alone.
+  EXPECT_TRUE(eg_running());
+  EXPECT_EQ(job->attempt(), 0);
+  EXPECT_TRUE(job->exception_history().empty());
+  job->cancel();
+  EXPECT_EQ(job->wait(std::chrono::seconds(60)), JobStatus::kCanceled);
+}
+
+// The other way: an attempt the JobManager saw RUNNING on a TaskManager that the TaskManager no longer has
+// fails (as a task failure: the restart strategy restarts it). Here a task fails and its report of that is
+// lost (the failure point drops it), so only the heartbeat tells the JobManager: the job fails over from its
+// latest checkpoint and the output is exactly the failure-free one.
+TEST_F(RemoteCluster, HeartbeatsFailAnAttemptThatVanishedFromItsTaskManagerAndTheJobRecovers) {
+  TempDir out, checkpoints;
+  auto spec = nexmark_spec("q5", 100000, out.path.string(), 1);
+  paced_with_checkpoints(spec, checkpoints.path.string());
+  add_task_manager(1);
+  ASSERT_TRUE(eventually([&] { return jm_->resource_manager().total_slots() == 1; }));
+  JobId id = jm_->submit_job(spec);
+  auto job = jm_->dispatcher().job(id);
+  ASSERT_TRUE(eventually([&] { return job->checkpoint_stats().completed >= 1; }));
+  FailurePoints::arm("rpc.task-failure-report");  // the next FAILED report is lost
+  FailurePoints::arm("task.before-snapshot");     // the next task to snapshot fails
+  const auto status = job->wait(std::chrono::seconds(120));
+  const int64_t dropped = FailurePoints::fired("rpc.task-failure-report");
+  FailurePoints::disarm_all();
+  ASSERT_EQ(status, JobStatus::kFinished) << job->failure();
+  EXPECT_EQ(dropped, 1);
+  EXPECT_GE(job->attempt(), 1);
+  ASSERT_FALSE(job->exception_history().empty());
+  EXPECT_NE(job->exception_history().front().error.find("missing on TaskManager"), std::string::npos)
+      << job->exception_history().front().error;
+  EXPECT_EQ(published_lines(out.path), reference("q5", 100000, 1));
 }
 
 }  // namespace

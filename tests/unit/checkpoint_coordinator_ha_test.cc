@@ -28,6 +28,7 @@ struct Fixture {
   bool fail_add = false;
   bool add_unknown = false;  // the add's answer is lost (the connection dropped with it in flight)
   bool paused = false;
+  bool counter_down = false;  // the counter's ZooKeeper does not answer
 
   Fixture() {
     fs::remove_all(dir);
@@ -53,7 +54,10 @@ struct Fixture {
     s.dir = dir.string();
     s.num_retained = retained;
     cluster::CheckpointHaHooks h;
-    h.next_id = [this] { return next++; };
+    h.next_id = [this] {
+      if (counter_down) throw std::runtime_error("ZooKeeper is down");
+      return next++;
+    };
     h.completed = [this](int64_t id, const std::string& metadata, const std::vector<int64_t>& retained_ids) {
       if (fail_add) throw std::runtime_error("not the leader");
       if (add_unknown) throw cluster::CheckpointCompletionUnknown("connection lost with the write in flight");
@@ -142,6 +146,30 @@ TEST(CheckpointCoordinatorHa, ASuspendedConnectionPausesCheckpointsWithoutFailin
   EXPECT_EQ(f.added.back().first, 42);
 }
 
+// Ids are taken from the counter ahead of the triggers, on the I/O lane (here: at once, there is no
+// executor). When the counter fails none is reserved: a trigger cannot start (not a checkpoint failure), and
+// whoever waits for ids hears why; once the counter answers again ids continue from it.
+TEST(CheckpointCoordinatorHa, IdsAreReservedAheadAndAFailedCounterLeavesNoneUntilItAnswers) {
+  Fixture f;
+  f.counter_down = true;
+  auto c = f.coordinator(1);
+  c->set_io(nullptr, nullptr);  // starts reserving
+  EXPECT_EQ(c->cannot_start(1'000'000, true), cluster::CheckpointCoordinator::kNoReservedId);
+  std::string heard = "nothing";
+  c->reserve_ids([&](const std::string& error) { heard = error; });
+  EXPECT_NE(heard.find("ZooKeeper is down"), std::string::npos) << heard;
+  EXPECT_EQ(c->stats().failed, 0);
+  f.counter_down = false;
+  c->reserve_ids([&](const std::string& error) { heard = error; });
+  EXPECT_EQ(heard, "");
+  EXPECT_EQ(c->cannot_start(1'000'000, false), "");
+  EXPECT_EQ(f.next, 41 + static_cast<int64_t>(cluster::CheckpointCoordinator::kReservedIds));
+  ASSERT_TRUE(f.run(*c).has_value());
+  ASSERT_TRUE(f.run(*c).has_value());
+  EXPECT_EQ(f.added.front().first, 41);
+  EXPECT_EQ(f.added.back().first, 42);
+}
+
 // A new leader recovers a job with incremental (shared) state: the checkpoints a former leader retained are
 // adopted with their shared references, so a restart before the first new checkpoint restores the latest of
 // them, shared files still referenced are kept, and once the adopted checkpoints are subsumed their
@@ -161,13 +189,14 @@ TEST(CheckpointCoordinatorHa, ANewLeaderAdoptsTheRetainedCheckpointsAndTheirShar
   EXPECT_EQ(*c->latest_checkpoint_path(), (f.job_dir() / "chk-42").string());
 
   // The first checkpoint of the new leader keeps c.sst (it references it) and subsumes 42: b.sst and the
-  // directory chk-42 go.
-  ASSERT_TRUE(f.run(*c, {"c.sst", "d.sst"}).has_value());  // 43
+  // directory chk-42 go. Its ids follow those the former leader reserved (41 to 45: kReservedIds ahead) and
+  // never used.
+  ASSERT_TRUE(f.run(*c, {"c.sst", "d.sst"}).has_value());  // 46
   EXPECT_EQ(f.shared_files(), (std::set<std::string>{"c.sst", "d.sst"}));
   EXPECT_FALSE(fs::exists(f.job_dir() / "chk-42"));
-  ASSERT_TRUE(f.run(*c, {"d.sst", "e.sst"}).has_value());  // 44
+  ASSERT_TRUE(f.run(*c, {"d.sst", "e.sst"}).has_value());  // 47
   EXPECT_EQ(f.shared_files(), (std::set<std::string>{"d.sst", "e.sst"}));
-  EXPECT_EQ(f.added.back(), (std::pair<int64_t, std::vector<int64_t>>{44, {44}}));
+  EXPECT_EQ(f.added.back(), (std::pair<int64_t, std::vector<int64_t>>{47, {47}}));
 
   c->on_job_end(/*canceled=*/false, /*finished=*/true);
   EXPECT_FALSE(fs::exists(f.job_dir()));
@@ -184,12 +213,13 @@ TEST(CheckpointCoordinatorHa, RecoveredCheckpointsAreSubsumedOneByOne) {
   }
   auto c =
       f.coordinator(2, {{41, (f.job_dir() / "chk-41").string()}, {42, (f.job_dir() / "chk-42").string()}});
-  ASSERT_TRUE(f.run(*c, {"c.sst"}).has_value());  // 43 subsumes 41: a.sst goes, b.sst (42) stays
+  // (43 to 45 were reserved by the former leader and never used.)
+  ASSERT_TRUE(f.run(*c, {"c.sst"}).has_value());  // 46 subsumes 41: a.sst goes, b.sst (42) stays
   EXPECT_EQ(f.shared_files(), (std::set<std::string>{"b.sst", "c.sst"}));
   EXPECT_FALSE(fs::exists(f.job_dir() / "chk-41"));
   EXPECT_TRUE(fs::exists(f.job_dir() / "chk-42" / "_metadata"));
-  EXPECT_EQ(f.added.back(), (std::pair<int64_t, std::vector<int64_t>>{43, {42, 43}}));
-  ASSERT_TRUE(f.run(*c, {"c.sst"}).has_value());  // 44 subsumes 42: b.sst goes
+  EXPECT_EQ(f.added.back(), (std::pair<int64_t, std::vector<int64_t>>{46, {42, 46}}));
+  ASSERT_TRUE(f.run(*c, {"c.sst"}).has_value());  // 47 subsumes 42: b.sst goes
   EXPECT_EQ(f.shared_files(), (std::set<std::string>{"c.sst"}));
   EXPECT_FALSE(fs::exists(f.job_dir() / "chk-42"));
 }

@@ -11,6 +11,9 @@
 //   task.before-ack         a task's snapshot written, its acknowledgement not yet sent (the checkpoint
 //                           is declined, the task keeps running)
 //   task.checkpoint-complete  a task told that a checkpoint completed, before its operators hear of it
+//   rpc.task-failure-report   a TaskManager about to report a task FAILED to the JobManager: when it fires
+//                             the report is dropped (a lost message; heartbeat reconciliation finds the task
+//                             missing)
 //
 // Threading: every member is safe to call from any thread; arming is meant for tests, before or while
 // a job runs.

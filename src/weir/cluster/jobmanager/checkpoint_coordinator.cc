@@ -1,5 +1,6 @@
 #include "weir/cluster/jobmanager/checkpoint_coordinator.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -60,6 +61,7 @@ CheckpointCoordinator::CheckpointCoordinator(std::string job_id, std::shared_ptr
 
 std::string CheckpointCoordinator::cannot_start(int64_t now_ms, bool savepoint) const {
   if (ha_.paused && ha_.paused()) return "the JobManager's ZooKeeper connection is suspended";
+  if (ha_.next_id && reserved_ids_.empty()) return kNoReservedId;
   if (savepoint) return {};
   if (static_cast<int>(pending_.size()) >= s_.max_concurrent) return "too many checkpoints in flight";
   if (now_ms - last_completion_ms_ < s_.min_pause_ms)
@@ -69,7 +71,16 @@ std::string CheckpointCoordinator::cannot_start(int64_t now_ms, bool savepoint) 
 
 CheckpointBarrier CheckpointCoordinator::begin(int attempt, int tasks, bool savepoint,
                                                const std::string& target_dir, int64_t now_ms) {
-  int64_t id = ha_.next_id ? ha_.next_id() : next_id_++;
+  int64_t id = 0;
+  if (ha_.next_id) {
+    if (reserved_ids_.empty()) reserve_ids();  // without an executor (unit tests) this reserves at once
+    if (reserved_ids_.empty()) throw WeirError(kNoReservedId);
+    id = reserved_ids_.front();
+    reserved_ids_.pop_front();
+    reserve_ids();
+  } else {
+    id = next_id_++;
+  }
   Pending p;
   p.attempt = attempt;
   p.expected = tasks;
@@ -82,6 +93,61 @@ CheckpointBarrier CheckpointCoordinator::begin(int attempt, int tasks, bool save
   pending_.emplace(id, std::move(p));
   ++stats_.triggered;
   return b;
+}
+
+void CheckpointCoordinator::reserve_ids(std::function<void(const std::string&)> then) {
+  if (!ha_.next_id) {
+    if (then) then({});
+    return;
+  }
+  if (then) {
+    if (!reserved_ids_.empty())
+      then({});
+    else
+      reservation_waiters_.push_back(std::move(then));
+  }
+  if (reserving_ || reserved_ids_.size() >= kReservedIds) return;
+  reserving_ = true;
+  struct Taken {
+    std::vector<int64_t> ids;
+    std::string error;
+  };
+  auto taken = std::make_shared<Taken>();
+  const size_t wanted = kReservedIds - std::min(kReservedIds, reserved_ids_.size());
+  lane_->post({[next_id = ha_.next_id, taken, wanted]() -> IoLane::Io {
+                 // The I/O: ZooKeeper round trips with no lock held. Nothing of the coordinator is touched.
+                 return [next_id, taken, wanted] {
+                   try {
+                     for (size_t i = 0; i < wanted; ++i) taken->ids.push_back(next_id());
+                   } catch (const std::exception& e) {
+                     taken->error = e.what();
+                   }
+                 };
+               },
+               [this, taken](std::exception_ptr) {
+                 reserving_ = false;
+                 for (int64_t id : taken->ids) {
+                   // The counter only grows; an id not above the last reserved one is a broken counter.
+                   if (!reserved_ids_.empty() && id <= reserved_ids_.back()) {
+                     log::get("checkpoint")
+                         .error(
+                             "job {}: ZooKeeper's checkpoint id counter went back ({} after {}): id dropped",
+                             job_id_, id, reserved_ids_.back());
+                     continue;
+                   }
+                   reserved_ids_.push_back(id);
+                 }
+                 std::string error = taken->error;
+                 if (!error.empty())
+                   log::get("checkpoint")
+                       .warn("job {}: reserving checkpoint ids failed ({} reserved): {}", job_id_,
+                             reserved_ids_.size(), error);
+                 if (reserved_ids_.empty() && error.empty()) error = kNoReservedId;
+                 if (!reserved_ids_.empty()) error.clear();
+                 auto waiters = std::move(reservation_waiters_);
+                 reservation_waiters_.clear();
+                 for (auto& w : waiters) w(error);
+               }});
 }
 
 std::optional<CompletedCheckpoint> CheckpointCoordinator::acknowledge(const CheckpointAck& ack, int attempt,

@@ -90,9 +90,10 @@ struct CheckpointStats {
 };
 
 //! How a job's checkpoints reach high-availability storage (ZooKeeper with HA on; empty members without).
-//! Each member may throw: a failed `next_id` fails the trigger, a failed `completed` leaves the checkpoint
-//! incomplete (it is aborted and its files discarded). `next_id` and `paused` run under the JobMaster's lock;
-//! `completed` runs on its I/O lane without it (in checkpoint completion order, after the metadata write).
+//! Each member may throw: a failed `next_id` leaves no id for the trigger, a failed `completed` leaves the
+//! checkpoint incomplete (it is aborted and its files discarded). `paused` runs under the JobMaster's lock;
+//! `next_id` and `completed` run on its I/O lane without it: ids are reserved ahead of the triggers
+//! (CheckpointCoordinator::reserve_ids), `completed` in checkpoint completion order after the metadata write.
 //! Thrown by CheckpointHaHooks::completed when it cannot tell whether the checkpoint's pointer was stored
 //! (the connection to ZooKeeper dropped with the write in flight). The checkpoint is aborted like any failed
 //! completion, but its files stay: a pointer to them may exist, and the next leader may restore from it.
@@ -135,9 +136,11 @@ class CheckpointCoordinator {
 
   //! Runs the coordinator's I/O on `lane` (the JobMaster's); `on_completed` runs under the owner's lock when
   //! a checkpoint or savepoint has completed (its metadata durable, and in the HA store).
+  //! Also starts reserving checkpoint ids (HA).
   void set_io(IoLane* lane, std::function<void(const CompletedCheckpoint&)> on_completed) {
     lane_ = lane ? lane : &own_lane_;
     on_completed_ = std::move(on_completed);
+    reserve_ids();
   }
   //! A checkpoint is completing (its metadata or HA write under way, or queued).
   bool completing() const {
@@ -146,9 +149,21 @@ class CheckpointCoordinator {
     return false;
   }
   const CheckpointSettings& settings() const { return s_; }
-  //! Why a checkpoint cannot start now (empty when it can).
+  //! Why a checkpoint cannot start now (empty when it can). With HA, that no id is reserved is one reason
+  //! (kNoReservedId); reserve_ids() then has a reservation under way.
   std::string cannot_start(int64_t now_ms, bool savepoint) const;
-  //! Registers a new pending checkpoint awaiting `tasks` acknowledgements; returns its barrier.
+  //! With HA: checkpoint ids come from ZooKeeper's counter, a round trip that must not happen under the
+  //! JobMaster's lock. The coordinator keeps kReservedIds of them ahead, taken on the I/O lane; a trigger
+  //! uses the oldest (so ids increase; those a deposed leader reserved and never used are gaps, and a new
+  //! leader's counter is past them). Posts a reservation when fewer are left and none is under way;
+  //! `then(error)` runs under the owner's lock once it is done (error empty when ids were reserved; at once
+  //! when ids are there). Without HA ids are counted here and `then` runs at once.
+  void reserve_ids(std::function<void(const std::string& error)> then = nullptr);
+  static constexpr size_t kReservedIds = 3;
+  static constexpr const char* kNoReservedId =
+      "no checkpoint id reserved yet (ZooKeeper's checkpoint id counter is being read)";
+  //! Registers a new pending checkpoint awaiting `tasks` acknowledgements; returns its barrier. With HA it
+  //! takes a reserved id (cannot_start said one is there; throws WeirError when none is).
   CheckpointBarrier begin(int attempt, int tasks, bool savepoint, const std::string& target_dir,
                           int64_t now_ms);
   //! Adds an acknowledgement; when it was the last one missing the checkpoint starts completing (its I/O
@@ -221,6 +236,9 @@ class CheckpointCoordinator {
   checkpoint::SharedStateRegistry shared_state_;
   CheckpointHaHooks ha_;
   int64_t next_id_ = 1;
+  std::deque<int64_t> reserved_ids_;  // HA: ids from ZooKeeper's counter not used yet, oldest first
+  bool reserving_ = false;            // HA: a reservation step is queued or under way
+  std::vector<std::function<void(const std::string&)>> reservation_waiters_;
   int64_t last_completion_ms_ = INT64_MIN / 2;
   int consecutive_failures_ = 0;
   std::string last_failure_;

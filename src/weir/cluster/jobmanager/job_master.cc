@@ -614,11 +614,35 @@ std::string JobMaster::trigger_locked(bool savepoint, const std::string& dir,
   // by max-concurrent-checkpoints or min-pause: a user's request is not refused because periodic ones are
   // in flight (Flink queues such a request until one ends; it starts at once here).
   std::string why = coordinator_->cannot_start(now_ms(), savepoint || done != nullptr);
+  if (why == CheckpointCoordinator::kNoReservedId) {
+    // With HA, ids come from ZooKeeper's counter on the I/O lane, off mu_: the checkpoint starts once ids are
+    // reserved. One someone asked for hears its outcome through `done`; of the others (periodic, end of
+    // data) one waits and the rest are skipped.
+    if (!done) {
+      if (auto_trigger_waits_for_id_) return why;
+      auto_trigger_waits_for_id_ = true;
+      coordinator_->reserve_ids([this](const std::string& error) {
+        auto_trigger_waits_for_id_ = false;
+        // While draining the next checkpoint must be the savepoint (see periodic_checkpoint).
+        if (error.empty() && !suspended_ && status_ == JobStatus::kRunning && !drain_promise_)
+          trigger_locked(false, {}, nullptr);
+      });
+      return why;
+    }
+    coordinator_->reserve_ids([this, savepoint, dir, done](const std::string& error) {
+      // Under mu_ (the reservation's step). The job may have moved on: trigger_locked checks again.
+      std::string w = suspended_      ? std::string("this JobManager no longer leads")
+                      : error.empty() ? trigger_locked(savepoint, dir, done)
+                                      : "no checkpoint id: " + error;
+      if (!w.empty()) done("", "the checkpoint could not start: " + w);
+    });
+    return {};
+  }
   if (!why.empty()) return why;
   CheckpointBarrier b;
   try {
     b = coordinator_->begin(attempt_, running, savepoint, dir, now_ms());
-  } catch (const std::exception& e) {  // the HA checkpoint id counter failed (not leading, no ZooKeeper)
+  } catch (const std::exception& e) {  // no reserved id (cannot_start said there was one: a bug)
     return std::string("no checkpoint id: ") + e.what();
   }
   if (done) coordinator_->on_savepoint(b.id, std::move(done));

@@ -9,8 +9,9 @@
 //
 // Threading: gateway calls from task threads, client calls from any thread, timer actions and the
 // parts of I/O steps that run under the lock are all serialized by mu_. No file I/O, ZooKeeper call or
-// wait on another component's thread happens under mu_: checkpoint metadata, HA completions, discards,
-// reading the checkpoint a restart restores from and the end-of-job callback are steps of lane_ (an
+// wait on another component's thread happens under mu_: checkpoint metadata, HA completions and checkpoint
+// id reservations, discards, reading the checkpoint a restart restores from and the end-of-job callback
+// are steps of lane_ (an
 // IoLane on the Dispatcher's IoExecutor), and continue under mu_ when their I/O is done. Calls into
 // TaskExecutors made under mu_ only set flags or queue mails.
 #include <chrono>
@@ -188,6 +189,8 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
   std::deque<ExceptionEntry> history_;  // the newest exception_history_size_ entries
   uint64_t exceptions_total_ = 0;
   size_t exception_history_size_ = 16;  // web.exception-history-size
+  // HA: a periodic or end-of-data checkpoint waits for checkpoint ids being reserved (at most one waits).
+  bool auto_trigger_waits_for_id_ = false;
   uint64_t seq_ = 0;  // heartbeat tokens and RUNNING arrivals (ExecutionVertex::running_seq)
   void record_exception_locked(ExceptionEntry e);
   std::unique_ptr<RestartStrategy> restart_strategy_;

@@ -4,6 +4,7 @@
 #include <list>
 #include <map>
 #include <random>
+#include <set>
 #include <vector>
 
 #include <fmt/format.h>
@@ -250,7 +251,8 @@ JobManagerServer::JobManagerServer(const Configuration& conf, std::string id, Jo
       rm_(std::make_shared<ResourceManager>(/*elastic=*/true)),
       probes_(std::make_unique<SerialExecutor>()),
       ha_(std::move(ha)),
-      ha_calls_(std::make_unique<SerialExecutor>()) {
+      ha_calls_(std::make_unique<SerialExecutor>()),
+      reconciler_(std::make_unique<SerialExecutor>()) {
   auto on_job_terminal = [this](const JobId& job, const std::shared_ptr<JobMaster>& ended) {
     // Called on the JobManager's I/O pool (no lock held); ZooKeeper is written on ha_calls_, in order. The
     // JobMaster comes along: the Dispatcher may have let go of it by then (jobstore.expiration-time).
@@ -301,6 +303,7 @@ JobManagerServer::JobManagerServer(const Configuration& conf, std::string id, Jo
 
 JobManagerServer::~JobManagerServer() {
   shutdown();
+  reconciler_.reset();  // its reconciliations call the JobMasters: before the Dispatcher goes
   // The Dispatcher's I/O pool runs the end-of-job callbacks still queued, which use executors_ and ha_calls_:
   // it goes before them.
   dispatcher_.reset();
@@ -352,6 +355,11 @@ void JobManagerServer::monitor_loop() {
     auto now = Clock::now();
     if (now >= next_heartbeat) {
       next_heartbeat = now + heartbeat_.interval;
+      // Tokens before the heartbeats: an attempt a JobMaster saw RUNNING before its token is in an answer
+      // to this round unless it is gone from the TaskManager (JobMaster::reconcile_task_manager).
+      auto tokens = std::make_shared<HeartbeatTokens>();
+      for (auto& jm : dispatcher_->jobs()) tokens->emplace_back(jm, jm->heartbeat_token());
+      std::shared_ptr<const HeartbeatTokens> round = std::move(tokens);
       for (const auto& r : registry_.alive()) {
         Peer& p = peers[r.id];
         if (!p.stub || p.address != r.rpc_address) {
@@ -368,12 +376,17 @@ void JobManagerServer::monitor_loop() {
           std::lock_guard l(mu_);
           calls.push_back(std::move(call));
         }
-        p.stub->async()->Heartbeat(&c->ctx, &c->req, &c->resp, [this, c, tm = r.id](grpc::Status status) {
-          if (status.ok() && c->resp.known()) registry_.heartbeat(tm, Clock::now());
-          std::lock_guard l(mu_);
-          c->done = true;
-          cv_.notify_all();
-        });
+        auto te = task_executor(r.id);  // null until its slots are accepted: nothing to reconcile yet
+        p.stub->async()->Heartbeat(&c->ctx, &c->req, &c->resp,
+                                   [this, c, tm = r.id, te, round](grpc::Status status) {
+                                     if (status.ok() && c->resp.known()) {
+                                       registry_.heartbeat(tm, Clock::now());
+                                       if (te) post_report(tm, {te, round, std::move(c->resp)});
+                                     }
+                                     std::lock_guard l(mu_);
+                                     c->done = true;
+                                     cv_.notify_all();
+                                   });
       }
     }
     for (const auto& r : registry_.expire(Clock::now(), heartbeat_.timeout)) {
@@ -396,6 +409,63 @@ void JobManagerServer::monitor_loop() {
   cv_.wait(lock, [&calls] {
     return std::all_of(calls.begin(), calls.end(), [](const auto& c) { return c->done; });
   });
+}
+
+void JobManagerServer::post_report(const std::string& tm_id, HeartbeatReport report) {
+  std::lock_guard lock(reports_mu_);
+  reports_[tm_id] = std::move(report);  // a newer answer (a later token) covers an older one not yet used
+  if (reconcile_queued_) return;
+  reconcile_queued_ = true;
+  reconciler_->submit([this] { reconcile_reports(); });
+}
+
+void JobManagerServer::reconcile_reports() {
+  std::map<std::string, HeartbeatReport> reports;
+  {
+    std::lock_guard lock(reports_mu_);
+    reports.swap(reports_);
+    reconcile_queued_ = false;
+  }
+  for (const auto& [tm_id, report] : reports) reconcile(tm_id, report);
+}
+
+void JobManagerServer::reconcile(const std::string& tm_id, const HeartbeatReport& report) {
+  if (task_executor(tm_id) != report.te) return;  // it left or registered again since: not its tasks now
+  std::vector<ExecutionAttemptId> present;
+  try {
+    present = attempts_from_heartbeat(report.response);
+  } catch (const std::exception& e) {
+    // Acting on part of a report could fail a task the bad part was about: nothing is reconciled.
+    log::get(kRole).error(
+        "TaskManager {} at {}: its heartbeat's task report is refused, nothing reconciled: {}", tm_id,
+        report.te->data_address(), e.what());
+    return;
+  }
+  std::map<JobId, std::vector<ExecutionAttemptId>> by_job;
+  for (const auto& id : present) by_job[id.job].push_back(id);
+  std::set<JobId> asked;
+  for (const auto& [weak, token] : *report.tokens) {
+    auto jm = weak.lock();
+    if (!jm) continue;  // let go of since: its attempts are cancelled below
+    asked.insert(jm->id());
+    auto it = by_job.find(jm->id());
+    jm->reconcile_task_manager(report.te->id(), token,
+                               it == by_job.end() ? std::vector<ExecutionAttemptId>{} : it->second);
+  }
+  for (const auto& [job, ids] : by_job) {
+    if (asked.count(job)) continue;
+    // Not asked: a job submitted since the tokens (its JobMaster reconciles next round), or one the
+    // Dispatcher no longer runs, whose tasks nobody follows: they go.
+    auto jm = dispatcher_->job(job);
+    if (jm && !is_terminal(jm->status())) continue;
+    for (const auto& id : ids) {
+      log_line(kRole,
+               fmt::format("TaskManager {} runs attempt {} of subtask {} of vertex {} of job {}, which no "
+                           "running job follows: cancelling it",
+                           tm_id, id.attempt, id.subtask, id.vertex, job.to_string()));
+      report.te->cancel_task(id);
+    }
+  }
 }
 
 }  // namespace weir::cluster::rpc

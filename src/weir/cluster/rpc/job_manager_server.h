@@ -7,9 +7,16 @@
 // disconnected or re-registering TaskManager leaves the ResourceManager and every job is told
 // (JobMaster::on_task_manager_lost), so its tasks fail over to the remaining or newly registered ones.
 //
+// Heartbeat reconciliation (cluster/README.md): before each round of heartbeats the monitor takes every
+// JobMaster's heartbeat_token(); a TaskManager's answer carries the task attempts present there, and the
+// reconciler thread hands it to every JobMaster (JobMaster::reconcile_task_manager), which cancels what it
+// does not follow and fails what it expects there and is missing.
+//
 // Threading: gRPC's server threads run the service methods; one monitor thread sends heartbeats
-// (asynchronously, answers arrive on gRPC's threads) and expires TaskManagers. Shared state is the
-// TaskManagerRegistry, the ResourceManager and the Dispatcher (all thread-safe) and executors_ (mu_).
+// (asynchronously, answers arrive on gRPC's threads) and expires TaskManagers; one reconciler thread
+// reconciles the answers (the latest per TaskManager, so at most one queued per TaskManager). Shared state
+// is the TaskManagerRegistry, the ResourceManager and the Dispatcher (all thread-safe), executors_
+// (executors_mu_) and reports_ (reports_mu_).
 #include <atomic>
 #include <condition_variable>
 #include <map>
@@ -17,6 +24,8 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "weir/cluster/blob/blob_server.h"
 #include "weir/cluster/jobmanager/dispatcher.h"
@@ -93,6 +102,21 @@ class JobManagerServer {
   void probe_task_managers();
   JobId run_job(const JobId& id, const weir::rpc::JobSpec& spec, bool persist);
 
+  //! Every JobMaster's heartbeat token, taken before a round of heartbeats is sent (weak: a round in flight
+  //! keeps no JobMaster the Dispatcher let go of).
+  using HeartbeatTokens = std::vector<std::pair<std::weak_ptr<JobMaster>, uint64_t>>;
+  //! A TaskManager's answer to a heartbeat of the round `tokens` were taken for.
+  struct HeartbeatReport {
+    std::shared_ptr<RemoteTaskExecutor> te;  // the TaskManager's executor when the heartbeat was sent
+    std::shared_ptr<const HeartbeatTokens> tokens;
+    weir::rpc::HeartbeatResponse response;
+  };
+  //! From a heartbeat's callback: keeps the TaskManager's latest report and wakes the reconciler.
+  void post_report(const std::string& tm_id, HeartbeatReport report);
+  //! On reconciler_: reconciles the reports posted since the last time.
+  void reconcile_reports();
+  void reconcile(const std::string& tm_id, const HeartbeatReport& report);
+
   HeartbeatSettings heartbeat_;
   std::string id_;
   std::string address_;
@@ -106,6 +130,10 @@ class JobManagerServer {
   std::unique_ptr<SerialExecutor> probes_;
   JobManagerHaHooks ha_;
   std::unique_ptr<SerialExecutor> ha_calls_;  // job_ended, in order
+  std::mutex reports_mu_;
+  std::map<std::string, HeartbeatReport> reports_;  // REQUIRES: reports_mu_; the latest per TaskManager
+  bool reconcile_queued_ = false;                   // REQUIRES: reports_mu_
+  std::unique_ptr<SerialExecutor> reconciler_;      // reconcile_reports
   std::unique_ptr<blob::BlobServer> blob_server_;
   std::unique_ptr<grpc::Service> blob_service_;
   std::unique_ptr<Service> service_;

@@ -23,6 +23,32 @@ ExecutionAttemptId from_proto(const weir::rpc::TaskAttempt& p) {
   return {parse_job_id(p.job_id()), p.attempt(), p.vertex(), p.subtask()};
 }
 
+std::vector<ExecutionAttemptId> attempts_from_heartbeat(const weir::rpc::HeartbeatResponse& resp) {
+  const int n = resp.attempts_size();
+  if (n > kMaxHeartbeatAttempts)
+    throw WeirError(
+        fmt::format("the heartbeat reports {} task attempts, more than the {} a TaskManager may have", n,
+                    kMaxHeartbeatAttempts));
+  std::vector<ExecutionAttemptId> out;
+  out.reserve(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    const auto& a = resp.attempts(i);
+    auto job = JobId::parse(a.job_id());
+    if (!job)
+      throw WeirError(
+          fmt::format("task attempt {} of the heartbeat has a malformed job id '{}' (expected 32 hex "
+                      "digits)",
+                      i, a.job_id().substr(0, 64)));
+    if (a.attempt() < 0 || a.vertex() < 0 || a.subtask() < 0)
+      throw WeirError(
+          fmt::format("task attempt {} of the heartbeat (job {}) has a negative number: attempt {}, vertex "
+                      "{}, subtask {}",
+                      i, job->to_string(), a.attempt(), a.vertex(), a.subtask()));
+    out.push_back({*job, a.attempt(), a.vertex(), a.subtask()});
+  }
+  return out;
+}
+
 ExecutionState parse_execution_state(const std::string& name) {
   for (auto s : {ExecutionState::kCreated, ExecutionState::kScheduled, ExecutionState::kDeploying,
                  ExecutionState::kRunning, ExecutionState::kFinished, ExecutionState::kCanceling,

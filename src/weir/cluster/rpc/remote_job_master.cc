@@ -8,6 +8,7 @@
 #include "weir/cluster/rpc/cluster.grpc.pb.h"
 #include "weir/cluster/rpc/proto_convert.h"
 #include "weir/cluster/rpc/rpc_log.h"
+#include "weir/common/failure_points.h"
 
 namespace weir::cluster::rpc {
 
@@ -36,25 +37,51 @@ void RemoteJobMaster::update_task_execution_state(const TaskStateUpdate& u) {
   to_proto(u.id, req.mutable_task());
   req.set_state(to_string(u.state));
   req.set_error(u.error);
-  calls_.submit([this, req] {
-    auto until = std::chrono::steady_clock::now() + retry_for_;
-    for (;;) {
-      if (abandoned_->load()) return;
-      grpc::ClientContext ctx;
-      ctx.set_deadline(std::chrono::system_clock::now() + kDeadline);
-      weir::rpc::Empty resp;
-      grpc::Status st = stub_->stub->UpdateTaskState(&ctx, req, &resp);
-      if (st.ok()) return;
-      if (std::chrono::steady_clock::now() >= until) {
-        log_line(kRole, fmt::format("could not tell the JobManager at {} that task {}/{} of job {} is {}: {}",
-                                    address_, req.task().vertex(), req.task().subtask(), req.task().job_id(),
-                                    req.state(), st.error_message()));
-        return;
-      }
-      std::this_thread::sleep_for(
-          std::chrono::milliseconds(100));  // a retry pause, not a wait for a condition
+  const bool final_state = is_terminal(u.state);
+  if (u.state == ExecutionState::kFailed) {
+    try {
+      // A lost report, for tests: the JobManager learns of the failure only from a heartbeat.
+      WEIR_FAILURE_POINT("rpc.task-failure-report");
+    } catch (const InjectedFailure& e) {
+      log_line(kRole, fmt::format("dropped the report that task {}/{} of job {} FAILED ({})", u.id.vertex,
+                                  u.id.subtask, u.id.job.to_string(), e.what()));
+      return;
     }
+  }
+  if (final_state) {
+    std::lock_guard lock(mu_);
+    undelivered_.insert(u.id);
+  }
+  calls_.submit([this, req, id = u.id, final_state] {
+    send_state(req);
+    if (!final_state) return;
+    std::lock_guard lock(mu_);
+    undelivered_.erase(undelivered_.find(id));
   });
+}
+
+std::vector<ExecutionAttemptId> RemoteJobMaster::undelivered() const {
+  std::lock_guard lock(mu_);
+  return {undelivered_.begin(), undelivered_.end()};
+}
+
+void RemoteJobMaster::send_state(const weir::rpc::TaskStateUpdate& req) {
+  auto until = std::chrono::steady_clock::now() + retry_for_;
+  for (;;) {
+    if (abandoned_->load()) return;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + kDeadline);
+    weir::rpc::Empty resp;
+    grpc::Status st = stub_->stub->UpdateTaskState(&ctx, req, &resp);
+    if (st.ok()) return;
+    if (std::chrono::steady_clock::now() >= until) {
+      log_line(kRole, fmt::format("could not tell the JobManager at {} that task {}/{} of job {} is {}: {}",
+                                  address_, req.task().vertex(), req.task().subtask(), req.task().job_id(),
+                                  req.state(), st.error_message()));
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a retry pause, not a wait for a condition
+  }
 }
 
 namespace {

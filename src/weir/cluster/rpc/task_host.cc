@@ -1,5 +1,7 @@
 #include "weir/cluster/rpc/task_host.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "weir/cluster/rpc/job_planner.h"
@@ -149,6 +151,24 @@ void TaskHost::notify_checkpoint(const weir::rpc::NotifyCheckpointRequest& req) 
 
 void TaskHost::stop_source(const weir::rpc::TaskAttempt& task) {
   executor_->stop_source(from_proto(task));
+}
+
+std::vector<ExecutionAttemptId> TaskHost::task_attempts() {
+  // The tasks first, then the final states in flight: a task's final state is queued before the task
+  // leaves the executor, so an attempt that ends meanwhile is in one of the two.
+  std::vector<ExecutionAttemptId> out = executor_->task_attempts();
+  std::shared_ptr<RemoteJobMaster> jm;
+  {
+    std::lock_guard lock(mu_);
+    jm = job_master_;
+  }
+  if (jm) {
+    auto more = jm->undelivered();
+    out.insert(out.end(), more.begin(), more.end());
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+  }
+  return out;
 }
 
 std::optional<int64_t> TaskHost::output_wait_ns(const weir::rpc::TaskAttempt& task) const {

@@ -48,6 +48,10 @@ class TaskHost {
   void notify_checkpoint(const weir::rpc::NotifyCheckpointRequest& req);
   void stop_source(const weir::rpc::TaskAttempt& task);
   void release_job(const std::string& job_id);
+  //! The heartbeat's report to the JobManager (cluster/README.md, "Heartbeat reconciliation"): every task
+  //! attempt present here, running or ended, and those whose final state is still on its way to the
+  //! JobManager (RemoteJobMaster::undelivered).
+  std::vector<ExecutionAttemptId> task_attempts();
   std::optional<int64_t> output_wait_ns(const weir::rpc::TaskAttempt& task) const;
   std::optional<TaskCounters> task_counters(const weir::rpc::TaskAttempt& task) const;
   void shutdown();

@@ -7,6 +7,7 @@
 
 #include "weir/cluster/rpc/cluster.grpc.pb.h"
 #include "weir/cluster/rpc/process_log_files.h"
+#include "weir/cluster/rpc/proto_convert.h"
 #include "weir/cluster/rpc/rpc_log.h"
 #include "weir/cluster/taskmanager/task_manager_memory.h"
 #include "weir/common/config_options.h"
@@ -50,10 +51,16 @@ class TaskManagerRunner::Service final : public weir::rpc::TaskManagerService::S
 
   grpc::Status Heartbeat(grpc::ServerContext*, const weir::rpc::HeartbeatRequest* req,
                          weir::rpc::HeartbeatResponse* resp) override {
-    std::lock_guard lock(tm_.mu_);
-    bool known = !tm_.job_manager_id_.empty() && req->sender_id() == tm_.job_manager_id_;
-    if (known) tm_.last_job_manager_contact_ = Clock::now();
+    bool known = false;
+    {
+      std::lock_guard lock(tm_.mu_);
+      known = !tm_.job_manager_id_.empty() && req->sender_id() == tm_.job_manager_id_;
+      if (known) tm_.last_job_manager_contact_ = Clock::now();
+    }
     resp->set_known(known);
+    // The payload (Flink's ExecutionDeploymentReport), for our JobManager only: what runs here.
+    if (known)
+      for (const auto& id : tm_.host_->task_attempts()) to_proto(id, resp->add_attempts());
     return grpc::Status::OK;
   }
 

@@ -4,7 +4,9 @@
 // runs its data plane (network/data_plane.h, on taskmanager.data.port), registers at the JobManager,
 // offers its slots and sends heartbeats.
 // When the JobManager stops answering for heartbeat.timeout, or no longer knows this TaskManager, it
-// registers again; when it cannot register within taskmanager.registration.timeout it fails.
+// registers again; when it cannot register within taskmanager.registration.timeout it fails. Its answer
+// to its JobManager's heartbeat lists the task attempts present here (TaskHost::task_attempts), which the
+// JobManager reconciles with its JobMasters (cluster/README.md, "Heartbeat reconciliation").
 //
 // Threading: one connection thread registers and sends heartbeats; gRPC's server threads answer the
 // JobManager's heartbeats. They share only atomics and the mutex-guarded fields below.
