@@ -1,5 +1,6 @@
 // Window assigners, TimeWindow and MergingWindowSet against references written out by hand or by brute force.
 #include <algorithm>
+#include <random>
 #include <set>
 #include <vector>
 
@@ -111,9 +112,16 @@ struct MergeCall {
   std::vector<TimeWindow> merged_state;
 };
 
-TEST(MergingWindowSet, MergesAndKeepsOneStateWindow) {
-  auto sessions = EventTimeSessionWindows::with_gap(5);
-  windowing::MergingWindowSet<TimeWindow> set({});
+//! Session windows without kMergesIntersectingTimeWindows: MergingWindowSet's general path, which asks
+//! merge_windows, for the same results as its path for sessions.
+struct SessionsThroughMergeWindows {
+  EventTimeSessionWindows sessions;
+  auto merge_windows(const std::vector<TimeWindow>& w) const { return sessions.merge_windows(w); }
+};
+
+template <typename Assigner>
+void merges_and_keeps_one_state_window(const Assigner& sessions) {
+  windowing::MergingWindowSet<TimeWindow> set;
   std::vector<MergeCall> calls;
   auto record = [&](const TimeWindow& r, const std::vector<TimeWindow>& m, const TimeWindow& sr,
                     const std::vector<TimeWindow>& ms) {
@@ -151,6 +159,56 @@ TEST(MergingWindowSet, MergesAndKeepsOneStateWindow) {
   set.retire_window({0, 19});
   EXPECT_EQ(set.size(), 0u);
   EXPECT_THROW(set.retire_window({0, 19}), WeirError);
+}
+
+TEST(MergingWindowSet, MergesAndKeepsOneStateWindow) {
+  merges_and_keeps_one_state_window(EventTimeSessionWindows::with_gap(5));
+}
+TEST(MergingWindowSet, TheGeneralPathMergesAsTheSessionPath) {
+  merges_and_keeps_one_state_window(SessionsThroughMergeWindows{EventTimeSessionWindows::with_gap(5)});
+}
+
+// Random windows (dynamic-gap sessions, some inside, touching or bridging others) and retirements: the
+// session path and the general path return the same windows, make the same merge calls (state windows
+// included) and end with the same mapping, step by step.
+TEST(MergingWindowSet, TheSessionPathEqualsTheGeneralPathOnRandomWindows) {
+  const auto sessions = EventTimeSessionWindows::with_gap(5);
+  const SessionsThroughMergeWindows general{sessions};
+  std::mt19937_64 rng(17);
+  for (int round = 0; round < 200; ++round) {
+    windowing::MergingWindowSet<TimeWindow> fast, slow;
+    for (int i = 0; i < 40; ++i) {
+      if (fast.size() > 0 && rng() % 6 == 0) {
+        TimeWindow victim = fast.mapping()[rng() % fast.size()].first;
+        fast.retire_window(victim);
+        slow.retire_window(victim);
+        continue;
+      }
+      Timestamp start = static_cast<Timestamp>(rng() % 200);
+      TimeWindow w{start, start + 1 + static_cast<Timestamp>(rng() % 12)};
+      std::vector<MergeCall> fast_calls, slow_calls;
+      auto record = [](std::vector<MergeCall>& calls) {
+        return [&calls](const TimeWindow& r, const std::vector<TimeWindow>& m, const TimeWindow& sr,
+                        const std::vector<TimeWindow>& ms) {
+          calls.push_back({r, m, sr, ms});
+        };
+      };
+      TimeWindow a = fast.add_window(w, sessions, record(fast_calls));
+      TimeWindow b = slow.add_window(w, general, record(slow_calls));
+      ASSERT_EQ(a, b) << "round " << round << " step " << i;
+      ASSERT_EQ(fast_calls.size(), slow_calls.size()) << "round " << round << " step " << i;
+      for (size_t c = 0; c < fast_calls.size(); ++c) {
+        EXPECT_EQ(fast_calls[c].result, slow_calls[c].result);
+        EXPECT_EQ(fast_calls[c].merged, slow_calls[c].merged);
+        EXPECT_EQ(fast_calls[c].state_result, slow_calls[c].state_result);
+        EXPECT_EQ(fast_calls[c].merged_state, slow_calls[c].merged_state);
+      }
+      ASSERT_EQ(fast.mapping(), slow.mapping()) << "round " << round << " step " << i;
+      // The invariant the session path relies on: in-flight windows neither overlap nor touch.
+      for (size_t k = 1; k < fast.size(); ++k)
+        ASSERT_LT(fast.mapping()[k - 1].first.end, fast.mapping()[k].first.start);
+    }
+  }
 }
 
 }  // namespace

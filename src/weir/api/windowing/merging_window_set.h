@@ -61,7 +61,7 @@ class MergingWindowSet {
   template <typename Assigner, typename MergeFn>
   W add_window(const W& w, const Assigner& assigner, MergeFn&& merge_fn) {
     if constexpr (std::is_same_v<W, TimeWindow>) {
-      if (assigner.merges_intersecting_time_windows()) return add_intersecting(w, merge_fn);
+      if (merges_intersecting(assigner)) return add_intersecting(w, merge_fn);
     }
     // Already in flight: the mapped windows are disjoint, so there is nothing to merge.
     if (find(w) != mapping_.end()) return w;
@@ -105,6 +105,17 @@ class MergingWindowSet {
   size_t size() const { return mapping_.size(); }
 
  private:
+  //! The assigner's kMergesIntersectingTimeWindows, through the operator's type-erased view or not.
+  template <typename Assigner>
+  static bool merges_intersecting(const Assigner& a) {
+    if constexpr (requires { a.merges_intersecting_time_windows(); }) {
+      return a.merges_intersecting_time_windows();
+    } else if constexpr (requires { Assigner::kMergesIntersectingTimeWindows; }) {
+      return Assigner::kMergesIntersectingTimeWindows;
+    } else {
+      return false;
+    }
+  }
   static bool by_window(const std::pair<W, W>& a, const std::pair<W, W>& b) { return a.first < b.first; }
 
   typename Mapping::iterator find(const W& w) {
