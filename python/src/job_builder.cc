@@ -391,6 +391,19 @@ struct CollectHandle {
 };
 
 struct PyJobClient {
+  explicit PyJobClient(std::shared_ptr<JobClient> client) : c(std::move(client)) {}
+  PyJobClient(PyJobClient&&) = default;
+  PyJobClient(const PyJobClient&) = default;
+  PyJobClient& operator=(const PyJobClient&) = delete;
+  //! The last reference to a job run by execute_async owns its MiniCluster, whose end cancels the job and
+  //! waits for its tasks; tasks that call Python functions need the GIL for that, so it is released while
+  //! the client goes (Python drops the object with the GIL held: a running job deadlocked here).
+  ~PyJobClient() {
+    if (!c) return;
+    ReleaseGil release;
+    c.reset();
+  }
+
   std::shared_ptr<JobClient> c;
   std::string job_id() const { return c->get_job_id().to_string(); }
   std::string status() const { return cluster::to_string(c->get_job_status()); }

@@ -302,6 +302,18 @@ def test_batch_mode_reduce_emits_one_final_value_per_key() -> None:
     assert sorted(out) == sorted(Counter(words).items())
 
 
+def test_dropping_the_client_of_a_running_job_with_python_functions_ends_the_job() -> None:
+    """The last reference to an execute_async job's client cancels the job and waits for its tasks, which
+    need the GIL for their Python map: the process must not hang holding it."""
+    job = os.path.join(os.path.dirname(os.path.abspath(__file__)), "jobs", "drop_a_running_job_client.py")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    r = subprocess.run(
+        [sys.executable, job], capture_output=True, text=True, timeout=120, env=dict(os.environ, PYTHONPATH=root)
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "dropped"
+
+
 def test_python_before_and_after_a_cpp_operator_in_one_task_under_backpressure() -> None:
     """map -> timestamps (C++) -> key_by share a task; the window task is slower, so outputs fill up.
     Before batch-end hooks ran upstream first, the key selector's operator kept the GIL while the map's
