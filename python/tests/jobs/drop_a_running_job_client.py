@@ -7,21 +7,24 @@ the process hung here). Run by test_datastream.py in a subprocess with a timeout
 from __future__ import annotations
 
 import gc
-import time
+import threading
 
 from weir.datastream import StreamExecutionEnvironment
 
 
 def main() -> None:
+    running = threading.Event()  # set by the map once it runs: the tasks are in Python
+
+    def double(v: int) -> int:
+        running.set()
+        return v * 2
+
     env = StreamExecutionEnvironment.get_execution_environment()
     env.set_parallelism(2)
-    env.from_sequence(1, 10**12).map(lambda v: v * 2).add_sink(lambda v: None)
+    env.from_sequence(1, 10**12).map(double).add_sink(lambda v: None)
     client = env.execute_async("busy python map")
-    deadline = time.monotonic() + 60
-    while client.get_job_status() != "RUNNING":
-        if time.monotonic() > deadline:
-            raise SystemExit(f"the job did not start: {client.get_job_status()}")
-        time.sleep(0.01)
+    if not running.wait(60):
+        raise SystemExit(f"the job's map did not run: {client.get_job_status()}")
     del client
     gc.collect()
     print("dropped", flush=True)
