@@ -101,7 +101,6 @@ class MergingWindowSet {
 
   bool changed() const { return changed_; }
   const Mapping& mapping() const { return mapping_; }
-  Mapping to_vector() const { return mapping_; }
   size_t size() const { return mapping_.size(); }
 
  private:
@@ -118,9 +117,13 @@ class MergingWindowSet {
   }
   static bool by_window(const std::pair<W, W>& a, const std::pair<W, W>& b) { return a.first < b.first; }
 
+  //! Where `w` is, or would be inserted, in the sorted mapping.
+  typename Mapping::iterator position(const W& w) {
+    return std::lower_bound(mapping_.begin(), mapping_.end(), w,
+                            [](const std::pair<W, W>& e, const W& x) { return e.first < x; });
+  }
   typename Mapping::iterator find(const W& w) {
-    auto it = std::lower_bound(mapping_.begin(), mapping_.end(), w,
-                               [](const std::pair<W, W>& e, const W& x) { return e.first < x; });
+    auto it = position(w);
     return it != mapping_.end() && it->first == w ? it : mapping_.end();
   }
   typename Mapping::const_iterator find(const W& w) const {
@@ -128,8 +131,7 @@ class MergingWindowSet {
   }
 
   void put(const W& w, const W& state) {
-    auto it = std::lower_bound(mapping_.begin(), mapping_.end(), w,
-                               [](const std::pair<W, W>& e, const W& x) { return e.first < x; });
+    auto it = position(w);
     if (it != mapping_.end() && it->first == w) {
       it->second = state;
     } else {
