@@ -67,3 +67,39 @@ endif()
 list(LENGTH files count)
 message(STATUS "layering: ${count} files of ${WEIR_SOURCE_ROOT}/weir include only what their modules "
                "may depend on")
+
+# The public API: what weir/weir.h reaches through its includes must not include the cluster's processes
+# (JobMaster, TaskExecutor, MiniCluster, RPC, REST, HA). Templates of the API need the engine's runtime,
+# state and network headers, so those are reachable; the cluster's internals are not, so a program that
+# includes weir.h cannot come to depend on them by accident (tests and tools include them by name).
+set(weir_internal_modules cluster/jobmanager cluster/taskmanager cluster/minicluster cluster/rpc cluster/rest
+                          cluster/blob cluster/artifacts ha client)
+set(pending weir.h)
+set(reached "")
+set(public_problems "")
+while(pending)
+  list(POP_FRONT pending header)
+  if(header IN_LIST reached)
+    continue()
+  endif()
+  list(APPEND reached ${header})
+  if(NOT EXISTS ${WEIR_SOURCE_ROOT}/weir/${header})
+    continue()  # generated (build_id.h)
+  endif()
+  file(STRINGS ${WEIR_SOURCE_ROOT}/weir/${header} includes REGEX "^[ \t]*#[ \t]*include[ \t]*[<\"]weir/")
+  foreach(line ${includes})
+    string(REGEX REPLACE "^[ \t]*#[ \t]*include[ \t]*[<\"]weir/([^\">]*)[\">].*$" "\\1" next "${line}")
+    weir_module_of("${next}" target)
+    if(target IN_LIST weir_internal_modules)
+      string(APPEND public_problems "\n  weir/${header} includes weir/${next} (module ${target})")
+    else()
+      list(APPEND pending ${next})
+    endif()
+  endforeach()
+endwhile()
+if(public_problems)
+  message(FATAL_ERROR "weir/weir.h reaches the cluster's internals (move the use into a .cc file, or forward-"
+                      "declare):${public_problems}")
+endif()
+list(LENGTH reached count)
+message(STATUS "public API: weir/weir.h reaches ${count} headers, none of the cluster's internals")

@@ -44,8 +44,8 @@ weir_module(cluster/taskmanager weir_cluster_taskmanager common network state ch
 weir_module(cluster/minicluster weir_cluster_minicluster common cluster cluster/jobmanager
                                                          cluster/taskmanager)
 weir_module(api                 weir_api                 common fs state checkpoint runtime functions graph
-                                                         connectors cluster/minicluster)
-weir_module(nexmark             weir_nexmark             common graph api connectors)
+                                                         connectors cluster cluster/minicluster)
+weir_module(nexmark             weir_nexmark             common graph cluster/minicluster api connectors)
 # The Kafka connector (src/weir/connectors/kafka/README.md): links librdkafka, so it stays out of weir_core
 # like weir_ha; programs that read or write Kafka link weir_connectors_kafka.
 weir_module(connectors/kafka    weir_connectors_kafka    common checkpoint functions connectors)
@@ -64,11 +64,14 @@ weir_module(cluster/rpc         weir_rpc                 common network graph cl
                                                          cluster/taskmanager cluster/blob cluster/artifacts checkpoint ha)
 weir_module(cluster/rest        weir_rest                common fs runtime cluster/jobmanager cluster/taskmanager
                                                          cluster/rpc)
+# The client of a running cluster (src/weir/client/README.md): the REST client and the remote environment
+# (create_remote_environment), above api; it needs neither gRPC nor the cluster's processes.
+weir_module(client              weir_client              common graph cluster api)
 
 # What weir_core stands for: the engine without the distributed cluster's processes. Tools, tests,
 # examples, benchmarks and the Python module link it.
 set(WEIR_CORE_MODULES common fs network state checkpoint runtime functions graph connectors cluster
-                      cluster/jobmanager cluster/taskmanager cluster/minicluster api nexmark)
+                      cluster/jobmanager cluster/taskmanager cluster/minicluster api client nexmark)
 
 #! weir_add_module(<folder> [sources...]): the library of module <folder> (declared above): a static library
 #! of the sources, or an INTERFACE library when the module is header-only. It links (PUBLIC) exactly the

@@ -19,6 +19,7 @@
 #include <gtest/gtest.h>
 
 #include "../support/eventually.h"
+#include "weir/cluster/minicluster/mini_cluster.h"  // job_master(), mini_cluster(): engine internals
 #include "weir/weir.h"
 
 namespace weir::testing {

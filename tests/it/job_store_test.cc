@@ -12,8 +12,8 @@
 #include <gtest/gtest.h>
 
 #include "it_support.h"
+#include "weir/client/rest_client.h"
 #include "weir/cluster/rest/job_manager_endpoints.h"
-#include "weir/cluster/rest/rest_client.h"
 #include "weir/cluster/rest/rest_server.h"
 #include "weir/weir.h"
 
@@ -32,7 +32,7 @@ class JobStore : public ::testing::Test {
                                                                       &cluster_->dispatcher());
     endpoints_->add_routes(server_);
     server_.start("127.0.0.1", 0, "test");
-    rest_ = std::make_unique<cluster::rest::RestClient>(server_.address());
+    rest_ = std::make_unique<client::RestClient>(server_.address());
   }
   void TearDown() override {
     server_.stop();
@@ -58,7 +58,7 @@ class JobStore : public ::testing::Test {
   cluster::rpc::TaskManagerRegistry registry_;
   std::unique_ptr<cluster::rest::JobManagerEndpoints> endpoints_;
   cluster::rest::RestServer server_;
-  std::unique_ptr<cluster::rest::RestClient> rest_;
+  std::unique_ptr<client::RestClient> rest_;
 };
 
 TEST_F(JobStore, EndedJobsBeyondTheCapacityKeepOnlyTheirSummaryOldestFirst) {

@@ -13,8 +13,8 @@
 #include <gtest/gtest.h>
 
 #include "it_support.h"
+#include "weir/client/rest_client.h"
 #include "weir/cluster/rest/job_manager_endpoints.h"
-#include "weir/cluster/rest/rest_client.h"
 #include "weir/cluster/rest/rest_server.h"
 #include "weir/weir.h"
 
@@ -22,7 +22,7 @@ namespace weir {
 namespace {
 
 namespace fs = std::filesystem;
-using cluster::rest::RestReply;
+using client::RestReply;
 using Json = nlohmann::json;
 using testing::eventually;
 using testing::TempDir;
@@ -32,7 +32,7 @@ class RestJobs : public ::testing::Test {
   void SetUp() override {
     endpoints_.add_routes(server_);
     server_.start("127.0.0.1", 0, "test");
-    rest_ = std::make_unique<cluster::rest::RestClient>(server_.address());
+    rest_ = std::make_unique<client::RestClient>(server_.address());
   }
   void TearDown() override {
     server_.stop();
@@ -103,7 +103,7 @@ class RestJobs : public ::testing::Test {
   cluster::rpc::TaskManagerRegistry registry_;
   cluster::rest::JobManagerEndpoints endpoints_{registry_, Configuration{}, &cluster_->dispatcher()};
   cluster::rest::RestServer server_;
-  std::unique_ptr<cluster::rest::RestClient> rest_;
+  std::unique_ptr<client::RestClient> rest_;
 };
 
 TEST_F(RestJobs, BoundedJobDetailsPlanExceptionsAndCheckpoints) {

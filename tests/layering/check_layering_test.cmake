@@ -1,6 +1,7 @@
 # Runs the layering check (cmake/WeirCheckLayering.cmake) on small source trees and asserts its verdict:
-# a clean tree passes; an upward include, a TaskManager file including the JobManager, and a folder that
-# belongs to no module each fail with a message naming the file and the rule.
+# a clean tree passes; an upward include, a TaskManager file including the JobManager, a folder that
+# belongs to no module, and weir.h reaching a header of the cluster's internals each fail with a message
+# naming the file and the rule.
 #   cmake -DWEIR_PROJECT_ROOT=<repository> -P tests/layering/check_layering_test.cmake
 cmake_minimum_required(VERSION 3.22)
 set(checker ${WEIR_PROJECT_ROOT}/cmake/WeirCheckLayering.cmake)
@@ -31,3 +32,6 @@ expect_check(sideways FALSE "weir/cluster/taskmanager/task.cc includes "
              "weir/cluster/jobmanager/checkpoint_coordinator.h: module cluster/taskmanager may not depend on "
              "cluster/jobmanager")
 expect_check(unknown FALSE "weir/newmodule/thing.h: belongs to no module")
+expect_check(internal_in_public FALSE "weir/weir.h reaches the cluster's internals")
+expect_check(internal_in_public FALSE
+             "weir/api/environment.h includes weir/cluster/minicluster/mini_cluster.h (module cluster/minicluster)")

@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "weir/cluster/rest/rest_client.h"
+#include "weir/client/rest_client.h"
 #include "weir/cluster/rest/rest_server.h"
 #include "weir/common/error.h"
 
@@ -13,6 +13,8 @@ namespace weir::cluster::rest {
 namespace {
 
 using Json = nlohmann::json;
+using weir::client::RestClient;
+using weir::client::RestReply;
 
 // Echoes what the handler saw.
 void add_echo_routes(RestServer& s) {

@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 
 #include "cli_configuration.h"
-#include "weir/cluster/rest/rest_client.h"
+#include "weir/client/rest_client.h"
 #include "weir/cluster/rest/rest_options.h"
 #include "weir/weir.h"
 
@@ -18,8 +18,8 @@ namespace weir::cli {
 
 namespace {
 
-using cluster::rest::RestClient;
-using cluster::rest::RestReply;
+using client::RestClient;
+using client::RestReply;
 using Json = nlohmann::json;
 
 // The JobManager refused the request (4xx): bad input, exit status 2.

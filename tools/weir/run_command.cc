@@ -23,10 +23,10 @@
 
 #include "cli_configuration.h"
 #include "examples.h"
+#include "weir/client/rest_client.h"
 #include "weir/cluster/artifacts/job_library.h"
 #include "weir/cluster/minicluster/mini_cluster.h"
 #include "weir/cluster/rest/job_submission_endpoints.h"
-#include "weir/cluster/rest/rest_client.h"
 #include "weir/cluster/rpc/job_planner.h"
 #include "weir/nexmark/nexmark_job.h"
 #include "weir/weir.h"
@@ -131,7 +131,7 @@ int run_python_job(const RunCommand& r) {
   if (r.jobmanager.empty()) return python::run_python_script(r.python, r.job_args, conf, r.py_requirements);
   std::string archive = python::make_python_archive(r.python, r.py_files, r.py_requirements);
   std::string name = std::filesystem::path(r.python).filename().string();
-  cluster::rest::RestClient client(r.jobmanager);
+  client::RestClient client(r.jobmanager);
   auto up = client.post_bytes("/jars/upload?name=" + name + ".zip", archive);
   if (up.status != 200)
     throw WeirError(fmt::format("the JobManager at {} refused the upload of {}: {}", r.jobmanager, r.python,
@@ -157,7 +157,7 @@ int submit_library(const std::string& jobmanager, const std::string& library,
   // Load it here first: a library that is not a Weir job fails now, with the loader's message.
   cluster::JobLibrary::load(library);
   std::string name = std::filesystem::path(library).filename().string();
-  cluster::rest::RestClient client(jobmanager);
+  client::RestClient client(jobmanager);
   auto up = client.post_bytes("/jars/upload?name=" + name, read_file_bytes(library));
   if (up.status != 200)
     throw WeirError(fmt::format("the JobManager at {} refused the upload of {}: {}", jobmanager, library,
@@ -187,7 +187,7 @@ namespace {
 
 // One progress update: the plan's sources (once) and the checkpoint statistics beside the job's details.
 // Errors only leave parts of the line out: following the job is what matters.
-void show_progress(cluster::rest::RestClient& client, const std::string& id, const nlohmann::json& job,
+void show_progress(client::RestClient& client, const std::string& id, const nlohmann::json& job,
                    std::optional<std::set<std::string>>& sources, ProgressLine& progress) {
   nlohmann::json checkpoints;
   try {
@@ -213,7 +213,7 @@ void show_progress(cluster::rest::RestClient& client, const std::string& id, con
 
 int submit_to_cluster(const std::string& jobmanager, const std::string& spec_json, bool detached,
                       std::string* final_job) {
-  cluster::rest::RestClient client(jobmanager);
+  client::RestClient client(jobmanager);
   auto reply = client.post("/jobs", nlohmann::json::parse(spec_json));
   if (reply.status != 202) {
     std::fprintf(stderr, "error: the JobManager at %s refused the job: %s\n", jobmanager.c_str(),
@@ -225,14 +225,14 @@ int submit_to_cluster(const std::string& jobmanager, const std::string& spec_jso
   if (detached) return 0;
   // With HA a failover may take the JobManager away mid-job: the client follows the new leader (the job
   // keeps its id) for up to a minute of failures in a row.
-  std::optional<cluster::rest::RestClient> follower;
+  std::optional<client::RestClient> follower;
   auto failing_since = std::chrono::steady_clock::time_point::max();
   // The job's progress on standard error: one line in place on a terminal, plain lines otherwise.
   ProgressLine progress(stderr, isatty(fileno(stderr)) != 0);
   std::optional<std::set<std::string>> sources;  // vertices without inputs, from the plan (asked once)
   auto next_progress = std::chrono::steady_clock::now();
   for (;;) {
-    cluster::rest::RestReply job;
+    client::RestReply job;
     std::string error;
     try {
       job = (follower ? *follower : client).get("/jobs/" + id);

@@ -1,15 +1,48 @@
 #include "weir/api/environment.h"
-#include "weir/fs/file_system.h"
+
+#include <fmt/format.h>
 
 #include "weir/api/data_stream.h"
 #include "weir/api/job_plan.h"
 #include "weir/checkpoint/checkpoint_options.h"
 #include "weir/checkpoint/local_state_store.h"
+#include "weir/cluster/minicluster/mini_cluster.h"
 #include "weir/connectors/datagen_source.h"
 #include "weir/connectors/socket_text_source.h"
 #include "weir/connectors/text_file_source.h"
+#include "weir/fs/file_system.h"
 
 namespace weir {
+
+namespace {
+
+// A job on an embedded MiniCluster, which it keeps alive while the job's client exists.
+class EmbeddedJob : public ExecutedJob {
+ public:
+  EmbeddedJob(cluster::JobClient c, std::shared_ptr<cluster::MiniCluster> keep)
+      : c_(std::move(c)), keep_(std::move(keep)) {}
+  JobId job_id() const override { return c_.job_id(); }
+  JobStatus status() const override { return c_.status(); }
+  void cancel() override { c_.cancel(); }
+  JobExecutionResult wait() const override { return c_.wait(); }
+  JobStatus wait_for(std::chrono::milliseconds timeout) const override { return c_.wait_for(timeout); }
+  std::future<std::string> trigger_savepoint(const std::string& dir) override {
+    return c_.trigger_savepoint(dir);
+  }
+  std::future<std::string> trigger_checkpoint() override { return c_.trigger_checkpoint(); }
+  std::future<std::string> stop_with_savepoint(const std::string& dir, bool drain) override {
+    return c_.stop_with_savepoint(dir, drain);
+  }
+  std::string where() const override { return "this process's embedded cluster"; }
+  const cluster::JobMaster* job_master() const override { return &c_.job_master(); }
+  cluster::MiniCluster* mini_cluster() const override { return keep_.get(); }
+
+ private:
+  cluster::JobClient c_;
+  std::shared_ptr<cluster::MiniCluster> keep_;
+};
+
+}  // namespace
 
 StreamExecutionEnvironment::StreamExecutionEnvironment(Configuration config) : config_(std::move(config)) {
   // A job library's main being planned starts from the submitter's configuration (-D keys, -p); keys the
@@ -120,11 +153,23 @@ JobClient StreamExecutionEnvironment::execute_async(const std::string& job_name)
       fs::configure(config_);
       break;
     }
+  if (executor_) {
+    auto job = executor_->execute(*jg, config_);
+    graph_ = std::make_shared<graph::StreamGraph>();
+    return JobClient(std::move(job));
+  }
   auto cluster = cluster_for(*jg);
   auto client = cluster->submit(jg);
   // The next job defined on this environment starts from an empty graph, as in Flink.
   graph_ = std::make_shared<graph::StreamGraph>();
-  return JobClient(std::move(client), std::move(cluster));
+  return JobClient(std::make_shared<EmbeddedJob>(std::move(client), std::move(cluster)));
+}
+
+const cluster::JobMaster& JobClient::job_master() const {
+  if (const cluster::JobMaster* jm = job_->job_master()) return *jm;
+  throw WeirError(fmt::format("job {} runs on {}: its JobMaster is in that JobManager (its REST API has "
+                              "the job's restarts, failures and checkpoints)",
+                              job_->job_id().to_string(), job_->where()));
 }
 
 JobExecutionResult StreamExecutionEnvironment::execute(const std::string& job_name) {

@@ -1,13 +1,18 @@
 #pragma once
 // StreamExecutionEnvironment: where a job is defined and executed. With no cluster attached,
-// execute() runs the job on an embedded MiniCluster sized for it.
+// execute() runs the job on an embedded MiniCluster sized for it; a remote environment
+// (weir/client/remote_environment.h) submits it to a running cluster instead.
+#include <chrono>
+#include <functional>
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "weir/api/checkpoint_config.h"
+#include "weir/api/pipeline_executor.h"
 #include "weir/checkpoint/savepoint_disposal.h"
-#include "weir/cluster/minicluster/mini_cluster.h"
+#include "weir/common/time.h"
 #include "weir/common/config.h"
 #include "weir/common/config_options.h"
 #include "weir/graph/job_graph.h"
@@ -25,21 +30,21 @@ using SourceReaderFactory = std::function<std::unique_ptr<SourceReader<T>>()>;
 using cluster::JobExecutionResult;
 using cluster::JobStatus;
 
-//! A handle on a running job (execute_async). Keeps the embedded cluster alive while it exists.
+//! A handle on a running job (execute_async): on the embedded cluster, which it keeps alive while it exists,
+//! or on the cluster an executor submitted it to (a remote environment).
 class JobClient {
  public:
-  JobClient(cluster::JobClient c, std::shared_ptr<cluster::MiniCluster> keep)
-      : c_(std::move(c)), keep_(std::move(keep)) {}
-  JobId get_job_id() const { return c_.job_id(); }
-  JobStatus get_job_status() const { return c_.status(); }
-  void cancel() { c_.cancel(); }
+  explicit JobClient(std::shared_ptr<ExecutedJob> job) : job_(std::move(job)) {}
+  JobId get_job_id() const { return job_->job_id(); }
+  JobStatus get_job_status() const { return job_->status(); }
+  void cancel() { job_->cancel(); }
   //! Waits for the end; throws JobExecutionError (failed) or JobCanceledError (canceled).
-  JobExecutionResult get_job_execution_result() const { return c_.wait(); }
-  JobStatus wait_for(std::chrono::milliseconds timeout) const { return c_.wait_for(timeout); }
+  JobExecutionResult get_job_execution_result() const { return job_->wait(); }
+  JobStatus wait_for(std::chrono::milliseconds timeout) const { return job_->wait_for(timeout); }
   //! Takes a savepoint into `dir` (canonical format, relocatable); the future yields its path.
-  std::future<std::string> trigger_savepoint(const std::string& dir) { return c_.trigger_savepoint(dir); }
+  std::future<std::string> trigger_savepoint(const std::string& dir) { return job_->trigger_savepoint(dir); }
   //! Takes a checkpoint now; the future yields its path.
-  std::future<std::string> trigger_checkpoint() { return c_.trigger_checkpoint(); }
+  std::future<std::string> trigger_checkpoint() { return job_->trigger_checkpoint(); }
   //! Stops the job with a savepoint into `dir`; the job ends FINISHED and the future yields the
   //! savepoint's path. Without `drain`, the savepoint is taken while the job runs and the tasks are
   //! canceled after it: event-time windows and timers stay in the savepoint, and a job resumed from it
@@ -47,21 +52,22 @@ class JobClient {
   //! emit the maximum watermark, so every window and timer fires, and the savepoint is taken once the
   //! end of input went through the job: use it to end a job for good.
   std::future<std::string> stop_with_savepoint(const std::string& dir, bool drain = false) {
-    return c_.stop_with_savepoint(dir, drain);
+    return job_->stop_with_savepoint(dir, drain);
   }
   //! Deletes a savepoint this or any other job took (see weir::dispose_savepoint).
   checkpoint::DisposedSavepoint dispose_savepoint(const std::string& path) {
     return checkpoint::dispose_savepoint(path);
   }
-  //! Restarts so far, failures seen, checkpoint counters.
-  const cluster::JobMaster& job_master() const { return c_.job_master(); }
+  //! Restarts so far, failures seen, checkpoint counters (include weir/cluster/jobmanager/job_master.h to
+  //! read them: an engine header, not part of weir.h). Only for a job in this process: a remote job's
+  //! JobMaster lives in its JobManager (WeirError naming where; its REST API has the same counters).
+  const cluster::JobMaster& job_master() const;
   //! The embedded cluster that runs the job (its TaskManagers' counters and local state, for tests);
-  //! null when the environment was given another cluster.
-  cluster::MiniCluster* mini_cluster() const { return keep_.get(); }
+  //! null when the environment was given another cluster or the job runs remotely.
+  cluster::MiniCluster* mini_cluster() const { return job_->mini_cluster(); }
 
  private:
-  cluster::JobClient c_;
-  std::shared_ptr<cluster::MiniCluster> keep_;
+  std::shared_ptr<ExecutedJob> job_;
 };
 
 //! Deletes the savepoint at `path` (Flink's `savepoint --dispose`): only after checking, from its
@@ -102,6 +108,9 @@ class StreamExecutionEnvironment {
   StreamExecutionEnvironment& set_buffer_timeout(Duration timeout);
   //! Runs the job on this cluster instead of an embedded one.
   void set_cluster(std::shared_ptr<cluster::MiniCluster> c) { cluster_ = std::move(c); }
+  //! Hands jobs to `executor` instead of running them in this process (the remote environment sets one:
+  //! weir/client/remote_environment.h).
+  void set_executor(std::shared_ptr<PipelineExecutor> executor) { executor_ = std::move(executor); }
   //! Processing time for the job's tasks (tests use a ManualClock).
   void set_clock(std::shared_ptr<Clock> c) { clock_ = std::move(c); }
 
@@ -130,6 +139,7 @@ class StreamExecutionEnvironment {
   CheckpointConfig checkpoint_config_{&config_};
   std::shared_ptr<graph::StreamGraph> graph_ = std::make_shared<graph::StreamGraph>();
   std::shared_ptr<cluster::MiniCluster> cluster_;
+  std::shared_ptr<PipelineExecutor> executor_;
   std::shared_ptr<Clock> clock_;
 };
 

@@ -1,5 +1,8 @@
 #pragma once
+#include <cstdint>
 #include <string>
+
+#include "weir/common/ids.h"
 
 namespace weir::cluster {
 
@@ -17,6 +20,12 @@ enum class ExecutionState {
 
 //! State of a job (Flink's JobStatus, the subset Weir uses now).
 enum class JobStatus { kCreated, kRunning, kRestarting, kFailing, kFailed, kCanceling, kCanceled, kFinished };
+
+//! What a finished job's client gets (Flink's JobExecutionResult).
+struct JobExecutionResult {
+  JobId job_id;
+  int64_t net_runtime_ms = 0;
+};
 
 inline const char* to_string(ExecutionState s) {
   switch (s) {

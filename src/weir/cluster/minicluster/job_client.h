@@ -7,11 +7,6 @@
 
 namespace weir::cluster {
 
-struct JobExecutionResult {
-  JobId job_id;
-  int64_t net_runtime_ms = 0;
-};
-
 class JobClient {
  public:
   explicit JobClient(std::shared_ptr<JobMaster> jm) : jm_(std::move(jm)) {}

@@ -11,6 +11,7 @@ weir::rpc::JobSpec JobSubmissionEndpoints::parse_spec(const nlohmann::json& body
   spec.set_kind(required_string_field(body, "kind"));
   spec.set_name(required_string_field(body, "name"));
   if (auto key = string_field(body, "blob-key")) spec.set_blob_key(*key);
+  if (auto plan = string_field(body, "expected-plan")) spec.set_expected_plan(*plan);
   if (body.contains("args") && !body["args"].is_null()) {
     if (!body["args"].is_array()) throw RestError(400, "field 'args' must be an array of strings");
     for (const auto& a : body["args"]) {
@@ -34,6 +35,7 @@ nlohmann::json JobSubmissionEndpoints::to_json(const weir::rpc::JobSpec& spec) {
                       {"args", nlohmann::json::array()},
                       {"config", nlohmann::json::object()}};
   if (!spec.blob_key().empty()) j["blob-key"] = spec.blob_key();
+  if (!spec.expected_plan().empty()) j["expected-plan"] = spec.expected_plan();
   for (const auto& a : spec.args()) j["args"].push_back(a);
   for (const auto& [k, v] : spec.config()) j["config"][k] = v;
   return j;

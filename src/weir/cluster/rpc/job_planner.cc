@@ -47,6 +47,31 @@ Configuration spec_configuration(const weir::rpc::JobSpec& spec) {
   return conf;
 }
 
+void check_expected_plan(const weir::rpc::JobSpec& spec, const graph::JobGraph& jg) {
+  const std::string planned = jg.describe();
+  if (planned == spec.expected_plan()) return;
+  // The first line that differs (a missing line reads as "nothing").
+  auto line_at = [](const std::string& text, size_t n) -> std::string {
+    size_t begin = 0;
+    for (size_t i = 0; i < n; ++i) {
+      begin = text.find('\n', begin);
+      if (begin == std::string::npos) return "nothing";
+      ++begin;
+    }
+    if (begin >= text.size()) return "nothing";
+    size_t end = text.find('\n', begin);
+    return "'" + text.substr(begin, end == std::string::npos ? std::string::npos : end - begin) + "'";
+  };
+  size_t line = 0;
+  while (line_at(planned, line) == line_at(spec.expected_plan(), line)) ++line;
+  throw WeirError(fmt::format(
+      "'{}' builds another job than the program that submitted it: line {} of the plan is {} in the "
+      "program and {} in the library. The program and its job library must build the same pipeline from the "
+      "same "
+      "arguments and configuration (docs/jobs.md, \"Submitting from a program\")",
+      spec.name(), line + 1, line_at(spec.expected_plan(), line), line_at(planned, line)));
+}
+
 std::shared_ptr<const graph::JobGraph> plan_job(const weir::rpc::JobSpec& spec,
                                                 const std::string& library_path) {
   Configuration conf = spec_configuration(spec);
@@ -92,6 +117,7 @@ std::shared_ptr<const graph::JobGraph> plan_job(const weir::rpc::JobSpec& spec,
     throw WeirError(fmt::format("unknown job kind '{}' (expected builtin, library or python)", spec.kind()));
   }
   if (!jg) throw WeirError(fmt::format("job '{}' built no job graph", spec.name()));
+  if (!spec.expected_plan().empty()) check_expected_plan(spec, *jg);
   jg->artifact = spec.SerializeAsString();
   return jg;
 }

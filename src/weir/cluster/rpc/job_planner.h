@@ -33,9 +33,14 @@ void register_python_planner(PythonPlanner planner);
 //! The configuration a spec's job starts from; throws ConfigError naming a bad key or value.
 Configuration spec_configuration(const weir::rpc::JobSpec& spec);
 
+//! Throws WeirError naming the first differing line when `jg`'s plan is not the spec's expected_plan (the
+//! plan of the program that submitted it through a remote environment).
+void check_expected_plan(const weir::rpc::JobSpec& spec, const graph::JobGraph& jg);
+
 //! Builds the graph of `spec`; `library_path` is the local copy of a library job (unused for builtins).
 //! The graph's `artifact` is the serialized spec. Throws WeirError (or a subclass) saying what is wrong
-//! with the spec: unknown kind or builtin, bad arguments or configuration, a library that fails to load.
+//! with the spec: unknown kind or builtin, bad arguments or configuration, a library that fails to load,
+//! a plan other than the spec's expected_plan.
 std::shared_ptr<const graph::JobGraph> plan_job(const weir::rpc::JobSpec& spec,
                                                 const std::string& library_path);
 

@@ -1,11 +1,11 @@
-#include "weir/cluster/rest/rest_client.h"
+#include "weir/client/rest_client.h"
 
 #include <fmt/format.h>
 #include <httplib.h>
 
 #include "weir/common/error.h"
 
-namespace weir::cluster::rest {
+namespace weir::client {
 
 namespace {
 
@@ -91,4 +91,4 @@ RestReply RestClient::patch(const std::string& path) {
   return call("PATCH", path, [&] { return http_->Patch(path.c_str()); });
 }
 
-}  // namespace weir::cluster::rest
+}  // namespace weir::client

@@ -14,7 +14,7 @@ namespace httplib {
 class Client;
 }
 
-namespace weir::cluster::rest {
+namespace weir::client {
 
 struct RestReply {
   int status = 0;
@@ -46,4 +46,4 @@ class RestClient {
   std::unique_ptr<httplib::Client> http_;
 };
 
-}  // namespace weir::cluster::rest
+}  // namespace weir::client
