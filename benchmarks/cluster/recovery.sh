@@ -24,8 +24,8 @@ for round in $(seq 1 "$ROUNDS"); do
   JOB=$(sed -n 's/.*JobID \([0-9a-f]*\).*/\1/p' "$DIR/submit.log")
   until curl -s "http://$REST/jobs/$JOB/checkpoints" | grep -q '"counts":{"completed":[2-9]'; do sleep 0.05; done
   TM=$(curl -s "http://$REST/jobs/$JOB" | grep -o '"taskmanager-id":"[^"]*"' | sed -n '2s/.*:"\(.*\)"/\1/p')
-  LOG=$(grep -l "^TASKMANAGER id=$TM " "$DIR"/cl/taskmanager-*.log | head -1)
-  IDX=$(echo "$LOG" | sed -n 's/.*taskmanager-\([0-9]*\)\.log/\1/p')
+  LOG=$(grep -l "^TASKMANAGER id=$TM " "$DIR"/cl/taskmanager-*.out | head -1)
+  IDX=$(echo "$LOG" | sed -n 's/.*taskmanager-\([0-9]*\)\.out/\1/p')
   VICTIM=$(sed -n 's/^pid //p' "$DIR/cl/cluster.state" | sed -n "$((IDX + 2))p")
   KILLED=$(ms)
   kill -9 "$VICTIM"

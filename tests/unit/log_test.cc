@@ -73,6 +73,44 @@ TEST(Log, TheFileIsRotatedAtItsSizeKeepingTheConfiguredNumber) {
   EXPECT_NE(read(dir.path / "tm.log").find("line 399 of the rotation test"), std::string::npos);
 }
 
+// log.stderr: false (what `weir cluster start` sets): the lines go to the file only. files() names the file
+// and its rotated ones.
+TEST(Log, WithoutStderrTheLinesGoToTheFileOnly) {
+  TempDir dir;
+  Configuration conf;
+  conf.set("log.file", (dir.path / "jm.log").string());
+  conf.set("log.file.max-files", "2");
+  conf.set("log.stderr", "false");
+  log::configure(conf);
+  ::testing::internal::CaptureStderr();
+  log::get("jobmanager").info("only in the file");
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(err.find("only in the file"), std::string::npos) << err;
+  EXPECT_NE(read(dir.path / "jm.log").find("I [jobmanager] only in the file"), std::string::npos);
+  EXPECT_EQ(log::files(),
+            (std::vector<std::string>{(dir.path / "jm.log").string(), (dir.path / "jm.1.log").string(),
+                                      (dir.path / "jm.2.log").string()}));
+  // Back to stderr: the default.
+  Configuration both;
+  both.set("log.file", (dir.path / "jm.log").string());
+  log::configure(both);
+  ::testing::internal::CaptureStderr();
+  log::get("jobmanager").info("in both");
+  EXPECT_NE(::testing::internal::GetCapturedStderr().find("I [jobmanager] in both"), std::string::npos);
+  // Nowhere to log: refused.
+  Configuration nowhere;
+  nowhere.set("log.stderr", "false");
+  try {
+    log::configure(nowhere);
+    FAIL() << "log.stderr=false without log.file was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("log.stderr is false but log.file is not set"), std::string::npos)
+        << e.what();
+  }
+  log::configure(Configuration{});
+  EXPECT_TRUE(log::files().empty());
+}
+
 TEST(Log, BadSettingsAreRefusedNamingTheKey) {
   Configuration conf;
   for (const auto& [key, value] :

@@ -21,7 +21,7 @@
 #include <fmt/ranges.h>
 
 #include "cli_configuration.h"
-#include "weir/cluster/rest/rest_client.h"
+#include "weir/client/rest_client.h"
 #include "weir/cluster/rest/rest_options.h"
 #include "weir/cluster/rpc/rpc_options.h"
 #include "weir/common/error.h"
@@ -146,14 +146,27 @@ std::string find_line_value(const fs::path& log, const std::string& prefix) {
   return "";
 }
 
-// Waits for `ready` up to `limit`; fails naming the process and quoting its log when it exits first.
+// What a process started by `weir cluster start` left: what it printed (`log`, its standard output and
+// error) and, for a Weir process, the end of its rotated log file beside it (NAME.log for NAME.out).
+std::string quote_logs(const fs::path& log) {
+  std::string text = fmt::format("its output ({}):\n{}", log.string(), read_all(log));
+  fs::path rotated = fs::path(log).replace_extension(".log");
+  if (rotated != log && fs::exists(rotated)) {
+    std::string tail = read_all(rotated);
+    if (tail.size() > 4000) tail = "..." + tail.substr(tail.size() - 4000);
+    text += fmt::format("\nthe end of its log ({}):\n{}", rotated.string(), tail);
+  }
+  return text;
+}
+
+// Waits for `ready` up to `limit`; fails naming the process and quoting its output and log when it exits
+// first.
 template <typename Ready>
 void wait_ready(const char* what, pid_t pid, const fs::path& log, std::chrono::seconds limit, Ready ready) {
   auto deadline = Clock::now() + limit;
   while (!ready()) {
     if (!alive(pid))
-      throw WeirError(
-          fmt::format("the {} exited while starting; its log ({}):\n{}", what, log.string(), read_all(log)));
+      throw WeirError(fmt::format("the {} exited while starting; {}", what, quote_logs(log)));
     if (Clock::now() > deadline)
       throw WeirError(
           fmt::format("the {} did not become ready within {} s; see {}", what, limit.count(), log.string()));
@@ -201,7 +214,7 @@ void stop_pids(const std::vector<pid_t>& pids) {
 // The REST answer of a JobManager that leads and knows at least `task_managers` TaskManagers.
 bool leads_with(const std::string& rest, int task_managers) {
   try {
-    auto r = cluster::rest::RestClient(rest).get("/overview");
+    auto r = client::RestClient(rest).get("/overview");
     return r.status == 200 && r.body.value("taskmanagers", 0) >= task_managers;
   } catch (const WeirError&) {
     return false;  // not listening yet
@@ -225,10 +238,18 @@ int start(const LocalClusterCommand& c) {
         "--jobmanagers > 1 needs high availability: add --zookeeper (a local ZooKeeper server) or set "
         "high-availability.type: zookeeper with its quorum and storageDir");
   fs::create_directories(dir);
-  // Logs of an earlier cluster must not be mistaken for this one's (a child truncates its log only once it
-  // runs).
+  // Logs of an earlier cluster must not be mistaken for this one's (a child truncates its output only once
+  // it runs, and its rotated files are not truncated at all).
   for (const auto& e : fs::directory_iterator(dir))
-    if (e.path().extension() == ".log") fs::remove(e.path());
+    if (e.path().extension() == ".log" || e.path().extension() == ".out") fs::remove(e.path());
+  // A Weir process writes its log to NAME.log, rotated (log.file.max-size, log.file.max-files: NAME.1.log,
+  // ...), and nothing of it to standard error; what it prints (its address lines, which this command reads)
+  // and what a crash prints go to NAME.out. The user's -D flags come after these and win.
+  auto weir_process = [&dir](std::vector<std::string> args, const std::string& name) {
+    args.insert(args.begin() + 1,
+                {"-D", "log.file=" + (dir / (name + ".log")).string(), "-D", "log.stderr=false"});
+    return spawn(args, dir / (name + ".out"));
+  };
   std::vector<pid_t> pids;  // every process started, for the cleanup of a failed start
   std::vector<std::string> base = common_args(c);
   pid_t zk = -1;
@@ -257,8 +278,9 @@ int start(const LocalClusterCommand& c) {
       if (ha && i > 0)
         args.insert(args.end(), {"-D", fmt::format("rest.port={}", rest_port == 0 ? 0 : rest_port + i), "-D",
                                  fmt::format("jobmanager.rpc.port={}", rpc_port == 0 ? 0 : rpc_port + i)});
-      jm_logs.push_back(dir / (i == 0 ? std::string("jobmanager.log") : fmt::format("jobmanager-{}.log", i)));
-      jms.push_back(spawn(args, jm_logs.back()));
+      const std::string name = i == 0 ? std::string("jobmanager") : fmt::format("jobmanager-{}", i);
+      jm_logs.push_back(dir / (name + ".out"));
+      jms.push_back(weir_process(args, name));
       pids.push_back(jms.back());
     }
     std::vector<std::string> rests;
@@ -277,11 +299,11 @@ int start(const LocalClusterCommand& c) {
         tm_args.insert(tm_args.end(), {"-D", "jobmanager.rpc.address=" + rpc_host, "-D",
                                        "jobmanager.rpc.port=" + rpc_port_text});
       }
-      tms.push_back(spawn(tm_args, dir / fmt::format("taskmanager-{}.log", i)));
+      tms.push_back(weir_process(tm_args, fmt::format("taskmanager-{}", i)));
       pids.push_back(tms.back());
     }
     for (size_t i = 0; i < tms.size(); ++i) {
-      fs::path log = dir / fmt::format("taskmanager-{}.log", i);
+      fs::path log = dir / fmt::format("taskmanager-{}.out", i);
       wait_ready("TaskManager", tms[i], log, std::chrono::seconds(30),
                  [&] { return !find_line_value(log, "TASKMANAGER id=").empty(); });
     }

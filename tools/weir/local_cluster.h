@@ -2,8 +2,9 @@
 // `weir cluster start|stop`: a JobManager and N TaskManagers as background processes on this machine
 // (Flink's start-cluster.sh / stop-cluster.sh). With --zookeeper it also starts a local ZooKeeper server and
 // configures ZooKeeper HA; with --jobmanagers N it starts N JobManagers (one leader, the others standbys).
-// Each process logs to a file in the cluster directory, which also records their pids and addresses so that
-// `stop` finds them.
+// Each Weir process logs to NAME.log in the cluster directory, rotated at log.file.max-size (NAME.1.log, ...,
+// log.file.max-files of them), and prints its address lines (and whatever a crash prints) to NAME.out; the
+// directory also records their pids and addresses so that `stop` finds them.
 #include <string>
 #include <vector>
 

@@ -33,9 +33,12 @@ std::vector<ConfigOption<std::string>>& per_logger_levels() {
 
 struct Registry {
   std::mutex mu;
-  std::vector<spdlog::sink_ptr> sinks{std::make_shared<spdlog::sinks::stderr_sink_mt>()};
+  spdlog::sink_ptr stderr_sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  std::vector<spdlog::sink_ptr> sinks{stderr_sink};
   std::map<std::string, std::shared_ptr<spdlog::logger>, std::less<>> loggers;
   spdlog::sink_ptr file;  // log.file's sink, if any (replaced by the next configure())
+  std::string file_path;  // log.file
+  size_t max_files = 0;   // log.file.max-files
   spdlog::level::level_enum default_level = spdlog::level::info;
   std::map<std::string, spdlog::level::level_enum, std::less<>> levels;  // log.level.<name>
 };
@@ -58,6 +61,10 @@ const ConfigOption<std::string> kLogLevel{{"log.level", ConfigType::kEnum, "info
 const ConfigOption<std::string> kLogFile{
     {"log.file", ConfigType::kString, "",
      "Also write the log to this file, rotated at log.file.max-size (empty: stderr only)."}};
+const ConfigOption<bool> kLogStderr{
+    {"log.stderr", ConfigType::kBool, "true",
+     "Write the log to standard error as well as to log.file (false needs log.file: `weir cluster start` "
+     "sets it, so that a cluster process's log is only its rotated file)."}};
 const ConfigOption<int64_t> kLogFileMaxSize{{"log.file.max-size",
                                              ConfigType::kMemorySize,
                                              "10 mb",
@@ -101,6 +108,9 @@ void configure(const Configuration& conf) {
       throw ConfigError(fmt::format("log.file: cannot write the log to '{}': {}", path, e.what()));
     }
   }
+  const bool to_stderr = conf.get_bool(kLogStderr);
+  if (!to_stderr && !file)
+    throw ConfigError("log.stderr is false but log.file is not set: the log would go nowhere");
   std::lock_guard lock(r.mu);
   r.default_level = level_of(conf.get_string(kLogLevel));
   r.levels.clear();
@@ -110,6 +120,8 @@ void configure(const Configuration& conf) {
   if (file) file->set_pattern(kPattern);
   auto replace_file = [&](std::vector<spdlog::sink_ptr>& sinks) {
     if (r.file) std::erase(sinks, r.file);
+    std::erase(sinks, r.stderr_sink);
+    if (to_stderr) sinks.insert(sinks.begin(), r.stderr_sink);
     if (file) sinks.push_back(file);
   };
   replace_file(r.sinks);
@@ -119,6 +131,20 @@ void configure(const Configuration& conf) {
     logger->set_level(level != r.levels.end() ? level->second : r.default_level);
   }
   r.file = file;
+  r.file_path = file ? path : std::string();
+  r.max_files = file ? static_cast<size_t>(conf.get_int(kLogFileMaxFiles)) : 0;
+}
+
+std::vector<std::string> files() {
+  Registry& r = registry();
+  std::lock_guard lock(r.mu);
+  std::vector<std::string> out;
+  if (r.file_path.empty()) return out;
+  out.push_back(r.file_path);
+  // spdlog's rotation names: weir.log -> weir.1.log, weir.2.log, ...
+  auto [base, ext] = spdlog::details::file_helper::split_by_extension(r.file_path);
+  for (size_t i = 1; i <= r.max_files; ++i) out.push_back(fmt::format("{}.{}{}", base, i, ext));
+  return out;
 }
 
 }  // namespace weir::log

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "weir/common/error.h"
+#include "weir/common/log.h"
 
 namespace weir::cluster::rpc {
 
@@ -29,10 +30,30 @@ std::vector<LogFile> process_log_files(const std::string& role) {
   std::vector<LogFile> out;
   auto err = file_of(2);
   auto std_out = file_of(1);
-  if (err) out.push_back(LogFile{role + ".log", err->first, static_cast<int64_t>(err->second.st_size)});
-  if (std_out &&
-      !(err && err->second.st_dev == std_out->second.st_dev && err->second.st_ino == std_out->second.st_ino))
+  const bool same = err && std_out && err->second.st_dev == std_out->second.st_dev &&
+                    err->second.st_ino == std_out->second.st_ino;
+  const std::vector<std::string> logs = log::files();
+  if (logs.empty()) {
+    // The log is standard error's file; standard output's, when another file, is the .out.
+    if (err) out.push_back(LogFile{role + ".log", err->first, static_cast<int64_t>(err->second.st_size)});
+    if (std_out && !same)
+      out.push_back(LogFile{role + ".out", std_out->first, static_cast<int64_t>(std_out->second.st_size)});
+    return out;
+  }
+  // log.file: the log and its rotated files (role.log, role.1.log, ...), then what the process printed.
+  for (size_t i = 0; i < logs.size(); ++i) {
+    std::error_code ec;
+    auto size = std::filesystem::file_size(logs[i], ec);
+    if (ec) continue;  // not rotated that far yet
+    out.push_back(LogFile{i == 0 ? role + ".log" : fmt::format("{}.{}.log", role, i), logs[i],
+                          static_cast<int64_t>(size)});
+  }
+  if (std_out)
     out.push_back(LogFile{role + ".out", std_out->first, static_cast<int64_t>(std_out->second.st_size)});
+  if (err && !same) {
+    // Standard error holds no log lines now, but what a crash prints (a sanitizer, std::terminate).
+    out.push_back(LogFile{role + ".err", err->first, static_cast<int64_t>(err->second.st_size)});
+  }
   return out;
 }
 

@@ -1,9 +1,11 @@
 #pragma once
-// The log files of this process, for the web UI's TaskManager page (Flink's /taskmanagers/:id/logs): a
-// Weir process logs to its standard error (and prints to its standard output), so its log files are the
-// regular files those are redirected to (`weir cluster start` sends both to taskmanager-N.log). Named
-// `<role>.log` (standard error's file) and `<role>.out` (standard output's, when it is another file); a
-// terminal or a pipe is no file and is not listed.
+// The log files of this process, for the web UI's TaskManager page (Flink's /taskmanagers/:id/logs).
+// Without log.file a Weir process logs to its standard error (and prints to its standard output), so its
+// log files are the regular files those are redirected to: `<role>.log` (standard error's file) and
+// `<role>.out` (standard output's, when it is another file). With log.file (what `weir cluster start`
+// sets) they are log.file as `<role>.log`, its rotated files as `<role>.1.log`, ..., and the file standard
+// output goes to as `<role>.out` (standard error's as `<role>.err` when it is another one). A terminal or
+// a pipe is no file and is not listed.
 //
 // Threading: plain functions; any thread.
 #include <cstdint>
