@@ -360,5 +360,35 @@ TEST_F(RemoteCluster, LostCancelsAreRetriedThenTheAttemptIsTakenAsCanceledAndThe
   })) << "an attempt of the failed-over region still runs on the TaskManager";
 }
 
+// The job's cancel with every CancelTask lost: each is retried, then its attempt taken as canceled, so the
+// job ends CANCELED instead of staying CANCELING; once cancels get through again, heartbeat reconciliation
+// cancels the attempts on the TaskManager (they belong to a job that ended).
+TEST_F(RemoteCluster, ACancelWhoseCancelTasksAreLostStillEndsTheJobAndItsTasks) {
+  TempDir out;
+  auto spec = nexmark_spec("q0", int64_t{1} << 40, out.path.string(), 2);
+  spec.add_args("tps=1000");  // unbounded for the test's purpose
+  auto& tm = add_task_manager(2);
+  ASSERT_TRUE(eventually([&] { return jm_->resource_manager().total_slots() == 2; }));
+  JobId id = jm_->submit_job(spec);
+  auto job = jm_->dispatcher().job(id);
+  ASSERT_TRUE(eventually([&] {
+    auto eg = job->snapshot();
+    return job->status() == JobStatus::kRunning && eg.count(ExecutionState::kRunning) == eg.total();
+  }));
+  const int tasks = job->snapshot().total();
+  FailurePoints::arm("rpc.cancel-task", 1, 1'000'000);  // every cancel is lost
+  job->cancel();
+  const JobStatus status = job->wait(std::chrono::seconds(60));
+  const int64_t dropped = FailurePoints::fired("rpc.cancel-task");
+  FailurePoints::disarm_all();
+  ASSERT_EQ(status, JobStatus::kCanceled) << job->failure();
+  EXPECT_GE(dropped, tasks * JobMaster::kCancelTries);  // heartbeat reconciliation may add some
+  EXPECT_TRUE(eventually([&] {
+    for (const auto& t : tm.task_metrics())
+      if (t.job == id.to_string() && !is_terminal(t.state)) return false;
+    return true;
+  })) << "a task of the canceled job still runs on the TaskManager";
+}
+
 }  // namespace
 }  // namespace weir::cluster::rpc
