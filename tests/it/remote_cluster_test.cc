@@ -326,5 +326,69 @@ TEST_F(RemoteCluster, HeartbeatsFailAnAttemptThatVanishedFromItsTaskManagerAndTh
   EXPECT_EQ(published_lines(out.path), reference("q5", 100000, 1));
 }
 
+// A lost CancelTask (Flink's Execution.sendCancelRpcCall): a task fails and its region's other tasks are to
+// be canceled, but every cancel the JobManager sends is dropped (the failure point). The JobMaster retries
+// each (JobMaster::kCancelTries tries in all), then takes the attempt as canceled, so the region restarts
+// instead of waiting for CANCELED forever; the attempts that were never told are cancelled by heartbeat
+// reconciliation once cancels get through again. The output is exactly the failure-free one.
+TEST_F(RemoteCluster, LostCancelsAreRetriedThenTheAttemptIsTakenAsCanceledAndTheRegionRestarts) {
+  TempDir out, checkpoints;
+  auto spec = nexmark_spec("q1", 100000, out.path.string(), 2);
+  paced_with_checkpoints(spec, checkpoints.path.string());
+  // Not chained: every subtask's source, projection, map and sink form one pipelined region of four tasks.
+  (*spec.mutable_config())["pipeline.operator-chaining.enabled"] = "false";
+  auto& tm = add_task_manager(2);
+  ASSERT_TRUE(eventually([&] { return jm_->resource_manager().total_slots() == 2; }));
+  JobId id = jm_->submit_job(spec);
+  auto job = jm_->dispatcher().job(id);
+  ASSERT_TRUE(eventually([&] { return job->checkpoint_stats().completed >= 1; }));
+  FailurePoints::arm("rpc.cancel-task", 1, 1'000'000);  // every cancel is lost
+  FailurePoints::arm("task.checkpoint-complete");       // the next task told of a completed checkpoint fails
+  const bool restarted = eventually([&] { return job->attempt() >= 1; });
+  const int64_t dropped = FailurePoints::fired("rpc.cancel-task");
+  FailurePoints::disarm_all();
+  ASSERT_TRUE(restarted) << "the region did not restart while its cancels were lost";
+  // At least one of the region's other tasks was to be canceled, and its cancel was tried kCancelTries times.
+  EXPECT_GE(dropped, JobMaster::kCancelTries);
+  ASSERT_EQ(job->wait(std::chrono::seconds(120)), JobStatus::kFinished) << job->failure();
+  EXPECT_EQ(published_lines(out.path), reference("q1", 100000, 2));
+  // The attempts that never heard of their cancel ended on the TaskManager too (heartbeat reconciliation).
+  EXPECT_TRUE(eventually([&] {
+    for (const auto& t : tm.task_metrics())
+      if (t.job == id.to_string() && t.attempt == 0 && !is_terminal(t.state)) return false;
+    return true;
+  })) << "an attempt of the failed-over region still runs on the TaskManager";
+}
+
+// The job's cancel with every CancelTask lost: each is retried, then its attempt taken as canceled, so the
+// job ends CANCELED instead of staying CANCELING; once cancels get through again, heartbeat reconciliation
+// cancels the attempts on the TaskManager (they belong to a job that ended).
+TEST_F(RemoteCluster, ACancelWhoseCancelTasksAreLostStillEndsTheJobAndItsTasks) {
+  TempDir out;
+  auto spec = nexmark_spec("q0", int64_t{1} << 40, out.path.string(), 2);
+  spec.add_args("tps=1000");  // unbounded for the test's purpose
+  auto& tm = add_task_manager(2);
+  ASSERT_TRUE(eventually([&] { return jm_->resource_manager().total_slots() == 2; }));
+  JobId id = jm_->submit_job(spec);
+  auto job = jm_->dispatcher().job(id);
+  ASSERT_TRUE(eventually([&] {
+    auto eg = job->snapshot();
+    return job->status() == JobStatus::kRunning && eg.count(ExecutionState::kRunning) == eg.total();
+  }));
+  const int tasks = job->snapshot().total();
+  FailurePoints::arm("rpc.cancel-task", 1, 1'000'000);  // every cancel is lost
+  job->cancel();
+  const JobStatus status = job->wait(std::chrono::seconds(60));
+  const int64_t dropped = FailurePoints::fired("rpc.cancel-task");
+  FailurePoints::disarm_all();
+  ASSERT_EQ(status, JobStatus::kCanceled) << job->failure();
+  EXPECT_GE(dropped, tasks * JobMaster::kCancelTries);  // heartbeat reconciliation may add some
+  EXPECT_TRUE(eventually([&] {
+    for (const auto& t : tm.task_metrics())
+      if (t.job == id.to_string() && !is_terminal(t.state)) return false;
+    return true;
+  })) << "a task of the canceled job still runs on the TaskManager";
+}
+
 }  // namespace
 }  // namespace weir::cluster::rpc

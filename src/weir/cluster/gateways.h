@@ -3,6 +3,7 @@
 // calls between objects in one process; the distributed cluster puts gRPC services behind the same
 // interfaces. Every method is safe to call from any thread.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -83,7 +84,13 @@ class TaskExecutorGateway {
   //! HOST:PORT of its data plane; empty when its tasks exchange data only in this process.
   virtual std::string data_address() const { return ""; }
   virtual void submit_task(TaskDeploymentDescriptor tdd, std::shared_ptr<JobMasterGateway> job_master) = 0;
-  virtual void cancel_task(const ExecutionAttemptId& id) = 0;
+  //! Called when a cancel did not reach the TaskManager (an RPC error, or no answer within the RPC's
+  //! deadline), with why: on the gateway's own thread, never inside cancel_task (its caller may hold a lock).
+  using CancelLost = std::function<void(const std::string& why)>;
+  //! Cancels attempt `id` on this TaskManager. `lost`, when set, hears of a cancel that was not delivered
+  //! (the JobMaster retries it; Flink's Execution.sendCancelRpcCall); an in-process TaskExecutor never
+  //! loses one.
+  virtual void cancel_task(const ExecutionAttemptId& id, CancelLost lost = nullptr) = 0;
   virtual int num_slots() const = 0;
   //! Starts checkpoint `b` at a source task (it snapshots and emits the barrier downstream).
   virtual void trigger_checkpoint(const ExecutionAttemptId& id, const CheckpointBarrier& b) {}

@@ -14,6 +14,9 @@
 //   rpc.task-failure-report   a TaskManager about to report a task FAILED to the JobManager: when it fires
 //                             the report is dropped (a lost message; heartbeat reconciliation finds the task
 //                             missing)
+//   rpc.cancel-task           the JobManager about to send a CancelTask to a TaskManager: when it fires the
+//                             request is dropped and the cancel counts as lost (the JobMaster retries it,
+//                             then takes the attempt as canceled)
 //
 // Threading: every member is safe to call from any thread; arming is meant for tests, before or while
 // a job runs.

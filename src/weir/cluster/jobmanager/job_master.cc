@@ -1,29 +1,13 @@
 #include "weir/cluster/jobmanager/job_master.h"
 
-#include <cstdio>
 #include <set>
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include "weir/checkpoint/checkpoint_options.h"
 #include "weir/cluster/jobmanager/resource_manager.h"
 #include "weir/common/error.h"
 #include "weir/common/log.h"
-
-namespace weir::options {
-
-const ConfigOption<int64_t> kExceptionHistorySize{
-    {"web.exception-history-size",
-     ConfigType::kInt,
-     "16",
-     "Failures kept per job for its exception history (REST /jobs/:jobid/exceptions, the web UI); older ones "
-     "are dropped and the history is marked truncated.",
-     {},
-     1,
-     100'000}};
-
-}  // namespace weir::options
 
 namespace weir::cluster {
 
@@ -83,7 +67,7 @@ void JobMaster::start() {
   std::shared_ptr<checkpoint::CompletedCheckpoint> restore;
   std::string failure;
   const int64_t start_ms = now_ms();
-  size_t history_size = exception_history_size_;
+  size_t history_size = history_.capacity();
   try {
     const auto& conf = jg_->config;
     history_size = static_cast<size_t>(conf.get_int(options::kExceptionHistorySize));
@@ -107,7 +91,7 @@ void JobMaster::start() {
   if (status_ != JobStatus::kCreated || suspended_) return;  // canceled or suspended before it started
   start_ms_ = start_ms;
   attempt_ = first_attempt_ = checkpoint_ha_.first_attempt;
-  exception_history_size_ = history_size;
+  history_.set_capacity(history_size);
   if (!failure.empty()) {
     failure_ = std::move(failure);
     transition_locked(JobStatus::kFailed);
@@ -117,8 +101,7 @@ void JobMaster::start() {
   coordinator_ = std::move(coordinator);
   coordinator_->set_io(&lane_locked(),
                        [this](const CompletedCheckpoint& c) { on_checkpoint_completed_locked(c); });
-  restart_strategy_ = std::move(restart_strategy);
-  regions_ = std::move(regions);
+  failover_.configure(std::move(restart_strategy), std::move(regions));
   restore_ = std::move(restore);
   start_running_locked();
 }
@@ -181,7 +164,7 @@ bool JobMaster::ensure_slots_locked(std::function<void()> retry) {
     if (!rm_->elastic() || now_ms() - slot_wait_since_ms_ > timeout) {
       failure_ = rm_->elastic() ? fmt::format("{} (waited {} ms, slot.request.timeout)", e.what(), timeout)
                                 : std::string(e.what());
-      record_exception_locked({now_ms(), attempt_, "(slot allocation)", failure_});
+      history_.record({now_ms(), attempt_, "(slot allocation)", failure_});
       transition_locked(JobStatus::kFailed);
       end_locked();
       return false;
@@ -293,13 +276,16 @@ void JobMaster::on_task_manager_lost(NodeId tm, const std::string& why) {
       eg_.at(where.first, where.second).state = ExecutionState::kFailed;
     }
   }
-  if (any && restarting_regions_.empty() && eg_.all_terminal()) on_all_terminal_locked();
+  if (any && !failover_.regions_restarting() && eg_.all_terminal()) on_all_terminal_locked();
 }
 
 // REQUIRES: mu_ held.
 void JobMaster::update_task_execution_state_locked(const TaskStateUpdate& u) {
   if (!is_current_locked(u.id) || is_terminal(status_)) return;  // a report of an earlier attempt
   auto& ev = eg_.at(u.id.vertex, u.id.subtask);
+  // Ended already: taken as canceled after its cancel was lost (cancel_lost), or failed with its TaskManager.
+  // A later report of it changes nothing (its region's restart is not scheduled twice).
+  if (is_terminal(ev.state)) return;
   if (u.state == ExecutionState::kRunning && ev.state != ExecutionState::kRunning) ev.running_seq = ++seq_;
   ev.state = u.state;
   std::string task = fmt::format("{} ({}/{})", eg_.vertex_name(u.id.vertex), u.id.subtask + 1,
@@ -310,172 +296,30 @@ void JobMaster::update_task_execution_state_locked(const TaskStateUpdate& u) {
     // completes notify the tasks once their metadata is durable: on_checkpoint_completed_locked).
     (void)coordinator_->task_finished(attempt_, u.id.vertex, u.id.subtask, now_ms());
   }
-  if (is_terminal(u.state)) {
-    int region = regions_.region_of(u.id.vertex, u.id.subtask);
-    if (restarting_regions_.count(region) && region_terminal_locked(region))
-      schedule_region_restart_locked(region);
-  }
-  if (restarting_regions_.empty() && eg_.all_terminal()) on_all_terminal_locked();
+  if (is_terminal(u.state)) failover_.on_task_terminal(u.id.vertex, u.id.subtask);
+  if (!failover_.regions_restarting() && eg_.all_terminal()) on_all_terminal_locked();
 }
 
 // REQUIRES: mu_ held. `vertex` < 0: not one task's failure (a checkpoint beyond tolerance): the
 // whole job fails over.
 void JobMaster::on_task_failure_locked(const std::string& task, const std::string& error, int vertex,
                                        int subtask) {
-  record_exception_locked({now_ms(), attempt_, task, error});
-  fail_drain_locked(fmt::format("task '{}' failed: {}", task, error));
-  if (status_ != JobStatus::kRunning) return;
-  int region = vertex >= 0 && regions_.count() > 1 ? regions_.region_of(vertex, subtask) : -1;
-  if (region >= 0 && restarting_regions_.count(region)) return;  // its region is failing over already
-  // A pending checkpoint cannot complete: some of its tasks are gone. Restored tasks take their state
-  // from the latest completed one.
-  if (coordinator_)
-    for (int64_t id : coordinator_->abort_all("the job is failing over", now_ms()))
-      notify_tasks_locked(id, false);
-  int64_t delay = restart_strategy_ ? restart_strategy_->on_failure(now_ms()) : -1;
-  if (delay < 0) {
-    failure_ = fmt::format("task '{}' failed: {}", task, error);
-    if (exceptions_total_ > 1)
-      failure_ += fmt::format(" (after {} restarts; restart strategy {})", attempt_ - first_attempt_,
-                              restart_strategy_->describe());
-    restarting_regions_.clear();
-    transition_locked(JobStatus::kFailing);
-    cancel_all_locked();
-  } else if (region >= 0) {
-    // Region failover: the job stays RUNNING; only this region's tasks are canceled and redeployed.
-    // The caller (update_task_execution_state) schedules the restart once the region's tasks ended.
-    restarting_regions_[region] = delay;
-    cancel_region_locked(region);
-  } else {
-    restart_delay_ms_ = delay;
-    restarting_regions_.clear();
-    transition_locked(JobStatus::kRestarting);
-    cancel_all_locked();
-  }
-}
-
-// REQUIRES: mu_ held.
-void JobMaster::cancel_region_locked(int region) {
-  for (const auto& [v, i] : regions_.members(region)) {
-    const auto& ev = eg_.at(v, i);
-    if (is_terminal(ev.state)) continue;
-    if (auto te = rm_->task_executor(placement_[{v, i}])) te->cancel_task({id_, ev.attempt, v, i});
-  }
-}
-
-// REQUIRES: mu_ held.
-bool JobMaster::region_terminal_locked(int region) const {
-  for (const auto& [v, i] : regions_.members(region))
-    if (!is_terminal(eg_.vertices()[v][i].state)) return false;
-  return true;
-}
-
-// REQUIRES: mu_ held. Every task of a failing region has ended: redeploy it after the delay.
-void JobMaster::schedule_region_restart_locked(int region) {
-  std::weak_ptr<JobMaster> weak = weak_from_this();
-  timer_.schedule(std::chrono::milliseconds(restarting_regions_.at(region)), [weak, region] {
-    if (auto self = weak.lock()) self->restart_region(region);
-  });
-}
-
-void JobMaster::restart_region(int region) {
-  std::lock_guard lock(mu_);
-  if (status_ != JobStatus::kRunning || suspended_ || !restarting_regions_.count(region)) return;
-  // Still restarting when the checkpoint has been read (a full failover or a cancel meanwhile takes over).
-  auto wanted = [this, region] {
-    return status_ == JobStatus::kRunning && !suspended_ && restarting_regions_.count(region) > 0;
-  };
-  restore_latest_then_locked(wanted, [this, region](bool ok) {
-    restarting_regions_.erase(region);
-    if (!ok) {
-      transition_locked(JobStatus::kFailing);
-      cancel_all_locked();
-      return;
-    }
-    for (const auto& [v, i] : regions_.members(region)) {
-      sources_at_end_.erase({v, i});
-      deploy_task_locked(v, i);
-    }
-  });
-}
-
-// REQUIRES: mu_ held. restore_ becomes the newest readable completed checkpoint (or stays the savepoint
-// the job started from when there is none yet). Reads only _metadata files, on lane_: after every completion
-// under way (a checkpoint whose metadata is being written when the failover begins is restored from once
-// it is complete). Not ok when checkpoints were retained but none can be read: failure_ then says why, and
-// restarting from older state would repeat what sinks committed since (unless
-// execution.checkpointing.recover-without-checkpoint).
-void JobMaster::restore_latest_then_locked(std::function<bool()> wanted, std::function<void(bool)> then) {
-  struct Read {
-    std::vector<std::pair<int64_t, std::string>> candidates;  // newest first
-    std::shared_ptr<checkpoint::CompletedCheckpoint> got;
-    std::vector<std::pair<int64_t, std::string>> errors;  // (id, why) of those that could not be read
-  };
-  auto r = std::make_shared<Read>();
-  lane_locked().post(
-      {[this, r]() -> IoLane::Io {
-         if (!coordinator_) return nullptr;
-         for (auto it = coordinator_->retained().rbegin(); it != coordinator_->retained().rend(); ++it)
-           r->candidates.emplace_back(it->id, it->path);
-         if (r->candidates.empty()) return nullptr;
-         return [r] {
-           for (const auto& [id, path] : r->candidates) {
-             try {
-               r->got = std::make_shared<checkpoint::CompletedCheckpoint>(checkpoint::load_checkpoint(path));
-               return;
-             } catch (const std::exception& e) {
-               r->errors.emplace_back(id, e.what());
-             }
-           }
-         };
-       },
-       [this, r, wanted = std::move(wanted), then = std::move(then)](std::exception_ptr) {
-         if (!wanted()) return;
-         ++attempt_;
-         std::vector<std::string> reasons;
-         for (const auto& [id, why] : r->errors) {
-           reasons.push_back(fmt::format("checkpoint {}: {}", id, why));
-           log::get("jobmanager")
-               .warn("job {}: cannot restore checkpoint {}, trying an older one: {}", id_.to_string(), id,
-                     why);
-         }
-         if (r->got) {
-           restore_ = r->got;
-           coordinator_->on_restored(restore_->metadata.checkpoint_id, restore_->path,
-                                     restore_->metadata.savepoint, now_ms());
-           then(true);
-           return;
-         }
-         if (r->candidates.empty() || jg_->config.get_bool(options::kRecoverWithoutCheckpoint)) {
-           then(true);
-           return;
-         }
-         failure_ = fmt::format(
-             "none of the {} retained checkpoints can be read, so the job cannot recover without losing or "
-             "repeating output ({}); set execution.checkpointing.recover-without-checkpoint=true to restart "
-             "from {} anyway",
-             reasons.size(), fmt::join(reasons, "; "),
-             restore_ ? "the savepoint it started from" : "no state");
-         record_exception_locked({now_ms(), attempt_, "(restore)", failure_});
-         then(false);
-       }});
+  history_.record({now_ms(), attempt_, task, error});
+  stop_.fail_drain(fmt::format("task '{}' failed: {}", task, error));
+  failover_.on_task_failure(task, error, vertex, subtask);
 }
 
 // REQUIRES: mu_ held. Every subtask of the current attempt has ended.
 void JobMaster::on_all_terminal_locked() {
   switch (status_) {
-    case JobStatus::kRestarting: {
-      std::weak_ptr<JobMaster> weak = weak_from_this();
-      timer_.schedule(std::chrono::milliseconds(restart_delay_ms_), [weak] {
-        if (auto self = weak.lock()) self->restart();
-      });
+    case JobStatus::kRestarting:
+      failover_.schedule_restart();
       return;
-    }
     case JobStatus::kFailing:
       transition_locked(JobStatus::kFailed);
       break;
     case JobStatus::kCanceling:
-      transition_locked(stopping_ ? JobStatus::kFinished : JobStatus::kCanceled);
+      transition_locked(stop_.stopping() ? JobStatus::kFinished : JobStatus::kCanceled);
       break;
     default:
       transition_locked(eg_.count(ExecutionState::kFinished) == eg_.total() ? JobStatus::kFinished
@@ -484,29 +328,9 @@ void JobMaster::on_all_terminal_locked() {
   end_locked();
 }
 
-void JobMaster::restart() {
-  std::lock_guard lock(mu_);
-  if (status_ != JobStatus::kRestarting || suspended_) return;
-  std::weak_ptr<JobMaster> weak = weak_from_this();
-  if (!ensure_slots_locked([weak] {
-        if (auto self = weak.lock()) self->restart();
-      }))
-    return;
-  auto wanted = [this] { return status_ == JobStatus::kRestarting && !suspended_; };
-  restore_latest_then_locked(wanted, [this](bool ok) {
-    if (!ok) {
-      transition_locked(JobStatus::kFailed);
-      end_locked();
-      return;
-    }
-    transition_locked(JobStatus::kRunning);
-    deploy_locked();
-  });
-}
-
 // REQUIRES: mu_ held.
 void JobMaster::end_locked() {
-  fail_drain_locked(fmt::format("the job ended {} before the savepoint", to_string(status_)));
+  stop_.fail_drain(fmt::format("the job ended {} before the savepoint", to_string(status_)));
   if (coordinator_) {
     coordinator_->abort_all("the job ended", now_ms());
     coordinator_->on_job_end(status_ == JobStatus::kCanceled, status_ == JobStatus::kFinished);
@@ -540,7 +364,7 @@ void JobMaster::suspend(const std::string& why) {
     if (is_terminal(status_) || suspended_) return;
     suspended_ = true;
     if (coordinator_) coordinator_->abort_all("the JobMaster was suspended: " + why, now_ms());
-    fail_drain_locked("the JobMaster was suspended: " + why);
+    stop_.fail_drain("the JobMaster was suspended: " + why);
     log::get("jobmanager")
         .info("job {} suspended ({}); its tasks are left to the next leader", id_.to_string(), why);
   }
@@ -551,7 +375,7 @@ void JobMaster::suspend(const std::string& why) {
 void JobMaster::cancel() {
   std::lock_guard lock(mu_);
   if (is_terminal(status_) || status_ == JobStatus::kCanceling || suspended_) return;
-  restarting_regions_.clear();  // a region waiting for its restart stays down
+  failover_.forget_region_restarts();  // a region waiting for its restart stays down
   if (status_ == JobStatus::kCreated || status_ == JobStatus::kRestarting) {
     bool tasks_done = eg_.all_terminal();
     transition_locked(tasks_done ? JobStatus::kCanceled : JobStatus::kCanceling);
@@ -564,13 +388,55 @@ void JobMaster::cancel() {
   if (eg_.all_terminal()) on_all_terminal_locked();  // e.g. only a restarting region was left
 }
 
+// REQUIRES: mu_ held.
 void JobMaster::cancel_all_locked() {
   for (const auto& subs : eg_.vertices())
-    for (const auto& ev : subs) {
-      if (is_terminal(ev.state)) continue;
-      auto te = rm_->task_executor(placement_[{ev.vertex, ev.subtask}]);
-      if (te) te->cancel_task({id_, ev.attempt, ev.vertex, ev.subtask});
-    }
+    for (const auto& ev : subs)
+      if (!is_terminal(ev.state)) cancel_task_locked(ev);
+}
+
+// REQUIRES: mu_ held.
+void JobMaster::cancel_task_locked(const ExecutionVertex& ev) {
+  send_cancel_locked({id_, ev.attempt, ev.vertex, ev.subtask}, 1);
+}
+
+// REQUIRES: mu_ held. Try `tries` of the cancel of `id`. The gateway only queues it; when it is lost (an RPC
+// error, or no answer within the RPC's deadline) the gateway calls back on its own thread, not under mu_.
+void JobMaster::send_cancel_locked(const ExecutionAttemptId& id, int tries) {
+  auto te = rm_->task_executor(placement_[{id.vertex, id.subtask}]);
+  if (!te) return;  // its TaskManager is gone: its loss fails the attempt (on_task_manager_lost)
+  std::weak_ptr<JobMaster> weak = weak_from_this();
+  te->cancel_task(id, [weak, id, tries](const std::string& why) {
+    if (auto self = weak.lock()) self->cancel_lost(id, tries, why);
+  });
+}
+
+void JobMaster::cancel_lost(const ExecutionAttemptId& id, int tries, const std::string& why) {
+  std::lock_guard lock(mu_);
+  // Nothing to do once the attempt ended, was replaced, or this JobMaster stopped following the job.
+  if (suspended_ || is_terminal(status_) || !is_current_locked(id) ||
+      is_terminal(eg_.at(id.vertex, id.subtask).state))
+    return;
+  const std::string task =
+      fmt::format("{} ({}/{})", eg_.vertex_name(id.vertex), id.subtask + 1, eg_.vertices()[id.vertex].size());
+  if (tries < kCancelTries) {
+    log::get("jobmanager")
+        .warn("job {}: cancel of attempt {} of {} did not reach its TaskManager ({}); retrying ({} of {})",
+              id_.to_string(), id.attempt, task, why, tries + 1, kCancelTries);
+    send_cancel_locked(id, tries + 1);
+    return;
+  }
+  // As Flink's Execution: after NUM_CANCEL_CALL_TRIES the attempt fails with "Task could not be canceled.",
+  // and a failing CANCELING attempt completes its cancel. The failover or the job's cancel that asked for it
+  // goes on; the TaskManager, when it is there, is reconciled by the heartbeat (an attempt the JobMaster does
+  // not follow is cancelled there), and a task that got a cancel but does not stop by its cancellation
+  // watchdog (task.cancellation.timeout).
+  log::get("jobmanager")
+      .warn("job {}: attempt {} of {} could not be canceled ({} tries, the last: {}): taking it as canceled",
+            id_.to_string(), id.attempt, task, kCancelTries, why);
+  update_task_execution_state_locked(
+      {id, ExecutionState::kCanceled,
+       fmt::format("the task could not be canceled ({} tries): {}", kCancelTries, why)});
 }
 
 void JobMaster::transition_locked(JobStatus s) {
@@ -595,7 +461,7 @@ void JobMaster::periodic_checkpoint() {
     if (is_terminal(status_) || suspended_) return;
     // While draining, the next checkpoint must be the savepoint: an earlier one would let the
     // drained tasks end before it, and their state would be missing from it.
-    if (status_ == JobStatus::kRunning && !drain_promise_) trigger_locked(false, {}, nullptr);
+    if (status_ == JobStatus::kRunning && !stop_.draining()) trigger_locked(false, {}, nullptr);
   }
   schedule_periodic();
 }
@@ -624,7 +490,7 @@ std::string JobMaster::trigger_locked(bool savepoint, const std::string& dir,
       coordinator_->reserve_ids([this](const std::string& error) {
         auto_trigger_waits_for_id_ = false;
         // While draining the next checkpoint must be the savepoint (see periodic_checkpoint).
-        if (error.empty() && !suspended_ && status_ == JobStatus::kRunning && !drain_promise_)
+        if (error.empty() && !suspended_ && status_ == JobStatus::kRunning && !stop_.draining())
           trigger_locked(false, {}, nullptr);
       });
       return why;
@@ -697,9 +563,8 @@ void JobMaster::notify_end_of_data(const ExecutionAttemptId& id) {
   for (const auto& v : jg_->vertices)
     if (v.is_source) sources += v.parallelism;
   if (static_cast<int>(sources_at_end_.size()) != sources) return;
-  if (drain_promise_) {
-    std::string why = trigger_drained_savepoint_locked();
-    if (!why.empty()) fail_drain_locked(why);
+  if (stop_.draining()) {
+    stop_.on_sources_ended();
   } else {
     trigger_locked(false, {}, nullptr);
   }
@@ -772,94 +637,8 @@ std::future<std::string> JobMaster::trigger_checkpoint() {
 }
 
 std::future<std::string> JobMaster::stop_with_savepoint(const std::string& dir, bool drain) {
-  auto promise = std::make_shared<std::promise<std::string>>();
-  auto fut = promise->get_future();
-  std::weak_ptr<JobMaster> weak = weak_from_this();
   std::lock_guard lock(mu_);
-  if (drain) return drain_locked(dir);
-  std::string why =
-      coordinator_ ? trigger_locked(true, dir,
-                                    [promise, weak](const std::string& path, const std::string& error) {
-                                      if (!error.empty()) {
-                                        promise->set_exception(std::make_exception_ptr(WeirError(error)));
-                                        return;
-                                      }
-                                      // Runs under mu_ (the completion's step). A job that ended
-                                      // meanwhile stays as it ended.
-                                      auto self = weak.lock();
-                                      if (self && !is_terminal(self->status_) && !self->suspended_) {
-                                        self->stopping_ = true;
-                                        self->transition_locked(JobStatus::kCanceling);
-                                        self->cancel_all_locked();
-                                      }
-                                      promise->set_value(path);
-                                    })
-                   : "the job is not running";
-  if (!why.empty())
-    promise->set_exception(std::make_exception_ptr(WeirError("cannot stop with a savepoint: " + why)));
-  return fut;
-}
-
-// REQUIRES: mu_ held. Tells every source to end its input; notify_end_of_data() takes the savepoint
-// once all have, and the job then finishes as a bounded job does.
-std::future<std::string> JobMaster::drain_locked(const std::string& dir) {
-  auto promise = std::make_shared<std::promise<std::string>>();
-  auto fut = promise->get_future();
-  std::string why;
-  if (!coordinator_ || status_ != JobStatus::kRunning)
-    why = "the job is not running";
-  else if (eg_.count(ExecutionState::kRunning) + eg_.count(ExecutionState::kFinished) != eg_.total())
-    why = "not every task is running yet";
-  else if (drain_promise_)
-    why = "the job is already draining";
-  else if (dir.empty())
-    why = "no savepoint directory given";
-  if (!why.empty()) {
-    promise->set_exception(
-        std::make_exception_ptr(WeirError("cannot stop with a savepoint (drain): " + why)));
-    return fut;
-  }
-  drain_dir_ = dir;
-  drain_promise_ = promise;
-  int sources = 0;
-  for (const auto& v : jg_->vertices) {
-    if (!v.is_source) continue;
-    for (int i = 0; i < v.parallelism; ++i) {
-      ++sources;
-      auto& ev = eg_.at(v.id, i);
-      if (ev.state != ExecutionState::kRunning) continue;
-      if (auto te = rm_->task_executor(placement_[{v.id, i}])) te->stop_source({id_, ev.attempt, v.id, i});
-    }
-  }
-  // Every source had already ended (the final checkpoint is under way): drain as soon as possible.
-  if (static_cast<int>(sources_at_end_.size()) == sources) {
-    std::string w = trigger_drained_savepoint_locked();
-    if (!w.empty()) fail_drain_locked(w);
-  }
-  return fut;
-}
-
-// REQUIRES: mu_ held.
-std::string JobMaster::trigger_drained_savepoint_locked() {
-  auto promise = drain_promise_;
-  return trigger_locked(true, drain_dir_, [this, promise](const std::string& path, const std::string& error) {
-    // Runs under mu_ (from acknowledge_checkpoint or an abort). A drain already answered (the job
-    // failed or ended first) is not answered twice.
-    if (drain_promise_ != promise) return;
-    drain_promise_.reset();
-    if (error.empty())
-      promise->set_value(path);
-    else
-      promise->set_exception(std::make_exception_ptr(WeirError("stop with a savepoint (drain): " + error)));
-  });
-}
-
-// REQUIRES: mu_ held.
-void JobMaster::fail_drain_locked(const std::string& why) {
-  if (!drain_promise_) return;
-  drain_promise_->set_exception(
-      std::make_exception_ptr(WeirError("stop with a savepoint (drain) failed: " + why)));
-  drain_promise_.reset();
+  return stop_.stop(dir, drain);
 }
 
 JobStatus JobMaster::status() const {
@@ -899,19 +678,12 @@ int JobMaster::attempt() const {
 
 std::vector<ExceptionEntry> JobMaster::exception_history() const {
   std::lock_guard lock(mu_);
-  return {history_.begin(), history_.end()};
+  return history_.entries();
 }
 
 uint64_t JobMaster::exceptions_total() const {
   std::lock_guard lock(mu_);
-  return exceptions_total_;
-}
-
-// REQUIRES: mu_ held. Keeps the newest web.exception-history-size entries.
-void JobMaster::record_exception_locked(ExceptionEntry e) {
-  ++exceptions_total_;
-  history_.push_back(std::move(e));
-  while (history_.size() > exception_history_size_) history_.pop_front();
+  return history_.total();
 }
 
 uint64_t JobMaster::heartbeat_token() {

@@ -1,14 +1,17 @@
 #pragma once
-// Runs one job: allocates slots, deploys one Task per subtask, follows their states, coordinates
-// checkpoints and savepoints, and recovers from failures. On a task failure the restart strategy
-// decides whether to restart (or the job fails); the failover strategy decides what restarts: the
-// failed task's pipelined region (FailoverRegions; the job stays RUNNING meanwhile) or, when that
-// region is the whole job, every task (the job goes RESTARTING). Restarted tasks start from the
-// latest completed checkpoint. attempt() counts restarts of either kind; each subtask's deployment
-// carries the count at which it was deployed (ExecutionVertex::attempt).
+// Runs one job (Flink's JobMaster with its scheduler): allocates slots, deploys one Task per subtask, follows
+// their states, triggers checkpoints and savepoints (CheckpointCoordinator keeps them) and decides the job's
+// status. What happens on a task failure is Failover's (restart strategy, region or whole-job restarts,
+// restoring from the latest completed checkpoint); stop-with-savepoint, with and without drain, is
+// StopWithSavepoint's; the exception history is ExceptionHistory's. attempt() counts restarts of either
+// kind; each subtask's deployment carries the count at which it was deployed (ExecutionVertex::attempt).
+// A cancel that cannot be delivered to its TaskManager is retried (kCancelTries tries in all, as Flink's
+// Execution.sendCancelRpcCall) and then the attempt is taken as canceled, so a failover or the job's
+// cancel does not wait for it forever; heartbeat reconciliation cancels it on the TaskManager later.
 //
 // Threading: gateway calls from task threads, client calls from any thread, timer actions and the
-// parts of I/O steps that run under the lock are all serialized by mu_. No file I/O, ZooKeeper call or
+// parts of I/O steps that run under the lock are all serialized by mu_ (Failover and StopWithSavepoint are
+// called under it; they have no lock of their own). No file I/O, ZooKeeper call or
 // wait on another component's thread happens under mu_: checkpoint metadata, HA completions and checkpoint
 // id reservations, discards, reading the checkpoint a restart restores from and the end-of-job callback
 // are steps of lane_ (an
@@ -16,7 +19,6 @@
 // TaskExecutors made under mu_ only set flags or queue mails.
 #include <chrono>
 #include <condition_variable>
-#include <deque>
 #include <functional>
 #include <future>
 #include <map>
@@ -27,29 +29,22 @@
 
 #include "weir/cluster/gateways.h"
 #include "weir/cluster/jobmanager/checkpoint_coordinator.h"
+#include "weir/cluster/jobmanager/exception_history.h"
 #include "weir/cluster/jobmanager/execution_graph.h"
-#include "weir/cluster/jobmanager/failover_regions.h"
+#include "weir/cluster/jobmanager/failover.h"
 #include "weir/cluster/jobmanager/io_executor.h"
 #include "weir/cluster/jobmanager/io_lane.h"
-#include "weir/cluster/jobmanager/restart_strategy.h"
+#include "weir/cluster/jobmanager/stop_with_savepoint.h"
 #include "weir/cluster/jobmanager/timer_thread.h"
-
-namespace weir::options {
-extern const ConfigOption<int64_t> kExceptionHistorySize;  // web.exception-history-size
-}  // namespace weir::options
 
 namespace weir::cluster {
 
-//! One failure in the job's history.
-struct ExceptionEntry {
-  int64_t timestamp_ms = 0;
-  int attempt = 0;
-  std::string task;
-  std::string error;
-};
-
 class JobMaster final : public JobMasterGateway, public std::enable_shared_from_this<JobMaster> {
  public:
+  //! Tries of a cancel that does not reach its TaskManager before its attempt is taken as canceled (Flink's
+  //! Execution.NUM_CANCEL_CALL_TRIES).
+  static constexpr int kCancelTries = 3;
+
   JobMaster(JobId id, std::shared_ptr<const graph::JobGraph> jg, std::shared_ptr<ResourceManagerGateway> rm,
             std::shared_ptr<Clock> clock, std::function<void(const JobId&)> on_terminal,
             std::shared_ptr<IoExecutor> io = nullptr);
@@ -130,6 +125,10 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
   std::vector<std::optional<TaskCounters>> task_counters(int vertex) const;
 
  private:
+  // Parts of the JobMaster taken out into their own classes; they work on its state under mu_.
+  friend class Failover;
+  friend class StopWithSavepoint;
+
   //! Each subtask of `vertex`: its current attempt and the gateway of the TaskManager it runs on (null
   //! when it has no slot). Takes mu_.
   std::vector<std::pair<ExecutionAttemptId, std::shared_ptr<TaskExecutorGateway>>> subtask_gateways(
@@ -146,18 +145,16 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
   bool is_current_locked(const ExecutionAttemptId& id) const;
   void cancel_all_locked();
   void transition_locked(JobStatus s);
+  //! A task failed: recorded in the history, a drain fails, and Failover decides what restarts.
   void on_task_failure_locked(const std::string& task, const std::string& error, int vertex, int subtask);
   void on_all_terminal_locked();
-  void restart();
-  // Region failover.
-  void cancel_region_locked(int region);
-  bool region_terminal_locked(int region) const;
-  void schedule_region_restart_locked(int region);
-  void restart_region(int region);
-  //! On lane_: reads the newest readable retained checkpoint (no lock held), then under mu_, if `wanted()`
-  //! still holds, counts the new attempt, sets restore_ and calls `then` (false when checkpoints were
-  //! retained but none can be read: failure_ says why).
-  void restore_latest_then_locked(std::function<bool()> wanted, std::function<void(bool)> then);
+  //! Sends a cancel to `ev`'s current attempt; a cancel that is lost is retried (cancel_lost).
+  void cancel_task_locked(const ExecutionVertex& ev);
+  //! A cancel of `id` (try `tries`) did not reach its TaskManager (`why`): retried while tries are left,
+  //! then the attempt is taken as CANCELED (Flink's Execution.sendCancelRpcCall, then fail() of a CANCELING
+  //! attempt). Takes mu_.
+  void cancel_lost(const ExecutionAttemptId& id, int tries, const std::string& why);
+  void send_cancel_locked(const ExecutionAttemptId& id, int tries);
   IoLane& lane_locked();
   //! Under mu_: a checkpoint or savepoint has completed (its metadata durable).
   void on_checkpoint_completed_locked(const CompletedCheckpoint& c);
@@ -167,9 +164,6 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
                              std::function<void(const std::string&, const std::string&)> done);
   void notify_tasks_locked(int64_t checkpoint_id, bool completed);
   void end_locked();
-  std::future<std::string> drain_locked(const std::string& dir);
-  void fail_drain_locked(const std::string& why);
-  std::string trigger_drained_savepoint_locked();
   int64_t now_ms() const { return SystemClock::shared()->now_ms(); }
 
   JobId id_;
@@ -186,22 +180,13 @@ class JobMaster final : public JobMasterGateway, public std::enable_shared_from_
   std::vector<SlotOffer> slots_;
   std::map<std::pair<int, int>, NodeId> placement_;
   std::string failure_;
-  std::deque<ExceptionEntry> history_;  // the newest exception_history_size_ entries
-  uint64_t exceptions_total_ = 0;
-  size_t exception_history_size_ = 16;  // web.exception-history-size
+  ExceptionHistory history_;
   // HA: a periodic or end-of-data checkpoint waits for checkpoint ids being reserved (at most one waits).
   bool auto_trigger_waits_for_id_ = false;
   uint64_t seq_ = 0;  // heartbeat tokens and RUNNING arrivals (ExecutionVertex::running_seq)
-  void record_exception_locked(ExceptionEntry e);
-  std::unique_ptr<RestartStrategy> restart_strategy_;
-  int64_t restart_delay_ms_ = 0;
-  FailoverRegions regions_;
-  std::map<int, int64_t> restarting_regions_;     // failing-over region -> restart delay (ms)
-  bool stopping_ = false;                         // stop-with-savepoint: cancel, then end FINISHED
+  Failover failover_{*this};
+  StopWithSavepoint stop_{*this};
   std::set<std::pair<int, int>> sources_at_end_;  // (vertex, subtask) of the current attempts
-  // stop-with-savepoint --drain: the savepoint's directory and who waits for it, while draining.
-  std::string drain_dir_;
-  std::shared_ptr<std::promise<std::string>> drain_promise_;
   std::unique_ptr<CheckpointCoordinator> coordinator_;
   CheckpointHaHooks checkpoint_ha_;  // set before start()
   bool suspended_ = false;

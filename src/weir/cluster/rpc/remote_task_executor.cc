@@ -9,6 +9,7 @@
 #include "weir/cluster/rpc/proto_convert.h"
 #include "weir/cluster/rpc/rpc_log.h"
 #include "weir/common/error.h"
+#include "weir/common/failure_points.h"
 
 namespace weir::cluster::rpc {
 
@@ -102,13 +103,25 @@ void send_logged(SerialExecutor& calls, std::string what, std::string tm, Send s
 
 }  // namespace
 
-void RemoteTaskExecutor::cancel_task(const ExecutionAttemptId& id) {
+void RemoteTaskExecutor::cancel_task(const ExecutionAttemptId& id, CancelLost lost) {
   weir::rpc::TaskRequest req;
   to_proto(id, req.mutable_task());
   req.set_job_manager_id(job_manager_id_);
-  send_logged(calls_, "cancel", task_manager_id_, [this, req](grpc::ClientContext* ctx) {
-    weir::rpc::Empty resp;
-    return stub_->stub->CancelTask(ctx, req, &resp);
+  calls_.submit([this, req, lost = std::move(lost)] {
+    std::string err;
+    try {
+      WEIR_FAILURE_POINT("rpc.cancel-task");  // a test drops the request: as if it were lost on the way
+      err = call_with_deadline([&](grpc::ClientContext* ctx) {
+        weir::rpc::Empty resp;
+        return stub_->stub->CancelTask(ctx, req, &resp);
+      });
+    } catch (const InjectedFailure& e) {
+      err = e.what();
+    }
+    if (err.empty()) return;
+    log_line("jobmanager", fmt::format("cancel to TaskManager {} failed: {}", task_manager_id_, err));
+    if (lost)
+      lost(fmt::format("cancel to TaskManager {} at {} failed: {}", task_manager_id_, rpc_address_, err));
   });
 }
 

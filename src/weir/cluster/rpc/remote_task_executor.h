@@ -36,7 +36,9 @@ class RemoteTaskExecutor final : public TaskExecutorGateway {
   std::string data_address() const override { return data_address_; }
   int num_slots() const override { return slots_; }
   void submit_task(TaskDeploymentDescriptor tdd, std::shared_ptr<JobMasterGateway> job_master) override;
-  void cancel_task(const ExecutionAttemptId& id) override;
+  //! A cancel that fails (an RPC error, no answer within the deadline, or the failure point
+  //! `rpc.cancel-task`, which drops the request) is reported to `lost`.
+  void cancel_task(const ExecutionAttemptId& id, CancelLost lost = nullptr) override;
   void trigger_checkpoint(const ExecutionAttemptId& id, const CheckpointBarrier& b) override;
   void notify_checkpoint_complete(const ExecutionAttemptId& id, int64_t checkpoint_id) override;
   void notify_checkpoint_aborted(const ExecutionAttemptId& id, int64_t checkpoint_id) override;

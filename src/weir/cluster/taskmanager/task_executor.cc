@@ -106,7 +106,7 @@ void TaskExecutor::submit_task(TaskDeploymentDescriptor tdd, std::shared_ptr<Job
   raw->start();
 }
 
-void TaskExecutor::cancel_task(const ExecutionAttemptId& id) {
+void TaskExecutor::cancel_task(const ExecutionAttemptId& id, CancelLost /*lost: never, in-process*/) {
   {
     std::lock_guard lock(mu_);
     auto it = tasks_.find(id);

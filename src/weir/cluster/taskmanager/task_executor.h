@@ -43,7 +43,7 @@ class TaskExecutor final : public TaskExecutorGateway, public std::enable_shared
   //! Null when every task of this executor's jobs exchanges data in this process.
   network::DataPlane* data_plane() const { return data_plane_.get(); }
   void submit_task(TaskDeploymentDescriptor tdd, std::shared_ptr<JobMasterGateway> job_master) override;
-  void cancel_task(const ExecutionAttemptId& id) override;
+  void cancel_task(const ExecutionAttemptId& id, CancelLost lost = nullptr) override;
   std::vector<ExecutionAttemptId> task_attempts() const override;
   void trigger_checkpoint(const ExecutionAttemptId& id, const CheckpointBarrier& b) override;
   void notify_checkpoint_complete(const ExecutionAttemptId& id, int64_t checkpoint_id) override;
