@@ -17,6 +17,17 @@ namespace weir {
 namespace {
 
 constexpr int64_t kKeys = 300'000;
+// Under ThreadSanitizer (scripts/tsan) the process's RSS also holds TSan's shadow of every byte the
+// instrumented engine touches, so the memory bounds below do not apply there; the results are still checked.
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+constexpr bool kRssIsMeaningful = false;
+#else
+constexpr bool kRssIsMeaningful = true;
+#endif
+#else
+constexpr bool kRssIsMeaningful = true;
+#endif
 constexpr size_t kValueBytes = 1000;  // 300 MB of values
 
 std::atomic<int64_t> g_verified{0};
@@ -88,8 +99,10 @@ TEST(RocksDBMemory, StateManyTimesTheBudgetCompletesWithinBoundedMemory) {
             << " MB, peak " << peak_kb / 1024 << " MB\n";
   // The budget plus what the engine needs besides RocksDB (buffers, allocator slack): well below the
   // state size.
-  EXPECT_LT(peak_kb - before_kb, 32 * 1024 + 96 * 1024);
-  EXPECT_LT(peak_kb, state_kb / 2);
+  if (kRssIsMeaningful) {
+    EXPECT_LT(peak_kb - before_kb, 32 * 1024 + 96 * 1024);
+    EXPECT_LT(peak_kb, state_kb / 2);
+  }
 }
 
 //! Stores each key's value once (records below kKeys), then does nothing: the state stays as written.
@@ -176,8 +189,10 @@ TEST(RocksDBMemory, FullSavepointOfStateManyTimesTheBudgetTakesAndRestoresWithin
   std::cout << "state " << state_kb / 1024 << " MB, savepoint " << file_bytes / (1 << 20)
             << " MB, budget 32 MB, RSS before " << before_kb / 1024 << " MB, peak " << peak_kb / 1024
             << " MB\n";
-  EXPECT_LT(peak_kb - before_kb, 32 * 1024 + 96 * 1024);
-  EXPECT_LT(peak_kb, state_kb / 2);
+  if (kRssIsMeaningful) {
+    EXPECT_LT(peak_kb - before_kb, 32 * 1024 + 96 * 1024);
+    EXPECT_LT(peak_kb, state_kb / 2);
+  }
 }
 
 }  // namespace

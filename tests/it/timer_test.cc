@@ -230,9 +230,10 @@ TEST_P(Timers, KeyedCoProcessTimersSeeStateOfBothInputs) {
   for (const auto& [c, t] : orders) {
     auto it = got.find({c, t + 5});
     ASSERT_NE(it, got.end()) << "no timer for order (" << c << ", " << t << ")";
-    auto count = [&](const std::vector<std::pair<int64_t, int64_t>>& v, int64_t upto) {
+    // Clang before 16 cannot capture a structured binding in a lambda (the tsan tree builds with clang).
+    auto count = [&, customer = c](const std::vector<std::pair<int64_t, int64_t>>& v, int64_t upto) {
       return std::count_if(v.begin(), v.end(),
-                           [&](const auto& e) { return e.first == c && e.second <= upto; });
+                           [&](const auto& e) { return e.first == customer && e.second <= upto; });
     };
     const auto& [key, at, n_orders, n_payments, wm] = it->second;
     EXPECT_EQ(key, c);
