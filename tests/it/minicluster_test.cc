@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "weir/cluster/minicluster/mini_cluster.h"
 #include "weir/weir.h"
 
 namespace weir {

@@ -210,6 +210,23 @@ void Task::run_source() {
   }
 }
 
+bool Task::process_next_buffer(size_t& next_gate) {
+  if (unaligned_ && (priority_.load(std::memory_order_acquire) || aligned_timeout_due())) handle_priority();
+  bool got = false;
+  for (size_t i = 0; i < gates_.size() && !got; ++i) {
+    auto& g = gates_[(next_gate + i) % gates_.size()];
+    auto next = g.gate->poll();
+    if (next.buffer) {
+      if (unaligned_cp_) on_polled(next, g.first_channel + next.channel);
+      process_buffer(g, next.channel, std::move(next.buffer), 0);
+      got = true;
+    }
+  }
+  while (need_resume_) resume_stashed();
+  next_gate = (next_gate + 1) % std::max<size_t>(1, gates_.size());
+  return got;
+}
+
 void Task::run_inputs() {
   size_t next_gate = 0;
   auto all_ended = [&] {
@@ -220,20 +237,7 @@ void Task::run_inputs() {
   while (!all_ended()) {
     check_canceled();
     run_timers_and_mail();
-    if (unaligned_ && (priority_.load(std::memory_order_acquire) || aligned_timeout_due())) handle_priority();
-    bool got = false;
-    for (size_t i = 0; i < gates_.size() && !got; ++i) {
-      auto& g = gates_[(next_gate + i) % gates_.size()];
-      auto next = g.gate->poll();
-      if (next.buffer) {
-        if (unaligned_cp_) on_polled(next, g.first_channel + next.channel);
-        process_buffer(g, next.channel, std::move(next.buffer), 0);
-        got = true;
-      }
-    }
-    while (need_resume_) resume_stashed();
-    next_gate = (next_gate + 1) % std::max<size_t>(1, gates_.size());
-    if (got) {
+    if (process_next_buffer(next_gate)) {
       maybe_flush(buffer_timeout_.count() == 0);
     } else {
       maybe_flush(true);

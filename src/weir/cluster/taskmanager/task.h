@@ -140,6 +140,10 @@ class Task {
                                                        const network::RemoteInputOptions& remote);
   void run_source();
   void run_inputs();
+  //! One step of reading the inputs, shared by run_inputs() and await_final_checkpoint(): handles a due
+  //! priority event (unaligned checkpoints), processes the first buffer of the gates polled round-robin
+  //! from `next_gate` (advanced), and resumes stashed channels. False when no gate had a buffer.
+  bool process_next_buffer(size_t& next_gate);
   void finish_chain();
   void process_buffer(GateBinding& g, int channel, network::BufferPtr buf, uint32_t offset);
   void handle_frame(GateBinding& g, int channel, const uint8_t* frame, uint32_t len);

@@ -37,21 +37,11 @@ void Task::await_final_checkpoint() {
     return std::all_of(channel_states_.begin(), channel_states_.end(),
                        [](const ChannelState& c) { return c.ended; });
   };
+  size_t next_gate = 0;
   while (!(final_checkpoint_done_ && all_partitions_ended())) {
     check_canceled();
     mailbox_.drain();
-    if (unaligned_ && (priority_.load(std::memory_order_acquire) || aligned_timeout_due())) handle_priority();
-    bool got = false;
-    for (auto& g : gates_) {
-      auto next = g.gate->poll();
-      if (next.buffer) {
-        if (unaligned_cp_) on_polled(next, g.first_channel + next.channel);
-        process_buffer(g, next.channel, std::move(next.buffer), 0);
-        got = true;
-      }
-    }
-    while (need_resume_) resume_stashed();
-    if (!got) {
+    if (!process_next_buffer(next_gate)) {
       maybe_flush(true);
       runtime::run_batch_end_hooks();
       ScopedWait waiting(idle_);
