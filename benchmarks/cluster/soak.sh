@@ -47,7 +47,7 @@ restarts() { curl -s "http://$REST/jobs/$SOAK" | sed -n 's/.*"restarts":\([0-9]*
     "$WEIR" run -p 2 --jobmanager "$REST" "$target" --input "$DIR/words.txt" --output "$DIR/out-$i" \
       > "$DIR/short.log" 2>&1 || { echo "soak: short job $i failed: $(cat "$DIR/short.log")" >&2; exit 1; }
     rm -rf "$DIR/out-$i"
-    echo $i > "$DIR/jobs_done"
+    echo $i > "$DIR/jobs_done.tmp" && mv "$DIR/jobs_done.tmp" "$DIR/jobs_done"  # never read half-written
   done
 ) &
 SHORT_PID=$!

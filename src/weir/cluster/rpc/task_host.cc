@@ -2,10 +2,6 @@
 
 #include <algorithm>
 
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
-
 #include <fmt/format.h>
 
 #include "weir/cluster/rpc/job_planner.h"
@@ -186,22 +182,8 @@ std::optional<TaskCounters> TaskHost::task_counters(const weir::rpc::TaskAttempt
 void TaskHost::release_job(const std::string& job_id) {
   JobId job = parse_job_id(job_id);
   executor_->release_job(job.to_string());
-  std::shared_ptr<const graph::JobGraph> graph;  // dropped outside the lock (may unload a job library)
-  {
-    std::lock_guard lock(mu_);
-    if (auto it = graphs_.find(job); it != graphs_.end()) {
-      graph = std::move(it->second);
-      graphs_.erase(it);
-    }
-  }
-  graph.reset();
-#if defined(__GLIBC__)
-  // A job's tasks ran on threads of their own, and glibc gives each new thread one of up to 8 x cores malloc
-  // arenas; what the job freed stays in those arenas, so without this a TaskManager's resident memory creeps
-  // up job after job although nothing of the job is left (benchmarks/BENCHMARKS.md, "Soak"). Returns the
-  // free pages of every arena to the kernel, once per ended job.
-  malloc_trim(0);
-#endif
+  std::lock_guard lock(mu_);
+  graphs_.erase(job);
 }
 
 void TaskHost::shutdown() {
