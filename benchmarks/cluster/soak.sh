@@ -9,8 +9,11 @@
 # The JobManager keeps at most 20 ended jobs (jobstore.max-capacity=20; the rest become archived
 # summaries), as a long-running cluster would be configured. Every SAMPLE_S seconds it prints the resident
 # memory (VmRSS) and thread count of each process. At the end: the first sample after warm-up (WARM_JOBS
-# short jobs and WARM_RESTARTS restarts) against the last, and the growth in between.
-# Usage: benchmarks/cluster/soak.sh build/release/weir [SHORT_JOBS=400] [RESTARTS=1000]
+# short jobs and WARM_RESTARTS restarts) against the last, and the growth in between. Besides VmRSS it
+# prints RssAnon (heap, arenas and thread stacks; VmRSS minus it is mapped code and files).
+# TRIM=1 (needs gdb): at the end, every TaskManager calls glibc's malloc_trim(0) and is sampled again, which
+# tells memory a job left behind (still there) from free memory the allocator kept (gone after the trim).
+# Usage: [TRIM=1] benchmarks/cluster/soak.sh build/release/weir [SHORT_JOBS=400] [RESTARTS=1000]
 set -eu
 WEIR="$1"
 SHORT_JOBS="${2:-400}"
@@ -44,17 +47,18 @@ restarts() { curl -s "http://$REST/jobs/$SOAK" | sed -n 's/.*"restarts":\([0-9]*
     "$WEIR" run -p 2 --jobmanager "$REST" "$target" --input "$DIR/words.txt" --output "$DIR/out-$i" \
       > "$DIR/short.log" 2>&1 || { echo "soak: short job $i failed: $(cat "$DIR/short.log")" >&2; exit 1; }
     rm -rf "$DIR/out-$i"
-    echo $i > "$DIR/jobs_done"
+    echo $i > "$DIR/jobs_done.tmp" && mv "$DIR/jobs_done.tmp" "$DIR/jobs_done"  # never read half-written
   done
 ) &
 SHORT_PID=$!
 
-sample() {  # prints "rss_mb threads" for each process, JobManager first
+sample() {  # prints "rss_mb anon_mb threads" for each process, JobManager first
   for p in $PIDS; do
-    awk '/^VmRSS:/ {r=$2} /^Threads:/ {t=$2} END {printf " %7.1f %4d", r/1024, t}' "/proc/$p/status"
+    awk '/^VmRSS:/ {r=$2} /^RssAnon:/ {a=$2} /^Threads:/ {t=$2} END {printf " %6.1f %5.1f %3d", r/1024, a/1024, t}' \
+      "/proc/$p/status"
   done
 }
-echo "#   t_s  jobs restarts |  JM rss_mb thr |  TM1 rss_mb thr |  TM2 rss_mb thr"
+echo "#   t_s  jobs restarts | JM rss anon thr | TM1 rss anon thr | TM2 rss anon thr"
 START=$(date +%s)
 WARM=""
 LAST=""
@@ -73,9 +77,21 @@ done
 wait $SHORT_PID
 echo "warm-up: $WARM"
 echo "end:     $LAST"
-# Growth per process from warm-up to the end: the pairs of rss_mb and threads after the '|'.
-printf '%s\n%s\n' "${WARM#*|}" "${LAST#*|}" | awk '
-  NR == 1 { for (i = 1; i <= NF; i++) w[i] = $i }
-  NR == 2 { for (i = 1; i <= NF; i += 2)
-              printf "GROWTH %s rss_mb=%+.1f threads=%+d\n", (i == 1 ? "JobManager" : "TaskManager " (i - 1) / 2),
-                     $i - w[i], $(i + 1) - w[i + 1] }'
+# Growth per process from warm-up to `$1`: the triples of rss_mb, anon_mb and threads after the '|'.
+growth() {
+  printf '%s\n%s\n' "${WARM#*|}" "${1#*|}" | awk -v what="$2" '
+    NR == 1 { for (i = 1; i <= NF; i++) w[i] = $i }
+    NR == 2 { for (i = 1; i <= NF; i += 3)
+                printf "%s %s rss_mb=%+.1f anon_mb=%+.1f threads=%+d\n", what,
+                       (i == 1 ? "JobManager" : "TaskManager " (i - 1) / 3), $i - w[i], $(i + 1) - w[i + 1],
+                       $(i + 2) - w[i + 2] }'
+}
+growth "$LAST" GROWTH
+if [ "${TRIM:-0}" = 1 ]; then
+  for p in $(echo $PIDS | cut -d' ' -f2-); do
+    gdb -batch -p "$p" -ex 'call (int) malloc_trim(0)' >/dev/null 2>&1 || echo "soak: gdb could not trim $p" >&2
+  done
+  TRIMMED="$(printf "%6s %5s %8s |" - "$SHORT_JOBS" "${R:-0}")$(sample)"
+  echo "trimmed: $TRIMMED"
+  growth "$TRIMMED" "AFTER-TRIM"
+fi

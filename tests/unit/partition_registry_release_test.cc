@@ -60,5 +60,42 @@ TEST(PartitionRegistry, ARemoteSubscriptionOfAReleasedAttemptGetsNoChannel) {
   EXPECT_EQ(r.channel_unless_released({"x#1", 1, 0, 0}), nullptr);
 }
 
+// What a TaskManager remembers of a job's failed attempts goes when the job ends (is released as a whole):
+// after any number of jobs, each with failed attempts, the registry is back to its size before them (a
+// long-running cluster's TaskManagers stay flat under job churn). A job's release forgets only its own
+// attempts, and a new JobManager leader running the same job again gets channels for its attempts, whose
+// numbers start from 0 again.
+TEST(PartitionRegistry, AnEndedJobLeavesNothingBehind) {
+  PartitionRegistry r;
+  r.release_job("running#1");  // a failed attempt of a job that runs on
+  ASSERT_EQ(r.num_remembered_releases(), 1u);
+  for (int job = 0; job < 100; ++job) {
+    const std::string id = "job" + std::to_string(job);
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      r.channel({id + "#" + std::to_string(attempt), 1, 0, 0});
+      if (attempt < 2) r.release_job(id + "#" + std::to_string(attempt));  // attempts 0 and 1 failed
+    }
+    EXPECT_EQ(r.num_remembered_releases(), 3u);
+    r.release_job(id);  // the job ended
+    EXPECT_EQ(r.num_channels(id), 0u);
+    EXPECT_EQ(r.num_remembered_releases(), 1u) << "after job " << id;
+  }
+  EXPECT_EQ(r.channel_unless_released({"running#1", 1, 0, 0}), nullptr);  // still refused
+  EXPECT_NE(r.channel_unless_released({"job7#0", 1, 0, 0}), nullptr);     // the same job id, run again
+  // "job1" is a prefix of "job10".."job19" but not their job: releasing it again forgets none of theirs.
+  r.release_job("job10#0");
+  r.release_job("job1");
+  EXPECT_EQ(r.channel_unless_released({"job10#0", 1, 0, 0}), nullptr);
+  // The order of remembered releases lost the ended jobs' keys too: kRememberedReleases more releases
+  // forget exactly the oldest remembered ones.
+  for (size_t i = 0; i + 2 < PartitionRegistry::kRememberedReleases; ++i)
+    r.release_job("x#" + std::to_string(i));
+  EXPECT_EQ(r.num_remembered_releases(), PartitionRegistry::kRememberedReleases);
+  EXPECT_EQ(r.channel_unless_released({"running#1", 1, 0, 0}), nullptr);
+  r.release_job("y#1");
+  EXPECT_NE(r.channel_unless_released({"running#1", 1, 0, 0}), nullptr);  // the oldest, forgotten now
+  EXPECT_EQ(r.num_remembered_releases(), PartitionRegistry::kRememberedReleases);
+}
+
 }  // namespace
 }  // namespace weir::network

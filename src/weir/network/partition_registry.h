@@ -46,11 +46,14 @@ class PartitionRegistry {
   std::shared_ptr<LocalChannel> channel_unless_released(const ChannelId& id);
   //! Drops the channels of a job (every attempt, after it ended) or of one attempt ("<job>#<attempt>",
   //! once none of its tasks runs here): see job_key_matches. A released attempt key is remembered (the
-  //! last kRememberedReleases) for channel_unless_released; a job id is not (a new JobManager leader runs
-  //! the same job again, in attempts of its own).
+  //! last kRememberedReleases) for channel_unless_released until its job is released as a whole, which
+  //! forgets the job's attempt keys too: nothing of an ended job stays here, and a new JobManager leader
+  //! that runs the same job again, counting its attempts from the start, is not refused its channels.
   void release_job(const std::string& job);
   //! How many channels `job` (a job id or an attempt's key) has here.
   size_t num_channels(const std::string& job);
+  //! How many released attempt keys are remembered (at most kRememberedReleases).
+  size_t num_remembered_releases();
 
  private:
   std::mutex mu_;
