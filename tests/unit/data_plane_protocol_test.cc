@@ -611,5 +611,73 @@ TEST(DataPlaneProtocol, AProducerBreakingTheProtocolFailsTheConsumersChannelNami
   }
 }
 
+// Events travel without credit (the receiver allocates them): what the consumer has not taken yet is bounded
+// (RemoteInputOptions::max_unread_event_bytes), so a producer sending events without end cannot make the
+// receiving TaskManager queue them without bound. Within the bound events queue; the consumer taking one
+// makes room; one more beyond it is a protocol error that closes that connection only, logged naming the
+// peer.
+TEST(DataPlaneProtocol, EventsTheConsumerHasNotReadAreBounded) {
+  Cluster c;
+  RawProducer p;
+  const ChannelId id = cid(1, 1, 2, "job-5#0");
+  auto in = c.peer->remote_input(id, p.listener.address(),
+                                 {.credits = 2, .segment_size = 1024, .max_unread_event_bytes = 4000});
+  p.accept_subscription(id);
+  ASSERT_FALSE(::testing::Test::HasFatalFailure());
+  const std::string event = message(MessageType::kBuffer, p.stream, std::string(1000, 'e'));  // unpooled
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(p.socket->send(event));
+  ASSERT_TRUE(eventually([&] { return in->queued() == 4; }));
+  EXPECT_EQ(in->queued_unpooled_bytes(), 4000u);
+  bool more = false;
+  BufferPtr taken = in->pop(more);
+  ASSERT_TRUE(taken);
+  EXPECT_EQ(taken->size, 1000u);
+  EXPECT_EQ(in->queued_unpooled_bytes(), 3000u);
+  taken.reset();
+  ASSERT_TRUE(p.socket->send(event));  // fits again
+  ASSERT_TRUE(eventually([&] { return in->queued() == 4; }));
+  EXPECT_TRUE(in->failure().empty()) << in->failure();
+  c.expect_healthy();
+
+  ASSERT_TRUE(p.socket->send(event));  // 5000 bytes unread: refused
+  ASSERT_TRUE(eventually([&] { return !in->failure().empty(); }));
+  const std::string want =
+      "protocol error: an event of 1000 bytes on stream " + std::to_string(p.stream) +
+      " while 4000 bytes sent without credit are unread, more than the 4000 bytes allowed "
+      "for job job-5#0, edge 1, subtask 1 -> subtask 2";
+  EXPECT_NE(in->failure().find(want), std::string::npos) << in->failure();
+  EXPECT_EQ(in->queued(), 0u);  // a failed channel drops what it held
+  EXPECT_TRUE(p.socket->closed_by_peer(Clock::now() + kTimeout));
+  EXPECT_TRUE(
+      logged(*c.log, {"TaskManager " + p.listener.address(), "protocol error: an event of 1000 bytes"}));
+  c.expect_healthy();
+}
+
+// A subscription creates the channel when no producer task has asked for it yet (tasks start in any order).
+// If the subscription ends (cancelled, or its connection lost) before a task of this TaskManager claimed the
+// channel, the channel goes: subscriptions to attempts never deployed here, or to made-up channels, leave
+// nothing behind until their job ends. A channel a producer task claimed stays until its attempt is released.
+TEST(DataPlaneProtocol, ChannelsOnlyASubscriptionCreatedGoWhenItEnds) {
+  Cluster c;
+  auto s = c.hostile(cid(1, 0, 0, "job-7#0"));
+  ASSERT_TRUE(
+      s->send(message(MessageType::kSubscribe, 2, wire::encode_subscribe(cid(2, 0, 0, "job-7#0"), 2))));
+  ASSERT_TRUE(eventually([&] { return c.registry->num_channels("job-7#0") == 2; }));
+  auto claimed = c.registry->channel(cid(2, 0, 0, "job-7#0"));  // its producer task starts here
+  ASSERT_TRUE(s->send(message(MessageType::kCancel, 1, "") + message(MessageType::kCancel, 2, "")));
+  ASSERT_TRUE(eventually([&] { return c.registry->num_channels("job-7#0") == 1; }));
+  EXPECT_NE(claimed->failure().find("released the channel"), std::string::npos) << claimed->failure();
+
+  // A connection lost: the channels only its subscriptions created go with it.
+  for (int i = 0; i < 100; ++i)
+    ASSERT_TRUE(s->send(
+        message(MessageType::kSubscribe, 10 + i, wire::encode_subscribe(cid(i, 1, 2, "job-never#0"), 2))));
+  ASSERT_TRUE(eventually([&] { return c.registry->num_channels("job-never#0") == 100; }));
+  s.reset();
+  ASSERT_TRUE(eventually([&] { return c.registry->num_channels("job-never#0") == 0; }));
+  EXPECT_EQ(c.registry->num_channels("job-7#0"), 1u);
+  c.expect_healthy();
+}
+
 }  // namespace
 }  // namespace weir::network

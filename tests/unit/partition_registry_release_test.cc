@@ -97,5 +97,25 @@ TEST(PartitionRegistry, AnEndedJobLeavesNothingBehind) {
   EXPECT_EQ(r.num_remembered_releases(), PartitionRegistry::kRememberedReleases);
 }
 
+// A channel only a remote subscription created goes when that subscription ends; one a task of this process
+// asked for (before or after the subscription) stays until its attempt is released.
+TEST(PartitionRegistry, AChannelOnlyASubscriptionCreatedGoesWhenItEnds) {
+  PartitionRegistry r;
+  const ChannelId a{"job#1", 1, 0, 0}, b{"job#1", 2, 0, 0}, c{"job#1", 3, 0, 0};
+  auto subscribed = r.channel_unless_released(a);
+  EXPECT_FALSE(r.release_unclaimed(a, nullptr));  // not the channel the subscription was served
+  EXPECT_TRUE(r.release_unclaimed(a, subscribed.get()));
+  EXPECT_EQ(r.num_channels("job#1"), 0u);
+  EXPECT_FALSE(r.release_unclaimed(a, subscribed.get()));  // gone already
+
+  auto b_subscribed = r.channel_unless_released(b);
+  EXPECT_EQ(r.channel(b), b_subscribed);  // its producer task came
+  EXPECT_FALSE(r.release_unclaimed(b, b_subscribed.get()));
+  auto c_task = r.channel(c);
+  EXPECT_EQ(r.channel_unless_released(c), c_task);
+  EXPECT_FALSE(r.release_unclaimed(c, c_task.get()));
+  EXPECT_EQ(r.num_channels("job#1"), 2u);
+}
+
 }  // namespace
 }  // namespace weir::network

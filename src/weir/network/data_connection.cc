@@ -325,6 +325,17 @@ void DataConnection::on_message(std::string_view body) {
     case MessageType::kBuffer:
       // An event (unpooled on the sender), or data for a stream already released here.
       if (auto it = inbound_.find(stream); it != inbound_.end() && !(current_.flags & wire::kPooled)) {
+        // Sent without credit: bounded by what the consumer has not taken yet, checked before it is copied.
+        if (auto channel = it->second.channel.lock()) {
+          const uint64_t unread = channel->queued_unpooled_bytes();
+          if (unread + body.size() > it->second.max_unread_event_bytes) {
+            protocol_error(fmt::format(
+                "an event of {} bytes on stream {} while {} bytes sent without credit are unread, "
+                "more than the {} bytes allowed for {}",
+                body.size(), stream, unread, it->second.max_unread_event_bytes, describe(it->second.id)));
+            return;
+          }
+        }
         deliver(stream,
                 make_unpooled_buffer(body.data(), static_cast<uint32_t>(body.size()),
                                      current_.flags & wire::kPriority, current_.flags & wire::kFence));
@@ -372,6 +383,7 @@ void DataConnection::on_subscribe(uint32_t stream, std::string_view body) {
   }
   if (auto old = outbound_.find(stream); old != outbound_.end()) {  // the stream number subscribed again
     old->second->channel->detach_consumer();
+    owner_.subscription_ended(old->second->id, old->second->channel.get());
     outbound_.erase(old);
   }
   std::string refusal;
@@ -420,13 +432,14 @@ void DataConnection::drop_outbound(uint32_t stream, const std::string& why) {
   it->second->channel->detach_consumer();
   // A producer still writing (it should have ended with its job) fails instead of waiting forever.
   it->second->channel->fail(fmt::format("{} ({})", why, describe(it->second->id)));
+  owner_.subscription_ended(it->second->id, it->second->channel.get());
   outbound_.erase(it);
 }
 
 // ---- consumer side ----
 
 void DataConnection::subscribe(const ChannelId& id, std::shared_ptr<LocalChannel> channel,
-                               std::shared_ptr<BufferPool> pool) {
+                               std::shared_ptr<BufferPool> pool, uint64_t max_unread_event_bytes) {
   if (closed_) {
     channel->fail(
         fmt::format("no data connection to TaskManager {} for {}: {}", peer_, describe(id), close_reason_));
@@ -445,7 +458,7 @@ void DataConnection::subscribe(const ChannelId& id, std::shared_ptr<LocalChannel
             if (auto c = conn.lock()) c->credit_returned(stream, returned->exchange(0));
           });
       });
-  inbound_[stream] = {id, channel, pool};
+  inbound_[stream] = {id, channel, pool, max_unread_event_bytes};
   send(MessageType::kSubscribe, stream, 0, wire::encode_subscribe(id, credit));
 }
 
@@ -544,6 +557,7 @@ void DataConnection::close(const std::string& reason) {
     s->channel->detach_consumer();
     s->channel->fail(fmt::format("the consumer of {} at {} is gone (data connection lost: {})",
                                  describe(s->id), who, reason));
+    owner_.subscription_ended(s->id, s->channel.get());
   }
   outbound_.clear();
   // Buffers still queued for the socket go back to their pools (the write in flight, if any, completes

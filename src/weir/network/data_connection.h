@@ -40,6 +40,9 @@ class DataConnection : public std::enable_shared_from_this<DataConnection> {
     //! The producer-side channel a remote consumer subscribes to; null, with `refusal` saying why, when
     //! the subscription is refused.
     virtual std::shared_ptr<LocalChannel> producer_channel(const ChannelId& id, std::string& refusal) = 0;
+    //! The subscription to `id`, served from `channel`, ended (cancelled, re-subscribed or its connection
+    //! lost): the channel goes if no task of this TaskManager claimed it.
+    virtual void subscription_ended(const ChannelId& id, const LocalChannel* channel) = 0;
     //! An accepted connection said which data plane it comes from.
     virtual void on_hello(const std::shared_ptr<DataConnection>& c) = 0;
     virtual void on_closed(DataConnection* c) = 0;
@@ -55,9 +58,10 @@ class DataConnection : public std::enable_shared_from_this<DataConnection> {
   ~DataConnection();
 
   //! Consumer side: asks the peer for channel `id`, delivered into `channel` through `pool` (whose
-  //! size is the initial credit).
-  void subscribe(const ChannelId& id, std::shared_ptr<LocalChannel> channel,
-                 std::shared_ptr<BufferPool> pool);
+  //! size is the initial credit). More than `max_unread_event_bytes` sent without credit and not yet
+  //! taken by the consumer is a protocol error.
+  void subscribe(const ChannelId& id, std::shared_ptr<LocalChannel> channel, std::shared_ptr<BufferPool> pool,
+                 uint64_t max_unread_event_bytes);
   //! Drops every stream of the jobs whose key starts with `prefix`, telling the producers.
   void release_job(const std::string& prefix);
   //! Fails every channel on this connection with `reason` and closes the socket; idempotent.
@@ -75,6 +79,7 @@ class DataConnection : public std::enable_shared_from_this<DataConnection> {
     ChannelId id;
     std::weak_ptr<LocalChannel> channel;
     std::weak_ptr<BufferPool> pool;
+    uint64_t max_unread_event_bytes = 0;
   };
   class OutboundStream;
   struct OutMessage {

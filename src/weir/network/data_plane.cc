@@ -89,12 +89,12 @@ class DataPlane::Impl final : public DataConnection::Owner {
     auto channel = std::make_shared<LocalChannel>();
     auto pool = std::make_shared<BufferPool>(o.segment_size, std::max<uint32_t>(o.credits, 1));
     channel->hold_pool(pool);
-    asio::post(*io_, [this, id, producer, channel, pool] {
+    asio::post(*io_, [this, id, producer, channel, pool, max_unread = o.max_unread_event_bytes] {
       // A subscription racing with shutdown must not dial out and hold up the I/O thread's exit.
       if (stopped_)
         channel->fail(fmt::format("the data plane of TaskManager {} shut down ({})", address_, describe(id)));
       else
-        connection_to(producer)->subscribe(id, channel, pool);
+        connection_to(producer)->subscribe(id, channel, pool, max_unread);
     });
     return channel;
   }
@@ -120,6 +120,10 @@ class DataPlane::Impl final : public DataConnection::Owner {
       refusal =
           fmt::format("attempt {} ended at TaskManager {} and its channels were released", id.job, address_);
     return channel;
+  }
+
+  void subscription_ended(const ChannelId& id, const LocalChannel* channel) override {
+    registry_->release_unclaimed(id, channel);
   }
 
   void on_hello(const std::shared_ptr<DataConnection>& c) override {

@@ -36,6 +36,12 @@ struct RemoteInputOptions {
   uint32_t credits = 2;
   //! Size of each receive buffer; must hold the producer's largest buffer (taskmanager.memory.segment-size).
   uint32_t segment_size = 32 * 1024;
+  //! The most bytes the producer may have sent without credit (events, and the data an unaligned
+  //! checkpoint's barrier brings along) that this channel's consumer has not taken yet: a producer that
+  //! sends more is a protocol error, which closes its connection, so a peer cannot make this TaskManager
+  //! queue events without bound. Twice the largest message (wire::kMaxBody); a producer's whole pool
+  //! of default size is a few MiB.
+  uint64_t max_unread_event_bytes = 128u << 20;
 };
 
 class DataPlane {

@@ -7,6 +7,12 @@
 
 namespace weir::network {
 
+namespace {
+uint64_t unpooled_size(const Buffer& b) {
+  return b.pool ? 0 : b.size;
+}
+}  // namespace
+
 // The gate is notified with mu_ held: detach_consumer() takes mu_ too, so the consumer cannot
 // destroy its InputGate between reading gate_ and calling it. Lock order: channel, then gate.
 void LocalChannel::push(BufferPtr buffer) {
@@ -18,6 +24,7 @@ void LocalChannel::push(BufferPtr buffer) {
     throw WeirError(why);
   }
   const bool priority = buffer->priority;
+  unpooled_bytes_ += unpooled_size(*buffer);
   queue_.push_back({std::move(buffer), -1});
   if (priority) ++priority_queued_;
   if (!gate_) return;
@@ -27,6 +34,7 @@ void LocalChannel::push(BufferPtr buffer) {
 
 void LocalChannel::push_front(BufferPtr buffer) {
   std::lock_guard lock(mu_);
+  unpooled_bytes_ += unpooled_size(*buffer);
   queue_.push_front({std::move(buffer), -1});
   if (gate_) gate_->notify_available(channel_index_);
 }
@@ -41,6 +49,7 @@ BufferPtr LocalChannel::pop(bool& more, int64_t* copied_for) {
   Entry e = std::move(queue_.front());
   queue_.pop_front();
   if (e.buffer->priority) --priority_queued_;
+  unpooled_bytes_ -= unpooled_size(*e.buffer);
   more = !queue_.empty();
   if (copied_for) *copied_for = e.copied_for;
   return std::move(e.buffer);
@@ -57,6 +66,7 @@ BufferPtr LocalChannel::pop_for_send(bool has_credit, bool& more) {
   Entry e = std::move(queue_.front());
   queue_.pop_front();
   if (e.buffer->priority) --priority_queued_;
+  unpooled_bytes_ -= unpooled_size(*e.buffer);
   more = !queue_.empty();
   return std::move(e.buffer);
 }
@@ -77,6 +87,7 @@ void LocalChannel::fail(const std::string& reason) {
     failure_ = reason.empty() ? "channel failed" : reason;
     dropped.swap(queue_);
     priority_queued_ = 0;
+    unpooled_bytes_ = 0;
     if (gate_) gate_->notify_available(channel_index_);
   }
   // `dropped` returns its buffers to their pools here, outside mu_: that unblocks a producer waiting
@@ -103,6 +114,11 @@ size_t LocalChannel::queued() const {
   return queue_.size();
 }
 
+uint64_t LocalChannel::queued_unpooled_bytes() const {
+  std::lock_guard lock(mu_);
+  return unpooled_bytes_;
+}
+
 bool LocalChannel::peek_priority(std::string* frame_payload) const {
   std::lock_guard lock(mu_);
   if (priority_queued_ == 0) return false;
@@ -124,6 +140,7 @@ BufferPtr LocalChannel::take_priority(int64_t checkpoint, std::string& out) {
       BufferPtr b = std::move(it->buffer);
       queue_.erase(it);
       --priority_queued_;
+      unpooled_bytes_ -= unpooled_size(*b);
       return b;
     }
     if (it->buffer->fence) fenced = true;

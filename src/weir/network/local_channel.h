@@ -44,6 +44,9 @@ class LocalChannel {
   //! Keeps the producer's pool alive while buffers from it may still be queued here.
   void hold_pool(std::shared_ptr<BufferPool> pool);
   size_t queued() const;
+  //! Bytes of the unpooled buffers queued (events, and data a priority barrier brought along): what a
+  //! remote producer sent without credit and the consumer has not taken yet.
+  uint64_t queued_unpooled_bytes() const;
   //! Fails the channel (any thread): drops what is queued, wakes the consumer, and makes the next
   //! push() and pop() throw WeirError(`reason`). The first reason stays.
   void fail(const std::string& reason);
@@ -69,6 +72,7 @@ class LocalChannel {
   mutable std::mutex mu_;
   std::deque<Entry> queue_;
   int priority_queued_ = 0;
+  uint64_t unpooled_bytes_ = 0;  // of the unpooled buffers in queue_
   ChannelListener* gate_ = nullptr;
   std::string failure_;
   int channel_index_ = -1;

@@ -12,17 +12,26 @@ std::string describe(const ChannelId& id) {
 
 std::shared_ptr<LocalChannel> PartitionRegistry::channel(const ChannelId& id) {
   std::lock_guard lock(mu_);
-  auto& c = channels_[id];
-  if (!c) c = std::make_shared<LocalChannel>();
-  return c;
+  auto& e = channels_[id];
+  if (!e.channel) e.channel = std::make_shared<LocalChannel>();
+  e.claimed = true;
+  return e.channel;
 }
 
 std::shared_ptr<LocalChannel> PartitionRegistry::channel_unless_released(const ChannelId& id) {
   std::lock_guard lock(mu_);
   if (released_.count(id.job)) return nullptr;
-  auto& c = channels_[id];
-  if (!c) c = std::make_shared<LocalChannel>();
-  return c;
+  auto& e = channels_[id];
+  if (!e.channel) e.channel = std::make_shared<LocalChannel>();
+  return e.channel;
+}
+
+bool PartitionRegistry::release_unclaimed(const ChannelId& id, const LocalChannel* channel) {
+  std::lock_guard lock(mu_);
+  auto it = channels_.find(id);
+  if (it == channels_.end() || it->second.claimed || it->second.channel.get() != channel) return false;
+  channels_.erase(it);
+  return true;
 }
 
 void PartitionRegistry::release_job(const std::string& job) {

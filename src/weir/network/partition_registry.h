@@ -39,11 +39,19 @@ class PartitionRegistry {
   //! How many released attempt keys are remembered (oldest forgotten first).
   static constexpr size_t kRememberedReleases = 4096;
 
+  //! The channel of a producer or a consumer task of this process (which claims it: it stays until its
+  //! attempt or job is released).
   std::shared_ptr<LocalChannel> channel(const ChannelId& id);
   //! The channel for a remote consumer's subscription: null when `id`'s attempt was released here (its
   //! tasks failed or were canceled), so that a late subscription of that attempt neither recreates its
-  //! channels, which nothing would release again, nor waits for a producer that is gone.
+  //! channels, which nothing would release again, nor waits for a producer that is gone. A channel it
+  //! creates is unclaimed until a task of this process asks for it (channel()).
   std::shared_ptr<LocalChannel> channel_unless_released(const ChannelId& id);
+  //! A remote consumer's subscription to `id` (served from `channel`) ended: its stream was cancelled or its
+  //! connection lost. If no task of this process claimed the channel, it goes: a subscription to an attempt
+  //! never deployed here (or a peer subscribing to made-up channels) leaves nothing behind until the job
+  //! ends. Returns whether it was dropped.
+  bool release_unclaimed(const ChannelId& id, const LocalChannel* channel);
   //! Drops the channels of a job (every attempt, after it ended) or of one attempt ("<job>#<attempt>",
   //! once none of its tasks runs here): see job_key_matches. A released attempt key is remembered (the
   //! last kRememberedReleases) for channel_unless_released until its job is released as a whole, which
@@ -57,7 +65,11 @@ class PartitionRegistry {
 
  private:
   std::mutex mu_;
-  std::map<ChannelId, std::shared_ptr<LocalChannel>> channels_;
+  struct Entry {
+    std::shared_ptr<LocalChannel> channel;
+    bool claimed = false;  // a task of this process asked for it
+  };
+  std::map<ChannelId, Entry> channels_;
   std::set<std::string> released_;          // attempt keys
   std::deque<std::string> released_order_;  // oldest first
 };

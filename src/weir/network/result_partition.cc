@@ -3,7 +3,12 @@
 #include <cstring>
 #include <string>
 
+#include "weir/network/data_wire_format.h"
+
 namespace weir::network {
+
+static_assert(kFrameHeaderSize + kMaxEventFrameLength <= wire::kMaxBody,
+              "an event's buffer must fit in one data-plane message");
 
 ResultPartition::ResultPartition(std::shared_ptr<BufferPool> pool,
                                  std::vector<std::shared_ptr<LocalChannel>> channels,
@@ -32,6 +37,8 @@ void ResultPartition::copy_into(Subpartition& s, const uint8_t* data, size_t n) 
 }
 
 void ResultPartition::write(int sub, ElementKind kind, std::string_view payload) {
+  check_frame_to_write(payload.size(), kMaxFrameLength,
+                       kind == ElementKind::kRecord ? "a record" : "an element");
   Subpartition& s = subs_[sub];
   uint8_t header[kFrameHeaderSize + 1];
   uint32_t len = static_cast<uint32_t>(payload.size() + 1);
@@ -57,6 +64,7 @@ void ResultPartition::broadcast(ElementKind kind, std::string_view payload) {
 }
 
 void ResultPartition::broadcast_event(ElementKind kind, std::string_view payload, bool priority, bool fence) {
+  check_frame_to_write(payload.size(), kMaxEventFrameLength, "an event");
   std::string frame(kFrameHeaderSize + 1 + payload.size(), '\0');
   uint32_t len = static_cast<uint32_t>(payload.size() + 1);
   std::memcpy(frame.data(), &len, 4);

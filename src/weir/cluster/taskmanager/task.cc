@@ -258,6 +258,9 @@ void Task::process_buffer(GateBinding& g, int channel, network::BufferPtr buf, u
   auto stash_rest = [&] {
     if (p < end) cs.stash.emplace_back(std::move(buf), static_cast<uint32_t>(p - b.data));
   };
+  // A frame may span buffers and is reassembled in cs.partial: its announced length is checked before
+  // the reassembly grows (element_kind.h, kMaxFrameLength).
+  auto where = [&] { return fmt::format("input channel {} of '{}'", g.first_channel + channel, name_); };
   if (!cs.partial.empty()) {
     // Complete a frame that began in an earlier buffer.
     if (cs.partial.size() < network::kFrameHeaderSize) {
@@ -266,8 +269,7 @@ void Task::process_buffer(GateBinding& g, int channel, network::BufferPtr buf, u
       p += take;
       if (cs.partial.size() < network::kFrameHeaderSize) return;
     }
-    uint32_t len;
-    std::memcpy(&len, cs.partial.data(), 4);
+    const uint32_t len = network::read_frame_length(cs.partial.data(), where);
     size_t want = network::kFrameHeaderSize + len - cs.partial.size();
     size_t take = std::min<size_t>(want, end - p);
     cs.partial.append(reinterpret_cast<const char*>(p), take);
@@ -284,8 +286,7 @@ void Task::process_buffer(GateBinding& g, int channel, network::BufferPtr buf, u
       cs.partial.assign(reinterpret_cast<const char*>(p), end - p);
       return;
     }
-    uint32_t len;
-    std::memcpy(&len, p, 4);
+    const uint32_t len = network::read_frame_length(p, where);
     if (static_cast<size_t>(end - p) < network::kFrameHeaderSize + len) {
       cs.partial.assign(reinterpret_cast<const char*>(p), end - p);
       return;
