@@ -2,11 +2,6 @@
 // a JobManagerServer with its REST API (the routes `weir jobmanager` serves) and a TaskManagerRunner, over
 // gRPC and HTTP on loopback. The program is tests/jobs/remote_job.h; the cluster builds the job from the
 // job library made of the same main (tests/jobs/remote_job.cc). The expected output is computed here.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -17,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "../jobs/remote_job.h"
+#include "../support/loopback.h"
 #include "it_support.h"
 #include "weir/client/remote_environment.h"
 #include "weir/client/rest_client.h"
@@ -186,23 +182,6 @@ TEST_F(RemoteEnvironment, AProgramThatBuildsAnotherJobThanItsLibraryIsRefusedNam
   EXPECT_TRUE(jobs.body["jobs"].empty()) << jobs.text;  // nothing was started
 }
 
-// A port nothing listens on: a socket bound but not listening refuses connections.
-struct ClosedPort {
-  ClosedPort() {
-    fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    port = ntohs(a.sin_port);
-  }
-  ~ClosedPort() { ::close(fd); }
-  int fd = -1;
-  int port = 0;
-};
-
 TEST_F(RemoteEnvironment, BadAddressesLibrariesAndUnreachableJobManagersAreNamed) {
   auto message = [](auto&& f) -> std::string {
     try {
@@ -224,7 +203,7 @@ TEST_F(RemoteEnvironment, BadAddressesLibrariesAndUnreachableJobManagersAreNamed
   std::string m = message([&] { missing->execute("j"); });
   EXPECT_NE(m.find("missing.so' cannot be read"), std::string::npos) << m;
 
-  ClosedPort closed;
+  testing::ClosedPort closed;
   auto unreachable = create_remote_environment("127.0.0.1", closed.port, WEIR_REMOTE_JOB_LIBRARY);
   unreachable->from_sequence(1, 3).print();
   m = message([&] { unreachable->execute("j"); });

@@ -30,19 +30,15 @@
 #include <thread>
 #include <vector>
 
+#include "loopback.h"
+
 namespace weir::testing {
 
 //! A TCP port on 127.0.0.1 that was free a moment ago (bound, read, released).
 inline int free_loopback_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
+  int port = 0;
+  ::close(bind_loopback_socket(&port));
+  return port;
 }
 
 //! True when an HTTP request to 127.0.0.1:`port` gets a status line back.

@@ -118,6 +118,9 @@ void configure(const Configuration& conf) {
     if (conf.contains(option.key()))
       r.levels[option.key().substr(std::string("log.level.").size())] = level_of(conf.get_string(option));
   if (file) file->set_pattern(kPattern);
+  // A logger sets its pattern on the sinks it has when it is created: one created while log.stderr was
+  // false never set it on the stderr sink.
+  r.stderr_sink->set_pattern(kPattern);
   auto replace_file = [&](std::vector<spdlog::sink_ptr>& sinks) {
     if (r.file) std::erase(sinks, r.file);
     std::erase(sinks, r.stderr_sink);
