@@ -6,8 +6,8 @@
 #include "py_operators.h"
 #include "py_windows.h"
 #include "weir/api/job_plan.h"
-#include "weir/cluster/minicluster/mini_cluster.h"
 #include "weir/api/windowed_stream.h"
+#include "weir/cluster/minicluster/mini_cluster.h"
 #include "weir/common/error.h"
 
 namespace weir::python {

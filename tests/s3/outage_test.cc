@@ -19,8 +19,8 @@
 #include "support/jvm_process.h"
 #include "support/s3_server.h"
 #include "weir/checkpoint/checkpoint_storage.h"
-#include "weir/fs/file_system.h"
 #include "weir/cluster/minicluster/mini_cluster.h"  // job_master(), mini_cluster(): engine internals
+#include "weir/fs/file_system.h"
 #include "weir/weir.h"
 
 namespace weir {

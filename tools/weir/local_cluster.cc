@@ -165,8 +165,7 @@ template <typename Ready>
 void wait_ready(const char* what, pid_t pid, const fs::path& log, std::chrono::seconds limit, Ready ready) {
   auto deadline = Clock::now() + limit;
   while (!ready()) {
-    if (!alive(pid))
-      throw WeirError(fmt::format("the {} exited while starting; {}", what, quote_logs(log)));
+    if (!alive(pid)) throw WeirError(fmt::format("the {} exited while starting; {}", what, quote_logs(log)));
     if (Clock::now() > deadline)
       throw WeirError(
           fmt::format("the {} did not become ready within {} s; see {}", what, limit.count(), log.string()));

@@ -167,9 +167,10 @@ JobClient StreamExecutionEnvironment::execute_async(const std::string& job_name)
 
 const cluster::JobMaster& JobClient::job_master() const {
   if (const cluster::JobMaster* jm = job_->job_master()) return *jm;
-  throw WeirError(fmt::format("job {} runs on {}: its JobMaster is in that JobManager (its REST API has "
-                              "the job's restarts, failures and checkpoints)",
-                              job_->job_id().to_string(), job_->where()));
+  throw WeirError(
+      fmt::format("job {} runs on {}: its JobMaster is in that JobManager (its REST API has "
+                  "the job's restarts, failures and checkpoints)",
+                  job_->job_id().to_string(), job_->where()));
 }
 
 JobExecutionResult StreamExecutionEnvironment::execute(const std::string& job_name) {

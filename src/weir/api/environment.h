@@ -12,9 +12,9 @@
 #include "weir/api/checkpoint_config.h"
 #include "weir/api/pipeline_executor.h"
 #include "weir/checkpoint/savepoint_disposal.h"
-#include "weir/common/time.h"
 #include "weir/common/config.h"
 #include "weir/common/config_options.h"
+#include "weir/common/time.h"
 #include "weir/graph/job_graph.h"
 #include "weir/graph/stream_graph.h"
 

@@ -11,8 +11,8 @@
 #include <fmt/format.h>
 
 #include "weir/api/environment.h"
-#include "weir/common/task_failure_injector.h"
 #include "weir/cluster/minicluster/mini_cluster.h"
+#include "weir/common/task_failure_injector.h"
 #include "weir/connectors/nexmark/generator.h"
 #include "weir/nexmark/queries.h"
 

@@ -2,7 +2,8 @@
 // Job submission over REST, what `weir run` and `weir nexmark --jobmanager` call (Flink's CLI submits
 // through the REST API too):
 //   POST /jobs  body {"kind": "builtin" | "library", "name": "...", "blob-key": "...",
-//                     "args": ["..."], "config": {"key": "value"}, "expected-plan": "..."}  ->  {"jobid": "..."}
+//                     "args": ["..."], "config": {"key": "value"}, "expected-plan": "..."}
+//               ->  {"jobid": "..."}
 //   ("expected-plan", from a remote environment: the submitting program's JobGraph::describe(); the job is
 //   refused, naming the first differing line, when the plan built from the spec differs)
 //   POST /jars/upload?name=FILE  body: the job library's bytes  ->  {"blob-key": "...", "filename": "..."}
