@@ -2,6 +2,8 @@
 
 #include <map>
 #include <mutex>
+#include <sstream>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -50,26 +52,24 @@ Configuration spec_configuration(const weir::rpc::JobSpec& spec) {
 void check_expected_plan(const weir::rpc::JobSpec& spec, const graph::JobGraph& jg) {
   const std::string planned = jg.describe();
   if (planned == spec.expected_plan()) return;
-  // The first line that differs (a missing line reads as "nothing").
-  auto line_at = [](const std::string& text, size_t n) -> std::string {
-    size_t begin = 0;
-    for (size_t i = 0; i < n; ++i) {
-      begin = text.find('\n', begin);
-      if (begin == std::string::npos) return "nothing";
-      ++begin;
-    }
-    if (begin >= text.size()) return "nothing";
-    size_t end = text.find('\n', begin);
-    return "'" + text.substr(begin, end == std::string::npos ? std::string::npos : end - begin) + "'";
+  auto lines_of = [](const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
   };
-  size_t line = 0;
-  while (line_at(planned, line) == line_at(spec.expected_plan(), line)) ++line;
+  const std::vector<std::string> program = lines_of(spec.expected_plan()), library = lines_of(planned);
+  // The first line that differs; a missing line reads as "nothing".
+  size_t i = 0;
+  while (i < program.size() && i < library.size() && program[i] == library[i]) ++i;
+  auto quoted = [i](const std::vector<std::string>& lines) {
+    return i < lines.size() ? "'" + lines[i] + "'" : std::string("nothing");
+  };
   throw WeirError(fmt::format(
       "'{}' builds another job than the program that submitted it: line {} of the plan is {} in the "
-      "program and {} in the library. The program and its job library must build the same pipeline from the "
-      "same "
-      "arguments and configuration (docs/jobs.md, \"Submitting from a program\")",
-      spec.name(), line + 1, line_at(spec.expected_plan(), line), line_at(planned, line)));
+      "program and {} in the library. The program and its job library must build the same pipeline from "
+      "the same arguments and configuration (docs/jobs.md, \"Submitting from a program\")",
+      spec.name(), i + 1, quoted(program), quoted(library)));
 }
 
 std::shared_ptr<const graph::JobGraph> plan_job(const weir::rpc::JobSpec& spec,
