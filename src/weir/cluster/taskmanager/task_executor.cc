@@ -13,6 +13,7 @@
 #include "weir/cluster/taskmanager/task_options.h"
 #include "weir/common/error.h"
 #include "weir/common/log.h"
+#include "weir/common/thread_name.h"
 
 namespace weir::cluster {
 
@@ -68,7 +69,10 @@ TaskExecutor::TaskExecutor(NodeId id, int slots, std::shared_ptr<network::Partit
       data_plane_(std::move(data_plane)),
       local_state_(std::make_unique<checkpoint::LocalStateStore>(
           own_local_state_dirs(std::move(local_state_dirs), id))) {
-  reaper_ = std::thread([this] { reap_loop(); });
+  reaper_ = std::thread([this] {
+    set_thread_name("tm-reaper");
+    reap_loop();
+  });
 }
 
 TaskExecutor::~TaskExecutor() {
@@ -76,33 +80,31 @@ TaskExecutor::~TaskExecutor() {
 }
 
 void TaskExecutor::submit_task(TaskDeploymentDescriptor tdd, std::shared_ptr<JobMasterGateway> job_master) {
-  {
-    // A new leading JobManager recovers a job under the same id and counts attempts from the start again, so
-    // its first deployment can name a task that the former leader deployed here and that is still being
-    // canceled. Replacing it in tasks_ would destroy a running Task (and let the reaper take the new one
-    // for it); refused instead, the deployment fails and the JobMaster redeploys as the next attempt.
-    std::lock_guard lock(mu_);
-    ExecutionAttemptId id{tdd.job, tdd.attempt, tdd.vertex, tdd.subtask};
-    if (shutting_down_)
-      throw WeirError(
-          fmt::format("the TaskManager is shutting down: subtask {} of vertex {} of job {} is not "
-                      "deployed here",
-                      tdd.subtask, tdd.vertex, tdd.job.to_string()));
-    if (tasks_.count(id))
-      throw WeirError(
-          fmt::format("attempt {} of subtask {} of vertex {} of job {} is still running here (deployed "
-                      "by a former JobManager, being canceled): deploy a new attempt",
-                      tdd.attempt, tdd.subtask, tdd.vertex, tdd.job.to_string()));
-  }
+  const ExecutionAttemptId id{tdd.job, tdd.attempt, tdd.vertex, tdd.subtask};
   auto gw = std::make_shared<ReportingGateway>(this, std::move(job_master));
   auto task = std::make_unique<Task>(std::move(tdd), registry_.get(), gw, data_plane_.get(),
                                      TaskServices{local_state_.get(), &restore_counters_});
+  // Checked, registered and started under one lock. shutdown() cancels what is in tasks_, so a task added
+  // after it looked would run on unseen. The reaper reaches a task only through tasks_, so only after
+  // start() stored its thread (a task started after unlocking could end, be joined before its std::thread
+  // was stored, and be destroyed during the store: std::terminate).
+  std::lock_guard lock(mu_);
+  if (shutting_down_)
+    throw WeirError(fmt::format(
+        "the TaskManager is shutting down: subtask {} of vertex {} of job {} is not deployed here",
+        id.subtask, id.vertex, id.job.to_string()));
+  // A new leading JobManager recovers a job under the same id and counts attempts from the start again, so
+  // its first deployment can name a task that the former leader deployed here and that is still being
+  // canceled. Replacing it in tasks_ would destroy a running Task (and let the reaper take the new one for
+  // it); refused instead, the deployment fails and the JobMaster redeploys as the next attempt.
+  if (tasks_.count(id))
+    throw WeirError(
+        fmt::format("attempt {} of subtask {} of vertex {} of job {} is still running here (deployed by a "
+                    "former JobManager, being canceled): deploy a new attempt",
+                    id.attempt, id.subtask, id.vertex, id.job.to_string()));
   Task* raw = task.get();
-  {
-    std::lock_guard lock(mu_);
-    gateways_[raw->id()] = std::move(gw);
-    tasks_[raw->id()] = std::move(task);
-  }
+  gateways_[id] = std::move(gw);
+  tasks_[id] = std::move(task);
   raw->start();
 }
 
