@@ -16,6 +16,7 @@
 #include "local_cluster.h"
 #include "nexmark_commands.h"
 #include "run_command.h"
+#include "weir/common/crash_report.h"
 #include "weir/nexmark/kafka/nexmark_kafka.h"
 #include "weir/weir.h"
 
@@ -33,6 +34,8 @@ int list_config() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A crash names the process (`weir taskmanager`, ...), the thread and its stack on stderr (NAME.out).
+  weir::install_crash_report(argc > 1 ? fmt::format("weir {}", argv[1]) : std::string("weir"));
   weir::cli::register_builtin_jobs();
   weir::nexmark::install_nexmark_kafka();  // kafka: sources and sinks of Nexmark queries, also in job
                                            // libraries

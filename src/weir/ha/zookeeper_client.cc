@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "weir/common/log.h"
+#include "weir/common/thread_name.h"
 
 namespace weir::ha {
 
@@ -341,7 +342,10 @@ std::unique_ptr<ZooKeeperClient> ZooKeeperClient::connect(const ZooKeeperClientS
   auto impl = std::make_unique<Impl>(settings);
   Impl* i = impl.get();
   i->open_handle();
-  i->event_thread = std::thread([i] { i->run_events(); });
+  i->event_thread = std::thread([i] {
+    set_thread_name("zk-events");
+    i->run_events();
+  });
   i->event_thread_id = i->event_thread.get_id();
   std::unique_ptr<ZooKeeperClient> client(new ZooKeeperClient(std::move(impl)));
   std::unique_lock l(i->mu);

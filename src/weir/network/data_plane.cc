@@ -8,6 +8,7 @@
 
 #include "weir/common/error.h"
 #include "weir/common/log.h"
+#include "weir/common/thread_name.h"
 #include "weir/network/data_connection.h"
 
 namespace weir::network {
@@ -42,6 +43,7 @@ class DataPlane::Impl final : public DataConnection::Owner {
                std::to_string(acceptor_.local_endpoint().port());
     accept_next();
     thread_ = std::thread([io = io_] {
+      set_thread_name("data-plane-io");
       // A handler that throws unwinds run(); the connection it served is left to its timeouts and the
       // I/O thread runs on for every other one (asio allows run() again after an exception).
       for (;;) {
@@ -122,6 +124,7 @@ class DataPlane::Impl final : public DataConnection::Owner {
     return channel;
   }
 
+  size_t max_streams_per_connection() const override { return options_.max_streams_per_connection; }
   void subscription_ended(const ChannelId& id, const LocalChannel* channel) override {
     registry_->release_unclaimed(id, channel);
   }

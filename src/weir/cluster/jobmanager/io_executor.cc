@@ -1,11 +1,16 @@
 #include "weir/cluster/jobmanager/io_executor.h"
 
 #include "weir/common/log.h"
+#include "weir/common/thread_name.h"
 
 namespace weir::cluster {
 
 IoExecutor::IoExecutor(int threads) : state_(std::make_shared<State>()) {
-  for (int i = 0; i < std::max(threads, 1); ++i) threads_.emplace_back([s = state_] { run(*s); });
+  for (int i = 0; i < std::max(threads, 1); ++i)
+    threads_.emplace_back([s = state_] {
+      set_thread_name("jm-io");
+      run(*s);
+    });
 }
 
 IoExecutor::~IoExecutor() {

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "weir/common/log.h"
+#include "weir/common/thread_name.h"
 
 namespace weir::cluster {
 
@@ -23,7 +24,10 @@ class TimerThread {
  public:
   using Clock = std::chrono::steady_clock;
   TimerThread() : state_(std::make_shared<State>()) {
-    thread_ = std::thread([s = state_] { run(*s); });
+    thread_ = std::thread([s = state_] {
+      set_thread_name("jm-timer");
+      run(*s);
+    });
   }
   ~TimerThread() { stop(); }
   TimerThread(const TimerThread&) = delete;

@@ -7,6 +7,7 @@
 
 #include "weir/cluster/rest/rest_request.h"
 #include "weir/common/ids.h"
+#include "weir/common/thread_name.h"
 #include "weir/common/time.h"
 
 namespace weir::cluster::rest {
@@ -34,6 +35,7 @@ void AsyncOperations::spawn_locked(std::function<void()> f) {
   }
   auto done = std::make_shared<std::atomic<bool>>(false);
   waiters_.push_back(Waiter{std::thread([f = std::move(f), done] {
+                              set_thread_name("rest-operation");
                               f();
                               done->store(true);
                             }),

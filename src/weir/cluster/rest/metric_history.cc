@@ -2,13 +2,18 @@
 
 #include <set>
 
+#include "weir/common/thread_name.h"
 #include "weir/common/time.h"
 
 namespace weir::cluster::rest {
 
 MetricHistory::MetricHistory(Dispatcher* dispatcher, std::chrono::milliseconds interval, size_t capacity)
     : dispatcher_(dispatcher), interval_(interval), capacity_(capacity) {
-  if (dispatcher_) thread_ = std::thread([this] { run(); });
+  if (dispatcher_)
+    thread_ = std::thread([this] {
+      set_thread_name("rest-metrics");
+      run();
+    });
 }
 
 MetricHistory::~MetricHistory() {

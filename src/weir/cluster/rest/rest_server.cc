@@ -12,6 +12,7 @@
 #include <httplib.h>
 
 #include "weir/common/error.h"
+#include "weir/common/thread_name.h"
 
 namespace weir::cluster::rest {
 
@@ -169,6 +170,7 @@ void RestServer::start(const std::string& host, int port, const std::string& key
   address_ = fmt::format("{}:{}", host, bound);
   auto returned = std::make_shared<std::atomic<bool>>(false);
   accept_thread_ = std::thread([this, returned] {
+    set_thread_name("rest-accept");
     http_->listen_after_bind();
     returned->store(true);
   });

@@ -16,6 +16,7 @@
 #include "weir/cluster/rpc/proto_convert.h"
 #include "weir/cluster/rpc/rpc_log.h"
 #include "weir/common/error.h"
+#include "weir/common/thread_name.h"
 
 namespace weir::cluster::rpc {
 
@@ -298,7 +299,10 @@ JobManagerServer::JobManagerServer(const Configuration& conf, std::string id, Jo
   log_line(kRole,
            fmt::format("JobManager {} listening on {} (heartbeat.interval={} ms, heartbeat.timeout={} ms)",
                        id_, address_, heartbeat_.interval.count(), heartbeat_.timeout.count()));
-  monitor_ = std::thread([this] { monitor_loop(); });
+  monitor_ = std::thread([this] {
+    set_thread_name("jm-heartbeats");
+    monitor_loop();
+  });
 }
 
 JobManagerServer::~JobManagerServer() {

@@ -12,6 +12,7 @@
 #include "weir/cluster/taskmanager/task_manager_memory.h"
 #include "weir/common/config_options.h"
 #include "weir/common/error.h"
+#include "weir/common/thread_name.h"
 
 namespace weir::cluster::rpc {
 
@@ -242,7 +243,10 @@ void TaskManagerRunner::start() {
            fmt::format("TaskManager {} rpc={} data_port={} slots={}; registering at the JobManager at {}",
                        id_, rpc_address_, data_port_, num_slots_,
                        follow_leader_ ? std::string("the leader (ZooKeeper)") : job_manager_address_));
-  connection_ = std::thread([this] { connection_loop(); });
+  connection_ = std::thread([this] {
+    set_thread_name("tm-connection");
+    connection_loop();
+  });
 }
 
 bool TaskManagerRunner::wait_or_stop(std::chrono::milliseconds d) {

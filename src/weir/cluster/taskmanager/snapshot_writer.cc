@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "weir/common/log.h"
+#include "weir/common/thread_name.h"
 
 namespace weir::cluster {
 
@@ -10,7 +11,11 @@ bool SnapshotWriter::post(std::function<void()> job) {
   {
     std::lock_guard lock(mu_);
     if (stopping_) return false;
-    if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+    if (!thread_.joinable())
+      thread_ = std::thread([this] {
+        set_thread_name("task-snapshots");
+        run();
+      });
     queue_.push_back(std::move(job));
   }
   cv_.notify_one();

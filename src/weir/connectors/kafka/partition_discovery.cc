@@ -1,13 +1,17 @@
 #include "weir/connectors/kafka/partition_discovery.h"
 
 #include "weir/common/log.h"
+#include "weir/common/thread_name.h"
 
 namespace weir::kafka {
 
 PartitionDiscovery::PartitionDiscovery(std::function<Listing()> list, std::chrono::milliseconds first_delay,
                                        std::chrono::milliseconds interval)
     : list_(std::move(list)), interval_(interval) {
-  thread_ = std::thread([this, first_delay] { run(first_delay); });
+  thread_ = std::thread([this, first_delay] {
+    set_thread_name("kafka-discover");
+    run(first_delay);
+  });
 }
 
 PartitionDiscovery::~PartitionDiscovery() {

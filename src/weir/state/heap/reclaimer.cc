@@ -1,4 +1,5 @@
 #include "weir/state/heap/reclaimer.h"
+#include "weir/common/thread_name.h"
 
 #include <condition_variable>
 #include <cstdint>
@@ -28,7 +29,11 @@ class Reclaimer {
       g.reset();
       return;
     }
-    if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+    if (!thread_.joinable())
+      thread_ = std::thread([this] {
+        set_thread_name("heap-reclaim");
+        run();
+      });
     queue_.push_back(std::move(g));
     ++queued_;
     cv_.notify_all();
