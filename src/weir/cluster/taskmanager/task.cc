@@ -5,10 +5,12 @@
 // verdicts. Building is in task_build.cc, checkpoints in task_checkpoint.cc and task_unaligned.cc.
 #include <algorithm>
 #include <cstring>
+#include <future>
 
 #include <fmt/format.h>
 
 #include "weir/cluster/taskmanager/barrier_codec.h"
+#include "weir/common/thread_name.h"
 #include "weir/runtime/batch_end.h"
 #include "weir/runtime/source_operator.h"
 
@@ -34,10 +36,15 @@ Task::~Task() {
 }
 
 void Task::start() {
-  thread_ = std::thread([this] {
+  // run() waits until thread_ is stored: whoever sees the task end may then join it.
+  std::promise<void> stored;
+  thread_ = std::thread([this, stored = stored.get_future()] {
+    stored.wait();
+    set_thread_name(vertex_->name);  // as Flink names task threads after their vertex
     run();
     thread_done_.store(true);
   });
+  stored.set_value();
 }
 
 void Task::cancel() {
@@ -249,14 +256,14 @@ void Task::run_inputs() {
 void Task::process_buffer(GateBinding& g, int channel, network::BufferPtr buf, uint32_t offset) {
   ChannelState& cs = channel_states_[g.first_channel + channel];
   if (cs.blocked) {
-    cs.stash.emplace_back(std::move(buf), offset);
+    stash(cs, g.first_channel + channel, std::move(buf), offset);
     return;
   }
   const network::Buffer& b = *buf;
   const uint8_t* p = b.data + offset;
   const uint8_t* end = b.data + b.size;
   auto stash_rest = [&] {
-    if (p < end) cs.stash.emplace_back(std::move(buf), static_cast<uint32_t>(p - b.data));
+    if (p < end) stash(cs, g.first_channel + channel, std::move(buf), static_cast<uint32_t>(p - b.data));
   };
   // A frame may span buffers and is reassembled in cs.partial: its announced length is checked before
   // the reassembly grows (element_kind.h, kMaxFrameLength).
@@ -298,6 +305,18 @@ void Task::process_buffer(GateBinding& g, int channel, network::BufferPtr buf, u
     if (cs.blocked) return stash_rest();
     if (unaligned_) yield_between_records(g.first_channel + channel, p, end);
   }
+}
+
+void Task::stash(ChannelState& cs, int channel, network::BufferPtr buf, uint32_t offset) {
+  if (buf->pool == nullptr) {
+    cs.stashed_event_bytes += buf->size;
+    if (cs.stashed_event_bytes > max_stashed_event_bytes_)
+      throw SerializationError(fmt::format(
+          "input channel {} of '{}' received {} bytes of events while blocked for a checkpoint's alignment, "
+          "more than the {} bytes a channel may hold without credit: its producer sends events without end",
+          channel, name_, cs.stashed_event_bytes, max_stashed_event_bytes_));
+  }
+  cs.stash.emplace_back(std::move(buf), offset);
 }
 
 void Task::handle_frame(GateBinding& g, int channel, const uint8_t* frame, uint32_t len) {

@@ -150,6 +150,9 @@ class Task {
   void on_barrier(int global_channel, CheckpointBarrier b);
   void check_alignment_complete();
   void resume_stashed();
+  //! Holds `buf` from `offset` on while channel `cs` is blocked. Unpooled buffers (events) come without
+  //! credit: more than max_stashed_event_bytes_ of them fail the task, naming the channel.
+  void stash(ChannelState& cs, int channel, network::BufferPtr buf, uint32_t offset);
   void perform_checkpoint(const CheckpointBarrier& b, int64_t alignment_ms);
   std::shared_ptr<checkpoint::TaskSnapshot> snapshot_operators(const CheckpointBarrier& b);
   void forward_barrier(const CheckpointBarrier& b);
@@ -249,6 +252,9 @@ class Task {
     CheckpointAck stats;
   };
   std::optional<UnalignedCheckpoint> unaligned_cp_;
+  // The most bytes of events a blocked channel may hold in its stash: a remote channel's bound on events not
+  // read yet (network::RemoteInputOptions), which they were until the task took them from the channel.
+  uint64_t max_stashed_event_bytes_ = network::RemoteInputOptions{}.max_unread_event_bytes;
   // A barrier seen but still travelling aligned (aligned-checkpoint-timeout > 0): when it is due.
   int64_t timeout_barrier_ = -1;
   std::chrono::steady_clock::time_point timeout_due_;

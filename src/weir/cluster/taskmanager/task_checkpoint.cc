@@ -146,6 +146,7 @@ void Task::resume_stashed() {
     while (!cs.blocked && !cs.stash.empty()) {
       auto [buf, offset] = std::move(cs.stash.front());
       cs.stash.pop_front();
+      if (buf->pool == nullptr) cs.stashed_event_bytes -= buf->size;
       auto [gate, local] = channel_owner_[c];
       process_buffer(gates_[gate], local, std::move(buf), offset);
     }

@@ -30,6 +30,8 @@ struct InputChannelState {
   bool blocked = false;       //!< exactly-once alignment: wait for the other channels' barriers
   //! Buffers (and offsets into them) held while blocked.
   std::deque<std::pair<network::BufferPtr, uint32_t>> stash;
+  //! Bytes of the stash's unpooled buffers (events, which travel without credit): bounded by the task.
+  uint64_t stashed_event_bytes = 0;
 };
 
 //! One logical input: its channels and what the valve emitted for it.
