@@ -307,7 +307,7 @@ void produce(LocalChannel& channel, BufferPool& pool, const std::string& bytes) 
 struct Cluster {
   std::shared_ptr<CaptureSink> log = capture_network_log();
   std::shared_ptr<PartitionRegistry> registry = std::make_shared<PartitionRegistry>();
-  std::unique_ptr<DataPlane> plane = std::make_unique<DataPlane>(registry);
+  std::unique_ptr<DataPlane> plane;
   std::unique_ptr<DataPlane> peer = std::make_unique<DataPlane>(std::make_shared<PartitionRegistry>());
   std::shared_ptr<BufferPool> pool = std::make_shared<BufferPool>(1024, 8);
   std::shared_ptr<LocalChannel> healthy_out = registry->channel(cid(100));
@@ -315,7 +315,7 @@ struct Cluster {
       peer->remote_input(cid(100), plane->address(), {.credits = 2, .segment_size = 1024}));
   int sent = 0;
 
-  Cluster() {
+  explicit Cluster(DataPlaneOptions options = {}) : plane(std::make_unique<DataPlane>(registry, options)) {
     healthy_out->hold_pool(pool);
     expect_healthy();
   }
@@ -676,6 +676,27 @@ TEST(DataPlaneProtocol, ChannelsOnlyASubscriptionCreatedGoWhenItEnds) {
   s.reset();
   ASSERT_TRUE(eventually([&] { return c.registry->num_channels("job-never#0") == 0; }));
   EXPECT_EQ(c.registry->num_channels("job-7#0"), 1u);
+  c.expect_healthy();
+}
+
+// The streams one connection may subscribe to are bounded (DataPlaneOptions::max_streams_per_connection):
+// one more closes the connection as a protocol error naming the bound, and the channels only its
+// subscriptions created go with it. Re-subscribing a stream number it uses already is not a new stream.
+TEST(DataPlaneProtocol, SubscriptionsBeyondTheStreamBoundCloseTheConnection) {
+  Cluster c({.max_streams_per_connection = 4});
+  auto s = c.hostile(cid(0, 0, 0, "job-9#0"));  // stream 1
+  for (uint32_t stream = 2; stream <= 4; ++stream)
+    ASSERT_TRUE(s->send(message(MessageType::kSubscribe, stream,
+                                wire::encode_subscribe(cid(static_cast<int>(stream), 0, 0, "job-9#0"), 2))));
+  ASSERT_TRUE(
+      s->send(message(MessageType::kSubscribe, 4, wire::encode_subscribe(cid(40, 0, 0, "job-9#0"), 2))));
+  ASSERT_TRUE(eventually([&] { return c.registry->num_channels("job-9#0") == 4; }));  // 0, 2, 3 and 40
+  ASSERT_TRUE(
+      s->send(message(MessageType::kSubscribe, 5, wire::encode_subscribe(cid(5, 0, 0, "job-9#0"), 2))));
+  EXPECT_TRUE(s->closed_by_peer(Clock::now() + kTimeout)) << "the connection stayed open";
+  EXPECT_TRUE(
+      logged(*c.log, {"TaskManager 127.0.0.1:1", "beyond the 4 streams one connection may subscribe to"}));
+  EXPECT_TRUE(eventually([&] { return c.registry->num_channels("job-9#0") == 0; }));
   c.expect_healthy();
 }
 

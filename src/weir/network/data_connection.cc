@@ -386,6 +386,13 @@ void DataConnection::on_subscribe(uint32_t stream, std::string_view body) {
     owner_.subscription_ended(old->second->id, old->second->channel.get());
     outbound_.erase(old);
   }
+  if (outbound_.size() >= owner_.max_streams_per_connection()) {
+    protocol_error(
+        fmt::format("a subscription to {} on stream {} beyond the {} streams one connection may "
+                    "subscribe to at a time",
+                    describe(id), stream, owner_.max_streams_per_connection()));
+    return;
+  }
   std::string refusal;
   auto channel = owner_.producer_channel(id, refusal);
   if (!channel) {

@@ -43,6 +43,9 @@ class DataConnection : public std::enable_shared_from_this<DataConnection> {
     //! The subscription to `id`, served from `channel`, ended (cancelled, re-subscribed or its connection
     //! lost): the channel goes if no task of this TaskManager claimed it.
     virtual void subscription_ended(const ChannelId& id, const LocalChannel* channel) = 0;
+    //! The most streams a peer may subscribe to at a time on one connection
+    //! (DataPlaneOptions::max_streams_per_connection).
+    virtual size_t max_streams_per_connection() const = 0;
     //! An accepted connection said which data plane it comes from.
     virtual void on_hello(const std::shared_ptr<DataConnection>& c) = 0;
     virtual void on_closed(DataConnection* c) = 0;

@@ -27,6 +27,11 @@ struct DataPlaneOptions {
   //! How long connecting to a peer may take, retries included (its TaskManager may not listen yet);
   //! then the channels waiting for it fail.
   std::chrono::milliseconds connect_timeout{10000};
+  //! The most streams a peer may subscribe to on one connection at a time; one more is a protocol error
+  //! that closes the connection. Each is a record and, until a task claims its channel, a registry channel:
+  //! a peer cannot grow them without bound. A consumer TaskManager subscribes one stream per remote input
+  //! channel it reads from this one, so even 256 subtasks reading 256 each stay far below.
+  size_t max_streams_per_connection = 1u << 16;
 };
 
 //! The receive side of one remote channel.
