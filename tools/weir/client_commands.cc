@@ -11,6 +11,7 @@
 
 #include "cli_configuration.h"
 #include "weir/client/rest_client.h"
+#include "weir/client/rest_operation.h"
 #include "weir/cluster/rest/rest_options.h"
 #include "weir/weir.h"
 
@@ -63,14 +64,8 @@ std::chrono::steady_clock::time_point deadline_of(const ClientCommands& c) {
 Json await_operation(RestClient& client, const std::string& path, const ClientCommands& c, const char* what) {
   auto deadline = deadline_of(c);
   for (;;) {
-    Json b = expect(client.get(path), 200, client);
-    if (b["status"]["id"] == "COMPLETED") {
-      const Json& op = b["operation"];
-      if (op.contains("failure-cause"))
-        throw WeirError(
-            fmt::format("{} failed: {}", what, op["failure-cause"].value("stack-trace", "unknown cause")));
-      return op;
-    }
+    if (auto op = client::completed_operation(expect(client.get(path), 200, client), what, client.address()))
+      return *op;
     if (std::chrono::steady_clock::now() > deadline)
       throw WeirError(fmt::format("{} did not complete within {} s (--timeout); it may still complete", what,
                                   c.timeout_s));
@@ -161,10 +156,11 @@ int take_savepoint(const ClientCommands& c) {
   std::cout << "Triggering savepoint for job " << c.job_id << "." << std::endl;
   Json b = expect(client.post("/jobs/" + c.job_id + "/savepoints", Json{{"target-directory", c.target_dir}}),
                   202, client);
-  std::string trigger = b["request-id"];
+  std::string trigger = client::operation_request_id(b, "the savepoint", client.address());
   std::cout << "Waiting for response..." << std::endl;
   Json op = await_operation(client, "/jobs/" + c.job_id + "/savepoints/" + trigger, c, "the savepoint");
-  std::cout << "Savepoint completed. Path: " << op["location"].get<std::string>() << "\n"
+  std::cout << "Savepoint completed. Path: "
+            << client::operation_string(op, "location", "the savepoint", client.address()) << "\n"
             << "You can resume your program from this savepoint with the run command." << std::endl;
   return 0;
 }
@@ -176,10 +172,12 @@ int stop_job(const ClientCommands& c) {
   Json b = expect(
       client.post("/jobs/" + c.job_id + "/stop", Json{{"targetDirectory", c.target_dir}, {"drain", c.drain}}),
       202, client);
-  std::string trigger = b["request-id"];
+  std::string trigger = client::operation_request_id(b, "stop with a savepoint", client.address());
   Json op =
       await_operation(client, "/jobs/" + c.job_id + "/savepoints/" + trigger, c, "stop with a savepoint");
-  std::cout << "Savepoint completed. Path: " << op["location"].get<std::string>() << std::endl;
+  std::cout << "Savepoint completed. Path: "
+            << client::operation_string(op, "location", "stop with a savepoint", client.address())
+            << std::endl;
   return 0;
 }
 
@@ -187,10 +185,11 @@ int take_checkpoint(const ClientCommands& c) {
   RestClient client = connect(c);
   std::cout << "Triggering checkpoint for job " << c.job_id << "." << std::endl;
   Json b = expect(client.post("/jobs/" + c.job_id + "/checkpoints", Json::object()), 202, client);
-  std::string trigger = b["request-id"];
+  std::string trigger = client::operation_request_id(b, "the checkpoint", client.address());
   Json op = await_operation(client, "/jobs/" + c.job_id + "/checkpoints/" + trigger, c, "the checkpoint");
-  std::cout << fmt::format("Checkpoint {} for job {} completed. Path: {}", op["checkpointId"].get<int64_t>(),
-                           c.job_id, op.value("location", ""))
+  std::cout << fmt::format("Checkpoint {} for job {} completed. Path: {}",
+                           op.contains("checkpointId") ? op["checkpointId"].dump() : "(no id)", c.job_id,
+                           op.value("location", ""))
             << std::endl;
   return 0;
 }

@@ -23,6 +23,7 @@
 
 #include "cli_configuration.h"
 #include "examples.h"
+#include "weir/client/job_upload.h"
 #include "weir/client/rest_client.h"
 #include "weir/cluster/artifacts/job_library.h"
 #include "weir/cluster/minicluster/mini_cluster.h"
@@ -99,14 +100,6 @@ int run_example_locally(const RunCommand& r, const examples::Example& ex) {
   return 0;
 }
 
-std::string read_file_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(fmt::format("job library '{}': cannot read it", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 int run_library_locally(const RunCommand& r, const Configuration& conf) {
   auto jg = cluster::JobLibrary::load(r.target).plan(r.job_args, conf);
   if (r.plan) {
@@ -132,14 +125,12 @@ int run_python_job(const RunCommand& r) {
   std::string archive = python::make_python_archive(r.python, r.py_files, r.py_requirements);
   std::string name = std::filesystem::path(r.python).filename().string();
   client::RestClient client(r.jobmanager);
-  auto up = client.post_bytes("/jars/upload?name=" + name + ".zip", archive);
-  if (up.status != 200)
-    throw WeirError(fmt::format("the JobManager at {} refused the upload of {}: {}", r.jobmanager, r.python,
-                                up.error_message()));
+  const std::string blob_key =
+      client::upload_artifact(client, name + ".zip", archive, "Python job " + r.python);
   weir::rpc::JobSpec spec;
   spec.set_kind("python");
   spec.set_name(name);
-  spec.set_blob_key(up.body.value("blob-key", ""));
+  spec.set_blob_key(blob_key);
   for (const auto& a : r.job_args) spec.add_args(a);
   for (const auto& [k, v] : conf.values()) (*spec.mutable_config())[k] = v;
   return submit_to_cluster(r.jobmanager, cluster::rest::JobSubmissionEndpoints::to_json(spec).dump(),
@@ -158,14 +149,11 @@ int submit_library(const std::string& jobmanager, const std::string& library,
   cluster::JobLibrary::load(library);
   std::string name = std::filesystem::path(library).filename().string();
   client::RestClient client(jobmanager);
-  auto up = client.post_bytes("/jars/upload?name=" + name, read_file_bytes(library));
-  if (up.status != 200)
-    throw WeirError(fmt::format("the JobManager at {} refused the upload of {}: {}", jobmanager, library,
-                                up.error_message()));
+  const std::string blob_key = client::upload_job_library(client, library);
   weir::rpc::JobSpec spec;
   spec.set_kind("library");
   spec.set_name(name);
-  spec.set_blob_key(up.body.value("blob-key", ""));
+  spec.set_blob_key(blob_key);
   for (const auto& a : args) spec.add_args(a);
   for (const auto& [k, v] : config) (*spec.mutable_config())[k] = v;
   return submit_to_cluster(jobmanager, cluster::rest::JobSubmissionEndpoints::to_json(spec).dump(), detached,

@@ -1,11 +1,10 @@
 #include "weir/client/remote_environment.h"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
+#include "weir/client/job_upload.h"
 #include "weir/client/rest_client.h"
 #include "weir/client/rest_job.h"
 #include "weir/common/error.h"
@@ -25,17 +24,10 @@ class RemoteExecutor : public PipelineExecutor {
   std::shared_ptr<ExecutedJob> execute(const graph::JobGraph& graph, const Configuration& config) override {
     const std::string file = std::filesystem::path(library_).filename().string();
     client::RestClient rest(address_);
-    auto up = rest.post_bytes("/jars/upload?name=" + file, read_library());
-    if (up.status != 200 || !up.body.is_object() || !up.body.contains("blob-key") ||
-        !up.body["blob-key"].is_string())
-      throw WeirError(fmt::format("the JobManager at {} refused the upload of job library {}: {}", address_,
-                                  library_, up.error_message()));
-    Json spec = {{"kind", "library"},
-                 {"name", file},
-                 {"blob-key", up.body["blob-key"]},
-                 {"args", args_},
-                 {"config", config.values()},
-                 {"expected-plan", graph.describe()}};
+    const std::string blob_key = client::upload_job_library(rest, library_);
+    Json spec = {{"kind", "library"},         {"name", file},
+                 {"blob-key", blob_key},      {"args", args_},
+                 {"config", config.values()}, {"expected-plan", graph.describe()}};
     auto reply = rest.post("/jobs", spec);
     if (reply.status != 202 || !reply.body.is_object() || !reply.body.contains("jobid") ||
         !reply.body["jobid"].is_string())
@@ -49,18 +41,6 @@ class RemoteExecutor : public PipelineExecutor {
   }
 
  private:
-  std::string read_library() const {
-    std::ifstream in(library_, std::ios::binary);
-    if (!in || std::filesystem::is_directory(library_))
-      throw WeirError(
-          fmt::format("job library '{}' cannot be read (the remote environment uploads it to the "
-                      "cluster, which builds the job from it)",
-                      library_));
-    std::stringstream bytes;
-    bytes << in.rdbuf();
-    return bytes.str();
-  }
-
   std::string address_;
   std::string library_;
   std::vector<std::string> args_;

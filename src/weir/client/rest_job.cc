@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "weir/client/rest_operation.h"
 #include "weir/cluster/execution_state.h"
 #include "weir/common/error.h"
 
@@ -93,28 +94,13 @@ std::future<std::string> RestJob::operation(const std::string& route, const Json
     std::lock_guard lock(mu_);
     r = rest_.post(job + route, body);
   }
-  Json started = expect(r, 202, address_, what);
-  if (!started.is_object() || !started.contains("request-id") || !started["request-id"].is_string())
-    throw WeirError(fmt::format("{}: the JobManager at {} answered without a request-id", what, address_));
-  std::string path = job + status_route + "/" + started["request-id"].get<std::string>();
+  const std::string id = operation_request_id(expect(r, 202, address_, what), what, address_);
+  std::string path = job + status_route + "/" + id;
   return std::async(std::launch::async, [address = address_, path, what = std::move(what)] {
     RestClient rest(address);
     for (;;) {
-      Json b = expect(rest.get(path), 200, address, what);
-      if (b.is_object() && b.contains("status") && b["status"].is_object() &&
-          b["status"].value("id", std::string()) == "COMPLETED") {
-        const Json& op = b["operation"];
-        if (op.is_object() && op.contains("failure-cause"))
-          throw WeirError(
-              fmt::format("{} failed: {}", what,
-                          op["failure-cause"].is_object()
-                              ? op["failure-cause"].value("stack-trace", std::string("unknown cause"))
-                              : op["failure-cause"].dump()));
-        if (!op.is_object() || !op.contains("location") || !op["location"].is_string())
-          throw WeirError(
-              fmt::format("{}: the JobManager at {} completed it without a location", what, address));
-        return op["location"].get<std::string>();
-      }
+      if (auto op = completed_operation(expect(rest.get(path), 200, address, what), what, address))
+        return operation_string(*op, "location", what, address);
       std::this_thread::sleep_for(kPollInterval);  // polling: REST has no push
     }
   });
