@@ -21,7 +21,7 @@ TEST(KafkaWatermarks, ThePartitionBehindInEventTimeHoldsTheWatermark) {
                     .set_watermark_strategy(WatermarkStrategy<std::string>::for_bounded_out_of_orderness(100))
                     .build();
   Subtask task(source, 0, 1);
-  task.read(100);
+  EXPECT_NE(task.read(100), InputStatus::kEndOfInput);
   ASSERT_FALSE(task.capture.watermarks.empty());
   EXPECT_EQ(task.capture.watermarks.back(), 20'490 - 100 - 1);
   EXPECT_TRUE(std::is_sorted(task.capture.watermarks.begin(), task.capture.watermarks.end()));
@@ -36,16 +36,19 @@ TEST(KafkaWatermarks, AnIdlePartitionStopsHoldingTheWatermarkBack) {
                     .build();
   Subtask task(source, 0, 1);
   auto started = std::chrono::steady_clock::now();
-  task.read(30);
+  EXPECT_NE(task.read(30), InputStatus::kEndOfInput);
   // Until partition 1 has been quiet for 300 ms it holds the watermark at its minimum.
-  if (std::chrono::steady_clock::now() - started < 250ms) EXPECT_TRUE(task.capture.watermarks.empty());
+  if (std::chrono::steady_clock::now() - started < 250ms) {
+    EXPECT_TRUE(task.capture.watermarks.empty());
+  }
   auto deadline = std::chrono::steady_clock::now() + 10s;
   // Under load, partition 0 itself may pause long enough to be idle for a while; what must come is its last
   // watermark once partition 1 no longer holds it back.
   const Timestamp last = 50'290 - 100 - 1;
   while ((task.capture.watermarks.empty() || task.capture.watermarks.back() != last) &&
          std::chrono::steady_clock::now() < deadline) {
-    task.read(0);                       // the task polls its source every few ms while nothing arrives
+    // The task polls its source every few ms while nothing arrives; the source is unbounded.
+    EXPECT_NE(task.read(0), InputStatus::kEndOfInput);
     std::this_thread::sleep_for(10ms);  // idleness is measured in processing time: nothing notifies it
   }
   ASSERT_FALSE(task.capture.watermarks.empty()) << "the idle partition held the watermark for 10 s";
@@ -55,7 +58,7 @@ TEST(KafkaWatermarks, AnIdlePartitionStopsHoldingTheWatermarkBack) {
   deadline = std::chrono::steady_clock::now() + 10s;
   while ((task.capture.idle_statuses.empty() || !task.capture.idle_statuses.back()) &&
          std::chrono::steady_clock::now() < deadline) {
-    task.read(0);
+    EXPECT_NE(task.read(0), InputStatus::kEndOfInput);
     std::this_thread::sleep_for(10ms);
   }
   ASSERT_FALSE(task.capture.idle_statuses.empty());
@@ -73,7 +76,7 @@ TEST(KafkaWatermarks, ASubtaskWithoutPartitionsIsIdle) {
   // One partition, two subtasks: one of them reads nothing, and must not hold the other's watermark back.
   int empty = kafka::partition_owner({topic, 0}, 2) == 0 ? 1 : 0;
   Subtask task(source, empty, 2);
-  task.read(0);
+  EXPECT_NE(task.read(0), InputStatus::kEndOfInput);
   EXPECT_TRUE(task.capture.values.empty());
   ASSERT_EQ(task.capture.idle_statuses.size(), 1u);
   EXPECT_TRUE(task.capture.idle_statuses[0]);
