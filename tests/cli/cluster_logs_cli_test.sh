@@ -1,8 +1,8 @@
 #!/bin/sh
 # The log files of `weir cluster start` (issue 12, item 4): each process logs to NAME.log, rotated at
 # log.file.max-size keeping log.file.max-files, and nothing of its log to standard error; what it prints
-# (its address line) goes to NAME.out. /taskmanagers/:id/logs lists them. A process that cannot start is
-# reported with its output and the end of its log. Every wait polls a condition against a deadline.
+# (its address line, and a crash report) goes to NAME.out. /taskmanagers/:id/logs lists them. A process that
+# cannot start is reported with its output and the end of its log. Every wait polls a condition against a deadline.
 # Usage: cluster_logs_cli_test.sh path/to/weir
 set -eu
 WEIR="$1"
@@ -50,6 +50,12 @@ assert names == ["taskmanager.log", "taskmanager.1.log", "taskmanager.2.log", "t
 PY
 curl -sf "http://$REST/taskmanagers/$TM/logs/taskmanager.out" | grep -q "^TASKMANAGER id=$TM " \
   || fail "/logs/taskmanager.out lacks the TASKMANAGER line"
+# A process that crashes says how in its .out: the signal, the thread and the stack (crash_report.h).
+TMPID=$(sed -n 's/^pid //p' "$CL/cluster.state" | sed -n 2p)
+kill -SEGV "$TMPID"
+crash_reported() { grep -q "^FATAL: weir taskmanager: signal 11 (SIGSEGV) on thread '.*' (tid [0-9]*)" "$CL/taskmanager-0.out"; }
+wait_for 30 "the TaskManager's crash report in its .out" crash_reported
+grep -q "^stack (innermost first" "$CL/taskmanager-0.out" || fail "no stack in the .out: $(cat "$CL/taskmanager-0.out")"
 "$WEIR" cluster stop --dir "$CL" > "$DIR/stop.log" 2>&1 || fail "cluster stop: $(cat "$DIR/stop.log")"
 PIDS=""
 
