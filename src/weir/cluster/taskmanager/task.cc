@@ -34,6 +34,7 @@ Task::~Task() {
 }
 
 void Task::start() {
+  std::lock_guard lock(thread_mu_);
   thread_ = std::thread([this] {
     run();
     thread_done_.store(true);
@@ -48,6 +49,7 @@ void Task::cancel() {
 }
 
 void Task::join() {
+  std::lock_guard lock(thread_mu_);
   if (thread_.joinable()) thread_.join();
 }
 

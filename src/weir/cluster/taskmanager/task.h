@@ -110,6 +110,7 @@ class Task {
   //! Lets the task's thread run on after this object is abandoned (the cancellation watchdog gave up on
   //! it); the caller must then never destroy the Task.
   void detach() {
+    std::lock_guard lock(thread_mu_);
     if (thread_.joinable()) thread_.detach();
   }
   //! True once the task's thread has done all it does (also after detach()).
@@ -263,7 +264,11 @@ class Task {
 
   std::chrono::milliseconds buffer_timeout_{5};
   std::chrono::steady_clock::time_point last_flush_;
-  std::thread thread_;
+  // start() stores the thread under thread_mu_, and join()/detach() take it: a task may end (and the reaper
+  // join and destroy it) before std::thread's move into thread_ is done; without the mutex that join saw
+  // no thread, the thread was never joined (its 8 MB stack stayed mapped) and the move wrote to freed memory.
+  std::mutex thread_mu_;
+  std::thread thread_;  // REQUIRES: thread_mu_ held
   std::atomic<bool> thread_done_{false};
   // Time in blocking waits, measured around the waits (not per record): no input (idle), and no output
   // room outside the buffer pools' request() (unaligned mode; added to the pools' waits). Last, so that
