@@ -54,8 +54,9 @@ void BlobCache::release_job(const std::string& job) {
 }
 
 void BlobCache::sweep() {
-  std::lock_guard lock(mu_);
-  sweep_locked(Clock::now());
+  // Never waits for a download (a heartbeat calls this): a busy cache is swept by the next call.
+  std::unique_lock lock(mu_, std::try_to_lock);
+  if (lock.owns_lock()) sweep_locked(Clock::now());
 }
 
 void BlobCache::sweep_locked(Clock::time_point now) {

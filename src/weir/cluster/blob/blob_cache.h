@@ -52,7 +52,8 @@ class BlobCache {
   //! `job` uses none of its files any more: those no other job uses are deleted after the cleanup
   //! interval (at once when it is 0).
   void release_job(const std::string& job);
-  //! Deletes the files that stayed unused for the cleanup interval (a periodic caller: heartbeats).
+  //! Deletes the files that stayed unused for the cleanup interval (a periodic caller: heartbeats); does
+  //! nothing when another call holds the cache (a download), so it never waits.
   void sweep();
   //! The jobs using cached files (tests).
   std::set<std::string> jobs() const;

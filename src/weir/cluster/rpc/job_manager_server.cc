@@ -378,6 +378,7 @@ void JobManagerServer::monitor_loop() {
         c->ctx.set_deadline(std::chrono::system_clock::now() + heartbeat_.interval);
         c->req.set_sender_id(id_);
         for (const auto& job : running) c->req.add_running_jobs(job);
+        c->req.set_lists_jobs(true);
         c->stub = p.stub.get();
         {
           std::lock_guard l(mu_);

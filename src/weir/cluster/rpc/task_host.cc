@@ -223,12 +223,14 @@ void TaskHost::release_jobs_not_running(const std::vector<std::string>& running,
     }
     blobs = blobs_;
   }
-  for (const auto& job : gone) {
-    log_line(kRole, fmt::format("releasing job {}: no task here, and the JobManager has not run it for {} ms "
-                                "(its release was lost)",
-                                job.to_string(), grace.count()));
-    release_job(job.to_string());
-  }
+  // Off the heartbeat's thread: its answer must not wait for channels, files or the blob cache's lock.
+  for (const auto& job : gone)
+    retired_.submit([this, job, grace] {
+      log_line(kRole, fmt::format("releasing job {}: no task here, and the JobManager has not run it for {} "
+                                  "ms (its release was lost)",
+                                  job.to_string(), grace.count()));
+      release_job(job.to_string());
+    });
   if (blobs) blobs->sweep();
 }
 

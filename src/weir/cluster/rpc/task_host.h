@@ -88,7 +88,9 @@ class TaskHost {
   std::map<JobId, std::shared_ptr<const graph::JobGraph>> graphs_;  // REQUIRES: mu_ held
   // Jobs in graphs_ without a task here that the last heartbeats did not list, since when.
   std::map<JobId, std::chrono::steady_clock::time_point> unlisted_since_;  // REQUIRES: mu_ held
-  SerialExecutor retired_;  // where a previous JobManager's RemoteJobMaster ends (connect())
+  // Where a previous JobManager's RemoteJobMaster ends (connect()) and jobs whose ReleaseJob was lost are
+  // released (release_jobs_not_running()). Last: destroyed (drained) first.
+  SerialExecutor retired_;
 };
 
 }  // namespace weir::cluster::rpc
