@@ -10,7 +10,8 @@
 # summaries), as a long-running cluster would be configured. Every SAMPLE_S seconds it prints the resident
 # memory (VmRSS) and thread count of each process. At the end: the first sample after warm-up (WARM_JOBS
 # short jobs and WARM_RESTARTS restarts) against the last, and the growth in between. Besides VmRSS it
-# prints RssAnon (heap, arenas and thread stacks; VmRSS minus it is mapped code and files).
+# prints RssAnon (heap, arenas and thread stacks; VmRSS minus it is mapped code and files), and at the end
+# each TaskManager's threads against its 8 MB thread-stack mappings.
 # TRIM=1 (needs gdb): at the end, every TaskManager calls glibc's malloc_trim(0) and is sampled again, which
 # tells memory a job left behind (still there) from free memory the allocator kept (gone after the trim).
 # Usage: [TRIM=1] benchmarks/cluster/soak.sh build/release/weir [SHORT_JOBS=400] [RESTARTS=1000]
@@ -87,6 +88,12 @@ growth() {
                        $(i + 2) - w[i + 2] }'
 }
 growth "$LAST" GROWTH
+# Thread stacks: glibc maps each thread's stack (8 MB) and unmaps it only once the thread is joined or
+# detached and ended (or keeps a few for reuse), so more of them than threads means threads that ended unjoined.
+for p in $(echo $PIDS | cut -d' ' -f2-); do
+  awk -v p="$p" -v t="$(ls "/proc/$p/task" | wc -l)" '/^Size:/ && ($2 == 8188 || $2 == 8192) {n++}
+    END {printf "STACKS TaskManager pid %s threads=%d stack_mappings_8mb=%d\n", p, t, n}' "/proc/$p/smaps"
+done
 if [ "${TRIM:-0}" = 1 ]; then
   for p in $(echo $PIDS | cut -d' ' -f2-); do
     gdb -batch -p "$p" -ex 'call (int) malloc_trim(0)' >/dev/null 2>&1 || echo "soak: gdb could not trim $p" >&2

@@ -119,6 +119,8 @@ expect_config_error() {  # EXPECTED_TEXT ARGS...
 expect_config_error "heartbeat.timeout': must be greater than heartbeat.interval" jobmanager -D heartbeat.interval=2s -D heartbeat.timeout=1s
 expect_config_error "heartbeat.interval': must be greater than 0" taskmanager -D jobmanager.rpc.port=1 -D heartbeat.interval=0ms
 expect_config_error "jobmanager.rpc.port" jobmanager -D jobmanager.rpc.port=70000
+expect_config_error "taskmanager.memory.malloc-arena-max" taskmanager -D jobmanager.rpc.port=1 -D taskmanager.memory.malloc-arena-max=-2
+expect_config_error "blob.service.cleanup.interval" taskmanager -D jobmanager.rpc.port=1 -D blob.service.cleanup.interval=-1
 expect_config_error "jobmanager.rpc.port' must name" taskmanager -D jobmanager.rpc.port=0
 expect_config_error "unknown configuration key 'jobmanager.rpc.prot'" jobmanager -D jobmanager.rpc.prot=1
 expect_config_error "invalid --jobmanager 'localhost'" list-taskmanagers --jobmanager localhost

@@ -12,7 +12,7 @@ WORDCOUNT_LIB="$2"
 HB="-D heartbeat.interval=200ms -D heartbeat.timeout=1500ms"  # generous: ctest runs tests in parallel
 CL="$DIR/cluster"
 
-"$WEIR" cluster start -n 2 --dir "$CL" -D blob.storage.directory="$DIR" -D rest.port=0 -D jobmanager.rpc.port=0 -D taskmanager.numberOfTaskSlots=1 \
+"$WEIR" cluster start -n 2 --dir "$CL" -D blob.storage.directory="$DIR" -D blob.service.cleanup.interval=0 -D rest.port=0 -D jobmanager.rpc.port=0 -D taskmanager.numberOfTaskSlots=1 \
   -D restart-strategy.type=fixed-delay -D restart-strategy.fixed-delay.attempts=20 \
   -D restart-strategy.fixed-delay.delay=100ms $HB > "$DIR/start.log" 2>&1 || fail "cluster start: $(cat "$DIR/start.log")"
 for p in $(sed -n 's/^pid //p' "$CL/cluster.state"); do PIDS="$PIDS $p"; done
@@ -42,6 +42,11 @@ grep -q "FINISHED" "$DIR/wc-remote.log" || fail "no FINISHED: $(cat "$DIR/wc-rem
   || fail "library on the cluster: $(cat "$DIR/lib-remote.log")"
 [ -n "$(sorted_output "$DIR/lib-local")" ] || fail "local library wrote nothing"
 [ "$(sorted_output "$DIR/lib-local")" = "$(sorted_output "$DIR/lib-remote")" ] || fail "library on the cluster differs from the MiniCluster's"
+# Released with its job, the library leaves the TaskManagers' blob caches (blob.service.cleanup.interval=0
+# here: at once; Flink's default, an hour, lets a job submitted again reuse it).
+[ "$(find "$DIR" -maxdepth 1 -name 'blobCache-*' -type d | wc -l)" -eq 2 ] || fail "no blob cache of each TaskManager in $DIR"
+no_cached_blob() { [ -z "$(find "$DIR" -path '*/blobCache-*/*' -type f)" ]; }
+wait_for 10 "the library deleted from the TaskManagers' blob caches after its job" no_cached_blob
 
 # Bad input: clear errors, non-zero exits.
 expect_error() {  # expect_error PATTERN COMMAND...

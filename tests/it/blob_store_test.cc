@@ -5,6 +5,7 @@
 #include <fstream>
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
 
 #include <grpcpp/grpcpp.h>
@@ -17,6 +18,7 @@
 #include "weir/cluster/blob/blob_server.h"
 #include "weir/cluster/blob/blob_service.h"
 #include "weir/cluster/blob/sha256.h"
+#include "weir/common/error.h"
 #include "weir/fs/fault_injecting_file_system.h"
 #include "weir/fs/local_file_system.h"
 
@@ -112,6 +114,56 @@ TEST_F(BlobServiceFixture, CorruptedCachedFileIsDetectedAndFetchedAgain) {
 
   EXPECT_EQ(read_file(cache.get(key)), bytes);
   EXPECT_EQ(cache.downloads(), 2);
+}
+
+// Flink's PermanentBlobCache: a TaskManager's cached file goes once no job there uses it any more (after
+// blob.service.cleanup.interval; 0 here: at once). Two jobs share one library, one of them has a second.
+TEST_F(BlobServiceFixture, AFileGoesWhenTheLastJobUsingItIsReleased) {
+  BlobKey shared = store_->put(random_bytes(kBlobChunkBytes + 3, 21));
+  BlobKey own = store_->put(random_bytes(100, 22));
+  BlobCache cache(address_, dir_.path / "cache", std::chrono::milliseconds(0));
+  const auto shared_path = cache.get(shared, "job-1");
+  const auto own_path = cache.get(own, "job-1");
+  EXPECT_EQ(cache.get(shared, "job-2"), shared_path);
+  EXPECT_EQ(cache.downloads(), 2);
+  EXPECT_EQ(cache.jobs(), (std::set<std::string>{"job-1", "job-2"}));
+
+  cache.release_job("job-1");
+  EXPECT_FALSE(std::filesystem::exists(own_path)) << "job-1's own library outlived the job";
+  EXPECT_TRUE(std::filesystem::exists(shared_path)) << "a library job-2 still uses was deleted";
+  cache.release_job("job-2");
+  EXPECT_FALSE(std::filesystem::exists(shared_path));
+  EXPECT_TRUE(std::filesystem::is_empty(cache.directory()));
+  EXPECT_TRUE(cache.jobs().empty());
+
+  // A later job fetches it again and gets the same bytes.
+  EXPECT_EQ(Sha256::of_file(cache.get(shared, "job-3")), shared);
+  EXPECT_EQ(cache.downloads(), 3);
+}
+
+// Within the cleanup interval an unused file stays, and a job using it again keeps it (no new download).
+TEST_F(BlobServiceFixture, AnUnusedFileStaysForTheCleanupIntervalAndIsReused) {
+  BlobKey key = store_->put(random_bytes(500, 23));
+  Configuration conf;
+  conf.set("blob.storage.directory", (dir_.path / "caches").string());
+  BlobCache cache(address_, conf);  // blob.service.cleanup.interval: 3600 s by default
+  const auto path = cache.get(key, "job-1");
+  cache.release_job("job-1");
+  cache.sweep();
+  EXPECT_TRUE(std::filesystem::exists(path));
+  EXPECT_EQ(cache.get(key, "job-2"), path);
+  EXPECT_EQ(cache.downloads(), 1);
+  EXPECT_EQ(cache.jobs(), std::set<std::string>{"job-2"});
+}
+
+TEST(BlobStoreTest, ANegativeCleanupIntervalIsRefused) {
+  Configuration conf;
+  try {
+    conf.set("blob.service.cleanup.interval", "-1");
+    FAIL() << "a negative blob.service.cleanup.interval was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("blob.service.cleanup.interval"), std::string::npos) << e.what();
+  }
 }
 
 TEST_F(BlobServiceFixture, CorruptDownloadIsRefusedAndNothingIsCached) {

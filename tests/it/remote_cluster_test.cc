@@ -390,5 +390,26 @@ TEST_F(RemoteCluster, ACancelWhoseCancelTasksAreLostStillEndsTheJobAndItsTasks) 
   })) << "a task of the canceled job still runs on the TaskManager";
 }
 
+// A lost ReleaseJob (the failure point drops every one): the TaskManager keeps the ended job's graph (and
+// its channels, blobs, local copies) until its heartbeats tell it the JobManager no longer runs the job and
+// it has no task of it: then, heartbeat.timeout later, it releases the job itself.
+TEST_F(RemoteCluster, AJobWhoseReleaseIsLostIsReleasedByTheTaskManagersHeartbeats) {
+  TempDir out;
+  auto spec = nexmark_spec("q0", 2000, out.path.string(), 1);
+  auto& tm = add_task_manager(1);
+  ASSERT_TRUE(eventually([&] { return jm_->resource_manager().total_slots() == 1; }));
+  FailurePoints::arm("rpc.release-job", 1, 1'000'000);
+  JobId id = jm_->submit_job(spec);
+  auto job = jm_->dispatcher().job(id);
+  ASSERT_TRUE(eventually([&] { return tm.jobs_held() == std::vector<std::string>{id.to_string()}; }));
+  ASSERT_EQ(job->wait(std::chrono::seconds(60)), JobStatus::kFinished) << job->failure();
+  EXPECT_TRUE(eventually([&] { return FailurePoints::fired("rpc.release-job") >= 1; }))
+      << "the JobManager sent no ReleaseJob";
+  EXPECT_TRUE(eventually([&] { return tm.jobs_held().empty(); }))
+      << "the TaskManager still keeps the ended job whose release was lost";
+  FailurePoints::disarm_all();
+  EXPECT_EQ(published_lines(out.path), reference("q0", 2000, 1));
+}
+
 }  // namespace
 }  // namespace weir::cluster::rpc

@@ -20,6 +20,7 @@
 #include "weir/cluster/rpc/cluster_client.h"
 #include "weir/cluster/rpc/ha_job_manager.h"
 #include "weir/cluster/rpc/job_manager_server.h"
+#include "weir/cluster/rpc/malloc_arenas.h"
 #include "weir/cluster/rpc/task_manager_runner.h"
 #include "weir/common/config.h"
 #include "weir/common/log.h"
@@ -163,6 +164,9 @@ int run_jobmanager(const ClusterCommands& c) {
 
 int run_taskmanager(const ClusterCommands& c) {
   Configuration conf = load(c);
+  // Before any thread allocates: every new thread would get an arena of its own.
+  if (auto arenas = cluster::rpc::apply_malloc_arena_max(conf))
+    log::get("taskmanager").info("malloc arenas capped at {} (taskmanager.memory.malloc-arena-max)", *arenas);
   sigset_t set = block_stop_signals();
   // With HA the leader is found (and followed) through ZooKeeper; jobmanager.rpc.* are not needed.
   const ha::HaSettings ha_settings = ha::resolve_ha_settings(conf);

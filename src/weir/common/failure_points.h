@@ -17,6 +17,8 @@
 //   rpc.cancel-task           the JobManager about to send a CancelTask to a TaskManager: when it fires the
 //                             request is dropped and the cancel counts as lost (the JobMaster retries it,
 //                             then takes the attempt as canceled)
+//   rpc.release-job           the JobManager about to send a ReleaseJob to a TaskManager: when it fires the
+//                             request is dropped (the TaskManager's heartbeats then release the job)
 //
 // Threading: every member is safe to call from any thread; arming is meant for tests, before or while
 // a job runs.

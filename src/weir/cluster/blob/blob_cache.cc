@@ -10,10 +10,14 @@
 namespace weir::cluster::blob {
 
 BlobCache::BlobCache(std::string job_manager_address, const Configuration& conf)
-    : client_(std::move(job_manager_address)), dir_(create_blob_directory(conf, "blobCache")), owned_(true) {}
+    : client_(std::move(job_manager_address)),
+      dir_(create_blob_directory(conf, "blobCache")),
+      owned_(true),
+      cleanup_interval_(std::chrono::seconds(conf.get_int(options::kBlobCleanupInterval))) {}
 
-BlobCache::BlobCache(std::string job_manager_address, std::filesystem::path dir)
-    : client_(std::move(job_manager_address)), dir_(std::move(dir)) {
+BlobCache::BlobCache(std::string job_manager_address, std::filesystem::path dir,
+                     std::chrono::milliseconds cleanup_interval)
+    : client_(std::move(job_manager_address)), dir_(std::move(dir)), cleanup_interval_(cleanup_interval) {
   ensure_blob_directory(dir_);
 }
 
@@ -28,8 +32,54 @@ int64_t BlobCache::downloads() const {
   return downloads_;
 }
 
-std::filesystem::path BlobCache::get(const BlobKey& key) {
+std::set<std::string> BlobCache::jobs() const {
   std::lock_guard lock(mu_);
+  std::set<std::string> out;
+  for (const auto& [key, jobs] : users_) out.insert(jobs.begin(), jobs.end());
+  return out;
+}
+
+void BlobCache::release_job(const std::string& job) {
+  std::lock_guard lock(mu_);
+  const auto now = Clock::now();
+  for (auto it = users_.begin(); it != users_.end();) {
+    if (it->second.erase(job) && it->second.empty()) {
+      unused_since_[it->first] = now;
+      it = users_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  sweep_locked(now);
+}
+
+void BlobCache::sweep() {
+  // Never waits for a download (a heartbeat calls this): a busy cache is swept by the next call.
+  std::unique_lock lock(mu_, std::try_to_lock);
+  if (lock.owns_lock()) sweep_locked(Clock::now());
+}
+
+void BlobCache::sweep_locked(Clock::time_point now) {
+  for (auto it = unused_since_.begin(); it != unused_since_.end();) {
+    if (now - it->second < cleanup_interval_) {
+      ++it;
+      continue;
+    }
+    std::error_code ec;
+    std::filesystem::remove(dir_ / it->first, ec);  // a failure leaves a file the destructor removes
+    it = unused_since_.erase(it);
+  }
+}
+
+std::filesystem::path BlobCache::get(const BlobKey& key, const std::string& job) {
+  std::lock_guard lock(mu_);
+  sweep_locked(Clock::now());
+  if (!job.empty()) {
+    // Used again before its interval ran out: kept. Counted before the download, so that a failed one
+    // leaves a user that the job's release takes away again.
+    unused_since_.erase(key.hex());
+    users_[key.hex()].insert(job);
+  }
   std::filesystem::path path = dir_ / key.hex();
   std::error_code ec;
   if (std::filesystem::is_regular_file(path, ec)) {

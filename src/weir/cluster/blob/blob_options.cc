@@ -18,6 +18,15 @@ const ConfigOption<std::string> kBlobStorageDirectory{
      "each process makes its own subdirectory and removes it when it stops (empty: the system temp "
      "directory). May be a URI such as s3://bucket/blobs for the JobManager's store (the caches then stay "
      "in the system temp directory)."}};
+const ConfigOption<int64_t> kBlobCleanupInterval{
+    {"blob.service.cleanup.interval",
+     ConfigType::kInt,
+     "3600",
+     "Seconds a TaskManager keeps a downloaded job library (blob) that no job there uses any more (its jobs "
+     "were released) before deleting it from its blob cache; 0: deleted when its last job is released.",
+     {},
+     0,
+     INT64_MAX / 1000}};
 }  // namespace weir::options
 
 namespace weir::cluster::blob {

@@ -11,6 +11,9 @@ namespace weir::options {
 //! the system temp directory, which is also Flink's default for a process's working directory (io.tmp.dirs);
 //! a directory in the current one would be left behind in a source tree by a killed process.
 extern const ConfigOption<std::string> kBlobStorageDirectory;
+//! blob.service.cleanup.interval (Flink's key, in seconds): how long a TaskManager keeps a cached blob that
+//! no job running there uses any more (its jobs were released) before deleting the file.
+extern const ConfigOption<int64_t> kBlobCleanupInterval;
 }  // namespace weir::options
 
 namespace weir::cluster::blob {

@@ -362,7 +362,13 @@ void JobManagerServer::monitor_loop() {
       // Tokens before the heartbeats: an attempt a JobMaster saw RUNNING before its token is in an answer
       // to this round unless it is gone from the TaskManager (JobMaster::reconcile_task_manager).
       auto tokens = std::make_shared<HeartbeatTokens>();
-      for (auto& jm : dispatcher_->jobs()) tokens->emplace_back(jm, jm->heartbeat_token());
+      // The jobs that run, listed after the tokens: a TaskManager lets go of a job that none of its
+      // heartbeats lists for heartbeat.timeout (a lost ReleaseJob).
+      std::vector<std::string> running;
+      for (auto& jm : dispatcher_->jobs()) {
+        tokens->emplace_back(jm, jm->heartbeat_token());
+        if (!is_terminal(jm->status())) running.push_back(jm->id().to_string());
+      }
       std::shared_ptr<const HeartbeatTokens> round = std::move(tokens);
       for (const auto& r : registry_.alive()) {
         Peer& p = peers[r.id];
@@ -375,6 +381,8 @@ void JobManagerServer::monitor_loop() {
         Call* c = call.get();
         c->ctx.set_deadline(std::chrono::system_clock::now() + heartbeat_.interval);
         c->req.set_sender_id(id_);
+        for (const auto& job : running) c->req.add_running_jobs(job);
+        c->req.set_lists_jobs(true);
         c->stub = p.stub.get();
         {
           std::lock_guard l(mu_);

@@ -232,6 +232,12 @@ void RemoteTaskExecutor::release_job(const JobId& job) {
   req.set_job_id(job.to_string());
   req.set_job_manager_id(job_manager_id_);
   send_logged(calls_, "release job", task_manager_id_, [this, req](grpc::ClientContext* ctx) {
+    // A test drops the request (a lost ReleaseJob): the TaskManager's heartbeats must release the job.
+    try {
+      WEIR_FAILURE_POINT("rpc.release-job");
+    } catch (const InjectedFailure& e) {
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE, e.what());
+    }
     weir::rpc::Empty resp;
     return stub_->stub->ReleaseJob(ctx, req, &resp);
   });

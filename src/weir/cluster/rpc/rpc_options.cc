@@ -33,6 +33,17 @@ const ConfigOption<int64_t> kTaskManagerDataPort{{"taskmanager.data.port",
                                                   {},
                                                   0,
                                                   65535}};
+const ConfigOption<int64_t> kTaskManagerMallocArenaMax{
+    {"taskmanager.memory.malloc-arena-max",
+     ConfigType::kInt,
+     "2",
+     "Most glibc malloc arenas a TaskManager process uses (mallopt M_ARENA_MAX at its start; what Flink's "
+     "docs set as MALLOC_ARENA_MAX). glibc's default, 8 per core, lets a TaskManager that runs many short "
+     "jobs keep growing with free memory held in per-thread arenas. 0: glibc's default. The MALLOC_ARENA_MAX "
+     "environment variable, when set, wins.",
+     {},
+     0,
+     1024}};
 const ConfigOption<int64_t> kTaskManagerMetricsPort{
     {"taskmanager.metrics.port",
      ConfigType::kInt,

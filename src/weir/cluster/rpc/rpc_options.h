@@ -11,6 +11,7 @@ extern const ConfigOption<int64_t> kJobManagerRpcPort;                // jobmana
 extern const ConfigOption<std::string> kTaskManagerHost;              // taskmanager.host
 extern const ConfigOption<int64_t> kTaskManagerRpcPort;               // taskmanager.rpc.port
 extern const ConfigOption<int64_t> kTaskManagerDataPort;              // taskmanager.data.port
+extern const ConfigOption<int64_t> kTaskManagerMallocArenaMax;        // taskmanager.memory.malloc-arena-max
 extern const ConfigOption<int64_t> kTaskManagerMetricsPort;           // taskmanager.metrics.port
 extern const ConfigOption<Duration> kTaskManagerRegistrationTimeout;  // taskmanager.registration.timeout
 extern const ConfigOption<Duration> kHeartbeatInterval;               // heartbeat.interval

@@ -1,6 +1,7 @@
 #include "weir/cluster/rpc/task_host.h"
 
 #include <algorithm>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -84,7 +85,7 @@ std::shared_ptr<const graph::JobGraph> TaskHost::graph_for(const JobId& job, con
   std::string library;
   if (spec.kind() == "library" || spec.kind() == "python") {
     if (!blobs) throw WeirError("no JobManager to download the job library from");
-    library = blobs->get(blob::BlobKey::parse(spec.blob_key())).string();
+    library = blobs->get(blob::BlobKey::parse(spec.blob_key()), job.to_string()).string();
   }
   auto jg = plan_job(spec, library);
   std::lock_guard lock(mu_);
@@ -182,8 +183,62 @@ std::optional<TaskCounters> TaskHost::task_counters(const weir::rpc::TaskAttempt
 void TaskHost::release_job(const std::string& job_id) {
   JobId job = parse_job_id(job_id);
   executor_->release_job(job.to_string());
+  std::shared_ptr<blob::BlobCache> blobs;
+  {
+    std::lock_guard lock(mu_);
+    graphs_.erase(job);
+    unlisted_since_.erase(job);
+    blobs = blobs_;
+  }
+  // After the graph: its library may still be loaded from the file (deleting it is safe on Linux: the
+  // mapping stays), but a later deployment of the job must not find its graph without the file.
+  if (blobs) blobs->release_job(job.to_string());
+}
+
+void TaskHost::release_jobs_not_running(const std::vector<std::string>& running,
+                                        std::chrono::milliseconds grace) {
+  std::set<JobId> listed;
+  try {
+    for (const auto& j : running) listed.insert(parse_job_id(j));
+  } catch (const std::exception& e) {
+    log_line(kRole, fmt::format("ignoring the running jobs of a heartbeat: {}", e.what()));
+    return;
+  }
+  // The tasks first: a job whose task is deployed meanwhile was listed by the JobManager anyway (it runs).
+  std::set<JobId> with_tasks;
+  for (const auto& a : executor_->task_attempts()) with_tasks.insert(a.job);
+  std::vector<JobId> gone;
+  std::shared_ptr<blob::BlobCache> blobs;
+  {
+    std::lock_guard lock(mu_);
+    const auto now = std::chrono::steady_clock::now();
+    std::erase_if(unlisted_since_, [&](const auto& kv) { return !graphs_.count(kv.first); });
+    for (const auto& [job, graph] : graphs_) {
+      if (listed.count(job) || with_tasks.count(job)) {
+        unlisted_since_.erase(job);
+        continue;
+      }
+      auto [it, first] = unlisted_since_.emplace(job, now);
+      if (!first && now - it->second >= grace) gone.push_back(job);
+    }
+    blobs = blobs_;
+  }
+  // Off the heartbeat's thread: its answer must not wait for channels, files or the blob cache's lock.
+  for (const auto& job : gone)
+    retired_.submit([this, job, grace] {
+      log_line(kRole, fmt::format("releasing job {}: no task here, and the JobManager has not run it for {} "
+                                  "ms (its release was lost)",
+                                  job.to_string(), grace.count()));
+      release_job(job.to_string());
+    });
+  if (blobs) blobs->sweep();
+}
+
+std::vector<std::string> TaskHost::jobs_held() {
   std::lock_guard lock(mu_);
-  graphs_.erase(job);
+  std::vector<std::string> out;
+  for (const auto& [job, graph] : graphs_) out.push_back(job.to_string());
+  return out;
 }
 
 void TaskHost::shutdown() {

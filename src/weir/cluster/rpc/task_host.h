@@ -4,6 +4,10 @@
 // path), and runs the subtasks on its TaskExecutor, reporting to the JobManager through a
 // RemoteJobMaster.
 //
+// Per-job leftovers (the cached graph, the job's blobs in the cache, its channels and local copies) go
+// when the JobManager's ReleaseJob arrives, or, when that was lost, once the job has had no task here and
+// no heartbeat of the JobManager listed it as running for heartbeat.timeout (release_jobs_not_running).
+//
 // Threading: every method from any thread (gRPC's server threads); caches under mu_.
 #include <chrono>
 #include <map>
@@ -48,6 +52,12 @@ class TaskHost {
   void notify_checkpoint(const weir::rpc::NotifyCheckpointRequest& req);
   void stop_source(const weir::rpc::TaskAttempt& task);
   void release_job(const std::string& job_id);
+  //! A heartbeat of the JobManager this TaskManager serves, listing the jobs it runs: a job kept here that
+  //! has no task here and was listed by no such heartbeat for `grace` is released (its ReleaseJob was
+  //! lost). Also deletes blobs whose cleanup interval ran out. A malformed job id skips the round.
+  void release_jobs_not_running(const std::vector<std::string>& running, std::chrono::milliseconds grace);
+  //! The jobs this TaskManager keeps something of (a cached graph), sorted.
+  std::vector<std::string> jobs_held();
   //! The heartbeat's report to the JobManager (cluster/README.md, "Heartbeat reconciliation"): every task
   //! attempt present here, running or ended, and those whose final state is still on its way to the
   //! JobManager (RemoteJobMaster::undelivered).
@@ -76,7 +86,11 @@ class TaskHost {
   std::shared_ptr<RemoteJobMaster> job_master_;                     // REQUIRES: mu_ held
   std::shared_ptr<blob::BlobCache> blobs_;                          // REQUIRES: mu_ held
   std::map<JobId, std::shared_ptr<const graph::JobGraph>> graphs_;  // REQUIRES: mu_ held
-  SerialExecutor retired_;  // where a previous JobManager's RemoteJobMaster ends (connect())
+  // Jobs in graphs_ without a task here that the last heartbeats did not list, since when.
+  std::map<JobId, std::chrono::steady_clock::time_point> unlisted_since_;  // REQUIRES: mu_ held
+  // Where a previous JobManager's RemoteJobMaster ends (connect()) and jobs whose ReleaseJob was lost are
+  // released (release_jobs_not_running()). Last: destroyed (drained) first.
+  SerialExecutor retired_;
 };
 
 }  // namespace weir::cluster::rpc

@@ -60,8 +60,13 @@ class TaskManagerRunner::Service final : public weir::rpc::TaskManagerService::S
     }
     resp->set_known(known);
     // The payload (Flink's ExecutionDeploymentReport), for our JobManager only: what runs here.
-    if (known)
+    if (known) {
       for (const auto& id : tm_.host_->task_attempts()) to_proto(id, resp->add_attempts());
+      // What the JobManager runs: a job kept here it has not run for heartbeat.timeout lost its ReleaseJob.
+      if (req->lists_jobs())
+        tm_.host_->release_jobs_not_running({req->running_jobs().begin(), req->running_jobs().end()},
+                                            tm_.heartbeat_.timeout);
+    }
     return grpc::Status::OK;
   }
 

@@ -61,6 +61,8 @@ class TaskManagerRunner {
   //! Counters of this TaskManager's tasks (running and recently ended); any thread, until shutdown().
   std::vector<TaskMetrics> task_metrics() const { return host_->task_metrics(); }
   size_t num_running_tasks() const { return host_->num_running_tasks(); }
+  //! The jobs this TaskManager keeps something of (TaskHost::jobs_held()).
+  std::vector<std::string> jobs_held() const { return host_->jobs_held(); }
   //! What restores of tasks here read (local recovery: from the checkpoint storage or local copies).
   const RestoreCounters& restore_counters() const { return host_->restore_counters(); }
 

@@ -269,6 +269,9 @@ class Task {
 
   std::chrono::milliseconds buffer_timeout_{5};
   std::chrono::steady_clock::time_point last_flush_;
+  // Stored by start() before run() begins (the thread waits for it), so whoever learns that the task ended
+  // finds it joinable. Stored after, a task that ended at once was reaped with no thread to join: its stack
+  // stayed mapped (the TaskManager growth of the soak) or the store hit a destroyed Task (std::terminate).
   std::thread thread_;
   std::atomic<bool> thread_done_{false};
   // Time in blocking waits, measured around the waits (not per record): no input (idle), and no output
