@@ -94,7 +94,10 @@ wait_for 120 "q5 finished" finished
 RESTARTS=$(job_json "" | sed -n 's/.*"restarts":\([0-9]*\).*/\1/p')
 # Two kills are at least one failover (two merge when the second lands while the first restart deploys).
 [ "${RESTARTS:-0}" -ge 1 ] || fail "q5 restarted ${RESTARTS:-0} times after two SIGKILLs: $(job_json /exceptions)"
-job_json /exceptions | grep -q "is gone" || fail "exceptions do not name the lost TaskManager"
+# The failure names the lost TaskManager: its heartbeat timeout ("TaskManager ID (DATA) is gone") or, when a
+# consumer's channel from it failed first, the data connection ("lost the data connection to TaskManager DATA").
+job_json /exceptions | grep -q "is gone\|lost the data connection to TaskManager" \
+  || fail "exceptions do not name the lost TaskManager: $(job_json /exceptions)"
 [ -n "$(sorted_output "$DIR/q5-local")" ] || fail "local q5 wrote nothing"
 [ "$(sorted_output "$DIR/q5-local")" = "$(sorted_output "$DIR/q5-remote")" ] || fail "q5 on the cluster after SIGKILLs differs from the failure-free run"
 
