@@ -43,6 +43,27 @@ TEST_P(Failures, ThrowingFunctionFailsTheJobNamingOperatorAndMessage) {
   }
 }
 
+// A user function may throw what is not a std::exception (C++ allows any type); the task fails naming the
+// operator, as Flink's task fails on any Throwable, instead of the exception ending the TaskManager.
+TEST_P(Failures, AFunctionThrowingANonStdExceptionFailsTheJobNamingItsOperator) {
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  env->set_parallelism(GetParam());
+  env->from_sequence(0, 100000)
+      .map([](const int64_t& v) {
+        if (v == 777) throw 777;  // NOLINT(hicpp-exception-baseclass): the point of this test
+        return v;
+      })
+      .name("Thrower")
+      .collect();
+  try {
+    env->execute("throws an int");
+    FAIL() << "execute() returned for a failing job";
+  } catch (const JobExecutionError& e) {
+    EXPECT_CONTAINS(e.what(), "Thrower");
+    EXPECT_CONTAINS(e.what(), "an exception that is not a std::exception");
+  }
+}
+
 // A failure in a chained operator that is not the head, in a keyed function, after a shuffle.
 class ThrowOnKey final : public KeyedProcessFunction<int64_t, int64_t, int64_t> {
  public:

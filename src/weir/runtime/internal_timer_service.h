@@ -183,6 +183,8 @@ class InternalTimerService {
         throw;
       } catch (const std::exception& e) {
         throw OperatorFailure(operator_name_, e.what());
+      } catch (...) {
+        throw OperatorFailure(operator_name_, kNotAStdException);
       }
     }
     schedule_processing();

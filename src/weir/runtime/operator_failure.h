@@ -18,4 +18,7 @@ class OperatorFailure : public WeirError {
   std::string message_;
 };
 
+//! What an OperatorFailure says of a function that threw what is not a std::exception (C++ allows any type).
+inline constexpr const char* kNotAStdException = "it threw an exception that is not a std::exception";
+
 }  // namespace weir::runtime

@@ -190,6 +190,8 @@ void StreamOperator::advance_combined() {
   } catch (const std::exception& e) {
     // Event-time timers fire here: name this operator, wherever it sits in the chain.
     throw OperatorFailure(rt_.name, e.what());
+  } catch (...) {
+    throw OperatorFailure(rt_.name, kNotAStdException);
   }
   rt_.output->emit_watermark(combined);
 }

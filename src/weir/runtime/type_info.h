@@ -59,6 +59,8 @@ inline void deliver(Input<T>* in, const std::string& name, const T& v, Timestamp
     throw;
   } catch (const std::exception& e) {
     throw OperatorFailure(name, e.what());
+  } catch (...) {
+    throw OperatorFailure(name, kNotAStdException);
   }
 }
 }  // namespace detail

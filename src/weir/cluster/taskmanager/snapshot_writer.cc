@@ -35,6 +35,8 @@ void SnapshotWriter::run() {
     } catch (const std::exception& e) {
       // A local copy that could not be confirmed or discarded: logged, the thread goes on.
       log::get("taskmanager").warn("snapshot writer: {}", e.what());
+    } catch (...) {
+      log::get("taskmanager").warn("snapshot writer: an exception that is not a std::exception");
     }
     lock.lock();
   }

@@ -125,6 +125,10 @@ void Task::run() {
       final_state = ExecutionState::kFailed;
       error = e.what();
     }
+  } catch (...) {  // thrown outside an operator call (a source, a serializer): the task fails all the same
+    final_state = canceled_.load() ? ExecutionState::kCanceled : ExecutionState::kFailed;
+    if (final_state == ExecutionState::kFailed)
+      error = fmt::format("task '{}' failed: an exception that is not a std::exception", name_);
   }
   writer_.stop();
   if (clock_listener_ >= 0) pts_->clock().remove_listener(clock_listener_);

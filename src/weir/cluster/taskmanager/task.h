@@ -293,6 +293,8 @@ inline void Task::call_operator(runtime::StreamOperator* op, F&& f) {
     throw;
   } catch (const std::exception& e) {
     throw runtime::OperatorFailure(op->runtime().name, e.what());
+  } catch (...) {  // C++ lets a function throw anything; the task fails like on any error
+    throw runtime::OperatorFailure(op->runtime().name, runtime::kNotAStdException);
   }
 }
 

@@ -71,7 +71,24 @@ TaskExecutor::TaskExecutor(NodeId id, int slots, std::shared_ptr<network::Partit
           own_local_state_dirs(std::move(local_state_dirs), id))) {
   reaper_ = std::thread([this] {
     set_thread_name("tm-reaper");
-    reap_loop();
+    // Without its reaper a TaskManager neither frees ended tasks nor watches canceled ones: what the loop
+    // throws is a fatal error of the TaskManager, as a task that does not stop is.
+    try {
+      reap_loop();
+    } catch (const std::exception& e) {
+      const std::string message = fmt::format("the TaskManager's task reaper failed: {}", e.what());
+      log::get("taskmanager").critical("FATAL: {}", message);
+      std::function<void(const std::string&)> handler;
+      {
+        std::lock_guard lock(mu_);
+        handler = fatal_handler_;
+      }
+      if (!handler) {
+        std::fflush(nullptr);
+        std::_Exit(70);
+      }
+      handler(message);
+    }
   });
 }
 
