@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "ha_test_support.h"
 #include "weir/ha/zookeeper_client.h"
@@ -96,6 +97,25 @@ TEST(ZooKeeperClientTest, WatchesFireOnceOnTheEventThread) {
   zk->run_on_event_thread([] {});
   EXPECT_EQ(log.count("created " + root + "/n"), 1u);
   EXPECT_EQ(log.count("deleted"), 1u);
+  zk->remove_recursive(root);
+}
+
+// A watch that throws loses its own event, not the client: the event thread logs it and goes on, so later
+// watches still fire (before, the exception ended the process).
+TEST(ZooKeeperClientTest, AWatchThatThrowsLeavesTheEventThreadRunning) {
+  auto zk = connect();
+  std::string root = test_root();
+  zk->create_parents(root);
+  Awaiter log;
+  EXPECT_FALSE(zk->exists(root + "/bad", [&](const WatchEvent&) {
+    log.record("bad fired");
+    throw std::runtime_error("a watch's bug");
+  }));
+  EXPECT_FALSE(zk->exists(root + "/good", [&](const WatchEvent& ev) { log.record("created " + ev.path); }));
+  zk->create(root + "/bad", "", CreateMode::kEphemeral);
+  ASSERT_TRUE(log.wait_for("bad fired"));
+  zk->create(root + "/good", "", CreateMode::kEphemeral);
+  ASSERT_TRUE(log.wait_for("created " + root + "/good"));
   zk->remove_recursive(root);
 }
 

@@ -275,7 +275,13 @@ struct ZooKeeperClient::Impl {
         auto task = std::move(tasks.front());
         tasks.pop_front();
         l.unlock();
-        task();
+        // A watch or a listener that throws loses its own event, not the client: logged, and the thread goes
+        // on (ending it would end the process and stop every later watch and state change).
+        try {
+          task();
+        } catch (const std::exception& e) {
+          log::get("ha").error("a ZooKeeper watch or connection listener threw: {}", e.what());
+        }
         l.lock();
         continue;
       }
@@ -283,7 +289,11 @@ struct ZooKeeperClient::Impl {
       if (lost_deadline && Clock::now() >= *lost_deadline && phase == Phase::kSuspended) {
         lost_deadline.reset();
         l.unlock();
-        declare_lost();  // disconnected for a whole session timeout: the server expires it
+        try {
+          declare_lost();  // disconnected for a whole session timeout: the server expires it
+        } catch (const std::exception& e) {
+          log::get("ha").error("a ZooKeeper connection listener threw on the lost session: {}", e.what());
+        }
         l.lock();
       }
     }
