@@ -77,12 +77,17 @@ class DataPlane::Impl final : public DataConnection::Owner {
 
   template <typename F>
   void run_sync(F&& f) {
+    // What f throws comes back to the caller (a promise never set would leave it waiting for ever).
     std::promise<void> done;
     asio::post(*io_, [&] {
-      f();
-      done.set_value();
+      try {
+        f();
+        done.set_value();
+      } catch (...) {
+        done.set_exception(std::current_exception());
+      }
     });
-    done.get_future().wait();
+    done.get_future().get();
   }
 
   std::shared_ptr<LocalChannel> remote_input(const ChannelId& id, const std::string& producer,

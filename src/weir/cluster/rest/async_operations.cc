@@ -82,8 +82,14 @@ void AsyncOperations::evict_locked() {
 
 std::string AsyncOperations::add(OperationKind kind, const std::string& job_id,
                                  std::future<std::string> result) {
-  std::string id = JobId::generate().to_string();
   std::lock_guard lock(mu_);
+  return add_locked(kind, job_id, std::move(result));
+}
+
+// REQUIRES: mu_ held.
+std::string AsyncOperations::add_locked(OperationKind kind, const std::string& job_id,
+                                        std::future<std::string> result) {
+  std::string id = JobId::generate().to_string();
   ops_[id] = Operation{OperationStatus{kind, job_id, false, {}, {}}, result.share(), next_seq_++};
   evict_locked();
   return id;
@@ -91,18 +97,16 @@ std::string AsyncOperations::add(OperationKind kind, const std::string& job_id,
 
 std::string AsyncOperations::run(OperationKind kind, const std::string& job_id,
                                  std::function<std::string(const std::atomic<bool>& closing)> work) {
-  {
-    std::lock_guard lock(mu_);
-    size_t running = 0;
-    for (const auto& w : waiters_) running += w.done->load() ? 0 : 1;
-    if (running >= kMaxWaiters)
-      throw RestError(429, fmt::format("{} triggered operations are in progress (at most {}): try again once "
-                                       "one has finished",
-                                       running, kMaxWaiters));
-  }
-  auto promise = std::make_shared<std::promise<std::string>>();
-  std::string id = add(kind, job_id, promise->get_future());
+  // Counted and started under one lock: two triggers checked apart could both pass the bound.
   std::lock_guard lock(mu_);
+  size_t running = 0;
+  for (const auto& w : waiters_) running += w.done->load() ? 0 : 1;
+  if (running >= kMaxWaiters)
+    throw RestError(429, fmt::format("{} triggered operations are in progress (at most {}): try again once "
+                                     "one has finished",
+                                     running, kMaxWaiters));
+  auto promise = std::make_shared<std::promise<std::string>>();
+  std::string id = add_locked(kind, job_id, promise->get_future());
   spawn_locked([this, promise, work = std::move(work)] {
     try {
       promise->set_value(work(closing_));

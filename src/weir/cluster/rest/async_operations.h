@@ -69,6 +69,7 @@ class AsyncOperations {
   void settle(Operation& op);
   int64_t now_ms() const;
   void evict_locked();
+  std::string add_locked(OperationKind kind, const std::string& job_id, std::future<std::string> result);
 
   const std::chrono::milliseconds store_duration_;
   const std::function<int64_t()> now_ms_;

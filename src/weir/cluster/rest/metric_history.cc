@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "weir/common/log.h"
 #include "weir/common/thread_name.h"
 #include "weir/common/time.h"
 
@@ -36,7 +37,11 @@ void MetricHistory::run() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
     lock.unlock();
-    sample_all();
+    try {
+      sample_all();
+    } catch (const std::exception& e) {  // a round lost; the history goes on (the process must not end)
+      log::get("rest").warn("the metric history's sampling round failed: {}", e.what());
+    }
     lock.lock();
     cv_.wait_for(lock, interval_, [this] { return stopping_; });
   }

@@ -157,7 +157,10 @@ void JobManagerServer::add_task_executor(const std::string& tm_id) {
       std::string host = r.rpc_address.substr(0, r.rpc_address.rfind(':'));
       te = std::make_shared<RemoteTaskExecutor>(
           NodeId(next_node_++), r.id, r.rpc_address, fmt::format("{}:{}", host, r.data_port),
-          static_cast<int>(r.offered_slots.size()), id_, [this] { probe_task_managers(); });
+          static_cast<int>(r.offered_slots.size()), id_, [hook = probe_hook_] {
+            std::lock_guard lock(hook->mu);
+            if (hook->server) hook->server->probe_task_managers();
+          });
     }
     if (!te) return;
     executors_[tm_id] = te;
@@ -195,6 +198,10 @@ void JobManagerServer::probe_task_managers() {
   if (probe_pending_.exchange(true)) return;  // one probe round at a time covers every failure before it
   probes_->submit([this] {
     probe_pending_ = false;
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return;  // queued before the shutdown
+    }
     std::vector<std::pair<std::string, std::shared_ptr<RemoteTaskExecutor>>> all;
     {
       std::lock_guard lock(executors_mu_);
@@ -254,6 +261,7 @@ JobManagerServer::JobManagerServer(const Configuration& conf, std::string id, Jo
       ha_(std::move(ha)),
       ha_calls_(std::make_unique<SerialExecutor>()),
       reconciler_(std::make_unique<SerialExecutor>()) {
+  probe_hook_->server = this;
   auto on_job_terminal = [this](const JobId& job, const std::shared_ptr<JobMaster>& ended) {
     // Called on the JobManager's I/O pool (no lock held); ZooKeeper is written on ha_calls_, in order. The
     // JobMaster comes along: the Dispatcher may have let go of it by then (jobstore.expiration-time).
@@ -307,6 +315,11 @@ JobManagerServer::JobManagerServer(const Configuration& conf, std::string id, Jo
 
 JobManagerServer::~JobManagerServer() {
   shutdown();
+  {
+    std::lock_guard lock(probe_hook_->mu);  // no executor's callback reaches this server from now on
+    probe_hook_->server = nullptr;
+  }
+  probes_.reset();      // a probe round calls the Dispatcher (remove_task_executor): it ends before it goes
   reconciler_.reset();  // its reconciliations call the JobMasters: before the Dispatcher goes
   // The Dispatcher's I/O pool runs the end-of-job callbacks still queued, which use executors_ and ha_calls_:
   // it goes before them.
@@ -356,63 +369,71 @@ void JobManagerServer::monitor_loop() {
                           [&p](const auto& c) { return c->stub == p.stub.get(); });
     });
     lock.unlock();
-    auto now = Clock::now();
-    if (now >= next_heartbeat) {
-      next_heartbeat = now + heartbeat_.interval;
-      // Tokens before the heartbeats: an attempt a JobMaster saw RUNNING before its token is in an answer
-      // to this round unless it is gone from the TaskManager (JobMaster::reconcile_task_manager).
-      auto tokens = std::make_shared<HeartbeatTokens>();
-      // The jobs that run, listed after the tokens: a TaskManager lets go of a job that none of its
-      // heartbeats lists for heartbeat.timeout (a lost ReleaseJob).
-      std::vector<std::string> running;
-      for (auto& jm : dispatcher_->jobs()) {
-        tokens->emplace_back(jm, jm->heartbeat_token());
-        if (!is_terminal(jm->status())) running.push_back(jm->id().to_string());
-      }
-      std::shared_ptr<const HeartbeatTokens> round = std::move(tokens);
-      for (const auto& r : registry_.alive()) {
-        Peer& p = peers[r.id];
-        if (!p.stub || p.address != r.rpc_address) {
-          if (p.stub) retired.push_back(std::move(p));
-          p = Peer{r.rpc_address, weir::rpc::TaskManagerService::NewStub(grpc::CreateChannel(
-                                      r.rpc_address, grpc::InsecureChannelCredentials()))};
+    // A round that throws (a JobMaster's heartbeat token, a gRPC stub) is logged and the next one comes: the
+    // thread that detects lost TaskManagers must not end, nor end the process.
+    try {
+      auto now = Clock::now();
+      if (now >= next_heartbeat) {
+        next_heartbeat = now + heartbeat_.interval;
+        // Tokens before the heartbeats: an attempt a JobMaster saw RUNNING before its token is in an answer
+        // to this round unless it is gone from the TaskManager (JobMaster::reconcile_task_manager).
+        auto tokens = std::make_shared<HeartbeatTokens>();
+        // The jobs that run, listed after the tokens: a TaskManager lets go of a job that none of its
+        // heartbeats lists for heartbeat.timeout (a lost ReleaseJob).
+        std::vector<std::string> running;
+        for (auto& jm : dispatcher_->jobs()) {
+          tokens->emplace_back(jm, jm->heartbeat_token());
+          if (!is_terminal(jm->status())) running.push_back(jm->id().to_string());
         }
-        auto call = std::make_unique<Call>();
-        Call* c = call.get();
-        c->ctx.set_deadline(std::chrono::system_clock::now() + heartbeat_.interval);
-        c->req.set_sender_id(id_);
-        for (const auto& job : running) c->req.add_running_jobs(job);
-        c->req.set_lists_jobs(true);
-        c->stub = p.stub.get();
-        {
-          std::lock_guard l(mu_);
-          calls.push_back(std::move(call));
+        std::shared_ptr<const HeartbeatTokens> round = std::move(tokens);
+        for (const auto& r : registry_.alive()) {
+          Peer& p = peers[r.id];
+          if (!p.stub || p.address != r.rpc_address) {
+            if (p.stub) retired.push_back(std::move(p));
+            p = Peer{r.rpc_address, weir::rpc::TaskManagerService::NewStub(grpc::CreateChannel(
+                                        r.rpc_address, grpc::InsecureChannelCredentials()))};
+          }
+          auto call = std::make_unique<Call>();
+          Call* c = call.get();
+          c->ctx.set_deadline(std::chrono::system_clock::now() + heartbeat_.interval);
+          c->req.set_sender_id(id_);
+          for (const auto& job : running) c->req.add_running_jobs(job);
+          c->req.set_lists_jobs(true);
+          c->stub = p.stub.get();
+          {
+            std::lock_guard l(mu_);
+            calls.push_back(std::move(call));
+          }
+          auto te = task_executor(r.id);  // null until its slots are accepted: nothing to reconcile yet
+          p.stub->async()->Heartbeat(&c->ctx, &c->req, &c->resp,
+                                     [this, c, tm = r.id, te, round](grpc::Status status) {
+                                       if (status.ok() && c->resp.known()) {
+                                         registry_.heartbeat(tm, Clock::now());
+                                         if (te) post_report(tm, {te, round, std::move(c->resp)});
+                                       }
+                                       std::lock_guard l(mu_);
+                                       c->done = true;
+                                       cv_.notify_all();
+                                     });
         }
-        auto te = task_executor(r.id);  // null until its slots are accepted: nothing to reconcile yet
-        p.stub->async()->Heartbeat(&c->ctx, &c->req, &c->resp,
-                                   [this, c, tm = r.id, te, round](grpc::Status status) {
-                                     if (status.ok() && c->resp.known()) {
-                                       registry_.heartbeat(tm, Clock::now());
-                                       if (te) post_report(tm, {te, round, std::move(c->resp)});
-                                     }
-                                     std::lock_guard l(mu_);
-                                     c->done = true;
-                                     cv_.notify_all();
-                                   });
       }
-    }
-    for (const auto& r : registry_.expire(Clock::now(), heartbeat_.timeout)) {
-      auto silent = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - r.last_heartbeat);
-      log_line(kRole,
-               fmt::format("TaskManager {} at {} lost: no heartbeat for {} ms (heartbeat.timeout={} ms); "
-                           "its {} slot(s) are gone",
-                           r.id, r.rpc_address, silent.count(), heartbeat_.timeout.count(), r.num_slots));
-      remove_task_executor(r.id, fmt::format("no heartbeat for {} ms (heartbeat.timeout={} ms)",
-                                             silent.count(), heartbeat_.timeout.count()));
-      if (auto it = peers.find(r.id); it != peers.end()) {
-        retired.push_back(std::move(it->second));
-        peers.erase(it);
+      for (const auto& r : registry_.expire(Clock::now(), heartbeat_.timeout)) {
+        auto silent = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - r.last_heartbeat);
+        log_line(kRole,
+                 fmt::format("TaskManager {} at {} lost: no heartbeat for {} ms (heartbeat.timeout={} ms); "
+                             "its {} slot(s) are gone",
+                             r.id, r.rpc_address, silent.count(), heartbeat_.timeout.count(), r.num_slots));
+        remove_task_executor(r.id, fmt::format("no heartbeat for {} ms (heartbeat.timeout={} ms)",
+                                               silent.count(), heartbeat_.timeout.count()));
+        if (auto it = peers.find(r.id); it != peers.end()) {
+          retired.push_back(std::move(it->second));
+          peers.erase(it);
+        }
       }
+    } catch (const std::exception& e) {
+      log::get("jobmanager")
+          .error("the heartbeat monitor's round failed: {}; the next round comes in {} ms", e.what(),
+                 tick.count());
     }
     lock.lock();
     cv_.wait_for(lock, tick, [this] { return stopping_; });

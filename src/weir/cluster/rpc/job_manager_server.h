@@ -127,6 +127,14 @@ class JobManagerServer {
   std::map<std::string, std::shared_ptr<RemoteTaskExecutor>> executors_;  // REQUIRES: executors_mu_
   int next_node_ = 1;                                                     // REQUIRES: executors_mu_
   std::atomic<bool> probe_pending_{false};
+  // What a RemoteTaskExecutor's failed deployment calls to ask for a probe round. The executors may outlive
+  // this server (the ResourceManager and late deployments hold them), so they hold this, not the server:
+  // the destructor clears `server` under `mu` before anything a probe touches goes.
+  struct ProbeHook {
+    std::mutex mu;
+    JobManagerServer* server = nullptr;  // REQUIRES: mu held
+  };
+  std::shared_ptr<ProbeHook> probe_hook_ = std::make_shared<ProbeHook>();
   std::unique_ptr<SerialExecutor> probes_;
   JobManagerHaHooks ha_;
   std::unique_ptr<SerialExecutor> ha_calls_;  // job_ended, in order

@@ -250,7 +250,18 @@ void TaskManagerRunner::start() {
                        follow_leader_ ? std::string("the leader (ZooKeeper)") : job_manager_address_));
   connection_ = std::thread([this] {
     set_thread_name("tm-connection");
-    connection_loop();
+    // What the loop throws fails the TaskManager as a registration timeout does (failed(): the process exits
+    // with the message), instead of ending the process from this thread.
+    try {
+      connection_loop();
+    } catch (const std::exception& e) {
+      {
+        std::lock_guard lock(mu_);
+        failure_ = fmt::format("the connection to the JobManager failed: {}", e.what());
+      }
+      log::get("taskmanager").error("the connection to the JobManager failed: {}", e.what());
+      failed_ = true;
+    }
   });
 }
 
