@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <mutex>
 #include <utility>
 
 #include <fmt/format.h>
@@ -141,7 +142,8 @@ class S3OutputStream final : public OutputStream {
 
 struct S3FileSystem::Bucket {
   WosStore* store = nullptr;
-  std::once_flag checked;
+  std::mutex check_mu;   // held while the bucket is checked
+  bool checked = false;  // guarded by check_mu
   ~Bucket() { wos_store_free(store); }
 };
 
@@ -191,12 +193,17 @@ const WosStore* S3FileSystem::store(const Path& path, std::string_view op) {
     }
     bucket = slot;
   }
-  // Once per bucket; a failed check (throws) is tried again by the next call.
-  std::call_once(bucket->checked, [&] {
+  // Once per bucket; a failed check (throws) is tried again by the next call. Not std::call_once:
+  // libstdc++ runs it on pthread_once, and an exception out of it leaves the flag "running" for ever
+  // wherever pthread_once does not unwind (ThreadSanitizer's pthread_once: every later call hung; GCC
+  // bug 66146 on other targets).
+  std::lock_guard check_lock(bucket->check_mu);
+  if (!bucket->checked) {
     char* error = nullptr;
     int32_t rc = wos_check_bucket(bucket->store, &error);
     if (rc != WOS_OK) fail(rc, take(error), op, path);
-  });
+    bucket->checked = true;
+  }
   return bucket->store;
 }
 
