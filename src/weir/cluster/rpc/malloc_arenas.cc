@@ -8,15 +8,23 @@
 
 #include "weir/cluster/rpc/rpc_options.h"
 #include "weir/common/error.h"
+#include "weir/common/log.h"
 
 namespace weir::cluster::rpc {
 
 std::optional<int> apply_malloc_arena_max(const Configuration& conf) {
   const auto n = static_cast<int>(conf.get_int(options::kTaskManagerMallocArenaMax));
   if (n == 0 || std::getenv("MALLOC_ARENA_MAX") != nullptr) return std::nullopt;
-  if (mallopt(M_ARENA_MAX, n) != 1)
-    throw WeirError(
-        fmt::format("{}: glibc refused {} malloc arenas", options::kTaskManagerMallocArenaMax.key(), n));
+  // The value is in glibc's range (the key's bounds), so a refusal means another allocator answers mallopt:
+  // a sanitizer build's. The TaskManager runs on without the cap.
+  if (mallopt(M_ARENA_MAX, n) != 1) {
+    log::get("taskmanager")
+        .warn(
+            "{}: this process's allocator does not take a limit of {} malloc arenas (not glibc's malloc, as "
+            "in a sanitizer build); running without it",
+            options::kTaskManagerMallocArenaMax.key(), n);
+    return std::nullopt;
+  }
   return n;
 }
 

@@ -14,7 +14,8 @@ namespace weir::cluster::rpc {
 
 //! Applies taskmanager.memory.malloc-arena-max with mallopt(M_ARENA_MAX) and returns the cap set; nullopt
 //! when nothing was set: the key is 0 (glibc's own limit), or the MALLOC_ARENA_MAX environment variable is
-//! set (it wins: glibc read it at start). Throws WeirError if glibc refuses the value.
+//! set (it wins: glibc read it at start), or the allocator refuses it (not glibc's malloc: a sanitizer
+//! build; logged as a warning).
 std::optional<int> apply_malloc_arena_max(const Configuration& conf);
 
 }  // namespace weir::cluster::rpc
