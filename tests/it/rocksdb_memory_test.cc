@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "it_support.h"
+#include "weir/common/sanitizers.h"
 #include "weir/weir.h"
 
 namespace weir {
@@ -19,15 +20,7 @@ namespace {
 constexpr int64_t kKeys = 300'000;
 // Under ThreadSanitizer (scripts/tsan) the process's RSS also holds TSan's shadow of every byte the
 // instrumented engine touches, so the memory bounds below do not apply there; the results are still checked.
-#if defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-constexpr bool kRssIsMeaningful = false;
-#else
-constexpr bool kRssIsMeaningful = true;
-#endif
-#else
-constexpr bool kRssIsMeaningful = true;
-#endif
+constexpr bool kRssIsMeaningful = !kThreadSanitizer;
 constexpr size_t kValueBytes = 1000;  // 300 MB of values
 
 std::atomic<int64_t> g_verified{0};

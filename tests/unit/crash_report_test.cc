@@ -8,23 +8,11 @@
 #include <gtest/gtest.h>
 
 #include "weir/common/crash_report.h"
+#include "weir/common/sanitizers.h"
 #include "weir/common/thread_name.h"
 
 namespace weir {
 namespace {
-
-// As crash_report.cc decides: the sanitizer keeps its own signal handlers.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool kSanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
-#else
-constexpr bool kSanitized = false;
-#endif
 
 class CrashReport : public ::testing::Test {
  protected:

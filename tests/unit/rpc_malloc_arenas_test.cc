@@ -12,6 +12,7 @@
 
 #include "weir/cluster/rpc/malloc_arenas.h"
 #include "weir/common/error.h"
+#include "weir/common/sanitizers.h"
 
 namespace weir::cluster::rpc {
 namespace {
@@ -50,17 +51,7 @@ TEST(MallocArenas, ZeroLeavesGlibcsDefault) {
 }
 
 // Sanitizers replace malloc: their mallopt takes no arena limit, and the TaskManager runs on without it.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool kGlibcMalloc = false;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
-constexpr bool kGlibcMalloc = false;
-#else
-constexpr bool kGlibcMalloc = true;
-#endif
-#else
-constexpr bool kGlibcMalloc = true;
-#endif
+constexpr bool kGlibcMalloc = !kSanitized;
 
 TEST(MallocArenas, OnceAppliedNewThreadsShareTheExistingArenas) {
   ::unsetenv("MALLOC_ARENA_MAX");

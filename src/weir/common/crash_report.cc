@@ -16,15 +16,8 @@
 #include <string>
 #include <typeinfo>
 
+#include "weir/common/sanitizers.h"
 #include "weir/common/thread_name.h"
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define WEIR_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
-#define WEIR_SANITIZED 1
-#endif
-#endif
 
 namespace weir {
 namespace {
@@ -149,13 +142,12 @@ void install_crash_report(const std::string& process) {
   void* warm[1];
   ::backtrace(warm, 1);
   std::set_terminate(on_terminate);
-#ifndef WEIR_SANITIZED
+  if (kSanitized) return;  // the sanitizer's own handlers report fatal signals
   struct sigaction sa = {};
   sa.sa_sigaction = on_signal;
   sa.sa_flags = SA_SIGINFO | SA_RESETHAND;
   sigemptyset(&sa.sa_mask);
   for (int sig : kFatalSignals) ::sigaction(sig, &sa, nullptr);
-#endif
 }
 
 }  // namespace weir
