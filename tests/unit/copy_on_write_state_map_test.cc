@@ -74,8 +74,8 @@ Model contents(const Map::Snapshot& s) {
   for (size_t g = 0; g < kGroups; ++g) {
     size_t n = 0;
     s.for_each(g, [&](const Map::Node& node) {
-      EXPECT_EQ(group_of(node.key), g);
-      EXPECT_TRUE(out.emplace(node.key, node.value.v).second) << "duplicate " << node.key;
+      EXPECT_EQ(group_of(std::string(node.key())), g);
+      EXPECT_TRUE(out.emplace(node.key(), node.value.v).second) << "duplicate " << node.key();
       ++n;
     });
     EXPECT_EQ(n, s.group_size(g));
@@ -85,7 +85,7 @@ Model contents(const Map::Snapshot& s) {
 Model contents(const Map& m) {
   Model out;
   for (size_t g = 0; g < kGroups; ++g)
-    m.for_each(g, [&](const Map::Node& node) { out.emplace(node.key, node.value.v); });
+    m.for_each(g, [&](const Map::Node& node) { out.emplace(node.key(), node.value.v); });
   return out;
 }
 

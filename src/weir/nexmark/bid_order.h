@@ -23,21 +23,36 @@ struct BidRank {
 };
 WEIR_STRUCT(BidRank, price, dateTime, bidder, tiebreak)
 
-//! A 64-bit hash of the bytes of `s`, continuing from `h`.
+//! a * b folded to 64 bits (the high and low halves of the 128-bit product, xored).
+inline uint64_t fold_multiply(uint64_t a, uint64_t b) {
+  const unsigned __int128 p = static_cast<unsigned __int128>(a) * b;
+  return static_cast<uint64_t>(p) ^ static_cast<uint64_t>(p >> 64);
+}
+
+//! A 64-bit hash of the bytes of `s`, continuing from `h`: 16 bytes per multiply, so that hashing a bid's
+//! ~150 bytes of strings costs about ten multiplies (q18 ranks every bid).
 inline uint64_t hash_bytes(uint64_t h, std::string_view s) {
-  size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    h = connectors::nexmark::mix64(h ^ w) + 0x9e3779b97f4a7c15ULL;
+  constexpr uint64_t k0 = 0xa0761d6478bd642fULL, k1 = 0xe7037ed1a0b428dbULL;
+  const char* p = s.data();
+  size_t n = s.size();
+  for (; n >= 16; p += 16, n -= 16) {
+    uint64_t a, b;
+    std::memcpy(&a, p, 8);
+    std::memcpy(&b, p + 8, 8);
+    h = fold_multiply(a ^ k0, b ^ k1 ^ h);
   }
-  uint64_t tail = 0;
-  std::memcpy(&tail, s.data() + i, s.size() - i);
-  return connectors::nexmark::mix64(h ^ tail ^ (static_cast<uint64_t>(s.size()) << 56));
+  uint64_t a = 0, b = 0;
+  if (n > 8) {
+    std::memcpy(&a, p, 8);
+    std::memcpy(&b, p + 8, n - 8);
+  } else {
+    std::memcpy(&a, p, n);
+  }
+  return fold_multiply(a ^ k0 ^ (static_cast<uint64_t>(s.size()) << 56), b ^ k1 ^ h);
 }
 
 inline BidRank rank_of(const connectors::nexmark::Bid& b) {
-  uint64_t h = hash_bytes(hash_bytes(hash_bytes(0, b.channel), b.url), b.extra);
+  uint64_t h = connectors::nexmark::mix64(hash_bytes(hash_bytes(hash_bytes(0, b.channel), b.url), b.extra));
   return {b.price, b.dateTime, b.bidder, h};
 }
 

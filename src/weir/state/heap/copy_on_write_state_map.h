@@ -26,8 +26,10 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -64,16 +66,36 @@ class CopyOnWriteStateMap {
   struct SlotArray;
 
  public:
-  //! One mapping. Key and hash never change; `value` changes only while the node is not frozen.
+  //! One mapping. Key and hash never change; `value` changes only while the node is not frozen. The
+  //! key's bytes follow the node in the same allocation: one allocation per mapping, and a lookup that
+  //! compares keys touches the node's own cache lines (a std::string member would allocate its bytes
+  //! apart once they exceed its 15 inline bytes: a (long, TimeWindow) composite key is 28).
   struct Node {
-    Node(uint64_t h, uint64_t v, std::string k, Entry e)
-        : hash(h), version(v), key(std::move(k)), value(std::move(e)) {}
     const uint64_t hash;
     //! Map version when this node was made, or last marked changed (change tracking): raised only while
     //! no snapshot still held can see the node.
     uint64_t version;
-    const std::string key;
     Entry value;
+
+    std::string_view key() const { return {reinterpret_cast<const char*>(this + 1), key_size_}; }
+
+    static Node* make(uint64_t h, uint64_t v, std::string_view k, Entry e) {
+      void* at = ::operator new(sizeof(Node) + k.size());
+      Node* n = new (at) Node(h, v, static_cast<uint32_t>(k.size()), std::move(e));
+      if (!k.empty()) std::memcpy(reinterpret_cast<char*>(n + 1), k.data(), k.size());
+      return n;
+    }
+    static void destroy(Node* n) noexcept {
+      if (!n) return;
+      n->~Node();
+      ::operator delete(n);
+    }
+
+   private:
+    Node(uint64_t h, uint64_t v, uint32_t key_size, Entry e)
+        : hash(h), version(v), value(std::move(e)), key_size_(key_size) {}
+    ~Node() = default;
+    const uint32_t key_size_;
   };
 
   //! The map as it was when snapshot() was called. Read-only; any one thread.
@@ -157,7 +179,7 @@ class CopyOnWriteStateMap {
   //! The writable node of `key`, made with a default Entry if absent.
   Node* get_or_create(size_t g, std::string_view key, uint64_t hash) {
     if (Node* n = find(g, key, hash)) return writable(n) ? n : copy_on_write(g, key, hash);
-    return insert_new(g, std::string(key), hash, Entry{});
+    return insert_new(g, key, hash, Entry{});
   }
   //! Removes `key`; false when absent.
   bool erase(size_t g, std::string_view key, uint64_t hash) {
@@ -167,18 +189,18 @@ class CopyOnWriteStateMap {
     Node* n = a.slots[i].node;
     a.erase_at(i);
     --size_;
-    if (tracking_) removed_[g].emplace_back(n->key);
+    if (tracking_) removed_[g].emplace_back(n->key());
     retire_or_delete(n);
     return true;
   }
   //! Sets `key` to `value` (restores).
-  void insert_or_assign(size_t g, std::string key, uint64_t hash, Entry value) {
+  void insert_or_assign(size_t g, std::string_view key, uint64_t hash, Entry value) {
     if (Node* n = find(g, key, hash)) {
       if (!writable(n)) n = copy_on_write(g, key, hash);
       n->value = std::move(value);
       return;
     }
-    insert_new(g, std::move(key), hash, std::move(value));
+    insert_new(g, key, hash, std::move(value));
   }
 
   //! Calls f(const Node&) for every mapping of local key group `g` now (may see frozen nodes).
@@ -199,8 +221,8 @@ class CopyOnWriteStateMap {
       for (size_t i = 0; groups_[g] && i < groups_[g]->slots.size(); ++i) {
         Node* n = groups_[g]->slots[i].node;
         if (!n || !needs(std::as_const(n->value))) continue;
-        if (!writable(n)) n = copy_on_write(g, n->key, n->hash);
-        if (change(n->value)) emptied.emplace_back(n->key, n->hash);
+        if (!writable(n)) n = copy_on_write(g, n->key(), n->hash);
+        if (change(n->value)) emptied.emplace_back(n->key(), n->hash);
       }
       // Erasing shifts slots back, so it waits until the scan of the group is done.
       for (auto& [key, hash] : emptied) erase(g, key, hash);
@@ -302,7 +324,7 @@ class CopyOnWriteStateMap {
       for (size_t i = hash & mask();; i = (i + 1) & mask()) {
         const Slot& s = slots[i];
         if (!s.node) return kNone;
-        if (s.hash == hash && s.node->key == key) return i;
+        if (s.hash == hash && s.node->key() == key) return i;
       }
     }
     void place(uint64_t hash, Node* n) {
@@ -343,7 +365,7 @@ class CopyOnWriteStateMap {
     }
   };
 
-  static void delete_node(Node* n) { std::unique_ptr<Node> owned(n); }
+  static void delete_node(Node* n) { Node::destroy(n); }
 
   bool frozen(const SlotArray& a) const { return a.version <= required_; }
   //! True when a snapshot still held may see `n`.
@@ -374,13 +396,13 @@ class CopyOnWriteStateMap {
     slot = std::move(next);
   }
 
-  Node* insert_new(size_t g, std::string key, uint64_t hash, Entry value) {
+  Node* insert_new(size_t g, std::string_view key, uint64_t hash, Entry value) {
     take_releases();  // an atomic load unless a snapshot was released: frees its copies promptly
     SlotArray& a = writable_array(g, /*inserting=*/true);
-    auto n = std::make_unique<Node>(hash, version_, std::move(key), std::move(value));
-    a.place(hash, n.get());
+    Node* n = Node::make(hash, version_, key, std::move(value));
+    a.place(hash, n);
     ++size_;
-    return n.release();
+    return n;
   }
   //! Replaces the frozen node of `key` by a writable copy. REQUIRES: present.
   Node* copy_on_write(size_t g, std::string_view key, uint64_t hash) {
@@ -393,7 +415,7 @@ class CopyOnWriteStateMap {
       return s.node;
     }
     Node* old = s.node;
-    s.node = std::make_unique<Node>(old->hash, version_, old->key, old->value).release();
+    s.node = Node::make(old->hash, version_, old->key(), old->value);
     s.version = version_;
     retired_nodes_.push_back({old, version_});
     return s.node;

@@ -67,7 +67,7 @@ class HeapStateTable {
   //! REQUIRES: kg is in the backend's range.
   template <typename F>
   void for_each_in_group(KeyGroup kg, F&& f) const {
-    map_.for_each(local(kg), [&](const Node& n) { f(std::string_view(n.key), n.value); });
+    map_.for_each(local(kg), [&](const Node& n) { f(n.key(), n.value); });
   }
   size_t group_size(KeyGroup kg) const { return map_.group_size(local(kg)); }
   //! Sets a composite key of key group `kg` (restores).

@@ -74,7 +74,7 @@ class HeapStateCommon : public Iface, public ChangeTrackedState {
       const size_t g = static_cast<size_t>(kg - first_);
       out.write_varint(snapshot_->group_size(g));
       snapshot_->for_each(g, [&](const auto& node) {
-        out.write_bytes(node.key);
+        out.write_bytes(node.key());
         Serializer<Entry>::write(out, node.value);
       });
     }
@@ -102,7 +102,7 @@ class HeapStateCommon : public Iface, public ChangeTrackedState {
       snapshot_->for_each_changed(g, [&](const auto& node) {
         value.clear();
         Serializer<Entry>::write(value, node.value);
-        rows.write_bytes(node.key);
+        rows.write_bytes(node.key());
         rows.write_bytes(value.view());
         if (++n, rows.size() >= kRecordBytes) {
           out.write_record(kg, name, RowLayout::kValue, n, rows.view());
