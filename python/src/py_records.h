@@ -58,6 +58,7 @@ template <>
 struct Serializer<python::PyValue> {
   static void write(DataOutput& out, const python::PyValue& v) { out.write_bytes(v.bytes); }
   static python::PyValue read(DataInput& in) { return {std::string(in.read_bytes())}; }
+  static void read_into(DataInput& in, python::PyValue& v) { v.bytes.assign(in.read_bytes()); }
 };
 template <>
 struct Serializer<python::PyKeyed> {
@@ -70,6 +71,10 @@ struct Serializer<python::PyKeyed> {
     r.key = std::string(in.read_bytes());
     r.value = std::string(in.read_bytes());
     return r;
+  }
+  static void read_into(DataInput& in, python::PyKeyed& v) {
+    v.key.assign(in.read_bytes());
+    v.value.assign(in.read_bytes());
   }
 };
 }  // namespace weir

@@ -20,6 +20,12 @@ namespace weir {
 template <typename T, typename Enable = void>
 struct Serializer;
 
+//! Reads a value into `v`, reusing what `v` holds where the type allows it (a string's buffer, a vector's
+//! elements, a described struct's fields): a reader that keeps one value across records allocates only
+//! when a record outgrows the one before. Types without a read_into are read and move-assigned.
+template <typename T>
+void read_into(DataInput& in, T& v);
+
 template <typename T>
 concept Serializable = requires(DataOutput& out, DataInput& in, const T& v) {
   Serializer<T>::write(out, v);
@@ -36,6 +42,7 @@ template <>
 struct Serializer<std::string> {
   static void write(DataOutput& out, const std::string& v) { out.write_bytes(v); }
   static std::string read(DataInput& in) { return std::string(in.read_bytes()); }
+  static void read_into(DataInput& in, std::string& v) { v.assign(in.read_bytes()); }
 };
 
 template <typename T>
@@ -51,6 +58,12 @@ struct Serializer<std::vector<T>> {
     v.reserve(n);
     for (uint64_t i = 0; i < n; ++i) v.push_back(Serializer<T>::read(in));
     return v;
+  }
+  static void read_into(DataInput& in, std::vector<T>& v) requires std::is_default_constructible_v<T> {
+    uint64_t n = in.read_varint();
+    if (n > in.remaining()) throw SerializationError("vector length exceeds the data");
+    v.resize(n);
+    for (auto& e : v) weir::read_into(in, e);
   }
 };
 
@@ -78,6 +91,10 @@ struct Serializer<std::pair<A, B>> {
     A a = Serializer<A>::read(in);
     B b = Serializer<B>::read(in);
     return {std::move(a), std::move(b)};
+  }
+  static void read_into(DataInput& in, std::pair<A, B>& v) {
+    weir::read_into(in, v.first);
+    weir::read_into(in, v.second);
   }
 };
 
@@ -131,7 +148,20 @@ struct Serializer<T> {
                weir_struct_fields(static_cast<const T*>(nullptr)));
     return v;
   }
+  static void read_into(DataInput& in, T& v) {
+    std::apply([&](auto... m) { (weir::read_into(in, v.*m), ...); },
+               weir_struct_fields(static_cast<const T*>(nullptr)));
+  }
 };
+
+template <typename T>
+void read_into(DataInput& in, T& v) {
+  if constexpr (requires { Serializer<T>::read_into(in, v); }) {
+    Serializer<T>::read_into(in, v);
+  } else {
+    v = Serializer<T>::read(in);
+  }
+}
 
 //! Convenience: serialize one value into a fresh string (cold paths and tests).
 template <typename T>

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <typeinfo>
 #include <vector>
 
@@ -88,13 +89,24 @@ class TypedDispatcher final : public RecordDispatcher {
       : target_(target), in_(detail::typed_input<T>(target, input)) {}
   void dispatch(DataInput& in) override {
     Timestamp ts = in.read_fixed<int64_t>();
-    T v = Serializer<T>::read(in);
-    detail::deliver(in_, target_->runtime().name, v, ts);
+    if constexpr (kReuse) {
+      // Operators get records as const T& and copy what they keep, so one value serves every record
+      // of this input: strings and vectors keep their buffers, and a record allocates only when it
+      // outgrows the one before (a bid's url and extra exceed std::string's inline bytes).
+      read_into(in, scratch_);
+      detail::deliver(in_, target_->runtime().name, scratch_, ts);
+    } else {
+      T v = Serializer<T>::read(in);
+      detail::deliver(in_, target_->runtime().name, v, ts);
+    }
   }
 
  private:
+  struct Nothing {};
+  static constexpr bool kReuse = std::is_default_constructible_v<T> && std::is_move_assignable_v<T>;
   StreamOperator* target_;
   Input<T>* in_;
+  [[no_unique_address]] std::conditional_t<kReuse, T, Nothing> scratch_{};
 };
 
 template <typename T>

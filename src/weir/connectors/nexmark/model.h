@@ -162,6 +162,26 @@ struct Serializer<connectors::nexmark::Event> {
     }
     return e;
   }
+  //! Reads into the active member only; the others keep what they held (their buffers are reused later).
+  static void read_into(DataInput& in, Event& e) {
+    uint8_t k = in.read_u8();
+    switch (k) {
+      case 0:
+        e.kind = EventKind::kPerson;
+        weir::read_into(in, e.person);
+        break;
+      case 1:
+        e.kind = EventKind::kAuction;
+        weir::read_into(in, e.auction);
+        break;
+      case 2:
+        e.kind = EventKind::kBid;
+        weir::read_into(in, e.bid);
+        break;
+      default:
+        throw SerializationError("bad Nexmark event kind " + std::to_string(k));
+    }
+  }
 };
 
 }  // namespace weir
