@@ -76,7 +76,7 @@ TEST(TimerThread, StopSoonDoesNotWaitForARunningActionAndDropsThePendingOnes) {
   auto on_drop = std::make_shared<OnDrop>(dropped);
   t.schedule(1ms, [&pending_ran, keep = std::move(on_drop)] { pending_ran = true; });
   ASSERT_EQ(running.get_future().wait_for(10s), std::future_status::ready);
-  t.stop_soon();  // with owner_lock held: a join would never return
+  t.stop_soon();                                 // with owner_lock held: a join would never return
   t.schedule(0ms, [&] { pending_ran = true; });  // refused once stopped
   held.unlock();
   EXPECT_EQ(finished.get_future().wait_for(10s), std::future_status::ready);
