@@ -411,5 +411,61 @@ TEST_F(RemoteCluster, AJobWhoseReleaseIsLostIsReleasedByTheTaskManagersHeartbeat
   EXPECT_EQ(published_lines(out.path), reference("q0", 2000, 1));
 }
 
+// The JobManager's heartbeat monitor catches what a round throws: the round is lost, the next comes a tick
+// later, and a TaskManager that died (registered, then silent: nothing listens at its address) is still
+// found lost by heartbeat.timeout and its slots leave. Every round after arming throws until the point has
+// fired 5 times, so the round that finds it lost comes after those.
+TEST_F(RemoteCluster, HeartbeatRoundsThatThrowAreLostAndADeadTaskManagerStillTimesOut) {
+  auto stub = weir::rpc::JobManagerService::NewStub(
+      grpc::CreateChannel(jm_->address(), grpc::InsecureChannelCredentials()));
+  {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    weir::rpc::RegisterTaskManagerRequest req;
+    req.set_task_manager_id("dead-task-manager");
+    req.set_rpc_address("127.0.0.1:1");  // refused: it never answers a heartbeat
+    req.set_data_port(1);
+    req.set_num_slots(1);
+    weir::rpc::RegisterTaskManagerResponse resp;
+    ASSERT_TRUE(stub->RegisterTaskManager(&ctx, req, &resp).ok());
+    ASSERT_TRUE(resp.accepted()) << resp.reason();
+  }
+  {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    weir::rpc::OfferSlotsRequest req;
+    req.set_task_manager_id("dead-task-manager");
+    req.add_slots()->set_slot_index(0);
+    weir::rpc::OfferSlotsResponse resp;
+    ASSERT_TRUE(stub->OfferSlots(&ctx, req, &resp).ok());
+    ASSERT_EQ(resp.accepted_size(), 1);
+  }
+  FailurePoints::arm("jobmanager.heartbeat-round", 1, 5);
+  ASSERT_EQ(jm_->resource_manager().total_slots(), 1);
+  EXPECT_TRUE(eventually([&] { return jm_->resource_manager().total_slots() == 0; }))
+      << "the dead TaskManager's slot is still there";
+  EXPECT_EQ(FailurePoints::fired("jobmanager.heartbeat-round"), 5);
+  EXPECT_EQ(jm_->registry().lost_total(), 1);
+  EXPECT_TRUE(jm_->registry().alive().empty());
+  FailurePoints::disarm_all();
+}
+
+// The TaskManager's connection thread catches what its loop throws and fails the TaskManager as a
+// registration timeout does: failed() is set and failure() names the error (the `weir taskmanager` process
+// prints it and exits). Shut down as that process then is, its slot leaves the JobManager.
+TEST_F(RemoteCluster, AConnectionThreadThatThrowsFailsTheTaskManagerNamingTheError) {
+  auto& tm = add_task_manager(1);
+  ASSERT_TRUE(eventually([&] { return jm_->resource_manager().total_slots() == 1; }));
+  ASSERT_FALSE(tm.failed());
+  FailurePoints::arm("taskmanager.connection.heartbeat");
+  EXPECT_TRUE(eventually([&] { return tm.failed(); })) << "the TaskManager did not fail";
+  FailurePoints::disarm_all();
+  EXPECT_EQ(
+      tm.failure(),
+      "the connection to the JobManager failed: injected failure at 'taskmanager.connection.heartbeat'");
+  tm.shutdown("failed");
+  EXPECT_TRUE(eventually([&] { return jm_->resource_manager().total_slots() == 0; }));
+}
+
 }  // namespace
 }  // namespace weir::cluster::rpc

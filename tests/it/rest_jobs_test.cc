@@ -15,7 +15,9 @@
 #include "it_support.h"
 #include "weir/client/rest_client.h"
 #include "weir/cluster/rest/job_manager_endpoints.h"
+#include "weir/cluster/rest/metric_history.h"
 #include "weir/cluster/rest/rest_server.h"
+#include "weir/common/failure_points.h"
 #include "weir/weir.h"
 
 namespace weir {
@@ -311,6 +313,26 @@ TEST_F(RestJobs, VertexMetricsHistoryAndCheckpointDetails) {
                "400 malformed checkpoint id 'abc': checkpoint ids");
   EXPECT_PRED2(starts_with, error("/checkpoints/details/999999"),
                "404 job " + job + " keeps no checkpoint 999999 (it keeps the ");
+  client.cancel();
+  EXPECT_EQ(client.wait_for(std::chrono::seconds(30)), JobStatus::kCanceled);
+}
+
+// The metric sampler's thread catches what a round throws: the round's samples are lost, the thread (and the
+// process) goes on and the next rounds sample. Every sampler in the process hits the failure point (this one
+// and the endpoints'); whichever threw, the samples below come from rounds after the failed ones.
+TEST_F(RestJobs, AMetricSamplingRoundThatThrowsIsLostAndTheNextRoundsSample) {
+  TempDir ckpt;
+  auto client = start_unbounded("sampled", ckpt.path);
+  ASSERT_TRUE(eventually([&] { return all_subtasks_running(client); }));
+  FailurePoints::arm("rest.metric-history.round", 1, 3);
+  cluster::rest::MetricHistory history(&cluster_->dispatcher(), std::chrono::milliseconds(10));
+  ASSERT_TRUE(eventually([] { return FailurePoints::fired("rest.metric-history.round") == 3; }));
+  EXPECT_TRUE(eventually([&] { return history.samples(client.get_job_id()).size() >= 2; }))
+      << "no round sampled after the ones that threw";
+  FailurePoints::disarm_all();
+  auto samples = history.samples(client.get_job_id());
+  ASSERT_FALSE(samples.empty());
+  EXPECT_EQ(samples.back().vertices.size(), 2u);
   client.cancel();
   EXPECT_EQ(client.wait_for(std::chrono::seconds(30)), JobStatus::kCanceled);
 }

@@ -14,6 +14,7 @@
 
 #include "it_support.h"
 #include "weir/cluster/minicluster/mini_cluster.h"
+#include "weir/common/failure_points.h"
 #include "weir/weir.h"
 
 namespace weir::testing {
@@ -129,6 +130,29 @@ TEST(TaskCancellationWatchdogDeathTest, ATaskManagerProcessEndsWithTheTaskNamed)
       "FATAL: task 'Feed Source -> Map -> Collect Sink \\(1/1\\)' did not stop within "
       "task.cancellation.timeout "
       "\\(200 ms\\)");
+}
+
+// The reaper is the TaskManager's (it frees ended tasks and is the cancellation watchdog): what its loop
+// throws is a fatal error, so a TaskManager process ends with exit code 70 and the error in its log rather
+// than going on without it (or ending by std::terminate).
+TEST(TaskReaperDeathTest, AReaperThatThrowsEndsTheTaskManagerProcessWithExitCode70) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        auto cluster = one_slot();
+        cluster->task_executors().front()->set_fatal_error_handler(nullptr);  // as in `weir taskmanager`
+        FailurePoints::arm("taskmanager.reaper");  // when the reaper takes the first ended task
+        auto env = StreamExecutionEnvironment::get_execution_environment();
+        env->set_cluster(cluster);
+        env->from_sequence(1, 5).collect();
+        auto client = env->execute_async("reaped");
+        client.wait_for(std::chrono::seconds(30));
+        // Returns once the reaper has freed every task: not before it took the ended one and threw.
+        cluster->task_executors().front()->shutdown();
+        std::_Exit(0);  // not reached: the reaper ended the process
+      },
+      ::testing::ExitedWithCode(70),
+      "FATAL: the TaskManager's task reaper failed: injected failure at 'taskmanager\\.reaper'");
 }
 
 }  // namespace

@@ -2,7 +2,8 @@
 // deployed alone on a registry of local channels, which the test writes as its two producers would, and
 // the task must fail naming the channel, not allocate without bound: a frame announcing more than the
 // largest frame (whole, or with its header split across two buffers), and events sent without end to a
-// channel blocked for a checkpoint's alignment.
+// channel blocked for a checkpoint's alignment (beyond taskmanager.network.max-stashed-event-bytes, whose
+// bad values are refused naming the key).
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
@@ -15,6 +16,7 @@
 
 #include "weir/cluster/taskmanager/barrier_codec.h"
 #include "weir/cluster/taskmanager/task.h"
+#include "weir/cluster/taskmanager/task_options.h"
 #include "weir/network/element_kind.h"
 #include "weir/network/partition_registry.h"
 #include "weir/weir.h"
@@ -54,8 +56,11 @@ struct KeyedTask {
   std::shared_ptr<network::LocalChannel> inputs[2];
   std::unique_ptr<cluster::Task> task;
 
-  KeyedTask() {
+  //! `max_stashed_event_bytes`: the job's taskmanager.network.max-stashed-event-bytes (empty: the default).
+  explicit KeyedTask(const std::string& max_stashed_event_bytes = {}) {
     auto env = StreamExecutionEnvironment::get_execution_environment();
+    if (!max_stashed_event_bytes.empty())
+      env->configure("taskmanager.network.max-stashed-event-bytes", max_stashed_event_bytes);
     env->enable_checkpointing(std::chrono::hours(1));  // barriers align (exactly-once); none is triggered
     auto numbers = env->from_generator<int64_t>([](int64_t i) { return i; }, int64_t{1} << 40, 1'000);
     numbers.set_parallelism(2);
@@ -138,6 +143,42 @@ TEST(TaskInput, EventsWithoutEndOnAChannelBlockedForAlignmentFailTheTask) {
   EXPECT_NE(m.find(fmt::format("more than the {} bytes a channel may hold without credit", bound)),
             std::string::npos)
       << m;
+}
+
+// The bound is the job's taskmanager.network.max-stashed-event-bytes: at 4 kb the fourth event of 1 KiB and
+// some bytes is one too many (the task counts what it took before it failed).
+TEST(TaskInput, TheBoundOnEventsHeldByABlockedChannelIsTheConfiguredOne) {
+  KeyedTask t("4 kb");
+  cluster::CheckpointBarrier barrier;
+  barrier.id = 1;
+  t.push(0, frame(network::ElementKind::kBarrier, cluster::encode_barrier(barrier)));
+  const std::string event = frame(network::ElementKind::kEndOfData, "") + std::string(1024, 'e');
+  for (int i = 0; i < 16; ++i) t.push(0, event);
+  std::string m = t.failure();
+  EXPECT_NE(m.find("input channel 0 of "), std::string::npos) << m;
+  EXPECT_NE(m.find(fmt::format("received {} bytes of events while blocked", 4 * event.size())),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("more than the 4096 bytes a channel may hold without credit"), std::string::npos) << m;
+}
+
+TEST(TaskInput, ABadMaxStashedEventBytesIsRefusedNamingTheKey) {
+  const std::string key = "taskmanager.network.max-stashed-event-bytes";
+  for (const std::string& value : {"0", "-1", "lots", "12 parsecs", "99999999999999999999"}) {
+    Configuration conf;
+    try {
+      conf.set(key, value);
+      ADD_FAILURE() << key << "=" << value << " was accepted";
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find(key), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("'" + value + "'"), std::string::npos) << e.what();
+    }
+  }
+  Configuration conf;
+  EXPECT_EQ(conf.get_memory(options::kMaxStashedEventBytes, true),
+            static_cast<int64_t>(network::RemoteInputOptions{}.max_unread_event_bytes));
+  conf.set(key, "1 b");  // the least: every stashed event fails its task
+  EXPECT_EQ(conf.get_memory(options::kMaxStashedEventBytes, true), 1);
 }
 
 }  // namespace

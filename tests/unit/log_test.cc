@@ -127,8 +127,8 @@ TEST(Log, BadSettingsAreRefusedNamingTheKey) {
   }
   Configuration tiny;
   tiny.set("log.file", (stdfs::temp_directory_path() / "weir-log-test-tiny.log").string());
-  tiny.set("log.file.max-size", "1 b");
   try {
+    tiny.set("log.file.max-size", "1 b");  // refused here (the key's least value), or by configure()
     log::configure(tiny);
     FAIL() << "log.file.max-size of 1 byte was accepted";
   } catch (const ConfigError& e) {

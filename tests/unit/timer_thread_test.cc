@@ -2,6 +2,7 @@
 #include <chrono>
 #include <future>
 #include <memory>
+#include <mutex>
 
 #include <gtest/gtest.h>
 
@@ -50,6 +51,38 @@ TEST(TimerThread, StopDropsPendingActions) {
     t.schedule(1h, [&] { ran = true; });
   }
   EXPECT_FALSE(ran.load());
+}
+
+// What an ended job's JobMaster does under its lock, which a running timer action may be waiting for: the
+// thread is let go without a join, drops what is pending and ends after the running action.
+TEST(TimerThread, StopSoonDoesNotWaitForARunningActionAndDropsThePendingOnes) {
+  std::mutex owner_lock;
+  std::promise<void> running, finished;
+  // Set on the timer's thread as it ends, after which the test may return: shared, not on the test's stack.
+  auto dropped = std::make_shared<std::promise<void>>();
+  auto dropped_future = dropped->get_future();
+  struct OnDrop {
+    std::shared_ptr<std::promise<void>> p;
+    ~OnDrop() { p->set_value(); }
+  };
+  std::atomic<bool> pending_ran{false};
+  TimerThread t;
+  std::unique_lock held(owner_lock);
+  t.schedule(0ms, [&] {
+    running.set_value();
+    std::lock_guard wait_for_owner(owner_lock);
+    finished.set_value();
+  });
+  auto on_drop = std::make_shared<OnDrop>(dropped);
+  t.schedule(1ms, [&pending_ran, keep = std::move(on_drop)] { pending_ran = true; });
+  ASSERT_EQ(running.get_future().wait_for(10s), std::future_status::ready);
+  t.stop_soon();                                 // with owner_lock held: a join would never return
+  t.schedule(0ms, [&] { pending_ran = true; });  // refused once stopped
+  held.unlock();
+  EXPECT_EQ(finished.get_future().wait_for(10s), std::future_status::ready);
+  EXPECT_EQ(dropped_future.wait_for(10s), std::future_status::ready);
+  EXPECT_FALSE(pending_ran.load());
+  t.stop();  // then the destructor: both return at once
 }
 
 }  // namespace

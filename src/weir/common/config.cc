@@ -96,9 +96,18 @@ void validate(const ConfigOptionSpec& spec, const std::string& value) {
     case ConfigType::kDuration:
       parse_duration(spec.key, value);
       break;
-    case ConfigType::kMemorySize:
-      parse_memory_size(spec.key, value);
+    case ConfigType::kMemorySize: {
+      int64_t v = parse_memory_size(spec.key, value);
+      if (v < spec.min || v > spec.max)
+        throw ConfigError(
+            spec.max == INT64_MAX
+                ? fmt::format("invalid value '{}' for configuration key '{}': must be at least {} bytes",
+                              value, spec.key, spec.min)
+                : fmt::format(
+                      "invalid value '{}' for configuration key '{}': must be between {} and {} bytes", value,
+                      spec.key, spec.min, spec.max));
       break;
+    }
     case ConfigType::kEnum: {
       std::string v = lower(trim(value));
       if (std::find(spec.allowed.begin(), spec.allowed.end(), v) == spec.allowed.end())

@@ -20,7 +20,7 @@ struct ConfigOptionSpec {
   std::string default_value;  //!< empty: no default
   std::string description;
   std::vector<std::string> allowed;  //!< for kEnum
-  int64_t min = INT64_MIN;           //!< for kInt
+  int64_t min = INT64_MIN;           //!< for kInt, and for kMemorySize in bytes
   int64_t max = INT64_MAX;
 };
 

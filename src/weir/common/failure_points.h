@@ -19,6 +19,14 @@
 //                             then takes the attempt as canceled)
 //   rpc.release-job           the JobManager about to send a ReleaseJob to a TaskManager: when it fires the
 //                             request is dropped (the TaskManager's heartbeats then release the job)
+//   Service threads, each in the unit of work its thread catches (tests of what a throw there does):
+//   jobmanager.heartbeat-round  a round of the JobManager's heartbeat monitor (the round is lost, the next
+//                               comes a tick later)
+//   rest.metric-history.round   a round of REST's metric sampler (the round's samples are lost)
+//   taskmanager.connection.heartbeat  the TaskManager's connection thread about to send a heartbeat (the
+//                               TaskManager fails, failure() naming the error)
+//   taskmanager.reaper          the TaskExecutor's reaper about to reap an ended task (a fatal error of the
+//                               TaskManager: a TaskManager process exits with code 70)
 //
 // Threading: every member is safe to call from any thread; arming is meant for tests, before or while
 // a job runs.

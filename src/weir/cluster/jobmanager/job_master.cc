@@ -330,6 +330,10 @@ void JobMaster::on_all_terminal_locked() {
 
 // REQUIRES: mu_ held.
 void JobMaster::end_locked() {
+  // As Flink's JobMaster stops its services when the job reaches a globally terminal state: nothing is
+  // scheduled for an ended job, and the store may keep this JobMaster for an hour (jobstore.expiration-time).
+  // Not joined here: a timer action may be waiting for mu_.
+  timer_.stop_soon();
   stop_.fail_drain(fmt::format("the job ended {} before the savepoint", to_string(status_)));
   if (coordinator_) {
     coordinator_->abort_all("the job ended", now_ms());

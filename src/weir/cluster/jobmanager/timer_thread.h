@@ -6,7 +6,9 @@
 // An action may drop the last reference to the owner of the TimerThread (a JobMaster whose
 // weak_ptr it locked), so the TimerThread can be destroyed on its own thread. The queue therefore
 // lives in a State that the thread shares: stop() from the thread itself detaches it, and the
-// thread then exits touching only that State.
+// thread then exits touching only that State. stop_soon() does the same from any thread without waiting
+// for it: the JobMaster calls it under its lock when the job ends, so an ended job kept by the Dispatcher's
+// store holds no thread (a running action may be waiting for that lock: it cannot be joined there).
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -41,6 +43,17 @@ class TimerThread {
     if (state_->stopped) return;
     state_->actions.emplace(std::make_pair(Clock::now() + delay, state_->seq++), std::move(action));
     state_->cv.notify_all();
+  }
+  //! Drops pending actions and lets the thread end without waiting for it: detaches it, and the thread
+  //! destroys the pending actions (outside any lock) and ends after the action it may be running. For a
+  //! caller holding a lock such an action may wait for. Safe to call twice and with stop().
+  void stop_soon() {
+    {
+      std::lock_guard lock(state_->mu);
+      state_->stopped = true;
+    }
+    state_->cv.notify_all();
+    if (thread_.joinable()) thread_.detach();
   }
   //! Drops pending actions and ends the thread: joins it, or detaches it when called from an action.
   //! Safe to call twice.
@@ -94,6 +107,10 @@ class TimerThread {
       action = nullptr;  // release what it captured before touching the state again
       lock.lock();
     }
+    // Stopped: the actions left (after stop_soon(); stop() took them already) go with no lock held.
+    auto dropped = std::move(s.actions);
+    s.actions.clear();
+    lock.unlock();
   }
   std::shared_ptr<State> state_;
   std::thread thread_;

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "weir/common/failure_points.h"
 #include "weir/common/log.h"
 #include "weir/common/thread_name.h"
 #include "weir/common/time.h"
@@ -38,9 +39,12 @@ void MetricHistory::run() {
   while (!stopping_) {
     lock.unlock();
     try {
+      WEIR_FAILURE_POINT("rest.metric-history.round");
       sample_all();
     } catch (const std::exception& e) {  // a round lost; the history goes on (the process must not end)
       log::get("rest").warn("the metric history's sampling round failed: {}", e.what());
+    } catch (...) {
+      log::get("rest").warn("the metric history's sampling round failed with an unknown exception");
     }
     lock.lock();
     cv_.wait_for(lock, interval_, [this] { return stopping_; });

@@ -16,6 +16,7 @@
 #include "weir/cluster/rpc/proto_convert.h"
 #include "weir/cluster/rpc/rpc_log.h"
 #include "weir/common/error.h"
+#include "weir/common/failure_points.h"
 #include "weir/common/thread_name.h"
 
 namespace weir::cluster::rpc {
@@ -372,6 +373,7 @@ void JobManagerServer::monitor_loop() {
     // A round that throws (a JobMaster's heartbeat token, a gRPC stub) is logged and the next one comes: the
     // thread that detects lost TaskManagers must not end, nor end the process.
     try {
+      WEIR_FAILURE_POINT("jobmanager.heartbeat-round");
       auto now = Clock::now();
       if (now >= next_heartbeat) {
         next_heartbeat = now + heartbeat_.interval;
@@ -434,6 +436,11 @@ void JobManagerServer::monitor_loop() {
       log::get("jobmanager")
           .error("the heartbeat monitor's round failed: {}; the next round comes in {} ms", e.what(),
                  tick.count());
+    } catch (...) {
+      log::get("jobmanager")
+          .error(
+              "the heartbeat monitor's round failed with an unknown exception; the next round comes in {} ms",
+              tick.count());
     }
     lock.lock();
     cv_.wait_for(lock, tick, [this] { return stopping_; });

@@ -12,6 +12,7 @@
 #include "weir/cluster/taskmanager/task_manager_memory.h"
 #include "weir/common/config_options.h"
 #include "weir/common/error.h"
+#include "weir/common/failure_points.h"
 #include "weir/common/thread_name.h"
 
 namespace weir::cluster::rpc {
@@ -252,15 +253,20 @@ void TaskManagerRunner::start() {
     set_thread_name("tm-connection");
     // What the loop throws fails the TaskManager as a registration timeout does (failed(): the process exits
     // with the message), instead of ending the process from this thread.
+    auto fail = [this](const std::string& what) {
+      {
+        std::lock_guard lock(mu_);
+        failure_ = fmt::format("the connection to the JobManager failed: {}", what);
+      }
+      log::get("taskmanager").error("the connection to the JobManager failed: {}", what);
+      failed_ = true;
+    };
     try {
       connection_loop();
     } catch (const std::exception& e) {
-      {
-        std::lock_guard lock(mu_);
-        failure_ = fmt::format("the connection to the JobManager failed: {}", e.what());
-      }
-      log::get("taskmanager").error("the connection to the JobManager failed: {}", e.what());
-      failed_ = true;
+      fail(e.what());
+    } catch (...) {
+      fail("an exception that is not a std::exception");
     }
   });
 }
@@ -370,6 +376,7 @@ void TaskManagerRunner::connection_loop() {
           break;
         }
       }
+      WEIR_FAILURE_POINT("taskmanager.connection.heartbeat");
       grpc::ClientContext ctx;
       ctx.set_deadline(std::chrono::system_clock::now() + heartbeat_.interval);
       weir::rpc::HeartbeatRequest req;

@@ -252,8 +252,10 @@ class Task {
     CheckpointAck stats;
   };
   std::optional<UnalignedCheckpoint> unaligned_cp_;
-  // The most bytes of events a blocked channel may hold in its stash: a remote channel's bound on events not
-  // read yet (network::RemoteInputOptions), which they were until the task took them from the channel.
+  // The most bytes of events a blocked channel may hold in its stash
+  // (taskmanager.network.max-stashed-event-bytes, set by build()); its default is a remote channel's bound on
+  // events not read yet (network::RemoteInputOptions), which they were until the task took them from the
+  // channel.
   uint64_t max_stashed_event_bytes_ = network::RemoteInputOptions{}.max_unread_event_bytes;
   // A barrier seen but still travelling aligned (aligned-checkpoint-timeout > 0): when it is due.
   int64_t timeout_barrier_ = -1;

@@ -8,6 +8,7 @@
 #include "weir/checkpoint/checkpoint_options.h"
 #include "weir/checkpoint/checkpoint_storage.h"
 #include "weir/cluster/taskmanager/task.h"
+#include "weir/cluster/taskmanager/task_options.h"
 #include "weir/common/config_options.h"
 #include "weir/common/failure_points.h"
 #include "weir/common/log.h"
@@ -34,6 +35,7 @@ void Task::build() {
   const uint32_t segment = static_cast<uint32_t>(config.get_memory(options::kSegmentSize, true));
   const int per_channel = static_cast<int>(config.get_int(options::kBuffersPerChannel));
   const int floating = static_cast<int>(config.get_int(options::kFloatingBuffersPerGate));
+  max_stashed_event_bytes_ = static_cast<uint64_t>(config.get_memory(options::kMaxStashedEventBytes, true));
 
   std::map<int, runtime::StreamOperator*> ops;
   for (int node_id : vertex_->nodes) {

@@ -12,6 +12,7 @@
 
 #include "weir/cluster/taskmanager/task_options.h"
 #include "weir/common/error.h"
+#include "weir/common/failure_points.h"
 #include "weir/common/log.h"
 #include "weir/common/thread_name.h"
 
@@ -73,10 +74,8 @@ TaskExecutor::TaskExecutor(NodeId id, int slots, std::shared_ptr<network::Partit
     set_thread_name("tm-reaper");
     // Without its reaper a TaskManager neither frees ended tasks nor watches canceled ones: what the loop
     // throws is a fatal error of the TaskManager, as a task that does not stop is.
-    try {
-      reap_loop();
-    } catch (const std::exception& e) {
-      const std::string message = fmt::format("the TaskManager's task reaper failed: {}", e.what());
+    auto fatal = [this](const std::string& what) {
+      const std::string message = fmt::format("the TaskManager's task reaper failed: {}", what);
       log::get("taskmanager").critical("FATAL: {}", message);
       std::function<void(const std::string&)> handler;
       {
@@ -88,6 +87,13 @@ TaskExecutor::TaskExecutor(NodeId id, int slots, std::shared_ptr<network::Partit
         std::_Exit(70);
       }
       handler(message);
+    };
+    try {
+      reap_loop();
+    } catch (const std::exception& e) {
+      fatal(e.what());
+    } catch (...) {
+      fatal("an exception that is not a std::exception");
     }
   });
 }
@@ -293,6 +299,7 @@ void TaskExecutor::reap_loop() {
       cv_.wait_until(lock, deadline, [&] { return stopping_ || !ended_.empty() || canceled_changed_; });
     canceled_changed_ = false;
     while (!ended_.empty()) {
+      WEIR_FAILURE_POINT("taskmanager.reaper");  // a test's failure of the reaper itself (exit 70)
       auto id = ended_.back();
       ended_.pop_back();
       canceled_.erase(id);

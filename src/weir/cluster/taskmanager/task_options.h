@@ -6,5 +6,8 @@ namespace weir::options {
 
 extern const ConfigOption<Duration> kTaskCancellationInterval;  // task.cancellation.interval
 extern const ConfigOption<Duration> kTaskCancellationTimeout;   // task.cancellation.timeout
+//! taskmanager.network.max-stashed-event-bytes: the most bytes of events (buffers that travel without credit)
+//! an input channel blocked for a checkpoint's alignment may hold before its task fails (Task::stash).
+extern const ConfigOption<int64_t> kMaxStashedEventBytes;
 
 }  // namespace weir::options
