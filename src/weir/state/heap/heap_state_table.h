@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "weir/common/hashing.h"
+#include "weir/state/heap/composite_hash.h"
 #include "weir/state/heap/copy_on_write_state_map.h"
 #include "weir/state/keyed_state_backend.h"
 
@@ -16,7 +16,7 @@ namespace weir::state {
 
 struct StringViewHash {
   using is_transparent = void;
-  size_t operator()(std::string_view s) const { return hash_bytes(s); }
+  size_t operator()(std::string_view s) const { return composite_hash(s); }
 };
 
 template <typename Entry>
@@ -73,13 +73,13 @@ class HeapStateTable {
   //! Sets a composite key of key group `kg` (restores).
   void insert_or_assign(KeyGroup kg, std::string composite, Entry value) {
     last_ = nullptr;
-    uint64_t h = hash_bytes(composite);
+    uint64_t h = composite_hash(composite);
     map_.insert_or_assign(local(kg), std::move(composite), h, std::move(value));
   }
   //! Removes a composite key of key group `kg` (restores).
   void erase_composite(KeyGroup kg, std::string_view composite) {
     last_ = nullptr;
-    map_.erase(local(kg), composite, hash_bytes(composite));
+    map_.erase(local(kg), composite, composite_hash(composite));
   }
   //! See CopyOnWriteStateMap::update_where. Forgets the cached entry.
   template <typename Needs, typename Change>
@@ -106,7 +106,7 @@ class HeapStateTable {
     composite_.append(reinterpret_cast<const char*>(&n), 4);
     composite_.append(key);
     composite_.append(ns_);
-    hash_ = hash_bytes(composite_);
+    hash_ = composite_hash(composite_);
     cached_version_ = backend_->key_version();
     index_ = static_cast<size_t>(backend_->local_key_group_index());
     last_ = nullptr;

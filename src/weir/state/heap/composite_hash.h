@@ -1,0 +1,55 @@
+#pragma once
+// The hash of a composite key (key bytes, namespace bytes) in the heap backend's in-memory tables. It is
+// never persisted (snapshots carry the bytes, restores hash them again), so unlike hash_bytes, whose
+// values fix key groups in savepoints, it is free to change. Tuned for what tables hold: 10-40 byte keys
+// (a long key's 12-byte composite, a (long, TimeWindow) window's 28), hashed once per record and state:
+// 16 bytes per 64x64->128-bit multiply, and the last 1-16 bytes as two overlapping loads instead of a
+// loop over single bytes.
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+namespace weir::state {
+
+namespace detail {
+inline uint64_t load64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+inline uint64_t load32(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+//! a * b as 128 bits, its halves xored.
+inline uint64_t fold_multiply(uint64_t a, uint64_t b) {
+  const unsigned __int128 p = static_cast<unsigned __int128>(a) * b;
+  return static_cast<uint64_t>(p) ^ static_cast<uint64_t>(p >> 64);
+}
+}  // namespace detail
+
+inline uint64_t composite_hash(std::string_view s) {
+  constexpr uint64_t k0 = 0x2d358dccaa6c78a5ULL, k1 = 0x8bb84b93962eacc9ULL, k2 = 0x4b33a62ed433d4a3ULL;
+  const char* p = s.data();
+  size_t n = s.size();
+  uint64_t h = k2 ^ static_cast<uint64_t>(n);
+  for (; n > 16; p += 16, n -= 16)
+    h = detail::fold_multiply(detail::load64(p) ^ k0, detail::load64(p + 8) ^ k1 ^ h);
+  uint64_t a = 0, b = 0;
+  if (n >= 8) {
+    a = detail::load64(p);
+    b = detail::load64(p + n - 8);
+  } else if (n >= 4) {
+    a = detail::load32(p);
+    b = detail::load32(p + n - 4);
+  } else if (n > 0) {
+    a = (static_cast<uint64_t>(static_cast<unsigned char>(p[0])) << 16) |
+        (static_cast<uint64_t>(static_cast<unsigned char>(p[n >> 1])) << 8) |
+        static_cast<uint64_t>(static_cast<unsigned char>(p[n - 1]));
+  }
+  h = detail::fold_multiply(a ^ k0, b ^ k1 ^ h);
+  return detail::fold_multiply(h ^ k2, k1);
+}
+
+}  // namespace weir::state
