@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "weir/common/serializer.h"
+#include "weir/state/heap/flat_string_map.h"
 #include "weir/state/heap/heap_state_changes.h"
 #include "weir/state/heap/heap_state_table.h"
 #include "weir/state/heap/ttl.h"
@@ -238,7 +239,7 @@ class HeapListState final : public HeapStateCommon<std::vector<TimedValue<V>>, I
 template <typename UK, typename UV>
 struct MapEntry {
   // Keyed by the serialized user key, so any serializable key type works.
-  std::unordered_map<std::string, std::tuple<UK, UV, Timestamp>, StringViewHash, std::equal_to<>> map;
+  FlatStringMap<std::tuple<UK, UV, Timestamp>> map;
 };
 
 template <typename UK, typename UV>
@@ -312,7 +313,7 @@ class HeapMapState final : public HeapStateCommon<MapEntry<UK, UV>, InternalMapS
                        [&](const auto& kv) { return this->ttl_.expired(std::get<2>(kv.second)); });
   }
   bool prune(MapEntry<UK, UV>& e) override {
-    std::erase_if(e.map, [&](const auto& kv) { return this->ttl_.expired(std::get<2>(kv.second)); });
+    e.map.erase_if([&](const auto& kv) { return this->ttl_.expired(std::get<2>(kv.second)); });
     return e.map.empty();
   }
 
