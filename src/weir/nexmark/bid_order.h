@@ -8,6 +8,7 @@
 #include <string_view>
 #include <tuple>
 
+#include "weir/common/fold_multiply.h"
 #include "weir/common/struct_fields.h"
 #include "weir/connectors/nexmark/event_random.h"
 #include "weir/connectors/nexmark/model.h"
@@ -22,12 +23,6 @@ struct BidRank {
   bool operator==(const BidRank&) const = default;
 };
 WEIR_STRUCT(BidRank, price, dateTime, bidder, tiebreak)
-
-//! a * b folded to 64 bits (the high and low halves of the 128-bit product, xored).
-inline uint64_t fold_multiply(uint64_t a, uint64_t b) {
-  const unsigned __int128 p = static_cast<unsigned __int128>(a) * b;
-  return static_cast<uint64_t>(p) ^ static_cast<uint64_t>(p >> 64);
-}
 
 //! A 64-bit hash of the bytes of `s`, continuing from `h`: 16 bytes per multiply, so that hashing a bid's
 //! ~150 bytes of strings costs about ten multiplies (q18 ranks every bid).

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "weir/common/fold_multiply.h"
+
 namespace weir::state {
 
 namespace detail {
@@ -22,11 +24,6 @@ inline uint64_t load32(const char* p) {
   std::memcpy(&v, p, 4);
   return v;
 }
-//! a * b as 128 bits, its halves xored.
-inline uint64_t fold_multiply(uint64_t a, uint64_t b) {
-  const unsigned __int128 p = static_cast<unsigned __int128>(a) * b;
-  return static_cast<uint64_t>(p) ^ static_cast<uint64_t>(p >> 64);
-}
 }  // namespace detail
 
 inline uint64_t composite_hash(std::string_view s) {
@@ -34,8 +31,7 @@ inline uint64_t composite_hash(std::string_view s) {
   const char* p = s.data();
   size_t n = s.size();
   uint64_t h = k2 ^ static_cast<uint64_t>(n);
-  for (; n > 16; p += 16, n -= 16)
-    h = detail::fold_multiply(detail::load64(p) ^ k0, detail::load64(p + 8) ^ k1 ^ h);
+  for (; n > 16; p += 16, n -= 16) h = fold_multiply(detail::load64(p) ^ k0, detail::load64(p + 8) ^ k1 ^ h);
   uint64_t a = 0, b = 0;
   if (n >= 8) {
     a = detail::load64(p);
@@ -48,8 +44,8 @@ inline uint64_t composite_hash(std::string_view s) {
         (static_cast<uint64_t>(static_cast<unsigned char>(p[n >> 1])) << 8) |
         static_cast<uint64_t>(static_cast<unsigned char>(p[n - 1]));
   }
-  h = detail::fold_multiply(a ^ k0, b ^ k1 ^ h);
-  return detail::fold_multiply(h ^ k2, k1);
+  h = fold_multiply(a ^ k0, b ^ k1 ^ h);
+  return fold_multiply(h ^ k2, k1);
 }
 
 }  // namespace weir::state

@@ -100,14 +100,8 @@ class FlatStringMap {
   //! Removes every entry with pred(const std::pair<std::string, V>&); returns how many.
   template <typename Pred>
   size_t erase_if(Pred&& pred) {
-    std::vector<Slot> old;
-    old.swap(slots_);
     const size_t before = size_;
-    size_ = 0;
-    slots_.resize(old.size());
-    for (Slot& s : old)
-      if (s.hash != 0 && !pred(std::as_const(s.kv)))
-        place(s.hash, std::move(s.kv.first), std::move(s.kv.second));
+    rebuild(slots_.size(), [&](const std::pair<std::string, V>& kv) { return !pred(kv); });
     return before - size_;
   }
 
@@ -138,12 +132,18 @@ class FlatStringMap {
     ++size_;
   }
   void grow() {
+    rebuild(slots_.empty() ? kInitialCapacity : slots_.size() * 2, [](const auto&) { return true; });
+  }
+  //! Moves the entries with keep(entry) into a new slot array of `capacity` slots.
+  template <typename Keep>
+  void rebuild(size_t capacity, Keep&& keep) {
     std::vector<Slot> old;
     old.swap(slots_);
-    slots_.resize(old.empty() ? kInitialCapacity : old.size() * 2);
+    slots_.resize(capacity);
     size_ = 0;
     for (Slot& s : old)
-      if (s.hash != 0) place(s.hash, std::move(s.kv.first), std::move(s.kv.second));
+      if (s.hash != 0 && keep(std::as_const(s.kv)))
+        place(s.hash, std::move(s.kv.first), std::move(s.kv.second));
   }
   //! Backward-shift deletion: later slots of the probe run move into the hole when that keeps them
   //! reachable from their home slot.

@@ -14,11 +14,6 @@
 
 namespace weir::state {
 
-struct StringViewHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return composite_hash(s); }
-};
-
 template <typename Entry>
 class HeapStateTable {
  public:
