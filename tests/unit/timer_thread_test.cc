@@ -62,8 +62,11 @@ TEST(TimerThread, StopSoonDoesNotWaitForARunningActionAndDropsThePendingOnes) {
   auto dropped = std::make_shared<std::promise<void>>();
   auto dropped_future = dropped->get_future();
   struct OnDrop {
-    std::shared_ptr<std::promise<void>> p;
+    explicit OnDrop(std::shared_ptr<std::promise<void>> promise) : p(std::move(promise)) {}
+    OnDrop(const OnDrop&) = delete;
+    OnDrop& operator=(const OnDrop&) = delete;
     ~OnDrop() { p->set_value(); }
+    std::shared_ptr<std::promise<void>> p;
   };
   std::atomic<bool> pending_ran{false};
   TimerThread t;
