@@ -15,6 +15,7 @@
 #include "weir/cluster/blob/blob_cache.h"
 #include "weir/cluster/blob/blob_client.h"
 #include "weir/cluster/blob/blob_error.h"
+#include "weir/cluster/blob/blob_options.h"
 #include "weir/cluster/blob/blob_server.h"
 #include "weir/cluster/blob/blob_service.h"
 #include "weir/cluster/blob/sha256.h"
@@ -52,13 +53,15 @@ class BlobServiceFixture : public ::testing::Test {
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    service_ = register_blob_service(builder, *store_);
+    service_ = register_blob_service(builder, *store_, max_upload_bytes_);
     server_ = builder.BuildAndStart();
     ASSERT_TRUE(server_ && port > 0);
     address_ = "127.0.0.1:" + std::to_string(port);
   }
   void TearDown() override { server_->Shutdown(); }
 
+  //! What the service accepts in one upload (blob.server.max-upload-size); a test fixture may lower it.
+  uint64_t max_upload_bytes_ = kDefaultMaxUploadBytes;
   TempDir dir_;
   std::unique_ptr<BlobServer> store_;
   std::unique_ptr<grpc::Service> service_;
@@ -194,6 +197,57 @@ TEST_F(BlobServiceFixture, UnknownKeyIsAClearError) {
   }
   EXPECT_TRUE(std::filesystem::is_empty(cache.directory()));
   EXPECT_THROW(store_->path_of(unknown), BlobNotFoundError);
+}
+
+// A peer of the JobManager's RPC port cannot fill the blob store's disk: an upload beyond
+// blob.server.max-upload-size is refused once its bytes pass the bound, naming it, and nothing of it stays
+// (the streamed file is discarded); an upload of exactly the bound is stored.
+class BoundedBlobService : public BlobServiceFixture {
+ protected:
+  BoundedBlobService() { max_upload_bytes_ = 2 * kBlobChunkBytes + 100; }
+};
+
+size_t files_under(const std::filesystem::path& dir) {
+  size_t n = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
+    if (e.is_regular_file()) ++n;
+  return n;
+}
+
+TEST_F(BoundedBlobService, AnUploadBeyondTheBoundIsRefusedNamingItAndLeavesNothing) {
+  auto big = dir_.path / "big.so";
+  write_file(big, random_bytes(3 * kBlobChunkBytes, 5));
+  try {
+    BlobClient(address_).put_file(big);
+    FAIL() << "an upload over the bound was stored";
+  } catch (const WeirError& e) {
+    EXPECT_NE(std::string(e.what()).find(fmt::format("exceeds the {} bytes", max_upload_bytes_)),
+              std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("blob.server.max-upload-size"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(store_->contains(Sha256::of(random_bytes(3 * kBlobChunkBytes, 5))));
+  EXPECT_EQ(files_under(store_->storage_directory().str()), 0u);
+
+  const std::string fits = random_bytes(max_upload_bytes_, 6);
+  auto small = dir_.path / "small.so";
+  write_file(small, fits);
+  BlobKey key = BlobClient(address_).put_file(small);
+  EXPECT_EQ(read_file(store_->path_of(key).str()), fits);
+  EXPECT_EQ(files_under(store_->storage_directory().str()), 1u);
+}
+
+TEST(BlobStoreTest, ABadMaxUploadSizeIsRefusedNamingTheKey) {
+  Configuration conf;
+  for (const std::string v : {"0", "-1", "lots"}) {
+    try {
+      conf.set("blob.server.max-upload-size", v);
+      ADD_FAILURE() << v << " was accepted";
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("blob.server.max-upload-size"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_EQ(conf.get_memory(options::kBlobMaxUploadSize, true), static_cast<int64_t>(kDefaultMaxUploadBytes));
 }
 
 TEST_F(BlobServiceFixture, UnreachableServerNamesTheAddress) {

@@ -117,6 +117,22 @@ TEST(Configuration, BadMemorySizeNamesKeyAndUnits) {
   EXPECT_CONTAINS(config_error([&] { c.set(k, "9223372036854775807 gb"); }), k);
 }
 
+// A network buffer's size is bounded both ways: 0 would make buffers that hold nothing, and 4 gb wrapped
+// to 0 where the size becomes a buffer's 32-bit length.
+TEST(Configuration, SegmentSizeOutsideItsRangeIsRefusedNamingTheRange) {
+  Configuration c;
+  const std::string k = "taskmanager.memory.segment-size";
+  for (const std::string v : {"0", "1 b", "4095", "16777217", "4gb", "64 mb"}) {
+    auto msg = config_error([&] { c.set(k, v); });
+    EXPECT_CONTAINS(msg, k);
+    EXPECT_CONTAINS(msg, "'" + v + "'");
+  }
+  c.set(k, "4 kb");
+  EXPECT_EQ(c.get_memory(options::kSegmentSize, true), 4096);
+  c.set(k, "16 mb");
+  EXPECT_EQ(c.get_memory(options::kSegmentSize, true), 16 << 20);
+}
+
 TEST(Configuration, BadEnumNamesKeyAndAllowedValues) {
   Configuration c;
   auto msg = config_error([&] { c.set("state.backend.type", "filesystem"); });

@@ -48,8 +48,15 @@ const ConfigOption<std::string> kMiniClusterNetwork{
      "tcp "
      "(each TaskManager has its own data plane on 127.0.0.1, so shuffles between them cross TCP).",
      {"local", "tcp"}}};
-const ConfigOption<int64_t> kSegmentSize{
-    {"taskmanager.memory.segment-size", ConfigType::kMemorySize, "32kb", "Size of one network buffer."}};
+// At least 4 KiB (Flink's least page size); at most 16 MiB, well below the largest data-plane message
+// (network::wire::kMaxBody, 64 MiB), which a buffer and an unaligned barrier's in-flight data must fit.
+const ConfigOption<int64_t> kSegmentSize{{"taskmanager.memory.segment-size",
+                                          ConfigType::kMemorySize,
+                                          "32kb",
+                                          "Size of one network buffer (4 kb to 16 mb).",
+                                          {},
+                                          4 * 1024,
+                                          16 * 1024 * 1024}};
 const ConfigOption<int64_t> kBuffersPerChannel{
     {"taskmanager.network.memory.buffers-per-channel",
      ConfigType::kInt,

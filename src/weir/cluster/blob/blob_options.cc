@@ -27,6 +27,15 @@ const ConfigOption<int64_t> kBlobCleanupInterval{
      {},
      0,
      INT64_MAX / 1000}};
+const ConfigOption<int64_t> kBlobMaxUploadSize{
+    {"blob.server.max-upload-size",
+     ConfigType::kMemorySize,
+     "100mb",
+     "Largest file (a job library) the JobManager's blob service accepts in one upload; a larger upload is "
+     "refused and nothing of it is stored (the same default as rest.server.max-content-length).",
+     {},
+     1,
+     INT64_MAX}};
 }  // namespace weir::options
 
 namespace weir::cluster::blob {

@@ -14,6 +14,9 @@ extern const ConfigOption<std::string> kBlobStorageDirectory;
 //! blob.service.cleanup.interval (Flink's key, in seconds): how long a TaskManager keeps a cached blob that
 //! no job running there uses any more (its jobs were released) before deleting the file.
 extern const ConfigOption<int64_t> kBlobCleanupInterval;
+//! blob.server.max-upload-size (Weir's key; Flink's blob server has no bound): the largest file the
+//! JobManager's BlobService accepts in one upload, so that a peer cannot fill the blob store's disk.
+extern const ConfigOption<int64_t> kBlobMaxUploadSize;
 }  // namespace weir::options
 
 namespace weir::cluster::blob {

@@ -17,7 +17,8 @@ namespace {
 
 class BlobService final : public weir::rpc::BlobService::Service {
  public:
-  explicit BlobService(BlobServer& store) : store_(store) {}
+  BlobService(BlobServer& store, uint64_t max_upload_bytes)
+      : store_(store), max_upload_bytes_(max_upload_bytes) {}
 
   grpc::Status Put(grpc::ServerContext* ctx, grpc::ServerReader<weir::rpc::BlobPutChunk>* reader,
                    weir::rpc::BlobPutResponse* resp) override {
@@ -32,6 +33,12 @@ class BlobService final : public weir::rpc::BlobService::Service {
           if (!chunk.expected_key().empty()) expected = BlobKey::parse(chunk.expected_key());
           writer = store_.begin_put(expected);
         }
+        // Refused before the bytes are written: the writer's destructor discards what it holds.
+        if (writer->size() + chunk.data().size() > max_upload_bytes_)
+          return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                              fmt::format("the upload exceeds the {} bytes the blob server accepts in one "
+                                          "file (blob.server.max-upload-size); nothing of it was stored",
+                                          max_upload_bytes_));
         writer->write(chunk.data());
       }
       if (!writer) writer = store_.begin_put();
@@ -89,12 +96,14 @@ class BlobService final : public weir::rpc::BlobService::Service {
 
  private:
   BlobServer& store_;
+  const uint64_t max_upload_bytes_;
 };
 
 }  // namespace
 
-std::unique_ptr<grpc::Service> register_blob_service(grpc::ServerBuilder& builder, BlobServer& store) {
-  auto service = std::make_unique<BlobService>(store);
+std::unique_ptr<grpc::Service> register_blob_service(grpc::ServerBuilder& builder, BlobServer& store,
+                                                     uint64_t max_upload_bytes) {
+  auto service = std::make_unique<BlobService>(store, max_upload_bytes);
   builder.RegisterService(service.get());
   return service;
 }

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <grpcpp/grpcpp.h>
 
+#include "weir/cluster/blob/blob_options.h"
 #include "weir/cluster/blob/blob_service.h"
 #include "weir/cluster/rpc/cluster.grpc.pb.h"
 #include "weir/cluster/rpc/job_planner.h"
@@ -297,7 +298,8 @@ JobManagerServer::JobManagerServer(const Configuration& conf, std::string id, Jo
   builder.RegisterService(service_.get());
   blob_server_ = ha_.blob_dir.empty() ? std::make_unique<blob::BlobServer>(conf)
                                       : std::make_unique<blob::BlobServer>(ha_.blob_dir);
-  blob_service_ = blob::register_blob_service(builder, *blob_server_);
+  blob_service_ = blob::register_blob_service(
+      builder, *blob_server_, static_cast<uint64_t>(conf.get_memory(options::kBlobMaxUploadSize, true)));
   server_ = builder.BuildAndStart();
   if (!server_ || bound == 0)
     throw WeirError(
