@@ -7,6 +7,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include "../support/log_capture.h"
 #include "it_support.h"
 #include "weir/cluster/rpc/cluster.grpc.pb.h"
 #include "weir/cluster/rpc/job_manager_server.h"
@@ -452,8 +453,10 @@ TEST_F(RemoteCluster, HeartbeatRoundsThatThrowAreLostAndADeadTaskManagerStillTim
 
 // The TaskManager's connection thread catches what its loop throws and fails the TaskManager as a
 // registration timeout does: failed() is set and failure() names the error (the `weir taskmanager` process
-// prints it and exits). Shut down as that process then is, its slot leaves the JobManager.
+// prints it and exits). Shut down as that process then is, its slot leaves the JobManager, which is told
+// that error as the reason (not the caller's generic one).
 TEST_F(RemoteCluster, AConnectionThreadThatThrowsFailsTheTaskManagerNamingTheError) {
+  auto jm_log = weir::testing::capture_log("jobmanager");
   auto& tm = add_task_manager(1);
   ASSERT_TRUE(eventually([&] { return jm_->resource_manager().total_slots() == 1; }));
   ASSERT_FALSE(tm.failed());
@@ -465,6 +468,11 @@ TEST_F(RemoteCluster, AConnectionThreadThatThrowsFailsTheTaskManagerNamingTheErr
       "the connection to the JobManager failed: injected failure at 'taskmanager.connection.heartbeat'");
   tm.shutdown("failed");
   EXPECT_TRUE(eventually([&] { return jm_->resource_manager().total_slots() == 0; }));
+  EXPECT_TRUE(eventually([&] {
+    return jm_log->logged({"TaskManager " + tm.id() +
+                           " removed (it disconnected: the connection to the "
+                           "JobManager failed: injected failure at 'taskmanager.connection.heartbeat')"});
+  })) << "the JobManager was not told why the TaskManager left";
 }
 
 }  // namespace

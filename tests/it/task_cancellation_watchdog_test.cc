@@ -155,5 +155,51 @@ TEST(TaskReaperDeathTest, AReaperThatThrowsEndsTheTaskManagerProcessWithExitCode
       "FATAL: the TaskManager's task reaper failed: injected failure at 'taskmanager\\.reaper'");
 }
 
+// In an embedded cluster the fatal handler returns, and a TaskManager whose reaper failed would then never
+// free a task again: its shutdown waited forever for tasks nobody reaps. Instead every task is given up on
+// (reported CANCELED naming the reaper's failure), deployments are refused, and the shutdown returns.
+// Here a job stuck in a user function (timeout 0: the watchdog would wait for it forever) runs beside a
+// job whose end makes the reaper throw.
+TEST(TaskReaper, AReaperThatThrowsInAnEmbeddedClusterGivesUpItsTasksAndShutdownReturns) {
+  cluster::MiniClusterConfig mc;
+  mc.num_task_managers = 1;
+  mc.slots_per_task_manager = 2;
+  auto cluster = std::make_shared<cluster::MiniCluster>(mc);
+  auto stuck = std::make_shared<Stuck>();
+  auto stuck_job = run_stuck_job(cluster, "0 ms", stuck);
+  ASSERT_TRUE(eventually([&] { return stuck->entered.load(); }));
+
+  FailurePoints::arm("taskmanager.reaper");  // when the reaper takes the first ended task
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  env->set_cluster(cluster);
+  env->from_sequence(1, 5).collect();
+  auto reaped = env->execute_async("reaped");
+  EXPECT_EQ(reaped.wait_for(std::chrono::seconds(30)), JobStatus::kFinished);
+
+  // The stuck job's task is given up on: its job ends (its redeployment is refused), naming the failure.
+  EXPECT_TRUE(
+      eventually([&] { return cluster::is_terminal(stuck_job.get_job_status()); }, std::chrono::seconds(60)))
+      << "the task stuck beside the failed reaper was never given up on";
+  FailurePoints::disarm_all();
+  try {
+    stuck_job.get_job_execution_result();
+    ADD_FAILURE() << "the stuck job finished";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("the TaskManager's task reaper failed: injected failure at "
+                                         "'taskmanager.reaper'"),
+              std::string::npos)
+        << e.what();
+  }
+
+  auto& te = *cluster->task_executors().front();
+  auto shutdown = std::async(std::launch::async, [&] { te.shutdown(); });
+  const bool returned = shutdown.wait_for(std::chrono::seconds(60)) == std::future_status::ready;
+  EXPECT_TRUE(returned) << "the shutdown waited for tasks that no reaper frees";
+  stuck->release.store(true);
+  shutdown.wait();
+  ASSERT_TRUE(eventually([&] { return te.num_abandoned_tasks_running() == 0; }));
+  cluster->close();
+}
+
 }  // namespace
 }  // namespace weir::testing

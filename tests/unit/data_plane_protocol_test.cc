@@ -25,9 +25,10 @@
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/base_sink.h>
 
 #include "../support/eventually.h"
+#include "../support/log_capture.h"
+#include "../support/raw_data_peer.h"
 #include "weir/common/error.h"
 #include "weir/common/log.h"
 #include "weir/network/data_plane.h"
@@ -45,199 +46,29 @@ constexpr auto kTimeout = 10s;
 
 // ---- what the data plane logs ----
 
-class CaptureSink final : public spdlog::sinks::base_sink<std::mutex> {
- public:
-  std::vector<std::string> lines() {
-    std::lock_guard lock(mu_);
-    return lines_;
-  }
-
- protected:
-  void sink_it_(const spdlog::details::log_msg& m) override {
-    std::lock_guard lock(mu_);
-    lines_.emplace_back(m.payload.data(), m.payload.size());
-  }
-  void flush_() override {}
-
- private:
-  std::mutex mu_;
-  std::vector<std::string> lines_;
-};
+using weir::testing::CaptureSink;
 
 //! The "network" logger's lines from now on (installed before any data plane of the test starts).
 std::shared_ptr<CaptureSink> capture_network_log() {
-  static std::shared_ptr<CaptureSink> sink = [] {
-    auto s = std::make_shared<CaptureSink>();
-    log::get("network").sinks().push_back(s);
-    return s;
-  }();
-  return sink;
+  return weir::testing::capture_log("network");
 }
 
 bool logged(CaptureSink& sink, const std::vector<std::string>& parts) {
-  for (const auto& line : sink.lines()) {
-    bool all = true;
-    for (const auto& p : parts) all = all && line.find(p) != std::string::npos;
-    if (all) return true;
-  }
-  return false;
+  return sink.logged(parts);
 }
 
 // Polling only for state nothing notifies (a channel the data plane consumes, its connection count).
 using weir::testing::eventually;
 
-// ---- a raw peer ----
+// ---- a raw peer (tests/support/raw_data_peer.h) ----
 
-struct Message {
-  wire::Header header;
-  std::string body;
-};
-
-std::string header_bytes(uint32_t length, uint32_t stream, uint8_t type, uint8_t flags = 0) {
-  std::string h(wire::kHeaderSize, '\0');
-  wire::encode_header({length, stream, static_cast<MessageType>(type), flags},
-                      reinterpret_cast<uint8_t*>(h.data()));
-  return h;
-}
-
-std::string message(MessageType type, uint32_t stream, const std::string& body, uint8_t flags = 0) {
-  return header_bytes(static_cast<uint32_t>(body.size()), stream, static_cast<uint8_t>(type), flags) + body;
-}
-
-std::string u32(uint32_t v) {
-  std::string s(4, '\0');
-  wire::put_u32(reinterpret_cast<uint8_t*>(s.data()), v);
-  return s;
-}
-
-//! One end of a TCP connection on loopback; every read waits on poll() with a deadline.
-class RawSocket {
- public:
-  explicit RawSocket(int fd) : fd_(fd) {
-    int one = 1;
-    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  }
-  RawSocket(const RawSocket&) = delete;
-  ~RawSocket() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-
-  //! Connects to "127.0.0.1:port".
-  static std::unique_ptr<RawSocket> connect_to(const std::string& address) {
-    const int port = std::stoi(address.substr(address.rfind(':') + 1));
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<uint16_t>(port));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0)
-      throw std::runtime_error("cannot connect to " + address + ": " + std::strerror(errno));
-    return std::make_unique<RawSocket>(fd);
-  }
-
-  //! Sends everything; false when the peer is gone (EPIPE, reset).
-  bool send(const std::string& bytes) {
-    size_t done = 0;
-    while (done < bytes.size()) {
-      ssize_t n = ::send(fd_, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return false;
-      }
-      done += static_cast<size_t>(n);
-    }
-    return true;
-  }
-
-  //! Exactly `n` bytes; nullopt at end of stream, a reset, or the deadline.
-  std::optional<std::string> read_exactly(size_t n, Clock::time_point deadline) {
-    std::string out;
-    while (out.size() < n) {
-      if (buffered_.empty() && !fill(deadline)) return std::nullopt;
-      size_t take = std::min(n - out.size(), buffered_.size());
-      out.append(buffered_, 0, take);
-      buffered_.erase(0, take);
-    }
-    return out;
-  }
-
-  std::optional<Message> read_message(Clock::time_point deadline) {
-    auto h = read_exactly(wire::kHeaderSize, deadline);
-    if (!h) return std::nullopt;
-    Message m;
-    m.header = wire::decode_header(reinterpret_cast<const uint8_t*>(h->data()));
-    auto body = read_exactly(m.header.body_length, deadline);
-    if (!body) return std::nullopt;
-    m.body = std::move(*body);
-    return m;
-  }
-
-  //! Reads (and drops) until the peer closes: true when it did before the deadline.
-  bool closed_by_peer(Clock::time_point deadline) {
-    buffered_.clear();
-    while (fill(deadline)) buffered_.clear();
-    return eof_;
-  }
-
-  int fd() const { return fd_; }
-
- private:
-  // More bytes into buffered_: false at end of stream, a reset or the deadline.
-  bool fill(Clock::time_point deadline) {
-    for (;;) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-      if (left.count() <= 0) return false;
-      pollfd p{fd_, POLLIN, 0};
-      int r = ::poll(&p, 1, static_cast<int>(left.count()));
-      if (r < 0 && errno == EINTR) continue;
-      if (r <= 0) return false;
-      char buf[65536];
-      ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        eof_ = true;  // end of stream or reset: the peer closed
-        return false;
-      }
-      buffered_.append(buf, static_cast<size_t>(n));
-      return true;
-    }
-  }
-
-  int fd_;
-  std::string buffered_;
-  bool eof_ = false;
-};
-
-//! A listening socket on loopback that plays the producer's TaskManager for a DataPlane that subscribes.
-class RawListener {
- public:
-  RawListener() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = 0;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd_, 8) != 0)
-      throw std::runtime_error(std::string("cannot listen on loopback: ") + std::strerror(errno));
-    socklen_t len = sizeof a;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    address_ = "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
-  }
-  ~RawListener() { ::close(fd_); }
-  const std::string& address() const { return address_; }
-
-  std::unique_ptr<RawSocket> accept(Clock::time_point deadline) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(std::max<int64_t>(left.count(), 0))) <= 0) return nullptr;
-    int fd = ::accept(fd_, nullptr, nullptr);
-    return fd < 0 ? nullptr : std::make_unique<RawSocket>(fd);
-  }
-
- private:
-  int fd_;
-  std::string address_;
-};
+using weir::testing::header_bytes;
+using weir::testing::Message;
+using weir::testing::message;
+using weir::testing::RawListener;
+using weir::testing::RawProducer;
+using weir::testing::RawSocket;
+using weir::testing::u32;
 
 // ---- a consumer's channel, read with notifications ----
 
@@ -535,28 +366,6 @@ TEST(DataPlaneProtocol, AConsumerGoneMidMessageFailsOnlyItsChannels) {
 
 //! A consumer data plane subscribed to channel `id` of a raw producer: the producer side's socket, after
 //! the hello and the subscription, and the stream the consumer chose.
-struct RawProducer {
-  RawListener listener;
-  std::unique_ptr<RawSocket> socket;
-  uint32_t stream = 0;
-  uint32_t credit = 0;
-
-  void accept_subscription(const ChannelId& id) {
-    const auto deadline = Clock::now() + kTimeout;
-    socket = listener.accept(deadline);
-    ASSERT_TRUE(socket);
-    auto hello = socket->read_message(deadline);
-    ASSERT_TRUE(hello);
-    EXPECT_EQ(hello->header.type, MessageType::kHello);
-    auto sub = socket->read_message(deadline);
-    ASSERT_TRUE(sub);
-    ASSERT_EQ(sub->header.type, MessageType::kSubscribe);
-    ChannelId got;
-    ASSERT_TRUE(wire::decode_subscribe(sub->body, got, credit));
-    EXPECT_EQ(got, id);
-    stream = sub->header.stream;
-  }
-};
 
 TEST(DataPlaneProtocol, AProducerBreakingTheProtocolFailsTheConsumersChannelNamingIt) {
   Cluster c;

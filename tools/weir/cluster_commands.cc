@@ -203,7 +203,7 @@ int run_taskmanager(const ClusterCommands& c) {
   if (sig.empty()) {
     std::fprintf(stderr, "error: %s\n", tm.failure().c_str());
     metrics.stop();
-    tm.shutdown("registration failed");
+    tm.shutdown(tm.failure());
     return 1;
   }
   metrics.stop();

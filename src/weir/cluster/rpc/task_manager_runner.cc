@@ -439,7 +439,7 @@ void TaskManagerRunner::shutdown(const std::string& reason) {
     ctx.set_deadline(std::chrono::system_clock::now() + heartbeat_.interval);
     weir::rpc::DisconnectTaskManagerRequest req;
     req.set_task_manager_id(id_);
-    req.set_reason(reason);
+    req.set_reason(failed_ ? failure() : reason);
     weir::rpc::DisconnectTaskManagerResponse resp;
     stub->DisconnectTaskManager(&ctx, req, &resp);
   }

@@ -47,10 +47,13 @@ class TaskManagerRunner {
   //! (empty address: none is known). A new session ends the connection to the previous leader (its tasks
   //! are canceled: the new leader recovers them) and registers at the new one, offering every slot.
   void follow_leader(const std::string& rpc_address, const std::string& session);
-  //! Tells the JobManager this TaskManager leaves (best effort), then stops everything; idempotent.
+  //! Tells the JobManager this TaskManager leaves (best effort), then stops everything; idempotent. The
+  //! reason the JobManager gets (in its log and the exceptions of the jobs that ran here) is failure()
+  //! when the TaskManager failed, `reason` otherwise.
   void shutdown(const std::string& reason);
 
-  //! Set when the TaskManager gave up (registration timed out); failure() says why.
+  //! Set when the TaskManager gave up (registration timed out, or its connection thread failed);
+  //! failure() says why.
   bool failed() const { return failed_.load(); }
   std::string failure() const;
 
@@ -70,7 +73,7 @@ class TaskManagerRunner {
   class Service;
   void connection_loop();
   //! One registration attempt plus slot offer; returns an error message, empty on success.
-  std::string try_register();
+  [[nodiscard]] std::string try_register();
   bool wait_or_stop(std::chrono::milliseconds d);  // true when stopping
 
   Configuration conf_;

@@ -35,7 +35,11 @@ class TaskExecutor::ReportingGateway final : public JobMasterGateway {
  public:
   ReportingGateway(TaskExecutor* te, std::shared_ptr<JobMasterGateway> jm) : te_(te), jm_(std::move(jm)) {}
   void update_task_execution_state(const TaskStateUpdate& u) override {
-    if (abandoned_) return;
+    {
+      std::lock_guard lock(mu_);
+      if (abandoned_) return;
+      if (is_terminal(u.state)) reported_end_ = true;
+    }
     jm_->update_task_execution_state(u);
     if (is_terminal(u.state)) te_->on_task_ended(u.id, u.state);
   }
@@ -49,14 +53,24 @@ class TaskExecutor::ReportingGateway final : public JobMasterGateway {
                           const std::string& reason) override {
     if (!abandoned_) jm_->decline_checkpoint(id, checkpoint_id, reason);
   }
-  //! The watchdog gave up on the task: reports that it ended, then drops whatever it says later.
-  void abandon(const ExecutionAttemptId& id, const std::string& message) {
-    if (abandoned_.exchange(true)) return;
-    jm_->update_task_execution_state({id, ExecutionState::kCanceled, message});
+  //! The TaskManager gave up on the task (the watchdog: `state` CANCELED, as its JobMaster asked; a failed
+  //! reaper: FAILED unless it was being canceled): reports that it ended, unless it reported its end
+  //! already, then drops whatever it says later.
+  void abandon(const ExecutionAttemptId& id, const std::string& message,
+               ExecutionState state = ExecutionState::kCanceled) {
+    {
+      std::lock_guard lock(mu_);
+      const bool report = !abandoned_ && !reported_end_;
+      abandoned_ = true;
+      if (!report) return;
+    }
+    jm_->update_task_execution_state({id, state, message});
   }
 
  private:
-  std::atomic<bool> abandoned_{false};
+  std::mutex mu_;                       // orders a final state report against abandon()
+  bool reported_end_ = false;           // REQUIRES: mu_ held
+  std::atomic<bool> abandoned_{false};  // written under mu_
   TaskExecutor* te_;
   std::shared_ptr<JobMasterGateway> jm_;
 };
@@ -87,6 +101,10 @@ TaskExecutor::TaskExecutor(NodeId id, int slots, std::shared_ptr<network::Partit
         std::_Exit(70);
       }
       handler(message);
+      // The handler returned (an embedded cluster): with no reaper, no task here would be joined or
+      // freed, and shutdown() would wait for them forever. Every task is given up on, as the watchdog
+      // gives up on a stuck one, and no deployment is taken any more.
+      abandon_all_tasks(message);
     };
     try {
       reap_loop();
@@ -112,6 +130,9 @@ void TaskExecutor::submit_task(TaskDeploymentDescriptor tdd, std::shared_ptr<Job
   // start() stored its thread (a task started after unlocking could end, be joined before its std::thread
   // was stored, and be destroyed during the store: std::terminate).
   std::lock_guard lock(mu_);
+  if (!reaper_failure_.empty())
+    throw WeirError(fmt::format("subtask {} of vertex {} of job {} is not deployed here: {}", id.subtask,
+                                id.vertex, id.job.to_string(), reaper_failure_));
   if (shutting_down_)
     throw WeirError(fmt::format(
         "the TaskManager is shutting down: subtask {} of vertex {} of job {} is not deployed here",
@@ -339,6 +360,35 @@ void TaskExecutor::reap_loop() {
     }
     if (stopping_) return;
   }
+}
+
+void TaskExecutor::abandon_all_tasks(const std::string& why) {
+  struct Told {
+    ExecutionAttemptId id;
+    std::shared_ptr<ReportingGateway> gateway;
+    ExecutionState state;
+  };
+  std::vector<Told> to_tell;
+  {
+    std::lock_guard lock(mu_);
+    reaper_failure_ = why;
+    shutting_down_ = true;
+    for (auto& [id, t] : tasks_) {
+      // A task its JobMaster canceled ends CANCELED, as asked; any other ends FAILED, naming why.
+      const ExecutionState state = canceled_.count(id) ? ExecutionState::kCanceled : ExecutionState::kFailed;
+      t->cancel();
+      t->detach();
+      abandoned_.push_back(t.release());
+      auto gw = gateways_.find(id);
+      if (gw != gateways_.end()) to_tell.push_back({id, gw->second, state});
+    }
+    tasks_.clear();
+    gateways_.clear();
+    canceled_.clear();
+    ended_.clear();
+  }
+  drained_.notify_all();
+  for (const auto& t : to_tell) t.gateway->abandon(t.id, why, t.state);
 }
 
 void TaskExecutor::cancel_all_tasks() {

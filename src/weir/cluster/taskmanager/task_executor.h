@@ -7,7 +7,10 @@
 // cancellation (a user function that never returns) is a fatal error of the TaskManager (as in Flink):
 // the fatal-error handler runs with a message naming it (a TaskManager process exits, so the JobManager
 // reschedules its work elsewhere); when the handler returns (an embedded cluster), the task is abandoned:
-// reported CANCELED to its JobMaster, its thread left running and the Task never destroyed.
+// reported CANCELED to its JobMaster, its thread left running and the Task never destroyed. What the
+// reaper's own loop throws is fatal in the same way; when the handler returns, every task is abandoned so,
+// (FAILED, naming the reaper's error, unless it was being canceled) and the executor refuses deployments
+// (shutdown() then returns at once).
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -53,8 +56,8 @@ class TaskExecutor final : public TaskExecutorGateway, public std::enable_shared
   std::optional<TaskCounters> task_counters(const ExecutionAttemptId& id) const override;
   //! Cancels every running task (they end CANCELED and are reaped); the executor keeps serving.
   void cancel_all_tasks();
-  //! What runs when a canceled task does not stop in time (see above). The default logs the message and
-  //! ends the process (exit code 70); set before tasks run.
+  //! What runs when a canceled task does not stop in time, or the reaper fails (see above). The default
+  //! logs the message and ends the process (exit code 70); set before tasks run.
   void set_fatal_error_handler(std::function<void(const std::string& message)> handler);
   //! Tasks abandoned by the cancellation watchdog whose threads still run.
   size_t num_abandoned_tasks_running() const;
@@ -79,6 +82,10 @@ class TaskExecutor final : public TaskExecutorGateway, public std::enable_shared
   class ReportingGateway;
   void on_task_ended(const ExecutionAttemptId& id, ExecutionState state);
   void reap_loop();
+  //! The reaper failed and the fatal handler returned: cancels and gives up on every task (reported
+  //! FAILED with `why`, or CANCELED when its JobMaster had canceled it; threads left to end on their own,
+  //! Tasks never destroyed), and refuses deployments from now on, naming `why`. Takes mu_.
+  void abandon_all_tasks(const std::string& why);
   //! Notes a cancellation for the watchdog. REQUIRES: mu_ held.
   void note_canceled(const ExecutionAttemptId& id, const Task& task);
   //! Reports canceled tasks still running and gives up on those past their timeout; returns when to
@@ -112,6 +119,7 @@ class TaskExecutor final : public TaskExecutorGateway, public std::enable_shared
   std::set<std::pair<JobId, int>> failed_attempts_;  // REQUIRES: mu_ held
   bool stopping_ = false;                            // the reaper ends (REQUIRES: mu_ held)
   bool shutting_down_ = false;                       // no more deployments (REQUIRES: mu_ held)
+  std::string reaper_failure_;                       // set when the reaper failed (REQUIRES: mu_ held)
   std::condition_variable drained_;                  // tasks_ became empty
   std::thread reaper_;
 };
