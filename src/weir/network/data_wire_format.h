@@ -78,11 +78,11 @@ inline Header decode_header(const uint8_t* in) {
 //! Empty when a message with header `h` may follow; else what is wrong with it ("unknown message type 9",
 //! "a credit of 0 bytes (it has 4)"). Checked before a byte of the body is read or allocated: each type's
 //! body has a fixed size or a bound of its own, and data buffers are never empty.
-std::string check_header(const Header& h);
+[[nodiscard]] std::string check_header(const Header& h);
 
 //! The body of a kSubscribe message.
 std::string encode_subscribe(const ChannelId& id, uint32_t credit);
 //! Parses a kSubscribe body; false when it is malformed.
-bool decode_subscribe(std::string_view body, ChannelId& id, uint32_t& credit);
+[[nodiscard]] bool decode_subscribe(std::string_view body, ChannelId& id, uint32_t& credit);
 
 }  // namespace weir::network::wire

@@ -44,9 +44,9 @@ class TaskHost {
   void disconnect(const std::string& why);
   //! Fencing: why a request from JobManager `sender` (its id; with HA its leader session id) is refused, or
   //! empty when `sender` is the JobManager this TaskManager serves.
-  std::string refuse_sender(const std::string& sender);
+  [[nodiscard]] std::string refuse_sender(const std::string& sender);
   //! Starts a subtask; returns why it could not, empty on success.
-  std::string submit(const weir::rpc::SubmitTaskRequest& req);
+  [[nodiscard]] std::string submit(const weir::rpc::SubmitTaskRequest& req);
   void cancel(const weir::rpc::TaskAttempt& task);
   void trigger_checkpoint(const weir::rpc::TriggerCheckpointRequest& req);
   void notify_checkpoint(const weir::rpc::NotifyCheckpointRequest& req);
