@@ -50,28 +50,68 @@ template <typename F, typename IN>
 struct MapResult<F, IN, std::void_t<typename F::Out>> {
   using type = typename F::Out;
 };
+
+//! R of the Collector<R>& a flat-map callable takes second: a lambda or function object whose call
+//! operator is not a template, or a function pointer.
+template <typename M>
+struct CollectorParam {};
+template <typename C, typename A, typename R>
+struct CollectorParam<void (C::*)(A, Collector<R>&) const> {
+  using type = R;
+};
+template <typename C, typename A, typename R>
+struct CollectorParam<void (C::*)(A, Collector<R>&)> {
+  using type = R;
+};
+template <typename A, typename R>
+struct CollectorParam<void (*)(A, Collector<R>&)> {
+  using type = R;
+};
+template <typename F, typename = void>
+struct FlatMapResult : CollectorParam<std::decay_t<F>> {};
+template <typename F>
+struct FlatMapResult<F, std::void_t<decltype(&F::operator())>> : CollectorParam<decltype(&F::operator())> {};
+
+//! Why a stream cannot be used: the environment that defined it was destroyed.
+[[noreturn]] inline void environment_gone() {
+  throw JobDefinitionError(
+      "this stream's StreamExecutionEnvironment was destroyed: a stream refers to the environment that "
+      "defined it, so keep the environment (the unique_ptr get_execution_environment() returns) in a "
+      "variable while the job is defined and executed");
+}
 }  // namespace detail
 
 //! A sink at the end of a stream; sets its name, uid and parallelism.
+//! Setters called on a temporary (`stream.add_sink(f).name("out")`) return the sink by value, so that a
+//! reference to the temporary cannot be kept by mistake; on a variable they return a reference to it.
 class DataStreamSink {
  public:
-  DataStreamSink(StreamExecutionEnvironment* env, int node) : env_(env), node_(node) {}
-  DataStreamSink& name(const std::string& n) {
-    env_->stream_graph().node(node_).name = n;
+  DataStreamSink(StreamExecutionEnvironment* env, int node)
+      : env_(env), alive_(env->liveness()), node_(node) {}
+  DataStreamSink& name(const std::string& n) & {
+    graph_node().name = n;
     return *this;
   }
-  DataStreamSink& uid(const std::string& u) {
-    env_->stream_graph().node(node_).uid = u;
+  DataStreamSink name(const std::string& n) && { return std::move(name(n)); }
+  DataStreamSink& uid(const std::string& u) & {
+    graph_node().uid = u;
     return *this;
   }
-  DataStreamSink& set_parallelism(int p) {
+  DataStreamSink uid(const std::string& u) && { return std::move(uid(u)); }
+  DataStreamSink& set_parallelism(int p) & {
     if (p < 1) throw JobDefinitionError("parallelism must be at least 1");
-    env_->stream_graph().node(node_).parallelism = p;
+    graph_node().parallelism = p;
     return *this;
   }
+  DataStreamSink set_parallelism(int p) && { return std::move(set_parallelism(p)); }
 
  private:
+  graph::StreamNode& graph_node() {
+    if (!*alive_) detail::environment_gone();
+    return env_->stream_graph().node(node_);
+  }
   StreamExecutionEnvironment* env_;
+  std::shared_ptr<const bool> alive_;
   int node_;
 };
 
@@ -79,11 +119,15 @@ template <typename T>
 class DataStream {
  public:
   DataStream(StreamExecutionEnvironment* env, std::vector<detail::Upstream> ups)
-      : env_(env), ups_(std::move(ups)) {}
+      : env_(env), alive_(env->liveness()), ups_(std::move(ups)) {}
   DataStream(StreamExecutionEnvironment* env, int node)
-      : env_(env), ups_{{node, {}, {}, runtime::TypeInfo<T>::get()}} {}
+      : env_(env), alive_(env->liveness()), ups_{{node, {}, {}, runtime::TypeInfo<T>::get()}} {}
 
-  StreamExecutionEnvironment* get_execution_environment() const { return env_; }
+  //! The environment that defined this stream; JobDefinitionError when it was destroyed meanwhile.
+  StreamExecutionEnvironment* get_execution_environment() const {
+    if (!*alive_) detail::environment_gone();
+    return env_;
+  }
 
   // ---- transformations ----
   template <typename F, typename R = typename detail::MapResult<F, T>::type>
@@ -98,6 +142,12 @@ class DataStream {
   template <typename F>
   DataStream<typename F::Out> flat_map(F f, const std::string& name = "Flat Map") {
     return flat_map<typename F::Out, F>(std::move(f), name);
+  }
+  //! flat_map(f) with f(value, Collector<R>&) a lambda (not a generic one) or a function: R is read from
+  //! f's second parameter, so no explicit type is needed.
+  template <typename F, typename R = typename detail::FlatMapResult<F>::type>
+  requires(!requires { typename F::Out; }) DataStream<R> flat_map(F f, const std::string& name = "Flat Map") {
+    return flat_map<R, F>(std::move(f), name);
   }
   template <typename F>
   DataStream<T> filter(F f, const std::string& name = "Filter") {
@@ -116,7 +166,7 @@ class DataStream {
   DataStream<T> union_(const std::vector<DataStream<T>>& others) const {
     auto ups = ups_;
     for (const auto& o : others) ups.insert(ups.end(), o.ups_.begin(), o.ups_.end());
-    return DataStream<T>(env_, std::move(ups));
+    return DataStream<T>(env(), std::move(ups));
   }
   template <typename... More>
   DataStream<T> union_(const DataStream<T>& other, const More&... more) const {
@@ -148,43 +198,51 @@ class DataStream {
   template <typename X>
   DataStream<X> get_side_output(const OutputTag<X>& tag) const {
     detail::Upstream u{single_node("get_side_output"), {}, tag.id, runtime::TypeInfo<X>::get()};
-    return DataStream<X>(env_, {u});
+    return DataStream<X>(env(), {u});
   }
 
   // ---- properties of the operator that produced this stream ----
-  DataStream<T>& name(const std::string& n) {
+  DataStream<T>& name(const std::string& n) & {
     node().name = n;
     return *this;
   }
-  DataStream<T>& uid(const std::string& u) {
+  DataStream<T>& uid(const std::string& u) & {
     node().uid = u;
     return *this;
   }
-  DataStream<T>& set_parallelism(int p) {
+  DataStream<T>& set_parallelism(int p) & {
     if (p < 1) throw JobDefinitionError("parallelism must be at least 1, got " + std::to_string(p));
     node().parallelism = p;
     return *this;
   }
-  DataStream<T>& set_max_parallelism(int p) {
+  DataStream<T>& set_max_parallelism(int p) & {
     if (p < 1 || p > 32768)
       throw JobDefinitionError("max parallelism must be in 1..32768, got " + std::to_string(p));
     node().max_parallelism = p;
     return *this;
   }
-  DataStream<T>& disable_chaining() {
+  DataStream<T>& disable_chaining() & {
     node().chaining = graph::ChainingStrategy::kNever;
     return *this;
   }
-  DataStream<T>& start_new_chain() {
+  DataStream<T>& start_new_chain() & {
     node().chaining = graph::ChainingStrategy::kHead;
     return *this;
   }
+  // On a temporary (`stream.map(f).name("m")`) the setters return the stream by value, so that no
+  // reference to the temporary can be kept.
+  DataStream<T> name(const std::string& n) && { return std::move(name(n)); }
+  DataStream<T> uid(const std::string& u) && { return std::move(uid(u)); }
+  DataStream<T> set_parallelism(int p) && { return std::move(set_parallelism(p)); }
+  DataStream<T> set_max_parallelism(int p) && { return std::move(set_max_parallelism(p)); }
+  DataStream<T> disable_chaining() && { return std::move(disable_chaining()); }
+  DataStream<T> start_new_chain() && { return std::move(start_new_chain()); }
 
   // ---- sinks ----
   template <typename F>
   DataStreamSink add_sink(F f, const std::string& name = "Sink") {
     auto s = transform<T>(name, [f] { return std::make_unique<ops::SinkOperator<T, F>>(f); });
-    return DataStreamSink(env_, s.ups_[0].node);
+    return DataStreamSink(env(), s.ups_[0].node);
   }
   DataStreamSink print(const std::string& identifier = {}) {
     return add_sink(connectors::PrintSink<T>(identifier), "Print to Std. Out");
@@ -202,16 +260,16 @@ class DataStream {
   //! Runs the job and returns every record of this stream.
   std::vector<T> execute_and_collect(const std::string& job_name = "Weir Streaming Job") {
     auto r = collect();
-    env_->execute(job_name);
+    env()->execute(job_name);
     return r->values();
   }
 
   // ---- internals used by the other stream classes ----
   template <typename R>
   DataStream<R> transform(const std::string& name, graph::OperatorFactory factory, int input_count = 1) {
-    auto& n = env_->stream_graph().add_node(name, std::move(factory), runtime::TypeInfo<R>::get(), false);
+    auto& n = env()->stream_graph().add_node(name, std::move(factory), runtime::TypeInfo<R>::get(), false);
     connect_to(n.id, 0);
-    return DataStream<R>(env_, n.id);
+    return DataStream<R>(env(), n.id);
   }
   void connect_to(int target, int input) const {
     for (const auto& u : ups_) {
@@ -222,7 +280,7 @@ class DataStream {
       e.partitioner = u.partitioner;
       e.side_tag = u.side_tag;
       e.type = u.type;
-      env_->stream_graph().add_edge(std::move(e));
+      env()->stream_graph().add_edge(std::move(e));
     }
   }
   const std::vector<detail::Upstream>& upstreams() const { return ups_; }
@@ -234,7 +292,7 @@ class DataStream {
       u.partitioner.explicit_choice = true;
       u.partitioner.key_bytes = key_bytes;
     }
-    return DataStream<T>(env_, std::move(ups));
+    return DataStream<T>(env(), std::move(ups));
   }
 
  private:
@@ -244,9 +302,11 @@ class DataStream {
                                " needs a stream produced by one operator (not a union or side output)");
     return ups_[0].node;
   }
-  graph::StreamNode& node() { return env_->stream_graph().node(single_node("setting operator properties")); }
+  graph::StreamNode& node() { return env()->stream_graph().node(single_node("setting operator properties")); }
+  StreamExecutionEnvironment* env() const { return get_execution_environment(); }
 
   StreamExecutionEnvironment* env_;
+  std::shared_ptr<const bool> alive_;  // false once env_ was destroyed
   std::vector<detail::Upstream> ups_;
 };
 

@@ -84,6 +84,11 @@ class StreamExecutionEnvironment {
   // Not copyable: the checkpoint config and the streams defined on it refer to this environment.
   StreamExecutionEnvironment(const StreamExecutionEnvironment&) = delete;
   StreamExecutionEnvironment& operator=(const StreamExecutionEnvironment&) = delete;
+  //! Streams defined on this environment that outlive it refuse to be used (JobDefinitionError naming
+  //! the problem) instead of reaching freed memory.
+  ~StreamExecutionEnvironment() { *alive_ = false; }
+  //! True while this environment exists; what each stream keeps to check that (DataStream).
+  std::shared_ptr<const bool> liveness() const { return alive_; }
   static std::unique_ptr<StreamExecutionEnvironment> get_execution_environment(Configuration config = {}) {
     return std::make_unique<StreamExecutionEnvironment>(std::move(config));
   }
@@ -141,6 +146,7 @@ class StreamExecutionEnvironment {
   std::shared_ptr<cluster::MiniCluster> cluster_;
   std::shared_ptr<PipelineExecutor> executor_;
   std::shared_ptr<Clock> clock_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace weir

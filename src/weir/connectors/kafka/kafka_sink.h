@@ -96,60 +96,93 @@ class KafkaSink final : public SinkFunction<T>, public CheckpointedFunction, pub
   ListState<std::string>* state_ = nullptr;
 };
 
+//! Setters called on a temporary builder (`KafkaSink<T>::builder().set_...()`) return it by
+//! value, so a reference to the temporary cannot be kept by mistake; on a variable they return a reference.
 template <typename T>
 class KafkaSinkBuilder {
  public:
-  KafkaSinkBuilder& set_bootstrap_servers(std::string servers) {
+  KafkaSinkBuilder& set_bootstrap_servers(std::string servers) & {
     sink_.settings_.bootstrap_servers = std::move(servers);
     return *this;
   }
+  KafkaSinkBuilder set_bootstrap_servers(std::string servers) && {
+    return std::move(set_bootstrap_servers(std::move(servers)));
+  }
   //! Every record goes to this topic ...
-  KafkaSinkBuilder& set_topic(std::string topic) {
+  KafkaSinkBuilder& set_topic(std::string topic) & {
     sink_.topic_ = std::move(topic);
     return *this;
   }
+  KafkaSinkBuilder set_topic(std::string topic) && { return std::move(set_topic(std::move(topic))); }
   //! ... or to the topic this function names.
-  KafkaSinkBuilder& set_topic_selector(std::function<std::string(const T&)> selector) {
+  KafkaSinkBuilder& set_topic_selector(std::function<std::string(const T&)> selector) & {
     sink_.topic_selector_ = std::move(selector);
     return *this;
   }
+  KafkaSinkBuilder set_topic_selector(std::function<std::string(const T&)> selector) && {
+    return std::move(set_topic_selector(std::move(selector)));
+  }
   //! The record's key (default: none, so the producer spreads records over partitions).
-  KafkaSinkBuilder& set_key_serializer(std::function<std::string(const T&)> serializer) {
+  KafkaSinkBuilder& set_key_serializer(std::function<std::string(const T&)> serializer) & {
     sink_.key_serializer_ = std::move(serializer);
     return *this;
   }
-  KafkaSinkBuilder& set_value_serializer(std::function<std::string(const T&)> serializer) {
+  KafkaSinkBuilder set_key_serializer(std::function<std::string(const T&)> serializer) && {
+    return std::move(set_key_serializer(std::move(serializer)));
+  }
+  KafkaSinkBuilder& set_value_serializer(std::function<std::string(const T&)> serializer) & {
     sink_.value_serializer_ = std::move(serializer);
     return *this;
   }
+  KafkaSinkBuilder set_value_serializer(std::function<std::string(const T&)> serializer) && {
+    return std::move(set_value_serializer(std::move(serializer)));
+  }
   //! The partition of a record, given the topic's partition count (default: librdkafka's, by key hash).
-  KafkaSinkBuilder& set_partitioner(std::function<int32_t(const T&, int32_t)> partitioner) {
+  KafkaSinkBuilder& set_partitioner(std::function<int32_t(const T&, int32_t)> partitioner) & {
     sink_.partitioner_ = std::move(partitioner);
     return *this;
   }
-  KafkaSinkBuilder& set_delivery_guarantee(DeliveryGuarantee guarantee) {
+  KafkaSinkBuilder set_partitioner(std::function<int32_t(const T&, int32_t)> partitioner) && {
+    return std::move(set_partitioner(std::move(partitioner)));
+  }
+  KafkaSinkBuilder& set_delivery_guarantee(DeliveryGuarantee guarantee) & {
     sink_.settings_.delivery_guarantee = guarantee;
     return *this;
   }
+  KafkaSinkBuilder set_delivery_guarantee(DeliveryGuarantee guarantee) && {
+    return std::move(set_delivery_guarantee(guarantee));
+  }
   //! kExactlyOnce: the transactional ids' prefix, unique per job writing at the same time.
-  KafkaSinkBuilder& set_transactional_id_prefix(std::string prefix) {
+  KafkaSinkBuilder& set_transactional_id_prefix(std::string prefix) & {
     sink_.settings_.transactional_id_prefix = std::move(prefix);
     return *this;
   }
+  KafkaSinkBuilder set_transactional_id_prefix(std::string prefix) && {
+    return std::move(set_transactional_id_prefix(std::move(prefix)));
+  }
   //! kExactlyOnce with a topic selector: an existing topic whose partition 0 carries the commit markers.
-  KafkaSinkBuilder& set_marker_topic(std::string topic) {
+  KafkaSinkBuilder& set_marker_topic(std::string topic) & {
     sink_.settings_.marker_topic = std::move(topic);
     return *this;
   }
+  KafkaSinkBuilder set_marker_topic(std::string topic) && {
+    return std::move(set_marker_topic(std::move(topic)));
+  }
   //! A librdkafka producer property, passed through (e.g. "linger.ms", "compression.type").
-  KafkaSinkBuilder& set_property(const std::string& key, std::string value) {
+  KafkaSinkBuilder& set_property(const std::string& key, std::string value) & {
     sink_.settings_.properties[key] = std::move(value);
     return *this;
   }
+  KafkaSinkBuilder set_property(const std::string& key, std::string value) && {
+    return std::move(set_property(key, std::move(value)));
+  }
   //! Bounds flushes, transaction calls and metadata look-ups (default 30 s).
-  KafkaSinkBuilder& set_client_timeout(std::chrono::milliseconds timeout) {
+  KafkaSinkBuilder& set_client_timeout(std::chrono::milliseconds timeout) & {
     sink_.settings_.client_timeout = timeout;
     return *this;
+  }
+  KafkaSinkBuilder set_client_timeout(std::chrono::milliseconds timeout) && {
+    return std::move(set_client_timeout(timeout));
   }
 
   //! A KafkaError names what is missing or contradictory.

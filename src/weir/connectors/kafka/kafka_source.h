@@ -49,50 +49,74 @@ class KafkaSource {
   typename KafkaSourceReader<T>::TimestampAssigner assigner_;
 };
 
+//! Setters called on a temporary builder (`KafkaSource<T>::builder().set_...()`) return it by
+//! value, so a reference to the temporary cannot be kept by mistake; on a variable they return a reference.
 template <typename T>
 class KafkaSourceBuilder {
  public:
   //! "host:port[,host:port...]": where the client starts to learn the cluster.
-  KafkaSourceBuilder& set_bootstrap_servers(std::string servers) {
+  KafkaSourceBuilder& set_bootstrap_servers(std::string servers) & {
     s_.bootstrap_servers = std::move(servers);
     return *this;
   }
-  KafkaSourceBuilder& set_topics(std::vector<std::string> topics) {
+  KafkaSourceBuilder set_bootstrap_servers(std::string servers) && {
+    return std::move(set_bootstrap_servers(std::move(servers)));
+  }
+  KafkaSourceBuilder& set_topics(std::vector<std::string> topics) & {
     s_.topics = std::move(topics);
     return *this;
   }
+  KafkaSourceBuilder set_topics(std::vector<std::string> topics) && {
+    return std::move(set_topics(std::move(topics)));
+  }
   //! Every topic whose whole name matches `regex` (ECMAScript syntax) when a subtask starts fresh.
-  KafkaSourceBuilder& set_topic_pattern(std::string regex) {
+  KafkaSourceBuilder& set_topic_pattern(std::string regex) & {
     s_.topic_pattern = std::move(regex);
     return *this;
   }
-  KafkaSourceBuilder& set_group_id(std::string group_id) {
+  KafkaSourceBuilder set_topic_pattern(std::string regex) && {
+    return std::move(set_topic_pattern(std::move(regex)));
+  }
+  KafkaSourceBuilder& set_group_id(std::string group_id) & {
     s_.group_id = std::move(group_id);
     return *this;
   }
+  KafkaSourceBuilder set_group_id(std::string group_id) && {
+    return std::move(set_group_id(std::move(group_id)));
+  }
   //! Default: earliest.
-  KafkaSourceBuilder& set_starting_offsets(OffsetsInitializer offsets) {
+  KafkaSourceBuilder& set_starting_offsets(OffsetsInitializer offsets) & {
     s_.starting_offsets = std::move(offsets);
     return *this;
   }
+  KafkaSourceBuilder set_starting_offsets(OffsetsInitializer offsets) && {
+    return std::move(set_starting_offsets(std::move(offsets)));
+  }
   //! Bounded: each partition is read up to (excluding) these offsets, resolved when the job starts; the
   //! source ends once all are reached.
-  KafkaSourceBuilder& set_bounded(OffsetsInitializer stopping_offsets) {
+  KafkaSourceBuilder& set_bounded(OffsetsInitializer stopping_offsets) & {
     s_.stopping_offsets = std::move(stopping_offsets);
     return *this;
   }
+  KafkaSourceBuilder set_bounded(OffsetsInitializer stopping_offsets) && {
+    return std::move(set_bounded(std::move(stopping_offsets)));
+  }
   //! Unbounded (the default): reads until the job is stopped.
-  KafkaSourceBuilder& set_unbounded() {
+  KafkaSourceBuilder& set_unbounded() & {
     s_.stopping_offsets.reset();
     return *this;
   }
-  KafkaSourceBuilder& set_deserializer(KafkaRecordDeserializer<T> deserializer) {
+  KafkaSourceBuilder set_unbounded() && { return std::move(set_unbounded()); }
+  KafkaSourceBuilder& set_deserializer(KafkaRecordDeserializer<T> deserializer) & {
     deserializer_ = std::move(deserializer);
     return *this;
   }
+  KafkaSourceBuilder set_deserializer(KafkaRecordDeserializer<T> deserializer) && {
+    return std::move(set_deserializer(std::move(deserializer)));
+  }
   //! A librdkafka consumer property, passed through (e.g. "isolation.level", "fetch.max.bytes"), or one of
   //! the source's own (Flink's KafkaSourceOptions): "partition.discovery.interval.ms".
-  KafkaSourceBuilder& set_property(const std::string& key, std::string value) {
+  KafkaSourceBuilder& set_property(const std::string& key, std::string value) & {
     if (key == kDiscoveryIntervalKey) {
       discovery_interval_text_ = std::move(value);
       return *this;
@@ -100,24 +124,34 @@ class KafkaSourceBuilder {
     s_.properties[key] = std::move(value);
     return *this;
   }
+  KafkaSourceBuilder set_property(const std::string& key, std::string value) && {
+    return std::move(set_property(key, std::move(value)));
+  }
   //! Unbounded: how often each subtask looks for new partitions of its topics and new topics matching its
   //! pattern (default 5 minutes; zero disables). New partitions are read from their earliest offset and are
   //! part of checkpoints like the others. Bounded sources never discover.
-  KafkaSourceBuilder& set_partition_discovery_interval(std::chrono::milliseconds interval) {
+  KafkaSourceBuilder& set_partition_discovery_interval(std::chrono::milliseconds interval) & {
     discovery_interval_text_.reset();
     s_.partition_discovery_interval = interval;
     return *this;
   }
+  KafkaSourceBuilder set_partition_discovery_interval(std::chrono::milliseconds interval) && {
+    return std::move(set_partition_discovery_interval(interval));
+  }
   //! How long setting up a subtask's partitions may wait for the brokers (default 30 s).
-  KafkaSourceBuilder& set_client_timeout(std::chrono::milliseconds timeout) {
+  KafkaSourceBuilder& set_client_timeout(std::chrono::milliseconds timeout) & {
     s_.client_timeout = timeout;
     return *this;
   }
+  KafkaSourceBuilder set_client_timeout(std::chrono::milliseconds timeout) && {
+    return std::move(set_client_timeout(timeout));
+  }
   //! Drop records the deserializer rejects instead of failing (default: fail, naming partition and offset).
-  KafkaSourceBuilder& set_skip_undecodable(bool skip) {
+  KafkaSourceBuilder& set_skip_undecodable(bool skip) & {
     s_.skip_undecodable = skip;
     return *this;
   }
+  KafkaSourceBuilder set_skip_undecodable(bool skip) && { return std::move(set_skip_undecodable(skip)); }
 
   //! Watermarks per partition (Flink's per-partition watermarks): `strategy` is a WatermarkStrategy<T>
   //! (api/watermark_strategy.h): its out-of-orderness bound, idleness and timestamp assigner (default: the
@@ -125,12 +159,16 @@ class KafkaSourceBuilder {
   //! partitions that are not idle. Without one the source emits no watermarks (assign them downstream if
   //! needed).
   template <typename Strategy>
-  KafkaSourceBuilder& set_watermark_strategy(const Strategy& strategy) {
+  KafkaSourceBuilder& set_watermark_strategy(const Strategy& strategy) & {
     s_.per_partition_watermarks = strategy.emits_watermarks;
     s_.out_of_orderness_ms = strategy.out_of_orderness_ms;
     s_.idle_timeout = std::chrono::milliseconds(strategy.idle_timeout_ms);
     assigner_ = strategy.assigner;
     return *this;
+  }
+  template <typename Strategy>
+  KafkaSourceBuilder set_watermark_strategy(const Strategy& strategy) && {
+    return std::move(set_watermark_strategy(strategy));
   }
 
   //! A KafkaError names what is missing or contradictory.
