@@ -1,10 +1,10 @@
 // The CheckpointCoordinator without HA (issue #12, item 7): a checkpoint completes once every task it waits
 // for acknowledged it, and only then (its _metadata names each task once); acknowledgements that do not
-// belong to it (an older attempt, an unknown or finished checkpoint, a second one of a task) change nothing;
-// an aborted checkpoint's files go, and it is counted against execution.checkpointing.tolerable-failed-
-// checkpoints; finished tasks are not waited for; max-concurrent and min-pause hold periodic triggers back;
-// the newest num-retained completed checkpoints are kept and older ones deleted; what stays when the job
-// ends. No I/O lane is set, so each completion's I/O runs in the call that completes it.
+// belong to it (an older attempt, an unknown or finished checkpoint, a second one of a task, a state handle
+// of another subtask) change nothing; an aborted checkpoint's files go, and it counts as a failure towards
+// the tolerable number; finished tasks are not waited for; max-concurrent and min-pause hold periodic
+// triggers back; the newest num-retained completed checkpoints are kept and older ones deleted; what stays
+// when the job ends. No I/O lane is set, so each completion's I/O runs in the call that completes it.
 #include <unistd.h>
 
 #include <filesystem>
@@ -138,6 +138,24 @@ TEST(CheckpointCoordinator, AcknowledgementsThatDoNotBelongToAPendingCheckpointC
   EXPECT_EQ(c->stats().completed, 1);
   ASSERT_EQ(c->retained().size(), 1u);
   EXPECT_EQ(c->retained().back().completed_ms, 20);
+}
+
+// The metadata files each state handle under the subtask it names: an acknowledgement whose handle names
+// another subtask (a faulty TaskManager) would stand in for that subtask's state and leave its own out.
+TEST(CheckpointCoordinator, AnAcknowledgementWhoseStateIsOfAnotherSubtaskIsRefused) {
+  Fixture f;
+  auto c = f.coordinator();
+  auto b = c->begin(0, 2, false, {}, 0);
+  cluster::CheckpointAck wrong = f.ack(b.id, 0, 1);
+  wrong.id.subtask = 0;  // subtask 0 acknowledges with subtask 1's state
+  EXPECT_FALSE(c->acknowledge(wrong, 0, 10).has_value());
+  EXPECT_FALSE(c->acknowledge(f.ack(b.id, 0, 1), 0, 20).has_value());
+  EXPECT_TRUE(c->is_pending(b.id));
+  ASSERT_TRUE(c->acknowledge(f.ack(b.id, 0, 0), 0, 30).has_value());
+  auto read = checkpoint::load_checkpoint(f.chk(b.id).string());
+  ASSERT_EQ(read.metadata.tasks.size(), 2u);
+  EXPECT_EQ(read.metadata.tasks[0].subtask, 0);
+  EXPECT_EQ(read.metadata.tasks[1].subtask, 1);
 }
 
 // A task declined (or the checkpoint timed out): the JobMaster aborts it. Its files go, a late
