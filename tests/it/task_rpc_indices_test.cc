@@ -1,9 +1,10 @@
 // RPCs that name a subtask the job does not have (issue #12, item 1): a negative vertex or subtask index, one
 // past the last vertex or subtask, or an attempt the job does not run. The JobManager's task gateway (task
-// states, checkpoint acknowledgements and declines, end of data) must not apply them to any subtask, and a
+// states, checkpoint acknowledgements and declines, end of data) must not apply them to any subtask (a
+// negative number is refused with an error by the RPC conversion, the rest ignored by the JobMaster), and a
 // TaskManager must refuse such a deployment naming what is wrong; the job runs on, unharmed. Sent over gRPC
 // on loopback to a JobManagerServer and a TaskManagerRunner in this process, as a faulty or hostile peer
-// would send them.
+// would send them, and straight to a MiniCluster's JobMaster (its own checks, behind the conversion's).
 #include <climits>
 #include <string>
 #include <vector>
@@ -25,6 +26,32 @@ namespace {
 
 using weir::testing::eventually;
 using weir::testing::TempDir;
+
+//! Attempts of subtasks job `jm` does not have, or does not run: negative, one past the end and extreme
+//! indices, and a later attempt of a real subtask.
+std::vector<ExecutionAttemptId> strangers(const JobMaster& jm) {
+  const JobId id = jm.id();
+  const int vertices = static_cast<int>(jm.job_graph().vertices.size());
+  const int last = vertices - 1;
+  const int parallelism = jm.job_graph().vertices[last].parallelism;
+  return {{id, 0, -1, 0},      {id, 0, 0, -1},      {id, 0, vertices, 0}, {id, 0, last, parallelism},
+          {id, 0, INT_MIN, 0}, {id, 0, 0, INT_MAX}, {id, 1, 0, 0},        {id, 0, INT_MAX, INT_MIN}};
+}
+
+//! `jm`'s job runs on as if nothing had been sent: every task running, checkpoints completing, nothing
+//! failed.
+void expect_unharmed(const JobMaster& jm) {
+  const int64_t completed = jm.checkpoint_stats().completed;
+  EXPECT_TRUE(eventually([&] { return jm.checkpoint_stats().completed >= completed + 2; }));
+  auto eg = jm.snapshot();
+  EXPECT_EQ(jm.status(), JobStatus::kRunning);
+  EXPECT_EQ(eg.count(ExecutionState::kRunning), eg.total());
+  EXPECT_EQ(jm.attempt(), 0);
+  EXPECT_TRUE(jm.exception_history().empty());
+  EXPECT_EQ(jm.checkpoint_stats().failed, 0);
+}
+
+constexpr const char* kStrangerError = "a report of a subtask the job does not have";
 
 class TaskRpcIndices : public ::testing::Test {
  protected:
@@ -84,7 +111,7 @@ class TaskRpcIndices : public ::testing::Test {
       weir::rpc::TaskStateUpdate u;
       to_proto(task, u.mutable_task());
       u.set_state(state);
-      u.set_error("a report of a subtask the job does not have");
+      u.set_error(kStrangerError);
       out.push_back(stub->UpdateTaskState(context().get(), u, &empty));
     }
     CheckpointAck ack;
@@ -117,35 +144,73 @@ TEST_F(TaskRpcIndices, TaskMessagesNamingASubtaskTheJobDoesNotHaveChangeNothing)
   const JobId id = jm_->submit_job(spec_);
   job_ = jm_->dispatcher().job(id);
   ASSERT_TRUE(eventually([&] { return all_running() && job_->checkpoint_stats().completed >= 1; }));
-  const int vertices = static_cast<int>(job_->job_graph().vertices.size());
-  const int last = vertices - 1;
-  const int parallelism = job_->job_graph().vertices[last].parallelism;
-  const std::vector<ExecutionAttemptId> strangers = {
-      {id, 0, -1, 0},      {id, 0, 0, -1},      {id, 0, vertices, 0}, {id, 0, last, parallelism},
-      {id, 0, INT_MIN, 0}, {id, 0, 0, INT_MAX}, {id, 1, 0, 0},        {id, 0, INT_MAX, INT_MIN},
-  };
-  for (const auto& task : strangers) {
+  for (const auto& task : strangers(*job_)) {
     SCOPED_TRACE(fmt::format("attempt {}, vertex {}, subtask {}", task.attempt, task.vertex, task.subtask));
     // The next few checkpoint ids: one of them is pending now or soon, which a decline would abort and an
     // acknowledgement complete without the real task's state.
     const int64_t next = job_->checkpoint_stats().triggered;
     for (int64_t checkpoint = next; checkpoint <= next + 2; ++checkpoint)
-      for (const auto& status : send_task_messages(task, checkpoint))
-        EXPECT_TRUE(status.ok()) << status.error_message();  // the job is known; the subtask is not its
+      for (const auto& status : send_task_messages(task, checkpoint)) {
+        if (task.vertex < 0 || task.subtask < 0) {
+          // Refused by the RPC conversion, naming the number.
+          EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+          EXPECT_NE(status.error_message().find("negative number"), std::string::npos)
+              << status.error_message();
+        } else {
+          // The job is known, the subtask or attempt is not its: ignored by the JobMaster.
+          EXPECT_TRUE(status.ok()) << status.error_message();
+        }
+      }
   }
-  // The job runs on, its checkpoints too, as if nothing had been sent.
-  const int64_t completed = job_->checkpoint_stats().completed;
-  EXPECT_TRUE(eventually([&] { return job_->checkpoint_stats().completed >= completed + 2; }));
-  EXPECT_TRUE(all_running());
-  EXPECT_EQ(job_->attempt(), 0);
-  EXPECT_TRUE(job_->exception_history().empty());
-  EXPECT_EQ(job_->checkpoint_stats().failed, 0);
+  expect_unharmed(*job_);
 
   // The same report from a subtask the job has is applied (so those above reached the job): it fails.
-  for (const auto& status : send_task_messages({id, 0, last, parallelism - 1}, 0)) EXPECT_TRUE(status.ok());
+  for (const auto& status : send_task_messages({id, 0, 0, 0}, 0)) EXPECT_TRUE(status.ok());
   ASSERT_EQ(job_->wait(std::chrono::seconds(60)), JobStatus::kFailed);
-  EXPECT_NE(job_->failure().find("a report of a subtask the job does not have"), std::string::npos)
-      << job_->failure();
+  EXPECT_NE(job_->failure().find(kStrangerError), std::string::npos) << job_->failure();
+}
+
+// The JobMaster's own checks (JobMaster::is_current_locked), behind the RPC conversion's: the same messages
+// through its gateway in one process (a MiniCluster, whose TaskExecutors call the gateway directly), negative
+// numbers included.
+TEST(TaskGatewayIndices, TheJobMasterAppliesNoMessageOfASubtaskItDoesNotHave) {
+  TempDir checkpoints;
+  cluster::MiniClusterConfig c;
+  c.num_task_managers = 1;
+  c.slots_per_task_manager = 1;
+  auto mc = std::make_shared<cluster::MiniCluster>(c);
+  auto env = StreamExecutionEnvironment::get_execution_environment();
+  env->set_parallelism(1);
+  env->configure("restart-strategy.type", "none");
+  env->configure("execution.checkpointing.interval", "20 ms");
+  env->configure("execution.checkpointing.dir", checkpoints.path.string());
+  env->from_generator<int64_t>([](int64_t i) { return i; }, int64_t{1} << 40, 2'000)
+      .add_sink([](const int64_t&) {});
+  cluster::JobClient client = mc->submit(env->get_job_graph());
+  auto jm = mc->dispatcher().job(client.job_id());
+  ASSERT_TRUE(eventually([&] { return jm->checkpoint_stats().completed >= 1; }));
+  auto send = [&](const ExecutionAttemptId& task, int64_t checkpoint) {
+    for (auto state : {ExecutionState::kFailed, ExecutionState::kFinished, ExecutionState::kCanceled})
+      jm->update_task_execution_state({task, state, kStrangerError});
+    CheckpointAck ack;
+    ack.id = task;
+    ack.checkpoint_id = checkpoint;
+    ack.handle = {task.vertex, task.subtask, "0-0"};
+    jm->acknowledge_checkpoint(ack);
+    jm->decline_checkpoint(task, checkpoint, "a decline of a subtask the job does not have");
+    jm->notify_end_of_data(task);
+  };
+  for (const auto& task : strangers(*jm)) {
+    SCOPED_TRACE(fmt::format("attempt {}, vertex {}, subtask {}", task.attempt, task.vertex, task.subtask));
+    const int64_t next = jm->checkpoint_stats().triggered;
+    for (int64_t checkpoint = next; checkpoint <= next + 2; ++checkpoint) send(task, checkpoint);
+  }
+  expect_unharmed(*jm);
+
+  send({jm->id(), 0, 0, 0}, 0);
+  ASSERT_EQ(client.wait_for(std::chrono::seconds(60)), JobStatus::kFailed);
+  EXPECT_NE(jm->failure().find(kStrangerError), std::string::npos) << jm->failure();
+  mc->close();
 }
 
 TEST_F(TaskRpcIndices, ATaskManagerRefusesADeploymentOfASubtaskTheJobDoesNotHave) {
@@ -169,9 +234,10 @@ TEST_F(TaskRpcIndices, ATaskManagerRefusesADeploymentOfASubtaskTheJobDoesNotHave
     weir::rpc::SubmitTaskResponse resp;
     ASSERT_TRUE(stub->SubmitTask(context().get(), req, &resp).ok());
     EXPECT_FALSE(resp.accepted());
-    EXPECT_NE(resp.reason().find(fmt::format("no subtask {} of vertex {}", subtask, vertex)),
-              std::string::npos)
-        << resp.reason();
+    const std::string why = vertex < 0 || subtask < 0
+                                ? fmt::format("vertex {}, subtask {}", vertex, subtask)
+                                : fmt::format("no subtask {} of vertex {}", subtask, vertex);
+    EXPECT_NE(resp.reason().find(why), std::string::npos) << resp.reason();
   }
   // Nothing was deployed, and the job's own tasks run on.
   EXPECT_EQ(tm_->num_running_tasks(), tasks);
