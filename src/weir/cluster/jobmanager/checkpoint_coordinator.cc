@@ -155,6 +155,17 @@ std::optional<CompletedCheckpoint> CheckpointCoordinator::acknowledge(const Chec
   auto it = pending_.find(ack.checkpoint_id);
   if (it == pending_.end() || it->second.attempt != attempt || ack.id.attempt != attempt) return std::nullopt;
   Pending& p = it->second;
+  // The checkpoint's metadata files the state under the handle's subtask: a handle of another subtask than
+  // the one acknowledging would stand in for that subtask's state and leave the acknowledging one's out.
+  if (ack.handle.vertex != ack.id.vertex || ack.handle.subtask != ack.id.subtask) {
+    log::get("checkpoint")
+        .warn(
+            "job {}: acknowledgement of checkpoint {} by subtask {} of vertex {} refused: its state handle "
+            "is "
+            "of subtask {} of vertex {}",
+            job_id_, ack.checkpoint_id, ack.id.subtask, ack.id.vertex, ack.handle.subtask, ack.handle.vertex);
+    return std::nullopt;
+  }
   if (p.completing || !p.acked.insert({ack.id.vertex, ack.id.subtask}).second) return std::nullopt;
   p.handles.push_back(ack.handle);
   p.stats.max_sync_ms = std::max(p.stats.max_sync_ms, ack.sync_ms);

@@ -168,6 +168,8 @@ class CheckpointCoordinator {
                           int64_t now_ms);
   //! Adds an acknowledgement; when it was the last one missing the checkpoint starts completing (its I/O
   //! step). Returns the completed checkpoint when that step already finished (no I/O lane: unit tests).
+  //! Ignored when it is not of the pending checkpoint's `attempt`, repeats one, or its state handle names
+  //! another subtask than the acknowledging one (refused, logged).
   std::optional<CompletedCheckpoint> acknowledge(const CheckpointAck& ack, int attempt, int64_t now_ms);
   //! A task finished: it will not acknowledge, and needs no state (its inputs are over). Pending
   //! checkpoints stop waiting for it; those complete because of that start completing (returned when they

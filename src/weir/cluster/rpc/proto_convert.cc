@@ -20,7 +20,12 @@ JobId parse_job_id(const std::string& text) {
 }
 
 ExecutionAttemptId from_proto(const weir::rpc::TaskAttempt& p) {
-  return {parse_job_id(p.job_id()), p.attempt(), p.vertex(), p.subtask()};
+  JobId job = parse_job_id(p.job_id());
+  if (p.attempt() < 0 || p.vertex() < 0 || p.subtask() < 0)
+    throw WeirError(
+        fmt::format("task attempt of job {} has a negative number: attempt {}, vertex {}, subtask {}",
+                    job.to_string(), p.attempt(), p.vertex(), p.subtask()));
+  return {job, p.attempt(), p.vertex(), p.subtask()};
 }
 
 std::vector<ExecutionAttemptId> attempts_from_heartbeat(const weir::rpc::HeartbeatResponse& resp) {

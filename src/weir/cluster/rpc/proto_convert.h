@@ -1,6 +1,7 @@
 #pragma once
 // Conversions between the cluster's C++ types (gateways.h) and their protobuf messages (cluster.proto).
-// Decoding validates: a malformed job id or an unknown state name is a WeirError naming it.
+// Decoding validates: a malformed job id, a negative task attempt, vertex or subtask, or an unknown state
+// name is a WeirError naming it.
 #include <string>
 #include <vector>
 
@@ -10,6 +11,8 @@
 namespace weir::cluster::rpc {
 
 void to_proto(const ExecutionAttemptId& id, weir::rpc::TaskAttempt* out);
+//! A malformed job id or a negative attempt, vertex or subtask is a WeirError naming it (whether an index is
+//! within the job's graph is for the receiver to check: the JobMaster, TaskHost::submit).
 ExecutionAttemptId from_proto(const weir::rpc::TaskAttempt& p);
 JobId parse_job_id(const std::string& text);
 
