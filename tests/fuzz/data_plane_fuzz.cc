@@ -21,13 +21,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (network::wire::check_header(h).empty() && h.type == network::wire::MessageType::kSubscribe) {
       network::ChannelId id;
       uint32_t credit = 0;
-      network::wire::decode_subscribe(body.substr(0, std::min<size_t>(body.size(), h.body_length)), id,
-                                      credit);
+      static_cast<void>(network::wire::decode_subscribe(
+          body.substr(0, std::min<size_t>(body.size(), h.body_length)), id, credit));
     }
   }
   network::ChannelId id;
   uint32_t credit = 0;
-  network::wire::decode_subscribe(bytes, id, credit);
+  static_cast<void>(network::wire::decode_subscribe(bytes, id, credit));
   fuzz::refuse_or_accept([&] { cluster::decode_barrier(data, size); });
   using Row = std::tuple<int64_t, std::string, std::vector<int32_t>, std::optional<std::string>,
                          std::map<std::string, double>, std::pair<bool, std::vector<std::string>>>;

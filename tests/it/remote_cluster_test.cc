@@ -27,7 +27,13 @@ using weir::testing::TempDir;
 
 class RemoteCluster : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { register_builtin_job("nexmark", nexmark::build_nexmark_job); }
+  static void SetUpTestSuite() {
+    register_builtin_job("nexmark", nexmark::build_nexmark_job);
+    // The JobManager's log, captured before any JobManager of this binary logs (a sink is added
+    // unsynchronized).
+    jm_log_ = weir::testing::capture_log("jobmanager");
+  }
+  static inline std::shared_ptr<weir::testing::CaptureSink> jm_log_;
 
   RemoteCluster() {
     base_.set("jobmanager.rpc.address", "127.0.0.1");
@@ -456,7 +462,6 @@ TEST_F(RemoteCluster, HeartbeatRoundsThatThrowAreLostAndADeadTaskManagerStillTim
 // prints it and exits). Shut down as that process then is, its slot leaves the JobManager, which is told
 // that error as the reason (not the caller's generic one).
 TEST_F(RemoteCluster, AConnectionThreadThatThrowsFailsTheTaskManagerNamingTheError) {
-  auto jm_log = weir::testing::capture_log("jobmanager");
   auto& tm = add_task_manager(1);
   ASSERT_TRUE(eventually([&] { return jm_->resource_manager().total_slots() == 1; }));
   ASSERT_FALSE(tm.failed());
@@ -469,9 +474,9 @@ TEST_F(RemoteCluster, AConnectionThreadThatThrowsFailsTheTaskManagerNamingTheErr
   tm.shutdown("failed");
   EXPECT_TRUE(eventually([&] { return jm_->resource_manager().total_slots() == 0; }));
   EXPECT_TRUE(eventually([&] {
-    return jm_log->logged({"TaskManager " + tm.id() +
-                           " removed (it disconnected: the connection to the "
-                           "JobManager failed: injected failure at 'taskmanager.connection.heartbeat')"});
+    return jm_log_->logged({"TaskManager " + tm.id() +
+                            " removed (it disconnected: the connection to the "
+                            "JobManager failed: injected failure at 'taskmanager.connection.heartbeat')"});
   })) << "the JobManager was not told why the TaskManager left";
 }
 

@@ -156,17 +156,17 @@ TEST(TaskReaperDeathTest, AReaperThatThrowsEndsTheTaskManagerProcessWithExitCode
 }
 
 // In an embedded cluster the fatal handler returns, and a TaskManager whose reaper failed would then never
-// free a task again: its shutdown waited forever for tasks nobody reaps. Instead every task is given up on
-// (reported CANCELED naming the reaper's failure), deployments are refused, and the shutdown returns.
-// Here a job stuck in a user function (timeout 0: the watchdog would wait for it forever) runs beside a
-// job whose end makes the reaper throw.
+// free a task again: its shutdown waited forever for tasks nobody reaps. Instead every task is canceled and
+// reported FAILED naming the reaper's failure, deployments are refused, and the shutdown joins the tasks
+// itself, giving up on one still running at its task.cancellation.timeout. Here a job stuck in a user
+// function runs beside a job whose end makes the reaper throw.
 TEST(TaskReaper, AReaperThatThrowsInAnEmbeddedClusterGivesUpItsTasksAndShutdownReturns) {
   cluster::MiniClusterConfig mc;
   mc.num_task_managers = 1;
   mc.slots_per_task_manager = 2;
   auto cluster = std::make_shared<cluster::MiniCluster>(mc);
   auto stuck = std::make_shared<Stuck>();
-  auto stuck_job = run_stuck_job(cluster, "0 ms", stuck);
+  auto stuck_job = run_stuck_job(cluster, "300 ms", stuck);
   ASSERT_TRUE(eventually([&] { return stuck->entered.load(); }));
 
   FailurePoints::arm("taskmanager.reaper");  // when the reaper takes the first ended task
@@ -195,6 +195,7 @@ TEST(TaskReaper, AReaperThatThrowsInAnEmbeddedClusterGivesUpItsTasksAndShutdownR
   auto shutdown = std::async(std::launch::async, [&] { te.shutdown(); });
   const bool returned = shutdown.wait_for(std::chrono::seconds(60)) == std::future_status::ready;
   EXPECT_TRUE(returned) << "the shutdown waited for tasks that no reaper frees";
+  EXPECT_EQ(te.num_abandoned_tasks_running(), returned ? 1u : 0u);  // the stuck one, past its timeout
   stuck->release.store(true);
   shutdown.wait();
   ASSERT_TRUE(eventually([&] { return te.num_abandoned_tasks_running() == 0; }));

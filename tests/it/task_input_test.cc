@@ -4,7 +4,6 @@
 // largest frame (whole, or with its header split across two buffers), and events sent without end to a
 // channel blocked for a checkpoint's alignment (beyond taskmanager.network.max-stashed-event-bytes, whose
 // bad values are refused naming the key).
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
@@ -12,17 +11,12 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include <gtest/gtest.h>
-
-#include "../support/eventually.h"
-#include "../support/raw_data_peer.h"
 
 #include "weir/cluster/taskmanager/barrier_codec.h"
 #include "weir/cluster/taskmanager/task.h"
 #include "weir/cluster/taskmanager/task_options.h"
-#include "weir/network/data_plane.h"
 #include "weir/network/element_kind.h"
 #include "weir/network/partition_registry.h"
 #include "weir/weir.h"
@@ -103,58 +97,6 @@ struct KeyedTask {
   }
 };
 
-//! What a test's sink waits on: it enters, and blocks until the test releases it.
-struct Gate {
-  std::atomic<bool> entered{false};
-  std::atomic<bool> release{false};
-};
-
-//! The same keyed task with its input channel 0 remote: its producer (subtask 1 of the generator) is a raw
-//! peer on loopback that the task's data plane subscribes to; channel 1 stays local, written by the test.
-//! The sink blocks on `gate` from its first record, so the task stops taking buffers from its channels.
-struct RemoteKeyedTask {
-  std::shared_ptr<network::PartitionRegistry> registry = std::make_shared<network::PartitionRegistry>();
-  std::unique_ptr<network::DataPlane> plane = std::make_unique<network::DataPlane>(registry);
-  weir::testing::RawProducer producer;
-  std::shared_ptr<Reports> reports = std::make_shared<Reports>();
-  std::shared_ptr<Gate> gate = std::make_shared<Gate>();
-  std::shared_ptr<network::LocalChannel> local;
-  network::ChannelId remote_id;
-  std::unique_ptr<cluster::Task> task;
-
-  explicit RemoteKeyedTask(const std::string& max_stashed_event_bytes) {
-    auto env = StreamExecutionEnvironment::get_execution_environment();
-    env->configure("taskmanager.network.max-stashed-event-bytes", max_stashed_event_bytes);
-    auto numbers = env->from_generator<int64_t>([](int64_t i) { return i; }, int64_t{1} << 40, 1'000);
-    numbers.set_parallelism(2);
-    auto sums =
-        numbers.key_by([](const int64_t& x) { return x % 3; }).reduce([](const int64_t& a, const int64_t& b) {
-          return a + b;
-        });
-    sums.set_parallelism(1);
-    sums.add_sink([g = gate](const int64_t&) {
-          g->entered.store(true);
-          while (!g->release.load()) std::this_thread::yield();
-        })
-        .set_parallelism(1);
-    auto jg = env->get_job_graph();
-    cluster::TaskDeploymentDescriptor tdd;
-    tdd.job = JobId::generate();
-    tdd.job_graph = jg;
-    tdd.vertex = 1;
-    tdd.subtask = 0;
-    tdd.clock = SystemClock::shared();
-    for (const auto& v : jg->vertices) tdd.locations.emplace_back(static_cast<size_t>(v.parallelism));
-    tdd.locations.at(0).at(0) = producer.listener.address();
-    const auto& edge = jg->edges.at(0);
-    const std::string job_key = fmt::format("{}#0", tdd.job.to_string());
-    remote_id = {job_key, edge.id, 0, 0};
-    local = registry->channel({job_key, edge.id, 1, 0});
-    task = std::make_unique<cluster::Task>(std::move(tdd), registry.get(), reports, plane.get());
-    task->start();
-  }
-};
-
 std::string frame_header(uint32_t length) {
   std::string h(4, '\0');
   std::memcpy(h.data(), &length, 4);
@@ -218,35 +160,6 @@ TEST(TaskInput, TheBoundOnEventsHeldByABlockedChannelIsTheConfiguredOne) {
             std::string::npos)
       << m;
   EXPECT_NE(m.find("more than the 4096 bytes a channel may hold without credit"), std::string::npos) << m;
-}
-
-// A remote channel bounds the events its producer sent without credit that the task has not taken yet
-// (network::RemoteInputOptions::max_unread_event_bytes): that bound is the job's
-// taskmanager.network.max-stashed-event-bytes too, not a fixed 128 MiB. The task is held in its sink, so
-// the events stay unread in the channel; the fifth of 1,001 bytes passes 4 kb, the channel fails as a
-// protocol error, and the task, once released, fails naming it.
-TEST(TaskInput, ARemoteChannelBoundsUnreadEventsByTheConfiguredBound) {
-  RemoteKeyedTask t("4 kb");
-  t.producer.accept_subscription(t.remote_id);
-  ASSERT_FALSE(::testing::Test::HasFatalFailure());
-  std::string record(16, '\0');  // timestamp 0, value 1: the sink gets a sum and blocks
-  record[8] = 1;
-  t.local->push(
-      network::make_unpooled_buffer(frame(network::ElementKind::kRecord, record).data(), 21, false));
-  ASSERT_TRUE(weir::testing::eventually([&] { return t.gate->entered.load(); }));
-  std::string event;  // 77 watermark frames of 13 bytes: what the task would take without complaint
-  for (int i = 0; i < 77; ++i) event += frame(network::ElementKind::kWatermark, std::string(8, '\0'));
-  ASSERT_EQ(event.size(), 1001u);
-  for (int i = 0; i < 5; ++i)
-    ASSERT_TRUE(t.producer.socket->send(
-        weir::testing::message(network::wire::MessageType::kBuffer, t.producer.stream, event)));
-  EXPECT_TRUE(t.producer.socket->closed_by_peer(std::chrono::steady_clock::now() + std::chrono::seconds(30)))
-      << "the fifth event was accepted";
-  t.gate->release.store(true);
-  auto end = t.reports->ended();
-  ASSERT_TRUE(end) << "the task did not end";
-  EXPECT_EQ(end->state, ExecutionState::kFailed) << end->error;
-  EXPECT_NE(end->error.find("more than the 4096 bytes allowed"), std::string::npos) << end->error;
 }
 
 TEST(TaskInput, ABadMaxStashedEventBytesIsRefusedNamingTheKey) {

@@ -40,8 +40,7 @@ TEST(RpcHeartbeatReport, AMalformedJobIdIsRefusedNamingTheEntry) {
   auto* bad = resp.add_attempts();
   bad->set_job_id("not-a-job-id" + std::string(10'000, 'x'));
   std::string why = refusal(resp);
-  EXPECT_NE(why.find("task attempt 1 of the heartbeat has a malformed job id 'not-a-job-id"),
-            std::string::npos)
+  EXPECT_NE(why.find("task attempt 1 of the heartbeat: malformed job id 'not-a-job-id"), std::string::npos)
       << why;
   EXPECT_LT(why.size(), 300u) << "the error quotes a bounded part of the id";
 }

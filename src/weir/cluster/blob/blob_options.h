@@ -15,7 +15,7 @@ extern const ConfigOption<std::string> kBlobStorageDirectory;
 //! no job running there uses any more (its jobs were released) before deleting the file.
 extern const ConfigOption<int64_t> kBlobCleanupInterval;
 //! blob.server.max-upload-size (Weir's key; Flink's blob server has no bound): the largest file the
-//! JobManager's BlobService accepts in one upload, so that a peer cannot fill the blob store's disk.
+//! JobManager's BlobService accepts in one upload (a bound per upload, not on the store as a whole).
 extern const ConfigOption<int64_t> kBlobMaxUploadSize;
 }  // namespace weir::options
 

@@ -15,7 +15,8 @@ void to_proto(const ExecutionAttemptId& id, weir::rpc::TaskAttempt* out) {
 
 JobId parse_job_id(const std::string& text) {
   auto id = JobId::parse(text);
-  if (!id) throw WeirError(fmt::format("malformed job id '{}': expected 32 hex digits", text));
+  // At most 64 characters of it in the error: a peer's text, of any length.
+  if (!id) throw WeirError(fmt::format("malformed job id '{}' (expected 32 hex digits)", text.substr(0, 64)));
   return *id;
 }
 
@@ -37,19 +38,11 @@ std::vector<ExecutionAttemptId> attempts_from_heartbeat(const weir::rpc::Heartbe
   std::vector<ExecutionAttemptId> out;
   out.reserve(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) {
-    const auto& a = resp.attempts(i);
-    auto job = JobId::parse(a.job_id());
-    if (!job)
-      throw WeirError(
-          fmt::format("task attempt {} of the heartbeat has a malformed job id '{}' (expected 32 hex "
-                      "digits)",
-                      i, a.job_id().substr(0, 64)));
-    if (a.attempt() < 0 || a.vertex() < 0 || a.subtask() < 0)
-      throw WeirError(
-          fmt::format("task attempt {} of the heartbeat (job {}) has a negative number: attempt {}, vertex "
-                      "{}, subtask {}",
-                      i, job->to_string(), a.attempt(), a.vertex(), a.subtask()));
-    out.push_back({*job, a.attempt(), a.vertex(), a.subtask()});
+    try {
+      out.push_back(from_proto(resp.attempts(i)));
+    } catch (const WeirError& e) {
+      throw WeirError(fmt::format("task attempt {} of the heartbeat: {}", i, e.what()));
+    }
   }
   return out;
 }

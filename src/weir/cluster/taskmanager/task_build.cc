@@ -148,10 +148,7 @@ void Task::build() {
 
   // Input gates of the head operator. A remote channel gets the exclusive buffers a local producer
   // would give it, as its credit.
-  // Events a remote producer sent without credit and this task has not taken are bounded as those a
-  // blocked channel holds are: taskmanager.network.max-stashed-event-bytes.
-  const network::RemoteInputOptions remote{static_cast<uint32_t>(per_channel), segment,
-                                           max_stashed_event_bytes_};
+  const network::RemoteInputOptions remote{static_cast<uint32_t>(per_channel), segment};
   auto* head = chain_.front().get();
   inputs_.resize(std::max(head->num_inputs(), 0));
   for (const auto& e : jg.edges) {

@@ -377,8 +377,13 @@ void TaskExecutor::abandon_all_tasks(const std::string& why) {
       // A task its JobMaster canceled ends CANCELED, as asked; any other ends FAILED, naming why.
       const ExecutionState state = canceled_.count(id) ? ExecutionState::kCanceled : ExecutionState::kFailed;
       t->cancel();
-      t->detach();
-      abandoned_.push_back(t.release());
+      note_canceled(id, *t);
+      // Joined by shutdown() (it uses what this executor owns until its thread ends), within its
+      // task.cancellation.timeout; 0 waits as long as it takes, as for the watchdog.
+      const Canceled& c = canceled_.at(id);
+      const auto deadline =
+          c.timeout.count() > 0 ? c.at + c.timeout : std::chrono::steady_clock::time_point::max();
+      orphans_.push_back({std::move(t), deadline});
       auto gw = gateways_.find(id);
       if (gw != gateways_.end()) to_tell.push_back({id, gw->second, state});
     }
@@ -403,6 +408,7 @@ void TaskExecutor::cancel_all_tasks() {
 }
 
 void TaskExecutor::shutdown() {
+  std::vector<Orphan> orphans;
   {
     // Every task is canceled and left to the reaper: it joins those that stop, and its watchdog gives up
     // on one still running task.cancellation.timeout later (the fatal handler, as for any cancellation),
@@ -417,9 +423,27 @@ void TaskExecutor::shutdown() {
     cv_.notify_all();
     drained_.wait(lock, [&] { return tasks_.empty(); });
     stopping_ = true;
+    orphans = std::move(orphans_);
   }
   cv_.notify_all();
   if (reaper_.joinable()) reaper_.join();
+  // The tasks a failed reaper left (abandon_all_tasks) are joined here, as the reaper would have; one still
+  // running at its cancellation deadline is given up on as the watchdog gives up on one (left running,
+  // never destroyed). A poll: its thread has no one to notify, and this runs once, after a fatal error.
+  for (auto& o : orphans) {
+    while (!o.task->thread_done() && std::chrono::steady_clock::now() < o.deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (o.task->thread_done()) {
+      o.task->join();
+      o.task.reset();
+    } else {
+      log::get("taskmanager")
+          .critical("task '{}' did not stop within task.cancellation.timeout: left running", o.task->name());
+      o.task->detach();
+      std::lock_guard lock(mu_);
+      abandoned_.push_back(o.task.release());
+    }
+  }
   // Local copies do not outlive their TaskManager (a new one would not find them anyway).
   for (const auto& dir : local_state_->root_dirs()) {
     std::error_code ec;

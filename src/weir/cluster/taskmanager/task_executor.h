@@ -8,9 +8,11 @@
 // the fatal-error handler runs with a message naming it (a TaskManager process exits, so the JobManager
 // reschedules its work elsewhere); when the handler returns (an embedded cluster), the task is abandoned:
 // reported CANCELED to its JobMaster, its thread left running and the Task never destroyed. What the
-// reaper's own loop throws is fatal in the same way; when the handler returns, every task is abandoned so,
-// (FAILED, naming the reaper's error, unless it was being canceled) and the executor refuses deployments
-// (shutdown() then returns at once).
+// reaper's own loop throws is fatal in the same way; when the handler returns, every task is canceled and
+// reported ended (FAILED, naming the reaper's error, unless it was being canceled), deployments are
+// refused, and shutdown() joins the tasks itself (giving up on one still running at its cancellation
+// deadline, as the watchdog does), so it neither waits for a reaper that is gone nor frees what a task
+// still uses.
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -59,7 +61,8 @@ class TaskExecutor final : public TaskExecutorGateway, public std::enable_shared
   //! What runs when a canceled task does not stop in time, or the reaper fails (see above). The default
   //! logs the message and ends the process (exit code 70); set before tasks run.
   void set_fatal_error_handler(std::function<void(const std::string& message)> handler);
-  //! Tasks abandoned by the cancellation watchdog whose threads still run.
+  //! Tasks given up on (by the cancellation watchdog, or by shutdown() after a failed reaper) whose
+  //! threads still run.
   size_t num_abandoned_tasks_running() const;
   //! Cancels every task and waits for their threads; a task still running task.cancellation.timeout
   //! after it is given up on like any canceled task (the fatal error handler). Deployments are refused
@@ -82,9 +85,9 @@ class TaskExecutor final : public TaskExecutorGateway, public std::enable_shared
   class ReportingGateway;
   void on_task_ended(const ExecutionAttemptId& id, ExecutionState state);
   void reap_loop();
-  //! The reaper failed and the fatal handler returned: cancels and gives up on every task (reported
-  //! FAILED with `why`, or CANCELED when its JobMaster had canceled it; threads left to end on their own,
-  //! Tasks never destroyed), and refuses deployments from now on, naming `why`. Takes mu_.
+  //! The reaper failed and the fatal handler returned: cancels every task and reports it ended (FAILED
+  //! with `why`, or CANCELED when its JobMaster had canceled it), leaves it to shutdown() to join, and
+  //! refuses deployments from now on, naming `why`. Takes mu_.
   void abandon_all_tasks(const std::string& why);
   //! Notes a cancellation for the watchdog. REQUIRES: mu_ held.
   void note_canceled(const ExecutionAttemptId& id, const Task& task);
@@ -120,7 +123,13 @@ class TaskExecutor final : public TaskExecutorGateway, public std::enable_shared
   bool stopping_ = false;                            // the reaper ends (REQUIRES: mu_ held)
   bool shutting_down_ = false;                       // no more deployments (REQUIRES: mu_ held)
   std::string reaper_failure_;                       // set when the reaper failed (REQUIRES: mu_ held)
-  std::condition_variable drained_;                  // tasks_ became empty
+  //! Tasks a failed reaper left, for shutdown() to join by their cancellation deadline.
+  struct Orphan {
+    std::unique_ptr<Task> task;
+    std::chrono::steady_clock::time_point deadline;
+  };
+  std::vector<Orphan> orphans_;      // REQUIRES: mu_ held
+  std::condition_variable drained_;  // tasks_ became empty
   std::thread reaper_;
 };
 

@@ -14,9 +14,7 @@ const ConfigOption<int64_t> kMaxStashedEventBytes{
      ConfigType::kMemorySize,
      "128mb",
      "The most bytes of events (which travel without credit) an input channel blocked for a checkpoint's "
-     "alignment may hold, and a remote input channel may have received and not yet passed to its task; a "
-     "producer that sends more fails the consuming task, naming the channel. Unaligned checkpoints' "
-     "barriers carry in-flight buffers: keep it well above taskmanager.memory.segment-size.",
+     "alignment may hold; a producer that sends more fails the consuming task, naming the channel.",
      {},
      1,
      INT64_MAX}};
