@@ -1,7 +1,7 @@
 #!/bin/sh
 # Fault tolerance through `weir nexmark` (issue 4 items 5 and 6): --stop-with-savepoint-after-events
 # and --from-savepoint at another parallelism give the final result of an uninterrupted run; a q11
-# savepoint of an older build resumes; bad combinations of the flags are errors that name them;
+# savepoint of an older build and a RocksDB backend's savepoint resume; bad combinations of the flags are errors that name them;
 # --checkpoint-interval with --inject-failures recovers and loses no row; stop with --drain; weir savepoint --dispose. Usage: nexmark_recovery_cli_test.sh path/to/weir
 set -eu
 WEIR="$1"
@@ -54,6 +54,23 @@ for P in 1 2 3; do
   rows "$DIR/q11-p$P" > "$DIR/got11"
   cmp -s "$GOLDEN/rows" "$DIR/got11" \
     || fail "q11 resumed from the golden savepoint at p=$P: $(wc -l < "$DIR/got11") rows, want $(wc -l < "$GOLDEN/rows"): $(LC_ALL=C comm -3 "$GOLDEN/rows" "$DIR/got11" | head -3)"
+done
+
+# 1c. A savepoint the RocksDB backend wrote (tests/golden/q17-rocksdb-v1, README there) resumes with RocksDB
+#     at parallelism 3 and with the heap backend at parallelism 1: one row per bid after the savepoint
+#     (18,318: the source resumes where it stopped), and every (auction, day) ends with its row of an
+#     uninterrupted run (the statistics of the bids before the savepoint came back).
+GOLDEN17="$(cd "$(dirname "$0")/../golden/q17-rocksdb-v1" && pwd)"
+for RUN in "3 rocksdb" "1 hashmap"; do
+  set -- $RUN
+  "$WEIR" nexmark --query q17 --events 40000 --seed 17 --parallelism "$1" -D state.backend.type="$2" \
+    --sink "file:$DIR/q17g-$1" --from-savepoint "$GOLDEN17/savepoint" > /dev/null
+  N=$(rows "$DIR/q17g-$1" | wc -l)
+  [ "$N" -eq 18318 ] || fail "q17 resumed from the golden RocksDB savepoint ($2, p=$1) wrote $N rows, want 18318"
+  final_q17 "$DIR/q17g-$1" > "$DIR/got17g"
+  [ "$(wc -l < "$DIR/got17g")" -gt 1000 ] || fail "q17 resumed from the golden savepoint wrote only $(wc -l < "$DIR/got17g") keys"
+  WRONG=$(LC_ALL=C comm -13 "$GOLDEN17/final" "$DIR/got17g" | head -3)
+  [ -z "$WRONG" ] || fail "q17 resumed from the golden RocksDB savepoint ($2, p=$1) ends keys differently: $WRONG"
 done
 
 # 2. Bad combinations name the flags.
