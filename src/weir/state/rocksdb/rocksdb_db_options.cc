@@ -69,6 +69,14 @@ rocksdb::ColumnFamilyOptions cf_options(const RocksDBSharedResources& r,
     t.cache_index_and_filter_blocks = true;
     t.cache_index_and_filter_blocks_with_high_priority = true;
     t.pin_l0_filter_and_index_blocks_in_cache = false;
+    // Filters and indexes in partitions of metadata_block_size, with only their top level pinned: a
+    // lookup loads the one small partition it needs. With whole-file filters, a large SST's filter block
+    // (megabytes) that the cache could not keep was read from the file again by every lookup that reached
+    // it (q16 on RocksDB: 6M events took 45 s, 10M did not end in 26 min).
+    t.index_type = rocksdb::BlockBasedTableOptions::IndexType::kTwoLevelIndexSearch;
+    t.partition_filters = true;
+    t.metadata_block_size = 4096;
+    t.pin_top_level_index_and_filter = true;
     o.write_buffer_size = r.write_buffer_size();
     o.arena_block_size = std::max<size_t>(64 << 10, r.write_buffer_size() / 8);
   }
