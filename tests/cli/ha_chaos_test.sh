@@ -152,9 +152,13 @@ while [ $k -lt "$KILLS" ] || { [ "$PROVEN" -eq 0 ] && [ $k -lt $((KILLS + 9)) ];
   [ -f "$DIR/refs-$R" ] && lingering=$(LC_ALL=C comm -23 "$DIR/refs-$R" "$DIR/refs-now" | while read -r f; do [ -e "$f" ] && echo "$f"; done)
   kill -CONT "$LPID"
   [ -n "$NEWEST" ] && [ "$NEWEST" -gt "$R" ] || fail "no newer checkpoint than the restored $R after kill $k"
-  [ $gone = yes ] || fail "the restored checkpoint chk-$R is still there after it was subsumed"
   [ -z "$missing" ] || fail "shared files the newest checkpoint $NEWEST references are missing: $missing"
-  [ -z "$lingering" ] || fail "shared files only the subsumed checkpoint $R referenced linger: $lingering"
+  # The pause can fall between the deletions of a subsumed checkpoint (its directory, then the shared files
+  # only it referenced, on the leader's checkpoint I/O lane): what was there then must be gone soon after.
+  # No later checkpoint can reference them again (none present did), so waiting cannot hide a leak.
+  echo "$lingering" > "$DIR/lingering"
+  all_gone() { [ ! -d "$CHK/chk-$R" ] && ! grep . "$DIR/lingering" | while read -r f; do [ -e "$f" ] && echo "$f"; done | grep -q .; }
+  wait_for 30 "the subsumed checkpoint chk-$R and the shared files only it referenced to go (at the pause: directory gone=$gone, files $(echo $lingering))" all_gone
   echo "kill $k: chk-$R subsumed, $(wc -l < "$DIR/refs-newest") shared files referenced by chk-$NEWEST present, $(wc -l < "$DIR/refs-$R" 2>/dev/null || echo 0) of chk-$R checked"
 done
 [ "$PROVEN" -ge 1 ] || fail "no kill was proven to hit a checkpoint in flight (of $((k - 1)) tried)"
