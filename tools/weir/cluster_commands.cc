@@ -203,7 +203,7 @@ int run_taskmanager(const ClusterCommands& c) {
   if (sig.empty()) {
     std::fprintf(stderr, "error: %s\n", tm.failure().c_str());
     metrics.stop();
-    tm.shutdown(tm.failure());
+    tm.shutdown("failed");  // the JobManager is told tm.failure() (TaskManagerRunner::shutdown)
     return 1;
   }
   metrics.stop();

@@ -237,10 +237,7 @@ std::chrono::steady_clock::time_point TaskExecutor::watch_canceled(std::unique_l
       }
       handler(message);
       // The handler returned (an embedded cluster): give up on the task, and tell its JobMaster it ended.
-      task->detach();
-      lock.lock();
-      abandoned_.push_back(task.release());
-      lock.unlock();
+      give_up(std::move(task));
       if (gw) gw->abandon(id, message);
       lock.lock();
       return Clock::now();  // the maps changed: look again
@@ -362,6 +359,12 @@ void TaskExecutor::reap_loop() {
   }
 }
 
+void TaskExecutor::give_up(std::unique_ptr<Task> task) {
+  task->detach();
+  std::lock_guard lock(mu_);
+  abandoned_.push_back(task.release());
+}
+
 void TaskExecutor::abandon_all_tasks(const std::string& why) {
   struct Told {
     ExecutionAttemptId id;
@@ -439,9 +442,7 @@ void TaskExecutor::shutdown() {
     } else {
       log::get("taskmanager")
           .critical("task '{}' did not stop within task.cancellation.timeout: left running", o.task->name());
-      o.task->detach();
-      std::lock_guard lock(mu_);
-      abandoned_.push_back(o.task.release());
+      give_up(std::move(o.task));
     }
   }
   // Local copies do not outlive their TaskManager (a new one would not find them anyway).

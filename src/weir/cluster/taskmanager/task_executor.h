@@ -85,6 +85,9 @@ class TaskExecutor final : public TaskExecutorGateway, public std::enable_shared
   class ReportingGateway;
   void on_task_ended(const ExecutionAttemptId& id, ExecutionState state);
   void reap_loop();
+  //! Leaves a task that did not stop running: detached, kept in abandoned_ and never destroyed (its thread
+  //! may still use it). Takes mu_.
+  void give_up(std::unique_ptr<Task> task);
   //! The reaper failed and the fatal handler returned: cancels every task and reports it ended (FAILED
   //! with `why`, or CANCELED when its JobMaster had canceled it), leaves it to shutdown() to join, and
   //! refuses deployments from now on, naming `why`. Takes mu_.
