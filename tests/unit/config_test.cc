@@ -199,5 +199,17 @@ TEST(ConfigurationYaml, UnknownOrBadKeysNameTheFlattenedKey) {
                   "/nonexistent/weir.yaml");
 }
 
+// Found by fuzzing (tests/fuzz/corpus/configuration/regression-*-key): a list or a map as a key escaped
+// yaml-cpp's conversion exception and ended `weir` with std::terminate.
+TEST(ConfigurationYaml, AKeyThatIsNotAPlainNameIsRefusedWithItsPlace) {
+  YamlFile list_key("[parallelism]: 4\n");
+  EXPECT_CONTAINS(config_error([&] { Configuration::load_yaml(list_key.path()); }),
+                  "line 1, column 1 must be a plain name");
+  YamlFile map_key("pipeline:\n  ? {a: 1}\n  : 2\n");
+  EXPECT_CONTAINS(config_error([&] { Configuration::load_yaml(map_key.path()); }), "under 'pipeline'");
+  YamlFile empty_key(": 4\n");
+  EXPECT_CONTAINS(config_error([&] { Configuration::load_yaml(empty_key.path()); }), "must be a plain name");
+}
+
 }  // namespace
 }  // namespace weir

@@ -211,7 +211,12 @@ namespace {
 void flatten(const YAML::Node& node, const std::string& prefix, Configuration& out) {
   if (node.IsMap()) {
     for (const auto& kv : node) {
-      std::string k = kv.first.as<std::string>();
+      // A key is a name: a list or a map as a key (`[a]: 1`, `? {a: 1}`) or an empty one names no option.
+      if (!kv.first.IsScalar() || kv.first.Scalar().empty())
+        throw ConfigError(fmt::format("configuration key at line {}, column {}{} must be a plain name",
+                                      kv.first.Mark().line + 1, kv.first.Mark().column + 1,
+                                      prefix.empty() ? "" : fmt::format(" (under '{}')", prefix)));
+      const std::string& k = kv.first.Scalar();
       flatten(kv.second, prefix.empty() ? k : prefix + "." + k, out);
     }
   } else if (node.IsScalar()) {
@@ -230,7 +235,11 @@ Configuration Configuration::load_yaml(const std::string& path) {
   } catch (const YAML::Exception& e) {
     throw ConfigError(fmt::format("cannot read configuration file '{}': {}", path, e.what()));
   }
-  flatten(root, "", conf);
+  try {
+    flatten(root, "", conf);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(fmt::format("cannot read configuration file '{}': {}", path, e.what()));
+  }
   return conf;
 }
 
