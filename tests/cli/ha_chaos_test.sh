@@ -4,7 +4,8 @@
 # checkpointing Nexmark q5 with an exactly-once file sink and incremental heap state (shared chain files). KILLS times the
 # current leader is SIGKILLed and a new JobManager started in its place (so two standbys remain):
 #  - the first kill at a random moment (seeded; the seed is printed, WEIR_CHAOS_SEED repeats a run);
-#  - the others during a checkpoint: once the leader's REST shows one in progress. Such a kill is proven to
+#  - the others during a checkpoint: once the leader's REST shows one in progress, the TaskManagers are
+#    paused (SIGSTOP, resumed right after the kill) so that it stays in flight. Such a kill is proven to
 #    have hit the checkpoint when the next leader restores the checkpoint completed before it (the one in
 #    flight never completed); at least one kill must be proven.
 # After each failover the job must run under the new leader with the same job id, from a checkpoint, and
@@ -37,6 +38,8 @@ COMMON="-D rest.port=0 -D jobmanager.rpc.port=0 -D taskmanager.numberOfTaskSlots
 "$WEIR" cluster start --zookeeper --jobmanagers 3 -n 2 --dir "$CL" $COMMON > "$DIR/start.log" 2>&1 \
   || fail "cluster start: $(cat "$DIR/start.log")"
 for p in $(sed -n 's/^\(pid\|standby\|zookeeper\) //p' "$CL/cluster.state"); do PIDS="$PIDS $p"; done
+TMS=$(sed -n 's/^pid //p' "$CL/cluster.state" | tail -n +2 | tr '\n' ' ')  # the first pid is the JobManager's
+[ -n "$TMS" ] || fail "no TaskManager pids in $CL/cluster.state"
 QUORUM=$(sed -n 's/.* zookeeper=\([^ ]*\).*/\1/p' "$DIR/start.log")
 RESTS=$(sed -n 's/.* rests=\([^ ]*\).*/\1/p' "$DIR/start.log")
 [ -n "$QUORUM" ] && [ -n "$RESTS" ] || fail "CLUSTER line: $(cat "$DIR/start.log")"
@@ -88,8 +91,8 @@ referenced() { for f in "$CHK"/chk-*/*.shared-refs; do [ -f "$f" ] && sed "s|^|$
 PROVEN=0
 k=0
 # KILLS kills; while none is proven to have hit a checkpoint, up to nine more (a checkpoint may complete
-# between the REST answer and the kill; on an idle machine q5's checkpoints take only milliseconds, and
-# one run in several saw every one of six kills miss).
+# between the REST answer and the TaskManagers' pause; on an idle machine q5's checkpoints take only
+# milliseconds: before the pause held them, one run in several saw every one of six kills miss).
 while [ $k -lt "$KILLS" ] || { [ "$PROVEN" -eq 0 ] && [ $k -lt $((KILLS + 9)) ]; }; do
   k=$((k + 1))
   wait_for 30 "a leader before kill $k" find_leader
@@ -102,17 +105,28 @@ while [ $k -lt "$KILLS" ] || { [ "$PROVEN" -eq 0 ] && [ $k -lt $((KILLS + 9)) ];
     echo "kill $k: at a random moment, ${delay} ms after the leader's first checkpoint"
     sleep "$(awk -v d="$delay" 'BEGIN { printf "%.3f", d / 1000 }')"
   else
-    # During a checkpoint: the leader's REST shows one in progress; LATEST is the one completed before it.
-    limit=$(( $(now_ms) + 30000 ))
-    # One response for both: "in progress" and "completed before it" must describe the same moment.
+    # During a checkpoint, held in flight: the TaskManagers are paused (no acknowledgement can be sent),
+    # then the leader triggers the next checkpoint (every 300 ms) and its REST shows it in progress; LATEST
+    # is the one completed before it. One response for both, so they describe the same moment, and a
+    # second one agreeing: a checkpoint whose acknowledgements were all sent just before the pause is
+    # handled by then. The TaskManagers resume right after the kill, well within the heartbeat timeout.
+    kill -STOP $TMS || fail "cannot pause the TaskManagers ($TMS)"
+    limit=$(( $(now_ms) + 1500 ))
     until J=$(job_json "$REST" /checkpoints) && [ "$(echo "$J" | in_progress_of)" -ge 1 ] 2>/dev/null \
-        && BEFORE=$(echo "$J" | latest_id_of) && [ -n "$BEFORE" ]; do
-      [ "$(now_ms)" -lt "$limit" ] || fail "no checkpoint in progress under the leader before kill $k"
+        && BEFORE=$(echo "$J" | latest_id_of) && [ -n "$BEFORE" ] \
+        && [ "$(job_json "$REST" /checkpoints | latest_id_of)" = "$BEFORE" ]; do
+      BEFORE=""
+      [ "$(now_ms)" -lt "$limit" ] || break
     done
-    echo "kill $k: during a checkpoint (checkpoint $BEFORE completed before it)"
+    if [ -n "$BEFORE" ]; then
+      echo "kill $k: during a checkpoint held in flight (checkpoint $BEFORE completed before it)"
+    else
+      echo "kill $k: no checkpoint in progress within 1.5 s of the TaskManagers' pause; a kill at that moment"
+    fi
   fi
   OLD_PID=$(field 1)
-  kill -9 "$OLD_PID"
+  kill -9 "$OLD_PID" || fail "the leader $OLD_PID was gone before kill $k"
+  [ $k = 1 ] || kill -CONT $TMS || fail "cannot resume the TaskManagers ($TMS)"
   # What each checkpoint directory references, read while no JobManager leads (the next one takes over
   # after the session timeout): the restored one's list is checked once it is subsumed.
   for d in "$CHK"/chk-*; do
@@ -139,7 +153,7 @@ while [ $k -lt "$KILLS" ] || { [ "$PROVEN" -eq 0 ] && [ $k -lt $((KILLS + 9)) ];
   # the session timeout) so that no checkpoint completes or is subsumed meanwhile.
   wait_for 60 "two checkpoints after kill $k" checkpoints_at_least "$REST" 2
   LPID=$(field 1)
-  kill -STOP "$LPID"
+  kill -STOP "$LPID" || fail "the leader $LPID was gone after kill $k"
   # The newest completed checkpoint: the highest chk-<n> with _metadata (the REST of a stopped process
   # would not answer; a pending checkpoint has no _metadata, a failed one is deleted).
   NEWEST=$(ls "$CHK" | sed -n 's/^chk-\([0-9]*\)$/\1/p' | sort -n | while read -r id; do
@@ -149,7 +163,8 @@ while [ $k -lt "$KILLS" ] || { [ "$PROVEN" -eq 0 ] && [ $k -lt $((KILLS + 9)) ];
   missing=$(while read -r f; do [ -e "$f" ] || echo "$f"; done < "$DIR/refs-newest")
   for d in "$CHK"/chk-*; do [ -d "$d" ] && cat "$d"/*.shared-refs 2>/dev/null; done | sed "s|^|$CHK/|" | LC_ALL=C sort -u > "$DIR/refs-now"
   lingering=""
-  [ -f "$DIR/refs-$R" ] && lingering=$(LC_ALL=C comm -23 "$DIR/refs-$R" "$DIR/refs-now" | while read -r f; do [ -e "$f" ] && echo "$f"; done)
+  # (`if`, not `[ ] && echo`: a loop whose last test fails would end the script under set -e, silently.)
+  [ -f "$DIR/refs-$R" ] && lingering=$(LC_ALL=C comm -23 "$DIR/refs-$R" "$DIR/refs-now" | while read -r f; do if [ -e "$f" ]; then echo "$f"; fi; done)
   kill -CONT "$LPID"
   [ -n "$NEWEST" ] && [ "$NEWEST" -gt "$R" ] || fail "no newer checkpoint than the restored $R after kill $k"
   [ -z "$missing" ] || fail "shared files the newest checkpoint $NEWEST references are missing: $missing"
