@@ -1,22 +1,19 @@
 #include "weir/cluster/taskmanager/task.h"
 
 // The task's life and its loops: start, cancel, the run (build, open, process, finish, close, release,
-// report), the source loop and the input loop, reading frames out of buffers, and the watermark valve's
-// verdicts. Building is in task_build.cc, checkpoints in task_checkpoint.cc and task_unaligned.cc.
+// report), the source loop and the input loop, and the waits between them. Building is in
+// task_build.cc, the input in task_input.cc, barriers in barrier_handler.cc, the task's part of a
+// checkpoint in task_checkpoint.cc.
 #include <algorithm>
-#include <cstring>
 #include <future>
 
 #include <fmt/format.h>
 
-#include "weir/cluster/taskmanager/barrier_codec.h"
 #include "weir/common/thread_name.h"
 #include "weir/runtime/batch_end.h"
 #include "weir/runtime/source_operator.h"
 
 namespace weir::cluster {
-
-using network::ElementKind;
 
 Task::Task(TaskDeploymentDescriptor tdd, network::PartitionRegistry* registry,
            std::shared_ptr<JobMasterGateway> jm, network::DataPlane* data_plane, TaskServices services)
@@ -72,8 +69,8 @@ TaskMetrics Task::metrics() {
   m.subtask = tdd_.subtask;
   m.parallelism = vertex_->parallelism;
   m.attempt = tdd_.attempt;
-  m.records_in = records_in_.load(std::memory_order_relaxed);
-  m.input_watermark = input_watermark_.load(std::memory_order_relaxed);
+  m.records_in = input_.records_in();
+  m.input_watermark = input_.input_watermark();
   m.state = state_.load(std::memory_order_relaxed);
   m.restored_bytes = restored_bytes_.load(std::memory_order_relaxed);
   m.restored_bytes_local = restored_local_bytes_.load(std::memory_order_relaxed);
@@ -135,8 +132,7 @@ void Task::run() {
   // Release everything before reporting, so a finished job holds no buffers or threads' state.
   // Buffers stashed during alignment go first: once this task reports, the job may end and release
   // the channels that keep the producers' pools alive.
-  channel_states_.clear();
-  gates_.clear();
+  input_.release();
   chain_.clear();
   outputs_.clear();
   {
@@ -170,7 +166,7 @@ void Task::maybe_flush(bool force) {
 void Task::wait_for_work(bool backpressured) {
   Timestamp deadline = pts_->next_deadline();
   auto limit = std::chrono::steady_clock::now() + std::chrono::milliseconds(vertex_->is_source ? 10 : 1000);
-  if (timeout_barrier_ > last_checkpoint_) limit = std::min(limit, timeout_due_);
+  if (auto due = barriers_.aligned_timeout_deadline()) limit = std::min(limit, *due);
   if (!pts_->clock().is_manual() && deadline != kMaxTimestamp) {
     auto until = std::chrono::steady_clock::now() +
                  std::chrono::milliseconds(std::max<Timestamp>(0, deadline - pts_->now()));
@@ -186,7 +182,8 @@ void Task::run_source() {
   if (!src) throw WeirError("internal: source vertex without a source operator");
   // Unaligned checkpoints: small batches that start only when every output has a free buffer, so a
   // backpressured source waits here (where it takes checkpoints) rather than inside emit_next().
-  const int max_batch = buffer_timeout_.count() == 0 ? 1 : (unaligned_ ? 64 : 512);
+  const bool unaligned = barriers_.options().unaligned;
+  const int max_batch = buffer_timeout_.count() == 0 ? 1 : (unaligned ? 64 : 512);
   // A chain that is slow per record (a Python function, a sleeping map) must not keep its first records
   // in an unflushed buffer past the buffer timeout while it works through a batch: a batch that takes
   // more than half the timeout halves the next one, a quick one doubles it again (one clock read each).
@@ -195,7 +192,7 @@ void Task::run_source() {
   for (;;) {
     check_canceled();
     run_timers_and_mail();
-    if (unaligned_ && !outputs_available()) {
+    if (unaligned && !outputs_available()) {
       maybe_flush(true);
       wait_for_work(/*backpressured=*/true);
       continue;
@@ -221,34 +218,12 @@ void Task::run_source() {
   }
 }
 
-bool Task::process_next_buffer(size_t& next_gate) {
-  if (unaligned_ && (priority_.load(std::memory_order_acquire) || aligned_timeout_due())) handle_priority();
-  bool got = false;
-  for (size_t i = 0; i < gates_.size() && !got; ++i) {
-    auto& g = gates_[(next_gate + i) % gates_.size()];
-    auto next = g.gate->poll();
-    if (next.buffer) {
-      if (unaligned_cp_) on_polled(next, g.first_channel + next.channel);
-      process_buffer(g, next.channel, std::move(next.buffer), 0);
-      got = true;
-    }
-  }
-  while (need_resume_) resume_stashed();
-  next_gate = (next_gate + 1) % std::max<size_t>(1, gates_.size());
-  return got;
-}
-
 void Task::run_inputs() {
   size_t next_gate = 0;
-  auto all_ended = [&] {
-    return std::all_of(inputs_.begin(), inputs_.end(), [](const LogicalInput& in) { return in.ended; });
-  };
-  for (auto& in : inputs_)
-    if (in.channels.empty()) in.ended = true;
-  while (!all_ended()) {
+  while (!input_.all_inputs_ended()) {
     check_canceled();
     run_timers_and_mail();
-    if (process_next_buffer(next_gate)) {
+    if (input_.process_next(next_gate)) {
       maybe_flush(buffer_timeout_.count() == 0);
     } else {
       maybe_flush(true);
@@ -257,140 +232,27 @@ void Task::run_inputs() {
   }
 }
 
-void Task::process_buffer(GateBinding& g, int channel, network::BufferPtr buf, uint32_t offset) {
-  ChannelState& cs = channel_states_[g.first_channel + channel];
-  if (cs.blocked) {
-    stash(cs, g.first_channel + channel, std::move(buf), offset);
-    return;
-  }
-  const network::Buffer& b = *buf;
-  const uint8_t* p = b.data + offset;
-  const uint8_t* end = b.data + b.size;
-  auto stash_rest = [&] {
-    if (p < end) stash(cs, g.first_channel + channel, std::move(buf), static_cast<uint32_t>(p - b.data));
-  };
-  // A frame may span buffers and is reassembled in cs.partial: its announced length is checked before
-  // the reassembly grows (element_kind.h, kMaxFrameLength).
-  auto where = [&] { return fmt::format("input channel {} of '{}'", g.first_channel + channel, name_); };
-  if (!cs.partial.empty()) {
-    // Complete a frame that began in an earlier buffer.
-    if (cs.partial.size() < network::kFrameHeaderSize) {
-      size_t take = std::min<size_t>(network::kFrameHeaderSize - cs.partial.size(), end - p);
-      cs.partial.append(reinterpret_cast<const char*>(p), take);
-      p += take;
-      if (cs.partial.size() < network::kFrameHeaderSize) return;
-    }
-    const uint32_t len = network::read_frame_length(cs.partial.data(), where);
-    size_t want = network::kFrameHeaderSize + len - cs.partial.size();
-    size_t take = std::min<size_t>(want, end - p);
-    cs.partial.append(reinterpret_cast<const char*>(p), take);
-    p += take;
-    if (take < want) return;
-    std::string frame = std::move(cs.partial);
-    cs.partial.clear();
-    handle_frame(g, channel, reinterpret_cast<const uint8_t*>(frame.data()) + 4, len);
-    if (cs.blocked) return stash_rest();
-    if (unaligned_) yield_between_records(g.first_channel + channel, p, end);
-  }
-  while (p < end) {
-    if (end - p < static_cast<ptrdiff_t>(network::kFrameHeaderSize)) {
-      cs.partial.assign(reinterpret_cast<const char*>(p), end - p);
-      return;
-    }
-    const uint32_t len = network::read_frame_length(p, where);
-    if (static_cast<size_t>(end - p) < network::kFrameHeaderSize + len) {
-      cs.partial.assign(reinterpret_cast<const char*>(p), end - p);
-      return;
-    }
-    const uint8_t* frame = p + 4;
-    p += network::kFrameHeaderSize + len;
-    handle_frame(g, channel, frame, len);
-    // A barrier blocked this channel: what follows it waits for the other channels' barriers.
-    if (cs.blocked) return stash_rest();
-    if (unaligned_) yield_between_records(g.first_channel + channel, p, end);
-  }
+bool Task::outputs_available() const {
+  for (const auto& p : partitions_)
+    if (!p->available()) return false;
+  return true;
 }
 
-void Task::stash(ChannelState& cs, int channel, network::BufferPtr buf, uint32_t offset) {
-  if (buf->pool == nullptr) {
-    cs.stashed_event_bytes += buf->size;
-    if (cs.stashed_event_bytes > max_stashed_event_bytes_)
-      throw SerializationError(fmt::format(
-          "input channel {} of '{}' received {} bytes of events while blocked for a checkpoint's alignment, "
-          "more than the {} bytes a channel may hold without credit: its producer sends events without end",
-          channel, name_, cs.stashed_event_bytes, max_stashed_event_bytes_));
+void Task::between_records() {
+  for (;;) {
+    barriers_.check_priority();
+    if (outputs_available()) break;
+    // Backpressure: wait here, between records, where barriers can still be taken, instead of inside
+    // an emit that waits for a buffer.
+    maybe_flush(true);
+    run_timers_and_mail();
+    check_canceled();
+    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+    if (auto due = barriers_.aligned_timeout_deadline()) until = std::min(until, *due);
+    runtime::run_batch_end_hooks();
+    ScopedWait waiting(output_room_wait_);
+    wakeup_.wait_until(until);
   }
-  cs.stash.emplace_back(std::move(buf), offset);
-}
-
-void Task::handle_frame(GateBinding& g, int channel, const uint8_t* frame, uint32_t len) {
-  // The bytes come from another process (or a corrupt buffer): every kind's length is checked before
-  // its payload is read. A frame of length 0 has not even a kind.
-  auto too_short = [&](uint32_t need, const char* what) {
-    if (len < need)
-      throw SerializationError(
-          fmt::format("a {} frame of {} byte(s) in input channel {} of '{}' (it needs {})", what, len,
-                      g.first_channel + channel, name_, need));
-  };
-  too_short(1, "data-plane");
-  auto kind = static_cast<ElementKind>(frame[0]);
-  ChannelState& cs = channel_states_[g.first_channel + channel];
-  switch (kind) {
-    case ElementKind::kRecord: {
-      records_in_.store(records_in_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-      DataInput in(frame + 1, len - 1);
-      g.dispatcher->dispatch(in);
-      break;
-    }
-    case ElementKind::kWatermark: {
-      too_short(1 + sizeof(Timestamp), "watermark");
-      Timestamp wm;
-      std::memcpy(&wm, frame + 1, 8);
-      if (wm > cs.watermark) {
-        cs.watermark = wm;
-        update_input(g.logical_input);
-      }
-      break;
-    }
-    case ElementKind::kWatermarkStatus:
-      too_short(2, "watermark status");
-      cs.idle = frame[1] != 0;
-      update_input(g.logical_input);
-      break;
-    case ElementKind::kEndOfPartition:
-      cs.ended = true;
-      cs.end_of_data = true;
-      update_input(g.logical_input);
-      check_alignment_complete();
-      if (unaligned_cp_ && !unaligned_cp_->done[g.first_channel + channel]) {
-        unaligned_cp_->done[g.first_channel + channel] = true;
-        maybe_complete_unaligned();
-      }
-      break;
-    case ElementKind::kEndOfData:
-      cs.end_of_data = true;
-      update_input(g.logical_input);
-      break;
-    case ElementKind::kBarrier:
-      on_barrier(g.first_channel + channel, decode_barrier(frame + 1, len - 1));
-      break;
-    default:
-      throw SerializationError(fmt::format("unknown element kind {} in input of '{}'", int(frame[0]), name_));
-  }
-}
-
-// What the watermark valve (watermark_valve.h) says about logical input `logical`, told to the head.
-void Task::update_input(int logical) {
-  const ValveOutput v = advance_valve(inputs_[logical], channel_states_);
-  auto* head = chain_.front().get();
-  if (v.idle) call_operator(head, [&] { head->process_watermark_status(*v.idle, logical); });
-  if (v.watermark) {
-    call_operator(head, [&] { head->process_watermark(*v.watermark, logical); });
-    Timestamp low = kMaxTimestamp;  // the task's input watermark: its slowest input's
-    for (const auto& other : inputs_) low = std::min(low, other.emitted);
-    input_watermark_.store(low, std::memory_order_relaxed);
-  }
-  if (v.ended) call_operator(head, [&] { head->end_input(logical); });
 }
 
 void Task::finish_chain() {

@@ -3,13 +3,14 @@
 // gates and result partitions, then runs the mailbox loop until its inputs end, it fails, or it is
 // canceled. Its state changes go to the JobMaster through the gateway.
 //
-// Split as Flink splits StreamTask: the life and the loops (task.cc), building the operator chain and
-// inputs from the deployment (task_build.cc, Flink's OperatorChain), the watermark valve of each logical
-// input (watermark_valve.h, StatusWatermarkValve), barrier alignment and snapshots (task_checkpoint.cc,
-// CheckpointBarrierHandler and SubtaskCheckpointCoordinator; unaligned ones in task_unaligned.cc) and
-// the asynchronous part of snapshots (snapshot_writer.h, AsyncCheckpointRunnable). One class still holds
-// the state they share (the channels' states serve both the valve and alignment), so the record path
-// stays one call deep.
+// Split as Flink splits StreamTask: the life and the loops (task.cc); building the operator chain and
+// inputs from the deployment (task_build.cc, Flink's OperatorChain); the network input (task_input.h,
+// StreamTaskNetworkInput: gates, frames, channel states, the watermark valve of each logical input in
+// watermark_valve.h); the barrier handler (barrier_handler.h, CheckpointBarrierHandler: aligned and
+// unaligned); what a checkpoint does in the task (task_checkpoint.cc, SubtaskCheckpointCoordinator: the
+// synchronous snapshot, forwarding the barrier, notifications, the final checkpoint) and the
+// asynchronous part of snapshots (snapshot_writer.h, AsyncCheckpointRunnable). The record path is the
+// input's alone (gate, frame, dispatcher); the handler hears of barriers and channel ends.
 //
 // Threading: the constructor and cancel() run on the caller's thread; everything else on the task
 // thread. cancel() only sets a flag and wakes the thread.
@@ -29,9 +30,11 @@
 #include "weir/checkpoint/local_state_store.h"
 #include "weir/checkpoint/operator_snapshot.h"
 #include "weir/cluster/gateways.h"
+#include "weir/cluster/taskmanager/barrier_handler.h"
+#include "weir/cluster/taskmanager/operator_call.h"
 #include "weir/cluster/taskmanager/snapshot_writer.h"
+#include "weir/cluster/taskmanager/task_input.h"
 #include "weir/cluster/taskmanager/wait_time_meter.h"
-#include "weir/cluster/taskmanager/watermark_valve.h"
 #include "weir/network/data_plane.h"
 #include "weir/network/input_gate.h"
 #include "weir/network/partition_registry.h"
@@ -81,14 +84,14 @@ struct TaskServices {
   RestoreCounters* restore_counters = nullptr;
 };
 
-class Task {
+class Task final : private TaskInputHost, private CheckpointTarget {
  public:
   //! `data_plane` (may be null: every producer runs in this process) brings the input channels whose
   //! producer runs in another TaskManager (tdd.locations names where each subtask runs).
   Task(TaskDeploymentDescriptor tdd, network::PartitionRegistry* registry,
        std::shared_ptr<JobMasterGateway> jm, network::DataPlane* data_plane = nullptr,
        TaskServices services = {});
-  ~Task();
+  ~Task() override;
   Task(const Task&) = delete;
   Task& operator=(const Task&) = delete;
 
@@ -121,16 +124,6 @@ class Task {
   TaskMetrics metrics();
 
  private:
-  using ChannelState = InputChannelState;
-  using LogicalInput = LogicalInputState;
-  struct GateBinding {
-    std::unique_ptr<network::InputGate> gate;
-    std::unique_ptr<runtime::RecordDispatcher> dispatcher;
-    int logical_input = 0;
-    int first_channel = 0;  // index of the gate's channel 0 in channel_states_
-    const graph::JobEdge* edge = nullptr;
-  };
-
   void run();
   void build();
   //! The channel from `producer` of edge `e` to this subtask: local, or remote when the producer's
@@ -140,35 +133,17 @@ class Task {
                                                        const network::RemoteInputOptions& remote);
   void run_source();
   void run_inputs();
-  //! One step of reading the inputs, shared by run_inputs() and await_final_checkpoint(): handles a due
-  //! priority event (unaligned checkpoints), processes the first buffer of the gates polled round-robin
-  //! from `next_gate` (advanced), and resumes stashed channels. False when no gate had a buffer.
-  bool process_next_buffer(size_t& next_gate);
   void finish_chain();
-  void process_buffer(GateBinding& g, int channel, network::BufferPtr buf, uint32_t offset);
-  void handle_frame(GateBinding& g, int channel, const uint8_t* frame, uint32_t len);
-  void on_barrier(int global_channel, CheckpointBarrier b);
-  void check_alignment_complete();
-  void resume_stashed();
-  //! Holds `buf` from `offset` on while channel `cs` is blocked. Unpooled buffers (events) come without
-  //! credit: more than max_stashed_event_bytes_ of them fail the task, naming the channel.
-  void stash(ChannelState& cs, int channel, network::BufferPtr buf, uint32_t offset);
-  void perform_checkpoint(const CheckpointBarrier& b, int64_t alignment_ms);
-  std::shared_ptr<checkpoint::TaskSnapshot> snapshot_operators(const CheckpointBarrier& b);
-  void forward_barrier(const CheckpointBarrier& b);
-  void write_snapshot_async(std::shared_ptr<checkpoint::TaskSnapshot> snap, const CheckpointBarrier& b,
-                            CheckpointAck stats);
-  // Unaligned checkpoints (unaligned.cc).
-  void on_polled(const network::InputGate::Next& next, int global_channel);
-  void handle_priority();
-  bool aligned_timeout_due() const;
-  void start_unaligned(const CheckpointBarrier& b, int consumed_channel);
-  void take_queued_barriers(int channel);
-  void maybe_complete_unaligned();
+  // CheckpointTarget (task_checkpoint.cc).
+  std::shared_ptr<checkpoint::TaskSnapshot> snapshot_and_forward(const CheckpointBarrier& b,
+                                                                 bool unaligned) override;
+  void write_snapshot(std::shared_ptr<checkpoint::TaskSnapshot> snapshot, const CheckpointBarrier& b,
+                      CheckpointAck stats) override;
+  void decline_checkpoint(int64_t id, const std::string& reason) override;
+  // TaskInputHost: unaligned checkpoints wait for output room between records, where barriers can still
+  // be taken, instead of inside an emit that waits for a buffer.
+  void between_records() override;
   bool outputs_available() const;
-  void yield_between_records(int channel, const uint8_t* pos, const uint8_t* end);
-  void restore_in_flight();
-  void update_input(int logical);
   void run_timers_and_mail();
   void maybe_flush(bool force);
   //! Sleeps until input, mail or a timer is due; the time counts as idle, or as backpressured when the
@@ -176,8 +151,6 @@ class Task {
   void wait_for_work(bool backpressured = false);
   void check_canceled();
   void report(ExecutionState s, const std::string& error = {});
-  template <typename F>
-  void call_operator(runtime::StreamOperator* op, F&& f);
 
   TaskDeploymentDescriptor tdd_;
   //! What this subtask read to restore (setup only; operators copy what they need from it).
@@ -213,24 +186,14 @@ class Task {
   // Counters of partitions_ once they are released (REQUIRES: partitions_mu_ held).
   int64_t released_records_out_ = 0;
   int64_t released_wait_ns_ = 0;
-  // Written by the task thread only (load + store, no read-modify-write); read by metrics().
-  std::atomic<int64_t> records_in_{0};
-  std::atomic<Timestamp> input_watermark_{kMinTimestamp};  // min over inputs_' emitted watermarks
   std::atomic<ExecutionState> state_{ExecutionState::kDeploying};
   std::vector<std::unique_ptr<runtime::OutputBase>> outputs_;
   std::vector<std::unique_ptr<runtime::StreamOperator>> chain_;  // head first
-  std::vector<GateBinding> gates_;
-  std::deque<ChannelState> channel_states_;  // deque: elements never move (they hold buffers)
-  std::vector<LogicalInput> inputs_;
+  // After the chain (the input's dispatchers call its head) and the handler before the input (the input's
+  // gates raise the handler's priority flag): each refers to the other.
+  BarrierHandler barriers_{input_, *this};
+  TaskInput input_{*this, barriers_};
 
-  // Checkpoint alignment (task thread).
-  bool exactly_once_ = true;
-  int64_t aligning_ = -1;         // checkpoint being aligned, or -1
-  int64_t last_checkpoint_ = -1;  // highest checkpoint this task has snapshotted or given up
-  CheckpointBarrier aligning_barrier_;
-  std::chrono::steady_clock::time_point align_start_;
-  bool need_resume_ = false;
-  std::vector<std::pair<int, int>> channel_owner_;  // global channel -> (gate binding, local channel)
   bool input_finished_ = false;
   // Final checkpoint (checkpointing on): after its input ends a task waits until a checkpoint taken
   // after that point completes, so everything it emitted is covered by a checkpoint before it ends.
@@ -239,31 +202,6 @@ class Task {
   bool final_checkpoint_done_ = false;
   bool stop_requested_ = false;  // stop_source(): the source loop ends as if its input had ended
   void await_final_checkpoint();
-
-  // Unaligned checkpoints: barriers overtake queued data; the data they overtook is persisted.
-  bool unaligned_ = false;
-  std::chrono::milliseconds aligned_timeout_{0};
-  std::atomic<bool> priority_{false};  // raised by input gates (any thread) when a barrier arrives
-  struct UnalignedCheckpoint {
-    CheckpointBarrier barrier;
-    std::shared_ptr<checkpoint::TaskSnapshot> snapshot;
-    std::vector<std::string> in_flight;  // per global channel, framed elements in stream order
-    std::vector<bool> done;              // the channel's barrier was taken (or the channel ended)
-    CheckpointAck stats;
-  };
-  std::optional<UnalignedCheckpoint> unaligned_cp_;
-  // The most bytes of events a blocked channel may hold in its stash
-  // (taskmanager.network.max-stashed-event-bytes, set by build()); its default is a remote channel's bound on
-  // events not read yet (network::RemoteInputOptions), which they were until the task took them from the
-  // channel.
-  uint64_t max_stashed_event_bytes_ = network::RemoteInputOptions{}.max_unread_event_bytes;
-  // A barrier seen but still travelling aligned (aligned-checkpoint-timeout > 0): when it is due.
-  int64_t timeout_barrier_ = -1;
-  std::chrono::steady_clock::time_point timeout_due_;
-  // Where the task thread is inside an input buffer while it yields between records.
-  int cur_channel_ = -1;
-  const uint8_t* cur_pos_ = nullptr;
-  const uint8_t* cur_end_ = nullptr;
 
   // Asynchronous part of snapshots: one writer thread per task, started on first use. Destroyed before
   // the members its jobs use.
@@ -282,22 +220,5 @@ class Task {
   WaitTimeMeter idle_;
   WaitTimeMeter output_room_wait_;
 };
-
-// A call into an operator (task.cc, task_build.cc, task_checkpoint.cc): what its user function throws
-// becomes an OperatorFailure naming the operator, once, at the innermost boundary.
-template <typename F>
-inline void Task::call_operator(runtime::StreamOperator* op, F&& f) {
-  try {
-    f();
-  } catch (const runtime::OperatorFailure&) {
-    throw;
-  } catch (const TaskCanceled&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw runtime::OperatorFailure(op->runtime().name, e.what());
-  } catch (...) {  // C++ lets a function throw anything; the task fails like on any error
-    throw runtime::OperatorFailure(op->runtime().name, runtime::kNotAStdException);
-  }
-}
 
 }  // namespace weir::cluster

@@ -22,10 +22,13 @@ void Task::build() {
   const auto& sg = *jg.stream_graph;
   const auto& config = jg.config;
   buffer_timeout_ = config.get_duration(options::kBufferTimeout);
-  exactly_once_ = config.get_string(options::kCheckpointMode) != "at_least_once";
+  BarrierHandler::Options barrier_options;
+  barrier_options.exactly_once = config.get_string(options::kCheckpointMode) != "at_least_once";
+  barrier_options.unaligned = barrier_options.exactly_once && config.get_bool(options::kUnalignedCheckpoints);
+  barrier_options.aligned_timeout = config.get_duration(options::kAlignedCheckpointTimeout);
+  barriers_.configure(name_, barrier_options);
+  const bool unaligned = barrier_options.unaligned;
   final_checkpoint_ = config.get_duration(options::kCheckpointInterval).count() > 0;
-  unaligned_ = exactly_once_ && config.get_bool(options::kUnalignedCheckpoints);
-  aligned_timeout_ = config.get_duration(options::kAlignedCheckpointTimeout);
   local_backup_ = services_.local_state && options::local_backup_enabled(config);
   local_recovery_ = services_.local_state && options::local_recovery_enabled(config);
   pts_ = std::make_unique<runtime::ProcessingTimeService>(tdd_.clock ? tdd_.clock : SystemClock::shared());
@@ -35,7 +38,6 @@ void Task::build() {
   const uint32_t segment = static_cast<uint32_t>(config.get_memory(options::kSegmentSize, true));
   const int per_channel = static_cast<int>(config.get_int(options::kBuffersPerChannel));
   const int floating = static_cast<int>(config.get_int(options::kFloatingBuffersPerGate));
-  max_stashed_event_bytes_ = static_cast<uint64_t>(config.get_memory(options::kMaxStashedEventBytes, true));
 
   std::map<int, runtime::StreamOperator*> ops;
   for (int node_id : vertex_->nodes) {
@@ -58,7 +60,7 @@ void Task::build() {
     }
     auto pool = std::make_shared<network::BufferPool>(
         segment, static_cast<uint32_t>(per_channel * channels.size() + floating));
-    if (unaligned_) pool->set_availability_listener(&wakeup_);
+    if (unaligned) pool->set_availability_listener(&wakeup_);
     std::lock_guard lock(partitions_mu_);
     partitions_.push_back(
         std::make_unique<network::ResultPartition>(std::move(pool), std::move(channels), &canceled_));
@@ -150,7 +152,8 @@ void Task::build() {
   // would give it, as its credit.
   const network::RemoteInputOptions remote{static_cast<uint32_t>(per_channel), segment};
   auto* head = chain_.front().get();
-  inputs_.resize(std::max(head->num_inputs(), 0));
+  input_.configure(name_, head, head->num_inputs(), unaligned,
+                   static_cast<uint64_t>(config.get_memory(options::kMaxStashedEventBytes, true)));
   for (const auto& e : jg.edges) {
     if (e.target_vertex != vertex_->id) continue;
     const auto& source = jg.vertices[e.source_vertex];
@@ -160,21 +163,13 @@ void Task::build() {
     } else {
       for (int p = 0; p < source.parallelism; ++p) channels.push_back(input_channel(e, job_key, p, remote));
     }
-    GateBinding g;
-    g.logical_input = e.target_input;
-    g.edge = &e;
-    g.first_channel = static_cast<int>(channel_states_.size());
-    for (size_t i = 0; i < channels.size(); ++i) {
-      inputs_.at(e.target_input).channels.push_back(g.first_channel + static_cast<int>(i));
-      channel_states_.emplace_back();
-      channel_owner_.emplace_back(static_cast<int>(gates_.size()), static_cast<int>(i));
-    }
-    g.dispatcher = e.type->dispatcher(head, e.target_input);
-    g.gate = std::make_unique<network::InputGate>(static_cast<int>(gates_.size()), std::move(channels),
-                                                  &wakeup_, unaligned_ ? &priority_ : nullptr);
-    gates_.push_back(std::move(g));
+    input_.add_gate(&e, e.target_input, std::move(channels), e.type->dispatcher(head, e.target_input),
+                    &wakeup_, barriers_.priority_flag());
   }
-  if (restored_) restore_in_flight();
+  input_.finish_setup();
+  if (restored_)
+    input_.restore_in_flight(restored_->for_operator(head->runtime().operator_id), tdd_.restore->path,
+                             tdd_.subtask, vertex_->parallelism, vertex_->max_parallelism);
   restored_.reset();  // operators copied what they need
   last_flush_ = std::chrono::steady_clock::now();
 }

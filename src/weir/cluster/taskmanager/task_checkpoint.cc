@@ -1,9 +1,7 @@
-// A task's part in checkpoints (Flink's CheckpointBarrierHandler and SubtaskCheckpointCoordinator):
-// barrier alignment across input channels (exactly once: a channel whose barrier came is blocked until
-// every channel's came; at least once: nothing is blocked), the synchronous snapshot of the operator
-// chain, the barrier forwarded downstream, the asynchronous write (snapshot_writer.h), checkpoint
-// completion and abort notifications, and the final checkpoint after the input ended. Unaligned
-// checkpoints are in task_unaligned.cc.
+// A task's part in checkpoints (Flink's SubtaskCheckpointCoordinator), once its BarrierHandler decided to
+// take one (barrier_handler.h): the synchronous snapshot of the operator chain, the barrier forwarded
+// downstream, the asynchronous write (snapshot_writer.h) and the acknowledgement; checkpoint completion
+// and abort notifications; and the final checkpoint after the input ended.
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -29,19 +27,15 @@ void Task::await_final_checkpoint() {
   // task emitted and counts as final (a task with several inputs often sees its input end between
   // the barriers of one checkpoint: waiting for the next one would wait for ever once the sources
   // are done).
-  finished_at_checkpoint_ = last_checkpoint_;
+  finished_at_checkpoint_ = barriers_.last_checkpoint();
   for (auto& p : partitions_) p->broadcast_event(ElementKind::kEndOfData, {}, false, /*fence=*/true);
   if (vertex_->is_source) jm_->notify_end_of_data(id_);
   // Keep reading inputs: barriers of the final checkpoint and, after it, end-of-partition arrive.
-  auto all_partitions_ended = [&] {
-    return std::all_of(channel_states_.begin(), channel_states_.end(),
-                       [](const ChannelState& c) { return c.ended; });
-  };
   size_t next_gate = 0;
-  while (!(final_checkpoint_done_ && all_partitions_ended())) {
+  while (!(final_checkpoint_done_ && input_.all_channels_ended())) {
     check_canceled();
     mailbox_.drain();
-    if (!process_next_buffer(next_gate)) {
+    if (!input_.process_next(next_gate)) {
       maybe_flush(true);
       runtime::run_batch_end_hooks();
       ScopedWait waiting(idle_);
@@ -53,9 +47,8 @@ void Task::await_final_checkpoint() {
 void Task::trigger_checkpoint(const CheckpointBarrier& b) {
   mailbox_.put([this, b] {
     // A source that has ended takes part only while it waits for its final checkpoint.
-    if ((input_finished_ && !final_checkpoint_) || b.id <= last_checkpoint_) return;
-    last_checkpoint_ = b.id;
-    perform_checkpoint(b, 0);
+    if (input_finished_ && !final_checkpoint_) return;
+    barriers_.trigger(b);
   });
 }
 
@@ -88,83 +81,11 @@ void Task::stop_source() {
   });
 }
 
-void Task::on_barrier(int global_channel, CheckpointBarrier b) {
-  if (unaligned_cp_ && b.id == unaligned_cp_->barrier.id) {
-    // The barrier of the unaligned checkpoint in progress, reached in stream order: what this channel
-    // sent before it has been recorded as it was read.
-    unaligned_cp_->done[global_channel] = true;
-    maybe_complete_unaligned();
-    return;
-  }
-  if (b.id <= last_checkpoint_) return;  // a checkpoint this task already took or gave up
-  // A barrier read after its channel's end of data belongs to a checkpoint taken after the input ended
-  // (the job's final one): it stays aligned, so the snapshot follows the end of every input.
-  if (unaligned_ && !b.savepoint && !channel_states_[global_channel].end_of_data) {
-    if (b.id != timeout_barrier_) {
-      timeout_barrier_ = b.id;
-      timeout_due_ = std::chrono::steady_clock::now() + aligned_timeout_;
-    }
-    if (aligned_timeout_.count() == 0 || aligned_timeout_due()) {
-      start_unaligned(b, global_channel);
-      return;
-    }
-  }
-  if (b.id > aligning_) {
-    if (aligning_ >= 0) {
-      // A newer checkpoint overtook the one being aligned: give the old one up (it times out).
-      for (auto& cs : channel_states_) cs.blocked = false;
-      need_resume_ = true;
-    }
-    aligning_ = b.id;
-    aligning_barrier_ = std::move(b);
-    align_start_ = std::chrono::steady_clock::now();
-    for (auto& cs : channel_states_) cs.barrier_seen = false;
-  }
-  ChannelState& cs = channel_states_[global_channel];
-  cs.barrier_seen = true;
-  if (exactly_once_) cs.blocked = true;
-  check_alignment_complete();
-}
-
-void Task::check_alignment_complete() {
-  if (aligning_ < 0) return;
-  for (const auto& cs : channel_states_)
-    if (!cs.barrier_seen && !cs.ended) return;
-  CheckpointBarrier b = aligning_barrier_;
-  last_checkpoint_ = aligning_;
-  aligning_ = -1;
-  timeout_barrier_ = -1;
-  perform_checkpoint(b, ms_since(align_start_));
-  for (auto& cs : channel_states_) cs.blocked = false;
-  need_resume_ = true;
-}
-
-void Task::resume_stashed() {
-  need_resume_ = false;
-  for (size_t c = 0; c < channel_states_.size(); ++c) {
-    auto& cs = channel_states_[c];
-    while (!cs.blocked && !cs.stash.empty()) {
-      auto [buf, offset] = std::move(cs.stash.front());
-      cs.stash.pop_front();
-      if (buf->pool == nullptr) cs.stashed_event_bytes -= buf->size;
-      auto [gate, local] = channel_owner_[c];
-      process_buffer(gates_[gate], local, std::move(buf), offset);
-    }
-  }
-}
-
-void Task::perform_checkpoint(const CheckpointBarrier& b, int64_t alignment_ms) {
-  auto start = std::chrono::steady_clock::now();
-  auto snap = snapshot_operators(b);
-  forward_barrier(b);
-  CheckpointAck stats;
-  stats.sync_ms = ms_since(start);
-  stats.alignment_ms = alignment_ms;
-  write_snapshot_async(std::move(snap), b, stats);
-}
-
-// Synchronous part: copy every operator's state into a snapshot, on the task thread.
-std::shared_ptr<checkpoint::TaskSnapshot> Task::snapshot_operators(const CheckpointBarrier& b) {
+// Synchronous part: copy every operator's state into a snapshot, on the task thread. Then the barrier
+// goes downstream, ahead of any later record, in a buffer of its own that never waits for pooled memory.
+// Unaligned, it is a priority buffer that consumers take ahead of the data queued before it.
+std::shared_ptr<checkpoint::TaskSnapshot> Task::snapshot_and_forward(const CheckpointBarrier& b,
+                                                                     bool unaligned) {
   WEIR_FAILURE_POINT("task.before-snapshot");
   auto snap = std::make_shared<checkpoint::TaskSnapshot>();
   snap->vertex = vertex_->id;
@@ -177,20 +98,18 @@ std::shared_ptr<checkpoint::TaskSnapshot> Task::snapshot_operators(const Checkpo
     call_operator(op.get(), [&] { op->snapshot_state(s); });
     snap->operators.push_back(std::move(s));
   }
+  std::string payload = encode_barrier(b);
+  for (auto& p : partitions_) p->broadcast_event(ElementKind::kBarrier, payload, unaligned);
   return snap;
 }
 
-// The barrier goes downstream right after the snapshot, ahead of any later record, in a buffer of its
-// own that never waits for pooled memory. Unaligned, it is a priority buffer that consumers take
-// ahead of the data queued before it.
-void Task::forward_barrier(const CheckpointBarrier& b) {
-  std::string payload = encode_barrier(b);
-  for (auto& p : partitions_) p->broadcast_event(ElementKind::kBarrier, payload, unaligned_ && !b.savepoint);
+void Task::decline_checkpoint(int64_t id, const std::string& reason) {
+  jm_->decline_checkpoint(id_, id, reason);
 }
 
 // Asynchronous part: encode and write while processing goes on.
-void Task::write_snapshot_async(std::shared_ptr<checkpoint::TaskSnapshot> snap, const CheckpointBarrier& b,
-                                CheckpointAck stats) {
+void Task::write_snapshot(std::shared_ptr<checkpoint::TaskSnapshot> snap, const CheckpointBarrier& b,
+                          CheckpointAck stats) {
   writer_.post([this, snap = std::move(snap), b, stats]() mutable {
     auto t0 = std::chrono::steady_clock::now();
     try {
