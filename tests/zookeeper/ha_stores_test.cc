@@ -214,6 +214,39 @@ TEST_F(HaStoresTest, RestoreFallsBackToTheNewestReadableCheckpoint) {
   EXPECT_EQ(checkpoints.latest_restorable(job_, load), std::nullopt);
 }
 
+// Nodes another writer put where the stores keep theirs (fuzzed in tests/fuzz/ha_nodes_fuzz.cc): a
+// checkpoint pointer's name past INT64_MAX threw std::out_of_range out of list() (it ended the JobManager
+// that recovered the job); now such names are skipped, and bad contents are refused naming the node.
+TEST_F(HaStoresTest, NodesAnotherWriterPutThereAreSkippedOrRefusedNamingTheNode) {
+  auto& checkpoints = a_->services.completed_checkpoint_store();
+  checkpoints.add(job_, {5, "/c/5"}, a_->fence());
+  auto& zk = *a_->zk;
+  zk.create(paths_->checkpoints(job_) + "/9999999999999999999", "/c/huge", CreateMode::kPersistent);
+  zk.create(paths_->checkpoints(job_) + "/not-a-checkpoint", "/c/x", CreateMode::kPersistent);
+  zk.create(paths_->checkpoints(job_) + "/9223372036854775807", "/c/max", CreateMode::kPersistent);
+  EXPECT_EQ(checkpoints.list(job_), (std::vector<CheckpointPointer>{{5, "/c/5"}, {INT64_MAX, "/c/max"}}));
+
+  zk.create_parents(paths_->counters_dir());
+  zk.create(paths_->counter(job_), "twelve", CreateMode::kPersistent);
+  try {
+    a_->services.checkpoint_id_counter().get(job_);
+    FAIL();
+  } catch (const ZooKeeperError& e) {
+    EXPECT_NE(std::string(e.what()).find(paths_->counter(job_)), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("'twelve' is not a checkpoint id"), std::string::npos) << e.what();
+  }
+
+  zk.create_parents(paths_->job_results_dir());
+  zk.create(paths_->job_result(job_), "[1, 2]", CreateMode::kPersistent);
+  try {
+    a_->services.job_result_store().get(job_);
+    FAIL();
+  } catch (const ZooKeeperError& e) {
+    EXPECT_NE(std::string(e.what()).find(paths_->job_result(job_)), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("not a job result"), std::string::npos) << e.what();
+  }
+}
+
 TEST_F(HaStoresTest, SpecFileMissingIsAnErrorNamingTheFile) {
   a_->services.job_graph_store().put(job_, "spec", a_->fence());
   std::filesystem::remove_all(storage_ / "cluster" / "jobs");

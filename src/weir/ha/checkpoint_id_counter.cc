@@ -6,8 +6,7 @@
 
 namespace weir::ha {
 
-namespace {
-int64_t parse_id(const std::string& text, const std::string& node) {
+int64_t parse_checkpoint_counter(const std::string& text, const std::string& node) {
   size_t pos = 0;
   int64_t v = -1;
   try {
@@ -20,12 +19,11 @@ int64_t parse_id(const std::string& text, const std::string& node) {
                          "'" + text + "' is not a checkpoint id");
   return v;
 }
-}  // namespace
 
 std::pair<int64_t, int32_t> CheckpointIdCounter::read_or_create(const JobId& job, const LeaderFence& fence) {
   std::string node = paths_.counter(job);
   while (true) {
-    if (auto got = zk_.get(node)) return {parse_id(got->first, node), got->second.version};
+    if (auto got = zk_.get(node)) return {parse_checkpoint_counter(got->first, node), got->second.version};
     zk_.create_parents(paths_.counters_dir());
     try {
       fenced_multi(zk_, fence, {ZooKeeperOp::create(node, std::to_string(kInitialId))},
@@ -54,7 +52,7 @@ int64_t CheckpointIdCounter::get_and_increment(const JobId& job, const LeaderFen
 int64_t CheckpointIdCounter::get(const JobId& job) {
   std::string node = paths_.counter(job);
   auto got = zk_.get(node);
-  return got ? parse_id(got->first, node) : kInitialId;
+  return got ? parse_checkpoint_counter(got->first, node) : kInitialId;
 }
 
 void CheckpointIdCounter::set(const JobId& job, int64_t next_id, const LeaderFence& fence) {

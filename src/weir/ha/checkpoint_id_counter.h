@@ -5,6 +5,7 @@
 //
 // Threading: thread-safe.
 #include <cstdint>
+#include <string>
 
 #include "weir/common/ids.h"
 #include "weir/ha/ha_paths.h"
@@ -12,6 +13,10 @@
 #include "weir/ha/zookeeper_client.h"
 
 namespace weir::ha {
+
+//! The counter node's text as a checkpoint id; anything but a non-negative decimal integer (as Weir
+//! writes it) is refused with a ZooKeeperError naming `node`.
+int64_t parse_checkpoint_counter(const std::string& text, const std::string& node);
 
 class CheckpointIdCounter {
  public:

@@ -4,6 +4,19 @@
 
 namespace weir::ha {
 
+std::optional<int64_t> checkpoint_id_of_node(std::string_view name) {
+  // 19 digits hold every int64 id but also numbers past INT64_MAX ("9999999999999999999"), which only
+  // another writer than Weir can have put there.
+  if (name.size() != 19 || name.find_first_not_of("0123456789") != std::string_view::npos)
+    return std::nullopt;
+  int64_t id = 0;
+  for (char c : name) {
+    if (id > (INT64_MAX - (c - '0')) / 10) return std::nullopt;
+    id = id * 10 + (c - '0');
+  }
+  return id;
+}
+
 void CompletedCheckpointStore::add(const JobId& job, const CheckpointPointer& checkpoint,
                                    const LeaderFence& fence, const std::vector<int64_t>& subsumed) {
   zk_.create_parents(paths_.checkpoints_dir());
@@ -51,10 +64,11 @@ std::vector<CheckpointPointer> CompletedCheckpointStore::list(const JobId& job) 
   std::sort(names.begin(), names.end());  // zero-padded: name order is id order
   std::vector<CheckpointPointer> out;
   for (const auto& name : names) {
-    if (name.size() != 19 || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    auto id = checkpoint_id_of_node(name);
+    if (!id) continue;  // not a checkpoint pointer
     auto got = zk_.get(paths_.checkpoints(job) + "/" + name);
     if (!got) continue;  // removed meanwhile
-    out.push_back({std::stoll(name), got->first});
+    out.push_back({*id, got->first});
   }
   return out;
 }

@@ -13,6 +13,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "weir/common/ids.h"
@@ -21,6 +22,10 @@
 #include "weir/ha/zookeeper_client.h"
 
 namespace weir::ha {
+
+//! The checkpoint id a pointer node's name holds (19 zero-padded digits, HaPaths::checkpoint); none for a
+//! name of another form or beyond INT64_MAX, which list() skips.
+std::optional<int64_t> checkpoint_id_of_node(std::string_view name);
 
 struct CheckpointPointer {
   int64_t checkpoint_id = 0;

@@ -27,7 +27,9 @@ std::string encode(const JobResult& r) {
       .dump();
 }
 
-JobResult decode(const JobId& job, const std::string& bytes, const std::string& node) {
+}  // namespace
+
+JobResult decode_job_result(const JobId& job, const std::string& bytes, const std::string& node) {
   try {
     auto j = nlohmann::json::parse(bytes);
     JobResult r;
@@ -50,8 +52,6 @@ JobResult decode(const JobId& job, const std::string& bytes, const std::string& 
   }
 }
 
-}  // namespace
-
 void JobResultStore::put(const JobResult& result, const LeaderFence& fence) {
   zk_.create_parents(paths_.job_results_dir());
   JobResult r = result;
@@ -65,7 +65,7 @@ void JobResultStore::mark_clean(const JobId& job, const LeaderFence& fence) {
   while (true) {
     auto got = zk_.get(node);
     if (!got) throw ZooKeeperError(ZNONODE, "mark job result clean", node, "the job has no result");
-    JobResult r = decode(job, got->first, node);
+    JobResult r = decode_job_result(job, got->first, node);
     if (r.clean) return;
     r.clean = true;
     try {
@@ -82,7 +82,7 @@ std::optional<JobResult> JobResultStore::get(const JobId& job) {
   std::string node = paths_.job_result(job);
   auto got = zk_.get(node);
   if (!got) return std::nullopt;
-  return decode(job, got->first, node);
+  return decode_job_result(job, got->first, node);
 }
 
 std::vector<JobResult> JobResultStore::list() {

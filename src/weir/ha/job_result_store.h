@@ -29,6 +29,10 @@ struct JobResult {
   bool operator==(const JobResult&) const = default;
 };
 
+//! A job-results node's JSON; anything else (not JSON, a field missing or of another type, an unknown
+//! state) is refused with a ZooKeeperError naming `node`.
+JobResult decode_job_result(const JobId& job, const std::string& bytes, const std::string& node);
+
 class JobResultStore {
  public:
   JobResultStore(ZooKeeperClient& zk, HaPaths paths) : zk_(zk), paths_(std::move(paths)) {}
