@@ -20,6 +20,12 @@ post_json() { curl -s -m 10 -o "$DIR/body" -w '%{http_code}' -H 'Content-Type: a
 json() { python3 -c "import json,sys; j=json.load(open('$DIR/body')); sys.exit(0 if ($1) else 1)"; }
 HB="-D heartbeat.interval=200ms -D heartbeat.timeout=3s"
 
+# Its bound (a body is held in memory whole): 3 gb is refused naming the key and the range, nothing starts.
+if "$WEIR" jobmanager -D jobmanager.rpc.port=0 -D rest.port=0 -D rest.server.max-content-length=3gb \
+    > "$DIR/jm-bad.log" 2>&1; then fail "a JobManager started with rest.server.max-content-length=3gb"; fi
+grep -q "rest.server.max-content-length.*must be between 1024 and 2147483648 bytes" "$DIR/jm-bad.log" \
+  || fail "the refusal of 3gb names no key or range: $(cat "$DIR/jm-bad.log")"
+
 # 4 MiB: the job libraries of the sanitizer trees are 1-2 MB (0.4 MB in the release tree); 5 MB is refused.
 "$WEIR" jobmanager -D jobmanager.rpc.port=0 -D rest.port=0 -D rest.server.max-content-length=4mb $HB > "$DIR/jm.log" 2>&1 &
 PIDS="$PIDS $!"

@@ -219,7 +219,16 @@ void JobMaster::deploy_task_locked(int vertex, int subtask) {
                                         "its TaskManager left before the task was deployed"});
     return;
   }
-  te->submit_task(std::move(tdd), shared_from_this());
+  try {
+    te->submit_task(std::move(tdd), shared_from_this());
+  } catch (const WeirError& e) {
+    // An in-process TaskExecutor refuses at once (shutting down, its reaper failed, the attempt still
+    // running there): the attempt failed to deploy and fails over like any other; thrown on, it left the
+    // job with a subtask DEPLOYING for ever.
+    update_task_execution_state_locked({{id_, attempt_, vertex, subtask},
+                                        ExecutionState::kFailed,
+                                        fmt::format("its TaskManager refused the deployment: {}", e.what())});
+  }
 }
 
 // REQUIRES: mu_ held. Where every subtask's data plane is: subtask i of any vertex runs in slot i.

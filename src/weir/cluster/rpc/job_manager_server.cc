@@ -26,6 +26,29 @@ namespace {
 
 constexpr const char* kRole = "jobmanager";
 
+// What is wrong with a TaskManager's registration (empty: nothing). A peer's fields are bounded before they
+// are kept: the id and address are logged and shown by REST, the slots are offered one by one.
+constexpr int kMaxSlotsPerTaskManager = 4096;  // taskmanager.numberOfTaskSlots' bound
+constexpr size_t kMaxIdLength = 128;
+constexpr size_t kMaxAddressLength = 255;
+
+std::string registration_problem(const weir::rpc::RegisterTaskManagerRequest& req) {
+  if (req.task_manager_id().empty() || req.rpc_address().empty() || req.num_slots() <= 0)
+    return "registration needs an id, an RPC address and at least one slot";
+  if (req.num_slots() > kMaxSlotsPerTaskManager)
+    return fmt::format("a TaskManager has at most {} slots (taskmanager.numberOfTaskSlots), not {}",
+                       kMaxSlotsPerTaskManager, req.num_slots());
+  if (req.task_manager_id().size() > kMaxIdLength)
+    return fmt::format("a TaskManager id has at most {} characters, not {}", kMaxIdLength,
+                       req.task_manager_id().size());
+  if (req.rpc_address().size() > kMaxAddressLength)
+    return fmt::format("an RPC address has at most {} characters, not {}", kMaxAddressLength,
+                       req.rpc_address().size());
+  if (req.data_port() < 0 || req.data_port() > 65535)
+    return fmt::format("data port {} is not a TCP port (0 to 65535)", req.data_port());
+  return {};
+}
+
 std::string random_suffix() {
   std::random_device rd;
   return fmt::format("{:08x}", rd());
@@ -39,9 +62,10 @@ class JobManagerServer::Service final : public weir::rpc::JobManagerService::Ser
 
   grpc::Status RegisterTaskManager(grpc::ServerContext*, const weir::rpc::RegisterTaskManagerRequest* req,
                                    weir::rpc::RegisterTaskManagerResponse* resp) override {
-    if (req->task_manager_id().empty() || req->rpc_address().empty() || req->num_slots() <= 0) {
+    if (std::string bad = registration_problem(*req); !bad.empty()) {
       resp->set_accepted(false);
-      resp->set_reason("registration needs an id, an RPC address and at least one slot");
+      resp->set_reason(bad);
+      log_line(kRole, fmt::format("refused a TaskManager's registration: {}", bad));
       return grpc::Status::OK;
     }
     // A TaskManager that registers while we hold its slots has lost us and canceled its tasks.

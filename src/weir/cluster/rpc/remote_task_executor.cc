@@ -60,8 +60,11 @@ void RemoteTaskExecutor::submit_task(TaskDeploymentDescriptor tdd,
   to_proto(id, req->mutable_task());
   req->set_job_name(tdd.job_graph->name);
   if (!req->mutable_spec()->ParseFromString(tdd.job_graph->artifact)) {
-    job_master->update_task_execution_state(
-        {id, ExecutionState::kFailed, "the job has no artifact a TaskManager could rebuild it from"});
+    // Reported from the calls' thread, as an RPC failure is: the caller holds the JobMaster's lock.
+    calls_.submit([id, job_master] {
+      job_master->update_task_execution_state(
+          {id, ExecutionState::kFailed, "the job has no artifact a TaskManager could rebuild it from"});
+    });
     return;
   }
   if (tdd.restore) {
