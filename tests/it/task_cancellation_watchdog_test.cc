@@ -110,8 +110,10 @@ TEST(TaskCancellationWatchdog, AStuckTaskDoesNotHangTheTaskManagersShutdown) {
     refused.get_job_execution_result();
     ADD_FAILURE() << "the refused job finished";
   } catch (const std::exception& e) {
-    EXPECT_NE(std::string(e.what()).find("its TaskManager refused the deployment"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("the TaskManager's task reaper failed"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("its TaskManager refused the deployment"), std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("the TaskManager's task reaper failed"), std::string::npos)
+        << e.what();
   }
 
   auto& te = *cluster->task_executors().front();
@@ -217,8 +219,10 @@ TEST(TaskReaper, AReaperThatThrowsInAnEmbeddedClusterGivesUpItsTasksAndShutdownR
     refused.get_job_execution_result();
     ADD_FAILURE() << "the refused job finished";
   } catch (const std::exception& e) {
-    EXPECT_NE(std::string(e.what()).find("its TaskManager refused the deployment"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("the TaskManager's task reaper failed"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("its TaskManager refused the deployment"), std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("the TaskManager's task reaper failed"), std::string::npos)
+        << e.what();
   }
 
   auto& te = *cluster->task_executors().front();

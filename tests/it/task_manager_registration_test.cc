@@ -66,7 +66,8 @@ TEST_F(TaskManagerRegistration, FieldsOutOfRangeAreRefusedNamingTheFieldAndNothi
        "a TaskManager id has at most 128 characters, not 1000"},
       {"an address of 300 characters", [](auto& r) { r.set_rpc_address(std::string(300, 'a')); },
        "an RPC address has at most 255 characters, not 300"},
-      {"a data port past 65535", [](auto& r) { r.set_data_port(70000); }, "data port 70000 is not a TCP port"},
+      {"a data port past 65535", [](auto& r) { r.set_data_port(70000); },
+       "data port 70000 is not a TCP port"},
       {"a negative data port", [](auto& r) { r.set_data_port(-1); }, "data port -1 is not a TCP port"},
   };
   for (const auto& c : cases) {

@@ -15,7 +15,9 @@ const ConfigOption<int64_t> kRestPort{{"rest.port",
 // A body is held in memory whole while it arrives: at most 2 GiB (and at least 1 KiB, so that a JSON request
 // fits).
 const ConfigOption<int64_t> kRestMaxContentLength{
-    {"rest.server.max-content-length", ConfigType::kMemorySize, "100mb",
+    {"rest.server.max-content-length",
+     ConfigType::kMemorySize,
+     "100mb",
      "Largest request body the REST server accepts (a job library or Python job uploaded by `weir run` or "
      "the web UI); a larger one is refused with 413. 1 kb to 2 gb: a body is held in memory whole.",
      {},
