@@ -32,7 +32,9 @@ using namespace weir;
 using Clock = std::chrono::steady_clock;
 constexpr auto kPatience = std::chrono::seconds(2);
 
-int port_of(const std::string& address) { return std::stoi(address.substr(address.rfind(':') + 1)); }
+int port_of(const std::string& address) {
+  return std::stoi(address.substr(address.rfind(':') + 1));
+}
 
 int connect_to(int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -135,7 +137,8 @@ void as_producer(World& w, const uint8_t* data, size_t size) {
   network::RemoteInputOptions options;
   options.credits = 2;
   options.segment_size = 4096;
-  auto channel = w.plane.remote_input({job, 1, 0, 0}, "127.0.0.1:" + std::to_string(w.listener_port), options);
+  auto channel =
+      w.plane.remote_input({job, 1, 0, 0}, "127.0.0.1:" + std::to_string(w.listener_port), options);
   const auto deadline = Clock::now() + kPatience;
   if (!wait_readable(w.listener, deadline)) return;
   const int fd = ::accept(w.listener, nullptr, nullptr);
