@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "it_support.h"
+#include "weir/cluster/jobmanager/job_master.h"
 #include "weir/weir.h"
 
 namespace weir {
@@ -95,11 +96,19 @@ std::set<std::string> refs_of(const std::string& chk_dir) {
   return out;
 }
 
+//! Every subtask of the job is RUNNING or FINISHED (a checkpoint is refused before).
+bool all_running(const JobClient& client) {
+  auto eg = client.job_master().snapshot();
+  return eg.count(cluster::ExecutionState::kRunning) + eg.count(cluster::ExecutionState::kFinished) ==
+         eg.total();
+}
+
 TEST(IncrementalCheckpoints, SizeFollowsTheChangeAndSubsumedFilesDisappear) {
   TempDir dir;
   Job job(dir.path, 2, kKeys + 100 * kHot * 20, 20'000);
   auto client = job.env->execute_async("incremental");
   ASSERT_TRUE(eventually([&] { return job.out->size() >= static_cast<size_t>(kKeys); }));
+  ASSERT_TRUE(eventually([&] { return all_running(client); }));
   std::string chk1 = client.trigger_checkpoint().get();
   auto refs1 = refs_of(chk1);
   ASSERT_FALSE(refs1.empty());
@@ -160,6 +169,9 @@ TEST(IncrementalCheckpoints, RescalingFromAnIncrementalCheckpointGivesTheUninter
     auto client = job.env->execute_async("rescale " + std::to_string(run));
     if (run < 2) {
       ASSERT_TRUE(eventually([&] { return job.out->size() >= 6000; }));
+      // Output comes once one sink runs; a checkpoint needs every subtask running (under a sanitizer the
+      // last of three may still deploy).
+      ASSERT_TRUE(eventually([&] { return all_running(client); }));
       checkpoint = client.trigger_checkpoint().get();
       ASSERT_FALSE(refs_of(checkpoint).empty()) << "the checkpoint is not incremental";
       client.cancel();
@@ -183,6 +195,7 @@ TEST(IncrementalCheckpoints, CheckpointBaseDirectoryMovedAsAWholeStillRestores) 
     Job job(dir.path / "base", 2, kRecords, 40'000);
     auto client = job.env->execute_async("before the move");
     ASSERT_TRUE(eventually([&] { return job.out->size() >= 6000; }));
+    ASSERT_TRUE(eventually([&] { return all_running(client); }));
     chk = client.trigger_checkpoint().get();
     ASSERT_FALSE(refs_of(chk.string()).empty()) << "the checkpoint is not incremental";
     client.cancel();

@@ -99,23 +99,6 @@ TEST(TaskCancellationWatchdog, AStuckTaskDoesNotHangTheTaskManagersShutdown) {
   auto stuck = std::make_shared<Stuck>();
   auto client = run_stuck_job(cluster, "300 ms", stuck);
   ASSERT_TRUE(eventually([&] { return stuck->entered.load(); }));
-  // A job submitted now is refused by the TaskManager: it fails naming why, instead of waiting with a
-  // subtask DEPLOYING for ever (the refusal used to be thrown out of the JobMaster's deployment).
-  auto refused_env = StreamExecutionEnvironment::get_execution_environment();
-  refused_env->set_cluster(cluster);
-  refused_env->from_sequence(1, 5).collect();
-  auto refused = refused_env->execute_async("refused");
-  EXPECT_EQ(refused.wait_for(std::chrono::seconds(30)), JobStatus::kFailed);
-  try {
-    refused.get_job_execution_result();
-    ADD_FAILURE() << "the refused job finished";
-  } catch (const std::exception& e) {
-    EXPECT_NE(std::string(e.what()).find("its TaskManager refused the deployment"), std::string::npos)
-        << e.what();
-    EXPECT_NE(std::string(e.what()).find("the TaskManager's task reaper failed"), std::string::npos)
-        << e.what();
-  }
-
   auto& te = *cluster->task_executors().front();
   auto shutdown = std::async(std::launch::async, [&] { te.shutdown(); });
   const bool returned = shutdown.wait_for(std::chrono::seconds(60)) == std::future_status::ready;
