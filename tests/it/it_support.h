@@ -10,11 +10,14 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <tuple>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -139,6 +142,21 @@ struct TempDir {
 
 //! The lines of the files an exactly-once file sink published in `dir` (names not starting with '.'
 //! or '_'; hidden in-progress and pending files are not output yet).
+//! What two multisets of lines differ in, for a failure message: their sizes and up to `shown` lines only
+//! one of them has (counting repeats), instead of gtest's first 32 elements of each.
+inline std::string line_difference(const std::multiset<std::string>& got,
+                                   const std::multiset<std::string>& want, size_t shown = 5) {
+  std::vector<std::string> only_got, only_want;
+  std::set_difference(got.begin(), got.end(), want.begin(), want.end(), std::back_inserter(only_got));
+  std::set_difference(want.begin(), want.end(), got.begin(), got.end(), std::back_inserter(only_want));
+  std::string out = std::to_string(got.size()) + " lines, expected " + std::to_string(want.size()) + "; " +
+                    std::to_string(only_got.size()) + " not expected, " + std::to_string(only_want.size()) +
+                    " missing";
+  for (size_t i = 0; i < std::min(shown, only_got.size()); ++i) out += "\n  not expected: " + only_got[i];
+  for (size_t i = 0; i < std::min(shown, only_want.size()); ++i) out += "\n  missing: " + only_want[i];
+  return out;
+}
+
 inline std::multiset<std::string> published_lines(const std::filesystem::path& dir) {
   std::multiset<std::string> lines;
   for (const auto& e : std::filesystem::directory_iterator(dir)) {
