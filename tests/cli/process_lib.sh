@@ -1,6 +1,9 @@
 # Shared by the CLI tests that start real processes (sourced after `set -eu` and WEIR=...): a temp
 # directory, background processes killed on exit, a failure that prints every log, and bounded waits.
 DIR=$(mktemp -d)
+# What the processes put in the temp directory (a JobManager's blobStore-*, RocksDB's working files) goes in
+# DIR too: a process the test SIGKILLs leaves nothing in /tmp.
+export TMPDIR="$DIR"
 PIDS=""
 cleanup() {
   for p in $PIDS; do kill -9 "$p" 2>/dev/null || true; done
