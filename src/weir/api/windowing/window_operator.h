@@ -109,7 +109,9 @@ class WindowOperator final : public runtime::StreamOperator,
       }
     }
     windows_.clear();
-    assigner_->assign_windows(v, ts, timers_->current_processing_time(), windows_);
+    // An event-time assigner reads no clock (a clock read per element was 4 % of q11's profile; measured
+    // interleaved 4 times at 5M events, the change is within the noise: +3 %).
+    assigner_->assign_windows(v, ts, event_time_ ? ts : timers_->current_processing_time(), windows_);
     if (merging_) {
       MergingWindowSet<W>& set = load_merging_set();
       for (const W& w : windows_) {
