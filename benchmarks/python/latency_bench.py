@@ -52,9 +52,10 @@ ap.add_argument("--warmup", type=int, default=200)
 args = ap.parse_args()
 
 if args.engine == "weir":
-    from weir.common import Configuration, Types, WatermarkStrategy
     from weir.datastream import MapFunction, StreamExecutionEnvironment
     from weir.datastream.connectors import NumberSequenceSource
+
+    from weir.common import Configuration, Types, WatermarkStrategy
 else:
     if not os.environ.get("JAVA_HOME") and (Path(sys.prefix) / "java_home").exists():
         os.environ["JAVA_HOME"] = (Path(sys.prefix) / "java_home").read_text().strip()

@@ -10,7 +10,6 @@ import sys
 import time
 from typing import Any, Iterator
 
-from weir.common import Duration, Time, Types, WatermarkStrategy
 from weir.common.watermark_strategy import TimestampAssigner
 from weir.datastream import KeyedProcessFunction, StreamExecutionEnvironment
 from weir.datastream.connectors import DiscardingSink
@@ -18,6 +17,8 @@ from weir.datastream.functions import AggregateFunction
 from weir.datastream.state import ValueStateDescriptor
 from weir.datastream.state_backend import EmbeddedRocksDBStateBackend
 from weir.datastream.window import TumblingEventTimeWindows
+
+from weir.common import Duration, Time, Types, WatermarkStrategy
 
 
 def cpu() -> float:
