@@ -7,9 +7,10 @@
 //         reads the hello and the subscription, then sends the bytes (buffers larger than the receive
 //         buffers, buffers without credit, events without end, rejections), read by the consumer side,
 //         and the channel is drained as a task would.
-// Then the peer closes its side and waits until the data plane has closed the connection. A crash, a
-// sanitizer report or an allocation over libFuzzer's limits is a finding; a connection closed as a
-// protocol error is the data plane's contract for bad bytes.
+// Then the peer closes its side and waits until the data plane has closed the connection (the data plane
+// forgets a connection in the same step on its I/O thread, so the next input starts on a fresh one). A crash,
+// a sanitizer report or an allocation over libFuzzer's limits is a finding; a connection closed as a protocol
+// error is the data plane's contract for bad bytes.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -17,11 +18,13 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
-#include <thread>
 
 #include "fuzz_target.h"
+#include "weir/network/channel_listener.h"
 #include "weir/network/data_plane.h"
 #include "weir/network/data_wire_format.h"
 #include "weir/network/partition_registry.h"
@@ -89,6 +92,30 @@ bool read_message(int fd, network::wire::Header& h, Clock::time_point deadline) 
   return h.body_length <= network::wire::kMaxBody && fill(network::wire::kHeaderSize + h.body_length);
 }
 
+//! The task's side of a remote input channel: woken when the channel has data or failed.
+class Wakeups final : public network::ChannelListener {
+ public:
+  void notify_available(int) override { signal(); }
+  void notify_priority() override { signal(); }
+  //! Until the next wake-up (or one since the last wait), false when `deadline` came first.
+  bool wait(Clock::time_point deadline) {
+    std::unique_lock lock(mu_);
+    const bool woken = cv_.wait_until(lock, deadline, [&] { return signaled_; });
+    signaled_ = false;
+    return woken;
+  }
+
+ private:
+  void signal() {
+    std::lock_guard lock(mu_);
+    signaled_ = true;
+    cv_.notify_all();
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool signaled_ = false;
+};
+
 //! One data plane for the run, and a listener playing a producer's TaskManager. Never destroyed: the
 //! process ends with them.
 struct World {
@@ -109,12 +136,6 @@ struct World {
     socklen_t len = sizeof a;
     ::getsockname(listener, reinterpret_cast<sockaddr*>(&a), &len);
     listener_port = ntohs(a.sin_port);
-  }
-  //! Until the data plane has no connection left (each input starts on a fresh one).
-  void settle() {
-    const auto deadline = Clock::now() + kPatience;
-    while (plane.num_connections() > 0 && Clock::now() < deadline)
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
 };
 
@@ -148,17 +169,20 @@ void as_producer(World& w, const uint8_t* data, size_t size) {
   }
   send_all(fd, data, size);
   ::shutdown(fd, SHUT_WR);
-  // The task's side: take what arrived (a failed channel throws its WeirError).
+  // The task's side: take what arrives until the channel fails (our end of the connection closed; a failed
+  // channel's pop throws its WeirError), woken by the channel as a task's gate is.
+  Wakeups wakeups;
+  channel->attach_consumer(&wakeups, 0);
   fuzz::refuse_or_accept([&] {
     bool more = true;
-    while (Clock::now() < deadline && channel->failure().empty()) {
+    do {
       while (channel->pop(more)) {
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
+    } while (channel->failure().empty() && wakeups.wait(deadline));
     while (channel->pop(more)) {
     }
   });
+  channel->detach_consumer();
   drain_until_closed(fd, Clock::now() + kPatience);
   ::close(fd);
   w.plane.release_job(job);
@@ -175,6 +199,5 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     as_consumer(w, data + 1, size - 1);
   else
     as_producer(w, data + 1, size - 1);
-  w.settle();
   return 0;
 }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 
 #include "ha_test_support.h"
@@ -226,25 +227,23 @@ TEST_F(HaStoresTest, NodesAnotherWriterPutThereAreSkippedOrRefusedNamingTheNode)
   zk.create(paths_->checkpoints(job_) + "/9223372036854775807", "/c/max", CreateMode::kPersistent);
   EXPECT_EQ(checkpoints.list(job_), (std::vector<CheckpointPointer>{{5, "/c/5"}, {INT64_MAX, "/c/max"}}));
 
+  // A read of `node` refused with a ZooKeeperError naming the node and saying `why`.
+  auto refused = [](const std::function<void()>& read, const std::string& node, const std::string& why) {
+    try {
+      read();
+      ADD_FAILURE() << "read " << node;
+    } catch (const ZooKeeperError& e) {
+      EXPECT_NE(std::string(e.what()).find(node), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(why), std::string::npos) << e.what();
+    }
+  };
   zk.create_parents(paths_->counters_dir());
   zk.create(paths_->counter(job_), "twelve", CreateMode::kPersistent);
-  try {
-    a_->services.checkpoint_id_counter().get(job_);
-    FAIL();
-  } catch (const ZooKeeperError& e) {
-    EXPECT_NE(std::string(e.what()).find(paths_->counter(job_)), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("'twelve' is not a checkpoint id"), std::string::npos) << e.what();
-  }
-
+  refused([&] { a_->services.checkpoint_id_counter().get(job_); }, paths_->counter(job_),
+          "'twelve' is not a checkpoint id");
   zk.create_parents(paths_->job_results_dir());
   zk.create(paths_->job_result(job_), "[1, 2]", CreateMode::kPersistent);
-  try {
-    a_->services.job_result_store().get(job_);
-    FAIL();
-  } catch (const ZooKeeperError& e) {
-    EXPECT_NE(std::string(e.what()).find(paths_->job_result(job_)), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("not a job result"), std::string::npos) << e.what();
-  }
+  refused([&] { a_->services.job_result_store().get(job_); }, paths_->job_result(job_), "not a job result");
 }
 
 TEST_F(HaStoresTest, SpecFileMissingIsAnErrorNamingTheFile) {

@@ -5,6 +5,7 @@
 #include "weir/cluster/rest/job_metrics.h"
 #include "weir/cluster/rest/rest_options.h"
 #include "weir/cluster/rest/web_ui.h"
+#include "weir/common/millis_since.h"
 
 namespace weir::cluster::rest {
 
@@ -13,10 +14,6 @@ namespace {
 using rpc::TaskManagerRecord;
 using rpc::TaskManagerStatus;
 using Json = nlohmann::json;
-
-int64_t millis_since(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t).count();
-}
 
 struct SlotCounts {
   int task_managers = 0;  // alive ones

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "weir/common/error.h"
+#include "weir/common/millis_since.h"
 
 namespace weir::cluster::rest {
 
@@ -13,10 +14,6 @@ using rpc::TaskManagerRecord;
 
 constexpr int64_t kDefaultLogBytes = int64_t{1} << 20;
 constexpr int64_t kMaxLogBytes = int64_t{16} << 20;
-
-int64_t millis_since(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t).count();
-}
 
 // Flink's field names where Flink has the field (`dataPort`, `slotsNumber`, `freeSlots`,
 // `timeSinceLastHeartbeat`), plus the registry's status.

@@ -6,15 +6,12 @@
 
 #include "weir/cluster/taskmanager/barrier_codec.h"
 #include "weir/cluster/taskmanager/task_input.h"
+#include "weir/common/millis_since.h"
 #include "weir/network/element_kind.h"
 
 namespace weir::cluster {
 
 namespace {
-
-int64_t ms_since(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t).count();
-}
 
 CheckpointBarrier decode_frame_payload(std::string_view payload) {
   return decode_barrier(reinterpret_cast<const uint8_t*>(payload.data()), payload.size());
@@ -38,7 +35,7 @@ void BarrierHandler::take_checkpoint(const CheckpointBarrier& b, int64_t alignme
   auto start = std::chrono::steady_clock::now();
   auto snapshot = target_.snapshot_and_forward(b, options_.unaligned && !b.savepoint);
   CheckpointAck stats;
-  stats.sync_ms = ms_since(start);
+  stats.sync_ms = millis_since(start);
   stats.alignment_ms = alignment_ms;
   target_.write_snapshot(std::move(snapshot), b, stats);
 }
@@ -98,7 +95,7 @@ void BarrierHandler::check_alignment_complete() {
   last_checkpoint_ = aligning_;
   aligning_ = -1;
   timeout_barrier_ = -1;
-  take_checkpoint(b, ms_since(align_start_));
+  take_checkpoint(b, millis_since(align_start_));
   input_.unblock_all();
 }
 
@@ -176,7 +173,7 @@ void BarrierHandler::start_unaligned(const CheckpointBarrier& b, int consumed_ch
     if (!u.done[c]) input_.append_unprocessed(c, u.in_flight[c]);
   }
   input_.unblock_all();
-  u.stats.sync_ms = ms_since(start);
+  u.stats.sync_ms = millis_since(start);
   u.stats.alignment_ms = alignment_ms;
   u.stats.unaligned = true;
   unaligned_cp_ = std::move(u);

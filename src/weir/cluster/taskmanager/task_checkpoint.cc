@@ -10,17 +10,12 @@
 #include "weir/cluster/taskmanager/barrier_codec.h"
 #include "weir/cluster/taskmanager/task.h"
 #include "weir/common/failure_points.h"
+#include "weir/common/millis_since.h"
 #include "weir/runtime/batch_end.h"
 
 namespace weir::cluster {
 
 using network::ElementKind;
-
-namespace {
-int64_t ms_since(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t).count();
-}
-}  // namespace
 
 void Task::await_final_checkpoint() {
   // A checkpoint still being aligned is snapshotted after this point, so it covers everything this
@@ -125,7 +120,7 @@ void Task::write_snapshot(std::shared_ptr<checkpoint::TaskSnapshot> snap, const 
       WEIR_FAILURE_POINT("task.before-ack");
       stats.id = id_;
       stats.checkpoint_id = b.id;
-      stats.async_ms = ms_since(t0);
+      stats.async_ms = millis_since(t0);
       jm_->acknowledge_checkpoint(stats);
     } catch (const std::exception& e) {
       jm_->decline_checkpoint(id_, b.id,
