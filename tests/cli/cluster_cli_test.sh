@@ -8,6 +8,14 @@ WEIR="$1"
 . "$(dirname "$0")/process_lib.sh"
 HB="-D heartbeat.interval=200ms -D heartbeat.timeout=1500ms"  # generous: ctest runs tests in parallel
 
+# The allocator the build linked in: jemalloc in a release build, the C library's (or a sanitizer's) otherwise.
+VERSION=$("$WEIR" --version)
+case "${WEIR_EXPECTED_ALLOCATOR:-}:$VERSION" in
+  "jemalloc:weir "*" (jemalloc "[0-9]*")") ;;
+  "system:weir "*" (glibc malloc)") ;;
+  *) fail "--version names the wrong allocator for WEIR_EXPECTED_ALLOCATOR=${WEIR_EXPECTED_ALLOCATOR:-}: $VERSION" ;;
+esac
+
 # JobManager on any free port; its first stdout line says where.
 "$WEIR" jobmanager -D jobmanager.rpc.port=0 -D rest.port=0 $HB > "$DIR/jm.log" 2>&1 &
 JM=$!; PIDS="$PIDS $JM"
@@ -34,6 +42,11 @@ listed() { "$WEIR" list-taskmanagers --jobmanager "$ADDR" > "$DIR/list.out" 2>&1
 wait_for 10 "tm1 registered with 3 slots" listed "^TASKMANAGER id=$ID1 .* slots=3 offered=3 status=ALIVE "
 wait_for 10 "tm2 registered with 2 slots" listed "^TASKMANAGER id=$ID2 .* slots=2 offered=2 status=ALIVE "
 grep -q "TaskManager $ID1 registered" "$DIR/jm.log" || fail "JobManager did not log tm1's registration"
+# glibc's arena cap (taskmanager.memory.malloc-arena-max) is said not to apply on jemalloc.
+if [ "${WEIR_EXPECTED_ALLOCATOR:-}" = jemalloc ]; then
+  grep -q "malloc-arena-max: not applied, this process runs on jemalloc" "$DIR/tm1.log" ||
+    fail "tm1 did not log that it runs on jemalloc: $(cat "$DIR/tm1.log")"
+fi
 
 # Alive throughout two heartbeat timeouts (3 s, checked continuously): heartbeats flow both ways.
 T0=$(now_ms)

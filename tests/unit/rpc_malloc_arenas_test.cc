@@ -60,7 +60,9 @@ TEST(MallocArenas, OnceAppliedNewThreadsShareTheExistingArenas) {
   conf.set("taskmanager.memory.malloc-arena-max", "1");
   if (!kGlibcMalloc) {
     const auto applied = apply_malloc_arena_max(conf);
-    if (kAddressSanitizer) EXPECT_EQ(applied, std::nullopt);  // refused by ASan's allocator: no cap
+    if (kAddressSanitizer) {
+      EXPECT_EQ(applied, std::nullopt);  // refused by ASan's allocator: no cap
+    }
     GTEST_SKIP() << "a sanitizer's allocator has no malloc arenas";
   }
   ASSERT_EQ(apply_malloc_arena_max(conf), 1);
