@@ -124,7 +124,7 @@ TEST(NexmarkSourceSplits, HooksCountEventsAndInjectFailuresOnlyAfterACheckpoint)
   EXPECT_EQ(hooks.failures->injected(), 0);
   r.notify_checkpoint_complete(1);
   SourceOutput<Event> out(&sink);
-  EXPECT_THROW(r.poll_next(out, 10), InjectedFailure);
+  EXPECT_THROW((void)r.poll_next(out, 10), InjectedFailure);
   EXPECT_EQ(hooks.failures->injected(), 1);
   EXPECT_NO_THROW(read(r, sink));  // one failure asked for, one injected
 }

@@ -216,7 +216,7 @@ void build_q9(StreamExecutionEnvironment& env, const QueryOptions& o) {
 }
 
 void build_q4(StreamExecutionEnvironment& env, const QueryOptions& o) {
-  auto events = event_stream(env, o);
+  auto events = event_stream(env, o, BidColumns::kNumbers);
   auto spans = events.flat_map<AuctionSpan>(
       [](const Event& e, Collector<AuctionSpan>& out) {
         if (e.is_auction())

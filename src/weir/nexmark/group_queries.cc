@@ -102,7 +102,7 @@ class TopBids final : public KeyedProcessFunction<int64_t, Bid, Q19Row> {
 
 void build_q17(StreamExecutionEnvironment& env, const QueryOptions& o) {
   auto prices = bid_columns<BidPrice>(
-      event_stream(env, o),
+      event_stream(env, o, BidColumns::kNumbers),
       [](const Bid& b) {
         return BidPrice{b.auction, b.price, b.dateTime};
       },

@@ -13,17 +13,21 @@ namespace weir::nexmark {
 
 using connectors::nexmark::Auction;
 using connectors::nexmark::Bid;
+using connectors::nexmark::BidColumns;
 using connectors::nexmark::Event;
 using connectors::nexmark::Person;
 
 //! Generated events (or a Kafka topic's, kafka_io.h) with timestamps (their dateTime) and
-//! bounded-out-of-orderness watermarks.
-inline DataStream<Event> event_stream(StreamExecutionEnvironment& env, const QueryOptions& o) {
+//! bounded-out-of-orderness watermarks. A query that reads only bids' numbers says so with `bid_columns`
+//! (BidColumns::kNumbers): the generator then skips their strings (a Kafka topic's events come whole).
+inline DataStream<Event> event_stream(StreamExecutionEnvironment& env, const QueryOptions& o,
+                                      BidColumns bid_columns = BidColumns::kAll) {
   if (o.source.kind == SourceSpec::Kind::kKafka) return kafka_io().events(env, o);
   // The source stamps each event with its dateTime, so no assigner (and no call per record) is needed.
   // A fixed uid, so savepoints keep the source's position whatever else the job changes.
   auto source = env.from_source<Event>(
-      connectors::nexmark::nexmark_reader_factory(o.generator, o.tps, o.source_hooks), "Nexmark Source");
+      connectors::nexmark::nexmark_reader_factory(o.generator, o.tps, o.source_hooks, bid_columns),
+      "Nexmark Source");
   source.uid("nexmark-source");
   return source.assign_timestamps_and_watermarks(
       WatermarkStrategy<Event>::for_bounded_out_of_orderness(o.generator.out_of_orderness_ms));

@@ -91,7 +91,7 @@ void build_q1(StreamExecutionEnvironment& env, const QueryOptions& o) {
 }
 
 void build_q2(StreamExecutionEnvironment& env, const QueryOptions& o) {
-  auto rows = event_stream(env, o).flat_map<Q2Row>(
+  auto rows = event_stream(env, o, BidColumns::kNumbers).flat_map<Q2Row>(
       [](const Event& e, Collector<Q2Row>& out) {
         if (e.is_bid() && e.bid.auction % 123 == 0) out.collect({e.bid.auction, e.bid.price});
       },

@@ -176,7 +176,7 @@ class ProcessingTimeOrEndOfInputTrigger final : public Trigger<int64_t, TimeWind
 
 void build_q5(StreamExecutionEnvironment& env, const QueryOptions& o) {
   auto auctions = bid_columns<int64_t>(
-      event_stream(env, o), [](const Bid& b) { return b.auction; }, "q5: Bid Auctions");
+      event_stream(env, o, BidColumns::kNumbers), [](const Bid& b) { return b.auction; }, "q5: Bid Auctions");
   auto rows = auctions.key_by([](int64_t auction) { return auction; })
                   .window(SlidingEventTimeWindows::of(kTenSeconds, kTwoSeconds))
                   .aggregate(CountAggregate<int64_t>{}, AuctionCountRow{}, "q5: Bids per Auction")
@@ -214,7 +214,7 @@ void build_q8(StreamExecutionEnvironment& env, const QueryOptions& o) {
 
 void build_q11(StreamExecutionEnvironment& env, const QueryOptions& o) {
   auto bidders = bid_columns<int64_t>(
-      event_stream(env, o), [](const Bid& b) { return b.bidder; }, "q11: Bidders");
+      event_stream(env, o, BidColumns::kNumbers), [](const Bid& b) { return b.bidder; }, "q11: Bidders");
   auto rows = bidders.key_by([](int64_t bidder) { return bidder; })
                   .window(EventTimeSessionWindows::with_gap(kTenSeconds))
                   .aggregate(CountAggregate<int64_t>{}, BidderCount{}, "q11: User Sessions");
@@ -223,7 +223,7 @@ void build_q11(StreamExecutionEnvironment& env, const QueryOptions& o) {
 
 void build_q12(StreamExecutionEnvironment& env, const QueryOptions& o) {
   auto bidders = bid_columns<int64_t>(
-      event_stream(env, o), [](const Bid& b) { return b.bidder; }, "q12: Bidders");
+      event_stream(env, o, BidColumns::kNumbers), [](const Bid& b) { return b.bidder; }, "q12: Bidders");
   auto rows = bidders.key_by([](int64_t bidder) { return bidder; })
                   .window(TumblingProcessingTimeWindows::of(kTenSeconds))
                   .trigger(ProcessingTimeOrEndOfInputTrigger{})

@@ -228,7 +228,7 @@ void NexmarkGenerator::append_random_letters(EventRandom& r, int64_t len, std::s
   random_letters(r, std::min(size, kLetterPoolSize), extra);
 }
 
-void NexmarkGenerator::generate(int64_t n, Event& e) const {
+void NexmarkGenerator::generate(int64_t n, Event& e, BidColumns columns) const {
   EventRandom r(premixed_seed_, n, EventRandom::Premixed{});
   Timestamp ts =
       n >= 0 ? config_.base_time + static_cast<Timestamp>(divide_by_rate(static_cast<uint64_t>(n) * 1000))
@@ -247,7 +247,7 @@ void NexmarkGenerator::generate(int64_t n, Event& e) const {
       make_auction(n, r, ts, e.auction);
       break;
     case EventKind::kBid:
-      make_bid(n, r, ts, e.bid);
+      make_bid(n, r, ts, e.bid, columns);
       break;
   }
 }
@@ -292,7 +292,7 @@ void NexmarkGenerator::make_auction(int64_t n, EventRandom& r, Timestamp ts, Auc
   pad_extra(r, byte_size(a), kAvgAuctionBytes, a.extra);
 }
 
-void NexmarkGenerator::make_bid(int64_t n, EventRandom& r, Timestamp ts, Bid& b) const {
+void NexmarkGenerator::make_bid(int64_t n, EventRandom& r, Timestamp ts, Bid& b, BidColumns columns) const {
   // Where a draw is taken only on one side of an earlier draw's choice, it is computed either way and
   // skipped when not taken (EventRandom::skip): a branch on a random bit is mispredicted half the time.
   // Half the bids go to the hot auction: the newest auction id rounded down to 100.
@@ -308,6 +308,14 @@ void NexmarkGenerator::make_bid(int64_t n, EventRandom& r, Timestamp ts, Bid& b)
   b.bidder = kFirstPersonId +
              select(hot_bidder, last_base0_person_id(n) / kHotIdRounding * kHotIdRounding + 1, other_bidder);
   b.price = price_inline(r.next_u64());
+  b.dateTime = ts;
+  if (columns == BidColumns::kNumbers) {
+    // The strings' draws all come after the numbers': skipping them changes no number.
+    b.channel.clear();
+    b.url.clear();
+    b.extra.clear();
+    return;
+  }
   // Half the bids come from a hot channel (numbered after the channel-N ones); either way one more draw.
   const bool hot_channel = r.uniform(2) > 0;
   const uint64_t channel_draw = r.next_u64();
@@ -317,7 +325,6 @@ void NexmarkGenerator::make_bid(int64_t n, EventRandom& r, Timestamp ts, Bid& b)
   const Channel& c = channels_[channel_number];
   set_bytes(b.channel, c.name, c.name_size);
   make_url(r, channel_number, b.url);
-  b.dateTime = ts;
   b.extra.clear();
   pad_extra(r, byte_size(b), kAvgBidBytes, b.extra);
 }

@@ -34,8 +34,9 @@ struct NexmarkSourceHooks {
 
 class NexmarkSourceReader final : public SourceReader<Event> {
  public:
-  NexmarkSourceReader(std::shared_ptr<const NexmarkGenerator> gen, double tps, NexmarkSourceHooks hooks = {})
-      : gen_(std::move(gen)), tps_(tps), hooks_(std::move(hooks)) {}
+  NexmarkSourceReader(std::shared_ptr<const NexmarkGenerator> gen, double tps, NexmarkSourceHooks hooks = {},
+                      BidColumns bid_columns = BidColumns::kAll)
+      : gen_(std::move(gen)), tps_(tps), hooks_(std::move(hooks)), bid_columns_(bid_columns) {}
 
   void open(const SourceContext& ctx) override {
     splits_.assign(1, Split{ctx.subtask_index, ctx.parallelism});
@@ -100,7 +101,7 @@ class NexmarkSourceReader final : public SourceReader<Event> {
     int64_t stride;
   };
   void emit(SourceOutput<Event>& out, int64_t n) {
-    gen_->generate(n, event_);
+    gen_->generate(n, event_, bid_columns_);
     out.collect(event_, event_.date_time());
   }
   //! The unfinished split whose next event comes first, or null.
@@ -114,6 +115,7 @@ class NexmarkSourceReader final : public SourceReader<Event> {
   std::shared_ptr<const NexmarkGenerator> gen_;
   double tps_;
   NexmarkSourceHooks hooks_;
+  BidColumns bid_columns_;
   double local_tps_ = 0;
   std::vector<Split> splits_;
   int64_t emitted_ = 0;
@@ -122,11 +124,15 @@ class NexmarkSourceReader final : public SourceReader<Event> {
   std::chrono::steady_clock::time_point start_;
 };
 
-//! Readers of Nexmark events for `env.from_source<Event>(...)`; they share one generator.
+//! Readers of Nexmark events for `env.from_source<Event>(...)`; they share one generator. `bid_columns`:
+//! the columns of bids they make (BidColumns::kNumbers for a job that reads none of a bid's strings).
 inline SourceReaderFactory<Event> nexmark_reader_factory(const GeneratorConfig& config, double tps = 0,
-                                                         NexmarkSourceHooks hooks = {}) {
+                                                         NexmarkSourceHooks hooks = {},
+                                                         BidColumns bid_columns = BidColumns::kAll) {
   auto gen = std::make_shared<const NexmarkGenerator>(config);
-  return [gen, tps, hooks] { return std::make_unique<NexmarkSourceReader>(gen, tps, hooks); };
+  return [gen, tps, hooks, bid_columns] {
+    return std::make_unique<NexmarkSourceReader>(gen, tps, hooks, bid_columns);
+  };
 }
 
 }  // namespace weir::connectors::nexmark
