@@ -26,6 +26,25 @@ namespace {
 
 using state::CopyOnWriteStateMap;
 
+// The tables' inline key comparison (composite_hash.h) against memcmp: every length up to 40 (the word
+// path is 8 to 32 bytes), equal keys, and keys that differ in exactly one byte, at every position.
+TEST(SameKey, AgreesWithMemcmpForEveryLengthAndEveryDifferingByte) {
+  std::mt19937_64 rng(7);
+  for (size_t n = 0; n <= 40; ++n) {
+    std::string a(n, '\0');
+    for (auto& c : a) c = static_cast<char>(rng());
+    std::string b = a;
+    EXPECT_TRUE(state::same_key(a, b)) << n;
+    for (size_t i = 0; i < n; ++i) {
+      std::string c = a;
+      c[i] = static_cast<char>(c[i] ^ 0x40);
+      EXPECT_FALSE(state::same_key(a, c)) << n << " " << i;
+      EXPECT_FALSE(state::same_key(c, a)) << n << " " << i;
+    }
+    if (n > 0) EXPECT_FALSE(state::same_key(a, std::string_view(b).substr(0, n - 1))) << n;
+  }
+}
+
 //! An entry that counts its live instances, so tests see every copy freed.
 struct Counted {
   static inline std::atomic<int64_t> live{0};

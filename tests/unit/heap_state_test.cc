@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -144,6 +145,51 @@ TEST_P(KeyedStateTest, NamespacesAreSeparate) {
   EXPECT_EQ(s->value(), 1);
   s->set_current_namespace("");
   EXPECT_FALSE(s->value());
+}
+
+// Setting the key a state already has changes nothing (no new key version: states keep what they looked up),
+// and a hot key's runs of records, between clears, namespace switches and other keys, read and write
+// exactly what a reference map says.
+TEST_P(KeyedStateTest, TheSameKeyAgainKeepsItsLookupsAndStaysExact) {
+  key(5);
+  const uint64_t v5 = backend_.key_version();
+  key(5);
+  EXPECT_EQ(backend_.key_version(), v5);
+  key(6);
+  EXPECT_NE(backend_.key_version(), v5);
+
+  auto* red = state::reducing_state(
+      backend_,
+      ReducingStateDescriptor<int64_t>("r", [](const int64_t& a, const int64_t& b) { return a + b; }));
+  auto* val = state::value_state(backend_, ValueStateDescriptor<int64_t>("v"));
+  std::map<std::pair<int64_t, std::string>, int64_t> sums;
+  std::map<int64_t, int64_t> values;
+  uint64_t x = 12345;
+  for (int64_t i = 0; i < 5000; ++i) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    const int64_t k = (x >> 33) % 4 != 0 ? 7 : static_cast<int64_t>((x >> 40) % 50);  // 3 in 4: key 7
+    const std::string ns = (x >> 20) % 8 == 0 ? "other" : "w";
+    key(k);
+    red->set_current_namespace(ns);
+    if ((x >> 50) % 97 == 0) {
+      red->clear();
+      sums.erase({k, ns});
+    } else {
+      red->add(i);
+      sums[{k, ns}] += i;
+    }
+    if ((x >> 45) % 53 == 0) {
+      val->clear();
+      values.erase(k);
+    } else if ((x >> 45) % 3 == 0) {
+      val->update(i);
+      values[k] = i;
+    }
+    auto it = sums.find({k, ns});
+    ASSERT_EQ(red->get(), it == sums.end() ? std::nullopt : std::optional<int64_t>(it->second)) << i;
+    auto vt = values.find(k);
+    ASSERT_EQ(val->value(), vt == values.end() ? std::nullopt : std::optional<int64_t>(vt->second)) << i;
+  }
 }
 
 TEST_P(KeyedStateTest, KeyOutsideRangeIsRefused) {

@@ -127,7 +127,11 @@ class KeyedStateBackend {
 
   virtual std::string_view kind() const = 0;
 
+  //! The key whose state the next accesses read and write. The same key again changes nothing: states keep
+  //! what they looked up for it (a hot key's records, which often come in a row, skip the key group's
+  //! hash and the tables' lookups).
   void set_current_key(std::string_view key_bytes) {
+    if (key_version_ != 0 && key_bytes == std::string_view(key_)) return;
     key_.assign(key_bytes.data(), key_bytes.size());
     key_group_ = key_group_for_key_bytes(key_bytes, max_parallelism_);
     ++key_version_;

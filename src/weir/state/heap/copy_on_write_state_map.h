@@ -35,6 +35,7 @@
 #include <utility>
 #include <vector>
 
+#include "weir/state/heap/composite_hash.h"
 #include "weir/state/heap/reclaimer.h"
 
 namespace weir::state {
@@ -324,7 +325,7 @@ class CopyOnWriteStateMap {
       for (size_t i = hash & mask();; i = (i + 1) & mask()) {
         const Slot& s = slots[i];
         if (!s.node) return kNone;
-        if (s.hash == hash && s.node->key() == key) return i;
+        if (s.hash == hash && same_key(s.node->key(), key)) return i;
       }
     }
     void place(uint64_t hash, Node* n) {
