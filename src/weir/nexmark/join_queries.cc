@@ -121,7 +121,7 @@ void build_q13(StreamExecutionEnvironment& env, const QueryOptions& o) {
   // Read before the job runs, so a bad file is a clear error, not a failing task.
   std::shared_ptr<const SideInput> side =
       o.side_input.empty() ? SideInput::nexmark_default() : SideInput::read(o.side_input);
-  auto rows = bids_of(event_stream(env, o))
+  auto rows = bids_of(event_stream(env, o, BidColumns::kNumbers))
                   .flat_map<Q13Row>(
                       [side](const Bid& b, Collector<Q13Row>& out) {
                         for (const std::string& v : side->values(b.auction % SideInput::kKeys))

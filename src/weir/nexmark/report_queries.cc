@@ -145,7 +145,7 @@ void build_q15(StreamExecutionEnvironment& env, const QueryOptions& o) {
 }
 
 void build_q16(StreamExecutionEnvironment& env, const QueryOptions& o) {
-  auto rows = bids_of(event_stream(env, o))
+  auto rows = bids_of(event_stream(env, o, BidColumns::kChannel))
                   .key_by([](const Bid& b) {
                     return ChannelDay{b.channel, day_number(b.dateTime)};
                   })

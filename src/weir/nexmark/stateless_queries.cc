@@ -71,7 +71,7 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 4> kChannelI
 }  // namespace
 
 void build_q0(StreamExecutionEnvironment& env, const QueryOptions& o) {
-  write_rows<Q0Format>(bids_of(event_stream(env, o)), o, "q0");
+  write_rows<Q0Format>(bids_of(event_stream(env, o, BidColumns::kExtra)), o, "q0");
 }
 
 void build_passthrough(StreamExecutionEnvironment& env, const QueryOptions& o) {
@@ -81,7 +81,7 @@ void build_passthrough(StreamExecutionEnvironment& env, const QueryOptions& o) {
 }
 
 void build_q1(StreamExecutionEnvironment& env, const QueryOptions& o) {
-  auto rows = bids_of(event_stream(env, o))
+  auto rows = bids_of(event_stream(env, o, BidColumns::kExtra))
                   .map(
                       [](const Bid& b) {
                         return Q1Row{b.auction, b.bidder, b.price * 0.908, b.dateTime, b.extra};
@@ -100,7 +100,7 @@ void build_q2(StreamExecutionEnvironment& env, const QueryOptions& o) {
 }
 
 void build_q14(StreamExecutionEnvironment& env, const QueryOptions& o) {
-  auto rows = event_stream(env, o).flat_map<Q14Row>(
+  auto rows = event_stream(env, o, BidColumns::kExtra).flat_map<Q14Row>(
       [](const Event& e, Collector<Q14Row>& out) {
         if (!e.is_bid()) return;
         const Bid& b = e.bid;
@@ -115,7 +115,7 @@ void build_q14(StreamExecutionEnvironment& env, const QueryOptions& o) {
 }
 
 void build_q21(StreamExecutionEnvironment& env, const QueryOptions& o) {
-  auto rows = event_stream(env, o).flat_map<Q21Row>(
+  auto rows = event_stream(env, o, BidColumns::kChannel | BidColumns::kUrl).flat_map<Q21Row>(
       [](const Event& e, Collector<Q21Row>& out) {
         if (!e.is_bid()) return;
         const Bid& b = e.bid;
@@ -130,7 +130,7 @@ void build_q21(StreamExecutionEnvironment& env, const QueryOptions& o) {
 }
 
 void build_q22(StreamExecutionEnvironment& env, const QueryOptions& o) {
-  auto rows = event_stream(env, o).flat_map<Q22Row>(
+  auto rows = event_stream(env, o, BidColumns::kChannel | BidColumns::kUrl).flat_map<Q22Row>(
       [](const Event& e, Collector<Q22Row>& out) {
         if (!e.is_bid()) return;
         const Bid& b = e.bid;

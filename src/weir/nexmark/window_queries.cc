@@ -187,7 +187,7 @@ void build_q5(StreamExecutionEnvironment& env, const QueryOptions& o) {
 
 void build_q7(StreamExecutionEnvironment& env, const QueryOptions& o) {
   auto rows =
-      bids_of(event_stream(env, o))
+      bids_of(event_stream(env, o, BidColumns::kExtra))
           .key_by([](const Bid& b) { return TimeWindow::start_with_offset(b.dateTime, 0, kTenSeconds); })
           .process(HighestBids{}, "q7: Highest Bids");
   write_rows(rows, o, "q7");

@@ -309,11 +309,11 @@ void NexmarkGenerator::make_bid(int64_t n, EventRandom& r, Timestamp ts, Bid& b,
              select(hot_bidder, last_base0_person_id(n) / kHotIdRounding * kHotIdRounding + 1, other_bidder);
   b.price = price_inline(r.next_u64());
   b.dateTime = ts;
+  b.extra.clear();
   if (columns == BidColumns::kNumbers) {
     // The strings' draws all come after the numbers': skipping them changes no number.
     b.channel.clear();
     b.url.clear();
-    b.extra.clear();
     return;
   }
   // Half the bids come from a hot channel (numbered after the channel-N ones); either way one more draw.
@@ -322,11 +322,20 @@ void NexmarkGenerator::make_bid(int64_t n, EventRandom& r, Timestamp ts, Bid& b,
   const int64_t channel_number =
       select(hot_channel, kNumChannels + EventRandom::scale(channel_draw, kHotChannels.size()),
              EventRandom::scale(channel_draw, kNumChannels));
-  const Channel& c = channels_[channel_number];
-  set_bytes(b.channel, c.name, c.name_size);
-  make_url(r, channel_number, b.url);
-  b.extra.clear();
-  pad_extra(r, byte_size(b), kAvgBidBytes, b.extra);
+  // A skipped string's draws are still taken where a later column depends on them (the url's for extra).
+  if (has_columns(columns, BidColumns::kChannel)) {
+    const Channel& c = channels_[channel_number];
+    set_bytes(b.channel, c.name, c.name_size);
+  } else {
+    b.channel.clear();
+  }
+  if (has_columns(columns, BidColumns::kUrl)) {
+    make_url(r, channel_number, b.url);
+  } else {
+    r.skip(1);  // make_url's one draw (with or without channel_id)
+    b.url.clear();
+  }
+  if (has_columns(columns, BidColumns::kExtra)) pad_extra(r, byte_size(b), kAvgBidBytes, b.extra);
 }
 
 [[gnu::always_inline]] inline void NexmarkGenerator::make_url(EventRandom& r, int64_t channel_number,

@@ -37,13 +37,24 @@ inline constexpr int kAvgPersonBytes = 200;
 inline constexpr int kAvgAuctionBytes = 500;
 inline constexpr int kAvgBidBytes = 100;
 
-//! The columns of bids a reader makes. A query that reads only a bid's numbers (auction, bidder, price,
-//! dateTime) has its source skip the strings (channel, url, extra: the larger part of making a bid), as a
-//! planner pushes a projection into a source that supports it. Persons and auctions are always whole.
+//! The columns of bids a reader makes: the numbers (auction, bidder, price, dateTime) always, and a set of the
+//! strings. A query has its source skip the strings it does not read (copying them is the larger part of
+//! making a bid), as a planner pushes a projection into a source that supports it: a skipped string is
+//! left empty, and every other column is what it is in the whole bid. Persons and auctions are always whole.
 enum class BidColumns : uint8_t {
-  kAll,      //!< every column
-  kNumbers,  //!< auction, bidder, price, dateTime; channel, url and extra empty
+  kNumbers = 0,  //!< auction, bidder, price, dateTime only
+  kChannel = 1,
+  kUrl = 2,
+  kExtra = 4,
+  kAll = 7,  //!< every column
 };
+constexpr BidColumns operator|(BidColumns a, BidColumns b) {
+  return static_cast<BidColumns>(static_cast<uint8_t>(a) | static_cast<uint8_t>(b));
+}
+//! True when `set` has every column of `c`.
+constexpr bool has_columns(BidColumns set, BidColumns c) {
+  return (static_cast<uint8_t>(set) & static_cast<uint8_t>(c)) == static_cast<uint8_t>(c);
+}
 
 class NexmarkGenerator {
  public:
