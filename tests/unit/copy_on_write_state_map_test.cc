@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "state_backend_support.h"
+#include "weir/common/bytes_equal.h"
 #include "weir/common/data_io.h"
 #include "weir/common/hashing.h"
 #include "weir/common/serializer.h"
@@ -26,22 +27,22 @@ namespace {
 
 using state::CopyOnWriteStateMap;
 
-// The tables' inline key comparison (composite_hash.h) against memcmp: every length up to 40 (the word
-// path is 8 to 32 bytes), equal keys, and keys that differ in exactly one byte, at every position.
-TEST(SameKey, AgreesWithMemcmpForEveryLengthAndEveryDifferingByte) {
+// The inline comparison of keys and namespaces (common/bytes_equal.h) against memcmp: every length up to
+// 40 (words from 4 to 32 bytes), equal keys, and keys that differ in exactly one byte, at every position.
+TEST(BytesEqual, AgreesWithMemcmpForEveryLengthAndEveryDifferingByte) {
   std::mt19937_64 rng(7);
   for (size_t n = 0; n <= 40; ++n) {
     std::string a(n, '\0');
     for (auto& c : a) c = static_cast<char>(rng());
     std::string b = a;
-    EXPECT_TRUE(state::same_key(a, b)) << n;
+    EXPECT_TRUE(bytes_equal(a, b)) << n;
     for (size_t i = 0; i < n; ++i) {
       std::string c = a;
       c[i] = static_cast<char>(c[i] ^ 0x40);
-      EXPECT_FALSE(state::same_key(a, c)) << n << " " << i;
-      EXPECT_FALSE(state::same_key(c, a)) << n << " " << i;
+      EXPECT_FALSE(bytes_equal(a, c)) << n << " " << i;
+      EXPECT_FALSE(bytes_equal(c, a)) << n << " " << i;
     }
-    if (n > 0) EXPECT_FALSE(state::same_key(a, std::string_view(b).substr(0, n - 1))) << n;
+    if (n > 0) EXPECT_FALSE(bytes_equal(a, std::string_view(b).substr(0, n - 1))) << n;
   }
 }
 

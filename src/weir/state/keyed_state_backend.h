@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "weir/common/bytes_equal.h"
 #include "weir/common/data_io.h"
 #include "weir/common/error.h"
 #include "weir/common/key_group.h"
@@ -131,7 +132,7 @@ class KeyedStateBackend {
   //! what they looked up for it (a hot key's records, which often come in a row, skip the key group's
   //! hash and the tables' lookups).
   void set_current_key(std::string_view key_bytes) {
-    if (key_version_ != 0 && key_bytes == std::string_view(key_)) return;
+    if (key_version_ != 0 && bytes_equal(key_bytes, key_)) return;
     key_.assign(key_bytes.data(), key_bytes.size());
     key_group_ = key_group_for_key_bytes(key_bytes, max_parallelism_);
     ++key_version_;

@@ -48,18 +48,4 @@ inline uint64_t composite_hash(std::string_view s) {
   return fold_multiply(h ^ k2, k1);
 }
 
-//! a == b for the keys the tables hold: up to 32 bytes compared as 8-byte words inline (the last word
-//! overlapping), where std::string_view's == calls memcmp (5 % of q11's and q12's CPU, once per lookup,
-//! after the hashes matched).
-inline bool same_key(std::string_view a, std::string_view b) {
-  const size_t n = a.size();
-  if (n != b.size()) return false;
-  if (n < 8 || n > 32) return std::memcmp(a.data(), b.data(), n) == 0;
-  const char* p = a.data();
-  const char* q = b.data();
-  for (size_t i = 0; i + 8 < n; i += 8)
-    if (detail::load64(p + i) != detail::load64(q + i)) return false;
-  return detail::load64(p + n - 8) == detail::load64(q + n - 8);
-}
-
 }  // namespace weir::state

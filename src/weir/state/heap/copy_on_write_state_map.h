@@ -35,7 +35,7 @@
 #include <utility>
 #include <vector>
 
-#include "weir/state/heap/composite_hash.h"
+#include "weir/common/bytes_equal.h"
 #include "weir/state/heap/reclaimer.h"
 
 namespace weir::state {
@@ -325,7 +325,7 @@ class CopyOnWriteStateMap {
       for (size_t i = hash & mask();; i = (i + 1) & mask()) {
         const Slot& s = slots[i];
         if (!s.node) return kNone;
-        if (s.hash == hash && same_key(s.node->key(), key)) return i;
+        if (s.hash == hash && bytes_equal(s.node->key(), key)) return i;
       }
     }
     void place(uint64_t hash, Node* n) {

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "weir/common/bytes_equal.h"
 #include "weir/state/heap/composite_hash.h"
 
 namespace weir::state {
@@ -119,7 +120,7 @@ class FlatStringMap {
     for (size_t i = h & mask();; i = (i + 1) & mask()) {
       const Slot& s = slots_[i];
       if (s.hash == 0) return kNone;
-      if (s.hash == h && s.kv.first == key) return i;
+      if (s.hash == h && bytes_equal(s.kv.first, key)) return i;
     }
   }
   // REQUIRES: room for one more; `key` absent.

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "weir/common/bytes_equal.h"
 #include "weir/state/heap/composite_hash.h"
 #include "weir/state/heap/copy_on_write_state_map.h"
 #include "weir/state/keyed_state_backend.h"
@@ -25,7 +26,7 @@ class HeapStateTable {
       : backend_(backend), map_(backend->key_group_range().size()) {}
 
   void set_namespace(std::string_view ns) {
-    if (ns != ns_) {
+    if (!bytes_equal(ns, ns_)) {
       ns_.assign(ns.data(), ns.size());
       cached_version_ = ~0ULL;
       last_ = nullptr;

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "weir/common/bytes_equal.h"
 #include "weir/common/serializer.h"
 #include "weir/state/heap/heap_states.h"
 #include "weir/state/heap/ttl.h"
@@ -38,7 +39,7 @@ class RocksDBStateCommon : public Iface {
         ttl_ms_(d.ttl && d.ttl->enabled() ? d.ttl->ttl_ms : 0),
         cf_(b->column_family(d.name, layout, d.ttl)) {}
   void set_current_namespace(std::string_view ns) override {
-    if (ns != ns_) {
+    if (!bytes_equal(ns, ns_)) {
       ns_.assign(ns.data(), ns.size());
       cached_version_ = ~0ULL;
     }
