@@ -100,7 +100,8 @@ TEST(NexmarkGenerator, ProjectedBidsHaveTheWholeBidsColumns) {
   EXPECT_GT(with_strings, 20000);  // the strings that are skipped exist in the whole bids
 
   auto shared = std::make_shared<const NexmarkGenerator>(config(11, 5000));
-  for (BidColumns columns : {BidColumns::kNumbers, BidColumns::kExtra, BidColumns::kChannel | BidColumns::kUrl}) {
+  for (BidColumns columns :
+       {BidColumns::kNumbers, BidColumns::kExtra, BidColumns::kChannel | BidColumns::kUrl}) {
     NexmarkSourceReader reader(shared, 0, {}, columns);
     reader.open({0, 1, nullptr});
     CollectingOutput sink;
@@ -109,7 +110,8 @@ TEST(NexmarkGenerator, ProjectedBidsHaveTheWholeBidsColumns) {
     }
     ASSERT_EQ(sink.records.size(), 5000u);
     for (int64_t n = 0; n < 5000; ++n)
-      ASSERT_EQ(sink.records[static_cast<size_t>(n)], serialize_to_string(projected(shared->generate(n), columns)))
+      ASSERT_EQ(sink.records[static_cast<size_t>(n)],
+                serialize_to_string(projected(shared->generate(n), columns)))
           << n;
   }
 }

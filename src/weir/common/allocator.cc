@@ -8,7 +8,9 @@ extern "C" int mallctl(const char* name, void* oldp, size_t* oldlenp, void* newp
 
 namespace weir {
 
-bool allocator_is_jemalloc() { return mallctl != nullptr; }
+bool allocator_is_jemalloc() {
+  return mallctl != nullptr;
+}
 
 std::string allocator_name() {
   if (mallctl == nullptr) return "glibc malloc";

@@ -136,8 +136,8 @@ class PartitionColumns final : public FlatMapFunction<Bid, Q10Row> {
 }  // namespace
 
 void build_q10(StreamExecutionEnvironment& env, const QueryOptions& o) {
-  auto rows =
-      bids_of(event_stream(env, o, BidColumns::kExtra)).flat_map(PartitionColumns{}, "q10: Partition Columns");
+  auto rows = bids_of(event_stream(env, o, BidColumns::kExtra))
+                  .flat_map(PartitionColumns{}, "q10: Partition Columns");
   if (o.sink.kind == SinkSpec::Kind::kDirectory)
     rows.add_sink(PartitionedLogSink(o.sink.dir), "q10: Partitioned File Sink " + o.sink.dir);
   else

@@ -91,58 +91,63 @@ void build_q1(StreamExecutionEnvironment& env, const QueryOptions& o) {
 }
 
 void build_q2(StreamExecutionEnvironment& env, const QueryOptions& o) {
-  auto rows = event_stream(env, o, BidColumns::kNumbers).flat_map<Q2Row>(
-      [](const Event& e, Collector<Q2Row>& out) {
-        if (e.is_bid() && e.bid.auction % 123 == 0) out.collect({e.bid.auction, e.bid.price});
-      },
-      "q2: Selection");
+  auto rows = event_stream(env, o, BidColumns::kNumbers)
+                  .flat_map<Q2Row>(
+                      [](const Event& e, Collector<Q2Row>& out) {
+                        if (e.is_bid() && e.bid.auction % 123 == 0) out.collect({e.bid.auction, e.bid.price});
+                      },
+                      "q2: Selection");
   write_rows(rows, o, "q2");
 }
 
 void build_q14(StreamExecutionEnvironment& env, const QueryOptions& o) {
-  auto rows = event_stream(env, o, BidColumns::kExtra).flat_map<Q14Row>(
-      [](const Event& e, Collector<Q14Row>& out) {
-        if (!e.is_bid()) return;
-        const Bid& b = e.bid;
-        // 0.908 * price as an exact decimal: price * 908 thousandths, compared with the bounds exactly.
-        int64_t thousandths = b.price * 908;
-        if (thousandths <= 1'000'000'000 || thousandths >= 50'000'000'000) return;
-        out.collect({b.auction, b.bidder, thousandths, bid_time_type(b.dateTime), b.dateTime, b.extra,
-                     count_char(b.extra, 'c')});
-      },
-      "q14: Calculation");
+  auto rows = event_stream(env, o, BidColumns::kExtra)
+                  .flat_map<Q14Row>(
+                      [](const Event& e, Collector<Q14Row>& out) {
+                        if (!e.is_bid()) return;
+                        const Bid& b = e.bid;
+                        // 0.908 * price as an exact decimal: price * 908 thousandths, compared with the
+                        // bounds exactly.
+                        int64_t thousandths = b.price * 908;
+                        if (thousandths <= 1'000'000'000 || thousandths >= 50'000'000'000) return;
+                        out.collect({b.auction, b.bidder, thousandths, bid_time_type(b.dateTime), b.dateTime,
+                                     b.extra, count_char(b.extra, 'c')});
+                      },
+                      "q14: Calculation");
   write_rows<Q14Format>(rows, o, "q14");
 }
 
 void build_q21(StreamExecutionEnvironment& env, const QueryOptions& o) {
-  auto rows = event_stream(env, o, BidColumns::kChannel | BidColumns::kUrl).flat_map<Q21Row>(
-      [](const Event& e, Collector<Q21Row>& out) {
-        if (!e.is_bid()) return;
-        const Bid& b = e.bid;
-        std::optional<std::string_view> id;
-        for (const auto& [name, channel_id] : kChannelIds)
-          if (lower_equals(b.channel, name)) id = channel_id;
-        if (!id) id = extract_channel_id(b.url);
-        if (id) out.collect({b.auction, b.bidder, b.price, b.channel, std::string(*id)});
-      },
-      "q21: Channel Id");
+  auto rows = event_stream(env, o, BidColumns::kChannel | BidColumns::kUrl)
+                  .flat_map<Q21Row>(
+                      [](const Event& e, Collector<Q21Row>& out) {
+                        if (!e.is_bid()) return;
+                        const Bid& b = e.bid;
+                        std::optional<std::string_view> id;
+                        for (const auto& [name, channel_id] : kChannelIds)
+                          if (lower_equals(b.channel, name)) id = channel_id;
+                        if (!id) id = extract_channel_id(b.url);
+                        if (id) out.collect({b.auction, b.bidder, b.price, b.channel, std::string(*id)});
+                      },
+                      "q21: Channel Id");
   write_rows(rows, o, "q21");
 }
 
 void build_q22(StreamExecutionEnvironment& env, const QueryOptions& o) {
-  auto rows = event_stream(env, o, BidColumns::kChannel | BidColumns::kUrl).flat_map<Q22Row>(
-      [](const Event& e, Collector<Q22Row>& out) {
-        if (!e.is_bid()) return;
-        const Bid& b = e.bid;
-        std::array<std::string_view, 6> pieces;
-        size_t n = split_first(b.url, '/', pieces);
-        auto dir = [&](size_t index) -> std::optional<std::string> {
-          if (index < n) return std::string(pieces[index]);
-          return std::nullopt;
-        };
-        out.collect({b.auction, b.bidder, b.price, b.channel, dir(3), dir(4), dir(5)});
-      },
-      "q22: Url Directories");
+  auto rows = event_stream(env, o, BidColumns::kChannel | BidColumns::kUrl)
+                  .flat_map<Q22Row>(
+                      [](const Event& e, Collector<Q22Row>& out) {
+                        if (!e.is_bid()) return;
+                        const Bid& b = e.bid;
+                        std::array<std::string_view, 6> pieces;
+                        size_t n = split_first(b.url, '/', pieces);
+                        auto dir = [&](size_t index) -> std::optional<std::string> {
+                          if (index < n) return std::string(pieces[index]);
+                          return std::nullopt;
+                        };
+                        out.collect({b.auction, b.bidder, b.price, b.channel, dir(3), dir(4), dir(5)});
+                      },
+                      "q22: Url Directories");
   write_rows(rows, o, "q22");
 }
 

@@ -40,7 +40,8 @@ const ConfigOption<int64_t> kTaskManagerMallocArenaMax{
      "Most glibc malloc arenas a TaskManager process uses (mallopt M_ARENA_MAX at its start; what Flink's "
      "docs set as MALLOC_ARENA_MAX). glibc's default, 8 per core, lets a TaskManager that runs many short "
      "jobs keep growing with free memory held in per-thread arenas. 0: glibc's default. The MALLOC_ARENA_MAX "
-     "environment variable, when set, wins. Not applied when the process runs on jemalloc (the weir executable "
+     "environment variable, when set, wins. Not applied when the process runs on jemalloc (the weir "
+     "executable "
      "of a release build): jemalloc's arenas return their free pages by themselves.",
      {},
      0,

@@ -150,7 +150,8 @@ void Task::run() {
 
 void Task::run_timers_and_mail() {
   mailbox_.drain();
-  // A fresh reading at every turn: records of this turn see a time no older than it (processing_time_service.h).
+  // A fresh reading at every turn: records of this turn see a time no older than it
+  // (processing_time_service.h).
   if (pts_->next_deadline() <= pts_->refresh()) pts_->fire_due();
 }
 

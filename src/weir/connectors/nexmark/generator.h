@@ -37,8 +37,8 @@ inline constexpr int kAvgPersonBytes = 200;
 inline constexpr int kAvgAuctionBytes = 500;
 inline constexpr int kAvgBidBytes = 100;
 
-//! The columns of bids a reader makes: the numbers (auction, bidder, price, dateTime) always, and a set of the
-//! strings. A query has its source skip the strings it does not read (copying them is the larger part of
+//! The columns of bids a reader makes: the numbers (auction, bidder, price, dateTime) always, and a set of
+//! the strings. A query has its source skip the strings it does not read (copying them is the larger part of
 //! making a bid), as a planner pushes a projection into a source that supports it: a skipped string is
 //! left empty, and every other column is what it is in the whole bid. Persons and auctions are always whole.
 enum class BidColumns : uint8_t {
