@@ -6,6 +6,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "weir/common/unaligned_load.h"
+
 namespace weir {
 
 inline bool bytes_equal(std::string_view a, std::string_view b) {
@@ -13,23 +15,13 @@ inline bool bytes_equal(std::string_view a, std::string_view b) {
   if (n != b.size()) return false;
   const char* p = a.data();
   const char* q = b.data();
-  auto load64 = [](const char* s) {
-    uint64_t v;
-    std::memcpy(&v, s, 8);
-    return v;
-  };
-  auto load32 = [](const char* s) {
-    uint32_t v;
-    std::memcpy(&v, s, 4);
-    return v;
-  };
   if (n >= 8) {
     if (n > 32) return std::memcmp(p, q, n) == 0;
     for (size_t i = 0; i + 8 < n; i += 8)
-      if (load64(p + i) != load64(q + i)) return false;
-    return load64(p + n - 8) == load64(q + n - 8);
+      if (load_u64(p + i) != load_u64(q + i)) return false;
+    return load_u64(p + n - 8) == load_u64(q + n - 8);
   }
-  if (n >= 4) return load32(p) == load32(q) && load32(p + n - 4) == load32(q + n - 4);
+  if (n >= 4) return load_u32(p) == load_u32(q) && load_u32(p + n - 4) == load_u32(q + n - 4);
   for (size_t i = 0; i < n; ++i)
     if (p[i] != q[i]) return false;
   return true;

@@ -10,35 +10,23 @@
 #include <string_view>
 
 #include "weir/common/fold_multiply.h"
+#include "weir/common/unaligned_load.h"
 
 namespace weir::state {
-
-namespace detail {
-inline uint64_t load64(const char* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
-inline uint64_t load32(const char* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-}  // namespace detail
 
 inline uint64_t composite_hash(std::string_view s) {
   constexpr uint64_t k0 = 0x2d358dccaa6c78a5ULL, k1 = 0x8bb84b93962eacc9ULL, k2 = 0x4b33a62ed433d4a3ULL;
   const char* p = s.data();
   size_t n = s.size();
   uint64_t h = k2 ^ static_cast<uint64_t>(n);
-  for (; n > 16; p += 16, n -= 16) h = fold_multiply(detail::load64(p) ^ k0, detail::load64(p + 8) ^ k1 ^ h);
+  for (; n > 16; p += 16, n -= 16) h = fold_multiply(load_u64(p) ^ k0, load_u64(p + 8) ^ k1 ^ h);
   uint64_t a = 0, b = 0;
   if (n >= 8) {
-    a = detail::load64(p);
-    b = detail::load64(p + n - 8);
+    a = load_u64(p);
+    b = load_u64(p + n - 8);
   } else if (n >= 4) {
-    a = detail::load32(p);
-    b = detail::load32(p + n - 4);
+    a = load_u32(p);
+    b = load_u32(p + n - 4);
   } else if (n > 0) {
     a = (static_cast<uint64_t>(static_cast<unsigned char>(p[0])) << 16) |
         (static_cast<uint64_t>(static_cast<unsigned char>(p[n >> 1])) << 8) |

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <new>
 
+#include "weir/common/bytes_equal.h"
 #include "weir/common/hashing.h"
 
 namespace weir::state {
@@ -13,7 +14,7 @@ uint32_t round_up(size_t n) {
   return static_cast<uint32_t>((n + 7) & ~size_t{7});
 }
 bool same_key(const RocksDBRowCache::Entry* e, std::string_view key) {
-  return e->key_size == key.size() && std::memcmp(e->data(), key.data(), key.size()) == 0;
+  return bytes_equal(e->key(), key);
 }
 }  // namespace
 
