@@ -16,6 +16,7 @@
 
 #include "weir/common/key_group.h"
 #include "weir/common/time.h"
+#include "weir/common/unaligned_load.h"
 
 namespace weir::state::rocks {
 
@@ -45,14 +46,10 @@ inline int64_t read_ordered_i64(const char* p) {
   return static_cast<int64_t>(u ^ (1ULL << 63));
 }
 inline uint32_t read_u32(const char* p) {
-  uint32_t n;
-  std::memcpy(&n, p, 4);
-  return n;
+  return load_u32(p);
 }
 inline int64_t read_i64(const char* p) {
-  int64_t n;
-  std::memcpy(&n, p, 8);
-  return n;
+  return static_cast<int64_t>(load_u64(p));
 }
 //! The smallest key greater than every key starting with `prefix` (empty: no such key).
 inline std::string prefix_successor(std::string prefix) {
