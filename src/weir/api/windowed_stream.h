@@ -16,6 +16,8 @@
 #include "weir/api/windowing/count_trigger.h"
 #include "weir/api/windowing/event_time_trigger.h"
 #include "weir/api/windowing/global_windows.h"
+#include "weir/api/windowing/local_window_aggregate_operator.h"
+#include "weir/api/windowing/pre_aggregation.h"
 #include "weir/api/windowing/process_window_function.h"
 #include "weir/api/windowing/processing_time_trigger.h"
 #include "weir/api/windowing/purging_trigger.h"
@@ -55,6 +57,11 @@ class WindowedStream {
   template <typename Tr>
   WindowedStream& trigger(Tr t) {
     spec_.trigger = [t] { return windowing::make_trigger<T, W>(t); };
+    if constexpr (std::is_base_of_v<Trigger<T, W>, Tr>) {
+      elementless_trigger_ = nullptr;  // a Trigger<T, W> sees elements: it cannot run on partials
+    } else {
+      elementless_trigger_ = [t] { return windowing::make_trigger<windowing::PreAggregatedElement, W>(t); };
+    }
     return *this;
   }
   //! Keeps event-time windows `ms` past their end; late elements in that time fire the window again.
@@ -71,6 +78,25 @@ class WindowedStream {
   //! Keeps only the last n elements of a window when it fires (Flink's CountEvictor, before the function).
   WindowedStream& evictor(const CountEvictor& e) {
     spec_.evictor_keep = e.max_count();
+    return *this;
+  }
+
+  //! Folds elements into one accumulator per key and window before the keyed exchange (Flink SQL's
+  //! local-global aggregation): an operator chained to the stream's producer keeps the partial
+  //! accumulators of its current batch (at most `max_entries` of them) and sends them on at the batch's
+  //! end, before watermarks, barriers and the end of input; the window operator after the exchange merges
+  //! them with the AggregateFunction's merge. Hot keys then cost the exchange and the keyed state one
+  //! partial per batch instead of one access per element. Results are the same as without it, except that
+  //! processing-time windows are assigned when elements reach the local operator.
+  //! For aggregate() on time windows (tumbling, sliding, sessions), without evictor or late-data side
+  //! output, with the assigner's trigger or one that acts on a window's first element only and does not
+  //! read it (as the time triggers do; a CountTrigger would count partials). Checked when aggregate() is
+  //! called: JobDefinitionError names what does not fit.
+  WindowedStream& pre_aggregate(int64_t max_entries = 1024) {
+    if (max_entries < 1 || max_entries > (1 << 20))
+      throw JobDefinitionError("pre_aggregate: max_entries must be in 1..1048576, got " +
+                               std::to_string(max_entries));
+    pre_aggregate_entries_ = static_cast<size_t>(max_entries);
     return *this;
   }
 
@@ -128,6 +154,7 @@ class WindowedStream {
   //! everything else on WindowOperator.
   template <typename OUT, typename Agg, typename Fn>
   DataStream<OUT> build_aggregate(const std::string& name, Agg agg, Fn fn) {
+    if (pre_aggregate_entries_ > 0) return build_pre_aggregated<OUT>(name, std::move(agg), std::move(fn));
     if (windowing::can_use_sliding_aggregate<K, T, W, typename Agg::Acc>(
             *spec_.assigner, !spec_.trigger, spec_.allowed_lateness, spec_.evictor_keep)) {
       if constexpr (std::is_same_v<W, TimeWindow> && windowing::PaneKey<K>) {
@@ -144,9 +171,81 @@ class WindowedStream {
     return build<OUT>(name, windowing::AggregatingContents<T, Agg>(agg), fn);
   }
 
+  //! The local operator before the exchange and the window operator on partials after it.
+  template <typename OUT, typename Agg, typename Fn>
+  DataStream<OUT> build_pre_aggregated(const std::string& name, Agg agg, Fn fn) {
+    if constexpr (!std::is_same_v<W, TimeWindow>) {
+      throw JobDefinitionError("operator '" + name +
+                               "': pre_aggregate() needs time windows (tumbling, sliding " +
+                               "or sessions), not " + spec_.assigner->name());
+    } else {
+      using P = windowing::PreAggregated<K, typename Agg::Acc>;
+      const std::string refuse = "operator '" + name + "': pre_aggregate() ";
+      if (spec_.evictor_keep > 0) throw JobDefinitionError(refuse + "cannot be used with an evictor");
+      if (!spec_.late_data_tag.empty())
+        throw JobDefinitionError(refuse + "cannot be used with side_output_late_data (the window operator " +
+                                 "sees partial aggregates, not the late elements)");
+      windowing::WindowSpec<P, TimeWindow> global;
+      if (spec_.trigger) {
+        if (!elementless_trigger_)
+          throw JobDefinitionError(
+              refuse + "needs a trigger that does not read elements: a Trigger<T, W> " +
+              "subclass does; write it with a templated on_element, like the built-in ones");
+        if (!elementless_trigger_()->acts_on_first_element_only())
+          throw JobDefinitionError(
+              refuse + "needs a trigger that acts on a window's first element only " +
+              "(Trigger::acts_on_first_element_only): the window operator sees partial " +
+              "aggregates, so a trigger that counts elements would count those");
+        auto make = elementless_trigger_;
+        global.trigger = [make] {
+          return std::make_unique<windowing::PreAggregatedTrigger<P, TimeWindow>>(make());
+        };
+      } else if (!windowing::has_time_default_trigger(*spec_.assigner)) {
+        throw JobDefinitionError(refuse + "needs an assigner whose default trigger is EventTimeTrigger or " +
+                                 "ProcessingTimeTrigger; " + spec_.assigner->name() + " has another");
+      }
+      global.assigner = std::make_shared<const windowing::PreAggregatedAssigner<T, P>>(spec_.assigner);
+      global.allowed_lateness = spec_.allowed_lateness;
+
+      // The local operator takes the stream as key_by found it, so that it chains to the producer.
+      auto ups = input_.stream().upstreams();
+      for (auto& u : ups) u.partitioner = runtime::PartitionerSpec{};
+      DataStream<T> unkeyed(input_.stream().get_execution_environment(), std::move(ups));
+      auto assigner = spec_.assigner;
+      auto key_fn = input_.key_selector();
+      int64_t lateness = spec_.allowed_lateness;
+      size_t entries = pre_aggregate_entries_;
+      DataStream<P> local = unkeyed.template transform<P>(
+          name + " (local pre-aggregation)", [assigner, key_fn, agg, lateness, entries] {
+            return std::make_unique<windowing::LocalWindowAggregateOperator<T, K, Agg>>(assigner, key_fn, agg,
+                                                                                        lateness, entries);
+          });
+      auto& graph = unkeyed.get_execution_environment()->stream_graph();
+      // Its operator id derives from the window operator's (graph::StreamNode::helper), which keeps the
+      // id it has without pre-aggregation: savepoints of the job without it restore into the job with it.
+      graph.make_last_a_helper();
+      if (input_.stream().upstreams().size() == 1)
+        graph.node(local.upstreams()[0].node).parallelism =
+            graph.node(input_.stream().upstreams()[0].node).parallelism;
+
+      auto keyed = local.key_by([](const P& p) { return p.key; });
+      using Contents = windowing::AggregatingContents<P, windowing::MergePreAggregated<Agg, P>>;
+      Contents contents{windowing::MergePreAggregated<Agg, P>(agg)};
+      std::function<K(const P&)> global_key = [](const P& p) { return p.key; };
+      std::string full = name + " " + spec_.assigner->name();
+      return keyed.stream().template transform<OUT>(full, [global, global_key, contents, fn] {
+        return std::make_unique<windowing::WindowOperator<K, P, TimeWindow, Contents, Fn>>(global, global_key,
+                                                                                           contents, fn);
+      });
+    }
+  }
+
   template <typename OUT, typename Contents, typename Fn>
   DataStream<OUT> build(const std::string& name, Contents contents, Fn fn) {
     static_assert(std::is_same_v<typename Fn::Out, OUT>);
+    if (pre_aggregate_entries_ > 0)
+      throw JobDefinitionError("operator '" + name + "': pre_aggregate() applies to aggregate() without " +
+                               "evictor, not to reduce(), process() or an evictor's window");
     auto spec = spec_;
     auto key_fn = input_.key_selector();
     std::string full = name + " " + spec.assigner->name();
@@ -157,6 +256,9 @@ class WindowedStream {
 
   KeyedStream<T, K> input_;
   windowing::WindowSpec<T, W> spec_;
+  //! The trigger given to trigger(), for windows of partial aggregates; empty when it reads elements.
+  std::function<std::unique_ptr<Trigger<windowing::PreAggregatedElement, W>>()> elementless_trigger_;
+  size_t pre_aggregate_entries_ = 0;  //!< > 0: pre_aggregate() with that many partials per batch at most
 };
 
 template <typename T, typename K>
