@@ -181,7 +181,10 @@ TEST_P(PreAggregation, LateElementsAndAllowedLatenessAsWithoutIt) {
   std::vector<PaEv> in;
   for (int i = 0; i < 4000; ++i) {
     int64_t ts = i * 10 - static_cast<int64_t>(rng() % 150);
-    if (i % 29 == 28) ts -= 300 + static_cast<int64_t>(rng() % 900);  // behind the watermark
+    // Behind the watermark: some far (dropped), some within a session gap or the allowed lateness of
+    // windows still open or just fired.
+    if (i % 29 == 28) ts -= 300 + static_cast<int64_t>(rng() % 900);
+    if (i % 7 == 3) ts -= 100 + static_cast<int64_t>(rng() % 150);
     in.push_back({i % 2 == 0 ? 0 : static_cast<int64_t>(rng() % 7), ts, static_cast<int64_t>(rng() % 100)});
   }
   for (int64_t lateness : {int64_t{0}, int64_t{400}}) {

@@ -213,12 +213,11 @@ class WindowedStream {
       DataStream<T> unkeyed(input_.stream().get_execution_environment(), std::move(ups));
       auto assigner = spec_.assigner;
       auto key_fn = input_.key_selector();
-      int64_t lateness = spec_.allowed_lateness;
       size_t entries = pre_aggregate_entries_;
-      DataStream<P> local = unkeyed.template transform<P>(
-          name + " (local pre-aggregation)", [assigner, key_fn, agg, lateness, entries] {
+      DataStream<P> local =
+          unkeyed.template transform<P>(name + " (local pre-aggregation)", [assigner, key_fn, agg, entries] {
             return std::make_unique<windowing::LocalWindowAggregateOperator<T, K, Agg>>(assigner, key_fn, agg,
-                                                                                        lateness, entries);
+                                                                                        entries);
           });
       auto& graph = unkeyed.get_execution_environment()->stream_graph();
       // Its operator id derives from the window operator's (graph::StreamNode::helper), which keeps the

@@ -10,11 +10,12 @@
 // snapshot_state, so it has no state of its own) and the end of input. The window operator therefore
 // sees every partial before the watermark that follows its elements, as it would have seen them.
 //
-// Lateness: an element with a window already late here (event time: its cleanup time at or before this
-// operator's watermark) is not folded: everything held is sent first, then the element as a partial of
-// its own, so the window operator decides about it exactly as about the element, in the same order.
-// Elements folded here are not late here, so not after the exchange either (its watermark is never ahead
-// of this operator's).
+// Lateness: an element with a window whose end this operator's watermark passed (event time) is not
+// folded: everything held is sent first, then the element as a partial of its own, so the window operator
+// decides about it (late firing within the allowed lateness, merging into a session, dropping) exactly as
+// about the element, in the same order. The windows of elements folded here have not ended here, so not
+// after the exchange either (its watermark is never ahead of this operator's): there they only add to
+// contents and register timers, which folding does not change.
 //
 // Processing-time windows are assigned by this operator's clock, when the element arrives here.
 //
@@ -65,12 +66,10 @@ class LocalWindowAggregateOperator final : public runtime::StreamOperator, publi
 
  public:
   LocalWindowAggregateOperator(std::shared_ptr<const InternalWindowAssigner<T, TimeWindow>> assigner,
-                               std::function<K(const T&)> key_fn, Agg agg, int64_t allowed_lateness,
-                               size_t max_entries)
+                               std::function<K(const T&)> key_fn, Agg agg, size_t max_entries)
       : assigner_(std::move(assigner)),
         key_fn_(std::move(key_fn)),
         agg_(std::move(agg)),
-        allowed_lateness_(allowed_lateness),
         max_entries_(max_entries) {
     size_t slots = 16;
     while (slots < 2 * max_entries_) slots *= 2;
@@ -113,7 +112,10 @@ class LocalWindowAggregateOperator final : public runtime::StreamOperator, publi
   }
 
   void process_watermark(Timestamp wm, int input) override {
-    flush();
+    if (wm > last_input_wm_) {  // one that does not advance goes nowhere: what is held may stay
+      last_input_wm_ = wm;
+      flush();
+    }
     runtime::StreamOperator::process_watermark(wm, input);
   }
   void process_watermark_status(bool idle, int input) override {
@@ -137,11 +139,11 @@ class LocalWindowAggregateOperator final : public runtime::StreamOperator, publi
     bool live = true;   // merging windows: false once folded into another fragment
   };
 
+  // A window whose end the watermark passed fires again for every element within the allowed lateness,
+  // and one past it drops them: elements of such windows go on one by one.
   bool any_window_late() const {
-    for (const TimeWindow& w : windows_) {
-      if (w.max_timestamp() > kMaxTimestamp - allowed_lateness_) continue;  // never late
-      if (w.max_timestamp() + allowed_lateness_ <= current_watermark()) return true;
-    }
+    for (const TimeWindow& w : windows_)
+      if (w.max_timestamp() <= current_watermark()) return true;
     return false;
   }
 
@@ -232,11 +234,11 @@ class LocalWindowAggregateOperator final : public runtime::StreamOperator, publi
   std::shared_ptr<const InternalWindowAssigner<T, TimeWindow>> assigner_;
   std::function<K(const T&)> key_fn_;
   Agg agg_;
-  int64_t allowed_lateness_ = 0;
   size_t max_entries_ = 0;
   bool event_time_ = false;
   bool merging_ = false;
   runtime::Output<P>* out_ = nullptr;
+  Timestamp last_input_wm_ = kMinTimestamp;
   std::vector<TimeWindow> windows_;
   std::vector<Entry> entries_;
   std::vector<int32_t> slots_;  // index into entries_, -1 when free (linear probing)
