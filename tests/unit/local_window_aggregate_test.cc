@@ -50,10 +50,11 @@ class Recorder final : public runtime::Output<P> {
 
 template <typename Assigner>
 std::unique_ptr<LocalWindowAggregateOperator<Ev, int64_t, Count>> make(Assigner a, Recorder& out,
-                                                                       size_t max_entries = 1024) {
+                                                                       size_t max_entries = 1024,
+                                                                       bool default_trigger = false) {
   auto op = std::make_unique<LocalWindowAggregateOperator<Ev, int64_t, Count>>(
       std::make_shared<const AssignerAdapter<Ev, Assigner>>(a), [](const Ev& e) { return e.key; }, Count{},
-      max_entries);
+      max_entries, default_trigger);
   runtime::OperatorRuntime rt;
   rt.name = "local";
   rt.output = &out;
@@ -74,6 +75,29 @@ TEST(LocalWindowAggregate, FoldsABatchPerKeyAndWindowAndSendsItAtTheBatchEndInFi
   EXPECT_EQ(out.items, want);
   runtime::run_batch_end_hooks();
   EXPECT_EQ(out.items.size(), want.size()) << "sent twice";
+  op->close();
+}
+
+TEST(LocalWindowAggregate, WithEventTimeAndTheDefaultTriggerPartialsWaitForTheWatermarkNotTheBatchEnd) {
+  Recorder out;
+  auto op = make(TumblingEventTimeWindows::of(100), out, 1024, /*default_trigger=*/true);
+  op->process_element({1, 5}, 5);
+  runtime::run_batch_end_hooks();
+  op->process_element({1, 7}, 7);
+  runtime::run_batch_end_hooks();
+  EXPECT_TRUE(out.items.empty()) << "sent at a batch end";
+  op->process_watermark(50, 0);
+  std::vector<Item> want = {Sent{1, {0, 100}, 2}, Timestamp{50}};
+  EXPECT_EQ(out.items, want);
+  // And before a barrier (snapshot_state) and at the end of input.
+  op->process_element({2, 60}, 60);
+  checkpoint::OperatorSnapshot snap;
+  op->snapshot_state(snap);
+  op->process_element({3, 70}, 70);
+  op->end_input(0);
+  want.push_back(Sent{2, {0, 100}, 1});
+  want.push_back(Sent{3, {0, 100}, 1});
+  EXPECT_EQ(out.items, want);
   op->close();
 }
 

@@ -82,11 +82,12 @@ class WindowedStream {
   }
 
   //! Folds elements into one accumulator per key and window before the keyed exchange (Flink SQL's
-  //! local-global aggregation): an operator chained to the stream's producer keeps the partial
-  //! accumulators of its current batch (at most `max_entries` of them) and sends them on at the batch's
-  //! end, before watermarks, barriers and the end of input; the window operator after the exchange merges
-  //! them with the AggregateFunction's merge. Hot keys then cost the exchange and the keyed state one
-  //! partial per batch instead of one access per element. Results are the same as without it, except that
+  //! local-global aggregation): an operator chained to the stream's producer keeps partial accumulators
+  //! (at most `max_entries` of them) and sends them on before every watermark that advances, barrier and
+  //! the end of input (and, with processing time or a trigger given to trigger(), at the end of every
+  //! batch of its task); the window operator after the exchange merges them with the AggregateFunction's
+  //! merge. Hot keys then cost the exchange and the keyed state one partial per watermark interval (or
+  //! batch) instead of one access per element. Results are the same as without it, except that
   //! processing-time windows are assigned when elements reach the local operator.
   //! For aggregate() on time windows (tumbling, sliding, sessions), without evictor or late-data side
   //! output, with the assigner's trigger or one that acts on a window's first element only and does not
@@ -214,10 +215,11 @@ class WindowedStream {
       auto assigner = spec_.assigner;
       auto key_fn = input_.key_selector();
       size_t entries = pre_aggregate_entries_;
-      DataStream<P> local =
-          unkeyed.template transform<P>(name + " (local pre-aggregation)", [assigner, key_fn, agg, entries] {
-            return std::make_unique<windowing::LocalWindowAggregateOperator<T, K, Agg>>(assigner, key_fn, agg,
-                                                                                        entries);
+      bool default_trigger = !spec_.trigger;
+      DataStream<P> local = unkeyed.template transform<P>(
+          name + " (local pre-aggregation)", [assigner, key_fn, agg, entries, default_trigger] {
+            return std::make_unique<windowing::LocalWindowAggregateOperator<T, K, Agg>>(
+                assigner, key_fn, agg, entries, default_trigger);
           });
       auto& graph = unkeyed.get_execution_environment()->stream_graph();
       // Its operator id derives from the window operator's (graph::StreamNode::helper), which keeps the
