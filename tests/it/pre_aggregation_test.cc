@@ -392,6 +392,11 @@ TEST(PreAggregationDefinition, WhatItCannotDoIsRefusedNamingTheProblem) {
         k.window(TumblingEventTimeWindows::of(10)).trigger(Reads{}).pre_aggregate().aggregate(SumCount());
       },
       "does not read elements");
+  expect_refused(
+      [](auto& k) {
+        k.window(SlidingProcessingTimeWindows::of(10, 5)).pre_aggregate().aggregate(SumCount());
+      },
+      "processing time on tumbling windows only");
   expect_refused([](auto& k) { k.window(GlobalWindows::create()).pre_aggregate().aggregate(SumCount()); },
                  "time windows");
   expect_refused(

@@ -192,6 +192,42 @@ TEST_P(KeyedStateTest, TheSameKeyAgainKeepsItsLookupsAndStaysExact) {
   }
 }
 
+// value_into reads what value() reads, into the caller's object (reusing its buffer on the heap backend);
+// nothing set or expired: false, and the object is left as it was.
+TEST_P(KeyedStateTest, ValueIntoReadsWhatValueReadsAndLeavesOutAloneWithoutOne) {
+  auto* v = state::value_state(backend_, ValueStateDescriptor<std::vector<int64_t>>("v"));
+  ValueStateDescriptor<std::vector<int64_t>> td("t");
+  td.enable_time_to_live(Ttl::of_ms(50));
+  auto* t = state::value_state(backend_, td);
+  std::vector<int64_t> out = {9, 9, 9, 9, 9, 9, 9, 9};
+  key(1);
+  EXPECT_FALSE(v->value_into(out));
+  EXPECT_EQ(out, std::vector<int64_t>(8, 9));
+  v->update({1, 2, 3});
+  t->update({4});
+  key(2);
+  v->update({5, 6});
+  key(1);
+  ASSERT_TRUE(v->value_into(out));
+  EXPECT_EQ(out, (std::vector<int64_t>{1, 2, 3}));
+  if (GetParam() == "hashmap") {
+    const int64_t* buffer = out.data();
+    key(2);
+    ASSERT_TRUE(v->value_into(out));
+    EXPECT_EQ(out.data(), buffer) << "the heap backend copies into the caller's buffer";
+  }
+  key(2);
+  ASSERT_TRUE(v->value_into(out));
+  EXPECT_EQ(out, (std::vector<int64_t>{5, 6}));
+  key(1);
+  ASSERT_TRUE(t->value_into(out));
+  EXPECT_EQ(out, std::vector<int64_t>{4});
+  clock_->advance(100);  // expired
+  EXPECT_FALSE(t->value_into(out));
+  EXPECT_EQ(out, std::vector<int64_t>{4});
+  EXPECT_FALSE(t->value());
+}
+
 TEST_P(KeyedStateTest, KeyOutsideRangeIsRefused) {
   auto narrow_ptr = make_state_backend(GetParam(), KeyGroupRange{0, 0}, 128, clock_);
   auto& narrow = *narrow_ptr;

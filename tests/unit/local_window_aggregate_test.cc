@@ -153,6 +153,26 @@ TEST(LocalWindowAggregate, AFullTableIsSentAtOnce) {
   op->close();
 }
 
+// After the exchange: a processing-time partial whose window ended before it arrived goes into the window of
+// the same size that holds the current time (its elements would have, without pre-aggregation); event time
+// keeps the window it carries.
+TEST(PreAggregatedAssigner, AProcessingTimePartialOfAnEndedWindowMovesToTheCurrentOne) {
+  PreAggregatedAssigner<Ev, P> proc(std::make_shared<const AssignerAdapter<Ev, TumblingWindows<false>>>(
+      TumblingProcessingTimeWindows::of(100, 30)));
+  PreAggregatedAssigner<Ev, P> event(std::make_shared<const AssignerAdapter<Ev, TumblingWindows<true>>>(
+      TumblingEventTimeWindows::of(100, 30)));
+  auto assign = [](const InternalWindowAssigner<P, TimeWindow>& a, TimeWindow w, Timestamp now) {
+    std::vector<TimeWindow> out;
+    a.assign_windows(P{1, w, 1}, 0, now, out);
+    EXPECT_EQ(out.size(), 1u);
+    return out.at(0);
+  };
+  EXPECT_EQ(assign(proc, {30, 130}, 129), (TimeWindow{30, 130})) << "not ended yet";
+  EXPECT_EQ(assign(proc, {30, 130}, 130), (TimeWindow{130, 230}));
+  EXPECT_EQ(assign(proc, {30, 130}, 1000), (TimeWindow{930, 1030}));
+  EXPECT_EQ(assign(event, {30, 130}, 1000), (TimeWindow{30, 130}));
+}
+
 TEST(LocalWindowAggregate, AnEventTimeElementWithoutTimestampIsAnErrorNamingTheFix) {
   Recorder out;
   auto op = make(TumblingEventTimeWindows::of(100), out);

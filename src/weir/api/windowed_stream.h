@@ -89,10 +89,11 @@ class WindowedStream {
   //! merge. Hot keys then cost the exchange and the keyed state one partial per watermark interval (or
   //! batch) instead of one access per element. Results are the same as without it, except that
   //! processing-time windows are assigned when elements reach the local operator.
-  //! For aggregate() on time windows (tumbling, sliding, sessions), without evictor or late-data side
-  //! output, with the assigner's trigger or one that acts on a window's first element only and does not
-  //! read it (as the time triggers do; a CountTrigger would count partials). Checked when aggregate() is
-  //! called: JobDefinitionError names what does not fit.
+  //! For aggregate() on event-time windows (tumbling, sliding, sessions) and processing-time tumbling
+  //! ones (a partial that arrives after its window ended goes into the current one), without evictor or
+  //! late-data side output, with the assigner's trigger or one that acts on a window's first element only
+  //! and does not read it (as the time triggers do; a CountTrigger would count partials). Checked when
+  //! aggregate() is called: JobDefinitionError names what does not fit.
   WindowedStream& pre_aggregate(int64_t max_entries = 1024) {
     if (max_entries < 1 || max_entries > (1 << 20))
       throw JobDefinitionError("pre_aggregate: max_entries must be in 1..1048576, got " +
@@ -183,6 +184,10 @@ class WindowedStream {
       using P = windowing::PreAggregated<K, typename Agg::Acc>;
       const std::string refuse = "operator '" + name + "': pre_aggregate() ";
       if (spec_.evictor_keep > 0) throw JobDefinitionError(refuse + "cannot be used with an evictor");
+      if (!spec_.assigner->is_event_time() && spec_.assigner->name() != "TumblingProcessingTimeWindows")
+        throw JobDefinitionError(refuse + "supports processing time on tumbling windows only, not " +
+                                 spec_.assigner->name() + " (a partial that arrives after its window ended " +
+                                 "moves to the current window, which only a tumbling window has one of)");
       if (!spec_.late_data_tag.empty())
         throw JobDefinitionError(refuse + "cannot be used with side_output_late_data (the window operator " +
                                  "sees partial aggregates, not the late elements)");

@@ -81,7 +81,9 @@ class TopBids final : public KeyedProcessFunction<int64_t, Bid, Q19Row> {
     top_ = &ctx.get_state(ValueStateDescriptor<std::vector<BidRank>>("q19-top"));
   }
   void process_element(const Bid& b, Context&, Collector<Q19Row>& out) override {
-    std::vector<BidRank> top = top_->value().value_or(std::vector<BidRank>{});
+    // Read into a vector this function keeps, and write the row into one it keeps: no allocation per bid.
+    std::vector<BidRank>& top = top_scratch_;
+    if (!top_->value_into(top)) top.clear();
     if (top.size() == kTopN && b.price < top.back().price) return;
     BidRank r = rank_of(b);
     auto pos = std::lower_bound(top.begin(), top.end(), r, ranks_above);
@@ -90,12 +92,21 @@ class TopBids final : public KeyedProcessFunction<int64_t, Bid, Q19Row> {
     top.insert(pos, r);
     if (top.size() > kTopN) top.pop_back();
     top_->update(top);
-    out.collect({b.auction, b.bidder, b.price, b.channel, b.url, b.dateTime, b.extra,
-                 static_cast<int64_t>(rank + 1)});
+    row_.auction = b.auction;
+    row_.bidder = b.bidder;
+    row_.price = b.price;
+    row_.channel.assign(b.channel);
+    row_.url.assign(b.url);
+    row_.dateTime = b.dateTime;
+    row_.extra.assign(b.extra);
+    row_.rank_number = static_cast<int64_t>(rank + 1);
+    out.collect(row_);
   }
 
  private:
   ValueState<std::vector<BidRank>>* top_ = nullptr;
+  std::vector<BidRank> top_scratch_;
+  Q19Row row_;
 };
 
 }  // namespace

@@ -20,6 +20,15 @@ class ValueState : public StateBase {
   //! The value for the current key, or nullopt when none is set (or it expired).
   virtual std::optional<V> value() = 0;
   virtual void update(const V& v) = 0;
+  //! value() into `out`, reusing what `out` already holds (a vector's or a string's buffer, so that a
+  //! function that keeps one `out` reads without allocating): true when a value is set, false (and `out`
+  //! unchanged) when none is. A Weir addition to Flink's ValueState.
+  virtual bool value_into(V& out) {
+    auto v = value();
+    if (!v) return false;
+    out = std::move(*v);
+    return true;
+  }
 };
 
 template <typename V>

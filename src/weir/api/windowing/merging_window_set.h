@@ -35,6 +35,16 @@ class MergingWindowSet {
     changed_ = false;
   }
 
+  //! Takes the mapping of another key from `read(Mapping&)` (which returns false when the key has none),
+  //! reading into this set's own buffer.
+  template <typename Read>
+  void load(Read&& read) {
+    if (!read(mapping_)) mapping_.clear();
+    if (!std::is_sorted(mapping_.begin(), mapping_.end(), by_window))
+      std::sort(mapping_.begin(), mapping_.end(), by_window);
+    changed_ = false;
+  }
+
   //! The window whose namespace holds `w`'s contents, or null when `w` is not in flight.
   const W* state_window(const W& w) const {
     auto it = find(w);

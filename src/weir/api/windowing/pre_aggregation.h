@@ -70,8 +70,17 @@ template <typename T, typename P>
 class PreAggregatedAssigner final : public InternalWindowAssigner<P, TimeWindow> {
  public:
   explicit PreAggregatedAssigner(std::shared_ptr<const InternalWindowAssigner<T, TimeWindow>> original)
-      : original_(std::move(original)) {}
-  void assign_windows(const P& p, Timestamp, Timestamp, std::vector<TimeWindow>& out) const override {
+      : original_(std::move(original)), event_time_(original_->is_event_time()) {}
+  //! Processing time (tumbling windows only, WindowedStream::pre_aggregate checks): a partial whose window
+  //! ended on this operator's clock before it arrived goes into the window of the same size that holds the
+  //! current time, as its elements would have without pre-aggregation; the ended window fired already.
+  void assign_windows(const P& p, Timestamp, Timestamp now, std::vector<TimeWindow>& out) const override {
+    if (!event_time_ && p.window.max_timestamp() < now) {
+      const int64_t size = p.window.end - p.window.start;
+      const Timestamp start = TimeWindow::start_with_offset(now, p.window.start, size);
+      out.push_back({start, start + size});
+      return;
+    }
     out.push_back(p.window);
   }
   bool is_event_time() const override { return original_->is_event_time(); }
@@ -90,6 +99,7 @@ class PreAggregatedAssigner final : public InternalWindowAssigner<P, TimeWindow>
 
  private:
   std::shared_ptr<const InternalWindowAssigner<T, TimeWindow>> original_;
+  bool event_time_;
 };
 
 //! True when `a`'s default trigger is the time trigger of its kind (what PreAggregatedAssigner gives).

@@ -463,8 +463,7 @@ class WindowOperator final : public runtime::StreamOperator,
   //! The current key's in-flight windows, in the operator's one set (valid until the next call).
   MergingWindowSet<W>& load_merging_set() {
     merging_state_->set_current_namespace({});
-    auto v = merging_state_->value();
-    merging_set_.reset(v ? std::move(*v) : MergingState{});
+    merging_set_.load([this](MergingState& m) { return merging_state_->value_into(m); });
     return merging_set_;
   }
   void persist_merging_set(const MergingWindowSet<W>& set) {

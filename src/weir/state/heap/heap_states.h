@@ -149,6 +149,13 @@ class HeapValueState final : public HeapStateCommon<TimedValue<V>, InternalValue
     }
     return e->value;
   }
+  bool value_into(V& out) override {
+    if (this->ttl_.enabled()) return InternalValueState<V>::value_into(out);  // value()'s expiry rules
+    const auto* e = this->table_.peek();
+    if (!e) return false;
+    out = e->value;  // copy-assigned: `out` keeps its buffers
+    return true;
+  }
   void update(const V& v) override {
     auto& e = this->table_.get_or_create();
     e.value = v;
