@@ -136,16 +136,29 @@ void build_q21(StreamExecutionEnvironment& env, const QueryOptions& o) {
 void build_q22(StreamExecutionEnvironment& env, const QueryOptions& o) {
   auto rows = event_stream(env, o, BidColumns::kChannel | BidColumns::kUrl)
                   .flat_map<Q22Row>(
-                      [](const Event& e, Collector<Q22Row>& out) {
+                      // The row is kept and its strings assigned in place: no allocation per bid.
+                      [row = Q22Row{}](const Event& e, Collector<Q22Row>& out) mutable {
                         if (!e.is_bid()) return;
                         const Bid& b = e.bid;
                         std::array<std::string_view, 6> pieces;
                         size_t n = split_first(b.url, '/', pieces);
-                        auto dir = [&](size_t index) -> std::optional<std::string> {
-                          if (index < n) return std::string(pieces[index]);
-                          return std::nullopt;
+                        auto dir = [&](size_t index, std::optional<std::string>& d) {
+                          if (index >= n) {
+                            d.reset();
+                          } else if (d) {
+                            d->assign(pieces[index]);
+                          } else {
+                            d.emplace(pieces[index]);
+                          }
                         };
-                        out.collect({b.auction, b.bidder, b.price, b.channel, dir(3), dir(4), dir(5)});
+                        row.auction = b.auction;
+                        row.bidder = b.bidder;
+                        row.price = b.price;
+                        row.channel.assign(b.channel);
+                        dir(3, row.dir1);
+                        dir(4, row.dir2);
+                        dir(5, row.dir3);
+                        out.collect(row);
                       },
                       "q22: Url Directories");
   write_rows(rows, o, "q22");

@@ -3,6 +3,7 @@
 // SPLIT_INDEX, REGEXP_EXTRACT of q21's channel_id pattern, LOWER(s) = literal, and q14's count_char UDF.
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string_view>
 
@@ -16,13 +17,15 @@ template <size_t N>
 size_t split_first(std::string_view s, char sep, std::array<std::string_view, N>& pieces) {
   if (s.empty()) return 0;
   size_t n = 0;
-  size_t start = 0;
-  for (size_t i = 0; i < s.size() && n < N; ++i) {
-    if (s[i] != sep) continue;
-    pieces[n++] = s.substr(start, i - start);
-    start = i + 1;
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  while (n < N) {
+    const auto* hit = static_cast<const char*>(std::memchr(p, sep, static_cast<size_t>(end - p)));
+    if (!hit) break;
+    pieces[n++] = std::string_view(p, static_cast<size_t>(hit - p));
+    p = hit + 1;
   }
-  if (n < N) pieces[n++] = s.substr(start);
+  if (n < N) pieces[n++] = std::string_view(p, static_cast<size_t>(end - p));
   return n;
 }
 

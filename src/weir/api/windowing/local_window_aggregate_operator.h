@@ -36,29 +36,22 @@
 #include "weir/api/windowing/pre_aggregation.h"
 #include "weir/api/windowing/window_assigner.h"
 #include "weir/common/error.h"
+#include "weir/common/hashing.h"
 #include "weir/runtime/batch_end.h"
 #include "weir/runtime/stream_operator.h"
 
 namespace weir::windowing {
 
 namespace detail {
-inline uint64_t mix_hash(uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ULL;
-  x ^= x >> 33;
-  return x;
-}
-//! A hash of `k`: std::hash where K has one, else of its serialized bytes.
+//! A hash of `k`: std::hash where K has one, else of its serialized bytes (within one process only).
 template <typename K>
 uint64_t key_hash(const K& k, DataOutput& scratch) {
   if constexpr (requires { std::hash<K>{}(k); }) {
-    return mix_hash(static_cast<uint64_t>(std::hash<K>{}(k)));
+    return mix64(static_cast<uint64_t>(std::hash<K>{}(k)));
   } else {
     scratch.clear();
     Serializer<K>::write(scratch, k);
-    return mix_hash(std::hash<std::string_view>{}(scratch.view()));
+    return hash_bytes(scratch.view().data(), scratch.view().size());
   }
 }
 }  // namespace detail
@@ -174,8 +167,8 @@ class LocalWindowAggregateOperator final : public runtime::StreamOperator, publi
   }
 
   void add_to_window(const K& key, uint64_t kh, const TimeWindow& w, const T& v) {
-    const uint64_t h = detail::mix_hash(kh ^ (static_cast<uint64_t>(w.start) * 0x9e3779b97f4a7c15ULL) ^
-                                        static_cast<uint64_t>(w.end));
+    const uint64_t h =
+        mix64(kh ^ (static_cast<uint64_t>(w.start) * 0x9e3779b97f4a7c15ULL) ^ static_cast<uint64_t>(w.end));
     bool found = false;
     size_t s = probe(key, h, &w, found);
     if (found) {
