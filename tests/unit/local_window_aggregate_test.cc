@@ -51,10 +51,10 @@ class Recorder final : public runtime::Output<P> {
 template <typename Assigner>
 std::unique_ptr<LocalWindowAggregateOperator<Ev, int64_t, Count>> make(Assigner a, Recorder& out,
                                                                        size_t max_entries = 1024,
-                                                                       bool default_trigger = false) {
+                                                                       bool hold_until_watermark = false) {
   auto op = std::make_unique<LocalWindowAggregateOperator<Ev, int64_t, Count>>(
       std::make_shared<const AssignerAdapter<Ev, Assigner>>(a), [](const Ev& e) { return e.key; }, Count{},
-      max_entries, default_trigger);
+      max_entries, hold_until_watermark);
   runtime::OperatorRuntime rt;
   rt.name = "local";
   rt.output = &out;
@@ -80,7 +80,7 @@ TEST(LocalWindowAggregate, FoldsABatchPerKeyAndWindowAndSendsItAtTheBatchEndInFi
 
 TEST(LocalWindowAggregate, WithEventTimeAndTheDefaultTriggerPartialsWaitForTheWatermarkNotTheBatchEnd) {
   Recorder out;
-  auto op = make(TumblingEventTimeWindows::of(100), out, 1024, /*default_trigger=*/true);
+  auto op = make(TumblingEventTimeWindows::of(100), out, 1024, /*hold_until_watermark=*/true);
   op->process_element({1, 5}, 5);
   runtime::run_batch_end_hooks();
   op->process_element({1, 7}, 7);

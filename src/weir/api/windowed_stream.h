@@ -94,11 +94,13 @@ class WindowedStream {
   //! late-data side output, with the assigner's trigger or one that acts on a window's first element only
   //! and does not read it (as the time triggers do; a CountTrigger would count partials). Checked when
   //! aggregate() is called: JobDefinitionError names what does not fit.
-  WindowedStream& pre_aggregate(int64_t max_entries = 1024) {
+  //! `hold`: whether partials also go on at the end of every batch (PreAggregateHold, pre_aggregation.h).
+  WindowedStream& pre_aggregate(int64_t max_entries = 1024, PreAggregateHold hold = PreAggregateHold::kAuto) {
     if (max_entries < 1 || max_entries > (1 << 20))
       throw JobDefinitionError("pre_aggregate: max_entries must be in 1..1048576, got " +
                                std::to_string(max_entries));
     pre_aggregate_entries_ = static_cast<size_t>(max_entries);
+    pre_aggregate_hold_ = hold;
     return *this;
   }
 
@@ -220,11 +222,12 @@ class WindowedStream {
       auto assigner = spec_.assigner;
       auto key_fn = input_.key_selector();
       size_t entries = pre_aggregate_entries_;
-      bool default_trigger = !spec_.trigger;
+      const bool hold = pre_aggregate_hold_ == PreAggregateHold::kUntilWatermark ||
+                        (spec_.assigner->is_event_time() && !spec_.trigger);
       DataStream<P> local = unkeyed.template transform<P>(
-          name + " (local pre-aggregation)", [assigner, key_fn, agg, entries, default_trigger] {
-            return std::make_unique<windowing::LocalWindowAggregateOperator<T, K, Agg>>(
-                assigner, key_fn, agg, entries, default_trigger);
+          name + " (local pre-aggregation)", [assigner, key_fn, agg, entries, hold] {
+            return std::make_unique<windowing::LocalWindowAggregateOperator<T, K, Agg>>(assigner, key_fn, agg,
+                                                                                        entries, hold);
           });
       auto& graph = unkeyed.get_execution_environment()->stream_graph();
       // Its operator id derives from the window operator's (graph::StreamNode::helper), which keeps the
@@ -264,7 +267,8 @@ class WindowedStream {
   windowing::WindowSpec<T, W> spec_;
   //! The trigger given to trigger(), for windows of partial aggregates; empty when it reads elements.
   std::function<std::unique_ptr<Trigger<windowing::PreAggregatedElement, W>>()> elementless_trigger_;
-  size_t pre_aggregate_entries_ = 0;  //!< > 0: pre_aggregate() with that many partials per batch at most
+  size_t pre_aggregate_entries_ = 0;  //!< > 0: pre_aggregate() with that many partials at most
+  PreAggregateHold pre_aggregate_hold_ = PreAggregateHold::kAuto;
 };
 
 template <typename T, typename K>

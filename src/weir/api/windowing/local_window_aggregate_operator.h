@@ -12,7 +12,8 @@
 // is all: nothing after the exchange can fire before that watermark, so holding partials across batches
 // delays no result, and a hot key's elements of a whole watermark interval fold into one partial. With
 // processing time or another trigger (which may fire on the clock) it also sends everything on at the end
-// of each batch of the task (runtime/batch_end.h), so no partial is older than the batch it came in.
+// of each batch of the task (runtime/batch_end.h), so no partial is older than the batch it came in, unless
+// the job asked for PreAggregateHold::kUntilWatermark.
 //
 // Lateness: an element with a window whose end this operator's watermark passed (event time) is not
 // folded: everything held is sent first, then the element as a partial of its own, so the window operator
@@ -64,12 +65,12 @@ class LocalWindowAggregateOperator final : public runtime::StreamOperator, publi
  public:
   LocalWindowAggregateOperator(std::shared_ptr<const InternalWindowAssigner<T, TimeWindow>> assigner,
                                std::function<K(const T&)> key_fn, Agg agg, size_t max_entries,
-                               bool default_trigger)
+                               bool hold_until_watermark)
       : assigner_(std::move(assigner)),
         key_fn_(std::move(key_fn)),
         agg_(std::move(agg)),
         max_entries_(max_entries),
-        default_trigger_(default_trigger) {
+        hold_until_watermark_(hold_until_watermark) {
     size_t slots = 16;
     while (slots < 2 * max_entries_) slots *= 2;
     slots_.assign(slots, -1);
@@ -83,9 +84,9 @@ class LocalWindowAggregateOperator final : public runtime::StreamOperator, publi
     out_ = static_cast<runtime::Output<P>*>(rt_.output);
     event_time_ = assigner_->is_event_time();
     merging_ = assigner_->is_merging();
-    // Event time with EventTimeTrigger: partials wait for the next watermark (see the top of the file).
-    if (!(event_time_ && default_trigger_))
-      runtime::add_batch_end_hook(this, rt_.chain_position, [this] { flush(); });
+    // Event time with EventTimeTrigger, or PreAggregateHold::kUntilWatermark: partials wait for the next
+    // watermark (see the top of the file).
+    if (!hold_until_watermark_) runtime::add_batch_end_hook(this, rt_.chain_position, [this] { flush(); });
   }
   void close() override { runtime::remove_batch_end_hook(this); }
 
@@ -236,7 +237,7 @@ class LocalWindowAggregateOperator final : public runtime::StreamOperator, publi
   std::function<K(const T&)> key_fn_;
   Agg agg_;
   size_t max_entries_ = 0;
-  bool default_trigger_ = false;  // the assigner's default trigger (not one given to trigger())
+  bool hold_until_watermark_ = false;  // no flush at batch ends
   bool event_time_ = false;
   bool merging_ = false;
   runtime::Output<P>* out_ = nullptr;

@@ -23,6 +23,23 @@
 #include "weir/common/serializer.h"
 #include "weir/state/state_descriptor.h"
 
+namespace weir {
+
+//! When WindowedStream::pre_aggregate's local operator sends its partials on, besides before watermarks that
+//! advance, barriers, the end of input and when its table is full.
+enum class PreAggregateHold {
+  //! Also at the end of every batch of its task, except with event time and the default trigger (no result
+  //! can come before the next watermark, so waiting for it delays none).
+  kAuto,
+  //! Never at a batch end: partials wait for the next watermark (pipeline.auto-watermark-interval) even
+  //! where results could come sooner. With processing time a partial that waited past its window's end
+  //! goes into the current window, so up to one watermark interval of elements lands in the next window
+  //! (Flink's mini-batch `allow-latency` makes the same trade).
+  kUntilWatermark,
+};
+
+}  // namespace weir
+
 namespace weir::windowing {
 
 //! The accumulator of some elements of key `key` in window `window`, folded before the keyed exchange.
