@@ -279,7 +279,8 @@ PaEv record(int64_t i) {
   return {i % 2 == 0 ? 0 : 1 + i % 13, i * 3 - (i % 5) * 7, i % 97};
 }
 
-std::shared_ptr<CollectedResults<PaResult>> build_sessions_job(StreamExecutionEnvironment& env) {
+std::shared_ptr<CollectedResults<PaResult>> build_sessions_job(StreamExecutionEnvironment& env,
+                                                               bool pre_aggregate = true) {
   auto src = env.from_generator<PaEv>(record, kRecords, 20'000);
   src.uid("events");
   src.set_parallelism(1);
@@ -288,12 +289,37 @@ std::shared_ptr<CollectedResults<PaResult>> build_sessions_job(StreamExecutionEn
           [](const PaEv& e, Timestamp) { return e.ts; }));
   stamped.uid("stamps");
   stamped.set_parallelism(1);
-  auto sessions = stamped.key_by([](const PaEv& e) { return e.key; })
-                      .window(EventTimeSessionWindows::with_gap(50))
-                      .pre_aggregate()
-                      .aggregate(SumCount(), Label(), "session sums");
+  auto ws = stamped.key_by([](const PaEv& e) { return e.key; }).window(EventTimeSessionWindows::with_gap(50));
+  if (pre_aggregate) ws.pre_aggregate();
+  auto sessions = ws.aggregate(SumCount(), Label(), "session sums");
   sessions.uid("session-sums");
   return sessions.collect();
+}
+
+// Savepoints move between the job with pre-aggregation and the job without it, both ways: the window
+// operator keeps its id and the local operator has no state.
+TEST(PreAggregationSavepoints, WithWithoutWithGivesTheUninterruptedSessions) {
+  TempDir dir;
+  std::vector<PaResult> all;
+  std::string savepoint;
+  int64_t stop_at[] = {100, 400};
+  for (int run = 0; run < 3; ++run) {
+    auto env = StreamExecutionEnvironment::get_execution_environment();
+    env->set_parallelism(2);
+    if (!savepoint.empty()) env->configure("execution.savepoint.path", savepoint);
+    auto out = build_sessions_job(*env, /*pre_aggregate=*/run != 1);
+    auto client = env->execute_async("sessions run " + std::to_string(run));
+    if (run < 2) {
+      ASSERT_TRUE(testing::eventually([&] { return static_cast<int64_t>(out->size()) >= stop_at[run]; }));
+      savepoint = client.stop_with_savepoint((dir.path / ("sp-" + std::to_string(run))).string()).get();
+    }
+    client.get_job_execution_result();
+    for (const auto& r : out->values()) all.push_back(r);
+  }
+  std::vector<PaEv> input;
+  for (int64_t i = 0; i < kRecords; ++i) input.push_back(record(i));
+  std::set<PaResult> got(all.begin(), all.end());
+  EXPECT_EQ(std::vector<PaResult>(got.begin(), got.end()), sorted(session_reference(input, 50)));
 }
 
 TEST(PreAggregationSavepoints, StopAndResumeOneThreeTwoGivesTheUninterruptedSessions) {
