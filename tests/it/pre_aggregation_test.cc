@@ -296,20 +296,26 @@ std::shared_ptr<CollectedResults<PaResult>> build_sessions_job(StreamExecutionEn
   return sessions.collect();
 }
 
-// Savepoints move between the job with pre-aggregation and the job without it, both ways: the window
-// operator keeps its id and the local operator has no state.
-TEST(PreAggregationSavepoints, WithWithoutWithGivesTheUninterruptedSessions) {
+struct Run {
+  int parallelism;
+  bool pre_aggregate;
+};
+
+//! Runs the sessions job three times, each resuming from a savepoint the run before stopped with, and
+//! expects the uninterrupted run's sessions: a session fired after a savepoint's barrier and before the job
+//! stopped fires again after the restore with the same contents; none may be missing or have other contents.
+void expect_uninterrupted_sessions(const std::vector<Run>& runs) {
   TempDir dir;
   std::vector<PaResult> all;
   std::string savepoint;
   int64_t stop_at[] = {100, 400};
-  for (int run = 0; run < 3; ++run) {
+  for (size_t run = 0; run < runs.size(); ++run) {
     auto env = StreamExecutionEnvironment::get_execution_environment();
-    env->set_parallelism(2);
+    env->set_parallelism(runs[run].parallelism);
     if (!savepoint.empty()) env->configure("execution.savepoint.path", savepoint);
-    auto out = build_sessions_job(*env, /*pre_aggregate=*/run != 1);
+    auto out = build_sessions_job(*env, runs[run].pre_aggregate);
     auto client = env->execute_async("sessions run " + std::to_string(run));
-    if (run < 2) {
+    if (run + 1 < runs.size()) {
       ASSERT_TRUE(testing::eventually([&] { return static_cast<int64_t>(out->size()) >= stop_at[run]; }));
       savepoint = client.stop_with_savepoint((dir.path / ("sp-" + std::to_string(run))).string()).get();
     }
@@ -322,31 +328,14 @@ TEST(PreAggregationSavepoints, WithWithoutWithGivesTheUninterruptedSessions) {
   EXPECT_EQ(std::vector<PaResult>(got.begin(), got.end()), sorted(session_reference(input, 50)));
 }
 
+// Savepoints move between the job with pre-aggregation and the job without it, both ways: the window
+// operator keeps its id and the local operator has no state.
+TEST(PreAggregationSavepoints, WithWithoutWithGivesTheUninterruptedSessions) {
+  expect_uninterrupted_sessions({{2, true}, {2, false}, {2, true}});
+}
+
 TEST(PreAggregationSavepoints, StopAndResumeOneThreeTwoGivesTheUninterruptedSessions) {
-  TempDir dir;
-  std::vector<PaResult> all;
-  std::string savepoint;
-  int parallelisms[] = {1, 3, 2};
-  int64_t stop_at[] = {100, 400};
-  for (int run = 0; run < 3; ++run) {
-    auto env = StreamExecutionEnvironment::get_execution_environment();
-    env->set_parallelism(parallelisms[run]);
-    if (!savepoint.empty()) env->configure("execution.savepoint.path", savepoint);
-    auto out = build_sessions_job(*env);
-    auto client = env->execute_async("sessions run " + std::to_string(run));
-    if (run < 2) {
-      ASSERT_TRUE(testing::eventually([&] { return static_cast<int64_t>(out->size()) >= stop_at[run]; }));
-      savepoint = client.stop_with_savepoint((dir.path / ("sp-" + std::to_string(run))).string()).get();
-    }
-    client.get_job_execution_result();
-    for (const auto& r : out->values()) all.push_back(r);
-  }
-  std::vector<PaEv> input;
-  for (int64_t i = 0; i < kRecords; ++i) input.push_back(record(i));
-  // A session fired after a savepoint's barrier and before the job stopped fires again after the restore,
-  // with the same contents; none may be missing or come out with other contents.
-  std::set<PaResult> got(all.begin(), all.end());
-  EXPECT_EQ(std::vector<PaResult>(got.begin(), got.end()), sorted(session_reference(input, 50)));
+  expect_uninterrupted_sessions({{1, true}, {3, true}, {2, true}});
 }
 
 TEST(PreAggregationGraph, TheWindowOperatorKeepsItsIdAndTheLocalOneIsNamedAfterIt) {

@@ -186,7 +186,7 @@ class WindowedStream {
       using P = windowing::PreAggregated<K, typename Agg::Acc>;
       const std::string refuse = "operator '" + name + "': pre_aggregate() ";
       if (spec_.evictor_keep > 0) throw JobDefinitionError(refuse + "cannot be used with an evictor");
-      if (!spec_.assigner->is_event_time() && spec_.assigner->name() != "TumblingProcessingTimeWindows")
+      if (!spec_.assigner->is_event_time() && spec_.assigner->name() != TumblingProcessingTimeWindows::kName)
         throw JobDefinitionError(refuse + "supports processing time on tumbling windows only, not " +
                                  spec_.assigner->name() + " (a partial that arrives after its window ended " +
                                  "moves to the current window, which only a tumbling window has one of)");

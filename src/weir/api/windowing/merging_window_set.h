@@ -24,17 +24,6 @@ class MergingWindowSet {
  public:
   using Mapping = std::vector<std::pair<W, W>>;
 
-  MergingWindowSet() = default;
-  explicit MergingWindowSet(Mapping m) { reset(std::move(m)); }
-
-  //! Takes the mapping of another key (as loaded from keyed state).
-  void reset(Mapping m) {
-    mapping_ = std::move(m);
-    if (!std::is_sorted(mapping_.begin(), mapping_.end(), by_window))
-      std::sort(mapping_.begin(), mapping_.end(), by_window);
-    changed_ = false;
-  }
-
   //! Takes the mapping of another key from `read(Mapping&)` (which returns false when the key has none),
   //! reading into this set's own buffer.
   template <typename Read>
